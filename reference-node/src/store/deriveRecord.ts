@@ -1,0 +1,79 @@
+import { activeAlertKey, headKey, idKey, indexKey, resolvedKey, seqKey } from './keys.js';
+import type { RecordHeader } from './record.js';
+
+/**
+ * Version of the derivation rules below. A store built with another version rebuilds its derived
+ * state from the log at open. Bump it whenever `deriveRecord` changes what it writes.
+ */
+export const DERIVED_VERSION = '1';
+
+export type BatchOp =
+  | { readonly type: 'put'; readonly key: string; readonly value: Uint8Array }
+  | { readonly type: 'del'; readonly key: string };
+
+/** Reads the state as it will be once the ops gathered so far are written. */
+export interface DeriveReader {
+  /** Cursor of an already stored (or earlier in this batch) message id. */
+  cursorOfId(id: string): Promise<number | undefined>;
+  header(cursor: number): Promise<RecordHeader | undefined>;
+  resolvedBy(alertId: string): Promise<string | undefined>;
+  head(issuer: string): number | undefined;
+}
+
+/** Effects of one record on the derived state, gathered so the caller can apply them to its maps. */
+export interface DeriveEffects {
+  head?: { issuer: string; seq: number };
+  resolved?: { alertId: string; by: string };
+}
+
+const te = new TextEncoder();
+export const enc = (s: string): Uint8Array => te.encode(s);
+const EMPTY = new Uint8Array(0);
+
+/** Sort key of an active alert: by expiry so that expired ones are never scanned. */
+export function activeAlertSortKey(expiresAt: number | undefined, id: string): string {
+  const exp = expiresAt ?? Number.MAX_SAFE_INTEGER;
+  return activeAlertKey(`${exp.toString(16).padStart(16, '0')}:${id}`);
+}
+
+/**
+ * The index and derived-state writes for one log record. Derived state today: per-issuer head seq
+ * and the set of active (unresolved) contagion alerts. A ContagionAlert that carries `resolves`
+ * is a resolution notice: it removes the alert it resolves and is not itself listed as active.
+ * The result depends only on the log, in log order, so `rebuildDerived` reproduces it exactly.
+ */
+export async function deriveRecord(
+  cursor: number,
+  h: RecordHeader,
+  reader: DeriveReader,
+  ops: BatchOp[],
+): Promise<DeriveEffects> {
+  const effects: DeriveEffects = {};
+  const c = enc(String(cursor));
+  ops.push({ type: 'put', key: idKey(h.id), value: c });
+  ops.push({ type: 'put', key: seqKey(h.issuer, h.seq), value: c });
+  ops.push({ type: 'put', key: indexKey('t', h.type, cursor), value: EMPTY });
+  ops.push({ type: 'put', key: indexKey('i', h.issuer, cursor), value: EMPTY });
+  if (h.poolId !== undefined) ops.push({ type: 'put', key: indexKey('p', h.poolId, cursor), value: EMPTY });
+
+  const head = reader.head(h.issuer);
+  if (head === undefined || h.seq > head) {
+    ops.push({ type: 'put', key: headKey(h.issuer), value: enc(String(h.seq)) });
+    effects.head = { issuer: h.issuer, seq: h.seq };
+  }
+
+  if (h.type === 'ContagionAlert') {
+    if (h.resolves !== undefined) {
+      ops.push({ type: 'put', key: resolvedKey(h.resolves), value: enc(h.id) });
+      effects.resolved = { alertId: h.resolves, by: h.id };
+      const target = await reader.cursorOfId(h.resolves);
+      if (target !== undefined) {
+        const th = await reader.header(target);
+        if (th !== undefined) ops.push({ type: 'del', key: activeAlertSortKey(th.expiresAt, th.id) });
+      }
+    } else if ((await reader.resolvedBy(h.id)) === undefined) {
+      ops.push({ type: 'put', key: activeAlertSortKey(h.expiresAt, h.id), value: c });
+    }
+  }
+  return effects;
+}

@@ -1,0 +1,58 @@
+/**
+ * Key layout of the LevelDB store. All keys are UTF-8 strings; numbers are zero-padded lower-case
+ * hex so that lexicographic order is numeric order. 16 hex digits hold 2^64, above the 2^53−1
+ * limit the wire puts on `seq` (proposal 0001 §4) and far above any local cursor.
+ *
+ *   m:format                      store format version ("1")
+ *   m:derived                     version of the derivation rules the derived state was built with
+ *   l:<cursor>                    the log: one record per accepted message (see record.ts)
+ *   i:<messageId>                 → cursor
+ *   s:<issuer>:<seq>              → cursor (issuer lower-case)
+ *   x:t:<type>:<cursor>           → ""  (by type)
+ *   x:i:<issuer>:<cursor>         → ""  (by issuer)
+ *   x:p:<poolId>:<cursor>         → ""  (by pool)
+ *   d:h:<issuer>                  → head seq (decimal)                      derived
+ *   d:a:<alertId>                 → cursor of an active (unresolved) alert  derived
+ *   d:r:<alertId>                 → id of the alert that resolved it        derived
+ *   j:<issuer>                    → next seq the signing journal may hand out (never rolled back)
+ */
+export const FORMAT_KEY = 'm:format';
+export const DERIVED_VERSION_KEY = 'm:derived';
+
+function hex16(n: number): string {
+  return n.toString(16).padStart(16, '0');
+}
+
+export const logKey = (cursor: number): string => `l:${hex16(cursor)}`;
+export const LOG_START = 'l:';
+export const LOG_END = 'l;';
+export const cursorOfLogKey = (key: string): number => Number.parseInt(key.slice(2), 16);
+
+export const idKey = (id: string): string => `i:${id}`;
+export const seqKey = (issuer: string, seq: number): string => `s:${issuer}:${hex16(seq)}`;
+export const seqPrefix = (issuer: string): string => `s:${issuer}:`;
+export const seqOfSeqKey = (key: string): number => Number.parseInt(key.slice(key.lastIndexOf(':') + 1), 16);
+
+export type IndexKind = 't' | 'i' | 'p';
+export const indexKey = (kind: IndexKind, value: string, cursor: number): string =>
+  `x:${kind}:${value}:${hex16(cursor)}`;
+export const indexPrefix = (kind: IndexKind, value: string): string => `x:${kind}:${value}:`;
+export const cursorOfIndexKey = (key: string): number =>
+  Number.parseInt(key.slice(key.lastIndexOf(':') + 1), 16);
+
+export const headKey = (issuer: string): string => `d:h:${issuer}`;
+export const HEAD_START = 'd:h:';
+export const HEAD_END = 'd:h;';
+export const activeAlertKey = (id: string): string => `d:a:${id}`;
+export const ACTIVE_ALERT_START = 'd:a:';
+export const ACTIVE_ALERT_END = 'd:a;';
+export const resolvedKey = (id: string): string => `d:r:${id}`;
+export const journalKey = (issuer: string): string => `j:${issuer}`;
+
+/** Everything `rebuildDerived` clears and rewrites from the log. */
+export const REBUILT_RANGES: ReadonlyArray<readonly [string, string]> = [
+  ['i:', 'i;'],
+  ['s:', 's;'],
+  ['x:', 'x;'],
+  ['d:', 'd;'],
+];

@@ -1,0 +1,709 @@
+import { ClassicLevel } from 'classic-level';
+import { type BatchOp, DERIVED_VERSION, type DeriveReader, deriveRecord, enc } from './deriveRecord.js';
+import {
+  ACTIVE_ALERT_END,
+  ACTIVE_ALERT_START,
+  cursorOfIndexKey,
+  cursorOfLogKey,
+  DERIVED_VERSION_KEY,
+  FORMAT_KEY,
+  HEAD_END,
+  HEAD_START,
+  type IndexKind,
+  idKey,
+  indexPrefix,
+  journalKey,
+  LOG_END,
+  LOG_START,
+  logKey,
+  REBUILT_RANGES,
+  resolvedKey,
+  seqKey,
+  seqOfSeqKey,
+  seqPrefix,
+} from './keys.js';
+import {
+  computeMessageId,
+  decodeRecord,
+  encodeRecord,
+  parseEnvelopeHeader,
+  type RecordHeader,
+} from './record.js';
+import { type StoreCode, StoreError } from './storeError.js';
+import type {
+  ActiveAlertsParameters,
+  AppendParameters,
+  AppendResult,
+  MessagePage,
+  OpenStoreOptions,
+  QueryMessagesParameters,
+  QueryMessagesResult,
+  RebuildResult,
+  Store,
+  StoredMessage,
+  StoreHealth,
+  StoreIssue,
+  StoreStats,
+  VerifyParameters,
+} from './types.js';
+
+/** Store format written at `m:format`; a store with another value is refused (STORE_FORMAT_UNSUPPORTED). */
+export const STORE_FORMAT = '1';
+/** Largest page any query returns (bounded queries: one call never reads without limit). */
+export const MAX_PAGE = 1000;
+/** Index entries one filtered query may scan before returning a cursor to continue from. */
+export const MAX_SCAN = 10_000;
+/** Appends committed together in one fsync'd batch (group commit). */
+const DEFAULT_MAX_BATCH = 256;
+/** Records checked (checksum + index back-pointers) at open. */
+const DEFAULT_VERIFY_TAIL = 1024;
+/** Issues kept for `health()`; later ones are counted, not stored. */
+const MAX_ISSUES = 50;
+
+const td = new TextDecoder();
+const dec = (v: Uint8Array): string => td.decode(v);
+const BYTES32 = /^0x[0-9a-f]{64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+interface Pending {
+  readonly header: RecordHeader;
+  readonly wire: Uint8Array;
+  readonly resolve: (r: AppendResult) => void;
+}
+
+type Db = ClassicLevel<string, Uint8Array>;
+
+/**
+ * Opens (creating if missing) the store in `dir`. Throws `StoreError` STORE_OPEN_FAILED only when
+ * LevelDB cannot open the folder at all (locked by another process, unreadable); a store that
+ * opens but fails its checks is returned unhealthy (see `health()`), readable but refusing appends.
+ */
+export async function openStore(dir: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const db: Db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  try {
+    await db.open({ createIfMissing: true });
+  } catch (cause) {
+    const inner = (cause as { cause?: { message?: string } }).cause?.message;
+    throw new StoreError('STORE_OPEN_FAILED', `Cannot open the store at ${dir}.`, {
+      detail: inner ?? (cause as Error).message,
+      cause,
+    });
+  }
+  const store = new LevelStore(db, dir, options);
+  await store.init();
+  return store;
+}
+
+class LevelStore implements Store {
+  readonly dir: string;
+  private readonly db: Db;
+  private readonly sync: boolean;
+  private readonly maxBatch: number;
+  private readonly verifyTail: number;
+  private issues: StoreIssue[] = [];
+  private extraIssues = 0;
+  private nextCursor = 1;
+  private readonly headMap = new Map<string, number>();
+  private queue: Pending[] = [];
+  private draining = false;
+  private lock: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly listeners = new Set<(m: StoredMessage) => void>();
+  private appendedTotal = 0;
+
+  constructor(db: Db, dir: string, options: OpenStoreOptions) {
+    this.db = db;
+    this.dir = dir;
+    this.sync = options.sync ?? true;
+    this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    this.verifyTail = options.verifyTail ?? DEFAULT_VERIFY_TAIL;
+  }
+
+  async init(): Promise<void> {
+    const format = await this.db.get(FORMAT_KEY);
+    if (format === undefined) {
+      const any = await this.db.keys({ limit: 1 }).all();
+      if (any.length === 0) {
+        await this.db.put(FORMAT_KEY, enc(STORE_FORMAT), { sync: true });
+        await this.db.put(DERIVED_VERSION_KEY, enc(DERIVED_VERSION), { sync: true });
+      } else {
+        this.report('STORE_FORMAT_UNSUPPORTED', 'the folder holds data but no store format key');
+        return;
+      }
+    } else if (dec(format) !== STORE_FORMAT) {
+      this.report('STORE_FORMAT_UNSUPPORTED', `store format ${dec(format)}, this node reads ${STORE_FORMAT}`);
+      return;
+    }
+    const last = await this.db.keys({ gte: LOG_START, lt: LOG_END, reverse: true, limit: 1 }).all();
+    this.nextCursor = last[0] === undefined ? 1 : cursorOfLogKey(last[0]) + 1;
+    await this.checkLog(this.verifyTail);
+    const derived = await this.db.get(DERIVED_VERSION_KEY);
+    if (this.healthyLogOnly() && (derived === undefined || dec(derived) !== DERIVED_VERSION)) {
+      await this.rebuildDerived();
+    }
+    await this.loadHeads();
+  }
+
+  // ---- health -------------------------------------------------------------------------------
+
+  private report(code: StoreCode, detail: string, key?: string): void {
+    if (this.issues.length >= MAX_ISSUES) {
+      this.extraIssues++;
+      return;
+    }
+    this.issues.push(key === undefined ? { code, detail } : { code, detail, key });
+  }
+
+  /** True when no issue concerns the log itself (index issues can be repaired by a rebuild). */
+  private healthyLogOnly(): boolean {
+    return this.issues.every((i) => i.code === 'STORE_INDEX_INCONSISTENT');
+  }
+
+  health(): StoreHealth {
+    return this.issues.length === 0
+      ? { healthy: true, issues: [] }
+      : { healthy: false, issues: [...this.issues], moreIssues: this.extraIssues };
+  }
+
+  isHealthy(): boolean {
+    return this.issues.length === 0 && !this.closed;
+  }
+
+  /**
+   * Checks the newest `tail` records (all when `tail` is Infinity): checksum, contiguous cursors,
+   * id and (issuer, seq) indexes pointing back at the record, and, when `full`, that the id is
+   * the keccak256 of the wire bytes.
+   */
+  private async checkLog(tail: number, full = false): Promise<number> {
+    const first = await this.db.keys({ gte: LOG_START, lt: LOG_END, limit: 1 }).all();
+    if (first[0] !== undefined && cursorOfLogKey(first[0]) !== 1) {
+      this.report(
+        'STORE_INDEX_INCONSISTENT',
+        `log starts at cursor ${cursorOfLogKey(first[0])}, not 1`,
+        first[0],
+      );
+    }
+    let expected = this.nextCursor - 1;
+    let checked = 0;
+    const it = this.db.iterator({
+      gte: LOG_START,
+      lt: LOG_END,
+      reverse: true,
+      ...(Number.isFinite(tail) ? { limit: tail } : {}),
+    });
+    try {
+      for await (const [key, value] of it) {
+        const cursor = cursorOfLogKey(key);
+        if (cursor !== expected) {
+          this.report(
+            'STORE_INDEX_INCONSISTENT',
+            `log gap: expected cursor ${expected}, found ${cursor}`,
+            key,
+          );
+        }
+        expected = cursor - 1;
+        checked++;
+        const rec = decodeRecord(value);
+        if (!rec.ok) {
+          this.report('STORE_CHECKSUM_MISMATCH', rec.detail, key);
+          continue;
+        }
+        if (full && computeMessageId(rec.wire) !== rec.header.id) {
+          this.report('STORE_CHECKSUM_MISMATCH', 'message id is not the keccak256 of the stored wire', key);
+        }
+        const [byId, bySeq] = await this.db.getMany([
+          idKey(rec.header.id),
+          seqKey(rec.header.issuer, rec.header.seq),
+        ]);
+        if (byId === undefined || Number(dec(byId)) !== cursor) {
+          this.report(
+            'STORE_INDEX_INCONSISTENT',
+            `id index of ${rec.header.id} does not point at the log`,
+            key,
+          );
+        }
+        if (bySeq === undefined || Number(dec(bySeq)) !== cursor) {
+          this.report(
+            'STORE_INDEX_INCONSISTENT',
+            `seq index of ${rec.header.issuer}/${rec.header.seq} is wrong`,
+            key,
+          );
+        }
+      }
+    } finally {
+      await it.close();
+    }
+    return checked;
+  }
+
+  async verify(parameters: VerifyParameters = {}): Promise<StoreHealth> {
+    return this.exclusive(async () => {
+      this.issues = this.issues.filter(
+        (i) => i.code === 'STORE_WRITE_FAILED' || i.code === 'STORE_FORMAT_UNSUPPORTED',
+      );
+      this.extraIssues = 0;
+      await this.checkLog(
+        parameters.full ? Number.POSITIVE_INFINITY : this.verifyTail,
+        parameters.full ?? false,
+      );
+      return this.health();
+    });
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  /** Runs `fn` after every earlier exclusive section (the writer and rebuild never overlap). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  append(parameters: AppendParameters): Promise<AppendResult> {
+    if (this.closed)
+      return Promise.resolve({ status: 'refused', code: 'STORE_CLOSED', detail: 'store is closed' });
+    if (this.issues.length > 0) {
+      return Promise.resolve({
+        status: 'refused',
+        code: 'STORE_UNHEALTHY',
+        detail: `store is damaged (${this.issues[0]?.code}); appends are refused`,
+      });
+    }
+    const { wire } = parameters;
+    if (!(wire instanceof Uint8Array) || wire.length === 0) {
+      return Promise.resolve({
+        status: 'refused',
+        code: 'STORE_BAD_RECORD',
+        detail: 'wire must be non-empty bytes',
+      });
+    }
+    const parsed = parseEnvelopeHeader(wire);
+    if (!parsed.ok)
+      return Promise.resolve({ status: 'refused', code: 'STORE_BAD_RECORD', detail: parsed.detail });
+    if (parameters.id !== undefined && !BYTES32.test(parameters.id)) {
+      return Promise.resolve({
+        status: 'refused',
+        code: 'STORE_BAD_RECORD',
+        detail: 'id must be lower-case 0x hex of 32 bytes',
+      });
+    }
+    const header: RecordHeader = {
+      id: parameters.id ?? computeMessageId(wire),
+      ...parsed.header,
+      receivedAt: parameters.receivedAt ?? Date.now(),
+      ...(parameters.source === undefined ? {} : { source: parameters.source }),
+    };
+    return new Promise<AppendResult>((resolve) => {
+      this.queue.push({ header, wire: wire.slice(), resolve });
+      if (!this.draining) {
+        this.draining = true;
+        void this.exclusive(() => this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, this.maxBatch);
+        await this.commitGroup(group);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async commitGroup(group: Pending[]): Promise<void> {
+    const results: AppendResult[] = [];
+    const appended: StoredMessage[] = [];
+    const ops: BatchOp[] = [];
+    const batchIds = new Map<string, number>();
+    const batchSeqs = new Map<string, string>();
+    const batchHeaders = new Map<number, RecordHeader>();
+    const batchResolved = new Map<string, string>();
+    const heads = new Map<string, number>();
+    let next = this.nextCursor;
+    try {
+      const known = await this.db.getMany(group.map((p) => idKey(p.header.id)));
+      const seqs = await this.db.getMany(group.map((p) => seqKey(p.header.issuer, p.header.seq)));
+      const reader = this.readerWith(batchIds, batchHeaders, batchResolved, heads);
+      for (let k = 0; k < group.length; k++) {
+        const { header: h, wire } = group[k]!;
+        const dupCursor = batchIds.get(h.id) ?? (known[k] === undefined ? undefined : Number(dec(known[k]!)));
+        if (dupCursor !== undefined) {
+          results.push({ status: 'duplicate', id: h.id, cursor: dupCursor });
+          continue;
+        }
+        const sk = `${h.issuer}:${h.seq}`;
+        const seqHolder =
+          batchSeqs.get(sk) ?? (seqs[k] === undefined ? undefined : await this.idAt(Number(dec(seqs[k]!))));
+        if (seqHolder !== undefined) {
+          results.push({
+            status: 'conflict',
+            code: 'STORE_SEQ_CONFLICT',
+            id: h.id,
+            existingId: seqHolder,
+            detail: `${h.issuer} already has a stored message with seq ${h.seq}`,
+          });
+          continue;
+        }
+        const cursor = next++;
+        ops.push({ type: 'put', key: logKey(cursor), value: encodeRecord(h, wire) });
+        const fx = await deriveRecord(cursor, h, reader, ops);
+        batchIds.set(h.id, cursor);
+        batchSeqs.set(sk, h.id);
+        batchHeaders.set(cursor, h);
+        if (fx.head) heads.set(fx.head.issuer, fx.head.seq);
+        if (fx.resolved) batchResolved.set(fx.resolved.alertId, fx.resolved.by);
+        results.push({ status: 'appended', id: h.id, cursor });
+        appended.push({ ...h, cursor, wire });
+      }
+      if (ops.length > 0) await this.db.batch(ops as BatchOp[] as never, { sync: this.sync });
+    } catch (cause) {
+      this.report('STORE_WRITE_FAILED', (cause as Error).message);
+      for (const p of group) {
+        p.resolve({
+          status: 'refused',
+          code: 'STORE_WRITE_FAILED',
+          detail: 'the write failed; the store is now unhealthy',
+        });
+      }
+      return;
+    }
+    this.nextCursor = next;
+    for (const [issuer, seq] of heads) this.headMap.set(issuer, seq);
+    this.appendedTotal += appended.length;
+    for (let k = 0; k < group.length; k++) group[k]!.resolve(results[k]!);
+    for (const m of appended) {
+      for (const l of this.listeners) {
+        try {
+          l(m);
+        } catch {
+          // a listener's failure is its own; the append is durable already
+        }
+      }
+    }
+  }
+
+  private readerWith(
+    batchIds: Map<string, number>,
+    batchHeaders: Map<number, RecordHeader>,
+    batchResolved: Map<string, string>,
+    heads: Map<string, number>,
+  ): DeriveReader {
+    return {
+      cursorOfId: async (id) => {
+        const b = batchIds.get(id);
+        if (b !== undefined) return b;
+        const v = await this.db.get(idKey(id));
+        return v === undefined ? undefined : Number(dec(v));
+      },
+      header: async (cursor) => batchHeaders.get(cursor) ?? (await this.recordAt(cursor)),
+      resolvedBy: async (alertId) => {
+        const b = batchResolved.get(alertId);
+        if (b !== undefined) return b;
+        const v = await this.db.get(resolvedKey(alertId));
+        return v === undefined ? undefined : dec(v);
+      },
+      head: (issuer) => heads.get(issuer) ?? this.headMap.get(issuer),
+    };
+  }
+
+  private async idAt(cursor: number): Promise<string> {
+    return (await this.recordAt(cursor))?.id ?? `cursor:${cursor}`;
+  }
+
+  private async recordAt(cursor: number): Promise<StoredMessage | undefined> {
+    const v = await this.db.get(logKey(cursor));
+    if (v === undefined) return undefined;
+    const r = decodeRecord(v);
+    if (!r.ok) {
+      this.report('STORE_CHECKSUM_MISMATCH', r.detail, logKey(cursor));
+      return undefined;
+    }
+    return { ...r.header, cursor, wire: r.wire };
+  }
+
+  async rebuildDerived(): Promise<RebuildResult> {
+    return this.exclusive(async () => {
+      const started = Date.now();
+      await this.db.del(DERIVED_VERSION_KEY, { sync: true });
+      for (const [gte, lt] of REBUILT_RANGES) await this.db.clear({ gte, lt });
+      this.headMap.clear();
+      this.issues = this.issues.filter((i) => i.code !== 'STORE_INDEX_INCONSISTENT');
+      let records = 0;
+      let skipped = 0;
+      const it = this.db.iterator({ gte: LOG_START, lt: LOG_END });
+      const heads = new Map<string, number>();
+      let ops: BatchOp[] = [];
+      let batchIds = new Map<string, number>();
+      let batchHeaders = new Map<number, RecordHeader>();
+      let batchResolved = new Map<string, string>();
+      let expected = 1;
+      try {
+        for await (const [key, value] of it) {
+          const cursor = cursorOfLogKey(key);
+          if (cursor !== expected)
+            this.report('STORE_INDEX_INCONSISTENT', `log gap at cursor ${expected}`, key);
+          expected = cursor + 1;
+          const rec = decodeRecord(value);
+          if (!rec.ok) {
+            skipped++;
+            this.report('STORE_CHECKSUM_MISMATCH', rec.detail, key);
+            continue;
+          }
+          const reader = this.readerWith(batchIds, batchHeaders, batchResolved, heads);
+          const fx = await deriveRecord(cursor, rec.header, reader, ops);
+          batchIds.set(rec.header.id, cursor);
+          batchHeaders.set(cursor, rec.header);
+          if (fx.head) heads.set(fx.head.issuer, fx.head.seq);
+          if (fx.resolved) batchResolved.set(fx.resolved.alertId, fx.resolved.by);
+          records++;
+          if (ops.length >= 4096) {
+            await this.db.batch(ops as never);
+            ops = [];
+            batchIds = new Map();
+            batchHeaders = new Map();
+            batchResolved = new Map();
+          }
+        }
+      } finally {
+        await it.close();
+      }
+      ops.push({ type: 'put', key: DERIVED_VERSION_KEY, value: enc(DERIVED_VERSION) });
+      await this.db.batch(ops as never, { sync: true });
+      for (const [i, s] of heads) this.headMap.set(i, s);
+      return { records, skipped, ms: Date.now() - started };
+    });
+  }
+
+  private async loadHeads(): Promise<void> {
+    for await (const [key, value] of this.db.iterator({ gte: HEAD_START, lt: HEAD_END })) {
+      this.headMap.set(key.slice(HEAD_START.length), Number(dec(value)));
+    }
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  async getMessage(id: string): Promise<StoredMessage | undefined> {
+    if (!BYTES32.test(id)) return undefined;
+    const c = await this.db.get(idKey(id));
+    return c === undefined ? undefined : this.recordAt(Number(dec(c)));
+  }
+
+  async getByCursor(cursor: number): Promise<StoredMessage | undefined> {
+    if (!Number.isSafeInteger(cursor) || cursor < 1) return undefined;
+    return this.recordAt(cursor);
+  }
+
+  async getBySeq(issuer: string, seq: number): Promise<StoredMessage | undefined> {
+    if (!ADDRESS.test(issuer) || !Number.isSafeInteger(seq) || seq < 0) return undefined;
+    const c = await this.db.get(seqKey(issuer.toLowerCase(), seq));
+    return c === undefined ? undefined : this.recordAt(Number(dec(c)));
+  }
+
+  async rangeBySeq(
+    issuer: string,
+    fromSeq: number,
+    toSeq: number,
+    limit = MAX_PAGE,
+  ): Promise<StoredMessage[]> {
+    if (!ADDRESS.test(issuer) || !Number.isSafeInteger(fromSeq) || !Number.isSafeInteger(toSeq)) return [];
+    if (fromSeq < 0 || toSeq < fromSeq) return [];
+    const iss = issuer.toLowerCase();
+    const cursors: number[] = [];
+    const it = this.db.iterator({
+      gte: seqKey(iss, fromSeq),
+      lte: seqKey(iss, toSeq),
+      limit: clampLimit(limit),
+    });
+    for await (const [key, value] of it) {
+      if (key.startsWith(seqPrefix(iss)) && seqOfSeqKey(key) <= toSeq) cursors.push(Number(dec(value)));
+    }
+    return this.recordsAt(cursors);
+  }
+
+  private async recordsAt(cursors: number[]): Promise<StoredMessage[]> {
+    if (cursors.length === 0) return [];
+    const values = await this.db.getMany(cursors.map(logKey));
+    const out: StoredMessage[] = [];
+    for (let k = 0; k < cursors.length; k++) {
+      const v = values[k];
+      if (v === undefined) continue;
+      const r = decodeRecord(v);
+      if (!r.ok) {
+        this.report('STORE_CHECKSUM_MISMATCH', r.detail, logKey(cursors[k]!));
+        continue;
+      }
+      out.push({ ...r.header, cursor: cursors[k]!, wire: r.wire });
+    }
+    return out;
+  }
+
+  async readFrom(after: number, limit = MAX_PAGE): Promise<MessagePage> {
+    const start = Math.max(0, Math.floor(after)) + 1;
+    const n = clampLimit(limit);
+    const out: StoredMessage[] = [];
+    for await (const [key, value] of this.db.iterator({ gte: logKey(start), lt: LOG_END, limit: n })) {
+      const r = decodeRecord(value);
+      if (!r.ok) {
+        this.report('STORE_CHECKSUM_MISMATCH', r.detail, key);
+        continue;
+      }
+      out.push({ ...r.header, cursor: cursorOfLogKey(key), wire: r.wire });
+    }
+    const lastCursor = out.at(-1)?.cursor;
+    return { messages: out, nextCursor: out.length === n && lastCursor !== undefined ? lastCursor : null };
+  }
+
+  async queryMessages(q: QueryMessagesParameters): Promise<QueryMessagesResult> {
+    const limit = q.limit ?? 100;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      return { ok: false, code: 'STORE_BAD_QUERY', detail: `limit: expected an integer 1 … ${MAX_PAGE}` };
+    }
+    const after = q.after ?? 0;
+    if (!Number.isSafeInteger(after) || after < 0) {
+      return { ok: false, code: 'STORE_BAD_QUERY', detail: 'after: expected a cursor (integer ≥ 0)' };
+    }
+    if (q.issuer !== undefined && !ADDRESS.test(q.issuer)) {
+      return { ok: false, code: 'STORE_BAD_QUERY', detail: 'issuer: expected an address' };
+    }
+    if (q.poolId !== undefined && !BYTES32.test(q.poolId)) {
+      return { ok: false, code: 'STORE_BAD_QUERY', detail: 'poolId: expected lower-case 0x hex of 32 bytes' };
+    }
+    const issuer = q.issuer?.toLowerCase();
+    const matches = (h: StoredMessage): boolean =>
+      (q.type === undefined || h.type === q.type) &&
+      (issuer === undefined || h.issuer === issuer) &&
+      (q.poolId === undefined || h.poolId === q.poolId) &&
+      (q.from === undefined || h.issuedAt >= q.from) &&
+      (q.to === undefined || h.issuedAt < q.to);
+
+    // Walk the most selective index; filter the rest on the records.
+    let index: [IndexKind, string] | undefined;
+    if (q.poolId !== undefined) index = ['p', q.poolId];
+    else if (issuer !== undefined) index = ['i', issuer];
+    else if (q.type !== undefined) index = ['t', q.type];
+
+    const out: StoredMessage[] = [];
+    let scanned = 0;
+    let lastScanned = after;
+    let more = true;
+    const chunk = Math.min(MAX_PAGE, limit * 2);
+    while (out.length < limit && scanned < MAX_SCAN) {
+      let cursors: number[];
+      if (index !== undefined) {
+        const prefix = indexPrefix(index[0], index[1]);
+        const keys = await this.db
+          .keys({
+            gt: `${prefix}${lastScanned.toString(16).padStart(16, '0')}`,
+            lt: `${prefix}g`,
+            limit: chunk,
+          })
+          .all();
+        cursors = keys.map(cursorOfIndexKey);
+      } else {
+        cursors = [];
+        for (let c = lastScanned + 1; c < this.nextCursor && cursors.length < chunk; c++) cursors.push(c);
+      }
+      const byCursor = new Map((await this.recordsAt(cursors)).map((r) => [r.cursor, r] as const));
+      let k = 0;
+      for (; k < cursors.length && out.length < limit; k++) {
+        lastScanned = cursors[k]!;
+        scanned++;
+        const r = byCursor.get(lastScanned);
+        if (r !== undefined && matches(r)) out.push(r);
+      }
+      if (k === cursors.length && cursors.length < chunk) {
+        more = false;
+        break;
+      }
+    }
+    return { ok: true, messages: out, nextCursor: more ? lastScanned : null };
+  }
+
+  async activeAlerts(parameters: ActiveAlertsParameters = {}): Promise<StoredMessage[]> {
+    const now = parameters.now ?? Date.now();
+    const start = `${ACTIVE_ALERT_START}${(now + 1).toString(16).padStart(16, '0')}`;
+    const cursors: number[] = [];
+    for await (const value of this.db.values({
+      gte: start,
+      lt: ACTIVE_ALERT_END,
+      limit: clampLimit(parameters.limit ?? MAX_PAGE),
+    })) {
+      cursors.push(Number(dec(value)));
+    }
+    const recs = await this.recordsAt(cursors);
+    return recs.sort((a, b) => a.cursor - b.cursor);
+  }
+
+  heads(): ReadonlyMap<string, number> {
+    return new Map(this.headMap);
+  }
+
+  headSeq(issuer: string): number | undefined {
+    return this.headMap.get(issuer.toLowerCase());
+  }
+
+  async stats(): Promise<StoreStats> {
+    let approximateBytes = 0;
+    try {
+      approximateBytes = await this.db.approximateSize('', '\uffff');
+    } catch {
+      approximateBytes = 0;
+    }
+    return {
+      messages: this.nextCursor - 1,
+      lastCursor: this.nextCursor - 1,
+      issuers: this.headMap.size,
+      appendedSinceOpen: this.appendedTotal,
+      approximateBytes,
+    };
+  }
+
+  get lastCursor(): number {
+    return this.nextCursor - 1;
+  }
+
+  onAppend(listener: (m: StoredMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  // ---- signing journal ----------------------------------------------------------------------
+
+  async reserveSeq(issuer: string, atLeast = 0): Promise<number> {
+    if (!ADDRESS.test(issuer))
+      throw new StoreError('STORE_BAD_RECORD', 'reserveSeq: issuer must be an address');
+    if (this.closed) throw new StoreError('STORE_CLOSED', 'The store is closed.');
+    if (this.issues.length > 0) {
+      throw new StoreError('STORE_UNHEALTHY', 'The store is damaged; the node must not sign.', {
+        detail: this.issues[0]?.code ?? 'unknown',
+      });
+    }
+    const iss = issuer.toLowerCase();
+    return this.exclusive(async () => {
+      const v = await this.db.get(journalKey(iss));
+      const journalNext = v === undefined ? 0 : Number(dec(v));
+      const head = this.headMap.get(iss);
+      const seq = Math.max(journalNext, head === undefined ? 0 : head + 1, atLeast);
+      await this.db.put(journalKey(iss), enc(String(seq + 1)), { sync: true });
+      return seq;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.exclusive(async () => undefined);
+    this.listeners.clear();
+    await this.db.close();
+  }
+}
+
+function clampLimit(limit: number): number {
+  if (!Number.isFinite(limit) || limit < 1) return 1;
+  return Math.min(Math.floor(limit), MAX_PAGE);
+}

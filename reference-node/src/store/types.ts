@@ -1,0 +1,137 @@
+import type { RecordHeader } from './record.js';
+import type { StoreCode } from './storeError.js';
+
+export interface OpenStoreOptions {
+  /** fsync every batch before acknowledging it (default true). `false` only for a benchmark baseline. */
+  readonly sync?: boolean;
+  /** Most appends committed together in one fsync'd batch (default 256). */
+  readonly maxBatch?: number;
+  /** Newest records checked at open (default 1024); `verify({full: true})` checks all. */
+  readonly verifyTail?: number;
+}
+
+/** One accepted message as stored: its envelope header fields, local metadata and wire bytes. */
+export interface StoredMessage extends RecordHeader {
+  /** Local arrival index, 1, 2, 3, … with no gaps: the cursor of pagination and of the SSE stream. */
+  readonly cursor: number;
+  /** The canonical wire bytes exactly as accepted (their keccak256 is `id`). */
+  readonly wire: Uint8Array;
+}
+
+export interface AppendParameters {
+  /** Canonical JSON bytes of the signed envelope (validated by the node before append). */
+  readonly wire: Uint8Array;
+  /** The message id if the caller has it (keccak256 of `wire`); computed otherwise. */
+  readonly id?: string;
+  /** `local` for messages this node signed, or the peer id it came from. */
+  readonly source?: string;
+  /** Unix ms; defaults to now. */
+  readonly receivedAt?: number;
+}
+
+export type AppendResult =
+  /** Durably written (fsync'd when the store was opened with `sync`, the default). */
+  | { readonly status: 'appended'; readonly id: string; readonly cursor: number }
+  /** The same message id is already stored: nothing written. */
+  | { readonly status: 'duplicate'; readonly id: string; readonly cursor: number }
+  /** Another message holds this (issuer, seq): nothing written; the pair is equivocation evidence. */
+  | {
+      readonly status: 'conflict';
+      readonly code: 'STORE_SEQ_CONFLICT';
+      readonly id: string;
+      readonly existingId: string;
+      readonly detail: string;
+    }
+  | {
+      readonly status: 'refused';
+      readonly code: 'STORE_UNHEALTHY' | 'STORE_CLOSED' | 'STORE_BAD_RECORD' | 'STORE_WRITE_FAILED';
+      readonly detail: string;
+    };
+
+export interface QueryMessagesParameters {
+  readonly type?: string;
+  readonly issuer?: string;
+  readonly poolId?: string;
+  /** issuedAt ≥ from (unix ms). */
+  readonly from?: number;
+  /** issuedAt < to (unix ms). */
+  readonly to?: number;
+  /** Return messages with cursor > after (0 = from the start). */
+  readonly after?: number;
+  /** 1 … MAX_PAGE, default 100. */
+  readonly limit?: number;
+}
+
+export type QueryMessagesResult =
+  | {
+      readonly ok: true;
+      readonly messages: StoredMessage[];
+      /** Pass as `after` to continue; null when the log has no more matches. */
+      readonly nextCursor: number | null;
+    }
+  | { readonly ok: false; readonly code: 'STORE_BAD_QUERY'; readonly detail: string };
+
+export interface MessagePage {
+  readonly messages: StoredMessage[];
+  readonly nextCursor: number | null;
+}
+
+export interface ActiveAlertsParameters {
+  /** Alerts with expiresAt ≤ now are not active. Default Date.now(). */
+  readonly now?: number;
+  readonly limit?: number;
+}
+
+export interface StoreIssue {
+  readonly code: StoreCode;
+  readonly detail: string;
+  readonly key?: string;
+}
+
+export type StoreHealth =
+  | { readonly healthy: true; readonly issues: readonly [] }
+  | { readonly healthy: false; readonly issues: readonly StoreIssue[]; readonly moreIssues: number };
+
+export interface StoreStats {
+  readonly messages: number;
+  readonly lastCursor: number;
+  readonly issuers: number;
+  readonly appendedSinceOpen: number;
+  /** LevelDB's estimate of the bytes on disk. */
+  readonly approximateBytes: number;
+}
+
+export interface RebuildResult {
+  readonly records: number;
+  readonly skipped: number;
+  readonly ms: number;
+}
+
+export interface VerifyParameters {
+  /** Check every record (and recompute every message id), not just the newest. */
+  readonly full?: boolean;
+}
+
+export interface Store {
+  readonly dir: string;
+  /** Cursor of the newest stored message (0 when empty). */
+  readonly lastCursor: number;
+  append(parameters: AppendParameters): Promise<AppendResult>;
+  getMessage(id: string): Promise<StoredMessage | undefined>;
+  getByCursor(cursor: number): Promise<StoredMessage | undefined>;
+  getBySeq(issuer: string, seq: number): Promise<StoredMessage | undefined>;
+  rangeBySeq(issuer: string, fromSeq: number, toSeq: number, limit?: number): Promise<StoredMessage[]>;
+  readFrom(after: number, limit?: number): Promise<MessagePage>;
+  queryMessages(parameters: QueryMessagesParameters): Promise<QueryMessagesResult>;
+  activeAlerts(parameters?: ActiveAlertsParameters): Promise<StoredMessage[]>;
+  heads(): ReadonlyMap<string, number>;
+  headSeq(issuer: string): number | undefined;
+  stats(): Promise<StoreStats>;
+  health(): StoreHealth;
+  isHealthy(): boolean;
+  verify(parameters?: VerifyParameters): Promise<StoreHealth>;
+  rebuildDerived(): Promise<RebuildResult>;
+  onAppend(listener: (message: StoredMessage) => void): () => void;
+  reserveSeq(issuer: string, atLeast?: number): Promise<number>;
+  close(): Promise<void>;
+}

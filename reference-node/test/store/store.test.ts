@@ -1,0 +1,279 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { computeMessageId, openStore, type Store } from '../../src/store/index.js';
+import { ISSUER_A, ISSUER_B, makeAlert, makeWire } from './fixtures.js';
+
+let dir: string;
+let store: Store | undefined;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'sfr-store-'));
+});
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('append', () => {
+  it('stores a message by id, by (issuer, seq) and by cursor, and reports a repeat as duplicate', async () => {
+    store = await openStore(dir);
+    const wire = makeWire({ seq: 0 });
+    const r = await store.append({ wire, source: 'local' });
+    expect(r).toEqual({ status: 'appended', id: computeMessageId(wire), cursor: 1 });
+    const again = await store.append({ wire });
+    expect(again).toEqual({ status: 'duplicate', id: computeMessageId(wire), cursor: 1 });
+    const m = await store.getMessage(computeMessageId(wire));
+    expect(m?.issuer).toBe(ISSUER_A.toLowerCase());
+    expect(m?.source).toBe('local');
+    expect(Buffer.from(m!.wire).equals(Buffer.from(wire))).toBe(true);
+    expect((await store.getBySeq(ISSUER_A, 0))?.id).toBe(computeMessageId(wire));
+    expect((await store.getByCursor(1))?.id).toBe(computeMessageId(wire));
+    expect(store.headSeq(ISSUER_A)).toBe(0);
+    expect(store.lastCursor).toBe(1);
+    expect((await store.stats()).messages).toBe(1);
+  });
+
+  it('refuses a second message with the same (issuer, seq) and keeps the first', async () => {
+    store = await openStore(dir);
+    const first = makeWire({ seq: 5 });
+    const second = makeWire({ seq: 5, issuedAt: 1 });
+    expect((await store.append({ wire: first })).status).toBe('appended');
+    const b = await store.append({ wire: second });
+    expect(b).toEqual({
+      status: 'conflict',
+      code: 'STORE_SEQ_CONFLICT',
+      id: computeMessageId(second),
+      existingId: computeMessageId(first),
+      detail: `${ISSUER_A.toLowerCase()} already has a stored message with seq 5`,
+    });
+    expect(await store.getMessage(computeMessageId(second))).toBeUndefined();
+    expect(store.lastCursor).toBe(1);
+  });
+
+  it('group-commits concurrent appends, deduplicating within one batch', async () => {
+    store = await openStore(dir);
+    const wires = Array.from({ length: 50 }, (_, i) => makeWire({ seq: i }));
+    const results = await Promise.all(
+      [...wires, wires[3]!, wires[7]!].map((wire) => store!.append({ wire })),
+    );
+    expect(results.filter((r) => r.status === 'appended')).toHaveLength(50);
+    expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(2);
+    const cursors = results.flatMap((r) => (r.status === 'appended' ? [r.cursor] : []));
+    expect(cursors).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(store.headSeq(ISSUER_A)).toBe(49);
+  });
+
+  it('refuses bytes it cannot index, without writing anything', async () => {
+    store = await openStore(dir);
+    const bad = [
+      new Uint8Array(0),
+      new TextEncoder().encode('not json'),
+      new TextEncoder().encode('{"type":"RecoveryEvent","issuer":"0x12","seq":1,"issuedAt":1}'),
+      new TextEncoder().encode(
+        '{"type":"RecoveryEvent","issuer":"0x1111111111111111111111111111111111111111","seq":-1,"issuedAt":1}',
+      ),
+    ];
+    const details = [];
+    for (const wire of bad) {
+      const r = await store.append({ wire });
+      expect(r.status).toBe('refused');
+      if (r.status === 'refused') details.push(`${r.code}: ${r.detail}`);
+    }
+    expect(details).toMatchInlineSnapshot(`
+      [
+        "STORE_BAD_RECORD: wire must be non-empty bytes",
+        "STORE_BAD_RECORD: wire bytes are not UTF-8 JSON",
+        "STORE_BAD_RECORD: /issuer: expected an address",
+        "STORE_BAD_RECORD: /seq: expected an integer 0 … 2^53−1",
+      ]
+    `);
+    expect(store.lastCursor).toBe(0);
+  });
+});
+
+describe('queries', () => {
+  it('filters by type, issuer, pool and time, paginating with a cursor', async () => {
+    store = await openStore(dir);
+    const pool = `0x${'cd'.repeat(32)}`;
+    for (let i = 0; i < 30; i++) {
+      await store.append({
+        wire: makeWire({
+          seq: i,
+          issuer: i % 2 === 0 ? ISSUER_A : ISSUER_B,
+          type: i % 3 === 0 ? 'ContagionAlert' : 'RecoveryEvent',
+          issuedAt: 1000 + i,
+          ...(i % 5 === 0 ? { poolId: pool, type: 'FundClaim' } : {}),
+        }),
+      });
+    }
+    const all: number[] = [];
+    let after = 0;
+    for (let page = 0; page < 10; page++) {
+      const r = await store.queryMessages({ issuer: ISSUER_B, after, limit: 4 });
+      if (!r.ok) throw new Error(r.detail);
+      all.push(...r.messages.map((m) => m.seq));
+      if (r.nextCursor === null) break;
+      after = r.nextCursor;
+    }
+    expect(all).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29]);
+
+    const byPool = await store.queryMessages({ poolId: pool });
+    expect(byPool.ok && byPool.messages.map((m) => m.seq)).toEqual([0, 5, 10, 15, 20, 25]);
+
+    const alertsInWindow = await store.queryMessages({ type: 'ContagionAlert', from: 1006, to: 1020 });
+    expect(alertsInWindow.ok && alertsInWindow.messages.map((m) => m.seq)).toEqual([6, 9, 12, 18]);
+    expect(alertsInWindow.ok && alertsInWindow.nextCursor).toBeNull();
+
+    const none = await store.queryMessages({});
+    expect(none.ok && none.messages).toHaveLength(30);
+
+    expect(await store.queryMessages({ limit: 0 })).toMatchInlineSnapshot(`
+      {
+        "code": "STORE_BAD_QUERY",
+        "detail": "limit: expected an integer 1 … 1000",
+        "ok": false,
+      }
+    `);
+    expect(await store.queryMessages({ issuer: 'nope' })).toMatchObject({
+      ok: false,
+      code: 'STORE_BAD_QUERY',
+    });
+  });
+
+  it('returns an issuer seq range for sync, and pages the log by arrival cursor', async () => {
+    store = await openStore(dir);
+    for (let i = 0; i < 20; i++) await store.append({ wire: makeWire({ seq: i * 2 }) });
+    await store.append({ wire: makeWire({ seq: 3, issuer: ISSUER_B }) });
+    const range = await store.rangeBySeq(ISSUER_A, 5, 13);
+    expect(range.map((m) => m.seq)).toEqual([6, 8, 10, 12]);
+    expect(await store.rangeBySeq(ISSUER_A, 10, 3)).toEqual([]);
+    expect((await store.rangeBySeq(ISSUER_A, 0, 1000, 3)).map((m) => m.seq)).toEqual([0, 2, 4]);
+    const page = await store.readFrom(18, 10);
+    expect(page.messages.map((m) => m.cursor)).toEqual([19, 20, 21]);
+    expect(page.nextCursor).toBeNull();
+    expect((await store.readFrom(0, 5)).nextCursor).toBe(5);
+    expect(store.heads()).toEqual(
+      new Map([
+        [ISSUER_A.toLowerCase(), 38],
+        [ISSUER_B, 3],
+      ]),
+    );
+  });
+});
+
+describe('derived state', () => {
+  it('tracks active alerts (expiry, resolution in either order) and rebuilds the same from the log', async () => {
+    store = await openStore(dir);
+    const now = 10_000;
+    const a1 = makeAlert({ seq: 1, expiresAt: now + 1000 });
+    const a2 = makeAlert({ seq: 2, expiresAt: now + 5 });
+    const expired = makeAlert({ seq: 3, expiresAt: now - 1 });
+    const a4 = makeAlert({ seq: 4, expiresAt: now + 50 });
+    const id4 = computeMessageId(a4);
+    // resolution of a4 arrives before a4 itself
+    const r4 = makeAlert({ seq: 5, expiresAt: now + 100, resolves: id4 });
+    const r1 = makeAlert({ seq: 6, expiresAt: now + 100, resolves: computeMessageId(a1) });
+    for (const wire of [a1, a2, expired, r4, a4]) await store.append({ wire });
+    const ids = async (t: number) => (await store!.activeAlerts({ now: t })).map((m) => m.seq);
+    expect(await ids(now)).toEqual([1, 2]);
+    expect(await ids(now + 5)).toEqual([1]);
+    await store.append({ wire: r1 });
+    expect(await ids(now)).toEqual([2]);
+
+    const headsBefore = store.heads();
+    const rebuilt = await store.rebuildDerived();
+    expect(rebuilt).toMatchObject({ records: 6, skipped: 0 });
+    expect(await ids(now)).toEqual([2]);
+    expect(store.heads()).toEqual(headsBefore);
+    expect(store.isHealthy()).toBe(true);
+  });
+});
+
+describe('durability and damage', () => {
+  it('reopens with everything, and hands out signing seqs past the head that never repeat', async () => {
+    store = await openStore(dir);
+    for (let i = 0; i < 5; i++) await store.append({ wire: makeWire({ seq: i }) });
+    expect(await store.reserveSeq(ISSUER_A)).toBe(5);
+    expect(await store.reserveSeq(ISSUER_A)).toBe(6);
+    await store.close();
+    store = await openStore(dir);
+    expect(store.health()).toEqual({ healthy: true, issues: [] });
+    expect(store.lastCursor).toBe(5);
+    expect(store.headSeq(ISSUER_A)).toBe(4);
+    expect(await store.reserveSeq(ISSUER_A)).toBe(7);
+    expect(await store.reserveSeq(ISSUER_B, 100)).toBe(100);
+    const r = await store.append({ wire: makeWire({ seq: 5 }) });
+    expect(r.status).toBe('appended');
+  });
+
+  it('detects a corrupted record at open and refuses to append or reserve seqs', async () => {
+    store = await openStore(dir);
+    for (let i = 0; i < 3; i++) await store.append({ wire: makeWire({ seq: i }) });
+    await store.close();
+    store = undefined;
+    const raw = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    const rec = (await raw.get('l:0000000000000002'))!;
+    rec[rec.length - 3] = rec[rec.length - 3]! ^ 0x01; // one flipped bit in the wire bytes
+    await raw.put('l:0000000000000002', rec);
+    await raw.close();
+
+    store = await openStore(dir);
+    expect(store.isHealthy()).toBe(false);
+    expect(store.health()).toMatchInlineSnapshot(`
+      {
+        "healthy": false,
+        "issues": [
+          {
+            "code": "STORE_CHECKSUM_MISMATCH",
+            "detail": "crc32 mismatch",
+            "key": "l:0000000000000002",
+          },
+        ],
+        "moreIssues": 0,
+      }
+    `);
+    expect(await store.append({ wire: makeWire({ seq: 9 }) })).toMatchObject({
+      status: 'refused',
+      code: 'STORE_UNHEALTHY',
+    });
+    await expect(store.reserveSeq(ISSUER_A)).rejects.toMatchObject({ code: 'STORE_UNHEALTHY' });
+    // reads of undamaged records still work
+    expect((await store.getByCursor(3))?.seq).toBe(2);
+  });
+
+  it('detects a missing index entry, and rebuildDerived repairs it', async () => {
+    store = await openStore(dir);
+    const wires = [0, 1, 2].map((seq) => makeWire({ seq }));
+    for (const wire of wires) await store.append({ wire });
+    await store.close();
+    store = undefined;
+    const raw = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    await raw.del(`i:${computeMessageId(wires[1]!)}`);
+    await raw.close();
+
+    store = await openStore(dir);
+    expect(store.health().issues.map((i) => i.code)).toEqual(['STORE_INDEX_INCONSISTENT']);
+    await store.rebuildDerived();
+    expect(store.isHealthy()).toBe(true);
+    expect((await store.getMessage(computeMessageId(wires[1]!)))?.seq).toBe(1);
+    expect(await store.verify({ full: true })).toEqual({ healthy: true, issues: [] });
+  });
+
+  it('refuses a store written in an unknown format, and a folder another process holds', async () => {
+    store = await openStore(dir);
+    await store.close();
+    store = undefined;
+    const raw = new ClassicLevel<string, string>(dir);
+    await raw.put('m:format', '99');
+    await raw.close();
+    store = await openStore(dir);
+    expect(store.health().issues).toEqual([
+      { code: 'STORE_FORMAT_UNSUPPORTED', detail: 'store format 99, this node reads 1' },
+    ]);
+    await expect(openStore(dir)).rejects.toMatchObject({ name: 'StoreError', code: 'STORE_OPEN_FAILED' });
+  });
+});
