@@ -1,0 +1,31 @@
+// Public API of @sfr/conformance-tests: load vectors, drive an implementation, render the report.
+export { ExitCode, exitCodeOf, main } from './cli/main.js';
+export { ConformanceError, HarnessCode, type HarnessCodeValue } from './errors.js';
+export { HarnessProcess, type HarnessResponse } from './harness/harnessProcess.js';
+export { parseCommandLine } from './harness/parseCommandLine.js';
+export {
+  getLevelDefinition,
+  isLevel,
+  type Level,
+  type LevelDefinition,
+  levelDefinitions,
+  levels,
+} from './levels.js';
+export { renderJson, renderMarkdown } from './report/renderReport.js';
+export { compareResult, matchSubset } from './runner/compareResult.js';
+export {
+  type CaseResult,
+  type ConformanceReport,
+  defaultTimeoutMs,
+  type LevelSummary,
+  runConformance,
+} from './runner/runConformance.js';
+export {
+  checkCoverage,
+  collectExpectedCodes,
+  loadRegistry,
+  resolveRegistryDir,
+} from './vectors/checkCoverage.js';
+export { loadVectors, type VectorCase, type VectorFile, type VectorProblem } from './vectors/loadVectors.js';
+export { validateVectorFile, vectorsSchemaUrl } from './vectors/validateVectorFile.js';
+export { defaultVectorsRoot, packageInfo } from './version.js';

@@ -1,0 +1,59 @@
+/**
+ * Conformance levels (spec/v1/conformance.md#levels), the runner that serves each, and the
+ * handlers (harness ops) this runner knows. A vector file naming a runner or handler that is not
+ * listed here is an error, never skipped: a runner that silently skips vectors can report a pass it
+ * did not check.
+ */
+export const levels = ['schema', 'envelope', 'pool', 'node', 'adapter'] as const;
+export type Level = (typeof levels)[number];
+
+export type LevelDefinition = {
+  level: Level;
+  /** Runner name: the second path segment of a vector file. */
+  runner: string;
+  /** Handlers this runner executes; for harness-driven levels each is the harness op. */
+  handlers: readonly string[];
+  /** Whether this runner drives levels through the JSON-lines harness protocol. */
+  harness: boolean;
+  /** Shown in reports when the runner cannot run the level yet. */
+  note?: string;
+};
+
+export const levelDefinitions: readonly LevelDefinition[] = [
+  { level: 'schema', runner: 'schema', handlers: ['validate'], harness: true },
+  {
+    level: 'envelope',
+    runner: 'envelope',
+    handlers: ['canonicalize', 'payloadHash', 'typedDataDigest', 'sign', 'messageId', 'verify', 'ingest'],
+    harness: true,
+  },
+  { level: 'pool', runner: 'pool', handlers: ['decide'], harness: true },
+  {
+    level: 'node',
+    runner: 'node',
+    handlers: [],
+    harness: false,
+    note: 'the node level is a black-box test over libp2p; this runner version does not drive it yet',
+  },
+  {
+    level: 'adapter',
+    runner: 'adapter',
+    handlers: [],
+    harness: false,
+    note: 'the adapter level runs scenario contracts on anvil; this runner version does not drive it yet',
+  },
+];
+
+export function isLevel(value: string): value is Level {
+  return (levels as readonly string[]).includes(value);
+}
+
+export function getLevelDefinition(level: Level): LevelDefinition {
+  const definition = levelDefinitions.find((d) => d.level === level);
+  if (definition === undefined) throw new Error(`unreachable: no definition for level ${level}`);
+  return definition;
+}
+
+export function findLevelByRunner(runner: string): LevelDefinition | undefined {
+  return levelDefinitions.find((d) => d.runner === runner);
+}
