@@ -1,0 +1,34 @@
+export {
+  buildContagionAlert,
+  buildRecoveryEvent,
+  findAsset,
+  groupByTransaction,
+  type RecoveryEventInput,
+} from './build.js';
+export {
+  assertChainConfig,
+  type ChainAdapterConfig,
+  confirmationsFor,
+  defaultConfirmations,
+  failConfig,
+  parseAddress,
+  parseAssets,
+  parsePositiveInteger,
+  toCaip2,
+} from './config.js';
+export { type Cursor, type CursorStore, createFileCursorStore, createMemoryCursorStore } from './cursor.js';
+export {
+  type AdapterDefinition,
+  createChainAdapter,
+  type DecodedLog,
+  type EventSpec,
+  logKey,
+  type ScanContext,
+  toJsonValues,
+  toSubjects,
+  type ViewRead,
+  type ViewSpec,
+} from './engine.js';
+export { AdapterError, type AdapterErrorCode, type AdapterErrorOptions, isAdapterError } from './errors.js';
+export { isTransientRpcError, type RetryOptions, withRetry } from './retry.js';
+export type * from './types.js';

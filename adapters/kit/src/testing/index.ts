@@ -1,0 +1,16 @@
+export {
+  type AnvilClient,
+  type AnvilInstance,
+  anvilDefaultAccount,
+  resolveAnvilBinary,
+  type StartAnvilOptions,
+  startAnvil,
+} from './anvil.js';
+export {
+  type ComplianceFixture,
+  type ComplianceOverrides,
+  describeAdapterCompliance,
+  drainAdapter,
+} from './compliance.js';
+export { type RpcProxy, startRpcProxy } from './proxy.js';
+export { type CompiledContract, type CompileOptions, compileSolidity, compileSolidityFiles } from './solc.js';
