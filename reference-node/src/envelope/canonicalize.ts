@@ -1,0 +1,99 @@
+import { EnvelopeError } from './errors.js';
+import type { Result } from './types.js';
+
+/** Deepest nesting accepted; SFR documents nest ~12 levels at most (evidence → envelope → payload). */
+export const MAX_JSON_DEPTH = 64;
+
+function escapePointer(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+function hasLoneSurrogate(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return true;
+  }
+  return false;
+}
+
+function fail(pointer: string, reason: string): never {
+  throw new EnvelopeError('ENVELOPE_INVALID_INPUT', 'Value cannot be canonicalized as JSON (RFC 8785).', {
+    details: `${reason} at "${pointer}"`,
+    section: 'canonical-encoding',
+    meta: { pointer, reason },
+  });
+}
+
+function write(value: unknown, pointer: string, depth: number): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value)) fail(pointer, 'non-finite number');
+      // ECMAScript Number serialization is exactly RFC 8785 §3.2.2.3 (and -0 becomes "0").
+      return JSON.stringify(value);
+    case 'string':
+      if (hasLoneSurrogate(value)) fail(pointer, 'lone surrogate in string');
+      // JSON.stringify's escaping of a well-formed string is RFC 8785 §3.2.2.2.
+      return JSON.stringify(value);
+    case 'object':
+      break;
+    default:
+      fail(pointer, `${typeof value} is not a JSON value`);
+  }
+  if (depth >= MAX_JSON_DEPTH) fail(pointer, `nesting deeper than ${MAX_JSON_DEPTH}`);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      if (!(i in value)) fail(`${pointer}/${i}`, 'sparse array');
+      out += write(value[i], `${pointer}/${i}`, depth + 1);
+    }
+    return `${out}]`;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) fail(pointer, 'not a plain object');
+  const obj = value as Record<string, unknown>;
+  // Default sort compares UTF-16 code units, which is the order RFC 8785 §3.2.3 prescribes.
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (hasLoneSurrogate(key)) fail(`${pointer}/${escapePointer(key)}`, 'lone surrogate in key');
+    if (i > 0) out += ',';
+    out += `${JSON.stringify(key)}:${write(obj[key], `${pointer}/${escapePointer(key)}`, depth + 1)}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * RFC 8785 (JCS) canonical JSON text of `value`. Accepts only JSON values: null, booleans,
+ * finite numbers, well-formed strings, dense arrays and plain objects (no `undefined`).
+ * Throws `EnvelopeError` `ENVELOPE_INVALID_INPUT` otherwise; see `tryCanonicalize`.
+ */
+export function canonicalize(value: unknown): string {
+  return write(value, '', 0);
+}
+
+/** `canonicalize` as a result value. */
+export function tryCanonicalize(value: unknown): Result<string> {
+  try {
+    return { ok: true, value: canonicalize(value) };
+  } catch (error) {
+    if (error instanceof EnvelopeError) {
+      return {
+        ok: false,
+        code: error.code,
+        message: error.message,
+        ...(error.meta ? { meta: error.meta } : {}),
+      };
+    }
+    // Only a pathological value (e.g. a throwing getter) gets here.
+    return { ok: false, code: 'ENVELOPE_INVALID_INPUT', message: String(error) };
+  }
+}

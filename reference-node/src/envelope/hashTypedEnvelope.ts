@@ -1,0 +1,127 @@
+import { keccak256 } from './backend.js';
+import { bytesToHex, hexToBytes, utf8 } from './hex.js';
+import type { EnvelopeHeader, Hex } from './types.js';
+
+/** EIP-712 primary type; field order is normative (proposal 0001 §4, envelope.md#typed-data). */
+export const ENVELOPE_TYPE_STRING =
+  'Envelope(string sfr,string type,address issuer,uint64 seq,uint64 issuedAt,bytes32 poolId,uint64 epoch,bytes32 payloadHash)';
+/** EIP-712 domain name (envelope.md#typed-data). */
+export const SFR_DOMAIN_NAME = 'SFR';
+
+const DOMAIN_TYPE_SHORT = 'EIP712Domain(string name,string version)';
+const DOMAIN_TYPE_FULL = 'EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)';
+
+const ENVELOPE_TYPEHASH = keccak256(utf8.encode(ENVELOPE_TYPE_STRING));
+const DOMAIN_TYPEHASH_SHORT = keccak256(utf8.encode(DOMAIN_TYPE_SHORT));
+const DOMAIN_TYPEHASH_FULL = keccak256(utf8.encode(DOMAIN_TYPE_FULL));
+
+/** The EIP-712 domain an envelope is signed under. */
+export type TypedDomain = { name: string; version: string; chainId?: number; verifyingContract?: Hex };
+
+/** The domain of `header`: name "SFR", version = the MAJOR of `sfr`, plus the vault when `domain` is set. */
+export function domainOf(header: Pick<EnvelopeHeader, 'sfr' | 'domain'>): TypedDomain {
+  const dot = header.sfr.indexOf('.');
+  const version = dot < 0 ? header.sfr : header.sfr.slice(0, dot);
+  return header.domain
+    ? {
+        name: SFR_DOMAIN_NAME,
+        version,
+        chainId: header.domain.chainId,
+        verifyingContract: header.domain.verifyingContract,
+      }
+    : { name: SFR_DOMAIN_NAME, version };
+}
+
+function writeUint(out: Uint8Array, offset: number, value: number): void {
+  // value is an integer 0 … 2^53−1 (checked by the caller); big-endian into the last 8 bytes.
+  const hi = Math.floor(value / 0x1_0000_0000);
+  const lo = value >>> 0;
+  const view = new DataView(out.buffer, out.byteOffset + offset + 24, 8);
+  view.setUint32(0, hi);
+  view.setUint32(4, lo);
+}
+
+function writeBytes(out: Uint8Array, offset: number, hex: string, size: number): void {
+  const bytes = hexToBytes(hex);
+  if (!bytes || bytes.length !== size) throw new TypeError(`expected ${size} bytes of hex`);
+  out.set(bytes, offset + 32 - size);
+}
+
+// Bounded caches: a verifier sees few distinct domains and few distinct sfr/type strings.
+const CACHE_LIMIT = 64;
+const domainCache = new Map<string, Uint8Array>();
+const stringHashCache = new Map<string, Uint8Array>();
+
+function hashString(s: string): Uint8Array {
+  let h = stringHashCache.get(s);
+  if (!h) {
+    h = keccak256(utf8.encode(s));
+    if (stringHashCache.size >= CACHE_LIMIT) stringHashCache.clear();
+    stringHashCache.set(s, h);
+  }
+  return h;
+}
+
+/** EIP-712 domain separator. */
+export function hashDomain(domain: TypedDomain): Uint8Array {
+  const key = `${domain.name}\u0000${domain.version}\u0000${domain.chainId ?? ''}\u0000${domain.verifyingContract?.toLowerCase() ?? ''}`;
+  let sep = domainCache.get(key);
+  if (sep) return sep;
+  const full = domain.chainId !== undefined && domain.verifyingContract !== undefined;
+  const buf = new Uint8Array(full ? 160 : 96);
+  buf.set(full ? DOMAIN_TYPEHASH_FULL : DOMAIN_TYPEHASH_SHORT, 0);
+  buf.set(hashString(domain.name), 32);
+  buf.set(hashString(domain.version), 64);
+  if (full) {
+    writeUint(buf, 96, domain.chainId!);
+    writeBytes(buf, 128, domain.verifyingContract!, 20);
+  }
+  sep = keccak256(buf);
+  if (domainCache.size >= CACHE_LIMIT) domainCache.clear();
+  domainCache.set(key, sep);
+  return sep;
+}
+
+const ZERO_POOL = `0x${'0'.repeat(64)}`;
+
+/** EIP-712 `hashStruct(Envelope)`. */
+export function hashEnvelopeStruct(header: EnvelopeHeader, payloadHash: Hex): Uint8Array {
+  const buf = new Uint8Array(9 * 32);
+  buf.set(ENVELOPE_TYPEHASH, 0);
+  buf.set(hashString(header.sfr), 32);
+  buf.set(hashString(header.type), 64);
+  writeBytes(buf, 96, header.issuer, 20);
+  writeUint(buf, 128, header.seq);
+  writeUint(buf, 160, header.issuedAt);
+  writeBytes(buf, 192, header.scope?.poolId ?? ZERO_POOL, 32);
+  writeUint(buf, 224, header.scope?.epoch ?? 0);
+  writeBytes(buf, 256, payloadHash, 32);
+  return keccak256(buf);
+}
+
+/** The 32-byte EIP-712 digest as bytes (hot path; `hashTypedEnvelope` returns hex). */
+export function typedEnvelopeDigest(
+  header: EnvelopeHeader,
+  payloadHash: Hex,
+  options: { domain?: TypedDomain } = {},
+): Uint8Array {
+  const buf = new Uint8Array(66);
+  buf[0] = 0x19;
+  buf[1] = 0x01;
+  buf.set(hashDomain(options.domain ?? domainOf(header)), 2);
+  buf.set(hashEnvelopeStruct(header, payloadHash), 34);
+  return keccak256(buf);
+}
+
+/**
+ * EIP-712 digest `keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(Envelope))` of an envelope
+ * header and its payload hash (envelope.md#typed-data). Computed directly with the fast keccak.
+ * The header must already be well-formed (see `checkEnvelopeShape`); bad hex throws TypeError.
+ */
+export function hashTypedEnvelope(
+  header: EnvelopeHeader,
+  payloadHash: Hex,
+  options: { domain?: TypedDomain } = {},
+): Hex {
+  return bytesToHex(typedEnvelopeDigest(header, payloadHash, options));
+}

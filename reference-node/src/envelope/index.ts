@@ -1,0 +1,94 @@
+/**
+ * SFR signed envelopes (spec/v1/envelope.md): canonical encoding, EIP-712 signing and
+ * verification, message ids, replay / equivocation state, keys and the persist-then-sign journal.
+ */
+export { getCryptoBackend, keccak256, useCryptoBackend } from './backend.js';
+export { canonicalize, MAX_JSON_DEPTH, tryCanonicalize } from './canonicalize.js';
+export { checkEnvelopeShape, MAX_SIGNATURE_BYTES } from './checkEnvelopeShape.js';
+export { ENVELOPE_CODES, type EnvelopeCode } from './codes.js';
+export { DEFAULT_MAX_ENVELOPE_BYTES, type DecodedEnvelope, decodeEnvelope } from './decodeEnvelope.js';
+export {
+  attestationSlotOf,
+  buildEquivocationEvidence,
+  type EquivocationEvidence,
+  verifyEquivocationEvidence,
+} from './equivocation.js';
+export { EnvelopeError } from './errors.js';
+export { hashPayload } from './hashPayload.js';
+export {
+  domainOf,
+  ENVELOPE_TYPE_STRING,
+  hashTypedEnvelope,
+  SFR_DOMAIN_NAME,
+  type TypedDomain,
+  typedEnvelopeDigest,
+} from './hashTypedEnvelope.js';
+export { bytesToHex, hexToBytes } from './hex.js';
+export {
+  addressOfPrivateKey,
+  deriveTestKey,
+  generateMemberKey,
+  loadMemberKey,
+  type MemberKey,
+  saveMemberKey,
+  toChecksumAddress,
+} from './keys.js';
+export { messageIdOf } from './messageIdOf.js';
+export { recoverSigner, SECP256K1_N, signatureEncodingError } from './recoverSigner.js';
+export {
+  type IngestContext,
+  type IngestResult,
+  ingestEnvelope,
+  type ReplayConfig,
+  ReplayGuard,
+} from './replayGuard.js';
+export {
+  type SignEnvelopeParameters,
+  type SignEnvelopeReturnType,
+  signEnvelope,
+  slotsOf,
+} from './signEnvelope.js';
+export { SignerRegistry } from './signerRegistry.js';
+export {
+  createMemorySigningJournal,
+  type FileSigningJournal,
+  openFileSigningJournal,
+  type SigningJournal,
+  type SigningSlot,
+} from './signingJournal.js';
+export {
+  type Address,
+  ENVELOPE_TYPES,
+  type Envelope,
+  type EnvelopeDomain,
+  type EnvelopeHeader,
+  type EnvelopeScope,
+  type EnvelopeType,
+  type Hex,
+  type Outcome,
+  POOL_SCOPED_TYPES,
+  type Refusal,
+  type UnsignedEnvelope,
+  type VerifyResult,
+} from './types.js';
+export {
+  checkSignature,
+  DEFAULT_MAX_AGE_MS,
+  DEFAULT_SKEW_MS,
+  digestOf,
+  precheckEnvelope,
+  SFR_MAJOR,
+  SFR_MINOR,
+  type SignerResolver,
+  type VerifiedEnvelope,
+  type VerifyContext,
+  type VerifyEnvelopeResult,
+  verifyEnvelope,
+} from './verifyEnvelope.js';
+export {
+  type ContractReader,
+  createErc1271Verifier,
+  ERC1271_MAGIC_VALUE,
+  type Erc1271Verifier,
+  verifyEnvelopeWithChain,
+} from './verifyEnvelopeWithChain.js';

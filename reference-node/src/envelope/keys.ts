@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fsyncSync, openSync } from 'node:fs';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { getSecpBackend, keccak256 } from './backend.js';
+import { EnvelopeError } from './errors.js';
+import { bytesToHex, hexToBytes, utf8 } from './hex.js';
+import { addressOfPublicKey } from './recoverSigner.js';
+import type { Address, Hex } from './types.js';
+
+export type MemberKey = { privateKey: Hex; address: Address };
+
+/** EIP-55 mixed-case checksum form of an address. */
+export function toChecksumAddress(address: string): Address {
+  const lower = address.toLowerCase().slice(2);
+  const hash = bytesToHex(keccak256(utf8.encode(lower))).slice(2);
+  let out = '0x';
+  for (let i = 0; i < 40; i++) {
+    const c = lower[i]!;
+    out += Number.parseInt(hash[i]!, 16) >= 8 ? c.toUpperCase() : c;
+  }
+  return out as Address;
+}
+
+/** 32 private-key bytes, or throws `ENVELOPE_KEY_INVALID`. */
+export function privateKeyBytes(privateKey: string): Uint8Array {
+  const bytes = /^0x[0-9a-fA-F]{64}$/.test(privateKey) ? hexToBytes(privateKey) : null;
+  if (!bytes || !getSecpBackend().isValidPrivateKey(bytes)) {
+    throw new EnvelopeError('ENVELOPE_KEY_INVALID', 'Not a secp256k1 private key.', {
+      details: 'expected 0x + 64 hex digits, 1 ≤ key < n',
+      section: 'keys',
+    });
+  }
+  return bytes;
+}
+
+/** The member address (EIP-55) of a private key. */
+export function addressOfPrivateKey(privateKey: string): Address {
+  return toChecksumAddress(addressOfPublicKey(getSecpBackend().publicKey(privateKeyBytes(privateKey))));
+}
+
+/** A fresh member key from the OS CSPRNG. */
+export function generateMemberKey(): MemberKey {
+  for (;;) {
+    const bytes = randomBytes(32);
+    if (getSecpBackend().isValidPrivateKey(bytes)) {
+      const privateKey = bytesToHex(bytes);
+      return { privateKey, address: addressOfPrivateKey(privateKey) };
+    }
+  }
+}
+
+/** A deterministic TEST key: private key = keccak256(utf8(seed)). Never for real members. */
+export function deriveTestKey(seed: string): MemberKey {
+  const privateKey = bytesToHex(keccak256(utf8.encode(seed)));
+  return { privateKey, address: addressOfPrivateKey(privateKey) };
+}
+
+const KEY_FILE_KIND = 'sfr-member-key';
+
+/**
+ * Write a member key file (JSON, mode 0600) atomically: temp file, fsync, rename, fsync the
+ * directory. Refuses to replace an existing file unless `overwrite`.
+ */
+export async function saveMemberKey(
+  file: string,
+  key: MemberKey,
+  options: { overwrite?: boolean } = {},
+): Promise<void> {
+  const address = addressOfPrivateKey(key.privateKey);
+  if (address.toLowerCase() !== key.address.toLowerCase()) {
+    throw new EnvelopeError('ENVELOPE_KEY_INVALID', 'The address does not belong to the private key.', {
+      section: 'keys',
+    });
+  }
+  if (!options.overwrite) {
+    try {
+      await stat(file);
+      throw new EnvelopeError('ENVELOPE_INVALID_INPUT', 'Refusing to overwrite an existing key file.', {
+        details: file,
+        section: 'keys',
+      });
+    } catch (error) {
+      if (error instanceof EnvelopeError) throw error;
+    }
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  const body = `${JSON.stringify({ kind: KEY_FILE_KIND, address, privateKey: key.privateKey.toLowerCase() }, null, 2)}\n`;
+  const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    await handle.writeFile(body);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(tmp, file);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+  const dir = openSync(path.dirname(path.resolve(file)), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/**
+ * Read a member key file. Refuses a file readable or writable by group or others
+ * (`ENVELOPE_KEY_FILE_INSECURE`), an unreadable one (`ENVELOPE_KEY_FILE_INVALID`) and a key
+ * whose address does not match (`ENVELOPE_KEY_INVALID`).
+ */
+export async function loadMemberKey(file: string): Promise<MemberKey> {
+  const info = await stat(file);
+  if ((info.mode & 0o077) !== 0) {
+    throw new EnvelopeError('ENVELOPE_KEY_FILE_INSECURE', 'Key file permissions are too open.', {
+      details: `${file} has mode ${(info.mode & 0o777).toString(8)}; expected 600 (chmod 600 ${file})`,
+      section: 'keys',
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new EnvelopeError('ENVELOPE_KEY_FILE_INVALID', 'Key file is not JSON.', {
+      details: file,
+      section: 'keys',
+      cause,
+    });
+  }
+  const p = parsed as { kind?: unknown; address?: unknown; privateKey?: unknown } | null;
+  if (!p || p.kind !== KEY_FILE_KIND || typeof p.address !== 'string' || typeof p.privateKey !== 'string') {
+    throw new EnvelopeError('ENVELOPE_KEY_FILE_INVALID', 'Key file is not an SFR member key.', {
+      details: `${file}: expected {"kind": "${KEY_FILE_KIND}", "address", "privateKey"}`,
+      section: 'keys',
+    });
+  }
+  const address = addressOfPrivateKey(p.privateKey);
+  if (address.toLowerCase() !== p.address.toLowerCase()) {
+    throw new EnvelopeError(
+      'ENVELOPE_KEY_INVALID',
+      'The key file address does not belong to its private key.',
+      {
+        details: file,
+        section: 'keys',
+      },
+    );
+  }
+  return { privateKey: p.privateKey as Hex, address };
+}

@@ -1,0 +1,171 @@
+import { attestationSlotOf, buildEquivocationEvidence, type EquivocationEvidence } from './equivocation.js';
+import { hashPayload } from './hashPayload.js';
+import { messageIdOf } from './messageIdOf.js';
+import type { Envelope, Hex, Refusal } from './types.js';
+import {
+  checkSignature,
+  DEFAULT_MAX_AGE_MS,
+  DEFAULT_SKEW_MS,
+  precheckEnvelope,
+  type VerifiedEnvelope,
+  type VerifyContext,
+} from './verifyEnvelope.js';
+
+export type ReplayConfig = {
+  skewMs?: number;
+  maxAgeMs?: number;
+  maxBytes?: number;
+  /** Bound on remembered messages; the oldest are dropped first. Default 200 000 (~100 MB worst case). */
+  maxEntries?: number;
+  /** Bound on issuers whose highest seq is remembered. Default 100 000. */
+  maxIssuers?: number;
+};
+
+export type IngestContext = Pick<VerifyContext, 'signers' | 'isContractMember' | 'expectedDomain'>;
+
+export type IngestResult = VerifiedEnvelope | Refusal;
+
+type Seen = { messageId: Hex; envelope: Envelope; expiresAt: number; payloadHash?: Hex };
+
+/** Drop expired entries from the front of an insertion-ordered map (lazy; stops at the first live one). */
+function pruneFront<V extends { expiresAt: number }>(map: Map<string, V>, now: number, max: number): void {
+  for (const [key, value] of map) {
+    if (value.expiresAt > now && map.size <= max) break;
+    map.delete(key);
+  }
+}
+
+/**
+ * Replay, ordering and equivocation state of one receiver (envelope.md#replay): a seen-cache of
+ * message ids and of (issuer, seq) and (issuer, claimId, round) slots, each kept for
+ * `maxAgeMs + 2 × skewMs` after first sight, and the highest accepted seq per issuer. Bounded.
+ */
+export class ReplayGuard {
+  readonly skewMs: number;
+  readonly maxAgeMs: number;
+  readonly ttlMs: number;
+  private readonly maxBytes: number | undefined;
+  private readonly maxEntries: number;
+  private readonly maxIssuers: number;
+  private readonly byId = new Map<string, { expiresAt: number }>();
+  private readonly bySeq = new Map<string, Seen>();
+  private readonly byAttestation = new Map<string, Seen>();
+  private readonly highest = new Map<string, number>();
+
+  constructor(config: ReplayConfig = {}) {
+    this.skewMs = config.skewMs ?? DEFAULT_SKEW_MS;
+    this.maxAgeMs = config.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    // A message is acceptable while now ∈ [issuedAt − skew, issuedAt + maxAge + skew]: a span of
+    // maxAge + 2·skew. Remembering it for that long after first sight means a replay is always
+    // caught by the cache or by the time window (envelope.md#replay).
+    this.ttlMs = this.maxAgeMs + 2 * this.skewMs;
+    this.maxBytes = config.maxBytes;
+    this.maxEntries = config.maxEntries ?? 200_000;
+    this.maxIssuers = config.maxIssuers ?? 100_000;
+  }
+
+  /** Messages remembered. */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Highest accepted seq of `issuer`, if remembered. */
+  highestSeq(issuer: string): number | undefined {
+    return this.highest.get(issuer.toLowerCase());
+  }
+
+  /** Forget expired entries. */
+  prune(now: number): void {
+    pruneFront(this.byId, now, this.maxEntries);
+    pruneFront(this.bySeq, now, this.maxEntries);
+    pruneFront(this.byAttestation, now, this.maxEntries);
+  }
+
+  /**
+   * Run the full envelope.md#verification list on one received message, with replay state:
+   * … time window → DUPLICATE → signature → EQUIVOCATION → SEQ_STALE → accept (and remember).
+   * An equivocation is IGNOREd and its `meta.evidence` is the `EquivocationEvidence` to publish.
+   * Never throws.
+   */
+  ingest(input: Uint8Array | unknown, now: number, ctx: IngestContext = {}): IngestResult {
+    try {
+      return this.ingestUnsafe(input, now, ctx);
+    } catch (error) {
+      return { outcome: 'ignore', code: 'ENVELOPE_INTERNAL', meta: { error: String(error) } };
+    }
+  }
+
+  private ingestUnsafe(input: Uint8Array | unknown, now: number, ctx: IngestContext): IngestResult {
+    this.prune(now);
+    const pre = precheckEnvelope(input, {
+      ...ctx,
+      now,
+      skewMs: this.skewMs,
+      maxAgeMs: this.maxAgeMs,
+      ...(this.maxBytes === undefined ? {} : { maxBytes: this.maxBytes }),
+    });
+    if (pre.outcome !== 'accept') return pre;
+    const { envelope, wire } = pre;
+    const messageId = messageIdOf(wire);
+    const seen = this.byId.get(messageId);
+    if (seen && seen.expiresAt > now)
+      return { outcome: 'ignore', code: 'ENVELOPE_DUPLICATE', meta: { messageId } };
+    const sig = checkSignature(envelope, ctx);
+    if (sig) return sig;
+
+    const issuer = envelope.issuer.toLowerCase();
+    const expiresAt = now + this.ttlMs;
+    const seqKey = `${issuer}|${envelope.seq}`;
+    const prior = this.bySeq.get(seqKey);
+    if (prior && prior.expiresAt > now) return this.equivocation(prior, envelope, messageId, expiresAt);
+
+    const slot = attestationSlotOf(envelope);
+    const attKey = slot ? `${issuer}|${slot.claimId}|${slot.round}` : null;
+    const payloadHash = slot ? hashPayload(envelope.payload) : undefined;
+    if (attKey) {
+      const priorAtt = this.byAttestation.get(attKey);
+      if (priorAtt && priorAtt.expiresAt > now && priorAtt.payloadHash !== payloadHash) {
+        return this.equivocation(priorAtt, envelope, messageId, expiresAt);
+      }
+    }
+    const highest = this.highest.get(issuer);
+    if (highest !== undefined && envelope.seq <= highest) {
+      return { outcome: 'ignore', code: 'ENVELOPE_SEQ_STALE', meta: { seq: envelope.seq, highest } };
+    }
+
+    this.remember(messageId, expiresAt);
+    this.bySeq.set(seqKey, { messageId, envelope, expiresAt });
+    if (attKey && payloadHash)
+      this.byAttestation.set(attKey, { messageId, envelope, expiresAt, payloadHash });
+    this.highest.delete(issuer); // re-insert: keeps the map in least-recently-updated order
+    this.highest.set(issuer, envelope.seq);
+    if (this.highest.size > this.maxIssuers) this.highest.delete(this.highest.keys().next().value!);
+    return { outcome: 'accept', envelope, wire, messageId };
+  }
+
+  private remember(messageId: Hex, expiresAt: number): void {
+    this.byId.delete(messageId);
+    this.byId.set(messageId, { expiresAt });
+  }
+
+  private equivocation(prior: Seen, envelope: Envelope, messageId: Hex, expiresAt: number): Refusal {
+    const evidence: EquivocationEvidence | null = buildEquivocationEvidence(prior, { envelope, messageId });
+    // Remember the second message too, so that its repeats are plain duplicates.
+    this.remember(messageId, expiresAt);
+    return {
+      outcome: 'ignore',
+      code: 'ENVELOPE_EQUIVOCATION',
+      meta: { messageId, conflictsWith: prior.messageId, evidence },
+    };
+  }
+}
+
+/** Functional form of `ReplayGuard.ingest`. */
+export function ingestEnvelope(
+  guard: ReplayGuard,
+  input: Uint8Array | unknown,
+  now: number,
+  ctx: IngestContext = {},
+): IngestResult {
+  return guard.ingest(input, now, ctx);
+}

@@ -1,0 +1,104 @@
+import { getSecpBackend } from './backend.js';
+import { canonicalize } from './canonicalize.js';
+import { checkEnvelopeShape } from './checkEnvelopeShape.js';
+import { EnvelopeError } from './errors.js';
+import { hashPayload } from './hashPayload.js';
+import { typedEnvelopeDigest } from './hashTypedEnvelope.js';
+import { bytesToHex, utf8 } from './hex.js';
+import { addressOfPrivateKey, privateKeyBytes } from './keys.js';
+import { messageIdOf } from './messageIdOf.js';
+import type { SigningJournal, SigningSlot } from './signingJournal.js';
+import type { Envelope, Hex, UnsignedEnvelope } from './types.js';
+
+export type SignEnvelopeParameters = {
+  privateKey: Hex;
+  unsigned: UnsignedEnvelope;
+  /** Persist-then-sign journal; the signature is made only after it durably reserved the slots. */
+  guard: SigningJournal;
+  /**
+   * The key is a rotated key of `issuer` rather than `issuer`'s own key (envelope.md#keys).
+   * Without it the key's address MUST equal `issuer`.
+   */
+  rotatedKey?: boolean;
+};
+
+export type SignEnvelopeReturnType = { envelope: Envelope; wire: Uint8Array; messageId: Hex };
+
+/** The journal slots an envelope occupies: (issuer, seq), plus (claimId, round) for an attestation. */
+export function slotsOf(unsigned: UnsignedEnvelope): SigningSlot[] {
+  const slots: SigningSlot[] = [];
+  if (unsigned.type === 'ClaimAttestation') {
+    const { claimId, round } = unsigned.payload as { claimId?: unknown; round?: unknown };
+    if (typeof claimId !== 'string' || !Number.isSafeInteger(round)) {
+      throw new EnvelopeError(
+        'ENVELOPE_INVALID_INPUT',
+        'A ClaimAttestation payload needs claimId and round.',
+        {
+          section: 'equivocation',
+        },
+      );
+    }
+    slots.push({ kind: 'attestation', claimId: claimId as Hex, round: round as number });
+  }
+  slots.push({ kind: 'seq', issuer: unsigned.issuer, seq: unsigned.seq });
+  return slots;
+}
+
+/**
+ * Sign an envelope (envelope.md#signing): check it, compute the EIP-712 digest, durably reserve
+ * its slots in `guard`, then sign (RFC 6979 deterministic, low-s, v ∈ {27, 28}).
+ * Throws `EnvelopeError` (`ENVELOPE_INVALID_INPUT`, `ENVELOPE_KEY_INVALID`, or the journal's
+ * `ENVELOPE_SLOT_CONFLICT` / `ENVELOPE_SEQ_NOT_MONOTONIC`).
+ */
+export async function signEnvelope(params: SignEnvelopeParameters): Promise<SignEnvelopeReturnType> {
+  const u = params.unsigned;
+  // Rebuild without `undefined` members, so that the object and its canonical bytes agree.
+  const unsigned: UnsignedEnvelope = {
+    sfr: u.sfr,
+    type: u.type,
+    issuer: u.issuer,
+    seq: u.seq,
+    issuedAt: u.issuedAt,
+    ...(u.scope === undefined ? {} : { scope: u.scope }),
+    ...(u.domain === undefined ? {} : { domain: u.domain }),
+    payload: u.payload,
+  };
+  const key = privateKeyBytes(params.privateKey);
+  const extra = Object.keys(u).filter(
+    (k) => !(k in unsigned) && (u as Record<string, unknown>)[k] !== undefined,
+  );
+  const shape = checkEnvelopeShape({
+    ...unsigned,
+    ...Object.fromEntries(extra.map((k) => [k, 0])),
+    signature: '0x',
+  });
+  if (shape) {
+    throw new EnvelopeError('ENVELOPE_INVALID_INPUT', 'Cannot sign a malformed envelope.', {
+      details: `${shape.code} ${JSON.stringify(shape.meta ?? {})}`,
+      section: 'data',
+      meta: { refusal: shape },
+    });
+  }
+  if (
+    !params.rotatedKey &&
+    addressOfPrivateKey(params.privateKey).toLowerCase() !== unsigned.issuer.toLowerCase()
+  ) {
+    throw new EnvelopeError('ENVELOPE_INVALID_INPUT', "The private key is not the issuer's key.", {
+      details: 'pass rotatedKey: true to sign with a rotated key',
+      section: 'keys',
+    });
+  }
+  // Rejects non-JSON values anywhere before anything is reserved.
+  canonicalize({ ...unsigned, signature: '0x' });
+  const payloadHash = hashPayload(unsigned.payload);
+  const digest = typedEnvelopeDigest(unsigned, payloadHash);
+  const digestHex = bytesToHex(digest);
+  for (const slot of slotsOf(unsigned)) await params.guard.reserve(slot, digestHex);
+  const { signature, recid } = getSecpBackend().sign(digest, key);
+  const sig = new Uint8Array(65);
+  sig.set(signature, 0);
+  sig[64] = 27 + recid;
+  const envelope: Envelope = { ...unsigned, signature: bytesToHex(sig) };
+  const wire = utf8.encode(canonicalize(envelope));
+  return { envelope, wire, messageId: messageIdOf(wire) };
+}

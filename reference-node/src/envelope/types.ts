@@ -1,0 +1,70 @@
+/** Lower-case (or, for addresses, any-case) `0x`-prefixed hex string. */
+export type Hex = `0x${string}`;
+
+/** An Ethereum address (20 bytes hex); compared case-insensitively (proposal 0001 §2). */
+export type Address = Hex;
+
+/** Payload types an envelope may carry (spec/v1/envelope.md#type). */
+export const ENVELOPE_TYPES = [
+  'RecoveryEvent',
+  'ContagionAlert',
+  'PoolCharter',
+  'FundClaim',
+  'ClaimAttestation',
+  'ClaimDecision',
+  'NodeAnnouncement',
+  'EquivocationEvidence',
+] as const;
+export type EnvelopeType = (typeof ENVELOPE_TYPES)[number];
+
+/** Types that MUST carry `scope` (and only these may). */
+export const POOL_SCOPED_TYPES: ReadonlySet<string> = new Set([
+  'PoolCharter',
+  'FundClaim',
+  'ClaimAttestation',
+  'ClaimDecision',
+]);
+
+export type EnvelopeScope = { poolId: Hex; epoch: number };
+export type EnvelopeDomain = { chainId: number; verifyingContract: Address };
+
+/** Any JSON value, as produced by `JSON.parse`. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** The signed header fields plus payload, before signing. */
+export type UnsignedEnvelope = {
+  sfr: string;
+  type: EnvelopeType | (string & {});
+  issuer: Address;
+  seq: number;
+  issuedAt: number;
+  scope?: EnvelopeScope;
+  domain?: EnvelopeDomain;
+  payload: JsonObject;
+};
+
+/** The wire envelope (spec/v1/envelope.md#data). */
+export type Envelope = UnsignedEnvelope & { signature: Hex };
+
+/** The fields covered by the EIP-712 `Envelope` struct, other than `payloadHash`. */
+export type EnvelopeHeader = Pick<UnsignedEnvelope, 'sfr' | 'type' | 'issuer' | 'seq' | 'issuedAt'> & {
+  scope?: EnvelopeScope | undefined;
+  domain?: EnvelopeDomain | undefined;
+};
+
+/** Gossip verdict of a validation step (STYLE.md: values, not throws). */
+export type Outcome = 'accept' | 'ignore' | 'reject';
+
+export type Accept = { outcome: 'accept' };
+export type Refusal<C extends string = string> = {
+  outcome: 'ignore' | 'reject';
+  code: C;
+  meta?: Record<string, unknown>;
+};
+export type VerifyResult = Accept | Refusal;
+
+/** A result for non-verdict operations (decode, key loading). */
+export type Result<T> =
+  | { ok: true; value: T }
+  | { ok: false; code: string; message: string; meta?: Record<string, unknown> };

@@ -1,0 +1,157 @@
+import { canonicalize } from './canonicalize.js';
+import { checkEnvelopeShape, signatureBytes } from './checkEnvelopeShape.js';
+import { decodeEnvelope } from './decodeEnvelope.js';
+import { hashPayload } from './hashPayload.js';
+import { typedEnvelopeDigest } from './hashTypedEnvelope.js';
+import { utf8 } from './hex.js';
+import { messageIdOf } from './messageIdOf.js';
+import { recoverSigner, signatureEncodingError } from './recoverSigner.js';
+import type { Address, Envelope, EnvelopeDomain, Hex, Refusal } from './types.js';
+
+/** Wire MAJOR this library implements. */
+export const SFR_MAJOR = 1;
+/** Highest MINOR of `SFR_MAJOR` this library implements; it also accepts the one before (N−1). */
+export const SFR_MINOR = 0;
+/** Default clock-skew tolerance: NTP keeps honest hosts well within this (envelope.md#time). */
+export const DEFAULT_SKEW_MS = 10_000;
+/** Default maximum age on gossip: five minutes; older messages arrive by sync (envelope.md#time). */
+export const DEFAULT_MAX_AGE_MS = 300_000;
+
+/** Which key signs for `issuer` at `seq` (key rotation, envelope.md#keys). */
+export type SignerResolver = { keyFor(issuer: Address, seq: number): Address };
+
+export type VerifyContext = {
+  /** Receiver's clock, unix ms. */
+  now: number;
+  skewMs?: number;
+  maxAgeMs?: number;
+  maxBytes?: number;
+  /** Skip the time-window checks (catch-up sync, evidence checking). Default false. */
+  skipTimeChecks?: boolean;
+  /** When set, `envelope.domain` must equal it; `null` means it must be absent. */
+  expectedDomain?: EnvelopeDomain | null;
+  /** Rotated keys; without it a member's key is its `issuer` address. */
+  signers?: SignerResolver;
+  /** Whether `issuer` is a contract (ERC-1271) member. */
+  isContractMember?: (issuer: Address) => boolean;
+};
+
+export type VerifiedEnvelope = { outcome: 'accept'; envelope: Envelope; wire: Uint8Array; messageId: Hex };
+export type VerifyEnvelopeResult = VerifiedEnvelope | Refusal;
+
+/** Steps before the signature: everything that needs neither a key nor replay state. */
+export type Prechecked = { outcome: 'accept'; envelope: Envelope; wire: Uint8Array };
+
+function versionRefusal(sfr: unknown): Refusal | null {
+  if (typeof sfr !== 'string') return null; // the shape check reports it
+  const m = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/.exec(sfr);
+  if (!m) return null;
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  if (major !== SFR_MAJOR) return { outcome: 'ignore', code: 'ENVELOPE_UNSUPPORTED_MAJOR', meta: { sfr } };
+  if (minor > SFR_MINOR) return { outcome: 'ignore', code: 'ENVELOPE_UNSUPPORTED_MINOR', meta: { sfr } };
+  return null;
+}
+
+function sameDomain(a: EnvelopeDomain | undefined, b: EnvelopeDomain | null): boolean {
+  if (!a || !b) return !a && !b;
+  return a.chainId === b.chainId && a.verifyingContract.toLowerCase() === b.verifyingContract.toLowerCase();
+}
+
+/**
+ * envelope.md#verification steps 1–11 (size … max age): no signature, no replay state.
+ * `input` is wire bytes or an already-decoded envelope object (whose canonical bytes are then
+ * the wire bytes).
+ */
+export function precheckEnvelope(input: Uint8Array | unknown, ctx: VerifyContext): Prechecked | Refusal {
+  let value: unknown;
+  let wire: Uint8Array;
+  if (input instanceof Uint8Array) {
+    const decoded = decodeEnvelope(input, ctx.maxBytes === undefined ? {} : { maxBytes: ctx.maxBytes });
+    if (decoded.outcome !== 'accept') return decoded;
+    value = decoded.value;
+    wire = decoded.wire;
+  } else {
+    value = input;
+    try {
+      wire = utf8.encode(canonicalize(input));
+    } catch {
+      return {
+        outcome: 'reject',
+        code: 'ENVELOPE_MALFORMED',
+        meta: { pointer: '', reason: 'not a JSON value' },
+      };
+    }
+  }
+  const version = versionRefusal((value as { sfr?: unknown } | null)?.sfr);
+  if (version) return version;
+  const shape = checkEnvelopeShape(value);
+  if (shape) return shape;
+  const envelope = value as Envelope;
+  if (ctx.expectedDomain !== undefined && !sameDomain(envelope.domain, ctx.expectedDomain)) {
+    return { outcome: 'reject', code: 'ENVELOPE_DOMAIN_MISMATCH' };
+  }
+  if (!ctx.skipTimeChecks) {
+    const skewMs = ctx.skewMs ?? DEFAULT_SKEW_MS;
+    const maxAgeMs = ctx.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    if (envelope.issuedAt > ctx.now + skewMs) {
+      return {
+        outcome: 'ignore',
+        code: 'ENVELOPE_FROM_FUTURE',
+        meta: { issuedAt: envelope.issuedAt, now: ctx.now },
+      };
+    }
+    if (envelope.issuedAt < ctx.now - maxAgeMs - skewMs) {
+      return {
+        outcome: 'ignore',
+        code: 'ENVELOPE_TOO_OLD',
+        meta: { issuedAt: envelope.issuedAt, now: ctx.now },
+      };
+    }
+  }
+  return { outcome: 'accept', envelope, wire };
+}
+
+/** The EIP-712 digest an envelope's signature must cover. */
+export function digestOf(envelope: Envelope): Uint8Array {
+  return typedEnvelopeDigest(envelope, hashPayload(envelope.payload));
+}
+
+/** envelope.md#verification steps 12–14: ERC-1271 members, signature encoding, signer. */
+export function checkSignature(
+  envelope: Envelope,
+  ctx: Pick<VerifyContext, 'signers' | 'isContractMember'>,
+): Refusal | null {
+  if (ctx.isContractMember?.(envelope.issuer)) {
+    // Verified by `verifyEnvelopeWithChain`; a verifier without a chain cannot tell.
+    return { outcome: 'ignore', code: 'ENVELOPE_ERC1271_UNVERIFIABLE' };
+  }
+  const sig = signatureBytes(envelope.signature);
+  const encodingError = sig ? signatureEncodingError(sig) : 'signature is not lower-case hex';
+  if (!sig || encodingError) {
+    return { outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE_ENCODING', meta: { reason: encodingError } };
+  }
+  const recovered = recoverSigner(digestOf(envelope), sig);
+  const expected = (ctx.signers?.keyFor(envelope.issuer, envelope.seq) ?? envelope.issuer).toLowerCase();
+  if (recovered !== expected) {
+    return { outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE', meta: { recovered, expected } };
+  }
+  return null;
+}
+
+/**
+ * Verify one envelope (wire bytes or decoded object) against the rules of
+ * spec/v1/envelope.md#verification, without replay state (see `ReplayGuard` for that).
+ * Never throws: an unexpected internal error is IGNORE `ENVELOPE_INTERNAL`.
+ */
+export function verifyEnvelope(input: Uint8Array | unknown, ctx: VerifyContext): VerifyEnvelopeResult {
+  try {
+    const pre = precheckEnvelope(input, ctx);
+    if (pre.outcome !== 'accept') return pre;
+    const sig = checkSignature(pre.envelope, ctx);
+    if (sig) return sig;
+    return { outcome: 'accept', envelope: pre.envelope, wire: pre.wire, messageId: messageIdOf(pre.wire) };
+  } catch (error) {
+    return { outcome: 'ignore', code: 'ENVELOPE_INTERNAL', meta: { error: String(error) } };
+  }
+}
