@@ -22,8 +22,12 @@
  *   store.heads() → Map<issuer lower-case, head seq>;  store.headSeq(issuer) → number | undefined
  *   store.lastCursor; await store.stats() → {messages, lastCursor, issuers, appendedSinceOpen, approximateBytes}
  *   store.onAppend(listener) → unsubscribe                  // called after each durable append, in cursor order
- *   await store.reserveSeq(issuer, atLeast?) → seq          // signing journal: durably reserves the next seq
- *                                                           // (> head, never handed out twice, survives kill -9)
+ *   await store.reserveSeq(issuer, atLeast?) → seq          // durably allocates the next seq to sign with
+ *                                                           // (> head and > any reserved; never handed out twice)
+ *   await store.reserve(slot, digest)                       // C's SigningJournal (envelope/signingJournal.ts):
+ *                                                           // pass the store as `guard` to signEnvelope. Throws
+ *                                                           // EnvelopeError ENVELOPE_SLOT_CONFLICT / _SEQ_NOT_MONOTONIC,
+ *                                                           // StoreError STORE_UNHEALTHY on a damaged store
  *   await store.verify({full?}) → health;  await store.rebuildDerived() → {records, skipped, ms};  await store.close()
  *
  * StoredMessage = {cursor, id, type, issuer (lower-case), seq, issuedAt, receivedAt, poolId?, source?,

@@ -14,7 +14,10 @@
  *   d:h:<issuer>                  → head seq (decimal)                      derived
  *   d:a:<alertId>                 → cursor of an active (unresolved) alert  derived
  *   d:r:<alertId>                 → id of the alert that resolved it        derived
- *   j:<issuer>                    → next seq the signing journal may hand out (never rolled back)
+ *   j:n:<issuer>                  → next seq `reserveSeq` may hand out (never rolled back)
+ *   j:h:<issuer>                  → highest seq reserved for signing (SigningJournal)
+ *   j:s:<issuer>:<seq>            → digest reserved for that (issuer, seq) slot
+ *   j:a:<claimId>:<round>         → digest reserved for that attestation slot
  */
 export const FORMAT_KEY = 'm:format';
 export const DERIVED_VERSION_KEY = 'm:derived';
@@ -47,7 +50,11 @@ export const activeAlertKey = (id: string): string => `d:a:${id}`;
 export const ACTIVE_ALERT_START = 'd:a:';
 export const ACTIVE_ALERT_END = 'd:a;';
 export const resolvedKey = (id: string): string => `d:r:${id}`;
-export const journalKey = (issuer: string): string => `j:${issuer}`;
+export const journalNextKey = (issuer: string): string => `j:n:${issuer}`;
+export const journalHighKey = (issuer: string): string => `j:h:${issuer}`;
+export const journalSeqSlotKey = (issuer: string, seq: number): string => `j:s:${issuer}:${hex16(seq)}`;
+export const journalAttestationSlotKey = (claimId: string, round: number): string =>
+  `j:a:${claimId}:${hex16(round)}`;
 
 /** Everything `rebuildDerived` clears and rewrites from the log. */
 export const REBUILT_RANGES: ReadonlyArray<readonly [string, string]> = [

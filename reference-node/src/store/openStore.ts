@@ -1,4 +1,5 @@
 import { ClassicLevel } from 'classic-level';
+import { EnvelopeError, type SigningSlot } from '../envelope/index.js';
 import { type BatchOp, DERIVED_VERSION, type DeriveReader, deriveRecord, enc } from './deriveRecord.js';
 import {
   ACTIVE_ALERT_END,
@@ -12,7 +13,10 @@ import {
   type IndexKind,
   idKey,
   indexPrefix,
-  journalKey,
+  journalAttestationSlotKey,
+  journalHighKey,
+  journalNextKey,
+  journalSeqSlotKey,
   LOG_END,
   LOG_START,
   logKey,
@@ -674,23 +678,91 @@ class LevelStore implements Store {
 
   // ---- signing journal ----------------------------------------------------------------------
 
-  async reserveSeq(issuer: string, atLeast = 0): Promise<number> {
-    if (!ADDRESS.test(issuer))
-      throw new StoreError('STORE_BAD_RECORD', 'reserveSeq: issuer must be an address');
+  private assertCanSign(): void {
     if (this.closed) throw new StoreError('STORE_CLOSED', 'The store is closed.');
     if (this.issues.length > 0) {
       throw new StoreError('STORE_UNHEALTHY', 'The store is damaged; the node must not sign.', {
         detail: this.issues[0]?.code ?? 'unknown',
       });
     }
+  }
+
+  async reserveSeq(issuer: string, atLeast = 0): Promise<number> {
+    if (!ADDRESS.test(issuer))
+      throw new StoreError('STORE_BAD_RECORD', 'reserveSeq: issuer must be an address');
+    this.assertCanSign();
     const iss = issuer.toLowerCase();
     return this.exclusive(async () => {
-      const v = await this.db.get(journalKey(iss));
-      const journalNext = v === undefined ? 0 : Number(dec(v));
+      this.assertCanSign();
+      const [n, h] = await this.db.getMany([journalNextKey(iss), journalHighKey(iss)]);
       const head = this.headMap.get(iss);
-      const seq = Math.max(journalNext, head === undefined ? 0 : head + 1, atLeast);
-      await this.db.put(journalKey(iss), enc(String(seq + 1)), { sync: true });
+      const seq = Math.max(
+        n === undefined ? 0 : Number(dec(n)),
+        h === undefined ? 0 : Number(dec(h)) + 1,
+        head === undefined ? 0 : head + 1,
+        atLeast,
+      );
+      await this.db.put(journalNextKey(iss), enc(String(seq + 1)), { sync: true });
       return seq;
+    });
+  }
+
+  async reserve(slot: SigningSlot, digest: `0x${string}`): Promise<void> {
+    this.assertCanSign();
+    const d = digest.toLowerCase();
+    return this.exclusive(async () => {
+      this.assertCanSign();
+      const ops: BatchOp[] = [];
+      if (slot.kind === 'seq') {
+        const iss = slot.issuer.toLowerCase();
+        const [existing, high] = await this.db.getMany([
+          journalSeqSlotKey(iss, slot.seq),
+          journalHighKey(iss),
+        ]);
+        if (existing !== undefined) {
+          if (dec(existing) === d) return;
+          throw new EnvelopeError(
+            'ENVELOPE_SLOT_CONFLICT',
+            'Refusing to sign: this slot was already signed with a different digest.',
+            {
+              details: `slot seq|${iss}|${slot.seq}`,
+              section: 'persist-then-sign',
+              meta: { slot, existing: dec(existing), digest: d },
+            },
+          );
+        }
+        const highest = high === undefined ? -1 : Number(dec(high));
+        if (slot.seq < highest) {
+          throw new EnvelopeError(
+            'ENVELOPE_SEQ_NOT_MONOTONIC',
+            'Refusing to sign: seq is below one already signed.',
+            {
+              details: `issuer ${slot.issuer} seq ${slot.seq} < ${highest}`,
+              section: 'persist-then-sign',
+              meta: { slot, highest },
+            },
+          );
+        }
+        ops.push({ type: 'put', key: journalSeqSlotKey(iss, slot.seq), value: enc(d) });
+        ops.push({ type: 'put', key: journalHighKey(iss), value: enc(String(slot.seq)) });
+      } else {
+        const key = journalAttestationSlotKey(slot.claimId.toLowerCase(), slot.round);
+        const existing = await this.db.get(key);
+        if (existing !== undefined) {
+          if (dec(existing) === d) return;
+          throw new EnvelopeError(
+            'ENVELOPE_SLOT_CONFLICT',
+            'Refusing to sign: this slot was already signed with a different digest.',
+            {
+              details: `slot attestation|${slot.claimId.toLowerCase()}|${slot.round}`,
+              section: 'persist-then-sign',
+              meta: { slot, existing: dec(existing), digest: d },
+            },
+          );
+        }
+        ops.push({ type: 'put', key, value: enc(d) });
+      }
+      await this.db.batch(ops as never, { sync: true });
     });
   }
 

@@ -1,3 +1,4 @@
+import type { SigningJournal } from '../envelope/index.js';
 import type { RecordHeader } from './record.js';
 import type { StoreCode } from './storeError.js';
 
@@ -112,7 +113,8 @@ export interface VerifyParameters {
   readonly full?: boolean;
 }
 
-export interface Store {
+/** The store is also the node's durable persist-then-sign journal (C's `SigningJournal`). */
+export interface Store extends SigningJournal {
   readonly dir: string;
   /** Cursor of the newest stored message (0 when empty). */
   readonly lastCursor: number;
