@@ -1,0 +1,184 @@
+// Generates `src/generated/v1/types.ts` from the JSON Schemas in `v1/` with json-schema-to-typescript.
+//
+// Every titled schema (each top-level schema and each titled `$defs` entry) becomes one named export;
+// a `$ref` becomes a reference to the target's title, so a shared definition is one type (no `Asset1`).
+// Constraints TypeScript cannot express (`allOf`/`if`/`then`, patterns, bounds) are left to the validator.
+//
+// Usage: tsx schemas/scripts/generate-types.ts [--check]
+//   --check  exit 1, printing which file is stale, if regenerating would change the checked-in output.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile, type JSONSchema } from 'json-schema-to-typescript';
+import { commonSchemaId, schemaIdOf, schemaKinds } from '../src/schemaKinds.js';
+
+const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const schemaDir = path.join(packageDir, 'v1');
+const outFile = path.join(packageDir, 'src', 'generated', 'v1', 'types.ts');
+const idPrefix = 'https://sfr.dev/schemas/v1/';
+
+type Schema = Record<string, unknown>;
+
+function isObject(v: unknown): v is Schema {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Loads every schema document: common first, then the kinds in their listed order. */
+function loadDocuments(): Map<string, Schema> {
+  const docs = new Map<string, Schema>();
+  for (const id of [commonSchemaId, ...schemaKinds.map(schemaIdOf)]) {
+    const file = path.join(schemaDir, id.slice(idPrefix.length));
+    const doc: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (!isObject(doc) || doc['$id'] !== id) throw new Error(`${file}: $id must be ${id}`);
+    docs.set(id, doc);
+  }
+  return docs;
+}
+
+/** Resolves a `$ref` (absolute, or `#/...` relative to `baseId`) to the schema it names. */
+function resolveRef(docs: Map<string, Schema>, ref: string, baseId: string): Schema {
+  const [uri, fragment = ''] = ref.split('#');
+  const docId = uri === '' || uri === undefined ? baseId : uri;
+  let target: unknown = docs.get(docId);
+  if (target === undefined) throw new Error(`unresolvable $ref ${ref} (from ${baseId})`);
+  for (const token of fragment.split('/').slice(1)) {
+    target = isObject(target) ? target[token.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  }
+  if (!isObject(target)) throw new Error(`unresolvable $ref ${ref} (from ${baseId})`);
+  return target;
+}
+
+/** Keywords that carry no TypeScript type information (validation-only or annotations we render ourselves). */
+const dropped = new Set([
+  '$schema',
+  '$id',
+  '$defs',
+  '$comment',
+  'allOf',
+  'if',
+  'then',
+  'else',
+  'not',
+  'discriminator',
+  'examples',
+  'format',
+  'pattern',
+  'propertyNames',
+  'uniqueItems',
+  'default',
+]);
+
+/** Rewrites a schema for json-schema-to-typescript: `$ref` → the target's title via `tsType`. */
+function toTs(docs: Map<string, Schema>, schema: unknown, baseId: string): unknown {
+  if (!isObject(schema)) return schema;
+  const description = typeof schema['description'] === 'string' ? { description: schema['description'] } : {};
+  if (typeof schema['$ref'] === 'string') {
+    const target = resolveRef(docs, schema['$ref'], baseId);
+    if (typeof target['title'] !== 'string')
+      throw new Error(`$ref ${schema['$ref']} targets a schema without a title`);
+    return { tsType: target['title'], ...description };
+  }
+  if (typeof schema['tsType'] === 'string') return { tsType: schema['tsType'], ...description };
+  if (Array.isArray(schema['oneOf']) || Array.isArray(schema['anyOf'])) {
+    const key = Array.isArray(schema['oneOf']) ? 'oneOf' : 'anyOf';
+    const out: Schema = {
+      ...description,
+      [key]: (schema[key] as unknown[]).map((s) => toTs(docs, s, baseId)),
+    };
+    if (typeof schema['title'] === 'string') out['title'] = schema['title'];
+    return out;
+  }
+  const out: Schema = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (dropped.has(key)) continue;
+    if (key === 'properties' && isObject(value)) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toTs(docs, v, baseId)]));
+    } else if (key === 'items' || key === 'additionalProperties') {
+      out[key] = toTs(docs, value, baseId);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+async function generate(): Promise<string> {
+  const docs = loadDocuments();
+  const named: { title: string; schema: Schema; baseId: string }[] = [];
+  for (const [id, doc] of docs) {
+    if (id !== commonSchemaId) named.push({ title: String(doc['title']), schema: doc, baseId: id });
+    const defs = doc['$defs'];
+    if (isObject(defs)) {
+      for (const [name, def] of Object.entries(defs)) {
+        if (!isObject(def) || typeof def['title'] !== 'string')
+          throw new Error(`${id}#/$defs/${name} needs a title`);
+        named.push({ title: def['title'], schema: def, baseId: id });
+      }
+    }
+  }
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const { title, schema, baseId } of named) {
+    if (seen.has(title)) throw new Error(`duplicate schema title ${title}: titles name the generated types`);
+    seen.add(title);
+    const ts = await compile(toTs(docs, schema, baseId) as JSONSchema, title, {
+      bannerComment: '',
+      additionalProperties: false,
+      ignoreMinAndMaxItems: true,
+      declareExternallyReferenced: true,
+      unknownAny: true,
+      strictIndexSignatures: false,
+      format: true,
+      style: { singleQuote: true, printWidth: 110, trailingComma: 'all' },
+    });
+    parts.push(ts.trim());
+  }
+  // Payload types that have a schema (all of them once every payload schema exists).
+  const payloadTypes = (
+    (resolveRef(docs, '#/$defs/PayloadType', schemaIdOf('Envelope'))['enum'] as string[]) ?? []
+  ).filter((t) => (schemaKinds as readonly string[]).includes(t));
+  const banner = [
+    '// generated — do not edit. Source: schemas/v1/*.schema.json; regenerate with',
+    '// `npm run -w @sfr/schemas generate` (schemas/scripts/generate-types.ts).',
+    '/* eslint-disable */',
+  ].join('\n');
+  const tail = [
+    '/** Each schema kind `validate` knows, mapped to the type of a valid document of that kind. */',
+    'export interface SchemaTypeMap {',
+    ...schemaKinds.map((k) => `  ${k}: ${k};`),
+    '}',
+    '',
+    '/** A payload: the document an envelope of one of the `PayloadType`s carries. */',
+    `export type Payload = ${payloadTypes.join(' | ')};`,
+    '',
+    '/** The payload types that have a schema (`PayloadType` values). */',
+    `export type PayloadKind = ${payloadTypes.map((t) => `'${t}'`).join(' | ')};`,
+    '',
+    '/** An envelope whose `type` is `T` and whose payload is therefore a `T`. */',
+    "export type EnvelopeOf<T extends PayloadKind> = Omit<Envelope, 'type' | 'payload'> & {",
+    '  type: T;',
+    '  payload: SchemaTypeMap[T];',
+    '};',
+  ].join('\n');
+  return `${banner}\n\n${parts.join('\n\n')}\n\n${tail}\n`;
+}
+
+const check = process.argv.includes('--check');
+const next = await generate();
+const current = existsSync(outFile) ? readFileSync(outFile, 'utf8') : undefined;
+const rel = path.relative(process.cwd(), outFile);
+if (check) {
+  if (current !== next) {
+    console.error(
+      `${rel} is stale: regenerating would change it. Run \`npm run generate\` and commit the result.`,
+    );
+    process.exit(1);
+  }
+  console.log(`${rel} is up to date`);
+} else if (current === next) {
+  console.log(`${rel} unchanged`);
+} else {
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  writeFileSync(outFile, next);
+  console.log(`wrote ${rel}`);
+}

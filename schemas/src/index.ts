@@ -1,0 +1,15 @@
+// @sfr/schemas — the public face: validators, schema access, the reason-code registry and the v1 types.
+export type * from './generated/v1/types.js';
+export { getSchema } from './getSchema.js';
+export { escapePointerToken, type ValidateResult, type ValidationIssue } from './issue.js';
+export { defaultLimits, type ValidationLimits } from './limits.js';
+export { parseAndValidate } from './parseAndValidate.js';
+export {
+  getReasonCode,
+  type ReasonCode,
+  type ReasonCodeLoadError,
+  reasonCodeLoadErrors,
+  reasonCodes,
+} from './reasonCodes.js';
+export { commonSchemaId, type SchemaKind, schemaIdOf, schemaKinds } from './schemaKinds.js';
+export { isSchemaKind, validate } from './validate.js';

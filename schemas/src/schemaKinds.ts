@@ -1,0 +1,16 @@
+/**
+ * Every document kind `validate` knows: one per `schemas/v1/<Kind>.schema.json` (common.schema.json only
+ * holds shared definitions). The type generator reads this list to build `SchemaTypeMap`; a test checks
+ * that it matches the files on disk.
+ */
+export const schemaKinds = ['Envelope', 'RecoveryEvent', 'ContagionAlert'] as const;
+
+export type SchemaKind = (typeof schemaKinds)[number];
+
+/** The `$id` of a kind's schema. */
+export function schemaIdOf(kind: string): string {
+  return `https://sfr.dev/schemas/v1/${kind}.schema.json`;
+}
+
+/** The `$id` of the common definitions. */
+export const commonSchemaId = 'https://sfr.dev/schemas/v1/common.schema.json';
