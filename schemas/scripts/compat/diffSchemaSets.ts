@@ -152,9 +152,12 @@ function valuesOf(node: SchemaObject): unknown[] | undefined {
   return Array.isArray(values) ? values : undefined;
 }
 
+// An enum a MINOR may extend says so in its description (spec/v1/versioning.md#extensible-enums):
+// "Open enum" (receivers map unknown values to `other`) or "minor-version addition" (closed within a
+// minor, like RecoveryEvent.kind: an older receiver IGNOREs the higher-minor message).
 function isOpenEnum(node: SchemaObject): boolean {
   const description = node['description'];
-  return typeof description === 'string' && /open enum/i.test(description);
+  return typeof description === 'string' && /open enum|minor-version addition/i.test(description);
 }
 
 function stringList(value: unknown): string[] {
