@@ -4,6 +4,7 @@
  */
 export { getCryptoBackend, keccak256, useCryptoBackend } from './backend.js';
 export { canonicalize, MAX_JSON_DEPTH, tryCanonicalize } from './canonicalize.js';
+export { checkEnvelopeSchema } from './checkEnvelopeSchema.js';
 export { checkEnvelopeShape, MAX_SIGNATURE_BYTES } from './checkEnvelopeShape.js';
 export { ENVELOPE_CODES, type EnvelopeCode } from './codes.js';
 export { DEFAULT_MAX_ENVELOPE_BYTES, type DecodedEnvelope, decodeEnvelope } from './decodeEnvelope.js';

@@ -1,8 +1,10 @@
 import { attestationSlotOf, buildEquivocationEvidence, type EquivocationEvidence } from './equivocation.js';
 import { hashPayload } from './hashPayload.js';
 import { messageIdOf } from './messageIdOf.js';
+import type { SignerRegistry } from './signerRegistry.js';
 import type { Envelope, Hex, Refusal } from './types.js';
 import {
+  checkEvidencePayload,
   checkSignature,
   DEFAULT_MAX_AGE_MS,
   DEFAULT_SKEW_MS,
@@ -19,9 +21,17 @@ export type ReplayConfig = {
   maxEntries?: number;
   /** Bound on issuers whose highest seq is remembered. Default 100 000. */
   maxIssuers?: number;
+  /**
+   * Key rotations: accepted `NodeAnnouncement`s with `keyRotation` are applied to it, and it
+   * resolves signing keys unless the ingest context passes its own `signers`.
+   */
+  rotations?: SignerRegistry;
 };
 
-export type IngestContext = Pick<VerifyContext, 'signers' | 'isContractMember' | 'expectedDomain'>;
+export type IngestContext = Pick<
+  VerifyContext,
+  'signers' | 'isContractMember' | 'expectedDomain' | 'checkSchema'
+>;
 
 export type IngestResult = VerifiedEnvelope | Refusal;
 
@@ -51,6 +61,7 @@ export class ReplayGuard {
   private readonly bySeq = new Map<string, Seen>();
   private readonly byAttestation = new Map<string, Seen>();
   private readonly highest = new Map<string, number>();
+  private readonly rotations: SignerRegistry | undefined;
 
   constructor(config: ReplayConfig = {}) {
     this.skewMs = config.skewMs ?? DEFAULT_SKEW_MS;
@@ -62,6 +73,7 @@ export class ReplayGuard {
     this.maxBytes = config.maxBytes;
     this.maxEntries = config.maxEntries ?? 200_000;
     this.maxIssuers = config.maxIssuers ?? 100_000;
+    this.rotations = config.rotations;
   }
 
   /** Messages remembered. */
@@ -95,7 +107,9 @@ export class ReplayGuard {
     }
   }
 
-  private ingestUnsafe(input: Uint8Array | unknown, now: number, ctx: IngestContext): IngestResult {
+  private ingestUnsafe(input: Uint8Array | unknown, now: number, given: IngestContext): IngestResult {
+    const ctx: IngestContext =
+      this.rotations && !given.signers ? { ...given, signers: this.rotations } : given;
     this.prune(now);
     const pre = precheckEnvelope(input, {
       ...ctx,
@@ -112,6 +126,8 @@ export class ReplayGuard {
       return { outcome: 'ignore', code: 'ENVELOPE_DUPLICATE', meta: { messageId } };
     const sig = checkSignature(envelope, ctx);
     if (sig) return sig;
+    const evidence = checkEvidencePayload(envelope, ctx);
+    if (evidence) return evidence;
 
     const issuer = envelope.issuer.toLowerCase();
     const expiresAt = now + this.ttlMs;
@@ -133,6 +149,10 @@ export class ReplayGuard {
       return { outcome: 'ignore', code: 'ENVELOPE_SEQ_STALE', meta: { seq: envelope.seq, highest } };
     }
 
+    if (this.rotations && envelope.type === 'NodeAnnouncement' && 'keyRotation' in envelope.payload) {
+      const rotation = this.rotations.applyRotation(envelope);
+      if (rotation.outcome !== 'accept') return rotation as Refusal;
+    }
     this.remember(messageId, expiresAt);
     this.bySeq.set(seqKey, { messageId, envelope, expiresAt });
     if (attKey && payloadHash)

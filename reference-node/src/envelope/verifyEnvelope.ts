@@ -1,6 +1,7 @@
 import { canonicalize } from './canonicalize.js';
 import { checkEnvelopeShape, signatureBytes } from './checkEnvelopeShape.js';
 import { decodeEnvelope } from './decodeEnvelope.js';
+import { verifyEquivocationEvidence } from './equivocation.js';
 import { hashPayload } from './hashPayload.js';
 import { typedEnvelopeDigest } from './hashTypedEnvelope.js';
 import { utf8 } from './hex.js';
@@ -34,6 +35,12 @@ export type VerifyContext = {
   signers?: SignerResolver;
   /** Whether `issuer` is a contract (ERC-1271) member. */
   isContractMember?: (issuer: Address) => boolean;
+  /**
+   * The pipeline's schema step, run after the structural check (e.g. `checkEnvelopeSchema`,
+   * which validates the payload against its type's schema). Off by default: the envelope rules
+   * alone do not depend on payload schemas.
+   */
+  checkSchema?: (value: unknown) => Refusal | null;
 };
 
 export type VerifiedEnvelope = { outcome: 'accept'; envelope: Envelope; wire: Uint8Array; messageId: Hex };
@@ -87,6 +94,8 @@ export function precheckEnvelope(input: Uint8Array | unknown, ctx: VerifyContext
   if (version) return version;
   const shape = checkEnvelopeShape(value);
   if (shape) return shape;
+  const schema = ctx.checkSchema?.(value);
+  if (schema) return schema;
   const envelope = value as Envelope;
   if (ctx.expectedDomain !== undefined && !sameDomain(envelope.domain, ctx.expectedDomain)) {
     return { outcome: 'reject', code: 'ENVELOPE_DOMAIN_MISMATCH' };
@@ -140,6 +149,19 @@ export function checkSignature(
 }
 
 /**
+ * envelope.md#verification step 15: the payload of an `EquivocationEvidence` envelope must be
+ * evidence that verifies (REJECT `ENVELOPE_EVIDENCE_INVALID`).
+ */
+export function checkEvidencePayload(
+  envelope: Envelope,
+  ctx: Pick<VerifyContext, 'signers' | 'isContractMember'>,
+): Refusal | null {
+  if (envelope.type !== 'EquivocationEvidence') return null;
+  const r = verifyEquivocationEvidence(envelope.payload, ctx);
+  return r.outcome === 'accept' ? null : r;
+}
+
+/**
  * Verify one envelope (wire bytes or decoded object) against the rules of
  * spec/v1/envelope.md#verification, without replay state (see `ReplayGuard` for that).
  * Never throws: an unexpected internal error is IGNORE `ENVELOPE_INTERNAL`.
@@ -150,6 +172,8 @@ export function verifyEnvelope(input: Uint8Array | unknown, ctx: VerifyContext):
     if (pre.outcome !== 'accept') return pre;
     const sig = checkSignature(pre.envelope, ctx);
     if (sig) return sig;
+    const evidence = checkEvidencePayload(pre.envelope, ctx);
+    if (evidence) return evidence;
     return { outcome: 'accept', envelope: pre.envelope, wire: pre.wire, messageId: messageIdOf(pre.wire) };
   } catch (error) {
     return { outcome: 'ignore', code: 'ENVELOPE_INTERNAL', meta: { error: String(error) } };

@@ -1,0 +1,177 @@
+import { validate } from '@sfr/schemas';
+import {
+  canonicalize,
+  createMemorySigningJournal,
+  type EnvelopeDomain,
+  EnvelopeError,
+  type Hex,
+  hashPayload,
+  hashTypedEnvelope,
+  messageIdOf,
+  ReplayGuard,
+  SignerRegistry,
+  signEnvelope,
+  type UnsignedEnvelope,
+  type VerifyContext,
+  verifyEnvelope,
+} from '../envelope/index.js';
+
+/**
+ * The reference implementation's side of the conformance harness protocol
+ * (proposal 0001 §8, spec/v1/envelope.md#harness): one JSON request in, one JSON response out.
+ */
+export type HarnessResponse =
+  | { id: number | null; result: Record<string, unknown> }
+  | { id: number | null; error: { code: string; message: string } };
+
+class HarnessError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const enc = new TextEncoder();
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function need<T>(req: Record<string, unknown>, key: string, check: (v: unknown) => boolean, what: string): T {
+  const v = req[key];
+  if (!check(v)) throw new HarnessError('HARNESS_BAD_REQUEST', `"${key}" must be ${what}`);
+  return v as T;
+}
+
+const isString = (v: unknown) => typeof v === 'string';
+const isTime = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Options of `verify` / `ingest` (spec/v1/envelope.md#harness). */
+type HarnessConfig = {
+  skewMs?: number;
+  maxAgeMs?: number;
+  maxBytes?: number;
+  contractMembers?: string[];
+  expectedDomain?: EnvelopeDomain | null;
+};
+
+function readConfig(v: unknown): HarnessConfig {
+  if (v === undefined) return {};
+  if (!isObject(v)) throw new HarnessError('HARNESS_BAD_REQUEST', '"config" must be an object');
+  const out: HarnessConfig = {};
+  for (const key of ['skewMs', 'maxAgeMs', 'maxBytes'] as const) {
+    if (v[key] !== undefined) {
+      if (!isTime(v[key]))
+        throw new HarnessError('HARNESS_BAD_REQUEST', `"config.${key}" must be a non-negative integer`);
+      out[key] = v[key] as number;
+    }
+  }
+  if (v['contractMembers'] !== undefined) {
+    if (!Array.isArray(v['contractMembers']) || !v['contractMembers'].every(isString)) {
+      throw new HarnessError('HARNESS_BAD_REQUEST', '"config.contractMembers" must be an array of addresses');
+    }
+    out.contractMembers = v['contractMembers'] as string[];
+  }
+  if (v['expectedDomain'] !== undefined) out.expectedDomain = v['expectedDomain'] as EnvelopeDomain | null;
+  return out;
+}
+
+function contextOf(config: HarnessConfig): Omit<VerifyContext, 'now'> {
+  const members = new Set((config.contractMembers ?? []).map((a) => a.toLowerCase()));
+  return {
+    ...(config.skewMs === undefined ? {} : { skewMs: config.skewMs }),
+    ...(config.maxAgeMs === undefined ? {} : { maxAgeMs: config.maxAgeMs }),
+    ...(config.maxBytes === undefined ? {} : { maxBytes: config.maxBytes }),
+    ...(config.expectedDomain === undefined ? {} : { expectedDomain: config.expectedDomain }),
+    ...(members.size > 0 ? { isContractMember: (issuer: string) => members.has(issuer.toLowerCase()) } : {}),
+  };
+}
+
+function verdict(r: { outcome: string; code?: string }): Record<string, unknown> {
+  return r.outcome === 'accept' ? { outcome: 'accept' } : { outcome: r.outcome, code: r.code };
+}
+
+async function run(op: string, req: Record<string, unknown>): Promise<Record<string, unknown>> {
+  switch (op) {
+    case 'validate': {
+      const kind = need<string>(req, 'kind', isString, 'a string');
+      const r = validate(kind, req['document']);
+      if (r.ok) return { valid: true };
+      const issues = r.issues.map((i) => ({ code: i.code, pointer: i.pointer }));
+      return { valid: false, code: issues[0]?.code, pointer: issues[0]?.pointer, issues };
+    }
+    case 'canonicalize':
+      return { canonical: canonicalize(req['value']) };
+    case 'payloadHash':
+      return { hash: hashPayload(req['payload']) };
+    case 'typedDataDigest': {
+      const envelope = need<UnsignedEnvelope>(req, 'envelope', isObject, 'an object');
+      return { digest: hashTypedEnvelope(envelope, hashPayload(envelope.payload)) };
+    }
+    case 'sign': {
+      const privateKey = need<Hex>(req, 'privateKey', isString, 'a hex string');
+      const unsigned = need<UnsignedEnvelope>(req, 'unsigned', isObject, 'an object');
+      // The harness signs statelessly: each request gets a fresh (in-memory) journal.
+      const r = await signEnvelope({ privateKey, unsigned, guard: createMemorySigningJournal() });
+      return { envelope: r.envelope, wire: new TextDecoder().decode(r.wire), messageId: r.messageId };
+    }
+    case 'messageId': {
+      const wire = need<string>(req, 'wire', isString, 'a string');
+      return { messageId: messageIdOf(enc.encode(wire)) };
+    }
+    case 'verify': {
+      const wire = need<string>(req, 'wire', isString, 'a string');
+      const now = need<number>(req, 'now', isTime, 'unix milliseconds');
+      return verdict(verifyEnvelope(enc.encode(wire), { ...contextOf(readConfig(req['config'])), now }));
+    }
+    case 'ingest': {
+      const config = readConfig(req['config']);
+      const steps = need<unknown[]>(req, 'steps', Array.isArray, 'an array');
+      const guard = new ReplayGuard({
+        ...(config.skewMs === undefined ? {} : { skewMs: config.skewMs }),
+        ...(config.maxAgeMs === undefined ? {} : { maxAgeMs: config.maxAgeMs }),
+        ...(config.maxBytes === undefined ? {} : { maxBytes: config.maxBytes }),
+        rotations: new SignerRegistry(),
+      });
+      const ctx = contextOf(config);
+      const results = steps.map((step, i) => {
+        if (!isObject(step) || !isString(step['wire']) || !isTime(step['now'])) {
+          throw new HarnessError('HARNESS_BAD_REQUEST', `steps[${i}] must be {wire: string, now: integer}`);
+        }
+        return verdict(guard.ingest(enc.encode(step['wire'] as string), step['now'] as number, ctx));
+      });
+      return { results };
+    }
+    default:
+      throw new HarnessError(
+        'HARNESS_UNSUPPORTED_OP',
+        `op ${JSON.stringify(op).slice(0, 80)} is not implemented`,
+      );
+  }
+}
+
+/** Answer one request line. Never throws. */
+export async function handleRequest(line: string): Promise<HarnessResponse> {
+  let req: unknown;
+  try {
+    req = JSON.parse(line);
+  } catch {
+    return { id: null, error: { code: 'HARNESS_BAD_REQUEST', message: 'request is not JSON' } };
+  }
+  if (!isObject(req))
+    return { id: null, error: { code: 'HARNESS_BAD_REQUEST', message: 'request is not an object' } };
+  const id = typeof req['id'] === 'number' && Number.isSafeInteger(req['id']) ? req['id'] : null;
+  if (id === null) return { id, error: { code: 'HARNESS_BAD_REQUEST', message: '"id" must be an integer' } };
+  if (typeof req['op'] !== 'string')
+    return { id, error: { code: 'HARNESS_BAD_REQUEST', message: '"op" must be a string' } };
+  try {
+    return { id, result: await run(req['op'], req) };
+  } catch (error) {
+    if (error instanceof HarnessError || error instanceof EnvelopeError) {
+      return { id, error: { code: error.code, message: error.message.split('\n')[0]! } };
+    }
+    return { id, error: { code: 'HARNESS_INTERNAL', message: String(error).slice(0, 200) } };
+  }
+}
