@@ -102,6 +102,23 @@ export type ContagionIndicator =
   | 'governance_attack'
   | 'other';
 
+export interface RecommendedAction {
+  action:
+    | 'monitor'
+    | 'pause_market'
+    | 'freeze_asset'
+    | 'disable_borrowing'
+    | 'reduce_ltv'
+    | 'raise_margin_requirements'
+    | 'switch_oracle'
+    | 'halt_bridge_transfers'
+    | 'reduce_exposure'
+    | 'close_positions'
+    | 'other';
+  target?: Subject;
+  note?: string;
+}
+
 export interface ContagionAlertPayload {
   subject: Subject;
   indicator: ContagionIndicator;
@@ -109,7 +126,7 @@ export interface ContagionAlertPayload {
   confidence: number;
   observedAt: number;
   expiresAt: number;
-  recommendedActions: unknown[];
+  recommendedActions: RecommendedAction[];
   sourceEvents?: string[];
   evidence?: EvidenceRef[];
   metrics?: Record<string, string | number>;

@@ -6,6 +6,7 @@ import {
   compileSolidityFiles,
   describeAdapterCompliance,
   drainAdapter,
+  expectValidOutputs,
   startAnvil,
 } from '@sfr/adapter-kit/testing';
 import { type Address, toEventSelector } from 'viem';
@@ -69,6 +70,7 @@ describe('pausable: scenarios', () => {
     const pausedReceipt = await anvil.write(watched, mock.abi, 'pause');
     await anvil.write(watched, mock.abi, 'unpause');
     const outputs = await drainAdapter(adapter);
+    expectValidOutputs(outputs);
     expect(outputs.map((o) => o.payload)).toEqual([
       expect.objectContaining({
         kind: 'emergency_pause',
@@ -87,7 +89,7 @@ describe('pausable: scenarios', () => {
       }),
       expect.objectContaining({ kind: 'resume', severity: 'info' }),
     ]);
-    const verdict = await adapter.verifyEvidence((outputs[0]!.payload as { evidence: never[] }).evidence[0]!);
+    const verdict = await adapter.verifyEvidence(outputs[0]!.payload.evidence![0]!);
     expect(verdict).toMatchObject({
       ok: true,
       facts: { name: 'Paused', values: { account: expect.any(String) } },

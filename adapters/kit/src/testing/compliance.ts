@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { validate } from '@sfr/schemas';
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChainAdapterConfig } from '../config.js';
@@ -26,8 +27,6 @@ export interface ComplianceFixture {
   trigger(): Promise<Hex>;
   /** Sends and mines the same event from a contract the adapter does not watch. */
   triggerForeign(): Promise<Hex>;
-  /** Returns schema problems of an output (empty = valid); from @sfr/schemas `validate`. */
-  validate?(output: AdapterOutput): string[];
   teardown?(): Promise<void>;
 }
 
@@ -46,6 +45,24 @@ function logRefOf(output: AdapterOutput, hash: Hex): LogEvidenceRef {
   );
   if (ref === undefined) throw new Error('output does not cite the transaction');
   return ref;
+}
+
+/** Lists schema problems of outputs per @sfr/schemas `validate` (`<key> <pointer> <code>`). */
+export function findSchemaProblems(outputs: AdapterOutput[]): string[] {
+  const problems: string[] = [];
+  for (const output of outputs) {
+    const result = validate(output.type, output.payload);
+    if (!result.ok) {
+      for (const issue of result.issues)
+        problems.push(`${output.key} ${issue.pointer} ${issue.code}: ${issue.message}`);
+    }
+  }
+  return problems;
+}
+
+/** Asserts every output is a valid RecoveryEvent / ContagionAlert payload. */
+export function expectValidOutputs(outputs: AdapterOutput[]): void {
+  expect(findSchemaProblems(outputs)).toEqual([]);
 }
 
 /** Polls (and commits) until the adapter has caught up with the safe head; returns every output. */
@@ -99,7 +116,7 @@ export function describeAdapterCompliance(name: string, setup: () => Promise<Com
       expect(mine).toHaveLength(1);
       const output = mine[0]!;
       expect(output.payload).toMatchObject({ evidence: expect.any(Array) });
-      if (f.validate !== undefined) expect(f.validate(output)).toEqual([]);
+      expectValidOutputs([output]);
       const verdict = await adapter.verifyEvidence(logRefOf(output, hash));
       expect(verdict).toMatchObject({ ok: true, facts: { type: 'log', txHash: hash } });
     });
@@ -221,6 +238,7 @@ export function describeAdapterCompliance(name: string, setup: () => Promise<Com
       await mined(f.anvil, late);
       hashes.push(late);
       seen.push(...(await drainAdapter(second)));
+      expectValidOutputs(seen);
       const keys = seen.map((o) => o.key);
       expect(new Set(keys).size).toBe(keys.length);
       for (const h of hashes) expect(seen.filter((o) => citesTx(o, h))).toHaveLength(1);

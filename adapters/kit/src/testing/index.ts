@@ -11,6 +11,8 @@ export {
   type ComplianceOverrides,
   describeAdapterCompliance,
   drainAdapter,
+  expectValidOutputs,
+  findSchemaProblems,
 } from './compliance.js';
 export { type RpcProxy, startRpcProxy } from './proxy.js';
 export { type CompiledContract, type CompileOptions, compileSolidity, compileSolidityFiles } from './solc.js';
