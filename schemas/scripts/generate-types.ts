@@ -79,7 +79,8 @@ function toTs(docs: Map<string, Schema>, schema: unknown, baseId: string): unkno
     return { tsType: target['title'], ...description };
   }
   if (typeof schema['tsType'] === 'string') return { tsType: schema['tsType'], ...description };
-  if (Array.isArray(schema['oneOf']) || Array.isArray(schema['anyOf'])) {
+  const isUnion = Array.isArray(schema['oneOf']) || Array.isArray(schema['anyOf']);
+  if (isUnion && schema['properties'] === undefined) {
     const key = Array.isArray(schema['oneOf']) ? 'oneOf' : 'anyOf';
     const out: Schema = {
       ...description,
@@ -90,7 +91,8 @@ function toTs(docs: Map<string, Schema>, schema: unknown, baseId: string): unkno
   }
   const out: Schema = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (dropped.has(key)) continue;
+    // A `oneOf` / `anyOf` beside `properties` only constrains which properties are present.
+    if (dropped.has(key) || ((key === 'oneOf' || key === 'anyOf') && isUnion)) continue;
     if (key === 'properties' && isObject(value)) {
       out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toTs(docs, v, baseId)]));
     } else if (key === 'items' || key === 'additionalProperties') {

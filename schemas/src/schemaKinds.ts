@@ -3,7 +3,26 @@
  * holds shared definitions). The type generator reads this list to build `SchemaTypeMap`; a test checks
  * that it matches the files on disk.
  */
-export const schemaKinds = ['Envelope', 'RecoveryEvent', 'ContagionAlert'] as const;
+export const schemaKinds = [
+  'Envelope',
+  'RecoveryEvent',
+  'ContagionAlert',
+  'PoolCharter',
+  'FundClaim',
+  'ClaimAttestation',
+  'ClaimDecision',
+  'NodeAnnouncement',
+  'EquivocationEvidence',
+  'NodeConfig',
+  'SubmitRecoveryEventRequest',
+  'SubmitAlertRequest',
+  'SubmitResponse',
+  'MessageListResponse',
+  'StatusResponse',
+  'HealthResponse',
+  'PeerListResponse',
+  'Problem',
+] as const;
 
 export type SchemaKind = (typeof schemaKinds)[number];
 

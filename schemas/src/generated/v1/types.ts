@@ -610,18 +610,1432 @@ export interface AlertMetrics {
   [k: string]: number | string;
 }
 
+/**
+ * A shared insurance pool: who is in it, what each member commits, which losses it covers and under which caps, how claims are voted on and where they settle. Founded by its first members' signatures; amended by quorum as a new epoch whose `previousCharter` names the one it replaces. Pools are isolated: a claim on one pool never reaches another pool's capital. All money figures are base units of `valuation.unitAsset` unless said otherwise.
+ */
+export interface PoolCharter {
+  /**
+   * The pool's id; equal to the `scope.poolId` of every message of the pool.
+   */
+  poolId: PoolId;
+  /**
+   * A display name.
+   */
+  name: string;
+  /**
+   * The charter version: 0 for the founding charter, +1 for each amendment (equal to the envelope's `scope.epoch`).
+   */
+  epoch: Count;
+  /**
+   * The message id of the charter this one amends; required when `epoch` > 0.
+   */
+  previousCharter?: MessageId;
+  /**
+   * When the charter takes effect. Claims filed before it are decided under the charter they were filed under (weights are snapshotted at filing).
+   */
+  effectiveAt: UnixMs;
+  /**
+   * The members, 2 … 128, each address at most once (checked by the pool rules).
+   *
+   * @minItems 2
+   * @maxItems 128
+   */
+  members: PoolMember[];
+  /**
+   * The assets payouts are made in (1 … 8), each held in the vault.
+   *
+   * @minItems 1
+   * @maxItems 8
+   */
+  payoutAssets: Asset[];
+  /**
+   * The recovery-event kinds a claim may cite as its cause (1 … 16).
+   *
+   * @minItems 1
+   * @maxItems 16
+   */
+  coveredKinds: RecoveryEventKind[];
+  deductible: Deductible;
+  caps: PoolCaps;
+  payoutRateLimit: PayoutRateLimit;
+  quorum: Quorum;
+  /**
+   * The most any one member's weight counts for, as a share of the total weight (e.g. 3 000 = 30 %); weight above it is ignored in tallies.
+   */
+  maxMemberWeightBps: Bps;
+  windows: PoolWindows;
+  /**
+   * How long before leaving takes effect; a member cannot withdraw while a claim is open (the bank-run guard).
+   */
+  noticePeriodMs: DurationMs;
+  /**
+   * The deposit a claimant locks when filing; forfeited to the pool if the claim is rejected.
+   */
+  claimDeposit: Amount;
+  valuation: ValuationRule;
+  settlement: Settlement;
+  extensions?: Extensions;
+}
+
+/**
+ * A member of the pool and its commitment.
+ */
+export interface PoolMember {
+  /**
+   * The member's signing address.
+   */
+  member: Address;
+  /**
+   * The protocol the member operates.
+   */
+  protocol: ProtocolSlug;
+  /**
+   * Voting weight (an integer ≥ 1; shares are computed against the total). Usually proportional to committed capital.
+   */
+  weight: number;
+  /**
+   * Capital the member commits, per asset (1 … 8), in base units of each asset.
+   *
+   * @minItems 1
+   * @maxItems 8
+   */
+  commitments: Amount[];
+  /**
+   * Set when the member gave notice: when its membership ends (≥ notice time + `noticePeriodMs`).
+   */
+  leavingAt?: UnixMs;
+  extensions?: Extensions;
+}
+
+/**
+ * What the claimant bears itself: `fixed`, plus `bps` of the loss above `fixed`.
+ */
+export interface Deductible {
+  /**
+   * A fixed amount, in unit-asset base units.
+   */
+  fixed: Uint256;
+  /**
+   * A share of the loss above `fixed`.
+   */
+  bps: Bps;
+}
+
+/**
+ * Upper bounds on payouts, in unit-asset base units.
+ */
+export interface PoolCaps {
+  /**
+   * The most one claim can be paid.
+   */
+  perClaim: Uint256;
+  /**
+   * The most one member can be paid over one period.
+   */
+  perMemberPerPeriod: Uint256;
+  /**
+   * The most the pool pays over one period.
+   */
+  perPeriod: Uint256;
+  /**
+   * The period length (rolling, ending at the decision time).
+   */
+  periodMs: DurationMs;
+}
+
+/**
+ * A rate limit on payouts leaving the vault: at most `maxAmount` per `windowMs`; larger approved amounts are paid in tranches.
+ */
+export interface PayoutRateLimit {
+  /**
+   * The most paid out per window.
+   */
+  maxAmount: Uint256;
+  /**
+   * The window length.
+   */
+  windowMs: DurationMs;
+}
+
+/**
+ * When a vote counts: approvals (or rejections) carrying at least `weightBps` of the total snapshot weight (claimant excluded), from at least `minMembers` distinct members.
+ */
+export interface Quorum {
+  /**
+   * The share of the total weight needed, e.g. 6 667 for two thirds.
+   */
+  weightBps: Bps;
+  /**
+   * The minimum number of distinct attesting members.
+   */
+  minMembers: number;
+}
+
+/**
+ * The claim timetable.
+ */
+export interface PoolWindows {
+  /**
+   * How long attestations are accepted after filing; votes after it do not count.
+   */
+  votingMs: DurationMs;
+  /**
+   * After an approval, how long members can challenge (e.g. with reorg evidence) before settlement.
+   */
+  challengeMs: DurationMs;
+  /**
+   * The minimum time between two claims of one member on the pool.
+   */
+  cooldownMs: DurationMs;
+}
+
+/**
+ * How losses are valued into the unit asset, resistant to manipulation: each asset is priced at the median of the feed's answers over `lookbackMs` ending before the incident window opens (a pre-incident price), never at a price from inside the incident.
+ */
+export interface ValuationRule {
+  /**
+   * The accounting unit of caps, deductibles and approved amounts (e.g. USDC).
+   */
+  unitAsset: Asset;
+  /**
+   * The pricing method. Open enum: a receiver that does not know the method abstains from valuing.
+   */
+  method: 'pre_incident_median' | 'pre_incident_twap' | 'fixed_price' | 'other';
+  /**
+   * The pre-incident window the method looks at.
+   */
+  lookbackMs: DurationMs;
+  /**
+   * An attester rejects a claim whose valuation input deviates more than this from its own.
+   */
+  maxDeviationBps: Bps;
+  /**
+   * Price feeds per asset, at most 32.
+   *
+   * @maxItems 32
+   */
+  feeds?: PriceFeed[];
+}
+
+/**
+ * A price feed for one asset, quoted in the unit asset's currency.
+ */
+export interface PriceFeed {
+  /**
+   * The asset priced.
+   */
+  asset: Asset;
+  /**
+   * The feed's chain.
+   */
+  chain: ChainId;
+  /**
+   * The feed contract (e.g. a Chainlink aggregator proxy).
+   */
+  feed: Address;
+  /**
+   * The feed answer's decimals.
+   */
+  decimals: number;
+  /**
+   * For `fixed_price`: the price, scaled by `decimals`.
+   */
+  fixedPrice?: Uint256;
+}
+
+/**
+ * Where approved claims are paid.
+ */
+export interface Settlement {
+  /**
+   * The settlement chain (its EIP-155 id is the envelope's `domain.chainId`).
+   */
+  chain: ChainId;
+  /**
+   * The vault holding the pool's capital (the envelope's `domain.verifyingContract`).
+   */
+  vault: Address;
+}
+
+/**
+ * A member asks its pool to cover a loss. The claim's id is this message's id. It cites the member's own recovery events and the on-chain evidence of the loss, which every other member's node re-derives before attesting.
+ */
+export interface FundClaim {
+  /**
+   * The pool (equal to the envelope's `scope.poolId`).
+   */
+  poolId: PoolId;
+  /**
+   * The claimant's id of the incident (one open claim per member and incident); usually the `correlationId` of its recovery events.
+   */
+  incidentId: Label;
+  incidentWindow: IncidentWindow;
+  /**
+   * The covered event kind the claim rests on (one of the charter's `coveredKinds`).
+   */
+  coveredKind: RecoveryEventKind;
+  /**
+   * The claimant's `RecoveryEvent` messages about the incident (1 … 32).
+   *
+   * @minItems 1
+   * @maxItems 32
+   */
+  recoveryEvents: MessageId[];
+  /**
+   * The on-chain evidence of the loss (1 … 64).
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  evidence: EvidenceRef[];
+  /**
+   * The losses, per asset, in base units of each asset (1 … 16).
+   *
+   * @minItems 1
+   * @maxItems 16
+   */
+  losses: ClaimLoss[];
+  /**
+   * The amount asked for, in base units of the charter's unit asset (before deductible and caps, which the decision applies).
+   */
+  requestedAmount: Uint256;
+  /**
+   * The prices the claimant used to value its losses (0 … 16); attesters recompute them by the charter's valuation rule.
+   *
+   * @maxItems 16
+   */
+  valuationInputs: ValuationInput[];
+  /**
+   * Evidence of the claim deposit (the vault's deposit log), when the pool has a vault.
+   */
+  deposit?: EvidenceRef;
+  /**
+   * A one-line human summary, untrusted display text.
+   */
+  summary?: ShortText;
+  extensions?: Extensions;
+}
+
+/**
+ * The time span of the incident; `from` ≤ `to`, checked by the claim rules.
+ */
+export interface IncidentWindow {
+  /**
+   * When the incident began.
+   */
+  from: UnixMs;
+  /**
+   * When it ended (or when the claim was filed, if ongoing).
+   */
+  to: UnixMs;
+}
+
+/**
+ * One loss.
+ */
+export interface ClaimLoss {
+  /**
+   * What the loss is (e.g. `bad_debt`).
+   */
+  role: AmountRole;
+  /**
+   * The loss in base units of its asset.
+   */
+  amount: Amount;
+}
+
+/**
+ * A price the claimant used.
+ */
+export interface ValuationInput {
+  /**
+   * The asset priced.
+   */
+  asset: Asset;
+  /**
+   * The price of one whole token in the unit asset's currency, scaled by `priceDecimals`.
+   */
+  price: Uint256;
+  /**
+   * The scale of `price`.
+   */
+  priceDecimals: number;
+  /**
+   * The time the price is for.
+   */
+  observedAt: UnixMs;
+  /**
+   * Where the price can be re-read (e.g. the feed's `latestRoundData()` call at a block).
+   */
+  source?: EvidenceRef;
+}
+
+/**
+ * The verdict. Closed enum.
+ */
+export type Verdict = 'approve' | 'reject' | 'abstain';
+
+/**
+ * A member's verdict on a claim, after its own node re-derived the cited evidence from chain: approve with an amount, reject with a reason, or abstain. The claimant's own attestation never counts.
+ */
+export interface ClaimAttestation {
+  /**
+   * The pool (equal to the envelope's `scope.poolId`).
+   */
+  poolId: PoolId;
+  /**
+   * The claim: the message id of its `FundClaim`.
+   */
+  claimId: MessageId;
+  /**
+   * The voting round (0 for the first; a challenge opens the next).
+   */
+  round: Count;
+  verdict: Verdict;
+  /**
+   * The amount the attester approves, in unit-asset base units; present if and only if `verdict` is `approve`.
+   */
+  approvedAmount?: Uint256;
+  /**
+   * Why the attester rejects (e.g. `EVIDENCE_LOG_NOT_FOUND`); present if and only if `verdict` is `reject`.
+   */
+  reasonCode?: ReasonCode;
+  /**
+   * The result of re-deriving each cited evidence reference (at most 64), in the claim's order.
+   *
+   * @maxItems 64
+   */
+  evidenceChecks: EvidenceCheck[];
+  /**
+   * The attester's own valuation of the losses, in unit-asset base units.
+   */
+  valuation?: Uint256;
+  /**
+   * A human note, untrusted display text.
+   */
+  note?: ShortText;
+  extensions?: Extensions;
+}
+
+/**
+ * What the attester found. Open enum: a receiver maps a value it does not know to `unavailable`.
+ */
+export type EvidenceCheckResult = 'verified' | 'mismatch' | 'not_found' | 'reorged' | 'unavailable';
+
+/**
+ * The outcome of re-deriving one piece of evidence.
+ */
+export interface EvidenceCheck {
+  /**
+   * The index of the reference in the claim's `evidence` array.
+   */
+  index: Count;
+  result: EvidenceCheckResult;
+  /**
+   * The adapter's `EVIDENCE_*` reason code when the result is not `verified`.
+   */
+  code?: ReasonCode;
+}
+
+/**
+ * The outcome. Closed enum.
+ */
+export type ClaimOutcome = 'approved' | 'rejected' | 'expired';
+
+/**
+ * The outcome of a claim round once quorum is reached or made impossible, or the voting window ends: derived deterministically from the charter and the accepted messages, so every node computes the same decision; any node may publish it. It embeds the attestation envelopes it counts, so anyone can verify it.
+ */
+export interface ClaimDecision {
+  /**
+   * The pool.
+   */
+  poolId: PoolId;
+  /**
+   * The claim decided.
+   */
+  claimId: MessageId;
+  /**
+   * The round decided.
+   */
+  round: Count;
+  outcome: ClaimOutcome;
+  /**
+   * The amount paid, in unit-asset base units, after deductible, caps and any shortfall haircut; `0` unless approved.
+   */
+  approvedAmount: Uint256;
+  /**
+   * Each contributing member's share of the payout (claimant excluded), in unit-asset base units; the sum equals `approvedAmount`. Empty unless approved.
+   *
+   * @maxItems 128
+   */
+  contributions: Contribution[];
+  /**
+   * How much of the amount due the pool could not cover (the pro-rata haircut), in unit-asset base units.
+   */
+  shortfall?: Uint256;
+  tally?: Tally;
+  /**
+   * The signed `ClaimAttestation` envelopes counted (at most 128), in ascending message-id order.
+   *
+   * @maxItems 128
+   */
+  attestations: Envelope[];
+  /**
+   * The decision time: when quorum was reached or became impossible, or the voting window's end.
+   */
+  decidedAt: UnixMs;
+  extensions?: Extensions;
+}
+
+/**
+ * One member's contribution.
+ */
+export interface Contribution {
+  /**
+   * The contributing member.
+   */
+  member: Address;
+  /**
+   * Its contribution, in unit-asset base units.
+   */
+  amount: Uint256;
+}
+
+/**
+ * The weights counted (after the per-member cap), as integers.
+ */
+export interface Tally {
+  /**
+   * Weight of approvals.
+   */
+  approveWeight: Count;
+  /**
+   * Weight of rejections.
+   */
+  rejectWeight: Count;
+  /**
+   * Weight of abstentions.
+   */
+  abstainWeight: Count;
+  /**
+   * The total snapshot weight, claimant excluded.
+   */
+  totalWeight: Count;
+}
+
+/**
+ * A node binds its libp2p peer id to its member key and says what it supports. Re-sent periodically with a `heartbeat`; a `keyRotation` announces the member's next signing key.
+ */
+export interface NodeAnnouncement {
+  /**
+   * The node's libp2p peer id.
+   */
+  peerId: PeerId;
+  /**
+   * The member address the node signs for (equals the envelope's `issuer`).
+   */
+  member: Address;
+  /**
+   * The protocol the member operates.
+   */
+  protocol: ProtocolSlug;
+  /**
+   * Multiaddrs the node can be dialled on (may be empty for a node behind NAT), at most 16.
+   *
+   * @maxItems 16
+   */
+  addresses: Multiaddr[];
+  /**
+   * Wire versions the node accepts (`MAJOR.MINOR`), e.g. `["1.0"]`; 1 … 8.
+   *
+   * @minItems 1
+   * @maxItems 8
+   */
+  specVersions: string[];
+  /**
+   * What the node does, at most 16.
+   *
+   * @maxItems 16
+   */
+  capabilities: NodeCapability[];
+  heartbeat?: Heartbeat;
+  keyRotation?: KeyRotation;
+  /**
+   * Optional proof that the libp2p key agrees: the peer key's signature over the UTF-8 bytes `sfr-peer-binding:<member lower-case>` (at most 512 bytes).
+   */
+  peerSignature?: Hex;
+  extensions?: Extensions;
+}
+
+/**
+ * A node capability. Open enum: a receiver maps a value it does not know to `other`.
+ */
+export type NodeCapability =
+  'relay' | 'sync' | 'contagion' | 'pools' | 'attest' | 'http_api' | 'adapter' | 'archive' | 'other';
+
+/**
+ * Liveness data, sent with periodic re-announcements.
+ */
+export interface Heartbeat {
+  /**
+   * How long the node has been running.
+   */
+  uptimeMs: DurationMs;
+  /**
+   * The member's highest issued sequence number (lets peers notice a gap and sync).
+   */
+  headSeq: Count;
+  /**
+   * Connected peers (informative).
+   */
+  peers?: Count;
+}
+
+/**
+ * Announces the member's next signing key: envelopes with `seq` ≥ `effectiveFromSeq` are signed by `newKey`.
+ */
+export interface KeyRotation {
+  /**
+   * The new signing address.
+   */
+  newKey: Address;
+  /**
+   * The first sequence number signed by the new key (greater than the announcement's own `seq`).
+   */
+  effectiveFromSeq: Count;
+  /**
+   * Proof of possession: the new key's EIP-191 signature over `sfr-key-rotation:<member>:<effectiveFromSeq>`, 65 bytes lower-case hex.
+   */
+  newKeySignature?: string;
+}
+
+/**
+ * The kind of equivocation. Closed enum in v1.
+ */
+export type Offense = 'duplicate_seq' | 'conflicting_attestation';
+
+/**
+ * Proof that a member signed two conflicting messages, verifiable from the two envelopes alone: two envelopes of one issuer with the same `seq` and different content (`duplicate_seq`), or two attestations of one member for the same claim and round with different verdicts or amounts (`conflicting_attestation`).
+ */
+export interface EquivocationEvidence {
+  offense: Offense;
+  /**
+   * The member that signed both (both envelopes' `issuer`).
+   */
+  offender: Address;
+  /**
+   * One signed envelope (the one with the smaller message id).
+   */
+  first: Envelope;
+  /**
+   * The conflicting signed envelope (the one with the larger message id).
+   */
+  second: Envelope;
+  /**
+   * When the reporter detected it (informative).
+   */
+  detectedAt?: UnixMs;
+  extensions?: Extensions;
+}
+
+/**
+ * The reference node's configuration file (JSON). Precedence: command-line flag > environment > this file > the defaults stated here. Secrets (keys, tokens, webhook secrets, RPC URLs with credentials) are never inline: the file names the files that hold them. Relative paths resolve against the config file's folder.
+ */
+export interface NodeConfig {
+  /**
+   * An optional schema URL for editors; ignored by the node.
+   */
+  $schema?: string;
+  identity: IdentityConfig;
+  /**
+   * The folder holding the store and the libp2p key (created if missing).
+   */
+  dataDir: string;
+  network: NetworkConfig;
+  http?: HttpConfig;
+  gossip?: GossipConfig;
+  time?: TimeConfig;
+  limits?: LimitsConfig;
+  logging?: LoggingConfig;
+  metrics?: MetricsConfig;
+  /**
+   * RPC endpoints, one per chain, used by adapters and evidence checks (at most 32).
+   *
+   * @maxItems 32
+   */
+  chains?: ChainConfig[];
+  /**
+   * Protocol adapters to load (at most 16).
+   *
+   * @maxItems 16
+   */
+  adapters?: AdapterConfig[];
+  exposure?: ExposureProfile;
+  /**
+   * Where to push alerts and events (at most 16).
+   *
+   * @maxItems 16
+   */
+  webhooks?: WebhookConfig[];
+  /**
+   * The pools this node takes part in (at most 16).
+   *
+   * @maxItems 16
+   */
+  pools?: PoolMembershipConfig[];
+  policy?: PolicyConfig;
+  extensions?: Extensions;
+}
+
+/**
+ * Who the node signs as.
+ */
+export interface IdentityConfig {
+  /**
+   * A file holding the member's secp256k1 private key (hex, `0x` + 64 digits); it should be readable by the node's user only.
+   */
+  keyFile: string;
+  /**
+   * The expected member address; the node refuses to start if the key does not match.
+   */
+  member?: Address;
+  /**
+   * The protocol the member operates.
+   */
+  protocol: ProtocolSlug;
+}
+
+/**
+ * libp2p transport settings.
+ */
+export interface NetworkConfig {
+  /**
+   * Multiaddrs to listen on (1 … 8), e.g. `/ip4/0.0.0.0/tcp/9001`; `tcp/0` picks a free port.
+   *
+   * @minItems 1
+   * @maxItems 8
+   */
+  listen: Multiaddr[];
+  /**
+   * Multiaddrs to announce instead of the listen addresses (at most 8).
+   *
+   * @maxItems 8
+   */
+  announce?: Multiaddr[];
+  /**
+   * Peers to dial at start, with `/p2p/<peerId>` (at most 64).
+   *
+   * @maxItems 64
+   */
+  bootstrap?: Multiaddr[];
+  /**
+   * Explicit member peers: kept connected and treated as direct peers by gossipsub (at most 128).
+   *
+   * @maxItems 128
+   */
+  members?: MemberPeer[];
+}
+
+/**
+ * A known member's node.
+ */
+export interface MemberPeer {
+  /**
+   * The member's address.
+   */
+  member: Address;
+  /**
+   * The member node's peer id.
+   */
+  peerId?: PeerId;
+  /**
+   * Where to dial it (at most 8).
+   *
+   * @maxItems 8
+   */
+  addresses?: Multiaddr[];
+}
+
+/**
+ * The local HTTP API.
+ */
+export interface HttpConfig {
+  /**
+   * Serve the HTTP API. Default `true`.
+   */
+  enabled?: boolean;
+  /**
+   * Interface to bind. Default `127.0.0.1` (loopback only); binding elsewhere requires `tokenFile`.
+   */
+  host?: string;
+  /**
+   * TCP port; `0` picks a free port. Default `7410`.
+   */
+  port?: number;
+  /**
+   * A file holding the bearer token callers must send (`Authorization: Bearer …`).
+   */
+  tokenFile?: string;
+}
+
+/**
+ * gossipsub settings.
+ */
+export interface GossipConfig {
+  /**
+   * The largest message accepted or relayed, in bytes. Default 1 048 576.
+   */
+  maxMessageBytes?: number;
+  scoring?: GossipScoringConfig;
+}
+
+/**
+ * Peer-scoring overrides. The defaults keep gossipsub's protection against many peers on one IP; set `ipColocationFactorWeight` to 0 or whitelist addresses only for members that share an IP (one NAT, one host in tests).
+ */
+export interface GossipScoringConfig {
+  /**
+   * Weight of the IP-colocation penalty (≤ 0). Default −53 (the node's production value, see reference-node scoring parameters); 0 disables the penalty.
+   */
+  ipColocationFactorWeight?: number;
+  /**
+   * Peers per IP tolerated before the penalty applies. Default 3.
+   */
+  ipColocationFactorThreshold?: number;
+  /**
+   * IPs or CIDR ranges exempt from the penalty, e.g. `127.0.0.0/8` (at most 64).
+   *
+   * @maxItems 64
+   */
+  ipColocationFactorWhitelist?: string[];
+  /**
+   * Score below which no gossip is sent to or accepted from a peer (< 0).
+   */
+  gossipThreshold?: number;
+  /**
+   * Score below which own messages are not published to a peer (≤ `gossipThreshold`).
+   */
+  publishThreshold?: number;
+  /**
+   * Score below which a peer is ignored entirely (≤ `publishThreshold`).
+   */
+  graylistThreshold?: number;
+}
+
+/**
+ * The acceptance window for `issuedAt`.
+ */
+export interface TimeConfig {
+  /**
+   * How far in the future `issuedAt` may be. Default 30 000.
+   */
+  skewMs?: DurationMs;
+  /**
+   * How old a message may be when first received by gossip (sync is exempt). Default 86 400 000 (one day).
+   */
+  maxAgeMs?: DurationMs;
+}
+
+/**
+ * Resource bounds.
+ */
+export interface LimitsConfig {
+  /**
+   * Messages waiting for validation per topic before new ones are dropped. Default 1 024.
+   */
+  queuePerTopic?: number;
+  /**
+   * Messages per sync response. Default 256.
+   */
+  syncBatch?: number;
+  /**
+   * The largest HTTP request body. Default 1 048 576.
+   */
+  httpBodyBytes?: number;
+  /**
+   * Message ids remembered for deduplication. Default 100 000.
+   */
+  seenCacheSize?: number;
+}
+
+/**
+ * Structured (JSON) logs.
+ */
+export interface LoggingConfig {
+  /**
+   * The minimum level logged. Default `info`.
+   */
+  level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/**
+ * Prometheus metrics endpoint.
+ */
+export interface MetricsConfig {
+  /**
+   * Serve `/metrics`. Default `false`.
+   */
+  enabled?: boolean;
+  /**
+   * Interface to bind. Default `127.0.0.1`.
+   */
+  host?: string;
+  /**
+   * TCP port. Default 9464.
+   */
+  port?: number;
+}
+
+/**
+ * How to reach one chain. Exactly one of `rpcUrl` and `rpcUrlFile`.
+ */
+export interface ChainConfig {
+  /**
+   * The chain.
+   */
+  chain: ChainId;
+  /**
+   * The JSON-RPC URL, when it holds no credential (e.g. a local anvil).
+   */
+  rpcUrl?: string;
+  /**
+   * A file holding the JSON-RPC URL (for URLs that embed an API key).
+   */
+  rpcUrlFile?: string;
+  /**
+   * Blocks a log needs on top of it before it counts as evidence. Default 12.
+   */
+  confirmations?: number;
+}
+
+/**
+ * One adapter.
+ */
+export interface AdapterConfig {
+  /**
+   * The adapter's npm package name, e.g. `@sfr/adapter-aave-v3`.
+   */
+  package: string;
+  /**
+   * The adapter's own configuration, validated by the adapter.
+   */
+  config?: {};
+}
+
+/**
+ * What the protocol depends on; alerts about these are pushed to it. Adapters add to it.
+ */
+export interface ExposureProfile {
+  /**
+   * Assets held or accepted (at most 256).
+   *
+   * @maxItems 256
+   */
+  assets?: Asset[];
+  /**
+   * Oracle feeds read, as subjects of kind `oracle_feed` (at most 256).
+   *
+   * @maxItems 256
+   */
+  oracles?: Subject[];
+  /**
+   * Protocols integrated with (at most 256).
+   *
+   * @maxItems 256
+   */
+  protocols?: ProtocolSlug[];
+  /**
+   * Bridges relied on, as subjects of kind `bridge` (at most 64).
+   *
+   * @maxItems 64
+   */
+  bridges?: Subject[];
+}
+
+/**
+ * A deliverable event. Closed enum.
+ */
+export type WebhookEvent =
+  'alert' | 'alert_resolved' | 'recovery_event' | 'claim_filed' | 'claim_decided' | 'protective_action';
+
+/**
+ * A webhook: each delivery is a JSON POST signed with HMAC-SHA256 of the body under the secret, retried with backoff.
+ */
+export interface WebhookConfig {
+  /**
+   * Where to POST.
+   */
+  url: string;
+  /**
+   * A file holding the HMAC secret.
+   */
+  secretFile: string;
+  /**
+   * What to deliver (1 … 8).
+   *
+   * @minItems 1
+   * @maxItems 8
+   */
+  events: WebhookEvent[];
+  /**
+   * Deliver only alerts and events at least this severe. Default `low`.
+   */
+  minSeverity?: Severity;
+}
+
+/**
+ * A pool the node takes part in.
+ */
+export interface PoolMembershipConfig {
+  /**
+   * The pool.
+   */
+  poolId: PoolId;
+  /**
+   * A file holding the pool's current signed charter envelope, used until the charter arrives by gossip or sync.
+   */
+  charterFile?: string;
+}
+
+/**
+ * What the node does on its own.
+ */
+export interface PolicyConfig {
+  autoAttest?: AutoAttestPolicy;
+  /**
+   * Pre-authorized protective actions (at most 16).
+   *
+   * @maxItems 16
+   */
+  protectiveActions?: ProtectiveActionPolicy[];
+}
+
+/**
+ * Automatic attestation of claims.
+ */
+export interface AutoAttestPolicy {
+  /**
+   * Attest automatically. Default `false` (every claim is queued for a vote through the HTTP API).
+   */
+  enabled?: boolean;
+  /**
+   * Approve automatically only up to this amount (unit-asset base units); larger claims are queued.
+   */
+  maxApproveAmount?: Uint256;
+  /**
+   * Reject automatically when cited evidence does not verify. Default `true`.
+   */
+  rejectOnEvidenceFailure?: boolean;
+}
+
+/**
+ * An action fired on a corroborated alert that touches the exposure profile; the node reports each firing as a signed `RecoveryEvent`.
+ */
+export interface ProtectiveActionPolicy {
+  /**
+   * A name for logs and metrics.
+   */
+  name: Label;
+  /**
+   * Alert indicators that trigger it (1 … 11).
+   *
+   * @minItems 1
+   * @maxItems 11
+   */
+  indicators: AlertIndicator[];
+  /**
+   * The minimum alert severity.
+   */
+  minSeverity: Severity;
+  /**
+   * The minimum combined confidence.
+   */
+  minConfidenceBps: Bps;
+  /**
+   * The minimum number of independent issuers.
+   */
+  minIssuers: number;
+  /**
+   * The command to run (argv, no shell), given the alert as JSON on stdin (1 … 32 items).
+   *
+   * @minItems 1
+   * @maxItems 32
+   */
+  command: string[];
+  /**
+   * Kill the command after this long. Default 10 000.
+   */
+  timeoutMs?: DurationMs;
+}
+
+/**
+ * HTTP API: `POST` body asking the node to sign and publish a `RecoveryEvent` as its member. The node assigns `seq`; `issuedAt` defaults to the node's clock.
+ */
+export interface SubmitRecoveryEventRequest {
+  /**
+   * The `RecoveryEvent` to publish.
+   */
+  payload: RecoveryEvent;
+  /**
+   * Override of the envelope's `issuedAt` (must be within the node's skew window).
+   */
+  issuedAt?: UnixMs;
+  /**
+   * A caller key: a repeated request with the same key returns the first result instead of publishing twice.
+   */
+  idempotencyKey?: Label;
+}
+
+/**
+ * HTTP API: `POST` body asking the node to sign and publish a `ContagionAlert` as its member. The node assigns `seq`; `issuedAt` defaults to the node's clock.
+ */
+export interface SubmitAlertRequest {
+  /**
+   * The `ContagionAlert` to publish.
+   */
+  payload: ContagionAlert;
+  /**
+   * Override of the envelope's `issuedAt` (must be within the node's skew window).
+   */
+  issuedAt?: UnixMs;
+  /**
+   * A caller key: a repeated request with the same key returns the first result instead of publishing twice.
+   */
+  idempotencyKey?: Label;
+}
+
+/**
+ * HTTP API: the answer to a successful submit: the signed envelope as published.
+ */
+export interface SubmitResponse {
+  /**
+   * The published message's id.
+   */
+  messageId: MessageId;
+  /**
+   * The sequence number the node assigned.
+   */
+  seq: Count;
+  /**
+   * The signed envelope.
+   */
+  envelope: Envelope;
+}
+
+/**
+ * HTTP API: a page of accepted messages, oldest first. Pass `nextCursor` back as `?cursor=` for the next page; its absence means the end.
+ */
+export interface MessageListResponse {
+  /**
+   * The messages of this page (at most 1 000).
+   *
+   * @maxItems 1000
+   */
+  items: MessageListItem[];
+  /**
+   * An opaque cursor for the next page (base64url).
+   */
+  nextCursor?: string;
+}
+
+/**
+ * One accepted message.
+ */
+export interface MessageListItem {
+  /**
+   * The message id.
+   */
+  messageId: MessageId;
+  /**
+   * When this node accepted it.
+   */
+  receivedAt: UnixMs;
+  /**
+   * The signed envelope.
+   */
+  envelope: Envelope;
+}
+
+/**
+ * HTTP API: the node's status.
+ */
+export interface StatusResponse {
+  /**
+   * The node's peer id.
+   */
+  peerId: PeerId;
+  /**
+   * The member the node signs for.
+   */
+  member: Address;
+  /**
+   * The member's protocol.
+   */
+  protocol: ProtocolSlug;
+  /**
+   * Wire versions accepted.
+   *
+   * @minItems 1
+   * @maxItems 8
+   */
+  specVersions: string[];
+  /**
+   * The node software's version.
+   */
+  version: string;
+  /**
+   * When the node started.
+   */
+  startedAt: UnixMs;
+  /**
+   * The highest `seq` the node has issued, or `null` before its first message.
+   */
+  headSeq: number | null;
+  /**
+   * Connection counts.
+   */
+  peers: {
+    /**
+     * Connected peers.
+     */
+    connected: Count;
+    /**
+     * Connected peers known to be members.
+     */
+    members: Count;
+  };
+  /**
+   * Subscribed gossip topics (at most 64).
+   *
+   * @maxItems 64
+   *
+   * Items: A topic.
+   */
+  topics: {
+    /**
+     * The topic, e.g. `/sfr/1/recovery_events`.
+     */
+    topic: string;
+    /**
+     * Peers in this topic's mesh.
+     */
+    meshPeers: Count;
+  }[];
+  /**
+   * Store figures.
+   */
+  store: {
+    /**
+     * Accepted messages stored.
+     */
+    messages: Count;
+    /**
+     * Bytes on disk, when known.
+     */
+    bytes?: Count;
+  };
+  /**
+   * Pools followed (at most 16).
+   *
+   * @maxItems 16
+   *
+   * Items: A pool.
+   */
+  pools?: {
+    /**
+     * The pool.
+     */
+    poolId: PoolId;
+    /**
+     * The charter epoch in force.
+     */
+    epoch: Count;
+    /**
+     * Claims not yet decided.
+     */
+    openClaims: Count;
+  }[];
+}
+
+/**
+ * Overall health. Closed enum.
+ */
+export type HealthStatus = 'ok' | 'degraded' | 'down';
+
+/**
+ * HTTP API: liveness and readiness. HTTP status 200 when `status` is `ok` or `degraded`, 503 when `down`.
+ */
+export interface HealthResponse {
+  status: HealthStatus;
+  /**
+   * Individual checks (at most 32).
+   *
+   * @maxItems 32
+   */
+  checks: HealthCheck[];
+}
+/**
+ * One check.
+ */
+export interface HealthCheck {
+  /**
+   * What was checked, e.g. `store`, `gossip`, `chain:eip155:1`.
+   */
+  name: Label;
+  /**
+   * This check's result.
+   */
+  status: HealthStatus;
+  /**
+   * Why, when not `ok`.
+   */
+  detail?: ShortText;
+}
+
+/**
+ * HTTP API: the node's peers.
+ */
+export interface PeerListResponse {
+  /**
+   * Peers (at most 1 000).
+   *
+   * @maxItems 1000
+   */
+  peers: PeerInfo[];
+}
+/**
+ * A peer.
+ */
+export interface PeerInfo {
+  /**
+   * The peer id.
+   */
+  peerId: PeerId;
+  /**
+   * The member it announced, if any.
+   */
+  member?: Address;
+  /**
+   * The member's protocol, if announced.
+   */
+  protocol?: ProtocolSlug;
+  /**
+   * Known addresses (at most 16).
+   *
+   * @maxItems 16
+   */
+  addresses: Multiaddr[];
+  /**
+   * Whether a connection is open.
+   */
+  connected: boolean;
+  /**
+   * The gossipsub score (a float: a local measure, never on the wire).
+   */
+  score?: number;
+  /**
+   * Topics it subscribes to (at most 64).
+   *
+   * @maxItems 64
+   */
+  topics?: string[];
+}
+
+/**
+ * HTTP API error body: RFC 9457 problem details (`application/problem+json`) with SFR's stable reason `code`, and for a validation failure where (`pointer`) and what was expected.
+ */
+export interface Problem {
+  /**
+   * A URI identifying the problem type: `https://sfr.dev/problems/<code>`.
+   */
+  type: string;
+  /**
+   * A short, human-readable summary of the problem type.
+   */
+  title: string;
+  /**
+   * The HTTP status code.
+   */
+  status: number;
+  /**
+   * An explanation of this occurrence (untrusted input is never echoed).
+   */
+  detail?: string;
+  /**
+   * A URI reference identifying this occurrence.
+   */
+  instance?: string;
+  /**
+   * The SFR reason code (e.g. `API_INVALID_BODY`, `SCHEMA_REQUIRED`).
+   */
+  code: ReasonCode;
+  /**
+   * RFC 6901 JSON pointer into the request body to the offending value.
+   */
+  pointer?: string;
+  /**
+   * The offending query or path parameter, for errors outside the body.
+   */
+  field?: string;
+  /**
+   * What was expected, briefly.
+   */
+  expected?: string;
+  /**
+   * All validation issues, when there are several (at most 100).
+   *
+   * @maxItems 100
+   */
+  issues?: ProblemIssue[];
+}
+/**
+ * One validation issue.
+ */
+export interface ProblemIssue {
+  /**
+   * The issue's reason code.
+   */
+  code: ReasonCode;
+  /**
+   * JSON pointer to the value.
+   */
+  pointer: string;
+  /**
+   * A short message.
+   */
+  message: string;
+  /**
+   * What was expected.
+   */
+  expected?: string;
+}
+
 /** Each schema kind `validate` knows, mapped to the type of a valid document of that kind. */
 export interface SchemaTypeMap {
   Envelope: Envelope;
   RecoveryEvent: RecoveryEvent;
   ContagionAlert: ContagionAlert;
+  PoolCharter: PoolCharter;
+  FundClaim: FundClaim;
+  ClaimAttestation: ClaimAttestation;
+  ClaimDecision: ClaimDecision;
+  NodeAnnouncement: NodeAnnouncement;
+  EquivocationEvidence: EquivocationEvidence;
+  NodeConfig: NodeConfig;
+  SubmitRecoveryEventRequest: SubmitRecoveryEventRequest;
+  SubmitAlertRequest: SubmitAlertRequest;
+  SubmitResponse: SubmitResponse;
+  MessageListResponse: MessageListResponse;
+  StatusResponse: StatusResponse;
+  HealthResponse: HealthResponse;
+  PeerListResponse: PeerListResponse;
+  Problem: Problem;
 }
 
 /** A payload: the document an envelope of one of the `PayloadType`s carries. */
-export type Payload = RecoveryEvent | ContagionAlert;
+export type Payload = RecoveryEvent | ContagionAlert | PoolCharter | FundClaim | ClaimAttestation | ClaimDecision | NodeAnnouncement | EquivocationEvidence;
 
 /** The payload types that have a schema (`PayloadType` values). */
-export type PayloadKind = 'RecoveryEvent' | 'ContagionAlert';
+export type PayloadKind = 'RecoveryEvent' | 'ContagionAlert' | 'PoolCharter' | 'FundClaim' | 'ClaimAttestation' | 'ClaimDecision' | 'NodeAnnouncement' | 'EquivocationEvidence';
 
 /** An envelope whose `type` is `T` and whose payload is therefore a `T`. */
 export type EnvelopeOf<T extends PayloadKind> = Omit<Envelope, 'type' | 'payload'> & {
