@@ -1,0 +1,74 @@
+/**
+ * Structured logs (STYLE.md "Operations"): pino JSON on stdout (or a given destination), one child
+ * logger per component (`component` field), context objects rather than interpolated strings.
+ *
+ * Policy, enforced here where it can be:
+ * - never a secret: the paths in `REDACT_PATHS` are censored wherever they appear in a log object;
+ * - never untrusted payload text at info or above: log message ids, codes, counts and lengths, and
+ *   keep payload fields (summaries, names) to `debug` via `untrustedText()`, which also bounds them.
+ *
+ *   const root = createLogger({ level: 'info' });
+ *   const log = componentLogger(root, 'api');     // {"component":"api", ...}
+ */
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+
+export type { Logger } from 'pino';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Fields censored in every log line (pino redact paths; `*` is one level of any key). */
+export const REDACT_PATHS: readonly string[] = [
+  'token',
+  'secret',
+  'password',
+  'privateKey',
+  'authorization',
+  '*.token',
+  '*.secret',
+  '*.password',
+  '*.privateKey',
+  '*.authorization',
+  'req.headers.authorization',
+  'headers.authorization',
+  '*.*.token',
+  '*.*.secret',
+  '*.*.privateKey',
+];
+
+export interface CreateLoggerParameters {
+  readonly level?: LogLevel;
+  /** Where to write (default stdout). Tests pass a stream to read the lines back. */
+  readonly destination?: DestinationStream;
+  /** Extra base fields, e.g. `{node: 'n1'}` when several nodes share a process. */
+  readonly base?: Record<string, string | number>;
+}
+
+export function createLogger(parameters: CreateLoggerParameters = {}): Logger {
+  const options: LoggerOptions = {
+    level: parameters.level ?? 'info',
+    base: { ...(parameters.base ?? {}) },
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.epochTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return parameters.destination === undefined ? pino(options) : pino(options, parameters.destination);
+}
+
+/** The logger of one component (`store`, `api`, `gossip`, `sync`, `validation`, `config`, …). */
+export function componentLogger(root: Logger, component: string): Logger {
+  return root.child({ component });
+}
+
+/** Max characters of untrusted text kept in a debug log field. */
+export const MAX_UNTRUSTED_TEXT = 120;
+
+/**
+ * Wraps untrusted text (payload summaries, peer-supplied strings) for a debug-level log field:
+ * bounded, JSON-escaped, and marked so a reader knows it came from outside.
+ */
+export function untrustedText(text: unknown): string {
+  const s = typeof text === 'string' ? text : (JSON.stringify(text) ?? String(text));
+  const cut = s.length > MAX_UNTRUSTED_TEXT ? `${s.slice(0, MAX_UNTRUSTED_TEXT)}…` : s;
+  return `untrusted:${JSON.stringify(cut)}`;
+}

@@ -1,0 +1,170 @@
+/**
+ * Every Prometheus metric of the node, declared in this one file (STYLE.md "Operations"). Names are
+ * `sfr_<subsystem>_<what>_<unit>`; labels are bounded: `topic` (normalized by `topicLabel`, so
+ * pool topics count as `pool`), `outcome`, `code` (a registered reason code), and for HTTP a
+ * `route` template and `status` class. Each node owns its own `Registry`, so several nodes can
+ * share a process (tests, benches).
+ *
+ *   const metrics = createMetrics();
+ *   metrics.validationOutcomes.inc({ topic: topicLabel(t), outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE' });
+ *   res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+const TOPIC_LABELS = new Set(['contagion_alerts', 'recovery_events', 'evidence', 'announcements']);
+
+/** Maps a gossip topic string to a bounded label value (proposal 0001 §6). */
+export function topicLabel(topic: string): string {
+  const m = /^\/sfr\/\d+\/([a-z_]+)(?:\/|$)/.exec(topic);
+  if (m === null) return 'other';
+  const name = m[1]!;
+  if (name === 'pool') return 'pool';
+  return TOPIC_LABELS.has(name) ? name : 'other';
+}
+
+/** Maps an HTTP status to its class, a bounded label. */
+export function statusClass(status: number): string {
+  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
+}
+
+/** Latency buckets in seconds: 0.1 ms … 10 s (validation is ~0.1 ms, an fsync'd append ~1–10 ms). */
+const LATENCY_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 10];
+/** Peer-score buckets around gossipsub's default thresholds (gossip −10, publish −50, graylist −80). */
+const SCORE_BUCKETS = [-1000, -100, -80, -50, -10, 0, 1, 10, 100];
+
+export interface CreateMetricsParameters {
+  /** Also collect Node.js process metrics (CPU, RSS, event-loop lag) with the `sfr_process_` prefix. */
+  readonly processMetrics?: boolean;
+}
+
+export function createMetrics(parameters: CreateMetricsParameters = {}) {
+  const registry = new Registry();
+  if (parameters.processMetrics ?? true)
+    collectDefaultMetrics({ register: registry, prefix: 'sfr_process_' });
+  const r = [registry];
+  const metrics = {
+    registry,
+    // validation pipeline
+    validationOutcomes: new Counter({
+      name: 'sfr_validation_outcomes_total',
+      help: 'Inbound messages by topic, outcome (accept, ignore, reject) and reason code (none when accepted).',
+      labelNames: ['topic', 'outcome', 'code'] as const,
+      registers: r,
+    }),
+    validationDuration: new Histogram({
+      name: 'sfr_validation_duration_seconds',
+      help: 'Time to run the validation pipeline on one message.',
+      labelNames: ['topic'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    // gossip queues
+    queueLength: new Gauge({
+      name: 'sfr_gossip_queue_length_messages',
+      help: 'Messages waiting in the per-topic queue between gossip and validation.',
+      labelNames: ['topic'] as const,
+      registers: r,
+    }),
+    queueDrops: new Counter({
+      name: 'sfr_gossip_queue_drops_total',
+      help: 'Messages dropped because a per-topic queue was full.',
+      labelNames: ['topic'] as const,
+      registers: r,
+    }),
+    published: new Counter({
+      name: 'sfr_gossip_published_total',
+      help: 'Messages this node signed and published, by topic and outcome.',
+      labelNames: ['topic', 'outcome'] as const,
+      registers: r,
+    }),
+    // peers
+    peers: new Gauge({ name: 'sfr_network_peers', help: 'Connected peers.', registers: r }),
+    peerScores: new Histogram({
+      name: 'sfr_network_peer_score',
+      help: 'Gossipsub scores of connected peers at the last sample.',
+      buckets: SCORE_BUCKETS,
+      registers: r,
+    }),
+    peersDenied: new Counter({
+      name: 'sfr_network_peers_denied_total',
+      help: 'Peers disconnected and denied (score below the graylist threshold), by reason code.',
+      labelNames: ['code'] as const,
+      registers: r,
+    }),
+    // store
+    storeMessages: new Gauge({
+      name: 'sfr_store_messages',
+      help: 'Messages in the store log.',
+      registers: r,
+    }),
+    storeSize: new Gauge({
+      name: 'sfr_store_size_bytes',
+      help: "LevelDB's estimate of the store size.",
+      registers: r,
+    }),
+    storeAppends: new Counter({
+      name: 'sfr_store_appends_total',
+      help: 'Store appends by outcome (appended, duplicate, conflict, refused).',
+      labelNames: ['outcome'] as const,
+      registers: r,
+    }),
+    storeAppendDuration: new Histogram({
+      name: 'sfr_store_append_duration_seconds',
+      help: 'Time from append call to durable (fsync) acknowledgement.',
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    storeHealthy: new Gauge({
+      name: 'sfr_store_healthy',
+      help: '1 when the store passed its checks, else 0.',
+      registers: r,
+    }),
+    // sync
+    syncRequests: new Counter({
+      name: 'sfr_sync_requests_total',
+      help: 'Catch-up sync requests by direction-neutral outcome and reason code.',
+      labelNames: ['outcome', 'code'] as const,
+      registers: r,
+    }),
+    syncMessages: new Counter({
+      name: 'sfr_sync_messages_total',
+      help: 'Messages received through catch-up sync, by outcome.',
+      labelNames: ['outcome'] as const,
+      registers: r,
+    }),
+    syncLag: new Gauge({
+      name: 'sfr_sync_lag_messages',
+      help: 'Sum over issuers of (highest head seq announced by a peer − local head seq).',
+      registers: r,
+    }),
+    // HTTP API
+    httpRequests: new Counter({
+      name: 'sfr_http_requests_total',
+      help: 'HTTP API requests by route template, method and status class; code is the problem reason code.',
+      labelNames: ['route', 'method', 'status', 'code'] as const,
+      registers: r,
+    }),
+    httpDuration: new Histogram({
+      name: 'sfr_http_request_duration_seconds',
+      help: 'HTTP API request duration by route template.',
+      labelNames: ['route'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    sseClients: new Gauge({
+      name: 'sfr_http_stream_clients',
+      help: 'Open /v1/stream connections.',
+      registers: r,
+    }),
+  };
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Replaces the peer-score sample (called by the network on its scoring interval). */
+export function recordPeerScores(metrics: Metrics, scores: readonly number[]): void {
+  metrics.peerScores.reset();
+  for (const s of scores) if (Number.isFinite(s)) metrics.peerScores.observe(s);
+  metrics.peers.set(scores.length);
+}
