@@ -40,7 +40,7 @@ type Seen = { messageId: Hex; envelope: Envelope; expiresAt: number; payloadHash
 /** Drop expired entries from the front of an insertion-ordered map (lazy; stops at the first live one). */
 function pruneFront<V extends { expiresAt: number }>(map: Map<string, V>, now: number, max: number): void {
   for (const [key, value] of map) {
-    if (value.expiresAt > now && map.size <= max) break;
+    if (value.expiresAt >= now && map.size <= max) break;
     map.delete(key);
   }
 }
@@ -122,7 +122,7 @@ export class ReplayGuard {
     const { envelope, wire } = pre;
     const messageId = messageIdOf(wire);
     const seen = this.byId.get(messageId);
-    if (seen && seen.expiresAt > now)
+    if (seen && seen.expiresAt >= now)
       return { outcome: 'ignore', code: 'ENVELOPE_DUPLICATE', meta: { messageId } };
     const sig = checkSignature(envelope, ctx);
     if (sig) return sig;
@@ -133,14 +133,14 @@ export class ReplayGuard {
     const expiresAt = now + this.ttlMs;
     const seqKey = `${issuer}|${envelope.seq}`;
     const prior = this.bySeq.get(seqKey);
-    if (prior && prior.expiresAt > now) return this.equivocation(prior, envelope, messageId, expiresAt);
+    if (prior && prior.expiresAt >= now) return this.equivocation(prior, envelope, messageId, expiresAt);
 
     const slot = attestationSlotOf(envelope);
     const attKey = slot ? `${issuer}|${slot.claimId}|${slot.round}` : null;
     const payloadHash = slot ? hashPayload(envelope.payload) : undefined;
     if (attKey) {
       const priorAtt = this.byAttestation.get(attKey);
-      if (priorAtt && priorAtt.expiresAt > now && priorAtt.payloadHash !== payloadHash) {
+      if (priorAtt && priorAtt.expiresAt >= now && priorAtt.payloadHash !== payloadHash) {
         return this.equivocation(priorAtt, envelope, messageId, expiresAt);
       }
     }
