@@ -5,6 +5,7 @@ import {
   decodeEventLog,
   decodeFunctionResult,
   encodeFunctionData,
+  getAddress,
   http,
   type PublicClient,
   toEventSelector,
@@ -359,13 +360,13 @@ export function createChainAdapter<S extends Record<string, unknown>>(
         blockHash: raw.blockHash as Hex,
         txHash: raw.transactionHash as Hex,
         logIndex: Number(BigInt(raw.logIndex ?? '0x0')),
-        emitter: raw.address as Address,
+        emitter: getAddress(raw.address),
         topic0: raw.topics[0] as Hex,
         eventSignature: decoded.spec.signature,
         confirmations: Number(head - blockNumber + 1n),
       };
       logs.push({
-        address: raw.address as Address,
+        address: getAddress(raw.address),
         blockNumber,
         blockHash: ref.blockHash,
         txHash: ref.txHash,

@@ -6,6 +6,7 @@ import {
   type Address,
   type Chain,
   createTestClient,
+  getAddress,
   type Hex,
   type HttpTransport,
   http,
@@ -147,7 +148,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
       if (receipt.contractAddress === null || receipt.contractAddress === undefined) {
         throw new Error('deployment failed');
       }
-      return receipt.contractAddress;
+      return getAddress(receipt.contractAddress);
     },
     write,
     send: (address, abi, functionName, args = []) =>
