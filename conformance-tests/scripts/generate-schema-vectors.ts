@@ -54,12 +54,18 @@ export function buildSchemaVectors(examplesDir: string): BuildSchemaVectorsRetur
       }
       const expect = readJson(path.join(invalidDir, `${caseName}.expect.json`), errors);
       if (document === undefined || expect === undefined) continue;
-      const e = expect.value as { description?: unknown; code?: unknown; pointer?: unknown; section?: unknown };
+      const e = expect.value as {
+        description?: unknown;
+        code?: unknown;
+        pointer?: unknown;
+        section?: unknown;
+      };
       if (typeof e.code !== 'string' || typeof e.pointer !== 'string') {
         errors.push(`${where}.expect.json: needs string code and pointer`);
         continue;
       }
-      const text = typeof e.description === 'string' && e.description !== '' ? e.description : `an invalid ${name}`;
+      const text =
+        typeof e.description === 'string' && e.description !== '' ? e.description : `an invalid ${name}`;
       cases.push({
         description: `${where}: ${text}`,
         section: typeof e.section === 'string' ? e.section : section,
@@ -73,7 +79,13 @@ export function buildSchemaVectors(examplesDir: string): BuildSchemaVectorsRetur
       }
     }
     if (cases.length === 0) continue;
-    const vectorFile = { $comment: generatedComment, runner: 'schema', handler: 'validate', suite: name, cases };
+    const vectorFile = {
+      $comment: generatedComment,
+      runner: 'schema',
+      handler: 'validate',
+      suite: name,
+      cases,
+    };
     files.set(`${name}.json`, `${JSON.stringify(vectorFile, null, 2)}\n`);
   }
   return { files, errors };

@@ -23,7 +23,10 @@ export {
 export {
   checkCoverage,
   collectExpectedCodes,
+  coverageExemptionsUrl,
+  loadCoverageExemptions,
   loadRegistry,
+  type RegisteredCode,
   resolveRegistryDir,
 } from './vectors/checkCoverage.js';
 export { loadVectors, type VectorCase, type VectorFile, type VectorProblem } from './vectors/loadVectors.js';

@@ -23,7 +23,9 @@ export type HarnessProcessParameters = {
 const maxLineChars = 16 * 1024 * 1024;
 /** stderr kept for failure reports (the tail, 2 KiB). */
 const stderrTailChars = 2048;
-/** How long to wait for a killed process to exit before moving on. */
+/** How long a harness may take to exit after its stdin closes. */
+const closeGraceMs = 500;
+/** How long to wait after SIGTERM before SIGKILL. */
 const killWaitMs = 2000;
 
 type Pending = {
@@ -86,9 +88,26 @@ export class HarnessProcess {
     });
   }
 
-  /** Stops the implementation (SIGTERM to its group, then SIGKILL) and waits for it to exit. */
+  /**
+   * Stops the implementation: closes its stdin (a harness exits when stdin ends), then SIGTERM to
+   * its group after `closeGraceMs`, then SIGKILL; resolves once it has exited.
+   */
   async close(): Promise<void> {
-    await this.#kill('SIGTERM');
+    const child = this.#child;
+    const exited = this.#exited;
+    if (child !== undefined && exited !== undefined) {
+      child.stdin.end();
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), closeGraceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (graceful) this.#child = undefined;
+      else await this.#kill('SIGTERM');
+    }
     await this.#dying;
   }
 

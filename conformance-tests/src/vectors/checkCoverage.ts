@@ -86,6 +86,8 @@ export type CheckCoverageParameters = {
   domains: readonly string[];
   /** Outcomes that need a vector (gossip verdicts; `error` codes are API errors). */
   outcomes?: readonly string[];
+  /** Codes no JSON vector can express (code → reason), from `vectors/coverage-exemptions.json`. */
+  exemptions?: ReadonlyMap<string, string>;
 };
 
 /**
@@ -98,11 +100,13 @@ export function checkCoverage({
   files,
   domains,
   outcomes = ['reject', 'ignore'],
+  exemptions = new Map(),
 }: CheckCoverageParameters): VectorProblem[] {
   const problems: VectorProblem[] = [];
   const expected = collectExpectedCodes(files);
   for (const entry of registry) {
-    if (!domains.includes(entry.domain) || !outcomes.includes(entry.outcome)) continue;
+    if (!domains.includes(entry.domain) || !outcomes.includes(entry.outcome) || exemptions.has(entry.code))
+      continue;
     if (!expected.has(entry.code)) {
       problems.push({
         code: HarnessCode.uncoveredCode,
@@ -122,4 +126,23 @@ export function checkCoverage({
     }
   }
   return problems;
+}
+
+/** The packaged list of codes exempt from the coverage rule (code → reason). */
+export const coverageExemptionsUrl = new URL('../../vectors/coverage-exemptions.json', import.meta.url);
+
+/** Reads an exemptions file `{exemptions: [{code, reason}]}`; a malformed file yields no exemption. */
+export function loadCoverageExemptions(url: URL | string = coverageExemptionsUrl): Map<string, string> {
+  const out = new Map<string, string>();
+  try {
+    const data: unknown = JSON.parse(readFileSync(url, 'utf8'));
+    const list = isRecord(data) && Array.isArray(data['exemptions']) ? data['exemptions'] : [];
+    for (const e of list) {
+      if (isRecord(e) && typeof e['code'] === 'string' && typeof e['reason'] === 'string')
+        out.set(e['code'], e['reason']);
+    }
+  } catch {
+    // No file or not JSON: nothing is exempt, so the check stays strict.
+  }
+  return out;
 }
