@@ -114,7 +114,7 @@ describe('aave-v3: scenarios', () => {
     await anvil.write(configurator, abiOf('MockPoolConfigurator'), 'setReserveFreeze', [WETH, false]);
     const outputs = await drainAdapter(adapter);
     expectValidOutputs(outputs);
-    expect(outputs.map((o) => [o.payload.kind, o.payload.severity])).toEqual([
+    expect(outputs.map((o) => [(o.payload as { kind?: string }).kind, o.payload.severity])).toEqual([
       ['market_frozen', 'medium'],
       ['resume', 'info'],
     ]);
