@@ -61,7 +61,12 @@ function findJsonFences(file: string, markdown: string): JsonFence[] {
       let previous = open.start - 1;
       while (previous >= 0 && lines[previous]!.trim() === '') previous--;
       const annotation = previous >= 0 ? annotationPattern.exec(lines[previous]!.trim())?.[1] : undefined;
-      fences.push({ file, line: open.start + 1, text: lines.slice(open.start + 1, i).join('\n'), annotation });
+      fences.push({
+        file,
+        line: open.start + 1,
+        text: lines.slice(open.start + 1, i).join('\n'),
+        annotation,
+      });
     }
     open = undefined;
   }
@@ -71,7 +76,11 @@ function findJsonFences(file: string, markdown: string): JsonFence[] {
 function markdownFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) =>
-      entry.isDirectory() ? markdownFiles(join(dir, entry.name)) : entry.name.endsWith('.md') ? [join(dir, entry.name)] : [],
+      entry.isDirectory()
+        ? markdownFiles(join(dir, entry.name))
+        : entry.name.endsWith('.md')
+          ? [join(dir, entry.name)]
+          : [],
     )
     .sort();
 }
@@ -157,7 +166,9 @@ describe('JSON examples in spec/', () => {
       expect(result.ok ? [] : result.issues).toEqual([]);
     } else {
       expect(result.ok).toBe(false);
-      const issues = result.ok ? [] : result.issues.map((issue) => ({ code: issue.code, pointer: issue.pointer }));
+      const issues = result.ok
+        ? []
+        : result.issues.map((issue) => ({ code: issue.code, pointer: issue.pointer }));
       expect(issues).toContainEqual({ code: expectation.code, pointer: expectation.pointer });
     }
   });
