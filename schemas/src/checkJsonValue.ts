@@ -37,7 +37,8 @@ export function checkJsonValue(value: unknown, limits: ValidationLimits): Valida
       if (depth > limits.maxDepth) {
         return {
           code: 'SCHEMA_TOO_DEEP',
-          pointer: toPointer(frame),
+          // The root, as parseAndValidate's pre-parse scan reports it: the two entry points agree.
+          pointer: '',
           keyword: 'depth',
           message: `document nests deeper than ${limits.maxDepth} levels`,
           expected: `at most ${limits.maxDepth} levels of nesting`,

@@ -21,6 +21,8 @@ export function getAjv(): Ajv2020 {
     // ajv's strictRequired does not look at; every other strict check stays on.
     strictRequired: false,
     allErrors: false,
+    // Alert metric values are `integer | string` (an Int256 decimal); no other union types are used.
+    allowUnionTypes: true,
     discriminator: true,
     validateFormats: true,
   });
@@ -131,7 +133,8 @@ function mapError(e: ErrorObject): ValidationIssue {
       );
     }
     case 'const':
-      return issue('SCHEMA_CONST', at, 'must equal the constant', JSON.stringify(p['allowedValue']));
+      // A constant is a one-value enum.
+      return issue('SCHEMA_ENUM', at, 'must equal the constant', JSON.stringify(p['allowedValue']));
     case 'pattern':
       return issue('SCHEMA_PATTERN', at, 'does not match the pattern', String(p['pattern']));
     case 'format': {
@@ -185,9 +188,7 @@ function mapError(e: ErrorObject): ValidationIssue {
     case 'oneOf':
       return issue('SCHEMA_ONE_OF', at, 'must match exactly one of the alternatives');
     case 'anyOf':
-      return issue('SCHEMA_ANY_OF', at, 'must match one of the alternatives');
-    case 'not':
-      return issue('SCHEMA_NOT', at, 'matches a schema it must not match');
+      return issue('SCHEMA_ONE_OF', at, 'must match at least one of the alternatives');
     case 'discriminator': {
       const tag = String(p['tag']);
       const pointer = child(at, tag);
