@@ -607,6 +607,9 @@ export type ActionKind =
  * Measurements behind the alert, e.g. `{"priceE8": "99120000", "deviationBps": 88, "staleForMs": 5400000}`. Keys are camelCase (≤ 64 characters, at most 32 keys); values are integers or `Int256` decimal strings, never floats.
  */
 export interface AlertMetrics {
+  /**
+   * An integer (within ±(2^53−1)) or an `Int256` decimal string.
+   */
   [k: string]: number | string;
 }
 
