@@ -22,6 +22,7 @@ import {
   messageIdOf,
   SECP256K1_N,
   signEnvelope,
+  toChecksumAddress,
   typedEnvelopeDigest,
   type UnsignedEnvelope,
 } from '../src/envelope/index.js';
@@ -39,7 +40,7 @@ const K2 = deriveTestKey('sfr-test-key-2');
 const K3 = deriveTestKey('sfr-test-key-3');
 const K4 = deriveTestKey('sfr-test-key-4');
 const POOL = `0x${'a1'.repeat(32)}` as const;
-const VAULT = '0x00000000000000000000000000000000000005f1' as const;
+const VAULT = toChecksumAddress('0x00000000000000000000000000000000000005f1');
 const CLAIM = `0x${'c1'.repeat(32)}` as const;
 const enc = new TextEncoder();
 
@@ -97,10 +98,15 @@ function signRaw(
   key: MemberKey,
   unsigned: UnsignedEnvelope,
   domain?: Parameters<typeof typedEnvelopeDigest>[2],
+  extraEntropy?: Uint8Array,
 ): Envelope {
   const { secp256k1 } = nobleSecp;
   const digest = typedEnvelopeDigest(unsigned, hashPayload(unsigned.payload), domain ?? {});
-  const sig = secp256k1.sign(digest, hexToBytes(key.privateKey)!, { prehash: false, format: 'recovered' });
+  const sig = secp256k1.sign(digest, hexToBytes(key.privateKey)!, {
+    prehash: false,
+    format: 'recovered',
+    ...(extraEntropy ? { extraEntropy } : {}),
+  });
   const out = new Uint8Array(65);
   out.set(sig.subarray(1), 0);
   out[64] = 27 + sig[0]!;
@@ -256,9 +262,23 @@ async function main(): Promise<void> {
   v('valid', 'valid pool envelope with scope', 'verification', wireOf(goodAtt), accept);
   v('valid', 'valid pool envelope with a vault domain', 'verification', wireOf(goodVault), accept);
   v(
+    'decode',
+    'issuer in lower case instead of EIP-55 is not canonical',
+    'canonical-encoding',
+    wireOf({ ...good, issuer: K1.address.toLowerCase() }),
+    rej('ENVELOPE_NOT_CANONICAL'),
+  );
+  v(
+    'decode',
+    'verifyingContract not in EIP-55 form is not canonical',
+    'canonical-encoding',
+    wireOf({ ...goodVault, domain: { chainId: 8453, verifyingContract: K3.address.toLowerCase() } }),
+    rej('ENVELOPE_NOT_CANONICAL'),
+  );
+  v(
     'valid',
-    'issuer in lower case verifies the same way',
-    'verification',
+    'signing an issuer given in lower case puts it on the wire in EIP-55 form',
+    'canonical-encoding',
     wireOf(await sign(K1, event(K1, 43, { issuer: K1.address.toLowerCase() as `0x${string}` }))),
     accept,
   );
@@ -806,6 +826,32 @@ async function main(): Promise<void> {
       [await sign(K1, event(K1, 9, { issuedAt: T + 60_000 })), T + 55_000],
     ],
     [ign('ENVELOPE_FROM_FUTURE'), accept],
+  );
+  const s2again = signRaw(K1, event(K1, 2), undefined, new Uint8Array(32).fill(7));
+  if (s2again.signature === s2.signature) throw new Error('expected a different nonce');
+  ing(
+    'equivocation',
+    'the same content signed again with another nonce is a duplicate, not equivocation',
+    'equivocation',
+    [
+      [s2, T],
+      [s2again, T],
+    ],
+    [accept, ign('ENVELOPE_DUPLICATE')],
+  );
+  v(
+    'evidence',
+    'evidence of one content signed twice is not equivocation',
+    'equivocation',
+    wireOf(
+      await evidenceEnvelope(8, {
+        offense: 'duplicate_seq',
+        offender: K1.address,
+        first: id(s2) < id(s2again) ? s2 : s2again,
+        second: id(s2) < id(s2again) ? s2again : s2,
+      }),
+    ),
+    rej('ENVELOPE_EVIDENCE_INVALID'),
   );
   ing(
     'equivocation',

@@ -1,6 +1,7 @@
 import { hashPayload } from './hashPayload.js';
+import { bytesToHex } from './hex.js';
 import type { Address, Envelope, Hex, Refusal, VerifyResult } from './types.js';
-import { type VerifyContext, verifyEnvelope } from './verifyEnvelope.js';
+import { digestOf, type VerifyContext, verifyEnvelope } from './verifyEnvelope.js';
 
 /** Payload of an `EquivocationEvidence` message (proposal 0001 §5, envelope.md#equivocation). */
 export type EquivocationEvidence = {
@@ -20,7 +21,8 @@ export function attestationSlotOf(envelope: Envelope): { claimId: string; round:
 
 function offenseOf(a: Envelope, b: Envelope): EquivocationEvidence['offense'] | null {
   if (a.issuer.toLowerCase() !== b.issuer.toLowerCase()) return null;
-  if (a.seq === b.seq) return 'duplicate_seq';
+  // Same signed content (equal EIP-712 digests) is never an offense, whatever the signature bytes.
+  if (a.seq === b.seq) return bytesToHex(digestOf(a)) === bytesToHex(digestOf(b)) ? null : 'duplicate_seq';
   const sa = attestationSlotOf(a);
   const sb = attestationSlotOf(b);
   if (

@@ -1,5 +1,6 @@
 import { attestationSlotOf, buildEquivocationEvidence, type EquivocationEvidence } from './equivocation.js';
 import { hashPayload } from './hashPayload.js';
+import { bytesToHex } from './hex.js';
 import { messageIdOf } from './messageIdOf.js';
 import type { SignerRegistry } from './signerRegistry.js';
 import type { Envelope, Hex, Refusal } from './types.js';
@@ -8,6 +9,7 @@ import {
   checkSignature,
   DEFAULT_MAX_AGE_MS,
   DEFAULT_SKEW_MS,
+  digestOf,
   precheckEnvelope,
   type VerifiedEnvelope,
   type VerifyContext,
@@ -35,7 +37,7 @@ export type IngestContext = Pick<
 
 export type IngestResult = VerifiedEnvelope | Refusal;
 
-type Seen = { messageId: Hex; envelope: Envelope; expiresAt: number; payloadHash?: Hex };
+type Seen = { messageId: Hex; envelope: Envelope; expiresAt: number; digest: Hex; payloadHash?: Hex };
 
 /** Drop expired entries from the front of an insertion-ordered map (lazy; stops at the first live one). */
 function pruneFront<V extends { expiresAt: number }>(map: Map<string, V>, now: number, max: number): void {
@@ -124,8 +126,10 @@ export class ReplayGuard {
     const seen = this.byId.get(messageId);
     if (seen && seen.expiresAt >= now)
       return { outcome: 'ignore', code: 'ENVELOPE_DUPLICATE', meta: { messageId } };
-    const sig = checkSignature(envelope, ctx);
+    const digestBytes = digestOf(envelope);
+    const sig = checkSignature(envelope, ctx, digestBytes);
     if (sig) return sig;
+    const digest = bytesToHex(digestBytes);
     const evidence = checkEvidencePayload(envelope, ctx);
     if (evidence) return evidence;
 
@@ -133,7 +137,19 @@ export class ReplayGuard {
     const expiresAt = now + this.ttlMs;
     const seqKey = `${issuer}|${envelope.seq}`;
     const prior = this.bySeq.get(seqKey);
-    if (prior && prior.expiresAt >= now) return this.equivocation(prior, envelope, messageId, expiresAt);
+    if (prior && prior.expiresAt >= now) {
+      // The same signed content under another signature (a signer with random nonces) is a
+      // duplicate, not equivocation.
+      if (prior.digest === digest) {
+        this.remember(messageId, expiresAt);
+        return {
+          outcome: 'ignore',
+          code: 'ENVELOPE_DUPLICATE',
+          meta: { messageId, sameContentAs: prior.messageId },
+        };
+      }
+      return this.equivocation(prior, envelope, messageId, expiresAt);
+    }
 
     const slot = attestationSlotOf(envelope);
     const attKey = slot ? `${issuer}|${slot.claimId}|${slot.round}` : null;
@@ -154,9 +170,9 @@ export class ReplayGuard {
       if (rotation.outcome !== 'accept') return rotation as Refusal;
     }
     this.remember(messageId, expiresAt);
-    this.bySeq.set(seqKey, { messageId, envelope, expiresAt });
+    this.bySeq.set(seqKey, { messageId, envelope, expiresAt, digest });
     if (attKey && payloadHash)
-      this.byAttestation.set(attKey, { messageId, envelope, expiresAt, payloadHash });
+      this.byAttestation.set(attKey, { messageId, envelope, expiresAt, digest, payloadHash });
     this.highest.delete(issuer); // re-insert: keeps the map in least-recently-updated order
     this.highest.set(issuer, envelope.seq);
     if (this.highest.size > this.maxIssuers) this.highest.delete(this.highest.keys().next().value!);

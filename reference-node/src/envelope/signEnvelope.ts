@@ -5,7 +5,10 @@ import { EnvelopeError } from './errors.js';
 import { hashPayload } from './hashPayload.js';
 import { typedEnvelopeDigest } from './hashTypedEnvelope.js';
 import { bytesToHex, utf8 } from './hex.js';
-import { addressOfPrivateKey, privateKeyBytes } from './keys.js';
+import { addressOfPrivateKey, privateKeyBytes, toChecksumAddress } from './keys.js';
+
+const isAddress = (v: unknown): v is string => typeof v === 'string' && /^0x[0-9a-fA-F]{40}$/.test(v);
+
 import { messageIdOf } from './messageIdOf.js';
 import type { SigningJournal, SigningSlot } from './signingJournal.js';
 import type { Envelope, Hex, UnsignedEnvelope } from './types.js';
@@ -56,11 +59,18 @@ export async function signEnvelope(params: SignEnvelopeParameters): Promise<Sign
   const unsigned: UnsignedEnvelope = {
     sfr: u.sfr,
     type: u.type,
-    issuer: u.issuer,
+    // Addresses go on the wire in EIP-55 form (envelope.md#canonical-encoding).
+    issuer: isAddress(u.issuer) ? toChecksumAddress(u.issuer) : u.issuer,
     seq: u.seq,
     issuedAt: u.issuedAt,
     ...(u.scope === undefined ? {} : { scope: u.scope }),
-    ...(u.domain === undefined ? {} : { domain: u.domain }),
+    ...(u.domain === undefined
+      ? {}
+      : {
+          domain: isAddress(u.domain.verifyingContract)
+            ? { ...u.domain, verifyingContract: toChecksumAddress(u.domain.verifyingContract) }
+            : u.domain,
+        }),
     payload: u.payload,
   };
   const key = privateKeyBytes(params.privateKey);

@@ -5,6 +5,7 @@ import { verifyEquivocationEvidence } from './equivocation.js';
 import { hashPayload } from './hashPayload.js';
 import { typedEnvelopeDigest } from './hashTypedEnvelope.js';
 import { utf8 } from './hex.js';
+import { toChecksumAddress } from './keys.js';
 import { messageIdOf } from './messageIdOf.js';
 import { recoverSigner, signatureEncodingError } from './recoverSigner.js';
 import type { Address, Envelope, EnvelopeDomain, Hex, Refusal } from './types.js';
@@ -94,6 +95,13 @@ export function precheckEnvelope(input: Uint8Array | unknown, ctx: VerifyContext
   if (version) return version;
   const shape = checkEnvelopeShape(value);
   if (shape) return shape;
+  const address = nonCanonicalAddress(value as Envelope);
+  if (address)
+    return {
+      outcome: 'reject',
+      code: 'ENVELOPE_NOT_CANONICAL',
+      meta: { pointer: address, reason: 'address not in EIP-55 form' },
+    };
   const schema = ctx.checkSchema?.(value);
   if (schema) return schema;
   const envelope = value as Envelope;
@@ -121,6 +129,17 @@ export function precheckEnvelope(input: Uint8Array | unknown, ctx: VerifyContext
   return { outcome: 'accept', envelope, wire };
 }
 
+/**
+ * Pointer to an envelope address that is not in EIP-55 checksum form, or `null`. One spelling
+ * per address keeps the wire bytes (hence the message id) of a signed message unique.
+ */
+function nonCanonicalAddress(envelope: Envelope): string | null {
+  if (toChecksumAddress(envelope.issuer) !== envelope.issuer) return '/issuer';
+  const vc = envelope.domain?.verifyingContract;
+  if (vc !== undefined && toChecksumAddress(vc) !== vc) return '/domain/verifyingContract';
+  return null;
+}
+
 /** The EIP-712 digest an envelope's signature must cover. */
 export function digestOf(envelope: Envelope): Uint8Array {
   return typedEnvelopeDigest(envelope, hashPayload(envelope.payload));
@@ -130,6 +149,7 @@ export function digestOf(envelope: Envelope): Uint8Array {
 export function checkSignature(
   envelope: Envelope,
   ctx: Pick<VerifyContext, 'signers' | 'isContractMember'>,
+  digest: Uint8Array = digestOf(envelope),
 ): Refusal | null {
   if (ctx.isContractMember?.(envelope.issuer)) {
     // Verified by `verifyEnvelopeWithChain`; a verifier without a chain cannot tell.
@@ -140,7 +160,7 @@ export function checkSignature(
   if (!sig || encodingError) {
     return { outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE_ENCODING', meta: { reason: encodingError } };
   }
-  const recovered = recoverSigner(digestOf(envelope), sig);
+  const recovered = recoverSigner(digest, sig);
   const expected = (ctx.signers?.keyFor(envelope.issuer, envelope.seq) ?? envelope.issuer).toLowerCase();
   if (recovered !== expected) {
     return { outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE', meta: { recovered, expected } };
