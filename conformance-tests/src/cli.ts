@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 // The `sfr-conformance` bin: everything is in cli/main.ts, which tests call in-process.
 import { ExitCode, main } from './cli/main.js';
+import { killAllHarnessProcesses } from './harness/harnessProcess.js';
+
+// The implementation runs in its own process group: stop it whenever this process stops.
+process.on('exit', killAllHarnessProcesses);
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 
 main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

@@ -1,7 +1,7 @@
 // Public API of @sfr/conformance-tests: load vectors, drive an implementation, render the report.
 export { ExitCode, exitCodeOf, main } from './cli/main.js';
 export { ConformanceError, HarnessCode, type HarnessCodeValue } from './errors.js';
-export { HarnessProcess, type HarnessResponse } from './harness/harnessProcess.js';
+export { HarnessProcess, type HarnessResponse, killAllHarnessProcesses } from './harness/harnessProcess.js';
 export { parseCommandLine } from './harness/parseCommandLine.js';
 export {
   getLevelDefinition,

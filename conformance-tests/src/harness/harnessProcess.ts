@@ -28,6 +28,18 @@ const closeGraceMs = 500;
 /** How long to wait after SIGTERM before SIGKILL. */
 const killWaitMs = 2000;
 
+/** Every implementation process alive in this runner process, for {@link killAllHarnessProcesses}. */
+const live = new Set<ChildProcessWithoutNullStreams>();
+
+/**
+ * Kills every implementation process group still alive, synchronously: for the CLI's `exit`
+ * handler, since the groups are detached and a Ctrl-C at the terminal does not reach them.
+ */
+export function killAllHarnessProcesses(): void {
+  for (const child of live) signalGroup(child, 'SIGKILL');
+  live.clear();
+}
+
 type Pending = {
   id: number;
   resolve: (response: HarnessResponse) => void;
@@ -122,12 +134,17 @@ export class HarnessProcess {
     });
     this.spawns++;
     this.#child = child;
+    live.add(child);
     this.#buffer = '';
     this.#stderr = '';
     this.#answeredSinceSpawn = false;
     this.#exited = new Promise<void>((resolve) => {
-      child.once('close', () => resolve());
-      child.once('error', () => resolve());
+      const done = () => {
+        live.delete(child);
+        resolve();
+      };
+      child.once('close', done);
+      child.once('error', done);
     });
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
