@@ -1,0 +1,54 @@
+/**
+ * The libp2p factory of the SFR node: TCP + noise + yamux, identify, ping, and the SFR gossipsub
+ * configuration; a connection gater backed by the graylist denylist.
+ */
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import type { GossipSub } from '@libp2p/gossipsub';
+import type { Identify } from '@libp2p/identify';
+import { identify } from '@libp2p/identify';
+import type { PrivateKey } from '@libp2p/interface';
+import type { Ping } from '@libp2p/ping';
+import { ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { createDenylistGater, type PeerDenylist } from './denylist.js';
+import { createGossipsubService, type GossipsubServiceOptions } from './gossip/gossipsubRouter.js';
+
+export type SfrLibp2p = Libp2p<{ identify: Identify; ping: Ping; pubsub: GossipSub }>;
+
+export interface CreateLibp2pNodeParameters {
+  readonly privateKey?: PrivateKey;
+  /** Listen multiaddrs; default `/ip4/127.0.0.1/tcp/0`. */
+  readonly listen?: readonly string[];
+  /** Addresses announced to peers instead of the listen addresses. */
+  readonly announce?: readonly string[];
+  readonly gossip: GossipsubServiceOptions;
+  readonly denylist: PeerDenylist;
+  /**
+   * Connection limit. [sfr] 300: a network of up to ~100 members fully meshed at most plus sync clients;
+   * libp2p 3's default is 300 too.
+   */
+  readonly maxConnections?: number;
+}
+
+export async function createLibp2pNode(params: CreateLibp2pNodeParameters): Promise<SfrLibp2p> {
+  return createLibp2p({
+    ...(params.privateKey === undefined ? {} : { privateKey: params.privateKey }),
+    addresses: {
+      listen: [...(params.listen ?? ['/ip4/127.0.0.1/tcp/0'])],
+      ...(params.announce === undefined ? {} : { announce: [...params.announce] }),
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: createDenylistGater(params.denylist),
+    connectionManager: { maxConnections: params.maxConnections ?? 300 },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: createGossipsubService(params.gossip),
+    },
+    start: false,
+  });
+}

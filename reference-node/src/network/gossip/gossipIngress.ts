@@ -1,0 +1,103 @@
+/**
+ * Inbound gossip path: router → per-topic bounded queue → validation pipeline (+ store) → verdict back to
+ * the router. Queue-level refusals (full, stale, stopping) are IGNORE and go through the same metric.
+ */
+
+import { runValidation, topicLabel, type ValidationMetrics } from '../../validation/gossipAdapter.js';
+import type { ValidationPipeline } from '../../validation/pipeline.js';
+import type { IngestAccepted } from '../../validation/types.js';
+import type { GossipRouter, InboundGossipMessage } from './gossipRouter.js';
+import { TOPIC_QUEUE_CAPACITY, TOPIC_QUEUE_MAX_WAIT_MS } from './scoringParams.js';
+import { TopicQueue } from './topicQueue.js';
+
+export interface GossipIngressOptions {
+  readonly router: GossipRouter;
+  readonly pipeline: ValidationPipeline;
+  readonly metrics?: ValidationMetrics;
+  readonly queueCapacity?: number;
+  readonly queueMaxWaitMs?: number;
+  /** Called once per accepted (and stored) message. */
+  readonly onAccepted?: (accepted: IngestAccepted, message: InboundGossipMessage) => void;
+  /** Called once per refused message (tests, logs at debug). */
+  readonly onRefused?: (code: string, outcome: 'ignore' | 'reject', message: InboundGossipMessage) => void;
+  /** Upper bound on the number of distinct topic queues (pool topics are created at run time). */
+  readonly maxTopics?: number;
+}
+
+export interface GossipIngress {
+  /** Queue lengths by topic label. */
+  queueLengths(): Record<string, number>;
+  /** Messages refused because their queue was full, by topic label. */
+  queueDrops(): Record<string, number>;
+  /** Resolves when every queue is drained. */
+  onIdle(): Promise<void>;
+  /** Stops: queued messages are answered IGNORE `GOSSIP_NODE_STOPPING`. */
+  stop(): void;
+}
+
+export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
+  const queues = new Map<string, TopicQueue<InboundGossipMessage>>();
+  // [sfr] 4 fixed topics + pools; 256 topics at 1024 × 64 KiB worst case is bounded by queue capacity anyway.
+  const maxTopics = opts.maxTopics ?? 256;
+  let stopped = false;
+
+  const answer = (m: InboundGossipMessage, outcome: 'ignore' | 'reject', code: string): void => {
+    opts.router.reportVerdict(m.msgId, m.from, outcome);
+    opts.metrics?.recordOutcome(topicLabel(m.topic), outcome, code);
+    opts.onRefused?.(code, outcome, m);
+  };
+
+  const work = async (m: InboundGossipMessage): Promise<void> => {
+    const result = await runValidation(
+      opts.pipeline,
+      m.data,
+      { source: 'gossip', topic: m.topic, from: m.from },
+      opts.metrics,
+    );
+    opts.router.reportVerdict(m.msgId, m.from, result.outcome);
+    if (result.outcome === 'accept') opts.onAccepted?.(result, m);
+    else opts.onRefused?.(result.code, result.outcome, m);
+  };
+
+  const queueFor = (topic: string): TopicQueue<InboundGossipMessage> | undefined => {
+    let q = queues.get(topic);
+    if (q === undefined) {
+      if (queues.size >= maxTopics) return undefined;
+      q = new TopicQueue<InboundGossipMessage>({
+        capacity: opts.queueCapacity ?? TOPIC_QUEUE_CAPACITY,
+        maxWaitMs: opts.queueMaxWaitMs ?? TOPIC_QUEUE_MAX_WAIT_MS,
+        worker: work,
+        onStale: (m) => answer(m, 'ignore', 'GOSSIP_QUEUE_STALE'),
+      });
+      queues.set(topic, q);
+    }
+    return q;
+  };
+
+  opts.router.onMessage((m) => {
+    if (stopped) return answer(m, 'ignore', 'GOSSIP_NODE_STOPPING');
+    const q = queueFor(m.topic);
+    if (q === undefined || !q.offer(m)) answer(m, 'ignore', 'GOSSIP_QUEUE_FULL');
+  });
+
+  const byLabel = (f: (q: TopicQueue<InboundGossipMessage>) => number): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const [topic, q] of queues) {
+      const label = topicLabel(topic);
+      out[label] = (out[label] ?? 0) + f(q);
+    }
+    return out;
+  };
+
+  return {
+    queueLengths: () => byLabel((q) => q.length),
+    queueDrops: () => byLabel((q) => q.dropped),
+    onIdle: async () => {
+      await Promise.all([...queues.values()].map((q) => q.onIdle()));
+    },
+    stop() {
+      stopped = true;
+      for (const q of queues.values()) for (const m of q.stop()) answer(m, 'ignore', 'GOSSIP_NODE_STOPPING');
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The gossip router seen by the rest of the node. Everything gossipsub-specific lives behind this
+ * interface (implementation: `gossipsubRouter.ts`), so another router can be swapped in.
+ */
+
+/** The three verdicts of gossipsub v1.1 validation (spec/v1/p2p.md#validation). */
+export type GossipVerdict = 'accept' | 'ignore' | 'reject';
+
+/** A message received from the network and held by the router until it is given a verdict. */
+export interface InboundGossipMessage {
+  /** Topic string as received. */
+  readonly topic: string;
+  /** The wire bytes (the envelope's canonical JSON). */
+  readonly data: Uint8Array;
+  /** Router message id: `0x` + keccak256(data), lower-case; equals the SFR message id of valid data. */
+  readonly msgId: string;
+  /** Peer id (string) the message arrived from. */
+  readonly from: string;
+}
+
+export interface GossipRouter {
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+  getTopics(): string[];
+  /** Publishes locally originated bytes; resolves to the number of peers it was sent to. */
+  publish(topic: string, data: Uint8Array): Promise<{ readonly recipients: number }>;
+  /** Registers THE handler of inbound messages; each must later get exactly one `reportVerdict`. */
+  onMessage(handler: (message: InboundGossipMessage) => void): void;
+  /** Tells the router whether to relay (accept), drop (ignore) or drop and penalise (reject). */
+  reportVerdict(msgId: string, from: string, verdict: GossipVerdict): void;
+  /** Current peer score of a peer (0 for an unknown peer). */
+  getScore(peerId: string): number;
+  /** Peers subscribed to a topic. */
+  getSubscribers(topic: string): string[];
+  /** Peers in our mesh for a topic. */
+  getMeshPeers(topic: string): string[];
+}

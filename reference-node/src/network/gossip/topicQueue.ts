@@ -1,0 +1,93 @@
+/**
+ * Bounded FIFO queue per topic between the gossip router and the validation pipeline
+ * (spec/v1/p2p.md#queues). Drop policy: TAIL DROP — an item offered to a full queue is refused at once
+ * (the caller answers IGNORE `GOSSIP_QUEUE_FULL`); an item that waited longer than `maxWaitMs` is handed
+ * to `onStale` instead of the worker (IGNORE `GOSSIP_QUEUE_STALE`). One worker per queue, so a topic's
+ * messages are validated in arrival order and a flood on one topic cannot starve the others.
+ */
+export interface TopicQueueOptions<T> {
+  readonly capacity: number;
+  readonly maxWaitMs: number;
+  readonly worker: (item: T) => Promise<void>;
+  readonly onStale: (item: T) => void;
+  readonly now?: () => number;
+}
+
+export class TopicQueue<T> {
+  readonly #items: Array<{ item: T; at: number }> = [];
+  #head = 0;
+  #running = false;
+  #stopped = false;
+  #idle: Array<() => void> = [];
+  readonly #opts: TopicQueueOptions<T>;
+  readonly #now: () => number;
+  #dropped = 0;
+
+  constructor(opts: TopicQueueOptions<T>) {
+    this.#opts = opts;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** Items refused because the queue was full, since creation. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Offers an item; false when the queue is full or stopped (the item was not taken). */
+  offer(item: T): boolean {
+    if (this.#stopped || this.length >= this.#opts.capacity) {
+      this.#dropped++;
+      return false;
+    }
+    this.#items.push({ item, at: this.#now() });
+    if (!this.#running) void this.#drain();
+    return true;
+  }
+
+  /** Stops taking items and returns those still queued (the caller answers them). */
+  stop(): T[] {
+    this.#stopped = true;
+    const rest = this.#items.slice(this.#head).map((e) => e.item);
+    this.#items.length = 0;
+    this.#head = 0;
+    return rest;
+  }
+
+  /** Resolves when the queue is empty and its worker idle. */
+  onIdle(): Promise<void> {
+    if (!this.#running && this.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#head < this.#items.length) {
+        const entry = this.#items[this.#head] as { item: T; at: number };
+        this.#head++;
+        if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+          this.#items.splice(0, this.#head);
+          this.#head = 0;
+        }
+        if (this.#now() - entry.at > this.#opts.maxWaitMs) {
+          this.#opts.onStale(entry.item);
+          continue;
+        }
+        try {
+          await this.#opts.worker(entry.item);
+        } catch {
+          // The worker answers its own errors; a throw here must not stop the queue.
+        }
+      }
+    } finally {
+      this.#running = false;
+      const waiters = this.#idle;
+      this.#idle = [];
+      for (const w of waiters) w();
+    }
+  }
+}

@@ -1,0 +1,377 @@
+/**
+ * `createNode(params)`: the SFR reference node assembled — libp2p (TCP + noise + yamux + identify +
+ * ping + gossipsub), the validation pipeline and its per-topic queues, the store, catch-up sync,
+ * graylist enforcement and peering. A Startable: `start()` then `stop()`; `stop()` is idempotent.
+ */
+
+import type { PrivateKey } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
+import { addressOfPrivateKey, type Hex, signEnvelope, type UnsignedEnvelope } from '../envelope/index.js';
+import type { Logger } from '../logging/index.js';
+import { type Metrics, recordPeerScores } from '../metrics/index.js';
+import { createLibp2pNode, type SfrLibp2p } from '../network/createLibp2pNode.js';
+import { PeerDenylist } from '../network/denylist.js';
+import { type GossipIngress, startGossipIngress } from '../network/gossip/gossipIngress.js';
+import type { GossipRouter } from '../network/gossip/gossipRouter.js';
+import { createGossipsubRouter } from '../network/gossip/gossipsubRouter.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, type ScoreOverrides } from '../network/gossip/scoringParams.js';
+import { createGraylistEnforcer, type GraylistEnforcer } from '../network/graylistEnforcer.js';
+import { fixedTopicStrings, stringifyTopic, topicForEnvelope } from '../network/topics.js';
+import { openStore, type Store } from '../store/index.js';
+import { createSyncService, type SyncService } from '../sync/syncService.js';
+import { createEnvelopeCodec } from '../validation/envelopeCodec.js';
+import type { ValidationMetrics } from '../validation/gossipAdapter.js';
+import { runValidation } from '../validation/gossipAdapter.js';
+import { Membership } from '../validation/membership.js';
+import { createValidationPipeline, type ValidationPipeline } from '../validation/pipeline.js';
+import { SeenCache } from '../validation/seenCache.js';
+import { createTypeRules } from '../validation/typeRules.js';
+import type { IngestAccepted, WireEnvelope } from '../validation/types.js';
+import { NodeError } from './nodeError.js';
+import { loadOrCreatePeerKey } from './peerKey.js';
+
+/** [envelope.md] defaults, restated for the node: skew 10 s, gossip max age 5 min. */
+export const DEFAULT_SKEW_MS = 10_000;
+export const DEFAULT_MAX_AGE_MS = 300_000;
+/** [sfr] Seen-cache: 100 000 ids ≈ 10 MB, ≥ the envelope window at 150 msgs/s. */
+export const SEEN_CACHE_CAPACITY = 100_000;
+/** [sfr] Re-dial disconnected bootstrap / explicit peers every 5 s (partitions heal within one period). */
+export const REDIAL_INTERVAL_MS = 5_000;
+
+export interface CreateNodeParameters {
+  /** Folder for the store and the peer key. */
+  readonly dataDir: string;
+  /** The member's signing key (0x hex). The node signs what it publishes with it. */
+  readonly memberKey: Hex;
+  /** Member addresses of the network (the local member is added automatically). */
+  readonly members: readonly string[];
+  /** libp2p identity; default: `<dataDir>/peer.key`, created on first start. */
+  readonly peerKey?: PrivateKey;
+  readonly listen?: readonly string[];
+  readonly announce?: readonly string[];
+  /** Multiaddrs (with `/p2p/<peerId>`) dialled at start and re-dialled while disconnected. */
+  readonly bootstrap?: readonly string[];
+  /** Explicit member peers (with `/p2p/<peerId>`): gossipsub direct peers, never denied, always re-dialled. */
+  readonly directPeers?: readonly string[];
+  /** Pool ids (bytes32) whose topics to join. */
+  readonly pools?: readonly string[];
+  readonly gossip?: { readonly maxMessageBytes?: number; readonly score?: ScoreOverrides };
+  readonly time?: { readonly skewMs?: number; readonly maxAgeMs?: number };
+  readonly sync?: { readonly intervalMs?: number; readonly connectDelayMs?: number };
+  readonly graylist?: { readonly denyMs?: number; readonly intervalMs?: number };
+  readonly redialIntervalMs?: number;
+  /** An already open store (tests); default `openStore(<dataDir>/store)`. */
+  readonly store?: Store;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  readonly now?: () => number;
+}
+
+export interface PublishResult {
+  readonly messageId: string;
+  readonly seq: number;
+  readonly envelope: WireEnvelope;
+  readonly wire: Uint8Array;
+  readonly topic: string;
+  /** Peers the message was sent to. */
+  readonly recipients: number;
+}
+
+export interface SfrNode {
+  readonly peerId: string;
+  readonly member: string;
+  readonly store: Store;
+  readonly membership: Membership;
+  readonly libp2p: SfrLibp2p;
+  readonly router: GossipRouter;
+  readonly pipeline: ValidationPipeline;
+  readonly sync: SyncService;
+  readonly denylist: PeerDenylist;
+  readonly ingress: GossipIngress;
+  readonly graylist: GraylistEnforcer;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  isStarted(): boolean;
+  multiaddrs(): string[];
+  /** Signs (persist-then-sign through the store's journal), validates, stores, then gossips. */
+  publish(
+    type: string,
+    payload: Record<string, unknown>,
+    options?: { scope?: { poolId: string; epoch: number } },
+  ): Promise<PublishResult>;
+  /** Every message accepted (from gossip, sync or local publish), after it is stored. */
+  onAccepted(
+    listener: (m: IngestAccepted & { readonly source: 'gossip' | 'sync' | 'local' }) => void,
+  ): () => void;
+  /** Joins a pool topic. */
+  joinPool(poolId: string): void;
+  connectedPeers(): string[];
+}
+
+function parsePeerAddr(addr: string): { ma: Multiaddr; peerId: string } {
+  let ma: Multiaddr;
+  try {
+    ma = multiaddr(addr);
+  } catch (cause) {
+    throw new NodeError('GOSSIP_BAD_MULTIADDR', `not a multiaddr: ${addr}`, { cause });
+  }
+  const peerId = ma.getComponents().find((c) => c.name === 'p2p')?.value;
+  if (peerId === undefined)
+    throw new NodeError('GOSSIP_BAD_MULTIADDR', `multiaddr needs /p2p/<peerId>: ${addr}`);
+  return { ma, peerId };
+}
+
+export async function createNode(params: CreateNodeParameters): Promise<SfrNode> {
+  const log = params.logger?.child({ component: 'network' });
+  const now = params.now ?? Date.now;
+  const member = addressOfPrivateKey(params.memberKey).toLowerCase();
+  const membership = new Membership([...params.members, member]);
+  const maxMessageBytes = params.gossip?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const skewMs = params.time?.skewMs ?? DEFAULT_SKEW_MS;
+  const maxAgeMs = params.time?.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+  const ownsStore = params.store === undefined;
+  const store = params.store ?? (await openStore(`${params.dataDir}/store`, { sync: true }));
+  const peerKey = params.peerKey ?? (await loadOrCreatePeerKey(params.dataDir));
+
+  const direct = (params.directPeers ?? []).map(parsePeerAddr);
+  const bootstrap = (params.bootstrap ?? []).map(parsePeerAddr);
+  const denylist = new PeerDenylist();
+  const topics = [
+    ...fixedTopicStrings(),
+    ...(params.pools ?? []).map((p) => stringifyTopic({ kind: 'pool', poolId: p })),
+  ];
+
+  const libp2p = await createLibp2pNode({
+    privateKey: peerKey,
+    ...(params.listen === undefined ? {} : { listen: params.listen }),
+    ...(params.announce === undefined ? {} : { announce: params.announce }),
+    denylist,
+    gossip: {
+      topics,
+      maxMessageBytes,
+      ...(params.gossip?.score === undefined ? {} : { score: params.gossip.score }),
+      directPeers: direct.map((d) => ({ id: peerIdFromString(d.peerId), addrs: [d.ma] })),
+    },
+  });
+  const router = createGossipsubRouter(libp2p.services.pubsub);
+  const metrics = params.metrics;
+  const validationMetrics: ValidationMetrics | undefined =
+    metrics === undefined
+      ? undefined
+      : {
+          recordOutcome: (topic, outcome, code) =>
+            metrics.validationOutcomes.inc({ topic, outcome, code: outcome === 'accept' ? '' : code }),
+        };
+
+  const listeners = new Set<(m: IngestAccepted & { source: 'gossip' | 'sync' | 'local' }) => void>();
+  const emit = (m: IngestAccepted, source: 'gossip' | 'sync' | 'local'): void => {
+    if (m.envelope.type === 'NodeAnnouncement') {
+      const peerId = m.envelope.payload['peerId'];
+      if (typeof peerId === 'string') membership.bindPeer(peerId, m.envelope.issuer);
+    }
+    for (const l of listeners) {
+      try {
+        l({ ...m, source });
+      } catch (err) {
+        log?.warn({ err: String(err) }, 'accepted-message listener threw');
+      }
+    }
+  };
+
+  const pipeline = createValidationPipeline({
+    codec: createEnvelopeCodec(),
+    store: {
+      idAt: async (issuer, seq) => (await store.getBySeq(issuer, seq))?.id,
+      async append(wire, info) {
+        const r = await store.append({ wire, id: info.id, source: info.source });
+        if (r.status === 'appended') return 'appended';
+        if (r.status === 'duplicate') return 'duplicate';
+        throw new Error(`${r.code}: ${r.detail}`);
+      },
+    },
+    membership,
+    seen: new SeenCache({ capacity: SEEN_CACHE_CAPACITY, ttlMs: maxAgeMs + 2 * skewMs, now }),
+    typeRules: createTypeRules(),
+    limits: { maxMessageBytes, skewMs, maxAgeMs },
+    now,
+    onEquivocation: (first, second) =>
+      log?.warn(
+        { first: first.id, second: second.id, issuer: second.envelope.issuer },
+        'equivocation detected',
+      ),
+  });
+
+  let ingress: GossipIngress | undefined;
+  const sync = createSyncService({
+    libp2p,
+    store,
+    pipeline,
+    membership,
+    maxMessageBytes,
+    ...(params.sync?.intervalMs === undefined ? {} : { intervalMs: params.sync.intervalMs }),
+    ...(params.sync?.connectDelayMs === undefined ? {} : { connectDelayMs: params.sync.connectDelayMs }),
+    onAccepted: (m) => emit(m, 'sync'),
+    metrics: {
+      recordOutcome: (topic, outcome, code) => {
+        validationMetrics?.recordOutcome(topic, outcome, code);
+      },
+      recordSync: (r) => {
+        metrics?.syncRequests.inc({ outcome: r.error === undefined ? 'ok' : 'error', code: r.error ?? '' });
+        metrics?.syncMessages.inc({ outcome: 'accept' }, r.accepted);
+        metrics?.syncMessages.inc({ outcome: 'duplicate' }, r.duplicates);
+        metrics?.syncMessages.inc({ outcome: 'refused' }, r.refused);
+        if (r.fetched > 0 || r.error !== undefined) log?.info({ ...r }, 'sync session');
+      },
+    },
+  });
+
+  const protectedPeers = new Set(direct.map((d) => d.peerId));
+  const graylist = createGraylistEnforcer({
+    libp2p,
+    router,
+    denylist,
+    protectedPeers,
+    ...(params.graylist?.denyMs === undefined ? {} : { denyMs: params.graylist.denyMs }),
+    ...(params.graylist?.intervalMs === undefined ? {} : { intervalMs: params.graylist.intervalMs }),
+    onDenied: (peerId, score) => {
+      metrics?.peersDenied.inc({ code: 'GOSSIP_GRAYLISTED' });
+      log?.warn({ peer: peerId, score }, 'peer below graylist threshold: disconnected and denied');
+    },
+  });
+
+  let started = false;
+  let redialTimer: ReturnType<typeof setInterval> | undefined;
+  let metricsTimer: ReturnType<typeof setInterval> | undefined;
+
+  const redial = (): void => {
+    const connected = new Set(libp2p.getPeers().map((p) => p.toString()));
+    for (const target of [...bootstrap, ...direct]) {
+      if (connected.has(target.peerId) || denylist.isDenied(target.peerId)) continue;
+      libp2p.dial(target.ma, { signal: AbortSignal.timeout(5_000) }).catch((err: unknown) => {
+        log?.debug({ peer: target.peerId, err: String(err) }, 'dial failed');
+      });
+    }
+  };
+
+  const node: SfrNode = {
+    get peerId() {
+      return libp2p.peerId.toString();
+    },
+    member,
+    store,
+    membership,
+    libp2p,
+    router,
+    pipeline,
+    sync,
+    denylist,
+    get ingress() {
+      if (ingress === undefined) throw new NodeError('GOSSIP_NOT_STARTED', 'the node is not started');
+      return ingress;
+    },
+    graylist,
+    isStarted: () => started,
+    async start() {
+      if (started) return;
+      await libp2p.start();
+      ingress = startGossipIngress({
+        router,
+        pipeline,
+        ...(validationMetrics === undefined ? {} : { metrics: validationMetrics }),
+        onAccepted: (m) => emit(m, 'gossip'),
+      });
+      for (const t of topics) router.subscribe(t);
+      await sync.start();
+      graylist.start();
+      started = true;
+      redial();
+      redialTimer = setInterval(redial, params.redialIntervalMs ?? REDIAL_INTERVAL_MS);
+      if (metrics !== undefined) {
+        metricsTimer = setInterval(() => {
+          recordPeerScores(
+            metrics,
+            libp2p.getPeers().map((p) => router.getScore(p.toString())),
+          );
+          for (const [topic, n] of Object.entries(ingress?.queueLengths() ?? {}))
+            metrics.queueLength.set({ topic }, n);
+        }, 5_000);
+      }
+      log?.info(
+        { peerId: node.peerId, member, addrs: node.multiaddrs(), topics: topics.length },
+        'node network started',
+      );
+    },
+    async stop() {
+      if (!started) {
+        if (ownsStore) await store.close().catch(() => {});
+        return;
+      }
+      started = false;
+      if (redialTimer !== undefined) clearInterval(redialTimer);
+      if (metricsTimer !== undefined) clearInterval(metricsTimer);
+      graylist.stop();
+      ingress?.stop();
+      await sync.stop();
+      await ingress?.onIdle();
+      await libp2p.stop();
+      if (ownsStore) await store.close();
+    },
+    multiaddrs: () => libp2p.getMultiaddrs().map((m) => m.toString()),
+    async publish(type, payload, options = {}) {
+      if (!started) throw new NodeError('GOSSIP_NOT_STARTED', 'the node is not started');
+      const topic = topicForEnvelope(type, options.scope?.poolId);
+      if (topic === undefined) {
+        throw new NodeError('GOSSIP_PUBLISH_REFUSED', `no topic for type ${type}`, { details: { type } });
+      }
+      const seq = await store.reserveSeq(member);
+      const unsigned: UnsignedEnvelope = {
+        sfr: '1.0',
+        type,
+        issuer: member as Hex,
+        seq,
+        issuedAt: now(),
+        ...(options.scope === undefined
+          ? {}
+          : { scope: { poolId: options.scope.poolId as Hex, epoch: options.scope.epoch } }),
+        payload: payload as UnsignedEnvelope['payload'],
+      };
+      const signed = await signEnvelope({ privateKey: params.memberKey, unsigned, guard: store });
+      const result = await runValidation(
+        pipeline,
+        signed.wire,
+        { source: 'local', from: 'local' },
+        validationMetrics,
+      );
+      if (result.outcome !== 'accept') {
+        metrics?.published.inc({ topic: topic.kind, outcome: result.outcome });
+        throw new NodeError('GOSSIP_PUBLISH_REFUSED', `own message refused: ${result.code}`, {
+          details: { code: result.code, ...(result.meta ?? {}) },
+        });
+      }
+      const topicString = stringifyTopic(topic);
+      const { recipients } = await router.publish(topicString, signed.wire);
+      metrics?.published.inc({ topic: topic.kind, outcome: 'accept' });
+      emit(result, 'local');
+      return {
+        messageId: result.id,
+        seq,
+        envelope: result.envelope,
+        wire: signed.wire,
+        topic: topicString,
+        recipients,
+      };
+    },
+    onAccepted(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    joinPool(poolId) {
+      const t = stringifyTopic({ kind: 'pool', poolId });
+      if (!topics.includes(t)) topics.push(t);
+      if (started) router.subscribe(t);
+    },
+    connectedPeers: () => libp2p.getPeers().map((p) => p.toString()),
+  };
+  return node;
+}

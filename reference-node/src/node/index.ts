@@ -1,0 +1,9 @@
+export {
+  type CreateNodeParameters,
+  createNode,
+  DEFAULT_MAX_AGE_MS,
+  DEFAULT_SKEW_MS,
+  type PublishResult,
+  type SfrNode,
+} from './createNode.js';
+export { type NodeCode, NodeError } from './nodeError.js';

@@ -1,0 +1,457 @@
+/**
+ * Catch-up sync (spec/v1/p2p.md#sync): serves `/sfr/1/status/1.0.0`, `/sfr/1/sync/range/1.0.0` and
+ * `/sfr/1/sync/ids/1.0.0` from the store, and fetches what this node is missing from its peers — on every
+ * new connection and periodically — running every fetched message through the same validation pipeline
+ * as gossip (without the gossip max-age rule) so it is stored exactly once.
+ */
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
+import type { Store } from '../store/index.js';
+import { runValidation, type ValidationMetrics } from '../validation/gossipAdapter.js';
+import type { Membership } from '../validation/membership.js';
+import type { ValidationPipeline } from '../validation/pipeline.js';
+import type { IngestAccepted } from '../validation/types.js';
+import { decodeJson, encodeJson, readFrames, readOneFrame, writeFrame, writeKindFrame } from './framing.js';
+import {
+  FRAME_ERROR,
+  FRAME_MESSAGE,
+  FRAME_STATUS,
+  MAX_IDS_PER_REQUEST,
+  MAX_INBOUND_STREAMS,
+  MAX_RANGE_PAGE,
+  MAX_REQUEST_BYTES,
+  MAX_STATUS_BYTES,
+  MAX_STATUS_ISSUERS,
+  REQUEST_TIMEOUT_MS,
+  STATUS_PROTOCOL,
+  SYNC_IDS_PROTOCOL,
+  SYNC_RANGE_PROTOCOL,
+} from './protocols.js';
+import { PeerRateLimiter } from './rateLimiter.js';
+import { type SyncCode, SyncError } from './syncCodes.js';
+
+type SyncHost = Pick<
+  Libp2p,
+  'handle' | 'unhandle' | 'dialProtocol' | 'getPeers' | 'addEventListener' | 'removeEventListener'
+>;
+type SyncStore = Pick<Store, 'heads' | 'rangeBySeq' | 'getMessage' | 'getBySeq'>;
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const BYTES32 = /^0x[0-9a-f]{64}$/;
+
+export interface SyncReport {
+  readonly peer: string;
+  /** Messages received from the peer. */
+  readonly fetched: number;
+  /** Of those, newly accepted and stored. */
+  readonly accepted: number;
+  /** Of those, already held (duplicates by id or (issuer, seq)). */
+  readonly duplicates: number;
+  /** Of those, refused for another reason (IGNORE or REJECT). */
+  readonly refused: number;
+  /** Set when the session ended early. */
+  readonly error?: SyncCode;
+}
+
+export interface SyncServiceOptions {
+  readonly libp2p: SyncHost;
+  readonly store: SyncStore;
+  readonly pipeline: ValidationPipeline;
+  readonly membership: Membership;
+  readonly metrics?: ValidationMetrics & {
+    recordSync?(report: SyncReport): void;
+  };
+  /** Period of the background catch-up round (one peer per round, round-robin), ms; 0 disables it. */
+  readonly intervalMs?: number;
+  /** Delay after a new connection before syncing with that peer, ms. */
+  readonly connectDelayMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly maxMessageBytes: number;
+  readonly rateLimiter?: PeerRateLimiter;
+  /** Called once per message accepted (and stored) through sync. */
+  readonly onAccepted?: (accepted: IngestAccepted) => void;
+}
+
+export interface SyncService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** One full catch-up session with `peer`; never throws (errors are in the report). */
+  syncWithPeer(peer: PeerId): Promise<SyncReport>;
+  requestStatus(peer: PeerId): Promise<Map<string, number>>;
+  requestRange(peer: PeerId, issuer: string, fromSeq: number, toSeq: number): Promise<Uint8Array[]>;
+  requestIds(peer: PeerId, ids: readonly string[]): Promise<Uint8Array[]>;
+}
+
+/** Local contiguous prefix per issuer and per-peer watermarks are kept for at most this many peers. */
+const MAX_WATERMARK_PEERS = 256;
+
+export function createSyncService(opts: SyncServiceOptions): SyncService {
+  const { libp2p, store, pipeline, membership } = opts;
+  const limiter = opts.rateLimiter ?? new PeerRateLimiter();
+  const timeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const maxFrame = opts.maxMessageBytes + 1;
+  /** peer → issuer → highest seq through which that peer's range has been fully fetched. */
+  const watermarks = new Map<string, Map<string, number>>();
+  /** issuer → highest seq s such that every seq 0…s is held locally. */
+  const prefix = new Map<string, number>();
+  const sessions = new Map<string, Promise<SyncReport>>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  let interval: ReturnType<typeof setInterval> | undefined;
+  let round = 0;
+  let running = false;
+  const controller = new AbortController();
+
+  // ---------------------------------------------------------------- server side
+
+  async function refuse(stream: Stream, code: SyncCode, message: string): Promise<void> {
+    try {
+      await writeKindFrame(stream, FRAME_ERROR, encodeJson({ code, message }));
+      await stream.close();
+    } catch {
+      stream.abort(new Error(code));
+    }
+  }
+
+  async function serve(
+    stream: Stream,
+    peer: string,
+    handler: (request: unknown, stream: Stream, signal: AbortSignal) => Promise<void>,
+    readsRequest: boolean,
+  ): Promise<void> {
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]);
+    try {
+      if (!limiter.tryTake(peer)) return await refuse(stream, 'SYNC_RATE_LIMITED', 'too many requests');
+      const request = readsRequest ? decodeJson(await readOneFrame(stream, MAX_REQUEST_BYTES)) : null;
+      await handler(request, stream, signal);
+      await stream.close({ signal });
+    } catch (err) {
+      if (err instanceof SyncError) return await refuse(stream, err.code, err.message);
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  async function handleStatus(_req: unknown, stream: Stream, signal: AbortSignal): Promise<void> {
+    const heads: Array<{ issuer: string; seq: number }> = [];
+    for (const [issuer, seq] of store.heads()) {
+      if (heads.length >= MAX_STATUS_ISSUERS) break;
+      heads.push({ issuer, seq });
+    }
+    await writeKindFrame(stream, FRAME_STATUS, encodeJson({ heads }), signal);
+  }
+
+  async function handleRange(req: unknown, stream: Stream, signal: AbortSignal): Promise<void> {
+    const r = req as { issuer?: unknown; fromSeq?: unknown; toSeq?: unknown } | null;
+    if (
+      r === null ||
+      typeof r !== 'object' ||
+      typeof r.issuer !== 'string' ||
+      !ADDRESS.test(r.issuer) ||
+      !Number.isSafeInteger(r.fromSeq) ||
+      !Number.isSafeInteger(r.toSeq) ||
+      (r.fromSeq as number) < 0 ||
+      (r.toSeq as number) < (r.fromSeq as number)
+    ) {
+      throw new SyncError('SYNC_BAD_REQUEST', 'range request must be {issuer, fromSeq ≤ toSeq}');
+    }
+    const page = await store.rangeBySeq(
+      r.issuer.toLowerCase(),
+      r.fromSeq as number,
+      r.toSeq as number,
+      MAX_RANGE_PAGE,
+    );
+    for (const m of page) await writeKindFrame(stream, FRAME_MESSAGE, m.wire, signal);
+  }
+
+  async function handleIds(req: unknown, stream: Stream, signal: AbortSignal): Promise<void> {
+    const ids = (req as { ids?: unknown } | null)?.ids;
+    if (
+      !Array.isArray(ids) ||
+      ids.length > MAX_IDS_PER_REQUEST ||
+      !ids.every((id) => typeof id === 'string' && BYTES32.test(id))
+    ) {
+      throw new SyncError(
+        'SYNC_BAD_REQUEST',
+        `ids request must be {ids: bytes32[] (≤ ${MAX_IDS_PER_REQUEST})}`,
+      );
+    }
+    for (const id of ids as string[]) {
+      const m = await store.getMessage(id);
+      if (m !== undefined) await writeKindFrame(stream, FRAME_MESSAGE, m.wire, signal);
+    }
+  }
+
+  // ---------------------------------------------------------------- client side
+
+  async function request(
+    peer: PeerId,
+    protocol: string,
+    body: unknown,
+    maxBytes: number,
+  ): Promise<Array<{ kind: number; body: Uint8Array }>> {
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]);
+    let stream: Stream;
+    try {
+      stream = await libp2p.dialProtocol(peer, protocol, { signal });
+    } catch (err) {
+      throw new SyncError(
+        signal.aborted ? 'SYNC_TIMEOUT' : 'SYNC_PEER_UNREACHABLE',
+        `cannot open ${protocol}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    const onAbort = (): void => stream.abort(new Error('sync request timed out'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      // Start reading before writing: a stream's iterator only sees the remote's close if it was
+      // listening when it happened (libp2p 3 message streams).
+      const reading = (async () => {
+        const out: Array<{ kind: number; body: Uint8Array }> = [];
+        for await (const frame of readFrames(stream, maxBytes)) {
+          if (frame.length < 1) throw new SyncError('SYNC_BAD_RESPONSE', 'empty response frame');
+          out.push({ kind: frame[0] as number, body: frame.subarray(1) });
+          if (out.length > MAX_RANGE_PAGE + MAX_IDS_PER_REQUEST) {
+            throw new SyncError('SYNC_BAD_RESPONSE', 'more frames than any request allows');
+          }
+        }
+        return out;
+      })();
+      reading.catch(() => {});
+      // Requests carry no kind byte: the frame is the request JSON itself.
+      if (body !== undefined) await writeFrame(stream, encodeJson(body), signal);
+      await stream.close({ signal });
+      const frames = await reading;
+      const error = frames.find((f) => f.kind === FRAME_ERROR);
+      if (error !== undefined) {
+        const e = decodeJsonSafe(error.body) as { code?: unknown; message?: unknown } | undefined;
+        const code =
+          typeof e?.code === 'string' && e.code.startsWith('SYNC_')
+            ? (e.code as SyncCode)
+            : 'SYNC_BAD_RESPONSE';
+        throw new SyncError(code, `peer refused ${protocol}: ${String(e?.message ?? '')}`.slice(0, 200));
+      }
+      return frames;
+    } catch (err) {
+      if (err instanceof SyncError) throw err;
+      throw new SyncError(signal.aborted ? 'SYNC_TIMEOUT' : 'SYNC_BAD_RESPONSE', `${protocol} failed`, {
+        cause: err,
+      });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async function requestStatus(peer: PeerId): Promise<Map<string, number>> {
+    const frames = await request(peer, STATUS_PROTOCOL, undefined, MAX_STATUS_BYTES);
+    const f = frames[0];
+    if (frames.length !== 1 || f === undefined || f.kind !== FRAME_STATUS) {
+      throw new SyncError('SYNC_BAD_RESPONSE', 'status response must be one status frame');
+    }
+    const parsed = decodeJsonSafe(f.body) as { heads?: unknown } | undefined;
+    if (!Array.isArray(parsed?.heads) || parsed.heads.length > MAX_STATUS_ISSUERS) {
+      throw new SyncError('SYNC_BAD_RESPONSE', 'status must be {heads: [{issuer, seq}]}');
+    }
+    const heads = new Map<string, number>();
+    for (const h of parsed.heads as Array<{ issuer?: unknown; seq?: unknown }>) {
+      if (
+        typeof h?.issuer === 'string' &&
+        ADDRESS.test(h.issuer) &&
+        Number.isSafeInteger(h.seq) &&
+        (h.seq as number) >= 0
+      ) {
+        heads.set(h.issuer.toLowerCase(), h.seq as number);
+      }
+    }
+    return heads;
+  }
+
+  async function requestRange(
+    peer: PeerId,
+    issuer: string,
+    fromSeq: number,
+    toSeq: number,
+  ): Promise<Uint8Array[]> {
+    const frames = await request(peer, SYNC_RANGE_PROTOCOL, { issuer, fromSeq, toSeq }, maxFrame);
+    if (frames.length > MAX_RANGE_PAGE) throw new SyncError('SYNC_BAD_RESPONSE', 'range page too long');
+    return frames.filter((f) => f.kind === FRAME_MESSAGE).map((f) => f.body);
+  }
+
+  async function requestIds(peer: PeerId, ids: readonly string[]): Promise<Uint8Array[]> {
+    if (ids.length > MAX_IDS_PER_REQUEST) throw new SyncError('SYNC_BAD_REQUEST', 'too many ids');
+    const frames = await request(peer, SYNC_IDS_PROTOCOL, { ids }, maxFrame);
+    return frames.filter((f) => f.kind === FRAME_MESSAGE).map((f) => f.body);
+  }
+
+  async function localPrefix(issuer: string): Promise<number> {
+    let p = prefix.get(issuer) ?? -1;
+    const head = store.heads().get(issuer) ?? -1;
+    while (p < head && (await store.getBySeq(issuer, p + 1)) !== undefined) p++;
+    prefix.set(issuer, p);
+    return p;
+  }
+
+  function watermarkOf(peer: string): Map<string, number> {
+    let w = watermarks.get(peer);
+    if (w === undefined) {
+      w = new Map();
+      watermarks.set(peer, w);
+      if (watermarks.size > MAX_WATERMARK_PEERS) {
+        const oldest = watermarks.keys().next();
+        if (oldest.done !== true) watermarks.delete(oldest.value);
+      }
+    }
+    return w;
+  }
+
+  async function runSession(peer: PeerId): Promise<SyncReport> {
+    const peerStr = peer.toString();
+    let fetched = 0;
+    let accepted = 0;
+    let duplicates = 0;
+    let refused = 0;
+    const report = (error?: SyncCode): SyncReport => {
+      const r: SyncReport = {
+        peer: peerStr,
+        fetched,
+        accepted,
+        duplicates,
+        refused,
+        ...(error ? { error } : {}),
+      };
+      opts.metrics?.recordSync?.(r);
+      return r;
+    };
+    try {
+      const heads = await requestStatus(peer);
+      const marks = watermarkOf(peerStr);
+      for (const [issuer, remoteHead] of heads) {
+        if (!running) break;
+        if (!membership.isMember(issuer)) continue;
+        let from = Math.max(await localPrefix(issuer), marks.get(issuer) ?? -1) + 1;
+        while (from <= remoteHead && running) {
+          const page = await requestRange(peer, issuer, from, remoteHead);
+          let last = from - 1;
+          for (const wire of page) {
+            fetched++;
+            const result = await runValidation(
+              pipeline,
+              wire,
+              { source: 'sync', from: peerStr },
+              opts.metrics,
+            );
+            if (result.outcome === 'accept') {
+              accepted++;
+              opts.onAccepted?.(result);
+              const seq = result.envelope.seq;
+              if (
+                result.envelope.issuer.toLowerCase() !== issuer ||
+                seq < from ||
+                seq > remoteHead ||
+                seq <= last
+              ) {
+                // Stored (it is valid) but not what was asked for: the peer is broken; stop here.
+                return report('SYNC_BAD_RESPONSE');
+              }
+              last = seq;
+            } else if (result.code === 'ENVELOPE_DUPLICATE') {
+              duplicates++;
+              const seq = (decodeJsonSafe(wire) as { seq?: unknown } | undefined)?.seq;
+              if (typeof seq === 'number' && seq > last) last = seq;
+            } else if (result.outcome === 'reject') {
+              refused++;
+              return report('SYNC_PEER_SERVED_INVALID');
+            } else {
+              refused++;
+              const seq = (decodeJsonSafe(wire) as { seq?: unknown } | undefined)?.seq;
+              if (typeof seq === 'number' && seq > last) last = seq;
+            }
+          }
+          if (page.length < MAX_RANGE_PAGE) {
+            marks.set(issuer, remoteHead);
+            break;
+          }
+          marks.set(issuer, last);
+          from = last + 1;
+        }
+      }
+      return report();
+    } catch (err) {
+      return report(err instanceof SyncError ? err.code : 'SYNC_INTERNAL_ERROR');
+    }
+  }
+
+  function syncWithPeer(peer: PeerId): Promise<SyncReport> {
+    const key = peer.toString();
+    const existing = sessions.get(key);
+    if (existing !== undefined) return existing;
+    const p = runSession(peer).finally(() => sessions.delete(key));
+    sessions.set(key, p);
+    return p;
+  }
+
+  const onConnect = (evt: CustomEvent<PeerId>): void => {
+    if (!running) return;
+    const peer = evt.detail;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (running) void syncWithPeer(peer);
+    }, opts.connectDelayMs ?? 500);
+    timers.add(t);
+  };
+
+  return {
+    async start() {
+      if (running) return;
+      running = true;
+      const options = { maxInboundStreams: MAX_INBOUND_STREAMS };
+      await libp2p.handle(
+        STATUS_PROTOCOL,
+        (s, c) => serve(s, c.remotePeer.toString(), handleStatus, false),
+        options,
+      );
+      await libp2p.handle(
+        SYNC_RANGE_PROTOCOL,
+        (s, c) => serve(s, c.remotePeer.toString(), handleRange, true),
+        options,
+      );
+      await libp2p.handle(
+        SYNC_IDS_PROTOCOL,
+        (s, c) => serve(s, c.remotePeer.toString(), handleIds, true),
+        options,
+      );
+      libp2p.addEventListener('peer:connect', onConnect);
+      const period = opts.intervalMs ?? 30_000;
+      if (period > 0) {
+        interval = setInterval(() => {
+          const peers = libp2p.getPeers();
+          if (peers.length === 0) return;
+          const peer = peers[round++ % peers.length];
+          if (peer !== undefined) void syncWithPeer(peer);
+        }, period);
+      }
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      controller.abort();
+      libp2p.removeEventListener('peer:connect', onConnect);
+      if (interval !== undefined) clearInterval(interval);
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await Promise.allSettled([...sessions.values()]);
+      await libp2p.unhandle([STATUS_PROTOCOL, SYNC_RANGE_PROTOCOL, SYNC_IDS_PROTOCOL]).catch(() => {});
+    },
+    syncWithPeer,
+    requestStatus,
+    requestRange,
+    requestIds,
+  };
+}
+
+function decodeJsonSafe(bytes: Uint8Array): unknown {
+  try {
+    return decodeJson(bytes);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The member set (spec/v1/p2p.md#membership): the configured member addresses, plus the peer-id
+ * bindings announced by members in signed `NodeAnnouncement`s. Addresses compare case-insensitively.
+ * Bounded: at most one binding per peer id and `maxBindingsPerMember` per member.
+ */
+export class Membership {
+  readonly #members: Set<string>;
+  readonly #peerToMember = new Map<string, string>();
+  readonly #memberPeers = new Map<string, string[]>();
+  readonly #maxBindingsPerMember: number;
+
+  constructor(members: Iterable<string>, options: { maxBindingsPerMember?: number } = {}) {
+    this.#members = new Set([...members].map((m) => m.toLowerCase()));
+    // [sfr] a member runs a handful of nodes (primary, standby, rotation): 8 bindings is ample.
+    this.#maxBindingsPerMember = options.maxBindingsPerMember ?? 8;
+  }
+
+  isMember(address: string): boolean {
+    return this.#members.has(address.toLowerCase());
+  }
+
+  get members(): string[] {
+    return [...this.#members];
+  }
+
+  /** Binds a peer id to a member (from an accepted NodeAnnouncement). Non-members are not bound. */
+  bindPeer(peerId: string, member: string): boolean {
+    const m = member.toLowerCase();
+    if (!this.#members.has(m)) return false;
+    const previous = this.#peerToMember.get(peerId);
+    if (previous === m) return true;
+    if (previous !== undefined) {
+      const list = this.#memberPeers.get(previous) ?? [];
+      this.#memberPeers.set(
+        previous,
+        list.filter((p) => p !== peerId),
+      );
+    }
+    const peers = this.#memberPeers.get(m) ?? [];
+    peers.push(peerId);
+    while (peers.length > this.#maxBindingsPerMember) {
+      const dropped = peers.shift();
+      if (dropped !== undefined) this.#peerToMember.delete(dropped);
+    }
+    this.#memberPeers.set(m, peers);
+    this.#peerToMember.set(peerId, m);
+    return true;
+  }
+
+  memberOfPeer(peerId: string): string | undefined {
+    return this.#peerToMember.get(peerId);
+  }
+}
