@@ -81,6 +81,11 @@ export class HarnessProcess {
     if (this.#pending !== undefined) throw new Error('HarnessProcess: one request at a time');
     // A process killed after the previous request is gone before the next one starts.
     await this.#dying;
+    const previous = this.#child;
+    if (previous !== undefined && (previous.exitCode !== null || previous.signalCode !== null)) {
+      // It exited between requests (its 'close' is still pending): wait for it, then start afresh.
+      await this.#exited;
+    }
     const child = this.#ensureStarted();
     const id = this.#nextId++;
     const line = `${JSON.stringify({ ...args, id, op })}\n`;
@@ -166,10 +171,17 @@ export class HarnessProcess {
         beforeFirstAnswer: true,
       });
     });
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': a response written just before exiting is read before the exit is reported.
+    child.once('close', (code, signal) => {
       if (this.#child !== child) return;
       this.#child = undefined;
       const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
+      if (this.#pending === undefined) {
+        if (this.warnings.length < 20) {
+          this.warnings.push(`the implementation exited between requests (${how}); it was restarted`);
+        }
+        return;
+      }
       const stderr = this.#stderr.trim();
       this.#settle({
         kind: 'failure',
