@@ -170,12 +170,14 @@ function mapError(e: ErrorObject): ValidationIssue {
     case 'minProperties':
     case 'maxProperties': {
       const bound = e.keyword.startsWith('min') ? 'at least' : 'at most';
-      const unit = e.keyword.endsWith('Length')
-        ? 'characters'
+      const limit = Number(p['limit']);
+      const kind = e.keyword.endsWith('Length')
+        ? 'character'
         : e.keyword.endsWith('Items')
-          ? 'items'
-          : 'properties';
-      const expected = `${bound} ${String(p['limit'])} ${unit}`;
+          ? 'item'
+          : 'property';
+      const unit = limit === 1 ? kind : kind === 'property' ? 'properties' : `${kind}s`;
+      const expected = `${bound} ${limit} ${unit}`;
       return issue('SCHEMA_LENGTH', at, `must have ${expected}`, expected);
     }
     case 'uniqueItems':
