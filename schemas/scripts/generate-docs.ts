@@ -452,7 +452,8 @@ function collectEnums(
       });
     }
     for (const key of Object.keys(node)) {
-      if (key === 'enum' || key === 'examples' || key === 'const' || key === 'default') continue;
+      // `if` and `not` only test a value; the enums they hold are conditions, not vocabularies.
+      if (['enum', 'examples', 'const', 'default', 'if', 'not'].includes(key)) continue;
       walk(doc, node[key]!, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
     }
   };
