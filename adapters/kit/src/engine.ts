@@ -82,8 +82,13 @@ export interface AdapterDefinition<S extends Record<string, unknown> = Record<st
   protocol: string;
   events: EventSpec[];
   views?: ViewSpec[];
-  /** turns the decoded logs of one scan (ordered by block, log index) into outputs */
-  map?(logs: DecodedLog[], ctx: ScanContext): AdapterOutput[];
+  /** extra eth_getLogs topic filters after topic0 (e.g. GMX event-name hashes in topic1) */
+  topicFilter?: Hex[][];
+  /**
+   * turns the decoded logs of one scan (ordered by block, log index) into outputs; `state` is the
+   * adapter's persisted state (from the cursor), which map may update in place for edge triggers
+   */
+  map?(logs: DecodedLog[], ctx: ScanContext, state: Partial<S>): AdapterOutput[];
   /** reads state at the scanned block; `state` is what the previous probe returned (persisted in the cursor) */
   probe?(ctx: ScanContext, state: Partial<S>): Promise<{ outputs: AdapterOutput[]; state: S }>;
   exposure(): Omit<ExposureProfile, 'subjects' | 'protocol' | 'chain'>;
@@ -319,7 +324,7 @@ export function createChainAdapter<S extends Record<string, unknown>>(
                   address: [...emitters] as Address[],
                   fromBlock: `0x${fromBlock.toString(16)}`,
                   toBlock: `0x${toBlock.toString(16)}`,
-                  topics: [[...byTopic.keys()] as Hex[]],
+                  topics: [[...byTopic.keys()] as Hex[], ...(definition.topicFilter ?? [])],
                 },
               ],
             }),
@@ -381,10 +386,12 @@ export function createChainAdapter<S extends Record<string, unknown>>(
     }
     const end = blocks.get(toBlock)!;
     const ctx = makeContext(head, { number: toBlock, hash: end.hash, timestamp: end.timestamp }, now);
-    if (definition.map !== undefined && logs.length > 0) outputs.push(...definition.map(logs, ctx));
     const next = structuredClone(cursor);
+    const state = next.state as Partial<S>;
+    if (definition.map !== undefined && logs.length > 0) outputs.push(...definition.map(logs, ctx, state));
+    next.state = state;
     if (definition.probe !== undefined) {
-      const probed = await definition.probe(ctx, cursor.state as Partial<S>);
+      const probed = await definition.probe(ctx, state);
       outputs.push(...probed.outputs);
       next.state = probed.state;
     }
