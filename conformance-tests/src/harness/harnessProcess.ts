@@ -112,6 +112,8 @@ export class HarnessProcess {
   async close(): Promise<void> {
     const child = this.#child;
     const exited = this.#exited;
+    // Detached from this object first, so its exit is not reported as a fault.
+    this.#child = undefined;
     if (child !== undefined && exited !== undefined) {
       child.stdin.end();
       let timer: NodeJS.Timeout | undefined;
@@ -122,8 +124,12 @@ export class HarnessProcess {
         }),
       ]);
       clearTimeout(timer);
-      if (graceful) this.#child = undefined;
-      else await this.#kill('SIGTERM');
+      if (!graceful) {
+        signalGroup(child, 'SIGTERM');
+        timer = setTimeout(() => signalGroup(child, 'SIGKILL'), killWaitMs);
+        await exited;
+        clearTimeout(timer);
+      }
     }
     await this.#dying;
   }
