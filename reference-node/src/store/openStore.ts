@@ -164,6 +164,13 @@ class LevelStore implements Store {
   }
 
   health(): StoreHealth {
+    if (this.closed) {
+      return {
+        healthy: false,
+        issues: [{ code: 'STORE_CLOSED', detail: 'the store is closed' }],
+        moreIssues: 0,
+      };
+    }
     return this.issues.length === 0
       ? { healthy: true, issues: [] }
       : { healthy: false, issues: [...this.issues], moreIssues: this.extraIssues };

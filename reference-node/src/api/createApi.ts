@@ -1,0 +1,593 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
+import rateLimit from '@fastify/rate-limit';
+import type {
+  HealthResponse,
+  MessageListItem,
+  PeerListResponse,
+  StatusResponse,
+  SubmitResponse,
+} from '@sfr/schemas';
+import { parseAndValidate } from '@sfr/schemas';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from '../logging/index.js';
+import { type Metrics, statusClass } from '../metrics/index.js';
+import type { Store, StoredMessage } from '../store/index.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { generateOpenApi } from './generateOpenApi.js';
+import { ApiProblem, buildProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
+import { ROUTES, type RouteSpec } from './routes.js';
+
+/** Default request body limit: 64 KiB (a RecoveryEvent with 32 evidence refs is ≈ 20 KiB). */
+export const DEFAULT_BODY_LIMIT = 65_536;
+/** Default rate limit per client address: 600 requests a minute (10/s), enough for an adapter. */
+export const DEFAULT_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 } as const;
+/** Open /v1/stream connections allowed at once. */
+export const DEFAULT_MAX_STREAMS = 64;
+/** A live stream client further behind than this many buffered bytes is disconnected (it can resume). */
+export const STREAM_MAX_BUFFERED_BYTES = 1_048_576;
+/** Comment line sent on idle streams so proxies and clients keep the connection. */
+export const STREAM_HEARTBEAT_MS = 15_000;
+/** Idempotency keys remembered (most recent first out). */
+const IDEMPOTENCY_CAPACITY = 1024;
+
+const MESSAGE_TYPES = new Set([
+  'RecoveryEvent',
+  'ContagionAlert',
+  'PoolCharter',
+  'FundClaim',
+  'ClaimAttestation',
+  'ClaimDecision',
+  'NodeAnnouncement',
+  'EquivocationEvidence',
+]);
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const MESSAGE_ID = /^0x[0-9a-f]{64}$/;
+
+export type PublishableType = 'RecoveryEvent' | 'ContagionAlert';
+
+/** What the API needs from the node (E1's `createNode` provides it; tests may assemble one). */
+export interface ApiNode {
+  readonly store: Store;
+  /**
+   * Signs `payload` as the member, stores it durably, then gossips it. Resolves only once stored.
+   * Throws an error with a registered reason `code` when the node refuses the message.
+   */
+  publish(
+    type: PublishableType,
+    payload: Record<string, unknown>,
+    options: { readonly issuedAt?: number },
+  ): Promise<{ readonly messageId: string; readonly seq: number; readonly envelope: unknown }>;
+  /** Everything of StatusResponse except `store`, which the API fills in. */
+  status(): Omit<StatusResponse, 'store'> | Promise<Omit<StatusResponse, 'store'>>;
+  peers(): PeerListResponse['peers'] | Promise<PeerListResponse['peers']>;
+  /** Checks besides the store's (gossip, chains …). */
+  healthChecks?(): HealthResponse['checks'] | Promise<HealthResponse['checks']>;
+}
+
+export interface CreateApiParameters {
+  readonly node: ApiNode;
+  /** Bearer token required on every route that changes anything (≥ 16 characters). */
+  readonly token: string;
+  /** Node software version (OpenAPI info.version). */
+  readonly version: string;
+  /** Interface to bind; default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0 (a free port). */
+  readonly port?: number;
+  readonly bodyLimit?: number;
+  readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
+  readonly maxStreams?: number;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+}
+
+export interface Api {
+  readonly app: FastifyInstance;
+  /** Starts listening; resolves to the base URL (`http://127.0.0.1:PORT`). */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+function itemOf(m: StoredMessage): MessageListItem {
+  return {
+    messageId: m.id,
+    receivedAt: m.receivedAt,
+    envelope: JSON.parse(Buffer.from(m.wire).toString('utf8')) as MessageListItem['envelope'],
+  };
+}
+
+function badParameter(field: string, expected: string, detail?: string): ApiProblem {
+  return new ApiProblem({
+    status: 400,
+    code: 'API_BAD_PARAMETER',
+    field,
+    expected,
+    ...(detail ? { detail } : {}),
+  });
+}
+
+type Query = Record<string, unknown>;
+
+function readQuery(req: FastifyRequest, allowed: readonly string[]): Query {
+  const q = (req.query ?? {}) as Query;
+  for (const [k, v] of Object.entries(q)) {
+    if (!allowed.includes(k))
+      throw badParameter(
+        k.slice(0, 128) || '?',
+        `one of: ${allowed.join(', ') || '(none)'}`,
+        'unknown query parameter',
+      );
+    if (typeof v !== 'string') throw badParameter(k, 'a single value');
+  }
+  return q;
+}
+
+function intParam(q: Query, name: string, min: number, max: number): number | undefined {
+  const v = q[name];
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(s) || Number(s) < min || Number(s) > max) {
+    throw badParameter(name, `an integer ${min} … ${max}`);
+  }
+  return Number(s);
+}
+
+/**
+ * Builds the HTTP API server (fastify): routes of `ROUTES`, bearer auth on every mutation,
+ * schema-validated bodies (`parseAndValidate` from @sfr/schemas, size and depth checked before
+ * parsing), RFC 9457 problem+json errors carrying the reason code, body-size and rate limits.
+ * Bad input changes nothing: a body is validated completely before anything is signed.
+ */
+export async function createApi(parameters: CreateApiParameters): Promise<Api> {
+  const { node, metrics } = parameters;
+  if (parameters.token.length < 16)
+    throw new Error('createApi: the bearer token must be at least 16 characters');
+  const log = parameters.logger?.child({ component: 'api' });
+  const tokenDigest = digest(parameters.token);
+  const bodyLimit = parameters.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const limits = parameters.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const maxStreams = parameters.maxStreams ?? DEFAULT_MAX_STREAMS;
+  const problemCode = new WeakMap<FastifyRequest, string>();
+  const idempotent = new Map<string, Promise<SubmitResponse>>();
+  const openStreams = new Set<() => void>();
+  let openApi: Record<string, unknown> | undefined;
+
+  const app = Fastify({ logger: false, bodyLimit, trustProxy: false, return503OnClosing: true });
+
+  // Bodies: only application/json, handed over as bytes so that @sfr/schemas enforces size and
+  // depth before JSON.parse (no prototype pollution, no deep-nesting stack blow-up).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
+    done(null, body);
+  });
+
+  await app.register(rateLimit, { max: limits.max, timeWindow: limits.timeWindowMs });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
+    let problem: Problem;
+    if (error instanceof ApiProblem) problem = error.problem;
+    else if (error.statusCode === 429) {
+      problem = buildProblem({
+        status: 429,
+        code: 'API_RATE_LIMITED',
+        expected: `at most ${limits.max} requests per ${limits.timeWindowMs} ms`,
+      });
+    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      problem = buildProblem({
+        status: 413,
+        code: 'API_BODY_TOO_LARGE',
+        expected: `at most ${bodyLimit} bytes`,
+      });
+    } else if (
+      error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
+      error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH'
+    ) {
+      problem = buildProblem({
+        status: 415,
+        code: 'API_UNSUPPORTED_MEDIA_TYPE',
+        expected: 'Content-Type: application/json',
+      });
+    } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      problem = buildProblem({
+        status: 400,
+        code: 'API_INVALID_BODY',
+        expected: 'a well-formed HTTP request',
+      });
+    } else {
+      log?.error(
+        { err: { name: error.name, message: error.message, code: error.code }, route: req.routeOptions.url },
+        'internal error',
+      );
+      problem = buildProblem({ status: 500, code: 'API_INTERNAL_ERROR' });
+    }
+    problemCode.set(req, problem.code);
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const problem = buildProblem({ status: 404, code: 'API_NOT_FOUND', detail: 'no such route' });
+    problemCode.set(req, problem.code);
+    return sendProblem(reply, problem);
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics?.httpRequests.inc({
+      route,
+      method: req.method,
+      status: statusClass(reply.statusCode),
+      code: problemCode.get(req) ?? '',
+    });
+    metrics?.httpDuration.observe({ route }, reply.elapsedTime / 1000);
+    log?.debug(
+      { method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  const authenticate = async (req: FastifyRequest): Promise<void> => {
+    const h = req.headers.authorization;
+    const m = typeof h === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(h) : null;
+    if (m === null || !timingSafeEqual(digest(m[1]!), tokenDigest)) {
+      throw new ApiProblem({
+        status: 401,
+        code: 'API_UNAUTHORIZED',
+        expected: 'Authorization: Bearer <token from http.tokenFile>',
+      });
+    }
+  };
+
+  const publishFrom =
+    (kind: 'SubmitRecoveryEventRequest' | 'SubmitAlertRequest', type: PublishableType) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const body = req.body;
+      if (!(body instanceof Uint8Array)) {
+        throw new ApiProblem({
+          status: 415,
+          code: 'API_UNSUPPORTED_MEDIA_TYPE',
+          expected: 'Content-Type: application/json',
+        });
+      }
+      const v = parseAndValidate(kind, body, { maxBytes: bodyLimit });
+      if (!v.ok) {
+        const issue = v.issues[0]!;
+        const malformed = ['SCHEMA_NOT_JSON', 'SCHEMA_TOO_LARGE', 'SCHEMA_TOO_DEEP'].includes(issue.code);
+        throw new ApiProblem({
+          status: malformed ? 400 : 422,
+          code: issue.code,
+          title: malformed
+            ? 'The request body is not an acceptable JSON document'
+            : 'The request body does not match its schema',
+          detail: issue.message,
+          pointer: issue.pointer,
+          ...(issue.expected === undefined ? {} : { expected: issue.expected }),
+          issues: v.issues.slice(0, 100).map((i) => ({
+            code: i.code,
+            pointer: i.pointer,
+            message: i.message.slice(0, 500),
+            ...(i.expected === undefined ? {} : { expected: i.expected.slice(0, 1000) }),
+          })),
+        });
+      }
+      if (!node.store.isHealthy()) {
+        throw new ApiProblem({
+          status: 503,
+          code: 'API_STORE_UNHEALTHY',
+          detail: node.store.health().issues[0]?.code ?? 'store closed',
+        });
+      }
+      const request = v.value as unknown as {
+        payload: Record<string, unknown>;
+        issuedAt?: number;
+        idempotencyKey?: string;
+      };
+      const run = async (): Promise<SubmitResponse> => {
+        let published: Awaited<ReturnType<ApiNode['publish']>>;
+        try {
+          published = await node.publish(
+            type,
+            request.payload,
+            request.issuedAt === undefined ? {} : { issuedAt: request.issuedAt },
+          );
+        } catch (error) {
+          throw publishProblem(error, log);
+        }
+        // The contract: answer only once the message is durably stored.
+        if ((await node.store.getMessage(published.messageId)) === undefined) {
+          log?.error(
+            { messageId: published.messageId },
+            'publish resolved but the message is not in the store',
+          );
+          throw new ApiProblem({
+            status: 500,
+            code: 'API_PUBLISH_FAILED',
+            detail: 'the message was not stored',
+          });
+        }
+        return {
+          messageId: published.messageId,
+          seq: published.seq,
+          envelope: published.envelope as SubmitResponse['envelope'],
+        };
+      };
+      let result: Promise<SubmitResponse>;
+      const key = request.idempotencyKey === undefined ? undefined : `${type}:${request.idempotencyKey}`;
+      const known = key === undefined ? undefined : idempotent.get(key);
+      if (known !== undefined) result = known;
+      else {
+        result = run();
+        if (key !== undefined) {
+          idempotent.set(key, result);
+          if (idempotent.size > IDEMPOTENCY_CAPACITY) idempotent.delete(idempotent.keys().next().value!);
+          result.catch(() => idempotent.delete(key));
+        }
+      }
+      const response = await result;
+      log?.info({ type, messageId: response.messageId, seq: response.seq }, 'published');
+      return reply.code(201).send(response);
+    };
+
+  const handlers: Record<string, (req: FastifyRequest, reply: FastifyReply) => unknown> = {
+    submitRecoveryEvent: publishFrom('SubmitRecoveryEventRequest', 'RecoveryEvent'),
+    submitAlert: publishFrom('SubmitAlertRequest', 'ContagionAlert'),
+
+    getMessage: async (req) => {
+      readQuery(req, []);
+      const { id } = req.params as { id: string };
+      if (!MESSAGE_ID.test(id)) throw badParameter('id', 'a message id: 0x and 64 lower-case hex digits');
+      const m = await node.store.getMessage(id);
+      if (m === undefined)
+        throw new ApiProblem({
+          status: 404,
+          code: 'API_NOT_FOUND',
+          detail: 'no accepted message has this id',
+        });
+      return itemOf(m);
+    },
+
+    listMessages: async (req) => {
+      const q = readQuery(req, ['type', 'issuer', 'since', 'cursor', 'limit']);
+      const type = q['type'] as string | undefined;
+      if (type !== undefined && !MESSAGE_TYPES.has(type))
+        throw badParameter('type', [...MESSAGE_TYPES].join(' | '));
+      const issuer = q['issuer'] as string | undefined;
+      if (issuer !== undefined && !ADDRESS.test(issuer))
+        throw badParameter('issuer', 'an address: 0x and 40 hex digits');
+      const since = intParam(q, 'since', 0, Number.MAX_SAFE_INTEGER);
+      const limit = intParam(q, 'limit', 1, 1000) ?? 100;
+      let after = 0;
+      if (q['cursor'] !== undefined) {
+        const c = decodeCursor(q['cursor'] as string);
+        if (c === undefined) throw badParameter('cursor', 'a nextCursor returned by this node');
+        after = c;
+      }
+      const r = await node.store.queryMessages({
+        after,
+        limit,
+        ...(type === undefined ? {} : { type }),
+        ...(issuer === undefined ? {} : { issuer }),
+        ...(since === undefined ? {} : { from: since }),
+      });
+      if (!r.ok) throw badParameter('query', r.detail);
+      return {
+        items: r.messages.map(itemOf),
+        ...(r.nextCursor === null ? {} : { nextCursor: encodeCursor(r.nextCursor) }),
+      };
+    },
+
+    listActiveAlerts: async (req) => {
+      const q = readQuery(req, ['limit']);
+      const limit = intParam(q, 'limit', 1, 1000) ?? 1000;
+      return { items: (await node.store.activeAlerts({ limit })).map(itemOf) };
+    },
+
+    getStatus: async (req) => {
+      readQuery(req, []);
+      const s = await node.status();
+      const stats = await node.store.stats();
+      const store: StatusResponse['store'] = { messages: stats.messages, bytes: stats.approximateBytes };
+      return { ...s, store } satisfies StatusResponse;
+    },
+
+    listPeers: async (req) => {
+      readQuery(req, []);
+      return { peers: await node.peers() } satisfies PeerListResponse;
+    },
+
+    getHealth: async (req, reply) => {
+      readQuery(req, []);
+      const h = node.store.health();
+      const checks: HealthResponse['checks'] = [
+        h.healthy
+          ? { name: 'store', status: 'ok' }
+          : {
+              name: 'store',
+              status: 'down',
+              detail: `${h.issues[0]?.code ?? 'STORE_CLOSED'}: the node does not sign`,
+            },
+        ...((await node.healthChecks?.()) ?? []),
+      ];
+      const status: HealthResponse['status'] = checks.some((c) => c.status === 'down')
+        ? 'down'
+        : checks.some((c) => c.status === 'degraded')
+          ? 'degraded'
+          : 'ok';
+      return reply
+        .code(status === 'down' ? 503 : 200)
+        .send({ status, checks: checks.slice(0, 32) } satisfies HealthResponse);
+    },
+
+    getMetrics: async (req, reply) => {
+      readQuery(req, []);
+      if (metrics === undefined) return reply.type('text/plain; version=0.0.4').send('');
+      const stats = await node.store.stats();
+      metrics.storeMessages.set(stats.messages);
+      metrics.storeSize.set(stats.approximateBytes);
+      metrics.storeHealthy.set(node.store.isHealthy() ? 1 : 0);
+      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    },
+
+    getOpenApi: async (req, reply) => {
+      readQuery(req, []);
+      openApi ??= generateOpenApi({ version: parameters.version });
+      return reply.type('application/json').send(openApi);
+    },
+
+    streamMessages: async (req, reply) => {
+      const q = readQuery(req, ['type', 'after']);
+      const type = q['type'] as string | undefined;
+      if (type !== undefined && !MESSAGE_TYPES.has(type))
+        throw badParameter('type', [...MESSAGE_TYPES].join(' | '));
+      let after = intParam(q, 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+      const lastEventId = req.headers['last-event-id'];
+      if (lastEventId !== undefined) {
+        if (typeof lastEventId !== 'string' || !/^(0|[1-9][0-9]{0,15})$/.test(lastEventId)) {
+          throw badParameter('Last-Event-ID', 'an event id sent by this stream (an integer)');
+        }
+        after = Number(lastEventId);
+      }
+      if (openStreams.size >= maxStreams) {
+        throw new ApiProblem({
+          status: 503,
+          code: 'API_TOO_MANY_STREAMS',
+          expected: `at most ${maxStreams} open streams`,
+        });
+      }
+      await streamTo(req, reply, { after, type });
+    },
+  };
+
+  async function streamTo(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    o: { after: number; type: string | undefined },
+  ) {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    let last = o.after;
+    let live = false;
+    let overflow = false;
+    let closed = false;
+    const pending: StoredMessage[] = [];
+    const frame = (m: StoredMessage): string | undefined => {
+      if (m.cursor <= last) return undefined;
+      last = m.cursor;
+      if (o.type !== undefined && m.type !== o.type) return undefined;
+      return `id: ${m.cursor}\nevent: message\ndata: ${JSON.stringify(itemOf(m))}\n\n`;
+    };
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      clearInterval(heartbeat);
+      openStreams.delete(close);
+      metrics?.sseClients.set(openStreams.size);
+      res.end();
+    };
+    openStreams.add(close);
+    metrics?.sseClients.set(openStreams.size);
+    const unsubscribe = node.store.onAppend((m) => {
+      if (closed) return;
+      if (!live) {
+        if (pending.length < 10_000) pending.push(m);
+        else overflow = true;
+        return;
+      }
+      const f = frame(m);
+      if (f === undefined) return;
+      res.write(f);
+      if (res.writableLength > STREAM_MAX_BUFFERED_BYTES) {
+        log?.info({ lastEventId: last }, 'stream client too slow; disconnected (it can resume)');
+        close();
+      }
+    });
+    const heartbeat = setInterval(() => {
+      if (!closed) res.write(': keep-alive\n\n');
+    }, STREAM_HEARTBEAT_MS);
+    heartbeat.unref();
+    res.on('close', close);
+    req.raw.on('close', close);
+    try {
+      // Replay what the client missed, then go live; `frame` drops anything already sent.
+      for (let round = 0; round < 8 && !closed; round++) {
+        overflow = false;
+        pending.length = 0;
+        for (;;) {
+          const page = await node.store.readFrom(last, 500);
+          for (const m of page.messages) {
+            const f = frame(m);
+            if (f !== undefined && !res.write(f) && !closed) await once(res, 'drain');
+            if (closed) return;
+          }
+          if (page.nextCursor === null) break;
+        }
+        if (!overflow) break;
+      }
+      live = true;
+      for (const m of pending.splice(0)) {
+        const f = frame(m);
+        if (f !== undefined) res.write(f);
+      }
+    } catch (error) {
+      log?.warn({ err: { message: (error as Error).message } }, 'stream replay failed');
+      close();
+    }
+  }
+
+  for (const r of ROUTES) {
+    const handler = handlers[r.operationId];
+    if (handler === undefined) throw new Error(`createApi: no handler for ${r.operationId}`);
+    app.route({
+      method: r.method,
+      url: r.url,
+      ...(r.auth ? { onRequest: authenticate } : {}),
+      handler: handler as (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+    });
+  }
+
+  let listening = false;
+  return {
+    app,
+    async listen() {
+      const url = await app.listen({ host: parameters.host ?? '127.0.0.1', port: parameters.port ?? 0 });
+      listening = true;
+      log?.info({ url }, 'HTTP API listening');
+      return url;
+    },
+    async close() {
+      for (const c of [...openStreams]) c();
+      if (listening || app.server.listening) await app.close();
+      else await app.close();
+    },
+  };
+}
+
+/** Maps an error thrown by `node.publish` to a problem, keeping the node's reason code. */
+function publishProblem(error: unknown, log: Logger | undefined): ApiProblem {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(code)) {
+    const firstLine = String((error as Error).message ?? '')
+      .split('\n')[0]!
+      .slice(0, 300);
+    if (code.startsWith('STORE_')) {
+      return new ApiProblem({ status: 503, code: 'API_STORE_UNHEALTHY', detail: `${code}: ${firstLine}` });
+    }
+    return new ApiProblem({ status: 422, code, title: 'The node refused the message', detail: firstLine });
+  }
+  log?.error({ err: { message: (error as Error)?.message } }, 'publish failed');
+  return new ApiProblem({ status: 500, code: 'API_PUBLISH_FAILED' });
+}
+
+export type { RouteSpec };
+export { PROBLEM_CONTENT_TYPE };

@@ -1,0 +1,31 @@
+/**
+ * The node's local HTTP API (fastify): submit recovery events and alerts (the node signs them),
+ * query accepted messages, stream them (SSE with Last-Event-ID resume), status, peers, health,
+ * metrics and the OpenAPI 3.1 document generated from @sfr/schemas.
+ *
+ *   const api = await createApi({ node, token, version, host?, port?, bodyLimit?, rateLimit?, logger?, metrics? });
+ *   const url = await api.listen();   …   await api.close();
+ *
+ * `node` is an `ApiNode`: { store, publish(type, payload, {issuedAt?}), status(), peers(), healthChecks?() }.
+ */
+
+export {
+  type Api,
+  type ApiNode,
+  type CreateApiParameters,
+  createApi,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_MAX_STREAMS,
+  DEFAULT_RATE_LIMIT,
+  type PublishableType,
+} from './createApi.js';
+export { decodeCursor, encodeCursor } from './cursor.js';
+export { type GenerateOpenApiParameters, generateOpenApi } from './generateOpenApi.js';
+export {
+  type ApiCode,
+  ApiProblem,
+  buildProblem,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_BASE,
+} from './problem.js';
+export { ROUTES, type RouteSpec } from './routes.js';

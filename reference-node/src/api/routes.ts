@@ -1,0 +1,226 @@
+/**
+ * The HTTP API's routes, declared once: `createApi` registers handlers for exactly these, and
+ * `generateOpenApi` describes exactly these, with bodies and responses taken from @sfr/schemas.
+ */
+export type HttpMethod = 'GET' | 'POST';
+
+export interface ParameterSpec {
+  readonly name: string;
+  readonly in: 'query' | 'path' | 'header';
+  readonly description: string;
+  readonly required?: boolean;
+  /** A JSON Schema; `$ref`s use schema `$id`s and are rewritten into the OpenAPI document. */
+  readonly schema: Record<string, unknown>;
+}
+
+export interface ResponseSpec {
+  readonly description: string;
+  /** A schema kind (`SubmitResponse`) or `Kind#/pointer` into one. */
+  readonly schema?: string;
+  readonly contentType?: string;
+}
+
+export interface RouteSpec {
+  readonly method: HttpMethod;
+  /** fastify form: `/v1/messages/:id`. */
+  readonly url: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: string;
+  /** Requires `Authorization: Bearer <token>` (every route that changes anything). */
+  readonly auth: boolean;
+  /** Request body kind (application/json). */
+  readonly body?: string;
+  readonly parameters?: readonly ParameterSpec[];
+  readonly ok: { readonly status: number } & ResponseSpec;
+  /** Statuses answered with a Problem document. */
+  readonly problems: readonly number[];
+}
+
+const COMMON = 'https://sfr.dev/schemas/v1/common.schema.json#/$defs/';
+const ENVELOPE_TYPES_REF = 'https://sfr.dev/schemas/v1/Envelope.schema.json#/properties/type';
+
+const LIST_PARAMS: readonly ParameterSpec[] = [
+  {
+    name: 'cursor',
+    in: 'query',
+    description: '`nextCursor` of the previous page.',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,512}$' },
+  },
+  {
+    name: 'limit',
+    in: 'query',
+    description: 'Page size, 1 … 1000 (default 100).',
+    schema: { type: 'integer', minimum: 1, maximum: 1000 },
+  },
+];
+
+export const ROUTES: readonly RouteSpec[] = [
+  {
+    method: 'POST',
+    url: '/v1/events',
+    operationId: 'submitRecoveryEvent',
+    summary: 'Sign and publish a RecoveryEvent as this node’s member',
+    description: 'Answers only after the signed message is durably stored; then it is gossiped.',
+    tag: 'publish',
+    auth: true,
+    body: 'SubmitRecoveryEventRequest',
+    ok: { status: 201, description: 'Signed, stored and published.', schema: 'SubmitResponse' },
+    problems: [400, 401, 413, 415, 422, 429, 500, 503],
+  },
+  {
+    method: 'POST',
+    url: '/v1/alerts',
+    operationId: 'submitAlert',
+    summary: 'Sign and publish a ContagionAlert as this node’s member',
+    description: 'Answers only after the signed message is durably stored; then it is gossiped.',
+    tag: 'publish',
+    auth: true,
+    body: 'SubmitAlertRequest',
+    ok: { status: 201, description: 'Signed, stored and published.', schema: 'SubmitResponse' },
+    problems: [400, 401, 413, 415, 422, 429, 500, 503],
+  },
+  {
+    method: 'GET',
+    url: '/v1/messages/:id',
+    operationId: 'getMessage',
+    summary: 'One accepted message by id',
+    tag: 'query',
+    auth: false,
+    parameters: [
+      {
+        name: 'id',
+        in: 'path',
+        required: true,
+        description: 'The message id.',
+        schema: { $ref: `${COMMON}MessageId` },
+      },
+    ],
+    ok: { status: 200, description: 'The message.', schema: 'MessageListResponse#/$defs/MessageListItem' },
+    problems: [400, 404, 429],
+  },
+  {
+    method: 'GET',
+    url: '/v1/messages',
+    operationId: 'listMessages',
+    summary: 'Accepted messages, oldest first, filtered and paginated',
+    tag: 'query',
+    auth: false,
+    parameters: [
+      {
+        name: 'type',
+        in: 'query',
+        description: 'Only this message type.',
+        schema: { $ref: ENVELOPE_TYPES_REF },
+      },
+      { name: 'issuer', in: 'query', description: 'Only this issuer.', schema: { $ref: `${COMMON}Address` } },
+      {
+        name: 'since',
+        in: 'query',
+        description: 'Only messages issued at or after this time (unix ms).',
+        schema: { $ref: `${COMMON}UnixMs` },
+      },
+      ...LIST_PARAMS,
+    ],
+    ok: { status: 200, description: 'A page of messages.', schema: 'MessageListResponse' },
+    problems: [400, 429],
+  },
+  {
+    method: 'GET',
+    url: '/v1/alerts/active',
+    operationId: 'listActiveAlerts',
+    summary: 'Contagion alerts not expired and not resolved',
+    tag: 'query',
+    auth: false,
+    parameters: [LIST_PARAMS[1]!],
+    ok: { status: 200, description: 'The active alerts, in arrival order.', schema: 'MessageListResponse' },
+    problems: [400, 429],
+  },
+  {
+    method: 'GET',
+    url: '/v1/status',
+    operationId: 'getStatus',
+    summary: 'Node status: identity, peers, topics, store',
+    tag: 'node',
+    auth: false,
+    ok: { status: 200, description: 'The status.', schema: 'StatusResponse' },
+    problems: [429],
+  },
+  {
+    method: 'GET',
+    url: '/v1/peers',
+    operationId: 'listPeers',
+    summary: 'Known and connected peers',
+    tag: 'node',
+    auth: false,
+    ok: { status: 200, description: 'The peers.', schema: 'PeerListResponse' },
+    problems: [429],
+  },
+  {
+    method: 'GET',
+    url: '/v1/stream',
+    operationId: 'streamMessages',
+    summary: 'Server-sent events of accepted messages',
+    description:
+      'Each event: `id` = the store cursor, `event: message`, `data` = a MessageListItem as JSON. Reconnect with `Last-Event-ID` (or `?after=`) to resume after the last event seen; missed messages are replayed from the store first.',
+    tag: 'query',
+    auth: false,
+    parameters: [
+      {
+        name: 'type',
+        in: 'query',
+        description: 'Only this message type.',
+        schema: { $ref: ENVELOPE_TYPES_REF },
+      },
+      {
+        name: 'after',
+        in: 'query',
+        description: 'Resume after this event id.',
+        schema: { type: 'integer', minimum: 0 },
+      },
+      {
+        name: 'Last-Event-ID',
+        in: 'header',
+        description: 'Resume after this event id (SSE reconnect).',
+        schema: { type: 'string', pattern: '^[0-9]{1,16}$' },
+      },
+    ],
+    ok: { status: 200, description: 'An event stream.', contentType: 'text/event-stream' },
+    problems: [400, 429, 503],
+  },
+  {
+    method: 'GET',
+    url: '/health',
+    operationId: 'getHealth',
+    summary: 'Liveness and store health (503 when down)',
+    tag: 'operations',
+    auth: false,
+    ok: {
+      status: 200,
+      description: 'Healthy or degraded (503 when down, same body).',
+      schema: 'HealthResponse',
+    },
+    problems: [429],
+  },
+  {
+    method: 'GET',
+    url: '/metrics',
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics',
+    tag: 'operations',
+    auth: false,
+    ok: { status: 200, description: 'Prometheus text exposition format.', contentType: 'text/plain' },
+    problems: [429],
+  },
+  {
+    method: 'GET',
+    url: '/openapi.json',
+    operationId: 'getOpenApi',
+    summary: 'This document',
+    tag: 'operations',
+    auth: false,
+    ok: { status: 200, description: 'OpenAPI 3.1.', contentType: 'application/json' },
+    problems: [429],
+  },
+];

@@ -1,0 +1,301 @@
+import { validate } from '@sfr/schemas';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Api, createApi, generateOpenApi } from '../../src/api/index.js';
+import { createMetrics } from '../../src/metrics/index.js';
+import type { Store } from '../../src/store/index.js';
+import { createLocalNode, example, MEMBER, TOKEN } from './localNode.js';
+
+let api: Api;
+let url: string;
+let store: Store;
+let cleanup: () => Promise<void>;
+
+async function start(
+  options: { bodyLimit?: number; rateLimit?: { max: number; timeWindowMs: number } } = {},
+) {
+  const local = await createLocalNode();
+  store = local.store;
+  cleanup = local.cleanup;
+  api = await createApi({
+    node: local.node,
+    token: TOKEN,
+    version: '0.1.0',
+    metrics: createMetrics({ processMetrics: false }),
+    ...options,
+  });
+  url = await api.listen();
+}
+
+beforeEach(async () => {
+  await start();
+});
+afterEach(async () => {
+  await api.close();
+  await cleanup();
+});
+
+const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+const post = (path: string, body: unknown, headers: Record<string, string> = auth) =>
+  fetch(`${url}${path}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const event = () => ({ payload: example('RecoveryEvent', 'aave-v3-reserve-paused') });
+const alert = (expiresAt = Date.now() + 3_600_000) => ({
+  payload: { ...example('ContagionAlert', 'usdc-depeg'), expiresAt },
+});
+
+describe('publishing', () => {
+  it('signs, stores and answers a SubmitResponse; the message is then readable by id and in lists', async () => {
+    const res = await post('/v1/events', event());
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { messageId: string; seq: number; envelope: { issuer: string } };
+    expect(validate('SubmitResponse', body).ok).toBe(true);
+    expect(body.seq).toBe(0);
+    expect(body.envelope.issuer.toLowerCase()).toBe(MEMBER.address.toLowerCase());
+    expect((await store.getMessage(body.messageId))?.source).toBe('local');
+
+    const one = await fetch(`${url}/v1/messages/${body.messageId}`);
+    expect(one.status).toBe(200);
+    expect(((await one.json()) as { messageId: string }).messageId).toBe(body.messageId);
+
+    const second = await post('/v1/alerts', alert());
+    expect(second.status).toBe(201);
+    const list = (await (await fetch(`${url}/v1/messages?type=ContagionAlert`)).json()) as {
+      items: unknown[];
+    };
+    expect(validate('MessageListResponse', list).ok).toBe(true);
+    expect(list.items).toHaveLength(1);
+    const active = (await (await fetch(`${url}/v1/alerts/active`)).json()) as { items: unknown[] };
+    expect(active.items).toHaveLength(1);
+  });
+
+  it('returns the first result for a repeated idempotency key instead of publishing twice', async () => {
+    const body = { ...event(), idempotencyKey: 'adapter-aave-42' };
+    const [a, b] = await Promise.all([post('/v1/events', body), post('/v1/events', body)]);
+    const [ja, jb] = (await Promise.all([a.json(), b.json()])) as [
+      { messageId: string },
+      { messageId: string },
+    ];
+    expect(ja.messageId).toBe(jb.messageId);
+    expect(store.lastCursor).toBe(1);
+  });
+
+  it('paginates with an opaque cursor', async () => {
+    for (let i = 0; i < 5; i++) expect((await post('/v1/events', event())).status).toBe(201);
+    const seqs: number[] = [];
+    let next: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const q = `/v1/messages?issuer=${MEMBER.address}&limit=2${next ? `&cursor=${next}` : ''}`;
+      const r = (await (await fetch(`${url}${q}`)).json()) as {
+        items: { envelope: { seq: number } }[];
+        nextCursor?: string;
+      };
+      seqs.push(...r.items.map((i) => i.envelope.seq));
+      next = r.nextCursor;
+      if (next === undefined) break;
+    }
+    expect(seqs).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('refusals are problem+json, carry the code, and change nothing', () => {
+  const problemOf = async (res: Response) => {
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const p = await res.json();
+    expect(validate('Problem', p).ok).toBe(true);
+    return p;
+  };
+
+  it('requires the bearer token on mutations', async () => {
+    const none = await post('/v1/events', event(), { 'content-type': 'application/json' });
+    const wrong = await post('/v1/events', event(), {
+      ...auth,
+      authorization: 'Bearer not-the-token-at-all',
+    });
+    expect(none.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect(await problemOf(none)).toMatchInlineSnapshot(`
+      {
+        "code": "API_UNAUTHORIZED",
+        "expected": "Authorization: Bearer <token from http.tokenFile>",
+        "status": 401,
+        "title": "Missing or wrong bearer token",
+        "type": "https://sfr.dev/problems/API_UNAUTHORIZED",
+      }
+    `);
+    await problemOf(wrong);
+    expect(store.lastCursor).toBe(0);
+  });
+
+  it('names the schema violation with its code, pointer and expectation', async () => {
+    const payload = { ...example('RecoveryEvent', 'aave-v3-reserve-paused'), severity: 'apocalyptic' };
+    const res = await post('/v1/events', { payload });
+    expect(res.status).toBe(422);
+    expect(await problemOf(res)).toMatchInlineSnapshot(`
+      {
+        "code": "SCHEMA_ENUM",
+        "detail": "must be one of the allowed values",
+        "expected": ""unknown" | "info" | "low" | "medium" | "high" | "critical"",
+        "issues": [
+          {
+            "code": "SCHEMA_ENUM",
+            "expected": ""unknown" | "info" | "low" | "medium" | "high" | "critical"",
+            "message": "must be one of the allowed values",
+            "pointer": "/payload/severity",
+          },
+        ],
+        "pointer": "/payload/severity",
+        "status": 422,
+        "title": "The request body does not match its schema",
+        "type": "https://sfr.dev/problems/SCHEMA_ENUM",
+      }
+    `);
+    const missing = await post('/v1/alerts', { payload: { indicator: 'depeg' } });
+    expect(missing.status).toBe(422);
+    expect(((await problemOf(missing)) as { code: string; pointer: string }).code).toBe('SCHEMA_REQUIRED');
+    expect(store.lastCursor).toBe(0);
+  });
+
+  it('refuses non-JSON, the wrong media type, oversized bodies, and a prototype-polluting body', async () => {
+    const notJson = await post('/v1/events', '{"payload": ');
+    expect(notJson.status).toBe(400);
+    expect(((await problemOf(notJson)) as { code: string }).code).toBe('SCHEMA_NOT_JSON');
+    const text = await post('/v1/events', JSON.stringify(event()), {
+      authorization: auth.authorization,
+      'content-type': 'text/plain',
+    });
+    expect(text.status).toBe(415);
+    expect(((await problemOf(text)) as { code: string }).code).toBe('API_UNSUPPORTED_MEDIA_TYPE');
+    const big = await post('/v1/events', { payload: { summary: 'x'.repeat(70_000) } });
+    expect(big.status).toBe(413);
+    expect(await problemOf(big)).toMatchInlineSnapshot(`
+      {
+        "code": "API_BODY_TOO_LARGE",
+        "expected": "at most 65536 bytes",
+        "status": 413,
+        "title": "The request body is too large",
+        "type": "https://sfr.dev/problems/API_BODY_TOO_LARGE",
+      }
+    `);
+    const proto = await post('/v1/events', '{"payload": {"__proto__": {"polluted": true}}}');
+    expect([400, 422]).toContain(proto.status);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(store.lastCursor).toBe(0);
+  });
+
+  it('checks query and path parameters', async () => {
+    const bad = await fetch(`${url}/v1/messages?limit=5000`);
+    expect(bad.status).toBe(400);
+    expect(await problemOf(bad)).toMatchInlineSnapshot(`
+      {
+        "code": "API_BAD_PARAMETER",
+        "expected": "an integer 1 … 1000",
+        "field": "limit",
+        "status": 400,
+        "title": "A query or path parameter is invalid",
+        "type": "https://sfr.dev/problems/API_BAD_PARAMETER",
+      }
+    `);
+    expect(((await problemOf(await fetch(`${url}/v1/messages?cursor=abc`))) as { field: string }).field).toBe(
+      'cursor',
+    );
+    expect(((await problemOf(await fetch(`${url}/v1/messages?colour=red`))) as { field: string }).field).toBe(
+      'colour',
+    );
+    expect(((await problemOf(await fetch(`${url}/v1/messages/0x1234`))) as { field: string }).field).toBe(
+      'id',
+    );
+    const unknown = await fetch(`${url}/v1/messages/0x${'00'.repeat(32)}`);
+    expect(unknown.status).toBe(404);
+    expect(((await problemOf(unknown)) as { code: string }).code).toBe('API_NOT_FOUND');
+    expect((await fetch(`${url}/v2/nothing`)).status).toBe(404);
+  });
+
+  it('answers 503 and refuses to publish once the store is unusable', async () => {
+    await store.close();
+    const res = await post('/v1/events', event());
+    expect(res.status).toBe(503);
+    expect(((await problemOf(res)) as { code: string }).code).toBe('API_STORE_UNHEALTHY');
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(503);
+    const h = await health.json();
+    expect(validate('HealthResponse', h).ok).toBe(true);
+    expect(h).toMatchObject({ status: 'down', checks: [{ name: 'store', status: 'down' }] });
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 API_RATE_LIMITED past the limit', async () => {
+    await api.close();
+    await cleanup();
+    await start({ rateLimit: { max: 3, timeWindowMs: 60_000 } });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await fetch(`${url}/v1/status`)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    const p = (await (await fetch(`${url}/v1/status`)).json()) as { code: string; expected: string };
+    expect([p.code, p.expected]).toEqual(['API_RATE_LIMITED', 'at most 3 requests per 60000 ms']);
+  });
+});
+
+describe('observation', () => {
+  it('serves status, peers, health and metrics in their schemas', async () => {
+    await post('/v1/events', event());
+    const status = await (await fetch(`${url}/v1/status`)).json();
+    expect(validate('StatusResponse', status)).toEqual({ ok: true, value: status });
+    expect(status).toMatchObject({ headSeq: 0, store: { messages: 1 } });
+    const peers = await (await fetch(`${url}/v1/peers`)).json();
+    expect(validate('PeerListResponse', peers).ok).toBe(true);
+    const health = await fetch(`${url}/health`);
+    expect([health.status, ((await health.json()) as { status: string }).status]).toEqual([200, 'ok']);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain(
+      'sfr_http_requests_total{route="/v1/events",method="POST",status="2xx",code=""} 1',
+    );
+    expect(metrics).toMatch(/sfr_store_messages 1/);
+  });
+
+  it('serves an OpenAPI 3.1 document whose every $ref resolves inside it', async () => {
+    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as Record<string, unknown>;
+    expect(doc).toEqual(generateOpenApi({ version: '0.1.0' }));
+    expect(doc['openapi']).toBe('3.1.0');
+    const refs: string[] = [];
+    const walk = (n: unknown): void => {
+      if (Array.isArray(n)) n.forEach(walk);
+      else if (typeof n === 'object' && n !== null) {
+        for (const [k, v] of Object.entries(n)) {
+          if (k === '$ref' && typeof v === 'string') refs.push(v);
+          else walk(v);
+        }
+      }
+    };
+    walk(doc);
+    expect(refs.length).toBeGreaterThan(50);
+    const unresolved = refs.filter((ref) => {
+      let node: unknown = doc;
+      for (const t of ref.slice(2).split('/')) {
+        node = (node as Record<string, unknown> | undefined)?.[t.replace(/~1/g, '/').replace(/~0/g, '~')];
+      }
+      return node === undefined || !ref.startsWith('#/');
+    });
+    expect(unresolved).toEqual([]);
+    const paths = doc['paths'] as Record<string, Record<string, { security?: unknown }>>;
+    expect(Object.keys(paths).sort()).toMatchInlineSnapshot(`
+      [
+        "/health",
+        "/metrics",
+        "/openapi.json",
+        "/v1/alerts",
+        "/v1/alerts/active",
+        "/v1/events",
+        "/v1/messages",
+        "/v1/messages/{id}",
+        "/v1/peers",
+        "/v1/status",
+        "/v1/stream",
+      ]
+    `);
+    expect(paths['/v1/events']?.['post']?.security).toEqual([{ bearer: [] }]);
+  });
+});
