@@ -182,7 +182,10 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
   const pipeline = createValidationPipeline({
     codec: createEnvelopeCodec(),
     store: {
-      idAt: async (issuer, seq) => (await store.getBySeq(issuer, seq))?.id,
+      async heldAt(issuer, seq) {
+        const m = await store.getBySeq(issuer, seq);
+        return m === undefined ? undefined : { id: m.id, wire: m.wire };
+      },
       async append(wire, info) {
         const r = await store.append({ wire, id: info.id, source: info.source });
         if (r.status === 'appended') return 'appended';

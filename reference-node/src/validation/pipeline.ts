@@ -213,8 +213,10 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
       const slot = `${issuer}:${envelope.seq}`;
 
       // [IGNORE] (issuer, seq) already holds this message id (a replay). — ENVELOPE_DUPLICATE
-      // [IGNORE] (issuer, seq) holds another message id whose signature is valid. — ENVELOPE_EQUIVOCATION
-      //          (both envelopes are kept as evidence; an invalid signature falls through to the next rule)
+      // [IGNORE] (issuer, seq) holds another message id with the same signed digest. — ENVELOPE_DUPLICATE
+      // [IGNORE] (issuer, seq) holds another message id, another digest, and the new signature is valid. —
+      //          ENVELOPE_EQUIVOCATION (both envelopes are kept as evidence; a bad signature is REJECTed as
+      //          in the signature rule)
       const pending = inFlight.get(slot);
       if (pending !== undefined) {
         return pending === id
@@ -223,8 +225,8 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
       }
       inFlight.set(slot, id);
       try {
-        const held = await store.idAt(issuer, envelope.seq);
-        if (held === id) {
+        const held = await store.heldAt(issuer, envelope.seq);
+        if (held?.id === id) {
           seen.set(id, null);
           return { ...ignore('ENVELOPE_DUPLICATE'), id };
         }
@@ -234,8 +236,16 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
             remember(id, sig);
             return { ...sig, id };
           }
-          deps.onEquivocation?.({ id: held }, { id, envelope, wire });
-          return { ...ignore('ENVELOPE_EQUIVOCATION', { first: held, second: id }), id };
+          // The same signed content under another (valid) signature is a duplicate, not equivocation.
+          const heldDecoded = codec.decode(held.wire);
+          if (
+            heldDecoded.outcome === 'accept' &&
+            codec.digest(heldDecoded.value as WireEnvelope) === codec.digest(envelope)
+          ) {
+            return { ...ignore('ENVELOPE_DUPLICATE', { sameContentAs: held.id }), id };
+          }
+          deps.onEquivocation?.({ id: held.id }, { id, envelope, wire });
+          return { ...ignore('ENVELOPE_EQUIVOCATION', { first: held.id, second: id }), id };
         }
 
         const s3 = stageThree(envelope);

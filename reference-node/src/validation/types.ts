@@ -22,14 +22,19 @@ export interface EnvelopeCodec {
   checkShape(value: unknown): Refusal | null;
   /** keccak256 of the wire bytes, lower-case `0x` hex. */
   messageId(wire: Uint8Array): string;
+  /** The EIP-712 digest the signature covers (lower-case hex): equal digests = the same signed content. */
+  digest(envelope: WireEnvelope): string;
   /** Signature encoding + recovered signer = issuer; never throws. */
   verifySignature(envelope: WireEnvelope): ValidationOutcome;
 }
 
 /** What the pipeline needs of the store (E2's `openStore`), adapted in `node/`. */
 export interface PipelineStore {
-  /** Message id held at (issuer, seq), if any. `issuer` is lower-case. */
-  idAt(issuer: string, seq: number): Promise<string | undefined>;
+  /** The message held at (issuer, seq), if any. `issuer` is lower-case. */
+  heldAt(
+    issuer: string,
+    seq: number,
+  ): Promise<{ readonly id: string; readonly wire: Uint8Array } | undefined>;
   /** Durable append (fsync'd before it resolves); idempotent by id. */
   append(
     wire: Uint8Array,
