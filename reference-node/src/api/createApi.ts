@@ -5,6 +5,7 @@ import type {
   HealthResponse,
   MessageListItem,
   PeerListResponse,
+  Problem,
   StatusResponse,
   SubmitResponse,
 } from '@sfr/schemas';
