@@ -1,0 +1,445 @@
+import type { ClaimAttestation, FundClaim } from '@sfr/schemas/types';
+import {
+  buildEquivocationEvidence,
+  canonicalize,
+  type Envelope,
+  type Hex,
+  hashPayload,
+  messageIdOf,
+} from '../envelope/index.js';
+import { addrKey, uint, unitCommitment, valueClaim } from './amounts.js';
+import { buildClaimDecision } from './buildClaimDecision.js';
+import { charterAt, domainMatches, resolveCharters } from './charters.js';
+import { CLAIM_CODES, type ClaimCode, POOL_CODES, type PoolCode, type PoolRefusal } from './codes.js';
+import { computePayout, EMPTY_LEDGER, type PoolLedger, recordPayout } from './computePayout.js';
+import { byId, byTimeThenId, readPoolMessage } from './readPoolMessage.js';
+import { scheduleTranches, type TrancheCursor } from './scheduleTranches.js';
+import { type RoundResult, tallyRound } from './tallyRound.js';
+import type {
+  AdmittedClaim,
+  ClaimView,
+  EquivocationView,
+  LedgerView,
+  MessageInput,
+  PoolMessage,
+  PoolView,
+} from './types.js';
+
+/**
+ * The accepted messages of one pool, as a set: adding a message never depends on what came
+ * before, so the derived view is the same for every delivery order (pools.md#determinism).
+ */
+export type PoolState = {
+  readonly charterMessages: ReadonlyMap<Hex, PoolMessage>;
+  readonly messages: ReadonlyMap<Hex, PoolMessage>;
+  /** Inputs that failed the envelope checks. */
+  readonly unreadable: readonly PoolRefusal[];
+};
+
+const utf8 = new TextEncoder();
+
+function add(state: PoolState, input: MessageInput, asCharter: boolean): PoolState {
+  const r = readPoolMessage(input);
+  if (!r.ok) return { ...state, unreadable: [...state.unreadable, r.refusal] };
+  const id = r.message.messageId;
+  if (state.charterMessages.has(id) || state.messages.has(id)) return state;
+  if (asCharter) return { ...state, charterMessages: new Map(state.charterMessages).set(id, r.message) };
+  return { ...state, messages: new Map(state.messages).set(id, r.message) };
+}
+
+/** A pool state holding only the charter envelopes that define the pool (its founding signatures and any amendments). */
+export function createPoolState(charterMessages: readonly MessageInput[]): PoolState {
+  let state: PoolState = { charterMessages: new Map(), messages: new Map(), unreadable: [] };
+  for (const m of charterMessages) state = add(state, m, true);
+  return state;
+}
+
+/** The state with one more message (a duplicate changes nothing). Pure: `state` is not modified. */
+export function applyMessage(state: PoolState, message: MessageInput): PoolState {
+  return add(state, message, false);
+}
+
+/**
+ * Everything the pool rules derive from the charter envelopes and the accepted messages at time
+ * `now` (pools.md): adopted charters, claims with their state, tally and decision, equivocations,
+ * the ledger, and the messages refused with their codes.
+ */
+export function derivePoolState(
+  charterMessages: readonly MessageInput[],
+  messages: readonly MessageInput[],
+  now: number,
+): PoolView {
+  let state = createPoolState(charterMessages);
+  for (const m of messages) state = applyMessage(state, m);
+  return viewPool(state, now);
+}
+
+function poolRefusal(m: PoolMessage, code: PoolCode | ClaimCode | 'ENVELOPE_DOMAIN_MISMATCH'): PoolRefusal {
+  const table = { ...POOL_CODES, ...CLAIM_CODES, ENVELOPE_DOMAIN_MISMATCH: 'reject' } as Record<
+    string,
+    string
+  >;
+  return { messageId: m.messageId, outcome: table[code] === 'ignore' ? 'ignore' : 'reject', code };
+}
+
+function unpackEvidence(m: PoolMessage): PoolMessage[] {
+  const out: PoolMessage[] = [];
+  const p = m.envelope.payload as { first?: unknown; second?: unknown };
+  for (const e of [p.first, p.second]) {
+    out.push({ envelope: e as Envelope, messageId: messageIdOf(utf8.encode(canonicalize(e))) });
+  }
+  return out;
+}
+
+/** The view of a pool state at `now` (see `derivePoolState`). */
+export function viewPool(state: PoolState, now: number): PoolView {
+  const refused: PoolRefusal[] = [...state.unreadable];
+  const charterEnvelopes = [...state.charterMessages.values()].filter(
+    (m) => m.envelope.type === 'PoolCharter',
+  );
+  for (const m of state.charterMessages.values())
+    if (m.envelope.type !== 'PoolCharter') refused.push(poolRefusal(m, 'POOL_UNEXPECTED_TYPE'));
+  // The pool is the one the given charter envelopes found: the lowest pool id among them.
+  const poolIds = charterEnvelopes.map((m) => (m.envelope.payload as { poolId: Hex }).poolId).sort();
+  const wantedPool = poolIds[0];
+  const all = new Map<Hex, PoolMessage>();
+  for (const m of state.messages.values()) {
+    all.set(m.messageId, m);
+    if (m.envelope.type === 'EquivocationEvidence')
+      for (const inner of unpackEvidence(m)) if (!all.has(inner.messageId)) all.set(inner.messageId, inner);
+  }
+  const chartersIn = [
+    ...charterEnvelopes,
+    ...[...all.values()].filter(
+      (m) => m.envelope.type === 'PoolCharter' && !state.charterMessages.has(m.messageId),
+    ),
+  ];
+  const resolved = resolveCharters(chartersIn, wantedPool);
+  refused.push(...resolved.refused);
+  const poolId = resolved.poolId;
+  const claimsIn: PoolMessage[] = [];
+  const attestations: PoolMessage[] = [];
+  const decisions: PoolMessage[] = [];
+  for (const m of all.values()) {
+    const t = m.envelope.type;
+    if (t === 'PoolCharter' || t === 'EquivocationEvidence') continue;
+    if (t !== 'FundClaim' && t !== 'ClaimAttestation' && t !== 'ClaimDecision') {
+      refused.push(poolRefusal(m, 'POOL_UNEXPECTED_TYPE'));
+      continue;
+    }
+    const scopePool = m.envelope.scope?.poolId;
+    if (poolId === null || scopePool !== poolId) {
+      refused.push(poolRefusal(m, poolId === null ? 'POOL_NOT_FOUNDED' : 'POOL_WRONG_POOL'));
+      continue;
+    }
+    if ((m.envelope.payload as { poolId?: unknown }).poolId !== scopePool) {
+      refused.push(poolRefusal(m, 'POOL_SCOPE_MISMATCH'));
+      continue;
+    }
+    if (t === 'FundClaim') claimsIn.push(m);
+    else if (t === 'ClaimAttestation') attestations.push(m);
+    else decisions.push(m);
+  }
+
+  // Equivocation (pools.md#equivocation): conflicting attestations for one (claim, round), or two
+  // pool messages with one (issuer, seq); the offender's votes in that round are excluded.
+  const equivocations = findEquivocations(
+    [...all.values()].filter((m) => m.envelope.scope?.poolId === poolId),
+  );
+  const excluded = new Map<string, Set<string>>();
+  for (const e of equivocations) {
+    const key = `${e.claimId}:${e.round}`;
+    excluded.set(key, (excluded.get(key) ?? new Set()).add(addrKey(e.offender)));
+  }
+  const attByClaim = new Map<string, PoolMessage[]>();
+  for (const a of attestations) {
+    const id = (a.envelope.payload as unknown as ClaimAttestation).claimId;
+    attByClaim.set(id, [...(attByClaim.get(id) ?? []), a]);
+  }
+
+  // Claims, admitted in canonical filing order (pools.md#filing).
+  const admitted: { claim: AdmittedClaim; round: RoundResult }[] = [];
+  for (const m of claimsIn.sort(byTimeThenId)) {
+    const code = admissionRefusal(m, resolved.charters, admitted);
+    if (typeof code === 'string') {
+      refused.push(poolRefusal(m, code));
+      continue;
+    }
+    const round = tallyRound(
+      code,
+      attByClaim.get(code.claimId) ?? [],
+      excluded.get(`${code.claimId}:0`) ?? new Set(),
+    );
+    refused.push(...round.refused);
+    admitted.push({ claim: code, round });
+  }
+  const admittedIds = new Set(admitted.map((a) => a.claim.claimId as string));
+  for (const [id, list] of attByClaim)
+    if (!admittedIds.has(id)) for (const a of list) refused.push(poolRefusal(a, 'CLAIM_UNKNOWN'));
+
+  // Decisions, in close order (pools.md#ledger).
+  let ledger: PoolLedger = EMPTY_LEDGER;
+  let cursor: TrancheCursor | null = null;
+  let forfeited = 0n;
+  const views = new Map<string, ClaimView>();
+  const closing = admitted
+    .filter((a) => a.round.closesAt <= now)
+    .sort((a, b) => a.round.closesAt - b.round.closesAt || (a.claim.claimId < b.claim.claimId ? -1 : 1));
+  for (const { claim, round } of closing) {
+    const charter = claim.snapshot.charter;
+    let view: ClaimView = {
+      claim,
+      status: round.outcome,
+      round: 0,
+      closesAt: round.closesAt,
+      standing: round.standing,
+      tally: round.tally,
+      votes: round.votes,
+      decision: null,
+      schedule: null,
+    };
+    if (round.outcome === 'approved') {
+      const payout = computePayout(
+        charter,
+        {
+          claimant: claim.claimant,
+          requestedAmount: claim.requestedAmount,
+          filedAt: claim.filedAt,
+          decidedAt: round.closesAt,
+        },
+        round.votes
+          .filter((v) => v.amount !== null)
+          .map((v) => ({ amount: v.amount as bigint, weight: v.weight })),
+        ledger,
+      );
+      ledger = recordPayout(ledger, {
+        claimId: claim.claimId,
+        claimant: claim.claimant,
+        decidedAt: round.closesAt,
+        contributions: payout.contributions,
+      });
+      const s = scheduleTranches(charter.payoutRateLimit, round.closesAt, payout.approvedAmount, cursor);
+      cursor = s.cursor;
+      view = {
+        ...view,
+        decision: { outcome: 'approved', decidedAt: round.closesAt, ...payout },
+        schedule: s.schedule,
+        status: s.schedule !== null && s.schedule.lastAt <= now ? 'settled' : 'approved',
+      };
+    } else {
+      if (round.outcome === 'rejected') forfeited += uint(charter.claimDeposit.value);
+      view = {
+        ...view,
+        decision: {
+          outcome: round.outcome,
+          decidedAt: round.closesAt,
+          approvedAmount: 0n,
+          shortfall: 0n,
+          haircutBps: 0,
+          contributions: [],
+          boundBy: 'none',
+          acceptedLoss: 0n,
+          due: 0n,
+        },
+      };
+    }
+    views.set(claim.claimId, view);
+  }
+  const claims: ClaimView[] = admitted.map(
+    ({ claim, round }) =>
+      views.get(claim.claimId) ?? {
+        claim,
+        status: 'attesting',
+        round: 0,
+        closesAt: round.closesAt,
+        standing: round.standing,
+        tally: round.tally,
+        votes: round.votes,
+        decision: null,
+        schedule: null,
+      },
+  );
+  const view: PoolView = {
+    poolId,
+    charters: resolved.charters,
+    claims,
+    equivocations,
+    refused,
+    ledger: ledgerView(resolved.charters, ledger, now, forfeited),
+    now,
+  };
+  for (const d of decisions) {
+    const r = checkPublishedDecision(view, d);
+    if (r) refused.push(poolRefusal(d, r));
+  }
+  refused.sort((a, b) =>
+    (a.messageId ?? '') < (b.messageId ?? '')
+      ? -1
+      : (a.messageId ?? '') > (b.messageId ?? '')
+        ? 1
+        : a.code < b.code
+          ? -1
+          : a.code > b.code
+            ? 1
+            : 0,
+  );
+  return view;
+}
+
+/** Why a FundClaim is not admitted (pools.md#filing), in spec order; or the admitted claim. */
+function admissionRefusal(
+  m: PoolMessage,
+  charters: PoolView['charters'],
+  earlier: readonly { claim: AdmittedClaim; round: RoundResult }[],
+): ClaimCode | 'ENVELOPE_DOMAIN_MISMATCH' | AdmittedClaim {
+  const filedAt = m.envelope.issuedAt;
+  const p = m.envelope.payload as unknown as FundClaim;
+  const snapshot = charterAt(charters, filedAt);
+  if (!snapshot) return 'CLAIM_POOL_NOT_ACTIVE';
+  const charter = snapshot.charter;
+  if (!domainMatches(m, charter)) return 'ENVELOPE_DOMAIN_MISMATCH';
+  if (m.envelope.scope?.epoch !== snapshot.epoch) return 'CLAIM_WRONG_EPOCH';
+  const claimant = addrKey(m.envelope.issuer);
+  const member = charter.members.find((x) => addrKey(x.member) === claimant);
+  if (!member || (member.leavingAt !== undefined && member.leavingAt <= filedAt))
+    return 'CLAIM_CLAIMANT_NOT_MEMBER';
+  if (!charter.coveredKinds.includes(p.coveredKind)) return 'CLAIM_KIND_NOT_COVERED';
+  if (!(p.incidentWindow.from <= p.incidentWindow.to && p.incidentWindow.to <= filedAt))
+    return 'CLAIM_BAD_INCIDENT_WINDOW';
+  if (uint(charter.claimDeposit.value) > 0n && p.deposit === undefined) return 'CLAIM_DEPOSIT_MISSING';
+  const requestedAmount = uint(p.requestedAmount);
+  if (requestedAmount === 0n) return 'CLAIM_ZERO_AMOUNT';
+  const valued = valueClaim(charter, p);
+  if (!valued.ok) return valued.code;
+  if (valued.value !== null && requestedAmount > valued.value) return 'CLAIM_REQUEST_EXCEEDS_VALUATION';
+  for (const e of earlier) {
+    if (addrKey(e.claim.claimant) !== claimant) continue;
+    const open = e.round.closesAt > filedAt;
+    if (e.claim.payload.incidentId === p.incidentId && (open || e.round.outcome === 'approved'))
+      return 'CLAIM_DUPLICATE_INCIDENT';
+  }
+  for (const e of earlier) {
+    if (addrKey(e.claim.claimant) === claimant && e.claim.filedAt > filedAt - charter.windows.cooldownMs)
+      return 'CLAIM_COOLDOWN';
+  }
+  return {
+    claimId: m.messageId,
+    claimant: m.envelope.issuer,
+    message: m,
+    payload: p,
+    filedAt,
+    snapshot,
+    requestedAmount,
+    valuation: valued.value,
+  };
+}
+
+function findEquivocations(messages: PoolMessage[]): EquivocationView[] {
+  const out = new Map<string, EquivocationView>();
+  const note = (a: PoolMessage, b: PoolMessage, offense: EquivocationView['offense']) => {
+    for (const m of [a, b]) {
+      if (m.envelope.type !== 'ClaimAttestation') continue;
+      const p = m.envelope.payload as unknown as ClaimAttestation;
+      const key = `${addrKey(m.envelope.issuer)}:${p.claimId}:${p.round}`;
+      const [first, second] = a.messageId < b.messageId ? [a, b] : [b, a];
+      const prev = out.get(key);
+      // Keep the lowest pair, so the evidence does not depend on delivery order.
+      if (
+        !prev ||
+        first.messageId < prev.first.messageId ||
+        (first.messageId === prev.first.messageId && second.messageId < prev.second.messageId)
+      ) {
+        out.set(key, {
+          offender: m.envelope.issuer,
+          claimId: p.claimId as Hex,
+          round: p.round,
+          offense,
+          first,
+          second,
+        });
+      }
+    }
+  };
+  const bySeq = new Map<string, PoolMessage[]>();
+  const bySlot = new Map<string, PoolMessage[]>();
+  for (const m of [...messages].sort(byId)) {
+    const seqKey = `${addrKey(m.envelope.issuer)}:${m.envelope.seq}`;
+    bySeq.set(seqKey, [...(bySeq.get(seqKey) ?? []), m]);
+    if (m.envelope.type === 'ClaimAttestation') {
+      const p = m.envelope.payload as unknown as ClaimAttestation;
+      const slot = `${addrKey(m.envelope.issuer)}:${p.claimId}:${p.round}`;
+      bySlot.set(slot, [...(bySlot.get(slot) ?? []), m]);
+    }
+  }
+  for (const list of bySeq.values()) {
+    for (let i = 1; i < list.length; i++) {
+      const a = list[0] as PoolMessage;
+      const b = list[i] as PoolMessage;
+      if (buildEquivocationEvidence(a, b)?.offense === 'duplicate_seq') note(a, b, 'duplicate_seq');
+    }
+  }
+  for (const list of bySlot.values()) {
+    const hashes = new Map<string, PoolMessage>();
+    for (const m of list) {
+      const h = hashPayload(m.envelope.payload);
+      if (!hashes.has(h)) hashes.set(h, m);
+    }
+    const distinct = [...hashes.values()].sort(byId);
+    if (distinct.length > 1)
+      note(distinct[0] as PoolMessage, distinct[1] as PoolMessage, 'conflicting_attestation');
+  }
+  return [...out.values()].sort((x, y) =>
+    x.claimId < y.claimId
+      ? -1
+      : x.claimId > y.claimId
+        ? 1
+        : addrKey(x.offender) < addrKey(y.offender)
+          ? -1
+          : 1,
+  );
+}
+
+function ledgerView(
+  charters: PoolView['charters'],
+  ledger: PoolLedger,
+  now: number,
+  forfeited: bigint,
+): LedgerView {
+  const current = charterAt(charters, now) ?? charters[0];
+  const received = new Map<string, bigint>();
+  let paidOut = 0n;
+  for (const p of ledger.payouts) {
+    received.set(addrKey(p.claimant), (received.get(addrKey(p.claimant)) ?? 0n) + p.amount);
+    paidOut += p.amount;
+  }
+  const members: LedgerView['members'] = [];
+  let capital = 0n;
+  for (const m of current?.charter.members ?? []) {
+    const committed = unitCommitment(current!.charter, m);
+    const contributed = ledger.contributed.get(addrKey(m.member)) ?? 0n;
+    capital += committed;
+    members.push({
+      member: m.member,
+      committed,
+      contributed,
+      received: received.get(addrKey(m.member)) ?? 0n,
+      remaining: committed > contributed ? committed - contributed : 0n,
+    });
+  }
+  members.sort((a, b) => (addrKey(a.member) < addrKey(b.member) ? -1 : 1));
+  return { capital, paidOut, members, forfeitedDeposits: forfeited };
+}
+
+/** A published ClaimDecision must equal the one derived here (pools.md#decision-messages). */
+function checkPublishedDecision(view: PoolView, d: PoolMessage): ClaimCode | null {
+  const p = d.envelope.payload as { claimId?: string };
+  const claim = view.claims.find((c) => c.claim.claimId === p.claimId);
+  if (!claim) return 'CLAIM_UNKNOWN';
+  if (claim.decision === null) return 'CLAIM_DECISION_NOT_CLOSED';
+  const mine = buildClaimDecision(view.poolId as Hex, claim);
+  const { extensions: _, ...theirs } = d.envelope.payload as Record<string, unknown>;
+  return hashPayload(mine as unknown as Record<string, never>) ===
+    hashPayload(theirs as Record<string, never>)
+    ? null
+    : 'CLAIM_DECISION_MISMATCH';
+}

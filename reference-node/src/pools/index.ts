@@ -1,0 +1,44 @@
+/**
+ * Shared insurance pools (spec/v1/pools.md): the pure, deterministic claim state machine, the
+ * payout rule, decisions anyone can verify, and the conformance `decide` op. No I/O, no clock:
+ * time is an argument.
+ */
+export { parseUint256, sameAsset, unitCommitment, valueClaim } from './amounts.js';
+export { buildClaimDecision } from './buildClaimDecision.js';
+export { canWithdraw } from './canWithdraw.js';
+export { charterAt, checkCharter, expectedDomainOf, resolveCharters } from './charters.js';
+export {
+  CLAIM_CODES,
+  type ClaimCode,
+  POOL_CODES,
+  type PoolCode,
+  type PoolReasonCode,
+  type PoolRefusal,
+} from './codes.js';
+export {
+  computePayout,
+  contributorsOf,
+  EMPTY_LEDGER,
+  type PayoutClaim,
+  type PoolLedger,
+  recordPayout,
+  splitProRata,
+} from './computePayout.js';
+export {
+  applyMessage,
+  createPoolState,
+  derivePoolState,
+  type PoolState,
+  viewPool,
+} from './derivePoolState.js';
+export { type DecidePoolOpResult, decidePoolOp } from './harnessOp.js';
+export { readPoolMessage } from './readPoolMessage.js';
+export { scheduleTranches } from './scheduleTranches.js';
+export { serializeClaim, serializePoolView } from './serializePoolView.js';
+export { eligibleWeights, tallyRound, weightedMedian } from './tallyRound.js';
+export type * from './types.js';
+export {
+  type VerifyClaimDecisionParameters,
+  type VerifyClaimDecisionReturnType,
+  verifyClaimDecision,
+} from './verifyClaimDecision.js';
