@@ -310,7 +310,7 @@ async function main(): Promise<void> {
     'decode',
     'unsorted keys are not canonical',
     'canonical-encoding',
-    JSON.stringify({ signature: good.signature, ...good }),
+    JSON.stringify(Object.fromEntries(Object.entries(good).reverse())),
     rej('ENVELOPE_NOT_CANONICAL'),
   );
   v(

@@ -176,6 +176,7 @@ export class ReplayGuard {
     this.highest.delete(issuer); // re-insert: keeps the map in least-recently-updated order
     this.highest.set(issuer, envelope.seq);
     if (this.highest.size > this.maxIssuers) this.highest.delete(this.highest.keys().next().value!);
+    this.prune(now); // enforce maxEntries after the insertion
     return { outcome: 'accept', envelope, wire, messageId };
   }
 
