@@ -22,6 +22,11 @@ export class PeerDenylist {
     if (this.#until.size > this.#maxEntries) this.#evict();
   }
 
+  /** Lifts a denial early (operator action, tests). */
+  allow(peerId: string): void {
+    this.#until.delete(peerId);
+  }
+
   isDenied(peerId: string): boolean {
     const until = this.#until.get(peerId);
     if (until === undefined) return false;

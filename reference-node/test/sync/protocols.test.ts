@@ -1,0 +1,127 @@
+/**
+ * The sync request/response protocols between two real nodes: paging, ids, per-peer rate limit, bad
+ * requests, frame limits.
+ */
+import { peerIdFromString } from '@libp2p/peer-id';
+import * as lp from 'it-length-prefixed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
+import {
+  MAX_RANGE_PAGE,
+  MAX_REQUEST_BYTES,
+  RATE_LIMIT_BURST,
+  RATE_LIMIT_PER_SECOND,
+  STATUS_PROTOCOL,
+  SYNC_RANGE_PROTOCOL,
+} from '../../src/sync/protocols.js';
+import { SyncError } from '../../src/sync/syncCodes.js';
+import { alertPayload, startNetwork, type TestNetwork, testKeys } from '../node/fixtures.js';
+
+const N_MESSAGES = MAX_RANGE_PAGE + 44;
+
+describe('sync protocols', () => {
+  let net: TestNetwork;
+  const issuer = testKeys(1, 'sfr-e1-sync-issuer')[0]!;
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    net = await startNetwork({ n: 2, extraMembers: [issuer.address], degree: 0 });
+    const [, b] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]];
+    const journal = createMemorySigningJournal();
+    const now = Date.now();
+    for (let seq = 0; seq < N_MESSAGES; seq++) {
+      const unsigned: UnsignedEnvelope = {
+        sfr: '1.0',
+        type: 'ContagionAlert',
+        issuer: issuer.address,
+        seq,
+        issuedAt: now,
+        payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
+      };
+      const signed = await signEnvelope({ privateKey: issuer.privateKey, unsigned, guard: journal });
+      const r = await b.pipeline.ingest(signed.wire, { source: 'local', from: 'local' });
+      if (r.outcome !== 'accept') throw new Error(`fixture refused: ${r.code}`);
+      ids.push(signed.messageId);
+    }
+  }, 90_000);
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it('status lists the responder’s head seq per issuer', async () => {
+    const [a, b] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]];
+    await a.libp2p.dial(b.libp2p.getMultiaddrs()[0]!);
+    const heads = await a.sync.requestStatus(b.libp2p.peerId);
+    expect(heads.get(issuer.address.toLowerCase())).toBe(N_MESSAGES - 1);
+  });
+
+  it('a range response is one bounded page in ascending seq', async () => {
+    const [a, b] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]];
+    const page = await a.sync.requestRange(b.libp2p.peerId, issuer.address, 0, N_MESSAGES);
+    expect(page.length).toBe(MAX_RANGE_PAGE);
+    const seqs = page.map((w) => (JSON.parse(new TextDecoder().decode(w)) as { seq: number }).seq);
+    expect(seqs).toEqual(Array.from({ length: MAX_RANGE_PAGE }, (_, i) => i));
+  });
+
+  it('ids returns exactly the stored messages asked for', async () => {
+    const [a, b] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]];
+    const unknown = `0x${'0'.repeat(64)}`;
+    const got = await a.sync.requestIds(b.libp2p.peerId, [ids[3]!, unknown, ids[299]!]);
+    expect(got.length).toBe(2);
+  });
+
+  it('a session fetches every page, stores each message once, and a second session fetches nothing', async () => {
+    const [a, b] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]];
+    const first = await a.sync.syncWithPeer(b.libp2p.peerId);
+    expect(first).toMatchObject({ fetched: N_MESSAGES, accepted: N_MESSAGES, duplicates: 0, refused: 0 });
+    expect(first.error).toBeUndefined();
+    const range = await a.store.rangeBySeq(issuer.address.toLowerCase(), 0, N_MESSAGES);
+    expect(range.map((m) => m.id)).toEqual(ids);
+    const second = await a.sync.syncWithPeer(b.libp2p.peerId);
+    expect(second).toMatchObject({ fetched: 0, accepted: 0 });
+  }, 60_000);
+
+  it('a malformed request is answered SYNC_BAD_REQUEST; an oversized frame SYNC_FRAME_TOO_LARGE', async () => {
+    const [a, b] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]];
+    const ask = async (body: Uint8Array): Promise<unknown> => {
+      const stream = await a.libp2p.dialProtocol(b.libp2p.peerId, SYNC_RANGE_PROTOCOL, {
+        signal: AbortSignal.timeout(5000),
+      });
+      const frames: Uint8Array[] = [];
+      const reading = (async () => {
+        for await (const f of lp.decode(stream, { maxDataLength: 1 << 20 })) frames.push(f.subarray());
+      })();
+      stream.send(lp.encode.single(body));
+      await stream.close();
+      await reading;
+      const f = frames[0]!;
+      expect(f[0]).toBe(0x01);
+      return JSON.parse(new TextDecoder().decode(f.subarray(1)));
+    };
+    expect(await ask(new TextEncoder().encode('{"issuer": 5}'))).toMatchObject({ code: 'SYNC_BAD_REQUEST' });
+    expect(await ask(new Uint8Array(MAX_REQUEST_BYTES + 1).fill(32))).toMatchObject({
+      code: 'SYNC_FRAME_TOO_LARGE',
+    });
+  });
+
+  it('a peer exceeding its request budget is refused SYNC_RATE_LIMITED', async () => {
+    const [a, b] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]];
+    const peer = peerIdFromString(b.peerId);
+    // Sequential, so the inbound stream limit is not what refuses them.
+    const results: PromiseSettledResult<unknown>[] = [];
+    const t0 = Date.now();
+    for (let i = 0; i < RATE_LIMIT_BURST * 2; i++) {
+      results.push(...(await Promise.allSettled([a.sync.requestStatus(peer)])));
+    }
+    const limited = results.filter(
+      (r) =>
+        r.status === 'rejected' && r.reason instanceof SyncError && r.reason.code === 'SYNC_RATE_LIMITED',
+    );
+    expect(limited.length).toBeGreaterThan(0);
+    const elapsedS = (Date.now() - t0) / 1000;
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeLessThanOrEqual(
+      RATE_LIMIT_BURST + Math.ceil(RATE_LIMIT_PER_SECOND * elapsedS),
+    );
+    expect(STATUS_PROTOCOL).toBe('/sfr/1/status/1.0.0');
+  }, 30_000);
+});
