@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,7 +145,7 @@ describe('diffSchemaSets classifies each fixture', () => {
       'maxLength 280 -> 140',
       'pattern undefined -> "^[a-z ]*$"',
     ]);
-    expect(diffFixture('enum-widened-open')[0]?.detail).toBe('added "critical" (open enum)');
+    expect(diffFixture('enum-widened-open')[0]?.detail).toBe('added "critical" (extensible enum)');
   });
 
   it('marks changes across majors as not same-major, and within a major as same-major', () => {
@@ -160,6 +160,59 @@ describe('diffSchemaSets classifies each fixture', () => {
   it('compares a set with itself as unchanged', () => {
     const set = loadSchemaSet(join(fixtures, 'ref-target-changed', 'new'));
     expect(diffSchemaSets(set, set)).toEqual([]);
+  });
+});
+
+describe('the released v1 schema set', () => {
+  const released = findLatestRelease(join(schemasDir, 'released'))!;
+
+  it('compares with itself as unchanged: every $ref resolves and recursive refs terminate', () => {
+    const set = loadSchemaSet(released);
+    expect(set.files.size).toBeGreaterThan(5);
+    expect(diffSchemaSets(set, loadSchemaSet(released))).toEqual([]);
+  });
+
+  it('classifies a realistic minor change and a breaking one in the real schemas', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sfr-compat-'));
+    try {
+      cpSync(released, dir, { recursive: true });
+      type Defs = Record<string, { enum: unknown[]; maximum: number }>;
+      type Schema = { properties: Record<string, unknown>; $defs: Defs };
+      const edit = (file: string, change: (schema: Schema) => void) => {
+        const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Schema;
+        change(schema);
+        writeFileSync(join(dir, file), JSON.stringify(schema));
+      };
+      // Additive (a minor): an optional property and a new event kind.
+      edit('RecoveryEvent.schema.json', (s) => {
+        s.properties['riskScore'] = { type: 'integer', minimum: 0, maximum: 100 };
+        s.$defs['RecoveryEventKind']!.enum.push('oracle_recovered');
+      });
+      const minor = buildReport({
+        oldSet: loadSchemaSet(released),
+        newSet: loadSchemaSet(dir),
+        oldLabel: 'released',
+        newLabel: 'edited',
+        minorRelease: true,
+      });
+      expect(rows(minor.changes)).toEqual([
+        ['ENUM_WIDENED', 'RecoveryEvent.schema.json#/$defs/RecoveryEventKind', C, P, true],
+        ['PROPERTY_ADDED', 'RecoveryEvent.schema.json#/properties/riskScore', C, P, true],
+      ]);
+      expect(minor.verdict).toBe('compatible');
+      // Breaking (a major): loosening a shared bound, reported once at the definition.
+      edit('common.schema.json', (s) => {
+        s.$defs['Bps']!.maximum = 100_000;
+      });
+      const changes = diffSchemaSets(loadSchemaSet(released), loadSchemaSet(dir));
+      expect(
+        changes
+          .filter((c) => c.schema === 'common.schema.json')
+          .map((c) => [c.class, c.pointer, c.instancePath]),
+      ).toEqual([['BOUND_LOOSENED', '/$defs/Bps', '']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -275,7 +275,11 @@ export function diffSchemaSets(oldSet: SchemaSet, newSet: SchemaSet): Change[] {
       const newSiblings = siblings(nn);
       if (Object.keys(oldSiblings).length > 0 || Object.keys(newSiblings).length > 0)
         compareKeywords(o, n, oldSiblings, newSiblings, ip);
-      compare(oldTarget, newTarget, ip);
+      // Both point at the same `$defs` entry: pass 1 compares it on its own, so that a change in a
+      // shared definition is reported once, at the definition, whichever schema reaches it first.
+      const sameDefinition =
+        locationKey(oldTarget) === locationKey(newTarget) && /^\/\$defs\/[^/]+$/.test(oldTarget.pointer);
+      if (!sameDefinition) compare(oldTarget, newTarget, ip);
       return;
     }
     const refSide = oldRef !== undefined ? on : nn;
@@ -357,7 +361,7 @@ export function diffSchemaSets(oldSet: SchemaSet, newSet: SchemaSet): Change[] {
         'ENUM_WIDENED',
         o,
         ip,
-        `added ${added.join(', ')}${isOpenEnum(nn) ? ' (open enum)' : ''}`,
+        `added ${added.join(', ')}${isOpenEnum(nn) ? ' (extensible enum)' : ''}`,
         isOpenEnum(on) && isOpenEnum(nn),
       );
   }
