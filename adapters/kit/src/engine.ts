@@ -74,8 +74,13 @@ export interface ScanContext {
   head: bigint;
   /** the block state checks read at (the last scanned, safe block) */
   block: { number: bigint; hash: Hex; timestamp: number };
-  /** reads a view at `block`, returning the decoded value and its call evidence ref */
-  readView<T = unknown>(abi: AbiFunction, to: Address, args?: readonly unknown[]): Promise<ViewRead<T>>;
+  /** reads a view at `block` (or at `blockNumber`), returning the decoded value and its call evidence ref */
+  readView<T = unknown>(
+    abi: AbiFunction,
+    to: Address,
+    args?: readonly unknown[],
+    blockNumber?: bigint,
+  ): Promise<ViewRead<T>>;
 }
 
 export interface AdapterDefinition<S extends Record<string, unknown> = Record<string, unknown>> {
@@ -88,7 +93,7 @@ export interface AdapterDefinition<S extends Record<string, unknown> = Record<st
    * turns the decoded logs of one scan (ordered by block, log index) into outputs; `state` is the
    * adapter's persisted state (from the cursor), which map may update in place for edge triggers
    */
-  map?(logs: DecodedLog[], ctx: ScanContext, state: Partial<S>): AdapterOutput[];
+  map?(logs: DecodedLog[], ctx: ScanContext, state: Partial<S>): AdapterOutput[] | Promise<AdapterOutput[]>;
   /** reads state at the scanned block; `state` is what the previous probe returned (persisted in the cursor) */
   probe?(ctx: ScanContext, state: Partial<S>): Promise<{ outputs: AdapterOutput[]; state: S }>;
   exposure(): Omit<ExposureProfile, 'subjects' | 'protocol' | 'chain'>;
@@ -224,9 +229,13 @@ export function createChainAdapter<S extends Record<string, unknown>>(
       now,
       head,
       block,
-      async readView<T>(abi: AbiFunction, to: Address, args: readonly unknown[] = []) {
+      async readView<T>(abi: AbiFunction, to: Address, args: readonly unknown[] = [], blockNumber?: bigint) {
+        const at =
+          blockNumber === undefined || blockNumber === block.number
+            ? { number: block.number, hash: block.hash }
+            : await getBlock(blockNumber).then((b) => ({ number: blockNumber, hash: b.hash }));
         const data = encodeFunctionData({ abi: [abi], functionName: abi.name, args } as never);
-        const res = await rpc(() => client.call({ to, data, blockNumber: block.number }));
+        const res = await rpc(() => client.call({ to, data, blockNumber: at.number }));
         const result = (res.data ?? '0x') as Hex;
         const value = decodeFunctionResult({
           abi: [abi],
@@ -236,8 +245,8 @@ export function createChainAdapter<S extends Record<string, unknown>>(
         const ref: CallEvidenceRef = {
           type: 'call',
           chain,
-          blockNumber: Number(block.number),
-          blockHash: block.hash,
+          blockNumber: Number(at.number),
+          blockHash: at.hash,
           to,
           data,
           result,
@@ -388,7 +397,8 @@ export function createChainAdapter<S extends Record<string, unknown>>(
     const ctx = makeContext(head, { number: toBlock, hash: end.hash, timestamp: end.timestamp }, now);
     const next = structuredClone(cursor);
     const state = next.state as Partial<S>;
-    if (definition.map !== undefined && logs.length > 0) outputs.push(...definition.map(logs, ctx, state));
+    if (definition.map !== undefined && logs.length > 0)
+      outputs.push(...(await definition.map(logs, ctx, state)));
     next.state = state;
     if (definition.probe !== undefined) {
       const probed = await definition.probe(ctx, state);

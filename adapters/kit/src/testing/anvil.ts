@@ -113,7 +113,8 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   const client = createAnvilClient(rpcUrl);
 
   async function write(address: Address, abi: Abi, functionName: string, args: readonly unknown[] = []) {
-    const hash = await client.writeContract({ address, abi, functionName, args } as never);
+    // explicit gas: an estimate made in a block with the same timestamp can fall short once mined
+    const hash = await client.writeContract({ address, abi, functionName, args, gas: 3_000_000n } as never);
     const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
     if (receipt.status !== 'success') throw new Error(`${functionName} reverted`);
     return receipt;

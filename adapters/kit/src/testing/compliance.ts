@@ -21,8 +21,9 @@ export interface ComplianceFixture {
   anvil: AnvilInstance;
   createAdapter(overrides: ComplianceOverrides): Adapter;
   /**
-   * Sends (does not wait for) one transaction that the adapter MUST report as exactly one output
-   * whose evidence cites a log of that transaction. Callable any number of times.
+   * Sends (does not wait for) one transaction that the adapter MUST report as exactly one
+   * RecoveryEvent whose evidence cites a log of that transaction (ContagionAlerts may come with
+   * it). Callable any number of times.
    */
   trigger(): Promise<Hex>;
   /** Sends and mines the same event from a contract the adapter does not watch. */
@@ -34,7 +35,9 @@ async function mined(anvil: AnvilInstance, hash: Hex) {
   return anvil.client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
 }
 
+/** True when `output` is a RecoveryEvent citing a log of transaction `hash`. */
 function citesTx(output: AdapterOutput, hash: Hex): boolean {
+  if (output.type !== 'RecoveryEvent') return false;
   const evidence: EvidenceRef[] = output.payload.evidence ?? [];
   return evidence.some((e) => e.type === 'log' && e.txHash === hash);
 }
