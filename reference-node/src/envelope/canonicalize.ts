@@ -20,7 +20,12 @@ function hasLoneSurrogate(s: string): boolean {
   return false;
 }
 
-function fail(pointer: string, reason: string): never {
+// Path of the value being written; a JSON pointer is built from it only on failure (hot path).
+const path: string[] = [];
+
+function fail(at: string | null, reason: string): never {
+  const pointer = path.map((k) => `/${escapePointer(k)}`).join('') + (at === null ? '' : `/${escapePointer(at)}`);
+  path.length = 0;
   throw new EnvelopeError('ENVELOPE_INVALID_INPUT', 'Value cannot be canonicalized as JSON (RFC 8785).', {
     details: `${reason} at "${pointer}"`,
     section: 'canonical-encoding',
@@ -28,45 +33,49 @@ function fail(pointer: string, reason: string): never {
   });
 }
 
-function write(value: unknown, pointer: string, depth: number): string {
+function write(value: unknown, depth: number): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) fail(pointer, 'non-finite number');
+      if (!Number.isFinite(value)) fail(null, 'non-finite number');
       // ECMAScript Number serialization is exactly RFC 8785 §3.2.2.3 (and -0 becomes "0").
       return JSON.stringify(value);
     case 'string':
-      if (hasLoneSurrogate(value)) fail(pointer, 'lone surrogate in string');
+      if (hasLoneSurrogate(value)) fail(null, 'lone surrogate in string');
       // JSON.stringify's escaping of a well-formed string is RFC 8785 §3.2.2.2.
       return JSON.stringify(value);
     case 'object':
       break;
     default:
-      fail(pointer, `${typeof value} is not a JSON value`);
+      fail(null, `${typeof value} is not a JSON value`);
   }
-  if (depth >= MAX_JSON_DEPTH) fail(pointer, `nesting deeper than ${MAX_JSON_DEPTH}`);
+  if (depth >= MAX_JSON_DEPTH) fail(null, `nesting deeper than ${MAX_JSON_DEPTH}`);
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ',';
-      if (!(i in value)) fail(`${pointer}/${i}`, 'sparse array');
-      out += write(value[i], `${pointer}/${i}`, depth + 1);
+      if (!(i in value)) fail(String(i), 'sparse array');
+      path.push(String(i));
+      out += write(value[i], depth + 1);
+      path.pop();
     }
     return `${out}]`;
   }
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) fail(pointer, 'not a plain object');
+  if (proto !== Object.prototype && proto !== null) fail(null, 'not a plain object');
   const obj = value as Record<string, unknown>;
   // Default sort compares UTF-16 code units, which is the order RFC 8785 §3.2.3 prescribes.
   const keys = Object.keys(obj).sort();
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (hasLoneSurrogate(key)) fail(`${pointer}/${escapePointer(key)}`, 'lone surrogate in key');
+    if (hasLoneSurrogate(key)) fail(key, 'lone surrogate in key');
     if (i > 0) out += ',';
-    out += `${JSON.stringify(key)}:${write(obj[key], `${pointer}/${escapePointer(key)}`, depth + 1)}`;
+    path.push(key);
+    out += `${JSON.stringify(key)}:${write(obj[key], depth + 1)}`;
+    path.pop();
   }
   return `${out}}`;
 }
@@ -77,7 +86,8 @@ function write(value: unknown, pointer: string, depth: number): string {
  * Throws `EnvelopeError` `ENVELOPE_INVALID_INPUT` otherwise; see `tryCanonicalize`.
  */
 export function canonicalize(value: unknown): string {
-  return write(value, '', 0);
+  path.length = 0;
+  return write(value, 0);
 }
 
 /** `canonicalize` as a result value. */

@@ -2,7 +2,7 @@
  * SFR signed envelopes (spec/v1/envelope.md): canonical encoding, EIP-712 signing and
  * verification, message ids, replay / equivocation state, keys and the persist-then-sign journal.
  */
-export { getCryptoBackend, keccak256, useCryptoBackend } from './backend.js';
+export { getCryptoBackend, getSecpBackend, keccak256, useCryptoBackend } from './backend.js';
 export { canonicalize, MAX_JSON_DEPTH, tryCanonicalize } from './canonicalize.js';
 export { checkEnvelopeSchema } from './checkEnvelopeSchema.js';
 export { checkEnvelopeShape, MAX_SIGNATURE_BYTES } from './checkEnvelopeShape.js';
