@@ -170,7 +170,8 @@ export function createAdapter(config: ChainlinkAdapterConfig): Adapter {
     for (const log of logs) {
       const f = feeds.find((x) => x.aggregator.toLowerCase() === log.address.toLowerCase());
       if (f === undefined) continue;
-      const st = (state.feeds[f.address] ??= {});
+      const st: FeedState = state.feeds[f.address] ?? {};
+      state.feeds[f.address] = st;
       const current = log.args['current'] as bigint;
       let previous = st.last === undefined ? undefined : BigInt(st.last);
       if (previous === undefined && log.blockNumber > 0n) {
