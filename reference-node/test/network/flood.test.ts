@@ -1,0 +1,114 @@
+/**
+ * A peer flooding invalid messages is disconnected and denied within seconds, while honest delivery
+ * between the other nodes stays at 100 % (spec/v1/p2p.md#graylisting).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
+import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
+import { PeerDenylist } from '../../src/network/denylist.js';
+import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
+import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
+import {
+  alertPayload,
+  startNetwork,
+  type TestNetwork,
+  testKeys,
+  waitFor,
+  waitForMesh,
+} from '../node/fixtures.js';
+
+const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
+
+describe('flooding peer', () => {
+  let net: TestNetwork;
+  let attacker: SfrLibp2p;
+
+  beforeAll(async () => {
+    net = await startNetwork({ n: 4, degree: 3 });
+    await waitForMesh(net.nodes, ALERTS);
+    // The attacker runs the same router configuration, without validation (it relays anything).
+    attacker = await createLibp2pNode({
+      denylist: new PeerDenylist(),
+      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
+    });
+    await attacker.start();
+  }, 60_000);
+  afterAll(async () => {
+    await attacker?.stop();
+    await net?.stop();
+  });
+
+  it('is disconnected and denied within seconds; honest messages still reach every node', async () => {
+    const victim = net.nodes[0]!;
+    const router = createGossipsubRouter(attacker.services.pubsub);
+    router.subscribe(ALERTS);
+    await attacker.dial(victim.libp2p.getMultiaddrs()[0]!);
+    await waitFor(
+      () => victim.router.getSubscribers(ALERTS).includes(attacker.peerId.toString()),
+      10_000,
+      'attacker subscribed',
+    );
+
+    // Pre-sign the flood: valid signatures by a NON-member (REJECT GOSSIP_NOT_MEMBER, cheap to detect).
+    const outsider = testKeys(1, 'sfr-e1-outsider')[0]!;
+    const journal = createMemorySigningJournal();
+    const flood: Uint8Array[] = [];
+    const now = Date.now();
+    for (let seq = 0; seq < 400; seq++) {
+      const unsigned: UnsignedEnvelope = {
+        sfr: '1.0',
+        type: 'ContagionAlert',
+        issuer: outsider.address,
+        seq,
+        issuedAt: now,
+        payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
+      };
+      flood.push((await signEnvelope({ privateKey: outsider.privateKey, unsigned, guard: journal })).wire);
+    }
+
+    const received = net.nodes.map(() => new Set<string>());
+    net.nodes.forEach((n, i) => n.onAccepted((m) => received[i]!.add(m.id)));
+
+    const t0 = Date.now();
+    let sent = 0;
+    const flooding = (async () => {
+      for (const wire of flood) {
+        if (attacker.getConnections(victim.libp2p.peerId).length === 0) break;
+        await router.publish(ALERTS, wire).catch(() => {});
+        sent++;
+        if (sent % 20 === 0) await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const honest: string[] = [];
+    for (let k = 0; k < 20; k++) {
+      honest.push(
+        (await net.nodes[1 + (k % 3)]!.publish('ContagionAlert', alertPayload(Date.now(), k))).messageId,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await waitFor(() => victim.denylist.isDenied(attacker.peerId.toString()), 15_000, 'attacker denied');
+    const deniedAfterMs = Date.now() - t0;
+    await waitFor(
+      () => victim.libp2p.getConnections(attacker.peerId).length === 0,
+      5_000,
+      'attacker disconnected',
+    );
+    await flooding;
+
+    // Honest delivery stays 100 %.
+    await waitFor(() => received.every((r) => honest.every((id) => r.has(id))), 20_000, 'honest delivery');
+    // No flood message was accepted or relayed anywhere.
+    for (const n of net.nodes) expect((await n.store.stats()).messages).toBe(honest.length);
+    // The victim refuses the attacker's re-dial.
+    // The victim's gater refuses the attacker's re-dial: whatever the dialler sees first, no connection
+    // survives on either side.
+    await attacker
+      .dial(victim.libp2p.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(5_000) })
+      .catch(() => {});
+    await waitFor(() => attacker.getConnections(victim.libp2p.peerId).length === 0, 3_000, 'redial closed');
+    expect(victim.libp2p.getConnections(attacker.peerId).length).toBe(0);
+    expect(victim.router.getScore(attacker.peerId.toString())).toBeLessThan(-16_000);
+    expect(deniedAfterMs).toBeLessThan(10_000);
+    expect(sent).toBeGreaterThan(13);
+  }, 90_000);
+});

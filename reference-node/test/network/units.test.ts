@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { PeerDenylist } from '../../src/network/denylist.js';
+import { TopicQueue } from '../../src/network/gossip/topicQueue.js';
+import { parseTopic, stringifyTopic, topicForEnvelope } from '../../src/network/topics.js';
+import { PeerRateLimiter } from '../../src/sync/rateLimiter.js';
+import { Membership } from '../../src/validation/membership.js';
+import { SeenCache } from '../../src/validation/seenCache.js';
+
+const POOL = 'ab'.repeat(32);
+
+describe('topics', () => {
+  it('round-trips every topic kind', () => {
+    for (const kind of ['contagion_alerts', 'recovery_events', 'evidence', 'announcements'] as const) {
+      const s = stringifyTopic({ kind });
+      expect(s).toBe(`/sfr/1/${kind}`);
+      expect(parseTopic(s)).toEqual({ ok: true, topic: { kind } });
+    }
+    expect(stringifyTopic({ kind: 'pool', poolId: `0x${POOL}` })).toBe(`/sfr/1/pool/${POOL}`);
+    expect(parseTopic(`/sfr/1/pool/${POOL}`)).toEqual({ ok: true, topic: { kind: 'pool', poolId: POOL } });
+  });
+
+  it('refuses anything else with a code, never throwing', () => {
+    for (const bad of [
+      '',
+      '/sfr/1/',
+      '/sfr/1/alerts',
+      `/sfr/1/pool/${POOL.toUpperCase()}`,
+      '/sfr/01/evidence',
+      'x'.repeat(10_000),
+    ]) {
+      expect(parseTopic(bad)).toEqual({ ok: false, code: 'GOSSIP_UNKNOWN_TOPIC' });
+    }
+    expect(parseTopic('/sfr/2/contagion_alerts')).toEqual({
+      ok: false,
+      code: 'GOSSIP_UNSUPPORTED_TOPIC_VERSION',
+    });
+    expect(topicForEnvelope('FundClaim', undefined)).toBeUndefined();
+    expect(topicForEnvelope('FundClaim', `0x${POOL}`)).toEqual({ kind: 'pool', poolId: POOL });
+    expect(topicForEnvelope('Nope', undefined)).toBeUndefined();
+  });
+});
+
+describe('TopicQueue', () => {
+  it('tail-drops beyond capacity, keeps FIFO order, and hands stale items to onStale', async () => {
+    let t = 0;
+    const done: number[] = [];
+    const stale: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const q = new TopicQueue<number>({
+      capacity: 3,
+      maxWaitMs: 100,
+      now: () => t,
+      worker: async (n) => {
+        if (n === 0) await gate;
+        done.push(n);
+      },
+      onStale: (n) => stale.push(n),
+    });
+    expect(q.offer(0)).toBe(true); // taken by the worker at once
+    expect([q.offer(1), q.offer(2), q.offer(3), q.offer(4)]).toEqual([true, true, true, false]);
+    expect(q.dropped).toBe(1);
+    t = 50;
+    release();
+    await q.onIdle();
+    expect(done).toEqual([0, 1, 2, 3]);
+    // Staleness: items older than maxWaitMs when their turn comes are not worked.
+    let release2!: () => void;
+    const gate2 = new Promise<void>((r) => {
+      release2 = r;
+    });
+    const q2 = new TopicQueue<number>({
+      capacity: 10,
+      maxWaitMs: 100,
+      now: () => t,
+      worker: async (n) => {
+        if (n === 10) await gate2;
+        done.push(n);
+      },
+      onStale: (n) => stale.push(n),
+    });
+    q2.offer(10);
+    q2.offer(11);
+    t = 500;
+    release2();
+    await q2.onIdle();
+    expect(stale).toEqual([11]);
+    expect(q2.stop()).toEqual([]);
+    expect(q2.offer(12)).toBe(false);
+  });
+});
+
+describe('bounded maps', () => {
+  it('PeerDenylist expires entries and evicts the soonest-expiring beyond capacity', () => {
+    let t = 0;
+    const d = new PeerDenylist({ maxEntries: 2, now: () => t });
+    d.deny('a', 100);
+    d.deny('b', 300);
+    d.deny('c', 200);
+    expect(d.size).toBe(2);
+    expect([d.isDenied('a'), d.isDenied('b'), d.isDenied('c')]).toEqual([false, true, true]);
+    t = 250;
+    expect([d.isDenied('b'), d.isDenied('c')]).toEqual([true, false]);
+    d.allow('b');
+    expect(d.isDenied('b')).toBe(false);
+  });
+
+  it('SeenCache is bounded and forgets after its TTL', () => {
+    let t = 0;
+    const s = new SeenCache({ capacity: 2, ttlMs: 100, now: () => t });
+    s.set('a', null);
+    s.set('b', { outcome: 'reject', code: 'X' });
+    s.set('c', null);
+    expect(s.size).toBe(2);
+    expect(s.get('a')).toBeUndefined();
+    expect(s.get('b')).toEqual({ outcome: 'reject', code: 'X' });
+    t = 200;
+    expect(s.get('c')).toBeUndefined();
+  });
+
+  it('PeerRateLimiter refills at its rate and tracks a bounded number of peers', () => {
+    let t = 0;
+    const r = new PeerRateLimiter({ burst: 2, perSecond: 1, maxPeers: 2, now: () => t });
+    expect([r.tryTake('p'), r.tryTake('p'), r.tryTake('p')]).toEqual([true, true, false]);
+    t = 1000;
+    expect(r.tryTake('p')).toBe(true);
+    r.tryTake('q');
+    r.tryTake('s');
+    expect(r.size).toBe(2);
+  });
+
+  it('Membership compares addresses case-insensitively and binds at most N peers per member', () => {
+    const m = new Membership(['0xAbC0000000000000000000000000000000000001'], { maxBindingsPerMember: 2 });
+    expect(m.isMember('0xabc0000000000000000000000000000000000001')).toBe(true);
+    expect(m.bindPeer('p1', '0xABC0000000000000000000000000000000000001')).toBe(true);
+    expect(m.bindPeer('p2', '0xabc0000000000000000000000000000000000001')).toBe(true);
+    expect(m.bindPeer('p3', '0xabc0000000000000000000000000000000000001')).toBe(true);
+    expect(m.memberOfPeer('p1')).toBeUndefined();
+    expect(m.memberOfPeer('p3')).toBe('0xabc0000000000000000000000000000000000001');
+    expect(m.bindPeer('p4', '0x0000000000000000000000000000000000000009')).toBe(false);
+  });
+});
