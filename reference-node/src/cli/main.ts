@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// `sfr`: the SFR reference node's command line. Exit codes: 0 ok, 1 failure, 2 usage.
+import '../polyfill.js';
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cliError.js';
+import { keysNew } from './keysNew.js';
+import { type RunningNode, startNodeFromConfig } from './nodeStart.js';
+import { DEFAULT_API_URL, fetchStatus, formatStatus } from './status.js';
+import { readVersion } from './version.js';
+
+/** Settings a `sfr node start` flag sets (flag name → NodeConfig path). */
+const NODE_FLAGS: ReadonlyArray<readonly [string, string, string]> = [
+  ['--data-dir <dir>', 'dataDir', 'data folder (store, peer key, generated API token)'],
+  ['--http-port <port>', 'http.port', 'HTTP API port (0 = any free port)'],
+  ['--http-host <host>', 'http.host', 'HTTP API bind address'],
+  ['--log-level <level>', 'logging.level', 'fatal | error | warn | info | debug | trace | silent'],
+];
+
+function collectSet(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0)
+    throw new CliError(
+      'CONFIG_BAD_VALUE',
+      `--set expects key.path=value, got "${value.slice(0, 80)}"`,
+      EXIT_USAGE,
+    );
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function flagKey(flag: string): string {
+  // '--data-dir <dir>' → 'dataDir' (commander's attribute name)
+  const long = flag.split(' ')[0]!.replace(/^--/, '');
+  return long.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: string) => void }): Command {
+  const program = new Command('sfr')
+    .description('SFR (Shared Failure Recovery) reference node')
+    .version(readVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: out.stdout, writeErr: out.stderr })
+    .exitOverride();
+
+  const keys = program.command('keys').description('member keys').exitOverride();
+  keys
+    .command('new')
+    .description('generate a member (secp256k1) key and write it to a file readable by you only (mode 0600)')
+    .option('--out <file>', 'where to write the key file', 'member.key.json')
+    .option('--force', 'overwrite an existing file', false)
+    .option('--json', 'print {address, file} as JSON', false)
+    .exitOverride()
+    .action(async (o: { out: string; force: boolean; json: boolean }) => {
+      const r = await keysNew({ out: o.out, force: o.force });
+      out.stdout(o.json ? `${JSON.stringify(r)}\n` : `member ${r.address}\nkey file ${r.file} (mode 0600)\n`);
+    });
+
+  const nodeCmd = program.command('node').description('run a node').exitOverride();
+  const start = nodeCmd
+    .command('start')
+    .description(
+      'start a node: gossip, validation, store, sync and the HTTP API; stops cleanly on SIGINT / SIGTERM',
+    )
+    .addOption(new Option('--config <file>', 'the node config (JSON, NodeConfig schema)').env('SFR_CONFIG'))
+    .option(
+      '--set <key=value>',
+      'set any config setting by path, e.g. --set gossip.maxMessageBytes=65536 (repeatable)',
+      collectSet,
+      {},
+    )
+    .exitOverride();
+  for (const [flag, , help] of NODE_FLAGS) start.option(flag, help);
+  start.action(async (o: Record<string, unknown>) => {
+    if (typeof o['config'] !== 'string')
+      throw new CliError('CONFIG_FILE_UNREADABLE', 'missing --config <file> (or SFR_CONFIG)', EXIT_USAGE);
+    const flags: Record<string, unknown> = { ...(o['set'] as Record<string, string>) };
+    for (const [flag, settingPath] of NODE_FLAGS) {
+      const v = o[flagKey(flag)];
+      if (v !== undefined) flags[settingPath] = v;
+    }
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SFR_CONFIG'));
+    let running: RunningNode;
+    try {
+      running = await startNodeFromConfig({ config: o['config'], flags, env });
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      const code = (error as { code?: unknown }).code;
+      throw new CliError(
+        typeof code === 'string' ? code : 'NODE_START_FAILED',
+        (error as Error).message.split('\n')[0]!,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          out.stderr(`second ${signal}: exiting now\n`);
+          process.exit(EXIT_FAILURE);
+        }
+        stopping = true;
+        running.logger.info({ signal }, 'stopping');
+        running.stop().then(resolve, (e: unknown) => {
+          out.stderr(`stop failed: ${(e as Error).message}\n`);
+          process.exit(EXIT_FAILURE);
+        });
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+  });
+
+  program
+    .command('status')
+    .description("print a running node's status (GET /v1/status)")
+    .addOption(new Option('--api <url>', 'the node API').env('SFR_API').default(DEFAULT_API_URL))
+    .option('--json', 'print the StatusResponse JSON', false)
+    .exitOverride()
+    .action(async (o: { api: string; json: boolean }) => {
+      const s = await fetchStatus(o.api);
+      out.stdout(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(s));
+    });
+
+  return program;
+}
+
+/** Runs `sfr` with `argv` (without node and script); resolves to the exit code. */
+export async function runCli(
+  argv: readonly string[],
+  out = {
+    stdout: (s: string) => void process.stdout.write(s),
+    stderr: (s: string) => void process.stderr.write(s),
+  },
+): Promise<number> {
+  const program = buildProgram(out);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
+        return EXIT_OK;
+      }
+      // commander already printed the message (unknown option, missing argument …)
+      return EXIT_USAGE;
+    }
+    if (error instanceof CliError) {
+      out.stderr(`error ${error.code}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    out.stderr(`error: ${(error as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /[/\\](main\.(js|ts)|sfr)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  const code = await runCli(process.argv.slice(2));
+  process.exitCode = code;
+  // Nothing (libp2p, timers) may keep a finished command alive.
+  if (code !== EXIT_OK || !process.argv.slice(2).includes('start'))
+    setTimeout(() => process.exit(code), 50).unref();
+}

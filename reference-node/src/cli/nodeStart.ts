@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import type { NodeConfig, PeerListResponse } from '@sfr/schemas';
+import { type Api, createApi } from '../api/index.js';
+import { type LoadConfigResult, loadConfig, logEffectiveConfig } from '../config/index.js';
+import { EnvelopeError, loadMemberKey, toChecksumAddress } from '../envelope/index.js';
+import { componentLogger, createLogger, type Logger, type LogLevel } from '../logging/index.js';
+import { createMetrics } from '../metrics/index.js';
+import { createNode, type SfrNode } from '../node/index.js';
+import { CliError } from './cliError.js';
+import { readVersion } from './version.js';
+
+/** File (in the data dir) holding the generated API token when the config names no `http.tokenFile`. */
+export const GENERATED_TOKEN_FILE = 'http.token';
+
+export interface NodeStartParameters {
+  readonly config?: string;
+  /** Dotted setting path → raw value (from flags); precedence over env and file. */
+  readonly flags?: Readonly<Record<string, unknown>>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RunningNode {
+  readonly node: SfrNode;
+  readonly api: Api | undefined;
+  readonly apiUrl: string | undefined;
+  readonly logger: Logger;
+  stop(): Promise<void>;
+}
+
+async function readToken(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    throw new CliError(
+      'CONFIG_KEY_UNREADABLE',
+      `cannot read http.tokenFile ${file} (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+  if (text.length < 16 || /\s/.test(text)) {
+    throw new CliError(
+      'CONFIG_KEY_UNREADABLE',
+      `http.tokenFile ${file} must hold one token of at least 16 characters`,
+    );
+  }
+  return text;
+}
+
+/** Reads the generated token, creating it (mode 0600) on first start. */
+async function generatedToken(dataDir: string): Promise<{ token: string; file: string }> {
+  const file = path.join(dataDir, GENERATED_TOKEN_FILE);
+  try {
+    return { token: await readToken(file), file };
+  } catch {
+    const token = randomBytes(32).toString('base64url');
+    const h = await open(file, 'w', 0o600);
+    try {
+      await h.writeFile(`${token}\n`);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    return { token, file };
+  }
+}
+
+function withPeer(addr: string, peerId: string): string {
+  return addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`;
+}
+
+/**
+ * `sfr node start`: loads and validates the config (flag > env > file > default), logs it redacted,
+ * then starts the node (E1's `createNode`) and the HTTP API. Resolves once both are up.
+ */
+export async function startNodeFromConfig(p: NodeStartParameters): Promise<RunningNode> {
+  const loaded: LoadConfigResult = await loadConfig({
+    ...(p.config === undefined ? {} : { file: p.config }),
+    ...(p.flags === undefined ? {} : { flags: p.flags }),
+    ...(p.env === undefined ? {} : { env: p.env }),
+  });
+  if (!loaded.ok) throw new CliError(loaded.error.code, loaded.error.message.replace(/^[A-Z_]+: /, ''));
+  const config = loaded.config as unknown as NodeConfig;
+  const resolve = (f: string) => path.resolve(loaded.baseDir, f);
+  const logger = createLogger({ level: (config.logging?.level ?? 'info') as LogLevel });
+  logEffectiveConfig(componentLogger(logger, 'config'), loaded);
+
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  let key: Awaited<ReturnType<typeof loadMemberKey>>;
+  try {
+    key = await loadMemberKey(resolve(config.identity.keyFile));
+  } catch (error) {
+    if (error instanceof EnvelopeError) throw new CliError(error.code, error.message.split('\n').join(' '));
+    throw new CliError(
+      'CONFIG_KEY_UNREADABLE',
+      `cannot read identity.keyFile (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  if (
+    config.identity.member !== undefined &&
+    config.identity.member.toLowerCase() !== key.address.toLowerCase()
+  ) {
+    throw new CliError(
+      'CONFIG_INVALID',
+      `identity.member is ${config.identity.member} but the key file holds ${key.address}`,
+    );
+  }
+  const http = config.http ?? {};
+  const token =
+    http.enabled === false
+      ? undefined
+      : http.tokenFile !== undefined
+        ? { token: await readToken(resolve(http.tokenFile)), file: resolve(http.tokenFile) }
+        : await generatedToken(dataDir);
+
+  const metrics = createMetrics();
+  const members = config.network.members ?? [];
+  const scoring = config.gossip?.scoring;
+  const node = await createNode({
+    dataDir,
+    memberKey: key.privateKey,
+    members: members.map((m) => m.member),
+    listen: config.network.listen,
+    ...(config.network.announce === undefined ? {} : { announce: config.network.announce }),
+    ...(config.network.bootstrap === undefined ? {} : { bootstrap: config.network.bootstrap }),
+    directPeers: members.flatMap((m) =>
+      m.peerId === undefined ? [] : (m.addresses ?? []).map((a) => withPeer(a, m.peerId!)),
+    ),
+    pools: (config.pools ?? []).map((pool) => pool.poolId),
+    gossip: {
+      ...(config.gossip?.maxMessageBytes === undefined
+        ? {}
+        : { maxMessageBytes: config.gossip.maxMessageBytes }),
+      ...(scoring === undefined
+        ? {}
+        : {
+            score: {
+              ...(scoring.ipColocationFactorWeight === undefined
+                ? {}
+                : { ipColocationWeight: scoring.ipColocationFactorWeight }),
+              ...(scoring.ipColocationFactorWhitelist === undefined
+                ? {}
+                : { ipColocationWhitelist: scoring.ipColocationFactorWhitelist }),
+            },
+          }),
+    },
+    time: {
+      ...(config.time?.skewMs === undefined ? {} : { skewMs: config.time.skewMs }),
+      ...(config.time?.maxAgeMs === undefined ? {} : { maxAgeMs: config.time.maxAgeMs }),
+    },
+    logger,
+    metrics,
+  });
+  await node.start();
+  const startedAt = Date.now();
+  const version = readVersion();
+  const log = componentLogger(logger, 'node');
+
+  let api: Api | undefined;
+  let apiUrl: string | undefined;
+  if (token !== undefined) {
+    api = await createApi({
+      node: {
+        store: node.store,
+        publish: async (type, payload) => {
+          const r = await node.publish(type, payload);
+          return { messageId: r.messageId, seq: r.seq, envelope: r.envelope };
+        },
+        status: () => ({
+          peerId: node.peerId,
+          member: toChecksumAddress(node.member),
+          protocol: config.identity.protocol,
+          specVersions: ['1.0'],
+          version,
+          startedAt,
+          headSeq: node.store.headSeq(node.member) ?? null,
+          peers: { connected: node.connectedPeers().length, members: node.membership.members.length },
+          topics: node.router
+            .getTopics()
+            .slice(0, 64)
+            .map((topic) => ({ topic, meshPeers: node.router.getMeshPeers(topic).length })),
+        }),
+        peers: () => peersOf(node),
+        healthChecks: () => [
+          node.connectedPeers().length > 0
+            ? { name: 'gossip', status: 'ok' }
+            : { name: 'gossip', status: 'degraded', detail: 'no connected peers' },
+        ],
+      },
+      token: token.token,
+      version,
+      host: http.host ?? '127.0.0.1',
+      port: http.port ?? 7410,
+      ...(config.limits?.httpBodyBytes === undefined ? {} : { bodyLimit: config.limits.httpBodyBytes }),
+      logger,
+      metrics,
+    });
+    apiUrl = await api.listen();
+  }
+
+  let metricsServer: Server | undefined;
+  if (config.metrics?.enabled === true) {
+    metricsServer = createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    });
+    await new Promise<void>((ok) =>
+      metricsServer!.listen(config.metrics?.port ?? 9464, config.metrics?.host ?? '127.0.0.1', ok),
+    );
+  }
+
+  log.info(
+    {
+      peerId: node.peerId,
+      member: toChecksumAddress(node.member),
+      multiaddrs: node.multiaddrs(),
+      apiUrl: apiUrl ?? null,
+      tokenFile: token?.file ?? null,
+    },
+    'node ready',
+  );
+
+  let stopped = false;
+  return {
+    node,
+    api,
+    apiUrl,
+    logger,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await api?.close();
+      if (metricsServer !== undefined) await new Promise<void>((ok) => metricsServer!.close(() => ok()));
+      await node.stop();
+      log.info({}, 'node stopped');
+    },
+  };
+}
+
+function peersOf(node: SfrNode): PeerListResponse['peers'] {
+  const byPeer = new Map<string, string[]>();
+  for (const c of node.libp2p.getConnections()) {
+    const id = c.remotePeer.toString();
+    const list = byPeer.get(id) ?? [];
+    if (list.length < 8) list.push(c.remoteAddr.toString());
+    byPeer.set(id, list);
+  }
+  return [...byPeer.entries()].slice(0, 1000).map(([peerId, addresses]) => {
+    const member = node.membership.memberOfPeer(peerId);
+    return {
+      peerId,
+      ...(member === undefined ? {} : { member: toChecksumAddress(member) }),
+      addresses,
+      connected: true,
+      score: node.router.getScore(peerId),
+    };
+  });
+}
