@@ -24,7 +24,8 @@ function hasLoneSurrogate(s: string): boolean {
 const path: string[] = [];
 
 function fail(at: string | null, reason: string): never {
-  const pointer = path.map((k) => `/${escapePointer(k)}`).join('') + (at === null ? '' : `/${escapePointer(at)}`);
+  const pointer =
+    path.map((k) => `/${escapePointer(k)}`).join('') + (at === null ? '' : `/${escapePointer(at)}`);
   path.length = 0;
   throw new EnvelopeError('ENVELOPE_INVALID_INPUT', 'Value cannot be canonicalized as JSON (RFC 8785).', {
     details: `${reason} at "${pointer}"`,
