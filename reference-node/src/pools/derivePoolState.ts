@@ -54,6 +54,15 @@ export function createPoolState(charterMessages: readonly MessageInput[]): PoolS
   return state;
 }
 
+/**
+ * The state with one more message that already passed the envelope checks (e.g. in the node's
+ * validation pipeline), so it is not verified again. Pure: `state` is not modified.
+ */
+export function applyPoolMessage(state: PoolState, message: PoolMessage): PoolState {
+  if (state.charterMessages.has(message.messageId) || state.messages.has(message.messageId)) return state;
+  return { ...state, messages: new Map(state.messages).set(message.messageId, message) };
+}
+
 /** The state with one more message (a duplicate changes nothing). Pure: `state` is not modified. */
 export function applyMessage(state: PoolState, message: MessageInput): PoolState {
   return add(state, message, false);
@@ -146,10 +155,13 @@ export function viewPool(state: PoolState, now: number): PoolView {
   const equivocations = findEquivocations(
     [...all.values()].filter((m) => m.envelope.scope?.poolId === poolId),
   );
-  const excluded = new Map<string, Set<string>>();
+  const exclusions = new Map<string, Map<string, number>>();
   for (const e of equivocations) {
     const key = `${e.claimId}:${e.round}`;
-    excluded.set(key, (excluded.get(key) ?? new Set()).add(addrKey(e.offender)));
+    const at = Math.max(e.first.envelope.issuedAt, e.second.envelope.issuedAt);
+    const map = exclusions.get(key) ?? new Map<string, number>();
+    map.set(addrKey(e.offender), Math.min(at, map.get(addrKey(e.offender)) ?? at));
+    exclusions.set(key, map);
   }
   const attByClaim = new Map<string, PoolMessage[]>();
   for (const a of attestations) {
@@ -165,11 +177,7 @@ export function viewPool(state: PoolState, now: number): PoolView {
       refused.push(poolRefusal(m, code));
       continue;
     }
-    const round = tallyRound(
-      code,
-      attByClaim.get(code.claimId) ?? [],
-      excluded.get(`${code.claimId}:0`) ?? new Set(),
-    );
+    const round = tallyRound(code, attByClaim.get(code.claimId) ?? [], exclusions.get(`${code.claimId}:0`));
     refused.push(...round.refused);
     admitted.push({ claim: code, round });
   }

@@ -26,6 +26,7 @@ export {
 } from './computePayout.js';
 export {
   applyMessage,
+  applyPoolMessage,
   createPoolState,
   derivePoolState,
   type PoolState,

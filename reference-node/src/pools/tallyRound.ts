@@ -36,10 +36,16 @@ function standingOf(claim: AdmittedClaim, s: Sums, total: bigint): 'approved' | 
 }
 
 /** Neither side can reach quorum even if every member yet to vote sided with it (pools.md#timing). */
-function quorumImpossible(claim: AdmittedClaim, s: Sums, total: bigint, eligible: number): boolean {
+function quorumImpossible(
+  claim: AdmittedClaim,
+  s: Sums,
+  total: bigint,
+  gone: { weight: bigint; count: number },
+  eligible: number,
+): boolean {
   const charter = claim.snapshot.charter;
-  const leftW = total - s.approve - s.reject - s.abstain;
-  const leftN = eligible - s.nA - s.nR - s.nX;
+  const leftW = total - s.approve - s.reject - s.abstain - gone.weight;
+  const leftN = eligible - s.nA - s.nR - s.nX - gone.count;
   return (
     !meetsQuorum(charter, s.approve + leftW, s.nA + leftN, total) &&
     !meetsQuorum(charter, s.reject + leftW, s.nR + leftN, total)
@@ -51,14 +57,16 @@ function refusal(m: PoolMessage, code: ClaimCode): PoolRefusal {
 }
 
 /**
- * Tally round 0 of a claim (pools.md#tally, #timing) from the attestations that name it.
- * `excluded` holds the lower-case addresses of attesters that equivocated in this round.
+ * Tally round 0 of a claim (pools.md#tally, #timing, #equivocation) from the attestations that
+ * name it. `exclusions` maps a lower-case attester address to the time its equivocation became
+ * provable (the later of its two conflicting envelopes): from then on, if the round is still open,
+ * its vote is taken out and it counts no more; an equivocation after the close changes nothing.
  * Pure: the result depends on the set of attestations, not their order.
  */
 export function tallyRound(
   claim: AdmittedClaim,
   attestations: PoolMessage[],
-  excluded: ReadonlySet<string>,
+  exclusions: ReadonlyMap<string, number> = new Map(),
 ): RoundResult {
   const charter = claim.snapshot.charter;
   const weights = eligibleWeights(claim);
@@ -75,21 +83,26 @@ export function tallyRound(
     else if (!weights.has(who)) refused.push(refusal(m, 'CLAIM_ATTESTER_NOT_MEMBER'));
     else if (m.envelope.scope?.epoch !== claim.snapshot.epoch) refused.push(refusal(m, 'CLAIM_WRONG_EPOCH'));
     else if (m.envelope.issuedAt < claim.filedAt) refused.push(refusal(m, 'CLAIM_VOTE_BEFORE_FILING'));
-    else if (excluded.has(who)) refused.push(refusal(m, 'CLAIM_ATTESTER_EQUIVOCATED'));
     else candidates.push(m);
   }
-  // One vote per member: the first in canonical order; later identical copies are duplicates.
-  candidates.sort(byTimeThenId);
-  const seen = new Set<string>();
-  const ordered: PoolMessage[] = [];
-  for (const m of candidates) {
-    const who = addrKey(m.envelope.issuer);
-    if (seen.has(who)) refused.push(refusal(m, 'CLAIM_DUPLICATE_VOTE'));
-    else {
-      seen.add(who);
-      ordered.push(m);
-    }
-  }
+  // Events in canonical order: by time; at one time exclusions before votes; votes by message id.
+  type Event = { at: number; kind: 0; who: string } | { at: number; kind: 1; m: PoolMessage };
+  const events: Event[] = [
+    ...[...exclusions]
+      .filter(([who]) => weights.has(who))
+      .map(([who, at]) => ({ at, kind: 0 as const, who })),
+    ...candidates.map((m) => ({ at: m.envelope.issuedAt, kind: 1 as const, m })),
+  ].sort((x, y) =>
+    x.at !== y.at
+      ? x.at - y.at
+      : x.kind !== y.kind
+        ? x.kind - y.kind
+        : x.kind === 0
+          ? x.who < (y as { who: string }).who
+            ? -1
+            : 1
+          : byTimeThenId(x.m, (y as { m: PoolMessage }).m),
+  );
 
   const deadline = claim.filedAt + charter.windows.votingMs;
   const challenge = charter.windows.challengeMs;
@@ -98,46 +111,78 @@ export function tallyRound(
   let since = claim.filedAt;
   const closeOf = () => (standing === null ? Math.max(deadline, since) : since + challenge);
   let closesAt = closeOf();
-  const votes: CountedVote[] = [];
-  let i = 0;
-  for (; i < ordered.length; i++) {
-    const m = ordered[i] as PoolMessage;
-    if (m.envelope.issuedAt > closesAt) break;
-    const a = m.envelope.payload as unknown as ClaimAttestation;
-    const weight = weights.get(addrKey(m.envelope.issuer)) as bigint;
-    let amount: bigint | null = null;
-    if (a.verdict === 'approve') {
-      amount = minBig(uint(a.approvedAmount ?? '0'), claim.requestedAmount);
-      s.approve += weight;
-      s.nA++;
-    } else if (a.verdict === 'reject') {
-      s.reject += weight;
-      s.nR++;
+  let closed = false;
+  const counted = new Map<string, CountedVote>();
+  const excluded = new Set<string>();
+  const gone = { weight: 0n, count: 0 };
+  const seen = new Map<string, PoolMessage[]>();
+  const bump = (v: CountedVote, sign: 1n | -1n) => {
+    const n = Number(sign);
+    if (v.verdict === 'approve') {
+      s.approve += sign * v.weight;
+      s.nA += n;
+    } else if (v.verdict === 'reject') {
+      s.reject += sign * v.weight;
+      s.nR += n;
     } else {
-      s.abstain += weight;
-      s.nX++;
+      s.abstain += sign * v.weight;
+      s.nX += n;
     }
-    votes.push({
-      member: m.envelope.issuer,
-      weight,
-      verdict: a.verdict,
-      amount,
-      issuedAt: m.envelope.issuedAt,
-      message: m,
-    });
-    const now = standingOf(claim, s, total);
-    if (now !== standing) {
-      standing = now;
-      since = m.envelope.issuedAt;
+  };
+  for (const e of events) {
+    if (closed || e.at > closesAt) {
+      closed = true;
+      if (e.kind === 1) refused.push(refusal(e.m, 'CLAIM_VOTE_LATE'));
+      continue;
+    }
+    if (e.kind === 0) {
+      if (excluded.has(e.who)) continue;
+      excluded.add(e.who);
+      gone.weight += weights.get(e.who) as bigint;
+      gone.count++;
+      const v = counted.get(e.who);
+      if (v) {
+        bump(v, -1n);
+        counted.delete(e.who);
+      }
+      for (const m of seen.get(e.who) ?? []) refused.push(refusal(m, 'CLAIM_ATTESTER_EQUIVOCATED'));
+    } else {
+      const m = e.m;
+      const who = addrKey(m.envelope.issuer);
+      if (excluded.has(who)) {
+        refused.push(refusal(m, 'CLAIM_ATTESTER_EQUIVOCATED'));
+        continue;
+      }
+      seen.set(who, [...(seen.get(who) ?? []), m]);
+      if (counted.has(who)) {
+        // Same payload again (a conflicting one brings its exclusion event first).
+        refused.push(refusal(m, 'CLAIM_DUPLICATE_VOTE'));
+        continue;
+      }
+      const a = m.envelope.payload as unknown as ClaimAttestation;
+      const v: CountedVote = {
+        member: m.envelope.issuer,
+        weight: weights.get(who) as bigint,
+        verdict: a.verdict,
+        amount: a.verdict === 'approve' ? minBig(uint(a.approvedAmount ?? '0'), claim.requestedAmount) : null,
+        issuedAt: m.envelope.issuedAt,
+        message: m,
+      };
+      counted.set(who, v);
+      bump(v, 1n);
+    }
+    const next = standingOf(claim, s, total);
+    if (next !== standing) {
+      standing = next;
+      since = e.at;
     }
     closesAt = closeOf();
-    if (standing === null && quorumImpossible(claim, s, total, weights.size)) {
-      closesAt = m.envelope.issuedAt;
-      i++;
-      break;
+    if (standing === null && quorumImpossible(claim, s, total, gone, weights.size)) {
+      closesAt = e.at;
+      closed = true;
     }
   }
-  for (; i < ordered.length; i++) refused.push(refusal(ordered[i] as PoolMessage, 'CLAIM_VOTE_LATE'));
+  const votes = [...counted.values()].sort((x, y) => byTimeThenId(x.message, y.message));
   return {
     closesAt,
     standing,

@@ -89,7 +89,7 @@ export function verifyClaimDecision(
       slots.set(who, r.message.messageId);
       atts.push(r.message);
     }
-    const round = tallyRound(claim, atts, new Set());
+    const round = tallyRound(claim, atts, new Map());
     if (round.refused.length > 0) {
       const first = round.refused[0];
       return no('CLAIM_DECISION_BAD_ATTESTATION', `an embedded attestation is not counted (${first?.code})`);
