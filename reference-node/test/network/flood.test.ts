@@ -67,7 +67,9 @@ describe('flooding peer', () => {
     }
 
     const received = net.nodes.map(() => new Set<string>());
-    net.nodes.forEach((n, i) => n.onAccepted((m) => received[i]!.add(m.id)));
+    net.nodes.forEach((n, i) => {
+      n.onAccepted((m) => received[i]!.add(m.id));
+    });
 
     const t0 = Date.now();
     let sent = 0;
