@@ -9,7 +9,7 @@ import { buildReport, formatReport, isFailing } from '../scripts/compat/buildRep
 import { diffSchemaSets } from '../scripts/compat/diffSchemaSets.js';
 import { compareVersions, findLatestRelease } from '../scripts/compat/findLatestRelease.js';
 import { CompatInputError, loadSchemaSet, parseIdMajor } from '../scripts/compat/loadSchemaSet.js';
-import type { Change } from '../scripts/compat/types.js';
+import { type Change, changeClasses } from '../scripts/compat/types.js';
 
 const schemasDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const repoRoot = resolve(schemasDir, '..');
@@ -120,6 +120,11 @@ const expected: Record<string, Row[]> = {
 describe('diffSchemaSets classifies each fixture', () => {
   it('has an expectation for every fixture folder and a folder for every expectation', () => {
     expect(readdirSync(fixtures).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it('covers every change class with at least one fixture', () => {
+    const covered = new Set(Object.values(expected).flatMap((list) => list.map((row) => row[0])));
+    expect(changeClasses.filter((c) => !covered.has(c))).toEqual([]);
   });
 
   it.each(Object.entries(expected))('%s', (name, rows_) => {

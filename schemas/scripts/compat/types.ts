@@ -28,33 +28,36 @@ export interface SchemaSet {
  */
 export type Impact = 'compatible' | 'breaking';
 
-/** Stable names of the change classes (listed in spec/v1/versioning.md). */
-export type ChangeClass =
-  | 'SCHEMA_ADDED'
-  | 'SCHEMA_REMOVED'
-  | 'ID_CHANGED'
-  | 'DEF_ADDED'
-  | 'DEF_REMOVED'
-  | 'REF_TARGET_CHANGED'
-  | 'REF_UNRESOLVED'
-  | 'PROPERTY_ADDED'
-  | 'PROPERTY_REMOVED'
-  | 'REQUIRED_ADDED'
-  | 'REQUIRED_REMOVED'
-  | 'ENUM_NARROWED'
-  | 'ENUM_WIDENED'
-  | 'ENUM_CHANGED'
-  | 'TYPE_NARROWED'
-  | 'TYPE_WIDENED'
-  | 'TYPE_CHANGED'
-  | 'BOUND_TIGHTENED'
-  | 'BOUND_LOOSENED'
-  | 'PATTERN_CHANGED'
-  | 'ADDITIONAL_PROPERTIES_TIGHTENED'
-  | 'ADDITIONAL_PROPERTIES_LOOSENED'
-  | 'BRANCH_ADDED'
-  | 'BRANCH_REMOVED'
-  | 'KEYWORD_CHANGED';
+/** Stable names of the change classes (listed in spec/v1/versioning.md#compatibility-checking). */
+export const changeClasses = [
+  'SCHEMA_ADDED',
+  'SCHEMA_REMOVED',
+  'ID_CHANGED',
+  'DEF_ADDED',
+  'DEF_REMOVED',
+  'REF_TARGET_CHANGED',
+  'REF_UNRESOLVED',
+  'PROPERTY_ADDED',
+  'PROPERTY_REMOVED',
+  'REQUIRED_ADDED',
+  'REQUIRED_REMOVED',
+  'ENUM_NARROWED',
+  'ENUM_WIDENED',
+  'ENUM_CHANGED',
+  'TYPE_NARROWED',
+  'TYPE_WIDENED',
+  'TYPE_CHANGED',
+  'BOUND_TIGHTENED',
+  'BOUND_LOOSENED',
+  'PATTERN_CHANGED',
+  'ADDITIONAL_PROPERTIES_TIGHTENED',
+  'ADDITIONAL_PROPERTIES_LOOSENED',
+  'BRANCH_ADDED',
+  'BRANCH_REMOVED',
+  'KEYWORD_CHANGED',
+] as const;
+
+export type ChangeClass = (typeof changeClasses)[number];
 
 export interface Change {
   readonly class: ChangeClass;
