@@ -1,0 +1,110 @@
+import { type AnvilInstance, compileSolidity, startAnvil } from '@sfr/adapter-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  canonicalize,
+  createErc1271Verifier,
+  createMemorySigningJournal,
+  deriveTestKey,
+  type Envelope,
+  signEnvelope,
+  toChecksumAddress,
+  verifyEnvelope,
+  verifyEnvelopeWithChain,
+} from '../../src/envelope/index.js';
+
+// A minimal ERC-1271 wallet: a signature is valid when it is its owner's ECDSA signature.
+const WALLET = `// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.20;
+contract OwnerWallet {
+  address public immutable owner;
+  constructor(address o) { owner = o; }
+  function isValidSignature(bytes32 hash, bytes calldata sig) external view returns (bytes4) {
+    if (sig.length != 65) return 0xffffffff;
+    bytes32 r; bytes32 s; uint8 v;
+    assembly {
+      r := calldataload(sig.offset)
+      s := calldataload(add(sig.offset, 32))
+      v := byte(0, calldataload(add(sig.offset, 64)))
+    }
+    return ecrecover(hash, v, r, s) == owner ? bytes4(0x1626ba7e) : bytes4(0xffffffff);
+  }
+}
+`;
+
+const owner = deriveTestKey('sfr-test-key-2');
+const stranger = deriveTestKey('sfr-test-key-3');
+const T = 1_767_225_600_000;
+let anvil: AnvilInstance;
+let wallet: `0x${string}`;
+
+async function signAsWallet(signer: typeof owner, seq: number): Promise<Envelope> {
+  const { envelope } = await signEnvelope({
+    privateKey: signer.privateKey,
+    guard: createMemorySigningJournal(),
+    rotatedKey: true, // the key is not the issuer (a contract) itself
+    unsigned: {
+      sfr: '1.0',
+      type: 'RecoveryEvent',
+      issuer: wallet,
+      seq,
+      issuedAt: T,
+      payload: { note: 'from a Safe-like member' },
+    },
+  });
+  return envelope;
+}
+
+describe('ERC-1271 contract members (anvil)', () => {
+  beforeAll(async () => {
+    const compiled = await compileSolidity({ 'OwnerWallet.sol': WALLET });
+    anvil = await startAnvil();
+    wallet = toChecksumAddress(await anvil.deploy(compiled['OwnerWallet']!, [owner.address]));
+  }, 60_000);
+  afterAll(async () => {
+    await anvil?.stop();
+  });
+
+  it('accepts what the contract accepts, rejects what it refuses, ignores when no chain answers', async () => {
+    const erc1271 = createErc1271Verifier(anvil.client);
+    const isContractMember = (a: string) => a.toLowerCase() === wallet.toLowerCase();
+    const good = await signAsWallet(owner, 1);
+    const bad = await signAsWallet(stranger, 2);
+    const ctx = { now: T, isContractMember, erc1271 };
+    expect(await verifyEnvelopeWithChain(new TextEncoder().encode(canonicalize(good)), ctx)).toMatchObject({
+      outcome: 'accept',
+    });
+    expect(await verifyEnvelopeWithChain(bad, ctx)).toMatchObject({
+      outcome: 'reject',
+      code: 'ENVELOPE_BAD_SIGNATURE',
+    });
+    const tampered = { ...good, payload: { note: 'changed' } };
+    expect(await verifyEnvelopeWithChain(tampered, ctx)).toMatchObject({
+      outcome: 'reject',
+      code: 'ENVELOPE_BAD_SIGNATURE',
+    });
+    // Without a chain: IGNORE, whatever the signature.
+    expect(verifyEnvelope(good, { now: T, isContractMember })).toMatchObject({
+      code: 'ENVELOPE_ERC1271_UNVERIFIABLE',
+    });
+    // EOA members still go through ECDSA on the same path.
+    const eoa = await signEnvelope({
+      privateKey: stranger.privateKey,
+      guard: createMemorySigningJournal(),
+      unsigned: {
+        sfr: '1.0',
+        type: 'RecoveryEvent',
+        issuer: stranger.address,
+        seq: 1,
+        issuedAt: T,
+        payload: {},
+      },
+    });
+    expect(await verifyEnvelopeWithChain(eoa.wire, ctx)).toMatchObject({ outcome: 'accept' });
+    // The chain goes away: IGNORE (it may verify later), never REJECT.
+    await anvil.stop();
+    expect(await verifyEnvelopeWithChain(good, ctx)).toMatchObject({
+      outcome: 'ignore',
+      code: 'ENVELOPE_ERC1271_UNVERIFIABLE',
+    });
+  }, 60_000);
+});
