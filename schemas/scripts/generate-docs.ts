@@ -381,7 +381,10 @@ function renderReferencePage(renderer: Renderer, doc: SchemaDoc): string {
   ];
   if (doc.id !== undefined) lines.push(`\`$id\`: \`${doc.id}\``, '');
   if (typeof doc.root['description'] === 'string') lines.push(doc.root['description'], '');
-  if (isObject(doc.root['properties']) || doc.root['type'] !== undefined || doc.root['$ref'] !== undefined) {
+  const describesDocument = ['properties', 'type', '$ref', 'oneOf', 'anyOf', 'allOf', 'enum', 'const'].some(
+    (keyword) => doc.root[keyword] !== undefined,
+  );
+  if (describesDocument) {
     lines.push(`## ${title}`, '', ...renderer.describeNode(doc, doc.root, []));
   }
   const defs = doc.root['$defs'];
