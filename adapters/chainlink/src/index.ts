@@ -304,7 +304,6 @@ export function createAdapter(config: ChainlinkAdapterConfig): Adapter {
             severity: 'info',
             occurredAt: at,
             contracts: [sequencer.address],
-            mechanism: 'sequencer_down',
             evidence: [read.ref],
             summary: `L2 sequencer up for more than the ${sequencer.graceMs / 1000} s grace period`,
           }),

@@ -75,7 +75,6 @@ export function createAdapter(config: CompoundV3AdapterConfig): Adapter {
       contracts: [comet],
       markets: [market],
       assets: [base],
-      mechanism: 'insolvent_liquidation',
       amounts: [
         {
           role: 'debt_absorbed',

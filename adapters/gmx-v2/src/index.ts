@@ -106,7 +106,6 @@ export function createAdapter(config: GmxV2AdapterConfig): Adapter {
       occurredAt: log.timestamp,
       contracts: [emitter],
       markets: [marketLabel(market)],
-      mechanism: 'auto_deleveraging',
       evidence: [log.ref],
       summary: `ADL ${enabled ? 'enabled' : 'disabled'} for ${side}s of ${marketLabel(market)} (pnlToPoolFactor ${String(getItem(data, 'intItems', 'pnlToPoolFactor'))}, 1e30)`,
     });

@@ -115,8 +115,8 @@ describe('gmx-v2: scenarios', () => {
     await anvil.write(emitter, abi(), 'emitAdlStateUpdated', [ethUsd, true, 0n, 5n * 10n ** 29n, false]);
     const second = await drainAdapter(restarted);
     expectValidOutputs([...first, ...second]);
-    expect(kinds(first)).toEqual([['circuit_breaker_tripped', 'auto_deleveraging']]);
-    expect(kinds(second)).toEqual([['resume', 'auto_deleveraging']]);
+    expect(kinds(first)).toEqual([['circuit_breaker_tripped', undefined]]);
+    expect(kinds(second)).toEqual([['resume', undefined]]);
     expect(first[0]!.payload).toMatchObject({ scope: { markets: ['ETH/USD'] } });
   });
 

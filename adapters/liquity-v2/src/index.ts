@@ -83,7 +83,6 @@ export function createAdapter(config: LiquityV2AdapterConfig): Adapter {
           severity: 'critical',
           contracts: [b.borrowerOperations, b.troveManager],
           assets: [b.collateral, bold],
-          mechanism: 'insolvent_liquidation',
           summary: `${b.name} branch shut down: TCR ${String(log.args['_tcr'])} (1e18) below SCR`,
         }),
       ];

@@ -122,7 +122,7 @@ describe('liquity-v2: scenarios', () => {
     const outputs = await drainAdapter(adapter);
     expectValidOutputs(outputs);
     expect(kinds(outputs)).toEqual([
-      ['emergency_shutdown', 'insolvent_liquidation'],
+      ['emergency_shutdown', undefined],
       ['oracle_failure', 'other'],
       ['emergency_shutdown', undefined],
     ]);
