@@ -71,7 +71,7 @@ export function verifyEquivocationEvidence(
     return invalid('not an object');
   const e = evidence as Record<string, unknown>;
   for (const key of Object.keys(e)) {
-    if (!['offense', 'offender', 'first', 'second', 'extensions'].includes(key))
+    if (!['offense', 'offender', 'first', 'second', 'detectedAt', 'extensions'].includes(key))
       return invalid(`unknown property ${key}`);
   }
   if (e['offense'] !== 'duplicate_seq' && e['offense'] !== 'conflicting_attestation')
