@@ -221,6 +221,22 @@ describe('the released v1 schema set', () => {
   });
 });
 
+describe('the working tree', () => {
+  // This is the CI gate of issue 2: a change to schemas/v1 that breaks producers or consumers within
+  // the major fails here. Fix it, or cut a new release (schemas/released/README.md).
+  it('has no breaking change against the latest released schema set', () => {
+    const report = buildReport({
+      oldSet: loadSchemaSet(findLatestRelease(join(schemasDir, 'released'))!),
+      newSet: loadSchemaSet(join(schemasDir, 'v1')),
+      oldLabel: 'released',
+      newLabel: 'schemas/v1',
+      minorRelease: false,
+    });
+    const failing = report.changes.filter((c) => isFailing(c, false));
+    expect(failing.map((c) => `${c.class} ${c.schema}#${c.pointer}: ${c.detail}`)).toEqual([]);
+  });
+});
+
 describe('verdict', () => {
   const report = (name: string, minorRelease = false) =>
     buildReport({
