@@ -1,11 +1,14 @@
 /** Stable reason codes raised by adapters (registry: schemas/v1/registry/reason-codes/ADAPTER.json). */
-export type AdapterErrorCode =
-  | 'ADAPTER_CONFIG_INVALID'
-  | 'ADAPTER_RPC_UNAVAILABLE'
-  | 'ADAPTER_REORG_TOO_DEEP'
-  | 'ADAPTER_CURSOR_CORRUPT'
-  | 'ADAPTER_CURSOR_MISMATCH'
-  | 'ADAPTER_INCONSISTENT_READ';
+export const adapterErrorCodes = [
+  'ADAPTER_CONFIG_INVALID',
+  'ADAPTER_RPC_UNAVAILABLE',
+  'ADAPTER_REORG_TOO_DEEP',
+  'ADAPTER_CURSOR_CORRUPT',
+  'ADAPTER_CURSOR_MISMATCH',
+  'ADAPTER_INCONSISTENT_READ',
+] as const;
+
+export type AdapterErrorCode = (typeof adapterErrorCodes)[number];
 
 export interface AdapterErrorOptions {
   details?: Record<string, unknown>;

@@ -29,6 +29,13 @@ export {
   type ViewRead,
   type ViewSpec,
 } from './engine.js';
-export { AdapterError, type AdapterErrorCode, type AdapterErrorOptions, isAdapterError } from './errors.js';
+export {
+  AdapterError,
+  type AdapterErrorCode,
+  type AdapterErrorOptions,
+  adapterErrorCodes,
+  isAdapterError,
+} from './errors.js';
 export { isTransientRpcError, type RetryOptions, withRetry } from './retry.js';
 export type * from './types.js';
+export { evidenceFailureCodes } from './types.js';

@@ -172,18 +172,22 @@ export interface EvidenceFacts {
   logIndex?: number;
 }
 
-export type EvidenceFailureCode =
-  | 'EVIDENCE_MALFORMED'
-  | 'EVIDENCE_WRONG_CHAIN'
-  | 'EVIDENCE_NOT_FOUND'
-  | 'EVIDENCE_REORGED'
-  | 'EVIDENCE_WRONG_EMITTER'
-  | 'EVIDENCE_WRONG_TOPIC'
-  | 'EVIDENCE_UNDECODABLE'
-  | 'EVIDENCE_INSUFFICIENT_CONFIRMATIONS'
-  | 'EVIDENCE_UNKNOWN_CALL'
-  | 'EVIDENCE_RESULT_MISMATCH'
-  | 'EVIDENCE_RPC_UNAVAILABLE';
+/** Codes `verifyEvidence` answers (registry: schemas/v1/registry/reason-codes/EVIDENCE.json). */
+export const evidenceFailureCodes = [
+  'EVIDENCE_MALFORMED',
+  'EVIDENCE_WRONG_CHAIN',
+  'EVIDENCE_NOT_FOUND',
+  'EVIDENCE_REORGED',
+  'EVIDENCE_WRONG_EMITTER',
+  'EVIDENCE_WRONG_TOPIC',
+  'EVIDENCE_UNDECODABLE',
+  'EVIDENCE_INSUFFICIENT_CONFIRMATIONS',
+  'EVIDENCE_UNKNOWN_CALL',
+  'EVIDENCE_RESULT_MISMATCH',
+  'EVIDENCE_RPC_UNAVAILABLE',
+] as const;
+
+export type EvidenceFailureCode = (typeof evidenceFailureCodes)[number];
 
 export type EvidenceVerification =
   | { ok: true; facts: EvidenceFacts }
