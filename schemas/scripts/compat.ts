@@ -2,6 +2,7 @@
 //   npm run spec:compat -- [--json] [--minor] [<old> [<new>]]
 // Defaults: <old> = the latest schemas/released/<version>/, <new> = schemas/v1/.
 // Exit codes: 0 compatible, 1 a change breaks producers or consumers within one major, 2 usage error.
+import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildReport, formatReport } from './compat/buildReport.js';
@@ -22,6 +23,7 @@ by old readers?). Paths are relative to the repository root or absolute.
   --minor   the new set is a new MINOR version: additive changes that proposal 0001 §3 admits
             in a minor (optional property, open-enum value, new schema) do not fail
   --help    this text
+  --version the @sfr/schemas version this checker ships with
 
 Exit: 0 compatible, 1 breaking within one major, 2 usage error.
 `;
@@ -40,6 +42,12 @@ function main(argv: readonly string[]): number {
     else if (arg === '--minor') minorRelease = true;
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(usage);
+      return 0;
+    } else if (arg === '--version') {
+      const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'schemas/package.json'), 'utf8')) as {
+        version: string;
+      };
+      process.stdout.write(`${pkg.version}\n`);
       return 0;
     } else if (arg === '--') continue;
     else if (arg.startsWith('-')) fail(`unknown option ${arg}`);
