@@ -126,7 +126,7 @@ export class ReplayGuard {
     const seen = this.byId.get(messageId);
     if (seen && seen.expiresAt >= now)
       return { outcome: 'ignore', code: 'ENVELOPE_DUPLICATE', meta: { messageId } };
-    const digestBytes = digestOf(envelope);
+    const digestBytes = digestOf(envelope, wire);
     const sig = checkSignature(envelope, ctx, digestBytes);
     if (sig) return sig;
     const digest = bytesToHex(digestBytes);

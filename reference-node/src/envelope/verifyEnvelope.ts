@@ -7,6 +7,7 @@ import { typedEnvelopeDigest } from './hashTypedEnvelope.js';
 import { utf8 } from './hex.js';
 import { toChecksumAddress } from './keys.js';
 import { messageIdOf } from './messageIdOf.js';
+import { payloadHashFromWire } from './payloadHashFromWire.js';
 import { recoverSigner, signatureEncodingError } from './recoverSigner.js';
 import type { Address, Envelope, EnvelopeDomain, Hex, Refusal } from './types.js';
 
@@ -140,9 +141,15 @@ function nonCanonicalAddress(envelope: Envelope): string | null {
   return null;
 }
 
-/** The EIP-712 digest an envelope's signature must cover. */
-export function digestOf(envelope: Envelope): Uint8Array {
-  return typedEnvelopeDigest(envelope, hashPayload(envelope.payload));
+/**
+ * The EIP-712 digest an envelope's signature must cover. Pass the canonical `wire` bytes when
+ * known: the payload hash is then taken from them without re-serializing the payload.
+ */
+export function digestOf(envelope: Envelope, wire?: Uint8Array): Uint8Array {
+  return typedEnvelopeDigest(
+    envelope,
+    wire ? payloadHashFromWire(envelope, wire) : hashPayload(envelope.payload),
+  );
 }
 
 /** envelope.md#verification steps 12–14: ERC-1271 members, signature encoding, signer. */
@@ -190,7 +197,7 @@ export function verifyEnvelope(input: Uint8Array | unknown, ctx: VerifyContext):
   try {
     const pre = precheckEnvelope(input, ctx);
     if (pre.outcome !== 'accept') return pre;
-    const sig = checkSignature(pre.envelope, ctx);
+    const sig = checkSignature(pre.envelope, ctx, digestOf(pre.envelope, pre.wire));
     if (sig) return sig;
     const evidence = checkEvidencePayload(pre.envelope, ctx);
     if (evidence) return evidence;

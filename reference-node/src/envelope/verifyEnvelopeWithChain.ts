@@ -67,13 +67,13 @@ export async function verifyEnvelopeWithChain(
     if (ctx.isContractMember?.(envelope.issuer)) {
       let valid: boolean;
       try {
-        valid = await ctx.erc1271(envelope.issuer, bytesToHex(digestOf(envelope)), envelope.signature);
+        valid = await ctx.erc1271(envelope.issuer, bytesToHex(digestOf(envelope, wire)), envelope.signature);
       } catch (error) {
         return { outcome: 'ignore', code: 'ENVELOPE_ERC1271_UNVERIFIABLE', meta: { error: String(error) } };
       }
       if (!valid) return { outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE', meta: { erc1271: true } };
     } else {
-      const sig = checkSignature(envelope, ctx);
+      const sig = checkSignature(envelope, ctx, digestOf(envelope, wire));
       if (sig) return sig;
     }
     return { outcome: 'accept', envelope, wire, messageId: messageIdOf(wire) };

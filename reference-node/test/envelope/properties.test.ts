@@ -7,10 +7,12 @@ import {
   deriveTestKey,
   type Envelope,
   EnvelopeError,
+  hashPayload,
   signEnvelope,
   tryCanonicalize,
   verifyEnvelope,
 } from '../../src/envelope/index.js';
+import { payloadHashFromWire, payloadRangeOf } from '../../src/envelope/payloadHashFromWire.js';
 
 const enc = new TextEncoder();
 const key = deriveTestKey('sfr-test-key-1');
@@ -193,5 +195,38 @@ describe('signed envelopes', () => {
     expect(decodeEnvelope(enc.encode(text))).toMatchObject({ outcome: 'accept', text });
     expect(decodeEnvelope(enc.encode(`${text} `))).toMatchObject({ code: 'ENVELOPE_NOT_CANONICAL' });
     expect(decodeEnvelope(new Uint8Array([0xff, 0xfe]))).toMatchObject({ code: 'ENVELOPE_MALFORMED' });
+  });
+});
+
+describe('payload hash from wire bytes (hot path)', () => {
+  it('equals hashPayload and finds the payload range for every signed envelope shape', async () => {
+    const scope = { poolId: `0x${'ab'.repeat(32)}` as const, epoch: 1 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (raw, pool, vault) => {
+          const payload = JSON.parse(JSON.stringify(raw));
+          const { envelope, wire } = await signEnvelope({
+            privateKey: key.privateKey,
+            guard: createMemorySigningJournal(),
+            unsigned: {
+              sfr: '1.0',
+              type: pool ? 'FundClaim' : 'RecoveryEvent',
+              issuer: key.address,
+              seq: 1,
+              issuedAt: T,
+              ...(pool ? { scope } : {}),
+              ...(pool && vault ? { domain: { chainId: 10, verifyingContract: other.address } } : {}),
+              payload,
+            },
+          });
+          expect(payloadRangeOf(envelope, wire)).not.toBeNull();
+          expect(payloadHashFromWire(envelope, wire)).toBe(hashPayload(payload));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
