@@ -1,0 +1,203 @@
+/**
+ * Multi-PROCESS test networks: each node is a real `sfr node start --config <file>` process
+ * (reference-node/dist/cli/main.js) on 127.0.0.1, with its own key file, peer key, store and HTTP API.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { deriveTestKey, type MemberKey, saveMemberKey } from '../../src/envelope/index.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ProcNode {
+  readonly index: number;
+  readonly dir: string;
+  readonly configFile: string;
+  readonly key: MemberKey;
+  readonly peerId: string;
+  readonly multiaddr: string;
+  readonly apiUrl: string;
+  readonly metricsUrl: string;
+  readonly token: string;
+  proc: ChildProcess | undefined;
+  readonly logs: string[];
+}
+
+export interface ProcNetwork {
+  readonly root: string;
+  readonly nodes: ProcNode[];
+  start(i: number): Promise<void>;
+  /** SIGKILL (no cleanup) or SIGTERM (clean stop); resolves when the process exited. */
+  kill(i: number, signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createProcNetwork(
+  n: number,
+  opts: { readonly extraMembers?: string[] } = {},
+): Promise<ProcNetwork> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'sfr-e1-e2e-'));
+  const nodes: ProcNode[] = [];
+  for (let i = 0; i < n; i++) {
+    const dir = path.join(root, `node${i}`);
+    await mkdir(path.join(dir, 'data'), { recursive: true, mode: 0o700 });
+    const key = deriveTestKey(`sfr-e1-e2e-member-${i}`);
+    await saveMemberKey(path.join(dir, 'member.key'), key);
+    const peerKey = await generateKeyPair('Ed25519');
+    await writeFile(path.join(dir, 'data', 'peer.key'), privateKeyToProtobuf(peerKey), { mode: 0o600 });
+    const peerId = peerIdFromPrivateKey(peerKey).toString();
+    const [p2p, http, metrics] = [await freePort(), await freePort(), await freePort()];
+    const token = `e2e-token-${i}-${'x'.repeat(24)}`;
+    await writeFile(path.join(dir, 'http.token'), `${token}\n`, { mode: 0o600 });
+    nodes.push({
+      index: i,
+      dir,
+      configFile: path.join(dir, 'config.json'),
+      key,
+      peerId,
+      multiaddr: `/ip4/127.0.0.1/tcp/${p2p}/p2p/${peerId}`,
+      apiUrl: `http://127.0.0.1:${http}`,
+      metricsUrl: `http://127.0.0.1:${metrics}/metrics`,
+      token,
+      proc: undefined,
+      logs: [],
+    });
+  }
+  for (const node of nodes) {
+    const config = {
+      identity: { keyFile: 'member.key', protocol: `e2e-member-${node.index}` },
+      dataDir: 'data',
+      network: {
+        listen: [node.multiaddr.replace(/\/p2p\/.*$/, '')],
+        // Each node bootstraps to every other: the redial loop keeps the mesh whole after restarts.
+        bootstrap: nodes.filter((o) => o !== node).map((o) => o.multiaddr),
+        members: [
+          ...nodes.map((o) => ({ member: o.key.address })),
+          ...(opts.extraMembers ?? []).map((m) => ({ member: m })),
+        ],
+      },
+      http: { host: '127.0.0.1', port: Number(new URL(node.apiUrl).port), tokenFile: 'http.token' },
+      metrics: { enabled: true, host: '127.0.0.1', port: Number(new URL(node.metricsUrl).port) },
+      gossip: { scoring: { ipColocationFactorWeight: 0 } },
+      logging: { level: 'info' },
+    };
+    await writeFile(node.configFile, JSON.stringify(config, null, 2));
+  }
+
+  async function start(i: number): Promise<void> {
+    const node = nodes[i]!;
+    const proc = spawn(process.execPath, [CLI, 'node', 'start', '--config', node.configFile], {
+      cwd: node.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    node.proc = proc;
+    let buffer = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`node ${i} not ready in 30 s: ${node.logs.slice(-5).join('\n')}`)),
+        30_000,
+      );
+      const onLine = (line: string): void => {
+        if (node.logs.length > 2000) node.logs.shift();
+        node.logs.push(line);
+        if (line.includes('"msg":"node ready"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      proc.stdout!.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        let nl = buffer.indexOf('\n');
+        while (nl >= 0) {
+          onLine(buffer.slice(0, nl));
+          buffer = buffer.slice(nl + 1);
+          nl = buffer.indexOf('\n');
+        }
+      });
+      proc.stderr!.on('data', (chunk: Buffer) => node.logs.push(`stderr: ${chunk.toString()}`));
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`node ${i} exited with ${code} before ready: ${node.logs.slice(-5).join('\n')}`));
+      });
+    });
+  }
+
+  async function kill(i: number, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    const proc = nodes[i]!.proc;
+    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    proc.kill(signal);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+    nodes[i]!.proc = undefined;
+  }
+
+  return {
+    root,
+    nodes,
+    start,
+    kill,
+    async stop() {
+      await Promise.allSettled(nodes.map((_, i) => kill(i, 'SIGTERM')));
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function api(
+  node: ProcNode,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${node.apiUrl}${url}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${node.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}
+
+/** Value of one Prometheus counter sample (0 when absent). */
+export async function metricValue(
+  node: ProcNode,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
+  const text = await (await fetch(node.metricsUrl, { signal: AbortSignal.timeout(5_000) })).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      total += Number(line.split(' ').pop());
+  }
+  return total;
+}
