@@ -67,6 +67,11 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
       collectSet,
       {},
     )
+    .option(
+      '--stop-on-stdin-close',
+      'stop when stdin closes (for supervisors: the node never outlives its parent)',
+      false,
+    )
     .exitOverride();
   for (const [flag, , help] of NODE_FLAGS) start.option(flag, help);
   start.action(async (o: Record<string, unknown>) => {
@@ -105,6 +110,12 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      if (o['stopOnStdinClose'] === true) {
+        process.stdin.on('end', () => {
+          if (!stopping) onSignal('SIGHUP');
+        });
+        process.stdin.resume();
+      }
     });
   });
 
@@ -159,7 +170,7 @@ const invokedDirectly = process.argv[1] !== undefined && /[/\\](main\.(js|ts)|sf
 if (invokedDirectly) {
   const code = await runCli(process.argv.slice(2));
   process.exitCode = code;
-  // Nothing (libp2p, timers) may keep a finished command alive.
-  if (code !== EXIT_OK || !process.argv.slice(2).includes('start'))
-    setTimeout(() => process.exit(code), 50).unref();
+  // Nothing (libp2p timers, a resumed stdin) may keep a finished command alive; `node start`
+  // resolves only after the node has stopped.
+  setTimeout(() => process.exit(code), 100).unref();
 }
