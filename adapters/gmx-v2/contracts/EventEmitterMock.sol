@@ -123,6 +123,27 @@ contract EventEmitterMock {
         emit EventLog(msg.sender, "InsolventClose", "InsolventClose", d);
     }
 
+    /// PositionEventUtils.emitInsufficientFundingFeePayment: EventLog1, topic1 = market.
+    function emitInsufficientFundingFeePayment(
+        address market,
+        address token,
+        uint256 expectedAmount,
+        uint256 amountPaidInCollateralToken,
+        uint256 amountPaidInSecondaryOutputToken
+    ) external {
+        EventLogData memory d;
+        d.addressItems.items = new AddressKeyValue[](2);
+        d.addressItems.items[0] = AddressKeyValue("market", market);
+        d.addressItems.items[1] = AddressKeyValue("token", token);
+        d.uintItems.items = new UintKeyValue[](3);
+        d.uintItems.items[0] = UintKeyValue("expectedAmount", expectedAmount);
+        d.uintItems.items[1] = UintKeyValue("amountPaidInCollateralToken", amountPaidInCollateralToken);
+        d.uintItems.items[2] = UintKeyValue("amountPaidInSecondaryOutputToken", amountPaidInSecondaryOutputToken);
+        emit EventLog1(
+            msg.sender, "InsufficientFundingFeePayment", "InsufficientFundingFeePayment", bytes32(uint256(uint160(market))), d
+        );
+    }
+
     /// Config.setBool: EventLog1 "SetBool", topic1 = baseKey.
     function emitSetBool(bytes32 baseKey, bytes calldata data, bool value) external {
         EventLogData memory d;

@@ -66,7 +66,8 @@ interface GmxState extends Record<string, unknown> {
  * key. AdlStateUpdated → circuit_breaker_tripped / resume (edge-triggered per market side);
  * OrderExecuted with secondaryOrderType = Adl joined to its PositionDecrease → loss_socialized
  * (auto_deleveraging); InsolventClose → bad_debt_realized; SetBool on a *_FEATURE_DISABLED key →
- * emergency_pause / resume, on IS_MARKET_DISABLED → market_frozen / resume.
+ * emergency_pause / resume, on IS_MARKET_DISABLED → market_frozen / resume;
+ * InsufficientFundingFeePayment → loss_socialized (funding_shortfall).
  */
 export function createAdapter(config: GmxV2AdapterConfig): Adapter {
   const chain = toCaip2(config.chainId);
@@ -218,6 +219,34 @@ export function createAdapter(config: GmxV2AdapterConfig): Adapter {
     });
   }
 
+  function mapFundingShortfall(log: DecodedLog, ctx: ScanContext): AdapterOutput {
+    const data = dataOf(log);
+    const market = getItem<string>(data, 'addressItems', 'market') ?? topicAddress(log.topics[2]);
+    const token = getItem<string>(data, 'addressItems', 'token');
+    const asset = token === undefined ? undefined : findAsset(tokens, token);
+    const expected = getItem<bigint>(data, 'uintItems', 'expectedAmount') ?? 0n;
+    const paid = getItem<bigint>(data, 'uintItems', 'amountPaidInCollateralToken') ?? 0n;
+    const paidSecondary = getItem<bigint>(data, 'uintItems', 'amountPaidInSecondaryOutputToken') ?? 0n;
+    // The secondary output token is another token: the shortfall in `token` is only certain when it paid nothing.
+    const shortfall = paidSecondary === 0n && expected > paid ? expected - paid : undefined;
+    return buildRecoveryEvent(ctx, {
+      key: logKey(protocol, log.ref),
+      kind: 'loss_socialized',
+      severity: 'low',
+      occurredAt: log.timestamp,
+      contracts: [emitter],
+      markets: [marketLabel(market)],
+      ...(asset === undefined ? {} : { assets: [asset] }),
+      mechanism: 'funding_shortfall',
+      amounts:
+        asset === undefined || shortfall === undefined
+          ? []
+          : [{ role: 'loss', amount: { asset, value: shortfall.toString() } }],
+      evidence: [log.ref],
+      summary: `Funding fee of ${expected} paid ${paid} in collateral and ${paidSecondary} in the secondary token on ${marketLabel(market)}`,
+    });
+  }
+
   function map(logs: DecodedLog[], ctx: ScanContext, state: GmxState): AdapterOutput[] {
     const out: AdapterOutput[] = [];
     for (const group of groupByTransaction(logs)) {
@@ -231,6 +260,9 @@ export function createAdapter(config: GmxV2AdapterConfig): Adapter {
           if (type === secondaryOrderTypeAdl) output = mapAdlOrder(log, group, ctx);
         } else if (name === 'InsolventClose') output = mapInsolventClose(log, group, ctx);
         else if (name === 'SetBool' && log.eventName === 'EventLog1') output = mapSetBool(log, ctx);
+        else if (name === 'InsufficientFundingFeePayment' && log.eventName === 'EventLog1') {
+          output = mapFundingShortfall(log, ctx);
+        }
         if (output !== undefined) out.push(output);
       }
     }
@@ -247,9 +279,14 @@ export function createAdapter(config: GmxV2AdapterConfig): Adapter {
       ],
       // topic1 = keccak256(eventName): only fetch the names this adapter maps (PositionDecrease for the joins)
       topicFilter: [
-        ['PositionDecrease', 'AdlStateUpdated', 'InsolventClose', 'OrderExecuted', 'SetBool'].map((n) =>
-          keccak256(toHex(n)),
-        ),
+        [
+          'PositionDecrease',
+          'AdlStateUpdated',
+          'InsolventClose',
+          'OrderExecuted',
+          'SetBool',
+          'InsufficientFundingFeePayment',
+        ].map((n) => keccak256(toHex(n))),
       ],
       views: dataStore === undefined ? [] : [{ abi: dataStoreAbi[0] as AbiFunction, targets: [dataStore] }],
       map,

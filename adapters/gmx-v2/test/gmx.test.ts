@@ -39,6 +39,7 @@ const nameHashes = {
   InsolventClose: '0xcfa5615fee0f8a3be5094b3bca17ec4275ce73d648845f3e7c10226bb9e0eed0',
   OrderExecuted: '0x680f10f06595d3d707241f604672ec4b6ae50eb82728ec2f3c65f6789e897760',
   SetBool: '0x81b30f29e7945c41dc84a16fb5345bf8bf9fd87d7b5c60f483dda8520b46db87',
+  InsufficientFundingFeePayment: '0xc7408f76dd3de54be0ffc07cbb24aad5b7a37b799151dee0231f7fb584056638',
 };
 const ethUsd = '0x70d95587d40A2caf56bd97485aB3Eec10Bee6336' as Address;
 const WETH = { address: '0x82aF49447D8a07e3bd95BD0d56f35241523fBab1', symbol: 'WETH', decimals: 18 };
@@ -194,6 +195,35 @@ describe('gmx-v2: scenarios', () => {
     ]);
     expect(outputs[1]!.payload).toMatchObject({ scope: { markets: ['execute_adl_feature_disabled'] } });
     expect(outputs[2]!.payload).toMatchObject({ scope: { markets: ['ETH/USD'] } });
+  });
+
+  it('InsufficientFundingFeePayment → loss_socialized (funding_shortfall) in token units', async () => {
+    const adapter = build(await fromNow());
+    await anvil.write(emitter, abi(), 'emitInsufficientFundingFeePayment', [
+      ethUsd,
+      USDC.address,
+      900n,
+      400n,
+      0n,
+    ]);
+    await anvil.write(emitter, abi(), 'emitInsufficientFundingFeePayment', [
+      ethUsd,
+      USDC.address,
+      900n,
+      400n,
+      7n,
+    ]);
+    const outputs = await drainAdapter(adapter);
+    expectValidOutputs(outputs);
+    expect(kinds(outputs)).toEqual([
+      ['loss_socialized', 'funding_shortfall'],
+      ['loss_socialized', 'funding_shortfall'],
+    ]);
+    expect(outputs[0]!.payload).toMatchObject({
+      scope: { markets: ['ETH/USD'] },
+      amounts: [{ role: 'loss', amount: { asset: { symbol: 'USDC' }, value: '500' } }],
+    });
+    expect(outputs[1]!.payload).not.toHaveProperty('amounts');
   });
 
   it('accepts DataStore.getBool as call evidence', async () => {
