@@ -108,6 +108,8 @@ const expected: Record<string, Row[]> = {
     ],
     ['BRANCH_REMOVED', 'Thing.schema.json#/properties/evidence/items/oneOf/1', P, C, false],
   ],
+  // A conditional rule inserted into allOf: paired by its `if`, so only the new rule is reported.
+  'conditional-rule-added': [['BRANCH_ADDED', 'Thing.schema.json#/allOf/1', P, C, false]],
   'keyword-changed': [['KEYWORD_CHANGED', 'Thing.schema.json#', P, P, false]],
   // `items: {$ref: '#'}` recurses; the walk terminates and reports the change once.
   'recursive-ref': [['BOUND_TIGHTENED', 'Envelope.schema.json#/properties/seq', P, C, false]],

@@ -507,7 +507,7 @@ export function diffSchemaSets(oldSet: SchemaSet, newSet: SchemaSet): Change[] {
     }
   }
 
-  /** Pairs composition branches by their `$ref` target, their `const` discriminator, or position. */
+  /** Pairs composition branches by `$ref` target, `if` condition, `const` discriminator, or position. */
   function branchKey(side: Side, index: number): string {
     const node = side.node;
     if (isObject(node)) {
@@ -515,6 +515,9 @@ export function diffSchemaSets(oldSet: SchemaSet, newSet: SchemaSet): Change[] {
         const target = resolveRef(side, node['$ref']);
         if (target !== undefined) return `ref:${locationKey(target)}`;
       }
+      // Conditional rules (`allOf: [{if, then}]`) are paired by their condition, so inserting one
+      // rule does not misalign all the others.
+      if (node['if'] !== undefined) return `if:${stableStringify(node['if'])}`;
       const properties = node['properties'];
       if (isObject(properties))
         for (const name of Object.keys(properties).sort()) {
