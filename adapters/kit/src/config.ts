@@ -60,8 +60,8 @@ export function assertChainConfig(config: ChainAdapterConfig): void {
   if (typeof config !== 'object' || config === null) fail('config', 'must be an object');
   if (!Number.isSafeInteger(config.chainId) || config.chainId <= 0)
     fail('chainId', 'must be a positive integer');
-  if (typeof config.rpcUrl !== 'string' || !/^(https?|wss?):\/\/.+/.test(config.rpcUrl)) {
-    fail('rpcUrl', 'must be an http(s) or ws(s) URL');
+  if (typeof config.rpcUrl !== 'string' || !/^https?:\/\/.+/.test(config.rpcUrl)) {
+    fail('rpcUrl', 'must be an http(s) URL');
   }
   if (
     config.confirmations !== undefined &&

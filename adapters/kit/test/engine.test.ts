@@ -133,3 +133,31 @@ describe('chain adapter engine', () => {
     }
   });
 });
+
+describe('verifyEvidence on arbitrary input', () => {
+  it('always answers a coded result, never throws (fast-check)', async () => {
+    const fc = await import('fast-check');
+    const adapter = createChainAdapter(definition(), { chainId: 31337, rpcUrl: anvil.rpcUrl });
+    const ref = fc.record({
+      type: fc.constantFrom('log', 'call', 'other'),
+      chain: fc.constantFrom('eip155:31337', 'eip155:1', ''),
+      blockNumber: fc.oneof(fc.nat(50), fc.integer(), fc.string()),
+      blockHash: fc.oneof(fc.constant(`0x${'00'.repeat(32)}`), fc.string()),
+      txHash: fc.oneof(fc.constant(`0x${'11'.repeat(32)}`), fc.string()),
+      logIndex: fc.oneof(fc.nat(5), fc.double()),
+      emitter: fc.oneof(fc.constant(address), fc.string()),
+      topic0: fc.oneof(fc.constant(`0x${'22'.repeat(32)}`), fc.string()),
+      to: fc.oneof(fc.constant(address), fc.string()),
+      data: fc.oneof(fc.constant('0x12345678'), fc.string()),
+      result: fc.oneof(fc.constant('0x'), fc.string()),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(ref, fc.anything()), async (value) => {
+        const verdict = await adapter.verifyEvidence(value as never);
+        expect(verdict.ok).toBe(false);
+        if (!verdict.ok) expect(verdict.code).toMatch(/^EVIDENCE_[A-Z_]+$/);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
