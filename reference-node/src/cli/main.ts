@@ -8,6 +8,9 @@ import { type RunningNode, startNodeFromConfig } from './nodeStart.js';
 import { DEFAULT_API_URL, fetchStatus, formatStatus } from './status.js';
 import { readVersion } from './version.js';
 
+/** A second stop signal within this many ms of the first is not taken as "force exit". */
+const FORCE_AFTER_MS = 2_000;
+
 /** Settings a `sfr node start` flag sets (flag name → NodeConfig path). */
 const NODE_FLAGS: ReadonlyArray<readonly [string, string, string]> = [
   ['--data-dir <dir>', 'dataDir', 'data folder (store, peer key, generated API token)'],
@@ -96,12 +99,17 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
     }
     await new Promise<void>((resolve) => {
       let stopping = false;
+      let firstSignalAt = 0;
       const onSignal = (signal: NodeJS.Signals) => {
         if (stopping) {
+          // Ctrl-C reaches a supervisor and its nodes together, and the supervisor then forwards a
+          // SIGTERM: a repeat within FORCE_AFTER_MS is that echo; a later one forces the exit.
+          if (Date.now() - firstSignalAt < FORCE_AFTER_MS) return;
           out.stderr(`second ${signal}: exiting now\n`);
           process.exit(EXIT_FAILURE);
         }
         stopping = true;
+        firstSignalAt = Date.now();
         running.logger.info({ signal }, 'stopping');
         running.stop().then(resolve, (e: unknown) => {
           out.stderr(`stop failed: ${(e as Error).message}\n`);
