@@ -1,0 +1,429 @@
+/**
+ * Gossip benchmark of the SFR node, each figure beside a baseline measured in the same run:
+ * 1. validation pipeline alone, msgs/s on one core (target ≥ 8 000) — baseline: JSON.parse of the same bytes;
+ * 2. single-node ingest of validated (and fsync-stored) messages/s — baseline: raw gossipsub, same path;
+ * 3. dissemination latency p50/p99 (per delivery and to ALL nodes) and receptions per node per message,
+ *    for N in-process nodes — baseline: raw gossipsub without application validation, same topology;
+ * 4. RSS per node.
+ * Quick mode (default): N = 10, 30, 60, 20 messages each. BENCH_FULL=1 adds N = 100 and more messages.
+ * Run: npm run bench -- gossip   (or npx tsx reference-node/bench/gossip.bench.ts)
+ */
+import '../src/polyfill.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  createMemorySigningJournal,
+  deriveTestKey,
+  getCryptoBackend,
+  type MemberKey,
+  signEnvelope,
+  type UnsignedEnvelope,
+} from '../src/envelope/index.js';
+import { createLibp2pNode, type SfrLibp2p } from '../src/network/createLibp2pNode.js';
+import { PeerDenylist } from '../src/network/denylist.js';
+import { createGossipsubRouter } from '../src/network/gossip/gossipsubRouter.js';
+import { fixedTopicStrings, stringifyTopic } from '../src/network/topics.js';
+import { createNode, type SfrNode } from '../src/node/index.js';
+import { createEnvelopeCodec } from '../src/validation/envelopeCodec.js';
+import { Membership } from '../src/validation/membership.js';
+import { createValidationPipeline } from '../src/validation/pipeline.js';
+import { SeenCache } from '../src/validation/seenCache.js';
+import { createTypeRules } from '../src/validation/typeRules.js';
+
+const FULL = process.env['BENCH_FULL'] === '1';
+const SIZES = FULL ? [10, 30, 60, 100] : [10, 30, 60];
+const MESSAGES = FULL ? 50 : 20;
+const DEGREE = 4;
+const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+
+function alertPayload(now: number, n: number): UnsignedEnvelope['payload'] {
+  return {
+    subject: {
+      kind: 'asset',
+      chain: 'eip155:1',
+      address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48',
+      name: 'USDC',
+    },
+    indicator: 'depeg',
+    severity: 'high',
+    confidence: n % 10_000,
+    observedAt: now - 1000,
+    expiresAt: now + 3_600_000,
+    recommendedActions: [{ action: 'monitor' }],
+  };
+}
+
+async function presign(keys: MemberKey[], count: number, now: number): Promise<Uint8Array[]> {
+  const journal = createMemorySigningJournal();
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = keys[i % keys.length]!;
+    const unsigned: UnsignedEnvelope = {
+      sfr: '1.0',
+      type: 'ContagionAlert',
+      issuer: key.address,
+      seq: Math.floor(i / keys.length),
+      issuedAt: now,
+      payload: alertPayload(now, i),
+    };
+    out.push((await signEnvelope({ privateKey: key.privateKey, unsigned, guard: journal })).wire);
+  }
+  return out;
+}
+
+/** Deterministic pseudo-random topology: node i dials DEGREE distinct earlier nodes. */
+function topology(n: number): number[][] {
+  let seed = 42;
+  const rnd = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  return Array.from({ length: n }, (_, i) => {
+    const set = new Set<number>();
+    while (set.size < Math.min(DEGREE, i)) set.add(Math.floor(rnd() * i));
+    return [...set];
+  });
+}
+
+// ------------------------------------------------------------------ 1. pipeline alone
+
+async function benchPipeline(): Promise<void> {
+  const keys = Array.from({ length: 8 }, (_, i) => deriveTestKey(`sfr-bench-${i}`));
+  const now = Date.now();
+  const wires = await presign(keys, 2000, now);
+  const pipeline = createValidationPipeline({
+    codec: createEnvelopeCodec(),
+    store: { heldAt: async () => undefined, append: async () => 'appended' },
+    membership: new Membership(keys.map((k) => k.address)),
+    seen: new SeenCache({ capacity: 100_000, ttlMs: 600_000 }),
+    typeRules: createTypeRules(),
+    limits: { maxMessageBytes: 65_536, skewMs: 10_000, maxAgeMs: 300_000 },
+  });
+  const ctx = { source: 'gossip' as const, topic: ALERTS, from: 'bench' };
+  const run = (fn: (w: Uint8Array) => void): number => {
+    for (let i = 0; i < 200; i++) fn(wires[i % wires.length]!);
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < (FULL ? 3000 : 1500)) {
+      for (let i = 0; i < 100; i++) fn(wires[n++ % wires.length]!);
+    }
+    return n / ((performance.now() - t0) / 1000);
+  };
+  let bad = 0;
+  const rate = run((w) => {
+    if (pipeline.checkStateless(w, ctx).outcome !== 'accept') bad++;
+  });
+  const dec = new TextDecoder();
+  const baseline = run((w) => JSON.parse(dec.decode(w)));
+  console.log(
+    `\n### validation pipeline alone (one core; ${getCryptoBackend().secp}/${getCryptoBackend().keccak} crypto)`,
+  );
+  console.log(`| path | msgs/s | vs baseline |\n| --- | ---: | ---: |`);
+  console.log(
+    `| SFR pipeline (size→…→signature→schema, no store) | ${fmt(rate)} | ${fmt(rate / baseline, 3)}× |`,
+  );
+  console.log(`| baseline: UTF-8 decode + JSON.parse only | ${fmt(baseline)} | 1× |`);
+  console.log(
+    `target ≥ 8 000 msgs/s/core: ${rate >= 8000 ? 'met' : 'NOT met'}${bad ? ` (unexpected refusals: ${bad})` : ''}`,
+  );
+}
+
+// ------------------------------------------------------------------ helpers for networks
+
+interface Net {
+  readonly receive: Array<(cb: (id: string) => void) => void>;
+  readonly publish: (i: number, wire: Uint8Array) => Promise<void>;
+  readonly receptions: () => number;
+  readonly stop: () => Promise<void>;
+  readonly ready: () => Promise<void>;
+}
+
+function countReceptions(libp2p: SfrLibp2p, counter: { n: number }): void {
+  // Benchmark-only instrumentation: count every message copy the router processes (duplicates too).
+  const ps = libp2p.services.pubsub as unknown as {
+    handleReceivedMessage: (...a: unknown[]) => Promise<void>;
+  };
+  const orig = ps.handleReceivedMessage.bind(ps);
+  ps.handleReceivedMessage = (...a: unknown[]) => {
+    counter.n++;
+    return orig(...a);
+  };
+}
+
+async function waitMesh(meshes: Array<() => number>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end && !meshes.every((m) => m() > 0)) await sleep(100);
+  await sleep(1500); // a few more heartbeats so meshes fill towards D
+}
+
+async function rawNet(n: number): Promise<Net> {
+  const nodes: SfrLibp2p[] = [];
+  const counter = { n: 0 };
+  const topo = topology(n);
+  for (let i = 0; i < n; i++) {
+    const node = await createLibp2pNode({
+      denylist: new PeerDenylist(),
+      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
+    });
+    await node.start();
+    node.services.pubsub.subscribe(ALERTS);
+    countReceptions(node, counter);
+    for (const j of topo[i]!) await node.dial(nodes[j]!.getMultiaddrs()[0]!);
+    nodes.push(node);
+  }
+  const routers = nodes.map((x) => createGossipsubRouter(x.services.pubsub));
+  return {
+    receive: nodes.map((x) => (cb) => {
+      x.services.pubsub.addEventListener('message', (e) => {
+        const { keccak256, bytesToHex } = envelopeHash;
+        cb(bytesToHex(keccak256(e.detail.data)));
+      });
+    }),
+    publish: async (i, wire) => {
+      await nodes[i]!.services.pubsub.publish(ALERTS, wire);
+    },
+    receptions: () => counter.n,
+    ready: () =>
+      waitMesh(
+        routers.map((r) => () => r.getMeshPeers(ALERTS).length),
+        30_000,
+      ),
+    stop: async () => {
+      await Promise.allSettled(nodes.map((x) => x.stop()));
+    },
+  };
+}
+
+const envelopeHash = await import('../src/envelope/index.js');
+
+async function sfrNet(n: number, keys: MemberKey[], dirs: string[]): Promise<Net & { nodes: SfrNode[] }> {
+  const nodes: SfrNode[] = [];
+  const counter = { n: 0 };
+  const topo = topology(n);
+  for (let i = 0; i < n; i++) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), `sfr-bench-n${i}-`));
+    dirs.push(dir);
+    const node = await createNode({
+      dataDir: dir,
+      memberKey: keys[i]!.privateKey,
+      members: keys.map((k) => k.address),
+      bootstrap: topo[i]!.map((j) => nodes[j]!.multiaddrs()[0]!),
+      gossip: { score: { ipColocationWeight: 0 } },
+      sync: { intervalMs: 0, connectDelayMs: 60_000 },
+      redialIntervalMs: 60_000,
+    });
+    await node.start();
+    countReceptions(node.libp2p, counter);
+    nodes.push(node);
+  }
+  return {
+    nodes,
+    receive: nodes.map((x) => (cb) => {
+      x.onAccepted((m) => cb(m.id));
+    }),
+    publish: async (i, wire) => {
+      // The publisher ingests (validates + stores) its own message before relaying, as publish() does.
+      const r = await nodes[i]!.pipeline.ingest(wire, { source: 'local', from: 'local' });
+      if (r.outcome !== 'accept') throw new Error(`publisher refused its message: ${r.code}`);
+      await nodes[i]!.router.publish(ALERTS, wire);
+    },
+    receptions: () => counter.n,
+    ready: () =>
+      waitMesh(
+        nodes.map((x) => () => x.router.getMeshPeers(ALERTS).length),
+        30_000,
+      ),
+    stop: async () => {
+      await Promise.allSettled(nodes.map((x) => x.stop()));
+    },
+  };
+}
+
+async function disseminate(net: Net, n: number, wires: Uint8Array[], publisherOf: (k: number) => number) {
+  const sentAt = new Map<string, number>();
+  const per: number[] = [];
+  const arrivals = new Map<string, number[]>();
+  net.receive.forEach((on) => {
+    on((id) => {
+      const t0 = sentAt.get(id);
+      if (t0 === undefined) return;
+      const dt = performance.now() - t0;
+      per.push(dt);
+      const list = arrivals.get(id) ?? [];
+      list.push(dt);
+      arrivals.set(id, list);
+    });
+  });
+  const before = net.receptions();
+  for (let k = 0; k < wires.length; k++) {
+    const wire = wires[k]!;
+    const id = envelopeHash.messageIdOf(wire);
+    sentAt.set(id, performance.now());
+    await net.publish(publisherOf(k), wire);
+    await sleep(100);
+  }
+  const end = Date.now() + 20_000;
+  while (Date.now() < end && [...sentAt.keys()].some((id) => (arrivals.get(id)?.length ?? 0) < n - 1))
+    await sleep(50);
+  const toAll = [...sentAt.keys()].map((id) => {
+    const a = arrivals.get(id) ?? [];
+    return a.length >= n - 1 ? Math.max(...a) : Number.POSITIVE_INFINITY;
+  });
+  const delivered = per.length / (wires.length * (n - 1));
+  const receptions = (net.receptions() - before) / (wires.length * (n - 1));
+  return {
+    p50: pct(per, 50),
+    p99: pct(per, 99),
+    all50: pct(toAll, 50),
+    all99: pct(toAll, 99),
+    delivered,
+    receptions,
+  };
+}
+
+// ------------------------------------------------------------------ 2. single-node ingest
+
+async function benchIngest(): Promise<void> {
+  const keys = Array.from({ length: 8 }, (_, i) => deriveTestKey(`sfr-bench-ingest-${i}`));
+  const K = FULL ? 3000 : 1000;
+  const wires = await presign(keys, K, Date.now());
+  const dirs: string[] = [];
+  const newSender = async () => {
+    const x = await createLibp2pNode({
+      denylist: new PeerDenylist(),
+      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
+    });
+    await x.start();
+    x.services.pubsub.subscribe(ALERTS);
+    return x;
+  };
+  // A fresh sender per receiver: a sender's seen-cache would drop a second publish of the same bytes.
+  let sender = await newSender();
+  const blast = async (onDone: () => number) => {
+    const t0 = performance.now();
+    for (let i = 0; i < wires.length; i++) {
+      await sender.services.pubsub.publish(ALERTS, wires[i]!).catch(() => {});
+      if (i % 50 === 49) await sleep(1);
+    }
+    const end = Date.now() + 60_000;
+    while (Date.now() < end && onDone() < wires.length) await sleep(10);
+    return { rate: onDone() / ((performance.now() - t0) / 1000), got: onDone() };
+  };
+
+  // Raw gossipsub receiver.
+  const raw = await createLibp2pNode({
+    denylist: new PeerDenylist(),
+    gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
+  });
+  await raw.start();
+  raw.services.pubsub.subscribe(ALERTS);
+  let rawGot = 0;
+  raw.services.pubsub.addEventListener('message', () => rawGot++);
+  await sender.dial(raw.getMultiaddrs()[0]!);
+  await sleep(2500);
+  const rawResult = await blast(() => rawGot);
+  await sender.stop();
+  await raw.stop();
+  sender = await newSender();
+
+  // SFR receiver: validation + fsync'd store before accept.
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sfr-bench-ingest-'));
+  dirs.push(dir);
+  const node = await createNode({
+    dataDir: dir,
+    memberKey: deriveTestKey('sfr-bench-receiver').privateKey,
+    members: keys.map((k) => k.address),
+    gossip: { score: { ipColocationWeight: 0 } },
+    sync: { intervalMs: 0, connectDelayMs: 60_000 },
+  });
+  await node.start();
+  let sfrGot = 0;
+  node.onAccepted(() => sfrGot++);
+  await sender.dial(node.libp2p.getMultiaddrs()[0]!);
+  await sleep(2500);
+  const sfrResult = await blast(() => sfrGot);
+  const drops = Object.values(node.ingress.queueDrops()).reduce((a, b) => a + b, 0);
+  await node.stop();
+  await sender.stop();
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+
+  console.log(`\n### single-node ingest (one sender → one receiver, ${K} distinct alerts, TCP loopback)`);
+  console.log(`| receiver | msgs/s | delivered | vs baseline |\n| --- | ---: | ---: | ---: |`);
+  console.log(
+    `| SFR node (pipeline + fsync'd store, then accept) | ${fmt(sfrResult.rate)} | ${sfrResult.got}/${K} | ${fmt(sfrResult.rate / rawResult.rate, 3)}× |`,
+  );
+  console.log(
+    `| baseline: raw gossipsub, no validation, no store | ${fmt(rawResult.rate)} | ${rawResult.got}/${K} | 1× |`,
+  );
+  console.log(`SFR queue drops (GOSSIP_QUEUE_FULL): ${drops}`);
+}
+
+// ------------------------------------------------------------------ 3 + 4. dissemination and RSS
+
+async function benchDissemination(): Promise<void> {
+  console.log(
+    `\n### dissemination (${MESSAGES} messages, one every 100 ms, random publishers, degree ${DEGREE})`,
+  );
+  console.log(
+    '| N | router | p50 ms | p99 ms | to-all p50 ms | to-all p99 ms | delivered | receptions/node/msg | RSS/node MB |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const n of SIZES) {
+    const keys = Array.from({ length: n }, (_, i) => deriveTestKey(`sfr-bench-member-${i}`));
+    const wires = await presign(keys, MESSAGES, Date.now());
+    const publisherOf = (k: number) => k % n; // wire k was signed by keys[k % n]
+    for (const kind of ['raw', 'sfr'] as const) {
+      gc();
+      const rss0 = process.memoryUsage().rss;
+      const dirs: string[] = [];
+      const net = kind === 'raw' ? await rawNet(n) : await sfrNet(n, keys, dirs);
+      await net.ready();
+      gc();
+      const rss = (process.memoryUsage().rss - rss0) / n / 2 ** 20;
+      const r = await disseminate(net, n, wires, publisherOf);
+      await net.stop();
+      for (const d of dirs) await rm(d, { recursive: true, force: true });
+      console.log(
+        `| ${n} | ${kind === 'raw' ? 'baseline: raw gossipsub' : 'SFR node'} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.all50, 1)} | ${fmt(r.all99, 1)} | ${fmt(r.delivered * 100, 1)} % | ${fmt(r.receptions, 2)} | ${fmt(rss, 1)} |`,
+      );
+      await sleep(500);
+    }
+  }
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+// Under heavy load a loopback socket may be reset mid-connect; count such errors instead of dying.
+let socketErrors = 0;
+process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+    socketErrors++;
+    return;
+  }
+  throw err;
+});
+const t0 = Date.now();
+console.log(
+  `mode: ${FULL ? 'full' : 'quick'} (BENCH_FULL=1 for N=100 and more messages); load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
+await benchPipeline();
+await benchIngest();
+await benchDissemination();
+console.log(`\nuncaught socket errors (ECONNRESET/EPIPE) during the run: ${socketErrors}`);
+console.log(
+  `\nbench time ${fmt((Date.now() - t0) / 1000, 1)} s; RSS now ${fmt(process.memoryUsage().rss / 2 ** 20)} MB`,
+);
+process.exit(0);
