@@ -12,7 +12,7 @@ import { buildClaimDecision } from './buildClaimDecision.js';
 import { charterAt, domainMatches, resolveCharters } from './charters.js';
 import { CLAIM_CODES, type ClaimCode, POOL_CODES, type PoolCode, type PoolRefusal } from './codes.js';
 import { computePayout, EMPTY_LEDGER, type PoolLedger, recordPayout } from './computePayout.js';
-import { byId, byTimeThenId, readPoolMessage } from './readPoolMessage.js';
+import { byTimeThenId, readPoolMessage } from './readPoolMessage.js';
 import { scheduleTranches, type TrancheCursor } from './scheduleTranches.js';
 import { type RoundResult, tallyRound } from './tallyRound.js';
 import type {
@@ -158,7 +158,7 @@ export function viewPool(state: PoolState, now: number): PoolView {
   const exclusions = new Map<string, Map<string, number>>();
   for (const e of equivocations) {
     const key = `${e.claimId}:${e.round}`;
-    const at = Math.max(e.first.envelope.issuedAt, e.second.envelope.issuedAt);
+    const at = e.provableAt;
     const map = exclusions.get(key) ?? new Map<string, number>();
     map.set(addrKey(e.offender), Math.min(at, map.get(addrKey(e.offender)) ?? at));
     exclusions.set(key, map);
@@ -342,20 +342,26 @@ function admissionRefusal(
   };
 }
 
+/**
+ * Equivocations (pools.md#equivocation), each with the time it became provable: for one
+ * (attester, claim, round), the first attestation in canonical order whose payload differs from
+ * the first one; for one (issuer, seq), the second message in canonical order. Messages dated
+ * later never move that time, so a closed round stays closed.
+ */
 function findEquivocations(messages: PoolMessage[]): EquivocationView[] {
   const out = new Map<string, EquivocationView>();
   const note = (a: PoolMessage, b: PoolMessage, offense: EquivocationView['offense']) => {
+    const provableAt = Math.max(a.envelope.issuedAt, b.envelope.issuedAt);
+    const [first, second] = a.messageId < b.messageId ? [a, b] : [b, a];
     for (const m of [a, b]) {
       if (m.envelope.type !== 'ClaimAttestation') continue;
       const p = m.envelope.payload as unknown as ClaimAttestation;
       const key = `${addrKey(m.envelope.issuer)}:${p.claimId}:${p.round}`;
-      const [first, second] = a.messageId < b.messageId ? [a, b] : [b, a];
       const prev = out.get(key);
-      // Keep the lowest pair, so the evidence does not depend on delivery order.
       if (
         !prev ||
-        first.messageId < prev.first.messageId ||
-        (first.messageId === prev.first.messageId && second.messageId < prev.second.messageId)
+        provableAt < prev.provableAt ||
+        (provableAt === prev.provableAt && first.messageId < prev.first.messageId)
       ) {
         out.set(key, {
           offender: m.envelope.issuer,
@@ -364,13 +370,14 @@ function findEquivocations(messages: PoolMessage[]): EquivocationView[] {
           offense,
           first,
           second,
+          provableAt,
         });
       }
     }
   };
   const bySeq = new Map<string, PoolMessage[]>();
   const bySlot = new Map<string, PoolMessage[]>();
-  for (const m of [...messages].sort(byId)) {
+  for (const m of [...messages].sort(byTimeThenId)) {
     const seqKey = `${addrKey(m.envelope.issuer)}:${m.envelope.seq}`;
     bySeq.set(seqKey, [...(bySeq.get(seqKey) ?? []), m]);
     if (m.envelope.type === 'ClaimAttestation') {
@@ -380,21 +387,14 @@ function findEquivocations(messages: PoolMessage[]): EquivocationView[] {
     }
   }
   for (const list of bySeq.values()) {
-    for (let i = 1; i < list.length; i++) {
-      const a = list[0] as PoolMessage;
-      const b = list[i] as PoolMessage;
-      if (buildEquivocationEvidence(a, b)?.offense === 'duplicate_seq') note(a, b, 'duplicate_seq');
-    }
+    const [a, b] = list;
+    if (a && b && buildEquivocationEvidence(a, b)?.offense === 'duplicate_seq') note(a, b, 'duplicate_seq');
   }
   for (const list of bySlot.values()) {
-    const hashes = new Map<string, PoolMessage>();
-    for (const m of list) {
-      const h = hashPayload(m.envelope.payload);
-      if (!hashes.has(h)) hashes.set(h, m);
-    }
-    const distinct = [...hashes.values()].sort(byId);
-    if (distinct.length > 1)
-      note(distinct[0] as PoolMessage, distinct[1] as PoolMessage, 'conflicting_attestation');
+    const a = list[0] as PoolMessage;
+    const h = hashPayload(a.envelope.payload);
+    const b = list.find((m) => hashPayload(m.envelope.payload) !== h);
+    if (b) note(a, b, 'conflicting_attestation');
   }
   return [...out.values()].sort((x, y) =>
     x.claimId < y.claimId

@@ -116,6 +116,8 @@ export type EquivocationView = {
   /** The two conflicting envelopes, lower message id first (an `EquivocationEvidence` payload). */
   first: PoolMessage;
   second: PoolMessage;
+  /** When the conflict became provable (the later of the two envelopes' times). */
+  provableAt: number;
 };
 
 /** A pool's money, per member, after the decisions closed by `now` (pools.md#ledger). */
