@@ -4,7 +4,7 @@
  *
  * ## Interface (for the node, sync, API and CLI)
  *
- *   const store = await openStore(dir, { sync: true })       // throws StoreError STORE_OPEN_FAILED only if
+ *   const store = await openStore(dir, { sync: true, metrics }) // metrics: createMetrics() (optional); throws StoreError STORE_OPEN_FAILED only if
  *                                                             // LevelDB cannot open the folder (e.g. locked)
  *   store.isHealthy()                  → boolean             // false ⇒ the node MUST NOT sign (see health())
  *   store.health()                     → {healthy, issues: [{code: STORE_*, detail, key?}], moreIssues?}

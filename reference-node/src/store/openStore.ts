@@ -47,6 +47,7 @@ import type {
   StoredMessage,
   StoreHealth,
   StoreIssue,
+  StoreMetrics,
   StoreStats,
   VerifyParameters,
 } from './types.js';
@@ -114,6 +115,7 @@ class LevelStore implements Store {
   private closed = false;
   private readonly listeners = new Set<(m: StoredMessage) => void>();
   private appendedTotal = 0;
+  private readonly metrics: StoreMetrics | undefined;
 
   constructor(db: Db, dir: string, options: OpenStoreOptions) {
     this.db = db;
@@ -121,6 +123,7 @@ class LevelStore implements Store {
     this.sync = options.sync ?? true;
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.verifyTail = options.verifyTail ?? DEFAULT_VERIFY_TAIL;
+    this.metrics = options.metrics;
   }
 
   async init(): Promise<void> {
@@ -271,6 +274,17 @@ class LevelStore implements Store {
   }
 
   append(parameters: AppendParameters): Promise<AppendResult> {
+    if (this.metrics === undefined) return this.appendUnmetered(parameters);
+    const started = performance.now();
+    return this.appendUnmetered(parameters).then((r) => {
+      this.metrics?.storeAppends.inc({ outcome: r.status });
+      if (r.status === 'appended')
+        this.metrics?.storeAppendDuration.observe((performance.now() - started) / 1000);
+      return r;
+    });
+  }
+
+  private appendUnmetered(parameters: AppendParameters): Promise<AppendResult> {
     if (this.closed)
       return Promise.resolve({ status: 'refused', code: 'STORE_CLOSED', detail: 'store is closed' });
     if (this.issues.length > 0) {
@@ -335,8 +349,13 @@ class LevelStore implements Store {
     const heads = new Map<string, number>();
     let next = this.nextCursor;
     try {
-      const known = await this.db.getMany(group.map((p) => idKey(p.header.id)));
-      const seqs = await this.db.getMany(group.map((p) => seqKey(p.header.issuer, p.header.seq)));
+      // One read for both lookups of the whole group: ids first, then (issuer, seq) keys.
+      const found = await this.db.getMany([
+        ...group.map((p) => idKey(p.header.id)),
+        ...group.map((p) => seqKey(p.header.issuer, p.header.seq)),
+      ]);
+      const known = found.slice(0, group.length);
+      const seqs = found.slice(group.length);
       const reader = this.readerWith(batchIds, batchHeaders, batchResolved, heads);
       for (let k = 0; k < group.length; k++) {
         const { header: h, wire } = group[k]!;

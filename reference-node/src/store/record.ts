@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
-import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { keccak256 } from '../envelope/index.js';
 
 /**
  * What the store keeps beside a message's wire bytes, taken from the envelope once at append.
@@ -61,9 +61,9 @@ export function decodeRecord(bytes: Uint8Array): DecodeRecordResult {
   }
 }
 
-/** Message id (proposal 0001 §4): keccak256 of the canonical wire bytes, lower-case 0x hex. */
+/** Message id (proposal 0001 §4): keccak256 of the canonical wire bytes, lower-case 0x hex (the envelope library's fast keccak). */
 export function computeMessageId(wire: Uint8Array): string {
-  return `0x${bytesToHex(keccak_256(wire))}`;
+  return `0x${bytesToHex(keccak256(wire))}`;
 }
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;

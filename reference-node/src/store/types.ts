@@ -9,6 +9,14 @@ export interface OpenStoreOptions {
   readonly maxBatch?: number;
   /** Newest records checked at open (default 1024); `verify({full: true})` checks all. */
   readonly verifyTail?: number;
+  /** Records sfr_store_appends_total{outcome} and sfr_store_append_duration_seconds when given. */
+  readonly metrics?: StoreMetrics;
+}
+
+/** The part of the node's metrics the store records (`createMetrics()` of metrics/index.ts has it). */
+export interface StoreMetrics {
+  readonly storeAppends: { inc(labels: { outcome: string }): void };
+  readonly storeAppendDuration: { observe(seconds: number): void };
 }
 
 /** One accepted message as stored: its envelope header fields, local metadata and wire bytes. */

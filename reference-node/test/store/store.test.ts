@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMetrics } from '../../src/metrics/index.js';
 import { computeMessageId, openStore, type Store } from '../../src/store/index.js';
 import { ISSUER_A, ISSUER_B, makeAlert, makeWire } from './fixtures.js';
 
@@ -35,6 +36,20 @@ describe('append', () => {
     expect(store.headSeq(ISSUER_A)).toBe(0);
     expect(store.lastCursor).toBe(1);
     expect((await store.stats()).messages).toBe(1);
+  });
+
+  it('records append outcomes and durations in the node metrics when given them', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    store = await openStore(dir, { metrics });
+    const wire = makeWire({ seq: 0 });
+    await store.append({ wire });
+    await store.append({ wire });
+    await store.append({ wire: makeWire({ seq: 0, issuedAt: 7 }) });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('sfr_store_appends_total{outcome="appended"} 1');
+    expect(text).toContain('sfr_store_appends_total{outcome="duplicate"} 1');
+    expect(text).toContain('sfr_store_appends_total{outcome="conflict"} 1');
+    expect(text).toContain('sfr_store_append_duration_seconds_count 1');
   });
 
   it('refuses a second message with the same (issuer, seq) and keeps the first', async () => {
