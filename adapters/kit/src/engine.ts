@@ -137,6 +137,25 @@ export function toSubjects(profile: Omit<ExposureProfile, 'subjects'>): Subject[
 }
 
 const lower = (a: string) => a.toLowerCase();
+
+/** Providers refuse wide eth_getLogs ranges with -32005 / -32602 and texts like these (Alchemy, Infura, QuickNode, geth). */
+const rangeErrorText =
+  /block range|range (is )?too (large|wide)|more than \d+ (results|blocks)|too many (results|blocks|logs)|response size|query exceeds/i;
+
+/** True when an RPC error says the eth_getLogs range was too wide (so it must be narrowed, not retried). */
+export function isLogRangeError(error: unknown): boolean {
+  const text =
+    error instanceof Error
+      ? `${error.message} ${String((error as { details?: unknown }).details ?? '')}`
+      : '';
+  return rangeErrorText.test(text);
+}
+
+class LogRangeTooWide extends Error {
+  constructor(readonly original: unknown) {
+    super('eth_getLogs range too wide');
+  }
+}
 /** A cursor keeps this many recent scan ends for finding a reorg's common ancestor. */
 const recentWindow = 64;
 
@@ -181,6 +200,8 @@ export function createChainAdapter<S extends Record<string, unknown>>(
   }
 
   let cursorCache: Cursor | undefined;
+  /** current eth_getLogs width: halved whenever the provider refuses a range, never below 1 */
+  let range = maxRange;
 
   const rpc = <T>(fn: () => Promise<T>) => withRetry(fn, retry);
 
@@ -306,7 +327,7 @@ export function createChainAdapter<S extends Record<string, unknown>>(
     }
     const fromBlock = BigInt(cursor.nextBlock);
     const safeHead = head - BigInt(confirmations) + 1n;
-    let toBlock = safeHead < fromBlock + maxRange - 1n ? safeHead : fromBlock + maxRange - 1n;
+    let toBlock = safeHead < fromBlock + range - 1n ? safeHead : fromBlock + range - 1n;
     const outputs: AdapterOutput[] = [];
     const now = clock();
     if (toBlock < fromBlock) {
@@ -322,22 +343,37 @@ export function createChainAdapter<S extends Record<string, unknown>>(
       };
     }
 
-    const rawLogs =
-      emitters.size === 0
-        ? []
-        : await rpc(() =>
-            client.request({
-              method: 'eth_getLogs',
-              params: [
-                {
-                  address: [...emitters] as Address[],
-                  fromBlock: `0x${fromBlock.toString(16)}`,
-                  toBlock: `0x${toBlock.toString(16)}`,
-                  topics: [[...byTopic.keys()] as Hex[], ...(definition.topicFilter ?? [])],
-                },
-              ],
-            }),
-          );
+    const fetchLogs = (to: bigint) =>
+      rpc(() =>
+        client
+          .request({
+            method: 'eth_getLogs',
+            params: [
+              {
+                address: [...emitters] as Address[],
+                fromBlock: `0x${fromBlock.toString(16)}`,
+                toBlock: `0x${to.toString(16)}`,
+                topics: [[...byTopic.keys()] as Hex[], ...(definition.topicFilter ?? [])],
+              },
+            ],
+          })
+          .catch((error: unknown) => {
+            throw isLogRangeError(error) ? new LogRangeTooWide(error) : error;
+          }),
+      );
+    let rawLogs: Awaited<ReturnType<typeof fetchLogs>> = [];
+    while (emitters.size > 0) {
+      try {
+        rawLogs = await fetchLogs(toBlock);
+        break;
+      } catch (error) {
+        if (!(error instanceof LogRangeTooWide) || toBlock === fromBlock) {
+          throw error instanceof LogRangeTooWide ? error.original : error;
+        }
+        range = (toBlock - fromBlock + 1n) / 2n;
+        toBlock = fromBlock + range - 1n;
+      }
+    }
     const endBlock = await getBlock(toBlock);
     const blocks = new Map<bigint, { hash: Hex; timestamp: number }>();
     blocks.set(toBlock, { hash: endBlock.hash, timestamp: Number(endBlock.timestamp) * 1000 });

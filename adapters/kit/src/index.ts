@@ -22,6 +22,7 @@ export {
   createChainAdapter,
   type DecodedLog,
   type EventSpec,
+  isLogRangeError,
   logKey,
   type ScanContext,
   toJsonValues,

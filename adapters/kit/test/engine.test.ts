@@ -12,7 +12,9 @@ import {
   type AnvilInstance,
   type CompiledContract,
   compileSolidity,
+  drainAdapter,
   startAnvil,
+  startRpcProxy,
 } from '../src/testing/index.js';
 
 const source = `// SPDX-License-Identifier: Apache-2.0
@@ -79,6 +81,30 @@ describe('chain adapter engine', () => {
     ]);
     expect(new Set(seen).size).toBe(3);
     expect(BigInt(store.current()!.nextBlock)).toBeGreaterThan(start + 3n);
+  });
+
+  it('narrows the eth_getLogs range when the provider refuses a wide one, missing nothing', async () => {
+    const proxy = await startRpcProxy(anvil.rpcUrl);
+    try {
+      proxy.limitLogRange(3);
+      const startBlock = (await anvil.client.getBlockNumber()) + 1n;
+      const hashes: string[] = [];
+      for (let i = 0; i < 7; i++)
+        hashes.push((await anvil.write(address, emitter.abi, 'pause')).transactionHash);
+      const adapter = createChainAdapter(definition(), {
+        chainId: 31337,
+        rpcUrl: proxy.url,
+        startBlock,
+        maxBlocksPerPoll: 50,
+        retry: { attempts: 2, baseDelayMs: 5 },
+      });
+      const outputs = await drainAdapter(adapter);
+      expect(outputs.map((o) => (o.payload.evidence![0] as { txHash: string }).txHash)).toEqual(hashes);
+      expect(proxy.stats.rangeErrors).toBeGreaterThan(0);
+      expect(proxy.stats.failures).toBe(0);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('fails with ADAPTER_REORG_TOO_DEEP when no recorded block is canonical any more', async () => {

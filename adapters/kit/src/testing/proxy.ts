@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 export interface RpcProxy {
   url: string;
   /** requests received / answered with a failure */
-  readonly stats: { requests: number; failures: number };
+  readonly stats: { requests: number; failures: number; rangeErrors: number };
   /** fail the next n requests with HTTP 503, then forward again */
   failNext(n: number): void;
+  /** answer eth_getLogs wider than `blocks` with JSON-RPC error -32005, as hosted providers do; undefined lifts it */
+  limitLogRange(blocks: number | undefined): void;
   /** fail every request until `up()` */
   down(): void;
   up(): void;
@@ -18,7 +20,8 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
   const targetUrl = new URL(target);
   let failBudget = 0;
   let isDown = false;
-  const stats = { requests: 0, failures: 0 };
+  const stats = { requests: 0, failures: 0, rangeErrors: 0 };
+  let maxLogRange: number | undefined;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     stats.requests++;
     const chunks: Buffer[] = [];
@@ -31,6 +34,14 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
         return;
       }
       const body = Buffer.concat(chunks);
+      if (maxLogRange !== undefined) {
+        const tooWide = rejectWideLogRange(body, maxLogRange);
+        if (tooWide !== undefined) {
+          stats.rangeErrors++;
+          res.writeHead(200, { 'content-type': 'application/json' }).end(tooWide);
+          return;
+        }
+      }
       const upstream = httpRequest(
         {
           host: targetUrl.hostname,
@@ -53,6 +64,9 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     stats,
+    limitLogRange(blocks) {
+      maxLogRange = blocks;
+    },
     failNext(n) {
       failBudget = n;
     },
@@ -67,4 +81,27 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The JSON-RPC error body for an eth_getLogs request wider than `max` blocks, else undefined. */
+function rejectWideLogRange(body: Buffer, max: number): string | undefined {
+  try {
+    const request = JSON.parse(body.toString()) as {
+      id?: unknown;
+      method?: string;
+      params?: [Record<string, string>];
+    };
+    if (request.method !== 'eth_getLogs') return undefined;
+    const filter = request.params?.[0];
+    if (filter?.['fromBlock'] === undefined || filter['toBlock'] === undefined) return undefined;
+    const width = Number(BigInt(filter['toBlock']) - BigInt(filter['fromBlock'])) + 1;
+    if (width <= max) return undefined;
+    return JSON.stringify({
+      jsonrpc: '2.0',
+      id: request.id,
+      error: { code: -32005, message: `query exceeds max block range ${max}` },
+    });
+  } catch {
+    return undefined;
+  }
 }
