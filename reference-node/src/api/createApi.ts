@@ -574,10 +574,17 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
   };
 }
 
-/** Maps an error thrown by `node.publish` to a problem, keeping the node's reason code. */
-function publishProblem(error: unknown, log: Logger | undefined): ApiProblem {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(code)) {
+const REASON_CODE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
+
+/**
+ * Maps an error thrown by `node.publish` to a problem, keeping the node's reason code — the most
+ * specific one: a refusal that wraps the pipeline's verdict (`details.code`) answers with that code.
+ */
+export function publishProblem(error: unknown, log?: Logger): ApiProblem {
+  const outer = (error as { code?: unknown }).code;
+  const inner = (error as { details?: { code?: unknown } }).details?.code;
+  const code = typeof inner === 'string' && REASON_CODE.test(inner) ? inner : outer;
+  if (typeof code === 'string' && REASON_CODE.test(code)) {
     const firstLine = String((error as Error).message ?? '')
       .split('\n')[0]!
       .slice(0, 300);

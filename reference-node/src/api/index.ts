@@ -18,6 +18,7 @@ export {
   DEFAULT_MAX_STREAMS,
   DEFAULT_RATE_LIMIT,
   type PublishableType,
+  publishProblem,
 } from './createApi.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
 export { type GenerateOpenApiParameters, generateOpenApi } from './generateOpenApi.js';

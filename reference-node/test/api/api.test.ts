@@ -1,7 +1,8 @@
 import { validate } from '@sfr/schemas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Api, createApi, generateOpenApi } from '../../src/api/index.js';
+import { type Api, createApi, generateOpenApi, publishProblem } from '../../src/api/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
+import { NodeError } from '../../src/node/index.js';
 import type { Store } from '../../src/store/index.js';
 import { createLocalNode, example, MEMBER, TOKEN } from './localNode.js';
 
@@ -297,5 +298,35 @@ describe('observation', () => {
       ]
     `);
     expect(paths['/v1/events']?.['post']?.security).toEqual([{ bearer: [] }]);
+  });
+});
+
+describe('publish refusals', () => {
+  it('answer with the most specific reason code the node gives', () => {
+    const refused = new NodeError('GOSSIP_PUBLISH_REFUSED', 'own message refused: ENVELOPE_TOO_OLD', {
+      details: { code: 'ENVELOPE_TOO_OLD' },
+    });
+    expect(publishProblem(refused).problem).toMatchInlineSnapshot(`
+      {
+        "code": "ENVELOPE_TOO_OLD",
+        "detail": "own message refused: ENVELOPE_TOO_OLD",
+        "status": 422,
+        "title": "The node refused the message",
+        "type": "https://sfr.dev/problems/ENVELOPE_TOO_OLD",
+      }
+    `);
+    expect(
+      publishProblem(Object.assign(new Error('disk gone'), { code: 'STORE_WRITE_FAILED' })).problem,
+    ).toMatchObject({
+      status: 503,
+      code: 'API_STORE_UNHEALTHY',
+      detail: 'STORE_WRITE_FAILED: disk gone',
+    });
+    expect(publishProblem(new TypeError('x is undefined')).problem).toEqual({
+      type: 'https://sfr.dev/problems/API_PUBLISH_FAILED',
+      title: 'The node could not publish the message',
+      status: 500,
+      code: 'API_PUBLISH_FAILED',
+    });
   });
 });
