@@ -179,7 +179,9 @@ async function rawNet(n: number): Promise<Net> {
     await node.start();
     node.services.pubsub.subscribe(ALERTS);
     countReceptions(node, counter);
-    for (const j of topo[i]!) await node.dial(nodes[j]!.getMultiaddrs()[0]!);
+    for (const j of topo[i]!) {
+      await node.dial(nodes[j]!.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(10_000) }).catch(() => {});
+    }
     nodes.push(node);
   }
   const routers = nodes.map((x) => createGossipsubRouter(x.services.pubsub));
@@ -270,7 +272,7 @@ async function disseminate(net: Net, n: number, wires: Uint8Array[], publisherOf
     const wire = wires[k]!;
     const id = envelopeHash.messageIdOf(wire);
     sentAt.set(id, performance.now());
-    await net.publish(publisherOf(k), wire);
+    await Promise.race([net.publish(publisherOf(k), wire), sleep(5_000)]);
     await sleep(100);
   }
   const end = Date.now() + 20_000;
@@ -386,12 +388,16 @@ async function benchDissemination(): Promise<void> {
       gc();
       const rss0 = process.memoryUsage().rss;
       const dirs: string[] = [];
+      console.error(`[bench] N=${n} ${kind}: starting nodes`);
       const net = kind === 'raw' ? await rawNet(n) : await sfrNet(n, keys, dirs);
+      console.error(`[bench] N=${n} ${kind}: waiting for meshes`);
       await net.ready();
       gc();
       const rss = (process.memoryUsage().rss - rss0) / n / 2 ** 20;
+      console.error(`[bench] N=${n} ${kind}: publishing`);
       const r = await disseminate(net, n, wires, publisherOf);
-      await net.stop();
+      console.error(`[bench] N=${n} ${kind}: stopping`);
+      await Promise.race([net.stop(), sleep(30_000)]);
       for (const d of dirs) await rm(d, { recursive: true, force: true });
       console.log(
         `| ${n} | ${kind === 'raw' ? 'baseline: raw gossipsub' : 'SFR node'} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.all50, 1)} | ${fmt(r.all99, 1)} | ${fmt(r.delivered * 100, 1)} % | ${fmt(r.receptions, 2)} | ${fmt(rss, 1)} |`,
