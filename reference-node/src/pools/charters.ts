@@ -49,6 +49,9 @@ export function domainMatches(message: PoolMessage, charter: PoolCharter): boole
   return got.chainId === want.chainId && addrKey(got.verifyingContract) === addrKey(want.verifyingContract);
 }
 
+/** Check result and hash per payload object, so a view recomputed over the same messages does neither again. */
+const payloadMemo = new WeakMap<object, { bad: PoolCode | null; hash: Hex | null }>();
+
 type Candidate = { payloadHash: Hex; charter: PoolCharter; messages: PoolMessage[] };
 
 export type ResolveChartersReturnType = {
@@ -125,6 +128,7 @@ function amendmentRefusal(prev: AdoptedCharter, next: PoolCharter): PoolCode | n
 export function resolveCharters(messages: PoolMessage[], poolId?: Hex): ResolveChartersReturnType {
   const refused: PoolRefusal[] = [];
   const byHash = new Map<Hex, Candidate>();
+  const textCache = new Map<string, { bad: PoolCode | null; hash: Hex | null }>();
   for (const m of messages) {
     const charter = m.envelope.payload as unknown as PoolCharter;
     const scope = m.envelope.scope;
@@ -140,12 +144,21 @@ export function resolveCharters(messages: PoolMessage[], poolId?: Hex): ResolveC
       refuse(refused, [m], 'ENVELOPE_DOMAIN_MISMATCH');
       continue;
     }
-    const bad = checkCharter(charter);
+    const memo = payloadMemo.get(m.envelope.payload);
+    const quick = memo ? '' : JSON.stringify(m.envelope.payload);
+    const known = memo ?? textCache.get(quick);
+    const bad = known ? known.bad : checkCharter(charter);
     if (bad) {
+      textCache.set(quick, { bad, hash: null });
+      payloadMemo.set(m.envelope.payload, { bad, hash: null });
       refuse(refused, [m], bad);
       continue;
     }
-    const hash = hashPayload(m.envelope.payload) as Hex;
+    // Many members sign one text: check and hash each distinct text once (JSON.stringify is a
+    // cheap exact pre-key; payloads spelled with another key order still meet under one hash).
+    const hash = known?.hash ?? (hashPayload(m.envelope.payload) as Hex);
+    textCache.set(quick, { bad: null, hash });
+    payloadMemo.set(m.envelope.payload, { bad: null, hash });
     const c = byHash.get(hash) ?? { payloadHash: hash, charter, messages: [] };
     c.messages.push(m);
     byHash.set(hash, c);
