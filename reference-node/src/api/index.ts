@@ -23,6 +23,7 @@ export {
 export { decodeCursor, encodeCursor } from './cursor.js';
 export { type GenerateOpenApiParameters, generateOpenApi } from './generateOpenApi.js';
 export {
+  API_TITLES,
   type ApiCode,
   ApiProblem,
   buildProblem,

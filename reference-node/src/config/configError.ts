@@ -1,11 +1,14 @@
 /** Reason codes of config loading (registered in schemas/v1/registry/reason-codes/CONFIG.json). */
-export type ConfigCode =
-  | 'CONFIG_FILE_UNREADABLE'
-  | 'CONFIG_NOT_JSON'
-  | 'CONFIG_INVALID'
-  | 'CONFIG_UNKNOWN_SETTING'
-  | 'CONFIG_BAD_VALUE'
-  | 'CONFIG_SCHEMA_MISSING';
+export const CONFIG_CODES = [
+  'CONFIG_FILE_UNREADABLE',
+  'CONFIG_NOT_JSON',
+  'CONFIG_INVALID',
+  'CONFIG_UNKNOWN_SETTING',
+  'CONFIG_BAD_VALUE',
+  'CONFIG_SCHEMA_MISSING',
+  'CONFIG_KEY_UNREADABLE',
+] as const;
+export type ConfigCode = (typeof CONFIG_CODES)[number];
 
 /** Which layer supplied a value (precedence flag > env > file > default). */
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default';

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { LoadConfigResult } from './loadConfig.js';
 import { redactConfig } from './redactConfig.js';
 
-export { type ConfigCode, ConfigError, type ConfigSource } from './configError.js';
+export { CONFIG_CODES, type ConfigCode, ConfigError, type ConfigSource } from './configError.js';
 export {
   type ConfigObject,
   ENV_CONFIG_FILE,

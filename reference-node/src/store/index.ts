@@ -43,7 +43,7 @@
  */
 export { MAX_PAGE, MAX_SCAN, openStore, STORE_FORMAT } from './openStore.js';
 export { computeMessageId, type RecordHeader } from './record.js';
-export { type StoreCode, StoreError } from './storeError.js';
+export { STORE_CODES, type StoreCode, StoreError } from './storeError.js';
 export type {
   ActiveAlertsParameters,
   AppendParameters,

@@ -1,15 +1,17 @@
 /** Reason codes of the store (registered in schemas/v1/registry/reason-codes/STORE.json). */
-export type StoreCode =
-  | 'STORE_OPEN_FAILED'
-  | 'STORE_FORMAT_UNSUPPORTED'
-  | 'STORE_CHECKSUM_MISMATCH'
-  | 'STORE_INDEX_INCONSISTENT'
-  | 'STORE_UNHEALTHY'
-  | 'STORE_CLOSED'
-  | 'STORE_BAD_RECORD'
-  | 'STORE_SEQ_CONFLICT'
-  | 'STORE_WRITE_FAILED'
-  | 'STORE_BAD_QUERY';
+export const STORE_CODES = [
+  'STORE_OPEN_FAILED',
+  'STORE_FORMAT_UNSUPPORTED',
+  'STORE_CHECKSUM_MISMATCH',
+  'STORE_INDEX_INCONSISTENT',
+  'STORE_UNHEALTHY',
+  'STORE_CLOSED',
+  'STORE_BAD_RECORD',
+  'STORE_SEQ_CONFLICT',
+  'STORE_WRITE_FAILED',
+  'STORE_BAD_QUERY',
+] as const;
+export type StoreCode = (typeof STORE_CODES)[number];
 
 export interface StoreErrorDetails {
   readonly detail?: string;
