@@ -81,14 +81,20 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
     if (typeof o['config'] !== 'string')
       throw new CliError('CONFIG_FILE_UNREADABLE', 'missing --config <file> (or SFR_CONFIG)', EXIT_USAGE);
     const flags: Record<string, unknown> = { ...(o['set'] as Record<string, string>) };
+    const flagNames: Record<string, string> = Object.fromEntries(
+      Object.keys(flags).map((k) => [k, `--set ${k}`]),
+    );
     for (const [flag, settingPath] of NODE_FLAGS) {
       const v = o[flagKey(flag)];
-      if (v !== undefined) flags[settingPath] = v;
+      if (v !== undefined) {
+        flags[settingPath] = v;
+        flagNames[settingPath] = flag.split(' ')[0]!;
+      }
     }
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SFR_CONFIG'));
     let running: RunningNode;
     try {
-      running = await startNodeFromConfig({ config: o['config'], flags, env });
+      running = await startNodeFromConfig({ config: o['config'], flags, flagNames, env });
     } catch (error) {
       if (error instanceof CliError) throw error;
       const code = (error as { code?: unknown }).code;

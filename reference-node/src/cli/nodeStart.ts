@@ -19,6 +19,8 @@ export interface NodeStartParameters {
   readonly config?: string;
   /** Dotted setting path → raw value (from flags); precedence over env and file. */
   readonly flags?: Readonly<Record<string, unknown>>;
+  /** How each flag was spelled, by setting path (for error messages). */
+  readonly flagNames?: Readonly<Record<string, string>>;
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -79,6 +81,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   const loaded: LoadConfigResult = await loadConfig({
     ...(p.config === undefined ? {} : { file: p.config }),
     ...(p.flags === undefined ? {} : { flags: p.flags }),
+    ...(p.flagNames === undefined ? {} : { flagNames: p.flagNames }),
     ...(p.env === undefined ? {} : { env: p.env }),
   });
   if (!loaded.ok) throw new CliError(loaded.error.code, loaded.error.message.replace(/^[A-Z_]+: /, ''));

@@ -22,6 +22,8 @@ export interface LoadConfigParameters {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Settings from command-line flags by dotted path (`{'http.port': '8080'}`); strings are typed by the schema. */
   readonly flags?: Readonly<Record<string, unknown>>;
+  /** How each flag was spelled on the command line, by dotted path (`{'http.port': '--http-port'}`), for errors. */
+  readonly flagNames?: Readonly<Record<string, string>>;
   /** Defaults below the file; the schema's own `default`s are applied first. */
   readonly defaults?: ConfigObject;
   /** Schema kind to validate against (default NodeConfig). */
@@ -303,7 +305,7 @@ export async function loadConfig(parameters: LoadConfigParameters = {}): Promise
       source: 'flag',
       entries: Object.entries(parameters.flags ?? {})
         .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k.split('.'), v, `--${k}`]),
+        .map(([k, v]) => [k.split('.'), v, parameters.flagNames?.[k] ?? `--${k}`]),
     },
   ];
   for (const { source, entries } of layers) {
@@ -342,7 +344,9 @@ export async function loadConfig(parameters: LoadConfigParameters = {}): Promise
       error: new ConfigError('CONFIG_INVALID', issue.message, {
         field: issue.pointer,
         ...(issue.expected === undefined ? {} : { expected: issue.expected }),
-        ...(source === undefined ? {} : { source, origin: originOf(source, issue.pointer, file) }),
+        ...(source === undefined
+          ? {}
+          : { source, origin: originOf(source, issue.pointer, file, parameters.flagNames) }),
         schemaCode: issue.code,
       }),
     };
@@ -370,7 +374,12 @@ function sourceOf(
   return undefined;
 }
 
-function originOf(source: ConfigSource, pointer: string, file: string | undefined): string {
+function originOf(
+  source: ConfigSource,
+  pointer: string,
+  file: string | undefined,
+  flagNames: Readonly<Record<string, string>> | undefined,
+): string {
   const dotted = pointer
     .split('/')
     .slice(1)
@@ -381,7 +390,7 @@ function originOf(source: ConfigSource, pointer: string, file: string | undefine
     case 'env':
       return envNameOf(dotted);
     case 'flag':
-      return `--${dotted}`;
+      return flagNames?.[dotted] ?? `--${dotted}`;
     case 'file':
       return file ?? 'config file';
     default:

@@ -95,7 +95,17 @@ describe('sfr', () => {
       "
     `);
     const badFlag = await cli('node', 'start', '--config', config, '--http-port', 'eighty');
-    expect(badFlag.stderr.split('\n')[0]).toBe('error CONFIG_BAD_VALUE: --http.port is not a valid integer.');
+    expect(badFlag.stderr).toMatchInlineSnapshot(`
+      "error CONFIG_BAD_VALUE: --http-port is not a valid integer.
+        field: /http/port
+        expected: an integer
+        from: --http-port
+      "
+    `);
+    const badSet = await cli('node', 'start', '--config', config, '--set', 'gossip.maxMessageBytes=lots');
+    expect(badSet.stderr.split('\n')[0]).toBe(
+      'error CONFIG_BAD_VALUE: --set gossip.maxMessageBytes is not a valid integer.',
+    );
   });
 
   it('reports an unreachable node with exit 1', async () => {
