@@ -161,12 +161,16 @@ export async function createProcNetwork(
   };
 }
 
+/** Tests read JSON bodies of many shapes from the API. */
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type Json = any;
+
 export async function api(
   node: ProcNode,
   method: string,
   url: string,
   body?: unknown,
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: Json }> {
   const res = await fetch(`${node.apiUrl}${url}`, {
     method,
     headers: {
