@@ -3,6 +3,7 @@ import {
   type AdapterOutput,
   type Address,
   type Asset,
+  assertChainConfig,
   buildRecoveryEvent,
   type ChainAdapterConfig,
   createChainAdapter,
@@ -50,6 +51,7 @@ function event(abi: readonly unknown[], name: string): AbiEvent {
  * insurance_fund_deployed (one event when both are in the same transaction).
  */
 export function createAdapter(config: AaveV3AdapterConfig): Adapter {
+  assertChainConfig(config);
   const chain = toCaip2(config.chainId);
   const pool = parseAddress('pool', config.pool);
   const configurator = parseAddress('poolConfigurator', config.poolConfigurator);

@@ -5,6 +5,7 @@ import {
   compileSolidityFiles,
   describeAdapterCompliance,
   drainAdapter,
+  expectConfigErrorsAreCoded,
   expectValidOutputs,
   startAnvil,
 } from '@sfr/adapter-kit/testing';
@@ -205,4 +206,21 @@ describeAdapterCompliance('aave-v3', async () => {
     triggerForeign: () =>
       anvil.send(otherConfigurator, abiOf('MockPoolConfigurator'), 'setReserveFreeze', [USDC, true]),
   };
+});
+
+describe('config errors', () => {
+  it('any junk field → ADAPTER_CONFIG_INVALID, never another error', async () => {
+    await ready;
+    const valid = {
+      chainId: 31337,
+      rpcUrl: anvil.rpcUrl,
+      pool,
+      poolConfigurator: configurator,
+      umbrella,
+      reserves,
+      confirmations: 1,
+    };
+    expect(() => createAdapter(valid)).not.toThrow();
+    expect(expectConfigErrorsAreCoded(createAdapter as (c: object) => unknown, valid)).toBeGreaterThan(10);
+  });
 });

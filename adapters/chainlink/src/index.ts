@@ -3,6 +3,7 @@ import {
   type AdapterOutput,
   type Address,
   type Asset,
+  assertChainConfig,
   buildContagionAlert,
   buildRecoveryEvent,
   type ChainAdapterConfig,
@@ -14,6 +15,7 @@ import {
   logKey,
   parseAddress,
   parseAssets,
+  parseObjectList,
   parsePositiveInteger,
   type RecommendedAction,
   type ScanContext,
@@ -69,18 +71,24 @@ type RoundData = readonly [bigint, bigint, bigint, bigint, bigint];
  * RecoveryEvent plus a ContagionAlert about the priced asset (or the chain); all edge-triggered.
  */
 export function createAdapter(config: ChainlinkAdapterConfig): Adapter {
+  assertChainConfig(config);
   const chain = toCaip2(config.chainId);
   const protocol = config.protocol ?? 'chainlink';
   if (!slug.test(protocol)) failConfig('protocol', 'must be a slug');
-  if (!Array.isArray(config.feeds)) failConfig('feeds', 'must be an array');
-  const feeds = config.feeds.map((f, i) => ({
+  const feeds = parseObjectList<ChainlinkFeedConfig>('feeds', config.feeds).map((f, i) => ({
     address: parseAddress(`feeds[${i}].address`, f.address),
     aggregator: parseAddress(`feeds[${i}].aggregator`, f.aggregator ?? f.address),
-    description: f.description,
+    description: typeof f.description === 'string' && f.description.length > 0 ? f.description : undefined,
     asset: parseAssets(`feeds[${i}].asset`, chain, [f.asset])[0] as Asset,
     heartbeatMs: parsePositiveInteger(`feeds[${i}].heartbeatSeconds`, f.heartbeatSeconds) * 1000,
     deviationBps: parsePositiveInteger(`feeds[${i}].deviationBps`, f.deviationBps, 1_000),
   }));
+  if (
+    config.sequencerFeed !== undefined &&
+    (typeof config.sequencerFeed !== 'object' || config.sequencerFeed === null)
+  ) {
+    failConfig('sequencerFeed', 'must be an object');
+  }
   const sequencer =
     config.sequencerFeed === undefined
       ? undefined

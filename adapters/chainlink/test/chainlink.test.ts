@@ -6,6 +6,7 @@ import {
   compileSolidityFiles,
   describeAdapterCompliance,
   drainAdapter,
+  expectConfigErrorsAreCoded,
   expectValidOutputs,
   startAnvil,
 } from '@sfr/adapter-kit/testing';
@@ -186,4 +187,28 @@ describeAdapterCompliance('chainlink', async () => {
     trigger: () => anvil.send(ethFeed, mock.abi, 'flip', [HIGH, LOW]),
     triggerForeign: () => anvil.send(otherFeed, mock.abi, 'flip', [HIGH, LOW]),
   };
+});
+
+describe('config errors', () => {
+  it('any junk field → ADAPTER_CONFIG_INVALID, never another error', async () => {
+    await ready;
+    const valid = {
+      chainId: 31337,
+      rpcUrl: anvil.rpcUrl,
+      protocol: 'example-lending',
+      feeds: [
+        {
+          address: ethFeed,
+          description: 'ETH / USD',
+          asset: WETH,
+          heartbeatSeconds: 10 * day,
+          deviationBps: 500,
+        },
+      ],
+      sequencerFeed: { address: sequencerFeed, gracePeriodSeconds: 60 },
+      confirmations: 1,
+    };
+    expect(() => createAdapter(valid)).not.toThrow();
+    expect(expectConfigErrorsAreCoded(createAdapter as (c: object) => unknown, valid)).toBeGreaterThan(10);
+  });
 });

@@ -1,6 +1,7 @@
 import {
   type Adapter,
   type AdapterOutput,
+  assertChainConfig,
   buildRecoveryEvent,
   type ChainAdapterConfig,
   createChainAdapter,
@@ -40,6 +41,7 @@ const item = (name: string) => cometAbi.find((i) => 'name' in i && i.name === na
  * absorb the debt; usdValue 1e8); getReserves() < 0 → bad_debt_realized with call evidence.
  */
 export function createAdapter(config: CompoundV3AdapterConfig): Adapter {
+  assertChainConfig(config);
   const chain = toCaip2(config.chainId);
   const comet = parseAddress('comet', config.comet);
   const base =

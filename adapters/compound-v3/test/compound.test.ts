@@ -6,6 +6,7 @@ import {
   compileSolidityFiles,
   describeAdapterCompliance,
   drainAdapter,
+  expectConfigErrorsAreCoded,
   expectValidOutputs,
   startAnvil,
 } from '@sfr/adapter-kit/testing';
@@ -146,4 +147,20 @@ describeAdapterCompliance('compound-v3', async () => {
     trigger: () => anvil.send(comet, mock.abi, 'pause', [true, false, false, false, false]),
     triggerForeign: () => anvil.send(otherComet, mock.abi, 'pause', [true, false, false, false, false]),
   };
+});
+
+describe('config errors', () => {
+  it('any junk field → ADAPTER_CONFIG_INVALID, never another error', async () => {
+    await ready;
+    const valid = {
+      chainId: 31337,
+      rpcUrl: anvil.rpcUrl,
+      comet,
+      market: 'cUSDCv3',
+      baseAsset: USDC,
+      confirmations: 1,
+    };
+    expect(() => createAdapter(valid)).not.toThrow();
+    expect(expectConfigErrorsAreCoded(createAdapter as (c: object) => unknown, valid)).toBeGreaterThan(10);
+  });
 });

@@ -3,6 +3,7 @@ import {
   type AdapterOutput,
   type Address,
   type Asset,
+  assertChainConfig,
   buildRecoveryEvent,
   type ChainAdapterConfig,
   createChainAdapter,
@@ -12,6 +13,7 @@ import {
   logKey,
   parseAddress,
   parseAssets,
+  parseObjectList,
   type ScanContext,
   toCaip2,
 } from '@sfr/adapter-kit';
@@ -70,17 +72,20 @@ interface GmxState extends Record<string, unknown> {
  * InsufficientFundingFeePayment → loss_socialized (funding_shortfall).
  */
 export function createAdapter(config: GmxV2AdapterConfig): Adapter {
+  assertChainConfig(config);
   const chain = toCaip2(config.chainId);
   const emitter = parseAddress('eventEmitter', config.eventEmitter);
   const dataStore = config.dataStore === undefined ? undefined : parseAddress('dataStore', config.dataStore);
-  const markets = (config.markets ?? []).map((m, i) => ({
-    marketToken: parseAddress(`markets[${i}].marketToken`, m.marketToken),
-    name: m.name,
-    indexToken:
-      m.indexToken === undefined
-        ? undefined
-        : parseAssets(`markets[${i}].indexToken`, chain, [m.indexToken])[0],
-  }));
+  const markets = parseObjectList<GmxMarketConfig>('markets', config.markets, { optional: true }).map(
+    (m, i) => ({
+      marketToken: parseAddress(`markets[${i}].marketToken`, m.marketToken),
+      name: typeof m.name === 'string' && m.name.length > 0 ? m.name : undefined,
+      indexToken:
+        m.indexToken === undefined
+          ? undefined
+          : parseAssets(`markets[${i}].indexToken`, chain, [m.indexToken])[0],
+    }),
+  );
   const tokens = parseAssets('tokens', chain, config.tokens);
   const marketOf = (address: string) =>
     markets.find((m) => m.marketToken.toLowerCase() === address.toLowerCase());

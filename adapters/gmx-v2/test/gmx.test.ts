@@ -6,6 +6,7 @@ import {
   compileSolidityFiles,
   describeAdapterCompliance,
   drainAdapter,
+  expectConfigErrorsAreCoded,
   expectValidOutputs,
   startAnvil,
 } from '@sfr/adapter-kit/testing';
@@ -260,4 +261,21 @@ describeAdapterCompliance('gmx-v2', async () => {
     triggerForeign: () =>
       anvil.send(otherEmitter, abi(), 'emitSetBool', [baseKeys.IS_MARKET_DISABLED, marketData, true]),
   };
+});
+
+describe('config errors', () => {
+  it('any junk field → ADAPTER_CONFIG_INVALID, never another error', async () => {
+    await ready;
+    const valid = {
+      chainId: 31337,
+      rpcUrl: anvil.rpcUrl,
+      eventEmitter: emitter,
+      dataStore,
+      markets: [{ marketToken: ethUsd, name: 'ETH/USD', indexToken: WETH }],
+      tokens: [USDC, WETH],
+      confirmations: 1,
+    };
+    expect(() => createAdapter(valid)).not.toThrow();
+    expect(expectConfigErrorsAreCoded(createAdapter as (c: object) => unknown, valid)).toBeGreaterThan(10);
+  });
 });

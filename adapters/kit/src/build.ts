@@ -36,9 +36,20 @@ function unique<T>(items: T[], id: (item: T) => string): T[] {
   });
 }
 
+/**
+ * Makes a schema `Label` (`^[a-zA-Z0-9][a-zA-Z0-9_./:-]{0,127}$`) of a display name: other
+ * characters become `-`, a bad first character gets an `x` prefix, the result is cut at 128.
+ */
+export function toLabel(name: string): string {
+  const cleaned = name.trim().replace(/[^a-zA-Z0-9_./:-]/g, '-');
+  const label = /^[a-zA-Z0-9]/.test(cleaned) ? cleaned : `x${cleaned}`;
+  return label.slice(0, 128);
+}
+
 /** Assembles a RecoveryEvent output; optional fields are left out when empty. */
 export function buildRecoveryEvent(ctx: ScanContext, input: RecoveryEventInput): AdapterOutput {
-  const markets = input.markets === undefined ? [] : unique(input.markets, (m) => m.toLowerCase());
+  const markets =
+    input.markets === undefined ? [] : unique(input.markets.map(toLabel), (m) => m.toLowerCase());
   const assets = input.assets === undefined ? [] : unique(input.assets, (a) => a.address.toLowerCase());
   const payload: RecoveryEventPayload = {
     kind: input.kind,

@@ -69,7 +69,34 @@ export function assertChainConfig(config: ChainAdapterConfig): void {
   ) {
     fail('confirmations', 'must be an integer ≥ 1');
   }
-  if (config.startBlock !== undefined && BigInt(config.startBlock) < 0n) fail('startBlock', 'must be ≥ 0');
+  if (
+    config.startBlock !== undefined &&
+    !(typeof config.startBlock === 'bigint' && config.startBlock >= 0n) &&
+    !(
+      typeof config.startBlock === 'number' &&
+      Number.isSafeInteger(config.startBlock) &&
+      config.startBlock >= 0
+    )
+  ) {
+    fail('startBlock', 'must be an integer ≥ 0');
+  }
+  for (const field of ['pollIntervalMs', 'requestTimeoutMs'] as const) {
+    const value = config[field];
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 0))
+      fail(field, 'must be an integer ≥ 0');
+  }
+  if (config.retry !== undefined && (typeof config.retry !== 'object' || config.retry === null)) {
+    fail('retry', 'must be an object');
+  }
+  if (
+    config.cursorStore !== undefined &&
+    (typeof config.cursorStore !== 'object' ||
+      config.cursorStore === null ||
+      typeof config.cursorStore.load !== 'function')
+  ) {
+    fail('cursorStore', 'must be a CursorStore');
+  }
+  if (config.now !== undefined && typeof config.now !== 'function') fail('now', 'must be a function');
   if (
     config.maxBlocksPerPoll !== undefined &&
     (!Number.isSafeInteger(config.maxBlocksPerPoll) || config.maxBlocksPerPoll < 1)
@@ -89,8 +116,9 @@ export function parseAssets(field: string, chain: string, value: unknown): Asset
   if (value === undefined) return [];
   if (!Array.isArray(value)) fail(field, 'must be an array');
   return value.map((item: unknown, i) => {
+    if (typeof item !== 'object' || item === null) fail(`${field}[${i}]`, 'must be an object');
     const a = item as { address?: unknown; symbol?: unknown; decimals?: unknown };
-    const address = parseAddress(`${field}[${i}].address`, a?.address);
+    const address = parseAddress(`${field}[${i}].address`, a.address);
     if (typeof a.symbol !== 'string' || a.symbol.length < 1 || a.symbol.length > 32) {
       fail(`${field}[${i}].symbol`, 'must be 1..32 characters');
     }
@@ -99,6 +127,21 @@ export function parseAssets(field: string, chain: string, value: unknown): Asset
     }
     return { chain, address, symbol: a.symbol, decimals: a.decimals as number };
   });
+}
+
+/** Checks that a list field is an array of objects (so items can be read safely). */
+export function parseObjectList<T extends object>(
+  field: string,
+  value: unknown,
+  options: { optional?: boolean } = {},
+): T[] {
+  if (value === undefined && options.optional === true) return [];
+  if (!Array.isArray(value)) fail(field, 'must be an array');
+  value.forEach((item, i) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      fail(`${field}[${i}]`, 'must be an object');
+  });
+  return value as T[];
 }
 
 /** Returns a positive integer setting or its default; throws ADAPTER_CONFIG_INVALID otherwise. */

@@ -4,6 +4,7 @@ export {
   findAsset,
   groupByTransaction,
   type RecoveryEventInput,
+  toLabel,
 } from './build.js';
 export {
   assertChainConfig,
@@ -13,6 +14,7 @@ export {
   failConfig,
   parseAddress,
   parseAssets,
+  parseObjectList,
   parsePositiveInteger,
   toCaip2,
 } from './config.js';

@@ -21,3 +21,13 @@ describe('reason codes', () => {
     for (const code of adapterErrorCodes) expect(getReasonCode(code)?.outcome).toBe('error');
   });
 });
+
+describe('toLabel', () => {
+  it('turns display names into schema labels', async () => {
+    const { toLabel } = await import('../src/index.js');
+    expect(toLabel('ETH / USD')).toBe('ETH-/-USD');
+    expect(toLabel('USD₮0')).toBe('USD-0');
+    expect(toLabel('.hidden')).toBe('x.hidden');
+    expect(toLabel('a'.repeat(200))).toHaveLength(128);
+  });
+});

@@ -3,6 +3,7 @@ import {
   type AdapterOutput,
   type Address,
   type Asset,
+  assertChainConfig,
   buildRecoveryEvent,
   type ChainAdapterConfig,
   createChainAdapter,
@@ -11,6 +12,7 @@ import {
   logKey,
   parseAddress,
   parseAssets,
+  parseObjectList,
   type ScanContext,
   toCaip2,
 } from '@sfr/adapter-kit';
@@ -47,14 +49,17 @@ const pick = (abi: readonly unknown[], name: string) =>
  * redistributed to other troves).
  */
 export function createAdapter(config: LiquityV2AdapterConfig): Adapter {
+  assertChainConfig(config);
   const chain = toCaip2(config.chainId);
   const bold =
     parseAssets('bold', chain, config.bold === undefined ? undefined : [config.bold])[0] ??
     failConfig('bold', 'is required');
-  if (!Array.isArray(config.branches) || config.branches.length === 0)
-    failConfig('branches', 'must be non-empty');
-  const branches = config.branches.map((b, i) => ({
-    name: b.name,
+  const list = parseObjectList<LiquityV2BranchConfig>('branches', config.branches);
+  if (list.length === 0) failConfig('branches', 'must be non-empty');
+  const branches = list.map((b, i) => ({
+    name: /^[a-zA-Z0-9][a-zA-Z0-9_./:-]{0,127}$/.test(String(b.name))
+      ? b.name
+      : failConfig(`branches[${i}].name`, 'must be a label'),
     borrowerOperations: parseAddress(`branches[${i}].borrowerOperations`, b.borrowerOperations),
     troveManager: parseAddress(`branches[${i}].troveManager`, b.troveManager),
     priceFeed: parseAddress(`branches[${i}].priceFeed`, b.priceFeed),

@@ -5,6 +5,7 @@ import {
   compileSolidityFiles,
   describeAdapterCompliance,
   drainAdapter,
+  expectConfigErrorsAreCoded,
   expectValidOutputs,
   startAnvil,
 } from '@sfr/adapter-kit/testing';
@@ -139,4 +140,21 @@ describeAdapterCompliance('liquity-v2', async () => {
     triggerForeign: () =>
       anvil.send(otherBo, abiOf('BorrowerOperationsMock'), 'shutdown', [105n * 10n ** 16n]),
   };
+});
+
+describe('config errors', () => {
+  it('any junk field → ADAPTER_CONFIG_INVALID, never another error', async () => {
+    await ready;
+    const valid = {
+      chainId: 31337,
+      rpcUrl: anvil.rpcUrl,
+      bold: BOLD,
+      branches: [
+        { name: 'WETH', borrowerOperations: bo, troveManager: tm, priceFeed: feed, collateral: WETH },
+      ],
+      confirmations: 1,
+    };
+    expect(() => createAdapter(valid)).not.toThrow();
+    expect(expectConfigErrorsAreCoded(createAdapter as (c: object) => unknown, valid)).toBeGreaterThan(10);
+  });
 });

@@ -2,12 +2,14 @@ import {
   type Adapter,
   type AdapterOutput,
   type Address,
+  assertChainConfig,
   buildRecoveryEvent,
   type ChainAdapterConfig,
   createChainAdapter,
   failConfig,
   logKey,
   parseAddress,
+  parseObjectList,
   type Severity,
 } from '@sfr/adapter-kit';
 import type { AbiEvent, AbiFunction } from 'viem';
@@ -37,13 +39,14 @@ const [paused, unpaused, pausedView] = pausableAbi as unknown as [AbiEvent, AbiE
  * `Unpaused(account)` → resume (spec/v1/adapters.md#pausable).
  */
 export function createAdapter(config: PausableAdapterConfig): Adapter {
+  assertChainConfig(config);
   if (typeof config.protocol !== 'string' || !slug.test(config.protocol))
     failConfig('protocol', 'must be a slug');
-  if (!Array.isArray(config.contracts) || config.contracts.length === 0)
-    failConfig('contracts', 'must be non-empty');
-  const contracts = config.contracts.map((c, i) => ({
+  const list = parseObjectList<PausableContractConfig>('contracts', config.contracts);
+  if (list.length === 0) failConfig('contracts', 'must be non-empty');
+  const contracts = list.map((c, i) => ({
     address: parseAddress(`contracts[${i}].address`, c.address),
-    name: c.name,
+    name: typeof c.name === 'string' && c.name.length > 0 ? c.name : undefined,
   }));
   const addresses: Address[] = contracts.map((c) => c.address);
   const pauseSeverity = config.pauseSeverity ?? 'high';

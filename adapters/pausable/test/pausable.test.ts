@@ -6,6 +6,7 @@ import {
   compileSolidityFiles,
   describeAdapterCompliance,
   drainAdapter,
+  expectConfigErrorsAreCoded,
   expectValidOutputs,
   startAnvil,
 } from '@sfr/adapter-kit/testing';
@@ -117,4 +118,19 @@ describeAdapterCompliance('pausable', async () => {
     trigger: () => anvil.send(watched, mock.abi, 'pause'),
     triggerForeign: () => anvil.send(other, mock.abi, 'pause'),
   };
+});
+
+describe('config errors', () => {
+  it('any junk field → ADAPTER_CONFIG_INVALID, never another error', async () => {
+    await ready;
+    const valid = {
+      chainId: 31337,
+      rpcUrl: anvil.rpcUrl,
+      protocol: 'example-perps',
+      contracts: [{ address: watched, name: 'vault' }],
+      confirmations: 1,
+    };
+    expect(() => createAdapter(valid)).not.toThrow();
+    expect(expectConfigErrorsAreCoded(createAdapter as (c: object) => unknown, valid)).toBeGreaterThan(10);
+  });
 });

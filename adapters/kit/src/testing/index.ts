@@ -14,5 +14,6 @@ export {
   expectValidOutputs,
   findSchemaProblems,
 } from './compliance.js';
+export { expectConfigErrorsAreCoded } from './config.js';
 export { type RpcProxy, startRpcProxy } from './proxy.js';
 export { type CompiledContract, type CompileOptions, compileSolidity, compileSolidityFiles } from './solc.js';
