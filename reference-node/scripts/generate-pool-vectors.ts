@@ -426,6 +426,186 @@ async function approveAll(
   );
 }
 
+// refusals: every rule's code on one message
+{
+  const p = await pool();
+  const other = `0x${'6e'.repeat(32)}` as const;
+  const stranger = members([{ weight: 5, commit: 5n * U }], 50)[0] as MemberSpec;
+  const claimBase = (await p.s.claim(key(p, 3), FILED)).envelope.payload as Record<string, unknown>;
+  const wrongPool = await p.s.sign(key(p, 0), 'FundClaim', { ...claimBase, poolId: other }, FILED, 0, {
+    poolId: other,
+  });
+  const scopeMismatch = await p.s.sign(key(p, 1), 'FundClaim', { ...claimBase, poolId: other }, FILED, 0);
+  const badTexts = [
+    { ...p.charter, name: 'dupes', members: [p.charter.members[0], ...p.charter.members] },
+    { ...p.charter, name: 'unreachable', quorum: { weightBps: 5000, minMembers: 4 } },
+    { ...p.charter, name: 'zero cap', maxMemberWeightBps: 0 },
+    { ...p.charter, name: 'unit not paid', payoutAssets: [WETH] },
+  ] as PoolCharter[];
+  const bad = [];
+  for (const t of badTexts) bad.push(...(await p.s.charter(t, [key(p, 0)], T0)));
+  const prev = (p.charters[0] as Signed).id;
+  const amend = (over: Partial<PoolCharter>): PoolCharter => ({
+    ...p.charter,
+    epoch: 1,
+    previousCharter: prev,
+    effectiveAt: T0 + 10 * HOUR,
+    ...over,
+  });
+  const q = [key(p, 0), key(p, 1), key(p, 2)];
+  const good = await p.s.charter(amend({ name: 'amended' }), q, T0 + HOUR);
+  const intruder = await new PoolSigner().charter(amend({ name: 'amended' }), [stranger.key], T0 + HOUR);
+  const later = await p.s.charter(amend({ name: 'later' }), q, T0 + 2 * HOUR);
+  const retro = await p.s.charter(amend({ name: 'retro', effectiveAt: T0 + HOUR }), q, T0 + 2 * HOUR);
+  const withNew = await p.s.charter(
+    amend({
+      name: 'new member',
+      members: [
+        ...p.charter.members,
+        {
+          member: stranger.key.address,
+          protocol: 'newcomer',
+          weight: 5,
+          commitments: [{ asset: USDC, value: '5' }],
+        },
+      ],
+    }),
+    q,
+    T0 + HOUR,
+  );
+  const dropped = await p.s.charter(
+    amend({ name: 'dropped', members: p.charter.members.slice(0, 3) }),
+    q,
+    T0 + HOUR,
+  );
+  const hasty = await p.s.charter(
+    amend({
+      name: 'hasty',
+      members: p.charter.members.map((m, i) => (i === 3 ? { ...m, leavingAt: T0 + 11 * HOUR } : m)),
+    }),
+    q,
+    T0 + HOUR,
+  );
+  const skip = await p.s.charter(
+    { ...amend({ name: 'skip' }), epoch: 2, previousCharter: `0x${'99'.repeat(32)}` },
+    q,
+    T0 + HOUR,
+  );
+  add(
+    'refusals',
+    'charter rules and amendments: duplicate member, unreachable quorum, zero weight cap, unit asset not paid out, a stranger signing, a superseded, a retroactive, an unconsented new member, a member dropped without notice, too short a notice, a bad previous charter; messages of another pool or with a mismatched scope',
+    'amendments',
+    p.charters,
+    [
+      ...bad,
+      ...good,
+      ...intruder,
+      ...later,
+      ...retro,
+      ...withNew,
+      ...dropped,
+      ...hasty,
+      ...skip,
+      wrongPool,
+      scopeMismatch,
+    ],
+    T0 + 20 * HOUR,
+  );
+}
+{
+  const deposit = { asset: USDC, value: String(5n * U) };
+  const p = await pool(undefined, { claimDeposit: deposit });
+  const ev = ((await p.s.claim(key(p, 3), FILED)).envelope.payload as { evidence: object[] })
+    .evidence[0] as object;
+  const withDeposit = { deposit: { ...ev, logIndex: 9 } } as never;
+  const early = await p.s.claim(key(p, 0), T0 - 1, withDeposit);
+  const noDeposit = await p.s.claim(key(p, 1), FILED);
+  const zero = await p.s.claim(key(p, 2), FILED, { ...(withDeposit as object), requestedAmount: '0' });
+  const c = await p.s.claim(key(p, 0), FILED, withDeposit);
+  const stranger = members([{ weight: 5, commit: 5n * U }], 50)[0] as MemberSpec;
+  const outsider = await new PoolSigner().attest(stranger.key, c.id, VOTE, 'approve', 1n);
+  const round1 = await p.s.attest(key(p, 1), c.id, VOTE, 'approve', 1n, { round: 1 });
+  const before = await p.s.attest(key(p, 2), c.id, FILED - 1, 'approve', 100n * U);
+  const first = await p.s.attest(key(p, 3), c.id, VOTE, 'approve', 100n * U);
+  const again = await p.s.attest(key(p, 3), c.id, VOTE + 5, 'approve', 100n * U, {
+    journal: createMemorySigningJournal(),
+  });
+  const second = await p.s.attest(key(p, 1), c.id, VOTE + 10, 'approve', 100n * U, {
+    journal: createMemorySigningJournal(),
+  });
+  const decided = decidePoolOp({
+    charter: wires(p.charters),
+    messages: wires([c, first, second]),
+    now: LATER,
+  });
+  if (!decided.ok) throw new Error('setup');
+  const row = (
+    decided.result['claims'] as {
+      decision: { approvedAmount: string; contributions: unknown[]; decidedAt: number };
+    }[]
+  )[0];
+  const payload = {
+    poolId: p.charter.poolId,
+    claimId: c.id,
+    round: 0,
+    outcome: 'approved',
+    approvedAmount: row?.decision.approvedAmount,
+    contributions: row?.decision.contributions,
+    shortfall: '0',
+    tally: { approveWeight: 20, rejectWeight: 0, abstainWeight: 0, totalWeight: 30 },
+    attestations: [first.envelope, second.envelope].sort(
+      (a, b) =>
+        0 * a.seq + (first.id < second.id ? (a === first.envelope ? -1 : 1) : a === first.envelope ? 1 : -1),
+    ),
+    decidedAt: row?.decision.decidedAt,
+  };
+  const published = await p.s.sign(key(p, 2), 'ClaimDecision', payload, LATER, 0);
+  const tampered = await p.s.sign(
+    key(p, 2),
+    'ClaimDecision',
+    { ...payload, approvedAmount: '1', contributions: [] },
+    LATER,
+    0,
+  );
+  const smuggled = await p.s.sign(
+    key(p, 2),
+    'ClaimDecision',
+    { ...payload, attestations: [...payload.attestations, outsider.envelope] },
+    LATER,
+    0,
+  );
+  add(
+    'refusals',
+    'claim and vote rules: filed before the pool, no deposit, zero amount; a non-member, a round-1, a pre-filing and a duplicate vote; published decisions that agree, differ, or embed a non-member vote',
+    'attesting',
+    p.charters,
+    [
+      early,
+      noDeposit,
+      zero,
+      c,
+      outsider,
+      round1,
+      before,
+      first,
+      again,
+      second,
+      published,
+      tampered,
+      smuggled,
+    ],
+    LATER,
+  );
+  add(
+    'refusals',
+    'a decision published before the round closed is ignored',
+    'decision-messages',
+    p.charters,
+    [c, first, second, published],
+    VOTE + 10,
+  );
+}
+
 // permutations: one message set, several delivery orders, one expected result
 {
   const p = await pool([1000n, 300n, 300n, 300n], { deductible: { fixed: String(50n * U), bps: 500 } });

@@ -14,7 +14,7 @@ import { CLAIM_CODES, type ClaimCode, POOL_CODES, type PoolCode, type PoolRefusa
 import { computePayout, EMPTY_LEDGER, type PoolLedger, recordPayout } from './computePayout.js';
 import { byTimeThenId, readPoolMessage } from './readPoolMessage.js';
 import { scheduleTranches, type TrancheCursor } from './scheduleTranches.js';
-import { type RoundResult, tallyRound } from './tallyRound.js';
+import { eligibleWeights, type RoundResult, tallyRound } from './tallyRound.js';
 import type {
   AdmittedClaim,
   ClaimView,
@@ -444,6 +444,18 @@ function checkPublishedDecision(view: PoolView, d: PoolMessage): ClaimCode | nul
   const claim = view.claims.find((c) => c.claim.claimId === p.claimId);
   if (!claim) return 'CLAIM_UNKNOWN';
   if (claim.decision === null) return 'CLAIM_DECISION_NOT_CLOSED';
+  const embedded = (d.envelope.payload as { attestations?: unknown }).attestations;
+  const eligible = eligibleWeights(claim.claim);
+  for (const e of Array.isArray(embedded) ? embedded : []) {
+    const r = readPoolMessage(e as Envelope);
+    if (
+      !r.ok ||
+      r.message.envelope.type !== 'ClaimAttestation' ||
+      !eligible.has(addrKey(r.message.envelope.issuer))
+    ) {
+      return 'CLAIM_DECISION_BAD_ATTESTATION';
+    }
+  }
   const mine = buildClaimDecision(view.poolId as Hex, claim);
   const { extensions: _, ...theirs } = d.envelope.payload as Record<string, unknown>;
   return hashPayload(mine as unknown as Record<string, never>) ===

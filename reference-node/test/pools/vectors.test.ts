@@ -24,6 +24,7 @@ describe('pool conformance vectors (conformance-tests/vectors/v1/pool/decide)', 
       'filing.json',
       'payout.json',
       'permutations.json',
+      'refusals.json',
       'voting.json',
     ]);
   });
