@@ -69,7 +69,7 @@ for (const n of [5, 20, 100]) {
   const all = [claim, ...votes];
   const view = derivePoolState(wires(charters), wires(all), now);
   const decided = view.claims[0]?.decision;
-  if (!decided || decided.outcome !== 'approved')
+  if (decided?.outcome !== 'approved')
     throw new Error(`bench setup: claim not approved (${decided?.outcome})`);
   console.log(
     `\n## ${n} members: ${n} charter signatures, 1 claim, ${n - 1} attestations → approved ${decided.approvedAmount} split ${decided.contributions.length} ways`,

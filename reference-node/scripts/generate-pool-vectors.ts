@@ -553,10 +553,7 @@ async function approveAll(
     contributions: row?.decision.contributions,
     shortfall: '0',
     tally: { approveWeight: 20, rejectWeight: 0, abstainWeight: 0, totalWeight: 30 },
-    attestations: [first.envelope, second.envelope].sort(
-      (a, b) =>
-        0 * a.seq + (first.id < second.id ? (a === first.envelope ? -1 : 1) : a === first.envelope ? 1 : -1),
-    ),
+    attestations: (first.id < second.id ? [first, second] : [second, first]).map((x) => x.envelope),
     decidedAt: row?.decision.decidedAt,
   };
   const published = await p.s.sign(key(p, 2), 'ClaimDecision', payload, LATER, 0);
