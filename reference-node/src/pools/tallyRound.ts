@@ -5,7 +5,7 @@ import { byTimeThenId } from './readPoolMessage.js';
 import type { AdmittedClaim, CountedVote, PoolMessage, TallyView } from './types.js';
 import { cappedWeights, meetsQuorum } from './weights.js';
 
-/** The members who may attest on a claim and their capped weights (pools.md#eligibility). */
+/** The members who may attest on a claim and their capped weights (pools.md#attesting). */
 export function eligibleWeights(claim: AdmittedClaim): Map<string, bigint> {
   const charter = claim.snapshot.charter;
   const members = charter.members.filter(
