@@ -10,7 +10,15 @@ const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const filter = process.argv[2] ?? '';
 const workspaces = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).workspaces;
 const files = [];
-for (const ws of workspaces) {
+// Expand the workspace globs we use (`adapters/*`) without a glob library.
+const dirs = workspaces.flatMap((ws) =>
+  ws.endsWith('/*')
+    ? readdirSync(path.join(root, ws.slice(0, -2)), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => path.join(ws.slice(0, -2), e.name))
+    : [ws],
+);
+for (const ws of [...new Set(dirs)]) {
   const dir = path.join(root, ws, 'bench');
   if (!existsSync(dir)) continue;
   for (const f of readdirSync(dir).sort()) {

@@ -493,7 +493,7 @@ async function approveAll(
   );
   add(
     'refusals',
-    'charter rules and amendments: duplicate member, unreachable quorum, zero weight cap, unit asset not paid out, a stranger signing, a superseded, a retroactive, an unconsented new member, a member dropped without notice, too short a notice, a bad previous charter; messages of another pool or with a mismatched scope',
+    'charter and amendment refusals: duplicate member, unreachable quorum, zero weight cap, unpaid unit asset, stranger, superseded, retroactive, unconsented member, no-notice drop, short notice, bad previous charter; foreign pool or scope',
     'amendments',
     p.charters,
     [

@@ -15,6 +15,7 @@ import {
   type VerifyContext,
   verifyEnvelope,
 } from '../envelope/index.js';
+import { decidePoolOp } from '../pools/harnessOp.js';
 
 /**
  * The reference implementation's side of the conformance harness protocol
@@ -143,6 +144,12 @@ async function run(op: string, req: Record<string, unknown>): Promise<Record<str
         return verdict(guard.ingest(enc.encode(step['wire'] as string), step['now'] as number, ctx));
       });
       return { results };
+    }
+    case 'decide': {
+      // Pool level (spec/v1/pools.md#harness): the claims every node derives from these messages.
+      const r = decidePoolOp(req);
+      if (!r.ok) throw new HarnessError(r.error.code, r.error.message);
+      return r.result;
     }
     default:
       throw new HarnessError(
