@@ -29,7 +29,8 @@ export function buildSchemaVectors(examplesDir: string): BuildSchemaVectorsRetur
   const errors: string[] = [];
   for (const name of listSorted(examplesDir, 'dir')) {
     const cases: unknown[] = [];
-    const section = `data-model.md#${name.toLowerCase()}`;
+    // The generated reference page is the schema rendered; every kind has one.
+    const section = `reference/${name}.md`;
     const validDir = path.join(examplesDir, name, 'valid');
     const invalidDir = path.join(examplesDir, name, 'invalid');
     for (const file of listSorted(validDir, 'file').filter((f) => f.endsWith('.json'))) {

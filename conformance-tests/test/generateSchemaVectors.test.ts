@@ -39,19 +39,19 @@ describe('generate-schema-vectors', () => {
       cases: [
         {
           description: 'Widget/valid/a-minimal: a valid Widget',
-          section: 'data-model.md#widget',
+          section: 'reference/Widget.md',
           input: { kind: 'Widget', document: { a: 1 } },
           expected: { valid: true },
         },
         {
           description: 'Widget/valid/b-full: a valid Widget',
-          section: 'data-model.md#widget',
+          section: 'reference/Widget.md',
           input: { kind: 'Widget', document: { a: 1, b: 'x' } },
           expected: { valid: true },
         },
         {
           description: 'Widget/invalid/no-a: a is required',
-          section: 'data-model.md#widget',
+          section: 'reference/Widget.md',
           input: { kind: 'Widget', document: { b: 'x' } },
           expected: { valid: false, code: 'SCHEMA_REQUIRED', pointer: '/a' },
         },
