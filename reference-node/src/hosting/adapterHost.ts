@@ -1,0 +1,444 @@
+/**
+ * `createAdapterHost(params)`: the node side of spec/v1/adapters.md. Loads each configured adapter
+ * package (`createAdapter(config)`), gives it a crash-safe file cursor under the data dir, runs its
+ * poll loop, publishes every output through `node.publish(type, payload)` and commits the adapter's
+ * cursor only once every output of the scan is stored. A durable output-key log makes delivery
+ * exactly-once across crashes (see outputLog.ts). A Startable: `start()` then `stop()`.
+ */
+import path from 'node:path';
+import {
+  type Adapter,
+  AdapterError,
+  type AdapterOutput,
+  createFileCursorStore,
+  type EvidenceRef,
+  type EvidenceVerification,
+  type ExposureProfile,
+} from '@sfr/adapter-kit';
+import type { Logger } from '../logging/index.js';
+import type { Store } from '../store/index.js';
+import { type OutputLog, openOutputLog, stableJson } from './outputLog.js';
+
+/** One `adapters[]` entry of the node config. */
+export interface AdapterEntry {
+  readonly package: string;
+  readonly config?: Record<string, unknown>;
+}
+
+/** The part of `SfrNode` the host uses. */
+export interface HostedNode {
+  readonly member: string;
+  readonly store: Pick<Store, 'headSeq' | 'rangeBySeq'>;
+  publish(type: string, payload: Record<string, unknown>): Promise<{ messageId: string }>;
+}
+
+export interface AdapterModule {
+  createAdapter(config: never): Adapter;
+}
+
+export interface CreateAdapterHostParameters {
+  readonly adapters: readonly AdapterEntry[];
+  readonly node: HostedNode;
+  /** The node's data dir: cursors and the output-key log go under `<dataDir>/adapters/`. */
+  readonly dataDir: string;
+  readonly logger?: Logger;
+  /** How a package is loaded; default a dynamic `import(name)`. */
+  readonly load?: (packageName: string) => Promise<unknown>;
+  /** Back-off of a failing poll loop: `min(maxMs, baseMs · 2^(n−1))`; default 500 ms … 30 s. */
+  readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
+}
+
+export type AdapterHealth = 'starting' | 'ok' | 'degraded' | 'stopped';
+
+export interface AdapterStatus {
+  readonly name: string;
+  readonly package: string;
+  readonly protocol: string;
+  readonly chain: string;
+  readonly status: AdapterHealth;
+  /** The code of the last failure while `degraded` (e.g. ADAPTER_RPC_UNAVAILABLE). */
+  readonly code?: string;
+  readonly detail?: string;
+  readonly consecutiveFailures: number;
+  readonly lastScanAt?: number;
+  /** Last block scanned. */
+  readonly scannedTo?: string;
+  readonly published: number;
+}
+
+export interface AdapterHost {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  isStarted(): boolean;
+  readonly adapters: readonly Adapter[];
+  status(): AdapterStatus[];
+  /** `/health` checks, one per adapter (`adapter:<protocol>:<chain>`). */
+  healthChecks(): { name: string; status: 'ok' | 'degraded' | 'down'; detail?: string }[];
+  /** Each adapter's exposure profile. */
+  exposures(): ExposureProfile[];
+  /** Every adapter's exposure merged (contracts, assets, feeds, protocols, subjects; de-duplicated). */
+  exposure(): MergedExposure;
+  /**
+   * Re-checks an evidence ref with the adapter watching its chain and emitter (log) or target (call).
+   * Never throws: `EVIDENCE_MALFORMED` for a non-ref, `EVIDENCE_WRONG_CHAIN` when no adapter reads that chain.
+   */
+  verifyEvidence(ref: unknown): Promise<EvidenceVerification>;
+  /** Resolves once every adapter loop has finished one scan after this call (tests, demos). */
+  settled(): Promise<void>;
+}
+
+export interface MergedExposure {
+  readonly protocols: string[];
+  readonly chains: string[];
+  readonly contracts: ExposureProfile['contracts'];
+  readonly assets: ExposureProfile['assets'];
+  readonly oracleFeeds: ExposureProfile['oracleFeeds'];
+  readonly dependsOn: ExposureProfile['protocols'];
+  readonly subjects: ExposureProfile['subjects'];
+}
+
+/** File name of the output-key log in `<dataDir>/adapters/`. */
+export const OUTPUT_LOG_FILE = 'outputs.jsonl';
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+function failEntry(index: number, pkg: string, message: string, cause?: unknown): never {
+  throw new AdapterError('ADAPTER_CONFIG_INVALID', `adapters[${index}] (${pkg}): ${message}`, {
+    details: { entry: index, package: pkg },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const i of items) if (!seen.has(key(i))) seen.set(key(i), i);
+  return [...seen.values()];
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+interface Slot {
+  name: string;
+  entry: AdapterEntry;
+  adapter: Adapter;
+  intervalMs: number;
+  status: AdapterHealth;
+  code?: string;
+  detail?: string;
+  failures: number;
+  lastScanAt?: number;
+  scannedTo?: string;
+  published: number;
+  scanWaiters: (() => void)[];
+}
+
+/**
+ * Loads and builds every adapter (no RPC is made): a package that cannot load, exports no
+ * `createAdapter`, or refuses its config fails with `ADAPTER_CONFIG_INVALID` naming the entry.
+ */
+export async function createAdapterHost(params: CreateAdapterHostParameters): Promise<AdapterHost> {
+  const log = params.logger?.child({ component: 'adapters' });
+  const dir = path.join(params.dataDir, 'adapters');
+  const load = params.load ?? ((name: string) => import(name) as Promise<unknown>);
+  const baseMs = params.backoff?.baseMs ?? 500;
+  const maxMs = params.backoff?.maxMs ?? 30_000;
+
+  const slots: Slot[] = [];
+  for (const [index, entry] of params.adapters.entries()) {
+    let mod: unknown;
+    try {
+      mod = await load(entry.package);
+    } catch (cause) {
+      failEntry(
+        index,
+        entry.package,
+        `cannot load the package (${(cause as Error).message ?? cause})`,
+        cause,
+      );
+    }
+    const factory = (mod as Partial<AdapterModule> | undefined)?.createAdapter;
+    if (typeof factory !== 'function')
+      failEntry(index, entry.package, 'the package exports no createAdapter');
+    const own = entry.config ?? {};
+    if (typeof own !== 'object' || own === null || Array.isArray(own))
+      failEntry(index, entry.package, 'config must be an object');
+    if ('cursorStore' in own) failEntry(index, entry.package, 'config.cursorStore is set by the host');
+    const name = `${index}-${entry.package.replace(/^@/, '').replace(/[^a-zA-Z0-9._-]/g, '-')}`;
+    let adapter: Adapter;
+    try {
+      adapter = (factory as (c: unknown) => Adapter)({
+        ...own,
+        cursorStore: createFileCursorStore(path.join(dir, name, 'cursor.json')),
+      });
+    } catch (cause) {
+      failEntry(index, entry.package, (cause as Error).message ?? String(cause), cause);
+    }
+    const interval = (own as { pollIntervalMs?: unknown }).pollIntervalMs;
+    slots.push({
+      name,
+      entry,
+      adapter,
+      intervalMs: typeof interval === 'number' && interval >= 0 ? interval : 4_000,
+      status: 'stopped',
+      failures: 0,
+      published: 0,
+      scanWaiters: [],
+    });
+  }
+
+  let outputs: OutputLog | undefined;
+  let controller: AbortController | undefined;
+  let loops: Promise<void>[] = [];
+  let started = false;
+  // One publisher at a time: the pending record's `after` must be the seq before *this* publish.
+  let publishChain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    const next = publishChain.then(f);
+    publishChain = next.catch(() => undefined);
+    return next;
+  };
+
+  /** Publishes one output exactly once (pending → publish → done). Returns false when already done. */
+  const publishOnce = (type: string, key: string, payload: Record<string, unknown>) =>
+    serial(async () => {
+      const o = outputs!;
+      if (o.has(key)) return false;
+      const after = params.node.store.headSeq(params.node.member) ?? 0;
+      await o.markPending({ key, type, payload, after });
+      const r = await params.node.publish(type, payload);
+      await o.markDone(key, r.messageId);
+      log?.info({ key, type, messageId: r.messageId }, 'adapter output published');
+      return true;
+    });
+
+  /** After a crash between publish and record: find each pending payload among our own messages. */
+  async function recover(o: OutputLog): Promise<void> {
+    for (const p of o.pending()) {
+      const head = params.node.store.headSeq(params.node.member) ?? 0;
+      const want = stableJson(p.payload);
+      let found: string | undefined;
+      for (let from = p.after + 1; from <= head && found === undefined; from += 256) {
+        const page = await params.node.store.rangeBySeq(params.node.member, from, Math.min(head, from + 255));
+        for (const m of page) {
+          try {
+            const env = JSON.parse(new TextDecoder().decode(m.wire)) as { type?: string; payload?: unknown };
+            if (env.type === p.type && stableJson(env.payload) === want) {
+              found = m.id;
+              break;
+            }
+          } catch {
+            // not JSON: not ours to match
+          }
+        }
+      }
+      if (found !== undefined) {
+        await o.markDone(p.key, found);
+        log?.info({ key: p.key, messageId: found }, 'pending adapter output was published before a crash');
+      } else {
+        const r = await params.node.publish(p.type, p.payload);
+        await o.markDone(p.key, r.messageId);
+        log?.info({ key: p.key, messageId: r.messageId }, 'pending adapter output published after a crash');
+      }
+    }
+  }
+
+  async function scanOnce(slot: Slot): Promise<boolean> {
+    const result = await slot.adapter.poll();
+    for (const output of result.outputs as AdapterOutput[]) {
+      const payload = JSON.parse(JSON.stringify(output.payload)) as Record<string, unknown>;
+      if (await publishOnce(output.type, output.key, payload)) slot.published++;
+    }
+    // every output of the scan is durably stored (store append is fsync'd, key log fsync'd): commit
+    await result.commit();
+    slot.lastScanAt = Date.now();
+    if (result.toBlock >= result.fromBlock) slot.scannedTo = result.toBlock.toString();
+    if (result.reorg !== undefined)
+      log?.warn({ adapter: slot.name, ...result.reorg, ancestor: String(result.reorg.ancestor) }, 'reorg');
+    // it scanned new blocks: there may be more below the safe head, so scan again at once
+    return result.toBlock >= result.fromBlock;
+  }
+
+  async function runLoop(slot: Slot, signal: AbortSignal): Promise<void> {
+    slot.status = 'starting';
+    while (!signal.aborted) {
+      let behind = false;
+      try {
+        behind = await scanOnce(slot);
+        if (slot.status !== 'ok') log?.info({ adapter: slot.name }, 'adapter healthy');
+        slot.status = 'ok';
+        slot.failures = 0;
+        delete slot.code;
+        delete slot.detail;
+      } catch (error) {
+        slot.failures++;
+        slot.status = 'degraded';
+        slot.code =
+          error instanceof AdapterError
+            ? error.code
+            : ((error as { code?: string }).code ?? 'ADAPTER_RPC_UNAVAILABLE');
+        slot.detail = String((error as Error).message ?? error).slice(0, 200);
+        log?.warn(
+          { adapter: slot.name, code: slot.code, failures: slot.failures },
+          'adapter scan failed; backing off',
+        );
+      }
+      const waiters = slot.scanWaiters.splice(0);
+      for (const w of waiters) w();
+      if (signal.aborted) break;
+      if (slot.failures > 0) await sleep(Math.min(maxMs, baseMs * 2 ** (slot.failures - 1)), signal);
+      else if (!behind) await sleep(slot.intervalMs, signal);
+    }
+    slot.status = 'stopped';
+    for (const w of slot.scanWaiters.splice(0)) w();
+  }
+
+  function route(chain: string, address: string | undefined): Adapter | undefined {
+    const onChain = slots.filter((s) => s.adapter.chain === chain);
+    if (address !== undefined) {
+      const a = address.toLowerCase();
+      const hit = onChain.find((s) => s.adapter.exposure().contracts.some((c) => c.toLowerCase() === a));
+      if (hit !== undefined) return hit.adapter;
+    }
+    return onChain[0]?.adapter;
+  }
+
+  const host: AdapterHost = {
+    adapters: slots.map((s) => s.adapter),
+    async start() {
+      if (started) return;
+      started = true;
+      outputs = await openOutputLog(path.join(dir, OUTPUT_LOG_FILE));
+      await recover(outputs);
+      controller = new AbortController();
+      const signal = controller.signal;
+      loops = slots.map((s) => runLoop(s, signal));
+      log?.info({ adapters: slots.map((s) => s.name), keys: outputs.size }, 'adapter host started');
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      controller?.abort();
+      await Promise.all(loops);
+      await publishChain;
+      await outputs?.close();
+      outputs = undefined;
+      log?.info({}, 'adapter host stopped');
+    },
+    isStarted: () => started,
+    status: () =>
+      slots.map((s) => ({
+        name: s.name,
+        package: s.entry.package,
+        protocol: s.adapter.protocol,
+        chain: s.adapter.chain,
+        status: s.status,
+        ...(s.code === undefined ? {} : { code: s.code }),
+        ...(s.detail === undefined ? {} : { detail: s.detail }),
+        consecutiveFailures: s.failures,
+        ...(s.lastScanAt === undefined ? {} : { lastScanAt: s.lastScanAt }),
+        ...(s.scannedTo === undefined ? {} : { scannedTo: s.scannedTo }),
+        published: s.published,
+      })),
+    healthChecks: () =>
+      slots.map((s) => ({
+        name: `adapter:${s.adapter.protocol}:${s.adapter.chain}`
+          .replace(/[^a-zA-Z0-9_./:-]/g, '-')
+          .slice(0, 64),
+        status: s.status === 'ok' || s.status === 'starting' ? 'ok' : 'degraded',
+        ...(s.status === 'degraded'
+          ? { detail: `${s.code ?? 'ADAPTER_RPC_UNAVAILABLE'} after ${s.failures} failed scans` }
+          : {}),
+        ...(s.status === 'stopped' ? { detail: 'not running' } : {}),
+      })),
+    exposures: () => slots.map((s) => s.adapter.exposure()),
+    exposure() {
+      const all = slots.map((s) => s.adapter.exposure());
+      return {
+        protocols: uniqueBy(
+          all.map((e) => e.protocol),
+          (p) => p,
+        ),
+        chains: uniqueBy(
+          all.map((e) => e.chain),
+          (c) => c,
+        ),
+        contracts: uniqueBy(
+          all.flatMap((e) => e.contracts),
+          (c) => c.toLowerCase(),
+        ),
+        assets: uniqueBy(
+          all.flatMap((e) => e.assets),
+          (a) => `${a.chain}:${a.address.toLowerCase()}`,
+        ),
+        oracleFeeds: uniqueBy(
+          all.flatMap((e) => e.oracleFeeds),
+          (f) => `${f.chain}:${f.address.toLowerCase()}`,
+        ),
+        dependsOn: uniqueBy(
+          all.flatMap((e) => e.protocols),
+          (p) => p.protocol,
+        ),
+        subjects: uniqueBy(
+          all.flatMap((e) => e.subjects),
+          stableJson,
+        ),
+      };
+    },
+    async verifyEvidence(ref) {
+      if (typeof ref !== 'object' || ref === null) {
+        return { ok: false, code: 'EVIDENCE_MALFORMED', message: 'evidence ref must be an object' };
+      }
+      const r = ref as Partial<EvidenceRef> & { emitter?: unknown; to?: unknown };
+      if (typeof r.chain !== 'string' || (r.type !== 'log' && r.type !== 'call')) {
+        return {
+          ok: false,
+          code: 'EVIDENCE_MALFORMED',
+          message: 'evidence ref needs type log|call and chain',
+        };
+      }
+      const address = r.type === 'log' ? r.emitter : r.to;
+      if (typeof address !== 'string' || !ADDRESS.test(address)) {
+        return {
+          ok: false,
+          code: 'EVIDENCE_MALFORMED',
+          message: `evidence ref has no valid ${r.type === 'log' ? 'emitter' : 'to'}`,
+        };
+      }
+      const adapter = route(r.chain, address);
+      if (adapter === undefined) {
+        return {
+          ok: false,
+          code: 'EVIDENCE_WRONG_CHAIN',
+          message: `no adapter of this node reads ${r.chain.slice(0, 64)}`,
+          details: { chain: r.chain.slice(0, 64) },
+        };
+      }
+      try {
+        return await adapter.verifyEvidence(ref as EvidenceRef);
+      } catch (error) {
+        return {
+          ok: false,
+          code: 'EVIDENCE_RPC_UNAVAILABLE',
+          message: String((error as Error).message ?? error).slice(0, 200),
+        };
+      }
+    },
+    settled: () =>
+      Promise.all(
+        slots.map((s) =>
+          s.status === 'stopped' ? Promise.resolve() : new Promise<void>((ok) => s.scanWaiters.push(ok)),
+        ),
+      ).then(() => undefined),
+  };
+  return host;
+}

@@ -1,0 +1,12 @@
+export {
+  type AdapterEntry,
+  type AdapterHealth,
+  type AdapterHost,
+  type AdapterStatus,
+  type CreateAdapterHostParameters,
+  createAdapterHost,
+  type HostedNode,
+  type MergedExposure,
+  OUTPUT_LOG_FILE,
+} from './adapterHost.js';
+export { type OutputLog, openOutputLog, type PendingOutput, stableJson } from './outputLog.js';

@@ -1,0 +1,109 @@
+/**
+ * The host's durable record of adapter output keys (crash-safe, append-only JSON lines, fsync'd).
+ *
+ * Before an output is published the host appends `{k, s: 'pending', p, after}` (the exact payload and
+ * the member's head seq at that moment); after `node.publish` returns it appends
+ * `{k, s: 'done', id}`. After a crash between the two, `recover()` looks for the pending payload
+ * among the member's own messages signed after `after`: found → marked done (no duplicate);
+ * not found → published again with the same payload (no miss).
+ */
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface PendingOutput {
+  readonly key: string;
+  readonly type: string;
+  readonly payload: Record<string, unknown>;
+  /** The member's head seq just before publishing (0 when none). */
+  readonly after: number;
+}
+
+type Line =
+  | { k: string; s: 'pending'; t: string; p: Record<string, unknown>; after: number }
+  | { k: string; s: 'done'; id: string };
+
+export interface OutputLog {
+  /** Keys published (or found published) already. */
+  has(key: string): boolean;
+  /** Outputs recorded pending but never marked done (a crash between publish and record). */
+  pending(): PendingOutput[];
+  markPending(entry: PendingOutput): Promise<void>;
+  markDone(key: string, messageId: string): Promise<void>;
+  messageIdOf(key: string): string | undefined;
+  readonly size: number;
+  close(): Promise<void>;
+}
+
+export async function openOutputLog(path: string): Promise<OutputLog> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const done = new Map<string, string>();
+  const open_ = new Map<string, PendingOutput>();
+  let text = '';
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  for (const raw of text.split('\n')) {
+    if (raw.length === 0) continue;
+    let line: Line;
+    try {
+      line = JSON.parse(raw) as Line;
+    } catch {
+      continue; // a torn last line (crash mid-append): its fsync never completed, so nothing acted on it
+    }
+    if (line.s === 'pending' && typeof line.k === 'string') {
+      open_.set(line.k, { key: line.k, type: line.t, payload: line.p, after: line.after });
+    } else if (line.s === 'done' && typeof line.k === 'string') {
+      open_.delete(line.k);
+      done.set(line.k, line.id);
+    }
+  }
+  // A torn tail without a newline would glue onto the next append: start on a fresh line.
+  const handle = await open(path, 'a', 0o600);
+  if (text.length > 0 && !text.endsWith('\n')) await handle.write('\n');
+  let chain: Promise<void> = Promise.resolve();
+  const append = (line: Line): Promise<void> => {
+    const next = chain.then(async () => {
+      await handle.write(`${JSON.stringify(line)}\n`);
+      await handle.sync();
+    });
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    has: (key) => done.has(key),
+    pending: () => [...open_.values()],
+    async markPending(entry) {
+      await append({ k: entry.key, s: 'pending', t: entry.type, p: entry.payload, after: entry.after });
+      open_.set(entry.key, entry);
+    },
+    async markDone(key, messageId) {
+      await append({ k: key, s: 'done', id: messageId });
+      open_.delete(key);
+      done.set(key, messageId);
+    },
+    messageIdOf: (key) => done.get(key),
+    get size() {
+      return done.size;
+    },
+    async close() {
+      await chain;
+      await handle.close();
+    },
+  };
+}
+
+/** JSON with object keys sorted: equal for equal JSON values whatever their key order. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
