@@ -1295,7 +1295,7 @@ export interface NodeConfig {
  */
 export interface IdentityConfig {
   /**
-   * A file holding the member's secp256k1 private key (hex, `0x` + 64 digits); it should be readable by the node's user only.
+   * A file holding the member key, as written by `sfr keys new`: JSON `{"kind": "sfr-member-key", "address", "privateKey"}` with the secp256k1 private key as `0x` + 64 hex digits (envelope.md#keys). The node refuses a file readable by other users (mode must be 0600).
    */
   keyFile: string;
   /**
@@ -1386,7 +1386,7 @@ export interface HttpConfig {
  */
 export interface GossipConfig {
   /**
-   * The largest message accepted or relayed, in bytes. Default 1 048 576.
+   * The largest message accepted or relayed, in bytes. Default 65 536 (p2p.md: the application maximum; the transport decodes up to 4× plus framing so that larger messages are refused with a penalty rather than dropped silently).
    */
   maxMessageBytes?: number;
   scoring?: GossipScoringConfig;
@@ -1429,11 +1429,11 @@ export interface GossipScoringConfig {
  */
 export interface TimeConfig {
   /**
-   * How far in the future `issuedAt` may be. Default 30 000.
+   * How far in the future `issuedAt` may be. Default 10 000 (envelope.md#time).
    */
   skewMs?: DurationMs;
   /**
-   * How old a message may be when first received by gossip (sync is exempt). Default 86 400 000 (one day).
+   * How old a message may be when first received by gossip (sync is exempt). Default 300 000 (five minutes, envelope.md#time); older messages arrive by catch-up sync.
    */
   maxAgeMs?: DurationMs;
 }
@@ -1451,7 +1451,7 @@ export interface LimitsConfig {
    */
   syncBatch?: number;
   /**
-   * The largest HTTP request body. Default 1 048 576.
+   * The largest HTTP request body. Default 65 536 (api.md).
    */
   httpBodyBytes?: number;
   /**
