@@ -595,6 +595,26 @@ async function main(): Promise<void> {
   v('time', 'issuedAt more than skewMs ahead', 'time', wireOf(good), ign('ENVELOPE_FROM_FUTURE'), {
     now: T - 10_001,
   });
+  v(
+    'time',
+    'issuedAt exactly 2·skewMs ahead is still only early',
+    'time',
+    wireOf(good),
+    ign('ENVELOPE_FROM_FUTURE'),
+    {
+      now: T - 20_000,
+    },
+  );
+  v(
+    'time',
+    'issuedAt more than 2·skewMs ahead: no honest relayer accepted it',
+    'time',
+    wireOf(good),
+    rej('ENVELOPE_FAR_FUTURE'),
+    {
+      now: T - 20_001,
+    },
+  );
   v('time', 'issuedAt exactly maxAgeMs + skewMs old is accepted', 'time', wireOf(good), accept, {
     now: T + 310_000,
   });
@@ -603,9 +623,36 @@ async function main(): Promise<void> {
   });
   v(
     'time',
-    'a far-future message with a bad signature is IGNOREd before the signature is checked',
+    'issuedAt exactly maxAgeMs + 2·skewMs old is still only too old',
+    'time',
+    wireOf(good),
+    ign('ENVELOPE_TOO_OLD'),
+    {
+      now: T + 320_000,
+    },
+  );
+  v(
+    'time',
+    'issuedAt older than maxAgeMs + 2·skewMs: no honest relayer still relays it',
+    'time',
+    wireOf(good),
+    rej('ENVELOPE_EXPIRED'),
+    {
+      now: T + 320_001,
+    },
+  );
+  v(
+    'time',
+    'a far-future message with a bad signature is REJECTed for its time before the signature is checked',
     'verification',
     wireOf(signRaw(K2, event(K1, 1, { issuedAt: T + 3_600_000 }))),
+    rej('ENVELOPE_FAR_FUTURE'),
+  );
+  v(
+    'time',
+    'an early message with a bad signature is IGNOREd before the signature is checked',
+    'verification',
+    wireOf(signRaw(K2, event(K1, 1, { issuedAt: T + 15_000 }))),
     ign('ENVELOPE_FROM_FUTURE'),
   );
 
@@ -759,13 +806,13 @@ async function main(): Promise<void> {
   );
   ing(
     'replay',
-    'a replay after the seen-cache lifetime falls outside the time window',
+    'a replay after the seen-cache lifetime falls outside the time window and is provably not an honest relay',
     'replay',
     [
       [s1, T],
       [s1, T + 320_001],
     ],
-    [accept, ign('ENVELOPE_TOO_OLD')],
+    [accept, rej('ENVELOPE_EXPIRED')],
   );
   ing(
     'replay',
@@ -822,8 +869,8 @@ async function main(): Promise<void> {
     'a message from the future is accepted once the clock catches up',
     'time',
     [
-      [await sign(K1, event(K1, 9, { issuedAt: T + 60_000 })), T],
-      [await sign(K1, event(K1, 9, { issuedAt: T + 60_000 })), T + 55_000],
+      [await sign(K1, event(K1, 9, { issuedAt: T + 15_000 })), T],
+      [await sign(K1, event(K1, 9, { issuedAt: T + 15_000 })), T + 5_000],
     ],
     [ign('ENVELOPE_FROM_FUTURE'), accept],
   );

@@ -73,6 +73,7 @@ export {
   type VerifyResult,
 } from './types.js';
 export {
+  checkIssuedAt,
   checkSignature,
   DEFAULT_MAX_AGE_MS,
   DEFAULT_SKEW_MS,

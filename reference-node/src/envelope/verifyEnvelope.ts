@@ -68,7 +68,7 @@ function sameDomain(a: EnvelopeDomain | undefined, b: EnvelopeDomain | null): bo
 }
 
 /**
- * envelope.md#verification steps 1–11 (size … max age): no signature, no replay state.
+ * envelope.md#verification steps 1–14 (size … expired / max age): no signature, no replay state.
  * `input` is wire bytes or an already-decoded envelope object (whose canonical bytes are then
  * the wire bytes).
  */
@@ -110,24 +110,41 @@ export function precheckEnvelope(input: Uint8Array | unknown, ctx: VerifyContext
     return { outcome: 'reject', code: 'ENVELOPE_DOMAIN_MISMATCH' };
   }
   if (!ctx.skipTimeChecks) {
-    const skewMs = ctx.skewMs ?? DEFAULT_SKEW_MS;
-    const maxAgeMs = ctx.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
-    if (envelope.issuedAt > ctx.now + skewMs) {
-      return {
-        outcome: 'ignore',
-        code: 'ENVELOPE_FROM_FUTURE',
-        meta: { issuedAt: envelope.issuedAt, now: ctx.now },
-      };
-    }
-    if (envelope.issuedAt < ctx.now - maxAgeMs - skewMs) {
-      return {
-        outcome: 'ignore',
-        code: 'ENVELOPE_TOO_OLD',
-        meta: { issuedAt: envelope.issuedAt, now: ctx.now },
-      };
-    }
+    const refusal = checkIssuedAt(envelope.issuedAt, ctx.now, ctx.skewMs ?? DEFAULT_SKEW_MS, {
+      maxAgeMs: ctx.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
+    });
+    if (refusal) return refusal;
   }
   return { outcome: 'accept', envelope, wire };
+}
+
+/**
+ * envelope.md#time: the acceptance window and the provably-wrong band around it. An honest relayer's
+ * clock is within `skewMs` of ours, so it could only have accepted (and relayed) a message issued at
+ * most `skewMs` ahead of its clock, i.e. `2·skewMs` ahead of ours; likewise it only relays a message
+ * at most `maxAgeMs + skewMs` old by its clock, `maxAgeMs + 2·skewMs` by ours. Beyond those bounds the
+ * message is REJECT (`ENVELOPE_FAR_FUTURE`, `ENVELOPE_EXPIRED`); between the window and those bounds it
+ * is IGNORE (`ENVELOPE_FROM_FUTURE`, `ENVELOPE_TOO_OLD`). Pass `maxAgeMs: undefined` to skip the past
+ * side (catch-up sync carries old messages).
+ */
+export function checkIssuedAt(
+  issuedAt: number,
+  now: number,
+  skewMs: number,
+  options: { maxAgeMs?: number | undefined },
+): Refusal | null {
+  if (issuedAt > now + skewMs) {
+    return issuedAt > now + 2 * skewMs
+      ? { outcome: 'reject', code: 'ENVELOPE_FAR_FUTURE', meta: { issuedAt, now } }
+      : { outcome: 'ignore', code: 'ENVELOPE_FROM_FUTURE', meta: { issuedAt, now } };
+  }
+  const maxAgeMs = options.maxAgeMs;
+  if (maxAgeMs !== undefined && issuedAt < now - maxAgeMs - skewMs) {
+    return issuedAt < now - maxAgeMs - 2 * skewMs
+      ? { outcome: 'reject', code: 'ENVELOPE_EXPIRED', meta: { issuedAt, now } }
+      : { outcome: 'ignore', code: 'ENVELOPE_TOO_OLD', meta: { issuedAt, now } };
+  }
+  return null;
 }
 
 /**

@@ -15,7 +15,11 @@ import { PeerDenylist } from '../network/denylist.js';
 import { type GossipIngress, startGossipIngress } from '../network/gossip/gossipIngress.js';
 import type { GossipRouter } from '../network/gossip/gossipRouter.js';
 import { createGossipsubRouter } from '../network/gossip/gossipsubRouter.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, type ScoreOverrides } from '../network/gossip/scoringParams.js';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type ScoreOverrides,
+  seenTtlFor,
+} from '../network/gossip/scoringParams.js';
 import { createGraylistEnforcer, type GraylistEnforcer } from '../network/graylistEnforcer.js';
 import { fixedTopicStrings, stringifyTopic, topicForEnvelope } from '../network/topics.js';
 import { openStore, type Store } from '../store/index.js';
@@ -150,6 +154,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     gossip: {
       topics,
       maxMessageBytes,
+      seenTtlMs: seenTtlFor({ maxAgeMs, skewMs }),
       ...(params.gossip?.score === undefined ? {} : { score: params.gossip.score }),
       directPeers: direct.map((d) => ({ id: peerIdFromString(d.peerId), addrs: [d.ma] })),
     },

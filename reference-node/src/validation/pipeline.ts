@@ -4,6 +4,7 @@
  * order. A message that passes every rule is durably appended to the store BEFORE the pipeline answers
  * `accept` (so the router relays only what survives `kill -9`).
  */
+import { checkIssuedAt } from '../envelope/index.js';
 import { parseTopic, topicForEnvelope } from '../network/topics.js';
 import type { Membership } from './membership.js';
 import { ignore, type Refusal, reject, type ValidationOutcome } from './outcome.js';
@@ -156,19 +157,14 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
       return { ok: false, id, refusal: reject('GOSSIP_WRONG_TOPIC', { poolId: envelope.scope?.poolId }) };
     }
 
-    // [IGNORE] `issuedAt` is later than now + `skewMs`. — ENVELOPE_FROM_FUTURE
-    const t = now();
-    if (envelope.issuedAt > t + limits.skewMs) {
-      return {
-        ok: false,
-        id,
-        refusal: ignore('ENVELOPE_FROM_FUTURE', { issuedAt: envelope.issuedAt, now: t }),
-      };
-    }
-    // [IGNORE] (gossip) `issuedAt` is earlier than now − `maxAgeMs` − `skewMs`. — ENVELOPE_TOO_OLD
-    if (ctx.source === 'gossip' && envelope.issuedAt < t - limits.maxAgeMs - limits.skewMs) {
-      return { ok: false, id, refusal: ignore('ENVELOPE_TOO_OLD', { issuedAt: envelope.issuedAt, now: t }) };
-    }
+    // [REJECT] `issuedAt` > now + 2·`skewMs`. — ENVELOPE_FAR_FUTURE
+    // [IGNORE] `issuedAt` > now + `skewMs`. — ENVELOPE_FROM_FUTURE
+    // [REJECT] (gossip) `issuedAt` < now − `maxAgeMs` − 2·`skewMs`. — ENVELOPE_EXPIRED
+    // [IGNORE] (gossip) `issuedAt` < now − `maxAgeMs` − `skewMs`. — ENVELOPE_TOO_OLD
+    const time = checkIssuedAt(envelope.issuedAt, now(), limits.skewMs, {
+      maxAgeMs: ctx.source === 'gossip' ? limits.maxAgeMs : undefined,
+    });
+    if (time !== null) return { ok: false, id, refusal: time };
 
     // [REJECT] `issuer` is not a member of the network. — GOSSIP_NOT_MEMBER
     if (!membership.isMember(envelope.issuer)) {
@@ -190,8 +186,14 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
 
   function remember(id: string, outcome: ValidationOutcome): void {
     // Only verdicts that are a property of the bytes are cached; IGNOREs that depend on time or on the
-    // store (future, in flight, store trouble) must be re-evaluated next time.
-    if (outcome.outcome === 'reject') seen.set(id, outcome);
+    // store (future, in flight, store trouble) must be re-evaluated next time. Time REJECTs are not cached
+    // either: re-evaluating them is as cheap as the lookup, and a cached one would outlive its reason.
+    if (
+      outcome.outcome === 'reject' &&
+      outcome.code !== 'ENVELOPE_FAR_FUTURE' &&
+      outcome.code !== 'ENVELOPE_EXPIRED'
+    )
+      seen.set(id, outcome);
   }
 
   return {

@@ -227,6 +227,47 @@ describe('validation pipeline rules, in spec order', () => {
     });
   });
 
+  it('time window: beyond 2·skew ahead is REJECT ENVELOPE_FAR_FUTURE (gossip and sync); older than max age + 2·skew is REJECT ENVELOPE_EXPIRED on gossip only', async () => {
+    const { pipeline } = pipelineWith({}, await freshStore());
+    const edge = await sign(alice, { seq: 5, issuedAt: NOW + 2 * LIMITS.skewMs });
+    expect(await pipeline.ingest(edge.wire, gossip())).toMatchObject({
+      outcome: 'ignore',
+      code: 'ENVELOPE_FROM_FUTURE',
+    });
+    const far = await sign(alice, { seq: 6, issuedAt: NOW + 2 * LIMITS.skewMs + 1 });
+    expect(await pipeline.ingest(far.wire, gossip())).toMatchObject({
+      outcome: 'reject',
+      code: 'ENVELOPE_FAR_FUTURE',
+    });
+    // No honest peer stores a message that far ahead of every honest clock: sync refuses it too.
+    expect(await pipeline.ingest(far.wire, { source: 'sync', from: 'peerY' })).toMatchObject({
+      outcome: 'reject',
+      code: 'ENVELOPE_FAR_FUTURE',
+    });
+    const tooOld = await sign(alice, { seq: 7, issuedAt: NOW - LIMITS.maxAgeMs - 2 * LIMITS.skewMs });
+    expect(await pipeline.ingest(tooOld.wire, gossip())).toMatchObject({
+      outcome: 'ignore',
+      code: 'ENVELOPE_TOO_OLD',
+    });
+    const expired = await sign(alice, { seq: 8, issuedAt: NOW - LIMITS.maxAgeMs - 2 * LIMITS.skewMs - 1 });
+    expect(await pipeline.ingest(expired.wire, gossip())).toMatchObject({
+      outcome: 'reject',
+      code: 'ENVELOPE_EXPIRED',
+    });
+    expect(await pipeline.ingest(expired.wire, { source: 'sync', from: 'peerY' })).toMatchObject({
+      outcome: 'accept',
+    });
+  });
+
+  it('time window: a time REJECT is not cached, so the same bytes are judged again once the clock moved', async () => {
+    let t = NOW;
+    const { pipeline } = pipelineWith({ now: () => t }, await freshStore());
+    const far = await sign(alice, { seq: 9, issuedAt: NOW + 60_000 });
+    expect(await pipeline.ingest(far.wire, gossip())).toMatchObject({ code: 'ENVELOPE_FAR_FUTURE' });
+    t = NOW + 60_000;
+    expect(await pipeline.ingest(far.wire, gossip())).toMatchObject({ outcome: 'accept' });
+  });
+
   it('membership: a non-member issuer is REJECT GOSSIP_NOT_MEMBER, before its signature is checked', async () => {
     const { pipeline } = pipelineWith();
     const good = await sign(mallory, { seq: 5 });

@@ -24,12 +24,15 @@ import {
   SEEN_TTL_MS,
   sfrTopicScoreParams,
   TOPIC_WEIGHT,
+  transportFrameLimit,
 } from './scoringParams.js';
 
 export interface GossipsubServiceOptions {
   /** Topics known at start (their score parameters are set up front). */
   readonly topics: readonly string[];
   readonly maxMessageBytes?: number;
+  /** Gossipsub seen-cache lifetime, ms; default `SEEN_TTL_MS` (derive it with `seenTtlFor`). */
+  readonly seenTtlMs?: number;
   readonly score?: ScoreOverrides;
   /** Explicit (direct) peers: always connected, always forwarded to, never scored out of the mesh. */
   readonly directPeers?: ReadonlyArray<{
@@ -50,7 +53,7 @@ export function createGossipsubService(
     heartbeatInterval: HEARTBEAT_INTERVAL_MS,
     mcacheLength: MCACHE_LENGTH,
     mcacheGossip: MCACHE_GOSSIP,
-    seenTTL: SEEN_TTL_MS,
+    seenTTL: options.seenTtlMs ?? SEEN_TTL_MS,
     protocols: [...GOSSIP_PROTOCOLS],
     globalSignaturePolicy: 'StrictNoSign',
     msgIdFn: (msg) => gossipMessageId(msg.data),
@@ -61,8 +64,8 @@ export function createGossipsubService(
     floodPublish: true,
     allowPublishToZeroTopicPeers: true,
     ignoreDuplicatePublishError: true,
-    maxInboundDataLength: maxBytes,
-    // An RPC may carry several messages; the frame limit is bounded by the decode limits.
+    // Above the application maximum, so that oversize messages reach the pipeline's size rule (REJECT).
+    maxInboundDataLength: transportFrameLimit(maxBytes),
     decodeRpcLimits: DECODE_RPC_LIMITS,
     scoreParams: createScoreParams(options.topics, options.score),
     scoreThresholds: SCORE_THRESHOLDS,

@@ -39,12 +39,28 @@ export const MCACHE_LENGTH = 5;
 export const MCACHE_GOSSIP = 3;
 
 /**
- * How long gossipsub remembers a message id to drop duplicates, ms.
- * [sfr] ≥ the envelope acceptance window (maxAgeMs default 10 min + 2 × skew 30 s) so a message can never be
- * re-delivered by gossip after the node's own seen-cache would have forgotten it. The store (by id) is the
- * final dedup in any case.
+ * How long gossipsub remembers a message id to drop duplicates, ms: the envelope acceptance span
+ * `maxAgeMs + 2 × skewMs` (envelope.md#replay), 320 s with the defaults (5 min + 2 × 10 s).
+ * [sfr] Not longer: a replay that arrives after it is outside the window, reaches the pipeline and is
+ * REJECTed (`ENVELOPE_EXPIRED`), which penalises the replaying peer; a replay inside the window is an
+ * IGNOREd duplicate either way. The store (by id and by (issuer, seq)) is the final dedup in any case.
  */
-export const SEEN_TTL_MS = 11 * 60_000;
+export function seenTtlFor(time: { readonly maxAgeMs: number; readonly skewMs: number }): number {
+  return time.maxAgeMs + 2 * time.skewMs;
+}
+export const SEEN_TTL_MS = seenTtlFor({ maxAgeMs: 300_000, skewMs: 10_000 });
+
+/**
+ * Largest gossipsub RPC frame decoded, bytes, for an application limit of `maxMessageBytes`.
+ * [sfr] 4 × the application maximum plus 64 KiB for framing, control messages and subscriptions, so that
+ * (a) an IWANT answer can carry a few maximal messages and (b) a message between the application
+ * maximum and this limit is decoded and reaches the pipeline's size rule, which REJECTs it
+ * (`ENVELOPE_TOO_LARGE`) and so penalises its sender. A frame above this limit is dropped by the
+ * decoder (the stream is reset) before any message is looked at.
+ */
+export function transportFrameLimit(maxMessageBytes: number): number {
+  return 4 * maxMessageBytes + 64 * 1024;
+}
 
 /**
  * Limits applied while decoding a gossipsub RPC frame, before any message is looked at.

@@ -1,0 +1,183 @@
+/**
+ * Issue 4: each of the six kinds of invalid message (bad signature, schema violation, replay outside the
+ * window, far-future timestamp, non-member issuer, oversize) injected by a peer is REJECTed at the first
+ * hop, lowers that peer's gossipsub score there, and never reaches another node (spec/v1/p2p.md#validation).
+ * Real in-process nodes on loopback TCP with short time windows (skew 500 ms, max age 2 s) so that a
+ * replay can outlive the gossip seen-cache within the test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  canonicalize,
+  createMemorySigningJournal,
+  type MemberKey,
+  messageIdOf,
+  signEnvelope,
+  type UnsignedEnvelope,
+} from '../../src/envelope/index.js';
+import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
+import { PeerDenylist } from '../../src/network/denylist.js';
+import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/network/gossip/scoringParams.js';
+import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
+import type { SfrNode } from '../../src/node/index.js';
+import {
+  alertPayload,
+  startNetwork,
+  type TestNetwork,
+  testKeys,
+  waitFor,
+  waitForMesh,
+} from '../node/fixtures.js';
+
+const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
+const TIME = { skewMs: 500, maxAgeMs: 2_000 };
+
+describe('invalid messages from a peer', () => {
+  let net: TestNetwork;
+  let attacker: SfrLibp2p;
+  /** Every gossip message id each node's router received, with the time it arrived. */
+  const arrivals: Array<Map<string, number[]>> = [];
+
+  beforeAll(async () => {
+    // A line: victim (0) — 1 — 2, so anything the victim relayed would reach the others.
+    net = await startNetwork({ n: 3, degree: 1, overrides: () => ({ time: TIME }) });
+    await waitForMesh(net.nodes, ALERTS);
+    net.nodes.forEach((n: SfrNode) => {
+      const seen = new Map<string, number[]>();
+      arrivals.push(seen);
+      n.libp2p.services.pubsub.addEventListener('gossipsub:message', (evt) => {
+        const list = seen.get(evt.detail.msgId) ?? [];
+        list.push(Date.now());
+        seen.set(evt.detail.msgId, list);
+      });
+    });
+    // The attacker runs the router without validation (it sends anything) and forgets ids quickly.
+    attacker = await createLibp2pNode({
+      denylist: new PeerDenylist(),
+      gossip: {
+        topics: fixedTopicStrings(),
+        asyncValidation: false,
+        seenTtlMs: 500,
+        score: { ipColocationWeight: 0 },
+      },
+    });
+    await attacker.start();
+  }, 60_000);
+  afterAll(async () => {
+    await attacker?.stop();
+    await net?.stop();
+  });
+
+  it('each kind is REJECTed at the first hop, lowers the sender score there, and reaches no other node', async () => {
+    const victim = net.nodes[0]!;
+    const refused: Array<{ code: string; outcome: string }> = [];
+    const attackerId = attacker.peerId.toString();
+    const router = createGossipsubRouter(attacker.services.pubsub);
+    router.subscribe(ALERTS);
+    await attacker.dial(victim.libp2p.getMultiaddrs()[0]!);
+    await waitFor(
+      () => victim.router.getSubscribers(ALERTS).includes(attackerId),
+      10_000,
+      'attacker subscribed',
+    );
+
+    // A message every node accepted, to replay later: the victim's own. (Gossipsub scores only the first
+    // verdict per message id for 2 minutes after a peer delivered it; the victim published this one, so it
+    // holds no delivery record for it. With the default 320 s seen-cache every replay that reaches the
+    // pipeline is past those 2 minutes.)
+    const honest = await victim.publish('ContagionAlert', alertPayload(Date.now(), 7));
+    await waitFor(
+      async () => (await net.nodes[2]!.store.getMessage(honest.messageId)) !== undefined,
+      10_000,
+      'honest alert at the far end',
+    );
+
+    const member = net.keys[1] as MemberKey;
+    const outsider = testKeys(1, 'sfr-e3-outsider')[0] as MemberKey;
+    const journal = createMemorySigningJournal();
+    const sign = async (key: MemberKey, over: Partial<UnsignedEnvelope>) => {
+      const now = Date.now();
+      return (
+        await signEnvelope({
+          privateKey: key.privateKey,
+          guard: journal,
+          unsigned: {
+            sfr: '1.0',
+            type: 'ContagionAlert',
+            issuer: key.address,
+            seq: 1_000_000,
+            issuedAt: now,
+            payload: alertPayload(now) as UnsignedEnvelope['payload'],
+            ...over,
+          },
+        })
+      ).wire;
+    };
+    const enc = new TextEncoder();
+    const good = JSON.parse(new TextDecoder().decode(await sign(member, { seq: 1_000_001 })));
+    const schemaPayload = alertPayload(Date.now(), 2);
+    delete schemaPayload['subject'];
+    const cases: Array<[string, () => Promise<Uint8Array>]> = [
+      [
+        'ENVELOPE_BAD_SIGNATURE',
+        async () =>
+          enc.encode(canonicalize({ ...good, payload: alertPayload(Date.now(), 1), seq: 1_000_002 })),
+      ],
+      [
+        'SCHEMA_REQUIRED',
+        () => sign(member, { seq: 1_000_003, payload: schemaPayload as UnsignedEnvelope['payload'] }),
+      ],
+      ['ENVELOPE_FAR_FUTURE', () => sign(member, { seq: 1_000_004, issuedAt: Date.now() + 3_600_000 })],
+      ['GOSSIP_NOT_MEMBER', () => sign(outsider, { seq: 1 })],
+      [
+        'ENVELOPE_TOO_LARGE',
+        () =>
+          sign(member, {
+            seq: 1_000_005,
+            payload: {
+              ...alertPayload(Date.now(), 3),
+              summary: 'x'.repeat(DEFAULT_MAX_MESSAGE_BYTES),
+            } as UnsignedEnvelope['payload'],
+          }),
+      ],
+      [
+        'ENVELOPE_EXPIRED',
+        async () => {
+          // The honest message, re-injected once it is older than maxAge + 2·skew and the victim's gossip
+          // seen-cache (maxAge + 2·skew after first sight) forgot it.
+          const wait = honest.envelope.issuedAt + TIME.maxAgeMs + 2 * TIME.skewMs + 1_500 - Date.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          return honest.wire;
+        },
+      ],
+    ];
+
+    const ids: string[] = [];
+    let before = victim.router.getScore(attackerId);
+    for (const [code, make] of cases) {
+      const wire = await make();
+      const id = messageIdOf(wire);
+      ids.push(id);
+      await router.publish(ALERTS, wire);
+      await waitFor(() => victim.router.getScore(attackerId) < before - 50, 10_000, `score drop for ${code}`);
+      const after = victim.router.getScore(attackerId);
+      refused.push({ code, outcome: after < before ? 'lowered' : 'unchanged' });
+      before = after;
+      // The victim stored nothing new, and its pipeline remembers the verdict by id (not time codes).
+      if (code !== 'ENVELOPE_EXPIRED') expect(await victim.store.getMessage(id)).toBeUndefined();
+    }
+    expect(refused.map((r) => r.outcome)).toEqual(cases.map(() => 'lowered'));
+    expect(before).toBeLessThan(-500);
+
+    // Nothing was relayed: give gossip a few heartbeats, then no other node ever received the invalid ids,
+    // and the replay did not arrive again anywhere but at the victim.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const replayAt = arrivals[0]!.get(honest.messageId)?.at(-1) ?? 0;
+    expect(replayAt).toBeGreaterThan(honest.envelope.issuedAt + TIME.maxAgeMs + 2 * TIME.skewMs);
+    for (const i of [1, 2]) {
+      for (const id of ids.slice(0, -1)) expect(arrivals[i]!.has(id)).toBe(false);
+      expect((arrivals[i]!.get(honest.messageId) ?? []).every((t) => t < replayAt)).toBe(true);
+      for (const id of ids.slice(0, -1)) expect(await net.nodes[i]!.store.getMessage(id)).toBeUndefined();
+    }
+  }, 60_000);
+});
