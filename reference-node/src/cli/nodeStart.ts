@@ -6,6 +6,7 @@ import type { NodeConfig, PeerListResponse } from '@sfr/schemas';
 import { type Api, createApi } from '../api/index.js';
 import { type LoadConfigResult, loadConfig, logEffectiveConfig } from '../config/index.js';
 import { EnvelopeError, loadMemberKey, toChecksumAddress } from '../envelope/index.js';
+import { type AdapterHost, startAdapterHostFromConfig } from '../hosting/index.js';
 import { componentLogger, createLogger, type Logger, type LogLevel } from '../logging/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { createNode, type SfrNode } from '../node/index.js';
@@ -29,6 +30,8 @@ export interface RunningNode {
   readonly api: Api | undefined;
   readonly apiUrl: string | undefined;
   readonly logger: Logger;
+  /** The adapter host when the config lists `adapters` (started after the node). */
+  readonly adapters: AdapterHost | undefined;
   stop(): Promise<void>;
 }
 
@@ -158,6 +161,17 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     metrics,
   });
   await node.start();
+  const adapters = await startAdapterHostFromConfig({
+    config,
+    baseDir: loaded.baseDir,
+    dataDir,
+    node,
+    logger,
+  }).catch(async (error: unknown) => {
+    await node.stop();
+    const e = error as { code?: string; message?: string };
+    throw new CliError(e.code ?? 'ADAPTER_CONFIG_INVALID', e.message ?? String(error));
+  });
   const startedAt = Date.now();
   const version = readVersion();
   const log = componentLogger(logger, 'node');
@@ -191,6 +205,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
           node.connectedPeers().length > 0
             ? { name: 'gossip', status: 'ok' }
             : { name: 'gossip', status: 'degraded', detail: 'no connected peers' },
+          ...(adapters?.healthChecks() ?? []),
         ],
       },
       token: token.token,
@@ -238,9 +253,11 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     api,
     apiUrl,
     logger,
+    adapters,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await adapters?.stop();
       await api?.close();
       if (metricsServer !== undefined) await new Promise<void>((ok) => metricsServer!.close(() => ok()));
       await node.stop();

@@ -9,4 +9,5 @@ export {
   type MergedExposure,
   OUTPUT_LOG_FILE,
 } from './adapterHost.js';
+export { type AdapterHostFromConfigParameters, startAdapterHostFromConfig } from './fromConfig.js';
 export { type OutputLog, openOutputLog, type PendingOutput, stableJson } from './outputLog.js';

@@ -1,0 +1,81 @@
+/**
+ * The adapter host as `sfr node start` builds it from the node config: `adapters[]` entries, with
+ * `rpcUrl` (and `confirmations`) taken from the `chains[]` entry of the adapter's `chainId` when
+ * the adapter's own config leaves them out (so an RPC URL with a credential stays in `rpcUrlFile`).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AdapterError } from '@sfr/adapter-kit';
+import type { Logger } from '../logging/index.js';
+import { type AdapterEntry, type AdapterHost, createAdapterHost, type HostedNode } from './adapterHost.js';
+
+interface ChainEntry {
+  readonly chain: string;
+  readonly rpcUrl?: string;
+  readonly rpcUrlFile?: string;
+  readonly confirmations?: number;
+}
+
+export interface AdapterHostFromConfigParameters {
+  readonly config: { readonly adapters?: readonly AdapterEntry[]; readonly chains?: readonly ChainEntry[] };
+  /** Folder relative file names in the config resolve against. */
+  readonly baseDir: string;
+  readonly dataDir: string;
+  readonly node: HostedNode;
+  readonly logger?: Logger;
+}
+
+async function withChain(
+  entry: AdapterEntry,
+  index: number,
+  chains: readonly ChainEntry[],
+  baseDir: string,
+): Promise<AdapterEntry> {
+  const own = entry.config ?? {};
+  const chainId = own['chainId'];
+  if (typeof chainId !== 'number') return entry;
+  const chain = chains.find((c) => c.chain === `eip155:${chainId}`);
+  if (chain === undefined) return entry;
+  const filled: Record<string, unknown> = { ...own };
+  if (filled['rpcUrl'] === undefined) {
+    if (chain.rpcUrl !== undefined) filled['rpcUrl'] = chain.rpcUrl;
+    else if (chain.rpcUrlFile !== undefined) {
+      try {
+        filled['rpcUrl'] = (await readFile(path.resolve(baseDir, chain.rpcUrlFile), 'utf8')).trim();
+      } catch (cause) {
+        throw new AdapterError(
+          'ADAPTER_CONFIG_INVALID',
+          `adapters[${index}] (${entry.package}): cannot read chains[].rpcUrlFile of ${chain.chain}`,
+          { details: { entry: index, package: entry.package }, cause },
+        );
+      }
+    }
+  }
+  if (
+    filled['confirmations'] === undefined &&
+    chain.confirmations !== undefined &&
+    chain.confirmations >= 1
+  ) {
+    filled['confirmations'] = chain.confirmations;
+  }
+  return { package: entry.package, config: filled };
+}
+
+/** Builds and starts the host when the config lists adapters; `undefined` when it lists none. */
+export async function startAdapterHostFromConfig(
+  p: AdapterHostFromConfigParameters,
+): Promise<AdapterHost | undefined> {
+  const entries = p.config.adapters ?? [];
+  if (entries.length === 0) return undefined;
+  const adapters = await Promise.all(
+    entries.map((e, i) => withChain(e, i, p.config.chains ?? [], p.baseDir)),
+  );
+  const host = await createAdapterHost({
+    adapters,
+    node: p.node,
+    dataDir: p.dataDir,
+    ...(p.logger === undefined ? {} : { logger: p.logger }),
+  });
+  await host.start();
+  return host;
+}

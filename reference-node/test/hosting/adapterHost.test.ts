@@ -1,0 +1,222 @@
+/**
+ * The adapter host on real components: anvil with the Aave v3 mocks, the real Aave v3 adapter
+ * package, two real nodes on loopback TCP. What the scripted transactions cause is published by the
+ * hosting node and received by the other one; evidence routes to the adapter; crash windows of the
+ * output-key log are recovered without a duplicate or a miss; an RPC that is down is a coded health status.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AdapterHost,
+  createAdapterHost,
+  OUTPUT_LOG_FILE,
+  openOutputLog,
+} from '../../src/hosting/index.js';
+import type { SfrNode } from '../../src/node/index.js';
+import { startNetwork, type TestNetwork, waitFor } from '../node/fixtures.js';
+import { type AaveChain, startAaveChain, WETH } from './fixtures.js';
+
+let chain: AaveChain;
+let net: TestNetwork;
+const ready = (async () => {
+  chain = await startAaveChain();
+  net = await startNetwork({ n: 2 });
+})();
+beforeAll(() => ready, 60_000);
+afterAll(async () => {
+  await ready.catch(() => undefined);
+  await net?.stop();
+  await chain?.anvil.stop();
+}, 30_000);
+
+function received(node: SfrNode, into: Array<{ id: string; payload: Record<string, unknown> }>): () => void {
+  return node.onAccepted((m) => {
+    if (m.envelope.type === 'RecoveryEvent') into.push({ id: m.id, payload: m.envelope.payload });
+  });
+}
+
+function example(name: string): Record<string, unknown> {
+  const file = path.resolve(
+    import.meta.dirname,
+    '../../../schemas/v1/examples/RecoveryEvent/valid',
+    `${name}.json`,
+  );
+  const now = Date.now();
+  return { ...JSON.parse(readFileSync(file, 'utf8')), occurredAt: now - 60_000, detectedAt: now - 1_000 };
+}
+
+describe('adapter host', () => {
+  it('publishes the recovery events scripted Aave transactions cause; the other node receives them; evidence routes to the adapter', async () => {
+    const [hosting, other] = net.nodes as [SfrNode, SfrNode];
+    const got: Array<{ id: string; payload: Record<string, unknown> }> = [];
+    const off = received(other, got);
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sfr-host-'));
+    const host = await createAdapterHost({
+      adapters: [{ package: '@sfr/adapter-aave-v3', config: await chain.adapterConfig() }],
+      node: hosting,
+      dataDir,
+    });
+    try {
+      await host.start();
+      const cfg = chain.abi('MockPoolConfigurator');
+      const pause = await chain.anvil.write(chain.configurator, cfg, 'setPoolPause', [true]);
+      const freeze = await chain.anvil.write(chain.configurator, cfg, 'setReserveFreeze', [WETH, true]);
+      await waitFor(() => got.length >= 2, 20_000, 'two events at the other node');
+      await host.settled();
+      expect(got.map((g) => g.payload['kind'])).toEqual(['emergency_pause', 'market_frozen']);
+      const txs = got.map((g) => (g.payload['evidence'] as Array<{ txHash: string }>)[0]!.txHash);
+      expect(txs).toEqual([pause.transactionHash, freeze.transactionHash]);
+      expect(host.status()).toMatchObject([
+        { protocol: 'aave-v3', chain: 'eip155:31337', status: 'ok', published: 2 },
+      ]);
+      expect(host.healthChecks()).toEqual([{ name: 'adapter:aave-v3:eip155:31337', status: 'ok' }]);
+      expect(host.exposure().contracts.map((c) => c.toLowerCase())).toContain(
+        chain.configurator.toLowerCase(),
+      );
+
+      // evidence a peer cites is re-checked by the adapter of its chain + emitter
+      const ref = (got[1]!.payload['evidence'] as Record<string, unknown>[])[0]!;
+      expect(await host.verifyEvidence(ref)).toMatchObject({ ok: true, facts: { name: 'ReserveFrozen' } });
+      expect(await host.verifyEvidence({ ...ref, chain: 'eip155:1' })).toMatchObject({
+        ok: false,
+        code: 'EVIDENCE_WRONG_CHAIN',
+      });
+      expect(
+        await host.verifyEvidence({ ...ref, emitter: '0x000000000000000000000000000000000000bEEF' }),
+      ).toMatchObject({ ok: false, code: 'EVIDENCE_WRONG_EMITTER' });
+      expect(await host.verifyEvidence({ ...ref, logIndex: 77 })).toMatchObject({
+        ok: false,
+        code: 'EVIDENCE_NOT_FOUND',
+      });
+      expect(await host.verifyEvidence('junk')).toMatchObject({ ok: false, code: 'EVIDENCE_MALFORMED' });
+      expect(await host.verifyEvidence({ type: 'log', chain: 'eip155:31337' })).toMatchObject({
+        ok: false,
+        code: 'EVIDENCE_MALFORMED',
+      });
+
+      // the output-key log holds each key once, with the message id the other node received
+      const log = (await readFile(path.join(dataDir, 'adapters', OUTPUT_LOG_FILE), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { s: string; id?: string });
+      expect(log.filter((l) => l.s === 'done').map((l) => l.id)).toEqual(got.map((g) => g.id));
+    } finally {
+      off();
+      await host.stop();
+      await chain.anvil.write(chain.configurator, chain.abi('MockPoolConfigurator'), 'setPoolPause', [false]);
+      await chain.anvil.write(chain.configurator, chain.abi('MockPoolConfigurator'), 'setReserveFreeze', [
+        WETH,
+        false,
+      ]);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('after a crash between publish and record, a published output is not published again and an unpublished one is published once', async () => {
+    const node = net.nodes[0]!;
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sfr-host-'));
+    try {
+      const file = path.join(dataDir, 'adapters', OUTPUT_LOG_FILE);
+      const log = await openOutputLog(file);
+      const publishedPayload = example('aave-v3-reserve-paused');
+      const before = node.store.headSeq(node.member) ?? 0;
+      // crash window 1: recorded pending, published, crashed before recording done
+      await log.markPending({
+        key: 'k:published',
+        type: 'RecoveryEvent',
+        payload: publishedPayload,
+        after: before,
+      });
+      const first = await node.publish('RecoveryEvent', publishedPayload);
+      // crash window 2: recorded pending, crashed before publishing
+      const unpublished = example('aave-v3-deficit-created');
+      await log.markPending({
+        key: 'k:unpublished',
+        type: 'RecoveryEvent',
+        payload: unpublished,
+        after: first.seq,
+      });
+      await log.close();
+
+      const host: AdapterHost = await createAdapterHost({ adapters: [], node, dataDir });
+      await host.start();
+      await host.stop();
+      expect(node.store.headSeq(node.member)).toBe(first.seq + 1);
+      const again = await openOutputLog(file);
+      expect(again.pending()).toEqual([]);
+      expect(again.messageIdOf('k:published')).toBe(first.messageId);
+      const second = await node.store.getBySeq(node.member, first.seq + 1);
+      expect(again.messageIdOf('k:unpublished')).toBe(second!.id);
+      await again.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('an RPC that is down makes the adapter degraded with ADAPTER_RPC_UNAVAILABLE, backing off', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sfr-host-'));
+    const host = await createAdapterHost({
+      adapters: [
+        {
+          package: '@sfr/adapter-aave-v3',
+          config: {
+            ...(await chain.adapterConfig()),
+            rpcUrl: 'http://127.0.0.1:9', // discard port: connection refused
+            retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+          },
+        },
+      ],
+      node: net.nodes[0]!,
+      dataDir,
+      backoff: { baseMs: 50, maxMs: 200 },
+    });
+    try {
+      await host.start();
+      await waitFor(() => (host.status()[0]?.consecutiveFailures ?? 0) >= 2, 10_000, 'two failed scans');
+      expect(host.status()[0]).toMatchObject({ status: 'degraded', code: 'ADAPTER_RPC_UNAVAILABLE' });
+      expect(host.healthChecks()[0]).toMatchObject({ status: 'degraded' });
+      expect(host.healthChecks()[0]!.detail).toContain('ADAPTER_RPC_UNAVAILABLE');
+    } finally {
+      await host.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    expect(host.status()[0]!.status).toBe('stopped');
+  }, 30_000);
+
+  it('a package that cannot load, or a config the adapter refuses, is ADAPTER_CONFIG_INVALID naming the entry', async () => {
+    const node = net.nodes[0]!;
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sfr-host-'));
+    try {
+      await expect(
+        createAdapterHost({ adapters: [{ package: '@sfr/adapter-nope' }], node, dataDir }),
+      ).rejects.toMatchObject({
+        code: 'ADAPTER_CONFIG_INVALID',
+        details: { entry: 0, package: '@sfr/adapter-nope' },
+      });
+      await expect(
+        createAdapterHost({
+          adapters: [
+            { package: '@sfr/adapter-aave-v3', config: await chain.adapterConfig() },
+            { package: '@sfr/adapter-aave-v3', config: { chainId: 31337, rpcUrl: chain.anvil.rpcUrl } },
+          ],
+          node,
+          dataDir,
+        }),
+      ).rejects.toMatchObject({
+        code: 'ADAPTER_CONFIG_INVALID',
+        message: expect.stringMatching(/^adapters\[1\]/),
+      });
+      await expect(
+        createAdapterHost({ adapters: [{ package: '@sfr/adapter-kit' }], node, dataDir }),
+      ).rejects.toMatchObject({
+        code: 'ADAPTER_CONFIG_INVALID',
+        message: expect.stringContaining('no createAdapter'),
+      });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
