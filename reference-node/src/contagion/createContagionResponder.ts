@@ -1,0 +1,571 @@
+/**
+ * `createContagionResponder(params)`: the node's contagion response (spec/v1/contagion.md). A
+ * Startable: it subscribes to accepted ContagionAlerts (and RecoveryEvents), matches them to the
+ * protocol's exposure profile, keeps the bounded corroboration state, pushes matching alerts to the
+ * configured webhooks through the durable outbox, tells local listeners (the SSE stream), and fires
+ * the pre-authorized protective actions at most once per episode, reporting each as a signed
+ * RecoveryEvent that cites the alerts in `relatesTo`.
+ *
+ *   const responder = await createContagionResponder({ node, config, dataDir, logger });
+ *   await responder.start();   …   await responder.stop();
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { NodeConfig, ProtectiveActionPolicy } from '@sfr/schemas';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../logging/index.js';
+import { ContagionError } from './codes.js';
+import { type ContagionMetrics, createContagionMetrics } from './contagionMetrics.js';
+import { CorroborationState, corroborate, type GroupView, severityRank } from './corroboration.js';
+import {
+  type AdapterExposure,
+  buildExposureProfile,
+  type ExposureEntry,
+  type ExposureProfile,
+  matchSubject,
+  normalizeSubject,
+} from './matchSubject.js';
+import { openOutbox } from './outbox.js';
+import type { RetryPolicy } from './retrySchedule.js';
+import { DEFAULT_ACTION_TIMEOUT_MS, parseActionReport, runCommand } from './runProtectiveAction.js';
+import { createWebhookSender, type WebhookSender, type WebhookTarget } from './webhookSender.js';
+
+/** [sfr] The least secret length accepted: 16 bytes (128 bits) against brute force of the HMAC key. */
+export const MIN_SECRET_BYTES = 16;
+/** [sfr] Expired alerts are pruned from the corroboration state every 10 s. */
+export const PRUNE_INTERVAL_MS = 10_000;
+/** [RecoveryEvent.relatesTo maxItems] */
+const MAX_RELATES_TO = 32;
+
+/** The narrow view of the node the responder needs (SfrNode satisfies it). */
+export interface ContagionNode {
+  readonly member: string;
+  readonly store: {
+    activeAlerts(p?: { now?: number; limit?: number }): Promise<{ id: string; wire: Uint8Array }[]>;
+  };
+  publish(type: string, payload: Record<string, unknown>): Promise<{ messageId: string }>;
+  onAccepted(
+    listener: (m: {
+      readonly id: string;
+      readonly envelope: {
+        readonly type: string;
+        readonly issuer: string;
+        readonly seq: number;
+        readonly issuedAt: number;
+        readonly payload: Record<string, unknown>;
+      };
+      readonly source: string;
+    }) => void,
+  ): () => void;
+}
+
+/** What the responder tells local listeners (the SSE stream) and webhooks. */
+export interface ContagionNotice {
+  readonly event: 'alert' | 'alert_resolved' | 'recovery_event' | 'protective_action';
+  /** The message the notice is about (alert, event, or the protective RecoveryEvent). */
+  readonly messageId: string;
+  readonly body: Record<string, unknown>;
+}
+
+export interface CreateContagionResponderParameters {
+  readonly node: ContagionNode;
+  readonly config: Pick<NodeConfig, 'identity' | 'exposure' | 'webhooks' | 'policy'>;
+  readonly dataDir: string;
+  /** Exposure reported by the loaded adapters (adapters/kit `exposure()`). */
+  readonly adapterExposure?: readonly AdapterExposure[];
+  /** Resolves relative `secretFile` paths (default: the process's cwd). */
+  readonly baseDir?: string;
+  readonly logger?: Logger;
+  /** The node's Prometheus registry; the responder registers its metrics on it. */
+  readonly registry?: Registry;
+  readonly retry?: RetryPolicy;
+  readonly now?: () => number;
+}
+
+export interface ContagionResponder {
+  readonly profile: ExposureProfile;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Local subscribers (an SSE route): every notice the responder delivers. */
+  onNotice(listener: (n: ContagionNotice) => void): () => void;
+  /** Current corroboration of a subject × indicator, for status pages and tests. */
+  groups(): GroupView[];
+  /** Resolves once queued protective actions and webhook enqueues have settled (tests). */
+  idle(): Promise<void>;
+  pendingDeliveries(): number;
+}
+
+interface ActionMarker {
+  readonly policy: string;
+  readonly group: string;
+  readonly state: 'started' | 'reported' | 'failed' | 'interrupted';
+  readonly alertIds: string[];
+  /** The episode lasts until the counted alerts expire; the policy fires again only after. */
+  readonly until: number;
+  readonly startedAt: number;
+  readonly eventId?: string;
+  readonly code?: string;
+}
+
+async function writeDurable(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const h = await open(tmp, 'w', 0o600);
+  try {
+    await h.writeFile(text);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  await rename(tmp, file);
+  const d = await open(path.dirname(file), 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
+
+async function readSecret(file: string): Promise<Uint8Array> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(file);
+  } catch (error) {
+    throw new ContagionError(
+      'ALERT_WEBHOOK_SECRET_UNREADABLE',
+      `cannot read webhook secretFile ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  const secret = Buffer.from(buf.toString('utf8').trim(), 'utf8');
+  if (secret.length < MIN_SECRET_BYTES) {
+    throw new ContagionError(
+      'ALERT_WEBHOOK_SECRET_UNREADABLE',
+      `webhook secretFile ${file} must hold at least ${MIN_SECRET_BYTES} bytes`,
+    );
+  }
+  return secret;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+export async function createContagionResponder(
+  p: CreateContagionResponderParameters,
+): Promise<ContagionResponder> {
+  const now = p.now ?? Date.now;
+  const log = p.logger?.child({ component: 'contagion' });
+  const metrics: ContagionMetrics | undefined =
+    p.registry === undefined ? undefined : createContagionMetrics(p.registry);
+  const profile = buildExposureProfile({ config: p.config.exposure, adapters: p.adapterExposure });
+  const protocol = p.config.identity.protocol;
+  const baseDir = p.baseDir ?? process.cwd();
+  const targets: WebhookTarget[] = [];
+  for (const w of p.config.webhooks ?? []) {
+    targets.push({
+      url: w.url,
+      secret: await readSecret(path.resolve(baseDir, w.secretFile)),
+      events: w.events,
+      minSeverity: w.minSeverity ?? 'low',
+    });
+  }
+  const policies: readonly ProtectiveActionPolicy[] = p.config.policy?.protectiveActions ?? [];
+  const actionsDir = path.join(p.dataDir, 'contagion', 'actions');
+  await mkdir(actionsDir, { recursive: true, mode: 0o700 });
+  const outbox = await openOutbox(p.dataDir);
+  const sender: WebhookSender = createWebhookSender({
+    outbox,
+    targets,
+    logger: log,
+    metrics,
+    ...(p.retry === undefined ? {} : { retry: p.retry }),
+    now,
+  });
+  const state = new CorroborationState();
+  const listeners = new Set<(n: ContagionNotice) => void>();
+  const markers = new Map<string, ActionMarker>();
+  const tasks = new Set<Promise<unknown>>();
+  let unsubscribe: (() => void) | undefined;
+  let pruneTimer: ReturnType<typeof setInterval> | undefined;
+  let started = false;
+  /** Alert id → the normalized subject it was about (for resolutions of matched alerts). */
+  const alertSubjects = new Map<string, ExposureEntry>();
+
+  const track = (t: Promise<unknown>): void => {
+    tasks.add(t);
+    t.finally(() => tasks.delete(t)).catch(() => {});
+  };
+
+  const notify = (n: ContagionNotice, severity: string | undefined): void => {
+    for (const l of listeners) {
+      try {
+        l(n);
+      } catch (err) {
+        log?.warn({ err: String(err) }, 'contagion listener threw');
+      }
+    }
+    for (const t of targets) {
+      if (!t.events.includes(n.event)) continue;
+      if (severity !== undefined && severityRank(severity) < severityRank(t.minSeverity)) continue;
+      track(
+        sender
+          .enqueue(t, n.event, n.messageId, n.body)
+          .catch((err: unknown) =>
+            log?.error({ err: String(err), messageId: n.messageId }, 'outbox write failed'),
+          ),
+      );
+    }
+  };
+
+  const nodeInfo = () => ({ member: p.node.member, protocol });
+
+  function onAlert(
+    id: string,
+    env: { issuer: string; seq: number; issuedAt: number; payload: Record<string, unknown> },
+  ): void {
+    const a = env.payload;
+    const t = now();
+    const subject = normalizeSubject((a['subject'] ?? { kind: 'other' }) as { kind: string });
+    const indicator = str(a['indicator']) ?? 'other';
+    const severity = str(a['severity']) ?? 'unknown';
+    const resolves = str(a['resolves']);
+    const issuer = env.issuer.toLowerCase();
+    if (resolves !== undefined) {
+      const r = state.resolve(resolves, issuer);
+      if (r.wrongIssuer) {
+        metrics?.alertsMatched.inc({ outcome: 'resolve_refused' });
+        log?.info(
+          { messageId: id, resolves, code: 'ALERT_RESOLVE_NOT_ISSUER' },
+          'all-clear from another issuer ignored',
+        );
+        return;
+      }
+      const about = alertSubjects.get(resolves) ?? subject;
+      if (about === undefined || matchSubject(profile, about).length === 0) return;
+      alertSubjects.delete(resolves);
+      metrics?.alertsMatched.inc({ outcome: 'resolved' });
+      notify(
+        {
+          event: 'alert_resolved',
+          messageId: id,
+          body: {
+            node: nodeInfo(),
+            createdAt: t,
+            alert: { messageId: id, issuer, seq: env.seq, issuedAt: env.issuedAt, payload: a },
+            resolves,
+            resolvedNow: r.resolved,
+          },
+        },
+        undefined,
+      );
+      return;
+    }
+    const expiresAt = num(a['expiresAt']) ?? 0;
+    if (expiresAt <= t) {
+      metrics?.alertsMatched.inc({ outcome: 'expired' });
+      log?.debug({ messageId: id, code: 'ALERT_EXPIRED' }, 'expired alert not delivered');
+      return;
+    }
+    const matched = subject === undefined ? [] : matchSubject(profile, subject);
+    if (subject === undefined || matched.length === 0) {
+      metrics?.alertsMatched.inc({ outcome: 'not_exposed' });
+      log?.debug({ messageId: id, code: 'ALERT_NOT_EXPOSED' }, 'alert does not touch the exposure profile');
+      return;
+    }
+    alertSubjects.set(id, subject);
+    if (alertSubjects.size > 65_536) alertSubjects.delete(alertSubjects.keys().next().value as string);
+    const obs = state.observe(
+      subject,
+      indicator,
+      { id, issuer, seq: env.seq, confidence: num(a['confidence']) ?? 0, severity, expiresAt },
+      t,
+    );
+    if (obs.status === 'expired') return;
+    if (obs.status === 'counted' && obs.evicted !== undefined)
+      log?.warn(
+        { evicted: obs.evicted, code: 'ALERT_STATE_FULL' },
+        'corroboration state full; evicted a group',
+      );
+    const c = corroborate(obs.group);
+    metrics?.alertsMatched.inc({ outcome: 'matched' });
+    log?.info(
+      { messageId: id, issuer, matched: matched.length, issuers: c.issuers, confidenceBps: c.confidenceBps },
+      'alert touches the exposure profile',
+    );
+    notify(
+      {
+        event: 'alert',
+        messageId: id,
+        body: {
+          node: nodeInfo(),
+          createdAt: t,
+          alert: { messageId: id, issuer, seq: env.seq, issuedAt: env.issuedAt, payload: a },
+          exposure: { matched },
+          corroboration: { issuers: c.issuers, confidenceBps: c.confidenceBps, alertIds: c.alertIds },
+          recommendedActions: Array.isArray(a['recommendedActions']) ? a['recommendedActions'] : [],
+        },
+      },
+      severity,
+    );
+    for (const policy of policies) {
+      if (!(policy.indicators as readonly string[]).includes(indicator)) continue;
+      const pc = corroborate(obs.group, policy.minSeverity);
+      if (pc.issuers < policy.minIssuers || pc.confidenceBps < policy.minConfidenceBps) continue;
+      track(fire(policy, obs.group, pc, { id, env }));
+    }
+  }
+
+  function onRecoveryEvent(id: string, env: { issuer: string; payload: Record<string, unknown> }): void {
+    if (env.issuer.toLowerCase() === p.node.member) return; // our own reports go out as protective_action
+    const e = env.payload;
+    const slug = str(e['protocol']);
+    const scope = (e['scope'] ?? {}) as { chain?: unknown; contracts?: unknown; assets?: unknown };
+    const subjects: ExposureEntry[] = [];
+    if (slug !== undefined) subjects.push({ kind: 'protocol', protocol: slug });
+    if (typeof scope.chain === 'string' && Array.isArray(scope.contracts))
+      for (const c of scope.contracts.slice(0, 64))
+        if (typeof c === 'string')
+          subjects.push({ kind: 'contract', chain: scope.chain, address: c.toLowerCase() });
+    if (Array.isArray(scope.assets))
+      for (const a of scope.assets.slice(0, 64)) {
+        const n = normalizeSubject({ kind: 'asset', ...(a as { chain?: string; address?: string }) });
+        if (n !== undefined) subjects.push(n);
+      }
+    const matched = subjects.flatMap((s) => matchSubject(profile, s));
+    if (matched.length === 0) return;
+    notify(
+      {
+        event: 'recovery_event',
+        messageId: id,
+        body: {
+          node: nodeInfo(),
+          createdAt: now(),
+          event: { messageId: id, issuer: env.issuer, payload: e },
+          exposure: { matched },
+        },
+      },
+      str(e['severity']),
+    );
+  }
+
+  const markerFile = (key: string) => path.join(actionsDir, `${key}.json`);
+
+  async function saveMarker(key: string, m: ActionMarker): Promise<void> {
+    markers.set(key, m);
+    await writeDurable(markerFile(key), JSON.stringify(m));
+  }
+
+  /** Serializes firings per marker key so two alerts arriving together cannot both fire. */
+  const firing = new Map<string, Promise<void>>();
+
+  function fire(
+    policy: ProtectiveActionPolicy,
+    group: GroupView,
+    c: { issuers: number; confidenceBps: number; alertIds: string[] },
+    trigger: { id: string; env: { issuer: string; payload: Record<string, unknown> } },
+  ): Promise<void> {
+    const key = createHash('sha256').update(`${policy.name}\n${group.key}`).digest('hex');
+    const prev = firing.get(key) ?? Promise.resolve();
+    const next = prev.then(() => fireOnce(key, policy, group, c, trigger));
+    firing.set(
+      key,
+      next.catch(() => {}),
+    );
+    return next;
+  }
+
+  async function fireOnce(
+    key: string,
+    policy: ProtectiveActionPolicy,
+    group: GroupView,
+    c: { issuers: number; confidenceBps: number; alertIds: string[] },
+    trigger: { id: string; env: { issuer: string; payload: Record<string, unknown> } },
+  ): Promise<void> {
+    const t = now();
+    const existing = markers.get(key);
+    if (existing !== undefined && existing.until > t) return; // at most once per episode
+    const until = Math.max(...group.alerts.map((a) => a.expiresAt));
+    // Persist-then-run: a crash while the command runs leaves `started`, and it is never run again.
+    await saveMarker(key, {
+      policy: policy.name,
+      group: group.key,
+      state: 'started',
+      alertIds: c.alertIds,
+      until,
+      startedAt: t,
+    });
+    const input = JSON.stringify({
+      policy: policy.name,
+      node: nodeInfo(),
+      subject: group.subject,
+      indicator: group.indicator,
+      corroboration: c,
+      trigger: { messageId: trigger.id, issuer: trigger.env.issuer, payload: trigger.env.payload },
+    });
+    log?.warn(
+      { policy: policy.name, group: group.key, issuers: c.issuers, confidenceBps: c.confidenceBps },
+      'protective action firing',
+    );
+    let eventId: string | undefined;
+    let code: string | undefined;
+    let message: string | undefined;
+    try {
+      const stdout = await runCommand(policy.command, input, policy.timeoutMs ?? DEFAULT_ACTION_TIMEOUT_MS);
+      const report = parseActionReport(stdout);
+      const t2 = now();
+      const payload: Record<string, unknown> = {
+        kind: report.kind,
+        protocol,
+        severity: str(trigger.env.payload['severity']) ?? 'critical',
+        occurredAt: t2,
+        detectedAt: t2,
+        scope: report.scope,
+        ...(report.mechanism === undefined ? {} : { mechanism: report.mechanism }),
+        evidence: report.evidence,
+        relatesTo: c.alertIds.slice(0, MAX_RELATES_TO),
+        summary: report.summary ?? `protective action ${policy.name} on ${group.indicator}`.slice(0, 280),
+      };
+      try {
+        eventId = (await p.node.publish('RecoveryEvent', payload)).messageId;
+      } catch (err) {
+        const inner = (err as { details?: { code?: string } }).details?.code;
+        throw new ContagionError(
+          'ALERT_ACTION_REPORT_REFUSED',
+          `the RecoveryEvent was refused (${inner ?? String(err)})`,
+          {
+            cause: err,
+          },
+        );
+      }
+    } catch (err) {
+      code = err instanceof ContagionError ? err.code : 'ALERT_ACTION_FAILED';
+      message = (err as Error).message;
+    }
+    await saveMarker(key, {
+      policy: policy.name,
+      group: group.key,
+      state: code === undefined ? 'reported' : 'failed',
+      alertIds: c.alertIds,
+      until,
+      startedAt: t,
+      ...(eventId === undefined ? {} : { eventId }),
+      ...(code === undefined ? {} : { code }),
+    });
+    metrics?.actions.inc({ outcome: code === undefined ? 'reported' : 'failed', code: code ?? '' });
+    if (code === undefined) log?.warn({ policy: policy.name, eventId }, 'protective action reported');
+    else log?.error({ policy: policy.name, code, message }, 'protective action failed');
+    notify(
+      {
+        event: 'protective_action',
+        messageId: eventId ?? key,
+        body: {
+          node: nodeInfo(),
+          createdAt: now(),
+          policy: policy.name,
+          subject: group.subject,
+          indicator: group.indicator,
+          corroboration: c,
+          outcome: code === undefined ? 'reported' : 'failed',
+          ...(eventId === undefined ? {} : { recoveryEventId: eventId }),
+          ...(code === undefined ? {} : { code, message }),
+        },
+      },
+      undefined,
+    );
+  }
+
+  async function loadMarkers(): Promise<void> {
+    for (const name of await readdir(actionsDir)) {
+      if (!/^[0-9a-f]{64}\.json$/.test(name)) continue;
+      const key = name.slice(0, 64);
+      try {
+        const m = JSON.parse(await readFile(path.join(actionsDir, name), 'utf8')) as ActionMarker;
+        if (m.state === 'started') {
+          log?.error(
+            { policy: m.policy, code: 'ALERT_ACTION_INTERRUPTED' },
+            'a protective action was interrupted; not run again',
+          );
+          await saveMarker(key, { ...m, state: 'interrupted', code: 'ALERT_ACTION_INTERRUPTED' });
+        } else markers.set(key, m);
+      } catch {
+        log?.warn({ file: name }, 'unreadable action marker ignored');
+      }
+    }
+  }
+
+  return {
+    profile,
+    async start() {
+      if (started) return;
+      started = true;
+      await loadMarkers();
+      // Rebuild corroboration from the store's active alerts (the state is derived, never authoritative).
+      const t = now();
+      for (const s of await p.node.store.activeAlerts({ now: t, limit: 10_000 })) {
+        try {
+          const env = JSON.parse(Buffer.from(s.wire).toString('utf8')) as {
+            issuer: string;
+            seq: number;
+            payload: Record<string, unknown>;
+          };
+          const a = env.payload;
+          const subject = normalizeSubject((a['subject'] ?? { kind: 'other' }) as { kind: string });
+          if (
+            subject === undefined ||
+            matchSubject(profile, subject).length === 0 ||
+            a['resolves'] !== undefined
+          )
+            continue;
+          alertSubjects.set(s.id, subject);
+          state.observe(
+            subject,
+            str(a['indicator']) ?? 'other',
+            {
+              id: s.id,
+              issuer: env.issuer.toLowerCase(),
+              seq: env.seq,
+              confidence: num(a['confidence']) ?? 0,
+              severity: str(a['severity']) ?? 'unknown',
+              expiresAt: num(a['expiresAt']) ?? 0,
+            },
+            t,
+          );
+        } catch {
+          // a stored message is valid by construction; a parse failure is skipped, never fatal
+        }
+      }
+      await sender.resume();
+      unsubscribe = p.node.onAccepted((m) => {
+        if (m.envelope.type === 'ContagionAlert') onAlert(m.id, m.envelope);
+        else if (m.envelope.type === 'RecoveryEvent') onRecoveryEvent(m.id, m.envelope);
+      });
+      pruneTimer = setInterval(() => state.prune(now()), PRUNE_INTERVAL_MS);
+      pruneTimer.unref();
+      log?.info(
+        {
+          exposure: profile.entries.length,
+          webhooks: targets.length,
+          policies: policies.length,
+          groups: state.size,
+        },
+        'contagion responder started',
+      );
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      unsubscribe?.();
+      if (pruneTimer !== undefined) clearInterval(pruneTimer);
+      await Promise.allSettled([...tasks]);
+      await sender.stop();
+    },
+    onNotice(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    groups: () => state.views(now()),
+    async idle() {
+      while (tasks.size > 0) await Promise.allSettled([...tasks]);
+    },
+    pendingDeliveries: () => sender.pending(),
+  };
+}
