@@ -96,8 +96,8 @@ export function createWebhookSender(p: {
   async function attempt(e: OutboxEntry): Promise<void> {
     const target = targetOf(e.url);
     if (target === undefined) {
-      entries.delete(e.deliveryId);
       await p.outbox.bury(e, 'ALERT_WEBHOOK_REJECTED');
+      entries.delete(e.deliveryId);
       p.logger?.warn(
         { deliveryId: e.deliveryId, code: 'ALERT_WEBHOOK_REJECTED' },
         'webhook no longer configured',
@@ -137,15 +137,15 @@ export function createWebhookSender(p: {
     if (stopped && status === 0) return; // aborted by stop(): stays in the outbox for the next run
     const attempts = e.attempts + 1;
     if (status >= 200 && status < 300) {
-      entries.delete(e.deliveryId);
       await p.outbox.remove(e.deliveryId);
+      entries.delete(e.deliveryId);
       p.metrics?.webhookDeliveries.inc({ outcome: 'delivered', code: '' });
       p.logger?.debug({ deliveryId: e.deliveryId, attempts, status }, 'webhook delivered');
       return;
     }
     if (status !== 0 && !isRetryableStatus(status)) {
-      entries.delete(e.deliveryId);
       await p.outbox.bury({ ...e, attempts, lastError: `HTTP ${status}` }, 'ALERT_WEBHOOK_REJECTED');
+      entries.delete(e.deliveryId);
       p.metrics?.webhookDeliveries.inc({ outcome: 'dead', code: 'ALERT_WEBHOOK_REJECTED' });
       p.logger?.warn(
         { deliveryId: e.deliveryId, status, code: 'ALERT_WEBHOOK_REJECTED' },
@@ -156,8 +156,8 @@ export function createWebhookSender(p: {
     const lastError = error ?? `HTTP ${status}`;
     const delay = retryDelayMs(attempts, retry);
     if (delay === undefined) {
-      entries.delete(e.deliveryId);
       await p.outbox.bury({ ...e, attempts, lastError }, 'ALERT_WEBHOOK_EXHAUSTED');
+      entries.delete(e.deliveryId);
       p.metrics?.webhookDeliveries.inc({ outcome: 'dead', code: 'ALERT_WEBHOOK_EXHAUSTED' });
       p.logger?.warn(
         { deliveryId: e.deliveryId, attempts, code: 'ALERT_WEBHOOK_EXHAUSTED' },
