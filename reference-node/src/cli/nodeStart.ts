@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { NodeConfig, PeerListResponse } from '@sfr/schemas';
 import { type Api, createApi } from '../api/index.js';
 import { type LoadConfigResult, loadConfig, logEffectiveConfig } from '../config/index.js';
+import { attachContagion } from '../contagion/index.js';
 import { EnvelopeError, loadMemberKey, toChecksumAddress } from '../envelope/index.js';
 import { type AdapterHost, startAdapterHostFromConfig } from '../hosting/index.js';
 import { componentLogger, createLogger, type Logger, type LogLevel } from '../logging/index.js';
@@ -171,6 +172,21 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     await node.stop();
     const e = error as { code?: string; message?: string };
     throw new CliError(e.code ?? 'ADAPTER_CONFIG_INVALID', e.message ?? String(error));
+  });
+  // Contagion response (spec/v1/contagion.md): webhooks, protective actions; stopped by node.stop().
+  await attachContagion({
+    node,
+    config,
+    baseDir: loaded.baseDir,
+    dataDir,
+    logger,
+    registry: metrics.registry,
+    adapterExposure: adapters?.exposures() ?? [],
+  }).catch(async (error: unknown) => {
+    await adapters?.stop();
+    await node.stop();
+    const e = error as { code?: string; message?: string };
+    throw new CliError(e.code ?? 'ALERT_WEBHOOK_SECRET_UNREADABLE', e.message ?? String(error));
   });
   const startedAt = Date.now();
   const version = readVersion();

@@ -2,6 +2,8 @@
  * Contagion response (spec/v1/contagion.md): exposure matching, corroboration, webhook delivery
  * with HMAC signatures and a durable outbox, and pre-authorized protective actions.
  */
+
+export { type AttachContagionParameters, attachContagion } from './attachContagion.js';
 export { ALERT_CODES, type AlertCode, ContagionError } from './codes.js';
 export { type ContagionMetrics, createContagionMetrics } from './contagionMetrics.js';
 export {
