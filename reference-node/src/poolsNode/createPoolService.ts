@@ -1,0 +1,582 @@
+/**
+ * `createPoolService(params)`: the node side of shared insurance pools (spec/v1/pools.md). It joins
+ * the configured pool topics, folds every accepted pool message into the pure pool state of
+ * `../pools` (rebuilt from the store at start, so a restart loses nothing), attests automatically
+ * by policy after re-deriving each cited evidence reference, queues the rest for a manual vote,
+ * publishes the `ClaimDecision` of every closed round, and checks the decisions others publish.
+ * A Startable: `start()` then `stop()`.
+ */
+import type {
+  ClaimAttestation,
+  ClaimDecision,
+  EvidenceRef,
+  FundClaim,
+  PoolCharter,
+} from '@sfr/schemas/types';
+import type { Envelope, Hex } from '../envelope/index.js';
+import type { Logger } from '../logging/index.js';
+import {
+  applyPoolMessage,
+  buildClaimDecision,
+  type ClaimView,
+  charterAt,
+  createPoolState,
+  expectedDomainOf,
+  type MessageInput,
+  type PoolMessage,
+  type PoolState,
+  type PoolView,
+  readPoolMessage,
+  serializeClaim,
+  serializePoolView,
+  verifyClaimDecision,
+  viewPool,
+} from '../pools/index.js';
+import type { Store } from '../store/index.js';
+import {
+  type AutoAttestPolicy,
+  chooseVerdict,
+  type EvidenceCheck,
+  type EvidenceVerdict,
+  evidenceCheckOf,
+  type QueueReason,
+} from './chooseVerdict.js';
+import type { PoolPublisher } from './createNodePoolPublisher.js';
+import { PoolServiceError } from './poolServiceError.js';
+import { precheckClaim } from './precheckClaim.js';
+
+/** [sfr] How often closed rounds are looked for (decisions are due at `closesAt`). */
+export const DEFAULT_TICK_MS = 1_000;
+/**
+ * [sfr] Member k (in ascending address order) publishes a closed round's decision only after
+ * `k × stagger` ms and only if nobody has yet: usually one decision message per claim, never none.
+ */
+export const DEFAULT_DECISION_STAGGER_MS = 750;
+/** Page size when rebuilding from the store (the store's MAX_PAGE). */
+const REBUILD_PAGE = 1000;
+const POOL_TYPES = new Set([
+  'PoolCharter',
+  'FundClaim',
+  'ClaimAttestation',
+  'ClaimDecision',
+  'EquivocationEvidence',
+]);
+
+/** Re-derives one evidence reference from chain (an adapter's or the adapter host's `verifyEvidence`). */
+export type VerifyEvidence = (ref: EvidenceRef) => Promise<EvidenceVerdict>;
+
+/** The part of the node the service uses (`SfrNode` has it). */
+export interface PoolServiceNode {
+  readonly member: string;
+  readonly store: Store;
+  joinPool(poolId: string): void;
+  onAccepted(
+    listener: (m: { readonly id: string; readonly envelope: unknown; readonly source: string }) => void,
+  ): () => void;
+}
+
+export interface CreatePoolServiceParameters {
+  readonly node: PoolServiceNode;
+  /** `pools` of the node config: the pools this node takes part in. */
+  readonly pools: readonly {
+    readonly poolId: string;
+    /** Signed charter envelopes known out of band (e.g. read from `charterFile`), used until gossip brings them. */
+    readonly charterMessages?: readonly MessageInput[];
+  }[];
+  /** Signs, stores (persist-then-sign) and gossips a pool message as the local member. */
+  readonly publish: PoolPublisher;
+  /** Without it, every claim is queued for a manual vote. */
+  readonly verifyEvidence?: VerifyEvidence;
+  /** `policy.autoAttest` of the node config. */
+  readonly policy?: AutoAttestPolicy;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+  readonly tickMs?: number;
+  readonly decisionStaggerMs?: number;
+}
+
+/** A published ClaimDecision as this node judged it. */
+export type DecisionCheck = {
+  messageId: string;
+  issuer: string;
+  /** accept: it verifies and equals this node's own decision. */
+  outcome: 'accept' | 'reject' | 'pending';
+  code?: string;
+};
+
+export type ManualVote = {
+  verdict: ClaimAttestation['verdict'];
+  /** For `approve`: the amount (unit-asset base units); default the requested amount. */
+  approvedAmount?: string;
+  /** For `reject`: a registered reason code; default the first failed evidence code (required when none failed). */
+  reasonCode?: string;
+  note?: string;
+};
+
+/** A claim as the API and CLI show it: the conformance `decide` claim shape plus this node's part. */
+export type ClaimSummary = Record<string, unknown> & {
+  poolId: string;
+  claimId: string;
+  status: string;
+  myVote: ClaimAttestation['verdict'] | null;
+  /** Set while the claim waits for a manual vote here. */
+  pendingVote: QueueReason | null;
+  evidenceChecks: EvidenceCheck[] | null;
+  publishedDecisions: DecisionCheck[];
+};
+
+export interface PoolService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The pools joined (configured or signed here). */
+  poolIds(): string[];
+  /** The derived view of a pool at `now` (default the service clock). */
+  view(poolId: string, now?: number): PoolView;
+  /** The view as JSON (integers as decimal strings): epochs, claims, equivocations, refusals, ledger. */
+  poolJson(poolId: string): Record<string, unknown>;
+  listClaims(filter?: { poolId?: string }): ClaimSummary[];
+  getClaim(claimId: string): ClaimSummary | undefined;
+  /** Signs a charter text as this member (founding or amendment); joins its pool. */
+  signCharter(charter: PoolCharter): Promise<{ messageId: Hex; envelope: Envelope }>;
+  /** Checks a claim against the pool rules, then signs and publishes it. */
+  fileClaim(claim: FundClaim): Promise<{ messageId: Hex; envelope: Envelope }>;
+  /** A manual vote on a claim still attesting (a queued one, or any the member has not voted on). */
+  vote(claimId: string, vote: ManualVote): Promise<{ messageId: Hex; envelope: Envelope }>;
+  /** Resolves when the background work queued so far (attestations, decisions) is done (tests). */
+  idle(): Promise<void>;
+}
+
+type PoolEntry = {
+  poolId: string;
+  state: PoolState;
+};
+
+const lower = (s: string) => s.toLowerCase();
+
+export function createPoolService(params: CreatePoolServiceParameters): PoolService {
+  const log = params.logger?.child({ component: 'pools' });
+  const now = params.now ?? Date.now;
+  const me = lower(params.node.member);
+  const tickMs = params.tickMs ?? DEFAULT_TICK_MS;
+  const stagger = params.decisionStaggerMs ?? DEFAULT_DECISION_STAGGER_MS;
+  const pools = new Map<string, PoolEntry>();
+  /** claimId → why it waits for a manual vote. */
+  const queued = new Map<string, QueueReason>();
+  /** claimId → the evidence checks this node made. */
+  const checks = new Map<string, EvidenceCheck[]>();
+  /** claimId → the published decisions, judged. */
+  const decisionChecks = new Map<string, Map<string, DecisionCheck>>();
+  /** Claims being attested / decisions being published right now (no double work). */
+  const busy = new Set<string>();
+  let work: Promise<void> = Promise.resolve();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let running = false;
+
+  const entryOf = (poolId: string): PoolEntry => {
+    const e = pools.get(lower(poolId));
+    if (e === undefined)
+      throw new PoolServiceError('POOL_NOT_FOUNDED', `this node does not take part in pool ${poolId}`, {
+        details: { poolId },
+      });
+    return e;
+  };
+
+  const addPool = (poolId: string, charterMessages: readonly MessageInput[] = []): PoolEntry => {
+    const key = lower(poolId);
+    let e = pools.get(key);
+    if (e === undefined) {
+      e = { poolId: key, state: createPoolState(charterMessages) };
+      pools.set(key, e);
+      params.node.joinPool(key);
+    }
+    return e;
+  };
+
+  const fold = (poolId: string, message: PoolMessage): void => {
+    const e = pools.get(lower(poolId));
+    if (e === undefined) return;
+    e.state = applyPoolMessage(e.state, message);
+  };
+
+  const enqueue = (job: () => Promise<void>): void => {
+    work = work.then(job).catch((err: unknown) => {
+      log?.warn(
+        { err: { message: (err as Error).message, code: (err as { code?: string }).code } },
+        'pool job failed',
+      );
+    });
+  };
+
+  const claimViews = (e: PoolEntry, t = now()): { view: PoolView; claims: ClaimView[] } => {
+    const view = viewPool(e.state, t);
+    return { view, claims: view.claims };
+  };
+
+  const myVoteOn = (e: PoolEntry, claimId: string): ClaimAttestation['verdict'] | null => {
+    for (const m of e.state.messages.values()) {
+      if (m.envelope.type !== 'ClaimAttestation' || lower(m.envelope.issuer) !== me) continue;
+      const p = m.envelope.payload as unknown as ClaimAttestation;
+      if (p.claimId === claimId && p.round === 0) return p.verdict;
+    }
+    return null;
+  };
+
+  const isEligible = (c: ClaimView, t: number): boolean => {
+    if (lower(c.claim.claimant) === me) return false;
+    const m = c.claim.snapshot.charter.members.find((x) => lower(x.member) === me);
+    return m !== undefined && (m.leavingAt === undefined || m.leavingAt > c.claim.filedAt) && c.closesAt >= t;
+  };
+
+  const domainFor = (e: PoolEntry, t: number) => {
+    const adopted = charterAt(viewPool(e.state, t).charters, t);
+    return adopted === null ? null : { adopted, domain: expectedDomainOf(adopted.charter) };
+  };
+
+  async function checkEvidence(claim: FundClaim): Promise<EvidenceCheck[] | null> {
+    const verify = params.verifyEvidence;
+    if (verify === undefined) return null;
+    const out: EvidenceCheck[] = [];
+    for (const [i, ref] of claim.evidence.entries()) {
+      let v: EvidenceVerdict;
+      try {
+        v = await verify(ref);
+      } catch (err) {
+        log?.warn({ err: { message: (err as Error).message }, index: i }, 'verifyEvidence threw');
+        v = { ok: false, code: 'EVIDENCE_RPC_UNAVAILABLE' };
+      }
+      out.push(evidenceCheckOf(i, v));
+    }
+    return out;
+  }
+
+  async function publishAttestation(
+    e: PoolEntry,
+    c: ClaimView,
+    verdict: ClaimAttestation['verdict'],
+    extra: { approvedAmount?: bigint; reasonCode?: string; note?: string },
+  ) {
+    const payload: ClaimAttestation = {
+      poolId: e.poolId,
+      claimId: c.claim.claimId,
+      round: 0,
+      verdict,
+      ...(verdict === 'approve'
+        ? { approvedAmount: (extra.approvedAmount ?? c.claim.requestedAmount).toString() }
+        : {}),
+      ...(verdict === 'reject' && extra.reasonCode !== undefined ? { reasonCode: extra.reasonCode } : {}),
+      evidenceChecks: checks.get(c.claim.claimId) ?? [],
+      ...(c.claim.valuation === null ? {} : { valuation: c.claim.valuation.toString() }),
+      ...(extra.note === undefined ? {} : { note: extra.note }),
+    };
+    const r = await params.publish('ClaimAttestation', payload as unknown as Record<string, unknown>, {
+      scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
+      domain: expectedDomainOf(c.claim.snapshot.charter),
+    });
+    fold(e.poolId, { envelope: r.envelope, messageId: r.messageId });
+    queued.delete(c.claim.claimId);
+    log?.info({ claimId: c.claim.claimId, verdict, messageId: r.messageId }, 'attested');
+    return r;
+  }
+
+  /** Automatic attestation of one claim (persist-then-sign through the publisher). */
+  async function attest(poolId: string, claimId: string): Promise<void> {
+    const e = pools.get(lower(poolId));
+    if (e === undefined || busy.has(claimId)) return;
+    busy.add(claimId);
+    try {
+      const t = now();
+      const c = claimViews(e, t).claims.find((x) => x.claim.claimId === claimId);
+      if (c === undefined || c.status !== 'attesting' || !isEligible(c, t)) return;
+      if (myVoteOn(e, claimId) !== null || queued.has(claimId)) return;
+      const found = await checkEvidence(c.claim.payload);
+      if (found !== null) checks.set(claimId, found);
+      const choice = chooseVerdict({
+        policy: params.policy,
+        checks: found,
+        requestedAmount: c.claim.requestedAmount,
+        valuation: c.claim.valuation,
+      });
+      if (choice.action === 'queue') {
+        queued.set(claimId, choice.reason);
+        log?.info({ claimId, reason: choice.reason }, 'claim queued for a manual vote');
+        return;
+      }
+      if (choice.action === 'approve')
+        await publishAttestation(e, c, 'approve', { approvedAmount: choice.approvedAmount });
+      else await publishAttestation(e, c, 'reject', { reasonCode: choice.reasonCode });
+    } finally {
+      busy.delete(claimId);
+    }
+  }
+
+  /** Judges a published decision: `verifyClaimDecision` from the decision alone, then against our own. */
+  function judgeDecision(e: PoolEntry, m: PoolMessage): void {
+    const d = m.envelope.payload as unknown as ClaimDecision;
+    const map = decisionChecks.get(d.claimId) ?? new Map<string, DecisionCheck>();
+    decisionChecks.set(d.claimId, map);
+    const record = (outcome: DecisionCheck['outcome'], code?: string) => {
+      map.set(m.messageId, {
+        messageId: m.messageId,
+        issuer: lower(m.envelope.issuer),
+        outcome,
+        ...(code === undefined ? {} : { code }),
+      });
+      if (outcome === 'reject')
+        log?.warn({ messageId: m.messageId, claimId: d.claimId, code }, 'decision refused');
+    };
+    const view = viewPool(e.state, now());
+    const claim = view.claims.find((c) => c.claim.claimId === d.claimId);
+    if (claim === undefined) {
+      record('reject', 'CLAIM_UNKNOWN');
+      return;
+    }
+    const v = verifyClaimDecision(d, {
+      charter: claim.claim.snapshot.charter,
+      claim: claim.claim.message.envelope,
+    });
+    const refusal = view.refused.find((r) => r.messageId === m.messageId);
+    if (v.outcome === 'reject') record('reject', v.code);
+    else if (refusal?.code === 'CLAIM_DECISION_NOT_CLOSED') record('pending', refusal.code);
+    else if (refusal !== undefined) record('reject', refusal.code);
+    else record('accept');
+  }
+
+  /** Publishes the decisions of closed rounds nobody has published yet (staggered by member rank). */
+  async function publishDecisions(): Promise<void> {
+    const t = now();
+    for (const e of pools.values()) {
+      const view = viewPool(e.state, t);
+      if (view.poolId === null) continue;
+      for (const c of view.claims) {
+        // Re-judge decisions that arrived before the round closed here.
+        for (const dc of decisionChecks.get(c.claim.claimId)?.values() ?? [])
+          if (dc.outcome === 'pending') {
+            const m = e.state.messages.get(dc.messageId as Hex);
+            if (m !== undefined) judgeDecision(e, m);
+          }
+        if (c.decision === null) continue;
+        queued.delete(c.claim.claimId);
+        const published = [...e.state.messages.values()].some(
+          (m) =>
+            m.envelope.type === 'ClaimDecision' &&
+            (m.envelope.payload as { claimId?: unknown }).claimId === c.claim.claimId,
+        );
+        if (published || busy.has(`decision:${c.claim.claimId}`)) continue;
+        const ranked = c.claim.snapshot.charter.members.map((x) => lower(x.member)).sort();
+        const rank = ranked.indexOf(me);
+        if (rank < 0 || t < c.decision.decidedAt + rank * stagger) continue;
+        const payload = buildClaimDecision(view.poolId, c);
+        if (payload === null) continue;
+        busy.add(`decision:${c.claim.claimId}`);
+        try {
+          const r = await params.publish('ClaimDecision', payload as unknown as Record<string, unknown>, {
+            scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
+            domain: expectedDomainOf(c.claim.snapshot.charter),
+          });
+          const m = { envelope: r.envelope, messageId: r.messageId };
+          fold(e.poolId, m);
+          judgeDecision(e, m);
+          log?.info(
+            { claimId: c.claim.claimId, outcome: payload.outcome, messageId: r.messageId },
+            'decision published',
+          );
+        } finally {
+          busy.delete(`decision:${c.claim.claimId}`);
+        }
+      }
+    }
+  }
+
+  function react(poolId: string, m: PoolMessage): void {
+    const type = m.envelope.type;
+    if (type === 'FundClaim') enqueue(() => attest(poolId, m.messageId));
+    else if (type === 'ClaimDecision') {
+      const e = pools.get(lower(poolId));
+      if (e !== undefined) judgeDecision(e, m);
+    }
+  }
+
+  async function rebuild(e: PoolEntry): Promise<number> {
+    let after = 0;
+    let n = 0;
+    for (;;) {
+      const r = await params.node.store.queryMessages({ poolId: e.poolId, after, limit: REBUILD_PAGE });
+      if (!r.ok) throw new PoolServiceError(r.code, r.detail);
+      for (const s of r.messages) {
+        const read = readPoolMessage(s.wire);
+        if (read.ok) {
+          e.state = applyPoolMessage(e.state, read.message);
+          n++;
+        }
+      }
+      if (r.nextCursor === null) break;
+      after = r.nextCursor;
+    }
+    return n;
+  }
+
+  const summarize = (e: PoolEntry, c: ClaimView): ClaimSummary => ({
+    poolId: e.poolId,
+    ...serializeClaim(c),
+    claimId: c.claim.claimId,
+    status: c.status,
+    myVote: myVoteOn(e, c.claim.claimId),
+    pendingVote: c.status === 'attesting' ? (queued.get(c.claim.claimId) ?? null) : null,
+    evidenceChecks: checks.get(c.claim.claimId) ?? null,
+    publishedDecisions: [...(decisionChecks.get(c.claim.claimId)?.values() ?? [])].sort((a, b) =>
+      a.messageId < b.messageId ? -1 : 1,
+    ),
+  });
+
+  const service: PoolService = {
+    async start() {
+      if (running) return;
+      running = true;
+      for (const p of params.pools) addPool(p.poolId, p.charterMessages ?? []);
+      unsubscribe = params.node.onAccepted((a) => {
+        const env = a.envelope as Envelope;
+        const poolId = env.scope?.poolId;
+        if (poolId === undefined || !POOL_TYPES.has(env.type) || !pools.has(lower(poolId))) return;
+        const m: PoolMessage = { envelope: env, messageId: a.id as Hex };
+        fold(poolId, m);
+        react(poolId, m);
+      });
+      let total = 0;
+      for (const e of pools.values()) total += await rebuild(e);
+      // Claims that arrived while the node was down, or before a restart finished attesting.
+      for (const e of pools.values()) {
+        const t = now();
+        for (const c of claimViews(e, t).claims) {
+          if (c.status === 'attesting') enqueue(() => attest(e.poolId, c.claim.claimId));
+          for (const m of e.state.messages.values())
+            if (m.envelope.type === 'ClaimDecision') judgeDecision(e, m);
+        }
+      }
+      timer = setInterval(() => enqueue(publishDecisions), tickMs);
+      timer.unref?.();
+      log?.info({ pools: pools.size, rebuilt: total }, 'pool service started');
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      if (timer !== undefined) clearInterval(timer);
+      unsubscribe?.();
+      await work;
+    },
+    poolIds: () => [...pools.keys()],
+    view: (poolId, t) => viewPool(entryOf(poolId).state, t ?? now()),
+    poolJson: (poolId) => serializePoolView(viewPool(entryOf(poolId).state, now())),
+    listClaims(filter = {}) {
+      const out: ClaimSummary[] = [];
+      const t = now();
+      for (const e of pools.values()) {
+        if (filter.poolId !== undefined && e.poolId !== lower(filter.poolId)) continue;
+        for (const c of claimViews(e, t).claims) out.push(summarize(e, c));
+      }
+      return out.sort(
+        (a, b) => Number(a['filedAt']) - Number(b['filedAt']) || (a.claimId < b.claimId ? -1 : 1),
+      );
+    },
+    getClaim(claimId) {
+      const t = now();
+      for (const e of pools.values()) {
+        const c = claimViews(e, t).claims.find((x) => x.claim.claimId === claimId);
+        if (c !== undefined) return summarize(e, c);
+      }
+      return undefined;
+    },
+    async signCharter(charter) {
+      const e = addPool(charter.poolId);
+      const r = await params.publish('PoolCharter', charter as unknown as Record<string, unknown>, {
+        scope: { poolId: charter.poolId, epoch: charter.epoch },
+        domain: expectedDomainOf(charter),
+      });
+      fold(e.poolId, { envelope: r.envelope, messageId: r.messageId });
+      return r;
+    },
+    async fileClaim(claim) {
+      const e = entryOf(claim.poolId);
+      const t = now();
+      const at = domainFor(e, t);
+      if (at === null)
+        throw new PoolServiceError('CLAIM_POOL_NOT_ACTIVE', 'no charter of this pool is in force now', {
+          details: { poolId: claim.poolId },
+          section: 'pools.md#filing',
+        });
+      // The pool rules, judged before signing: a refusal here is one every node would make.
+      const refusal = precheckClaim(viewPool(e.state, t), at.adopted, claim, me, t);
+      if (refusal !== null)
+        throw new PoolServiceError(refusal, `the pool rules refuse this claim: ${refusal}`, {
+          section: 'pools.md#filing',
+        });
+      const r = await params.publish('FundClaim', claim as unknown as Record<string, unknown>, {
+        scope: { poolId: e.poolId, epoch: at.adopted.epoch },
+        domain: at.domain,
+      });
+      fold(e.poolId, { envelope: r.envelope, messageId: r.messageId });
+      return r;
+    },
+    async vote(claimId, v) {
+      let found: { e: PoolEntry; c: ClaimView } | undefined;
+      const t = now();
+      for (const e of pools.values()) {
+        const c = claimViews(e, t).claims.find((x) => x.claim.claimId === claimId);
+        if (c !== undefined) found = { e, c };
+      }
+      if (found === undefined)
+        throw new PoolServiceError('CLAIM_UNKNOWN', 'no admitted claim has this id', {
+          details: { claimId },
+        });
+      const { e, c } = found;
+      if (lower(c.claim.claimant) === me)
+        throw new PoolServiceError(
+          'CLAIM_ATTESTER_IS_CLAIMANT',
+          'the claimant does not vote on its own claim',
+          {
+            section: 'pools.md#attesting',
+          },
+        );
+      if (!c.claim.snapshot.charter.members.some((x) => lower(x.member) === me))
+        throw new PoolServiceError('CLAIM_ATTESTER_NOT_MEMBER', 'this member is not eligible on the claim', {
+          section: 'pools.md#attesting',
+        });
+      if (c.status !== 'attesting')
+        throw new PoolServiceError('CLAIM_VOTE_LATE', `the round is closed (${c.status})`, {
+          details: { closesAt: c.closesAt },
+          section: 'pools.md#timing',
+        });
+      if (myVoteOn(e, claimId) !== null || busy.has(claimId))
+        throw new PoolServiceError('CLAIM_DUPLICATE_VOTE', 'this member has already voted on this claim', {
+          section: 'pools.md#attesting',
+        });
+      const reasonCode = v.reasonCode ?? (checks.get(claimId) ?? []).find((x) => x.code !== undefined)?.code;
+      if (v.verdict === 'reject' && reasonCode === undefined)
+        throw new PoolServiceError(
+          'POOL_INPUT_INVALID',
+          'a reject needs a reasonCode (no evidence check failed here)',
+          {
+            section: 'pools.md#attesting',
+          },
+        );
+      busy.add(claimId);
+      try {
+        return await publishAttestation(e, c, v.verdict, {
+          ...(v.approvedAmount === undefined ? {} : { approvedAmount: BigInt(v.approvedAmount) }),
+          ...(reasonCode === undefined ? {} : { reasonCode }),
+          ...(v.note === undefined ? {} : { note: v.note }),
+        });
+      } finally {
+        busy.delete(claimId);
+      }
+    },
+    async idle() {
+      let seen: Promise<void> | undefined;
+      while (seen !== work) {
+        seen = work;
+        await work;
+      }
+    },
+  };
+  return service;
+}

@@ -1,0 +1,33 @@
+/**
+ * The node's pool service (spec/v1/pools.md, issue 6): pool topics, claim state derived from the
+ * store, automatic attestation by policy after re-deriving evidence, decisions published and
+ * checked, and the operations behind the HTTP API and CLI (file a claim, vote, ledger).
+ */
+export {
+  type AutoAttestPolicy,
+  type ChooseVerdictReturnType,
+  chooseVerdict,
+  type EvidenceCheck,
+  type EvidenceVerdict,
+  evidenceCheckOf,
+  type QueueReason,
+} from './chooseVerdict.js';
+export {
+  createNodePoolPublisher,
+  type PoolPublisher,
+  type PoolPublishOptions,
+} from './createNodePoolPublisher.js';
+export {
+  type ClaimSummary,
+  type CreatePoolServiceParameters,
+  createPoolService,
+  DEFAULT_DECISION_STAGGER_MS,
+  DEFAULT_TICK_MS,
+  type DecisionCheck,
+  type ManualVote,
+  type PoolService,
+  type PoolServiceNode,
+  type VerifyEvidence,
+} from './createPoolService.js';
+export { PoolServiceError } from './poolServiceError.js';
+export { precheckClaim } from './precheckClaim.js';

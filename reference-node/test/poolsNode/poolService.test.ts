@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalize } from '../../src/envelope/index.js';
+import { buildClaimDecision } from '../../src/pools/index.js';
+import { chooseVerdict, createPoolService, evidenceCheckOf } from '../../src/poolsNode/index.js';
+import { waitFor, waitForMesh } from '../node/fixtures.js';
+import {
+  type Chain,
+  charterFor,
+  claimFor,
+  fakeEvidence,
+  POOL_ID,
+  type PoolNetwork,
+  startChain,
+  startPoolNetwork,
+  U,
+} from './poolHarness.js';
+
+describe('chooseVerdict (the automatic attestation policy)', () => {
+  const ok = [evidenceCheckOf(0, { ok: true })];
+  const base = { checks: ok, requestedAmount: 10n, valuation: null };
+  it('queues everything unless enabled', () => {
+    expect(chooseVerdict({ ...base, policy: undefined })).toEqual({
+      action: 'queue',
+      reason: 'manual_policy',
+    });
+  });
+  it('approves verified evidence under the limit, at most the own valuation', () => {
+    expect(chooseVerdict({ ...base, policy: { enabled: true, maxApproveAmount: '10' } })).toEqual({
+      action: 'approve',
+      approvedAmount: 10n,
+    });
+    expect(chooseVerdict({ ...base, valuation: 7n, policy: { enabled: true } })).toEqual({
+      action: 'approve',
+      approvedAmount: 7n,
+    });
+    expect(chooseVerdict({ ...base, policy: { enabled: true, maxApproveAmount: '9' } })).toEqual({
+      action: 'queue',
+      reason: 'above_auto_approve_limit',
+    });
+  });
+  it('rejects with the evidence code; an RPC outage only queues', () => {
+    const failed = [ok[0]!, evidenceCheckOf(1, { ok: false, code: 'EVIDENCE_REORGED' })];
+    expect(failed[1]).toEqual({ index: 1, result: 'reorged', code: 'EVIDENCE_REORGED' });
+    expect(chooseVerdict({ ...base, checks: failed, policy: { enabled: true } })).toEqual({
+      action: 'reject',
+      reasonCode: 'EVIDENCE_REORGED',
+    });
+    expect(
+      chooseVerdict({ ...base, checks: failed, policy: { enabled: true, rejectOnEvidenceFailure: false } }),
+    ).toEqual({ action: 'queue', reason: 'evidence_failed' });
+    const down = [evidenceCheckOf(0, { ok: false, code: 'EVIDENCE_RPC_UNAVAILABLE' })];
+    expect(down[0]?.result).toBe('unavailable');
+    expect(chooseVerdict({ ...base, checks: down, policy: { enabled: true } })).toEqual({
+      action: 'queue',
+      reason: 'evidence_unavailable',
+    });
+    expect(chooseVerdict({ ...base, checks: null, policy: { enabled: true } })).toEqual({
+      action: 'queue',
+      reason: 'no_evidence_verifier',
+    });
+  });
+});
+
+describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => {
+  let chain: Chain;
+  let pn: PoolNetwork;
+
+  beforeAll(async () => {
+    chain = await startChain();
+    pn = await startPoolNetwork(4, chain, { enabled: true, maxApproveAmount: (5000n * U).toString() });
+    await waitForMesh(pn.net.nodes, `/sfr/1/pool/${POOL_ID.slice(2)}`);
+    const charter = charterFor(
+      pn.net.keys.map((k) => k.address),
+      Date.now(),
+    );
+    for (const s of pn.services) await s.signCharter(charter);
+    await waitFor(
+      () => pn.services.every((s) => s.view(POOL_ID).charters.length === 1),
+      15_000,
+      'the charter adopted on every node',
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await pn?.stop();
+    await chain?.stop();
+  });
+
+  const settledEverywhere = (claimId: string) =>
+    waitFor(
+      () =>
+        pn.services.every((s) => {
+          const c = s.getClaim(claimId);
+          return (
+            c !== undefined &&
+            c.status !== 'attesting' &&
+            c.publishedDecisions.some((d) => d.outcome === 'accept')
+          );
+        }),
+      30_000,
+      `a decision on ${claimId} at every node`,
+      100,
+    );
+
+  const decisionsOf = (claimId: string) =>
+    pn.services.map((s) => {
+      const c = s.view(POOL_ID).claims.find((x) => x.claim.claimId === claimId)!;
+      return canonicalize(buildClaimDecision(POOL_ID as never, c));
+    });
+
+  it('a claim with real evidence collects approvals from the others and every node reaches the same decision', async () => {
+    const ref = await chain.realEvidence();
+    const filed = await pn.services[0]!.fileClaim(claimFor(ref, 'incident-real', 1200n * U, Date.now()));
+    await settledEverywhere(filed.messageId);
+    const decisions = decisionsOf(filed.messageId);
+    expect(new Set(decisions).size).toBe(1);
+    const d = JSON.parse(decisions[0]!) as {
+      outcome: string;
+      approvedAmount: string;
+      contributions: unknown[];
+    };
+    expect(d.outcome).toBe('approved');
+    expect(d.approvedAmount).toBe((1200n * U).toString());
+    expect(d.contributions).toHaveLength(3); // the claimant never pays its own claim
+    for (const [i, s] of pn.services.entries()) {
+      const c = s.getClaim(filed.messageId)!;
+      expect(c.status).toMatch(/approved|settled/);
+      if (i === 0) expect(c.myVote).toBeNull();
+      else {
+        expect(c.myVote).toBe('approve');
+        expect(c.evidenceChecks).toEqual([{ index: 0, result: 'verified' }]);
+      }
+      // Every node checked every published decision and found it equal to its own.
+      expect(c.publishedDecisions.every((x) => x.outcome === 'accept')).toBe(true);
+    }
+  }, 45_000);
+
+  it('a claim citing fake evidence is rejected by every other node with the evidence code', async () => {
+    const ref = fakeEvidence(await chain.realEvidence());
+    const filed = await pn.services[1]!.fileClaim(claimFor(ref, 'incident-fake', 100n * U, Date.now()));
+    await settledEverywhere(filed.messageId);
+    expect(new Set(decisionsOf(filed.messageId)).size).toBe(1);
+    for (const [i, s] of pn.services.entries()) {
+      const c = s.getClaim(filed.messageId)!;
+      expect(c.status).toBe('rejected');
+      if (i !== 1) {
+        expect(c.myVote).toBe('reject');
+        expect(c.evidenceChecks).toEqual([{ index: 0, result: 'not_found', code: 'EVIDENCE_NOT_FOUND' }]);
+      }
+    }
+  }, 45_000);
+
+  it('a claim citing reorged evidence is rejected by every other node', async () => {
+    const ref = await chain.reorgedEvidence();
+    const filed = await pn.services[2]!.fileClaim(claimFor(ref, 'incident-reorg', 100n * U, Date.now()));
+    await settledEverywhere(filed.messageId);
+    expect(new Set(decisionsOf(filed.messageId)).size).toBe(1);
+    for (const [i, s] of pn.services.entries()) {
+      const c = s.getClaim(filed.messageId)!;
+      expect(c.status).toBe('rejected');
+      if (i !== 2) expect(c.evidenceChecks?.[0]?.result).toBe('reorged');
+    }
+  }, 45_000);
+
+  it('a claim above the auto-approve limit waits for a manual vote, which then decides it', async () => {
+    const ref = await chain.realEvidence();
+    const filed = await pn.services[3]!.fileClaim(claimFor(ref, 'incident-big', 9000n * U, Date.now()));
+    await waitFor(
+      () =>
+        [0, 1, 2].every(
+          (i) => pn.services[i]!.getClaim(filed.messageId)?.pendingVote === 'above_auto_approve_limit',
+        ),
+      15_000,
+      'the big claim queued at the three attesters',
+    );
+    // A manual vote: two approvals carry quorum (20 of 30 weight, 2 members).
+    await pn.services[0]!.vote(filed.messageId, {
+      verdict: 'approve',
+      approvedAmount: (8000n * U).toString(),
+    });
+    await pn.services[1]!.vote(filed.messageId, { verdict: 'approve' });
+    await expect(pn.services[1]!.vote(filed.messageId, { verdict: 'approve' })).rejects.toMatchObject({
+      code: 'CLAIM_DUPLICATE_VOTE',
+    });
+    await expect(pn.services[3]!.vote(filed.messageId, { verdict: 'approve' })).rejects.toMatchObject({
+      code: 'CLAIM_ATTESTER_IS_CLAIMANT',
+    });
+    await settledEverywhere(filed.messageId);
+    const decisions = decisionsOf(filed.messageId);
+    expect(new Set(decisions).size).toBe(1);
+    // Lower weighted median of {8000, 9000} with equal weights: 8000 due; the contributors (members
+    // 0, 1, 2) have 1000 + 600 + 600 left after paying the first claim, so the pool pays 2200 and
+    // 5800 is the pro-rata shortfall.
+    expect(JSON.parse(decisions[0]!)).toMatchObject({
+      outcome: 'approved',
+      approvedAmount: (2200n * U).toString(),
+      shortfall: (5800n * U).toString(),
+    });
+  }, 45_000);
+
+  it('refuses a claim the pool rules would refuse, before signing anything', async () => {
+    const ref = await chain.realEvidence();
+    const before = pn.net.nodes[0]!.store.headSeq(pn.net.nodes[0]!.member);
+    await expect(
+      pn.services[0]!.fileClaim({
+        ...claimFor(ref, 'incident-x', 10n * U, Date.now()),
+        coveredKind: 'oracle_failure',
+      }),
+    ).rejects.toMatchObject({ code: 'CLAIM_KIND_NOT_COVERED' });
+    await expect(
+      pn.services[0]!.fileClaim({
+        ...claimFor(ref, 'incident-x', 10n * U, Date.now()),
+        requestedAmount: '0',
+      }),
+    ).rejects.toMatchObject({ code: 'CLAIM_ZERO_AMOUNT' });
+    await expect(
+      pn.services[0]!.fileClaim({
+        ...claimFor(ref, 'incident-x', 10n * U, Date.now()),
+        poolId: `0x${'11'.repeat(32)}`,
+      }),
+    ).rejects.toMatchObject({ code: 'POOL_NOT_FOUNDED' });
+    expect(pn.net.nodes[0]!.store.headSeq(pn.net.nodes[0]!.member)).toBe(before);
+  });
+
+  it('a restarted service rebuilds the same claims and decisions from the store', async () => {
+    const node = pn.net.nodes[3]!;
+    const fresh = createPoolService({
+      node,
+      pools: [{ poolId: POOL_ID }],
+      publish: async () => {
+        throw new Error('a rebuild must not publish');
+      },
+      tickMs: 60_000,
+    });
+    await fresh.start();
+    try {
+      const strip = (xs: ReturnType<typeof fresh.listClaims>) =>
+        xs.map((c) => ({ claimId: c.claimId, status: c.status, decision: c['decision'] }));
+      expect(strip(fresh.listClaims())).toEqual(strip(pn.services[3]!.listClaims()));
+      expect(fresh.listClaims()).toHaveLength(4);
+      expect(fresh.poolJson(POOL_ID)['ledger']).toEqual(pn.services[3]!.poolJson(POOL_ID)['ledger']);
+    } finally {
+      await fresh.stop();
+    }
+  });
+});
