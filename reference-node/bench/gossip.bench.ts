@@ -17,7 +17,11 @@ import { runInNewContext } from 'node:vm';
 import {
   createMemorySigningJournal,
   deriveTestKey,
+  digestOf,
+  type Envelope,
   getCryptoBackend,
+  getSecpBackend,
+  hexToBytes,
   type MemberKey,
   signEnvelope,
   type UnsignedEnvelope,
@@ -34,6 +38,13 @@ import { SeenCache } from '../src/validation/seenCache.js';
 import { createTypeRules } from '../src/validation/typeRules.js';
 
 const FULL = process.env['BENCH_FULL'] === '1';
+/** `BENCH_ONLY=pipeline,ingest,dissemination` runs a subset of the sections (default: all). */
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'pipeline,ingest,dissemination').split(','));
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const SIZES = FULL ? [10, 30, 60, 100] : [10, 30, 60];
 const MESSAGES = FULL ? 50 : 20;
 const DEGREE = 4;
@@ -126,6 +137,18 @@ async function benchPipeline(): Promise<void> {
   });
   const dec = new TextDecoder();
   const baseline = run((w) => JSON.parse(dec.decode(w)));
+  // Ceiling: the one step no implementation can skip, the secp256k1 public-key recovery itself.
+  const secp = getSecpBackend();
+  const sigs = wires.map((w) => {
+    const e = JSON.parse(dec.decode(w)) as { signature: string };
+    const sig = hexToBytes(e.signature)!;
+    return { digest: digestOf(e as unknown as Envelope, w), rs: sig.subarray(0, 64), recid: sig[64]! - 27 };
+  });
+  let k = 0;
+  const recoverOnly = run(() => {
+    const x = sigs[k++ % sigs.length]!;
+    secp.recover(x.digest, x.rs, x.recid);
+  });
   console.log(
     `\n### validation pipeline alone (one core; ${getCryptoBackend().secp}/${getCryptoBackend().keccak} crypto)`,
   );
@@ -134,6 +157,12 @@ async function benchPipeline(): Promise<void> {
     `| SFR pipeline (size→…→signature→schema, no store) | ${fmt(rate)} | ${fmt(rate / baseline, 3)}× |`,
   );
   console.log(`| baseline: UTF-8 decode + JSON.parse only | ${fmt(baseline)} | 1× |`);
+  console.log(
+    `| ceiling: ${secp.name} secp256k1 recover alone | ${fmt(recoverOnly)} | ${fmt(recoverOnly / baseline, 3)}× |`,
+  );
+  console.log(
+    `pipeline / recover-alone = ${fmt(rate / recoverOnly, 2)} (the signature's share of the pipeline's time); load average ${loadavg()}`,
+  );
   console.log(
     `target ≥ 8 000 msgs/s/core: ${rate >= 8000 ? 'met' : 'NOT met'}${bad ? ` (unexpected refusals: ${bad})` : ''}`,
   );
@@ -420,14 +449,11 @@ process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
 });
 const t0 = Date.now();
 console.log(
-  `mode: ${FULL ? 'full' : 'quick'} (BENCH_FULL=1 for N=100 and more messages); load average ${os
-    .loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')}`,
+  `mode: ${FULL ? 'full' : 'quick'} (BENCH_FULL=1 for N=100 and more messages); load average ${loadavg()}`,
 );
-await benchPipeline();
-await benchIngest();
-await benchDissemination();
+if (ONLY.has('pipeline')) await benchPipeline();
+if (ONLY.has('ingest')) await benchIngest();
+if (ONLY.has('dissemination')) await benchDissemination();
 console.log(`\nuncaught socket errors (ECONNRESET/EPIPE) during the run: ${socketErrors}`);
 console.log(
   `\nbench time ${fmt((Date.now() - t0) / 1000, 1)} s; RSS now ${fmt(process.memoryUsage().rss / 2 ** 20)} MB`,

@@ -8,7 +8,11 @@ function escapePointer(key: string): string {
   return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
+const nativeWellFormed = typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function';
+
 function hasLoneSurrogate(s: string): boolean {
+  // Node ≥ 20 has String.prototype.isWellFormed (ES2024), native and much faster than the loop below.
+  if (nativeWellFormed) return !(s as unknown as { isWellFormed(): boolean }).isWellFormed();
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {

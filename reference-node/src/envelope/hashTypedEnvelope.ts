@@ -1,5 +1,5 @@
 import { keccak256 } from './backend.js';
-import { bytesToHex, hexToBytes, utf8 } from './hex.js';
+import { bytesToHex, utf8 } from './hex.js';
 import type { EnvelopeHeader, Hex } from './types.js';
 
 /** EIP-712 primary type; field order is normative (proposal 0001 §4, envelope.md#typed-data). */
@@ -34,17 +34,37 @@ export function domainOf(header: Pick<EnvelopeHeader, 'sfr' | 'domain'>): TypedD
 
 function writeUint(out: Uint8Array, offset: number, value: number): void {
   // value is an integer 0 … 2^53−1 (checked by the caller); big-endian into the last 8 bytes.
-  const hi = Math.floor(value / 0x1_0000_0000);
-  const lo = value >>> 0;
-  const view = new DataView(out.buffer, out.byteOffset + offset + 24, 8);
-  view.setUint32(0, hi);
-  view.setUint32(4, lo);
+  let hi = Math.floor(value / 0x1_0000_0000);
+  let lo = value >>> 0;
+  for (let i = offset + 31; i >= offset + 28; i--) {
+    out[i] = lo & 0xff;
+    lo >>>= 8;
+  }
+  for (let i = offset + 27; i >= offset + 24; i--) {
+    out[i] = hi & 0xff;
+    hi >>>= 8;
+  }
 }
 
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** `size` bytes of `0x` hex, right-aligned in the 32-byte word at `offset`, without an intermediate array. */
 function writeBytes(out: Uint8Array, offset: number, hex: string, size: number): void {
-  const bytes = hexToBytes(hex);
-  if (!bytes || bytes.length !== size) throw new TypeError(`expected ${size} bytes of hex`);
-  out.set(bytes, offset + 32 - size);
+  if (hex.length !== 2 + 2 * size || hex.charCodeAt(0) !== 48 || hex.charCodeAt(1) !== 120) {
+    throw new TypeError(`expected ${size} bytes of hex`);
+  }
+  const base = offset + 32 - size;
+  for (let i = 0; i < size; i++) {
+    const hi = nibble(hex.charCodeAt(2 + 2 * i));
+    const lo = nibble(hex.charCodeAt(3 + 2 * i));
+    if (hi < 0 || lo < 0) throw new TypeError(`expected ${size} bytes of hex`);
+    out[base + i] = (hi << 4) | lo;
+  }
 }
 
 // Bounded caches: a verifier sees few distinct domains and few distinct sfr/type strings.
@@ -64,7 +84,10 @@ function hashString(s: string): Uint8Array {
 
 /** EIP-712 domain separator. */
 export function hashDomain(domain: TypedDomain): Uint8Array {
-  const key = `${domain.name}\u0000${domain.version}\u0000${domain.chainId ?? ''}\u0000${domain.verifyingContract?.toLowerCase() ?? ''}`;
+  const key =
+    domain.chainId === undefined && domain.verifyingContract === undefined
+      ? `${domain.name}\u0000${domain.version}`
+      : `${domain.name}\u0000${domain.version}\u0000${domain.chainId ?? ''}\u0000${domain.verifyingContract?.toLowerCase() ?? ''}`;
   let sep = domainCache.get(key);
   if (sep) return sep;
   const full = domain.chainId !== undefined && domain.verifyingContract !== undefined;
@@ -82,10 +105,24 @@ export function hashDomain(domain: TypedDomain): Uint8Array {
   return sep;
 }
 
-const ZERO_POOL = `0x${'0'.repeat(64)}`;
+/**
+ * The domain separator of an envelope header, cached per (sfr, domain): the hot path builds no
+ * `TypedDomain` object for the common case of an envelope without a vault domain.
+ */
+const separatorBySfr = new Map<string, Uint8Array>();
+function domainSeparatorOf(header: Pick<EnvelopeHeader, 'sfr' | 'domain'>): Uint8Array {
+  if (header.domain !== undefined) return hashDomain(domainOf(header));
+  let sep = separatorBySfr.get(header.sfr);
+  if (sep === undefined) {
+    sep = hashDomain(domainOf(header));
+    if (separatorBySfr.size >= CACHE_LIMIT) separatorBySfr.clear();
+    separatorBySfr.set(header.sfr, sep);
+  }
+  return sep;
+}
 
 /** EIP-712 `hashStruct(Envelope)`. */
-export function hashEnvelopeStruct(header: EnvelopeHeader, payloadHash: Hex): Uint8Array {
+export function hashEnvelopeStruct(header: EnvelopeHeader, payloadHash: Hex | Uint8Array): Uint8Array {
   const buf = new Uint8Array(9 * 32);
   buf.set(ENVELOPE_TYPEHASH, 0);
   buf.set(hashString(header.sfr), 32);
@@ -93,22 +130,24 @@ export function hashEnvelopeStruct(header: EnvelopeHeader, payloadHash: Hex): Ui
   writeBytes(buf, 96, header.issuer, 20);
   writeUint(buf, 128, header.seq);
   writeUint(buf, 160, header.issuedAt);
-  writeBytes(buf, 192, header.scope?.poolId ?? ZERO_POOL, 32);
+  if (header.scope !== undefined) writeBytes(buf, 192, header.scope.poolId, 32); // else poolId = 0x00…00
   writeUint(buf, 224, header.scope?.epoch ?? 0);
-  writeBytes(buf, 256, payloadHash, 32);
+  if (typeof payloadHash === 'string') writeBytes(buf, 256, payloadHash, 32);
+  else if (payloadHash.length === 32) buf.set(payloadHash, 256);
+  else throw new TypeError('expected 32 bytes of payload hash');
   return keccak256(buf);
 }
 
 /** The 32-byte EIP-712 digest as bytes (hot path; `hashTypedEnvelope` returns hex). */
 export function typedEnvelopeDigest(
   header: EnvelopeHeader,
-  payloadHash: Hex,
+  payloadHash: Hex | Uint8Array,
   options: { domain?: TypedDomain } = {},
 ): Uint8Array {
   const buf = new Uint8Array(66);
   buf[0] = 0x19;
   buf[1] = 0x01;
-  buf.set(hashDomain(options.domain ?? domainOf(header)), 2);
+  buf.set(options.domain ? hashDomain(options.domain) : domainSeparatorOf(header), 2);
   buf.set(hashEnvelopeStruct(header, payloadHash), 34);
   return keccak256(buf);
 }

@@ -10,8 +10,22 @@ import type { Address, Hex } from './types.js';
 
 export type MemberKey = { privateKey: Hex; address: Address };
 
+// Receivers check the EIP-55 form of every issuer; a network has few issuers, so results are cached.
+const CHECKSUM_CACHE_LIMIT = 4096;
+const checksumCache = new Map<string, Address>();
+
 /** EIP-55 mixed-case checksum form of an address. */
 export function toChecksumAddress(address: string): Address {
+  let out = checksumCache.get(address);
+  if (out === undefined) {
+    out = computeChecksumAddress(address);
+    if (checksumCache.size >= CHECKSUM_CACHE_LIMIT) checksumCache.clear();
+    checksumCache.set(address, out);
+  }
+  return out;
+}
+
+function computeChecksumAddress(address: string): Address {
   const lower = address.toLowerCase().slice(2);
   const hash = bytesToHex(keccak256(utf8.encode(lower))).slice(2);
   let out = '0x';

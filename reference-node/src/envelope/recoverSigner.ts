@@ -6,10 +6,29 @@ import type { Address } from './types.js';
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const HALF_N = SECP256K1_N >> 1n;
 
-function toBigInt(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (const b of bytes) n = (n << 8n) | BigInt(b);
-  return n;
+function toBytes32(n: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 31; i >= 0; i--) {
+    out[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+  return out;
+}
+const N_BYTES = toBytes32(SECP256K1_N);
+const HALF_N_BYTES = toBytes32(HALF_N);
+
+/** Big-endian comparison of the 32 bytes at `offset` with `ref`: negative, zero or positive. */
+function compare32(bytes: Uint8Array, offset: number, ref: Uint8Array): number {
+  for (let i = 0; i < 32; i++) {
+    const d = bytes[offset + i]! - ref[i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function isZero32(bytes: Uint8Array, offset: number): boolean {
+  for (let i = 0; i < 32; i++) if (bytes[offset + i] !== 0) return false;
+  return true;
 }
 
 /**
@@ -20,11 +39,9 @@ export function signatureEncodingError(sig: Uint8Array): string | null {
   if (sig.length !== 65) return `signature must be 65 bytes, got ${sig.length}`;
   const v = sig[64]!;
   if (v !== 27 && v !== 28) return `v must be 27 or 28, got ${v}`;
-  const r = toBigInt(sig.subarray(0, 32));
-  const s = toBigInt(sig.subarray(32, 64));
-  if (r === 0n || r >= SECP256K1_N) return 'r out of range';
-  if (s === 0n) return 's out of range';
-  if (s > HALF_N) return 'high s (s > n/2)';
+  if (isZero32(sig, 0) || compare32(sig, 0, N_BYTES) >= 0) return 'r out of range';
+  if (isZero32(sig, 32)) return 's out of range';
+  if (compare32(sig, 32, HALF_N_BYTES) > 0) return 'high s (s > n/2)';
   return null;
 }
 

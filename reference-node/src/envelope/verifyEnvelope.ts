@@ -7,7 +7,7 @@ import { typedEnvelopeDigest } from './hashTypedEnvelope.js';
 import { utf8 } from './hex.js';
 import { toChecksumAddress } from './keys.js';
 import { messageIdOf } from './messageIdOf.js';
-import { payloadHashFromWire } from './payloadHashFromWire.js';
+import { payloadHashBytesFromWire } from './payloadHashFromWire.js';
 import { recoverSigner, signatureEncodingError } from './recoverSigner.js';
 import type { Address, Envelope, EnvelopeDomain, Hex, Refusal } from './types.js';
 
@@ -163,10 +163,8 @@ function nonCanonicalAddress(envelope: Envelope): string | null {
  * known: the payload hash is then taken from them without re-serializing the payload.
  */
 export function digestOf(envelope: Envelope, wire?: Uint8Array): Uint8Array {
-  return typedEnvelopeDigest(
-    envelope,
-    wire ? payloadHashFromWire(envelope, wire) : hashPayload(envelope.payload),
-  );
+  const fromWire = wire ? payloadHashBytesFromWire(envelope, wire) : null;
+  return typedEnvelopeDigest(envelope, fromWire ?? hashPayload(envelope.payload));
 }
 
 /** envelope.md#verification steps 12–14: ERC-1271 members, signature encoding, signer. */

@@ -39,10 +39,12 @@ export function createEnvelopeCodec(): EnvelopeCodec {
       }
       return null;
     },
-    digest: (envelope) => bytesToHex(digestOf(envelope as unknown as Envelope)),
+    digest: (envelope, wire) => bytesToHex(digestOf(envelope as unknown as Envelope, wire)),
     messageId: (wire) => messageIdOf(wire),
-    verifySignature(envelope) {
-      return checkSignature(envelope as unknown as Envelope, {}) ?? ACCEPT;
+    verifySignature(envelope, wire) {
+      const e = envelope as unknown as Envelope;
+      // With the wire bytes, the payload hash is keccak of their payload range: no second serialization.
+      return checkSignature(e, {}, digestOf(e, wire)) ?? ACCEPT;
     },
   };
 }

@@ -174,10 +174,10 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
   }
 
   /** The rules after "sequence": signature, then type rules. */
-  function stageThree(envelope: WireEnvelope): ValidationOutcome {
+  function stageThree(envelope: WireEnvelope, wire: Uint8Array): ValidationOutcome {
     // [REJECT] The signature is not 65 bytes r‖s‖v with v ∈ {27, 28} and low s. — ENVELOPE_BAD_SIGNATURE_ENCODING
     // [REJECT] The recovered signer is not `issuer`. — ENVELOPE_BAD_SIGNATURE
-    const sig = codec.verifySignature(envelope);
+    const sig = codec.verifySignature(envelope, wire);
     if (sig.outcome !== 'accept') return sig;
     // [REJECT] The envelope or its payload violates its schema. — SCHEMA_* (the schema registry's code)
     // [REJECT]/[IGNORE] The payload breaks its type's rules. — the type's code
@@ -200,7 +200,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     checkStateless(wire, ctx) {
       const s1 = stageOne(wire, ctx);
       if (!s1.ok) return s1.refusal;
-      return stageThree(s1.envelope);
+      return stageThree(s1.envelope, wire);
     },
 
     async ingest(wire, ctx) {
@@ -233,7 +233,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
           return { ...ignore('ENVELOPE_DUPLICATE'), id };
         }
         if (held !== undefined) {
-          const sig = codec.verifySignature(envelope);
+          const sig = codec.verifySignature(envelope, wire);
           if (sig.outcome !== 'accept') {
             remember(id, sig);
             return { ...sig, id };
@@ -242,7 +242,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
           const heldDecoded = codec.decode(held.wire);
           if (
             heldDecoded.outcome === 'accept' &&
-            codec.digest(heldDecoded.value as WireEnvelope) === codec.digest(envelope)
+            codec.digest(heldDecoded.value as WireEnvelope, held.wire) === codec.digest(envelope, wire)
           ) {
             return { ...ignore('ENVELOPE_DUPLICATE', { sameContentAs: held.id }), id };
           }
@@ -250,7 +250,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
           return { ...ignore('ENVELOPE_EQUIVOCATION', { first: held.id, second: id }), id };
         }
 
-        const s3 = stageThree(envelope);
+        const s3 = stageThree(envelope, wire);
         if (s3.outcome !== 'accept') {
           remember(id, s3);
           return { ...s3, id };

@@ -22,10 +22,11 @@ export interface EnvelopeCodec {
   checkShape(value: unknown): Refusal | null;
   /** keccak256 of the wire bytes, lower-case `0x` hex. */
   messageId(wire: Uint8Array): string;
-  /** The EIP-712 digest the signature covers (lower-case hex): equal digests = the same signed content. */
-  digest(envelope: WireEnvelope): string;
-  /** Signature encoding + recovered signer = issuer; never throws. */
-  verifySignature(envelope: WireEnvelope): ValidationOutcome;
+  /** The EIP-712 digest the signature covers (lower-case hex): equal digests = the same signed content.
+   * `wire`, when given, must be the envelope's canonical bytes (the payload hash is then read from them). */
+  digest(envelope: WireEnvelope, wire?: Uint8Array): string;
+  /** Signature encoding + recovered signer = issuer; never throws. `wire` as for `digest`. */
+  verifySignature(envelope: WireEnvelope, wire?: Uint8Array): ValidationOutcome;
 }
 
 /** What the pipeline needs of the store (E2's `openStore`), adapted in `node/`. */
