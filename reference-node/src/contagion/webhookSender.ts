@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../logging/index.js';
 import type { ContagionMetrics } from './contagionMetrics.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
+import { postWebhook } from './postWebhook.js';
 import { DEFAULT_RETRY, isRetryableStatus, type RetryPolicy, retryDelayMs } from './retrySchedule.js';
 import { signWebhook } from './signWebhook.js';
 
@@ -109,8 +110,8 @@ export function createWebhookSender(p: {
     let error: string | undefined;
     const started = performance.now();
     try {
-      const res = await fetch(e.url, {
-        method: 'POST',
+      status = await postWebhook({
+        url: e.url,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'sfr-reference-node/1',
@@ -122,16 +123,11 @@ export function createWebhookSender(p: {
           'sfr-signature': signWebhook(target.secret, ts, e.body),
         },
         body: e.body,
-        redirect: 'error',
-        signal: AbortSignal.any([
-          aborter.signal,
-          AbortSignal.timeout(p.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS),
-        ]),
+        timeoutMs: p.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS,
+        signal: aborter.signal,
       });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
     } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? 'timeout' : String((err as Error).message ?? err);
+      error = String((err as Error).message ?? err);
     }
     p.metrics?.webhookDuration.observe((performance.now() - started) / 1000);
     if (stopped && status === 0) return; // aborted by stop(): stays in the outbox for the next run
