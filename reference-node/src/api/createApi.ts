@@ -14,8 +14,10 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from '../logging/index.js';
 import { type Metrics, statusClass } from '../metrics/index.js';
 import type { Store, StoredMessage } from '../store/index.js';
+import { createPoolHandlers, type PoolApi } from './createPoolHandlers.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { generateOpenApi } from './generateOpenApi.js';
+import { POOL_ROUTES } from './poolRoutes.js';
 import { ApiProblem, buildProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
 import { ROUTES, type RouteSpec } from './routes.js';
 
@@ -81,6 +83,8 @@ export interface CreateApiParameters {
   readonly maxStreams?: number;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
+  /** The node's pool service: mounts the pool routes (`POOL_ROUTES`) when given. */
+  readonly pools?: PoolApi;
 }
 
 export interface Api {
@@ -546,7 +550,12 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     }
   }
 
-  for (const r of ROUTES) {
+  if (parameters.pools !== undefined)
+    Object.assign(
+      handlers,
+      createPoolHandlers({ pools: parameters.pools, bodyLimit, ...(log ? { logger: log } : {}) }),
+    );
+  for (const r of parameters.pools === undefined ? ROUTES : [...ROUTES, ...POOL_ROUTES]) {
     const handler = handlers[r.operationId];
     if (handler === undefined) throw new Error(`createApi: no handler for ${r.operationId}`);
     app.route({

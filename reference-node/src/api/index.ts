@@ -20,8 +20,10 @@ export {
   type PublishableType,
   publishProblem,
 } from './createApi.js';
+export { createPoolHandlers, type PoolApi, poolProblem } from './createPoolHandlers.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
 export { type GenerateOpenApiParameters, generateOpenApi } from './generateOpenApi.js';
+export { POOL_ROUTES } from './poolRoutes.js';
 export {
   API_TITLES,
   type ApiCode,

@@ -1,0 +1,205 @@
+import type { ClaimAttestation, FundClaim, PoolCharter, SubmitResponse } from '@sfr/schemas';
+import { parseAndValidate } from '@sfr/schemas';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../logging/index.js';
+import { type PoolService, PoolServiceError } from '../poolsNode/index.js';
+import { ApiProblem } from './problem.js';
+
+/** What the pool routes need from the node's pool service. */
+export type PoolApi = Pick<
+  PoolService,
+  'listClaims' | 'getClaim' | 'fileClaim' | 'vote' | 'poolJson' | 'poolIds' | 'signCharter'
+>;
+
+const POOL_ID = /^0x[0-9a-f]{64}$/;
+const MESSAGE_ID = /^0x[0-9a-f]{64}$/;
+const STATUSES = new Set(['attesting', 'approved', 'rejected', 'expired', 'settled']);
+/** Codes that mean "no such thing here" rather than "refused". */
+const NOT_FOUND = new Set(['POOL_NOT_FOUNDED', 'CLAIM_UNKNOWN']);
+
+function badParameter(field: string, expected: string, detail?: string): ApiProblem {
+  return new ApiProblem({
+    status: 400,
+    code: 'API_BAD_PARAMETER',
+    field,
+    expected,
+    ...(detail ? { detail } : {}),
+  });
+}
+
+function query(req: FastifyRequest, allowed: readonly string[]): Record<string, string> {
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(q)) {
+    if (!allowed.includes(k))
+      throw badParameter(
+        k.slice(0, 128) || '?',
+        `one of: ${allowed.join(', ') || '(none)'}`,
+        'unknown query parameter',
+      );
+    if (typeof v !== 'string') throw badParameter(k, 'a single value');
+  }
+  return q as Record<string, string>;
+}
+
+function body<T>(req: FastifyRequest, kind: string, bodyLimit: number): T {
+  if (!(req.body instanceof Uint8Array))
+    throw new ApiProblem({
+      status: 415,
+      code: 'API_UNSUPPORTED_MEDIA_TYPE',
+      expected: 'Content-Type: application/json',
+    });
+  const v = parseAndValidate(kind, req.body, { maxBytes: bodyLimit });
+  if (v.ok) return v.value as T;
+  const issue = v.issues[0]!;
+  const malformed = ['SCHEMA_NOT_JSON', 'SCHEMA_TOO_LARGE', 'SCHEMA_TOO_DEEP'].includes(issue.code);
+  throw new ApiProblem({
+    status: malformed ? 400 : 422,
+    code: issue.code,
+    title: malformed
+      ? 'The request body is not an acceptable JSON document'
+      : 'The request body does not match its schema',
+    detail: issue.message,
+    pointer: issue.pointer,
+    ...(issue.expected === undefined ? {} : { expected: issue.expected }),
+  });
+}
+
+/** A pool service error as a problem, keeping its reason code (404 for an unknown pool or claim). */
+export function poolProblem(error: unknown, log?: Logger): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  if (error instanceof PoolServiceError) {
+    if (error.code.startsWith('STORE_'))
+      return new ApiProblem({
+        status: 503,
+        code: 'API_STORE_UNHEALTHY',
+        detail: `${error.code}: ${error.message}`,
+      });
+    return new ApiProblem({
+      status: NOT_FOUND.has(error.code) ? 404 : 422,
+      code: error.code,
+      title: NOT_FOUND.has(error.code) ? 'Not found' : 'The pool rules refuse this',
+      detail: error.message.slice(0, 300),
+    });
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(code))
+    return new ApiProblem({
+      status: 422,
+      code,
+      title: 'The node refused the message',
+      detail: String((error as Error).message).slice(0, 300),
+    });
+  log?.error({ err: { message: (error as Error)?.message } }, 'pool operation failed');
+  return new ApiProblem({ status: 500, code: 'API_PUBLISH_FAILED' });
+}
+
+const submitted = (r: { messageId: string; envelope: { seq: number } }): SubmitResponse =>
+  ({ messageId: r.messageId, seq: r.envelope.seq, envelope: r.envelope }) as unknown as SubmitResponse;
+
+/** Handlers of `POOL_ROUTES`, by operation id. */
+export function createPoolHandlers(p: {
+  pools: PoolApi;
+  bodyLimit: number;
+  logger?: Logger;
+}): Record<string, (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>> {
+  const { pools } = p;
+  const pathId = (req: FastifyRequest, name: string, re: RegExp, expected: string): string => {
+    const v = (req.params as Record<string, string>)[name] ?? '';
+    if (!re.test(v)) throw badParameter(name, expected);
+    return v;
+  };
+  const run = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (error) {
+      throw poolProblem(error, p.logger);
+    }
+  };
+  return {
+    fileClaim: async (req, reply) => {
+      query(req, []);
+      const poolId = pathId(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
+      const claim = body<FundClaim>(req, 'FundClaim', p.bodyLimit);
+      if (claim.poolId.toLowerCase() !== poolId)
+        throw new ApiProblem({
+          status: 422,
+          code: 'POOL_SCOPE_MISMATCH',
+          pointer: '/poolId',
+          detail: 'the body names another pool than the path',
+        });
+      const r = await run(() => pools.fileClaim(claim));
+      return reply.code(201).send(submitted(r));
+    },
+    signCharter: async (req, reply) => {
+      query(req, []);
+      const poolId = pathId(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
+      const charter = body<PoolCharter>(req, 'PoolCharter', p.bodyLimit);
+      if (charter.poolId.toLowerCase() !== poolId)
+        throw new ApiProblem({
+          status: 422,
+          code: 'POOL_SCOPE_MISMATCH',
+          pointer: '/poolId',
+          detail: 'the body names another pool than the path',
+        });
+      const r = await run(() => pools.signCharter(charter));
+      return reply.code(201).send(submitted(r));
+    },
+    getPool: async (req) => {
+      query(req, []);
+      const poolId = pathId(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
+      return run(async () => pools.poolJson(poolId));
+    },
+    listClaims: async (req) => {
+      const q = query(req, ['pool', 'status']);
+      if (q['pool'] !== undefined && !POOL_ID.test(q['pool']))
+        throw badParameter('pool', 'a pool id: 0x and 64 lower-case hex digits');
+      if (q['status'] !== undefined && !STATUSES.has(q['status']))
+        throw badParameter('status', [...STATUSES].join(' | '));
+      const items = pools
+        .listClaims(q['pool'] === undefined ? {} : { poolId: q['pool'] })
+        .filter((c) => q['status'] === undefined || c.status === q['status']);
+      return { items };
+    },
+    getClaim: async (req) => {
+      query(req, []);
+      const claimId = pathId(req, 'claimId', MESSAGE_ID, 'a message id: 0x and 64 lower-case hex digits');
+      const c = pools.getClaim(claimId);
+      if (c === undefined)
+        throw new ApiProblem({
+          status: 404,
+          code: 'CLAIM_UNKNOWN',
+          title: 'Not found',
+          detail: 'no admitted claim has this id',
+        });
+      return c;
+    },
+    voteOnClaim: async (req, reply) => {
+      query(req, []);
+      const claimId = pathId(req, 'claimId', MESSAGE_ID, 'a message id: 0x and 64 lower-case hex digits');
+      const a = body<ClaimAttestation>(req, 'ClaimAttestation', p.bodyLimit);
+      if (a.claimId !== claimId)
+        throw new ApiProblem({
+          status: 422,
+          code: 'API_BAD_PARAMETER',
+          pointer: '/claimId',
+          detail: 'the body names another claim than the path',
+        });
+      if (a.round !== 0)
+        throw new ApiProblem({
+          status: 422,
+          code: 'CLAIM_ROUND_NOT_OPEN',
+          pointer: '/round',
+          detail: 'v1.0 decides each claim in round 0',
+        });
+      const r = await run(() =>
+        pools.vote(claimId, {
+          verdict: a.verdict,
+          ...(a.approvedAmount === undefined ? {} : { approvedAmount: a.approvedAmount }),
+          ...(a.reasonCode === undefined ? {} : { reasonCode: a.reasonCode }),
+          ...(a.note === undefined ? {} : { note: a.note }),
+        }),
+      );
+      return reply.code(201).send(submitted(r));
+    },
+  };
+}

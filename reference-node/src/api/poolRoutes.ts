@@ -1,0 +1,108 @@
+/**
+ * The pool routes of the HTTP API (issue 6 item 7): file a claim, list claims and their state, get
+ * one, vote by hand, show a pool's ledger, sign a charter. Mounted by `createApi` when it is given
+ * a pool service. Bodies are @sfr/schemas payload documents; the claim and pool views have no
+ * schema yet (their shape is the conformance `decide` claim, pools.md#harness).
+ */
+import type { ParameterSpec, RouteSpec } from './routes.js';
+
+const COMMON = 'https://sfr.dev/schemas/v1/common.schema.json#/$defs/';
+
+const POOL_ID: ParameterSpec = {
+  name: 'poolId',
+  in: 'path',
+  required: true,
+  description: 'The pool id (bytes32).',
+  schema: { $ref: `${COMMON}PoolId` },
+};
+const CLAIM_ID: ParameterSpec = {
+  name: 'claimId',
+  in: 'path',
+  required: true,
+  description: 'The claim: the message id of its FundClaim.',
+  schema: { $ref: `${COMMON}MessageId` },
+};
+
+export const POOL_ROUTES: readonly RouteSpec[] = [
+  {
+    method: 'POST',
+    url: '/v1/pools/:poolId/claims',
+    operationId: 'fileClaim',
+    summary: 'Sign and publish a FundClaim as this node’s member',
+    description:
+      'The body is the FundClaim payload; the node checks it against the pool rules in force now (a refusal answers with its CLAIM_* code and nothing is signed), then signs, stores and gossips it.',
+    tag: 'pools',
+    auth: true,
+    body: 'FundClaim',
+    parameters: [POOL_ID],
+    ok: { status: 201, description: 'Signed, stored and published.', schema: 'SubmitResponse' },
+    problems: [400, 401, 404, 413, 415, 422, 429, 503],
+  },
+  {
+    method: 'POST',
+    url: '/v1/pools/:poolId/charter',
+    operationId: 'signCharter',
+    summary: 'Sign a PoolCharter text (founding or amendment) as this node’s member',
+    tag: 'pools',
+    auth: true,
+    body: 'PoolCharter',
+    parameters: [POOL_ID],
+    ok: { status: 201, description: 'Signed, stored and published.', schema: 'SubmitResponse' },
+    problems: [400, 401, 413, 415, 422, 429, 503],
+  },
+  {
+    method: 'GET',
+    url: '/v1/pools/:poolId',
+    operationId: 'getPool',
+    summary: 'A pool: adopted charters, claims, equivocations, refusals and the ledger',
+    tag: 'pools',
+    auth: false,
+    parameters: [POOL_ID],
+    ok: { status: 200, description: 'The pool view (amounts as decimal strings).' },
+    problems: [400, 404, 429],
+  },
+  {
+    method: 'GET',
+    url: '/v1/claims',
+    operationId: 'listClaims',
+    summary: 'Claims of the pools this node takes part in, with their state and this node’s vote',
+    tag: 'pools',
+    auth: false,
+    parameters: [
+      { name: 'pool', in: 'query', description: 'Only this pool.', schema: { $ref: `${COMMON}PoolId` } },
+      {
+        name: 'status',
+        in: 'query',
+        description: 'Only claims in this state.',
+        schema: { enum: ['attesting', 'approved', 'rejected', 'expired', 'settled'] },
+      },
+    ],
+    ok: { status: 200, description: '`{items: [claim…]}`, oldest filing first.' },
+    problems: [400, 429],
+  },
+  {
+    method: 'GET',
+    url: '/v1/claims/:claimId',
+    operationId: 'getClaim',
+    summary: 'One claim with its state, tally, decision and this node’s part',
+    tag: 'pools',
+    auth: false,
+    parameters: [CLAIM_ID],
+    ok: { status: 200, description: 'The claim.' },
+    problems: [400, 404, 429],
+  },
+  {
+    method: 'POST',
+    url: '/v1/claims/:claimId/votes',
+    operationId: 'voteOnClaim',
+    summary: 'Vote by hand on a claim still attesting (sign a ClaimAttestation)',
+    description:
+      'The body is a ClaimAttestation payload naming this claim and round 0; the node signs it with its own evidence checks.',
+    tag: 'pools',
+    auth: true,
+    body: 'ClaimAttestation',
+    parameters: [CLAIM_ID],
+    ok: { status: 201, description: 'Signed, stored and published.', schema: 'SubmitResponse' },
+    problems: [400, 401, 404, 413, 415, 422, 429, 503],
+  },
+];
