@@ -46,10 +46,12 @@ describe('pool HTTP API on two real nodes', () => {
       expect(r.status).toBe(201);
       expect(r.body['envelope']).toMatchObject({ type: 'PoolCharter', scope: { poolId: POOL_ID, epoch: 0 } });
     }
-    await waitFor(
-      async () => (await call(1, 'GET', `/v1/pools/${POOL_ID}`)).body['epochs']?.length === 1,
-      10_000,
-    );
+    for (const i of [0, 1])
+      await waitFor(
+        async () => (await call(i, 'GET', `/v1/pools/${POOL_ID}`)).body['epochs']?.length === 1,
+        10_000,
+        `the pool founded at node ${i}`,
+      );
     const pool = await call(0, 'GET', `/v1/pools/${POOL_ID}`);
     expect(pool.body['ledger']).toMatchObject({ capital: (2000n * U).toString(), paidOut: '0' });
   });
