@@ -14,7 +14,6 @@ import {
 } from '../../src/envelope/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tsx = path.resolve(here, '../../../node_modules/.bin/tsx');
 const issuer = '0x00000000000000000000000000000000000000aa' as const;
 const d = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as const;
 let dir: string;
@@ -92,9 +91,15 @@ describe('signing journal (persist-then-sign)', () => {
 
   it('file: every slot acknowledged before kill -9 is still reserved after restart', async () => {
     const file = path.join(dir, 'killed');
-    const child = spawn(tsx, [path.join(here, 'fixtures/journalChild.ts'), file], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild, so SIGKILL
+    // would stop only the wrapper while the real writer kept appending to the journal.
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(here, 'fixtures/journalChild.ts'), file],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const acked: number[] = [];
     let buf = '';
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
