@@ -7,7 +7,16 @@
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
-import { addressOfPrivateKey, type Hex, signEnvelope, type UnsignedEnvelope } from '../envelope/index.js';
+import {
+  addressOfPrivateKey,
+  buildEquivocationEvidence,
+  canonicalize,
+  type Envelope,
+  type Hex,
+  messageIdOf,
+  signEnvelope,
+  type UnsignedEnvelope,
+} from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
 import { type Metrics, recordPeerScores } from '../metrics/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../network/createLibp2pNode.js';
@@ -40,6 +49,8 @@ export const DEFAULT_SKEW_MS = 10_000;
 export const DEFAULT_MAX_AGE_MS = 300_000;
 /** [sfr] Seen-cache: 100 000 ids ≈ 10 MB, ≥ the envelope window at 150 msgs/s. */
 export const SEEN_CACHE_CAPACITY = 100_000;
+/** [sfr] Equivocations remembered as already reported (by this node or by evidence it accepted): 4 096. */
+export const REPORTED_EQUIVOCATIONS_CAPACITY = 4096;
 /** [sfr] Re-dial disconnected bootstrap / explicit peers every 5 s (partitions heal within one period). */
 export const REDIAL_INTERVAL_MS = 5_000;
 
@@ -170,7 +181,26 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         };
 
   const listeners = new Set<(m: IngestAccepted & { source: 'gossip' | 'sync' | 'local' }) => void>();
+  // Equivocations already reported on /sfr/1/evidence, keyed by the two message ids: a node that accepted
+  // someone's evidence for an offense does not publish its own. Insertion-ordered, oldest evicted first.
+  const reported = new Set<string>();
+  const utf8 = new TextEncoder();
+  const remembered = (firstId: string, secondId: string): boolean => {
+    const key = firstId < secondId ? `${firstId}|${secondId}` : `${secondId}|${firstId}`;
+    if (reported.has(key)) return true;
+    reported.add(key);
+    if (reported.size > REPORTED_EQUIVOCATIONS_CAPACITY) reported.delete(reported.values().next().value!);
+    return false;
+  };
   const emit = (m: IngestAccepted, source: 'gossip' | 'sync' | 'local'): void => {
+    if (m.envelope.type === 'EquivocationEvidence') {
+      // Verified by the type rules; its two envelopes are canonical JSON values.
+      const { first, second } = m.envelope.payload as { first: unknown; second: unknown };
+      remembered(
+        messageIdOf(utf8.encode(canonicalize(first))),
+        messageIdOf(utf8.encode(canonicalize(second))),
+      );
+    }
     if (m.envelope.type === 'NodeAnnouncement') {
       const peerId = m.envelope.payload['peerId'];
       if (typeof peerId === 'string') membership.bindPeer(peerId, m.envelope.issuer);
@@ -203,12 +233,41 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     typeRules: createTypeRules(),
     limits: { maxMessageBytes, skewMs, maxAgeMs },
     now,
-    onEquivocation: (first, second) =>
+    onEquivocation: (first, second) => {
       log?.warn(
         { first: first.id, second: second.id, issuer: second.envelope.issuer },
         'equivocation detected',
-      ),
+      );
+      void reportEquivocation(first.id, second).catch((err: unknown) =>
+        log?.warn(
+          { err: String(err), first: first.id, second: second.id },
+          'equivocation evidence not published',
+        ),
+      );
+    },
   });
+
+  /**
+   * envelope.md#equivocation: build `EquivocationEvidence` from the stored first envelope and the conflicting
+   * one, and publish it on /sfr/1/evidence signed by this node (stored like any message it publishes),
+   * unless this offense was already reported.
+   */
+  async function reportEquivocation(
+    firstId: string,
+    second: { id: string; envelope: WireEnvelope },
+  ): Promise<void> {
+    if (!started || remembered(firstId, second.id)) return;
+    const held = await store.getMessage(firstId);
+    if (held === undefined) return;
+    const first = JSON.parse(new TextDecoder().decode(held.wire)) as Envelope;
+    const evidence = buildEquivocationEvidence(
+      { envelope: first, messageId: firstId as Hex },
+      { envelope: second.envelope as unknown as Envelope, messageId: second.id as Hex },
+    );
+    if (evidence === null) return;
+    const r = await node.publish('EquivocationEvidence', { ...evidence, detectedAt: now() });
+    log?.warn({ evidence: r.messageId, offender: evidence.offender }, 'equivocation evidence published');
+  }
 
   let ingress: GossipIngress | undefined;
   const sync = createSyncService({

@@ -1,0 +1,158 @@
+/**
+ * Equivocation over real nodes (spec/v1/envelope.md#equivocation): a member signs two different
+ * envelopes for one (issuer, seq); the node that sees the second IGNOREs it, builds
+ * `EquivocationEvidence`, stores it and publishes it on /sfr/1/evidence signed by itself; every other
+ * node accepts the evidence. Evidence that does not prove an equivocation is REJECTed at the first hop
+ * (`ENVELOPE_EVIDENCE_INVALID`) and penalises its sender.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createMemorySigningJournal,
+  deriveTestKey,
+  type Envelope,
+  messageIdOf,
+  signEnvelope,
+  type UnsignedEnvelope,
+  verifyEquivocationEvidence,
+} from '../../src/envelope/index.js';
+import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
+import { PeerDenylist } from '../../src/network/denylist.js';
+import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
+import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
+import type { IngestAccepted } from '../../src/validation/types.js';
+import { alertPayload, startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
+
+const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
+const EVIDENCE = stringifyTopic({ kind: 'evidence' });
+/** A member whose key the test holds: it equivocates. */
+const OFFENDER = deriveTestKey('sfr-e3-equivocator');
+
+describe('equivocation between real nodes', () => {
+  let net: TestNetwork;
+  let attacker: SfrLibp2p;
+  const accepted: IngestAccepted[][] = [];
+
+  beforeAll(async () => {
+    net = await startNetwork({ n: 3, degree: 1, extraMembers: [OFFENDER.address] });
+    await waitForMesh(net.nodes, ALERTS);
+    await waitForMesh(net.nodes, EVIDENCE);
+    net.nodes.forEach((n, i) => {
+      accepted[i] = [];
+      n.onAccepted((m) => accepted[i]!.push(m));
+    });
+    attacker = await createLibp2pNode({
+      denylist: new PeerDenylist(),
+      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
+    });
+    await attacker.start();
+  }, 60_000);
+  afterAll(async () => {
+    await attacker?.stop();
+    await net?.stop();
+  });
+
+  it('the detecting node publishes evidence that every node accepts; false evidence is REJECTed', async () => {
+    const victim = net.nodes[0]!;
+    const attackerId = attacker.peerId.toString();
+    const router = createGossipsubRouter(attacker.services.pubsub);
+    router.subscribe(ALERTS);
+    router.subscribe(EVIDENCE);
+    await attacker.dial(victim.libp2p.getMultiaddrs()[0]!);
+    await waitFor(
+      () =>
+        victim.router.getSubscribers(ALERTS).includes(attackerId) &&
+        victim.router.getSubscribers(EVIDENCE).includes(attackerId),
+      10_000,
+      'attacker subscribed',
+    );
+
+    // Two different alerts for one slot. Separate journals: the offender's own signer would refuse.
+    const now = Date.now();
+    const alert = (n: number, seq = 5, journal = createMemorySigningJournal()) =>
+      signEnvelope({
+        privateKey: OFFENDER.privateKey,
+        guard: journal,
+        unsigned: {
+          sfr: '1.0',
+          type: 'ContagionAlert',
+          issuer: OFFENDER.address,
+          seq,
+          issuedAt: now,
+          payload: alertPayload(now, n) as UnsignedEnvelope['payload'],
+        },
+      });
+    const a = await alert(1);
+    const b = await alert(2);
+    await router.publish(ALERTS, a.wire);
+    await waitFor(
+      async () => {
+        const at = await Promise.all(net.nodes.map((n) => n.store.getMessage(a.messageId)));
+        return at.every((m) => m !== undefined);
+      },
+      10_000,
+      'first alert everywhere',
+    );
+    await router.publish(ALERTS, b.wire);
+
+    // Every node accepts one evidence envelope, signed by the victim, proving the offense.
+    const evidenceAt = (i: number) => accepted[i]!.find((m) => m.envelope.type === 'EquivocationEvidence');
+    await waitFor(
+      () => net.nodes.every((_, i) => evidenceAt(i) !== undefined),
+      15_000,
+      'evidence everywhere',
+    );
+    const ev = evidenceAt(2)!;
+    expect(ev.envelope.issuer.toLowerCase()).toBe(victim.member);
+    const payload = ev.envelope.payload as unknown as {
+      offense: string;
+      offender: string;
+      first: Envelope;
+      second: Envelope;
+    };
+    expect(payload.offense).toBe('duplicate_seq');
+    expect(payload.offender.toLowerCase()).toBe(OFFENDER.address.toLowerCase());
+    const ids = [a.messageId, b.messageId].sort();
+    const enc = new TextEncoder();
+    const { canonicalize } = await import('../../src/envelope/index.js');
+    expect(messageIdOf(enc.encode(canonicalize(payload.first)))).toBe(ids[0]);
+    expect(messageIdOf(enc.encode(canonicalize(payload.second)))).toBe(ids[1]);
+    expect(verifyEquivocationEvidence(payload)).toEqual({ outcome: 'accept' });
+    // Stored by every node; the conflicting alert itself by none.
+    for (const n of net.nodes) {
+      expect(await n.store.getMessage(ev.id)).toBeDefined();
+      expect(await n.store.getMessage(b.messageId)).toBeUndefined();
+    }
+    // One report for one offense (the others learnt it from the evidence before detecting it themselves).
+    expect(accepted[2]!.filter((m) => m.envelope.type === 'EquivocationEvidence').length).toBe(1);
+
+    // False evidence, signed by a member: two envelopes that do not conflict (different seqs).
+    const c = await alert(3);
+    const other = await alert(3, 6);
+    const [lo, hi] = c.messageId < other.messageId ? [c, other] : [other, c];
+    const scoreBefore = victim.router.getScore(attackerId);
+    const forged = await signEnvelope({
+      privateKey: OFFENDER.privateKey,
+      guard: createMemorySigningJournal(),
+      unsigned: {
+        sfr: '1.0',
+        type: 'EquivocationEvidence',
+        issuer: OFFENDER.address,
+        seq: 100,
+        issuedAt: Date.now(),
+        payload: {
+          offense: 'duplicate_seq',
+          offender: OFFENDER.address,
+          first: lo.envelope,
+          second: hi.envelope,
+        } as unknown as UnsignedEnvelope['payload'],
+      },
+    });
+    await router.publish(EVIDENCE, forged.wire);
+    await waitFor(() => victim.router.getScore(attackerId) < scoreBefore - 50, 10_000, 'forger penalised');
+    await new Promise((r) => setTimeout(r, 1_500));
+    for (const n of net.nodes) expect(await n.store.getMessage(forged.messageId)).toBeUndefined();
+    expect(
+      victim.pipeline.checkStateless(forged.wire, { source: 'gossip', topic: EVIDENCE, from: 'x' }),
+    ).toMatchObject({ outcome: 'reject', code: 'ENVELOPE_EVIDENCE_INVALID' });
+  }, 60_000);
+});
