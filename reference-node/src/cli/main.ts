@@ -2,11 +2,15 @@
 // `sfr`: the SFR reference node's command line. Exit codes: 0 ok, 1 failure, 2 usage.
 import '../polyfill.js';
 import { Command, CommanderError, Option } from 'commander';
+import { fileClaim, formatClaims, listClaims } from './claims.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cliError.js';
 import { keysNew } from './keysNew.js';
 import { type RunningNode, startNodeFromConfig } from './nodeStart.js';
+import { fetchPool, formatLedger } from './poolLedger.js';
 import { DEFAULT_API_URL, fetchStatus, formatStatus } from './status.js';
+import { formatStress, stressPool, stressReportToCsv, stressReportToJson } from './stress.js';
 import { readVersion } from './version.js';
+import { voteOnClaim } from './vote.js';
 
 /** A second stop signal within this many ms of the first is not taken as "force exit". */
 const FORCE_AFTER_MS = 2_000;
@@ -144,7 +148,108 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
       out.stdout(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(s));
     });
 
+  addPoolCommands(program, out);
   return program;
+}
+
+/** `sfr claim file`, `sfr claims`, `sfr vote`, `sfr pool ledger`, `sfr stress` (issue 6 items 5 and 7). */
+function addPoolCommands(
+  program: Command,
+  out: { stdout: (s: string) => void; stderr: (s: string) => void },
+): void {
+  const apiOption = () => new Option('--api <url>', 'the node API').env('SFR_API').default(DEFAULT_API_URL);
+  const tokenOption = () =>
+    new Option('--token-file <file>', 'the node API token (http.tokenFile); or SFR_API_TOKEN');
+  const claim = program.command('claim').description('claims against a pool').exitOverride();
+  claim
+    .command('file')
+    .description('sign and publish a FundClaim (the payload, read from a JSON file) as this node’s member')
+    .requiredOption('--pool <poolId>', 'the pool')
+    .requiredOption('--file <claim.json>', 'the FundClaim payload')
+    .addOption(apiOption())
+    .addOption(tokenOption())
+    .option('--json', 'print {messageId, seq} as JSON', false)
+    .exitOverride()
+    .action(async (o: { pool: string; file: string; api: string; tokenFile?: string; json: boolean }) => {
+      const r = await fileClaim(o);
+      out.stdout(o.json ? `${JSON.stringify(r)}\n` : `claim ${r.messageId} filed (seq ${r.seq})\n`);
+    });
+  program
+    .command('claims')
+    .description('list the claims of this node’s pools with their state and this node’s vote')
+    .option('--pool <poolId>', 'only this pool')
+    .option('--status <status>', 'only attesting | approved | rejected | expired | settled')
+    .addOption(apiOption())
+    .option('--json', 'print the claims as JSON', false)
+    .exitOverride()
+    .action(async (o: { pool?: string; status?: string; api: string; json: boolean }) => {
+      const items = await listClaims(o);
+      out.stdout(o.json ? `${JSON.stringify(items, null, 2)}\n` : formatClaims(items));
+    });
+  program
+    .command('vote')
+    .description('vote by hand on a claim still attesting')
+    .argument('<claimId>', 'the claim (its FundClaim message id)')
+    .argument('<verdict>', 'approve | reject | abstain')
+    .option('--amount <baseUnits>', 'approve: the amount (default: the requested amount)')
+    .option('--reason <CODE>', 'reject: the reason code (default: the failed evidence check)')
+    .option('--note <text>', 'a short note')
+    .addOption(apiOption())
+    .addOption(tokenOption())
+    .option('--json', 'print {messageId, seq} as JSON', false)
+    .exitOverride()
+    .action(
+      async (
+        claimId: string,
+        verdict: string,
+        o: {
+          amount?: string;
+          reason?: string;
+          note?: string;
+          api: string;
+          tokenFile?: string;
+          json: boolean;
+        },
+      ) => {
+        const r = await voteOnClaim({ ...o, claimId, verdict });
+        out.stdout(
+          o.json ? `${JSON.stringify(r)}\n` : `${verdict} on ${claimId}: ${r.messageId} (seq ${r.seq})\n`,
+        );
+      },
+    );
+  const pool = program.command('pool').description('shared insurance pools').exitOverride();
+  pool
+    .command('ledger')
+    .description('a pool’s ledger: capital, payouts and each member’s contributions')
+    .argument('<poolId>', 'the pool')
+    .addOption(apiOption())
+    .option('--json', 'print the whole pool view as JSON', false)
+    .exitOverride()
+    .action(async (poolId: string, o: { api: string; json: boolean }) => {
+      const view = await fetchPool(o.api, poolId);
+      const claims = Array.isArray(view['claims']) ? view['claims'].length : 0;
+      out.stdout(o.json ? `${JSON.stringify(view, null, 2)}\n` : formatLedger(poolId, view.ledger, claims));
+    });
+  program
+    .command('stress')
+    .description('run correlated-failure scenarios against a pool charter: coverage and shortfall per member')
+    .requiredOption('--pool <charter.json>', 'the charter (payload or signed envelope)')
+    .requiredOption('--scenarios <file>', 'the scenarios ({"scenarios": [...]})')
+    .option('--json', 'print the report as JSON', false)
+    .option('--csv', 'print the report as CSV (one row per scenario and member)', false)
+    .exitOverride()
+    .action(async (o: { pool: string; scenarios: string; json: boolean; csv: boolean }) => {
+      if (o.json && o.csv)
+        throw new CliError('API_BAD_PARAMETER', 'give --json or --csv, not both', EXIT_USAGE);
+      const report = await stressPool(o);
+      out.stdout(
+        o.json
+          ? `${JSON.stringify(stressReportToJson(report), null, 2)}\n`
+          : o.csv
+            ? stressReportToCsv(report)
+            : formatStress(report),
+      );
+    });
 }
 
 /** Runs `sfr` with `argv` (without node and script); resolves to the exit code. */

@@ -1,0 +1,217 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { deriveTestKey } from '../../src/envelope/index.js';
+import { waitFor } from '../node/fixtures.js';
+import { charterFor, claimFor, POOL_ID, U } from '../poolsNode/poolHarness.js';
+import {
+  EVIDENCE,
+  startTwoNodePool,
+  TOKEN,
+  type TwoNodePool,
+  twoMemberCharter,
+} from '../poolsNode/twoNodePool.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'sfr-cli-pools-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('sfr stress', () => {
+  const members = [0, 1, 2, 3].map((i) => deriveTestKey(`sfr-cli-stress-${i}`).address);
+  const files = async () => {
+    const pool = path.join(dir, 'charter.json');
+    const scenarios = path.join(dir, 'scenarios.json');
+    await writeFile(pool, JSON.stringify(charterFor(members, 1_767_225_600_000)));
+    await writeFile(
+      scenarios,
+      JSON.stringify({
+        scenarios: [
+          {
+            name: 'everyone fails',
+            events: members.map((m) => ({ member: m, loss: String(2000n * U) })),
+          },
+          {
+            name: 'common shock',
+            model: {
+              kind: 'common_shock',
+              trials: 300,
+              seed: 7,
+              shockBps: 1000,
+              hitBps: 7000,
+              baseBps: 200,
+              lossBps: 6000,
+            },
+          },
+        ],
+      }),
+    );
+    return { pool, scenarios };
+  };
+
+  it('prints coverage and shortfall as a table, JSON and CSV', async () => {
+    const f = await files();
+    const json = await cli('stress', '--pool', f.pool, '--scenarios', f.scenarios, '--json');
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(json.stdout) as { capital: string; results: Record<string, unknown>[] };
+    expect(report.capital).toBe((4000n * U).toString());
+    // 8 000 due against 3 000 of the others' capital per claim, capital used once: 4 000 paid at most.
+    expect(report.results[0]).toMatchObject({
+      name: 'everyone fails',
+      claims: 4,
+      due: (8000n * U).toString(),
+    });
+    const r0 = report.results[0] as { paid: string; shortfall: string; due: string };
+    expect(BigInt(r0.paid) + BigInt(r0.shortfall)).toBe(BigInt(r0.due));
+    expect(BigInt(r0.paid)).toBeLessThanOrEqual(4000n * U);
+    expect(report.results[1]).toMatchObject({ name: 'common shock', trials: 300 });
+
+    const csv = await cli('stress', '--pool', f.pool, '--scenarios', f.scenarios, '--csv');
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe(
+      'scenario,member,trials,claimed,due,paid,shortfall,contributed,remaining,coverage_bps',
+    );
+    expect(lines).toHaveLength(1 + 2 * 5);
+
+    const human = await cli('stress', '--pool', f.pool, '--scenarios', f.scenarios);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^capital 4000000000\nscenario\s+trials\s+claimed/);
+    expect(human.stdout).toContain('everyone fails');
+  });
+
+  it('refuses bad input with a code and the right exit status', async () => {
+    const f = await files();
+    const bad = path.join(dir, 'bad.json');
+    await writeFile(
+      bad,
+      JSON.stringify({
+        scenarios: [
+          { name: 'x', events: [{ member: '0x0000000000000000000000000000000000000001', loss: '1' }] },
+        ],
+      }),
+    );
+    const r = await cli('stress', '--pool', f.pool, '--scenarios', bad);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error POOL_SCENARIO_INVALID: scenario 0 event 0/);
+    const notCharter = await cli('stress', '--pool', f.scenarios, '--scenarios', f.scenarios);
+    expect(notCharter.code).toBe(1);
+    expect(notCharter.stderr).toMatch(/^error SCHEMA_[A-Z_]+: .* is not a PoolCharter/);
+    expect((await cli('stress', '--pool', f.pool, '--scenarios', f.scenarios, '--json', '--csv')).code).toBe(
+      2,
+    );
+    expect((await cli('stress', '--pool', f.pool)).code).toBe(2);
+  });
+});
+
+describe('sfr claim file / claims / vote / pool ledger against two real nodes', () => {
+  let t: TwoNodePool;
+  let tokenFile: string;
+  beforeAll(async () => {
+    t = await startTwoNodePool();
+    tokenFile = path.join(dir, 'token');
+    await writeFile(tokenFile, `${TOKEN}\n`);
+    const charter = twoMemberCharter(t.net);
+    for (const s of t.services) await s.signCharter(charter);
+    await waitFor(
+      () => t.services.every((s) => s.view(POOL_ID).charters.length === 1),
+      10_000,
+      'pool founded',
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('files a claim at one node, votes on it by hand at the other, and shows the decision and ledger', async () => {
+    const claimFile = path.join(dir, 'claim.json');
+    await writeFile(claimFile, JSON.stringify(claimFor(EVIDENCE, 'cli-1', 400n * U, Date.now())));
+    const noToken = await cli('claim', 'file', '--pool', POOL_ID, '--file', claimFile, '--api', t.urls[0]!);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/^error API_UNAUTHORIZED/);
+    const filed = await cli(
+      'claim',
+      'file',
+      '--pool',
+      POOL_ID,
+      '--file',
+      claimFile,
+      '--api',
+      t.urls[0]!,
+      '--token-file',
+      tokenFile,
+      '--json',
+    );
+    expect(filed.code).toBe(0);
+    const { messageId: claimId } = JSON.parse(filed.stdout) as { messageId: string };
+    await waitFor(() => t.services[1]!.getClaim(claimId) !== undefined, 10_000, 'the claim at node 1');
+
+    const listed = await cli('claims', '--pool', POOL_ID, '--api', t.urls[1]!, '--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject([
+      { claimId, status: 'attesting', pendingVote: 'manual_policy' },
+    ]);
+    const table = await cli('claims', '--api', t.urls[1]!);
+    expect(table.stdout).toMatch(/^claim\s+pool\s+status\s+requested\s+decided\s+my vote\s+waiting for\n/);
+    expect(table.stdout).toContain('your vote (manual_policy)');
+
+    expect((await cli('vote', claimId, 'maybe', '--api', t.urls[1]!, '--token-file', tokenFile)).code).toBe(
+      2,
+    );
+    const own = await cli('vote', claimId, 'approve', '--api', t.urls[0]!, '--token-file', tokenFile);
+    expect(own.code).toBe(1);
+    expect(own.stderr).toMatch(/^error CLAIM_ATTESTER_IS_CLAIMANT/);
+    const voted = await cli(
+      'vote',
+      claimId,
+      'approve',
+      '--amount',
+      (300n * U).toString(),
+      '--api',
+      t.urls[1]!,
+      '--token-file',
+      tokenFile,
+    );
+    expect(voted.code).toBe(0);
+    expect(voted.stdout).toMatch(new RegExp(`^approve on ${claimId}: 0x[0-9a-f]{64} \\(seq \\d+\\)\\n$`));
+
+    await waitFor(
+      () => t.services.every((s) => s.getClaim(claimId)?.['decision'] != null),
+      15_000,
+      'the decision at both nodes',
+    );
+    const ledger = await cli('pool', 'ledger', POOL_ID, '--api', t.urls[0]!);
+    expect(ledger.code).toBe(0);
+    expect(ledger.stdout).toContain(`pool      ${POOL_ID}`);
+    expect(ledger.stdout).toMatch(/paid out 300000000 /);
+    const view = JSON.parse((await cli('pool', 'ledger', POOL_ID, '--api', t.urls[1]!, '--json')).stdout) as {
+      claims: { decision: { outcome: string; approvedAmount: string } }[];
+    };
+    expect(view.claims[0]?.decision).toMatchObject({
+      outcome: 'approved',
+      approvedAmount: (300n * U).toString(),
+    });
+    const unknown = await cli('pool', 'ledger', `0x${'99'.repeat(32)}`, '--api', t.urls[0]!);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error POOL_NOT_FOUNDED/);
+  }, 40_000);
+});
