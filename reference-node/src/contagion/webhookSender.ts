@@ -58,6 +58,8 @@ export function createWebhookSender(p: {
   const queue: string[] = [];
   const inFlight = new Set<Promise<void>>();
   const aborter = new AbortController();
+  /** Outbox writes of new entries still in progress, by delivery id. */
+  const writes = new Map<string, Promise<boolean>>();
   let running = 0;
   let stopped = false;
 
@@ -96,7 +98,11 @@ export function createWebhookSender(p: {
 
   async function attempt(e: OutboxEntry): Promise<void> {
     const target = targetOf(e.url);
+    const settle = async (): Promise<void> => {
+      await writes.get(e.deliveryId)?.catch(() => false);
+    };
     if (target === undefined) {
+      await settle();
       await p.outbox.bury(e, 'ALERT_WEBHOOK_REJECTED');
       entries.delete(e.deliveryId);
       p.logger?.warn(
@@ -130,6 +136,7 @@ export function createWebhookSender(p: {
       error = String((err as Error).message ?? err);
     }
     p.metrics?.webhookDuration.observe((performance.now() - started) / 1000);
+    await settle();
     if (stopped && status === 0) return; // aborted by stop(): stays in the outbox for the next run
     const attempts = e.attempts + 1;
     if (status >= 200 && status < 300) {
@@ -185,9 +192,18 @@ export function createWebhookSender(p: {
         attempts: 0,
         nextAttemptAt: t,
       };
-      if (!(await p.outbox.add(entry))) return;
-      p.metrics?.webhookEnqueued.inc({ event });
+      if (p.outbox.has(deliveryId)) return; // already pending: never enqueued twice
+      // The first attempt starts while the entry is being fsync'd (a loaded disk can take hundreds of
+      // ms); every outbox change an attempt makes waits for this write, so the order on disk holds.
+      const persisted = p.outbox.add(entry);
+      writes.set(deliveryId, persisted);
       schedule(entry);
+      try {
+        if (!(await persisted)) return;
+      } finally {
+        if (writes.get(deliveryId) === persisted) writes.delete(deliveryId);
+      }
+      p.metrics?.webhookEnqueued.inc({ event });
     },
     async resume() {
       const { entries: loaded, unreadable } = await p.outbox.load();

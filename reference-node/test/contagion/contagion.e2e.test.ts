@@ -158,6 +158,7 @@ describe('contagion response over 5 node processes', () => {
     const fromIssued: number[] = [];
     const fromRequest: number[] = [];
     const acceptedAtB: number[] = [];
+    const notifiedAtB: number[] = [];
     for (let k = 0; k < 5; k++) {
       const sentAt = Date.now();
       const r = await publish(A, alert(USDC, 'high', 6000));
@@ -167,6 +168,7 @@ describe('contagion response over 5 node processes', () => {
       fromRequest.push(hit.receivedAt - sentAt);
       const atB = await callApi(net.nodes[B]!, 'GET', `/v1/messages/${r.messageId}`);
       acceptedAtB.push(atB.json.receivedAt - r.envelope.issuedAt);
+      notifiedAtB.push(hit.body.createdAt - r.envelope.issuedAt);
       expect(hit.body.alert.issuer).toBe(nodeA().key.address.toLowerCase());
       expect(hit.body.exposure.matched).toEqual([
         { kind: 'asset', chain: 'eip155:1', address: USDC.toLowerCase() },
@@ -175,7 +177,7 @@ describe('contagion response over 5 node processes', () => {
     }
     const sorted = [...fromIssued].sort((x, y) => x - y);
     console.log(
-      `[contagion e2e] alert A → B webhook latency over ${N} processes, 5 samples (ms, issuedAt at A → receipt): ${fromIssued.join(', ')}; median ${sorted[2]}, max ${sorted[4]}; from the HTTP submit at A: ${fromRequest.join(', ')}; of which issuedAt → stored at B: ${acceptedAtB.join(', ')}`,
+      `[contagion e2e] alert A → B webhook latency over ${N} processes, 5 samples (ms, issuedAt at A → receipt): ${fromIssued.join(', ')}; median ${sorted[2]}, max ${sorted[4]}; from the HTTP submit at A: ${fromRequest.join(', ')}; issuedAt → stored at B: ${acceptedAtB.join(', ')}; issuedAt → matched by B's responder: ${notifiedAtB.join(', ')}`,
     );
     expect(Math.max(...fromIssued)).toBeLessThan(1000);
     expect(badSignatures).toBe(0);
