@@ -1,11 +1,18 @@
 // `npm start`: a local SFR network of 5 node PROCESSES on loopback TCP, each started with the real
 // command (`sfr node start --config …`), with fresh member keys, peer keys and configs in a data
 // folder. It publishes signed recovery events and contagion alerts through the nodes' HTTP APIs
-// and prints, live, what every node received (each node's /v1/stream). Ctrl-C stops everything.
+// and prints, live, what every node received (each node's /v1/stream). Then an on-chain incident:
+// an anvil chain (npm's anvil) holds Aave v3, Compound v3 and Chainlink mocks; n1 hosts the Aave v3
+// adapter, n2 the Compound v3 adapter, n5 the Chainlink adapter; a scripted incident (an oracle
+// crash, a reserve freeze, a market pause, bad debt on both) makes them publish recovery events and
+// an alert, which appear at every node. Ctrl-C stops everything (anvil included).
 //
 // Usage: tsx scripts/local-network.ts [--nodes N] [--data DIR] [--once] [--timeout-ms MS]
-//   --once   publish, wait until every node has every message, print the summary, stop, exit
-//            0 (all delivered) or 1 (not within --timeout-ms). Used by the test suite.
+//   --once   publish, run the incident, wait until every node has every message (and the incident's
+//            events are exactly the expected ones), print the summary, stop, exit 0 (all delivered)
+//            or 1 (not within --timeout-ms). Used by the test suite.
+// Nodes run the built `reference-node/dist` when it is up to date with its sources, else a
+// transpile-only copy of the sources (scripts/incident/nodeEntry.ts): both start in about a second.
 import '../reference-node/src/polyfill.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -16,9 +23,10 @@ import { parseArgs } from 'node:util';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { generateMemberKey, saveMemberKey } from '../reference-node/src/envelope/index.js';
 import { loadOrCreatePeerKey } from '../reference-node/src/node/peerKey.js';
+import { type HostedAdapter, type IncidentChain, startIncidentChain } from './incident/chain.js';
+import { nodeEntry } from './incident/nodeEntry.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const MAIN = path.join(ROOT, 'reference-node/src/cli/main.ts');
 const EXAMPLES = path.join(ROOT, 'schemas/v1/examples');
 /** Protocols the demo members run (ProtocolSlug values of the adapters in this repo). */
 const PROTOCOLS = [
@@ -73,6 +81,8 @@ interface RunningNode extends NodeSetup {
   exited: Promise<number | null>;
 }
 
+let NODE_ENTRY: string[] = [];
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -86,7 +96,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Fresh keys and configs: every node knows every other member and dials it directly. */
-async function prepare(): Promise<NodeSetup[]> {
+async function prepare(adapters: ReadonlyMap<string, HostedAdapter>): Promise<NodeSetup[]> {
   await rm(DATA, { recursive: true, force: true });
   await mkdir(DATA, { recursive: true, mode: 0o700 });
   const nodes: NodeSetup[] = [];
@@ -121,6 +131,7 @@ async function prepare(): Promise<NodeSetup[]> {
       // All nodes share 127.0.0.1: switch off gossipsub's IP-colocation penalty (TOOLCHAIN.md).
       gossip: { scoring: { ipColocationFactorWeight: 0 } },
       logging: { level: 'info' },
+      ...(adapters.has(n.protocol) ? { adapters: [adapters.get(n.protocol)!] } : {}),
     };
     await writeFile(n.config, `${JSON.stringify(config, null, 2)}\n`);
   }
@@ -130,7 +141,7 @@ async function prepare(): Promise<NodeSetup[]> {
 function start(n: NodeSetup): Promise<RunningNode> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', MAIN, 'node', 'start', '--config', n.config, '--stop-on-stdin-close'],
+    [...NODE_ENTRY, 'node', 'start', '--config', n.config, '--stop-on-stdin-close'],
     {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -253,10 +264,10 @@ async function publish(n: RunningNode, route: '/v1/events' | '/v1/alerts', paylo
   return body.messageId!;
 }
 
+let byMember = new Map<string, string>();
+
 async function main(): Promise<number> {
-  say(`preparing ${N} nodes in ${path.relative(process.cwd(), DATA) || DATA}`);
-  const setups = await prepare();
-  const byMember = new Map(setups.map((s) => [s.member.toLowerCase(), s.name]));
+  let chain: IncidentChain | undefined;
   const running: RunningNode[] = [];
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> => {
@@ -268,6 +279,7 @@ async function main(): Promise<number> {
       }, STOP_GRACE_MS);
       const codes = await Promise.all(running.map((n) => n.exited));
       clearTimeout(killer);
+      await chain?.stop(); // after the nodes: their adapters read it until they stop
       say(`stopped (${running.map((n, i) => `${n.name}: exit ${codes[i]}`).join(', ')})`);
     })();
     return stopping;
@@ -276,17 +288,29 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
   try {
+    say('starting an anvil chain and deploying the Aave v3, Compound v3 and Chainlink mocks …');
+    chain = await startIncidentChain();
+    say(`chain ${color(35, 'eip155:31337')} at ${chain.anvil.rpcUrl}`);
+    const entry = await nodeEntry();
+    NODE_ENTRY = entry.args;
+    say(`preparing ${N} nodes in ${path.relative(process.cwd(), DATA) || DATA} (${entry.how})`);
+    const setups = await prepare(chain.adapters);
+    byMember = new Map(setups.map((s) => [s.member.toLowerCase(), s.name]));
     const started = await Promise.allSettled(setups.map(start));
     for (const s of started) if (s.status === 'fulfilled') running.push(s.value);
     const failed = started.find((s) => s.status === 'rejected');
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
     for (const n of running) {
+      const hosted = chain.adapters.has(n.protocol)
+        ? `  hosts ${chain.adapters.get(n.protocol)!.package}`
+        : '';
       say(
-        `${color(36, n.name)} ${n.protocol.padEnd(12)} member ${n.member}  peer …${n.peerId.slice(-8)}  api ${n.apiUrl}`,
+        `${color(36, n.name)} ${n.protocol.padEnd(12)} member ${n.member}  peer …${n.peerId.slice(-8)}  api ${n.apiUrl}${hosted}`,
       );
     }
 
     const seen = new Map<string, Set<string>>(); // messageId → node names
+    const items = new Map<string, Item>(); // messageId → the message
     const published = new Map<string, number>(); // messageId → publish time
     const watcher = new AbortController();
     let notify: () => void = () => undefined;
@@ -295,6 +319,7 @@ async function main(): Promise<number> {
       seen.set(item.messageId, set);
       if (set.has(n.name)) return;
       set.add(n.name);
+      items.set(item.messageId, item);
       const at = published.get(item.messageId);
       const latency = at === undefined ? '' : color(90, ` ${Math.max(0, item.receivedAt - at)} ms`);
       say(`${color(36, n.name)} ← ${describe(item, byMember)}${latency}`);
@@ -302,22 +327,30 @@ async function main(): Promise<number> {
     };
     for (const n of running) watch(n, onItem, watcher.signal);
 
-    // Wait until the gossip meshes have formed (every node has a peer).
+    // Wait until every node is connected to every other. Every member is configured as a gossipsub
+    // direct peer (which always receives everything and is never in a mesh), so there is no mesh to wait for.
     const meshDeadline = Date.now() + 20_000;
+    let lacking: string[] = [];
     while (Date.now() < meshDeadline) {
       const statuses = await Promise.all(
         running.map(
           async (n) =>
             (await (await fetch(`${n.apiUrl}/v1/status`)).json()) as {
               peers: { connected: number };
-              topics: { meshPeers: number }[];
             },
         ),
       );
-      if (statuses.every((s) => s.peers.connected >= N - 1 && s.topics.every((t) => t.meshPeers >= 1))) break;
+      lacking = statuses.flatMap((s, i) => [
+        ...(s.peers.connected >= N - 1 ? [] : [`${running[i]!.name}: ${s.peers.connected} peers`]),
+      ]);
+      if (lacking.length === 0) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    say(`network up: every node connected to the ${N - 1} others, gossip meshes formed; publishing …`);
+    say(
+      lacking.length === 0
+        ? `network up: every node connected to the ${N - 1} others (all members are direct gossip peers); publishing …`
+        : `network partly up after 20 s (${lacking.slice(0, 4).join(', ')}${lacking.length > 4 ? ', …' : ''}); publishing anyway (sync catches up) …`,
+    );
 
     const now = Date.now();
     const plan: Array<[RunningNode, '/v1/events' | '/v1/alerts', Record<string, unknown>]> = [
@@ -362,7 +395,42 @@ async function main(): Promise<number> {
       );
     }
 
-    const everywhere = () => [...published.keys()].every((id) => (seen.get(id)?.size ?? 0) === N);
+    // The incident: each step's transaction, then the outputs its hosting node's adapter must publish.
+    const steps = chain.steps(running.map((n) => n.protocol));
+    const expected = new Map<string, string[]>(); // hosting node's member → expected kinds/indicators
+    say(`${color(35, 'incident')} ${steps.length} on-chain steps …`);
+    for (const step of steps) {
+      const host = running.find((n) => n.protocol === step.protocol)!;
+      const tx = await step.run();
+      const list = expected.get(host.member.toLowerCase()) ?? [];
+      list.push(...step.expect);
+      expected.set(host.member.toLowerCase(), list);
+      say(
+        `${color(35, 'chain')}    ⛓ ${step.what}  ${color(90, `tx ${tx.slice(0, 10)}… (${host.name} watches)`)}`,
+      );
+    }
+    const label = (item: Item) =>
+      String(
+        item.envelope.type === 'ContagionAlert'
+          ? item.envelope.payload['indicator']
+          : item.envelope.payload['kind'],
+      );
+    /** Messages the nodes' adapters published (everything from the chain, i.e. not posted over HTTP). */
+    const incidentIds = () => [...items.keys()].filter((id) => !published.has(id));
+    const incidentMatches = () => {
+      for (const [member, kinds] of expected) {
+        const got = incidentIds()
+          .map((id) => items.get(id)!)
+          .filter((i) => i.envelope.issuer.toLowerCase() === member)
+          .map(label)
+          .sort();
+        if (JSON.stringify(got) !== JSON.stringify([...kinds].sort())) return false;
+      }
+      return incidentIds().every((id) => expected.has(items.get(id)!.envelope.issuer.toLowerCase()));
+    };
+    const everywhere = () =>
+      [...published.keys(), ...incidentIds()].every((id) => (seen.get(id)?.size ?? 0) === N) &&
+      incidentMatches();
     const deadline = Date.now() + Number(args['timeout-ms']);
     while (!everywhere() && Date.now() < deadline) {
       await new Promise<void>((r) => {
@@ -372,21 +440,21 @@ async function main(): Promise<number> {
     }
     const ok = everywhere();
     process.stdout.write(`\n${'message'.padEnd(14)} ${running.map((n) => n.name.padEnd(4)).join(' ')}\n`);
-    for (const id of published.keys()) {
+    for (const id of [...published.keys(), ...incidentIds()]) {
       process.stdout.write(
         `${id.slice(0, 12)}…  ${running.map((n) => (seen.get(id)?.has(n.name) ? color(32, '✓   ') : color(31, '✗   '))).join(' ')}\n`,
       );
     }
     process.stdout.write(
       ok
-        ? `\nall ${published.size} messages reached all ${N} nodes.\n`
-        : `\nNOT all messages reached all nodes within ${args['timeout-ms']} ms.\n`,
+        ? `\nall ${published.size} messages reached all ${N} nodes.\nincident: all ${incidentIds().length} recovery events and alerts the adapters published from the chain reached all ${N} nodes.\n`
+        : `\nNOT all messages reached all nodes (or the incident's events were not the expected ones) within ${args['timeout-ms']} ms.\n`,
     );
     if (args.once) {
       watcher.abort();
       await stopAll();
       process.stdout.write(
-        `SUMMARY ${JSON.stringify({ nodes: N, published: published.size, delivered: ok })}\n`,
+        `SUMMARY ${JSON.stringify({ nodes: N, published: published.size, incident: incidentIds().length, expected: [...expected.values()].flat().length, delivered: ok })}\n`,
       );
       return ok ? 0 : 1;
     }
