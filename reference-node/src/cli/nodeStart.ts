@@ -11,6 +11,7 @@ import { type AdapterHost, startAdapterHostFromConfig } from '../hosting/index.j
 import { componentLogger, createLogger, type Logger, type LogLevel } from '../logging/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { createNode, type SfrNode } from '../node/index.js';
+import { attachPools } from '../poolsNode/index.js';
 import { CliError } from './cliError.js';
 import { readVersion } from './version.js';
 
@@ -188,6 +189,21 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     const e = error as { code?: string; message?: string };
     throw new CliError(e.code ?? 'ALERT_WEBHOOK_SECRET_UNREADABLE', e.message ?? String(error));
   });
+  // Shared insurance pools (spec/v1/pools.md): claims, automatic attestation through the hosted
+  // adapters, decisions; stopped by node.stop().
+  const pools = await attachPools({
+    node,
+    config,
+    baseDir: loaded.baseDir,
+    memberKey: key.privateKey,
+    ...(adapters === undefined ? {} : { verifyEvidence: (ref: unknown) => adapters.verifyEvidence(ref) }),
+    logger,
+  }).catch(async (error: unknown) => {
+    await adapters?.stop();
+    await node.stop();
+    const e = error as { code?: string; message?: string };
+    throw new CliError(e.code ?? 'CONFIG_INVALID', e.message ?? String(error));
+  });
   const startedAt = Date.now();
   const version = readVersion();
   const log = componentLogger(logger, 'node');
@@ -231,6 +247,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
       ...(config.limits?.httpBodyBytes === undefined ? {} : { bodyLimit: config.limits.httpBodyBytes }),
       logger,
       metrics,
+      pools,
     });
     apiUrl = await api.listen();
   }

@@ -3,6 +3,8 @@
  * store, automatic attestation by policy after re-deriving evidence, decisions published and
  * checked, and the operations behind the HTTP API and CLI (file a claim, vote, ledger).
  */
+
+export { type AttachPoolsParameters, attachPools } from './attachPools.js';
 export {
   type AutoAttestPolicy,
   type ChooseVerdictReturnType,

@@ -1,0 +1,73 @@
+/**
+ * `attachPools(params)`: the pool service of `sfr node start`, from the node config — the pools of
+ * `config.pools` (with each `charterFile`'s signed charter envelopes, used until gossip or sync
+ * brings them), `policy.autoAttest`, evidence re-derived through the hosted adapters — started,
+ * and tied to the node's lifecycle: the node's `stop()` stops the service first.
+ *
+ *   const pools = await attachPools({ node, config, baseDir, memberKey, verifyEvidence, logger });
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { NodeConfig } from '@sfr/schemas';
+import type { Hex } from '../envelope/index.js';
+import type { Logger } from '../logging/index.js';
+import type { SfrNode } from '../node/index.js';
+import type { MessageInput } from '../pools/index.js';
+import type { EvidenceVerdict } from './chooseVerdict.js';
+import { createNodePoolPublisher } from './createNodePoolPublisher.js';
+import { createPoolService, type PoolService } from './createPoolService.js';
+import { PoolServiceError } from './poolServiceError.js';
+
+export interface AttachPoolsParameters {
+  readonly node: SfrNode;
+  readonly config: NodeConfig;
+  /** Folder relative paths in the config are resolved against. */
+  readonly baseDir: string;
+  readonly memberKey: Hex;
+  /** The adapter host's `verifyEvidence` (routes by chain and emitter); absent: every claim waits for a vote. */
+  readonly verifyEvidence?: (ref: unknown) => Promise<EvidenceVerdict>;
+  readonly logger?: Logger;
+}
+
+/** Reads a charter file: one signed PoolCharter envelope, or an array of them. */
+async function readCharterFile(file: string): Promise<MessageInput[]> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch (error) {
+    throw new PoolServiceError('CONFIG_FILE_UNREADABLE', `cannot read pools[].charterFile ${file}`, {
+      cause: error,
+      section: 'pools.md#charter',
+    });
+  }
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((v) => JSON.stringify(v));
+}
+
+export async function attachPools(p: AttachPoolsParameters): Promise<PoolService> {
+  const pools = [];
+  for (const pool of p.config.pools ?? []) {
+    pools.push({
+      poolId: pool.poolId,
+      ...(pool.charterFile === undefined
+        ? {}
+        : { charterMessages: await readCharterFile(path.resolve(p.baseDir, pool.charterFile)) }),
+    });
+  }
+  const service = createPoolService({
+    node: p.node,
+    pools,
+    publish: createNodePoolPublisher(p.node, p.memberKey),
+    ...(p.verifyEvidence === undefined ? {} : { verifyEvidence: p.verifyEvidence }),
+    ...(p.config.policy?.autoAttest === undefined ? {} : { policy: p.config.policy.autoAttest }),
+    ...(p.logger === undefined ? {} : { logger: p.logger }),
+  });
+  await service.start();
+  const node = p.node;
+  const stopNode = node.stop.bind(node);
+  node.stop = async () => {
+    await service.stop();
+    await stopNode();
+  };
+  return service;
+}
