@@ -7,7 +7,8 @@
 // crash, a reserve freeze, a market pause, bad debt on both) makes them publish recovery events and
 // an alert, which appear at every node. Ctrl-C stops everything (anvil included).
 //
-// Usage: tsx scripts/local-network.ts [--nodes N] [--data DIR] [--once] [--timeout-ms MS]
+// Usage: tsx scripts/local-network.ts [--nodes N] [--data DIR] [--once] [--timeout-ms MS] [--transpile]
+//   --transpile  run the nodes from a transpiled copy of the sources even when dist is up to date
 //   --once   publish, run the incident, wait until every node has every message (and the incident's
 //            events are exactly the expected ones), print the summary, stop, exit 0 (all delivered)
 //            or 1 (not within --timeout-ms). Used by the test suite.
@@ -49,6 +50,7 @@ const { values: args } = parseArgs({
     nodes: { type: 'string', default: '5' },
     data: { type: 'string', default: path.join(ROOT, '.sfr-data/local-network') },
     once: { type: 'boolean', default: false },
+    transpile: { type: 'boolean', default: false },
     'timeout-ms': { type: 'string', default: '60000' },
   },
 });
@@ -291,7 +293,7 @@ async function main(): Promise<number> {
     say('starting an anvil chain and deploying the Aave v3, Compound v3 and Chainlink mocks …');
     chain = await startIncidentChain();
     say(`chain ${color(35, 'eip155:31337')} at ${chain.anvil.rpcUrl}`);
-    const entry = await nodeEntry();
+    const entry = await nodeEntry({ transpile: args.transpile });
     NODE_ENTRY = entry.args;
     say(`preparing ${N} nodes in ${path.relative(process.cwd(), DATA) || DATA} (${entry.how})`);
     const setups = await prepare(chain.adapters);

@@ -35,10 +35,12 @@ const outputOf = (distDir: string, file: string) =>
   path.join(distDir, path.relative(SRC, file)).replace(/\.ts$/, '.js');
 
 /** Node arguments that run `sfr` (before `node start …`), and which build they use. */
-export async function nodeEntry(): Promise<{ args: string[]; how: string }> {
+export async function nodeEntry(
+  options: { transpile?: boolean } = {},
+): Promise<{ args: string[]; how: string }> {
   const files = await sources();
-  let fresh = true;
-  for (const f of files) if ((await mtime(outputOf(DIST, f))) < (await mtime(f))) fresh = false;
+  let fresh = options.transpile !== true;
+  for (const f of files) if (fresh && (await mtime(outputOf(DIST, f))) < (await mtime(f))) fresh = false;
   if (fresh) return { args: [path.join(DIST, 'cli/main.js')], how: 'built reference-node/dist' };
 
   const dist = path.join(CACHE_PKG, 'dist');
