@@ -1,0 +1,160 @@
+/**
+ * Issue 6 "Done when", end to end: five `sfr node start` processes on loopback, each hosting the
+ * real pausable adapter against one anvil chain. A claim filed at one node collects attestations
+ * from the others — each re-deriving the cited log from chain through its own adapter host — and
+ * every node reaches the same ClaimDecision; claims citing fake or reorged evidence are rejected by
+ * all. Everything goes through the HTTP API (token-protected mutations).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, createProcNetwork, type Json, type ProcNetwork } from '../e2e/processNetwork.js';
+import { waitFor } from '../node/fixtures.js';
+import { type Chain, charterFor, claimFor, fakeEvidence, POOL_ID, startChain, U } from './poolHarness.js';
+
+const N = 5;
+let chain: Chain;
+let net: ProcNetwork;
+
+beforeAll(async () => {
+  chain = await startChain();
+  net = await createProcNetwork(N);
+  for (const node of net.nodes) {
+    const config = JSON.parse(await readFile(node.configFile, 'utf8')) as Record<string, unknown>;
+    Object.assign(config, {
+      chains: [{ chain: 'eip155:31337', rpcUrl: chain.anvil.rpcUrl, confirmations: 1 }],
+      adapters: [
+        {
+          package: '@sfr/adapter-pausable',
+          config: {
+            chainId: 31337,
+            protocol: `e2e-member-${node.index}`,
+            contracts: [{ address: chain.watched, name: 'vault' }],
+            pollIntervalMs: 500,
+          },
+        },
+      ],
+      pools: [{ poolId: POOL_ID }],
+      policy: { autoAttest: { enabled: true, maxApproveAmount: (5000n * U).toString() } },
+    });
+    await writeFile(node.configFile, JSON.stringify(config, null, 2));
+  }
+  await Promise.all(net.nodes.map((_, i) => net.start(i)));
+  const charter = charterFor(
+    net.nodes.map((n) => n.key.address),
+    Date.now(),
+  );
+  // Wait until every node meshes on the pool topic before the founders sign.
+  const topic = `/sfr/1/pool/${POOL_ID.slice(2)}`;
+  await waitFor(
+    async () => {
+      for (const n of net.nodes) {
+        const s = (await api(n, 'GET', '/v1/status')).json as Json;
+        const t = (s.topics as { topic: string; meshPeers: number }[]).find((x) => x.topic === topic);
+        if (!t || t.meshPeers === 0) return false;
+      }
+      return true;
+    },
+    30_000,
+    'the pool topic mesh',
+    250,
+  );
+  for (const n of net.nodes) {
+    const r = await api(n, 'POST', `/v1/pools/${POOL_ID}/charter`, charter);
+    expect(r.status).toBe(201);
+  }
+  await waitFor(
+    async () => {
+      for (const n of net.nodes)
+        if (((await api(n, 'GET', `/v1/pools/${POOL_ID}`)).json as Json).epochs?.length !== 1) return false;
+      return true;
+    },
+    20_000,
+    'the pool founded at every node',
+    250,
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await net?.stop();
+  await chain?.stop();
+});
+
+async function decidedEverywhere(claimId: string): Promise<Json[]> {
+  const out: Json[] = [];
+  await waitFor(
+    async () => {
+      out.length = 0;
+      for (const n of net.nodes) {
+        const r = await api(n, 'GET', `/v1/claims/${claimId}`);
+        const c = r.json as Json;
+        if (r.status !== 200 || c.decision === null) return false;
+        if (!(c.publishedDecisions as { outcome: string }[]).some((d) => d.outcome === 'accept'))
+          return false;
+        out.push(c);
+      }
+      return true;
+    },
+    45_000,
+    `the decision on ${claimId} at every node`,
+    300,
+  );
+  return out;
+}
+
+describe(`pools end to end: ${N} node processes, anvil, the pausable adapter hosted by each node`, () => {
+  it('a claim with real evidence is attested by the other four and decided identically everywhere', async () => {
+    const ref = await chain.realEvidence();
+    const filed = await api(
+      net.nodes[0]!,
+      'POST',
+      `/v1/pools/${POOL_ID}/claims`,
+      claimFor(ref, 'e2e-real', 1000n * U, Date.now()),
+    );
+    expect(filed.status).toBe(201);
+    const claimId = (filed.json as Json).messageId as string;
+    const views = await decidedEverywhere(claimId);
+    expect(new Set(views.map((v) => JSON.stringify(v.decision))).size).toBe(1);
+    expect(views[0].decision).toMatchObject({ outcome: 'approved', approvedAmount: (1000n * U).toString() });
+    // Each counted attester re-derived the log from chain itself.
+    const counted = views[0].decision.attestations.length as number;
+    expect(counted).toBeGreaterThanOrEqual(2);
+    for (const [i, v] of views.entries()) {
+      if (i === 0) continue;
+      expect(v.myVote).toBe('approve');
+      expect(v.evidenceChecks).toEqual([{ index: 0, result: 'verified' }]);
+      expect(v.publishedDecisions.every((d: { outcome: string }) => d.outcome === 'accept')).toBe(true);
+    }
+  }, 90_000);
+
+  it('claims citing fake or reorged evidence are rejected by every other node', async () => {
+    const fake = fakeEvidence(await chain.realEvidence());
+    const reorged = await chain.reorgedEvidence();
+    const a = await api(
+      net.nodes[1]!,
+      'POST',
+      `/v1/pools/${POOL_ID}/claims`,
+      claimFor(fake, 'e2e-fake', 100n * U, Date.now()),
+    );
+    const b = await api(
+      net.nodes[2]!,
+      'POST',
+      `/v1/pools/${POOL_ID}/claims`,
+      claimFor(reorged, 'e2e-reorg', 100n * U, Date.now()),
+    );
+    expect([a.status, b.status]).toEqual([201, 201]);
+    for (const [filer, filed, result] of [
+      [1, a, 'not_found'],
+      [2, b, 'reorged'],
+    ] as const) {
+      const views = await decidedEverywhere((filed.json as Json).messageId);
+      expect(new Set(views.map((v) => JSON.stringify(v.decision))).size).toBe(1);
+      expect(views[0].decision.outcome).toBe('rejected');
+      for (const [i, v] of views.entries()) {
+        expect(v.status).toBe('rejected');
+        if (i === filer) continue;
+        expect(v.myVote).toBe('reject');
+        expect(v.evidenceChecks[0].result).toBe(result);
+      }
+    }
+  }, 120_000);
+});
