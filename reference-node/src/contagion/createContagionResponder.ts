@@ -43,6 +43,7 @@ export interface ContagionNode {
   readonly member: string;
   readonly store: {
     activeAlerts(p?: { now?: number; limit?: number }): Promise<{ id: string; wire: Uint8Array }[]>;
+    getMessage(id: string): Promise<{ wire: Uint8Array } | undefined>;
   };
   publish(type: string, payload: Record<string, unknown>): Promise<{ messageId: string }>;
   onAccepted(
@@ -239,23 +240,51 @@ export async function createContagionResponder(
         );
         return;
       }
-      const about = alertSubjects.get(resolves) ?? subject;
-      if (about === undefined || matchSubject(profile, about).length === 0) return;
-      alertSubjects.delete(resolves);
-      metrics?.alertsMatched.inc({ outcome: 'resolved' });
-      notify(
-        {
-          event: 'alert_resolved',
-          messageId: id,
-          body: {
-            node: nodeInfo(),
-            createdAt: t,
-            alert: { messageId: id, issuer, seq: env.seq, issuedAt: env.issuedAt, payload: a },
-            resolves,
-            resolvedNow: r.resolved,
+      const deliver = (resolvedNow: boolean): void => {
+        const about = alertSubjects.get(resolves) ?? subject;
+        if (about === undefined || matchSubject(profile, about).length === 0) return;
+        alertSubjects.delete(resolves);
+        metrics?.alertsMatched.inc({ outcome: 'resolved' });
+        notify(
+          {
+            event: 'alert_resolved',
+            messageId: id,
+            body: {
+              node: nodeInfo(),
+              createdAt: t,
+              alert: { messageId: id, issuer, seq: env.seq, issuedAt: env.issuedAt, payload: a },
+              resolves,
+              resolvedNow,
+            },
           },
-        },
-        undefined,
+          undefined,
+        );
+      };
+      if (r.resolved) {
+        deliver(true);
+        return;
+      }
+      // Not in the state (expired, already resolved, or never exposed): check the issuer in the store.
+      track(
+        p.node.store.getMessage(resolves).then(
+          (held) => {
+            if (held === undefined) {
+              log?.debug({ messageId: id, resolves }, 'all-clear for an alert this node does not hold');
+              return;
+            }
+            const original = JSON.parse(Buffer.from(held.wire).toString('utf8')) as { issuer?: string };
+            if (original.issuer?.toLowerCase() !== issuer) {
+              metrics?.alertsMatched.inc({ outcome: 'resolve_refused' });
+              log?.info(
+                { messageId: id, resolves, code: 'ALERT_RESOLVE_NOT_ISSUER' },
+                'all-clear from another issuer ignored',
+              );
+              return;
+            }
+            deliver(false);
+          },
+          (err: unknown) => log?.warn({ err: String(err), resolves }, 'store lookup failed'),
+        ),
       );
       return;
     }

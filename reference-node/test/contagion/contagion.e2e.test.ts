@@ -269,6 +269,18 @@ describe('contagion response over 5 node processes', () => {
       resolves: usdc.messageId,
       resolvedNow: true,
     });
+    // Once resolved, the alert is out of the state: another issuer's all-clear is checked against
+    // the store, and a repeat by the issuer is delivered as not ending anything new.
+    const foreignLate = await publish(3, alert(USDC, 'info', 5000, { resolves: usdc.messageId }));
+    const ownAgain = await publish(2, alert(USDC, 'info', 5000, { resolves: usdc.messageId }));
+    await waitFor(
+      () => hitFor('alert_resolved', ownAgain.messageId) !== undefined,
+      5_000,
+      'repeat all-clear',
+    );
+    expect(hitFor('alert_resolved', ownAgain.messageId)!.body).toMatchObject({ resolvedNow: false });
+    await new Promise((r) => setTimeout(r, 300));
     expect(hitFor('alert_resolved', foreign.messageId)).toBeUndefined();
+    expect(hitFor('alert_resolved', foreignLate.messageId)).toBeUndefined();
   });
 });
