@@ -17,7 +17,7 @@ import {
 } from '@sfr/adapter-kit';
 import type { Logger } from '../logging/index.js';
 import type { Store } from '../store/index.js';
-import { type OutputLog, openOutputLog, stableJson } from './outputLog.js';
+import { type OutputLog, openOutputLog, type PendingOutput, stableJson } from './outputLog.js';
 
 /** One `adapters[]` entry of the node config. */
 export interface AdapterEntry {
@@ -208,46 +208,70 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
     return next;
   };
 
-  /** Publishes one output exactly once (pending → publish → done). Returns false when already done. */
+  /** Our own message with this payload signed after `after`, if any (the crash-window search). */
+  async function findPublished(p: PendingOutput): Promise<string | undefined> {
+    const head = params.node.store.headSeq(params.node.member) ?? 0;
+    const want = stableJson(p.payload);
+    for (let from = p.after + 1; from <= head; from += 256) {
+      const page = await params.node.store.rangeBySeq(params.node.member, from, Math.min(head, from + 255));
+      for (const m of page) {
+        try {
+          const env = JSON.parse(new TextDecoder().decode(m.wire)) as { type?: string; payload?: unknown };
+          if (env.type === p.type && stableJson(env.payload) === want) return m.id;
+        } catch {
+          // not JSON: not ours to match
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Publishes one output exactly once: pending (fsync'd) → node.publish → done. A key still pending
+   * (a crash, or a publish that failed after storing) is first looked for among our own messages.
+   * A payload the node refuses (GOSSIP_PUBLISH_REFUSED: a verdict on the payload) is recorded
+   * refused and not retried. Returns whether it published now.
+   */
   const publishOnce = (type: string, key: string, payload: Record<string, unknown>) =>
     serial(async () => {
       const o = outputs!;
       if (o.has(key)) return false;
-      const after = params.node.store.headSeq(params.node.member) ?? 0;
-      await o.markPending({ key, type, payload, after });
-      const r = await params.node.publish(type, payload);
+      let entry = o.pendingOf(key);
+      if (entry !== undefined) {
+        const found = await findPublished(entry);
+        if (found !== undefined) {
+          await o.markDone(key, found);
+          log?.info({ key, messageId: found }, 'pending adapter output was already published');
+          return false;
+        }
+      } else {
+        entry = { key, type, payload, after: params.node.store.headSeq(params.node.member) ?? 0 };
+        await o.markPending(entry);
+      }
+      let r: { messageId: string };
+      try {
+        r = await params.node.publish(entry.type, entry.payload);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code !== 'GOSSIP_PUBLISH_REFUSED') throw error;
+        const verdict = (error as { details?: { code?: unknown } }).details?.code;
+        await o.markRefused(key, typeof verdict === 'string' ? verdict : code);
+        log?.error({ key, code: verdict ?? code }, 'the node refused an adapter output; it is not retried');
+        return false;
+      }
       await o.markDone(key, r.messageId);
-      log?.info({ key, type, messageId: r.messageId }, 'adapter output published');
+      log?.info({ key, type: entry.type, messageId: r.messageId }, 'adapter output published');
       return true;
     });
 
-  /** After a crash between publish and record: find each pending payload among our own messages. */
+  /** After a crash between publish and record: each pending output is found, or published now. */
   async function recover(o: OutputLog): Promise<void> {
     for (const p of o.pending()) {
-      const head = params.node.store.headSeq(params.node.member) ?? 0;
-      const want = stableJson(p.payload);
-      let found: string | undefined;
-      for (let from = p.after + 1; from <= head && found === undefined; from += 256) {
-        const page = await params.node.store.rangeBySeq(params.node.member, from, Math.min(head, from + 255));
-        for (const m of page) {
-          try {
-            const env = JSON.parse(new TextDecoder().decode(m.wire)) as { type?: string; payload?: unknown };
-            if (env.type === p.type && stableJson(env.payload) === want) {
-              found = m.id;
-              break;
-            }
-          } catch {
-            // not JSON: not ours to match
-          }
-        }
-      }
-      if (found !== undefined) {
-        await o.markDone(p.key, found);
-        log?.info({ key: p.key, messageId: found }, 'pending adapter output was published before a crash');
-      } else {
-        const r = await params.node.publish(p.type, p.payload);
-        await o.markDone(p.key, r.messageId);
-        log?.info({ key: p.key, messageId: r.messageId }, 'pending adapter output published after a crash');
+      try {
+        await publishOnce(p.type, p.key, p.payload);
+      } catch (error) {
+        // stays pending: retried when its scan is re-run (its cursor was never committed)
+        log?.warn({ key: p.key, err: String(error) }, 'pending adapter output not published yet');
       }
     }
   }

@@ -20,7 +20,8 @@ export interface PendingOutput {
 
 type Line =
   | { k: string; s: 'pending'; t: string; p: Record<string, unknown>; after: number }
-  | { k: string; s: 'done'; id: string };
+  | { k: string; s: 'done'; id: string }
+  | { k: string; s: 'refused'; code: string };
 
 export interface OutputLog {
   /** Keys published (or found published) already. */
@@ -29,6 +30,9 @@ export interface OutputLog {
   pending(): PendingOutput[];
   markPending(entry: PendingOutput): Promise<void>;
   markDone(key: string, messageId: string): Promise<void>;
+  /** The node refused to sign/accept this output (a permanent verdict on the payload): never retried. */
+  markRefused(key: string, code: string): Promise<void>;
+  pendingOf(key: string): PendingOutput | undefined;
   messageIdOf(key: string): string | undefined;
   readonly size: number;
   close(): Promise<void>;
@@ -57,6 +61,9 @@ export async function openOutputLog(path: string): Promise<OutputLog> {
     } else if (line.s === 'done' && typeof line.k === 'string') {
       open_.delete(line.k);
       done.set(line.k, line.id);
+    } else if (line.s === 'refused' && typeof line.k === 'string') {
+      open_.delete(line.k);
+      done.set(line.k, `refused:${line.code}`);
     }
   }
   // A torn tail without a newline would glue onto the next append: start on a fresh line.
@@ -83,6 +90,12 @@ export async function openOutputLog(path: string): Promise<OutputLog> {
       open_.delete(key);
       done.set(key, messageId);
     },
+    async markRefused(key, code) {
+      await append({ k: key, s: 'refused', code });
+      open_.delete(key);
+      done.set(key, `refused:${code}`);
+    },
+    pendingOf: (key) => open_.get(key),
     messageIdOf: (key) => done.get(key),
     get size() {
       return done.size;

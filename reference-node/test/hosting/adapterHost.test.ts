@@ -115,7 +115,7 @@ describe('adapter host', () => {
     }
   }, 60_000);
 
-  it('after a crash between publish and record, a published output is not published again and an unpublished one is published once', async () => {
+  it('after a crash between publish and record, a published output is not published again, an unpublished one is published once, a refused one is recorded', async () => {
     const node = net.nodes[0]!;
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sfr-host-'));
     try {
@@ -139,6 +139,13 @@ describe('adapter host', () => {
         payload: unpublished,
         after: first.seq,
       });
+      // a payload the node refuses (not a RecoveryEvent): recorded refused, never blocks the host
+      await log.markPending({
+        key: 'k:refused',
+        type: 'RecoveryEvent',
+        payload: { kind: 'not-a-kind' },
+        after: first.seq,
+      });
       await log.close();
 
       const host: AdapterHost = await createAdapterHost({ adapters: [], node, dataDir });
@@ -150,6 +157,8 @@ describe('adapter host', () => {
       expect(again.messageIdOf('k:published')).toBe(first.messageId);
       const second = await node.store.getBySeq(node.member, first.seq + 1);
       expect(again.messageIdOf('k:unpublished')).toBe(second!.id);
+      expect(again.messageIdOf('k:refused')).toMatch(/^refused:[A-Z_]+$/);
+      expect(again.has('k:refused')).toBe(true);
       await again.close();
     } finally {
       await rm(dataDir, { recursive: true, force: true });
