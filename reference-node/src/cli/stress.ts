@@ -37,6 +37,9 @@ export async function stressPool(o: {
         {
           stream: process.stderr,
           format: 'stress [{bar}] {percentage}% | {value}/{total} trials | eta {eta}s',
+          // Only reached on a TTY or when the caller forces the bar: then draw it whatever the stream.
+          noTTYOutput: true,
+          notTTYSchedule: 250,
         },
         cliProgress.Presets.shades_classic,
       );

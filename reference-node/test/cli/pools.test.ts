@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import { stressPool } from '../../src/cli/stress.js';
 import { deriveTestKey } from '../../src/envelope/index.js';
 import { waitFor } from '../node/fixtures.js';
 import { charterFor, claimFor, POOL_ID, U } from '../poolsNode/poolHarness.js';
@@ -97,6 +98,40 @@ describe('sfr stress', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^capital 4000000000\nscenario\s+trials\s+claimed/);
     expect(human.stdout).toContain('everyone fails');
+  });
+
+  it('draws a progress bar on stderr for a long run when asked (the CLI asks only on a TTY)', async () => {
+    const f = await files();
+    const long = path.join(dir, 'long.json');
+    const model = {
+      kind: 'common_shock',
+      trials: 3000,
+      seed: 1,
+      shockBps: 1000,
+      hitBps: 5000,
+      baseBps: 100,
+      lossBps: 5000,
+    };
+    await writeFile(long, JSON.stringify({ scenarios: [{ name: 'long', model }] }));
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const report = await stressPool({ pool: f.pool, scenarios: long, progress: true });
+      expect(report.results[0]?.trials).toBe(3000);
+      const quiet = await stressPool({ pool: f.pool, scenarios: f.scenarios, progress: true });
+      expect(quiet.results).toHaveLength(2);
+    } finally {
+      process.stderr.write = write;
+    }
+    const text = written.join('');
+    expect(text).toContain('stress [');
+    expect(text).toContain('3000/3000 trials');
+    // The short run (300 trials) drew nothing: only the long one's bar is there.
+    expect(text).not.toContain('/300 trials');
   });
 
   it('refuses bad input with a code and the right exit status', async () => {
