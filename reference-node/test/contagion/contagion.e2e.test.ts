@@ -74,7 +74,11 @@ describe('contagion response over 5 node processes', () => {
     return r.json as { messageId: string; envelope: { issuedAt: number } };
   };
   const hitFor = (event: string, id: string) =>
-    hits.find((h) => h.event === event && (h.body.alert?.messageId === id || h.body.recoveryEventId === id));
+    hits.find(
+      (h) =>
+        h.event === event &&
+        (h.body.alert?.messageId === id || h.body.recoveryEventId === id || h.body.event?.messageId === id),
+    );
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -108,9 +112,14 @@ describe('contagion response over 5 node processes', () => {
             { chain: 'eip155:1', address: USDC, symbol: 'USDC', decimals: 6 },
             { chain: 'eip155:1', address: USDT, symbol: 'USDT', decimals: 6 },
           ],
+          protocols: ['proto-3'],
         },
         webhooks: [
-          { url, secretFile: 'webhook.secret', events: ['alert', 'alert_resolved', 'protective_action'] },
+          {
+            url,
+            secretFile: 'webhook.secret',
+            events: ['alert', 'alert_resolved', 'protective_action', 'recovery_event'],
+          },
         ],
         policy: {
           protectiveActions: [
@@ -282,5 +291,50 @@ describe('contagion response over 5 node processes', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(hitFor('alert_resolved', foreign.messageId)).toBeUndefined();
     expect(hitFor('alert_resolved', foreignLate.messageId)).toBeUndefined();
+  });
+
+  it('a RecoveryEvent of a protocol B integrates with is pushed as recovery_event; one of another is not', async () => {
+    const event = (protocol: string) => {
+      const now = Date.now();
+      return {
+        kind: 'emergency_pause',
+        protocol,
+        severity: 'high',
+        occurredAt: now - 2000,
+        detectedAt: now - 1000,
+        scope: { chain: 'eip155:1', contracts: [MARKET] },
+        evidence: [
+          {
+            type: 'log',
+            chain: 'eip155:1',
+            blockNumber: 21000001,
+            blockHash: `0x${'12'.repeat(32)}`,
+            txHash: `0x${'34'.repeat(32)}`,
+            logIndex: 0,
+            emitter: MARKET,
+            topic0: `0x${'56'.repeat(32)}`,
+          },
+        ],
+      };
+    };
+    const other = await callApi(net.nodes[4]!, 'POST', '/v1/events', { payload: event('proto-4') });
+    const integrated = await callApi(net.nodes[3]!, 'POST', '/v1/events', { payload: event('proto-3') });
+    expect([other.status, integrated.status]).toEqual([201, 201]);
+    await waitFor(
+      () => hitFor('recovery_event', integrated.json.messageId) !== undefined,
+      5_000,
+      'recovery_event delivered',
+    );
+    expect(hitFor('recovery_event', integrated.json.messageId)!.body.exposure.matched).toEqual([
+      { kind: 'protocol', protocol: 'proto-3' },
+    ]);
+    await waitFor(
+      async () =>
+        (await callApi(net.nodes[B]!, 'GET', `/v1/messages/${other.json.messageId}`)).status === 200,
+      5_000,
+      'B accepted the other event',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hitFor('recovery_event', other.json.messageId)).toBeUndefined();
   });
 });
