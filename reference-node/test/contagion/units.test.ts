@@ -92,6 +92,44 @@ describe('matching (contagion.md#matching)', () => {
   });
 });
 
+describe('matching properties', () => {
+  const hex40 = fc.stringMatching(/^[0-9a-fA-F]{40}$/).map((h) => `0x${h}`);
+  const chain = fc.constantFrom('eip155:1', 'eip155:10', 'eip155:42161');
+  const slug = fc.constantFrom('aave-v3', 'gmx-v2', 'wormhole');
+  const subject = fc.oneof(
+    fc.record({ kind: fc.constantFrom('asset', 'oracle_feed', 'contract'), chain, address: hex40 }),
+    fc.record({ kind: fc.constant('protocol'), protocol: slug }),
+    fc.record({ kind: fc.constant('bridge'), protocol: slug }),
+    fc.record({ kind: fc.constant('bridge'), chain, address: hex40 }),
+    fc.record({ kind: fc.constant('chain'), chain }),
+  );
+  it('every subject touches a profile made of itself, whatever the address case; never an empty profile', () => {
+    fc.assert(
+      fc.property(subject, fc.boolean(), (s, upper) => {
+        const p = buildExposureProfile({ adapters: [{ subjects: [s] }] });
+        const probe =
+          'address' in s
+            ? { ...s, address: upper ? s.address.toUpperCase().replace('0X', '0x') : s.address.toLowerCase() }
+            : s;
+        expect(matchSubject(p, probe)).toHaveLength(1);
+        expect(matchSubject(buildExposureProfile({}), probe)).toHaveLength(0);
+      }),
+    );
+  });
+  it('an addressed subject never touches entries on another chain', () => {
+    fc.assert(
+      fc.property(subject, subject, (a, b) => {
+        const p = buildExposureProfile({ adapters: [{ subjects: [b] }] });
+        const aChain = 'chain' in a ? a.chain : undefined;
+        const bChain = 'chain' in b ? b.chain : undefined;
+        if (aChain !== undefined && bChain !== undefined && aChain !== bChain) {
+          expect(matchSubject(p, a)).toHaveLength(0);
+        }
+      }),
+    );
+  });
+});
+
 describe('corroboration formula (contagion.md#corroboration)', () => {
   it('known values', () => {
     expect(combineConfidence([])).toBe(0);
