@@ -97,6 +97,9 @@ export interface MergedExposure {
   readonly subjects: ExposureProfile['subjects'];
 }
 
+/** How long `stop()` waits for a scan in progress before it lets it go. */
+export const STOP_GRACE_MS = 5_000;
+
 /** File name of the output-key log in `<dataDir>/adapters/`. */
 export const OUTPUT_LOG_FILE = 'outputs.jsonl';
 
@@ -352,9 +355,12 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
       if (!started) return;
       started = false;
       controller?.abort();
-      await Promise.all(loops);
-      await publishChain;
-      await outputs?.close();
+      // A scan stuck in RPC retries is abandoned after the grace period: its cursor was not
+      // committed and its outputs are pending or done in the key log, so nothing is lost.
+      const grace = new AbortController();
+      await Promise.race([Promise.all(loops).then(() => publishChain), sleep(STOP_GRACE_MS, grace.signal)]);
+      grace.abort();
+      await outputs?.close().catch(() => undefined);
       outputs = undefined;
       log?.info({}, 'adapter host stopped');
     },

@@ -8,6 +8,7 @@ export {
   type HostedNode,
   type MergedExposure,
   OUTPUT_LOG_FILE,
+  STOP_GRACE_MS,
 } from './adapterHost.js';
 export { type AdapterHostFromConfigParameters, startAdapterHostFromConfig } from './fromConfig.js';
 export { type OutputLog, openOutputLog, type PendingOutput, stableJson } from './outputLog.js';
