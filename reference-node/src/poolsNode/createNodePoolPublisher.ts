@@ -5,20 +5,21 @@ import {
   signEnvelope,
   type UnsignedEnvelope,
 } from '../envelope/index.js';
-import { stringifyTopic } from '../network/topics.js';
+import { stringifyTopic, topicForEnvelope } from '../network/topics.js';
 import type { SfrNode } from '../node/index.js';
 import { runValidation } from '../validation/gossipAdapter.js';
 import { PoolServiceError } from './poolServiceError.js';
 
 export type PoolPublishOptions = {
-  readonly scope: { readonly poolId: string; readonly epoch: number };
+  /** The pool scope; EquivocationEvidence carries none (it travels on the evidence topic). */
+  readonly scope: { readonly poolId: string; readonly epoch: number } | null;
   /** The EIP-712 domain the pool's charter requires (pools.md#charter: settlement on an eip155 chain). */
   readonly domain?: { readonly chainId: number; readonly verifyingContract: string } | null;
 };
 
 /** Signs and publishes one pool message as the local member; resolves once it is durably stored. */
 export type PoolPublisher = (
-  type: 'PoolCharter' | 'FundClaim' | 'ClaimAttestation' | 'ClaimDecision',
+  type: 'PoolCharter' | 'FundClaim' | 'ClaimAttestation' | 'ClaimDecision' | 'EquivocationEvidence',
   payload: Record<string, unknown>,
   options: PoolPublishOptions,
 ) => Promise<{ readonly messageId: Hex; readonly envelope: Envelope }>;
@@ -43,7 +44,9 @@ export function createNodePoolPublisher(
       issuer: node.member as Hex,
       seq,
       issuedAt: now(),
-      scope: { poolId: options.scope.poolId as Hex, epoch: options.scope.epoch },
+      ...(options.scope === null
+        ? {}
+        : { scope: { poolId: options.scope.poolId as Hex, epoch: options.scope.epoch } }),
       ...(options.domain ? { domain: options.domain as EnvelopeDomain } : {}),
       payload: payload as UnsignedEnvelope['payload'],
     };
@@ -55,7 +58,8 @@ export function createNodePoolPublisher(
         section: 'envelope.md#verification',
       });
     }
-    await node.router.publish(stringifyTopic({ kind: 'pool', poolId: options.scope.poolId }), signed.wire);
+    const topic = topicForEnvelope(type, options.scope?.poolId);
+    if (topic !== undefined) await node.router.publish(stringifyTopic(topic), signed.wire);
     return { messageId: result.id as Hex, envelope: result.envelope as unknown as Envelope };
   };
 }

@@ -13,7 +13,7 @@ import type {
   FundClaim,
   PoolCharter,
 } from '@sfr/schemas/types';
-import type { Envelope, Hex } from '../envelope/index.js';
+import { buildEquivocationEvidence, type Envelope, type Hex } from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
 import {
   applyPoolMessage,
@@ -153,6 +153,13 @@ type PoolEntry = {
 
 const lower = (s: string) => s.toLowerCase();
 
+/** The pool of an EquivocationEvidence: that of its first embedded envelope. */
+function evidencePool(env: Envelope): string | undefined {
+  if (env.type !== 'EquivocationEvidence') return undefined;
+  const first = (env.payload as { first?: { scope?: { poolId?: unknown } } }).first;
+  return typeof first?.scope?.poolId === 'string' ? first.scope.poolId : undefined;
+}
+
 export function createPoolService(params: CreatePoolServiceParameters): PoolService {
   const log = params.logger?.child({ component: 'pools' });
   const now = params.now ?? Date.now;
@@ -168,6 +175,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   const decisionChecks = new Map<string, Map<string, DecisionCheck>>();
   /** Claims being attested / decisions being published right now (no double work). */
   const busy = new Set<string>();
+  /** Equivocations whose evidence is out (ours or another node's). */
+  const gossiped = new Set<string>();
   let work: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setInterval> | undefined;
   let unsubscribe: (() => void) | undefined;
@@ -342,12 +351,55 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     else record('accept');
   }
 
+  /**
+   * Gossips the evidence of every equivocation the view holds that no EquivocationEvidence message
+   * carries yet (pools.md#equivocation: nodes MUST keep the two envelopes and gossip them).
+   */
+  async function publishEquivocations(e: PoolEntry, view: PoolView): Promise<void> {
+    for (const q of view.equivocations) {
+      const key = `equivocation:${q.first.messageId}:${q.second.messageId}`;
+      if (busy.has(key) || gossiped.has(key)) continue;
+      const known = [...e.state.messages.values()].some((m) => {
+        if (m.envelope.type !== 'EquivocationEvidence') return false;
+        const p = m.envelope.payload as { offender?: string };
+        return lower(p.offender ?? '') === lower(q.offender);
+      });
+      if (known) {
+        gossiped.add(key);
+        continue;
+      }
+      const payload = buildEquivocationEvidence(q.first, q.second);
+      if (payload === null) continue;
+      busy.add(key);
+      try {
+        const r = await params.publish(
+          'EquivocationEvidence',
+          payload as unknown as Record<string, unknown>,
+          {
+            scope: null,
+          },
+        );
+        fold(e.poolId, { envelope: r.envelope, messageId: r.messageId });
+        gossiped.add(key);
+        log?.warn(
+          { offender: q.offender, claimId: q.claimId, messageId: r.messageId },
+          'equivocation evidence gossiped',
+        );
+      } finally {
+        busy.delete(key);
+      }
+    }
+  }
+
   /** Publishes the decisions of closed rounds nobody has published yet (staggered by member rank). */
   async function publishDecisions(): Promise<void> {
     const t = now();
     for (const e of pools.values()) {
       const view = viewPool(e.state, t);
       if (view.poolId === null) continue;
+      await publishEquivocations(e, view).catch((err: unknown) =>
+        log?.warn({ err: { message: (err as Error).message } }, 'equivocation evidence not gossiped'),
+      );
       for (const c of view.claims) {
         // Re-judge decisions that arrived before the round closed here.
         for (const dc of decisionChecks.get(c.claim.claimId)?.values() ?? [])
@@ -413,6 +465,25 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (r.nextCursor === null) break;
       after = r.nextCursor;
     }
+    // EquivocationEvidence is not pool-scoped on the wire: take the ones about this pool.
+    after = 0;
+    for (;;) {
+      const r = await params.node.store.queryMessages({
+        type: 'EquivocationEvidence',
+        after,
+        limit: REBUILD_PAGE,
+      });
+      if (!r.ok) throw new PoolServiceError(r.code, r.detail);
+      for (const s of r.messages) {
+        const read = readPoolMessage(s.wire);
+        if (read.ok && lower(evidencePool(read.message.envelope) ?? '') === e.poolId) {
+          e.state = applyPoolMessage(e.state, read.message);
+          n++;
+        }
+      }
+      if (r.nextCursor === null) break;
+      after = r.nextCursor;
+    }
     return n;
   }
 
@@ -436,7 +507,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       for (const p of params.pools) addPool(p.poolId, p.charterMessages ?? []);
       unsubscribe = params.node.onAccepted((a) => {
         const env = a.envelope as Envelope;
-        const poolId = env.scope?.poolId;
+        const poolId = env.scope?.poolId ?? evidencePool(env);
         if (poolId === undefined || !POOL_TYPES.has(env.type) || !pools.has(lower(poolId))) return;
         const m: PoolMessage = { envelope: env, messageId: a.id as Hex };
         fold(poolId, m);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalize } from '../../src/envelope/index.js';
+import { canonicalize, createMemorySigningJournal, signEnvelope } from '../../src/envelope/index.js';
 import { buildClaimDecision } from '../../src/pools/index.js';
 import { chooseVerdict, createPoolService, evidenceCheckOf } from '../../src/poolsNode/index.js';
 import { waitFor, waitForMesh } from '../node/fixtures.js';
@@ -13,6 +13,7 @@ import {
   startChain,
   startPoolNetwork,
   U,
+  VAULT,
 } from './poolHarness.js';
 
 describe('chooseVerdict (the automatic attestation policy)', () => {
@@ -198,6 +199,71 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
     });
   }, 45_000);
 
+  it('an attester signing two verdicts is excluded, and every node gossips-or-sees the evidence', async () => {
+    const ref = await chain.realEvidence();
+    const filed = await pn.services[0]!.fileClaim(claimFor(ref, 'incident-equiv', 9500n * U, Date.now()));
+    await waitFor(
+      () => pn.services[1]!.getClaim(filed.messageId)?.pendingVote === 'above_auto_approve_limit',
+      15_000,
+      'the claim queued at node 1',
+    );
+    // Member 1's key signs approve and reject (its node's journal would refuse the second, so
+    // the test signs outside it) and node 2 relays both.
+    const key = pn.net.keys[1]!;
+    const head = pn.net.nodes[1]!.store.headSeq(pn.net.nodes[1]!.member) ?? 0;
+    const wires: Uint8Array[] = [];
+    for (const [i, verdict] of (['approve', 'reject'] as const).entries()) {
+      const signed = await signEnvelope({
+        privateKey: key.privateKey,
+        // A fresh journal each: member 1's real journal would refuse the second verdict.
+        guard: createMemorySigningJournal(),
+        unsigned: {
+          sfr: '1.0',
+          type: 'ClaimAttestation',
+          issuer: key.address,
+          seq: head + 50 + i,
+          issuedAt: Date.now(),
+          scope: { poolId: POOL_ID as never, epoch: 0 },
+          domain: { chainId: 31337, verifyingContract: VAULT as never },
+          payload: {
+            poolId: POOL_ID,
+            claimId: filed.messageId,
+            round: 0,
+            verdict,
+            ...(verdict === 'approve' ? { approvedAmount: '1' } : { reasonCode: 'EVIDENCE_NOT_FOUND' }),
+            evidenceChecks: [],
+          } as never,
+        },
+      });
+      wires.push(signed.wire);
+    }
+    for (const w of wires) await pn.net.nodes[2]!.router.publish(`/sfr/1/pool/${POOL_ID.slice(2)}`, w);
+    await waitFor(
+      () =>
+        [0, 3].every((i) =>
+          pn.services[i]!.view(POOL_ID).equivocations.some((q) => q.claimId === filed.messageId),
+        ),
+      15_000,
+      'the equivocation seen at nodes 0 and 3',
+    );
+    // The evidence travels on the evidence topic and lands in every store (node 2 included).
+    await waitFor(
+      async () => {
+        for (const n of pn.net.nodes) {
+          const r = await n.store.queryMessages({ type: 'EquivocationEvidence' });
+          if (!r.ok || r.messages.length === 0) return false;
+        }
+        return true;
+      },
+      15_000,
+      'EquivocationEvidence in every store',
+    );
+    for (const i of [0, 2, 3]) {
+      const c = pn.services[i]!.view(POOL_ID).claims.find((x) => x.claim.claimId === filed.messageId)!;
+      expect(c.votes.some((v) => v.member.toLowerCase() === key.address.toLowerCase())).toBe(false);
+    }
+  }, 45_000);
+
   it('refuses a claim the pool rules would refuse, before signing anything', async () => {
     const ref = await chain.realEvidence();
     const before = pn.net.nodes[0]!.store.headSeq(pn.net.nodes[0]!.member);
@@ -237,7 +303,8 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
       const strip = (xs: ReturnType<typeof fresh.listClaims>) =>
         xs.map((c) => ({ claimId: c.claimId, status: c.status, decision: c['decision'] }));
       expect(strip(fresh.listClaims())).toEqual(strip(pn.services[3]!.listClaims()));
-      expect(fresh.listClaims()).toHaveLength(4);
+      expect(fresh.listClaims()).toHaveLength(5);
+      expect(fresh.view(POOL_ID).equivocations).toHaveLength(1);
       expect(fresh.poolJson(POOL_ID)['ledger']).toEqual(pn.services[3]!.poolJson(POOL_ID)['ledger']);
     } finally {
       await fresh.stop();
