@@ -4,7 +4,7 @@
  * 2. single-node ingest of validated (and fsync-stored) messages/s — baseline: raw gossipsub, same path;
  * 3. dissemination latency p50/p99 (per delivery and to ALL nodes) and receptions per node per message,
  *    for N in-process nodes — baseline: raw gossipsub without application validation, same topology;
- * 4. RSS per node.
+ * 4. RSS per node: separate processes (modules only; 1 node; 10 nodes), settled after GC.
  * Quick mode (default): N = 10, 30, 60, 20 messages each. BENCH_FULL=1 adds N = 100 and more messages.
  * Run: npm run bench -- gossip   (or npx tsx reference-node/bench/gossip.bench.ts)
  */
@@ -38,8 +38,8 @@ import { SeenCache } from '../src/validation/seenCache.js';
 import { createTypeRules } from '../src/validation/typeRules.js';
 
 const FULL = process.env['BENCH_FULL'] === '1';
-/** `BENCH_ONLY=pipeline,ingest,dissemination` runs a subset of the sections (default: all). */
-const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'pipeline,ingest,dissemination').split(','));
+/** `BENCH_ONLY=pipeline,ingest,dissemination,rss` runs a subset of the sections (default: all). */
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'pipeline,ingest,dissemination,rss').split(','));
 const loadavg = () =>
   os
     .loadavg()
@@ -51,6 +51,8 @@ const DEGREE = 4;
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const startedAt = Date.now();
+const elapsed = () => ((Date.now() - startedAt) / 1000).toFixed(0);
 const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const pct = (xs: number[], p: number) => {
@@ -196,11 +198,32 @@ async function waitMesh(meshes: Array<() => number>, timeoutMs: number): Promise
   await sleep(1500); // a few more heartbeats so meshes fill towards D
 }
 
+/** Runs `fn` over `items`, at most `width` at a time (node start-up and dials: bounded, but not serial). */
+async function inBatches<T>(items: readonly T[], width: number, fn: (item: T, i: number) => Promise<void>) {
+  for (let i = 0; i < items.length; i += width) {
+    await Promise.all(items.slice(i, i + width).map((item, j) => fn(item, i + j)));
+  }
+}
+
+/** Dials every edge of the topology, 10 at a time, each bounded to 10 s; failures are counted, not fatal. */
+async function dialTopology(
+  n: number,
+  dial: (from: number, to: number) => Promise<unknown>,
+): Promise<number> {
+  const edges = topology(n).flatMap((targets, i) => targets.map((j) => [i, j] as const));
+  let failed = 0;
+  await inBatches(edges, 10, async ([i, j]) => {
+    await dial(i, j).catch(() => {
+      failed++;
+    });
+  });
+  return failed;
+}
+
 async function rawNet(n: number): Promise<Net> {
-  const nodes: SfrLibp2p[] = [];
   const counter = { n: 0 };
-  const topo = topology(n);
-  for (let i = 0; i < n; i++) {
+  const nodes: SfrLibp2p[] = new Array(n);
+  await inBatches(Array.from({ length: n }), 10, async (_, i) => {
     const node = await createLibp2pNode({
       denylist: new PeerDenylist(),
       gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
@@ -208,11 +231,12 @@ async function rawNet(n: number): Promise<Net> {
     await node.start();
     node.services.pubsub.subscribe(ALERTS);
     countReceptions(node, counter);
-    for (const j of topo[i]!) {
-      await node.dial(nodes[j]!.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(10_000) }).catch(() => {});
-    }
-    nodes.push(node);
-  }
+    nodes[i] = node;
+  });
+  const failed = await dialTopology(n, (i, j) =>
+    nodes[i]!.dial(nodes[j]!.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(10_000) }),
+  );
+  if (failed > 0) console.error(`[bench] raw N=${n}: ${failed} dials failed`);
   const routers = nodes.map((x) => createGossipsubRouter(x.services.pubsub));
   return {
     receive: nodes.map((x) => (cb) => {
@@ -239,25 +263,27 @@ async function rawNet(n: number): Promise<Net> {
 const envelopeHash = await import('../src/envelope/index.js');
 
 async function sfrNet(n: number, keys: MemberKey[], dirs: string[]): Promise<Net & { nodes: SfrNode[] }> {
-  const nodes: SfrNode[] = [];
   const counter = { n: 0 };
-  const topo = topology(n);
-  for (let i = 0; i < n; i++) {
+  const nodes: SfrNode[] = new Array(n);
+  await inBatches(Array.from({ length: n }), 10, async (_, i) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), `sfr-bench-n${i}-`));
     dirs.push(dir);
     const node = await createNode({
       dataDir: dir,
       memberKey: keys[i]!.privateKey,
       members: keys.map((k) => k.address),
-      bootstrap: topo[i]!.map((j) => nodes[j]!.multiaddrs()[0]!),
       gossip: { score: { ipColocationWeight: 0 } },
       sync: { intervalMs: 0, connectDelayMs: 60_000 },
       redialIntervalMs: 60_000,
     });
     await node.start();
     countReceptions(node.libp2p, counter);
-    nodes.push(node);
-  }
+    nodes[i] = node;
+  });
+  const failed = await dialTopology(n, (i, j) =>
+    nodes[i]!.libp2p.dial(nodes[j]!.libp2p.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(10_000) }),
+  );
+  if (failed > 0) console.error(`[bench] sfr N=${n}: ${failed} dials failed`);
   return {
     nodes,
     receive: nodes.map((x) => (cb) => {
@@ -347,9 +373,19 @@ async function benchIngest(): Promise<void> {
       await sender.services.pubsub.publish(ALERTS, wires[i]!).catch(() => {});
       if (i % 50 === 49) await sleep(1);
     }
+    // Wait until all arrived, or nothing more arrived for 3 s (queue drops never arrive); the rate counts
+    // up to the last arrival, not the idle wait.
     const end = Date.now() + 60_000;
-    while (Date.now() < end && onDone() < wires.length) await sleep(10);
-    return { rate: onDone() / ((performance.now() - t0) / 1000), got: onDone() };
+    let last = onDone();
+    let lastAt = performance.now();
+    while (Date.now() < end && onDone() < wires.length && performance.now() - lastAt < 3_000) {
+      await sleep(10);
+      if (onDone() !== last) {
+        last = onDone();
+        lastAt = performance.now();
+      }
+    }
+    return { rate: onDone() / ((lastAt - t0) / 1000), got: onDone() };
   };
 
   // Raw gossipsub receiver.
@@ -407,7 +443,7 @@ async function benchDissemination(): Promise<void> {
     `\n### dissemination (${MESSAGES} messages, one every 100 ms, random publishers, degree ${DEGREE})`,
   );
   console.log(
-    '| N | router | p50 ms | p99 ms | to-all p50 ms | to-all p99 ms | delivered | receptions/node/msg | RSS/node MB |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| N | router | p50 ms | p99 ms | to-all p50 ms | to-all p99 ms | delivered | receptions/node/msg | in-process ΔRSS/N MB |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const n of SIZES) {
     const keys = Array.from({ length: n }, (_, i) => deriveTestKey(`sfr-bench-member-${i}`));
@@ -417,15 +453,15 @@ async function benchDissemination(): Promise<void> {
       gc();
       const rss0 = process.memoryUsage().rss;
       const dirs: string[] = [];
-      console.error(`[bench] N=${n} ${kind}: starting nodes`);
+      console.error(`[bench +${elapsed()} s] N=${n} ${kind}: starting nodes`);
       const net = kind === 'raw' ? await rawNet(n) : await sfrNet(n, keys, dirs);
-      console.error(`[bench] N=${n} ${kind}: waiting for meshes`);
+      console.error(`[bench +${elapsed()} s] N=${n} ${kind}: waiting for meshes`);
       await net.ready();
       gc();
       const rss = (process.memoryUsage().rss - rss0) / n / 2 ** 20;
-      console.error(`[bench] N=${n} ${kind}: publishing`);
+      console.error(`[bench +${elapsed()} s] N=${n} ${kind}: publishing`);
       const r = await disseminate(net, n, wires, publisherOf);
-      console.error(`[bench] N=${n} ${kind}: stopping`);
+      console.error(`[bench +${elapsed()} s] N=${n} ${kind}: stopping`);
       await Promise.race([net.stop(), sleep(30_000)]);
       for (const d of dirs) await rm(d, { recursive: true, force: true });
       console.log(
@@ -438,6 +474,76 @@ async function benchDissemination(): Promise<void> {
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+
+// ------------------------------------------------------------------ 4. RSS per node, one process per measurement
+
+/** Settled RSS of this process: two full GCs a second apart, then the resident set size. */
+async function settledRss(): Promise<number> {
+  gc();
+  await sleep(1000);
+  gc();
+  return process.memoryUsage().rss;
+}
+
+/**
+ * Child mode (`SFR_BENCH_RSS_CHILD=<k>`): this file re-executed with every module of the node loaded; it
+ * starts k SFR nodes (k = 0: none, the baseline), lets them mesh, prints its settled RSS and exits.
+ */
+async function rssChild(k: number): Promise<never> {
+  const keys = Array.from({ length: Math.max(k, 1) }, (_, i) => deriveTestKey(`sfr-bench-rss-${i}`));
+  const dirs: string[] = [];
+  let net: (Net & { nodes: SfrNode[] }) | undefined;
+  if (k > 0) {
+    net = await sfrNet(k, keys, dirs);
+    if (k > 1) await net.ready();
+  }
+  const rss = await settledRss();
+  process.stdout.write(`${JSON.stringify({ k, rss })}\n`);
+  if (net !== undefined) await Promise.race([net.stop(), sleep(20_000)]);
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  process.exit(0);
+}
+
+async function measureChild(k: number): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    env: { ...process.env, SFR_BENCH_RSS_CHILD: String(k) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  await new Promise((r) => child.once('exit', r));
+  clearTimeout(timer);
+  const line = out.split('\n').find((l) => l.startsWith('{'));
+  if (line === undefined) throw new Error(`RSS child k=${k} printed nothing`);
+  return (JSON.parse(line) as { rss: number }).rss;
+}
+
+async function benchRss(): Promise<void> {
+  const MB = 2 ** 20;
+  const base = await measureChild(0);
+  const one = await measureChild(1);
+  const K = 10;
+  const many = await measureChild(K);
+  console.log('\n### RSS per node (separate processes, each with all node modules loaded; settled after GC)');
+  console.log('| process | RSS MB | per node MB |\n| --- | ---: | ---: |');
+  console.log(`| baseline: modules loaded, no node started | ${fmt(base / MB, 1)} | — |`);
+  console.log(
+    `| 1 SFR node (store, libp2p, gossipsub, sync) | ${fmt(one / MB, 1)} | ${fmt((one - base) / MB, 1)} |`,
+  );
+  console.log(
+    `| ${K} SFR nodes meshed in one process | ${fmt(many / MB, 1)} | ${fmt((many - base) / K / MB, 1)} |`,
+  );
+  console.log(
+    `a protocol running one node pays the baseline plus the first node: ${fmt(one / MB, 1)} MB; each further in-process node adds about ${fmt((many - one) / (K - 1) / MB, 1)} MB. load average ${loadavg()}`,
+  );
+}
+
+const childK = process.env['SFR_BENCH_RSS_CHILD'];
+if (childK !== undefined) await rssChild(Number(childK));
 // Under heavy load a loopback socket may be reset mid-connect; count such errors instead of dying.
 let socketErrors = 0;
 process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
@@ -454,6 +560,7 @@ console.log(
 if (ONLY.has('pipeline')) await benchPipeline();
 if (ONLY.has('ingest')) await benchIngest();
 if (ONLY.has('dissemination')) await benchDissemination();
+if (ONLY.has('rss')) await benchRss();
 console.log(`\nuncaught socket errors (ECONNRESET/EPIPE) during the run: ${socketErrors}`);
 console.log(
   `\nbench time ${fmt((Date.now() - t0) / 1000, 1)} s; RSS now ${fmt(process.memoryUsage().rss / 2 ** 20)} MB`,

@@ -92,6 +92,42 @@ describe('TopicQueue', () => {
   });
 });
 
+describe('TopicQueue concurrency', () => {
+  it('starts items in arrival order, never more than `concurrency` at once, and is idle only when all finished', async () => {
+    const started: number[] = [];
+    const gates = new Map<number, () => void>();
+    let running = 0;
+    let peak = 0;
+    const q = new TopicQueue<number>({
+      capacity: 100,
+      maxWaitMs: 60_000,
+      concurrency: 3,
+      worker: async (n) => {
+        started.push(n);
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise<void>((r) => gates.set(n, r));
+        running--;
+      },
+      onStale: () => {},
+    });
+    for (let i = 0; i < 7; i++) q.offer(i);
+    expect(started).toEqual([0, 1, 2]); // three waiting on "the store" together
+    let idle = false;
+    void q.onIdle().then(() => {
+      idle = true;
+    });
+    for (let i = 0; i < 7; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      gates.get(i)?.();
+    }
+    await q.onIdle();
+    expect(idle).toBe(true);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(peak).toBe(3);
+  });
+});
+
 describe('bounded maps', () => {
   it('PeerDenylist expires entries and evicts the soonest-expiring beyond capacity', () => {
     let t = 0;

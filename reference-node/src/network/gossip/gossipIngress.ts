@@ -7,7 +7,7 @@ import { runValidation, topicLabel, type ValidationMetrics } from '../../validat
 import type { ValidationPipeline } from '../../validation/pipeline.js';
 import type { IngestAccepted } from '../../validation/types.js';
 import type { GossipRouter, InboundGossipMessage } from './gossipRouter.js';
-import { TOPIC_QUEUE_CAPACITY, TOPIC_QUEUE_MAX_WAIT_MS } from './scoringParams.js';
+import { TOPIC_QUEUE_CAPACITY, TOPIC_QUEUE_CONCURRENCY, TOPIC_QUEUE_MAX_WAIT_MS } from './scoringParams.js';
 import { TopicQueue } from './topicQueue.js';
 
 export interface GossipIngressOptions {
@@ -16,6 +16,8 @@ export interface GossipIngressOptions {
   readonly metrics?: ValidationMetrics;
   readonly queueCapacity?: number;
   readonly queueMaxWaitMs?: number;
+  /** Messages of one queue validated at once (default `TOPIC_QUEUE_CONCURRENCY`). */
+  readonly queueConcurrency?: number;
   /** Called once per accepted (and stored) message. */
   readonly onAccepted?: (accepted: IngestAccepted, message: InboundGossipMessage) => void;
   /** Called once per refused message (tests, logs at debug). */
@@ -66,6 +68,7 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
       q = new TopicQueue<InboundGossipMessage>({
         capacity: opts.queueCapacity ?? TOPIC_QUEUE_CAPACITY,
         maxWaitMs: opts.queueMaxWaitMs ?? TOPIC_QUEUE_MAX_WAIT_MS,
+        concurrency: opts.queueConcurrency ?? TOPIC_QUEUE_CONCURRENCY,
         worker: work,
         onStale: (m) => answer(m, 'ignore', 'GOSSIP_QUEUE_STALE'),
       });
