@@ -2,6 +2,7 @@ import {
   type Adapter,
   type AdapterOutput,
   type Address,
+  type AmountRole,
   type Asset,
   assertChainConfig,
   buildRecoveryEvent,
@@ -66,7 +67,7 @@ export function createAdapter(config: AaveV3AdapterConfig): Adapter {
       .map((l) => assetOf(l.args[arg]))
       .filter((a): a is Asset => a !== undefined)
       .slice(0, maxAssets);
-  const amount = (role: string, address: unknown, value: unknown): RecoveryEventAmount[] => {
+  const amount = (role: AmountRole, address: unknown, value: unknown): RecoveryEventAmount[] => {
     const asset = assetOf(address);
     return asset === undefined ? [] : [{ role, amount: { asset, value: String(value) } }];
   };

@@ -14,6 +14,7 @@ import {
   parseAddress,
   parseAssets,
   parseObjectList,
+  type RecoveryEventAmount,
   type ScanContext,
   toCaip2,
 } from '@sfr/adapter-kit';
@@ -129,7 +130,7 @@ export function createAdapter(config: GmxV2AdapterConfig): Adapter {
     const sizeDeltaUsd = d === undefined ? undefined : getItem<bigint>(d, 'uintItems', 'sizeDeltaUsd');
     const sizeDeltaInTokens =
       d === undefined ? undefined : getItem<bigint>(d, 'uintItems', 'sizeDeltaInTokens');
-    const amounts =
+    const amounts: RecoveryEventAmount[] =
       market?.indexToken !== undefined && sizeDeltaInTokens !== undefined && sizeDeltaUsd !== undefined
         ? [
             {

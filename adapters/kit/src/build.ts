@@ -8,6 +8,7 @@ import type {
   RecoveryEventAmount,
   RecoveryEventKind,
   RecoveryEventPayload,
+  RecoveryMechanism,
   Severity,
 } from './types.js';
 
@@ -20,7 +21,7 @@ export interface RecoveryEventInput {
   evidence: EvidenceRef[];
   markets?: string[];
   assets?: Asset[];
-  mechanism?: string;
+  mechanism?: RecoveryMechanism;
   amounts?: RecoveryEventAmount[];
   correlationId?: string;
   summary?: string;

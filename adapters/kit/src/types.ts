@@ -1,6 +1,9 @@
 // Payload shapes per proposal 0001 §2 and §5 (the schemas in @sfr/schemas are the authority;
 // payloads produced here are validated against them in the tests).
 
+import type { AmountRole, RecoveryMechanism } from '@sfr/schemas/types';
+
+export type { AmountRole, RecoveryMechanism };
 export type Address = `0x${string}`;
 export type Hex = `0x${string}`;
 
@@ -58,7 +61,7 @@ export type RecoveryEventKind =
   | 'governance_action';
 
 export interface RecoveryEventAmount {
-  role: string;
+  role: AmountRole;
   amount: Amount;
   usdValue?: { value: string; decimals: number };
 }
@@ -70,7 +73,7 @@ export interface RecoveryEventPayload {
   occurredAt: number;
   detectedAt: number;
   scope: { chain: string; contracts: Address[]; markets?: string[]; assets?: Asset[] };
-  mechanism?: string;
+  mechanism?: RecoveryMechanism;
   amounts?: RecoveryEventAmount[];
   evidence: EvidenceRef[];
   correlationId?: string;
