@@ -5,7 +5,7 @@
  */
 
 import type { PrivateKey } from '@libp2p/interface';
-import { peerIdFromString } from '@libp2p/peer-id';
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import {
   addressOfPrivateKey,
@@ -149,8 +149,11 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
   const store = params.store ?? (await openStore(`${params.dataDir}/store`, { sync: true }));
   const peerKey = params.peerKey ?? (await loadOrCreatePeerKey(params.dataDir));
 
-  const direct = (params.directPeers ?? []).map(parsePeerAddr);
-  const bootstrap = (params.bootstrap ?? []).map(parsePeerAddr);
+  // A consortium can hand every node the same member list: the node's own entry is not a peer to dial.
+  const ownPeerId = peerIdFromPrivateKey(peerKey).toString();
+  const notSelf = (p: { peerId: string }): boolean => p.peerId !== ownPeerId;
+  const direct = (params.directPeers ?? []).map(parsePeerAddr).filter(notSelf);
+  const bootstrap = (params.bootstrap ?? []).map(parsePeerAddr).filter(notSelf);
   const denylist = new PeerDenylist();
   const topics = [
     ...fixedTopicStrings(),
