@@ -10,7 +10,9 @@ export {
   type LevelDefinition,
   levelDefinitions,
   levels,
+  nodeHandlers,
 } from './levels.js';
+export { fixedTopics, type NodeTimings, nodeTimings } from './node/runNodeCase.js';
 export { renderJson, renderMarkdown } from './report/renderReport.js';
 export { compareResult, matchSubset } from './runner/compareResult.js';
 export {

@@ -7,13 +7,16 @@
 export const levels = ['schema', 'envelope', 'pool', 'node', 'adapter'] as const;
 export type Level = (typeof levels)[number];
 
+/** Scenarios of the node runner (spec/v1/conformance.md#node-level), played by src/node/runNodeCase.ts. */
+export const nodeHandlers = ['relay', 'duplicate', 'penalize', 'equivocation'] as const;
+
 export type LevelDefinition = {
   level: Level;
   /** Runner name: the second path segment of a vector file. */
   runner: string;
   /** Handlers this runner executes; for harness-driven levels each is the harness op. */
   handlers: readonly string[];
-  /** Whether this runner drives levels through the JSON-lines harness protocol. */
+  /** Whether this runner drives levels through the JSON-lines harness protocol (for `node`: to start nodes). */
   harness: boolean;
   /** Shown in reports when the runner cannot run the level yet. */
   note?: string;
@@ -28,13 +31,9 @@ export const levelDefinitions: readonly LevelDefinition[] = [
     harness: true,
   },
   { level: 'pool', runner: 'pool', handlers: ['decide'], harness: true },
-  {
-    level: 'node',
-    runner: 'node',
-    handlers: [],
-    harness: false,
-    note: 'the node level is a black-box test over libp2p; this runner version does not drive it yet',
-  },
+  // Node level: the harness starts a node (ops nodeStart / nodeStop); each handler is a scenario the
+  // runner plays against it as gossip peers (spec/v1/conformance.md#node-level).
+  { level: 'node', runner: 'node', handlers: nodeHandlers, harness: true },
   {
     level: 'adapter',
     runner: 'adapter',

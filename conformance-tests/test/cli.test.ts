@@ -115,9 +115,9 @@ describe('sfr-conformance exit codes', () => {
 
   it('1 when a requested level has no vectors, and the report says so', async () => {
     const { io, out } = captureIo();
-    expect(await main(run('--level', 'node'), io)).toBe(1);
+    expect(await main(run('--level', 'adapter'), io)).toBe(1);
     expect(out.stdout).toContain(
-      '| node | – | – | – | NOT AVAILABLE: the node level is a black-box test over libp2p',
+      '| adapter | – | – | – | NOT AVAILABLE: the adapter level runs scenario contracts on anvil',
     );
     expect(out.stdout).toContain('**0 passed, 0 failed, 0 unsupported** of 0 cases run.');
   });

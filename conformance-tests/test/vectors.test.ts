@@ -89,12 +89,12 @@ describe('loadVectors refuses what it does not know', () => {
     const r = loadVectors({
       root: root({
         'v1/envelope/frobnicate/x.json': { ...canonicalizeFile('x'), handler: 'frobnicate' },
-        'v1/node/relay/y.json': { ...canonicalizeFile('y'), runner: 'node', handler: 'relay' },
+        'v1/adapter/scenario/y.json': { ...canonicalizeFile('y'), runner: 'adapter', handler: 'scenario' },
       }),
     });
     expect(r.problems.map((p) => `${p.code} ${p.message}`)).toEqual([
+      'HARNESS_UNKNOWN_HANDLER unknown handler "scenario" for runner adapter (known: none yet)',
       'HARNESS_UNKNOWN_HANDLER unknown handler "frobnicate" for runner envelope (known: canonicalize, payloadHash, typedDataDigest, sign, messageId, verify, ingest)',
-      'HARNESS_UNKNOWN_HANDLER unknown handler "relay" for runner node (known: none yet)',
     ]);
   });
 

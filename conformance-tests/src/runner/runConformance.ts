@@ -1,6 +1,7 @@
 import { HarnessCode } from '../errors.js';
 import { HarnessProcess } from '../harness/harnessProcess.js';
 import { getLevelDefinition, type Level, levels } from '../levels.js';
+import { type NodeTimings, nodeTimings, runNodeCase } from '../node/runNodeCase.js';
 import type { LoadVectorsReturnType, VectorCase, VectorFile } from '../vectors/loadVectors.js';
 import { packageInfo } from '../version.js';
 import { compareResult } from './compareResult.js';
@@ -68,6 +69,8 @@ export type RunConformanceParameters = {
   timeoutMs?: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Bounded waits of the node level (default `nodeTimings`); raise them for a slow implementation. */
+  nodeTimings?: Partial<NodeTimings>;
   /** Called after each case (progress output). */
   onCase?: (result: CaseResult) => void;
 };
@@ -85,6 +88,7 @@ export const startFailureLimit = 5;
 export async function runConformance(parameters: RunConformanceParameters): Promise<ConformanceReport> {
   const { argv, vectors, filter, onCase } = parameters;
   const timeoutMs = parameters.timeoutMs ?? defaultTimeoutMs;
+  const timings: NodeTimings = { ...nodeTimings, ...parameters.nodeTimings };
   const started = Date.now();
   const byLevel = new Map<Level, VectorFile[]>(levels.map((l) => [l, []]));
   for (const file of vectors.files) byLevel.get(file.level)?.push(file);
@@ -138,7 +142,10 @@ export async function runConformance(parameters: RunConformanceParameters): Prom
           }
           let result: CaseResult;
           if (abortReason === undefined) {
-            const ran = await runCase(harness, file, vectorCase, timeoutMs);
+            const ran =
+              level === 'node'
+                ? await runNodeLevelCase(harness, file, vectorCase, timeoutMs, timings)
+                : await runCase(harness, file, vectorCase, timeoutMs);
             result = ran.result;
             startFailures = ran.startFailure ? startFailures + 1 : 0;
             if (result.code === HarnessCode.spawnFailed || startFailures >= startFailureLimit) {
@@ -226,6 +233,30 @@ async function runCase(
         startFailure: response.beforeFirstAnswer,
       };
   }
+}
+
+/** A `node` case: a scenario played against a node the harness started (conformance.md#node-level). */
+async function runNodeLevelCase(
+  harness: HarnessProcess,
+  file: VectorFile,
+  vectorCase: VectorCase,
+  timeoutMs: number,
+  timings: NodeTimings,
+): Promise<{ result: CaseResult; startFailure: boolean }> {
+  const started = performance.now();
+  const ran = await runNodeCase(harness, file.handler, vectorCase, timeoutMs, timings);
+  const durationMs = Math.round((performance.now() - started) * 10) / 10;
+  return {
+    result: {
+      ...caseBase(file, vectorCase),
+      outcome: ran.outcome,
+      ...(ran.code === undefined ? {} : { code: ran.code }),
+      ...(ran.reason === undefined ? {} : { reason: ran.reason }),
+      ...(ran.actual === undefined ? {} : { actual: ran.actual }),
+      durationMs,
+    },
+    startFailure: ran.startFailure,
+  };
 }
 
 /** A case that got an answer: the implementation is running. */

@@ -16,6 +16,7 @@ import {
   verifyEnvelope,
 } from '../envelope/index.js';
 import { decidePoolOp } from '../pools/harnessOp.js';
+import { NodeOpError, startNodeOp, stopNodeOp } from './nodeOps.js';
 
 /**
  * The reference implementation's side of the conformance harness protocol
@@ -151,6 +152,11 @@ async function run(op: string, req: Record<string, unknown>): Promise<Record<str
       if (!r.ok) throw new HarnessError(r.error.code, r.error.message);
       return r.result;
     }
+    case 'nodeStart':
+      // Node level (spec/v1/conformance.md#node-level): a real node the runner joins as gossip peers.
+      return startNodeOp(req);
+    case 'nodeStop':
+      return stopNodeOp();
     default:
       throw new HarnessError(
         'HARNESS_UNSUPPORTED_OP',
@@ -176,7 +182,7 @@ export async function handleRequest(line: string): Promise<HarnessResponse> {
   try {
     return { id, result: await run(req['op'], req) };
   } catch (error) {
-    if (error instanceof HarnessError || error instanceof EnvelopeError) {
+    if (error instanceof HarnessError || error instanceof EnvelopeError || error instanceof NodeOpError) {
       return { id, error: { code: error.code, message: error.message.split('\n')[0]! } };
     }
     return { id, error: { code: 'HARNESS_INTERNAL', message: String(error).slice(0, 200) } };

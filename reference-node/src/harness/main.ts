@@ -4,8 +4,11 @@
  * spec/v1/envelope.md#harness): JSON Lines on stdin → one response line per request on stdout,
  * in request order. Never exits on a bad line; exits 0 when stdin closes.
  */
+// First: Node 20 lacks Promise.withResolvers, which libp2p (the node-level ops) calls.
+import '../polyfill.js';
 import { createInterface } from 'node:readline';
 import { handleRequest } from './handleRequest.js';
+import { stopNodeOp } from './nodeOps.js';
 
 const MAX_LINE = 4 * 1024 * 1024; // 4 MiB: larger than any vector
 
@@ -21,6 +24,9 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
     }
   }
+  // stdin closed: stop a node a node-level run left running, then exit (its sockets would keep us alive).
+  await stopNodeOp().catch((error: unknown) => process.stderr.write(`harness: ${String(error)}\n`));
+  process.exit(process.exitCode ?? 0);
 }
 
 main().catch((error: unknown) => {
