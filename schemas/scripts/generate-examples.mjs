@@ -123,6 +123,7 @@ const A = {
 const C = {
   aavePoolEth: '0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2',
   aaveConfiguratorEth: '0x64b761D848206f447Fe2dd461b0c635Ec39EbB27',
+  aaveOracleEth: '0x54586bE62E3c3580375aE3723C145253060Ca0C2',
   aavePoolArb: '0x794a61358D6845594F94dc1DB02A252b5b4814aD',
   aavePoolBase: '0xA238Dd80C259a72e81d7e4664a9801593F98d1c5',
   cometUsdcEth: '0xc3d688B66703497DAA19211EEdff47f25384cdc3',
@@ -1322,7 +1323,22 @@ const cfgFull = {
     { chain: 'eip155:8453', rpcUrl: 'http://127.0.0.1:8545', confirmations: 0 },
   ],
   adapters: [
-    { package: '@sfr/adapter-aave-v3', config: { pools: [{ chain: 'eip155:1', pool: C.aavePoolEth }] } },
+    {
+      // The Aave v3 adapter's own config (adapters/aave-v3/README.md); rpcUrl and confirmations come from
+      // the chains[] entry of chainId 1. Every example's entries are built by the real adapter in a test.
+      package: '@sfr/adapter-aave-v3',
+      config: {
+        chainId: 1,
+        pool: C.aavePoolEth,
+        poolConfigurator: C.aaveConfiguratorEth,
+        oracle: C.aaveOracleEth,
+        reserves: [A.usdcEth, A.wethEth].map(({ address, symbol, decimals }) => ({
+          address,
+          symbol,
+          decimals,
+        })),
+      },
+    },
   ],
   exposure: {
     assets: [A.usdcEth, A.wethEth, A.usdcArb],

@@ -61,15 +61,23 @@ async function withChain(
   return { package: entry.package, config: filled };
 }
 
+/**
+ * The config's `adapters[]` entries as the host receives them: `rpcUrl` and `confirmations` filled from
+ * the `chains[]` entry of each adapter's `chainId` (reading `rpcUrlFile` against `baseDir`).
+ */
+export async function resolveAdapterEntries(
+  config: AdapterHostFromConfigParameters['config'],
+  baseDir: string,
+): Promise<AdapterEntry[]> {
+  return Promise.all((config.adapters ?? []).map((e, i) => withChain(e, i, config.chains ?? [], baseDir)));
+}
+
 /** Builds and starts the host when the config lists adapters; `undefined` when it lists none. */
 export async function startAdapterHostFromConfig(
   p: AdapterHostFromConfigParameters,
 ): Promise<AdapterHost | undefined> {
-  const entries = p.config.adapters ?? [];
-  if (entries.length === 0) return undefined;
-  const adapters = await Promise.all(
-    entries.map((e, i) => withChain(e, i, p.config.chains ?? [], p.baseDir)),
-  );
+  if ((p.config.adapters ?? []).length === 0) return undefined;
+  const adapters = await resolveAdapterEntries(p.config, p.baseDir);
   const host = await createAdapterHost({
     adapters,
     node: p.node,

@@ -10,5 +10,9 @@ export {
   OUTPUT_LOG_FILE,
   STOP_GRACE_MS,
 } from './adapterHost.js';
-export { type AdapterHostFromConfigParameters, startAdapterHostFromConfig } from './fromConfig.js';
+export {
+  type AdapterHostFromConfigParameters,
+  resolveAdapterEntries,
+  startAdapterHostFromConfig,
+} from './fromConfig.js';
 export { type OutputLog, openOutputLog, type PendingOutput, stableJson } from './outputLog.js';
