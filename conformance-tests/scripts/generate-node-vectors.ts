@@ -291,6 +291,34 @@ function buildFiles(): Map<string, unknown> {
       },
     },
   ]);
+  file('sync', 'range', [
+    {
+      description: "node serves an issuer's seq range by catch-up sync, byte for byte as it relayed it",
+      section: 'p2p.md#sync',
+      input: {
+        node,
+        topic: ALERTS,
+        messages: [
+          ...[0, 1, 2, 3, 4].map((seq) => alert(SENDER_KEY, seq)),
+          // Another issuer's message in the same seq range must not be served.
+          alert(3, 2),
+        ],
+        request: { key: SENDER_KEY, fromSeq: 1, toSeq: 3 },
+      },
+      expected: { seqs: [1, 2, 3], exact: true },
+    },
+    {
+      description: 'node answers a range request whose fromSeq is above its toSeq with SYNC_BAD_REQUEST',
+      section: 'p2p.md#sync',
+      input: {
+        node,
+        topic: ALERTS,
+        messages: [alert(SENDER_KEY, 0)],
+        request: { key: SENDER_KEY, fromSeq: 3, toSeq: 1 },
+      },
+      expected: { error: 'SYNC_BAD_REQUEST' },
+    },
+  ]);
   return files;
 }
 

@@ -8,7 +8,7 @@ export const levels = ['schema', 'envelope', 'pool', 'node', 'adapter'] as const
 export type Level = (typeof levels)[number];
 
 /** Scenarios of the node runner (spec/v1/conformance.md#node-level), played by src/node/runNodeCase.ts. */
-export const nodeHandlers = ['relay', 'duplicate', 'penalize', 'equivocation'] as const;
+export const nodeHandlers = ['relay', 'duplicate', 'penalize', 'equivocation', 'sync'] as const;
 
 export type LevelDefinition = {
   level: Level;

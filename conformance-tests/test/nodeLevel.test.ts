@@ -35,12 +35,12 @@ describe('node level', () => {
     expect(notPassed).toEqual([]);
     const node = report.levels.find((l) => l.level === 'node');
     expect(node?.status).toBe('passed');
-    expect(node?.cases).toBeGreaterThanOrEqual(19);
+    expect(node?.cases).toBeGreaterThanOrEqual(21);
     // One harness process served every case: each case started and stopped its own node in it.
     expect(report.spawns).toBe(1);
   }, 180_000);
 
-  it('a node that relays everything fails each invalid-message, penalty, duplicate and equivocation case', async () => {
+  it('a node that relays everything fails each invalid-message, penalty, duplicate, equivocation and sync case', async () => {
     const vectors = nodeCases();
     const report = await runConformance({
       argv: [process.execPath, faultyNode, '--mode', 'relay-all'],
@@ -70,6 +70,8 @@ describe('node level', () => {
     expect(reason('same bytes again')).toContain('at /deliveries: expected 1, got 2');
     expect(reason('same issuer and seq')).toContain('at /secondRelayed: expected false, got true');
     expect(reason('same issuer and seq')).toContain('no valid EquivocationEvidence arrived');
+    // It has no sync protocol at all.
+    expect(reason('catch-up sync')).toMatch(/^at \/seqs: .*the range request .* failed/);
     expect(report.levels.find((l) => l.level === 'node')?.status).toBe('failed');
   }, 180_000);
 

@@ -10,7 +10,6 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
 import { identify } from '@libp2p/identify';
-import type { Stream } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
@@ -147,15 +146,85 @@ export class GossipPeer {
     });
   }
 
-  /** Opens a stream for `protocol` to `peerId` (sync, p2p.md#sync). */
-  async openStream(peerId: string, address: string, protocol: string, timeoutMs: number): Promise<Stream> {
-    void peerId;
-    return this.#libp2p.dialProtocol(multiaddr(address), protocol, {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+  /**
+   * One request/response exchange of p2p.md#sync-framing: opens `protocol` on the node, writes
+   * `request` as one frame (none when undefined), closes its write side and reads response frames
+   * until the node closes, at most `timeoutMs`. Returns each frame's kind byte and body.
+   */
+  async requestSync(
+    address: string,
+    protocol: string,
+    request: unknown,
+    timeoutMs: number,
+  ): Promise<Array<{ kind: number; body: Uint8Array }>> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const stream = await this.#libp2p.dialProtocol(multiaddr(address), protocol, { signal });
+    const onAbort = () => stream.abort(new Error(`no complete answer within ${timeoutMs} ms`));
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      // Read before writing: a libp2p 3 stream's iterator sees the remote's close only if it listened.
+      const reading = (async () => {
+        let buffered = Buffer.alloc(0);
+        const frames: Array<{ kind: number; body: Uint8Array }> = [];
+        for await (const chunk of stream) {
+          buffered = Buffer.concat([buffered, chunk.subarray()]);
+          for (;;) {
+            const frame = readFrame(buffered);
+            if (frame === undefined) break;
+            buffered = buffered.subarray(frame.consumed);
+            if (frame.body.length === 0) throw new Error('an empty response frame');
+            frames.push({ kind: frame.body[0] ?? -1, body: frame.body.subarray(1) });
+          }
+        }
+        if (buffered.length > 0) throw new Error('the stream ended inside a frame');
+        return frames;
+      })();
+      reading.catch(() => {});
+      if (request !== undefined) {
+        const body = new TextEncoder().encode(JSON.stringify(request));
+        if (!stream.send(Buffer.concat([encodeVarint(body.length), body]))) await stream.onDrain({ signal });
+      }
+      await stream.close({ signal });
+      return await reading;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   async stop(): Promise<void> {
     await this.#libp2p.stop();
   }
+}
+
+/** Unsigned LEB128 (p2p.md#sync-framing). */
+function encodeVarint(value: number): Uint8Array {
+  const out: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return Uint8Array.from(out);
+}
+
+/** Largest frame accepted: a status frame (1 MiB, p2p.md#sync-framing). */
+const maxFrameBytes = 1024 * 1024;
+
+/** One length-prefixed frame at the start of `bytes`, or undefined when it is not complete yet. */
+function readFrame(bytes: Buffer): { body: Buffer; consumed: number } | undefined {
+  let length = 0;
+  let scale = 1;
+  for (let i = 0; i < bytes.length && i < 8; i++) {
+    const byte = bytes[i] ?? 0;
+    length += (byte & 0x7f) * scale;
+    scale *= 0x80;
+    if (byte < 0x80) {
+      if (length > maxFrameBytes) throw new Error(`a frame of ${length} bytes (limit ${maxFrameBytes})`);
+      if (bytes.length < i + 1 + length) return undefined;
+      return { body: bytes.subarray(i + 1, i + 1 + length), consumed: i + 1 + length };
+    }
+  }
+  if (bytes.length >= 8) throw new Error('a frame length longer than 8 bytes');
+  return undefined;
 }

@@ -60,13 +60,15 @@ export type NodeCaseOutcome = {
 type NodeInput = {
   node: { key: number; members: number[]; time?: { skewMs: number; maxAgeMs: number } };
   topic: string;
-  barrier: { topic: string; message: MessageTemplate };
+  barrier?: { topic: string; message: MessageTemplate };
   message?: MessageTemplate;
   invalid?: MessageTemplate;
   count?: number;
   valid?: MessageTemplate;
   first?: MessageTemplate;
   second?: MessageTemplate;
+  messages?: MessageTemplate[];
+  request?: { key: number; fromSeq: number; toSeq: number };
 };
 
 class CaseFailure extends Error {
@@ -117,7 +119,11 @@ export async function runNodeCase(
     ]);
     peers.push(sender, honest, observer);
     const topics = [
-      ...new Set([input.topic, input.barrier.topic, ...(handler === 'equivocation' ? [evidenceTopic] : [])]),
+      ...new Set([
+        input.topic,
+        ...(input.barrier === undefined ? [] : [input.barrier.topic]),
+        ...(handler === 'equivocation' ? [evidenceTopic] : []),
+      ]),
     ];
     await joinMesh(peers, node, topics, timings.meshTimeoutMs);
     const ctx: ScenarioContext = {
@@ -271,6 +277,8 @@ async function runScenario(handler: string, ctx: ScenarioContext): Promise<Obser
       return penalize(ctx);
     case 'equivocation':
       return equivocation(ctx);
+    case 'sync':
+      return syncRange(ctx);
     default:
       throw new CaseFailure(HarnessCode.unknownHandler, `unknown node handler ${handler}`);
   }
@@ -282,10 +290,11 @@ async function runScenario(handler: string, ctx: ScenarioContext): Promise<Obser
  * arrived, a message published before it on that topic has been judged.
  */
 async function barrier(ctx: ScenarioContext, from: GossipPeer): Promise<BuiltMessage> {
-  const template = { ...ctx.input.barrier.message };
+  const spec = need(ctx.input.barrier, 'input.barrier');
+  const template = { ...spec.message };
   template.seq += ctx.barrierSeq++;
   const message = await buildMessage(template, Date.now());
-  await from.publish(ctx.input.barrier.topic, message.wire);
+  await from.publish(spec.topic, message.wire);
   const arrived = await ctx.observer.waitFor(
     () => ctx.observer.deliveriesOf(message.messageId).length > 0,
     ctx.timings.relayTimeoutMs,
@@ -293,7 +302,7 @@ async function barrier(ctx: ScenarioContext, from: GossipPeer): Promise<BuiltMes
   if (!arrived) {
     throw new CaseFailure(
       HarnessCode.resultMismatch,
-      `the node did not relay a valid barrier message (${message.messageId}, from the ${from.name} peer on ${ctx.input.barrier.topic}) within ${ctx.timings.relayTimeoutMs} ms, so nothing can be concluded from what it did not relay`,
+      `the node did not relay a valid barrier message (${message.messageId}, from the ${from.name} peer on ${spec.topic}) within ${ctx.timings.relayTimeoutMs} ms, so nothing can be concluded from what it did not relay`,
     );
   }
   return message;
@@ -490,4 +499,78 @@ function checkEvidence(
     return 'the evidence envelopes are not canonicalizable JSON';
   }
   return undefined;
+}
+
+/** The range sync protocol of p2p.md#sync. */
+const syncRangeProtocol = '/sfr/1/sync/range/1.0.0';
+const frameMessage = 0x00;
+const frameError = 0x01;
+
+/**
+ * Catch-up sync (p2p.md#sync): the sender publishes the case's messages one by one (each relayed, so
+ * the node stored it before it relayed it, p2p.md#validation); then the observer asks the node for an
+ * issuer's seq range and compares what it serves with what was published, byte for byte.
+ */
+async function syncRange(ctx: ScenarioContext): Promise<Observed> {
+  const templates = need(ctx.input.messages, 'input.messages');
+  const request = need(ctx.input.request, 'input.request');
+  const published: BuiltMessage[] = [];
+  const notes: string[] = [];
+  for (const template of templates) {
+    const message = await buildMessage(template, Date.now());
+    await ctx.sender.publish(ctx.input.topic, message.wire);
+    const relayed = await ctx.observer.waitFor(
+      () => ctx.observer.deliveriesOf(message.messageId).length > 0,
+      ctx.timings.relayTimeoutMs,
+    );
+    if (!relayed)
+      notes.push(`the node did not relay the published message seq ${message.seq} (${message.messageId})`);
+    published.push(message);
+  }
+  const issuer = addressOf(testPrivateKey(request.key));
+  const body = { issuer, fromSeq: request.fromSeq, toSeq: request.toSeq };
+  const address = ctx.node.multiaddrs.find((a) => a.includes('/127.0.0.1/')) ?? ctx.node.multiaddrs[0]!;
+  let frames: Array<{ kind: number; body: Uint8Array }>;
+  try {
+    frames = await ctx.observer.requestSync(address, syncRangeProtocol, body, ctx.timings.relayTimeoutMs);
+  } catch (error) {
+    return {
+      observation: { failed: truncate(String(error), 200) },
+      notes: [...notes, `the range request ${JSON.stringify(body)} failed: ${truncate(String(error), 200)}`],
+    };
+  }
+  const decoder = new TextDecoder();
+  const errorFrame = frames.find((f) => f.kind === frameError);
+  if (errorFrame !== undefined) {
+    let code = 'unreadable';
+    try {
+      const parsed: unknown = JSON.parse(decoder.decode(errorFrame.body));
+      if (isRecord(parsed) && typeof parsed['code'] === 'string') code = parsed['code'];
+    } catch {
+      // reported as unreadable
+    }
+    notes.push(`the node answered ${JSON.stringify(body)} with error ${code}`);
+    return { observation: { error: code }, notes };
+  }
+  const wires = new Set(published.map((m) => Buffer.from(m.wire).toString('hex')));
+  const seqs: unknown[] = [];
+  let exact = true;
+  for (const frame of frames) {
+    if (frame.kind !== frameMessage) {
+      exact = false;
+      notes.push(`a response frame of unexpected kind ${frame.kind}`);
+      continue;
+    }
+    if (!wires.has(Buffer.from(frame.body).toString('hex'))) exact = false;
+    try {
+      const envelope: unknown = JSON.parse(decoder.decode(frame.body));
+      seqs.push(isRecord(envelope) ? envelope['seq'] : null);
+    } catch {
+      seqs.push(null);
+    }
+  }
+  notes.push(
+    `the node served ${frames.length} message(s) for ${JSON.stringify(body)}: seqs ${JSON.stringify(seqs)}${exact ? ', each byte for byte as published' : ', not all of them byte for byte as published'}`,
+  );
+  return { observation: { seqs, exact }, notes };
 }
