@@ -290,6 +290,21 @@ async function runScenario(handler: string, ctx: ScenarioContext): Promise<Obser
  * arrived, a message published before it on that topic has been judged.
  */
 async function barrier(ctx: ScenarioContext, from: GossipPeer): Promise<BuiltMessage> {
+  const { message, arrived } = await tryBarrier(ctx, from);
+  if (!arrived) {
+    throw new CaseFailure(
+      HarnessCode.resultMismatch,
+      `the node did not relay a valid barrier message (${message.messageId}, from the ${from.name} peer on ${ctx.input.barrier?.topic}) within ${ctx.timings.relayTimeoutMs} ms, so nothing can be concluded from what it did not relay`,
+    );
+  }
+  return message;
+}
+
+/** Publishes a barrier and reports whether the observer received it within `relayTimeoutMs`. */
+async function tryBarrier(
+  ctx: ScenarioContext,
+  from: GossipPeer,
+): Promise<{ message: BuiltMessage; arrived: boolean }> {
   const spec = need(ctx.input.barrier, 'input.barrier');
   const template = { ...spec.message };
   template.seq += ctx.barrierSeq++;
@@ -299,13 +314,7 @@ async function barrier(ctx: ScenarioContext, from: GossipPeer): Promise<BuiltMes
     () => ctx.observer.deliveriesOf(message.messageId).length > 0,
     ctx.timings.relayTimeoutMs,
   );
-  if (!arrived) {
-    throw new CaseFailure(
-      HarnessCode.resultMismatch,
-      `the node did not relay a valid barrier message (${message.messageId}, from the ${from.name} peer on ${spec.topic}) within ${ctx.timings.relayTimeoutMs} ms, so nothing can be concluded from what it did not relay`,
-    );
-  }
-  return message;
+  return { message, arrived };
 }
 
 function relayNote(ctx: ScenarioContext, message: BuiltMessage, label: string, publishedAt: number): string {
@@ -382,7 +391,8 @@ async function penalize(ctx: ScenarioContext): Promise<Observed> {
   const valid = await buildMessage(validTemplate, Date.now());
   const publishedAt = Date.now();
   await ctx.sender.publish(ctx.input.topic, valid.wire);
-  await barrier(ctx, ctx.honest);
+  // Here the barrier is part of the observation: the honest peer's message must still get through.
+  const honest = await tryBarrier(ctx, ctx.honest);
   await ctx.observer.waitFor(
     () => ctx.observer.deliveriesOf(valid.messageId).length > 0,
     ctx.timings.settleMs,
@@ -390,7 +400,7 @@ async function penalize(ctx: ScenarioContext): Promise<Observed> {
   return {
     observation: {
       flooderRelayed: ctx.observer.deliveriesOf(valid.messageId).length > 0,
-      honestRelayed: true,
+      honestRelayed: honest.arrived,
       flooderDisconnected: cutOff,
       invalidSent: sent,
       invalidRelayed: relayedFlood,
@@ -401,6 +411,7 @@ async function penalize(ctx: ScenarioContext): Promise<Observed> {
         ? 'the node disconnected the flooder'
         : `the flooder was still connected ${ctx.timings.floodGraceMs} ms after the flood`,
       relayNote(ctx, valid, "flooder's later valid message", publishedAt),
+      relayNote(ctx, honest.message, "honest peer's valid message", publishedAt),
     ],
   };
 }
