@@ -19,7 +19,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { generateOpenApi } from './generateOpenApi.js';
 import { POOL_ROUTES } from './poolRoutes.js';
 import { ApiProblem, buildProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
-import { ROUTES, type RouteSpec } from './routes.js';
+import { NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';
 
 /** Default request body limit: 64 KiB (a RecoveryEvent with 32 evidence refs is ≈ 20 KiB). */
 export const DEFAULT_BODY_LIMIT = 65_536;
@@ -85,6 +85,13 @@ export interface CreateApiParameters {
   readonly metrics?: Metrics;
   /** The node's pool service: mounts the pool routes (`POOL_ROUTES`) when given. */
   readonly pools?: PoolApi;
+  /** The node's contagion responder: mounts the notice stream (`NOTICE_ROUTES`) when given. */
+  readonly notices?: NoticeSource;
+}
+
+/** A source of contagion notices (the responder's `onNotice`); the API streams them as SSE. */
+export interface NoticeSource {
+  onNotice(listener: (notice: { readonly event: string; readonly body: unknown }) => void): () => void;
 }
 
 export interface Api {
@@ -161,6 +168,12 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
   const idempotent = new Map<string, Promise<SubmitResponse>>();
   const openStreams = new Set<() => void>();
   let openApi: Record<string, unknown> | undefined;
+  const mounted: readonly RouteSpec[] = [
+    ...ROUTES,
+    ...(parameters.pools === undefined ? [] : POOL_ROUTES),
+    ...(parameters.notices === undefined ? [] : NOTICE_ROUTES),
+  ];
+  const notices = parameters.notices === undefined ? undefined : createNoticeLog(parameters.notices);
 
   const app = Fastify({ logger: false, bodyLimit, trustProxy: false, return503OnClosing: true });
 
@@ -438,7 +451,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
 
     getOpenApi: async (req, reply) => {
       readQuery(req, []);
-      openApi ??= generateOpenApi({ version: parameters.version });
+      openApi ??= generateOpenApi({ version: parameters.version, routes: mounted });
       return reply.type('application/json').send(openApi);
     },
 
@@ -464,7 +477,73 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       }
       await streamTo(req, reply, { after, type });
     },
+
+    streamNotices: async (req, reply) => {
+      readQuery(req, []);
+      const lastEventId = req.headers['last-event-id'];
+      let after: { epoch: string; n: number } | undefined;
+      if (lastEventId !== undefined) {
+        const m = typeof lastEventId === 'string' ? /^([0-9]{1,16})\.([0-9]{1,16})$/.exec(lastEventId) : null;
+        if (m === null) throw badParameter('Last-Event-ID', 'a notice id sent by this stream (<epoch>.<n>)');
+        after = { epoch: m[1]!, n: Number(m[2]) };
+      }
+      if (openStreams.size >= maxStreams) {
+        throw new ApiProblem({
+          status: 503,
+          code: 'API_TOO_MANY_STREAMS',
+          expected: `at most ${maxStreams} open streams`,
+        });
+      }
+      streamNoticesTo(req, reply, notices!, after);
+    },
   };
+
+  function streamNoticesTo(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    log_: NoticeLog,
+    after: { epoch: string; n: number } | undefined,
+  ): void {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      clearInterval(heartbeat);
+      openStreams.delete(close);
+      metrics?.sseClients.set(openStreams.size);
+      res.end();
+    };
+    openStreams.add(close);
+    metrics?.sseClients.set(openStreams.size);
+    // Replay and subscription happen in the same tick, so no notice falls between them.
+    const { replay, complete } = log_.since(after);
+    if (!complete) res.write(`event: reset\ndata: {"epoch":"${log_.epoch}"}\n\n`);
+    for (const f of replay) res.write(f.frame);
+    const unsubscribe = log_.subscribe((f) => {
+      if (closed) return;
+      res.write(f.frame);
+      if (res.writableLength > STREAM_MAX_BUFFERED_BYTES) {
+        log?.info({ lastEventId: f.id }, 'notice stream client too slow; disconnected (it can resume)');
+        close();
+      }
+    });
+    const heartbeat = setInterval(() => {
+      if (!closed) res.write(': keep-alive\n\n');
+    }, STREAM_HEARTBEAT_MS);
+    heartbeat.unref();
+    res.on('close', close);
+    req.raw.on('close', close);
+  }
 
   async function streamTo(
     req: FastifyRequest,
@@ -555,7 +634,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       handlers,
       createPoolHandlers({ pools: parameters.pools, bodyLimit, ...(log ? { logger: log } : {}) }),
     );
-  for (const r of parameters.pools === undefined ? ROUTES : [...ROUTES, ...POOL_ROUTES]) {
+  for (const r of mounted) {
     const handler = handlers[r.operationId];
     if (handler === undefined) throw new Error(`createApi: no handler for ${r.operationId}`);
     app.route({
@@ -566,19 +645,82 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     });
   }
 
-  let listening = false;
   return {
     app,
     async listen() {
       const url = await app.listen({ host: parameters.host ?? '127.0.0.1', port: parameters.port ?? 0 });
-      listening = true;
       log?.info({ url }, 'HTTP API listening');
       return url;
     },
     async close() {
       for (const c of [...openStreams]) c();
-      if (listening || app.server.listening) await app.close();
-      else await app.close();
+      notices?.close();
+      // Requests in flight get CLOSE_GRACE_MS to finish; then every connection left is cut. Without
+      // that, a client that keeps an ended event stream's connection open (fetch keeps one for 4 s)
+      // held the node's shutdown for as long.
+      const closing = app.close();
+      const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await closing;
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
+}
+
+/** How long `close()` lets requests in flight finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 500;
+
+/** Notices kept for `Last-Event-ID` replay on /v1/notices. */
+const NOTICE_LOG_CAPACITY = 1_024;
+
+interface NoticeFrame {
+  readonly id: string;
+  readonly n: number;
+  readonly frame: string;
+}
+
+interface NoticeLog {
+  /** Changes at every start of the API: ids of an earlier run are never taken for this run's. */
+  readonly epoch: string;
+  /** The held notices after `after`; `complete` is false when some after it are no longer held. */
+  since(after: { epoch: string; n: number } | undefined): { replay: NoticeFrame[]; complete: boolean };
+  subscribe(listener: (f: NoticeFrame) => void): () => void;
+  /** Stops listening to the source. */
+  close(): void;
+}
+
+/** Frames every notice once as SSE, keeps the last `NOTICE_LOG_CAPACITY`, and fans them out. */
+function createNoticeLog(source: NoticeSource): NoticeLog {
+  const epoch = String(Date.now());
+  const held: NoticeFrame[] = [];
+  const listeners = new Set<(f: NoticeFrame) => void>();
+  let n = 0;
+  const unsubscribe = source.onNotice((notice) => {
+    n += 1;
+    const id = `${epoch}.${n}`;
+    const f = { id, n, frame: `id: ${id}\nevent: ${notice.event}\ndata: ${JSON.stringify(notice.body)}\n\n` };
+    held.push(f);
+    if (held.length > NOTICE_LOG_CAPACITY) held.shift();
+    for (const l of listeners) l(f);
+  });
+  return {
+    epoch,
+    since(after) {
+      if (after === undefined) return { replay: [], complete: true };
+      if (after.epoch !== epoch || after.n > n) return { replay: [...held], complete: false };
+      const replay = held.filter((f) => f.n > after.n);
+      const first = held[0]?.n ?? n + 1;
+      return { replay, complete: after.n >= first - 1 };
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      unsubscribe();
+      listeners.clear();
     },
   };
 }

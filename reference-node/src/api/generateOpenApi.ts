@@ -49,17 +49,20 @@ export interface GenerateOpenApiParameters {
   readonly version: string;
   /** Server URL to list, e.g. `http://127.0.0.1:7410`. */
   readonly serverUrl?: string;
+  /** The routes the server mounts (default `ROUTES`; a node adds `POOL_ROUTES` and `NOTICE_ROUTES`). */
+  readonly routes?: readonly RouteSpec[];
 }
 
 /**
- * The OpenAPI 3.1 document of the HTTP API, generated from `ROUTES` and the @sfr/schemas documents
+ * The OpenAPI 3.1 document of the HTTP API, generated from its route table and the @sfr/schemas documents
  * (JSON Schema 2020-12, which OpenAPI 3.1 uses as is): every body and response schema is a
  * component copied from `getSchema`, with `$ref`s rewritten to point inside this document.
  */
 export function generateOpenApi(parameters: GenerateOpenApiParameters): Json {
   const needed = new Set<string>(['Problem']);
   const paths: Record<string, Json> = {};
-  for (const r of ROUTES) {
+  const routes = parameters.routes ?? ROUTES;
+  for (const r of routes) {
     const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}');
     paths[path] ??= {};
     paths[path][r.method.toLowerCase()] = operationOf(r, needed);
@@ -82,11 +85,11 @@ export function generateOpenApi(parameters: GenerateOpenApiParameters): Json {
       title: 'SFR reference node HTTP API',
       version: parameters.version,
       description:
-        'The local API of an SFR node: submit recovery events and alerts (the node signs them), query accepted messages, stream them, and observe the node. Generated from the route table and the @sfr/schemas documents; do not edit.',
+        'The local API of an SFR node: submit recovery events and alerts (the node signs them), query accepted messages, stream them, stream the contagion notices pushed to the protocol, file and vote on pool claims, and observe the node. Generated from the route table of the routes this node mounts and the @sfr/schemas documents; do not edit.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     ...(parameters.serverUrl === undefined ? {} : { servers: [{ url: parameters.serverUrl }] }),
-    tags: [...new Set(ROUTES.map((r) => r.tag))].map((name) => ({ name })),
+    tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
       schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : 1))),

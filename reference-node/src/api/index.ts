@@ -17,6 +17,7 @@ export {
   DEFAULT_BODY_LIMIT,
   DEFAULT_MAX_STREAMS,
   DEFAULT_RATE_LIMIT,
+  type NoticeSource,
   type PublishableType,
   publishProblem,
 } from './createApi.js';
@@ -32,4 +33,4 @@ export {
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TYPE_BASE,
 } from './problem.js';
-export { ROUTES, type RouteSpec } from './routes.js';
+export { NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';

@@ -224,3 +224,27 @@ export const ROUTES: readonly RouteSpec[] = [
     problems: [429],
   },
 ];
+
+/** Mounted when the node runs a contagion responder (spec/v1/contagion.md#event-stream). */
+export const NOTICE_ROUTES: readonly RouteSpec[] = [
+  {
+    method: 'GET',
+    url: '/v1/notices',
+    operationId: 'streamNotices',
+    summary: 'Server-sent events of the contagion notices this node pushes to its protocol',
+    description:
+      'The notices webhooks receive (alerts and all-clears touching the exposure profile, recovery events of protocols it depends on, protective actions), each as `event: <alert | alert_resolved | recovery_event | protective_action>` and `data` = the webhook body as JSON, with the recommended actions and corroboration. `id` is `<stream epoch>.<n>`; reconnecting with `Last-Event-ID` replays the notices after it that this node still holds (the last 1 024 since it started). When they are no longer held (a restart, or more notices since), the stream first sends `event: reset`: read `GET /v1/alerts/active` to resynchronise.',
+    tag: 'contagion',
+    auth: false,
+    parameters: [
+      {
+        name: 'Last-Event-ID',
+        in: 'header',
+        description: 'Resume after this notice id (SSE reconnect).',
+        schema: { type: 'string', pattern: '^[0-9]{1,16}\\.[0-9]{1,16}$' },
+      },
+    ],
+    ok: { status: 200, description: 'An event stream.', contentType: 'text/event-stream' },
+    problems: [400, 429, 503],
+  },
+];

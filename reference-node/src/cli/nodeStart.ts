@@ -175,7 +175,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     throw new CliError(e.code ?? 'ADAPTER_CONFIG_INVALID', e.message ?? String(error));
   });
   // Contagion response (spec/v1/contagion.md): webhooks, protective actions; stopped by node.stop().
-  await attachContagion({
+  const contagion = await attachContagion({
     node,
     config,
     baseDir: loaded.baseDir,
@@ -248,6 +248,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
       logger,
       metrics,
       pools,
+      notices: contagion,
     });
     apiUrl = await api.listen();
   }

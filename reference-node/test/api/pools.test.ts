@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POOL_ROUTES, ROUTES } from '../../src/api/index.js';
 import { waitFor } from '../node/fixtures.js';
 import { claimFor, POOL_ID, U } from '../poolsNode/poolHarness.js';
 import {
@@ -167,5 +168,15 @@ describe('pool HTTP API on two real nodes', () => {
       });
     }
     expect(t.net.nodes[0]!.store.headSeq(t.net.nodes[0]!.member)).toBe(before);
+  });
+
+  it('describes every pool route in the served OpenAPI document', async () => {
+    const doc = (await (await fetch(`${t.urls[0]}/openapi.json`)).json()) as {
+      paths: Record<string, object>;
+    };
+    for (const r of [...ROUTES, ...POOL_ROUTES]) {
+      const p = r.url.replace(/:([A-Za-z]+)/g, '{$1}');
+      expect(doc.paths[p], p).toHaveProperty(r.method.toLowerCase());
+    }
   });
 });

@@ -192,6 +192,46 @@ describe('contagion response over 5 node processes', () => {
     expect(badSignatures).toBe(0);
   });
 
+  it('B’s notice stream (GET /v1/notices) carries the alert B’s webhook got, with the same match and actions', async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${net.nodes[B]!.apiUrl}/v1/notices`, { signal: ac.signal });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    const seen: Array<{ event: string; data: Json }> = [];
+    const pump = (async () => {
+      let buf = '';
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        buf += new TextDecoder().decode(value);
+        for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
+          const lines = buf.slice(0, end).split('\n');
+          buf = buf.slice(end + 2);
+          const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
+          const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
+          if (event !== undefined && data !== undefined) seen.push({ event, data: JSON.parse(data) });
+        }
+      }
+    })();
+    try {
+      const r = await publish(A, alert(USDC, 'high', 6000));
+      await waitFor(() => hitFor('alert', r.messageId) !== undefined, 5_000, 'the webhook');
+      await waitFor(
+        () => seen.some((n) => n.event === 'alert' && n.data.alert.messageId === r.messageId),
+        5_000,
+        'the notice on the stream',
+      );
+      const notice = seen.find((n) => n.data.alert.messageId === r.messageId)!.data;
+      const hook = hitFor('alert', r.messageId)!.body;
+      expect(notice.exposure).toEqual(hook.exposure);
+      expect(notice.recommendedActions).toEqual(hook.recommendedActions);
+      expect(notice.corroboration).toEqual(hook.corroboration);
+    } finally {
+      ac.abort();
+      await pump;
+    }
+  });
+
   it('an alert that does not touch B’s exposure never reaches B’s webhook', async () => {
     const dai = await publish(A, alert(DAI, 'critical', 9000));
     const usdc = await publish(A, alert(USDC, 'high', 6000));

@@ -1,0 +1,179 @@
+/**
+ * GET /v1/notices (spec/v1/api.md, spec/v1/contagion.md#event-stream): the contagion notices the
+ * node pushes to its protocol, as server-sent events, from a real contagion responder over a real
+ * store; resumption by Last-Event-ID while the notices are still held, `reset` when they are not;
+ * and the served OpenAPI document describes every route the server mounts.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Api, createApi, NOTICE_ROUTES, ROUTES } from '../../src/api/index.js';
+import { type ContagionResponder, createContagionResponder } from '../../src/contagion/index.js';
+import type { Store } from '../../src/store/index.js';
+import { waitFor } from '../node/fixtures.js';
+import { createLocalNode, example, MEMBER, TOKEN } from './localNode.js';
+
+const USDC = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
+const DAI = '0x6B175474E89094C44Da98b954EedeAC495271d0F';
+
+let api: Api;
+let url: string;
+let store: Store;
+let responder: ContagionResponder;
+let publishAlert: (asset: string) => Promise<string>;
+let cleanup: () => Promise<void>;
+
+beforeEach(async () => {
+  const local = await createLocalNode();
+  store = local.store;
+  const dir = await mkdtemp(path.join(tmpdir(), 'sfr-notices-'));
+  publishAlert = async (asset) => {
+    const payload = {
+      ...example('ContagionAlert', 'usdc-depeg'),
+      subject: { kind: 'asset', chain: 'eip155:1', address: asset, name: 'token' },
+      expiresAt: Date.now() + 60_000,
+    };
+    return (await local.node.publish('ContagionAlert', payload, {})).messageId;
+  };
+  responder = await createContagionResponder({
+    node: {
+      member: MEMBER.address.toLowerCase(),
+      store,
+      publish: (type, payload) => local.node.publish(type as 'RecoveryEvent', payload, {}),
+      // The accepted-message feed of a node is its store's appends (the pipeline stores, then accepts).
+      onAccepted: (listener) =>
+        store.onAppend((m) =>
+          listener({
+            id: m.id,
+            envelope: JSON.parse(Buffer.from(m.wire).toString('utf8')),
+            source: m.source ?? 'unknown',
+          }),
+        ),
+    },
+    config: {
+      identity: { keyFile: 'unused', protocol: 'aave-v3' },
+      exposure: { assets: [{ chain: 'eip155:1', address: USDC, symbol: 'USDC', decimals: 6 }] },
+    },
+    dataDir: dir,
+  });
+  await responder.start();
+  api = await createApi({ node: local.node, token: TOKEN, version: '0.1.0', notices: responder });
+  url = await api.listen();
+  cleanup = async () => {
+    await api.close();
+    await responder.stop();
+    await local.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  };
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+interface Notice {
+  id: string | undefined;
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** An open SSE connection whose events accumulate in `events`. */
+async function open(headers: Record<string, string> = {}) {
+  const ac = new AbortController();
+  const res = await fetch(`${url}/v1/notices`, { headers, signal: ac.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const events: Notice[] = [];
+  const reader = res.body!.getReader();
+  const pump = (async () => {
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buf += new TextDecoder().decode(value);
+      for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
+        const block = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        const fields = Object.fromEntries(
+          block
+            .split('\n')
+            .filter((l) => l.includes(': ') && !l.startsWith(':'))
+            .map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]),
+        );
+        if (fields['event'] !== undefined)
+          events.push({ id: fields['id'], event: fields['event'], data: JSON.parse(fields['data']!) });
+      }
+    }
+  })();
+  return {
+    events,
+    async close() {
+      ac.abort();
+      await pump;
+    },
+  };
+}
+
+describe('GET /v1/notices', () => {
+  it('streams the alerts that touch the exposure, with recommended actions and corroboration; not the others', async () => {
+    const stream = await open();
+    const ignored = await publishAlert(DAI);
+    const matched = await publishAlert(USDC);
+    await waitFor(() => stream.events.length >= 1, 5_000, 'a notice');
+    await responder.idle();
+    await new Promise((r) => setTimeout(r, 200));
+    await stream.close();
+    expect(stream.events).toHaveLength(1);
+    const [n] = stream.events as [Notice];
+    expect(n.event).toBe('alert');
+    expect(n.id).toMatch(/^[0-9]+\.1$/);
+    expect((n.data['alert'] as { messageId: string }).messageId).toBe(matched);
+    expect(n.data['recommendedActions']).toEqual(
+      example('ContagionAlert', 'usdc-depeg')['recommendedActions'],
+    );
+    expect(n.data['corroboration']).toMatchObject({ issuers: 1, alertIds: [matched] });
+    expect(JSON.stringify(stream.events)).not.toContain(ignored);
+  });
+
+  it('resumes after Last-Event-ID with what it missed, and says reset when it cannot', async () => {
+    const first = await open();
+    await publishAlert(USDC);
+    await waitFor(() => first.events.length === 1, 5_000, 'first notice');
+    const lastId = first.events[0]!.id!;
+    await first.close();
+
+    const missed = await publishAlert(USDC);
+    await responder.idle();
+    const resumed = await open({ 'last-event-id': lastId });
+    await waitFor(() => resumed.events.length === 1, 5_000, 'the missed notice replayed');
+    const live = await publishAlert(USDC);
+    await waitFor(() => resumed.events.length === 2, 5_000, 'a live notice after the replay');
+    await resumed.close();
+    expect(resumed.events.map((e) => e.event)).toEqual(['alert', 'alert']);
+    expect(resumed.events.map((e) => (e.data['alert'] as { messageId: string }).messageId)).toEqual([
+      missed,
+      live,
+    ]);
+
+    // An id of an earlier run (another epoch): the held notices cannot be known to follow it.
+    const epoch = lastId.split('.')[0]!;
+    const stale = await open({ 'last-event-id': `${Number(epoch) - 1}.7` });
+    await waitFor(() => stale.events.length >= 1, 5_000, 'reset');
+    await stale.close();
+    expect(stale.events[0]).toMatchObject({ event: 'reset', data: { epoch } });
+  });
+
+  it('refuses a malformed Last-Event-ID with a coded problem', async () => {
+    const res = await fetch(`${url}/v1/notices`, { headers: { 'last-event-id': 'yesterday' } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('API_BAD_PARAMETER');
+  });
+
+  it('is described, with every other mounted route, in the served OpenAPI document', async () => {
+    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, object> };
+    for (const r of [...ROUTES, ...NOTICE_ROUTES]) {
+      const p = r.url.replace(/:([A-Za-z]+)/g, '{$1}');
+      expect(doc.paths[p], p).toHaveProperty(r.method.toLowerCase());
+    }
+  });
+});
