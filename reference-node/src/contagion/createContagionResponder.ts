@@ -1,7 +1,8 @@
 /**
  * `createContagionResponder(params)`: the node's contagion response (spec/v1/contagion.md). A
- * Startable: it subscribes to accepted ContagionAlerts (and RecoveryEvents), matches them to the
- * protocol's exposure profile, keeps the bounded corroboration state, pushes matching alerts to the
+ * Startable: it follows the store's appends (every accepted message is stored first) from its
+ * catch-up checkpoint, so a crash never loses a delivery; it matches ContagionAlerts (and
+ * RecoveryEvents) to the protocol's exposure profile, keeps the bounded corroboration state, pushes matching alerts to the
  * configured webhooks through the durable outbox, tells local listeners (the SSE stream), and fires
  * the pre-authorized protective actions at most once per episode, reporting each as a signed
  * RecoveryEvent that cites the alerts in `relatesTo`.
@@ -35,8 +36,17 @@ import { createWebhookSender, type WebhookSender, type WebhookTarget } from './w
 export const MIN_SECRET_BYTES = 16;
 /** [sfr] Expired alerts are pruned from the corroboration state every 10 s. */
 export const PRUNE_INTERVAL_MS = 10_000;
+/** [sfr] How often the catch-up checkpoint is written (at most this much is handled again after a crash). */
+export const CHECKPOINT_INTERVAL_MS = 1_000;
 /** [RecoveryEvent.relatesTo maxItems] */
 const MAX_RELATES_TO = 32;
+
+/** A stored message as the responder reads it: its arrival cursor and canonical wire bytes. */
+export interface ContagionStoredMessage {
+  readonly id: string;
+  readonly cursor: number;
+  readonly wire: Uint8Array;
+}
 
 /** The narrow view of the node the responder needs (SfrNode satisfies it). */
 export interface ContagionNode {
@@ -44,21 +54,17 @@ export interface ContagionNode {
   readonly store: {
     activeAlerts(p?: { now?: number; limit?: number }): Promise<{ id: string; wire: Uint8Array }[]>;
     getMessage(id: string): Promise<{ wire: Uint8Array } | undefined>;
+    /** Cursor of the newest stored message (0 when empty). */
+    readonly lastCursor: number;
+    /** Stored messages after a cursor, oldest first (the catch-up after a restart). */
+    readFrom(
+      after: number,
+      limit?: number,
+    ): Promise<{ readonly messages: readonly ContagionStoredMessage[]; readonly nextCursor: number | null }>;
+    /** Every append, in cursor order: every message the node accepts is stored before it is accepted. */
+    onAppend(listener: (m: ContagionStoredMessage) => void): () => void;
   };
   publish(type: string, payload: Record<string, unknown>): Promise<{ messageId: string }>;
-  onAccepted(
-    listener: (m: {
-      readonly id: string;
-      readonly envelope: {
-        readonly type: string;
-        readonly issuer: string;
-        readonly seq: number;
-        readonly issuedAt: number;
-        readonly payload: Record<string, unknown>;
-      };
-      readonly source: string;
-    }) => void,
-  ): () => void;
 }
 
 /** What the responder tells local listeners (the SSE stream) and webhooks. */
@@ -196,7 +202,9 @@ export async function createContagionResponder(
     t.finally(() => tasks.delete(t)).catch(() => {});
   };
 
-  const notify = (n: ContagionNotice, severity: string | undefined): void => {
+  /** Tells listeners and enqueues webhook deliveries; resolves once the outbox writes are done. */
+  const notify = (n: ContagionNotice, severity: string | undefined): Promise<unknown> => {
+    const writes: Promise<unknown>[] = [];
     for (const l of listeners) {
       try {
         l(n);
@@ -207,14 +215,15 @@ export async function createContagionResponder(
     for (const t of targets) {
       if (!t.events.includes(n.event)) continue;
       if (severity !== undefined && severityRank(severity) < severityRank(t.minSeverity)) continue;
-      track(
-        sender
-          .enqueue(t, n.event, n.messageId, n.body)
-          .catch((err: unknown) =>
-            log?.error({ err: String(err), messageId: n.messageId }, 'outbox write failed'),
-          ),
-      );
+      const write = sender
+        .enqueue(t, n.event, n.messageId, n.body)
+        .catch((err: unknown) =>
+          log?.error({ err: String(err), messageId: n.messageId }, 'outbox write failed'),
+        );
+      track(write);
+      writes.push(write);
     }
+    return Promise.all(writes);
   };
 
   const nodeInfo = () => ({ member: p.node.member, protocol });
@@ -240,12 +249,12 @@ export async function createContagionResponder(
         );
         return;
       }
-      const deliver = (resolvedNow: boolean): void => {
+      const deliver = (resolvedNow: boolean): Promise<unknown> => {
         const about = alertSubjects.get(resolves) ?? subject;
-        if (about === undefined || matchSubject(profile, about).length === 0) return;
+        if (about === undefined || matchSubject(profile, about).length === 0) return Promise.resolve();
         alertSubjects.delete(resolves);
         metrics?.alertsMatched.inc({ outcome: 'resolved' });
-        notify(
+        return notify(
           {
             event: 'alert_resolved',
             messageId: id,
@@ -261,7 +270,7 @@ export async function createContagionResponder(
         );
       };
       if (r.resolved) {
-        deliver(true);
+        void deliver(true);
         return;
       }
       // Not in the state (expired, already resolved, or never exposed): check the issuer in the store.
@@ -281,7 +290,7 @@ export async function createContagionResponder(
               );
               return;
             }
-            deliver(false);
+            return deliver(false);
           },
           (err: unknown) => log?.warn({ err: String(err), resolves }, 'store lookup failed'),
         ),
@@ -320,7 +329,7 @@ export async function createContagionResponder(
       { messageId: id, issuer, matched: matched.length, issuers: c.issuers, confidenceBps: c.confidenceBps },
       'alert touches the exposure profile',
     );
-    notify(
+    void notify(
       {
         event: 'alert',
         messageId: id,
@@ -361,7 +370,7 @@ export async function createContagionResponder(
       }
     const matched = subjects.flatMap((s) => matchSubject(profile, s));
     if (matched.length === 0) return;
-    notify(
+    void notify(
       {
         event: 'recovery_event',
         messageId: id,
@@ -482,7 +491,7 @@ export async function createContagionResponder(
     metrics?.actions.inc({ outcome: code === undefined ? 'reported' : 'failed', code: code ?? '' });
     if (code === undefined) log?.warn({ policy: policy.name, eventId }, 'protective action reported');
     else log?.error({ policy: policy.name, code, message }, 'protective action failed');
-    notify(
+    await notify(
       {
         event: 'protective_action',
         messageId: eventId ?? key,
@@ -519,6 +528,81 @@ export async function createContagionResponder(
         log?.warn({ file: name }, 'unreadable action marker ignored');
       }
     }
+  }
+
+  // ---- catch-up checkpoint (spec/v1/contagion.md#catch-up): the store cursor up to which every
+  // message has been handled and every outbox write it caused is done.
+  const checkpointFile = path.join(p.dataDir, 'contagion', 'checkpoint.json');
+  /** Cursor of the last message handed to `handle`. */
+  let handled = 0;
+  /** Cursor last written to `checkpointFile`. */
+  let checkpointed = 0;
+  let checkpointing: Promise<void> | undefined;
+  let checkpointTimer: ReturnType<typeof setInterval> | undefined;
+
+  async function readCheckpoint(): Promise<number | undefined> {
+    let text: string;
+    try {
+      text = await readFile(checkpointFile, 'utf8');
+    } catch {
+      return undefined; // none yet: the first start with contagion response
+    }
+    let cursor: unknown;
+    try {
+      cursor = (JSON.parse(text) as { cursor?: unknown }).cursor;
+    } catch {
+      cursor = undefined;
+    }
+    if (typeof cursor === 'number' && Number.isSafeInteger(cursor) && cursor >= 0) return cursor;
+    // Written atomically, so only outside damage gets here: say so, and start from the tail.
+    log?.error(
+      { file: checkpointFile, code: 'ALERT_OUTBOX_UNREADABLE' },
+      'contagion checkpoint unreadable; starting from the store tail (deliveries since the last checkpoint are not retried)',
+    );
+    return undefined;
+  }
+
+  /** Handles one stored message; synchronous, so the tasks it starts exist when it returns. */
+  function handle(m: ContagionStoredMessage): void {
+    if (m.cursor <= handled) return;
+    handled = m.cursor;
+    let env: {
+      type?: string;
+      issuer: string;
+      seq: number;
+      issuedAt: number;
+      payload: Record<string, unknown>;
+    };
+    try {
+      env = JSON.parse(Buffer.from(m.wire).toString('utf8'));
+    } catch {
+      return; // stored messages are canonical JSON; a parse failure is skipped, never fatal
+    }
+    if (env.type === 'ContagionAlert') onAlert(m.id, env);
+    else if (env.type === 'RecoveryEvent') onRecoveryEvent(m.id, env);
+  }
+
+  /**
+   * Writes the checkpoint once the tasks of every message handled so far have settled (nested tasks
+   * are chained to the task that starts them). A crash before it only means the messages after the
+   * previous checkpoint are handled again at start: deliveries are at least once, actions at most once.
+   */
+  function checkpoint(): Promise<void> {
+    checkpointing ??= (async () => {
+      try {
+        const cursor = handled;
+        await Promise.allSettled([...tasks]);
+        if (cursor > checkpointed) {
+          await writeDurable(checkpointFile, JSON.stringify({ cursor }));
+          checkpointed = cursor;
+        }
+      } catch (err) {
+        log?.warn({ err: String(err) }, 'contagion checkpoint not written');
+      } finally {
+        checkpointing = undefined;
+      }
+    })();
+    return checkpointing;
   }
 
   return {
@@ -563,10 +647,45 @@ export async function createContagionResponder(
         }
       }
       await sender.resume();
-      unsubscribe = p.node.onAccepted((m) => {
-        if (m.envelope.type === 'ContagionAlert') onAlert(m.id, m.envelope);
-        else if (m.envelope.type === 'RecoveryEvent') onRecoveryEvent(m.id, m.envelope);
+      // Live appends wait in `held` while the messages stored after the checkpoint are handled, so
+      // every message is handled once, in cursor order (spec/v1/contagion.md#catch-up).
+      let live = false;
+      const held: ContagionStoredMessage[] = [];
+      const saved = await readCheckpoint();
+      // The tail is read and the feed subscribed in one tick: no append falls between them.
+      const tail = p.node.store.lastCursor;
+      unsubscribe = p.node.store.onAppend((m) => {
+        if (live) handle(m);
+        else held.push(m);
       });
+      if (saved === undefined) {
+        // First start with contagion response: begin at the store's tail, not with its history.
+        handled = tail;
+        checkpointed = handled;
+        await writeDurable(checkpointFile, JSON.stringify({ cursor: handled }));
+      } else {
+        handled = saved;
+        checkpointed = saved;
+        let replayed = 0;
+        for (let after = saved; ; ) {
+          const page = await p.node.store.readFrom(after, 500);
+          for (const m of page.messages) {
+            handle(m);
+            replayed++;
+          }
+          if (page.nextCursor === null || page.messages.length === 0) break;
+          after = page.messages[page.messages.length - 1]!.cursor;
+        }
+        if (replayed > 0)
+          log?.info(
+            { from: saved, to: handled, messages: replayed },
+            'handled messages stored since the checkpoint',
+          );
+      }
+      live = true;
+      for (const m of held.splice(0)) handle(m);
+      checkpointTimer = setInterval(() => void checkpoint(), CHECKPOINT_INTERVAL_MS);
+      checkpointTimer.unref();
       pruneTimer = setInterval(() => state.prune(now()), PRUNE_INTERVAL_MS);
       pruneTimer.unref();
       log?.info(
@@ -584,7 +703,9 @@ export async function createContagionResponder(
       started = false;
       unsubscribe?.();
       if (pruneTimer !== undefined) clearInterval(pruneTimer);
+      if (checkpointTimer !== undefined) clearInterval(checkpointTimer);
       await Promise.allSettled([...tasks]);
+      await checkpoint();
       await sender.stop();
     },
     onNotice(listener) {

@@ -41,15 +41,6 @@ beforeEach(async () => {
       member: MEMBER.address.toLowerCase(),
       store,
       publish: (type, payload) => local.node.publish(type as 'RecoveryEvent', payload, {}),
-      // The accepted-message feed of a node is its store's appends (the pipeline stores, then accepts).
-      onAccepted: (listener) =>
-        store.onAppend((m) =>
-          listener({
-            id: m.id,
-            envelope: JSON.parse(Buffer.from(m.wire).toString('utf8')),
-            source: m.source ?? 'unknown',
-          }),
-        ),
     },
     config: {
       identity: { keyFile: 'unused', protocol: 'aave-v3' },

@@ -1,6 +1,6 @@
 /**
  * The responder on a real in-process node (its own alerts arrive through `publish` → validation →
- * store → onAccepted): protective-action outcomes and codes, at most once per episode, interrupted
+ * store → the responder's store feed): protective-action outcomes and codes, at most once per episode, interrupted
  * actions never re-run after a restart, refusing unreadable webhook secrets; runCommand limits.
  */
 import { createHash } from 'node:crypto';
