@@ -2,8 +2,9 @@
  * `createContagionResponder(params)`: the node's contagion response (spec/v1/contagion.md). A
  * Startable: it follows the store's appends (every accepted message is stored first) from its
  * catch-up checkpoint, so a crash never loses a delivery; it matches ContagionAlerts (and
- * RecoveryEvents) to the protocol's exposure profile, keeps the bounded corroboration state, pushes matching alerts to the
- * configured webhooks through the durable outbox, tells local listeners (the SSE stream), and fires
+ * RecoveryEvents) to the protocol's exposure profile, keeps the bounded corroboration state, pushes
+ * matching alerts to the configured webhooks through the durable outbox, tells local listeners (the
+ * SSE stream), and fires
  * the pre-authorized protective actions at most once per episode, reporting each as a signed
  * RecoveryEvent that cites the alerts in `relatesTo`.
  *
