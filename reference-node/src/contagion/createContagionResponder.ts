@@ -4,9 +4,8 @@
  * catch-up checkpoint, so a crash never loses a delivery; it matches ContagionAlerts (and
  * RecoveryEvents) to the protocol's exposure profile, keeps the bounded corroboration state, pushes
  * matching alerts to the configured webhooks through the durable outbox, tells local listeners (the
- * SSE stream), and fires
- * the pre-authorized protective actions at most once per episode, reporting each as a signed
- * RecoveryEvent that cites the alerts in `relatesTo`.
+ * SSE stream), and fires the pre-authorized protective actions at most once per episode, reporting
+ * each as a signed RecoveryEvent that cites the alerts in `relatesTo`.
  *
  *   const responder = await createContagionResponder({ node, config, dataDir, logger });
  *   await responder.start();   …   await responder.stop();
