@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import type {
   HealthResponse,
@@ -468,14 +469,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
         }
         after = Number(lastEventId);
       }
-      if (openStreams.size >= maxStreams) {
-        throw new ApiProblem({
-          status: 503,
-          code: 'API_TOO_MANY_STREAMS',
-          expected: `at most ${maxStreams} open streams`,
-        });
-      }
-      await streamTo(req, reply, { after, type });
+      await streamTo(openEventStream(req, reply), { after, type });
     },
 
     streamNotices: async (req, reply) => {
@@ -487,23 +481,23 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
         if (m === null) throw badParameter('Last-Event-ID', 'a notice id sent by this stream (<epoch>.<n>)');
         after = { epoch: m[1]!, n: Number(m[2]) };
       }
-      if (openStreams.size >= maxStreams) {
-        throw new ApiProblem({
-          status: 503,
-          code: 'API_TOO_MANY_STREAMS',
-          expected: `at most ${maxStreams} open streams`,
-        });
-      }
-      streamNoticesTo(req, reply, notices!, after);
+      streamNoticesTo(openEventStream(req, reply), notices!, after);
     },
   };
 
-  function streamNoticesTo(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    log_: NoticeLog,
-    after: { epoch: string; n: number } | undefined,
-  ): void {
+  /**
+   * Opens a server-sent event stream on a hijacked reply (or refuses it, `API_TOO_MANY_STREAMS`):
+   * headers, a heartbeat comment, the open-stream count, and one `close` for a client that left, a
+   * client too slow to keep up (it can resume) and the API's shutdown.
+   */
+  function openEventStream(req: FastifyRequest, reply: FastifyReply): EventStream {
+    if (openStreams.size >= maxStreams) {
+      throw new ApiProblem({
+        status: 503,
+        code: 'API_TOO_MANY_STREAMS',
+        expected: `at most ${maxStreams} open streams`,
+      });
+    }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -513,56 +507,63 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       'x-accel-buffering': 'no',
     });
     res.write('retry: 2000\n\n');
+    const cleanups: Array<() => void> = [];
     let closed = false;
-    const close = () => {
+    const close = (): void => {
       if (closed) return;
       closed = true;
-      unsubscribe();
+      for (const c of cleanups) c();
       clearInterval(heartbeat);
       openStreams.delete(close);
       metrics?.sseClients.set(openStreams.size);
       res.end();
     };
-    openStreams.add(close);
-    metrics?.sseClients.set(openStreams.size);
-    // Replay and subscription happen in the same tick, so no notice falls between them.
-    const { replay, complete } = log_.since(after);
-    if (!complete) res.write(`event: reset\ndata: {"epoch":"${log_.epoch}"}\n\n`);
-    for (const f of replay) res.write(f.frame);
-    const unsubscribe = log_.subscribe((f) => {
-      if (closed) return;
-      res.write(f.frame);
-      if (res.writableLength > STREAM_MAX_BUFFERED_BYTES) {
-        log?.info({ lastEventId: f.id }, 'notice stream client too slow; disconnected (it can resume)');
-        close();
-      }
-    });
     const heartbeat = setInterval(() => {
       if (!closed) res.write(': keep-alive\n\n');
     }, STREAM_HEARTBEAT_MS);
     heartbeat.unref();
+    openStreams.add(close);
+    metrics?.sseClients.set(openStreams.size);
     res.on('close', close);
     req.raw.on('close', close);
+    return {
+      res,
+      get closed() {
+        return closed;
+      },
+      sendLive(frame, lastEventId) {
+        if (closed) return;
+        res.write(frame);
+        if (res.writableLength > STREAM_MAX_BUFFERED_BYTES) {
+          log?.info({ lastEventId }, 'stream client too slow; disconnected (it can resume)');
+          close();
+        }
+      },
+      onClose(cleanup) {
+        if (closed) cleanup();
+        else cleanups.push(cleanup);
+      },
+      close,
+    };
   }
 
-  async function streamTo(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    o: { after: number; type: string | undefined },
-  ) {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
+  function streamNoticesTo(
+    stream: EventStream,
+    notices_: NoticeLog,
+    after: { epoch: string; n: number } | undefined,
+  ): void {
+    // Replay and subscription happen in the same tick, so no notice falls between them.
+    const { replay, complete } = notices_.since(after);
+    if (!complete) stream.res.write(`event: reset\ndata: {"epoch":"${notices_.epoch}"}\n\n`);
+    for (const f of replay) stream.res.write(f.frame);
+    stream.onClose(notices_.subscribe((f) => stream.sendLive(f.frame, f.id)));
+  }
+
+  async function streamTo(stream: EventStream, o: { after: number; type: string | undefined }) {
+    const { res } = stream;
     let last = o.after;
     let live = false;
     let overflow = false;
-    let closed = false;
     const pending: StoredMessage[] = [];
     const frame = (m: StoredMessage): string | undefined => {
       if (m.cursor <= last) return undefined;
@@ -570,49 +571,29 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       if (o.type !== undefined && m.type !== o.type) return undefined;
       return `id: ${m.cursor}\nevent: message\ndata: ${JSON.stringify(itemOf(m))}\n\n`;
     };
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      unsubscribe();
-      clearInterval(heartbeat);
-      openStreams.delete(close);
-      metrics?.sseClients.set(openStreams.size);
-      res.end();
-    };
-    openStreams.add(close);
-    metrics?.sseClients.set(openStreams.size);
-    const unsubscribe = node.store.onAppend((m) => {
-      if (closed) return;
-      if (!live) {
-        if (pending.length < 10_000) pending.push(m);
-        else overflow = true;
-        return;
-      }
-      const f = frame(m);
-      if (f === undefined) return;
-      res.write(f);
-      if (res.writableLength > STREAM_MAX_BUFFERED_BYTES) {
-        log?.info({ lastEventId: last }, 'stream client too slow; disconnected (it can resume)');
-        close();
-      }
-    });
-    const heartbeat = setInterval(() => {
-      if (!closed) res.write(': keep-alive\n\n');
-    }, STREAM_HEARTBEAT_MS);
-    heartbeat.unref();
-    res.on('close', close);
-    req.raw.on('close', close);
+    stream.onClose(
+      node.store.onAppend((m) => {
+        if (stream.closed) return;
+        if (!live) {
+          if (pending.length < 10_000) pending.push(m);
+          else overflow = true;
+          return;
+        }
+        const f = frame(m);
+        if (f !== undefined) stream.sendLive(f, last);
+      }),
+    );
     try {
       // Replay what the client missed, then go live; `frame` drops anything already sent.
-      for (let round = 0; round < 8 && !closed; round++) {
+      for (let round = 0; round < 8 && !stream.closed; round++) {
         overflow = false;
         pending.length = 0;
         for (;;) {
           const page = await node.store.readFrom(last, 500);
           for (const m of page.messages) {
             const f = frame(m);
-            if (f !== undefined && !res.write(f) && !closed) await once(res, 'drain');
-            if (closed) return;
+            if (f !== undefined && !res.write(f) && !stream.closed) await once(res, 'drain');
+            if (stream.closed) return;
           }
           if (page.nextCursor === null) break;
         }
@@ -625,7 +606,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       }
     } catch (error) {
       log?.warn({ err: { message: (error as Error).message } }, 'stream replay failed');
-      close();
+      stream.close();
     }
   }
 
@@ -667,6 +648,17 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       }
     },
   };
+}
+
+/** A server-sent event stream opened by `openEventStream`. */
+interface EventStream {
+  readonly res: ServerResponse;
+  readonly closed: boolean;
+  /** Writes a live frame; a client more than STREAM_MAX_BUFFERED_BYTES behind is disconnected. */
+  sendLive(frame: string, lastEventId: string | number): void;
+  /** Runs at close (unsubscribes the stream's source). */
+  onClose(cleanup: () => void): void;
+  close(): void;
 }
 
 /** How long `close()` lets requests in flight finish before it cuts their connections. */
