@@ -1,9 +1,13 @@
 // Public API of @sfr/conformance-tests: load vectors, drive an implementation, render the report.
+
+export { adapterOps } from './adapter/runAdapterCase.js';
+export { anvilChainId, killAllAnvils, resolveAnvil } from './adapter/startAnvil.js';
 export { ExitCode, exitCodeOf, main } from './cli/main.js';
 export { ConformanceError, HarnessCode, type HarnessCodeValue } from './errors.js';
 export { HarnessProcess, type HarnessResponse, killAllHarnessProcesses } from './harness/harnessProcess.js';
 export { parseCommandLine } from './harness/parseCommandLine.js';
 export {
+  adapterHandlers,
   getLevelDefinition,
   isLevel,
   type Level,

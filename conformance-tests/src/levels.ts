@@ -10,6 +10,13 @@ export type Level = (typeof levels)[number];
 /** Scenarios of the node runner (spec/v1/conformance.md#node-level), played by src/node/runNodeCase.ts. */
 export const nodeHandlers = ['relay', 'duplicate', 'penalize', 'equivocation', 'sync'] as const;
 
+/**
+ * Handlers of the adapter runner (spec/v1/conformance.md#adapter-level), played by
+ * src/adapter/runAdapterCase.ts: `scan` sends harness op `adapterScan`, `verifyEvidence` sends
+ * `adapterVerifyEvidence`, each after a scenario on anvil.
+ */
+export const adapterHandlers = ['scan', 'verifyEvidence'] as const;
+
 export type LevelDefinition = {
   level: Level;
   /** Runner name: the second path segment of a vector file. */
@@ -34,13 +41,9 @@ export const levelDefinitions: readonly LevelDefinition[] = [
   // Node level: the harness starts a node (ops nodeStart / nodeStop); each handler is a scenario the
   // runner plays against it as gossip peers (spec/v1/conformance.md#node-level).
   { level: 'node', runner: 'node', handlers: nodeHandlers, harness: true },
-  {
-    level: 'adapter',
-    runner: 'adapter',
-    handlers: [],
-    harness: false,
-    note: 'the adapter level runs scenario contracts on anvil; this runner version does not drive it yet',
-  },
+  // Adapter level: the runner plays a scenario on its own anvil, then asks the harness to scan it with
+  // an adapter or to verify an evidence ref (spec/v1/conformance.md#adapter-level).
+  { level: 'adapter', runner: 'adapter', handlers: adapterHandlers, harness: true },
 ];
 
 export function isLevel(value: string): value is Level {

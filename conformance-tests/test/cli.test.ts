@@ -115,9 +115,10 @@ describe('sfr-conformance exit codes', () => {
 
   it('1 when a requested level has no vectors, and the report says so', async () => {
     const { io, out } = captureIo();
+    // The fixture vectors have no adapter/ folder.
     expect(await main(run('--level', 'adapter'), io)).toBe(1);
     expect(out.stdout).toContain(
-      '| adapter | – | – | – | NOT AVAILABLE: the adapter level runs scenario contracts on anvil',
+      '| adapter | – | – | – | NOT AVAILABLE: no vectors for this level in v1/adapter/ |',
     );
     expect(out.stdout).toContain('**0 passed, 0 failed, 0 unsupported** of 0 cases run.');
   });

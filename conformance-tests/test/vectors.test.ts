@@ -85,7 +85,7 @@ describe('loadVectors refuses what it does not know', () => {
     expect(r.files).toEqual([]);
   });
 
-  it('an unknown handler is an error, including for runners with no handlers yet', () => {
+  it('an unknown handler is an error, for every runner', () => {
     const r = loadVectors({
       root: root({
         'v1/envelope/frobnicate/x.json': { ...canonicalizeFile('x'), handler: 'frobnicate' },
@@ -93,7 +93,7 @@ describe('loadVectors refuses what it does not know', () => {
       }),
     });
     expect(r.problems.map((p) => `${p.code} ${p.message}`)).toEqual([
-      'HARNESS_UNKNOWN_HANDLER unknown handler "scenario" for runner adapter (known: none yet)',
+      'HARNESS_UNKNOWN_HANDLER unknown handler "scenario" for runner adapter (known: scan, verifyEvidence)',
       'HARNESS_UNKNOWN_HANDLER unknown handler "frobnicate" for runner envelope (known: canonicalize, payloadHash, typedDataDigest, sign, messageId, verify, ingest)',
     ]);
   });

@@ -40,6 +40,8 @@ run: start the implementation's harness command and check it against the vectors
   --timeout-ms <n>        per-request timeout (default: ${defaultTimeoutMs})
   --filter <substring>    only cases whose "<runner>/<handler>/<suite>: <description>" contains it
   --allow-unsupported     exit 0 even if some ops answered HARNESS_UNSUPPORTED_OP
+  --anvil <path>          anvil binary for the adapter level (default: $SFR_ANVIL, else the
+                          @foundry-rs/anvil-linux-amd64 package)
 
 check: validate the vector files (meta-schema, layout, unique descriptions, known runners and
   handlers) and that every registered reject/ignore reason code of --domains has a vector.
@@ -111,6 +113,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     vectors,
     ...(requestedLevels === undefined ? {} : { levels: requestedLevels }),
     ...(values.filter === undefined ? {} : { filter: values.filter }),
+    ...(values.anvil === undefined ? {} : { anvil: path.resolve(io.cwd, values.anvil) }),
     timeoutMs,
     cwd: io.cwd,
   });
@@ -144,6 +147,7 @@ function parseOptions(args: readonly string[]) {
       out: { type: 'string' },
       'timeout-ms': { type: 'string' },
       filter: { type: 'string' },
+      anvil: { type: 'string' },
       'allow-unsupported': { type: 'boolean' },
       registry: { type: 'string' },
       domains: { type: 'string' },

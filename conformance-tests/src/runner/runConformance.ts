@@ -1,3 +1,6 @@
+import type { Artifacts } from '../adapter/playScenario.js';
+import { runAdapterCase } from '../adapter/runAdapterCase.js';
+import { resolveAnvil } from '../adapter/startAnvil.js';
 import { HarnessCode } from '../errors.js';
 import { HarnessProcess } from '../harness/harnessProcess.js';
 import { getLevelDefinition, type Level, levels } from '../levels.js';
@@ -71,6 +74,8 @@ export type RunConformanceParameters = {
   env?: NodeJS.ProcessEnv;
   /** Bounded waits of the node level (default `nodeTimings`); raise them for a slow implementation. */
   nodeTimings?: Partial<NodeTimings>;
+  /** The anvil binary of the adapter level; default `$SFR_ANVIL`, else the npm package (linux x64). */
+  anvil?: string;
   /** Called after each case (progress output). */
   onCase?: (result: CaseResult) => void;
 };
@@ -132,6 +137,17 @@ export async function runConformance(parameters: RunConformanceParameters): Prom
         summary.status = 'not-requested';
         continue;
       }
+      let anvilPath = '';
+      if (level === 'adapter') {
+        // The adapter level needs a local chain; without anvil the runner cannot drive it.
+        const resolved = resolveAnvil(parameters.anvil, parameters.env ?? process.env);
+        if (!resolved.ok) {
+          summary.status = 'not-available';
+          summary.note = resolved.reason;
+          continue;
+        }
+        anvilPath = resolved.path;
+      }
       for (const file of files) {
         for (const vectorCase of file.cases) {
           if (
@@ -145,7 +161,9 @@ export async function runConformance(parameters: RunConformanceParameters): Prom
             const ran =
               level === 'node'
                 ? await runNodeLevelCase(harness, file, vectorCase, timeoutMs, timings)
-                : await runCase(harness, file, vectorCase, timeoutMs);
+                : level === 'adapter'
+                  ? await runAdapterLevelCase(harness, file, vectorCase, timeoutMs, anvilPath)
+                  : await runCase(harness, file, vectorCase, timeoutMs);
             result = ran.result;
             startFailures = ran.startFailure ? startFailures + 1 : 0;
             if (result.code === HarnessCode.spawnFailed || startFailures >= startFailureLimit) {
@@ -245,6 +263,31 @@ async function runNodeLevelCase(
 ): Promise<{ result: CaseResult; startFailure: boolean }> {
   const started = performance.now();
   const ran = await runNodeCase(harness, file.handler, vectorCase, timeoutMs, timings);
+  const durationMs = Math.round((performance.now() - started) * 10) / 10;
+  return {
+    result: {
+      ...caseBase(file, vectorCase),
+      outcome: ran.outcome,
+      ...(ran.code === undefined ? {} : { code: ran.code }),
+      ...(ran.reason === undefined ? {} : { reason: ran.reason }),
+      ...(ran.actual === undefined ? {} : { actual: ran.actual }),
+      durationMs,
+    },
+    startFailure: ran.startFailure,
+  };
+}
+
+/** An `adapter` case: a scenario on anvil, then one adapter op (conformance.md#adapter-level). */
+async function runAdapterLevelCase(
+  harness: HarnessProcess,
+  file: VectorFile,
+  vectorCase: VectorCase,
+  timeoutMs: number,
+  anvilPath: string,
+): Promise<{ result: CaseResult; startFailure: boolean }> {
+  const started = performance.now();
+  const artifacts = (file.artifacts ?? {}) as Artifacts;
+  const ran = await runAdapterCase(harness, file.handler, vectorCase, artifacts, anvilPath, timeoutMs);
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
   return {
     result: {

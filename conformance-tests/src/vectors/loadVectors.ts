@@ -19,6 +19,8 @@ export type VectorFile = {
   handler: string;
   suite: string;
   cases: VectorCase[];
+  /** Adapter runner only: compiled contracts (`{abi, bytecode}` by name) the cases deploy. */
+  artifacts?: Record<string, unknown>;
 };
 
 export type VectorProblem = {
@@ -155,6 +157,7 @@ function loadVectorFile(base: string, relative: string): { file: VectorFile } | 
       handler: file.handler,
       suite: file.suite,
       cases: file.cases,
+      ...(file.artifacts === undefined ? {} : { artifacts: file.artifacts }),
     },
   };
 }

@@ -16,6 +16,7 @@ import {
   verifyEnvelope,
 } from '../envelope/index.js';
 import { decidePoolOp } from '../pools/harnessOp.js';
+import { AdapterOpError, adapterScanOp, adapterVerifyEvidenceOp } from './adaptersOps.js';
 import { NodeOpError, startNodeOp, stopNodeOp } from './nodeOps.js';
 
 /**
@@ -157,6 +158,11 @@ async function run(op: string, req: Record<string, unknown>): Promise<Record<str
       return startNodeOp(req);
     case 'nodeStop':
       return stopNodeOp();
+    case 'adapterScan':
+      // Adapter level (spec/v1/conformance.md#adapter-level): the real adapter scans the runner's anvil.
+      return adapterScanOp(req);
+    case 'adapterVerifyEvidence':
+      return adapterVerifyEvidenceOp(req);
     default:
       throw new HarnessError(
         'HARNESS_UNSUPPORTED_OP',
@@ -182,7 +188,12 @@ export async function handleRequest(line: string): Promise<HarnessResponse> {
   try {
     return { id, result: await run(req['op'], req) };
   } catch (error) {
-    if (error instanceof HarnessError || error instanceof EnvelopeError || error instanceof NodeOpError) {
+    if (
+      error instanceof HarnessError ||
+      error instanceof EnvelopeError ||
+      error instanceof NodeOpError ||
+      error instanceof AdapterOpError
+    ) {
       return { id, error: { code: error.code, message: error.message.split('\n')[0]! } };
     }
     return { id, error: { code: 'HARNESS_INTERNAL', message: String(error).slice(0, 200) } };
