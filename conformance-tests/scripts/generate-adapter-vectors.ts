@@ -35,6 +35,7 @@ const topic0 = {
   StakeTokenSlashed: '0x32407dab783b4e1ec9ecc0a7d1934a99b7a0a44605e6b6effad51fa609bb7344',
   PauseAction: '0x3be39979091ae7ca962aa1c44e645f2df3c221b79f324afa5f44aedc8d2f690d',
   AbsorbDebt: '0x1547a878dc89ad3c367b6338b4be6a65a5dd74fb77ae044da1e8747ef1f4f62f',
+  AnswerUpdated: '0x0559884fd3a460db3073b7fc896cc77986f16e378210ded43186175bf646fc5f',
 };
 
 // Mainnet token addresses, used as the Aave reserves and the Comet base asset (only their
@@ -84,6 +85,7 @@ const call = (contract: string, fn: string, args: unknown[] = [], label?: string
 });
 const block = (calls: Json[]) => ({ kind: 'block', calls: calls.map(({ kind: _kind, ...c }) => c) });
 const mine = (blocks: number) => ({ kind: 'mine', blocks });
+const increaseTime = (seconds: number) => ({ kind: 'increaseTime', seconds });
 const snapshot = { kind: 'snapshot' };
 const revert = { kind: 'revert' };
 
@@ -248,11 +250,61 @@ function evidenceCases(
       expected: refused('EVIDENCE_REORGED'),
     },
     {
+      description: `${prefix}: with an RPC that refuses every connection, evidence cannot be checked (EVIDENCE_RPC_UNAVAILABLE)`,
+      section: 'adapters.md#rpc-retries',
+      steps: [opts.incident],
+      // Port 9 (discard) on loopback: nothing listens there, so every request fails at once.
+      config: { rpcUrl: 'http://127.0.0.1:9', retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
+      ref: ref('none'),
+      expected: refused('EVIDENCE_RPC_UNAVAILABLE'),
+    },
+    {
       description: `${prefix}: the last of six incidents mined in one block verifies`,
       section,
       steps: [block(opts.burst)],
       ref: ref('none', 'b5'),
       expected: opts.burstFacts,
+    },
+  ];
+}
+
+/**
+ * Call-evidence cases (adapters.md#evidence-verification, call rules): a view the adapter reads,
+ * called by the runner at the head after `steps`, verifies; a forged result, an unknown selector
+ * and a contract the adapter does not read are refused.
+ */
+function callEvidenceCases(prefix: string, opts: { steps: Json[]; call: Json; name: string }): CaseSpec[] {
+  const section = 'adapters.md#evidence-verification';
+  const ref = (tamper: string) => ({ call: opts.call, tamper });
+  const fn = String(opts.call['function']);
+  return [
+    {
+      description: `${prefix}: call evidence of ${fn} at the head verifies`,
+      section,
+      steps: opts.steps,
+      ref: ref('none'),
+      expected: { ok: true, facts: { type: 'call', chain: CHAIN, name: opts.name } },
+    },
+    {
+      description: `${prefix}: call evidence of ${fn} with a forged result is refused (EVIDENCE_RESULT_MISMATCH)`,
+      section,
+      steps: opts.steps,
+      ref: ref('result'),
+      expected: refused('EVIDENCE_RESULT_MISMATCH'),
+    },
+    {
+      description: `${prefix}: call evidence with a selector the adapter does not read is refused (EVIDENCE_UNKNOWN_CALL)`,
+      section,
+      steps: opts.steps,
+      ref: ref('selector'),
+      expected: refused('EVIDENCE_UNKNOWN_CALL'),
+    },
+    {
+      description: `${prefix}: call evidence on a contract the adapter does not read is refused (EVIDENCE_WRONG_EMITTER)`,
+      section,
+      steps: opts.steps,
+      ref: ref('emitter'),
+      expected: refused('EVIDENCE_WRONG_EMITTER'),
     },
   ];
 }
@@ -543,6 +595,13 @@ function aaveSuite(): Suite {
       amountCreated: '1234567890',
     }),
   });
+  verify.push(
+    ...callEvidenceCases('aave-v3', {
+      steps: [deficit('deficit')],
+      call: { contract: 'pool', function: 'getReserveDeficit(address)', args: [USDC.address] },
+      name: 'getReserveDeficit',
+    }),
+  );
   const reserves = [USDC, WETH, WBTC];
   return {
     adapter: 'aave-v3',
@@ -674,6 +733,13 @@ function compoundSuite(): Suite {
       buyPaused: false,
     }),
   });
+  verify.push(
+    ...callEvidenceCases('compound-v3', {
+      steps: [call('comet', 'setReserves(int256)', ['-123456789'])],
+      call: { contract: 'comet', function: 'getReserves()', args: [] },
+      name: 'getReserves',
+    }),
+  );
   return {
     adapter: 'compound-v3',
     artifacts,
@@ -687,6 +753,184 @@ function compoundSuite(): Suite {
       comet: '{{contract:comet}}',
       market: 'cUSDCv3',
       baseAsset: USDC,
+      confirmations: 1,
+    },
+    scan: scan as Json[],
+    verify: verify as Json[],
+  };
+}
+
+// ---- Chainlink ----
+
+function chainlinkSuite(): Suite {
+  const artifacts = compile('chainlink', 'MockAggregator.sol');
+  const section = 'adapters.md#chainlink-sfradapter-chainlink-protocol-from-config-default-chainlink';
+  // Answers at 8 decimals: 2 000 and 1 000 USD.
+  const HIGH = '200000000000';
+  const LOW = '100000000000';
+  const flip = (label?: string, contract = 'ethFeed') =>
+    call(contract, 'flip(int256,int256)', [HIGH, LOW], label);
+  const asset = { kind: 'asset', chain: CHAIN, address: WETH.address, name: 'WETH' };
+  const latestRoundData = (feed: string) => ({
+    type: 'call',
+    chain: CHAIN,
+    to: `{{contract:${feed}}}`,
+    signature: 'latestRoundData()',
+  });
+  const scan: CaseSpec[] = [
+    {
+      description:
+        'chainlink: an AnswerUpdated deviating by more than twice deviationBps → oracle_failure (deviation, high) and an oracle_deviation alert about the asset',
+      section,
+      steps: [flip('flip')],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: {
+              kind: 'oracle_failure',
+              mechanism: 'deviation',
+              protocol: 'example-lending',
+              severity: 'high',
+              evidence: [
+                logRef('flip', 1, 'ethFeed', topic0.AnswerUpdated, 'AnswerUpdated(int256,uint256,uint256)'),
+              ],
+            },
+          },
+          {
+            type: 'ContagionAlert',
+            payload: {
+              indicator: 'oracle_deviation',
+              severity: 'high',
+              confidence: 6000,
+              subject: asset,
+              metrics: { deviationBps: 5000, answer: LOW, previousAnswer: HIGH },
+            },
+          },
+        ],
+      },
+    },
+    {
+      description: 'chainlink: an AnswerUpdated within deviationBps yields no output',
+      section,
+      steps: [call('ethFeed', 'updateAnswer(int256)', ['202000000000'], 'small')],
+      expected: { outputs: [] },
+    },
+    {
+      description:
+        'chainlink: a feed older than its heartbeat at the scanned block → oracle_failure (stale, high) with call evidence and a stale_oracle alert',
+      section,
+      config: {
+        feeds: [
+          { address: '{{contract:ethFeed}}', description: 'ETH / USD', asset: WETH, heartbeatSeconds: 3600 },
+        ],
+      },
+      steps: [increaseTime(3660), mine(1)],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: {
+              kind: 'oracle_failure',
+              mechanism: 'stale',
+              severity: 'high',
+              evidence: [latestRoundData('ethFeed')],
+            },
+          },
+          {
+            type: 'ContagionAlert',
+            payload: { indicator: 'stale_oracle', severity: 'high', confidence: 9000, subject: asset },
+          },
+        ],
+      },
+    },
+    {
+      description:
+        'chainlink: an answer of 0 → oracle_failure (invalid_answer, critical) and an invalid_oracle_answer alert',
+      section,
+      steps: [call('ethFeed', 'updateAnswer(int256)', ['0'], 'zero')],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: { kind: 'oracle_failure', mechanism: 'invalid_answer', severity: 'critical' },
+          },
+          {
+            type: 'ContagionAlert',
+            payload: {
+              indicator: 'invalid_oracle_answer',
+              severity: 'critical',
+              confidence: 9000,
+              subject: asset,
+            },
+          },
+        ],
+      },
+    },
+    {
+      description:
+        'chainlink: the sequencer uptime feed answering 1 → oracle_failure (sequencer_down, critical) and a sequencer_down alert about the chain',
+      section,
+      config: { feeds: [], sequencerFeed: { address: '{{contract:sequencer}}', gracePeriodSeconds: 600 } },
+      steps: [call('sequencer', 'updateAnswer(int256)', ['1'], 'down')],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: { kind: 'oracle_failure', mechanism: 'sequencer_down', severity: 'critical' },
+          },
+          {
+            type: 'ContagionAlert',
+            payload: {
+              indicator: 'sequencer_down',
+              severity: 'critical',
+              confidence: 9500,
+              subject: { kind: 'chain', chain: CHAIN },
+            },
+          },
+        ],
+      },
+    },
+  ];
+  const answerFacts = (label: string, current: string) =>
+    logFacts(label, 1, 'AnswerUpdated', { current, roundId: '2' });
+  const verify = evidenceCases('chainlink', {
+    incident: flip('incident'),
+    log: 1,
+    foreign: flip('foreign', 'otherFeed'),
+    facts: answerFacts('incident', LOW),
+    burst: [0, 1, 2, 3, 4, 5].map((i) => flip(`b${i}`)),
+    // Six flips from HIGH: the sixth sets HIGH again, in round 7 (round 1 is the constructor's).
+    burstFacts: logFacts('b5', 1, 'AnswerUpdated', { current: HIGH, roundId: '7' }),
+  });
+  verify.push(
+    ...callEvidenceCases('chainlink', {
+      steps: [flip()],
+      call: { contract: 'ethFeed', function: 'latestRoundData()', args: [] },
+      name: 'latestRoundData',
+    }),
+  );
+  return {
+    adapter: 'chainlink',
+    artifacts,
+    contracts: [
+      { name: 'ethFeed', artifact: 'MockAggregator', args: [8, HIGH] },
+      { name: 'otherFeed', artifact: 'MockAggregator', args: [8, HIGH] },
+      { name: 'sequencer', artifact: 'MockAggregator', args: [0, '0'] },
+    ],
+    config: {
+      chainId: 31337,
+      rpcUrl: '{{rpcUrl}}',
+      protocol: 'example-lending',
+      feeds: [
+        {
+          address: '{{contract:ethFeed}}',
+          description: 'ETH / USD',
+          asset: WETH,
+          heartbeatSeconds: 864000,
+          deviationBps: 500,
+        },
+      ],
       confirmations: 1,
     },
     scan: scan as Json[],
@@ -725,7 +969,7 @@ function fileOf(suite: Suite, handler: 'scan' | 'verifyEvidence', specs: Json[])
 
 function buildFiles(): Map<string, Json> {
   const files = new Map<string, Json>();
-  for (const suite of [pausableSuite(), aaveSuite(), compoundSuite()]) {
+  for (const suite of [pausableSuite(), aaveSuite(), compoundSuite(), chainlinkSuite()]) {
     files.set(`scan/${suite.adapter}.json`, fileOf(suite, 'scan', suite.scan));
     files.set(`verifyEvidence/${suite.adapter}.json`, fileOf(suite, 'verifyEvidence', suite.verify));
   }

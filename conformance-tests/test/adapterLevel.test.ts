@@ -45,16 +45,16 @@ describe('adapter level', () => {
     expect(notPassed).toEqual([]);
     const adapter = report.levels.find((l) => l.level === 'adapter');
     expect(adapter?.status).toBe('passed');
-    expect(adapter?.cases).toBeGreaterThanOrEqual(55);
+    expect(adapter?.cases).toBeGreaterThanOrEqual(89);
     const files = new Set(report.cases.map((c) => c.file));
-    for (const suite of ['pausable', 'aave-v3', 'compound-v3']) {
+    for (const suite of ['pausable', 'aave-v3', 'compound-v3', 'chainlink']) {
       expect(files).toContain(`adapter/scan/${suite}.json`);
       expect(files).toContain(`adapter/verifyEvidence/${suite}.json`);
     }
     expect(report.spawns).toBe(1);
   }, 120_000);
 
-  it('an adapter that reports the wrong kind and accepts any evidence fails exactly those cases', async () => {
+  it('an adapter that reports the wrong kind and accepts any evidence ref fails exactly those cases', async () => {
     const loaded = vectors();
     const report = await runConformance({
       argv: faulty('wrong-kind,accept-all'),
@@ -84,7 +84,7 @@ describe('adapter level', () => {
     expect(reason('pausable: Paused → emergency_pause')).toMatch(
       /^at \/outputs\/0\/payload\/kind: expected "emergency_pause", got "market_frozen"/,
     );
-    // accept-all: every evidence case whose answer is a refusal, one per EVIDENCE_* code and adapter.
+    // accept-all: every evidence case whose answer is a refusal, and no other.
     const refusals = failed.filter((c) => c.handler === 'verifyEvidence');
     expect(refusals.map((c) => c.description).sort()).toEqual(
       loaded.files
@@ -94,7 +94,7 @@ describe('adapter level', () => {
         .map((c) => c.description)
         .sort(),
     );
-    expect(refusals).toHaveLength(30);
+    expect(refusals).toHaveLength(53);
     for (const c of refusals) expect(c.reason).toMatch(/^at \/ok: expected false, got true/);
     const codes = new Set(refusals.map((c) => c.expected['code']));
     expect([...codes].sort()).toEqual([
@@ -102,11 +102,14 @@ describe('adapter level', () => {
       'EVIDENCE_MALFORMED',
       'EVIDENCE_NOT_FOUND',
       'EVIDENCE_REORGED',
+      'EVIDENCE_RESULT_MISMATCH',
+      'EVIDENCE_RPC_UNAVAILABLE',
+      'EVIDENCE_UNKNOWN_CALL',
       'EVIDENCE_WRONG_CHAIN',
       'EVIDENCE_WRONG_EMITTER',
       'EVIDENCE_WRONG_TOPIC',
     ]);
-    expect(report.cases.filter((c) => c.outcome === 'passed')).toHaveLength(report.cases.length - 38);
+    expect(report.cases.filter((c) => c.outcome === 'passed')).toHaveLength(report.cases.length - 61);
     expect(report.levels.find((l) => l.level === 'adapter')?.status).toBe('failed');
   }, 120_000);
 
@@ -118,7 +121,7 @@ describe('adapter level', () => {
       filter: 'aave-v3: aave-v3: ',
       timeoutMs: 15_000,
     });
-    expect(report.cases.length).toBe(20);
+    expect(report.cases.length).toBe(25);
     for (const c of report.cases) {
       expect([c.outcome, c.code, c.reason]).toEqual([
         'unsupported',

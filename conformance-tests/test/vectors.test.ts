@@ -39,13 +39,13 @@ describe('the packaged vectors (sanity checks)', () => {
     });
   });
 
-  it('expect every registered SCHEMA and ENVELOPE reject/ignore code, and only registered codes', () => {
+  it('expect every registered SCHEMA, ENVELOPE and EVIDENCE reject/ignore code, and only registered codes', () => {
     const registry = loadRegistry(registryDir);
     expect(registry.problems).toEqual([]);
     const problems = checkCoverage({
       registry: registry.codes,
       files: vectors.files,
-      domains: ['SCHEMA', 'ENVELOPE'],
+      domains: ['SCHEMA', 'ENVELOPE', 'EVIDENCE'],
       exemptions: loadCoverageExemptions(),
     });
     expect(problems.map((p) => `${p.code} ${p.message}`)).toEqual([]);
@@ -181,6 +181,63 @@ describe('the meta-schema', () => {
         x: 1,
       }),
     ).toEqual(['/ must NOT have additional properties']);
+  });
+
+  it('holds adapter files to artifacts, known steps and refs, and EVIDENCE_* refusals', () => {
+    const adapterFile = (handler: string, input: Record<string, unknown>, expected: unknown, extra = {}) => ({
+      runner: 'adapter',
+      handler,
+      suite: 'pausable',
+      artifacts: { PausableMock: { abi: [], bytecode: '0x60' } },
+      cases: [
+        {
+          description: 'd',
+          section: 'adapters.md#evidence-verification',
+          input: {
+            scenario: { contracts: [{ name: 'watched', artifact: 'PausableMock', args: [] }], steps: [] },
+            adapter: 'pausable',
+            config: {},
+            ...input,
+          },
+          expected,
+        },
+      ],
+      ...extra,
+    });
+    const ref = { tx: 'pause', log: 0, tamper: 'topic0' };
+    expect(
+      validateVectorFile(adapterFile('verifyEvidence', { ref }, { ok: false, code: 'EVIDENCE_WRONG_TOPIC' })),
+    ).toEqual([]);
+    expect(validateVectorFile(adapterFile('scan', {}, { outputs: [] }))).toEqual([]);
+    // The refusal must be an EVIDENCE_* code; a scan case names no ref; every file carries its artifacts.
+    expect(
+      validateVectorFile(
+        adapterFile('verifyEvidence', { ref }, { ok: false, code: 'ENVELOPE_BAD_SIGNATURE' }),
+      ),
+    ).not.toEqual([]);
+    expect(validateVectorFile(adapterFile('scan', { ref }, { outputs: [] }))).not.toEqual([]);
+    expect(
+      validateVectorFile(adapterFile('scan', {}, { outputs: [] }, { artifacts: undefined })),
+    ).not.toEqual([]);
+    expect(
+      validateVectorFile(adapterFile('verifyEvidence', { ref: { ...ref, tamper: 'result' } }, { ok: true })),
+    ).not.toEqual([]);
+    const withStep = (step: unknown) =>
+      adapterFile('scan', { scenario: { contracts: [], steps: [step] } }, { outputs: [] });
+    expect(
+      validateVectorFile(withStep({ kind: 'call', contract: 'c', function: 'pause()', args: [] })),
+    ).toEqual([]);
+    expect(
+      validateVectorFile(withStep({ kind: 'call', contract: 'c', function: 'pause()', x: 1 })),
+    ).not.toEqual([]);
+    expect(validateVectorFile(withStep({ kind: 'warp', seconds: 1 }))).not.toEqual([]);
+    // Artifacts belong to adapter files only.
+    expect(
+      validateVectorFile({
+        ...file({ input: { wire: '{}', now: 1 }, expected: { outcome: 'accept' } }),
+        artifacts: {},
+      }),
+    ).not.toEqual([]);
   });
 
   it('holds schema cases to {valid: true} or {valid: false, code, pointer}', () => {

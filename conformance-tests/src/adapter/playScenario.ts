@@ -24,6 +24,7 @@ export type ScenarioStep =
   | ({ kind: 'call' } & ScenarioCall)
   | { kind: 'block'; calls: ScenarioCall[] }
   | { kind: 'mine'; blocks: number }
+  | { kind: 'increaseTime'; seconds: number }
   | { kind: 'snapshot' }
   | { kind: 'revert' };
 export type Scenario = {
@@ -104,6 +105,10 @@ export async function playScenario(
       }
       case 'mine':
         await client.mine({ blocks: step.blocks });
+        break;
+      case 'increaseTime':
+        // evm_increaseTime: the next mined block's timestamp jumps by this much.
+        await client.increaseTime({ seconds: step.seconds });
         break;
       case 'snapshot':
         snapshots.push(await client.snapshot());
@@ -245,10 +250,73 @@ export type RefTamper =
   | 'topic0'
   | 'emitter'
   | 'chain'
-  | 'malformed';
+  | 'malformed'
+  | 'result'
+  | 'selector';
+
+/** Which evidence ref a `verifyEvidence` case derives: a log of a labelled transaction, or a view call. */
+export type RefSpec =
+  | { tx: string; log?: number; tamper?: RefTamper }
+  | { call: { contract: string; function: string; args?: unknown[] }; at?: string; tamper?: RefTamper };
+
+/** Builds the evidence ref of a case from the chain (conformance.md#adapter-level, derived refs). */
+export async function deriveRef(
+  chain: AnvilChain,
+  state: ScenarioState,
+  spec: RefSpec,
+): Promise<Record<string, unknown>> {
+  if ('tx' in spec) return deriveLogRef(state, spec);
+  const to = state.contracts.get(spec.call.contract);
+  if (to === undefined)
+    throw new ScenarioError(`ref: no contract named ${JSON.stringify(spec.call.contract)}`);
+  let item: AbiFunction;
+  try {
+    item = parseAbiItem(`function ${spec.call.function}`) as AbiFunction;
+  } catch {
+    throw new ScenarioError(`ref: bad function signature ${JSON.stringify(spec.call.function)}`);
+  }
+  const args = convertArgs(item.inputs, resolvePlaceholders(spec.call.args ?? [], state) as unknown[]);
+  const data = encodeFunctionData({ abi: [item], functionName: item.name, args } as never);
+  let blockNumber: bigint;
+  if (spec.at === undefined) blockNumber = await chain.client.getBlockNumber();
+  else {
+    const tx = state.txs.get(spec.at);
+    if (tx === undefined) throw new ScenarioError(`ref: no transaction labelled ${spec.at}`);
+    blockNumber = BigInt(tx.blockNumber);
+  }
+  const block = await chain.client.getBlock({ blockNumber });
+  const { data: result } = await chain.client.call({ to, data, blockNumber });
+  const ref = {
+    type: 'call',
+    chain: `eip155:${anvilChainId}`,
+    blockNumber: Number(blockNumber),
+    blockHash: block.hash,
+    to,
+    data,
+    result: result ?? '0x',
+  };
+  switch (spec.tamper ?? 'none') {
+    case 'none':
+      return ref;
+    case 'result':
+      return { ...ref, result: `0x${'00'.repeat(31)}07` };
+    case 'selector':
+      return { ...ref, data: '0xdeadbeef' };
+    case 'emitter':
+      return { ...ref, to: getAddress(`0x${'de'.repeat(20)}`) };
+    case 'beyondHead':
+      return { ...ref, blockNumber: ref.blockNumber + 10_000 };
+    case 'chain':
+      return { ...ref, chain: 'eip155:999999' };
+    case 'malformed':
+      return { ...ref, blockHash: '0x1234' };
+    default:
+      throw new ScenarioError(`ref: tamper ${JSON.stringify(spec.tamper)} does not apply to a call ref`);
+  }
+}
 
 /** Builds the log evidence ref of log `index` of transaction `label`, then tampers it. */
-export function deriveLogRef(
+function deriveLogRef(
   state: ScenarioState,
   spec: { tx: string; log?: number; tamper?: RefTamper },
 ): Record<string, unknown> {
@@ -285,6 +353,6 @@ export function deriveLogRef(
     case 'malformed':
       return { ...ref, blockHash: '0x1234' };
     default:
-      throw new ScenarioError(`ref: unknown tamper ${JSON.stringify(spec.tamper)}`);
+      throw new ScenarioError(`ref: tamper ${JSON.stringify(spec.tamper)} does not apply to a log ref`);
   }
 }

@@ -11,9 +11,9 @@ import { matchSubset } from '../runner/compareResult.js';
 import type { VectorCase } from '../vectors/loadVectors.js';
 import {
   type Artifacts,
-  deriveLogRef,
+  deriveRef,
   playScenario,
-  type RefTamper,
+  type RefSpec,
   resolvePlaceholders,
   type Scenario,
   ScenarioError,
@@ -37,7 +37,7 @@ type AdapterInput = {
   scenario: Scenario;
   adapter: string;
   config: Record<string, unknown>;
-  ref?: { tx: string; log?: number; tamper?: RefTamper };
+  ref?: RefSpec;
 };
 
 export async function runAdapterCase(
@@ -64,7 +64,7 @@ export async function runAdapterCase(
       if (input.ref === undefined) throw new ScenarioError('a verifyEvidence case needs input.ref');
       request = {
         op: adapterOps.verifyEvidence,
-        args: { adapter: input.adapter, config, ref: deriveLogRef(state, input.ref) },
+        args: { adapter: input.adapter, config, ref: await deriveRef(chain, state, input.ref) },
       };
     } else throw new ScenarioError(`unknown adapter handler ${handler}`);
   } catch (error) {

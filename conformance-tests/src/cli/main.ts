@@ -26,7 +26,7 @@ export type CliIo = {
 
 const usage = `Usage:
   sfr-conformance run --impl "<command line>" [options]
-  sfr-conformance check [--vectors <dir>] [--registry <dir>] [--domains SCHEMA,ENVELOPE]
+  sfr-conformance check [--vectors <dir>] [--registry <dir>] [--domains SCHEMA,ENVELOPE,EVIDENCE]
   sfr-conformance --help | --version
 
 run: start the implementation's harness command and check it against the vectors
@@ -190,7 +190,7 @@ function check(
   for (const message of registry.problems) {
     problems.push({ code: HarnessCode.invalidVectorFile, file: registryDir, message });
   }
-  const domains = (values.domains ?? 'SCHEMA,ENVELOPE').split(',').map((d) => d.trim());
+  const domains = (values.domains ?? 'SCHEMA,ENVELOPE,EVIDENCE').split(',').map((d) => d.trim());
   problems.push(
     ...checkCoverage({
       registry: registry.codes,
