@@ -36,6 +36,9 @@ const topic0 = {
   PauseAction: '0x3be39979091ae7ca962aa1c44e645f2df3c221b79f324afa5f44aedc8d2f690d',
   AbsorbDebt: '0x1547a878dc89ad3c367b6338b4be6a65a5dd74fb77ae044da1e8747ef1f4f62f',
   AnswerUpdated: '0x0559884fd3a460db3073b7fc896cc77986f16e378210ded43186175bf646fc5f',
+  ShutDown: '0x3ea78f7c2d896613dfa93eea56016064d98758df2a799e6eb38ce050c9f9c10e',
+  ShutDownFromOracleFailure: '0xbc6a72aabe3f2b93b4e83572c36881d8379588e52b1b3c66610a8595ce2c734d',
+  Liquidation: '0x7243af9a1cff94d3429b2ee00b78c1c10589259f20dc167cb67704f38f9e824e',
 };
 
 // Mainnet token addresses, used as the Aave reserves and the Comet base asset (only their
@@ -43,6 +46,7 @@ const topic0 = {
 const USDC = { address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48', symbol: 'USDC', decimals: 6 };
 const WETH = { address: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2', symbol: 'WETH', decimals: 18 };
 const WBTC = { address: '0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599', symbol: 'WBTC', decimals: 8 };
+const BOLD = { address: '0x6440f144b7e50D6a8439336510312d2F54beB01D', symbol: 'BOLD', decimals: 18 };
 const BORROWER = '0x1111111111111111111111111111111111111111';
 const STAKE = '0x000000000000000000000000000000000000dEaD';
 
@@ -938,6 +942,158 @@ function chainlinkSuite(): Suite {
   };
 }
 
+// ---- Liquity v2 ----
+
+function liquitySuite(): Suite {
+  const artifacts = compile('liquity-v2', 'LiquityMocks.sol');
+  const section = 'adapters.md#liquity-v2-sfradapter-liquity-v2-protocol-liquity-v2';
+  const e18 = (n: number) => `${n}000000000000000000`;
+  const TCR = '1050000000000000000'; // 105 %
+  const CHAINLINK_ETH_USD = '0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419';
+  const shutdown = (label?: string, contract = 'borrowerOperations') =>
+    call(contract, 'shutdown(uint256)', [TCR], label);
+  const liquidation = (label: string, args: string[]) =>
+    call('troveManager', 'liquidate(uint256,uint256,uint256,uint256,uint256)', args, label);
+  const liquidationRef = (label: string) =>
+    logRef(
+      label,
+      0,
+      'troveManager',
+      topic0.Liquidation,
+      'Liquidation(uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256)',
+    );
+  const scan: CaseSpec[] = [
+    {
+      description:
+        'liquity-v2: a Liquidation split between the Stability Pool and redistribution → insurance_fund_deployed (debt_absorbed, collateral_seized) then loss_socialized (socialized_loss, collateral_seized)',
+      section,
+      steps: [liquidation('split', [e18(7000), e18(3000), e18(4), e18(2), e18(2000)])],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: {
+              kind: 'insurance_fund_deployed',
+              protocol: 'liquity-v2',
+              amounts: [
+                { role: 'debt_absorbed', amount: { asset: BOLD, value: e18(7000) } },
+                { role: 'collateral_seized', amount: { asset: WETH, value: e18(4) } },
+              ],
+              evidence: [liquidationRef('split')],
+            },
+          },
+          {
+            type: 'RecoveryEvent',
+            payload: {
+              kind: 'loss_socialized',
+              mechanism: 'socialized_loss',
+              protocol: 'liquity-v2',
+              amounts: [
+                { role: 'socialized_loss', amount: { asset: BOLD, value: e18(3000) } },
+                { role: 'collateral_seized', amount: { asset: WETH, value: e18(2) } },
+              ],
+              evidence: [liquidationRef('split')],
+            },
+          },
+        ],
+      },
+    },
+    {
+      description:
+        'liquity-v2: a Liquidation fully offset by the Stability Pool → only insurance_fund_deployed',
+      section,
+      steps: [liquidation('offset', [e18(5000), '0', e18(3), '0', e18(2000)])],
+      expected: {
+        outputs: [
+          { type: 'RecoveryEvent', payload: { kind: 'insurance_fund_deployed', protocol: 'liquity-v2' } },
+        ],
+      },
+    },
+    {
+      description: 'liquity-v2: ShutDown → emergency_shutdown (critical) for the branch',
+      section,
+      steps: [shutdown('shutdown')],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: {
+              kind: 'emergency_shutdown',
+              protocol: 'liquity-v2',
+              severity: 'critical',
+              scope: { chain: CHAIN, markets: ['WETH'] },
+              evidence: [logRef('shutdown', 0, 'borrowerOperations', topic0.ShutDown, 'ShutDown(uint256)')],
+            },
+          },
+        ],
+      },
+    },
+    {
+      description:
+        'liquity-v2: ShutDownFromOracleFailure → oracle_failure (other, critical) and emergency_shutdown (critical), both citing the log',
+      section,
+      steps: [call('priceFeed', 'failOracle(address)', [CHAINLINK_ETH_USD], 'oracle')],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: {
+              kind: 'oracle_failure',
+              mechanism: 'other',
+              severity: 'critical',
+              evidence: [
+                logRef(
+                  'oracle',
+                  0,
+                  'priceFeed',
+                  topic0.ShutDownFromOracleFailure,
+                  'ShutDownFromOracleFailure(address)',
+                ),
+              ],
+            },
+          },
+          { type: 'RecoveryEvent', payload: { kind: 'emergency_shutdown', severity: 'critical' } },
+        ],
+      },
+    },
+  ];
+  const verify = evidenceCases('liquity-v2', {
+    incident: shutdown('incident'),
+    log: 0,
+    foreign: shutdown('foreign', 'otherBorrowerOperations'),
+    facts: logFacts('incident', 0, 'ShutDown', { _tcr: TCR }),
+    burst: [0, 1, 2, 3, 4, 5].map((i) => shutdown(`b${i}`)),
+    burstFacts: logFacts('b5', 0, 'ShutDown', { _tcr: TCR }),
+  });
+  return {
+    adapter: 'liquity-v2',
+    artifacts,
+    contracts: [
+      { name: 'borrowerOperations', artifact: 'BorrowerOperationsMock', args: [] },
+      { name: 'otherBorrowerOperations', artifact: 'BorrowerOperationsMock', args: [] },
+      { name: 'priceFeed', artifact: 'PriceFeedMock', args: ['{{contract:borrowerOperations}}'] },
+      { name: 'troveManager', artifact: 'TroveManagerMock', args: [] },
+    ],
+    config: {
+      chainId: 31337,
+      rpcUrl: '{{rpcUrl}}',
+      bold: BOLD,
+      branches: [
+        {
+          name: 'WETH',
+          borrowerOperations: '{{contract:borrowerOperations}}',
+          troveManager: '{{contract:troveManager}}',
+          priceFeed: '{{contract:priceFeed}}',
+          collateral: WETH,
+        },
+      ],
+      confirmations: 1,
+    },
+    scan: scan as Json[],
+    verify: verify as Json[],
+  };
+}
+
 // ---- files ----
 
 function fileOf(suite: Suite, handler: 'scan' | 'verifyEvidence', specs: Json[]): Json {
@@ -969,7 +1125,7 @@ function fileOf(suite: Suite, handler: 'scan' | 'verifyEvidence', specs: Json[])
 
 function buildFiles(): Map<string, Json> {
   const files = new Map<string, Json>();
-  for (const suite of [pausableSuite(), aaveSuite(), compoundSuite(), chainlinkSuite()]) {
+  for (const suite of [pausableSuite(), aaveSuite(), compoundSuite(), chainlinkSuite(), liquitySuite()]) {
     files.set(`scan/${suite.adapter}.json`, fileOf(suite, 'scan', suite.scan));
     files.set(`verifyEvidence/${suite.adapter}.json`, fileOf(suite, 'verifyEvidence', suite.verify));
   }

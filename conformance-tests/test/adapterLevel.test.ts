@@ -45,9 +45,9 @@ describe('adapter level', () => {
     expect(notPassed).toEqual([]);
     const adapter = report.levels.find((l) => l.level === 'adapter');
     expect(adapter?.status).toBe('passed');
-    expect(adapter?.cases).toBeGreaterThanOrEqual(89);
+    expect(adapter?.cases).toBeGreaterThanOrEqual(107);
     const files = new Set(report.cases.map((c) => c.file));
-    for (const suite of ['pausable', 'aave-v3', 'compound-v3', 'chainlink']) {
+    for (const suite of ['pausable', 'aave-v3', 'compound-v3', 'chainlink', 'liquity-v2']) {
       expect(files).toContain(`adapter/scan/${suite}.json`);
       expect(files).toContain(`adapter/verifyEvidence/${suite}.json`);
     }
@@ -94,7 +94,7 @@ describe('adapter level', () => {
         .map((c) => c.description)
         .sort(),
     );
-    expect(refusals).toHaveLength(53);
+    expect(refusals).toHaveLength(64);
     for (const c of refusals) expect(c.reason).toMatch(/^at \/ok: expected false, got true/);
     const codes = new Set(refusals.map((c) => c.expected['code']));
     expect([...codes].sort()).toEqual([
@@ -109,7 +109,7 @@ describe('adapter level', () => {
       'EVIDENCE_WRONG_EMITTER',
       'EVIDENCE_WRONG_TOPIC',
     ]);
-    expect(report.cases.filter((c) => c.outcome === 'passed')).toHaveLength(report.cases.length - 61);
+    expect(report.cases.filter((c) => c.outcome === 'passed')).toHaveLength(report.cases.length - 72);
     expect(report.levels.find((l) => l.level === 'adapter')?.status).toBe('failed');
   }, 120_000);
 
