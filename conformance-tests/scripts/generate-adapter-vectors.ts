@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { encodeAbiParameters, keccak256, toHex } from 'viem';
 
 const require = createRequire(import.meta.url);
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -39,6 +40,9 @@ const topic0 = {
   ShutDown: '0x3ea78f7c2d896613dfa93eea56016064d98758df2a799e6eb38ce050c9f9c10e',
   ShutDownFromOracleFailure: '0xbc6a72aabe3f2b93b4e83572c36881d8379588e52b1b3c66610a8595ce2c734d',
   Liquidation: '0x7243af9a1cff94d3429b2ee00b78c1c10589259f20dc167cb67704f38f9e824e',
+  EventLog: '0x7e3bde2ba7aca4a8499608ca57f3b0c1c1c93ace63ffd3741a9fab204146fc9a',
+  EventLog1: '0x137a44067c8961cd7e1d876f4754a5a3a75989b4552f1843fc69c3b372def160',
+  EventLog2: '0x468a25a7ba624ceea6e540ad6f49171b52495b648417ae91bca21676d8a24dc5',
 };
 
 // Mainnet token addresses, used as the Aave reserves and the Comet base asset (only their
@@ -1094,6 +1098,222 @@ function liquitySuite(): Suite {
   };
 }
 
+// ---- GMX v2 ----
+
+function gmxSuite(): Suite {
+  const artifacts = compile('gmx-v2', 'EventEmitterMock.sol');
+  const section = 'adapters.md#gmx-v2-sfradapter-gmx-v2-protocol-gmx-v2';
+  // Arbitrum One addresses of the ETH/USD market token and its tokens (only used as identifiers).
+  const ETH_USD = '0x70d95587d40A2caf56bd97485aB3Eec10Bee6336';
+  const WETH_ARB = { address: '0x82aF49447D8a07e3bd95BD0d56f35241523fBab1', symbol: 'WETH', decimals: 18 };
+  const USDC_ARB = { address: '0xaf88d065e77c8cC2239327C5EDb3A432268e5831', symbol: 'USDC', decimals: 6 };
+  const ACCOUNT = '0x3333333333333333333333333333333333333333';
+  // DataStore keys as GMX derives them (contracts/data/Keys.sol): keccak256(abi.encode(name)).
+  const baseKey = (name: string) => keccak256(encodeAbiParameters([{ type: 'string' }], [name]));
+  const IS_MARKET_DISABLED = baseKey('IS_MARKET_DISABLED');
+  const EXECUTE_ADL_FEATURE_DISABLED = baseKey('EXECUTE_ADL_FEATURE_DISABLED');
+  const marketData = encodeAbiParameters([{ type: 'address' }], [ETH_USD]);
+  const marketDisabledKey = keccak256(
+    encodeAbiParameters([{ type: 'bytes32' }, { type: 'address' }], [IS_MARKET_DISABLED, ETH_USD]),
+  );
+  const E30 = '000000000000000000000000000000';
+  const adl = (enable: boolean, label?: string) =>
+    call(
+      'emitter',
+      'emitAdlStateUpdated(address,bool,int256,uint256,bool)',
+      [ETH_USD, true, enable ? `6${'0'.repeat(29)}` : '0', `5${'0'.repeat(29)}`, enable],
+      label,
+    );
+  const setBool = (key: string, data: string, value: boolean, label?: string, contract = 'emitter') =>
+    call(contract, 'emitSetBool(bytes32,bytes,bool)', [key, data, value], label);
+  const decrease = (order: string, secondaryOrderType: string, label?: string) =>
+    call(
+      'emitter',
+      'emitDecreaseExecuted(bytes32,address,address,address,bool,uint256,uint256,uint256)',
+      [
+        keccak256(toHex(order)),
+        ACCOUNT,
+        ETH_USD,
+        USDC_ARB.address,
+        true,
+        `12000${E30}`,
+        '4000000000000000000',
+        secondaryOrderType,
+      ],
+      label,
+    );
+  const eventLog1 = (label: string, i = 0) => logRef(label, i, 'emitter', topic0.EventLog1);
+  const scan: CaseSpec[] = [
+    {
+      description:
+        'gmx-v2: AdlStateUpdated is edge-triggered per market side: enabling → circuit_breaker_tripped (high), enabling again → nothing, disabling → resume',
+      section,
+      steps: [adl(true, 'on'), adl(true, 'again'), adl(false, 'off')],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: {
+              kind: 'circuit_breaker_tripped',
+              protocol: 'gmx-v2',
+              severity: 'high',
+              scope: { chain: CHAIN, markets: ['ETH/USD'] },
+              evidence: [eventLog1('on')],
+            },
+          },
+          { type: 'RecoveryEvent', payload: { kind: 'resume', evidence: [eventLog1('off')] } },
+        ],
+      },
+    },
+    {
+      description:
+        'gmx-v2: an ADL order (secondaryOrderType 1) joined to its PositionDecrease → loss_socialized (auto_deleveraging) citing both logs; a user decrease → nothing',
+      section,
+      steps: [decrease('order-1', '1', 'adl'), decrease('order-2', '0', 'user')],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: {
+              kind: 'loss_socialized',
+              mechanism: 'auto_deleveraging',
+              protocol: 'gmx-v2',
+              scope: { markets: ['ETH/USD'] },
+              amounts: [
+                {
+                  role: 'deleveraged_notional',
+                  amount: { asset: WETH_ARB, value: '4000000000000000000' },
+                  usdValue: { value: `12000${E30}`, decimals: 30 },
+                },
+              ],
+              evidence: [eventLog1('adl', 0), logRef('adl', 1, 'emitter', topic0.EventLog2)],
+            },
+          },
+        ],
+      },
+    },
+    {
+      description: 'gmx-v2: InsolventClose → bad_debt_realized (insolvent_liquidation)',
+      section,
+      steps: [
+        call(
+          'emitter',
+          'emitInsolventClose(bytes32,uint256,uint256,int256,string)',
+          [keccak256(toHex('order-3')), '10', `55${E30}`, '-7', 'pnl'],
+          'insolvent',
+        ),
+      ],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: {
+              kind: 'bad_debt_realized',
+              mechanism: 'insolvent_liquidation',
+              protocol: 'gmx-v2',
+              evidence: [logRef('insolvent', 0, 'emitter', topic0.EventLog)],
+            },
+          },
+        ],
+      },
+    },
+    {
+      description:
+        'gmx-v2: SetBool of a *_FEATURE_DISABLED key → emergency_pause (governance); IS_MARKET_DISABLED → market_frozen then resume; another key → nothing',
+      section,
+      steps: [
+        setBool(EXECUTE_ADL_FEATURE_DISABLED, '0x', true, 'feature'),
+        setBool(IS_MARKET_DISABLED, marketData, true, 'disable'),
+        setBool(IS_MARKET_DISABLED, marketData, false, 'enable'),
+        setBool(keccak256(toHex('SOME_OTHER_KEY')), '0x', true, 'other'),
+      ],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: { kind: 'emergency_pause', mechanism: 'governance', evidence: [eventLog1('feature')] },
+          },
+          {
+            type: 'RecoveryEvent',
+            payload: {
+              kind: 'market_frozen',
+              mechanism: 'governance',
+              scope: { markets: ['ETH/USD'] },
+              evidence: [eventLog1('disable')],
+            },
+          },
+          { type: 'RecoveryEvent', payload: { kind: 'resume', evidence: [eventLog1('enable')] } },
+        ],
+      },
+    },
+    {
+      description:
+        'gmx-v2: InsufficientFundingFeePayment with nothing paid in the secondary token → loss_socialized (funding_shortfall, low) with the unpaid loss in token units',
+      section,
+      steps: [
+        call(
+          'emitter',
+          'emitInsufficientFundingFeePayment(address,address,uint256,uint256,uint256)',
+          [ETH_USD, USDC_ARB.address, '900', '400', '0'],
+          'shortfall',
+        ),
+      ],
+      expected: {
+        outputs: [
+          {
+            type: 'RecoveryEvent',
+            payload: {
+              kind: 'loss_socialized',
+              mechanism: 'funding_shortfall',
+              severity: 'low',
+              scope: { markets: ['ETH/USD'] },
+              amounts: [{ role: 'loss', amount: { asset: USDC_ARB, value: '500' } }],
+              evidence: [eventLog1('shortfall')],
+            },
+          },
+        ],
+      },
+    },
+  ];
+  const setBoolFacts = (label: string) =>
+    logFacts(label, 0, 'EventLog1', { msgSender: '{{sender}}', eventName: 'SetBool' });
+  const verify = evidenceCases('gmx-v2', {
+    incident: setBool(IS_MARKET_DISABLED, marketData, true, 'incident'),
+    log: 0,
+    foreign: setBool(IS_MARKET_DISABLED, marketData, true, 'foreign', 'otherEmitter'),
+    facts: setBoolFacts('incident'),
+    burst: [0, 1, 2, 3, 4, 5].map((i) => setBool(IS_MARKET_DISABLED, marketData, i % 2 === 0, `b${i}`)),
+    burstFacts: setBoolFacts('b5'),
+  });
+  verify.push(
+    ...callEvidenceCases('gmx-v2', {
+      steps: [call('dataStore', 'setBool(bytes32,bool)', [marketDisabledKey, true])],
+      call: { contract: 'dataStore', function: 'getBool(bytes32)', args: [marketDisabledKey] },
+      name: 'getBool',
+    }),
+  );
+  return {
+    adapter: 'gmx-v2',
+    artifacts,
+    contracts: [
+      { name: 'emitter', artifact: 'EventEmitterMock', args: [] },
+      { name: 'otherEmitter', artifact: 'EventEmitterMock', args: [] },
+      { name: 'dataStore', artifact: 'DataStoreMock', args: [] },
+    ],
+    config: {
+      chainId: 31337,
+      rpcUrl: '{{rpcUrl}}',
+      eventEmitter: '{{contract:emitter}}',
+      dataStore: '{{contract:dataStore}}',
+      markets: [{ marketToken: ETH_USD, name: 'ETH/USD', indexToken: WETH_ARB }],
+      tokens: [USDC_ARB, WETH_ARB],
+      confirmations: 1,
+    },
+    scan: scan as Json[],
+    verify: verify as Json[],
+  };
+}
+
 // ---- files ----
 
 function fileOf(suite: Suite, handler: 'scan' | 'verifyEvidence', specs: Json[]): Json {
@@ -1125,7 +1345,14 @@ function fileOf(suite: Suite, handler: 'scan' | 'verifyEvidence', specs: Json[])
 
 function buildFiles(): Map<string, Json> {
   const files = new Map<string, Json>();
-  for (const suite of [pausableSuite(), aaveSuite(), compoundSuite(), chainlinkSuite(), liquitySuite()]) {
+  for (const suite of [
+    pausableSuite(),
+    aaveSuite(),
+    compoundSuite(),
+    chainlinkSuite(),
+    liquitySuite(),
+    gmxSuite(),
+  ]) {
     files.set(`scan/${suite.adapter}.json`, fileOf(suite, 'scan', suite.scan));
     files.set(`verifyEvidence/${suite.adapter}.json`, fileOf(suite, 'verifyEvidence', suite.verify));
   }

@@ -45,9 +45,9 @@ describe('adapter level', () => {
     expect(notPassed).toEqual([]);
     const adapter = report.levels.find((l) => l.level === 'adapter');
     expect(adapter?.status).toBe('passed');
-    expect(adapter?.cases).toBeGreaterThanOrEqual(107);
+    expect(adapter?.cases).toBeGreaterThanOrEqual(130);
     const files = new Set(report.cases.map((c) => c.file));
-    for (const suite of ['pausable', 'aave-v3', 'compound-v3', 'chainlink', 'liquity-v2']) {
+    for (const suite of ['pausable', 'aave-v3', 'compound-v3', 'chainlink', 'liquity-v2', 'gmx-v2']) {
       expect(files).toContain(`adapter/scan/${suite}.json`);
       expect(files).toContain(`adapter/verifyEvidence/${suite}.json`);
     }
@@ -75,6 +75,7 @@ describe('adapter level', () => {
       'aave-v3: one ReservePaused(true) → emergency_pause (guardian, high) citing its log',
       'compound-v3: PauseAction is the full pause state: some flags → emergency_pause (high), all five → critical, none → resume',
       'compound-v3: three PauseAction in three transactions of one block → three outputs in log order',
+      'gmx-v2: SetBool of a *_FEATURE_DISABLED key → emergency_pause (governance); IS_MARKET_DISABLED → market_frozen then resume; another key → nothing',
       'pausable: Paused → emergency_pause (high), then Unpaused → resume (info), citing each log',
       'pausable: pauseSeverity from the config sets the severity of emergency_pause',
       'pausable: six Paused mined in one block yield six emergency_pause, in log order',
@@ -94,7 +95,7 @@ describe('adapter level', () => {
         .map((c) => c.description)
         .sort(),
     );
-    expect(refusals).toHaveLength(64);
+    expect(refusals).toHaveLength(78);
     for (const c of refusals) expect(c.reason).toMatch(/^at \/ok: expected false, got true/);
     const codes = new Set(refusals.map((c) => c.expected['code']));
     expect([...codes].sort()).toEqual([
@@ -109,7 +110,7 @@ describe('adapter level', () => {
       'EVIDENCE_WRONG_EMITTER',
       'EVIDENCE_WRONG_TOPIC',
     ]);
-    expect(report.cases.filter((c) => c.outcome === 'passed')).toHaveLength(report.cases.length - 72);
+    expect(report.cases.filter((c) => c.outcome === 'passed')).toHaveLength(report.cases.length - 87);
     expect(report.levels.find((l) => l.level === 'adapter')?.status).toBe('failed');
   }, 120_000);
 
