@@ -5,11 +5,11 @@
  * reference harness's answers) must fail exactly the cases its fault breaks, so the checks are
  * shown to be able to fail.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultVectorsRoot, loadVectors, main, runConformance } from '../src/index.js';
-import { captureIo, packageDir, repoDir } from './helpers.js';
+import { captureIo, makeVectorsRoot, packageDir, repoDir } from './helpers.js';
 
 const referenceHarness = path.join(repoDir, 'reference-node/dist/harness/main.js');
 const faultyAdapters = path.join(packageDir, 'test/fixtures/faulty-adapter-harness.mjs');
@@ -134,6 +134,41 @@ describe('adapter level', () => {
     }
     expect(report.levels.find((l) => l.level === 'adapter')?.status).toBe('incomplete');
   }, 60_000);
+
+  it('a scenario the runner cannot play fails its case before the implementation is asked', async () => {
+    const data = JSON.parse(
+      readFileSync(path.join(defaultVectorsRoot, 'v1/adapter/scan/pausable.json'), 'utf8'),
+    ) as { cases: { description: string; input: { scenario: { steps: Record<string, unknown>[] } } }[] };
+    const [first, second] = data.cases as [(typeof data.cases)[0], (typeof data.cases)[0]];
+    // PausableMock has no such function and no fallback: the transaction reverts.
+    first.input.scenario.steps = [{ kind: 'call', contract: 'watched', function: 'explode()', args: [] }];
+    // A placeholder naming a transaction the scenario does not label.
+    second.input.scenario.steps = [{ kind: 'call', contract: 'watched', function: 'pause()', args: [] }];
+    const { root, cleanup } = makeVectorsRoot({
+      'v1/adapter/scan/pausable.json': { ...data, cases: [first, second] },
+    });
+    try {
+      const loaded = loadVectors({ root });
+      expect(loaded.problems).toEqual([]);
+      const report = await runConformance({ argv: faulty(''), vectors: loaded, levels: ['adapter'] });
+      expect(report.cases.map((c) => [c.outcome, c.code, c.reason, c.actual])).toEqual([
+        [
+          'failed',
+          'HARNESS_INVALID_VECTOR_FILE',
+          'the runner could not play the scenario on anvil: watched.explode() reverted',
+          undefined,
+        ],
+        [
+          'failed',
+          'HARNESS_INVALID_VECTOR_FILE',
+          'the runner could not play the scenario on anvil: placeholder {{block:pause}}: no transaction labelled pause',
+          undefined,
+        ],
+      ]);
+    } finally {
+      cleanup();
+    }
+  });
 
   it('without anvil the level is NOT AVAILABLE and a run that requests it exits 1', async () => {
     const { io, out } = captureIo();
