@@ -5,9 +5,10 @@
 // stale. Payloads are taken from schemas/v1/examples/. Deterministic. Usage:
 //   npx tsx conformance-tests/scripts/generate-node-vectors.ts [--check]
 // --check writes nothing and exits 1 if regenerating would change, add or remove any file.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { runIfMain, writeVectorFiles } from './writeVectorFiles.js';
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const examplesDir = path.join(packageDir, '../schemas/v1/examples');
@@ -332,50 +333,7 @@ export function generateNodeVectors({
   check?: boolean;
   log?: (line: string) => void;
 } = {}): number {
-  const files = new Map([...buildFiles()].map(([f, v]) => [f, `${JSON.stringify(v, null, 2)}\n`]));
-  const existing = listJson(outputDir);
-  const stale = existing.filter((f) => !files.has(f));
-  const changed = [...files].filter(([f, text]) => {
-    const target = path.join(outputDir, f);
-    return !existsSync(target) || readFileSync(target, 'utf8') !== text;
-  });
-  if (check) {
-    for (const [f] of changed) log(`out of date: ${path.join(outputDir, f)}`);
-    for (const f of stale) log(`stale: ${path.join(outputDir, f)}`);
-    if (changed.length + stale.length > 0) {
-      log('run: npm run generate');
-      return 1;
-    }
-    log(`node vectors up to date (${files.size} files)`);
-    return 0;
-  }
-  for (const [f, text] of changed) {
-    mkdirSync(path.dirname(path.join(outputDir, f)), { recursive: true });
-    writeFileSync(path.join(outputDir, f), text);
-  }
-  for (const f of stale) rmSync(path.join(outputDir, f));
-  log(`node vectors: ${files.size} files, ${changed.length} written, ${stale.length} removed`);
-  return 0;
+  return writeVectorFiles({ label: 'node vectors', outputDir, files: buildFiles(), check, log });
 }
 
-/** `<handler>/<suite>.json` paths under `dir` (empty when it does not exist). */
-function listJson(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const handler of readdirSync(dir, { withFileTypes: true })) {
-    if (!handler.isDirectory()) continue;
-    for (const f of readdirSync(path.join(dir, handler.name))) {
-      if (f.endsWith('.json')) out.push(`${handler.name}/${f}`);
-    }
-  }
-  return out.sort();
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const args = process.argv.slice(2);
-  const unknown = args.filter((a) => a !== '--check');
-  if (unknown.length > 0) {
-    console.error(`usage: generate-node-vectors.ts [--check] (unknown: ${unknown.join(' ')})`);
-    process.exitCode = 2;
-  } else process.exitCode = generateNodeVectors({ check: args.includes('--check') });
-}
+runIfMain(import.meta.url, 'generate-node-vectors.ts', generateNodeVectors);
