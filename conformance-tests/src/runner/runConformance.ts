@@ -1,10 +1,10 @@
 import type { Artifacts } from '../adapter/playScenario.js';
-import { runAdapterCase } from '../adapter/runAdapterCase.js';
+import { type AdapterCaseOutcome, runAdapterCase } from '../adapter/runAdapterCase.js';
 import { resolveAnvil } from '../adapter/startAnvil.js';
 import { HarnessCode } from '../errors.js';
 import { HarnessProcess } from '../harness/harnessProcess.js';
 import { getLevelDefinition, type Level, levels } from '../levels.js';
-import { type NodeTimings, nodeTimings, runNodeCase } from '../node/runNodeCase.js';
+import { type NodeCaseOutcome, type NodeTimings, nodeTimings, runNodeCase } from '../node/runNodeCase.js';
 import type { LoadVectorsReturnType, VectorCase, VectorFile } from '../vectors/loadVectors.js';
 import { packageInfo } from '../version.js';
 import { compareResult } from './compareResult.js';
@@ -160,9 +160,20 @@ export async function runConformance(parameters: RunConformanceParameters): Prom
           if (abortReason === undefined) {
             const ran =
               level === 'node'
-                ? await runNodeLevelCase(harness, file, vectorCase, timeoutMs, timings)
+                ? await runScenarioCase(file, vectorCase, () =>
+                    runNodeCase(harness, file.handler, vectorCase, timeoutMs, timings),
+                  )
                 : level === 'adapter'
-                  ? await runAdapterLevelCase(harness, file, vectorCase, timeoutMs, anvilPath)
+                  ? await runScenarioCase(file, vectorCase, () =>
+                      runAdapterCase(
+                        harness,
+                        file.handler,
+                        vectorCase,
+                        (file.artifacts ?? {}) as Artifacts,
+                        anvilPath,
+                        timeoutMs,
+                      ),
+                    )
                   : await runCase(harness, file, vectorCase, timeoutMs);
             result = ran.result;
             startFailures = ran.startFailure ? startFailures + 1 : 0;
@@ -253,41 +264,17 @@ async function runCase(
   }
 }
 
-/** A `node` case: a scenario played against a node the harness started (conformance.md#node-level). */
-async function runNodeLevelCase(
-  harness: HarnessProcess,
+/**
+ * A `node` or `adapter` case: a scenario the runner plays itself around the harness's answers
+ * (conformance.md#node-level, #adapter-level), timed and reported like any other case.
+ */
+async function runScenarioCase(
   file: VectorFile,
   vectorCase: VectorCase,
-  timeoutMs: number,
-  timings: NodeTimings,
+  run: () => Promise<NodeCaseOutcome | AdapterCaseOutcome>,
 ): Promise<{ result: CaseResult; startFailure: boolean }> {
   const started = performance.now();
-  const ran = await runNodeCase(harness, file.handler, vectorCase, timeoutMs, timings);
-  const durationMs = Math.round((performance.now() - started) * 10) / 10;
-  return {
-    result: {
-      ...caseBase(file, vectorCase),
-      outcome: ran.outcome,
-      ...(ran.code === undefined ? {} : { code: ran.code }),
-      ...(ran.reason === undefined ? {} : { reason: ran.reason }),
-      ...(ran.actual === undefined ? {} : { actual: ran.actual }),
-      durationMs,
-    },
-    startFailure: ran.startFailure,
-  };
-}
-
-/** An `adapter` case: a scenario on anvil, then one adapter op (conformance.md#adapter-level). */
-async function runAdapterLevelCase(
-  harness: HarnessProcess,
-  file: VectorFile,
-  vectorCase: VectorCase,
-  timeoutMs: number,
-  anvilPath: string,
-): Promise<{ result: CaseResult; startFailure: boolean }> {
-  const started = performance.now();
-  const artifacts = (file.artifacts ?? {}) as Artifacts;
-  const ran = await runAdapterCase(harness, file.handler, vectorCase, artifacts, anvilPath, timeoutMs);
+  const ran = await run();
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
   return {
     result: {
