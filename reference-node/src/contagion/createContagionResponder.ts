@@ -41,9 +41,10 @@ export const CHECKPOINT_INTERVAL_MS = 1_000;
 /** [RecoveryEvent.relatesTo maxItems] */
 const MAX_RELATES_TO = 32;
 
-/** A stored message as the responder reads it: its arrival cursor and canonical wire bytes. */
+/** A stored message as the responder reads it: its type, arrival cursor and canonical wire bytes. */
 export interface ContagionStoredMessage {
   readonly id: string;
+  readonly type: string;
   readonly cursor: number;
   readonly wire: Uint8Array;
 }
@@ -566,8 +567,9 @@ export async function createContagionResponder(
   function handle(m: ContagionStoredMessage): void {
     if (m.cursor <= handled) return;
     handled = m.cursor;
+    // Only alerts and recovery events concern the responder: the others are not parsed again.
+    if (m.type !== 'ContagionAlert' && m.type !== 'RecoveryEvent') return;
     let env: {
-      type?: string;
       issuer: string;
       seq: number;
       issuedAt: number;
@@ -578,8 +580,8 @@ export async function createContagionResponder(
     } catch {
       return; // stored messages are canonical JSON; a parse failure is skipped, never fatal
     }
-    if (env.type === 'ContagionAlert') onAlert(m.id, env);
-    else if (env.type === 'RecoveryEvent') onRecoveryEvent(m.id, env);
+    if (m.type === 'ContagionAlert') onAlert(m.id, env);
+    else onRecoveryEvent(m.id, env);
   }
 
   /**
