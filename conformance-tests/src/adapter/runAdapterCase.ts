@@ -5,9 +5,10 @@
  * (`adapterVerifyEvidence`), and compares the answer with `expected` by the subset rule. The
  * implementation only ever sees an RPC URL and a config: it is tested from outside.
  */
-import { HarnessCode, type HarnessCodeValue } from '../errors.js';
+import { HarnessCode } from '../errors.js';
 import type { HarnessProcess } from '../harness/harnessProcess.js';
 import { matchSubset } from '../runner/compareResult.js';
+import type { ScenarioCaseOutcome } from '../runner/scenarioCaseOutcome.js';
 import type { VectorCase } from '../vectors/loadVectors.js';
 import {
   type Artifacts,
@@ -24,15 +25,6 @@ import { type AnvilChain, startAnvil } from './startAnvil.js';
 /** The harness op each adapter handler sends. */
 export const adapterOps = { scan: 'adapterScan', verifyEvidence: 'adapterVerifyEvidence' } as const;
 
-export type AdapterCaseOutcome = {
-  outcome: 'passed' | 'failed' | 'unsupported';
-  code?: HarnessCodeValue;
-  reason?: string;
-  actual?: unknown;
-  /** The harness failed before answering anything since it was (re)started. */
-  startFailure: boolean;
-};
-
 type AdapterInput = {
   scenario: Scenario;
   adapter: string;
@@ -47,7 +39,7 @@ export async function runAdapterCase(
   artifacts: Artifacts,
   anvilPath: string,
   timeoutMs: number,
-): Promise<AdapterCaseOutcome> {
+): Promise<ScenarioCaseOutcome> {
   const input = vectorCase.input as AdapterInput;
   let chain: AnvilChain | undefined;
   let request: { op: string; args: Record<string, unknown> };

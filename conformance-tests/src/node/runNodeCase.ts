@@ -8,6 +8,7 @@
 import { HarnessCode, type HarnessCodeValue } from '../errors.js';
 import type { HarnessProcess, HarnessResponse } from '../harness/harnessProcess.js';
 import { matchSubset, truncate } from '../runner/compareResult.js';
+import type { ScenarioCaseOutcome } from '../runner/scenarioCaseOutcome.js';
 import { isRecord, type VectorCase } from '../vectors/loadVectors.js';
 import { GossipPeer, peerSeenTtlMs } from './gossipPeer.js';
 import { type BuiltMessage, buildMessage, type MessageTemplate } from './messageTemplate.js';
@@ -48,15 +49,6 @@ export const nodeTimings = {
 
 export type NodeTimings = { readonly [K in keyof typeof nodeTimings]: number };
 
-export type NodeCaseOutcome = {
-  outcome: 'passed' | 'failed' | 'unsupported';
-  code?: HarnessCodeValue;
-  reason?: string;
-  actual?: unknown;
-  /** The harness failed before answering anything since it was (re)started. */
-  startFailure: boolean;
-};
-
 type NodeInput = {
   node: { key: number; members: number[]; time?: { skewMs: number; maxAgeMs: number } };
   topic: string;
@@ -92,7 +84,7 @@ export async function runNodeCase(
   vectorCase: VectorCase,
   timeoutMs: number,
   timings: NodeTimings = nodeTimings,
-): Promise<NodeCaseOutcome> {
+): Promise<ScenarioCaseOutcome> {
   const input = vectorCase.input as unknown as NodeInput;
   const peers: GossipPeer[] = [];
   let started = false;
@@ -169,7 +161,7 @@ export async function runNodeCase(
   }
 }
 
-function readStarted(response: HarnessResponse, address: string): StartedNode | NodeCaseOutcome {
+function readStarted(response: HarnessResponse, address: string): StartedNode | ScenarioCaseOutcome {
   switch (response.kind) {
     case 'failure':
       return {

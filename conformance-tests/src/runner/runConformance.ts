@@ -1,13 +1,14 @@
 import type { Artifacts } from '../adapter/playScenario.js';
-import { type AdapterCaseOutcome, runAdapterCase } from '../adapter/runAdapterCase.js';
+import { runAdapterCase } from '../adapter/runAdapterCase.js';
 import { resolveAnvil } from '../adapter/startAnvil.js';
 import { HarnessCode } from '../errors.js';
 import { HarnessProcess } from '../harness/harnessProcess.js';
 import { getLevelDefinition, type Level, levels } from '../levels.js';
-import { type NodeCaseOutcome, type NodeTimings, nodeTimings, runNodeCase } from '../node/runNodeCase.js';
+import { type NodeTimings, nodeTimings, runNodeCase } from '../node/runNodeCase.js';
 import type { LoadVectorsReturnType, VectorCase, VectorFile } from '../vectors/loadVectors.js';
 import { packageInfo } from '../version.js';
 import { compareResult } from './compareResult.js';
+import type { ScenarioCaseOutcome } from './scenarioCaseOutcome.js';
 
 export type CaseOutcome = 'passed' | 'failed' | 'unsupported';
 
@@ -271,7 +272,7 @@ async function runCase(
 async function runScenarioCase(
   file: VectorFile,
   vectorCase: VectorCase,
-  run: () => Promise<NodeCaseOutcome | AdapterCaseOutcome>,
+  run: () => Promise<ScenarioCaseOutcome>,
 ): Promise<{ result: CaseResult; startFailure: boolean }> {
   const started = performance.now();
   const ran = await run();
