@@ -1,16 +1,13 @@
 #!/usr/bin/env node
 // `sfr`: the SFR reference node's command line. Exit codes: 0 ok, 1 failure, 2 usage.
 import '../polyfill.js';
+// Only commander and small local modules load up front, so `--help` and `--version` answer at once;
+// each command imports what it needs (libp2p, viem, fastify, ajv …) when it runs.
 import { Command, CommanderError, Option } from 'commander';
-import { fileClaim, formatClaims, listClaims } from './claims.js';
+import { DEFAULT_API_URL, parseApiUrl } from './apiUrl.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cliError.js';
-import { keysNew } from './keysNew.js';
-import { type RunningNode, startNodeFromConfig } from './nodeStart.js';
-import { fetchPool, formatLedger } from './poolLedger.js';
-import { DEFAULT_API_URL, fetchStatus, formatStatus } from './status.js';
-import { formatStress, stressPool, stressReportToCsv, stressReportToJson } from './stress.js';
+import type { RunningNode } from './nodeStart.js';
 import { readVersion } from './version.js';
-import { voteOnClaim } from './vote.js';
 
 /** A second stop signal within this many ms of the first is not taken as "force exit". */
 const FORCE_AFTER_MS = 2_000;
@@ -57,6 +54,7 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
     .option('--json', 'print {address, file} as JSON', false)
     .exitOverride()
     .action(async (o: { out: string; force: boolean; json: boolean }) => {
+      const { keysNew } = await import('./keysNew.js');
       const r = await keysNew({ out: o.out, force: o.force });
       out.stdout(o.json ? `${JSON.stringify(r)}\n` : `member ${r.address}\nkey file ${r.file} (mode 0600)\n`);
     });
@@ -96,6 +94,7 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
       }
     }
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SFR_CONFIG'));
+    const { startNodeFromConfig } = await import('./nodeStart.js');
     let running: RunningNode;
     try {
       running = await startNodeFromConfig({ config: o['config'], flags, flagNames, env });
@@ -140,10 +139,16 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
   program
     .command('status')
     .description("print a running node's status (GET /v1/status)")
-    .addOption(new Option('--api <url>', 'the node API').env('SFR_API').default(DEFAULT_API_URL))
+    .addOption(
+      new Option('--api <url>', 'the node API')
+        .env('SFR_API')
+        .default(DEFAULT_API_URL)
+        .argParser(parseApiUrl),
+    )
     .option('--json', 'print the StatusResponse JSON', false)
     .exitOverride()
     .action(async (o: { api: string; json: boolean }) => {
+      const { fetchStatus, formatStatus } = await import('./status.js');
       const s = await fetchStatus(o.api);
       out.stdout(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(s));
     });
@@ -157,7 +162,8 @@ function addPoolCommands(
   program: Command,
   out: { stdout: (s: string) => void; stderr: (s: string) => void },
 ): void {
-  const apiOption = () => new Option('--api <url>', 'the node API').env('SFR_API').default(DEFAULT_API_URL);
+  const apiOption = () =>
+    new Option('--api <url>', 'the node API').env('SFR_API').default(DEFAULT_API_URL).argParser(parseApiUrl);
   const tokenOption = () =>
     new Option('--token-file <file>', 'the node API token (http.tokenFile); or SFR_API_TOKEN');
   const claim = program.command('claim').description('claims against a pool').exitOverride();
@@ -171,6 +177,7 @@ function addPoolCommands(
     .option('--json', 'print {messageId, seq} as JSON', false)
     .exitOverride()
     .action(async (o: { pool: string; file: string; api: string; tokenFile?: string; json: boolean }) => {
+      const { fileClaim } = await import('./claims.js');
       const r = await fileClaim(o);
       out.stdout(o.json ? `${JSON.stringify(r)}\n` : `claim ${r.messageId} filed (seq ${r.seq})\n`);
     });
@@ -183,6 +190,7 @@ function addPoolCommands(
     .option('--json', 'print the claims as JSON', false)
     .exitOverride()
     .action(async (o: { pool?: string; status?: string; api: string; json: boolean }) => {
+      const { formatClaims, listClaims } = await import('./claims.js');
       const items = await listClaims(o);
       out.stdout(o.json ? `${JSON.stringify(items, null, 2)}\n` : formatClaims(items));
     });
@@ -211,6 +219,7 @@ function addPoolCommands(
           json: boolean;
         },
       ) => {
+        const { voteOnClaim } = await import('./vote.js');
         const r = await voteOnClaim({ ...o, claimId, verdict });
         out.stdout(
           o.json ? `${JSON.stringify(r)}\n` : `${verdict} on ${claimId}: ${r.messageId} (seq ${r.seq})\n`,
@@ -226,6 +235,7 @@ function addPoolCommands(
     .option('--json', 'print the whole pool view as JSON', false)
     .exitOverride()
     .action(async (poolId: string, o: { api: string; json: boolean }) => {
+      const { fetchPool, formatLedger } = await import('./poolLedger.js');
       const view = await fetchPool(o.api, poolId);
       const claims = Array.isArray(view['claims']) ? view['claims'].length : 0;
       out.stdout(o.json ? `${JSON.stringify(view, null, 2)}\n` : formatLedger(poolId, view.ledger, claims));
@@ -241,6 +251,7 @@ function addPoolCommands(
     .action(async (o: { pool: string; scenarios: string; json: boolean; csv: boolean }) => {
       if (o.json && o.csv)
         throw new CliError('API_BAD_PARAMETER', 'give --json or --csv, not both', EXIT_USAGE);
+      const { formatStress, stressPool, stressReportToCsv, stressReportToJson } = await import('./stress.js');
       const report = await stressPool(o);
       out.stdout(
         o.json
@@ -285,11 +296,16 @@ export async function runCli(
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /[/\\](main\.(js|ts)|sfr)$/.test(process.argv[1]);
-if (invokedDirectly) {
-  const code = await runCli(process.argv.slice(2));
+/** Runs `sfr` as the process's command: sets the exit code, then exits (the bin launcher calls it). */
+export async function runMain(argv: readonly string[]): Promise<void> {
+  const code = await runCli(argv);
   process.exitCode = code;
   // Nothing (libp2p timers, a resumed stdin) may keep a finished command alive; `node start`
   // resolves only after the node has stopped.
   setTimeout(() => process.exit(code), 100).unref();
+}
+
+// `node dist/cli/main.js …` and `tsx src/cli/main.ts …` (supervisors and tests spawn these).
+if (process.argv[1] !== undefined && /[/\\]cli[/\\]main\.(js|ts)$/.test(process.argv[1])) {
+  await runMain(process.argv.slice(2));
 }

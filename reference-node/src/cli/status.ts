@@ -2,8 +2,7 @@ import type { StatusResponse } from '@sfr/schemas';
 import { validate } from '@sfr/schemas';
 import { CliError } from './cliError.js';
 
-/** Default API address: the HTTP API's default bind (NodeConfig http.host / http.port). */
-export const DEFAULT_API_URL = 'http://127.0.0.1:7410';
+export { DEFAULT_API_URL } from './apiUrl.js';
 /** How long `sfr status` waits for the node. */
 export const STATUS_TIMEOUT_MS = 5_000;
 

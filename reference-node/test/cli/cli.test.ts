@@ -52,6 +52,13 @@ describe('sfr', () => {
       "error: unknown command 'frobnicate'\n(run with --help for usage)\n",
     ]);
     expect((await cli('status', '--bogus')).code).toBe(2);
+    // `--api` without a scheme is refused before anything is sent, with the form expected.
+    expect(await cli('status', '--api', '127.0.0.1:7410')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'error API_BAD_PARAMETER: --api must be an http(s) URL such as http://127.0.0.1:7410, got "127.0.0.1:7410" (did you mean http://127.0.0.1:7410?)\n',
+    });
     const noConfig = await cli('node', 'start');
     expect([noConfig.code, noConfig.stderr]).toEqual([
       2,
