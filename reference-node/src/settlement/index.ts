@@ -1,0 +1,23 @@
+/**
+ * On-chain settlement (spec/v1/settlement.md): the typed structs members sign, how one follows
+ * from a `ClaimDecision`, and a small viem client for the SFR vault.
+ */
+export { type BuildSettlementParameters, buildSettlement } from './buildSettlement.js';
+export { deployVault } from './deployVault.js';
+export { type DepositParameters, deposit } from './deposit.js';
+export { ecrecoverLoop, sfrVault, testToken } from './generated/contracts.js';
+export { openClaim } from './openClaim.js';
+export { proveEquivocation } from './proveEquivocation.js';
+export { readBalances, type VaultBalance } from './readBalances.js';
+export { type RegisterCharterParameters, registerCharter } from './registerCharter.js';
+export { release } from './release.js';
+export { settle } from './settle.js';
+export { signForVault } from './signForVault.js';
+export { toVaultCharter } from './toVaultCharter.js';
+export { CHARTER_TYPES, SETTLEMENT_TYPES, SETTLEMENT_VALIDITY_MS } from './typedDataTypes.js';
+export type * from './types.js';
+export { toVaultError, type VaultCode, VaultError } from './vaultError.js';
+export { vaultTypedData } from './vaultTypedData.js';
+export { type VaultEvent, watchVaultEvents } from './watchVaultEvents.js';
+export { withdraw } from './withdraw.js';
+export { type VaultClient, type WriteVaultParameters, writeVault } from './writeVault.js';
