@@ -52,7 +52,7 @@ describe('adapter level', () => {
       expect(files).toContain(`adapter/verifyEvidence/${suite}.json`);
     }
     expect(report.spawns).toBe(1);
-  }, 120_000);
+  });
 
   it('an adapter that reports the wrong kind and accepts any evidence ref fails exactly those cases', async () => {
     const loaded = vectors();
@@ -112,7 +112,7 @@ describe('adapter level', () => {
     ]);
     expect(report.cases.filter((c) => c.outcome === 'passed')).toHaveLength(report.cases.length - 87);
     expect(report.levels.find((l) => l.level === 'adapter')?.status).toBe('failed');
-  }, 120_000);
+  });
 
   it('an implementation without an adapter answers HARNESS_UNSUPPORTED_OP: its cases are unsupported, not failed', async () => {
     const report = await runConformance({
@@ -133,7 +133,7 @@ describe('adapter level', () => {
       ]);
     }
     expect(report.levels.find((l) => l.level === 'adapter')?.status).toBe('incomplete');
-  }, 60_000);
+  });
 
   it('a scenario the runner cannot play fails its case before the implementation is asked', async () => {
     const data = JSON.parse(

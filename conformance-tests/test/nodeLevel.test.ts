@@ -38,7 +38,7 @@ describe('node level', () => {
     expect(node?.cases).toBeGreaterThanOrEqual(21);
     // One harness process served every case: each case started and stopped its own node in it.
     expect(report.spawns).toBe(1);
-  }, 180_000);
+  });
 
   it('a node that relays everything fails each invalid-message, penalty, duplicate, equivocation and sync case', async () => {
     const vectors = nodeCases();
@@ -73,7 +73,7 @@ describe('node level', () => {
     // It has no sync protocol at all.
     expect(reason('catch-up sync')).toMatch(/^at \/seqs: .*the range request .* failed/);
     expect(report.levels.find((l) => l.level === 'node')?.status).toBe('failed');
-  }, 180_000);
+  });
 
   it('a node that relays nothing fails even the cases that expect no relay: the barrier proves nothing arrived', async () => {
     // Two cases copied from the real vectors, with a short relay timeout to keep the test quick.
@@ -112,7 +112,7 @@ describe('node level', () => {
     } finally {
       cleanup();
     }
-  }, 120_000);
+  });
 
   it('an implementation whose nodeStart answers an error fails each case with that error', async () => {
     const vectors = nodeCases();

@@ -74,5 +74,5 @@ describe('file cursor store', () => {
       expect(loaded?.version).toBe(1);
       expect(Number(loaded?.nextBlock)).toBeGreaterThanOrEqual(5);
     }
-  }, 20_000);
+  });
 });

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { type Api, createApi, NOTICE_ROUTES, ROUTES } from '../../src/api/index.js';
 import { type ContagionResponder, createContagionResponder } from '../../src/contagion/index.js';
 import type { Store } from '../../src/store/index.js';
@@ -110,7 +111,7 @@ describe('GET /v1/notices', () => {
     const stream = await open();
     const ignored = await publishAlert(DAI);
     const matched = await publishAlert(USDC);
-    await waitFor(() => stream.events.length >= 1, 5_000, 'a notice');
+    await waitFor(() => stream.events.length >= 1, TIMEOUTS.event, 'a notice');
     await responder.idle();
     await new Promise((r) => setTimeout(r, 200));
     await stream.close();
@@ -129,16 +130,16 @@ describe('GET /v1/notices', () => {
   it('resumes after Last-Event-ID with what it missed, and says reset when it cannot', async () => {
     const first = await open();
     await publishAlert(USDC);
-    await waitFor(() => first.events.length === 1, 5_000, 'first notice');
+    await waitFor(() => first.events.length === 1, TIMEOUTS.event, 'first notice');
     const lastId = first.events[0]!.id!;
     await first.close();
 
     const missed = await publishAlert(USDC);
     await responder.idle();
     const resumed = await open({ 'last-event-id': lastId });
-    await waitFor(() => resumed.events.length === 1, 5_000, 'the missed notice replayed');
+    await waitFor(() => resumed.events.length === 1, TIMEOUTS.event, 'the missed notice replayed');
     const live = await publishAlert(USDC);
-    await waitFor(() => resumed.events.length === 2, 5_000, 'a live notice after the replay');
+    await waitFor(() => resumed.events.length === 2, TIMEOUTS.event, 'a live notice after the replay');
     await resumed.close();
     expect(resumed.events.map((e) => e.event)).toEqual(['alert', 'alert']);
     expect(resumed.events.map((e) => (e.data['alert'] as { messageId: string }).messageId)).toEqual([
@@ -149,7 +150,7 @@ describe('GET /v1/notices', () => {
     // An id of an earlier run (another epoch): the held notices cannot be known to follow it.
     const epoch = lastId.split('.')[0]!;
     const stale = await open({ 'last-event-id': `${Number(epoch) - 1}.7` });
-    await waitFor(() => stale.events.length >= 1, 5_000, 'reset');
+    await waitFor(() => stale.events.length >= 1, TIMEOUTS.event, 'reset');
     await stale.close();
     expect(stale.events[0]).toMatchObject({ event: 'reset', data: { epoch } });
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { POOL_ROUTES, ROUTES } from '../../src/api/index.js';
 import { waitFor } from '../node/fixtures.js';
 import { claimFor, POOL_ID, U } from '../poolsNode/poolHarness.js';
@@ -14,7 +15,7 @@ let t: TwoNodePool;
 
 beforeAll(async () => {
   t = await startTwoNodePool();
-}, 60_000);
+}, TIMEOUTS.hook);
 afterAll(async () => {
   await t?.stop();
 });
@@ -50,7 +51,7 @@ describe('pool HTTP API on two real nodes', () => {
     for (const i of [0, 1])
       await waitFor(
         async () => (await call(i, 'GET', `/v1/pools/${POOL_ID}`)).body['epochs']?.length === 1,
-        10_000,
+        TIMEOUTS.event,
         `the pool founded at node ${i}`,
       );
     const pool = await call(0, 'GET', `/v1/pools/${POOL_ID}`);
@@ -69,7 +70,7 @@ describe('pool HTTP API on two real nodes', () => {
     await waitFor(
       async () =>
         (await call(1, 'GET', `/v1/claims?pool=${POOL_ID}&status=attesting`)).body['items']?.length === 1,
-      10_000,
+      TIMEOUTS.event,
     );
     const listed = (await call(1, 'GET', '/v1/claims')).body['items'] as Record<string, unknown>[];
     expect(listed).toHaveLength(1);
@@ -112,7 +113,7 @@ describe('pool HTTP API on two real nodes', () => {
       async () =>
         (await call(0, 'GET', `/v1/claims/${claimId}`)).body['decision'] !== null &&
         (await call(1, 'GET', `/v1/claims/${claimId}`)).body['decision'] !== null,
-      15_000,
+      TIMEOUTS.event,
     );
     const a = (await call(0, 'GET', `/v1/claims/${claimId}`)).body;
     const b = (await call(1, 'GET', `/v1/claims/${claimId}`)).body;
@@ -125,7 +126,7 @@ describe('pool HTTP API on two real nodes', () => {
       (m) => m.member.toLowerCase() === t.net.nodes[1]!.member,
     );
     expect(payer?.contributed).toBe((250n * U).toString());
-  }, 30_000);
+  });
 
   it('answers bad input with problem+json and a code, and changes nothing', async () => {
     const before = t.net.nodes[0]!.store.headSeq(t.net.nodes[0]!.member);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { type Api, createApi } from '../../src/api/index.js';
 import { createLocalNode, example, TOKEN } from './localNode.js';
 
@@ -43,7 +44,7 @@ async function collect(
   during?: () => Promise<void>,
 ) {
   const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), 10_000);
+  const timer = setTimeout(() => ac.abort(), TIMEOUTS.event);
   const res = await fetch(`${url}${path}`, { headers, signal: ac.signal });
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const reader = res.body!.getReader();

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { runCli } from '../../src/cli/main.js';
 import { stressPool } from '../../src/cli/stress.js';
 import { deriveTestKey } from '../../src/envelope/index.js';
@@ -169,10 +170,10 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
     for (const s of t.services) await s.signCharter(charter);
     await waitFor(
       () => t.services.every((s) => s.view(POOL_ID).charters.length === 1),
-      10_000,
+      TIMEOUTS.event,
       'pool founded',
     );
-  }, 60_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await t?.stop();
   });
@@ -198,7 +199,11 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
     );
     expect(filed.code).toBe(0);
     const { messageId: claimId } = JSON.parse(filed.stdout) as { messageId: string };
-    await waitFor(() => t.services[1]!.getClaim(claimId) !== undefined, 10_000, 'the claim at node 1');
+    await waitFor(
+      () => t.services[1]!.getClaim(claimId) !== undefined,
+      TIMEOUTS.event,
+      'the claim at node 1',
+    );
 
     const listed = await cli('claims', '--pool', POOL_ID, '--api', t.urls[1]!, '--json');
     expect(listed.code).toBe(0);
@@ -231,7 +236,7 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
 
     await waitFor(
       () => t.services.every((s) => s.getClaim(claimId)?.['decision'] != null),
-      15_000,
+      TIMEOUTS.event,
       'the decision at both nodes',
     );
     const ledger = await cli('pool', 'ledger', POOL_ID, '--api', t.urls[0]!);
@@ -248,5 +253,5 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
     const unknown = await cli('pool', 'ledger', `0x${'99'.repeat(32)}`, '--api', t.urls[0]!);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^error POOL_NOT_FOUNDED/);
-  }, 40_000);
+  });
 });

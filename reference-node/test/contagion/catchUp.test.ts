@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { type ContagionResponder, createContagionResponder } from '../../src/contagion/index.js';
 import { startNetwork, type TestNetwork, waitFor } from '../node/fixtures.js';
 
@@ -50,12 +51,12 @@ describe('contagion catch-up after a restart', () => {
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const address = server.address();
     url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/hook`;
-  }, 60_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await net?.stop();
     await new Promise<void>((ok) => server.close(() => ok()));
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-  }, 30_000);
+  }, TIMEOUTS.hook);
 
   async function responderIn(dir: string): Promise<ContagionResponder> {
     await writeFile(path.join(dir, 'hook.secret'), 'catch-up-secret-0123456789\n', { mode: 0o600 });
@@ -80,7 +81,7 @@ describe('contagion catch-up after a restart', () => {
     const first = await responderIn(dir);
     await first.start();
     const live = (await node.publish('ContagionAlert', alert())).messageId;
-    await waitFor(() => hits.includes(live), 5_000, 'the live alert delivered');
+    await waitFor(() => hits.includes(live), TIMEOUTS.event, 'the live alert delivered');
     await first.stop();
 
     // Stored and accepted with no responder running: what a crash after the append leaves behind.
@@ -91,7 +92,7 @@ describe('contagion catch-up after a restart', () => {
     const second = await responderIn(dir);
     await second.start();
     try {
-      await waitFor(() => hits.includes(missed), 5_000, 'the alert stored while down delivered');
+      await waitFor(() => hits.includes(missed), TIMEOUTS.event, 'the alert stored while down delivered');
       await second.idle();
       await new Promise((r) => setTimeout(r, 300));
       expect(hits.filter((h) => h === missed)).toHaveLength(1);

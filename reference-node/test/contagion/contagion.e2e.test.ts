@@ -11,6 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { type CNetwork, callApi, type Json, startContagionNetwork, waitFor } from './contagionNetwork.js';
 
 const N = 5;
@@ -141,7 +142,7 @@ describe('contagion response over 5 node processes', () => {
         const s = await Promise.all(net.nodes.map((n) => callApi(n, 'GET', '/v1/status')));
         return s.every((x) => x.status === 200 && x.json.peers.connected >= 2);
       },
-      60_000,
+      TIMEOUTS.event,
       'a connected network',
       250,
     );
@@ -152,16 +153,16 @@ describe('contagion response over 5 node processes', () => {
         (await Promise.all(net.nodes.map((n) => callApi(n, 'GET', `/v1/messages/${warm.messageId}`)))).every(
           (r) => r.status === 200,
         ),
-      30_000,
+      TIMEOUTS.event,
       'warm-up message everywhere',
       100,
     );
-  }, 180_000);
+  }, TIMEOUTS.hook);
 
   afterAll(async () => {
     await net?.stop();
     await new Promise<void>((ok) => (server === undefined ? ok() : server.close(() => ok())));
-  }, 60_000);
+  }, TIMEOUTS.hook);
 
   it('an alert about an asset in B’s exposure reaches B’s webhook within one second of publication at A', async () => {
     const fromIssued: number[] = [];
@@ -171,7 +172,12 @@ describe('contagion response over 5 node processes', () => {
     for (let k = 0; k < 5; k++) {
       const sentAt = Date.now();
       const r = await publish(A, alert(USDC, 'high', 6000));
-      await waitFor(() => hitFor('alert', r.messageId) !== undefined, 5_000, `webhook for sample ${k}`, 5);
+      await waitFor(
+        () => hitFor('alert', r.messageId) !== undefined,
+        TIMEOUTS.event,
+        `webhook for sample ${k}`,
+        5,
+      );
       const hit = hitFor('alert', r.messageId)!;
       fromIssued.push(hit.receivedAt - r.envelope.issuedAt);
       fromRequest.push(hit.receivedAt - sentAt);
@@ -215,10 +221,10 @@ describe('contagion response over 5 node processes', () => {
     })();
     try {
       const r = await publish(A, alert(USDC, 'high', 6000));
-      await waitFor(() => hitFor('alert', r.messageId) !== undefined, 5_000, 'the webhook');
+      await waitFor(() => hitFor('alert', r.messageId) !== undefined, TIMEOUTS.event, 'the webhook');
       await waitFor(
         () => seen.some((n) => n.event === 'alert' && n.data.alert.messageId === r.messageId),
-        5_000,
+        TIMEOUTS.event,
         'the notice on the stream',
       );
       const notice = seen.find((n) => n.data.alert.messageId === r.messageId)!.data;
@@ -235,10 +241,14 @@ describe('contagion response over 5 node processes', () => {
   it('an alert that does not touch B’s exposure never reaches B’s webhook', async () => {
     const dai = await publish(A, alert(DAI, 'critical', 9000));
     const usdc = await publish(A, alert(USDC, 'high', 6000));
-    await waitFor(() => hitFor('alert', usdc.messageId) !== undefined, 5_000, 'the matching alert after it');
+    await waitFor(
+      () => hitFor('alert', usdc.messageId) !== undefined,
+      TIMEOUTS.event,
+      'the matching alert after it',
+    );
     await waitFor(
       async () => (await callApi(net.nodes[B]!, 'GET', `/v1/messages/${dai.messageId}`)).status === 200,
-      5_000,
+      TIMEOUTS.event,
       'B accepted the DAI alert',
     );
     await new Promise((r) => setTimeout(r, 1000));
@@ -247,14 +257,14 @@ describe('contagion response over 5 node processes', () => {
 
   it('a corroborated critical alert fires B’s protective hook once; B’s signed RecoveryEvent reaches A', async () => {
     const a1 = await publish(A, alert(USDT, 'critical', 8000));
-    await waitFor(() => hitFor('alert', a1.messageId) !== undefined, 5_000, 'a1 delivered');
+    await waitFor(() => hitFor('alert', a1.messageId) !== undefined, TIMEOUTS.event, 'a1 delivered');
     expect(hitFor('alert', a1.messageId)!.body.corroboration).toMatchObject({
       issuers: 1,
       confidenceBps: 8000,
     });
     // The same issuer again is a renewal, not corroboration.
     const a2 = await publish(A, alert(USDT, 'critical', 8000));
-    await waitFor(() => hitFor('alert', a2.messageId) !== undefined, 5_000, 'a2 delivered');
+    await waitFor(() => hitFor('alert', a2.messageId) !== undefined, TIMEOUTS.event, 'a2 delivered');
     expect(hitFor('alert', a2.messageId)!.body.corroboration).toMatchObject({
       issuers: 1,
       confidenceBps: 8000,
@@ -263,14 +273,14 @@ describe('contagion response over 5 node processes', () => {
     await expect(readFile(hookLog, 'utf8')).rejects.toThrow(); // not fired
     // A second, independent issuer: 10 000 − ⌊2 000 · 3 000 / 10 000⌋ = 9 400 ≥ 9 000 → fire.
     const a3 = await publish(2, alert(USDT, 'critical', 7000));
-    await waitFor(() => hitFor('alert', a3.messageId) !== undefined, 5_000, 'a3 delivered');
+    await waitFor(() => hitFor('alert', a3.messageId) !== undefined, TIMEOUTS.event, 'a3 delivered');
     expect(hitFor('alert', a3.messageId)!.body.corroboration).toMatchObject({
       issuers: 2,
       confidenceBps: 9400,
     });
     await waitFor(
       () => hits.some((h) => h.event === 'protective_action'),
-      15_000,
+      TIMEOUTS.event,
       'protective_action notice',
     );
     const action = hits.find((h) => h.event === 'protective_action')!.body;
@@ -282,7 +292,7 @@ describe('contagion response over 5 node processes', () => {
     const eventId: string = action.recoveryEventId;
     // A third issuer keeps the episode corroborated: no second firing.
     const a4 = await publish(3, alert(USDT, 'critical', 9000));
-    await waitFor(() => hitFor('alert', a4.messageId) !== undefined, 5_000, 'a4 delivered');
+    await waitFor(() => hitFor('alert', a4.messageId) !== undefined, TIMEOUTS.event, 'a4 delivered');
     expect(hitFor('alert', a4.messageId)!.body.corroboration).toMatchObject({
       issuers: 3,
       confidenceBps: 9940,
@@ -294,7 +304,7 @@ describe('contagion response over 5 node processes', () => {
     // Node A received B's signed report (accepted through its validation pipeline: signature, member, schema).
     await waitFor(
       async () => (await callApi(nodeA(), 'GET', `/v1/messages/${eventId}`)).status === 200,
-      10_000,
+      TIMEOUTS.event,
       'the RecoveryEvent at A',
     );
     const got = (await callApi(nodeA(), 'GET', `/v1/messages/${eventId}`)).json;
@@ -310,10 +320,14 @@ describe('contagion response over 5 node processes', () => {
 
   it('an all-clear by the alert’s issuer is pushed as alert_resolved; one by another issuer is not', async () => {
     const usdc = await publish(2, alert(USDC, 'high', 5000));
-    await waitFor(() => hitFor('alert', usdc.messageId) !== undefined, 5_000, 'alert delivered');
+    await waitFor(() => hitFor('alert', usdc.messageId) !== undefined, TIMEOUTS.event, 'alert delivered');
     const foreign = await publish(3, alert(USDC, 'info', 5000, { resolves: usdc.messageId }));
     const own = await publish(2, alert(USDC, 'info', 5000, { resolves: usdc.messageId }));
-    await waitFor(() => hitFor('alert_resolved', own.messageId) !== undefined, 5_000, 'all-clear delivered');
+    await waitFor(
+      () => hitFor('alert_resolved', own.messageId) !== undefined,
+      TIMEOUTS.event,
+      'all-clear delivered',
+    );
     expect(hitFor('alert_resolved', own.messageId)!.body).toMatchObject({
       resolves: usdc.messageId,
       resolvedNow: true,
@@ -324,7 +338,7 @@ describe('contagion response over 5 node processes', () => {
     const ownAgain = await publish(2, alert(USDC, 'info', 5000, { resolves: usdc.messageId }));
     await waitFor(
       () => hitFor('alert_resolved', ownAgain.messageId) !== undefined,
-      5_000,
+      TIMEOUTS.event,
       'repeat all-clear',
     );
     expect(hitFor('alert_resolved', ownAgain.messageId)!.body).toMatchObject({ resolvedNow: false });
@@ -362,7 +376,7 @@ describe('contagion response over 5 node processes', () => {
     expect([other.status, integrated.status]).toEqual([201, 201]);
     await waitFor(
       () => hitFor('recovery_event', integrated.json.messageId) !== undefined,
-      5_000,
+      TIMEOUTS.event,
       'recovery_event delivered',
     );
     expect(hitFor('recovery_event', integrated.json.messageId)!.body.exposure.matched).toEqual([
@@ -371,7 +385,7 @@ describe('contagion response over 5 node processes', () => {
     await waitFor(
       async () =>
         (await callApi(net.nodes[B]!, 'GET', `/v1/messages/${other.json.messageId}`)).status === 200,
-      5_000,
+      TIMEOUTS.event,
       'B accepted the other event',
     );
     await new Promise((r) => setTimeout(r, 300));

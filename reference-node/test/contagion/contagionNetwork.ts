@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { deriveTestKey, type MemberKey, saveMemberKey } from '../../src/envelope/index.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -162,7 +163,7 @@ export async function callApi(
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(TIMEOUTS.event),
   });
   const text = await res.text();
   let json: unknown;
@@ -174,16 +175,4 @@ export async function callApi(
   return { status: res.status, json };
 }
 
-export async function waitFor(
-  cond: () => Promise<boolean> | boolean,
-  ms: number,
-  what: string,
-  stepMs = 20,
-): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+export { waitFor } from '../../../scripts/testTimeouts.js';

@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProtectiveActionPolicy } from '@sfr/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import {
   type ContagionNotice,
   type ContagionResponder,
@@ -79,10 +80,10 @@ const input = JSON.parse(readFileSync(0, 'utf8'));
 appendFileSync(process.argv[2], input.trigger.messageId + '\\n');
 process.stdout.write(${JSON.stringify(JSON.stringify(REPORT))});`,
     );
-  }, 60_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await net?.stop();
-  }, 30_000);
+  }, TIMEOUTS.hook);
 
   it('refuses to start when a webhook secret is missing or shorter than 16 bytes', async () => {
     const node = net.nodes[0]!;
@@ -139,7 +140,7 @@ process.stdout.write(${JSON.stringify(JSON.stringify(REPORT))});`,
       const actions = () => notices.filter((n) => n.event === 'protective_action').map((n) => n.body);
       for (const ind of ['insolvency', 'liquidity_crunch', 'governance_attack', 'depeg'])
         await node.publish('ContagionAlert', alert(USDC, ind));
-      await waitFor(() => actions().length === 4, 20_000, 'four protective_action notices');
+      await waitFor(() => actions().length === 4, TIMEOUTS.event, 'four protective_action notices');
       await responder.idle();
       const byPolicy = Object.fromEntries(actions().map((a) => [a.policy, a]));
       expect(byPolicy['fails']).toMatchObject({ outcome: 'failed', code: 'ALERT_ACTION_FAILED' });
@@ -164,7 +165,7 @@ process.stdout.write(${JSON.stringify(JSON.stringify(REPORT))});`,
     } finally {
       await responder.stop();
     }
-  }, 60_000);
+  });
 
   it('an action interrupted by a crash (marker left `started`) is never run again after a restart', async () => {
     const node = net.nodes[0]!;
@@ -202,7 +203,7 @@ process.stdout.write(${JSON.stringify(JSON.stringify(REPORT))});`,
       const published = await node.publish('ContagionAlert', alert(USDT, 'stale_oracle'));
       await waitFor(
         () => notices.some((n) => n.event === 'alert' && n.messageId === published.messageId),
-        5_000,
+        TIMEOUTS.event,
         'alert notice',
       );
       await new Promise((r) => setTimeout(r, 300));
@@ -213,7 +214,7 @@ process.stdout.write(${JSON.stringify(JSON.stringify(REPORT))});`,
       await second.stop();
       await first.stop();
     }
-  }, 60_000);
+  });
 });
 
 describe('runCommand', () => {

@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import { createWebhookSender, openOutbox, type WebhookTarget } from '../../src/contagion/index.js';
 
 interface Received {
@@ -33,14 +34,6 @@ async function receiver(statuses: number[]): Promise<{ url: string; got: Receive
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}/hook`, got, server };
-}
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('webhook sender', () => {
@@ -70,7 +63,7 @@ describe('webhook sender', () => {
       retry: { baseMs: 60, capMs: 1000, maxAttempts: 5 },
     });
     await sender.enqueue(target, 'alert', '0xabc', { hello: 'wörld' });
-    await until(() => r.got.length === 3 && sender.pending() === 0, 5000);
+    await waitFor(() => r.got.length === 3 && sender.pending() === 0, TIMEOUTS.event, 'webhook delivery');
     const ids = new Set(r.got.map((g) => g.headers['sfr-delivery-id']));
     expect(ids.size).toBe(1);
     expect(r.got.map((g) => g.headers['sfr-attempt'])).toEqual(['1', '2', '3']);
@@ -105,9 +98,9 @@ describe('webhook sender', () => {
       retry: { baseMs: 20, capMs: 20, maxAttempts: 2 },
     });
     await sender.enqueue(target, 'alert', '0x01', {});
-    await until(() => sender.pending() === 0, 3000);
+    await waitFor(() => sender.pending() === 0, TIMEOUTS.event, 'webhook delivery');
     await sender.enqueue(target, 'alert', '0x02', {});
-    await until(() => r.got.length === 3 && sender.pending() === 0, 3000);
+    await waitFor(() => r.got.length === 3 && sender.pending() === 0, TIMEOUTS.event, 'webhook delivery');
     expect((await readdir(path.join(dir, 'contagion', 'outbox', 'dead'))).length).toBe(2);
     await sender.stop();
   });
@@ -127,8 +120,8 @@ describe('webhook sender', () => {
       retry: { baseMs: 60_000, capMs: 60_000, maxAttempts: 5 },
     });
     await first.enqueue(target, 'alert', '0xfeed', { n: 1 });
-    await until(() => r.got.length === 1, 3000);
-    await until(() => first.pending() === 1, 3000);
+    await waitFor(() => r.got.length === 1, TIMEOUTS.event, 'webhook delivery');
+    await waitFor(() => first.pending() === 1, TIMEOUTS.event, 'webhook delivery');
     await first.stop(); // the next attempt was a minute away: it stays in the outbox
     // A torn temporary file from a crash is ignored; a garbage entry is buried.
     const outDir = path.join(dir, 'contagion', 'outbox');
@@ -141,7 +134,7 @@ describe('webhook sender', () => {
       now: () => Date.now() + 61_000,
     });
     await second.resume();
-    await until(() => r.got.length === 2 && second.pending() === 0, 5000);
+    await waitFor(() => r.got.length === 2 && second.pending() === 0, TIMEOUTS.event, 'webhook delivery');
     expect(r.got[1]!.headers['sfr-delivery-id']).toBe(r.got[0]!.headers['sfr-delivery-id']);
     expect(r.got[1]!.headers['sfr-attempt']).toBe('2');
     expect(r.got[1]!.body).toBe(r.got[0]!.body);

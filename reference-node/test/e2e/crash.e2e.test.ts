@@ -4,6 +4,7 @@
  * cleanly (health OK, the node signs again).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { alertPayload } from '../node/fixtures.js';
 import { api, createProcNetwork, type ProcNetwork } from './processNetwork.js';
 
@@ -14,10 +15,10 @@ describe('SIGKILL during ingest', () => {
   beforeAll(async () => {
     net = await createProcNetwork(1);
     await net.start(0);
-  }, 60_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await net?.stop();
-  }, 30_000);
+  }, TIMEOUTS.hook);
 
   it(`nothing acknowledged is lost across ${ROUNDS} kill -9 restarts`, async () => {
     const node = net.nodes[0]!;
@@ -68,5 +69,5 @@ describe('SIGKILL during ingest', () => {
     // And it signs again after the last crash (its journal and seq reservation survived).
     const after = await api(node, 'POST', '/v1/alerts', { payload: alertPayload(Date.now(), 99_999) });
     expect(after.status).toBeLessThan(300);
-  }, 150_000);
+  });
 });

@@ -6,6 +6,7 @@
  * - a node that was down catches up through sync when it comes back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import {
   canonicalize,
   createMemorySigningJournal,
@@ -45,15 +46,15 @@ describe('5 node processes on loopback', () => {
         const s = await Promise.all(net.nodes.map((n) => api(n, 'GET', '/v1/status')));
         return s.every((x) => x.status === 200 && x.json.peers.connected >= 2);
       },
-      30_000,
+      TIMEOUTS.event,
       'connected network',
       250,
     );
-  }, 180_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await attacker?.stop();
     await net?.stop();
-  }, 60_000);
+  }, TIMEOUTS.hook);
 
   it('an alert submitted over HTTP at one node is accepted by all others', async () => {
     const now = Date.now();
@@ -61,8 +62,8 @@ describe('5 node processes on loopback', () => {
     expect(r.status).toBeLessThan(300);
     const id = r.json.messageId as string;
     // Gossip meshes form over a few heartbeats; sync on connect covers anything published before.
-    await waitFor(() => everywhere(net, id), 20_000, 'alert everywhere', 200);
-  }, 40_000);
+    await waitFor(() => everywhere(net, id), TIMEOUTS.event, 'alert everywhere', 200);
+  });
 
   it('each kind of invalid message from a peer is REJECTed at the first hop, lowers its score there, and reaches no other node', async () => {
     const victim = net.nodes[0]!;
@@ -86,7 +87,12 @@ describe('5 node processes on loopback', () => {
     // verdict per id for 2 min after a peer delivered it to us; the victim published this one itself.)
     const accepted = await api(victim, 'POST', '/v1/alerts', { payload: alertPayload(Date.now(), 9) });
     expect(accepted.status).toBeLessThan(300);
-    await waitFor(() => everywhere(net, accepted.json.messageId), 20_000, 'honest alert everywhere', 200);
+    await waitFor(
+      () => everywhere(net, accepted.json.messageId),
+      TIMEOUTS.event,
+      'honest alert everywhere',
+      200,
+    );
     const stored = await api(victim, 'GET', `/v1/messages/${accepted.json.messageId}`);
     const enc = new TextEncoder();
     const replay = enc.encode(canonicalize(stored.json.envelope));
@@ -168,12 +174,12 @@ describe('5 node processes on loopback', () => {
       await waitFor(
         async () =>
           (await metricValue(victim, 'sfr_validation_outcomes_total', { outcome: 'reject', code })) === 1,
-        10_000,
+        TIMEOUTS.event,
         `victim rejected ${code}`,
         200,
       );
       // ... and the sending peer's score there went down.
-      await waitFor(async () => (await score()) < before, 5_000, `score lowered by ${code}`, 200);
+      await waitFor(async () => (await score()) < before, TIMEOUTS.event, `score lowered by ${code}`, 200);
       before = await score();
     }
     expect(before).toBeLessThan(0);
@@ -193,7 +199,7 @@ describe('5 node processes on loopback', () => {
         expect(await metricValue(n, 'sfr_validation_outcomes_total', { outcome: 'reject', code })).toBe(0);
       }
     }
-  }, 90_000);
+  });
 
   it('a node that was down catches up through sync, nothing missing and nothing duplicated', async () => {
     const late = N - 1;
@@ -213,7 +219,7 @@ describe('5 node processes on loopback', () => {
         (await Promise.all(ids.map((id) => api(node, 'GET', `/v1/messages/${id}`)))).every(
           (r) => r.status === 200,
         ),
-      30_000,
+      TIMEOUTS.event,
       'late node caught up',
       250,
     );
@@ -224,10 +230,10 @@ describe('5 node processes on loopback', () => {
     };
     await waitFor(
       async () => (await list(node)).length === (await list(net.nodes[0]!)).length,
-      15_000,
+      TIMEOUTS.event,
       'same count',
       250,
     );
     expect(await list(node)).toEqual(await list(net.nodes[0]!));
-  }, 90_000);
+  });
 });

@@ -1,5 +1,6 @@
 import { type AnvilInstance, compileSolidity, startAnvil } from '@sfr/adapter-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import {
   canonicalize,
   createErc1271Verifier,
@@ -59,7 +60,7 @@ describe('ERC-1271 contract members (anvil)', () => {
     const compiled = await compileSolidity({ 'OwnerWallet.sol': WALLET });
     anvil = await startAnvil();
     wallet = toChecksumAddress(await anvil.deploy(compiled['OwnerWallet']!, [owner.address]));
-  }, 60_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await anvil?.stop();
   });
@@ -106,5 +107,5 @@ describe('ERC-1271 contract members (anvil)', () => {
       outcome: 'ignore',
       code: 'ENVELOPE_ERC1271_UNVERIFIABLE',
     });
-  }, 60_000);
+  });
 });

@@ -26,5 +26,5 @@ describe('generate-envelope-vectors --check', () => {
     expect(r.stdout).toContain('"keccak":"noble","secp":"noble"');
     expect(r.stdout).toMatch(/119 cases, 0 changed/);
     expect(r.code).toBe(0);
-  }, 70_000);
+  });
 });

@@ -133,7 +133,7 @@ describe('signing journal (persist-then-sign)', () => {
       expect(await codeOf(j.reserve({ kind: 'seq', issuer, seq }, d(seq)))).toBe('resolved');
     }
     await j.close();
-  }, 60_000);
+  });
 
   it('signEnvelope reserves before signing: a restart cannot sign two different messages for one slot', async () => {
     const key = deriveTestKey('sfr-test-key-1');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 
 // Drives the compiled harness (reference-node/dist/harness/main.js, built by `npx tsc -b reference-node`)
 // as the conformance runner does: a child process speaking JSON lines.
@@ -17,7 +18,7 @@ async function ask(raw: string): Promise<Record<string, unknown>> {
   const next = await Promise.race([
     lines.next(),
     new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error('harness did not answer in 10 s')), 10_000),
+      setTimeout(() => reject(new Error('harness did not answer')), TIMEOUTS.start),
     ),
   ]);
   if (next.done) throw new Error('harness closed stdout');

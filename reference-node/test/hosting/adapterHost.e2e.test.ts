@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import {
   type AdapterHost,
   createAdapterHost,
@@ -25,12 +26,12 @@ const ready = (async () => {
   chain = await startAaveChain();
   net = await startNetwork({ n: 2 });
 })();
-beforeAll(() => ready, 60_000);
+beforeAll(() => ready, TIMEOUTS.hook);
 afterAll(async () => {
   await ready.catch(() => undefined);
   await net?.stop();
   await chain?.anvil.stop();
-}, 30_000);
+}, TIMEOUTS.hook);
 
 function received(node: SfrNode, into: Array<{ id: string; payload: Record<string, unknown> }>): () => void {
   return node.onAccepted((m) => {
@@ -64,7 +65,7 @@ describe('adapter host', () => {
       const cfg = chain.abi('MockPoolConfigurator');
       const pause = await chain.anvil.write(chain.configurator, cfg, 'setPoolPause', [true]);
       const freeze = await chain.anvil.write(chain.configurator, cfg, 'setReserveFreeze', [WETH, true]);
-      await waitFor(() => got.length >= 2, 20_000, 'two events at the other node');
+      await waitFor(() => got.length >= 2, TIMEOUTS.event, 'two events at the other node');
       await host.settled();
       expect(got.map((g) => g.payload['kind'])).toEqual(['emergency_pause', 'market_frozen']);
       const txs = got.map((g) => (g.payload['evidence'] as Array<{ txHash: string }>)[0]!.txHash);
@@ -113,7 +114,7 @@ describe('adapter host', () => {
       ]);
       await rm(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 
   it('after a crash between publish and record, a published output is not published again, an unpublished one is published once, a refused one is recorded', async () => {
     const node = net.nodes[0]!;
@@ -163,7 +164,7 @@ describe('adapter host', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  }, 30_000);
+  });
 
   it('an RPC that is down makes the adapter degraded with ADAPTER_RPC_UNAVAILABLE, backing off', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sfr-host-'));
@@ -184,7 +185,11 @@ describe('adapter host', () => {
     });
     try {
       await host.start();
-      await waitFor(() => (host.status()[0]?.consecutiveFailures ?? 0) >= 2, 10_000, 'two failed scans');
+      await waitFor(
+        () => (host.status()[0]?.consecutiveFailures ?? 0) >= 2,
+        TIMEOUTS.event,
+        'two failed scans',
+      );
       expect(host.status()[0]).toMatchObject({ status: 'degraded', code: 'ADAPTER_RPC_UNAVAILABLE' });
       expect(host.healthChecks()[0]).toMatchObject({ status: 'degraded' });
       expect(host.healthChecks()[0]!.detail).toContain('ADAPTER_RPC_UNAVAILABLE');
@@ -193,7 +198,7 @@ describe('adapter host', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
     expect(host.status()[0]!.status).toBe('stopped');
-  }, 30_000);
+  });
 
   it('a package that cannot load, or a config the adapter refuses, is ADAPTER_CONFIG_INVALID naming the entry', async () => {
     const node = net.nodes[0]!;
@@ -227,5 +232,5 @@ describe('adapter host', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  }, 30_000);
+  });
 });

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { deriveTestKey, saveMemberKey } from '../../src/envelope/index.js';
 import { OUTPUT_LOG_FILE } from '../../src/hosting/index.js';
 import { createNode, type SfrNode } from '../../src/node/index.js';
@@ -38,14 +39,14 @@ beforeAll(async () => {
     sync: { intervalMs: 1_000, connectDelayMs: 200 },
   });
   await other.start();
-}, 60_000);
+}, TIMEOUTS.hook);
 
 afterAll(async () => {
   if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await other?.stop();
   await chain?.anvil.stop();
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-}, 30_000);
+}, TIMEOUTS.hook);
 
 /** Starts the hosting node process; resolves once it logged "node ready". */
 function startHost(config: string): Promise<{ proc: ChildProcess; exited: Promise<number | null> }> {
@@ -124,7 +125,7 @@ it(`kill -9 of the hosting node mid-stream, then a restart: each of ${TXS} on-ch
       await new Promise((ok) => setTimeout(ok, 150));
     }
   })();
-  await waitFor(() => got.length >= 3, 30_000, 'the first events at the other node');
+  await waitFor(() => got.length >= 3, TIMEOUTS.event, 'the first events at the other node');
   first.proc.kill('SIGKILL');
   await first.exited;
   const atKill = got.length;
@@ -132,7 +133,7 @@ it(`kill -9 of the hosting node mid-stream, then a restart: each of ${TXS} on-ch
   expect(atKill).toBeLessThan(TXS); // it really was killed mid-stream
 
   const second = await startHost(config);
-  await waitFor(() => got.length >= TXS, 60_000, `all ${TXS} events at the other node`, 50);
+  await waitFor(() => got.length >= TXS, TIMEOUTS.event, `all ${TXS} events at the other node`, 50);
   await new Promise((ok) => setTimeout(ok, 1_500)); // room for a duplicate to show up
   second.proc.kill('SIGTERM');
   expect(await second.exited).toBe(0);
@@ -152,4 +153,4 @@ it(`kill -9 of the hosting node mid-stream, then a restart: each of ${TXS} on-ch
     });
   expect(new Set(lines.filter((l) => l.s === 'done').map((l) => l.k)).size).toBe(TXS);
   expect(lines.filter((l) => l.s === 'done')).toHaveLength(TXS);
-}, 180_000);
+});

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { startNodeFromConfig } from '../../src/cli/nodeStart.js';
 import { deriveTestKey, saveMemberKey } from '../../src/envelope/index.js';
 import { waitFor } from '../node/fixtures.js';
@@ -53,7 +54,7 @@ it('refuses an adapter entry the adapter rejects, naming the entry', async () =>
     code: 'ADAPTER_CONFIG_INVALID',
     message: expect.stringMatching(/^adapters\[0\] \(@sfr\/adapter-aave-v3\): .*pool/),
   });
-}, 30_000);
+});
 
 it('a hosted adapter whose RPC is down is a degraded check on /health; stop() stops it', async () => {
   const config = await writeConfig('down.json', {
@@ -73,7 +74,11 @@ it('a hosted adapter whose RPC is down is a degraded check on /health; stop() st
   const running = await startNodeFromConfig({ config });
   try {
     expect(running.adapters?.status()).toMatchObject([{ protocol: 'aave-v3', chain: 'eip155:31337' }]);
-    await waitFor(() => running.adapters?.status()[0]?.status === 'degraded', 15_000, 'a failed scan');
+    await waitFor(
+      () => running.adapters?.status()[0]?.status === 'degraded',
+      TIMEOUTS.event,
+      'a failed scan',
+    );
     const res = await fetch(`${running.apiUrl}/health`);
     const body = (await res.json()) as {
       status: string;
@@ -87,4 +92,4 @@ it('a hosted adapter whose RPC is down is a degraded check on /health; stop() st
     await running.stop();
   }
   expect(running.adapters?.isStarted()).toBe(false);
-}, 30_000);
+});

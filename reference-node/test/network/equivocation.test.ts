@@ -6,6 +6,7 @@
  * (`ENVELOPE_EVIDENCE_INVALID`) and penalises its sender.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import {
   createMemorySigningJournal,
   deriveTestKey,
@@ -45,7 +46,7 @@ describe('equivocation between real nodes', () => {
       gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
     });
     await attacker.start();
-  }, 60_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await attacker?.stop();
     await net?.stop();
@@ -61,9 +62,11 @@ describe('equivocation between real nodes', () => {
     await waitFor(
       () =>
         victim.router.getSubscribers(ALERTS).includes(attackerId) &&
-        victim.router.getSubscribers(EVIDENCE).includes(attackerId),
-      10_000,
-      'attacker subscribed',
+        victim.router.getSubscribers(EVIDENCE).includes(attackerId) &&
+        router.getSubscribers(ALERTS).includes(victim.libp2p.peerId.toString()) &&
+        router.getSubscribers(EVIDENCE).includes(victim.libp2p.peerId.toString()),
+      TIMEOUTS.event,
+      'attacker and victim subscribed to each other',
     );
 
     // Two different alerts for one slot. Separate journals: the offender's own signer would refuse.
@@ -89,7 +92,7 @@ describe('equivocation between real nodes', () => {
         const at = await Promise.all(net.nodes.map((n) => n.store.getMessage(a.messageId)));
         return at.every((m) => m !== undefined);
       },
-      10_000,
+      TIMEOUTS.event,
       'first alert everywhere',
     );
     await router.publish(ALERTS, b.wire);
@@ -98,7 +101,7 @@ describe('equivocation between real nodes', () => {
     const evidenceAt = (i: number) => accepted[i]!.find((m) => m.envelope.type === 'EquivocationEvidence');
     await waitFor(
       () => net.nodes.every((_, i) => evidenceAt(i) !== undefined),
-      15_000,
+      TIMEOUTS.event,
       'evidence everywhere',
     );
     const ev = evidenceAt(2)!;
@@ -148,11 +151,15 @@ describe('equivocation between real nodes', () => {
       },
     });
     await router.publish(EVIDENCE, forged.wire);
-    await waitFor(() => victim.router.getScore(attackerId) < scoreBefore - 50, 10_000, 'forger penalised');
+    await waitFor(
+      () => victim.router.getScore(attackerId) < scoreBefore - 50,
+      TIMEOUTS.event,
+      'forger penalised',
+    );
     await new Promise((r) => setTimeout(r, 1_500));
     for (const n of net.nodes) expect(await n.store.getMessage(forged.messageId)).toBeUndefined();
     expect(
       victim.pipeline.checkStateless(forged.wire, { source: 'gossip', topic: EVIDENCE, from: 'x' }),
     ).toMatchObject({ outcome: 'reject', code: 'ENVELOPE_EVIDENCE_INVALID' });
-  }, 60_000);
+  });
 });

@@ -3,6 +3,7 @@
  * between the other nodes stays at 100 % (spec/v1/p2p.md#graylisting).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
 import { PeerDenylist } from '../../src/network/denylist.js';
@@ -32,7 +33,7 @@ describe('flooding peer', () => {
       gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
     });
     await attacker.start();
-  }, 60_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await attacker?.stop();
     await net?.stop();
@@ -45,7 +46,7 @@ describe('flooding peer', () => {
     await attacker.dial(victim.libp2p.getMultiaddrs()[0]!);
     await waitFor(
       () => victim.router.getSubscribers(ALERTS).includes(attacker.peerId.toString()),
-      10_000,
+      TIMEOUTS.event,
       'attacker subscribed',
     );
 
@@ -88,17 +89,25 @@ describe('flooding peer', () => {
       );
       await new Promise((r) => setTimeout(r, 50));
     }
-    await waitFor(() => victim.denylist.isDenied(attacker.peerId.toString()), 15_000, 'attacker denied');
+    await waitFor(
+      () => victim.denylist.isDenied(attacker.peerId.toString()),
+      TIMEOUTS.event,
+      'attacker denied',
+    );
     const deniedAfterMs = Date.now() - t0;
     await waitFor(
       () => victim.libp2p.getConnections(attacker.peerId).length === 0,
-      5_000,
+      TIMEOUTS.event,
       'attacker disconnected',
     );
     await flooding;
 
     // Honest delivery stays 100 %.
-    await waitFor(() => received.every((r) => honest.every((id) => r.has(id))), 20_000, 'honest delivery');
+    await waitFor(
+      () => received.every((r) => honest.every((id) => r.has(id))),
+      TIMEOUTS.event,
+      'honest delivery',
+    );
     // No flood message was accepted or relayed anywhere.
     for (const n of net.nodes) expect((await n.store.stats()).messages).toBe(honest.length);
     // The victim refuses the attacker's re-dial.
@@ -107,7 +116,11 @@ describe('flooding peer', () => {
     await attacker
       .dial(victim.libp2p.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(5_000) })
       .catch(() => {});
-    await waitFor(() => attacker.getConnections(victim.libp2p.peerId).length === 0, 3_000, 'redial closed');
+    await waitFor(
+      () => attacker.getConnections(victim.libp2p.peerId).length === 0,
+      TIMEOUTS.event,
+      'redial closed',
+    );
     expect(victim.libp2p.getConnections(attacker.peerId).length).toBe(0);
     const score = victim.router.getScore(attacker.peerId.toString());
     console.log(
@@ -116,5 +129,5 @@ describe('flooding peer', () => {
     expect(score).toBeLessThan(-16_000);
     expect(deniedAfterMs).toBeLessThan(10_000);
     expect(sent).toBeGreaterThan(13);
-  }, 90_000);
+  });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { stringifyTopic } from '../../src/network/topics.js';
 import { alertPayload, startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
 
@@ -9,7 +10,7 @@ describe('gossip between in-process nodes on loopback TCP', () => {
   beforeAll(async () => {
     net = await startNetwork({ n: 5 });
     await waitForMesh(net.nodes, ALERTS);
-  }, 60_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await net?.stop();
   });
@@ -22,13 +23,17 @@ describe('gossip between in-process nodes on loopback TCP', () => {
     const published = await net.nodes[0]!.publish('ContagionAlert', alertPayload(Date.now()));
     expect(published.topic).toBe(ALERTS);
     expect(published.messageId).toMatch(/^0x[0-9a-f]{64}$/);
-    await waitFor(() => seen.every((s) => s.has(published.messageId)), 15_000, 'delivery to all nodes');
+    await waitFor(
+      () => seen.every((s) => s.has(published.messageId)),
+      TIMEOUTS.event,
+      'delivery to all nodes',
+    );
     for (const n of net.nodes) {
       const stored = await n.store.getMessage(published.messageId);
       expect(stored?.seq).toBe(published.seq);
       expect(Buffer.from(stored!.wire).equals(Buffer.from(published.wire))).toBe(true);
     }
-  }, 30_000);
+  });
 
   it('ten alerts from several issuers all reach every node exactly once', async () => {
     const counts = net.nodes.map(() => new Map<string, number>());
@@ -40,7 +45,11 @@ describe('gossip between in-process nodes on loopback TCP', () => {
       const r = await net.nodes[k % net.nodes.length]!.publish('ContagionAlert', alertPayload(Date.now(), k));
       ids.push(r.messageId);
     }
-    await waitFor(() => counts.every((c) => ids.every((id) => c.has(id))), 20_000, 'all ten everywhere');
+    await waitFor(
+      () => counts.every((c) => ids.every((id) => c.has(id))),
+      TIMEOUTS.event,
+      'all ten everywhere',
+    );
     for (const c of counts) for (const id of ids) expect(c.get(id)).toBe(1);
-  }, 40_000);
+  });
 });

@@ -6,6 +6,7 @@
  * replay can outlive the gossip seen-cache within the test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import {
   canonicalize,
   createMemorySigningJournal,
@@ -30,7 +31,9 @@ import {
 } from '../node/fixtures.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
-const TIME = { skewMs: 500, maxAgeMs: 2_000 };
+// Short enough that the expired replay below comes after seconds, long enough that the honest alert
+// crosses two hops of a machine whose cores are busy with other work before it is too old.
+const TIME = { skewMs: 1_000, maxAgeMs: 8_000 };
 
 describe('invalid messages from a peer', () => {
   let net: TestNetwork;
@@ -62,7 +65,7 @@ describe('invalid messages from a peer', () => {
       },
     });
     await attacker.start();
-  }, 60_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await attacker?.stop();
     await net?.stop();
@@ -76,9 +79,11 @@ describe('invalid messages from a peer', () => {
     router.subscribe(ALERTS);
     await attacker.dial(victim.libp2p.getMultiaddrs()[0]!);
     await waitFor(
-      () => victim.router.getSubscribers(ALERTS).includes(attackerId),
-      10_000,
-      'attacker subscribed',
+      () =>
+        victim.router.getSubscribers(ALERTS).includes(attackerId) &&
+        router.getSubscribers(ALERTS).includes(victim.libp2p.peerId.toString()),
+      TIMEOUTS.event,
+      'attacker and victim subscribed to each other',
     );
 
     // A message every node accepted, to replay later: the victim's own. (Gossipsub scores only the first
@@ -88,7 +93,7 @@ describe('invalid messages from a peer', () => {
     const honest = await victim.publish('ContagionAlert', alertPayload(Date.now(), 7));
     await waitFor(
       async () => (await net.nodes[2]!.store.getMessage(honest.messageId)) !== undefined,
-      10_000,
+      TIMEOUTS.event,
       'honest alert at the far end',
     );
 
@@ -159,7 +164,11 @@ describe('invalid messages from a peer', () => {
       const id = messageIdOf(wire);
       ids.push(id);
       await router.publish(ALERTS, wire);
-      await waitFor(() => victim.router.getScore(attackerId) < before - 50, 10_000, `score drop for ${code}`);
+      await waitFor(
+        () => victim.router.getScore(attackerId) < before - 50,
+        TIMEOUTS.event,
+        `score drop for ${code}`,
+      );
       const after = victim.router.getScore(attackerId);
       refused.push({ code, outcome: after < before ? 'lowered' : 'unchanged' });
       before = after;
@@ -179,5 +188,5 @@ describe('invalid messages from a peer', () => {
       expect((arrivals[i]!.get(honest.messageId) ?? []).every((t) => t < replayAt)).toBe(true);
       for (const id of ids.slice(0, -1)) expect(await net.nodes[i]!.store.getMessage(id)).toBeUndefined();
     }
-  }, 60_000);
+  });
 });

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import { deriveTestKey, type MemberKey } from '../../src/envelope/index.js';
 import { type CreateNodeParameters, createNode, type SfrNode } from '../../src/node/index.js';
 
@@ -30,19 +31,7 @@ export function alertPayload(now: number, n = 0): Record<string, unknown> {
   };
 }
 
-export async function waitFor(
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what = 'condition',
-  stepMs = 25,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+export { waitFor } from '../../../scripts/testTimeouts.js';
 
 export interface TestNetwork {
   readonly nodes: SfrNode[];
@@ -109,7 +98,7 @@ export async function startNetwork(opts: StartNetworkOptions): Promise<TestNetwo
 export async function waitForMesh(
   nodes: readonly SfrNode[],
   topic: string,
-  timeoutMs = 15_000,
+  timeoutMs: number = TIMEOUTS.mesh,
 ): Promise<void> {
   await waitFor(
     () => nodes.every((n) => n.router.getMeshPeers(topic).length > 0),

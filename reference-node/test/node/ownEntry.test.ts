@@ -9,6 +9,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { createNode, type SfrNode } from '../../src/node/index.js';
 import { testKeys, waitFor } from './fixtures.js';
 
@@ -54,11 +55,15 @@ describe('a member list that includes the node itself', () => {
       nodes.push(node);
     }
     const [first, second] = nodes as [SfrNode, SfrNode];
-    await waitFor(() => first.libp2p.getPeers().some((p) => p.equals(second.libp2p.peerId)), 10_000, 'peer');
+    await waitFor(
+      () => first.libp2p.getPeers().some((p) => p.equals(second.libp2p.peerId)),
+      TIMEOUTS.event,
+      'peer',
+    );
     // Let several redial periods pass after the peer is connected and while it is disconnected.
     await first.libp2p.hangUp(second.libp2p.peerId);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(dialed.some((d) => d.endsWith(second.peerId))).toBe(true);
     expect(dialed.filter((d) => d.endsWith(first.peerId))).toEqual([]);
-  }, 30_000);
+  });
 });

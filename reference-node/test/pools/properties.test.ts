@@ -438,7 +438,7 @@ describe('pool rules: model-based properties (pools.md#determinism)', () => {
     );
     for (const [what, n] of Object.entries(seen))
       expect(n, `no generated run reached: ${what}`).toBeGreaterThan(0);
-  }, 90_000);
+  });
 });
 
 describe('payout rule: properties (pools.md#payout, #rounding)', () => {

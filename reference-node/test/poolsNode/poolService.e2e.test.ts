@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { canonicalize, createMemorySigningJournal, signEnvelope } from '../../src/envelope/index.js';
 import { buildClaimDecision } from '../../src/pools/index.js';
 import { chooseVerdict, createPoolService, evidenceCheckOf } from '../../src/poolsNode/index.js';
@@ -77,10 +78,10 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
     for (const s of pn.services) await s.signCharter(charter);
     await waitFor(
       () => pn.services.every((s) => s.view(POOL_ID).charters.length === 1),
-      15_000,
+      TIMEOUTS.event,
       'the charter adopted on every node',
     );
-  }, 60_000);
+  }, TIMEOUTS.hook);
 
   afterAll(async () => {
     await pn?.stop();
@@ -98,7 +99,7 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
             c.publishedDecisions.some((d) => d.outcome === 'accept')
           );
         }),
-      30_000,
+      TIMEOUTS.event,
       `a decision on ${claimId} at every node`,
       100,
     );
@@ -135,7 +136,7 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
       // Every node checked every published decision and found it equal to its own.
       expect(c.publishedDecisions.every((x) => x.outcome === 'accept')).toBe(true);
     }
-  }, 45_000);
+  });
 
   it('a claim citing fake evidence is rejected by every other node with the evidence code', async () => {
     const ref = fakeEvidence(await chain.realEvidence());
@@ -150,7 +151,7 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
         expect(c.evidenceChecks).toEqual([{ index: 0, result: 'not_found', code: 'EVIDENCE_NOT_FOUND' }]);
       }
     }
-  }, 45_000);
+  });
 
   it('a claim citing reorged evidence is rejected by every other node', async () => {
     const ref = await chain.reorgedEvidence();
@@ -162,7 +163,7 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
       expect(c.status).toBe('rejected');
       if (i !== 2 && c.myVote !== null) expect(c.evidenceChecks?.[0]?.result).toBe('reorged');
     }
-  }, 45_000);
+  });
 
   it('a claim above the auto-approve limit waits for a manual vote, which then decides it', async () => {
     const ref = await chain.realEvidence();
@@ -172,7 +173,7 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
         [0, 1, 2].every(
           (i) => pn.services[i]!.getClaim(filed.messageId)?.pendingVote === 'above_auto_approve_limit',
         ),
-      15_000,
+      TIMEOUTS.event,
       'the big claim queued at the three attesters',
     );
     // A manual vote: two approvals carry quorum (20 of 30 weight, 2 members).
@@ -198,14 +199,14 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
       approvedAmount: (2200n * U).toString(),
       shortfall: (5800n * U).toString(),
     });
-  }, 45_000);
+  });
 
   it('an attester signing two verdicts is excluded, and every node gossips-or-sees the evidence', async () => {
     const ref = await chain.realEvidence();
     const filed = await pn.services[0]!.fileClaim(claimFor(ref, 'incident-equiv', 9500n * U, Date.now()));
     await waitFor(
       () => pn.services[1]!.getClaim(filed.messageId)?.pendingVote === 'above_auto_approve_limit',
-      15_000,
+      TIMEOUTS.event,
       'the claim queued at node 1',
     );
     // Member 1's key signs approve and reject (its node's journal would refuse the second, so
@@ -244,7 +245,7 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
         [0, 3].every((i) =>
           pn.services[i]!.view(POOL_ID).equivocations.some((q) => q.claimId === filed.messageId),
         ),
-      15_000,
+      TIMEOUTS.event,
       'the equivocation seen at nodes 0 and 3',
     );
     // The evidence travels on the evidence topic and lands in every store (node 2 included).
@@ -256,14 +257,14 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
         }
         return true;
       },
-      15_000,
+      TIMEOUTS.event,
       'EquivocationEvidence in every store',
     );
     for (const i of [0, 2, 3]) {
       const c = pn.services[i]!.view(POOL_ID).claims.find((x) => x.claim.claimId === filed.messageId)!;
       expect(c.votes.some((v) => v.member.toLowerCase() === key.address.toLowerCase())).toBe(false);
     }
-  }, 45_000);
+  });
 
   it('refuses a claim the pool rules would refuse, before signing anything', async () => {
     const ref = await chain.realEvidence();

@@ -7,6 +7,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { api, createProcNetwork, type Json, type ProcNetwork } from '../e2e/processNetwork.js';
 import { waitFor } from '../node/fixtures.js';
 import { type Chain, charterFor, claimFor, fakeEvidence, POOL_ID, startChain, U } from './poolHarness.js';
@@ -57,7 +58,7 @@ beforeAll(async () => {
       }
       return true;
     },
-    30_000,
+    TIMEOUTS.event,
     'the pool topic mesh',
     250,
   );
@@ -71,11 +72,11 @@ beforeAll(async () => {
         if (((await api(n, 'GET', `/v1/pools/${POOL_ID}`)).json as Json).epochs?.length !== 1) return false;
       return true;
     },
-    20_000,
+    TIMEOUTS.event,
     'the pool founded at every node',
     250,
   );
-}, 180_000);
+}, TIMEOUTS.hook);
 
 afterAll(async () => {
   await net?.stop();
@@ -97,7 +98,7 @@ async function decidedEverywhere(claimId: string): Promise<Json[]> {
       }
       return true;
     },
-    45_000,
+    TIMEOUTS.event,
     `the decision on ${claimId} at every node`,
     300,
   );
@@ -128,7 +129,7 @@ describe(`pools end to end: ${N} node processes, anvil, the pausable adapter hos
       expect(v.evidenceChecks).toEqual([{ index: 0, result: 'verified' }]);
     }
     expect(views.filter((v) => v.myVote === 'approve').length).toBe(counted);
-  }, 90_000);
+  });
 
   it('claims citing fake or reorged evidence are rejected by every other node', async () => {
     const fake = fakeEvidence(await chain.realEvidence());
@@ -161,5 +162,5 @@ describe(`pools end to end: ${N} node processes, anvil, the pausable adapter hos
       }
       expect(views.filter((v) => v.myVote === 'reject').length).toBeGreaterThanOrEqual(2);
     }
-  }, 120_000);
+  });
 });

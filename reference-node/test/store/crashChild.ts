@@ -1,4 +1,4 @@
-// Child process of crash.test.ts: opens the store, appends as fast as it can with 8 appends in
+// Child process of crash.e2e.test.ts: opens the store, appends as fast as it can with 8 appends in
 // flight, and prints `ack <id>` to stdout after each append resolves (i.e. after the fsync).
 // The parent SIGKILLs it at a random moment. Usage: crashChild.ts <dir> <firstSeq>
 import { openStore } from '../../src/store/index.js';

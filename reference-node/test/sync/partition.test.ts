@@ -4,6 +4,7 @@
  * gossipsub's message cache.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { HEARTBEAT_INTERVAL_MS, MCACHE_LENGTH } from '../../src/network/gossip/scoringParams.js';
 import { stringifyTopic } from '../../src/network/topics.js';
 import { alertPayload, startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
@@ -16,7 +17,7 @@ describe('partition → catch-up via sync', () => {
     // A full mesh of 4: every node bootstraps to every earlier one.
     net = await startNetwork({ n: 4, degree: 3 });
     await waitForMesh(net.nodes, ALERTS);
-  }, 60_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await net?.stop();
   });
@@ -38,7 +39,7 @@ describe('partition → catch-up via sync', () => {
       o.denylist.deny(d.peerId, 600_000);
     }
     for (const o of others) await d.libp2p.hangUp(o.libp2p.peerId);
-    await waitFor(() => d.connectedPeers().length === 0, 10_000, 'd disconnected');
+    await waitFor(() => d.connectedPeers().length === 0, TIMEOUTS.event, 'd disconnected');
 
     const ids: string[] = [];
     for (let k = 0; k < 12; k++) {
@@ -47,7 +48,7 @@ describe('partition → catch-up via sync', () => {
     }
     await waitFor(
       async () => (await Promise.all(ids.map((id) => c.store.getMessage(id)))).every((m) => m !== undefined),
-      10_000,
+      TIMEOUTS.event,
       'the connected side has everything',
     );
     for (const id of ids) expect(await d.store.getMessage(id)).toBeUndefined();
@@ -61,7 +62,7 @@ describe('partition → catch-up via sync', () => {
     }
     await waitFor(
       async () => (await Promise.all(ids.map((id) => d.store.getMessage(id)))).every((m) => m !== undefined),
-      20_000,
+      TIMEOUTS.event,
       'd caught up',
     );
     await new Promise((r) => setTimeout(r, 1000));
@@ -74,5 +75,5 @@ describe('partition → catch-up via sync', () => {
       expect(mine.map((m) => m.id)).toEqual(theirs.map((m) => m.id));
     }
     expect((await d.store.stats()).messages).toBe((await a.store.stats()).messages);
-  }, 60_000);
+  });
 });

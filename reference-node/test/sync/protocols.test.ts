@@ -5,6 +5,7 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import * as lp from 'it-length-prefixed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
 import {
   MAX_RANGE_PAGE,
@@ -43,7 +44,7 @@ describe('sync protocols', () => {
       if (r.outcome !== 'accept') throw new Error(`fixture refused: ${r.code}`);
       ids.push(signed.messageId);
     }
-  }, 90_000);
+  }, TIMEOUTS.hook);
   afterAll(async () => {
     await net?.stop();
   });
@@ -79,7 +80,7 @@ describe('sync protocols', () => {
     expect(range.map((m) => m.id)).toEqual(ids);
     const second = await a.sync.syncWithPeer(b.libp2p.peerId);
     expect(second).toMatchObject({ fetched: 0, accepted: 0 });
-  }, 60_000);
+  });
 
   it('a malformed request is answered SYNC_BAD_REQUEST; an oversized frame SYNC_FRAME_TOO_LARGE', async () => {
     const [a, b] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]];
@@ -123,5 +124,5 @@ describe('sync protocols', () => {
       RATE_LIMIT_BURST + Math.ceil(RATE_LIMIT_PER_SECOND * elapsedS),
     );
     expect(STATUS_PROTOCOL).toBe('/sfr/1/status/1.0.0');
-  }, 30_000);
+  });
 });
