@@ -22,7 +22,7 @@ export const TIMEOUTS = {
   /** A whole scenario across processes (crash rounds, catch-up after a partition, pool decisions). */
   scenario: ms(180_000),
   /** The default bound of one test in the unit tier (pure and in-process). */
-  unitTest: ms(60_000),
+  unitTest: ms(120_000),
   /** The default bound of one test in the e2e and conformance tiers (processes, anvil, browser). */
   e2eTest: ms(300_000),
   /** beforeAll / afterAll: networks, chains and processes started or stopped for a file. */
