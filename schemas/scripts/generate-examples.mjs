@@ -1609,6 +1609,82 @@ bad(
   'SCHEMA_FORMAT',
   '/pointer',
 );
+// PoolDecideResult: the harness `decide` result (pools.md#harness) of one approved, settled claim.
+const decideId = (n) => `0x${n.repeat(64)}`;
+const decided = {
+  poolId,
+  epochs: [{ epoch: 0, effectiveAt: t0, adoptedAt: t0 - 3_600_000, payloadHash: decideId('c') }],
+  claims: [
+    {
+      claimId: decideId('1'),
+      claimant: members.compound.address,
+      incidentId: 'incident-1',
+      filedAt: t0 + 10_800_000,
+      epoch: 0,
+      requestedAmount: '1000000000',
+      status: 'settled',
+      round: 0,
+      closesAt: t0 + 18_000_000,
+      standing: 'approved',
+      tally: {
+        approveWeight: 20,
+        rejectWeight: 0,
+        abstainWeight: 0,
+        totalWeight: 30,
+        approveCount: 2,
+        rejectCount: 0,
+        abstainCount: 0,
+        eligibleCount: 3,
+      },
+      decision: {
+        outcome: 'approved',
+        decidedAt: t0 + 18_000_000,
+        acceptedLoss: '1000000000',
+        due: '1000000000',
+        approvedAmount: '1000000000',
+        shortfall: '0',
+        haircutBps: 0,
+        boundBy: 'none',
+        contributions: [{ member: members.aave.address, amount: '1000000000' }],
+        attestations: [decideId('2'), decideId('3')],
+      },
+      settlement: { firstAt: t0 + 18_000_000, lastAt: t0 + 18_000_000, tranches: 1 },
+    },
+  ],
+  equivocations: [],
+  refused: [{ messageId: decideId('4'), outcome: 'ignore', code: 'CLAIM_VOTE_LATE' }],
+  ledger: {
+    capital: '3000000000',
+    paidOut: '1000000000',
+    forfeitedDeposits: '0',
+    members: [
+      {
+        member: members.aave.address,
+        committed: '1000000000',
+        contributed: '1000000000',
+        received: '0',
+        remaining: '0',
+      },
+    ],
+  },
+};
+out('PoolDecideResult', 'valid', 'settled-claim', decided);
+out('PoolDecideResult', 'valid', 'not-founded', {
+  poolId: null,
+  epochs: [],
+  claims: [],
+  equivocations: [],
+  refused: [{ messageId: decideId('5'), outcome: 'ignore', code: 'POOL_NOT_FOUNDED' }],
+  ledger: { capital: '0', paidOut: '0', forfeitedDeposits: '0', members: [] },
+});
+bad(
+  'PoolDecideResult',
+  'amount-as-number',
+  edit(decided, (d) => (d.ledger.paidOut = 1000000000)),
+  'amounts are decimal strings',
+  'SCHEMA_TYPE',
+  '/ledger/paidOut',
+);
 function listFiles(dir, base = dir) {
   let out = [];
   let entries = [];

@@ -22,6 +22,7 @@ export const schemaKinds = [
   'HealthResponse',
   'PeerListResponse',
   'Problem',
+  'PoolDecideResult',
 ] as const;
 
 export type SchemaKind = (typeof schemaKinds)[number];

@@ -1,3 +1,4 @@
+import { validate } from '@sfr/schemas';
 import { isRecord } from '../vectors/loadVectors.js';
 
 export type CompareResultReturnType = { ok: true } | { ok: false; reason: string };
@@ -8,10 +9,22 @@ export type CompareResultReturnType = { ok: true } | { ok: false; reason: string
  * - `validate`: `{valid: true}` needs `valid === true`; `{valid: false, code, pointer}` needs
  *   `valid === false` and at least one returned issue with exactly that code and pointer (other
  *   issues may be present: a schema validator may report more than one problem);
+ * - `decide`: `result` must be a valid `PoolDecideResult` (schemas/v1, pools.md#harness: every field,
+ *   its form and every array's order are pinned), then `expected` is a subset of it;
  * - every other handler: `expected` is a subset of `result` (see {@link matchSubset}).
  */
 export function compareResult(handler: string, expected: Record<string, unknown>, actual: unknown) {
   if (handler === 'validate') return compareValidate(expected, actual);
+  if (handler === 'decide') {
+    const checked = validate('PoolDecideResult', actual);
+    if (!checked.ok) {
+      const issue = checked.issues[0];
+      return {
+        ok: false as const,
+        reason: `result is not a PoolDecideResult (pools.md#harness): ${issue?.code} at ${pointerText(issue?.pointer ?? '')}: ${issue?.message ?? ''}`,
+      };
+    }
+  }
   return matchSubset(expected, actual);
 }
 

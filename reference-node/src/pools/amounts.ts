@@ -69,13 +69,21 @@ function priceOf(
     (a, b) => a.observedAt - b.observedAt || cmpBig(uint(a.price), uint(b.price)),
   );
   if (method === 'pre_incident_twap') {
-    // Each sample holds until the next one (the last until the incident opens); integer mean.
+    // Each instant's price holds until the next instant (the last until the incident opens);
+    // of several inputs observed at one instant the lowest holds (pools.md#valuation). Integer mean.
+    const instants: { at: number; price: bigint }[] = [];
+    for (const s of sorted) {
+      const price = scaledPrice(s, decimals);
+      const last = instants[instants.length - 1];
+      if (last && last.at === s.observedAt) last.price = minBig(price, last.price);
+      else instants.push({ at: s.observedAt, price });
+    }
     let weighted = 0n;
     let span = 0n;
-    for (let i = 0; i < sorted.length; i++) {
-      const s = sorted[i] as ValuationInput;
-      const until = (sorted[i + 1]?.observedAt ?? incidentFrom) - s.observedAt;
-      weighted += scaledPrice(s, decimals) * BigInt(until);
+    for (let i = 0; i < instants.length; i++) {
+      const s = instants[i] as { at: number; price: bigint };
+      const until = (instants[i + 1]?.at ?? incidentFrom) - s.at;
+      weighted += s.price * BigInt(until);
       span += BigInt(until);
     }
     if (span > 0n) return { price: weighted / span, decimals };

@@ -93,9 +93,8 @@ function pickEarliest<T extends { completeAt: number; candidate: Candidate }>(li
   )[0];
 }
 
-/** Why an amendment may not replace `prev`, in spec order (pools.md#amendments), or null. */
-function amendmentRefusal(prev: AdoptedCharter, next: PoolCharter): PoolCode | null {
-  if (next.poolId !== prev.charter.poolId) return 'POOL_WRONG_POOL';
+/** Why an amendment text may not replace `prev` (pools.md#amendments rules 1–2, #leaving), or null. */
+function amendmentTextRefusal(prev: AdoptedCharter, next: PoolCharter): PoolCode | null {
   if (next.previousCharter === undefined || !prev.ids.includes(next.previousCharter as Hex))
     return 'POOL_AMENDMENT_BAD_PREVIOUS';
   const before = new Map(prev.charter.members.map((m) => [addrKey(m.member), m]));
@@ -118,12 +117,18 @@ function amendmentRefusal(prev: AdoptedCharter, next: PoolCharter): PoolCode | n
   return null;
 }
 
+type Complete = { candidate: Candidate; completeAt: number; signed: PoolMessage[] };
+
 /**
- * The adopted charter of every epoch (pools.md#charter, #amendments) from all `PoolCharter`
- * envelopes seen: epoch 0 when every founding member signed the same charter text; epoch e+1 when
- * members of epoch e carrying its quorum, and every member the amendment adds, signed the same
- * text naming one of epoch e's envelopes as `previousCharter`. Among complete candidates of one
- * epoch the earliest completed wins (ties: lower payload hash). Independent of input order.
+ * The adopted charter of every epoch (pools.md#charter-adoption, #amendments) from all
+ * `PoolCharter` envelopes seen, and the one refusal of every envelope not carrying an adopted
+ * text, by the ordered list of pools.md#charter-envelopes: scope, pool, domain, the text's own
+ * rules, then (epoch ≥ 1) founded and previous epoch, then the signer, then adoption. Epoch 0 is
+ * adopted when every founding member signed one text; epoch e+1 when members of epoch e carrying
+ * its quorum, and every member the amendment adds, signed one text naming one of epoch e's
+ * envelopes as `previousCharter`. Among complete texts of one epoch the earliest completed wins
+ * (ties: lower payload hash); every other text of that epoch is superseded. Independent of input
+ * order.
  */
 export function resolveCharters(messages: PoolMessage[], poolId?: Hex): ResolveChartersReturnType {
   const refused: PoolRefusal[] = [];
@@ -132,18 +137,23 @@ export function resolveCharters(messages: PoolMessage[], poolId?: Hex): ResolveC
   for (const m of messages) {
     const charter = m.envelope.payload as unknown as PoolCharter;
     const scope = m.envelope.scope;
+    // 1. scope
     if (!scope || scope.poolId !== charter.poolId || scope.epoch !== charter.epoch) {
       refuse(refused, [m], 'POOL_SCOPE_MISMATCH');
       continue;
     }
+    // 2. another pool's charter
     if (poolId !== undefined && charter.poolId !== poolId) {
       refuse(refused, [m], 'POOL_WRONG_POOL');
       continue;
     }
+    // 3. the domain its own text requires
     if (!domainMatches(m, charter)) {
       refuse(refused, [m], 'ENVELOPE_DOMAIN_MISMATCH');
       continue;
     }
+    // 4. the text's own rules (many members sign one text: check and hash each distinct text once;
+    // JSON.stringify is a cheap exact pre-key, texts spelled in another key order meet under one hash)
     const memo = payloadMemo.get(m.envelope.payload);
     const quick = memo ? '' : JSON.stringify(m.envelope.payload);
     const known = memo ?? textCache.get(quick);
@@ -154,8 +164,6 @@ export function resolveCharters(messages: PoolMessage[], poolId?: Hex): ResolveC
       refuse(refused, [m], bad);
       continue;
     }
-    // Many members sign one text: check and hash each distinct text once (JSON.stringify is a
-    // cheap exact pre-key; payloads spelled with another key order still meet under one hash).
     const hash = known?.hash ?? (hashPayload(m.envelope.payload) as Hex);
     textCache.set(quick, { bad: null, hash });
     payloadMemo.set(m.envelope.payload, { bad: null, hash });
@@ -166,128 +174,146 @@ export function resolveCharters(messages: PoolMessage[], poolId?: Hex): ResolveC
   const candidates = [...byHash.values()];
   const charters: AdoptedCharter[] = [];
 
-  // Epoch 0: every founding member signs.
-  const founding: { candidate: Candidate; completeAt: number; signed: PoolMessage[] }[] = [];
+  // Epoch 0: every founding member signs; a signature by anyone else is refused (7).
+  const founding: Complete[] = [];
+  const pending: PoolMessage[][] = [];
   for (const c of candidates.filter((c) => c.charter.epoch === 0)) {
     const members = new Set(c.charter.members.map((m) => addrKey(m.member)));
-    const signed = firstPerSigner(c.messages).filter((m) => members.has(addrKey(m.envelope.issuer)));
+    const isMember = (m: PoolMessage) => members.has(addrKey(m.envelope.issuer));
     refuse(
       refused,
-      c.messages.filter((m) => !members.has(addrKey(m.envelope.issuer))),
+      c.messages.filter((m) => !isMember(m)),
       'POOL_SIGNER_NOT_MEMBER',
     );
+    const signed = firstPerSigner(c.messages.filter(isMember));
+    const all = c.messages.filter(isMember);
     if (signed.length === members.size) {
       founding.push({
         candidate: c,
         completeAt: Math.max(...signed.map((m) => m.envelope.issuedAt)),
-        signed,
+        signed: all,
       });
-    } else refuse(refused, signed, 'POOL_NOT_FOUNDED');
+    } else pending.push(all);
   }
   // With several founding texts seen (several pool ids when none is given), the pool is the earliest founded.
   const first = pickEarliest(founding);
+  // 8–9. Until a text is fully signed, its signatures wait; once one is adopted, every other
+  // epoch-0 text of the pool, complete or not, is superseded (pools.md#charter-envelopes).
   for (const f of founding) {
-    if (f !== first)
-      refuse(
-        refused,
-        f.signed,
-        first && f.candidate.charter.poolId !== first.candidate.charter.poolId
+    if (f === first) continue;
+    const other = first !== undefined && f.candidate.charter.poolId !== first.candidate.charter.poolId;
+    refuse(refused, f.signed, other ? 'POOL_WRONG_POOL' : 'POOL_AMENDMENT_SUPERSEDED');
+  }
+  for (const list of pending) {
+    const p = (list[0]?.envelope.payload as unknown as PoolCharter | undefined)?.poolId;
+    const code =
+      first === undefined
+        ? 'POOL_NOT_FOUNDED'
+        : p !== first.candidate.charter.poolId
           ? 'POOL_WRONG_POOL'
-          : 'POOL_AMENDMENT_SUPERSEDED',
-      );
+          : 'POOL_AMENDMENT_SUPERSEDED';
+    refuse(refused, list, code);
   }
   if (!first) {
-    const rest = candidates.filter((c) => c.charter.epoch > 0);
+    // 5. amendments of a pool not founded
     refuse(
       refused,
-      rest.flatMap((c) => c.messages),
+      candidates.filter((c) => c.charter.epoch > 0).flatMap((c) => c.messages),
       'POOL_NOT_FOUNDED',
     );
     return { poolId: null, charters, refused };
   }
+  const pool = first.candidate.charter.poolId as Hex;
   charters.push(adopt(first.candidate, first.signed, first.completeAt));
 
+  const later = candidates.filter((c) => c.charter.epoch > 0);
   for (let epoch = 1; ; epoch++) {
-    const prev = charters[charters.length - 1] as AdoptedCharter;
-    const here = candidates.filter(
-      (c) => c.charter.epoch === epoch && c.charter.poolId === prev.charter.poolId,
-    );
+    const here = later.filter((c) => c.charter.epoch === epoch && c.charter.poolId === pool);
     if (here.length === 0) break;
-    const complete: { candidate: Candidate; completeAt: number; signed: PoolMessage[] }[] = [];
+    const prev = charters[charters.length - 1] as AdoptedCharter;
+    if (prev.epoch !== epoch - 1) break;
+    const complete: Complete[] = [];
+    const waiting: { list: PoolMessage[]; code: PoolCode }[] = [];
     const prevWeights = cappedWeights(prev.charter.members, prev.charter.maxMemberWeightBps);
     let prevTotal = 0n;
     for (const w of prevWeights.values()) prevTotal += w;
     for (const c of here) {
-      const bad = amendmentRefusal(prev, c.charter);
-      if (bad) {
-        refuse(refused, c.messages, bad);
+      // 6. previousCharter names an envelope of the adopted epoch e
+      if (c.charter.previousCharter === undefined || !prev.ids.includes(c.charter.previousCharter as Hex)) {
+        refuse(refused, c.messages, 'POOL_AMENDMENT_BAD_PREVIOUS');
         continue;
       }
+      // 7. the signer is a member of epoch e or one the text adds
       const newMembers = new Set(
         c.charter.members.map((m) => addrKey(m.member)).filter((k) => !prevWeights.has(k)),
       );
-      const signers = firstPerSigner(c.messages);
+      const isSigner = (m: PoolMessage) =>
+        prevWeights.has(addrKey(m.envelope.issuer)) || newMembers.has(addrKey(m.envelope.issuer));
       refuse(
         refused,
-        c.messages.filter(
-          (m) => !prevWeights.has(addrKey(m.envelope.issuer)) && !newMembers.has(addrKey(m.envelope.issuer)),
-        ),
+        c.messages.filter((m) => !isSigner(m)),
         'POOL_SIGNER_NOT_MEMBER',
       );
+      const mine = c.messages.filter(isSigner);
+      // 8. amendment rule 2 (leaving)
+      const bad = amendmentTextRefusal(prev, c.charter);
+      if (bad) {
+        refuse(refused, mine, bad);
+        continue;
+      }
+      // 8. amendment rules 3–4: completion at the first signature (canonical order) after which both hold
       let weight = 0n;
       let count = 0;
       let newSigned = 0;
       let completeAt: number | null = null;
-      const signed: PoolMessage[] = [];
-      for (const m of signers) {
-        const k = addrKey(m.envelope.issuer);
-        const w = prevWeights.get(k);
+      for (const m of firstPerSigner(mine)) {
+        const w = prevWeights.get(addrKey(m.envelope.issuer));
         if (w !== undefined) {
           weight += w;
           count++;
-        } else if (newMembers.has(k)) newSigned++;
-        else continue;
-        signed.push(m);
+        } else newSigned++;
         if (meetsQuorum(prev.charter, weight, count, prevTotal) && newSigned === newMembers.size) {
           completeAt = m.envelope.issuedAt;
           break;
         }
       }
       if (completeAt === null) {
-        refuse(
-          refused,
-          signed,
-          meetsQuorum(prev.charter, weight, count, prevTotal)
+        waiting.push({
+          list: mine,
+          code: meetsQuorum(prev.charter, weight, count, prevTotal)
             ? 'POOL_NEW_MEMBER_NOT_SIGNED'
             : 'POOL_AMENDMENT_NO_QUORUM',
-        );
+        });
         continue;
       }
+      // 8. amendment rule 5
       if (c.charter.effectiveAt < completeAt || c.charter.effectiveAt < prev.charter.effectiveAt) {
-        refuse(refused, c.messages, 'POOL_AMENDMENT_RETROACTIVE');
+        refuse(refused, mine, 'POOL_AMENDMENT_RETROACTIVE');
         continue;
       }
       // Signatures after completion still carry the same text: they are ids of this charter too.
-      complete.push({
-        candidate: c,
-        completeAt,
-        signed: signers.filter(
-          (m) => prevWeights.has(addrKey(m.envelope.issuer)) || newMembers.has(addrKey(m.envelope.issuer)),
-        ),
-      });
+      complete.push({ candidate: c, completeAt, signed: mine });
     }
     const winner = pickEarliest(complete);
+    // 9. once a text of the epoch is adopted, every other text of it that is only waiting is superseded
     for (const f of complete) if (f !== winner) refuse(refused, f.signed, 'POOL_AMENDMENT_SUPERSEDED');
+    for (const w of waiting) refuse(refused, w.list, winner ? 'POOL_AMENDMENT_SUPERSEDED' : w.code);
     if (!winner) break;
     charters.push(adopt(winner.candidate, winner.signed, winner.completeAt));
   }
+  // 6. epochs that do not follow an adopted one
   const last = charters.length - 1;
   refuse(
     refused,
-    candidates.filter((c) => c.charter.epoch > last + 1).flatMap((c) => c.messages),
+    later.filter((c) => c.charter.poolId === pool && c.charter.epoch > last + 1).flatMap((c) => c.messages),
     'POOL_AMENDMENT_BAD_PREVIOUS',
   );
-  return { poolId: first.candidate.charter.poolId as Hex, charters, refused };
+  refuse(
+    refused,
+    later.filter((c) => c.charter.poolId !== pool).flatMap((c) => c.messages),
+    'POOL_WRONG_POOL',
+  );
+  return { poolId: pool, charters, refused };
 }
 
 function adopt(c: Candidate, signed: PoolMessage[], adoptedAt: number): AdoptedCharter {
@@ -295,7 +321,7 @@ function adopt(c: Candidate, signed: PoolMessage[], adoptedAt: number): AdoptedC
     epoch: c.charter.epoch,
     charter: c.charter,
     payloadHash: c.payloadHash,
-    ids: signed.map((m) => m.messageId).sort(),
+    ids: [...new Set(signed.map((m) => m.messageId))].sort(),
     adoptedAt,
   };
 }

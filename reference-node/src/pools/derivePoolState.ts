@@ -1,12 +1,5 @@
-import type { ClaimAttestation, FundClaim } from '@sfr/schemas/types';
-import {
-  buildEquivocationEvidence,
-  canonicalize,
-  type Envelope,
-  type Hex,
-  hashPayload,
-  messageIdOf,
-} from '../envelope/index.js';
+import type { ClaimAttestation, ClaimDecision, FundClaim } from '@sfr/schemas/types';
+import { canonicalize, type Envelope, type Hex, hashPayload, messageIdOf } from '../envelope/index.js';
 import { addrKey, uint, unitCommitment, valueClaim } from './amounts.js';
 import { buildClaimDecision } from './buildClaimDecision.js';
 import { charterAt, domainMatches, resolveCharters } from './charters.js';
@@ -14,16 +7,17 @@ import { CLAIM_CODES, type ClaimCode, POOL_CODES, type PoolCode, type PoolRefusa
 import { computePayout, EMPTY_LEDGER, type PoolLedger, recordPayout } from './computePayout.js';
 import { byTimeThenId, readPoolMessage } from './readPoolMessage.js';
 import { scheduleTranches, type TrancheCursor } from './scheduleTranches.js';
-import { eligibleWeights, type RoundResult, tallyRound } from './tallyRound.js';
+import { type RoundResult, tallyRound } from './tallyRound.js';
 import type {
   AdmittedClaim,
+  AdoptedCharter,
   ClaimView,
-  EquivocationView,
   LedgerView,
   MessageInput,
   PoolMessage,
   PoolView,
 } from './types.js';
+import { checkEmbeddedAttestations } from './verifyClaimDecision.js';
 
 /**
  * The accepted messages of one pool, as a set: adding a message never depends on what came
@@ -131,7 +125,15 @@ export function viewPool(state: PoolState, now: number): PoolView {
   const decisions: PoolMessage[] = [];
   for (const m of all.values()) {
     const t = m.envelope.type;
-    if (t === 'PoolCharter' || t === 'EquivocationEvidence') continue;
+    if (t === 'PoolCharter') continue;
+    if (t === 'EquivocationEvidence') {
+      // pools.md#messages: rule 1, and rule 2 on the embedded envelopes; they are judged as received.
+      const inner = unpackEvidence(m);
+      if (poolId === null) refused.push(poolRefusal(m, 'POOL_NOT_FOUNDED'));
+      else if (!inner.some((x) => x.envelope.scope?.poolId === poolId))
+        refused.push(poolRefusal(m, 'POOL_WRONG_POOL'));
+      continue;
+    }
     if (t !== 'FundClaim' && t !== 'ClaimAttestation' && t !== 'ClaimDecision') {
       refused.push(poolRefusal(m, 'POOL_UNEXPECTED_TYPE'));
       continue;
@@ -150,19 +152,15 @@ export function viewPool(state: PoolState, now: number): PoolView {
     else decisions.push(m);
   }
 
-  // Equivocation (pools.md#equivocation): conflicting attestations for one (claim, round), or two
-  // pool messages with one (issuer, seq); the offender's votes in that round are excluded.
-  const equivocations = findEquivocations(
-    [...all.values()].filter((m) => m.envelope.scope?.poolId === poolId),
-  );
-  const exclusions = new Map<string, Map<string, number>>();
-  for (const e of equivocations) {
-    const key = `${e.claimId}:${e.round}`;
-    const at = e.provableAt;
-    const map = exclusions.get(key) ?? new Map<string, number>();
-    map.set(addrKey(e.offender), Math.min(at, map.get(addrKey(e.offender)) ?? at));
-    exclusions.set(key, map);
+  // Duplicate sequence numbers (pools.md#equivocation): every pool message of this pool held, by (issuer, seq).
+  const bySeq = new Map<string, PoolMessage[]>();
+  const seqKey = (m: PoolMessage) => `${addrKey(m.envelope.issuer)}:${m.envelope.seq}`;
+  for (const m of [...state.charterMessages.values(), ...all.values()]) {
+    if (poolId === null || m.envelope.scope?.poolId !== poolId) continue;
+    const list = bySeq.get(seqKey(m)) ?? [];
+    if (!list.some((x) => x.messageId === m.messageId)) bySeq.set(seqKey(m), [...list, m]);
   }
+  const sameSeq = (m: PoolMessage) => bySeq.get(seqKey(m)) ?? [];
   const attByClaim = new Map<string, PoolMessage[]>();
   for (const a of attestations) {
     const id = (a.envelope.payload as unknown as ClaimAttestation).claimId;
@@ -177,7 +175,7 @@ export function viewPool(state: PoolState, now: number): PoolView {
       refused.push(poolRefusal(m, code));
       continue;
     }
-    const round = tallyRound(code, attByClaim.get(code.claimId) ?? [], exclusions.get(`${code.claimId}:0`));
+    const round = tallyRound(code, attByClaim.get(code.claimId) ?? [], sameSeq);
     refused.push(...round.refused);
     admitted.push({ claim: code, round });
   }
@@ -253,6 +251,17 @@ export function viewPool(state: PoolState, now: number): PoolView {
     }
     views.set(claim.claimId, view);
   }
+  const equivocations = admitted
+    .flatMap((a) => a.round.equivocations)
+    .sort((x, y) =>
+      x.claimId < y.claimId
+        ? -1
+        : x.claimId > y.claimId
+          ? 1
+          : addrKey(x.offender) < addrKey(y.offender)
+            ? -1
+            : 1,
+    );
   const claims: ClaimView[] = admitted.map(
     ({ claim, round }) =>
       views.get(claim.claimId) ?? {
@@ -343,70 +352,10 @@ function admissionRefusal(
 }
 
 /**
- * Equivocations (pools.md#equivocation), each with the time it became provable: for one
- * (attester, claim, round), the first attestation in canonical order whose payload differs from
- * the first one; for one (issuer, seq), the second message in canonical order. Messages dated
- * later never move that time, so a closed round stays closed.
+ * The ledger at `now` (pools.md#ledger): every member of an epoch in force by `now` (the founding
+ * charter's when none is yet), so a departed member's contributions stay listed and Σ contributed
+ * = paidOut; `committed` is its unit commitment in the charter in force at `now` (0 once it left).
  */
-function findEquivocations(messages: PoolMessage[]): EquivocationView[] {
-  const out = new Map<string, EquivocationView>();
-  const note = (a: PoolMessage, b: PoolMessage, offense: EquivocationView['offense']) => {
-    const provableAt = Math.max(a.envelope.issuedAt, b.envelope.issuedAt);
-    const [first, second] = a.messageId < b.messageId ? [a, b] : [b, a];
-    for (const m of [a, b]) {
-      if (m.envelope.type !== 'ClaimAttestation') continue;
-      const p = m.envelope.payload as unknown as ClaimAttestation;
-      const key = `${addrKey(m.envelope.issuer)}:${p.claimId}:${p.round}`;
-      const prev = out.get(key);
-      if (
-        !prev ||
-        provableAt < prev.provableAt ||
-        (provableAt === prev.provableAt && first.messageId < prev.first.messageId)
-      ) {
-        out.set(key, {
-          offender: m.envelope.issuer,
-          claimId: p.claimId as Hex,
-          round: p.round,
-          offense,
-          first,
-          second,
-          provableAt,
-        });
-      }
-    }
-  };
-  const bySeq = new Map<string, PoolMessage[]>();
-  const bySlot = new Map<string, PoolMessage[]>();
-  for (const m of [...messages].sort(byTimeThenId)) {
-    const seqKey = `${addrKey(m.envelope.issuer)}:${m.envelope.seq}`;
-    bySeq.set(seqKey, [...(bySeq.get(seqKey) ?? []), m]);
-    if (m.envelope.type === 'ClaimAttestation') {
-      const p = m.envelope.payload as unknown as ClaimAttestation;
-      const slot = `${addrKey(m.envelope.issuer)}:${p.claimId}:${p.round}`;
-      bySlot.set(slot, [...(bySlot.get(slot) ?? []), m]);
-    }
-  }
-  for (const list of bySeq.values()) {
-    const [a, b] = list;
-    if (a && b && buildEquivocationEvidence(a, b)?.offense === 'duplicate_seq') note(a, b, 'duplicate_seq');
-  }
-  for (const list of bySlot.values()) {
-    const a = list[0] as PoolMessage;
-    const h = hashPayload(a.envelope.payload);
-    const b = list.find((m) => hashPayload(m.envelope.payload) !== h);
-    if (b) note(a, b, 'conflicting_attestation');
-  }
-  return [...out.values()].sort((x, y) =>
-    x.claimId < y.claimId
-      ? -1
-      : x.claimId > y.claimId
-        ? 1
-        : addrKey(x.offender) < addrKey(y.offender)
-          ? -1
-          : 1,
-  );
-}
-
 function ledgerView(
   charters: PoolView['charters'],
   ledger: PoolLedger,
@@ -414,50 +363,57 @@ function ledgerView(
   forfeited: bigint,
 ): LedgerView {
   const current = charterAt(charters, now) ?? charters[0];
+  const inForce = charters.filter((c) => c.charter.effectiveAt <= now);
+  const listed = new Map<string, string>();
+  // The latest epoch that lists a member gives its spelling.
+  for (const c of inForce.length > 0 ? inForce : charters.slice(0, 1))
+    for (const m of c.charter.members) listed.set(addrKey(m.member), m.member);
   const received = new Map<string, bigint>();
   let paidOut = 0n;
   for (const p of ledger.payouts) {
     received.set(addrKey(p.claimant), (received.get(addrKey(p.claimant)) ?? 0n) + p.amount);
     paidOut += p.amount;
   }
-  const members: LedgerView['members'] = [];
+  const committedNow = new Map<string, bigint>();
   let capital = 0n;
   for (const m of current?.charter.members ?? []) {
-    const committed = unitCommitment(current!.charter, m);
-    const contributed = ledger.contributed.get(addrKey(m.member)) ?? 0n;
+    const committed = unitCommitment((current as AdoptedCharter).charter, m);
+    committedNow.set(addrKey(m.member), committed);
     capital += committed;
-    members.push({
-      member: m.member,
+  }
+  const members: LedgerView['members'] = [...listed].map(([key, member]) => {
+    const committed = committedNow.get(key) ?? 0n;
+    const contributed = ledger.contributed.get(key) ?? 0n;
+    return {
+      member,
       committed,
       contributed,
-      received: received.get(addrKey(m.member)) ?? 0n,
+      received: received.get(key) ?? 0n,
       remaining: committed > contributed ? committed - contributed : 0n,
-    });
-  }
-  members.sort((a, b) => (addrKey(a.member) < addrKey(b.member) ? -1 : 1));
+    };
+  });
+  members.sort((x, y) => (addrKey(x.member) < addrKey(y.member) ? -1 : 1));
   return { capital, paidOut, members, forfeitedDeposits: forfeited };
 }
 
-/** A published ClaimDecision must equal the one derived here (pools.md#decision-messages). */
-function checkPublishedDecision(view: PoolView, d: PoolMessage): ClaimCode | null {
-  const p = d.envelope.payload as { claimId?: string };
+/**
+ * A published ClaimDecision (pools.md#decision-messages), after rules 1–3: its claim is admitted,
+ * its domain is the claim snapshot's, the round has closed, its embedded attestations pass
+ * pools.md#verifying-a-decision, and its payload equals the one derived here (`extensions` aside).
+ */
+function checkPublishedDecision(
+  view: PoolView,
+  d: PoolMessage,
+): ClaimCode | 'ENVELOPE_DOMAIN_MISMATCH' | null {
+  const p = d.envelope.payload as unknown as ClaimDecision;
   const claim = view.claims.find((c) => c.claim.claimId === p.claimId);
   if (!claim) return 'CLAIM_UNKNOWN';
+  if (!domainMatches(d, claim.claim.snapshot.charter)) return 'ENVELOPE_DOMAIN_MISMATCH';
   if (claim.decision === null) return 'CLAIM_DECISION_NOT_CLOSED';
-  const embedded = (d.envelope.payload as { attestations?: unknown }).attestations;
-  const eligible = eligibleWeights(claim.claim);
-  for (const e of Array.isArray(embedded) ? embedded : []) {
-    const r = readPoolMessage(e as Envelope);
-    if (
-      !r.ok ||
-      r.message.envelope.type !== 'ClaimAttestation' ||
-      !eligible.has(addrKey(r.message.envelope.issuer))
-    ) {
-      return 'CLAIM_DECISION_BAD_ATTESTATION';
-    }
-  }
+  const embedded = checkEmbeddedAttestations(p, claim.claim);
+  if (!embedded.ok) return 'CLAIM_DECISION_BAD_ATTESTATION';
   const mine = buildClaimDecision(view.poolId as Hex, claim);
-  const { extensions: _, ...theirs } = d.envelope.payload as Record<string, unknown>;
+  const { extensions: _, ...theirs } = p as unknown as Record<string, unknown>;
   return hashPayload(mine as unknown as Record<string, never>) ===
     hashPayload(theirs as Record<string, never>)
     ? null

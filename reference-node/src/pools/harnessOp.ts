@@ -1,9 +1,10 @@
+import type { PoolDecideResult } from '@sfr/schemas/types';
 import { derivePoolState } from './derivePoolState.js';
 import { serializePoolView } from './serializePoolView.js';
 import type { MessageInput } from './types.js';
 
 export type DecidePoolOpResult =
-  | { ok: true; result: Record<string, unknown> }
+  | { ok: true; result: PoolDecideResult & Record<string, unknown> }
   | { ok: false; error: { code: 'POOL_INPUT_INVALID'; message: string } };
 
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;

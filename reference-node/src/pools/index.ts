@@ -7,6 +7,7 @@ export { parseUint256, sameAsset, unitCommitment, valueClaim } from './amounts.j
 export { buildClaimDecision } from './buildClaimDecision.js';
 export { canWithdraw } from './canWithdraw.js';
 export { charterAt, checkCharter, expectedDomainOf, resolveCharters } from './charters.js';
+export { checkPoolMessage, type PoolVerdict } from './checkPoolMessage.js';
 export {
   CLAIM_CODES,
   type ClaimCode,

@@ -1,7 +1,8 @@
+import type { DecidedClaim, PoolDecideResult } from '@sfr/schemas/types';
 import type { ClaimView, PoolView } from './types.js';
 
 /** A claim as JSON (the conformance `decide` result, pools.md#harness): integers as decimal strings. */
-export function serializeClaim(c: ClaimView): Record<string, unknown> {
+export function serializeClaim(c: ClaimView): DecidedClaim {
   const d = c.decision;
   return {
     claimId: c.claim.claimId,
@@ -34,8 +35,8 @@ export function serializeClaim(c: ClaimView): Record<string, unknown> {
   };
 }
 
-/** The whole view as JSON. */
-export function serializePoolView(view: PoolView): Record<string, unknown> {
+/** The whole view as the `decide` result (schemas/v1/PoolDecideResult.schema.json). */
+export function serializePoolView(view: PoolView): PoolDecideResult & Record<string, unknown> {
   return {
     poolId: view.poolId,
     epochs: view.charters.map((c) => ({
@@ -52,6 +53,7 @@ export function serializePoolView(view: PoolView): Record<string, unknown> {
       offense: e.offense,
       first: e.first.messageId,
       second: e.second.messageId,
+      provableAt: e.provableAt,
     })),
     refused: view.refused,
     ledger: {

@@ -1,8 +1,10 @@
 import type { ClaimAttestation } from '@sfr/schemas/types';
+import { buildEquivocationEvidence, type Hex } from '../envelope/index.js';
 import { addrKey, BPS, cmpBig, minBig, uint } from './amounts.js';
+import { domainMatches } from './charters.js';
 import { CLAIM_CODES, type ClaimCode, type PoolRefusal } from './codes.js';
 import { byTimeThenId } from './readPoolMessage.js';
-import type { AdmittedClaim, CountedVote, PoolMessage, TallyView } from './types.js';
+import type { AdmittedClaim, CountedVote, EquivocationView, PoolMessage, TallyView } from './types.js';
 import { cappedWeights, meetsQuorum } from './weights.js';
 
 /** The members who may attest on a claim and their capped weights (pools.md#attesting). */
@@ -24,6 +26,8 @@ export type RoundResult = {
   votes: CountedVote[];
   tally: TallyView;
   refused: PoolRefusal[];
+  /** The round's equivocations, one per offender, ascending lower-case offender address. */
+  equivocations: EquivocationView[];
 };
 
 type Sums = { approve: bigint; reject: bigint; abstain: bigint; nA: number; nR: number; nX: number };
@@ -52,21 +56,42 @@ function quorumImpossible(
   );
 }
 
-function refusal(m: PoolMessage, code: ClaimCode): PoolRefusal {
-  return { messageId: m.messageId, outcome: CLAIM_CODES[code] as 'ignore' | 'reject', code };
+function refusal(m: PoolMessage, code: ClaimCode | 'ENVELOPE_DOMAIN_MISMATCH'): PoolRefusal {
+  const outcome = code === 'ENVELOPE_DOMAIN_MISMATCH' ? 'reject' : (CLAIM_CODES[code] as 'ignore' | 'reject');
+  return { messageId: m.messageId, outcome, code };
+}
+
+/** The checks an attestation naming an admitted claim passes before its round's events (pools.md#attesting, 2–7). */
+function attestationRefusal(
+  claim: AdmittedClaim,
+  weights: ReadonlyMap<string, bigint>,
+  m: PoolMessage,
+): ClaimCode | 'ENVELOPE_DOMAIN_MISMATCH' | null {
+  const a = m.envelope.payload as unknown as ClaimAttestation;
+  const who = addrKey(m.envelope.issuer);
+  if (!domainMatches(m, claim.snapshot.charter)) return 'ENVELOPE_DOMAIN_MISMATCH';
+  if (a.round !== 0) return 'CLAIM_ROUND_NOT_OPEN';
+  if (who === addrKey(claim.claimant)) return 'CLAIM_ATTESTER_IS_CLAIMANT';
+  if (!weights.has(who)) return 'CLAIM_ATTESTER_NOT_MEMBER';
+  if (m.envelope.scope?.epoch !== claim.snapshot.epoch) return 'CLAIM_WRONG_EPOCH';
+  if (m.envelope.issuedAt < claim.filedAt) return 'CLAIM_VOTE_BEFORE_FILING';
+  return null;
 }
 
 /**
- * Tally round 0 of a claim (pools.md#tally, #timing, #equivocation) from the attestations that
- * name it. `exclusions` maps a lower-case attester address to the time its equivocation became
- * provable (the later of its two conflicting envelopes): from then on, if the round is still open,
- * its vote is taken out and it counts no more; an equivocation after the close changes nothing.
- * Pure: the result depends on the set of attestations, not their order.
+ * Tally round 0 of a claim (pools.md#attesting, #equivocation, #tally, #timing) from the
+ * attestations that name it. `sameSeq` gives, for an attestation, the other pool messages with its
+ * (issuer, seq). The attestations that pass checks 2–7 are the round's candidates; a member with
+ * two conflicting candidates (or a candidate and another message with its seq) equivocates from
+ * the time the conflict is provable: from then on, if the round is still open, its vote is taken
+ * out and it counts no more. Every event dated at or before the close is applied, including the
+ * events of the instant an early expiry closes the round. Pure: the result depends on the set of
+ * attestations, not their order.
  */
 export function tallyRound(
   claim: AdmittedClaim,
   attestations: PoolMessage[],
-  exclusions: ReadonlyMap<string, number> = new Map(),
+  sameSeq: (m: PoolMessage) => readonly PoolMessage[] = () => [],
 ): RoundResult {
   const charter = claim.snapshot.charter;
   const weights = eligibleWeights(claim);
@@ -74,23 +99,16 @@ export function tallyRound(
   for (const w of weights.values()) total += w;
   const refused: PoolRefusal[] = [];
   const candidates: PoolMessage[] = [];
-  const claimant = addrKey(claim.claimant);
   for (const m of attestations) {
-    const a = m.envelope.payload as unknown as ClaimAttestation;
-    const who = addrKey(m.envelope.issuer);
-    if (a.round !== 0) refused.push(refusal(m, 'CLAIM_ROUND_NOT_OPEN'));
-    else if (who === claimant) refused.push(refusal(m, 'CLAIM_ATTESTER_IS_CLAIMANT'));
-    else if (!weights.has(who)) refused.push(refusal(m, 'CLAIM_ATTESTER_NOT_MEMBER'));
-    else if (m.envelope.scope?.epoch !== claim.snapshot.epoch) refused.push(refusal(m, 'CLAIM_WRONG_EPOCH'));
-    else if (m.envelope.issuedAt < claim.filedAt) refused.push(refusal(m, 'CLAIM_VOTE_BEFORE_FILING'));
+    const code = attestationRefusal(claim, weights, m);
+    if (code) refused.push(refusal(m, code));
     else candidates.push(m);
   }
+  const equivocations = findEquivocations(claim.claimId, candidates, sameSeq);
   // Events in canonical order: by time; at one time exclusions before votes; votes by message id.
   type Event = { at: number; kind: 0; who: string } | { at: number; kind: 1; m: PoolMessage };
   const events: Event[] = [
-    ...[...exclusions]
-      .filter(([who]) => weights.has(who))
-      .map(([who, at]) => ({ at, kind: 0 as const, who })),
+    ...equivocations.map((e) => ({ at: e.provableAt, kind: 0 as const, who: addrKey(e.offender) })),
     ...candidates.map((m) => ({ at: m.envelope.issuedAt, kind: 1 as const, m })),
   ].sort((x, y) =>
     x.at !== y.at
@@ -111,7 +129,8 @@ export function tallyRound(
   let since = claim.filedAt;
   const closeOf = () => (standing === null ? Math.max(deadline, since) : since + challenge);
   let closesAt = closeOf();
-  let closed = false;
+  /** Set by an early expiry: the close no longer moves, and only later events are late. */
+  let expiredEarly = false;
   const counted = new Map<string, CountedVote>();
   const excluded = new Set<string>();
   const gone = { weight: 0n, count: 0 };
@@ -129,10 +148,11 @@ export function tallyRound(
       s.nX += n;
     }
   };
+  /** The refusal of each candidate refused in the round's events; an exclusion overwrites its member's. */
+  const verdicts = new Map<PoolMessage, ClaimCode>();
   for (const e of events) {
-    if (closed || e.at > closesAt) {
-      closed = true;
-      if (e.kind === 1) refused.push(refusal(e.m, 'CLAIM_VOTE_LATE'));
+    if (e.at > closesAt) {
+      if (e.kind === 1) verdicts.set(e.m, 'CLAIM_VOTE_LATE');
       continue;
     }
     if (e.kind === 0) {
@@ -145,18 +165,18 @@ export function tallyRound(
         bump(v, -1n);
         counted.delete(e.who);
       }
-      for (const m of seen.get(e.who) ?? []) refused.push(refusal(m, 'CLAIM_ATTESTER_EQUIVOCATED'));
+      for (const m of seen.get(e.who) ?? []) verdicts.set(m, 'CLAIM_ATTESTER_EQUIVOCATED');
     } else {
       const m = e.m;
       const who = addrKey(m.envelope.issuer);
       if (excluded.has(who)) {
-        refused.push(refusal(m, 'CLAIM_ATTESTER_EQUIVOCATED'));
+        verdicts.set(m, 'CLAIM_ATTESTER_EQUIVOCATED');
         continue;
       }
       seen.set(who, [...(seen.get(who) ?? []), m]);
       if (counted.has(who)) {
         // Same payload again (a conflicting one brings its exclusion event first).
-        refused.push(refusal(m, 'CLAIM_DUPLICATE_VOTE'));
+        verdicts.set(m, 'CLAIM_DUPLICATE_VOTE');
         continue;
       }
       const a = m.envelope.payload as unknown as ClaimAttestation;
@@ -171,6 +191,7 @@ export function tallyRound(
       counted.set(who, v);
       bump(v, 1n);
     }
+    if (expiredEarly) continue; // once quorum is impossible no event of the closing instant can make it possible
     const next = standingOf(claim, s, total);
     if (next !== standing) {
       standing = next;
@@ -179,9 +200,10 @@ export function tallyRound(
     closesAt = closeOf();
     if (standing === null && quorumImpossible(claim, s, total, gone, weights.size)) {
       closesAt = e.at;
-      closed = true;
+      expiredEarly = true;
     }
   }
+  for (const [m, code] of verdicts) refused.push(refusal(m, code));
   const votes = [...counted.values()].sort((x, y) => byTimeThenId(x.message, y.message));
   return {
     closesAt,
@@ -199,7 +221,58 @@ export function tallyRound(
       eligibleCount: weights.size,
     },
     refused,
+    equivocations,
   };
+}
+
+/**
+ * The equivocations of one round (pools.md#equivocation): for each member, every pair of its
+ * conflicting messages of which one is a candidate attestation of the round — two candidates with
+ * different payloads, or a candidate and another pool message with the same (issuer, seq). The
+ * pair reported is the one provable earliest (the later of its two `issuedAt`), ties to the lower
+ * (first, second) message ids. Depends on the set only.
+ */
+function findEquivocations(
+  claimId: Hex,
+  candidates: readonly PoolMessage[],
+  sameSeq: (m: PoolMessage) => readonly PoolMessage[],
+): EquivocationView[] {
+  const best = new Map<string, EquivocationView>();
+  const byMember = new Map<string, PoolMessage[]>();
+  for (const m of candidates) {
+    const k = addrKey(m.envelope.issuer);
+    byMember.set(k, [...(byMember.get(k) ?? []), m]);
+  }
+  for (const [who, mine] of byMember) {
+    for (const a of mine) {
+      for (const b of [...mine, ...sameSeq(a)]) {
+        if (b.messageId === a.messageId) continue;
+        const evidence = buildEquivocationEvidence(a, b);
+        if (!evidence) continue;
+        const [first, second] = a.messageId < b.messageId ? [a, b] : [b, a];
+        const provableAt = Math.max(a.envelope.issuedAt, b.envelope.issuedAt);
+        const prev = best.get(who);
+        if (
+          !prev ||
+          provableAt < prev.provableAt ||
+          (provableAt === prev.provableAt &&
+            (first.messageId < prev.first.messageId ||
+              (first.messageId === prev.first.messageId && second.messageId < prev.second.messageId)))
+        ) {
+          best.set(who, {
+            offender: a.envelope.issuer,
+            claimId,
+            round: 0,
+            offense: evidence.offense,
+            first,
+            second,
+            provableAt,
+          });
+        }
+      }
+    }
+  }
+  return [...best.values()].sort((x, y) => (addrKey(x.offender) < addrKey(y.offender) ? -1 : 1));
 }
 
 /**

@@ -4,7 +4,7 @@ import { addrKey, parseUint256, uint, unitCommitment, valueClaim } from './amoun
 import type { ClaimCode } from './codes.js';
 import { computePayout, contributorsOf, EMPTY_LEDGER, type PoolLedger } from './computePayout.js';
 import { readPoolMessage } from './readPoolMessage.js';
-import { tallyRound } from './tallyRound.js';
+import { type RoundResult, tallyRound } from './tallyRound.js';
 import type { AdmittedClaim, MessageInput, PoolMessage } from './types.js';
 
 export type VerifyClaimDecisionParameters = {
@@ -67,33 +67,9 @@ export function verifyClaimDecision(
       requestedAmount: uint(payload.requestedAmount),
       valuation: valued.ok ? valued.value : null,
     };
-    const atts: PoolMessage[] = [];
-    const slots = new Map<string, string>();
-    let previousId = '';
-    for (const [i, e] of decision.attestations.entries()) {
-      const r = readPoolMessage(e as never);
-      if (!r.ok)
-        return no('CLAIM_DECISION_BAD_ATTESTATION', `attestation ${i} does not verify (${r.refusal.code})`);
-      if (r.message.envelope.type !== 'ClaimAttestation')
-        return no('CLAIM_DECISION_BAD_ATTESTATION', `attestation ${i} is not a ClaimAttestation`);
-      if (r.message.messageId <= previousId)
-        return no('CLAIM_DECISION_BAD_ATTESTATION', 'attestations are not in ascending message-id order');
-      previousId = r.message.messageId;
-      const a = r.message.envelope.payload as unknown as ClaimAttestation;
-      if (a.claimId !== decision.claimId || a.round !== decision.round || a.poolId !== charter.poolId) {
-        return no('CLAIM_DECISION_BAD_ATTESTATION', `attestation ${i} is about another claim or round`);
-      }
-      const who = addrKey(r.message.envelope.issuer);
-      if (slots.has(who))
-        return no('CLAIM_DECISION_BAD_ATTESTATION', `attestation ${i}: a second attestation of one member`);
-      slots.set(who, r.message.messageId);
-      atts.push(r.message);
-    }
-    const round = tallyRound(claim, atts, new Map());
-    if (round.refused.length > 0) {
-      const first = round.refused[0];
-      return no('CLAIM_DECISION_BAD_ATTESTATION', `an embedded attestation is not counted (${first?.code})`);
-    }
+    const embedded = checkEmbeddedAttestations(decision, claim);
+    if (!embedded.ok) return no('CLAIM_DECISION_BAD_ATTESTATION', embedded.reason);
+    const round = embedded.round;
     if (round.outcome !== decision.outcome)
       return no('CLAIM_DECISION_MISMATCH', `outcome ${decision.outcome}, recomputed ${round.outcome}`);
     if (round.closesAt !== decision.decidedAt)
@@ -156,4 +132,46 @@ export function verifyClaimDecision(
   } catch (error) {
     return no('CLAIM_DECISION_MISMATCH', `cannot check: ${String(error)}`);
   }
+}
+
+/**
+ * The checks of a decision's embedded attestations (pools.md#verifying-a-decision): each verifies,
+ * is a `ClaimAttestation` naming this pool, claim and round, appears once per member, in strictly
+ * ascending message-id order, and recomputing the round over them alone counts every one (eligible
+ * member other than the claimant, the snapshot's domain and epoch, not before filing, not late).
+ * Shared by `verifyClaimDecision` and the pool rules' check of a published decision.
+ */
+export function checkEmbeddedAttestations(
+  decision: Pick<ClaimDecision, 'attestations' | 'claimId' | 'round'>,
+  claim: AdmittedClaim,
+): { ok: true; round: RoundResult } | { ok: false; reason: string } {
+  const atts: PoolMessage[] = [];
+  const members = new Set<string>();
+  let previousId = '';
+  const list: unknown[] = Array.isArray(decision.attestations) ? decision.attestations : [];
+  for (const [i, e] of list.entries()) {
+    const r = readPoolMessage(e as never);
+    if (!r.ok) return { ok: false, reason: `attestation ${i} does not verify (${r.refusal.code})` };
+    if (r.message.envelope.type !== 'ClaimAttestation')
+      return { ok: false, reason: `attestation ${i} is not a ClaimAttestation` };
+    if (r.message.messageId <= previousId)
+      return { ok: false, reason: 'attestations are not in ascending message-id order' };
+    previousId = r.message.messageId;
+    const a = r.message.envelope.payload as unknown as ClaimAttestation;
+    if (
+      a.claimId !== decision.claimId ||
+      a.round !== decision.round ||
+      a.poolId !== claim.snapshot.charter.poolId
+    )
+      return { ok: false, reason: `attestation ${i} is about another claim or round` };
+    const who = addrKey(r.message.envelope.issuer);
+    if (members.has(who))
+      return { ok: false, reason: `attestation ${i}: a second attestation of one member` };
+    members.add(who);
+    atts.push(r.message);
+  }
+  const round = tallyRound(claim, atts);
+  const first = round.refused[0];
+  if (first) return { ok: false, reason: `an embedded attestation is not counted (${first.code})` };
+  return { ok: true, round };
 }

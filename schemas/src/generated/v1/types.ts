@@ -2012,6 +2012,314 @@ export interface ProblemIssue {
   expected?: string;
 }
 
+/**
+ * The result of the conformance harness op `decide {charter, messages, now}` (pools.md#harness): everything the pool rules derive from the charter envelopes and the other pool messages at time `now`. Amounts are decimal strings in unit-asset base units; times unix milliseconds. Every array has a stated order, so two conforming implementations produce the same document.
+ */
+export interface PoolDecideResult {
+  /**
+   * The founded pool, or `null` when no founding text is adopted.
+   */
+  poolId: PoolId | null;
+  /**
+   * The adopted charters, ascending epoch (0 first).
+   */
+  epochs: DecidedEpoch[];
+  /**
+   * The admitted claims, in canonical filing order (ascending `(filedAt, claimId)`).
+   */
+  claims: DecidedClaim[];
+  /**
+   * One entry per (claim, round, offender) whose equivocation the rules found, ascending `claimId`, then lower-case `offender`.
+   */
+  equivocations: DecidedEquivocation[];
+  /**
+   * Every input message the pool rules did not take, once each, ascending `messageId` (null first), then `code`.
+   */
+  refused: DecidedRefusal[];
+  ledger: DecidedLedger;
+}
+
+/**
+ * One adopted charter.
+ */
+export interface DecidedEpoch {
+  /**
+   * Its epoch.
+   */
+  epoch: Count;
+  /**
+   * Its `effectiveAt`.
+   */
+  effectiveAt: UnixMs;
+  /**
+   * When its last needed signature was issued (the completion time of pools.md#charter-envelopes).
+   */
+  adoptedAt: UnixMs;
+  /**
+   * keccak256 of its canonical JSON: the identity of the text.
+   */
+  payloadHash: Bytes32;
+}
+
+/**
+ * pools.md#lifecycle at `now`.
+ */
+export type DecidedClaimStatus = 'attesting' | 'approved' | 'rejected' | 'expired' | 'settled';
+
+/**
+ * One admitted claim at `now`.
+ */
+export interface DecidedClaim {
+  /**
+   * The FundClaim envelope's message id.
+   */
+  claimId: MessageId;
+  /**
+   * The claim envelope's `issuer`, as written there.
+   */
+  claimant: Address;
+  /**
+   * The claim's `incidentId`.
+   */
+  incidentId: Label;
+  /**
+   * The claim envelope's `issuedAt`.
+   */
+  filedAt: UnixMs;
+  /**
+   * The snapshot's epoch.
+   */
+  epoch: Count;
+  /**
+   * The claim's `requestedAmount`.
+   */
+  requestedAmount: Uint256;
+  status: DecidedClaimStatus;
+  /**
+   * The round: always 0 in v1.0.
+   */
+  round: 0;
+  /**
+   * When the round closes (or closed), pools.md#timing; it depends on the held messages, not on `now`.
+   */
+  closesAt: UnixMs;
+  /**
+   * The standing outcome after the round's events (at the close when it has closed); `null` when none.
+   */
+  standing: 'approved' | 'rejected' | null;
+  tally: DecidedTally;
+  /**
+   * `null` while the round is open (`now` < `closesAt`).
+   */
+  decision: DecidedOutcome | null;
+  /**
+   * The payout schedule of an approved claim with a non-zero amount or of a zero payout (pools.md#rate-limit); `null` otherwise, and when `maxAmount` is 0.
+   */
+  settlement: DecidedSettlement | null;
+}
+
+/**
+ * The counted votes of the round (pools.md#tally): capped weights and distinct members.
+ */
+export interface DecidedTally {
+  /**
+   * Σ capped weight of the counted approvals.
+   */
+  approveWeight: Count;
+  /**
+   * Σ capped weight of the counted rejections.
+   */
+  rejectWeight: Count;
+  /**
+   * Σ capped weight of the counted abstentions.
+   */
+  abstainWeight: Count;
+  /**
+   * T: Σ capped weight of the eligible members.
+   */
+  totalWeight: Count;
+  /**
+   * Number of counted approvals.
+   */
+  approveCount: Count;
+  /**
+   * Number of counted rejections.
+   */
+  rejectCount: Count;
+  /**
+   * Number of counted abstentions.
+   */
+  abstainCount: Count;
+  /**
+   * Number of eligible members (claimant excluded).
+   */
+  eligibleCount: Count;
+}
+
+/**
+ * The decision of a closed round (pools.md#payout). For `rejected` and `expired` every amount is "0", `haircutBps` 0, `boundBy` "none" and `contributions` empty.
+ */
+export interface DecidedOutcome {
+  /**
+   * The round's outcome.
+   */
+  outcome: 'approved' | 'rejected' | 'expired';
+  /**
+   * `closesAt`.
+   */
+  decidedAt: UnixMs;
+  /**
+   * min(lower weighted median of the counted approvals, requestedAmount).
+   */
+  acceptedLoss: Uint256;
+  /**
+   * After the deductible and the caps.
+   */
+  due: Uint256;
+  /**
+   * min(due, Σ remaining capital of the contributors).
+   */
+  approvedAmount: Uint256;
+  /**
+   * due − approvedAmount.
+   */
+  shortfall: Uint256;
+  /**
+   * floor(shortfall × 10 000 / due); 0 when due is 0.
+   */
+  haircutBps: Bps;
+  /**
+   * The cap that set `due` below `covered`: the first of perClaim, perMemberPerPeriod, perPeriod (in that order) strictly below the running minimum; `none` when no cap bound.
+   */
+  boundBy: 'none' | 'perClaim' | 'perMemberPerPeriod' | 'perPeriod';
+  /**
+   * Non-zero shares, ascending lower-case member address; addresses as the snapshot charter writes them; they sum to `approvedAmount`.
+   */
+  contributions: Contribution[];
+  /**
+   * The message ids of the counted attestations, ascending.
+   */
+  attestations: MessageId[];
+}
+
+/**
+ * When the payout leaves the vault (pools.md#rate-limit).
+ */
+export interface DecidedSettlement {
+  /**
+   * When the first tranche is due (`decidedAt` for a zero payout).
+   */
+  firstAt: UnixMs;
+  /**
+   * When the last tranche is due.
+   */
+  lastAt: UnixMs;
+  /**
+   * Number of tranches (0 for a zero payout).
+   */
+  tranches: Count;
+}
+
+/**
+ * An equivocation in a round and the pair reported for it (pools.md#equivocation).
+ */
+export interface DecidedEquivocation {
+  /**
+   * The signer, as its envelopes write it.
+   */
+  offender: Address;
+  /**
+   * The claim.
+   */
+  claimId: MessageId;
+  /**
+   * The round.
+   */
+  round: Count;
+  /**
+   * `duplicate_seq` when the pair shares (issuer, seq), else `conflicting_attestation`.
+   */
+  offense: 'duplicate_seq' | 'conflicting_attestation';
+  /**
+   * The lower message id of the reported pair.
+   */
+  first: MessageId;
+  /**
+   * The higher message id of the reported pair.
+   */
+  second: MessageId;
+  /**
+   * The later `issuedAt` of the pair: from then on the offender counts no more, if the round is open.
+   */
+  provableAt: UnixMs;
+}
+
+/**
+ * A message the pool rules did not take, with the first rule it fails.
+ */
+export interface DecidedRefusal {
+  /**
+   * The message id, or `null` for an input that could not be decoded.
+   */
+  messageId: MessageId | null;
+  /**
+   * The rule's outcome.
+   */
+  outcome: 'ignore' | 'reject';
+  /**
+   * A POOL_* /CLAIM_* code, or the ENVELOPE_* /SCHEMA_* code of the envelope checks.
+   */
+  code: ReasonCode;
+}
+
+/**
+ * The pool's money at `now` (pools.md#ledger).
+ */
+export interface DecidedLedger {
+  /**
+   * Σ `committed`.
+   */
+  capital: Uint256;
+  /**
+   * Σ `approvedAmount` of the approved decisions; equals Σ `contributed`.
+   */
+  paidOut: Uint256;
+  /**
+   * Σ `claimDeposit.value` of the rejected claims' snapshots.
+   */
+  forfeitedDeposits: Uint256;
+  /**
+   * Every member of an epoch in force by `now` (the founding charter's when none is), ascending lower-case address.
+   */
+  members: DecidedLedgerMember[];
+}
+
+/**
+ * One member's money.
+ */
+export interface DecidedLedgerMember {
+  /**
+   * As written by the latest epoch in force by `now` that lists it.
+   */
+  member: Address;
+  /**
+   * Its unit-asset commitment in the charter in force at `now`; 0 when that charter does not list it.
+   */
+  committed: Uint256;
+  /**
+   * Σ of its contributions to approved payouts.
+   */
+  contributed: Uint256;
+  /**
+   * Σ `approvedAmount` of its approved claims.
+   */
+  received: Uint256;
+  /**
+   * max(committed − contributed, 0).
+   */
+  remaining: Uint256;
+}
+
 /** Each schema kind `validate` knows, mapped to the type of a valid document of that kind. */
 export interface SchemaTypeMap {
   Envelope: Envelope;
@@ -2032,6 +2340,7 @@ export interface SchemaTypeMap {
   HealthResponse: HealthResponse;
   PeerListResponse: PeerListResponse;
   Problem: Problem;
+  PoolDecideResult: PoolDecideResult;
 }
 
 /** A payload: the document an envelope of one of the `PayloadType`s carries. */
