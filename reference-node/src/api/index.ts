@@ -9,6 +9,7 @@
  * `node` is an `ApiNode`: { store, publish(type, payload, {issuedAt?}), status(), peers(), healthChecks?() }.
  */
 
+export { type ApiNodeOfParameters, apiNodeOf } from './apiNodeOf.js';
 export {
   type Api,
   type ApiNode,

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import type { NodeConfig, PeerListResponse } from '@sfr/schemas';
-import { type Api, createApi } from '../api/index.js';
+import type { NodeConfig } from '@sfr/schemas';
+import { type Api, apiNodeOf, createApi } from '../api/index.js';
 import { type LoadConfigResult, loadConfig, logEffectiveConfig } from '../config/index.js';
 import { attachContagion } from '../contagion/index.js';
 import { EnvelopeError, loadMemberKey, toChecksumAddress } from '../envelope/index.js';
@@ -195,7 +195,6 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     node,
     config,
     baseDir: loaded.baseDir,
-    memberKey: key.privateKey,
     ...(adapters === undefined ? {} : { verifyEvidence: (ref: unknown) => adapters.verifyEvidence(ref) }),
     logger,
   }).catch(async (error: unknown) => {
@@ -212,34 +211,12 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   let apiUrl: string | undefined;
   if (token !== undefined) {
     api = await createApi({
-      node: {
-        store: node.store,
-        publish: async (type, payload) => {
-          const r = await node.publish(type, payload);
-          return { messageId: r.messageId, seq: r.seq, envelope: r.envelope };
-        },
-        status: () => ({
-          peerId: node.peerId,
-          member: toChecksumAddress(node.member),
-          protocol: config.identity.protocol,
-          specVersions: ['1.0'],
-          version,
-          startedAt,
-          headSeq: node.store.headSeq(node.member) ?? null,
-          peers: { connected: node.connectedPeers().length, members: node.membership.members.length },
-          topics: node.router
-            .getTopics()
-            .slice(0, 64)
-            .map((topic) => ({ topic, meshPeers: node.router.getMeshPeers(topic).length })),
-        }),
-        peers: () => peersOf(node),
-        healthChecks: () => [
-          node.connectedPeers().length > 0
-            ? { name: 'gossip', status: 'ok' }
-            : { name: 'gossip', status: 'degraded', detail: 'no connected peers' },
-          ...(adapters?.healthChecks() ?? []),
-        ],
-      },
+      node: apiNodeOf(node, {
+        protocol: config.identity.protocol,
+        version,
+        startedAt,
+        ...(adapters === undefined ? {} : { healthChecks: () => adapters.healthChecks() }),
+      }),
       token: token.token,
       version,
       host: http.host ?? '127.0.0.1',
@@ -298,24 +275,4 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
       log.info({}, 'node stopped');
     },
   };
-}
-
-function peersOf(node: SfrNode): PeerListResponse['peers'] {
-  const byPeer = new Map<string, string[]>();
-  for (const c of node.libp2p.getConnections()) {
-    const id = c.remotePeer.toString();
-    const list = byPeer.get(id) ?? [];
-    if (list.length < 8) list.push(c.remoteAddr.toString());
-    byPeer.set(id, list);
-  }
-  return [...byPeer.entries()].slice(0, 1000).map(([peerId, addresses]) => {
-    const member = node.membership.memberOfPeer(peerId);
-    return {
-      peerId,
-      ...(member === undefined ? {} : { member: toChecksumAddress(member) }),
-      addresses,
-      connected: true,
-      score: node.router.getScore(peerId),
-    };
-  });
 }

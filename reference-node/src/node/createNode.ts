@@ -11,7 +11,9 @@ import {
   addressOfPrivateKey,
   buildEquivocationEvidence,
   canonicalize,
+  checkIssuedAt,
   type Envelope,
+  type EnvelopeDomain,
   type Hex,
   messageIdOf,
   signEnvelope,
@@ -93,6 +95,19 @@ export interface PublishResult {
   readonly recipients: number;
 }
 
+/** What the local member may set on a message it publishes (`SfrNode.publish`); the node fills in the rest. */
+export interface PublishOptions {
+  /** Pool types only: the pool and charter epoch the message belongs to (it travels on the pool's topic). */
+  readonly scope?: { readonly poolId: string; readonly epoch: number };
+  /** The EIP-712 domain the message is signed under (pool messages: the charter's settlement vault). */
+  readonly domain?: { readonly chainId: number; readonly verifyingContract: string };
+  /**
+   * The envelope's `issuedAt` (unix ms); default the node's clock. Refused before anything is signed
+   * when the node's peers would not relay it (the gossip time rules of envelope.md#time).
+   */
+  readonly issuedAt?: number;
+}
+
 export interface SfrNode {
   readonly peerId: string;
   readonly member: string;
@@ -109,12 +124,13 @@ export interface SfrNode {
   stop(): Promise<void>;
   isStarted(): boolean;
   multiaddrs(): string[];
-  /** Signs (persist-then-sign through the store's journal), validates, stores, then gossips. */
-  publish(
-    type: string,
-    payload: Record<string, unknown>,
-    options?: { scope?: { poolId: string; epoch: number } },
-  ): Promise<PublishResult>;
+  /**
+   * The one publish path of the local member (API, pools, adapters, protective actions, equivocation
+   * reports): signs (persist-then-sign through the store's journal), validates through the node's own
+   * pipeline, stores, then gossips. Throws `NodeError` GOSSIP_PUBLISH_REFUSED with the verdict's code in
+   * `details.code` when the message is refused; nothing is signed for a refused `issuedAt`.
+   */
+  publish(type: string, payload: Record<string, unknown>, options?: PublishOptions): Promise<PublishResult>;
   /** Every message accepted (from gossip, sync or local publish), after it is stored. */
   onAccepted(
     listener: (m: IngestAccepted & { readonly source: 'gossip' | 'sync' | 'local' }) => void,
@@ -394,16 +410,30 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       if (topic === undefined) {
         throw new NodeError('GOSSIP_PUBLISH_REFUSED', `no topic for type ${type}`, { details: { type } });
       }
+      const t = now();
+      const issuedAt = options.issuedAt ?? t;
+      // envelope.md#time, as the node's peers will apply it on gossip: a message they would not relay
+      // is refused before a sequence number is reserved or anything is signed.
+      const time = Number.isSafeInteger(issuedAt)
+        ? checkIssuedAt(issuedAt, t, skewMs, { maxAgeMs })
+        : { outcome: 'reject' as const, code: 'ENVELOPE_MALFORMED', meta: { issuedAt } };
+      if (time !== null) {
+        metrics?.published.inc({ topic: topic.kind, outcome: time.outcome });
+        throw new NodeError('GOSSIP_PUBLISH_REFUSED', `issuedAt outside the time window: ${time.code}`, {
+          details: { code: time.code, issuedAt, now: t, skewMs, maxAgeMs },
+        });
+      }
       const seq = await store.reserveSeq(member);
       const unsigned: UnsignedEnvelope = {
         sfr: '1.0',
         type,
         issuer: member as Hex,
         seq,
-        issuedAt: now(),
+        issuedAt,
         ...(options.scope === undefined
           ? {}
           : { scope: { poolId: options.scope.poolId as Hex, epoch: options.scope.epoch } }),
+        ...(options.domain === undefined ? {} : { domain: options.domain as EnvelopeDomain }),
         payload: payload as UnsignedEnvelope['payload'],
       };
       const signed = await signEnvelope({ privateKey: params.memberKey, unsigned, guard: store });

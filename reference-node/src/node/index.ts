@@ -3,6 +3,7 @@ export {
   createNode,
   DEFAULT_MAX_AGE_MS,
   DEFAULT_SKEW_MS,
+  type PublishOptions,
   type PublishResult,
   type SfrNode,
 } from './createNode.js';

@@ -4,17 +4,15 @@
  * brings them), `policy.autoAttest`, evidence re-derived through the hosted adapters — started,
  * and tied to the node's lifecycle: the node's `stop()` stops the service first.
  *
- *   const pools = await attachPools({ node, config, baseDir, memberKey, verifyEvidence, logger });
+ *   const pools = await attachPools({ node, config, baseDir, verifyEvidence, logger });
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NodeConfig } from '@sfr/schemas';
-import type { Hex } from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
 import type { SfrNode } from '../node/index.js';
 import type { MessageInput } from '../pools/index.js';
 import type { EvidenceVerdict } from './chooseVerdict.js';
-import { createNodePoolPublisher } from './createNodePoolPublisher.js';
 import { createPoolService, type PoolService } from './createPoolService.js';
 import { PoolServiceError } from './poolServiceError.js';
 
@@ -23,7 +21,6 @@ export interface AttachPoolsParameters {
   readonly config: NodeConfig;
   /** Folder relative paths in the config are resolved against. */
   readonly baseDir: string;
-  readonly memberKey: Hex;
   /** The adapter host's `verifyEvidence` (routes by chain and emitter); absent: every claim waits for a vote. */
   readonly verifyEvidence?: (ref: unknown) => Promise<EvidenceVerdict>;
   readonly logger?: Logger;
@@ -57,7 +54,6 @@ export async function attachPools(p: AttachPoolsParameters): Promise<PoolService
   const service = createPoolService({
     node: p.node,
     pools,
-    publish: createNodePoolPublisher(p.node, p.memberKey),
     ...(p.verifyEvidence === undefined ? {} : { verifyEvidence: p.verifyEvidence }),
     ...(p.config.policy?.autoAttest === undefined ? {} : { policy: p.config.policy.autoAttest }),
     ...(p.logger === undefined ? {} : { logger: p.logger }),

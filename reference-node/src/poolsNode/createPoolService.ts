@@ -15,6 +15,7 @@ import type {
 } from '@sfr/schemas/types';
 import { buildEquivocationEvidence, type Envelope, type Hex } from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
+import type { PublishOptions } from '../node/index.js';
 import {
   applyPoolMessage,
   buildClaimDecision,
@@ -41,7 +42,6 @@ import {
   evidenceCheckOf,
   type QueueReason,
 } from './chooseVerdict.js';
-import type { PoolPublisher } from './createNodePoolPublisher.js';
 import { PoolServiceError } from './poolServiceError.js';
 import { precheckClaim } from './precheckClaim.js';
 
@@ -73,6 +73,12 @@ export interface PoolServiceNode {
   onAccepted(
     listener: (m: { readonly id: string; readonly envelope: unknown; readonly source: string }) => void,
   ): () => void;
+  /** The node's one publish path; what it accepts reaches `onAccepted` before it resolves. */
+  publish(
+    type: string,
+    payload: Record<string, unknown>,
+    options?: PublishOptions,
+  ): Promise<{ readonly messageId: string; readonly envelope: unknown }>;
 }
 
 export interface CreatePoolServiceParameters {
@@ -83,8 +89,6 @@ export interface CreatePoolServiceParameters {
     /** Signed charter envelopes known out of band (e.g. read from `charterFile`), used until gossip brings them. */
     readonly charterMessages?: readonly MessageInput[];
   }[];
-  /** Signs, stores (persist-then-sign) and gossips a pool message as the local member. */
-  readonly publish: PoolPublisher;
   /** Without it, every claim is queued for a manual vote. */
   readonly verifyEvidence?: VerifyEvidence;
   /** `policy.autoAttest` of the node config. */
@@ -208,6 +212,34 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     e.state = applyPoolMessage(e.state, message);
   };
 
+  /**
+   * Publishes one pool message through the node. The node's accepted-message event folds it into the
+   * pool state before this resolves; a refusal is a PoolServiceError with the pipeline's reason code.
+   */
+  const publish = async (
+    type: 'PoolCharter' | 'FundClaim' | 'ClaimAttestation' | 'ClaimDecision' | 'EquivocationEvidence',
+    payload: object,
+    // The charter's domain, or null when it settles on no eip155 chain (pools.md#charter).
+    { domain, ...options }: Omit<PublishOptions, 'domain'> & { domain?: PublishOptions['domain'] | null },
+  ): Promise<{ messageId: Hex; envelope: Envelope }> => {
+    try {
+      const r = await params.node.publish(type, payload as Record<string, unknown>, {
+        ...options,
+        ...(domain ? { domain } : {}),
+      });
+      return { messageId: r.messageId as Hex, envelope: r.envelope as Envelope };
+    } catch (error) {
+      const e = error as { code?: string; details?: { code?: unknown } };
+      const code = typeof e.details?.code === 'string' ? e.details.code : e.code;
+      if (code === undefined) throw error;
+      throw new PoolServiceError(code, `own ${type} refused: ${code}`, {
+        details: { ...(e.details ?? {}) },
+        section: 'envelope.md#verification',
+        cause: error,
+      });
+    }
+  };
+
   const enqueue = (job: () => Promise<void>): void => {
     work = work.then(job).catch((err: unknown) => {
       log?.warn(
@@ -278,11 +310,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       ...(c.claim.valuation === null ? {} : { valuation: c.claim.valuation.toString() }),
       ...(extra.note === undefined ? {} : { note: extra.note }),
     };
-    const r = await params.publish('ClaimAttestation', payload as unknown as Record<string, unknown>, {
+    const r = await publish('ClaimAttestation', payload, {
       scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
       domain: expectedDomainOf(c.claim.snapshot.charter),
     });
-    fold(e.poolId, { envelope: r.envelope, messageId: r.messageId });
     queued.delete(c.claim.claimId);
     log?.info({ claimId: c.claim.claimId, verdict, messageId: r.messageId }, 'attested');
     return r;
@@ -372,14 +403,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (payload === null) continue;
       busy.add(key);
       try {
-        const r = await params.publish(
-          'EquivocationEvidence',
-          payload as unknown as Record<string, unknown>,
-          {
-            scope: null,
-          },
-        );
-        fold(e.poolId, { envelope: r.envelope, messageId: r.messageId });
+        const r = await publish('EquivocationEvidence', payload, {});
         gossiped.add(key);
         log?.warn(
           { offender: q.offender, claimId: q.claimId, messageId: r.messageId },
@@ -422,13 +446,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         if (payload === null) continue;
         busy.add(`decision:${c.claim.claimId}`);
         try {
-          const r = await params.publish('ClaimDecision', payload as unknown as Record<string, unknown>, {
+          const r = await publish('ClaimDecision', payload, {
             scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
             domain: expectedDomainOf(c.claim.snapshot.charter),
           });
-          const m = { envelope: r.envelope, messageId: r.messageId };
-          fold(e.poolId, m);
-          judgeDecision(e, m);
           log?.info(
             { claimId: c.claim.claimId, outcome: payload.outcome, messageId: r.messageId },
             'decision published',
@@ -558,13 +579,11 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       return undefined;
     },
     async signCharter(charter) {
-      const e = addPool(charter.poolId);
-      const r = await params.publish('PoolCharter', charter as unknown as Record<string, unknown>, {
+      addPool(charter.poolId); // joined first, so the accepted event folds the charter into its state
+      return publish('PoolCharter', charter, {
         scope: { poolId: charter.poolId, epoch: charter.epoch },
         domain: expectedDomainOf(charter),
       });
-      fold(e.poolId, { envelope: r.envelope, messageId: r.messageId });
-      return r;
     },
     async fileClaim(claim) {
       const e = entryOf(claim.poolId);
@@ -581,11 +600,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         throw new PoolServiceError(refusal, `the pool rules refuse this claim: ${refusal}`, {
           section: 'pools.md#filing',
         });
-      const r = await params.publish('FundClaim', claim as unknown as Record<string, unknown>, {
+      const r = await publish('FundClaim', claim, {
         scope: { poolId: e.poolId, epoch: at.adopted.epoch },
         domain: at.domain,
       });
-      fold(e.poolId, { envelope: r.envelope, messageId: r.messageId });
       return r;
     },
     async vote(claimId, v) {

@@ -15,11 +15,6 @@ export {
   type QueueReason,
 } from './chooseVerdict.js';
 export {
-  createNodePoolPublisher,
-  type PoolPublisher,
-  type PoolPublishOptions,
-} from './createNodePoolPublisher.js';
-export {
   type ClaimSummary,
   type CreatePoolServiceParameters,
   createPoolService,

@@ -4,7 +4,7 @@ import { type Api, createApi, generateOpenApi, publishProblem } from '../../src/
 import { createMetrics } from '../../src/metrics/index.js';
 import { NodeError } from '../../src/node/index.js';
 import type { Store } from '../../src/store/index.js';
-import { createLocalNode, example, MEMBER, TOKEN } from './localNode.js';
+import { example, MEMBER, startApiNode, TOKEN } from './startApiNode.js';
 
 let api: Api;
 let url: string;
@@ -14,7 +14,7 @@ let cleanup: () => Promise<void>;
 async function start(
   options: { bodyLimit?: number; rateLimit?: { max: number; timeWindowMs: number } } = {},
 ) {
-  const local = await createLocalNode();
+  const local = await startApiNode();
   store = local.store;
   cleanup = local.cleanup;
   api = await createApi({
@@ -83,6 +83,16 @@ describe('publishing', () => {
     expect(store.lastCursor).toBe(1);
   });
 
+  it('signs with the issuedAt of the request (the real node, not a stand-in)', async () => {
+    const issuedAt = Date.now() - 60_000;
+    const res = await post('/v1/events', { ...event(), issuedAt });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { messageId: string; envelope: { issuedAt: number } };
+    expect(body.envelope.issuedAt).toBe(issuedAt);
+    const stored = await store.getMessage(body.messageId);
+    expect(stored?.issuedAt).toBe(issuedAt);
+  });
+
   it('paginates with an opaque cursor', async () => {
     for (let i = 0; i < 5; i++) expect((await post('/v1/events', event())).status).toBe(201);
     const seqs: number[] = [];
@@ -128,6 +138,28 @@ describe('refusals are problem+json, carry the code, and change nothing', () => 
     `);
     await problemOf(wrong);
     expect(store.lastCursor).toBe(0);
+  });
+
+  it('refuses an issuedAt outside the time window with its envelope code, before signing anything', async () => {
+    const cases = [
+      [Date.now() + 15_000, 'ENVELOPE_FROM_FUTURE'],
+      [Date.now() + 3_600_000, 'ENVELOPE_FAR_FUTURE'],
+      [Date.now() - 315_000, 'ENVELOPE_TOO_OLD'],
+      [Date.now() - 86_400_000, 'ENVELOPE_EXPIRED'],
+    ] as const;
+    for (const [issuedAt, code] of cases) {
+      const res = await post('/v1/events', { ...event(), issuedAt });
+      expect(res.status).toBe(422);
+      expect(await problemOf(res)).toMatchObject({
+        status: 422,
+        code,
+        type: `https://sfr.dev/problems/${code}`,
+      });
+    }
+    expect(store.lastCursor).toBe(0);
+    // No sequence number was burnt: the next message is seq 0.
+    const ok = (await (await post('/v1/events', event())).json()) as { seq: number };
+    expect(ok.seq).toBe(0);
   });
 
   it('names the schema violation with its code, pointer and expectation', async () => {
@@ -223,7 +255,13 @@ describe('refusals are problem+json, carry the code, and change nothing', () => 
     expect(health.status).toBe(503);
     const h = await health.json();
     expect(validate('HealthResponse', h).ok).toBe(true);
-    expect(h).toMatchObject({ status: 'down', checks: [{ name: 'store', status: 'down' }] });
+    expect(h).toMatchObject({
+      status: 'down',
+      checks: [
+        { name: 'store', status: 'down' },
+        { name: 'gossip', status: 'degraded' },
+      ],
+    });
   });
 });
 
@@ -249,7 +287,17 @@ describe('observation', () => {
     const peers = await (await fetch(`${url}/v1/peers`)).json();
     expect(validate('PeerListResponse', peers).ok).toBe(true);
     const health = await fetch(`${url}/health`);
-    expect([health.status, ((await health.json()) as { status: string }).status]).toEqual([200, 'ok']);
+    // A node alone on loopback: serving, but gossip reaches nobody.
+    expect([health.status, await health.json()]).toEqual([
+      200,
+      {
+        status: 'degraded',
+        checks: [
+          { name: 'store', status: 'ok' },
+          { name: 'gossip', status: 'degraded', detail: 'no connected peers' },
+        ],
+      },
+    ]);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toContain(
       'sfr_http_requests_total{route="/v1/events",method="POST",status="2xx",code=""} 1',

@@ -11,23 +11,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { type Api, createApi, NOTICE_ROUTES, ROUTES } from '../../src/api/index.js';
 import { type ContagionResponder, createContagionResponder } from '../../src/contagion/index.js';
-import type { Store } from '../../src/store/index.js';
 import { waitFor } from '../node/fixtures.js';
-import { createLocalNode, example, MEMBER, TOKEN } from './localNode.js';
+import { example, startApiNode, TOKEN } from './startApiNode.js';
 
 const USDC = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
 const DAI = '0x6B175474E89094C44Da98b954EedeAC495271d0F';
 
 let api: Api;
 let url: string;
-let store: Store;
 let responder: ContagionResponder;
 let publishAlert: (asset: string) => Promise<string>;
 let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
-  const local = await createLocalNode();
-  store = local.store;
+  const local = await startApiNode();
   const dir = await mkdtemp(path.join(tmpdir(), 'sfr-notices-'));
   publishAlert = async (asset) => {
     const payload = {
@@ -38,11 +35,7 @@ beforeEach(async () => {
     return (await local.node.publish('ContagionAlert', payload, {})).messageId;
   };
   responder = await createContagionResponder({
-    node: {
-      member: MEMBER.address.toLowerCase(),
-      store,
-      publish: (type, payload) => local.node.publish(type as 'RecoveryEvent', payload, {}),
-    },
+    node: local.sfr,
     config: {
       identity: { keyFile: 'unused', protocol: 'aave-v3' },
       exposure: { assets: [{ chain: 'eip155:1', address: USDC, symbol: 'USDC', decimals: 6 }] },

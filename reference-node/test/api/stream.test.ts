@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { type Api, createApi } from '../../src/api/index.js';
-import { createLocalNode, example, TOKEN } from './localNode.js';
+import { example, startApiNode, TOKEN } from './startApiNode.js';
 
 let api: Api;
 let url: string;
@@ -10,7 +10,7 @@ let publishEvent: () => Promise<void>;
 let publishAlert: () => Promise<void>;
 
 beforeEach(async () => {
-  const local = await createLocalNode();
+  const local = await startApiNode();
   cleanup = local.cleanup;
   api = await createApi({ node: local.node, token: TOKEN, version: '0.1.0' });
   url = await api.listen();

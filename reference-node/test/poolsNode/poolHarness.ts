@@ -17,12 +17,7 @@ import {
 import { createAdapter } from '@sfr/adapter-pausable';
 import type { EvidenceRef, FundClaim, PoolCharter } from '@sfr/schemas/types';
 import type { Address, Hex } from 'viem';
-import {
-  type AutoAttestPolicy,
-  createNodePoolPublisher,
-  createPoolService,
-  type PoolService,
-} from '../../src/poolsNode/index.js';
+import { type AutoAttestPolicy, createPoolService, type PoolService } from '../../src/poolsNode/index.js';
 import { startNetwork, type TestNetwork } from '../node/fixtures.js';
 
 export const POOL_ID = `0x${'7a'.repeat(32)}`;
@@ -181,12 +176,11 @@ export async function startPoolNetwork(
   policy: AutoAttestPolicy,
 ): Promise<PoolNetwork> {
   const net = await startNetwork({ n, overrides: () => ({ pools: [POOL_ID] }) });
-  const services = net.nodes.map((node, i) => {
+  const services = net.nodes.map((node) => {
     const adapter = chain.adapter();
     return createPoolService({
       node,
       pools: [{ poolId: POOL_ID }],
-      publish: createNodePoolPublisher(node, net.keys[i]!.privateKey),
       verifyEvidence: (ref) => adapter.verifyEvidence(ref as never),
       policy,
       tickMs: 200,

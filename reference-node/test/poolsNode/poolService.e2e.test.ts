@@ -293,11 +293,16 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
   it('a restarted service rebuilds the same claims and decisions from the store', async () => {
     const node = pn.net.nodes[3]!;
     const fresh = createPoolService({
-      node,
-      pools: [{ poolId: POOL_ID }],
-      publish: async () => {
-        throw new Error('a rebuild must not publish');
+      node: {
+        member: node.member,
+        store: node.store,
+        joinPool: (poolId) => node.joinPool(poolId),
+        onAccepted: (listener) => node.onAccepted(listener),
+        publish: async () => {
+          throw new Error('a rebuild must not publish');
+        },
       },
+      pools: [{ poolId: POOL_ID }],
       tickMs: 60_000,
     });
     await fresh.start();

@@ -4,8 +4,8 @@
  * pool routes: the setup of the pool API and CLI tests.
  */
 import type { EvidenceRef } from '@sfr/schemas/types';
-import { type Api, createApi } from '../../src/api/index.js';
-import { createNodePoolPublisher, createPoolService, type PoolService } from '../../src/poolsNode/index.js';
+import { type Api, apiNodeOf, createApi } from '../../src/api/index.js';
+import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
 import { startNetwork, type TestNetwork, waitForMesh } from '../node/fixtures.js';
 import { charterFor, POOL_ID } from './poolHarness.js';
 
@@ -42,27 +42,17 @@ export async function startTwoNodePool(): Promise<TwoNodePool> {
     await net.stop();
   };
   try {
-    for (const [i, node] of net.nodes.entries()) {
+    for (const node of net.nodes) {
       const s = createPoolService({
         node,
         pools: [{ poolId: POOL_ID }],
-        publish: createNodePoolPublisher(node, net.keys[i]!.privateKey),
         tickMs: 200,
         decisionStaggerMs: 200,
       });
       await s.start();
       services.push(s);
       const api = await createApi({
-        node: {
-          store: node.store,
-          publish: async () => {
-            throw Object.assign(new Error('not used here'), { code: 'API_PUBLISH_FAILED' });
-          },
-          status: () => {
-            throw new Error('not used here');
-          },
-          peers: () => [],
-        },
+        node: apiNodeOf(node, { protocol: 'pool-test', version: '0.1.0' }),
         token: TOKEN,
         version: '0.1.0',
         pools: s,

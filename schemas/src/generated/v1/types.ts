@@ -1679,7 +1679,7 @@ export interface SubmitRecoveryEventRequest {
    */
   payload: RecoveryEvent;
   /**
-   * Override of the envelope's `issuedAt` (must be within the node's skew window).
+   * The envelope's `issuedAt`, signed as given; refused with its envelope time code when outside the window the node's peers relay on gossip (api.md rule 9).
    */
   issuedAt?: UnixMs;
   /**
@@ -1697,7 +1697,7 @@ export interface SubmitAlertRequest {
    */
   payload: ContagionAlert;
   /**
-   * Override of the envelope's `issuedAt` (must be within the node's skew window).
+   * The envelope's `issuedAt`, signed as given; refused with its envelope time code when outside the window the node's peers relay on gossip (api.md rule 9).
    */
   issuedAt?: UnixMs;
   /**
