@@ -134,6 +134,13 @@ function highS(sig: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Nesting depth of a JSON value: the top-level object or array is 1; scalars add nothing. */
+function depthOf(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 0;
+  const children = Array.isArray(v) ? v : Object.values(v);
+  return 1 + Math.max(0, ...children.map(depthOf));
+}
+
 async function main(): Promise<void> {
   // --- canonicalize ----------------------------------------------------------------------------
   const canon: Array<[string, unknown]> = [
@@ -362,6 +369,49 @@ async function main(): Promise<void> {
     wireOf({ ...good, sfr: '1.00' }),
     rej('ENVELOPE_MALFORMED'),
   );
+  v('decode', 'missing sfr', 'versions', wireOf({ ...good, sfr: undefined }), rej('ENVELOPE_MALFORMED'));
+  v(
+    'decode',
+    'sfr that is a number, not a string',
+    'versions',
+    wireOf({ ...good, sfr: 1 }),
+    rej('ENVELOPE_MALFORMED'),
+  );
+  v(
+    'decode',
+    'sfr with three parts',
+    'versions',
+    wireOf({ ...good, sfr: '1.0.0' }),
+    rej('ENVELOPE_MALFORMED'),
+  );
+  v(
+    'decode',
+    'sfr with a part above 999',
+    'versions',
+    wireOf({ ...good, sfr: '1000.0' }),
+    rej('ENVELOPE_MALFORMED'),
+  );
+  v(
+    'decode',
+    'a malformed sfr is REJECTed even when other members are unknown',
+    'versions',
+    wireOf({ ...good, sfr: 'v2', future: 1 }),
+    rej('ENVELOPE_MALFORMED'),
+  );
+  v(
+    'decode',
+    'another major with other envelope members missing is still IGNORE',
+    'versions',
+    wireOf({ sfr: '2.0', type: 'Anything' }),
+    ign('ENVELOPE_UNSUPPORTED_MAJOR'),
+  );
+  v(
+    'decode',
+    'a JSON array is MALFORMED before any version rule',
+    'versions',
+    '["1.0"]',
+    rej('ENVELOPE_MALFORMED'),
+  );
   v('decode', 'unknown envelope field', 'data', wireOf({ ...good, extra: 1 }), rej('ENVELOPE_MALFORMED'));
   v(
     'decode',
@@ -436,6 +486,64 @@ async function main(): Promise<void> {
     wireOf(goodVault),
     rej('ENVELOPE_DOMAIN_MISMATCH'),
     { config: { expectedDomain: { chainId: 1, verifyingContract: VAULT } } },
+  );
+
+  v(
+    'decode',
+    'an expected vault domain does not apply to a type that cannot carry one',
+    'verification',
+    wireOf(good),
+    accept,
+    { config: { expectedDomain: { chainId: 8453, verifyingContract: VAULT } } },
+  );
+  v(
+    'decode',
+    'the expected vault address compares without regard to case',
+    'verification',
+    wireOf(goodVault),
+    accept,
+    { config: { expectedDomain: { chainId: 8453, verifyingContract: VAULT.toLowerCase() } } },
+  );
+  v(
+    'decode',
+    'no vault domain expected (null) but the pool envelope carries one',
+    'verification',
+    wireOf(goodVault),
+    rej('ENVELOPE_DOMAIN_MISMATCH'),
+    { config: { expectedDomain: null } },
+  );
+  v(
+    'decode',
+    'no vault domain expected (null) and the pool envelope carries none',
+    'verification',
+    wireOf(goodAtt),
+    accept,
+    { config: { expectedDomain: null } },
+  );
+  // Nesting: the envelope object is level 1; each object or array inside it adds one level.
+  const nested = (levels: number): Record<string, unknown> => {
+    let inner: Record<string, unknown> = {};
+    for (let i = 1; i < levels; i++) inner = { n: inner };
+    return inner;
+  };
+  // envelope (1) → payload (2) → 62 more objects = 64 levels.
+  const deep64 = await sign(K1, event(K1, 44, { payload: nested(63) as UnsignedEnvelope['payload'] }));
+  if (depthOf(JSON.parse(wireOf(deep64))) !== 64) throw new Error('expected 64 levels');
+  v(
+    'decode',
+    'an envelope nested exactly 64 levels deep is accepted',
+    'canonical-encoding',
+    wireOf(deep64),
+    accept,
+  );
+  const deep65 = wireOf(deep64).replace('"payload":', '"payload":{"n":').replace(',"seq":', '},"seq":');
+  if (depthOf(JSON.parse(deep65)) !== 65) throw new Error('expected 65 levels');
+  v(
+    'decode',
+    'an envelope nested 65 levels deep is MALFORMED',
+    'canonical-encoding',
+    deep65,
+    rej('ENVELOPE_MALFORMED'),
   );
 
   // signatures
@@ -588,6 +696,47 @@ async function main(): Promise<void> {
     wireOf(good),
     ign('ENVELOPE_ERC1271_UNVERIFIABLE'),
     { config: { contractMembers: [K1.address] } },
+  );
+
+  const contractSig = (bytes: number) => `0x${'ab'.repeat(bytes)}` as const;
+  v(
+    'signature',
+    'contract member: a 1 300-byte signature is well encoded and, without a chain, unverifiable',
+    'erc-1271-members',
+    wireOf({ ...good, signature: contractSig(1300) }),
+    ign('ENVELOPE_ERC1271_UNVERIFIABLE'),
+    { config: { contractMembers: [K1.address] } },
+  );
+  v(
+    'signature',
+    'contract member: an empty signature (a pre-approved message) is well encoded',
+    'erc-1271-members',
+    wireOf({ ...good, signature: '0x' }),
+    ign('ENVELOPE_ERC1271_UNVERIFIABLE'),
+    { config: { contractMembers: [K1.address] } },
+  );
+  v(
+    'signature',
+    'contract member: a signature longer than 1 300 bytes is badly encoded',
+    'erc-1271-members',
+    wireOf({ ...good, signature: contractSig(1301) }),
+    rej('ENVELOPE_BAD_SIGNATURE_ENCODING'),
+    { config: { contractMembers: [K1.address] } },
+  );
+  v(
+    'signature',
+    'contract member: upper-case hex is badly encoded before the chain would be asked',
+    'erc-1271-members',
+    wireOf({ ...good, signature: contractSig(65).toUpperCase().replace('0X', '0x') }),
+    rej('ENVELOPE_BAD_SIGNATURE_ENCODING'),
+    { config: { contractMembers: [K1.address] } },
+  );
+  v(
+    'signature',
+    "an EOA member's 130-byte signature is badly encoded",
+    'signature',
+    wireOf({ ...good, signature: contractSig(130) }),
+    rej('ENVELOPE_BAD_SIGNATURE_ENCODING'),
   );
 
   // time
@@ -826,13 +975,36 @@ async function main(): Promise<void> {
   );
   ing(
     'replay',
-    'a lower seq after a higher one is stale',
+    'a lower seq after a higher one is accepted: gossip reorders, and the slot check catches repeats',
     'replay',
     [
       [s3, T],
       [s2, T],
     ],
-    [accept, ign('ENVELOPE_SEQ_STALE')],
+    [accept, accept],
+  );
+  ing(
+    'replay',
+    'a seq whose slot a bounded state forgot early is stale',
+    'replay',
+    [
+      [s1, T],
+      [s3, T],
+      [s1, T],
+      [s2, T],
+    ],
+    [accept, accept, ign('ENVELOPE_SEQ_STALE'), accept],
+    { maxEntries: 1 },
+  );
+  ing(
+    'replay',
+    'the high-s twin of an accepted message is REJECTed for its encoding before the slot is looked at',
+    'verification',
+    [
+      [s1, T],
+      [withSignature(s1, highS), T],
+    ],
+    [accept, rej('ENVELOPE_BAD_SIGNATURE_ENCODING')],
   );
   ing(
     'replay',
@@ -1033,15 +1205,80 @@ async function main(): Promise<void> {
     [[await announce(12, K1, 12), T]],
     [rej('ENVELOPE_BAD_ROTATION')],
   );
+  const early = await announce(6, K1, 8);
   ing(
     'rotation',
     'a second rotation must take effect after the first',
     'keys',
     [
       [rot, T],
-      [await announce(10, K4, 9, true), T],
+      [early, T],
     ],
     [accept, rej('ENVELOPE_BAD_ROTATION')],
+  );
+  v(
+    'rotation',
+    'verify: the same second rotation alone is well formed (its order needs replay state)',
+    'harness',
+    wireOf(early),
+    accept,
+  );
+  v(
+    'rotation',
+    'verify: a rotation effective at its own seq is refused without replay state',
+    'keys',
+    wireOf(await announce(12, K1, 12)),
+    rej('ENVELOPE_BAD_ROTATION'),
+  );
+  v(
+    'rotation',
+    'verify: a rotation whose newKey is not an address is refused',
+    'keys',
+    wireOf(
+      await sign(K1, {
+        sfr: '1.0',
+        type: 'NodeAnnouncement',
+        issuer: K1.address,
+        seq: 5,
+        issuedAt: T,
+        payload: {
+          peerId: '12D3KooWExamplePeer',
+          member: K1.address,
+          keyRotation: { newKey: '0x1234', effectiveFromSeq: 10 },
+        },
+      }),
+    ),
+    rej('ENVELOPE_BAD_ROTATION'),
+  );
+  v(
+    'rotation',
+    "verify: a message signed by a rotated key is the old key's forgery without replay state",
+    'harness',
+    wireOf(byNew),
+    rej('ENVELOPE_BAD_SIGNATURE'),
+  );
+  ing(
+    'rotation',
+    "a REJECT is not remembered: the new key's message refused before the rotation is accepted after it",
+    'replay',
+    [
+      [byNew, T],
+      [rot, T],
+      [byNew, T],
+    ],
+    [rej('ENVELOPE_BAD_SIGNATURE'), accept, accept],
+  );
+  ing(
+    'rotation',
+    'the new key keeps signing after the rotation and the old key is refused at every later seq',
+    'keys',
+    [
+      [rot, T],
+      [byNew, T],
+      [await sign(K4, event(K1, 12), true), T],
+      [await sign(K1, event(K1, 13)), T],
+    ],
+    [accept, accept, accept, rej('ENVELOPE_BAD_SIGNATURE')],
   );
 
   // --- write -------------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 import { hexToBytes } from './hex.js';
+import { toChecksumAddress } from './keys.js';
+import { signatureEncodingError } from './recoverSigner.js';
 import { ENVELOPE_TYPES, type Envelope, POOL_SCOPED_TYPES, type Refusal } from './types.js';
+import { SFR_VERSION_PATTERN } from './version.js';
 
 const ENVELOPE_KEYS = new Set([
   'sfr',
@@ -13,13 +16,13 @@ const ENVELOPE_KEYS = new Set([
   'signature',
 ]);
 const KNOWN_TYPES: ReadonlySet<string> = new Set(ENVELOPE_TYPES);
-/** `MAJOR.MINOR`, no leading zeros (proposal 0001 §1). */
-export const SFR_VERSION_PATTERN = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const BYTES32 = /^0x[0-9a-f]{64}$/;
 const TYPE_NAME = /^[A-Z][A-Za-z0-9]{0,63}$/;
 /** Longest signature accepted: 20 concatenated 65-byte ECDSA signatures (ERC-1271 multisig members). */
 export const MAX_SIGNATURE_BYTES = 65 * 20;
+/** `0x` + lower-case hex of whole bytes, at most `MAX_SIGNATURE_BYTES` (envelope.md#signature). */
+const SIGNATURE_HEX = /^0x(?:[0-9a-f]{2})*$/;
 
 function malformed(pointer: string, reason: string): Refusal {
   return { outcome: 'reject', code: 'ENVELOPE_MALFORMED', meta: { pointer, reason } };
@@ -34,18 +37,29 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Structural check of a decoded envelope (envelope.md#data), after the version check. Returns
- * `null` when well-formed; otherwise REJECT `ENVELOPE_MALFORMED` (with a JSON pointer),
- * `ENVELOPE_UNKNOWN_TYPE` or `ENVELOPE_SCOPE_MISMATCH`. Signature encoding is checked later.
+ * envelope.md#verification rule 4 (versioning.md rule 1): the value is an object whose `sfr` is a
+ * string `MAJOR.MINOR`; otherwise REJECT `ENVELOPE_MALFORMED` (a missing, non-string or malformed
+ * `sfr` is produced by no version of SFR).
  */
-export function checkEnvelopeShape(value: unknown): Refusal | null {
+export function checkVersionString(value: unknown): Refusal | null {
   if (!isPlainObject(value)) return malformed('', 'envelope is not an object');
-  for (const key of Object.keys(value)) {
-    if (!ENVELOPE_KEYS.has(key)) return malformed(`/${key}`, 'unknown envelope property');
+  if (typeof value['sfr'] !== 'string' || !SFR_VERSION_PATTERN.test(value['sfr'])) {
+    return malformed('/sfr', 'sfr must be a string "MAJOR.MINOR" (0 … 999, no leading zeros)');
   }
-  const v = value;
-  if (typeof v['sfr'] !== 'string' || !SFR_VERSION_PATTERN.test(v['sfr'])) {
-    return malformed('/sfr', 'sfr must be "MAJOR.MINOR"');
+  return null;
+}
+
+/**
+ * envelope.md#verification rule 7: exactly the members of envelope.md#data, each of its type;
+ * otherwise REJECT `ENVELOPE_MALFORMED` with the pointer of the first offending member. Run after
+ * the version rules: a newer minor's additional members are IGNOREd there, not reported here.
+ */
+export function checkHeaderMembers(value: unknown): Refusal | null {
+  const version = checkVersionString(value);
+  if (version !== null) return version;
+  const v = value as Record<string, unknown>;
+  for (const key of Object.keys(v)) {
+    if (!ENVELOPE_KEYS.has(key)) return malformed(`/${key}`, 'unknown envelope property');
   }
   if (typeof v['type'] !== 'string' || !TYPE_NAME.test(v['type'])) return malformed('/type', 'bad type name');
   if (typeof v['issuer'] !== 'string' || !ADDRESS.test(v['issuer'])) {
@@ -81,18 +95,29 @@ export function checkEnvelopeShape(value: unknown): Refusal | null {
   }
   if (!isPlainObject(v['payload'])) return malformed('/payload', 'payload must be an object');
   if (typeof v['signature'] !== 'string') return malformed('/signature', 'signature must be a hex string');
-  if (!KNOWN_TYPES.has(v['type'])) {
-    return { outcome: 'reject', code: 'ENVELOPE_UNKNOWN_TYPE', meta: { type: v['type'] } };
-  }
-  const scoped = POOL_SCOPED_TYPES.has(v['type']);
-  if (scoped !== (v['scope'] !== undefined)) {
+  return null;
+}
+
+/** envelope.md#verification rule 8: `type` is a type of the envelope's version — `ENVELOPE_UNKNOWN_TYPE`. */
+export function checkType(envelope: Envelope): Refusal | null {
+  if (KNOWN_TYPES.has(envelope.type)) return null;
+  return { outcome: 'reject', code: 'ENVELOPE_UNKNOWN_TYPE', meta: { type: envelope.type } };
+}
+
+/**
+ * envelope.md#verification rule 9: `scope` exactly on pool-scoped types, `domain` only on them —
+ * `ENVELOPE_SCOPE_MISMATCH`.
+ */
+export function checkScope(envelope: Envelope): Refusal | null {
+  const scoped = POOL_SCOPED_TYPES.has(envelope.type);
+  if (scoped !== (envelope.scope !== undefined)) {
     return {
       outcome: 'reject',
       code: 'ENVELOPE_SCOPE_MISMATCH',
       meta: { reason: scoped ? 'pool message without scope' : 'scope on a message that is not pool-scoped' },
     };
   }
-  if (v['domain'] !== undefined && !scoped) {
+  if (envelope.domain !== undefined && !scoped) {
     return {
       outcome: 'reject',
       code: 'ENVELOPE_SCOPE_MISMATCH',
@@ -102,13 +127,62 @@ export function checkEnvelopeShape(value: unknown): Refusal | null {
   return null;
 }
 
+/**
+ * envelope.md#verification rule 10: header addresses in EIP-55 form, else REJECT
+ * `ENVELOPE_NOT_CANONICAL` (one spelling per address keeps one wire form, hence one message id).
+ */
+export function checkAddressForm(envelope: Envelope): Refusal | null {
+  let pointer: string | null = null;
+  if (toChecksumAddress(envelope.issuer) !== envelope.issuer) pointer = '/issuer';
+  else {
+    const vc = envelope.domain?.verifyingContract;
+    if (vc !== undefined && toChecksumAddress(vc) !== vc) pointer = '/domain/verifyingContract';
+  }
+  return pointer === null
+    ? null
+    : {
+        outcome: 'reject',
+        code: 'ENVELOPE_NOT_CANONICAL',
+        meta: { pointer, reason: 'address not in EIP-55 form' },
+      };
+}
+
+/**
+ * Structural check of a decoded envelope (envelope.md#data): rules 4 and 7–9 in order. Returns
+ * `null` when well-formed; otherwise the first rule's REJECT. Signature encoding is checked later.
+ */
+export function checkEnvelopeShape(value: unknown): Refusal | null {
+  const members = checkHeaderMembers(value);
+  if (members !== null) return members;
+  return checkType(value as Envelope) ?? checkScope(value as Envelope);
+}
+
+/**
+ * envelope.md#verification rule 22: the signature's encoding. An EOA member's is 65 bytes
+ * `r ‖ s ‖ v`, low s, `v ∈ {27, 28}`; a contract member's is any lower-case hex of at most
+ * `MAX_SIGNATURE_BYTES` bytes (its contract judges the content). REJECT
+ * `ENVELOPE_BAD_SIGNATURE_ENCODING` otherwise.
+ */
+export function checkSignatureEncoding(envelope: Envelope, contractMember: boolean): Refusal | null {
+  const sig = signatureBytes(envelope.signature);
+  const reason =
+    sig === null
+      ? `signature must be 0x + lower-case hex of at most ${MAX_SIGNATURE_BYTES} bytes`
+      : contractMember
+        ? null
+        : signatureEncodingError(sig);
+  return reason === null
+    ? null
+    : { outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE_ENCODING', meta: { reason } };
+}
+
 /** Narrowing helper for code that already ran `checkEnvelopeShape`. */
 export function isEnvelope(value: unknown): value is Envelope {
   return checkEnvelopeShape(value) === null;
 }
 
-/** Lower-case hex signature bytes if `signature` is `0x` + lower-case hex of whole bytes. */
+/** The signature's bytes if it is `0x` + lower-case hex of at most `MAX_SIGNATURE_BYTES` whole bytes. */
 export function signatureBytes(signature: string): Uint8Array | null {
-  if (signature.length > 2 + 2 * MAX_SIGNATURE_BYTES || /[A-F]/.test(signature)) return null;
+  if (signature.length > 2 + 2 * MAX_SIGNATURE_BYTES || !SIGNATURE_HEX.test(signature)) return null;
   return hexToBytes(signature);
 }

@@ -5,7 +5,16 @@
 export { getCryptoBackend, getSecpBackend, keccak256, useCryptoBackend } from './backend.js';
 export { canonicalize, MAX_JSON_DEPTH, tryCanonicalize } from './canonicalize.js';
 export { checkEnvelopeSchema } from './checkEnvelopeSchema.js';
-export { checkEnvelopeShape, MAX_SIGNATURE_BYTES } from './checkEnvelopeShape.js';
+export {
+  checkAddressForm,
+  checkEnvelopeShape,
+  checkHeaderMembers,
+  checkScope,
+  checkSignatureEncoding,
+  checkType,
+  checkVersionString,
+  MAX_SIGNATURE_BYTES,
+} from './checkEnvelopeShape.js';
 export { ENVELOPE_CODES, type EnvelopeCode } from './codes.js';
 export { DEFAULT_MAX_ENVELOPE_BYTES, type DecodedEnvelope, decodeEnvelope } from './decodeEnvelope.js';
 export {
@@ -37,19 +46,12 @@ export {
 export { messageIdOf } from './messageIdOf.js';
 export { recoverSigner, SECP256K1_N, signatureEncodingError } from './recoverSigner.js';
 export {
-  type IngestContext,
-  type IngestResult,
-  ingestEnvelope,
-  type ReplayConfig,
-  ReplayGuard,
-} from './replayGuard.js';
-export {
   type SignEnvelopeParameters,
   type SignEnvelopeReturnType,
   signEnvelope,
   slotsOf,
 } from './signEnvelope.js';
-export { SignerRegistry } from './signerRegistry.js';
+export { type KeyRotation, readKeyRotation, SignerRegistry } from './signerRegistry.js';
 export {
   createMemorySigningJournal,
   type FileSigningJournal,
@@ -57,6 +59,7 @@ export {
   type SigningJournal,
   type SigningSlot,
 } from './signingJournal.js';
+export { checkIssuedAt, DEFAULT_MAX_AGE_MS, DEFAULT_SKEW_MS } from './time.js';
 export {
   type Address,
   ENVELOPE_TYPES,
@@ -73,24 +76,17 @@ export {
   type VerifyResult,
 } from './types.js';
 export {
-  checkIssuedAt,
+  checkDecodedEnvelope,
+  checkDomain,
   checkSignature,
-  DEFAULT_MAX_AGE_MS,
-  DEFAULT_SKEW_MS,
+  checkSigner,
+  checkVersion,
   digestOf,
   precheckEnvelope,
-  SFR_MAJOR,
-  SFR_MINOR,
   type SignerResolver,
   type VerifiedEnvelope,
   type VerifyContext,
   type VerifyEnvelopeResult,
   verifyEnvelope,
 } from './verifyEnvelope.js';
-export {
-  type ContractReader,
-  createErc1271Verifier,
-  ERC1271_MAGIC_VALUE,
-  type Erc1271Verifier,
-  verifyEnvelopeWithChain,
-} from './verifyEnvelopeWithChain.js';
+export { parseVersion, SFR_MAJOR, SFR_MINOR, SFR_VERSION_PATTERN } from './version.js';

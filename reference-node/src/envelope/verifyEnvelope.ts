@@ -1,26 +1,26 @@
 import { canonicalize } from './canonicalize.js';
-import { checkEnvelopeShape, signatureBytes } from './checkEnvelopeShape.js';
+import {
+  checkAddressForm,
+  checkHeaderMembers,
+  checkScope,
+  checkSignatureEncoding,
+  checkType,
+  checkVersionString,
+  signatureBytes,
+} from './checkEnvelopeShape.js';
 import { decodeEnvelope } from './decodeEnvelope.js';
 import { verifyEquivocationEvidence } from './equivocation.js';
 import { hashPayload } from './hashPayload.js';
 import { typedEnvelopeDigest } from './hashTypedEnvelope.js';
 import { utf8 } from './hex.js';
-import { toChecksumAddress } from './keys.js';
 import { messageIdOf } from './messageIdOf.js';
 import { payloadHashBytesFromWire } from './payloadHashFromWire.js';
-import { recoverSigner, signatureEncodingError } from './recoverSigner.js';
+import { recoverSigner } from './recoverSigner.js';
+import { checkIssuedAt, DEFAULT_MAX_AGE_MS, DEFAULT_SKEW_MS } from './time.js';
 import type { Address, Envelope, EnvelopeDomain, Hex, Refusal } from './types.js';
+import { parseVersion, SFR_MAJOR, SFR_MINOR } from './version.js';
 
-/** Wire MAJOR this library implements. */
-export const SFR_MAJOR = 1;
-/** Highest MINOR of `SFR_MAJOR` this library implements; it also accepts the one before (N−1). */
-export const SFR_MINOR = 0;
-/** Default clock-skew tolerance: NTP keeps honest hosts well within this (envelope.md#time). */
-export const DEFAULT_SKEW_MS = 10_000;
-/** Default maximum age on gossip: five minutes; older messages arrive by sync (envelope.md#time). */
-export const DEFAULT_MAX_AGE_MS = 300_000;
-
-/** Which key signs for `issuer` at `seq` (key rotation, envelope.md#keys). */
+/** Which key signs for `issuer` at `seq` (key rotation, envelope.md#keys); `SignerRegistry` is one. */
 export type SignerResolver = { keyFor(issuer: Address, seq: number): Address };
 
 export type VerifyContext = {
@@ -31,17 +31,13 @@ export type VerifyContext = {
   maxBytes?: number;
   /** Skip the time-window checks (catch-up sync, evidence checking). Default false. */
   skipTimeChecks?: boolean;
-  /** When set, `envelope.domain` must equal it; `null` means it must be absent. */
+  /** For pool-scoped types: `envelope.domain` must equal it; `null` means it must be absent. */
   expectedDomain?: EnvelopeDomain | null;
   /** Rotated keys; without it a member's key is its `issuer` address. */
   signers?: SignerResolver;
   /** Whether `issuer` is a contract (ERC-1271) member. */
   isContractMember?: (issuer: Address) => boolean;
-  /**
-   * The pipeline's schema step, run after the structural check (e.g. `checkEnvelopeSchema`,
-   * which validates the payload against its type's schema). Off by default: the envelope rules
-   * alone do not depend on payload schemas.
-   */
+  /** The node's schema step (e.g. `checkEnvelopeSchema`), run after the signature. Off by default. */
   checkSchema?: (value: unknown) => Refusal | null;
 };
 
@@ -51,26 +47,51 @@ export type VerifyEnvelopeResult = VerifiedEnvelope | Refusal;
 /** Steps before the signature: everything that needs neither a key nor replay state. */
 export type Prechecked = { outcome: 'accept'; envelope: Envelope; wire: Uint8Array };
 
-function versionRefusal(sfr: unknown): Refusal | null {
-  if (typeof sfr !== 'string') return null; // the shape check reports it
-  const m = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/.exec(sfr);
-  if (!m) return null;
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  if (major !== SFR_MAJOR) return { outcome: 'ignore', code: 'ENVELOPE_UNSUPPORTED_MAJOR', meta: { sfr } };
-  if (minor > SFR_MINOR) return { outcome: 'ignore', code: 'ENVELOPE_UNSUPPORTED_MINOR', meta: { sfr } };
+/** envelope.md#verification rules 5 and 6: a MAJOR and a MINOR this library implements. */
+export function checkVersion(sfr: string): Refusal | null {
+  const version = parseVersion(sfr);
+  if (version === null) return null; // rule 4 reports it
+  if (version.major !== SFR_MAJOR)
+    return { outcome: 'ignore', code: 'ENVELOPE_UNSUPPORTED_MAJOR', meta: { sfr } };
+  if (version.minor > SFR_MINOR)
+    return { outcome: 'ignore', code: 'ENVELOPE_UNSUPPORTED_MINOR', meta: { sfr } };
   return null;
 }
 
-function sameDomain(a: EnvelopeDomain | undefined, b: EnvelopeDomain | null): boolean {
-  if (!a || !b) return !a && !b;
-  return a.chainId === b.chainId && a.verifyingContract.toLowerCase() === b.verifyingContract.toLowerCase();
+/**
+ * envelope.md#verification rule 14: for a pool-scoped type, where the receiver expects a vault
+ * domain, `domain` equals it (chain ids equal, addresses equal ignoring case); where it expects
+ * none (`null`), `domain` is absent. Other types carry no domain (rule 9) and are not affected.
+ */
+export function checkDomain(envelope: Envelope, expected: EnvelopeDomain | null | undefined): Refusal | null {
+  if (expected === undefined || envelope.scope === undefined) return null;
+  const a = envelope.domain;
+  const same =
+    a === undefined || expected === null
+      ? a === undefined && expected === null
+      : a.chainId === expected.chainId &&
+        a.verifyingContract.toLowerCase() === expected.verifyingContract.toLowerCase();
+  return same ? null : { outcome: 'reject', code: 'ENVELOPE_DOMAIN_MISMATCH', meta: { expected } };
 }
 
 /**
- * envelope.md#verification steps 1–14 (size … expired / max age): no signature, no replay state.
- * `input` is wire bytes or an already-decoded envelope object (whose canonical bytes are then
- * the wire bytes).
+ * Rules 4–10 on a decoded value (version, structure, type, scope, address form), in order; the
+ * first failing rule's refusal, or `null`.
+ */
+export function checkDecodedEnvelope(value: unknown): Refusal | null {
+  const version = checkVersionString(value) ?? checkVersion((value as { sfr: string }).sfr);
+  if (version !== null) return version;
+  const members = checkHeaderMembers(value);
+  if (members !== null) return members;
+  const envelope = value as Envelope;
+  return checkType(envelope) ?? checkScope(envelope) ?? checkAddressForm(envelope);
+}
+
+/**
+ * The stateless envelope rules up to the signature (envelope.md#verification 1–10, 14–18) for an
+ * envelope that is not a gossip message: one embedded in another (evidence, a decision), or a
+ * document given whole. `input` is wire bytes or a decoded object (whose canonical bytes are then
+ * the wire bytes). Received messages go through the validation pipeline instead.
  */
 export function precheckEnvelope(input: Uint8Array | unknown, ctx: VerifyContext): Prechecked | Refusal {
   let value: unknown;
@@ -92,70 +113,18 @@ export function precheckEnvelope(input: Uint8Array | unknown, ctx: VerifyContext
       };
     }
   }
-  const version = versionRefusal((value as { sfr?: unknown } | null)?.sfr);
-  if (version) return version;
-  const shape = checkEnvelopeShape(value);
-  if (shape) return shape;
-  const address = nonCanonicalAddress(value as Envelope);
-  if (address)
-    return {
-      outcome: 'reject',
-      code: 'ENVELOPE_NOT_CANONICAL',
-      meta: { pointer: address, reason: 'address not in EIP-55 form' },
-    };
-  const schema = ctx.checkSchema?.(value);
-  if (schema) return schema;
+  const refusal = checkDecodedEnvelope(value);
+  if (refusal) return refusal;
   const envelope = value as Envelope;
-  if (ctx.expectedDomain !== undefined && !sameDomain(envelope.domain, ctx.expectedDomain)) {
-    return { outcome: 'reject', code: 'ENVELOPE_DOMAIN_MISMATCH' };
-  }
+  const domain = checkDomain(envelope, ctx.expectedDomain);
+  if (domain) return domain;
   if (!ctx.skipTimeChecks) {
-    const refusal = checkIssuedAt(envelope.issuedAt, ctx.now, ctx.skewMs ?? DEFAULT_SKEW_MS, {
+    const time = checkIssuedAt(envelope.issuedAt, ctx.now, ctx.skewMs ?? DEFAULT_SKEW_MS, {
       maxAgeMs: ctx.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
     });
-    if (refusal) return refusal;
+    if (time) return time;
   }
   return { outcome: 'accept', envelope, wire };
-}
-
-/**
- * envelope.md#time: the acceptance window and the provably-wrong band around it. An honest relayer's
- * clock is within `skewMs` of ours, so it could only have accepted (and relayed) a message issued at
- * most `skewMs` ahead of its clock, i.e. `2·skewMs` ahead of ours; likewise it only relays a message
- * at most `maxAgeMs + skewMs` old by its clock, `maxAgeMs + 2·skewMs` by ours. Beyond those bounds the
- * message is REJECT (`ENVELOPE_FAR_FUTURE`, `ENVELOPE_EXPIRED`); between the window and those bounds it
- * is IGNORE (`ENVELOPE_FROM_FUTURE`, `ENVELOPE_TOO_OLD`). Pass `maxAgeMs: undefined` to skip the past
- * side (catch-up sync carries old messages).
- */
-export function checkIssuedAt(
-  issuedAt: number,
-  now: number,
-  skewMs: number,
-  options: { maxAgeMs?: number | undefined },
-): Refusal | null {
-  if (issuedAt > now + skewMs) {
-    return issuedAt > now + 2 * skewMs
-      ? { outcome: 'reject', code: 'ENVELOPE_FAR_FUTURE', meta: { issuedAt, now } }
-      : { outcome: 'ignore', code: 'ENVELOPE_FROM_FUTURE', meta: { issuedAt, now } };
-  }
-  const maxAgeMs = options.maxAgeMs;
-  if (maxAgeMs !== undefined && issuedAt < now - maxAgeMs - skewMs) {
-    return issuedAt < now - maxAgeMs - 2 * skewMs
-      ? { outcome: 'reject', code: 'ENVELOPE_EXPIRED', meta: { issuedAt, now } }
-      : { outcome: 'ignore', code: 'ENVELOPE_TOO_OLD', meta: { issuedAt, now } };
-  }
-  return null;
-}
-
-/**
- * Pointer to an envelope address that is not in EIP-55 checksum form, or `null`. One spelling
- * per address keeps the wire bytes (hence the message id) of a signed message unique.
- */
-function nonCanonicalAddress(envelope: Envelope): string | null {
-  if (toChecksumAddress(envelope.issuer) !== envelope.issuer) return '/issuer';
-  const vc = envelope.domain?.verifyingContract;
-  if (vc !== undefined && toChecksumAddress(vc) !== vc) return '/domain/verifyingContract';
-  return null;
 }
 
 /**
@@ -167,23 +136,19 @@ export function digestOf(envelope: Envelope, wire?: Uint8Array): Uint8Array {
   return typedEnvelopeDigest(envelope, fromWire ?? hashPayload(envelope.payload));
 }
 
-/** envelope.md#verification steps 12–14: ERC-1271 members, signature encoding, signer. */
-export function checkSignature(
+/**
+ * envelope.md#verification rule 24 for an EOA member: the address recovered from `(digest,
+ * signature)` is the key that signs for `issuer` at `seq`, else REJECT `ENVELOPE_BAD_SIGNATURE`.
+ * Run after `checkSignatureEncoding` (rule 22).
+ */
+export function checkSigner(
   envelope: Envelope,
-  ctx: Pick<VerifyContext, 'signers' | 'isContractMember'>,
-  digest: Uint8Array = digestOf(envelope),
+  digest: Uint8Array,
+  signers?: SignerResolver,
 ): Refusal | null {
-  if (ctx.isContractMember?.(envelope.issuer)) {
-    // Verified by `verifyEnvelopeWithChain`; a verifier without a chain cannot tell.
-    return { outcome: 'ignore', code: 'ENVELOPE_ERC1271_UNVERIFIABLE' };
-  }
   const sig = signatureBytes(envelope.signature);
-  const encodingError = sig ? signatureEncodingError(sig) : 'signature is not lower-case hex';
-  if (!sig || encodingError) {
-    return { outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE_ENCODING', meta: { reason: encodingError } };
-  }
-  const recovered = recoverSigner(digest, sig);
-  const expected = (ctx.signers?.keyFor(envelope.issuer, envelope.seq) ?? envelope.issuer).toLowerCase();
+  const recovered = sig === null ? null : recoverSigner(digest, sig);
+  const expected = (signers?.keyFor(envelope.issuer, envelope.seq) ?? envelope.issuer).toLowerCase();
   if (recovered !== expected) {
     return { outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE', meta: { recovered, expected } };
   }
@@ -191,22 +156,26 @@ export function checkSignature(
 }
 
 /**
- * envelope.md#verification step 15: the payload of an `EquivocationEvidence` envelope must be
- * evidence that verifies (REJECT `ENVELOPE_EVIDENCE_INVALID`).
+ * Rules 22–24 without a chain: encoding, then (contract member) IGNORE
+ * `ENVELOPE_ERC1271_UNVERIFIABLE`, or (EOA) the recovered signer.
  */
-export function checkEvidencePayload(
+export function checkSignature(
   envelope: Envelope,
   ctx: Pick<VerifyContext, 'signers' | 'isContractMember'>,
+  digest: Uint8Array = digestOf(envelope),
 ): Refusal | null {
-  if (envelope.type !== 'EquivocationEvidence') return null;
-  const r = verifyEquivocationEvidence(envelope.payload, ctx);
-  return r.outcome === 'accept' ? null : r;
+  const contract = ctx.isContractMember?.(envelope.issuer) === true;
+  const encoding = checkSignatureEncoding(envelope, contract);
+  if (encoding) return encoding;
+  if (contract)
+    return { outcome: 'ignore', code: 'ENVELOPE_ERC1271_UNVERIFIABLE', meta: { reason: 'no chain' } };
+  return checkSigner(envelope, digest, ctx.signers);
 }
 
 /**
- * Verify one envelope (wire bytes or decoded object) against the rules of
- * spec/v1/envelope.md#verification, without replay state (see `ReplayGuard` for that).
- * Never throws: an unexpected internal error is IGNORE `ENVELOPE_INTERNAL`.
+ * Verify one envelope that is not a gossip message (embedded evidence or decision votes, a document):
+ * the stateless rules of spec/v1/envelope.md#verification, with the schema step when `checkSchema`
+ * is given. Never throws: an unexpected internal error is IGNORE `ENVELOPE_INTERNAL`.
  */
 export function verifyEnvelope(input: Uint8Array | unknown, ctx: VerifyContext): VerifyEnvelopeResult {
   try {
@@ -214,8 +183,12 @@ export function verifyEnvelope(input: Uint8Array | unknown, ctx: VerifyContext):
     if (pre.outcome !== 'accept') return pre;
     const sig = checkSignature(pre.envelope, ctx, digestOf(pre.envelope, pre.wire));
     if (sig) return sig;
-    const evidence = checkEvidencePayload(pre.envelope, ctx);
-    if (evidence) return evidence;
+    const schema = ctx.checkSchema?.(pre.envelope);
+    if (schema) return schema;
+    if (pre.envelope.type === 'EquivocationEvidence') {
+      const evidence = verifyEquivocationEvidence(pre.envelope.payload, ctx);
+      if (evidence.outcome !== 'accept') return evidence;
+    }
     return { outcome: 'accept', envelope: pre.envelope, wire: pre.wire, messageId: messageIdOf(pre.wire) };
   } catch (error) {
     return { outcome: 'ignore', code: 'ENVELOPE_INTERNAL', meta: { error: String(error) } };

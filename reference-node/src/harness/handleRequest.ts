@@ -2,20 +2,22 @@ import { validate } from '@sfr/schemas';
 import {
   canonicalize,
   createMemorySigningJournal,
+  DEFAULT_MAX_AGE_MS,
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  DEFAULT_SKEW_MS,
   type EnvelopeDomain,
   EnvelopeError,
   type Hex,
   hashPayload,
   hashTypedEnvelope,
   messageIdOf,
-  ReplayGuard,
-  SignerRegistry,
   signEnvelope,
   type UnsignedEnvelope,
-  type VerifyContext,
-  verifyEnvelope,
 } from '../envelope/index.js';
 import { decidePoolOp } from '../pools/harnessOp.js';
+import { createContractSignatures } from '../validation/contractSignatures.js';
+import { createValidationPipeline, type ValidationPipeline } from '../validation/pipeline.js';
+import { createMemoryReplayState } from '../validation/replayState.js';
 import { AdapterOpError, adapterScanOp, adapterVerifyEvidenceOp } from './adaptersOps.js';
 import { NodeOpError, startNodeOp, stopNodeOp } from './nodeOps.js';
 
@@ -56,15 +58,26 @@ type HarnessConfig = {
   skewMs?: number;
   maxAgeMs?: number;
   maxBytes?: number;
+  maxEntries?: number;
   contractMembers?: string[];
   expectedDomain?: EnvelopeDomain | null;
 };
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const isDomain = (v: unknown): v is EnvelopeDomain =>
+  isObject(v) &&
+  Object.keys(v).every((k) => k === 'chainId' || k === 'verifyingContract') &&
+  typeof v['chainId'] === 'number' &&
+  Number.isSafeInteger(v['chainId']) &&
+  v['chainId'] >= 1 &&
+  typeof v['verifyingContract'] === 'string' &&
+  ADDRESS.test(v['verifyingContract']);
 
 function readConfig(v: unknown): HarnessConfig {
   if (v === undefined) return {};
   if (!isObject(v)) throw new HarnessError('HARNESS_BAD_REQUEST', '"config" must be an object');
   const out: HarnessConfig = {};
-  for (const key of ['skewMs', 'maxAgeMs', 'maxBytes'] as const) {
+  for (const key of ['skewMs', 'maxAgeMs', 'maxBytes', 'maxEntries'] as const) {
     if (v[key] !== undefined) {
       if (!isTime(v[key]))
         throw new HarnessError('HARNESS_BAD_REQUEST', `"config.${key}" must be a non-negative integer`);
@@ -72,24 +85,48 @@ function readConfig(v: unknown): HarnessConfig {
     }
   }
   if (v['contractMembers'] !== undefined) {
-    if (!Array.isArray(v['contractMembers']) || !v['contractMembers'].every(isString)) {
+    if (
+      !Array.isArray(v['contractMembers']) ||
+      !v['contractMembers'].every((a) => isString(a) && ADDRESS.test(a))
+    ) {
       throw new HarnessError('HARNESS_BAD_REQUEST', '"config.contractMembers" must be an array of addresses');
     }
     out.contractMembers = v['contractMembers'] as string[];
   }
-  if (v['expectedDomain'] !== undefined) out.expectedDomain = v['expectedDomain'] as EnvelopeDomain | null;
+  if (v['expectedDomain'] !== undefined) {
+    if (v['expectedDomain'] !== null && !isDomain(v['expectedDomain'])) {
+      throw new HarnessError(
+        'HARNESS_BAD_REQUEST',
+        '"config.expectedDomain" must be null or {chainId: integer ≥ 1, verifyingContract: address}',
+      );
+    }
+    out.expectedDomain = v['expectedDomain'];
+  }
   return out;
 }
 
-function contextOf(config: HarnessConfig): Omit<VerifyContext, 'now'> {
-  const members = new Set((config.contractMembers ?? []).map((a) => a.toLowerCase()));
-  return {
-    ...(config.skewMs === undefined ? {} : { skewMs: config.skewMs }),
-    ...(config.maxAgeMs === undefined ? {} : { maxAgeMs: config.maxAgeMs }),
-    ...(config.maxBytes === undefined ? {} : { maxBytes: config.maxBytes }),
-    ...(config.expectedDomain === undefined ? {} : { expectedDomain: config.expectedDomain }),
-    ...(members.size > 0 ? { isContractMember: (issuer: string) => members.has(issuer.toLowerCase()) } : {}),
-  };
+/**
+ * The node's validation engine as the envelope level drives it (envelope.md#harness): the envelope
+ * rules only (no topic, member set, schema or type rules), a fresh signer registry, contract members
+ * without a chain, and for `ingest` a fresh in-memory replay state.
+ */
+function pipelineOf(config: HarnessConfig, withState: boolean): ValidationPipeline {
+  const skewMs = config.skewMs ?? DEFAULT_SKEW_MS;
+  const maxAgeMs = config.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+  const expected = config.expectedDomain;
+  return createValidationPipeline({
+    limits: { maxMessageBytes: config.maxBytes ?? DEFAULT_MAX_ENVELOPE_BYTES, skewMs, maxAgeMs },
+    ...(withState
+      ? {
+          state: createMemoryReplayState({
+            ttlMs: maxAgeMs + 2 * skewMs,
+            ...(config.maxEntries === undefined ? {} : { maxEntries: config.maxEntries }),
+          }),
+        }
+      : {}),
+    contracts: createContractSignatures(new Map((config.contractMembers ?? []).map((a) => [a, undefined]))),
+    ...(expected === undefined ? {} : { expectedDomain: () => expected }),
+  });
 }
 
 function verdict(r: { outcome: string; code?: string }): Record<string, unknown> {
@@ -127,24 +164,25 @@ async function run(op: string, req: Record<string, unknown>): Promise<Record<str
     case 'verify': {
       const wire = need<string>(req, 'wire', isString, 'a string');
       const now = need<number>(req, 'now', isTime, 'unix milliseconds');
-      return verdict(verifyEnvelope(enc.encode(wire), { ...contextOf(readConfig(req['config'])), now }));
+      const pipeline = pipelineOf(readConfig(req['config']), false);
+      return verdict(await pipeline.check(enc.encode(wire), { source: 'gossip', from: 'harness', now }));
     }
     case 'ingest': {
       const config = readConfig(req['config']);
       const steps = need<unknown[]>(req, 'steps', Array.isArray, 'an array');
-      const guard = new ReplayGuard({
-        ...(config.skewMs === undefined ? {} : { skewMs: config.skewMs }),
-        ...(config.maxAgeMs === undefined ? {} : { maxAgeMs: config.maxAgeMs }),
-        ...(config.maxBytes === undefined ? {} : { maxBytes: config.maxBytes }),
-        rotations: new SignerRegistry(),
-      });
-      const ctx = contextOf(config);
-      const results = steps.map((step, i) => {
+      const pipeline = pipelineOf(config, true);
+      const results = [];
+      for (const [i, step] of steps.entries()) {
         if (!isObject(step) || !isString(step['wire']) || !isTime(step['now'])) {
           throw new HarnessError('HARNESS_BAD_REQUEST', `steps[${i}] must be {wire: string, now: integer}`);
         }
-        return verdict(guard.ingest(enc.encode(step['wire'] as string), step['now'] as number, ctx));
-      });
+        const wire = enc.encode(step['wire'] as string);
+        results.push(
+          verdict(
+            await pipeline.ingest(wire, { source: 'gossip', from: 'harness', now: step['now'] as number }),
+          ),
+        );
+      }
       return { results };
     }
     case 'decide': {

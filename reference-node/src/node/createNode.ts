@@ -11,11 +11,15 @@ import {
   addressOfPrivateKey,
   buildEquivocationEvidence,
   canonicalize,
+  checkEnvelopeSchema,
   checkIssuedAt,
+  DEFAULT_MAX_AGE_MS,
+  DEFAULT_SKEW_MS,
   type Envelope,
   type EnvelopeDomain,
   type Hex,
   messageIdOf,
+  SignerRegistry,
   signEnvelope,
   type UnsignedEnvelope,
 } from '../envelope/index.js';
@@ -32,25 +36,26 @@ import {
   seenTtlFor,
 } from '../network/gossip/scoringParams.js';
 import { createGraylistEnforcer, type GraylistEnforcer } from '../network/graylistEnforcer.js';
-import { fixedTopicStrings, stringifyTopic, topicForEnvelope } from '../network/topics.js';
+import { fixedTopicStrings, parseTopic, stringifyTopic, topicForEnvelope } from '../network/topics.js';
 import { openStore, type Store } from '../store/index.js';
 import { createSyncService, type SyncService } from '../sync/syncService.js';
-import { createEnvelopeCodec } from '../validation/envelopeCodec.js';
+import type { ContractSignatures } from '../validation/contractSignatures.js';
+import { createDurableReplayState, restoreValidationState } from '../validation/durableReplayState.js';
 import type { ValidationMetrics } from '../validation/gossipAdapter.js';
 import { runValidation } from '../validation/gossipAdapter.js';
 import { Membership } from '../validation/membership.js';
-import { createValidationPipeline, type ValidationPipeline } from '../validation/pipeline.js';
-import { SeenCache } from '../validation/seenCache.js';
+import {
+  createValidationPipeline,
+  type TopicRules,
+  type ValidationPipeline,
+} from '../validation/pipeline.js';
 import { createTypeRules } from '../validation/typeRules.js';
 import type { IngestAccepted, WireEnvelope } from '../validation/types.js';
 import { NodeError } from './nodeError.js';
 import { loadOrCreatePeerKey } from './peerKey.js';
 
-/** [envelope.md] defaults, restated for the node: skew 10 s, gossip max age 5 min. */
-export const DEFAULT_SKEW_MS = 10_000;
-export const DEFAULT_MAX_AGE_MS = 300_000;
-/** [sfr] Seen-cache: 100 000 ids ≈ 10 MB, ≥ the envelope window at 150 msgs/s. */
-export const SEEN_CACHE_CAPACITY = 100_000;
+/** The envelope library's time defaults (envelope.md#time), re-exported for the node's callers. */
+export { DEFAULT_MAX_AGE_MS, DEFAULT_SKEW_MS };
 /** [sfr] Equivocations remembered as already reported (by this node or by evidence it accepted): 4 096. */
 export const REPORTED_EQUIVOCATIONS_CAPACITY = 4096;
 /** [sfr] Re-dial disconnected bootstrap / explicit peers every 5 s (partitions heal within one period). */
@@ -78,6 +83,8 @@ export interface CreateNodeParameters {
   readonly sync?: { readonly intervalMs?: number; readonly connectDelayMs?: number };
   readonly graylist?: { readonly denyMs?: number; readonly intervalMs?: number };
   readonly redialIntervalMs?: number;
+  /** Contract (ERC-1271) members and how to ask their chains (envelope.md#erc-1271-members). */
+  readonly contractMembers?: ContractSignatures;
   /** An already open store (tests); default `openStore(<dataDir>/store)`. */
   readonly store?: Store;
   readonly logger?: Logger;
@@ -233,22 +240,43 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     }
   };
 
-  const pipeline = createValidationPipeline({
-    codec: createEnvelopeCodec(),
-    store: {
+  // The one validation engine (envelope.md#verification) over the store as its replay state.
+  const replayState = createDurableReplayState(
+    {
       async heldAt(issuer, seq) {
         const m = await store.getBySeq(issuer, seq);
         return m === undefined ? undefined : { id: m.id, wire: m.wire };
       },
+      getMessage: (id) => store.getMessage(id),
       async append(wire, info) {
         const r = await store.append({ wire, id: info.id, source: info.source });
-        if (r.status === 'appended') return 'appended';
-        if (r.status === 'duplicate') return 'duplicate';
-        throw new Error(`${r.code}: ${r.detail}`);
+        if (r.status !== 'appended' && r.status !== 'duplicate') throw new Error(`${r.code}: ${r.detail}`);
       },
     },
+    { equivocationTtlMs: maxAgeMs + 2 * skewMs },
+  );
+  const signers = new SignerRegistry();
+  await restoreValidationState(storedOfTypes(store, ['NodeAnnouncement', 'ClaimAttestation']), {
+    signers,
+    state: replayState,
+  });
+  const topicRules: TopicRules = {
+    parse(t) {
+      const parsed = parseTopic(t);
+      if (!parsed.ok) return parsed;
+      return parsed.topic.kind === 'pool'
+        ? { ok: true, kind: 'pool', poolId: parsed.topic.poolId }
+        : { ok: true, kind: parsed.topic.kind };
+    },
+    kindOf: (type) => topicForEnvelope(type, `0x${'0'.repeat(64)}`)?.kind,
+  };
+  const pipeline = createValidationPipeline({
+    state: replayState,
+    signers,
+    ...(params.contractMembers === undefined ? {} : { contracts: params.contractMembers }),
     membership,
-    seen: new SeenCache({ capacity: SEEN_CACHE_CAPACITY, ttlMs: maxAgeMs + 2 * skewMs, now }),
+    topics: topicRules,
+    checkSchema: checkEnvelopeSchema,
     typeRules: createTypeRules(),
     limits: { maxMessageBytes, skewMs, maxAgeMs },
     now,
@@ -474,4 +502,21 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     connectedPeers: () => libp2p.getPeers().map((p) => p.toString()),
   };
   return node;
+}
+
+/** Stored messages of the given types, each type in store order (to rebuild the pipeline's side state). */
+async function* storedOfTypes(
+  store: Store,
+  types: readonly string[],
+): AsyncIterable<{ id: string; wire: Uint8Array }> {
+  for (const type of types) {
+    let after = 0;
+    for (;;) {
+      const page = await store.queryMessages({ type, after, limit: 500 });
+      if (!page.ok) return;
+      yield* page.messages;
+      if (page.nextCursor === null) break;
+      after = page.nextCursor;
+    }
+  }
 }

@@ -3,26 +3,25 @@
  * (spec/v1/p2p.md#validation). An unexpected internal error becomes IGNORE (`GOSSIP_INTERNAL_ERROR`),
  * never REJECT: a bug of ours must never penalise an honest peer.
  */
-import type { GossipVerdict } from '../network/gossip/gossipRouter.js';
-import { parseTopic } from '../network/topics.js';
+import { topicLabel as labelOfTopic } from '../metrics/index.js';
 import type { ValidationPipeline } from './pipeline.js';
 import type { IngestContext, IngestResult } from './types.js';
+
+/** A gossipsub verdict: deliver and relay, drop, or drop and penalise the sender. */
+export type Verdict = IngestResult['outcome'];
 
 /** Metric sink (E2's prom-client registry implements it); labels are bounded. */
 export interface ValidationMetrics {
   /** `sfr_validation_outcomes_total{topic, outcome, code}` */
-  recordOutcome(topic: string, outcome: GossipVerdict, code: string): void;
+  recordOutcome(topic: string, outcome: Verdict, code: string): void;
 }
 
 /** A bounded metric label for a topic: pool topics collapse to `pool`, unknown ones to `other`. */
 export function topicLabel(topic: string | undefined): string {
-  if (topic === undefined) return 'sync';
-  const parsed = parseTopic(topic);
-  if (!parsed.ok) return 'other';
-  return parsed.topic.kind;
+  return topic === undefined ? 'sync' : labelOfTopic(topic);
 }
 
-export function toGossipVerdict(result: IngestResult): GossipVerdict {
+export function toGossipVerdict(result: IngestResult): Verdict {
   return result.outcome;
 }
 

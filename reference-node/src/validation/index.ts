@@ -1,5 +1,19 @@
-export { createEnvelopeCodec } from './envelopeCodec.js';
-export { runValidation, toGossipVerdict, topicLabel, type ValidationMetrics } from './gossipAdapter.js';
+export {
+  type ContractReader,
+  type ContractSignatures,
+  createContractSignatures,
+  createErc1271Verifier,
+  ERC1271_MAGIC_VALUE,
+  type Erc1271Verifier,
+} from './contractSignatures.js';
+export { createDurableReplayState, type DurableLog, restoreValidationState } from './durableReplayState.js';
+export {
+  runValidation,
+  toGossipVerdict,
+  topicLabel,
+  type ValidationMetrics,
+  type Verdict,
+} from './gossipAdapter.js';
 export { GOSSIP_CODES, type GossipCode } from './gossipCodes.js';
 export { Membership } from './membership.js';
 export { type Accept, ignore, type Refusal, reject, type ValidationOutcome } from './outcome.js';
@@ -7,19 +21,16 @@ export {
   createValidationPipeline,
   type PipelineDependencies,
   type PipelineLimits,
-  SUPPORTED_MAJOR,
-  SUPPORTED_MINOR,
+  type TopicRules,
   type ValidationPipeline,
 } from './pipeline.js';
-export { SeenCache } from './seenCache.js';
+export { createMemoryReplayState, type HeldMessage, type ReplayState } from './replayState.js';
 export { createTypeRules } from './typeRules.js';
 export type {
-  EnvelopeCodec,
   IngestAccepted,
   IngestContext,
   IngestResult,
   IngestSource,
-  PipelineStore,
   TypeRules,
   WireEnvelope,
 } from './types.js';

@@ -1,60 +1,80 @@
 /**
- * The validation pipeline run on every inbound message (gossip and sync), cheapest check first.
- * Each check is preceded by the rule of spec/v1/p2p.md#validation-rules it implements, quoted, in spec
- * order. A message that passes every rule is durably appended to the store BEFORE the pipeline answers
- * `accept` (so the router relays only what survives `kill -9`).
+ * THE validation engine (spec/v1/envelope.md#verification): every message the node receives (gossip,
+ * sync, its own publications) and every message the conformance harness `verify` / `ingest` ops are
+ * given runs through `createValidationPipeline`. Each rule of the spec's numbered list is one small
+ * function called here in spec order, preceded by the rule it implements; the first rule that fails
+ * decides the verdict. Which rules apply depends on what the receiver has: without replay `state` the
+ * rules marked (state) are skipped (the one-shot `verify`); without `membership`, `topics`,
+ * `checkSchema` or `typeRules` the (node) and (gossip) rules are (the harness). A message that passes
+ * every rule is recorded in the state — in the node, durably appended to the store — BEFORE the
+ * pipeline answers ACCEPT (so the router relays only what survives `kill -9`).
  */
-import { checkIssuedAt } from '../envelope/index.js';
-import { parseTopic, topicForEnvelope } from '../network/topics.js';
-import type { Membership } from './membership.js';
-import { ignore, type Refusal, reject, type ValidationOutcome } from './outcome.js';
-import type { SeenCache } from './seenCache.js';
-import type {
-  EnvelopeCodec,
-  IngestContext,
-  IngestResult,
-  PipelineStore,
-  TypeRules,
-  WireEnvelope,
-} from './types.js';
-
-/** The wire MAJOR this node speaks and the highest MINOR it knows (proposal 0001 §3). */
-export const SUPPORTED_MAJOR = 1;
-export const SUPPORTED_MINOR = 0;
-
-const POOL_TYPES: ReadonlySet<string> = new Set([
-  'PoolCharter',
-  'FundClaim',
-  'ClaimAttestation',
-  'ClaimDecision',
-]);
-const KNOWN_TYPES: ReadonlySet<string> = new Set([
-  'RecoveryEvent',
-  'ContagionAlert',
-  'NodeAnnouncement',
-  'EquivocationEvidence',
-  ...POOL_TYPES,
-]);
-const VERSION = /^([1-9][0-9]{0,3}|0)\.([1-9][0-9]{0,3}|0)$/;
+import {
+  type Address,
+  attestationSlotOf,
+  bytesToHex,
+  checkDecodedEnvelope,
+  checkDomain,
+  checkIssuedAt,
+  checkSignatureEncoding,
+  checkSigner,
+  decodeEnvelope,
+  digestOf,
+  type Envelope,
+  type EnvelopeDomain,
+  hashPayload,
+  type KeyRotation,
+  messageIdOf,
+  readKeyRotation,
+  SignerRegistry,
+  verifyEquivocationEvidence,
+} from '../envelope/index.js';
+import type { ContractSignatures } from './contractSignatures.js';
+import { ACCEPT, ignore, type Refusal, reject, type ValidationOutcome } from './outcome.js';
+import type { HeldMessage, ReplayState } from './replayState.js';
+import type { IngestContext, IngestResult, TypeRules, WireEnvelope } from './types.js';
 
 export interface PipelineLimits {
-  /** Largest wire message, bytes. */
+  /** Largest wire message, bytes (rule 1). */
   readonly maxMessageBytes: number;
-  /** Accepted clock skew into the future, ms (envelope.md: `skewMs`). */
+  /** Accepted clock skew, ms (envelope.md: `skewMs`). */
   readonly skewMs: number;
-  /** Largest age of a gossiped message, ms (envelope.md: `maxAgeMs`); not applied to sync. */
+  /** Largest age of a message not received by sync, ms (envelope.md: `maxAgeMs`). */
   readonly maxAgeMs: number;
 }
 
+/** Gossip topics as the pipeline needs them (p2p.md#topics), injected by the network layer. */
+export interface TopicRules {
+  /** Rules 11–12: the topic's kind (and pool id, lower-case hex without `0x`), or why it is not one. */
+  parse(
+    topic: string,
+  ):
+    | { readonly ok: true; readonly kind: string; readonly poolId?: string }
+    | { readonly ok: false; readonly code: 'GOSSIP_UNKNOWN_TOPIC' | 'GOSSIP_UNSUPPORTED_TOPIC_VERSION' };
+  /** The topic kind a message type travels on, if any. */
+  kindOf(type: string): string | undefined;
+}
+
 export interface PipelineDependencies {
-  readonly codec: EnvelopeCodec;
-  readonly store: PipelineStore;
-  readonly membership: Membership;
-  readonly seen: SeenCache;
-  readonly typeRules: TypeRules;
   readonly limits: PipelineLimits;
+  /** Replay state; without it the (state) rules are skipped and nothing is recorded. */
+  readonly state?: ReplayState;
+  /** Which key signs for a member at a seq; the pipeline records the rotations it accepts. */
+  readonly signers?: SignerRegistry;
+  /** Contract (ERC-1271) members and their chains. */
+  readonly contracts?: ContractSignatures;
+  /** (node) The member set (rule 19). */
+  readonly membership?: { isMember(address: string): boolean };
+  /** (gossip) Topic rules 11–13, applied to messages that came with a topic. */
+  readonly topics?: TopicRules;
+  /** (node) The schema step (rule 25), e.g. `checkEnvelopeSchema`. */
+  readonly checkSchema?: (envelope: WireEnvelope) => Refusal | null;
+  /** The vault domain expected of a pool-scoped message (rule 14); `null`: none; `undefined`: not checked. */
+  readonly expectedDomain?: (envelope: WireEnvelope) => EnvelopeDomain | null | undefined;
+  /** (node) The per-type gossip rules (rules 32–33). */
+  readonly typeRules?: TypeRules;
   readonly now?: () => number;
-  /** Called with both envelopes when an equivocation is detected (signature of the new one verified). */
+  /** Called with both envelopes when an equivocation is detected (rule 29; the new signature verified). */
   readonly onEquivocation?: (
     first: { id: string },
     second: { id: string; envelope: WireEnvelope; wire: Uint8Array },
@@ -62,210 +82,281 @@ export interface PipelineDependencies {
 }
 
 export interface ValidationPipeline {
-  /** Runs every rule; on accept the message is stored. Never throws (an internal error is the caller's IGNORE). */
+  /** Runs every rule; on accept the message is recorded (stored). Never throws. */
   ingest(wire: Uint8Array, ctx: IngestContext): Promise<IngestResult>;
-  /** The checks without the store append or the store lookups (benchmarks, dry runs). */
-  checkStateless(wire: Uint8Array, ctx: IngestContext): ValidationOutcome;
+  /** The rules that need no replay state, without recording anything (the harness `verify`, benchmarks). */
+  check(wire: Uint8Array, ctx: IngestContext): Promise<ValidationOutcome>;
+  /** The signer registry the pipeline resolves keys through (fed by the rotations it accepts). */
+  readonly signers: SignerRegistry;
 }
 
+type Refused = Refusal & { readonly id?: string };
+
 export function createValidationPipeline(deps: PipelineDependencies): ValidationPipeline {
-  const { codec, store, membership, seen, typeRules, limits } = deps;
-  const now = deps.now ?? Date.now;
+  const { limits } = deps;
+  const nowOf = deps.now ?? Date.now;
+  const signers = deps.signers ?? new SignerRegistry();
   /** (issuer:seq) slots being validated right now → message id; bounded by the queues feeding the pipeline. */
   const inFlight = new Map<string, string>();
 
-  type Stage1 =
-    | { ok: true; envelope: WireEnvelope; id: string }
-    | { ok: false; refusal: Refusal; id?: string };
-
-  /** Rules up to and including "time window": pure, synchronous, no store access. */
-  function stageOne(wire: Uint8Array, ctx: IngestContext): Stage1 {
-    // [REJECT] The message data is larger than `maxMessageBytes`. — ENVELOPE_TOO_LARGE
-    if (wire.length > limits.maxMessageBytes) {
-      return {
-        ok: false,
-        refusal: reject('ENVELOPE_TOO_LARGE', { bytes: wire.length, max: limits.maxMessageBytes }),
-      };
-    }
-    // [REJECT] The data is not UTF-8 JSON. — ENVELOPE_MALFORMED
-    // [REJECT] The data is not the RFC 8785 canonical encoding of its value. — ENVELOPE_NOT_CANONICAL
-    const decoded = codec.decode(wire);
-    if (decoded.outcome !== 'accept') return { ok: false, refusal: decoded };
-    const id = codec.messageId(wire);
-
-    // [IGNORE] `sfr` has a MAJOR other than 1. — ENVELOPE_UNSUPPORTED_MAJOR
-    // [IGNORE] `sfr` has MAJOR 1 and a MINOR higher than the node knows. — ENVELOPE_UNSUPPORTED_MINOR
-    const sfr = (decoded.value as { sfr?: unknown } | null)?.sfr;
-    const version = typeof sfr === 'string' ? VERSION.exec(sfr) : null;
-    if (version !== null && Number(version[1]) !== SUPPORTED_MAJOR) {
-      return { ok: false, id, refusal: ignore('ENVELOPE_UNSUPPORTED_MAJOR', { sfr }) };
-    }
-    if (version !== null && Number(version[2]) > SUPPORTED_MINOR) {
-      return { ok: false, id, refusal: ignore('ENVELOPE_UNSUPPORTED_MINOR', { sfr }) };
-    }
-    // [REJECT] The envelope's structure is wrong (fields, types, `scope` exactly on pool types). —
-    //          ENVELOPE_MALFORMED / ENVELOPE_UNKNOWN_TYPE / ENVELOPE_SCOPE_MISMATCH
-    const shape = codec.checkShape(decoded.value);
-    if (shape !== null) return { ok: false, id, refusal: shape };
-    const envelope = decoded.value as WireEnvelope;
-
-    // [REJECT] (gossip) The topic is not an SFR v1 topic. — GOSSIP_UNKNOWN_TOPIC
-    // [IGNORE] (gossip) The topic names another MAJOR. — GOSSIP_UNSUPPORTED_TOPIC_VERSION
-    let topicPoolId: string | undefined;
-    let topicKind: string | undefined;
-    if (ctx.source === 'gossip') {
-      const parsed = parseTopic(ctx.topic ?? '');
-      if (!parsed.ok) {
-        return {
-          ok: false,
-          id,
-          refusal:
-            parsed.code === 'GOSSIP_UNSUPPORTED_TOPIC_VERSION' ? ignore(parsed.code) : reject(parsed.code),
-        };
-      }
-      topicKind = parsed.topic.kind;
-      if (parsed.topic.kind === 'pool') topicPoolId = parsed.topic.poolId;
-    }
-    // [REJECT] `type` is not a v1.0 message type. — ENVELOPE_UNKNOWN_TYPE
-    if (!KNOWN_TYPES.has(envelope.type)) {
-      return { ok: false, id, refusal: reject('ENVELOPE_UNKNOWN_TYPE', { type: envelope.type }) };
-    }
-    // [REJECT] (gossip) The message type does not travel on this topic. — GOSSIP_WRONG_TOPIC
-    if (topicKind !== undefined) {
-      const expected = topicForEnvelope(envelope.type, envelope.scope?.poolId);
-      if (expected === undefined || expected.kind !== topicKind) {
-        return {
-          ok: false,
-          id,
-          refusal: reject('GOSSIP_WRONG_TOPIC', { type: envelope.type, topic: ctx.topic }),
-        };
-      }
-    }
-
-    // [IGNORE] The message id was already decided: accepted → ENVELOPE_DUPLICATE; refused → the same verdict.
-    const prior = seen.get(id);
-    if (prior === null) return { ok: false, id, refusal: ignore('ENVELOPE_DUPLICATE') };
-    if (prior !== undefined) return { ok: false, id, refusal: prior };
-
-    // [REJECT] `scope` is absent on a pool message type or present on another type. — ENVELOPE_SCOPE_MISMATCH
-    const isPool = POOL_TYPES.has(envelope.type);
-    if (isPool !== (envelope.scope !== undefined)) {
-      return { ok: false, id, refusal: reject('ENVELOPE_SCOPE_MISMATCH', { type: envelope.type }) };
-    }
-    // [REJECT] (gossip) A pool topic's pool id differs from `scope.poolId`. — GOSSIP_WRONG_TOPIC
-    if (topicPoolId !== undefined && `0x${topicPoolId}` !== envelope.scope?.poolId) {
-      return { ok: false, id, refusal: reject('GOSSIP_WRONG_TOPIC', { poolId: envelope.scope?.poolId }) };
-    }
-
-    // [REJECT] `issuedAt` > now + 2·`skewMs`. — ENVELOPE_FAR_FUTURE
-    // [IGNORE] `issuedAt` > now + `skewMs`. — ENVELOPE_FROM_FUTURE
-    // [REJECT] (gossip) `issuedAt` < now − `maxAgeMs` − 2·`skewMs`. — ENVELOPE_EXPIRED
-    // [IGNORE] (gossip) `issuedAt` < now − `maxAgeMs` − `skewMs`. — ENVELOPE_TOO_OLD
-    const time = checkIssuedAt(envelope.issuedAt, now(), limits.skewMs, {
-      maxAgeMs: ctx.source === 'gossip' ? limits.maxAgeMs : undefined,
+  async function run(
+    wire: Uint8Array,
+    ctx: IngestContext,
+    state: ReplayState | undefined,
+  ): Promise<IngestResult> {
+    const now = ctx.now ?? nowOf();
+    // 1. [REJECT] The wire bytes are at most `maxBytes` long. — ENVELOPE_TOO_LARGE
+    const size = checkSize(wire, limits.maxMessageBytes);
+    if (size) return size;
+    // 2. [REJECT] The bytes are UTF-8 JSON of a canonicalizable value (≤ 64 levels). — ENVELOPE_MALFORMED
+    // 3. [REJECT] The bytes are the value's canonical form. — ENVELOPE_NOT_CANONICAL
+    const decoded = decodeEnvelope(wire, { maxBytes: Number.POSITIVE_INFINITY });
+    if (decoded.outcome !== 'accept') return decoded;
+    const id = messageIdOf(wire);
+    const refused = (r: Refusal): Refused => ({ ...r, id });
+    // 4.–10. version string, MAJOR, MINOR, members, type, scope, address form (checkDecodedEnvelope).
+    const shape = checkDecodedEnvelope(decoded.value);
+    if (shape) return refused(shape);
+    const envelope = decoded.value as Envelope;
+    // 11.–13. (gossip) [REJECT] unknown topic / [IGNORE] other MAJOR / [REJECT] wrong topic.
+    const topic = checkTopic(envelope, ctx.topic, deps.topics);
+    if (topic) return refused(topic);
+    // 14. [REJECT] A pool-scoped message carries the vault domain the receiver expects. — ENVELOPE_DOMAIN_MISMATCH
+    const domain = checkDomain(envelope, deps.expectedDomain?.(envelope));
+    if (domain) return refused(domain);
+    // 15.–18. [REJECT] far future / [IGNORE] from future / [REJECT] expired / [IGNORE] too old
+    //         (the past side is not applied to catch-up sync).
+    const time = checkIssuedAt(envelope.issuedAt, now, limits.skewMs, {
+      maxAgeMs: ctx.source === 'sync' ? undefined : limits.maxAgeMs,
     });
-    if (time !== null) return { ok: false, id, refusal: time };
-
-    // [REJECT] `issuer` is not a member of the network. — GOSSIP_NOT_MEMBER
-    if (!membership.isMember(envelope.issuer)) {
-      return { ok: false, id, refusal: reject('GOSSIP_NOT_MEMBER', { issuer: envelope.issuer }) };
+    if (time) return refused(time);
+    // 19. (node) [REJECT] `issuer` is a member of the network. — GOSSIP_NOT_MEMBER
+    const member = checkMember(envelope, deps.membership);
+    if (member) return refused(member);
+    const issuer = envelope.issuer.toLowerCase();
+    // 20. (state) [IGNORE] The message id is not one already accepted or refused as equivocation. — ENVELOPE_DUPLICATE
+    const held = state === undefined ? undefined : await state.slotAt(issuer, envelope.seq, now);
+    const seen = checkSeen(id, held, state, now);
+    if (seen) return refused(seen);
+    // 21. (node) [IGNORE] No other message for this slot is being validated now. — GOSSIP_SLOT_IN_FLIGHT
+    const slot = `${issuer}:${envelope.seq}`;
+    if (state !== undefined) {
+      const pending = checkInFlight(id, inFlight.get(slot));
+      if (pending) return refused(pending);
+      inFlight.set(slot, id);
     }
-    return { ok: true, envelope, id };
+    try {
+      return await runSigned(envelope, wire, id, ctx, now, state, held);
+    } finally {
+      if (state !== undefined) inFlight.delete(slot);
+    }
   }
 
-  /** The rules after "sequence": signature, then type rules. */
-  function stageThree(envelope: WireEnvelope, wire: Uint8Array): ValidationOutcome {
-    // [REJECT] The signature is not 65 bytes r‖s‖v with v ∈ {27, 28} and low s. — ENVELOPE_BAD_SIGNATURE_ENCODING
-    // [REJECT] The recovered signer is not `issuer`. — ENVELOPE_BAD_SIGNATURE
-    const sig = codec.verifySignature(envelope, wire);
-    if (sig.outcome !== 'accept') return sig;
-    // [REJECT] The envelope or its payload violates its schema. — SCHEMA_* (the schema registry's code)
-    // [REJECT]/[IGNORE] The payload breaks its type's rules. — the type's code
-    return typeRules(envelope);
+  async function runSigned(
+    envelope: Envelope,
+    wire: Uint8Array,
+    id: string,
+    ctx: IngestContext,
+    now: number,
+    state: ReplayState | undefined,
+    held: HeldMessage | undefined,
+  ): Promise<IngestResult> {
+    const refused = (r: Refusal): Refused => ({ ...r, id });
+    const contract = deps.contracts?.isContract(envelope.issuer) === true;
+    // 22. [REJECT] The signature is canonically encoded. — ENVELOPE_BAD_SIGNATURE_ENCODING
+    const encoding = checkSignatureEncoding(envelope, contract);
+    if (encoding) return refused(encoding);
+    const digest = digestOf(envelope, wire);
+    // 23. [IGNORE] A contract issuer's signature can be checked here. — ENVELOPE_ERC1271_UNVERIFIABLE
+    const answer = contract
+      ? await deps.contracts?.check(envelope.issuer, bytesToHex(digest), envelope.signature)
+      : true;
+    const verifiable = checkVerifiable(answer);
+    if (verifiable) return refused(verifiable);
+    // 24. [REJECT] The signature is the issuer's (its key at `seq`, or its contract's). — ENVELOPE_BAD_SIGNATURE
+    const signer = contract ? checkContractAnswer(answer === true) : checkSigner(envelope, digest, signers);
+    if (signer) return refused(signer);
+    // 25. (node) [REJECT] The envelope and its payload are valid under their schema. — SCHEMA_*
+    const schema = deps.checkSchema?.(envelope) ?? null;
+    if (schema) return refused(schema);
+    // 26. [REJECT] An `EquivocationEvidence` payload proves an equivocation. — ENVELOPE_EVIDENCE_INVALID
+    const evidence = checkEvidence(envelope, signers, deps.contracts);
+    if (evidence) return refused(evidence);
+    // 27. [REJECT] A `keyRotation` names an address, effective above the announcement's seq. — ENVELOPE_BAD_ROTATION
+    const rotation = readKeyRotation(envelope);
+    if (rotation !== null && 'outcome' in rotation) return refused(rotation);
+    if (state === undefined) return { outcome: 'accept', id, envelope, wire };
+
+    // 28. (state) [IGNORE] The slot does not hold the same signed content. — ENVELOPE_DUPLICATE
+    const sameContent = checkSlotDuplicate(held, digest);
+    if (sameContent) return refused(sameContent);
+    // 29. (state) [IGNORE] Neither the slot nor the attestation slot holds a conflicting message. — ENVELOPE_EQUIVOCATION
+    const conflict = held ?? (await attestationConflict(envelope, state, now));
+    if (conflict !== undefined) {
+      state.recordEquivocation(id, now);
+      deps.onEquivocation?.({ id: conflict.id }, { id, envelope, wire });
+      return refused(ignore('ENVELOPE_EQUIVOCATION', { first: conflict.id, second: id }));
+    }
+    // 30. (state) [IGNORE] `seq` is above what the state forgot of the issuer. — ENVELOPE_SEQ_STALE
+    const stale = checkStaleSeq(envelope, state.forgottenUpTo(envelope.issuer));
+    if (stale) return refused(stale);
+    // 31. (state) [REJECT] A rotation takes effect after the member's previous one. — ENVELOPE_BAD_ROTATION
+    const order = rotation === null ? null : signers.checkOrder(envelope.issuer, rotation);
+    if (order) return refused(order);
+    // 32.–33. (node) the per-type gossip rules (NodeAnnouncement member, pool, alert and event rules).
+    const typed = deps.typeRules?.(envelope) ?? ACCEPT;
+    if (typed.outcome !== 'accept') return refused(typed);
+    // 34. (node) [IGNORE] The message is durably recorded. — GOSSIP_STORE_UNAVAILABLE
+    const stored = await record(state, { id, envelope, wire, source: ctx.from }, now, rotation);
+    if (stored) return refused(stored);
+    return { outcome: 'accept', id, envelope, wire };
   }
 
-  function remember(id: string, outcome: ValidationOutcome): void {
-    // Only verdicts that are a property of the bytes are cached; IGNOREs that depend on time or on the
-    // store (future, in flight, store trouble) must be re-evaluated next time. Time REJECTs are not cached
-    // either: re-evaluating them is as cheap as the lookup, and a cached one would outlive its reason.
-    if (
-      outcome.outcome === 'reject' &&
-      outcome.code !== 'ENVELOPE_FAR_FUTURE' &&
-      outcome.code !== 'ENVELOPE_EXPIRED'
-    )
-      seen.set(id, outcome);
+  async function record(
+    state: ReplayState,
+    message: HeldMessage & { source: string },
+    now: number,
+    rotation: KeyRotation | null,
+  ): Promise<Refusal | null> {
+    try {
+      await state.record(message, now);
+    } catch (err) {
+      return ignore('GOSSIP_STORE_UNAVAILABLE', { error: String(err) });
+    }
+    if (rotation !== null) signers.record(message.envelope.issuer, rotation);
+    return null;
+  }
+
+  async function attestationConflict(
+    envelope: Envelope,
+    state: ReplayState,
+    now: number,
+  ): Promise<HeldMessage | undefined> {
+    const a = attestationSlotOf(envelope);
+    if (a === null) return undefined;
+    const prior = await state.attestationAt(envelope.issuer.toLowerCase(), a.claimId, a.round, now);
+    return prior !== undefined && hashPayload(prior.envelope.payload) !== hashPayload(envelope.payload)
+      ? prior
+      : undefined;
+  }
+
+  async function guarded(
+    wire: Uint8Array,
+    ctx: IngestContext,
+    state: ReplayState | undefined,
+  ): Promise<IngestResult> {
+    try {
+      return await run(wire, ctx, state);
+    } catch (err) {
+      // A bug of ours never penalizes an honest peer (envelope.md#verification).
+      return { outcome: 'ignore', code: 'ENVELOPE_INTERNAL', meta: { error: String(err) } };
+    }
   }
 
   return {
-    checkStateless(wire, ctx) {
-      const s1 = stageOne(wire, ctx);
-      if (!s1.ok) return s1.refusal;
-      return stageThree(s1.envelope, wire);
-    },
-
-    async ingest(wire, ctx) {
-      const s1 = stageOne(wire, ctx);
-      if (!s1.ok) {
-        if (s1.id === undefined) return s1.refusal;
-        remember(s1.id, s1.refusal);
-        return { ...s1.refusal, id: s1.id };
-      }
-      const { envelope, id } = s1;
-      const issuer = envelope.issuer.toLowerCase();
-      const slot = `${issuer}:${envelope.seq}`;
-
-      // [IGNORE] (issuer, seq) already holds this message id (a replay). — ENVELOPE_DUPLICATE
-      // [IGNORE] (issuer, seq) holds another message id with the same signed digest. — ENVELOPE_DUPLICATE
-      // [IGNORE] (issuer, seq) holds another message id, another digest, and the new signature is valid. —
-      //          ENVELOPE_EQUIVOCATION (both envelopes are kept as evidence; a bad signature is REJECTed as
-      //          in the signature rule)
-      const pending = inFlight.get(slot);
-      if (pending !== undefined) {
-        return pending === id
-          ? { ...ignore('ENVELOPE_DUPLICATE'), id }
-          : { ...ignore('GOSSIP_SLOT_IN_FLIGHT'), id };
-      }
-      inFlight.set(slot, id);
-      try {
-        const held = await store.heldAt(issuer, envelope.seq);
-        if (held?.id === id) {
-          seen.set(id, null);
-          return { ...ignore('ENVELOPE_DUPLICATE'), id };
-        }
-        if (held !== undefined) {
-          const sig = codec.verifySignature(envelope, wire);
-          if (sig.outcome !== 'accept') {
-            remember(id, sig);
-            return { ...sig, id };
-          }
-          // The same signed content under another (valid) signature is a duplicate, not equivocation.
-          const heldDecoded = codec.decode(held.wire);
-          if (
-            heldDecoded.outcome === 'accept' &&
-            codec.digest(heldDecoded.value as WireEnvelope, held.wire) === codec.digest(envelope, wire)
-          ) {
-            return { ...ignore('ENVELOPE_DUPLICATE', { sameContentAs: held.id }), id };
-          }
-          deps.onEquivocation?.({ id: held.id }, { id, envelope, wire });
-          return { ...ignore('ENVELOPE_EQUIVOCATION', { first: held.id, second: id }), id };
-        }
-
-        const s3 = stageThree(envelope, wire);
-        if (s3.outcome !== 'accept') {
-          remember(id, s3);
-          return { ...s3, id };
-        }
-        // Accepted: durably stored before the router is told to relay.
-        try {
-          await store.append(wire, { id, source: ctx.from });
-        } catch (err) {
-          return { ...ignore('GOSSIP_STORE_UNAVAILABLE', { error: String(err) }), id };
-        }
-        seen.set(id, null);
-        return { outcome: 'accept', id, envelope, wire };
-      } finally {
-        inFlight.delete(slot);
-      }
+    signers,
+    ingest: (wire, ctx) => guarded(wire, ctx, deps.state),
+    async check(wire, ctx) {
+      const r = await guarded(wire, ctx, undefined);
+      return r.outcome === 'accept' ? ACCEPT : r;
     },
   };
+}
+
+// ---- the rules not provided by the envelope library, in spec order --------------------------------
+
+/** Rule 1. */
+export function checkSize(wire: Uint8Array, maxBytes: number): Refusal | null {
+  return wire.length > maxBytes ? reject('ENVELOPE_TOO_LARGE', { bytes: wire.length, max: maxBytes }) : null;
+}
+
+/**
+ * Rules 11–13 (gossip): the topic is an SFR topic (REJECT `GOSSIP_UNKNOWN_TOPIC`) of this MAJOR (IGNORE
+ * `GOSSIP_UNSUPPORTED_TOPIC_VERSION`) that carries the envelope's type and, for a pool topic, its
+ * `scope.poolId` (REJECT `GOSSIP_WRONG_TOPIC`). Not applied to a message that came without a topic.
+ */
+export function checkTopic(
+  envelope: Envelope,
+  topic: string | undefined,
+  topics: TopicRules | undefined,
+): Refusal | null {
+  if (topic === undefined || topics === undefined) return null;
+  const parsed = topics.parse(topic);
+  if (!parsed.ok) {
+    return parsed.code === 'GOSSIP_UNSUPPORTED_TOPIC_VERSION'
+      ? ignore(parsed.code, { topic })
+      : reject(parsed.code);
+  }
+  if (topics.kindOf(envelope.type) !== parsed.kind) {
+    return reject('GOSSIP_WRONG_TOPIC', { type: envelope.type, topic });
+  }
+  if (parsed.poolId !== undefined && `0x${parsed.poolId}` !== envelope.scope?.poolId) {
+    return reject('GOSSIP_WRONG_TOPIC', { poolId: envelope.scope?.poolId, topic });
+  }
+  return null;
+}
+
+/** Rule 19 (node). */
+export function checkMember(
+  envelope: Envelope,
+  membership: { isMember(a: string): boolean } | undefined,
+): Refusal | null {
+  return membership === undefined || membership.isMember(envelope.issuer)
+    ? null
+    : reject('GOSSIP_NOT_MEMBER', { issuer: envelope.issuer });
+}
+
+/** Rule 20 (state): the slot holds this very message, or it was refused as equivocation before. */
+export function checkSeen(
+  id: string,
+  held: HeldMessage | undefined,
+  state: ReplayState | undefined,
+  now: number,
+): Refusal | null {
+  if (state === undefined) return null;
+  return held?.id === id || state.isKnownEquivocation(id, now) ? ignore('ENVELOPE_DUPLICATE') : null;
+}
+
+/** Rule 21 (node): another copy of this slot is being validated; the same id is a duplicate. */
+export function checkInFlight(id: string, pending: string | undefined): Refusal | null {
+  if (pending === undefined) return null;
+  return pending === id ? ignore('ENVELOPE_DUPLICATE') : ignore('GOSSIP_SLOT_IN_FLIGHT');
+}
+
+/** Rule 23: a contract member's signature could be checked on its chain. */
+export function checkVerifiable(answer: boolean | undefined): Refusal | null {
+  return answer === undefined ? ignore('ENVELOPE_ERC1271_UNVERIFIABLE') : null;
+}
+
+/** Rule 24 for a contract member: its `isValidSignature` returned the magic value. */
+export function checkContractAnswer(valid: boolean): Refusal | null {
+  return valid ? null : reject('ENVELOPE_BAD_SIGNATURE', { erc1271: true });
+}
+
+/** Rule 26: an `EquivocationEvidence` payload proves, from its two envelopes alone, what it says. */
+export function checkEvidence(
+  envelope: Envelope,
+  signers: SignerRegistry,
+  contracts: ContractSignatures | undefined,
+): Refusal | null {
+  if (envelope.type !== 'EquivocationEvidence') return null;
+  const r = verifyEquivocationEvidence(envelope.payload, {
+    signers,
+    ...(contracts === undefined ? {} : { isContractMember: (a: Address) => contracts.isContract(a) }),
+  });
+  return r.outcome === 'accept' ? null : r;
+}
+
+/** Rule 28 (state): the slot holds the same signed content (equal digests) under another signature. */
+export function checkSlotDuplicate(held: HeldMessage | undefined, digest: Uint8Array): Refusal | null {
+  if (held === undefined) return null;
+  const heldDigest = bytesToHex(digestOf(held.envelope, held.wire));
+  return heldDigest === bytesToHex(digest) ? ignore('ENVELOPE_DUPLICATE', { sameContentAs: held.id }) : null;
+}
+
+/** Rule 30 (state). */
+export function checkStaleSeq(envelope: Envelope, forgottenUpTo: number | undefined): Refusal | null {
+  return forgottenUpTo !== undefined && envelope.seq <= forgottenUpTo
+    ? ignore('ENVELOPE_SEQ_STALE', { seq: envelope.seq, forgottenUpTo })
+    : null;
 }

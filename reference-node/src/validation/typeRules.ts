@@ -1,23 +1,14 @@
 /**
- * The last validation step before the store: the envelope's schema (header + the payload schema its
- * `type` names, from `@sfr/schemas`) and the per-type rules the node enforces at the gossip layer.
+ * The per-type gossip rules the node enforces after every envelope rule (spec/v1/envelope.md#verification
+ * rules 32–33), on an envelope whose schema and signature the pipeline already checked. More rules
+ * (pools, alerts, events) are composed in through the same `TypeRules` hook.
  */
-import { checkEnvelopeSchema, verifyEquivocationEvidence } from '../envelope/index.js';
 import { ACCEPT, reject, type ValidationOutcome } from './outcome.js';
 import type { TypeRules, WireEnvelope } from './types.js';
 
 export function createTypeRules(): TypeRules {
   return (envelope: WireEnvelope): ValidationOutcome => {
-    // [REJECT] The envelope or its payload violates its schema. — SCHEMA_* (first issue's code)
-    const schema = checkEnvelopeSchema(envelope);
-    if (schema !== null) return schema;
-    // [REJECT] An EquivocationEvidence payload does not prove, from its two envelopes alone, that `offender`
-    //          signed both and that they conflict as `offense` says. — ENVELOPE_EVIDENCE_INVALID
-    if (envelope.type === 'EquivocationEvidence') {
-      const proof = verifyEquivocationEvidence(envelope.payload);
-      if (proof.outcome !== 'accept') return proof;
-    }
-    // [REJECT] A NodeAnnouncement's `member` is not its `issuer`. — GOSSIP_ANNOUNCEMENT_MEMBER_MISMATCH
+    // 32. [REJECT] A NodeAnnouncement's `member` is its `issuer`. — GOSSIP_ANNOUNCEMENT_MEMBER_MISMATCH
     if (envelope.type === 'NodeAnnouncement') {
       const member = envelope.payload['member'];
       // `member` is an address or a CAIP-10 account id ending with the address.

@@ -1,4 +1,4 @@
-import type { Refusal, ValidationOutcome } from './outcome.js';
+import type { ValidationOutcome } from './outcome.js';
 
 /** The wire envelope as the pipeline reads it (proposal 0001 §4; spec/v1/envelope.md#data). */
 export interface WireEnvelope {
@@ -13,40 +13,13 @@ export interface WireEnvelope {
   readonly signature: string;
 }
 
-/** Envelope-level operations the pipeline needs; bound to the envelope library in `envelopeCodec.ts`. */
-export interface EnvelopeCodec {
-  /** UTF-8 JSON + canonical-bytes check (size is checked before); never throws. */
-  decode(wire: Uint8Array): { readonly outcome: 'accept'; readonly value: unknown } | Refusal;
-  /** Structure of a decoded envelope (after the version check): ENVELOPE_MALFORMED / _UNKNOWN_TYPE /
-   * _SCOPE_MISMATCH, or null when well-formed. Never throws. */
-  checkShape(value: unknown): Refusal | null;
-  /** keccak256 of the wire bytes, lower-case `0x` hex. */
-  messageId(wire: Uint8Array): string;
-  /** The EIP-712 digest the signature covers (lower-case hex): equal digests = the same signed content.
-   * `wire`, when given, must be the envelope's canonical bytes (the payload hash is then read from them). */
-  digest(envelope: WireEnvelope, wire?: Uint8Array): string;
-  /** Signature encoding + recovered signer = issuer; never throws. `wire` as for `digest`. */
-  verifySignature(envelope: WireEnvelope, wire?: Uint8Array): ValidationOutcome;
-}
-
-/** What the pipeline needs of the store (E2's `openStore`), adapted in `node/`. */
-export interface PipelineStore {
-  /** The message held at (issuer, seq), if any. `issuer` is lower-case. */
-  heldAt(
-    issuer: string,
-    seq: number,
-  ): Promise<{ readonly id: string; readonly wire: Uint8Array } | undefined>;
-  /** Durable append (fsync'd before it resolves); idempotent by id. */
-  append(
-    wire: Uint8Array,
-    info: { readonly id: string; readonly source: string },
-  ): Promise<'appended' | 'duplicate'>;
-}
-
-/** Schema and per-type rules (last step before the store). */
+/**
+ * The per-type gossip rules (spec/v1/envelope.md#verification rule 33): run after every envelope rule,
+ * on a schema-valid envelope whose signature verified, last before the store.
+ */
 export type TypeRules = (envelope: WireEnvelope) => ValidationOutcome;
 
-/** Where a message came from: gossip applies the max-age rule, sync does not. */
+/** Where a message came from: everything but sync applies the past side of the time window (rules 17–18). */
 export type IngestSource = 'gossip' | 'sync' | 'local';
 
 export interface IngestContext {
@@ -55,6 +28,8 @@ export interface IngestContext {
   readonly topic?: string;
   /** Peer id the message came from, or `local`. */
   readonly from: string;
+  /** The receiver's clock for this message, unix ms; default the pipeline's `now()`. */
+  readonly now?: number;
 }
 
 export interface IngestAccepted {

@@ -24,7 +24,7 @@ describe('generate-envelope-vectors --check', () => {
   it('regenerates the checked-in vectors byte for byte with the pure-JS backends forced by SFR_CRYPTO_BACKEND=js', async () => {
     const r = await run({ SFR_CRYPTO_BACKEND: 'js' });
     expect(r.stdout).toContain('"keccak":"noble","secp":"noble"');
-    expect(r.stdout).toMatch(/119 cases, 0 changed/);
+    expect(r.stdout).toMatch(/145 cases, 0 changed/);
     expect(r.code).toBe(0);
   });
 });

@@ -159,7 +159,7 @@ describe('equivocation between real nodes', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     for (const n of net.nodes) expect(await n.store.getMessage(forged.messageId)).toBeUndefined();
     expect(
-      victim.pipeline.checkStateless(forged.wire, { source: 'gossip', topic: EVIDENCE, from: 'x' }),
+      await victim.pipeline.check(forged.wire, { source: 'gossip', topic: EVIDENCE, from: 'x' }),
     ).toMatchObject({ outcome: 'reject', code: 'ENVELOPE_EVIDENCE_INVALID' });
   });
 });

@@ -4,7 +4,6 @@ import { TopicQueue } from '../../src/network/gossip/topicQueue.js';
 import { parseTopic, stringifyTopic, topicForEnvelope } from '../../src/network/topics.js';
 import { PeerRateLimiter } from '../../src/sync/rateLimiter.js';
 import { Membership } from '../../src/validation/membership.js';
-import { SeenCache } from '../../src/validation/seenCache.js';
 
 const POOL = 'ab'.repeat(32);
 
@@ -141,19 +140,6 @@ describe('bounded maps', () => {
     expect([d.isDenied('b'), d.isDenied('c')]).toEqual([true, false]);
     d.allow('b');
     expect(d.isDenied('b')).toBe(false);
-  });
-
-  it('SeenCache is bounded and forgets after its TTL', () => {
-    let t = 0;
-    const s = new SeenCache({ capacity: 2, ttlMs: 100, now: () => t });
-    s.set('a', null);
-    s.set('b', { outcome: 'reject', code: 'X' });
-    s.set('c', null);
-    expect(s.size).toBe(2);
-    expect(s.get('a')).toBeUndefined();
-    expect(s.get('b')).toEqual({ outcome: 'reject', code: 'X' });
-    t = 200;
-    expect(s.get('c')).toBeUndefined();
   });
 
   it('PeerRateLimiter refills at its rate and tracks a bounded number of peers', () => {

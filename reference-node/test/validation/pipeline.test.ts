@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   canonicalize,
+  checkEnvelopeSchema,
   createMemorySigningJournal,
   type Envelope,
   type Hex,
@@ -16,17 +17,16 @@ import {
   signEnvelope,
   type UnsignedEnvelope,
 } from '../../src/envelope/index.js';
-import { stringifyTopic } from '../../src/network/topics.js';
+import { parseTopic, stringifyTopic, topicForEnvelope } from '../../src/network/topics.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { SYNC_CODES } from '../../src/sync/syncCodes.js';
-import { createEnvelopeCodec } from '../../src/validation/envelopeCodec.js';
+import { createDurableReplayState, type DurableLog } from '../../src/validation/durableReplayState.js';
 import { runValidation } from '../../src/validation/gossipAdapter.js';
 import { GOSSIP_CODES } from '../../src/validation/gossipCodes.js';
 import { Membership } from '../../src/validation/membership.js';
 import { createValidationPipeline, type PipelineDependencies } from '../../src/validation/pipeline.js';
-import { SeenCache } from '../../src/validation/seenCache.js';
 import { createTypeRules } from '../../src/validation/typeRules.js';
-import type { EnvelopeCodec, IngestContext } from '../../src/validation/types.js';
+import type { IngestContext } from '../../src/validation/types.js';
 import { alertPayload, testKeys } from '../node/fixtures.js';
 
 const NOW = 1_767_225_600_000;
@@ -74,23 +74,41 @@ async function freshStore(): Promise<Store> {
   return openStore(d, { sync: false });
 }
 
-function pipelineWith(over: Partial<PipelineDependencies> = {}, s: Store = store) {
+function logOf(s: Store): DurableLog {
+  return {
+    async heldAt(issuer, seq) {
+      const m = await s.getBySeq(issuer, seq);
+      return m === undefined ? undefined : { id: m.id, wire: m.wire };
+    },
+    getMessage: (id) => s.getMessage(id),
+    async append(wire, info) {
+      const r = await s.append({ wire, id: info.id, source: info.source });
+      if (r.status !== 'appended' && r.status !== 'duplicate') throw new Error(`${r.code}: ${r.detail}`);
+    },
+  };
+}
+
+/** The node's configuration of the engine (as createNode wires it), over a real store. */
+function pipelineWith(
+  over: Partial<PipelineDependencies> = {},
+  s: Store = store,
+  log: DurableLog = logOf(s),
+) {
   const equivocations: Array<{ first: string; second: string }> = [];
   const deps: PipelineDependencies = {
-    codec: createEnvelopeCodec(),
-    store: {
-      async heldAt(issuer, seq) {
-        const m = await s.getBySeq(issuer, seq);
-        return m === undefined ? undefined : { id: m.id, wire: m.wire };
-      },
-      async append(wire, info) {
-        const r = await s.append({ wire, id: info.id, source: info.source });
-        if (r.status === 'appended' || r.status === 'duplicate') return r.status;
-        throw new Error(`${r.code}: ${r.detail}`);
-      },
-    },
+    state: createDurableReplayState(log, { equivocationTtlMs: 320_000 }),
     membership: new Membership([alice.address, bob.address]),
-    seen: new SeenCache({ capacity: 1000, ttlMs: 600_000, now: () => NOW }),
+    topics: {
+      parse(t) {
+        const p = parseTopic(t);
+        if (!p.ok) return p;
+        return p.topic.kind === 'pool'
+          ? { ok: true, kind: 'pool', poolId: p.topic.poolId }
+          : { ok: true, kind: p.topic.kind };
+      },
+      kindOf: (type) => topicForEnvelope(type, POOL_A)?.kind,
+    },
+    checkSchema: checkEnvelopeSchema,
     typeRules: createTypeRules(),
     limits: LIMITS,
     now: () => NOW,
@@ -174,27 +192,21 @@ describe('validation pipeline rules, in spec order', () => {
     });
   });
 
-  it('seen: a message already refused gets the same verdict without re-checking its signature', async () => {
-    const base = createEnvelopeCodec();
-    let sigChecks = 0;
-    const codec: EnvelopeCodec = {
-      ...base,
-      verifySignature: (e) => {
-        sigChecks++;
-        return base.verifySignature(e);
-      },
-    };
-    const { pipeline } = pipelineWith({ codec });
+  it('seen: a REJECT is not remembered, so the same bytes are judged again (gossipsub dedups ids itself)', async () => {
+    const { pipeline } = pipelineWith();
     const signed = await sign(alice, { seq: 90 });
     const forged = wireOf({
       ...signed.envelope,
       signature: (await sign(bob, { seq: 90 })).envelope.signature,
     });
-    const first = await pipeline.ingest(forged, gossip());
-    const second = await pipeline.ingest(forged, gossip());
-    expect(first).toMatchObject({ outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE' });
-    expect(second).toMatchObject({ outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE' });
-    expect(sigChecks).toBe(1);
+    expect(await pipeline.ingest(forged, gossip())).toMatchObject({
+      outcome: 'reject',
+      code: 'ENVELOPE_BAD_SIGNATURE',
+    });
+    expect(await pipeline.ingest(forged, gossip())).toMatchObject({
+      outcome: 'reject',
+      code: 'ENVELOPE_BAD_SIGNATURE',
+    });
   });
 
   it('scope: a pool message on another pool topic is REJECT GOSSIP_WRONG_TOPIC', async () => {
@@ -356,19 +368,14 @@ describe('validation pipeline rules, in spec order', () => {
   it('store trouble is IGNORE GOSSIP_STORE_UNAVAILABLE (never relayed, never a penalty)', async () => {
     closedStore = await freshStore();
     await closedStore.close();
-    const { pipeline } = pipelineWith(
-      {
-        store: {
-          heldAt: async () => undefined,
-          async append(wire, info) {
-            const r = await closedStore.append({ wire, id: info.id });
-            if (r.status === 'appended' || r.status === 'duplicate') return r.status;
-            throw new Error(r.code);
-          },
-        },
+    const { pipeline } = pipelineWith({}, closedStore, {
+      heldAt: async () => undefined,
+      getMessage: async () => undefined,
+      async append(wire, info) {
+        const r = await closedStore.append({ wire, id: info.id });
+        if (r.status !== 'appended' && r.status !== 'duplicate') throw new Error(r.code);
       },
-      closedStore,
-    );
+    });
     const signed = await sign(bob, { seq: 11 });
     expect(await pipeline.ingest(signed.wire, gossip())).toMatchObject({
       outcome: 'ignore',
@@ -376,7 +383,7 @@ describe('validation pipeline rules, in spec order', () => {
     });
   });
 
-  it('an unexpected internal error becomes IGNORE GOSSIP_INTERNAL_ERROR, never REJECT, and is counted', async () => {
+  it('an unexpected internal error becomes IGNORE ENVELOPE_INTERNAL, never REJECT, and is counted', async () => {
     const { pipeline } = pipelineWith({
       typeRules: () => {
         throw new TypeError('bug');
@@ -387,8 +394,8 @@ describe('validation pipeline rules, in spec order', () => {
     const r = await runValidation(pipeline, signed.wire, gossip(), {
       recordOutcome: (topic, outcome, code) => recorded.push(`${topic}/${outcome}/${code}`),
     });
-    expect(r).toMatchObject({ outcome: 'ignore', code: 'GOSSIP_INTERNAL_ERROR' });
-    expect(recorded).toEqual(['contagion_alerts/ignore/GOSSIP_INTERNAL_ERROR']);
+    expect(r).toMatchObject({ outcome: 'ignore', code: 'ENVELOPE_INTERNAL' });
+    expect(recorded).toEqual(['contagion_alerts/ignore/ENVELOPE_INTERNAL']);
   });
 
   it('two messages for the same slot validated concurrently: one is accepted, the other is not stored', async () => {

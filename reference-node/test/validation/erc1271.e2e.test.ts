@@ -3,15 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import {
   canonicalize,
-  createErc1271Verifier,
   createMemorySigningJournal,
   deriveTestKey,
   type Envelope,
   signEnvelope,
   toChecksumAddress,
-  verifyEnvelope,
-  verifyEnvelopeWithChain,
 } from '../../src/envelope/index.js';
+import { createContractSignatures, createErc1271Verifier } from '../../src/validation/contractSignatures.js';
+import { createValidationPipeline } from '../../src/validation/pipeline.js';
 
 // A minimal ERC-1271 wallet: a signature is valid when it is its owner's ECDSA signature.
 const WALLET = `// SPDX-License-Identifier: Apache-2.0
@@ -66,27 +65,24 @@ describe('ERC-1271 contract members (anvil)', () => {
   });
 
   it('accepts what the contract accepts, rejects what it refuses, ignores when no chain answers', async () => {
-    const erc1271 = createErc1271Verifier(anvil.client);
-    const isContractMember = (a: string) => a.toLowerCase() === wallet.toLowerCase();
+    const verify = (contracts: ReturnType<typeof createContractSignatures>, e: Envelope) =>
+      createValidationPipeline({
+        limits: { maxMessageBytes: 262_144, skewMs: 10_000, maxAgeMs: 300_000 },
+        contracts,
+      }).check(new TextEncoder().encode(canonicalize(e)), { source: 'gossip', from: 'test', now: T });
+    const withChain = createContractSignatures(new Map([[wallet, createErc1271Verifier(anvil.client)]]));
     const good = await signAsWallet(owner, 1);
     const bad = await signAsWallet(stranger, 2);
-    const ctx = { now: T, isContractMember, erc1271 };
-    expect(await verifyEnvelopeWithChain(new TextEncoder().encode(canonicalize(good)), ctx)).toMatchObject({
-      outcome: 'accept',
-    });
-    expect(await verifyEnvelopeWithChain(bad, ctx)).toMatchObject({
-      outcome: 'reject',
-      code: 'ENVELOPE_BAD_SIGNATURE',
-    });
+    expect(await verify(withChain, good)).toMatchObject({ outcome: 'accept' });
+    expect(await verify(withChain, bad)).toMatchObject({ outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE' });
     const tampered = { ...good, payload: { note: 'changed' } };
-    expect(await verifyEnvelopeWithChain(tampered, ctx)).toMatchObject({
+    expect(await verify(withChain, tampered)).toMatchObject({
       outcome: 'reject',
       code: 'ENVELOPE_BAD_SIGNATURE',
     });
     // Without a chain: IGNORE, whatever the signature.
-    expect(verifyEnvelope(good, { now: T, isContractMember })).toMatchObject({
-      code: 'ENVELOPE_ERC1271_UNVERIFIABLE',
-    });
+    const noChain = createContractSignatures(new Map([[wallet, undefined]]));
+    expect(await verify(noChain, good)).toMatchObject({ code: 'ENVELOPE_ERC1271_UNVERIFIABLE' });
     // EOA members still go through ECDSA on the same path.
     const eoa = await signEnvelope({
       privateKey: stranger.privateKey,
@@ -100,10 +96,12 @@ describe('ERC-1271 contract members (anvil)', () => {
         payload: {},
       },
     });
-    expect(await verifyEnvelopeWithChain(eoa.wire, ctx)).toMatchObject({ outcome: 'accept' });
-    // The chain goes away: IGNORE (it may verify later), never REJECT.
+    expect(await verify(withChain, eoa.envelope)).toMatchObject({ outcome: 'accept' });
+    // A definite answer is cached; the chain going away then IGNOREs a new question, never REJECTs it.
     await anvil.stop();
-    expect(await verifyEnvelopeWithChain(good, ctx)).toMatchObject({
+    expect(await verify(withChain, good)).toMatchObject({ outcome: 'accept' });
+    const fresh = await signAsWallet(owner, 3);
+    expect(await verify(withChain, fresh)).toMatchObject({
       outcome: 'ignore',
       code: 'ENVELOPE_ERC1271_UNVERIFIABLE',
     });
