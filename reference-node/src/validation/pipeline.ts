@@ -134,21 +134,23 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     const member = checkMember(envelope, deps.membership);
     if (member) return refused(member);
     const issuer = envelope.issuer.toLowerCase();
-    // 20. (state) [IGNORE] The message id is not one already accepted or refused as equivocation. — ENVELOPE_DUPLICATE
-    const held = state === undefined ? undefined : await state.slotAt(issuer, envelope.seq, now);
-    const seen = checkSeen(id, held, state, now);
-    if (seen) return refused(seen);
-    // 21. (node) [IGNORE] No other message for this slot is being validated now. — GOSSIP_SLOT_IN_FLIGHT
+    // The slot's in-flight entry is read and reserved before the first await, so that two copies
+    // arriving together cannot both pass rules 20–21 (rule 21 uses what was in flight on arrival).
     const slot = `${issuer}:${envelope.seq}`;
-    if (state !== undefined) {
-      const pending = checkInFlight(id, inFlight.get(slot));
-      if (pending) return refused(pending);
-      inFlight.set(slot, id);
-    }
+    const pending = state === undefined ? undefined : inFlight.get(slot);
+    const reserved = state !== undefined && pending === undefined;
+    if (reserved) inFlight.set(slot, id);
     try {
+      // 20. (state) [IGNORE] The message id is not one already accepted or refused as equivocation. — ENVELOPE_DUPLICATE
+      const held = state === undefined ? undefined : await state.slotAt(issuer, envelope.seq, now);
+      const seen = checkSeen(id, held, state, now);
+      if (seen) return refused(seen);
+      // 21. (node) [IGNORE] No other message for this slot is being validated now. — GOSSIP_SLOT_IN_FLIGHT
+      const busy = checkInFlight(id, pending);
+      if (busy) return refused(busy);
       return await runSigned(envelope, wire, id, ctx, now, state, held);
     } finally {
-      if (state !== undefined) inFlight.delete(slot);
+      if (reserved) inFlight.delete(slot);
     }
   }
 
