@@ -32,6 +32,7 @@ import type { GossipRouter } from '../network/gossip/gossipRouter.js';
 import { createGossipsubRouter } from '../network/gossip/gossipsubRouter.js';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
+  GRAYLIST_DENY_MS,
   type ScoreOverrides,
   seenTtlFor,
 } from '../network/gossip/scoringParams.js';
@@ -326,6 +327,12 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     ...(params.sync?.intervalMs === undefined ? {} : { intervalMs: params.sync.intervalMs }),
     ...(params.sync?.connectDelayMs === undefined ? {} : { connectDelayMs: params.sync.connectDelayMs }),
     onAccepted: (m) => emit(m, 'sync'),
+    // p2p.md#sync-sessions: the third sync offence disconnects and denies the peer like the graylist.
+    onOffender: (peer, code) => {
+      denylist.deny(peer.toString(), GRAYLIST_DENY_MS);
+      log?.warn({ peer: peer.toString(), code }, 'sync peer denied after repeated offences');
+      void libp2p.hangUp(peer).catch(() => {});
+    },
     metrics: {
       recordOutcome: (topic, outcome, code) => {
         validationMetrics?.recordOutcome(topic, outcome, code);

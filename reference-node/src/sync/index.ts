@@ -8,3 +8,4 @@ export {
   type SyncService,
   type SyncServiceOptions,
 } from './syncService.js';
+export { SyncStrikes } from './syncStrikes.js';

@@ -34,3 +34,26 @@ export const RATE_LIMIT_MAX_PEERS = 1024;
 export const FRAME_MESSAGE = 0x00;
 export const FRAME_ERROR = 0x01;
 export const FRAME_STATUS = 0x02;
+
+/**
+ * Session bounds (spec/v1/p2p.md#sync-sessions). [sfr] A session issues at most 1 024 range requests
+ * (262 144 messages at 256 a page) and runs at most 60 s; past either it ends without offence and the
+ * next round resumes from the per-peer watermark. An honest catch-up of a 60-s partition on a 5-member
+ * network needs a handful of pages.
+ */
+export const SYNC_SESSION_MAX_REQUESTS = 1024;
+export const SYNC_SESSION_MAX_MS = 60_000;
+/**
+ * [sfr] Consecutive full pages of one issuer that store nothing new before the session ends with
+ * SYNC_NO_PROGRESS. The requester skips seqs it already holds before asking, so an honest full page
+ * stores at least its first message unless the responder lacks it too; two in a row is a peer serving
+ * what it cannot advance.
+ */
+export const SYNC_MAX_BARREN_PAGES = 2;
+/** [sfr] Back-off after an offence: 60 s, doubling per strike, at most 15 min (the score retention). */
+export const SYNC_BACKOFF_BASE_MS = 60_000;
+export const SYNC_BACKOFF_MAX_MS = 15 * 60_000;
+/** [sfr] The strike at which the peer is disconnected and denied (graylist denial period). */
+export const SYNC_STRIKES_BEFORE_DENY = 3;
+/** [sfr] Peers whose strikes are remembered; oldest record evicted beyond this. */
+export const SYNC_STRIKES_MAX_PEERS = 1024;

@@ -10,6 +10,8 @@ export const SYNC_CODES = {
   SYNC_TIMEOUT: 'error',
   SYNC_PEER_UNREACHABLE: 'error',
   SYNC_PEER_SERVED_INVALID: 'error',
+  SYNC_NO_PROGRESS: 'error',
+  SYNC_PEER_BACKED_OFF: 'error',
   SYNC_INTERNAL_ERROR: 'error',
 } as const satisfies Record<string, 'reject' | 'ignore' | 'error'>;
 

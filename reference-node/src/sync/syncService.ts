@@ -24,10 +24,21 @@ import {
   REQUEST_TIMEOUT_MS,
   STATUS_PROTOCOL,
   SYNC_IDS_PROTOCOL,
+  SYNC_MAX_BARREN_PAGES,
   SYNC_RANGE_PROTOCOL,
+  SYNC_SESSION_MAX_MS,
+  SYNC_SESSION_MAX_REQUESTS,
 } from './protocols.js';
 import { PeerRateLimiter } from './rateLimiter.js';
 import { type SyncCode, SyncError } from './syncCodes.js';
+import { SyncStrikes } from './syncStrikes.js';
+
+/** Session endings that are the peer's fault (spec/v1/p2p.md#sync-sessions): each is a strike. */
+const OFFENCES: ReadonlySet<SyncCode> = new Set([
+  'SYNC_BAD_RESPONSE',
+  'SYNC_PEER_SERVED_INVALID',
+  'SYNC_NO_PROGRESS',
+]);
 
 type SyncHost = Pick<
   Libp2p,
@@ -69,6 +80,9 @@ export interface SyncServiceOptions {
   readonly rateLimiter?: PeerRateLimiter;
   /** Called once per message accepted (and stored) through sync. */
   readonly onAccepted?: (accepted: IngestAccepted) => void;
+  /** Called when a peer reaches the deny threshold of sync offences; the node disconnects and denies it. */
+  readonly onOffender?: (peer: PeerId, code: SyncCode) => void;
+  readonly strikes?: SyncStrikes;
 }
 
 export interface SyncService {
@@ -87,6 +101,7 @@ const MAX_WATERMARK_PEERS = 256;
 export function createSyncService(opts: SyncServiceOptions): SyncService {
   const { libp2p, store, pipeline, membership } = opts;
   const limiter = opts.rateLimiter ?? new PeerRateLimiter();
+  const strikes = opts.strikes ?? new SyncStrikes();
   const timeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const maxFrame = opts.maxMessageBytes + 1;
   /** peer → issuer → highest seq through which that peer's range has been fully fetched. */
@@ -303,6 +318,13 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     return w;
   }
 
+  /** Skips the seqs from `from` on that this node already holds, so a request starts at one it lacks. */
+  async function firstMissing(issuer: string, from: number, to: number): Promise<number> {
+    let seq = from;
+    while (seq <= to && (await store.getBySeq(issuer, seq)) !== undefined) seq++;
+    return seq;
+  }
+
   async function runSession(peer: PeerId): Promise<SyncReport> {
     const peerStr = peer.toString();
     let fetched = 0;
@@ -318,9 +340,18 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
         refused,
         ...(error ? { error } : {}),
       };
+      if (error !== undefined && OFFENCES.has(error)) {
+        if (strikes.strike(peerStr)) opts.onOffender?.(peer, error);
+      } else if (error === undefined) {
+        strikes.clear(peerStr);
+      }
       opts.metrics?.recordSync?.(r);
       return r;
     };
+    // [p2p.md#sync-sessions] No session with a peer whose back-off runs.
+    if (strikes.isBackedOff(peerStr)) return report('SYNC_PEER_BACKED_OFF');
+    const deadline = Date.now() + SYNC_SESSION_MAX_MS;
+    let requests = 0;
     try {
       const heads = await requestStatus(peer);
       const marks = watermarkOf(peerStr);
@@ -328,10 +359,32 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
         if (!running) break;
         if (!membership.isMember(issuer)) continue;
         let from = Math.max(await localPrefix(issuer), marks.get(issuer) ?? -1) + 1;
-        while (from <= remoteHead && running) {
+        let barren = 0;
+        for (;;) {
+          from = await firstMissing(issuer, from, remoteHead);
+          if (from > remoteHead || !running) break;
+          // [p2p.md#sync-sessions] Bounded in requests and time; what is left resumes next round.
+          if (requests >= SYNC_SESSION_MAX_REQUESTS || Date.now() > deadline) return report();
+          requests++;
           const page = await requestRange(peer, issuer, from, remoteHead);
           let last = from - 1;
+          let stored = 0;
           for (const wire of page) {
+            // [p2p.md#sync-sessions] Every message is the requested issuer's, within the requested range,
+            // in strictly ascending seq; anything else is a broken or hostile responder.
+            const header = decodeJsonSafe(wire) as { issuer?: unknown; seq?: unknown } | undefined;
+            const seq = header?.seq;
+            if (
+              typeof header?.issuer !== 'string' ||
+              header.issuer.toLowerCase() !== issuer ||
+              typeof seq !== 'number' ||
+              !Number.isSafeInteger(seq) ||
+              seq <= last ||
+              seq > remoteHead
+            ) {
+              return report('SYNC_BAD_RESPONSE');
+            }
+            last = seq;
             fetched++;
             const result = await runValidation(
               pipeline,
@@ -341,35 +394,25 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
             );
             if (result.outcome === 'accept') {
               accepted++;
+              stored++;
               opts.onAccepted?.(result);
-              const seq = result.envelope.seq;
-              if (
-                result.envelope.issuer.toLowerCase() !== issuer ||
-                seq < from ||
-                seq > remoteHead ||
-                seq <= last
-              ) {
-                // Stored (it is valid) but not what was asked for: the peer is broken; stop here.
-                return report('SYNC_BAD_RESPONSE');
-              }
-              last = seq;
             } else if (result.code === 'ENVELOPE_DUPLICATE') {
               duplicates++;
-              const seq = (decodeJsonSafe(wire) as { seq?: unknown } | undefined)?.seq;
-              if (typeof seq === 'number' && seq > last) last = seq;
             } else if (result.outcome === 'reject') {
               refused++;
               return report('SYNC_PEER_SERVED_INVALID');
             } else {
               refused++;
-              const seq = (decodeJsonSafe(wire) as { seq?: unknown } | undefined)?.seq;
-              if (typeof seq === 'number' && seq > last) last = seq;
             }
           }
           if (page.length < MAX_RANGE_PAGE) {
             marks.set(issuer, remoteHead);
             break;
           }
+          // [p2p.md#sync-sessions] A full page that stores nothing new is barren; too many in a row end
+          // the session as an offence (a responder advertising a head it cannot advance towards).
+          barren = stored === 0 ? barren + 1 : 0;
+          if (barren >= SYNC_MAX_BARREN_PAGES) return report('SYNC_NO_PROGRESS');
           marks.set(issuer, last);
           from = last + 1;
         }
