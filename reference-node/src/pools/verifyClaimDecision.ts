@@ -150,7 +150,7 @@ export function checkEmbeddedAttestations(
   let previousId = '';
   const list: unknown[] = Array.isArray(decision.attestations) ? decision.attestations : [];
   for (const [i, e] of list.entries()) {
-    const r = readPoolMessage(e as never);
+    const r = readEmbedded(e);
     if (!r.ok) return { ok: false, reason: `attestation ${i} does not verify (${r.refusal.code})` };
     if (r.message.envelope.type !== 'ClaimAttestation')
       return { ok: false, reason: `attestation ${i} is not a ClaimAttestation` };
@@ -174,4 +174,19 @@ export function checkEmbeddedAttestations(
   const first = round.refused[0];
   if (first) return { ok: false, reason: `an embedded attestation is not counted (${first.code})` };
   return { ok: true, round };
+}
+
+/**
+ * Embedded envelopes are checked once per object: the pool view is recomputed over the same held
+ * decisions again and again, and a signature check is the costliest step. Envelopes are never
+ * mutated once decoded.
+ */
+const embeddedMemo = new WeakMap<object, ReturnType<typeof readPoolMessage>>();
+function readEmbedded(e: unknown): ReturnType<typeof readPoolMessage> {
+  if (typeof e !== 'object' || e === null) return readPoolMessage(e as never);
+  const known = embeddedMemo.get(e);
+  if (known) return known;
+  const r = readPoolMessage(e as never);
+  embeddedMemo.set(e, r);
+  return r;
 }

@@ -111,7 +111,13 @@ export class PoolSigner {
     payload: object,
     issuedAt: number,
     epoch: number,
-    opts: { seq?: number; journal?: SigningJournal; poolId?: Hex } = {},
+    opts: {
+      seq?: number;
+      journal?: SigningJournal;
+      poolId?: Hex;
+      /** The EIP-712 domain; default the pool's vault on Base; null: none. */
+      domain?: { chainId: number; verifyingContract: Hex } | null;
+    } = {},
   ): Promise<Signed> {
     const r = await signEnvelope({
       privateKey: key.privateKey,
@@ -123,7 +129,9 @@ export class PoolSigner {
         seq: opts.seq ?? this.nextSeq(key),
         issuedAt,
         scope: { poolId: opts.poolId ?? POOL_ID, epoch },
-        domain: { chainId: 8453, verifyingContract: VAULT as Hex },
+        ...(opts.domain === null
+          ? {}
+          : { domain: opts.domain ?? { chainId: 8453, verifyingContract: VAULT as Hex } }),
         payload: JSON.parse(JSON.stringify(payload)),
       },
     });
@@ -170,7 +178,14 @@ export class PoolSigner {
     issuedAt: number,
     verdict: ClaimAttestation['verdict'],
     amount?: bigint,
-    opts: { epoch?: number; round?: number; note?: string; journal?: SigningJournal; seq?: number } = {},
+    opts: {
+      epoch?: number;
+      round?: number;
+      note?: string;
+      journal?: SigningJournal;
+      seq?: number;
+      domain?: { chainId: number; verifyingContract: Hex } | null;
+    } = {},
   ): Promise<Signed> {
     const payload: ClaimAttestation = {
       poolId: POOL_ID,
@@ -185,6 +200,7 @@ export class PoolSigner {
     return this.sign(key, 'ClaimAttestation', payload, issuedAt, opts.epoch ?? 0, {
       ...(opts.journal ? { journal: opts.journal } : {}),
       ...(opts.seq === undefined ? {} : { seq: opts.seq }),
+      ...(opts.domain === undefined ? {} : { domain: opts.domain }),
     });
   }
 }
