@@ -12,6 +12,7 @@ import type {
 } from '@sfr/schemas';
 import { parseAndValidate } from '@sfr/schemas';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createDashboardHandlers, DASHBOARD_ROUTES } from '../dashboard/index.js';
 import type { Logger } from '../logging/index.js';
 import { type Metrics, statusClass } from '../metrics/index.js';
 import type { Store, StoredMessage } from '../store/index.js';
@@ -173,6 +174,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     ...ROUTES,
     ...(parameters.pools === undefined ? [] : POOL_ROUTES),
     ...(parameters.notices === undefined ? [] : NOTICE_ROUTES),
+    ...DASHBOARD_ROUTES,
   ];
   const notices = parameters.notices === undefined ? undefined : createNoticeLog(parameters.notices);
 
@@ -615,6 +617,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       handlers,
       createPoolHandlers({ pools: parameters.pools, bodyLimit, ...(log ? { logger: log } : {}) }),
     );
+  Object.assign(handlers, createDashboardHandlers({ store: node.store, ...(log ? { logger: log } : {}) }));
   for (const r of mounted) {
     const handler = handlers[r.operationId];
     if (handler === undefined) throw new Error(`createApi: no handler for ${r.operationId}`);

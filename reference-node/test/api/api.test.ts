@@ -1,6 +1,7 @@
 import { validate } from '@sfr/schemas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Api, createApi, generateOpenApi, publishProblem } from '../../src/api/index.js';
+import { type Api, createApi, generateOpenApi, publishProblem, ROUTES } from '../../src/api/index.js';
+import { DASHBOARD_ROUTES } from '../../src/dashboard/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { NodeError } from '../../src/node/index.js';
 import type { Store } from '../../src/store/index.js';
@@ -307,7 +308,7 @@ describe('observation', () => {
 
   it('serves an OpenAPI 3.1 document whose every $ref resolves inside it', async () => {
     const doc = (await (await fetch(`${url}/openapi.json`)).json()) as Record<string, unknown>;
-    expect(doc).toEqual(generateOpenApi({ version: '0.1.0' }));
+    expect(doc).toEqual(generateOpenApi({ version: '0.1.0', routes: [...ROUTES, ...DASHBOARD_ROUTES] }));
     expect(doc['openapi']).toBe('3.1.0');
     const refs: string[] = [];
     const walk = (n: unknown): void => {
@@ -332,6 +333,9 @@ describe('observation', () => {
     const paths = doc['paths'] as Record<string, Record<string, { security?: unknown }>>;
     expect(Object.keys(paths).sort()).toMatchInlineSnapshot(`
       [
+        "/",
+        "/dashboard",
+        "/dashboard/{file}",
         "/health",
         "/metrics",
         "/openapi.json",
