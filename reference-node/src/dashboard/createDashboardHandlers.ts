@@ -36,6 +36,7 @@ const ASSETS: Readonly<Record<string, readonly [string, string]>> = {
   'model.js': ['src/dashboard/assets/model.js', 'text/javascript; charset=utf-8'],
   'render.js': ['src/dashboard/assets/render.js', 'text/javascript; charset=utf-8'],
   'format.js': ['src/dashboard/assets/format.js', 'text/javascript; charset=utf-8'],
+  'sse.js': ['src/dashboard/assets/sse.js', 'text/javascript; charset=utf-8'],
   'corroboration.js': ['dist/contagion/corroboration.js', 'text/javascript; charset=utf-8'],
   'matchSubject.js': ['dist/contagion/matchSubject.js', 'text/javascript; charset=utf-8'],
 };

@@ -132,6 +132,9 @@ describe.skipIf(SKIP_BROWSER)('dashboard in headless Chromium, two real nodes', 
   it('is readable at phone width: one column, nothing wider than the screen', async () => {
     const page = await open(390, 844, true);
     await page.waitForSelector('#alerts article.card', { timeout: PAGE_WAIT_MS });
+    // Notices pushed before the page opened are replayed from those the node holds.
+    await page.waitForSelector('#notices li', { timeout: PAGE_WAIT_MS });
+    await page.waitForSelector('#alerts .exposed', { timeout: PAGE_WAIT_MS });
     const widths = (await page.evaluate(`({
       page: document.documentElement.scrollWidth,
       viewport: window.innerWidth,

@@ -18,6 +18,7 @@ import {
   renderPools,
   renderTiles,
 } from './render.js';
+import { followEvents } from './sse.js';
 
 /** Status, peers, health and liveness are polled this often (they have no stream). */
 const POLL_MS = 5_000;
@@ -163,32 +164,40 @@ function followStream(after) {
   });
 }
 
-const NOTICE_EVENTS = [
+const NOTICE_EVENTS = new Set([
   'alert',
   'alert_resolved',
   'recovery_event',
   'protective_action',
   'member_silent',
   'member_back',
-];
+]);
+/**
+ * Follows /v1/notices from the oldest notice the node still holds: an id of no run of the node
+ * (`0.0`) makes it send `reset`, then every notice it holds, then live ones.
+ */
 function followNotices() {
-  const source = new EventSource('/v1/notices');
-  for (const event of NOTICE_EVENTS)
-    source.addEventListener(event, (e) => {
+  followEvents('/v1/notices', {
+    lastEventId: '0.0',
+    onEvent(event, data) {
+      if (event === 'reset') {
+        getJson('/v1/alerts/active').then(
+          (r) => {
+            for (const item of r.items) fold(item);
+          },
+          () => {},
+        );
+        return;
+      }
+      if (!NOTICE_EVENTS.has(event)) return;
       try {
-        addNotice(model, event, JSON.parse(e.data));
+        addNotice(model, event, JSON.parse(data));
       } catch {
         return;
       }
       if (event === 'member_silent' || event === 'member_back') poll();
       changed(['notices', 'alerts']);
-    });
-  source.addEventListener('reset', async () => {
-    try {
-      for (const item of (await getJson('/v1/alerts/active')).items) fold(item);
-    } catch {
-      // the stream keeps the page current meanwhile
-    }
+    },
   });
 }
 

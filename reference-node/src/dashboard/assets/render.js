@@ -240,7 +240,7 @@ export function renderNotices(el, notices, mounted) {
   }
   if (notices.length === 0) {
     el.replaceChildren(
-      empty('No notices since this page opened. Alerts touching the exposure profile appear here.'),
+      empty('No notices since the node started. Alerts touching the exposure profile appear here.'),
     );
     return;
   }
