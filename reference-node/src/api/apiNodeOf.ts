@@ -53,9 +53,22 @@ export function apiNodeOf(node: SfrNode, p: ApiNodeOfParameters): ApiNode {
       node.connectedPeers().length > 0
         ? { name: 'gossip', status: 'ok' }
         : { name: 'gossip', status: 'degraded', detail: 'no connected peers' },
+      ownHeadCheck(node),
       ...(p.healthChecks?.() ?? []),
     ],
   };
+}
+
+/** node.md#own-head: down while peers hold more of this member's messages than the store. */
+function ownHeadCheck(node: SfrNode): HealthResponse['checks'][number] {
+  const h = node.ownHead();
+  return h.behind
+    ? {
+        name: 'own-head',
+        status: 'down',
+        detail: `not signing: peers hold seq ${h.observed}, the store ${h.local}; catching up by sync`,
+      }
+    : { name: 'own-head', status: 'ok' };
 }
 
 function peersOf(node: SfrNode): PeerListResponse['peers'] {

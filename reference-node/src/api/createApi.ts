@@ -734,6 +734,9 @@ export function publishProblem(error: unknown, log?: Logger): ApiProblem {
     const firstLine = String((error as Error).message ?? '')
       .split('\n')[0]!
       .slice(0, 300);
+    if (code === 'GOSSIP_OWN_HEAD_BEHIND') {
+      return new ApiProblem({ status: 503, code, title: 'The node is catching up', detail: firstLine });
+    }
     if (code.startsWith('STORE_')) {
       return new ApiProblem({ status: 503, code: 'API_STORE_UNHEALTHY', detail: `${code}: ${firstLine}` });
     }

@@ -53,6 +53,11 @@ import {
 import { createTypeRules } from '../validation/typeRules.js';
 import type { IngestAccepted, WireEnvelope } from '../validation/types.js';
 import { NodeError } from './nodeError.js';
+import { createOwnHeadGuard, type OwnHeadStatus } from './ownHeadGuard.js';
+
+/** [sfr] Bound on the first own-head check after start: one status round trip to each connected peer. */
+const OWN_HEAD_CHECK_MS = 5_000;
+
 import { loadOrCreatePeerKey } from './peerKey.js';
 
 /** The envelope library's time defaults (envelope.md#time), re-exported for the node's callers. */
@@ -143,6 +148,8 @@ export interface SfrNode {
   onAccepted(
     listener: (m: IngestAccepted & { readonly source: 'gossip' | 'sync' | 'local' }) => void,
   ): () => void;
+  /** The own-head rule's state (node.md#own-head): whether the node refuses to sign, and why. */
+  ownHead(): OwnHeadStatus;
   /** Joins a pool topic. */
   joinPool(poolId: string): void;
   connectedPeers(): string[];
@@ -318,6 +325,17 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
   }
 
   let ingress: GossipIngress | undefined;
+  // node.md#own-head: never sign at a seq a peer holds while the store lacks it (rollback, restore).
+  const ownHead = createOwnHeadGuard({
+    localHead: () => store.heads().get(member) ?? -1,
+    firstCheck: async () => {
+      const asked = libp2p.getPeers().map((p) => sync.requestStatus(p));
+      await Promise.race([
+        Promise.allSettled(asked),
+        new Promise((r) => setTimeout(r, OWN_HEAD_CHECK_MS).unref()),
+      ]);
+    },
+  });
   const sync = createSyncService({
     libp2p,
     store,
@@ -327,6 +345,13 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     ...(params.sync?.intervalMs === undefined ? {} : { intervalMs: params.sync.intervalMs }),
     ...(params.sync?.connectDelayMs === undefined ? {} : { connectDelayMs: params.sync.connectDelayMs }),
     onAccepted: (m) => emit(m, 'sync'),
+    onStatus: (peer, heads) => {
+      const own = heads.get(member);
+      if (own === undefined) return;
+      ownHead.observe(own);
+      // node.md#own-head: a peer holds more of this member's messages than the store: fetch them back.
+      if (own > (store.heads().get(member) ?? -1)) void sync.syncWithPeer(peer);
+    },
     // p2p.md#sync-sessions: the third sync offence disconnects and denies the peer like the graylist.
     onOffender: (peer, code) => {
       denylist.deny(peer.toString(), GRAYLIST_DENY_MS);
@@ -439,6 +464,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       if (ownsStore) await store.close();
     },
     multiaddrs: () => libp2p.getMultiaddrs().map((m) => m.toString()),
+    ownHead: () => ownHead.status(),
     async publish(type, payload, options = {}) {
       if (!started) throw new NodeError('GOSSIP_NOT_STARTED', 'the node is not started');
       const topic = topicForEnvelope(type, options.scope?.poolId);
@@ -458,7 +484,8 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
           details: { code: time.code, issuedAt, now: t, skewMs, maxAgeMs },
         });
       }
-      const seq = await store.reserveSeq(member);
+      await ownHead.assertCaughtUp();
+      const seq = await store.reserveSeq(member, ownHead.nextSeqAtLeast());
       const unsigned: UnsignedEnvelope = {
         sfr: '1.0',
         type,

@@ -7,7 +7,8 @@ export type NodeCode =
   | 'GOSSIP_PEER_KEY_INSECURE'
   | 'GOSSIP_PEER_KEY_INVALID'
   | 'GOSSIP_BAD_MULTIADDR'
-  | 'GOSSIP_PUBLISH_REFUSED';
+  | 'GOSSIP_PUBLISH_REFUSED'
+  | 'GOSSIP_OWN_HEAD_BEHIND';
 
 export class NodeError extends Error {
   override name = 'NodeError';

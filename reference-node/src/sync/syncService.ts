@@ -80,6 +80,8 @@ export interface SyncServiceOptions {
   readonly rateLimiter?: PeerRateLimiter;
   /** Called once per message accepted (and stored) through sync. */
   readonly onAccepted?: (accepted: IngestAccepted) => void;
+  /** Called with every status a peer answered (the own-head rule reads its own issuer's head there). */
+  readonly onStatus?: (peer: PeerId, heads: ReadonlyMap<string, number>) => void;
   /** Called when a peer reaches the deny threshold of sync offences; the node disconnects and denies it. */
   readonly onOffender?: (peer: PeerId, code: SyncCode) => void;
   readonly strikes?: SyncStrikes;
@@ -277,6 +279,7 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
         heads.set(h.issuer.toLowerCase(), h.seq as number);
       }
     }
+    opts.onStatus?.(peer, heads);
     return heads;
   }
 

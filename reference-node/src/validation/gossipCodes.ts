@@ -21,6 +21,7 @@ export const GOSSIP_CODES = {
   GOSSIP_PEER_KEY_INVALID: 'error',
   GOSSIP_BAD_MULTIADDR: 'error',
   GOSSIP_PUBLISH_REFUSED: 'error',
+  GOSSIP_OWN_HEAD_BEHIND: 'error',
 } as const satisfies Record<string, 'reject' | 'ignore' | 'error'>;
 
 export type GossipCode = keyof typeof GOSSIP_CODES;

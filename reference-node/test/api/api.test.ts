@@ -261,6 +261,7 @@ describe('refusals are problem+json, carry the code, and change nothing', () => 
       checks: [
         { name: 'store', status: 'down' },
         { name: 'gossip', status: 'degraded' },
+        { name: 'own-head', status: 'ok' },
       ],
     });
   });
@@ -296,6 +297,7 @@ describe('observation', () => {
         checks: [
           { name: 'store', status: 'ok' },
           { name: 'gossip', status: 'degraded', detail: 'no connected peers' },
+          { name: 'own-head', status: 'ok' },
         ],
       },
     ]);
