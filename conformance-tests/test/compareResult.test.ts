@@ -29,6 +29,28 @@ describe('compareResult', () => {
     });
   });
 
+  it('decide: the result must be a PoolDecideResult before the subset comparison (pools.md#harness)', () => {
+    const result = {
+      poolId: null,
+      epochs: [],
+      claims: [],
+      equivocations: [],
+      refused: [],
+      ledger: { capital: '0', paidOut: '0', forfeitedDeposits: '0', members: [] },
+    };
+    expect(compareResult('decide', { claims: [] }, result)).toEqual({ ok: true });
+    // a subset match alone would pass; the schema says amounts are decimal strings
+    const r = compareResult(
+      'decide',
+      { claims: [] },
+      { ...result, ledger: { ...result.ledger, paidOut: 0 } },
+    );
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.reason).toMatch(
+      /^result is not a PoolDecideResult \(pools\.md#harness\): SCHEMA_TYPE at "\/ledger\/paidOut"/,
+    );
+  });
+
   it('other handlers: expected is a subset of the result; arrays match item by item', () => {
     expect(compareResult('verify', { outcome: 'accept' }, { outcome: 'accept', meta: { x: 1 } })).toEqual({
       ok: true,

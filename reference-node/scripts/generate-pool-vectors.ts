@@ -503,6 +503,31 @@ async function approveAll(
   );
 }
 {
+  // issue 14 point 8: with maxAmount 0 nothing leaves the vault: approved for ever, settlement null.
+  const p = await pool(undefined, { payoutRateLimit: { maxAmount: '0', windowMs: HOUR } });
+  const c = await p.s.claim(key(p, 0), FILED);
+  const v = await approveAll(p, c, [1, 2], 1000n * U);
+  add(
+    'payout',
+    'rate limit 0: the claim is approved and stays approved, with no settlement',
+    'rate-limit',
+    p.charters,
+    [c, ...v],
+    LATER,
+    {
+      claims: [
+        {
+          claimId: c.id,
+          status: 'approved',
+          decision: { outcome: 'approved', approvedAmount: units(1000n) },
+          settlement: null,
+        },
+      ],
+      ledger: { paidOut: units(1000n) },
+    },
+  );
+}
+{
   // issue 14 point 9: the rate limit of each claim's snapshot, usage counted in unix time.
   const p = await pool(undefined, { payoutRateLimit: { maxAmount: String(400n * U), windowMs: HOUR } });
   const amended: PoolCharter = {
