@@ -348,6 +348,14 @@ const edit = (base, f) => {
 const RE = 'RecoveryEvent';
 bad(
   RE,
+  'protocol-with-trailing-newline',
+  edit(rePause, (d) => (d.protocol = `${d.protocol}\n`)),
+  'patterns are ECMA-262 regular expressions: `$` does not match before a trailing newline',
+  'SCHEMA_PATTERN',
+  '/protocol',
+);
+bad(
+  RE,
   'missing-kind',
   edit(rePause, (d) => delete d.kind),
   'kind is required',
@@ -687,10 +695,10 @@ bad(
 bad(
   CA,
   'bridge-subject-without-identity',
-  edit(caBridge, (d) => (d.subject = { kind: 'bridge', name: 'Some bridge' })),
-  'a bridge subject needs protocol, or chain and address',
+  edit(caBridge, (d) => (d.subject = { kind: 'bridge', name: 'Some bridge', chain: 'eip155:8453' })),
+  'a bridge subject needs protocol, or chain and address: this one has a chain but no address',
   'SCHEMA_REQUIRED',
-  '/subject/chain',
+  '/subject/address',
 );
 bad(
   CA,
@@ -1115,8 +1123,8 @@ bad(
 bad(
   EN,
   'payload-does-not-match-type',
-  edit(eRe, (d) => (d.type = 'ContagionAlert')),
-  'the payload is validated against the schema its type names',
+  edit(eCa, (d) => delete d.payload.subject),
+  'the payload is validated against the schema its type names (a ContagionAlert without its subject; one problem, so the expected issue is the first in any order)',
   'SCHEMA_REQUIRED',
   '/payload/subject',
 );
@@ -1453,11 +1461,11 @@ bad(
 );
 bad(
   'SubmitRecoveryEventRequest',
-  'envelope-instead-of-payload',
-  { payload: eRe },
-  'the node signs; callers send the bare payload, not an envelope',
-  'SCHEMA_REQUIRED',
-  '/payload/kind',
+  'payload-carries-a-signature',
+  { payload: { ...rePause, signature: eRe.signature } },
+  "the node signs; callers send the bare payload, without an envelope's signature",
+  'SCHEMA_ADDITIONAL_PROPERTY',
+  '/payload/signature',
 );
 out('SubmitAlertRequest', 'valid', 'depeg', { payload: caDepeg });
 bad(
