@@ -4,6 +4,9 @@ import type { ServerResponse } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import type {
   HealthResponse,
+  HttpRateLimitConfig,
+  HttpStreamsConfig,
+  HttpTimeoutsConfig,
   MessageListItem,
   PeerListResponse,
   Problem,
@@ -25,10 +28,28 @@ import { NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';
 
 /** Default request body limit: 64 KiB (a RecoveryEvent with 32 evidence refs is ≈ 20 KiB). */
 export const DEFAULT_BODY_LIMIT = 65_536;
-/** Default rate limit per client address: 600 requests a minute (10/s), enough for an adapter. */
-export const DEFAULT_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 } as const;
-/** Open /v1/stream connections allowed at once. */
-export const DEFAULT_MAX_STREAMS = 64;
+/**
+ * Default request budgets, per route and client (NodeConfig http.rateLimit, api.md#limits): 600
+ * requests a minute (10/s) each for reads and for authenticated writes, enough for an adapter.
+ */
+export const DEFAULT_RATE_LIMIT = { windowMs: 60_000, reads: 600, writes: 600 } as const;
+/** Default stream slots (NodeConfig http.streams, api.md#limits). */
+export const DEFAULT_STREAMS = { max: 64, perClient: 8, authenticated: 16, stallMs: 30_000 } as const;
+/** @deprecated use DEFAULT_STREAMS.max */
+export const DEFAULT_MAX_STREAMS = DEFAULT_STREAMS.max;
+/**
+ * Default connection timeouts (NodeConfig http.timeouts): headers in 10 s and a whole request in
+ * 30 s (a 64 KiB body at 20 kbit/s), 60 s without traffic (streams send a comment every 15 s), and
+ * Node's own 5 s keep-alive.
+ */
+export const DEFAULT_TIMEOUTS = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  idleMs: 60_000,
+  keepAliveMs: 5_000,
+} as const;
+/** Default cap on open connections (NodeConfig http.maxConnections): far below a process's 20 000 fds. */
+export const DEFAULT_MAX_CONNECTIONS = 1_024;
 /** A live stream client further behind than this many buffered bytes is disconnected (it can resume). */
 export const STREAM_MAX_BUFFERED_BYTES = 1_048_576;
 /** Comment line sent on idle streams so proxies and clients keep the connection. */
@@ -66,8 +87,14 @@ export interface ApiNode {
   /** Everything of StatusResponse except `store`, which the API fills in. */
   status(): Omit<StatusResponse, 'store'> | Promise<Omit<StatusResponse, 'store'>>;
   peers(): PeerListResponse['peers'] | Promise<PeerListResponse['peers']>;
-  /** Checks besides the store's (gossip, chains …). */
+  /** Checks besides the store's (gossip, chains, clock …). */
   healthChecks?(): HealthResponse['checks'] | Promise<HealthResponse['checks']>;
+}
+
+/** The idempotency record of a request: the digest of its body and its (pending) answer. */
+interface IdempotentEntry {
+  readonly bodyDigest: Buffer;
+  readonly result: Promise<SubmitResponse>;
 }
 
 export interface CreateApiParameters {
@@ -81,8 +108,16 @@ export interface CreateApiParameters {
   /** Default 0 (a free port). */
   readonly port?: number;
   readonly bodyLimit?: number;
-  readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
-  readonly maxStreams?: number;
+  /** Request budgets per route and client (NodeConfig http.rateLimit). */
+  readonly rateLimit?: HttpRateLimitConfig;
+  /** Require the token on reads too (NodeConfig http.readAuth); `open` routes stay open. */
+  readonly readAuth?: boolean;
+  /** Stream slots and stall timeout (NodeConfig http.streams). */
+  readonly streams?: HttpStreamsConfig;
+  /** Connection and request timeouts (NodeConfig http.timeouts). */
+  readonly timeouts?: HttpTimeoutsConfig;
+  /** Open connections accepted at once (NodeConfig http.maxConnections). */
+  readonly maxConnections?: number;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   /** The node's pool service: mounts the pool routes (`POOL_ROUTES`) when given. */
@@ -164,11 +199,15 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
   const log = parameters.logger?.child({ component: 'api' });
   const tokenDigest = digest(parameters.token);
   const bodyLimit = parameters.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const limits = parameters.rateLimit ?? DEFAULT_RATE_LIMIT;
-  const maxStreams = parameters.maxStreams ?? DEFAULT_MAX_STREAMS;
+  const budgets = { ...DEFAULT_RATE_LIMIT, ...parameters.rateLimit };
+  const streamLimits = { ...DEFAULT_STREAMS, ...parameters.streams };
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...parameters.timeouts };
   const problemCode = new WeakMap<FastifyRequest, string>();
-  const idempotent = new Map<string, Promise<SubmitResponse>>();
+  const idempotent = new Map<string, IdempotentEntry>();
   const openStreams = new Set<() => void>();
+  /** Open streams without the token, by client address; and those with it. */
+  const anonymousStreams = new Map<string, number>();
+  let authenticatedStreams = 0;
   let openApi: Record<string, unknown> | undefined;
   const mounted: readonly RouteSpec[] = [
     ...ROUTES,
@@ -178,7 +217,22 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
   ];
   const notices = parameters.notices === undefined ? undefined : createNoticeLog(parameters.notices);
 
-  const app = Fastify({ logger: false, bodyLimit, trustProxy: false, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    trustProxy: false,
+    return503OnClosing: true,
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // Node checks the header and request timeouts every 30 s by default: a 10 s limit would hold
+    // connections up to 40 s. Check often enough for the limits to mean what they say.
+    http: {
+      headersTimeout: timeouts.headersMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+    },
+  });
+  app.server.maxConnections = parameters.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
 
   // Bodies: only application/json, handed over as bytes so that @sfr/schemas enforces size and
   // depth before JSON.parse (no prototype pollution, no deep-nesting stack blow-up).
@@ -187,16 +241,20 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     done(null, body);
   });
 
-  await app.register(rateLimit, { max: limits.max, timeWindow: limits.timeWindowMs });
+  // Budgets are per route (each route's own counter) and per client: the token when the request
+  // carries it, else the address, so that a flood from one address (all of loopback is one) never
+  // spends the operator's authenticated budget. `open` routes (health, readiness, metrics) have none.
+  await app.register(rateLimit, { global: false, keyGenerator: (req) => clientOf(req) });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
     let problem: Problem;
     if (error instanceof ApiProblem) problem = error.problem;
     else if (error.statusCode === 429) {
+      const max = req.method === 'POST' ? budgets.writes : budgets.reads;
       problem = buildProblem({
         status: 429,
         code: 'API_RATE_LIMITED',
-        expected: `at most ${limits.max} requests per ${limits.timeWindowMs} ms`,
+        expected: `at most ${max} requests to ${req.routeOptions.url ?? 'this route'} per ${budgets.windowMs} ms`,
       });
     } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       problem = buildProblem({
@@ -230,8 +288,19 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((req, reply) => {
-    const problem = buildProblem({ status: 404, code: 'API_NOT_FOUND', detail: 'no such route' });
+    // A route that exists under another method answers 405 with Allow (RFC 9110 §15.5.6).
+    const allow = methodsOf(mounted, (req.url.split('?')[0] ?? '').slice(0, 2048));
+    const problem =
+      allow.length > 0
+        ? buildProblem({
+            status: 405,
+            code: 'API_METHOD_NOT_ALLOWED',
+            expected: allow.join(', '),
+            detail: `${req.method.slice(0, 16)} is not served here`,
+          })
+        : buildProblem({ status: 404, code: 'API_NOT_FOUND', detail: 'no such route' });
     problemCode.set(req, problem.code);
+    if (allow.length > 0) void reply.header('allow', allow.join(', '));
     return sendProblem(reply, problem);
   });
 
@@ -250,10 +319,23 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     );
   });
 
+  /** Whether the request carries the node's bearer token (memoized per request). */
+  const authenticated = new WeakMap<FastifyRequest, boolean>();
+  const isAuthenticated = (req: FastifyRequest): boolean => {
+    let known = authenticated.get(req);
+    if (known === undefined) {
+      const h = req.headers.authorization;
+      const m = typeof h === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(h) : null;
+      known = m !== null && timingSafeEqual(digest(m[1]!), tokenDigest);
+      authenticated.set(req, known);
+    }
+    return known;
+  };
+  /** The rate-limit and stream-slot client: the token holder, or the remote address. */
+  const clientOf = (req: FastifyRequest): string => (isAuthenticated(req) ? 'token' : `ip:${req.ip}`);
+
   const authenticate = async (req: FastifyRequest): Promise<void> => {
-    const h = req.headers.authorization;
-    const m = typeof h === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(h) : null;
-    if (m === null || !timingSafeEqual(digest(m[1]!), tokenDigest)) {
+    if (!isAuthenticated(req)) {
       throw new ApiProblem({
         status: 401,
         code: 'API_UNAUTHORIZED',
@@ -338,11 +420,22 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       let result: Promise<SubmitResponse>;
       const key = request.idempotencyKey === undefined ? undefined : `${type}:${request.idempotencyKey}`;
       const known = key === undefined ? undefined : idempotent.get(key);
-      if (known !== undefined) result = known;
+      // The key names one request: the same body gets the first answer again; another body is refused.
+      const bodyDigest = digest(JSON.stringify({ payload: request.payload, issuedAt: request.issuedAt }));
+      if (known !== undefined && !known.bodyDigest.equals(bodyDigest)) {
+        throw new ApiProblem({
+          status: 409,
+          code: 'API_IDEMPOTENCY_CONFLICT',
+          field: 'idempotencyKey',
+          expected: 'a new key for a different request, or the body first sent with this key',
+          detail: 'this idempotency key was used with another body',
+        });
+      }
+      if (known !== undefined) result = known.result;
       else {
         result = run();
         if (key !== undefined) {
-          idempotent.set(key, result);
+          idempotent.set(key, { bodyDigest, result });
           if (idempotent.size > IDEMPOTENCY_CAPACITY) idempotent.delete(idempotent.keys().next().value!);
           result.catch(() => idempotent.delete(key));
         }
@@ -421,25 +514,14 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
 
     getHealth: async (req, reply) => {
       readQuery(req, []);
-      const h = node.store.health();
-      const checks: HealthResponse['checks'] = [
-        h.healthy
-          ? { name: 'store', status: 'ok' }
-          : {
-              name: 'store',
-              status: 'down',
-              detail: `${h.issues[0]?.code ?? 'STORE_CLOSED'}: the node does not sign`,
-            },
-        ...((await node.healthChecks?.()) ?? []),
-      ];
-      const status: HealthResponse['status'] = checks.some((c) => c.status === 'down')
-        ? 'down'
-        : checks.some((c) => c.status === 'degraded')
-          ? 'degraded'
-          : 'ok';
-      return reply
-        .code(status === 'down' ? 503 : 200)
-        .send({ status, checks: checks.slice(0, 32) } satisfies HealthResponse);
+      const { status, checks } = await healthOf();
+      return reply.code(status === 'ok' ? 200 : 503).send({ status, checks } satisfies HealthResponse);
+    },
+
+    getReady: async (req, reply) => {
+      readQuery(req, []);
+      const { status, checks } = await healthOf();
+      return reply.code(status === 'down' ? 503 : 200).send({ status, checks } satisfies HealthResponse);
     },
 
     getMetrics: async (req, reply) => {
@@ -487,19 +569,53 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     },
   };
 
+  /** The checks behind `/health` and `/ready`: the store's, then the node's (gossip, adapters, clock). */
+  async function healthOf(): Promise<HealthResponse> {
+    const h = node.store.health();
+    const checks: HealthResponse['checks'] = [
+      h.healthy
+        ? { name: 'store', status: 'ok' }
+        : {
+            name: 'store',
+            status: 'down',
+            detail: `${h.issues[0]?.code ?? 'STORE_CLOSED'}: the node does not sign`,
+          },
+      ...((await node.healthChecks?.()) ?? []),
+    ];
+    const status: HealthResponse['status'] = checks.some((c) => c.status === 'down')
+      ? 'down'
+      : checks.some((c) => c.status === 'degraded')
+        ? 'degraded'
+        : 'ok';
+    return { status, checks: checks.slice(0, 32) };
+  }
+
   /**
    * Opens a server-sent event stream on a hijacked reply (or refuses it, `API_TOO_MANY_STREAMS`):
    * headers, a heartbeat comment, the open-stream count, and one `close` for a client that left, a
    * client too slow to keep up (it can resume) and the API's shutdown.
    */
   function openEventStream(req: FastifyRequest, reply: FastifyReply): EventStream {
-    if (openStreams.size >= maxStreams) {
-      throw new ApiProblem({
-        status: 503,
-        code: 'API_TOO_MANY_STREAMS',
-        expected: `at most ${maxStreams} open streams`,
-      });
+    // Slots: the token holder has its own; without it, `max` in all and `perClient` per address,
+    // so one client cannot take every slot (api.md#limits).
+    const withToken = isAuthenticated(req);
+    const client = clientOf(req);
+    const held = anonymousStreams.get(client) ?? 0;
+    const anonymousOpen = openStreams.size - authenticatedStreams;
+    const refusal = withToken
+      ? authenticatedStreams >= streamLimits.authenticated
+        ? `at most ${streamLimits.authenticated} open streams with the bearer token`
+        : undefined
+      : held >= streamLimits.perClient
+        ? `at most ${streamLimits.perClient} open streams per client address`
+        : anonymousOpen >= streamLimits.max
+          ? `at most ${streamLimits.max} open streams without the bearer token`
+          : undefined;
+    if (refusal !== undefined) {
+      throw new ApiProblem({ status: 503, code: 'API_TOO_MANY_STREAMS', expected: refusal });
     }
+    if (withToken) authenticatedStreams += 1;
+    else anonymousStreams.set(client, held + 1);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -516,12 +632,39 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       closed = true;
       for (const c of cleanups) c();
       clearInterval(heartbeat);
+      clearTimeout(stall);
+      if (withToken) authenticatedStreams -= 1;
+      else {
+        const n = (anonymousStreams.get(client) ?? 1) - 1;
+        if (n > 0) anonymousStreams.set(client, n);
+        else anonymousStreams.delete(client);
+      }
       openStreams.delete(close);
       metrics?.sseClients.set(openStreams.size);
       res.end();
     };
+    // A client that takes nothing for `stallMs` while frames wait (write buffer above the socket's
+    // high-water mark) is closed: it holds memory and a slot, and can resume with Last-Event-ID.
+    let stall: NodeJS.Timeout | undefined;
+    const watchStall = (): void => {
+      if (closed || stall !== undefined || !res.writableNeedDrain) return;
+      stall = setTimeout(() => {
+        log?.info({ stalledMs: streamLimits.stallMs }, 'stream client stopped reading; disconnected');
+        close();
+      }, streamLimits.stallMs);
+      stall.unref();
+    };
+    res.on('drain', () => {
+      clearTimeout(stall);
+      stall = undefined;
+    });
+    const write = (frame: string): boolean => {
+      const ok = res.write(frame);
+      if (!ok) watchStall();
+      return ok;
+    };
     const heartbeat = setInterval(() => {
-      if (!closed) res.write(': keep-alive\n\n');
+      if (!closed) write(': keep-alive\n\n');
     }, STREAM_HEARTBEAT_MS);
     heartbeat.unref();
     openStreams.add(close);
@@ -533,9 +676,10 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       get closed() {
         return closed;
       },
+      write,
       sendLive(frame, lastEventId) {
         if (closed) return;
-        res.write(frame);
+        write(frame);
         if (res.writableLength > STREAM_MAX_BUFFERED_BYTES) {
           log?.info({ lastEventId }, 'stream client too slow; disconnected (it can resume)');
           close();
@@ -556,8 +700,8 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
   ): void {
     // Replay and subscription happen in the same tick, so no notice falls between them.
     const { replay, complete } = notices_.since(after);
-    if (!complete) stream.res.write(`event: reset\ndata: {"epoch":"${notices_.epoch}"}\n\n`);
-    for (const f of replay) stream.res.write(f.frame);
+    if (!complete) stream.write(`event: reset\ndata: {"epoch":"${notices_.epoch}"}\n\n`);
+    for (const f of replay) stream.write(f.frame);
     stream.onClose(notices_.subscribe((f) => stream.sendLive(f.frame, f.id)));
   }
 
@@ -567,6 +711,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     let live = false;
     let overflow = false;
     const pending: StoredMessage[] = [];
+    let pendingBytes = 0;
     const frame = (m: StoredMessage): string | undefined => {
       if (m.cursor <= last) return undefined;
       last = m.cursor;
@@ -577,8 +722,12 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       node.store.onAppend((m) => {
         if (stream.closed) return;
         if (!live) {
-          if (pending.length < 10_000) pending.push(m);
-          else overflow = true;
+          // Held while the replay runs, up to the same bound as a live client's buffer; beyond
+          // it the replay runs another round from the store instead.
+          if (pendingBytes + m.wire.byteLength <= STREAM_MAX_BUFFERED_BYTES) {
+            pending.push(m);
+            pendingBytes += m.wire.byteLength;
+          } else overflow = true;
           return;
         }
         const f = frame(m);
@@ -590,11 +739,13 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       for (let round = 0; round < 8 && !stream.closed; round++) {
         overflow = false;
         pending.length = 0;
+        pendingBytes = 0;
         for (;;) {
           const page = await node.store.readFrom(last, 500);
           for (const m of page.messages) {
             const f = frame(m);
-            if (f !== undefined && !res.write(f) && !stream.closed) await once(res, 'drain');
+            // A stalled reader is closed by the stall timer, which ends this wait too.
+            if (f !== undefined && !stream.write(f) && !stream.closed) await drainOrClose(res);
             if (stream.closed) return;
           }
           if (page.nextCursor === null) break;
@@ -604,7 +755,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       live = true;
       for (const m of pending.splice(0)) {
         const f = frame(m);
-        if (f !== undefined) res.write(f);
+        if (f !== undefined) stream.write(f);
       }
     } catch (error) {
       log?.warn({ err: { message: (error as Error).message } }, 'stream replay failed');
@@ -621,10 +772,21 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
   for (const r of mounted) {
     const handler = handlers[r.operationId];
     if (handler === undefined) throw new Error(`createApi: no handler for ${r.operationId}`);
+    const needsToken = r.auth || (parameters.readAuth === true && r.open !== true);
     app.route({
       method: r.method,
       url: r.url,
-      ...(r.auth ? { onRequest: authenticate } : {}),
+      ...(needsToken ? { onRequest: authenticate } : {}),
+      ...(r.open === true
+        ? {}
+        : {
+            config: {
+              rateLimit: {
+                max: r.method === 'POST' ? budgets.writes : budgets.reads,
+                timeWindow: budgets.windowMs,
+              },
+            },
+          }),
       handler: handler as (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
     });
   }
@@ -653,10 +815,40 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
   };
 }
 
+/** Resolves at the response's next `drain` or `close`, whichever comes first. */
+async function drainOrClose(res: ServerResponse): Promise<void> {
+  const ac = new AbortController();
+  try {
+    await Promise.race([
+      once(res, 'drain', { signal: ac.signal }),
+      once(res, 'close', { signal: ac.signal }),
+    ]);
+  } finally {
+    ac.abort();
+  }
+}
+
+/** The methods `routes` serve at `path` (matching `:param` segments), for 405's Allow. */
+function methodsOf(routes: readonly RouteSpec[], path: string): string[] {
+  const parts = path.split('/');
+  const methods = routes
+    .filter((r) => {
+      const pattern = r.url.split('/');
+      return (
+        pattern.length === parts.length &&
+        pattern.every((p, i) => (p.startsWith(':') ? parts[i] !== '' : p === parts[i]))
+      );
+    })
+    .map((r) => r.method);
+  return [...new Set(methods)].sort();
+}
+
 /** A server-sent event stream opened by `openEventStream`. */
 interface EventStream {
   readonly res: ServerResponse;
   readonly closed: boolean;
+  /** Writes a frame (replay or live); false when the client's buffer is above its high-water mark. */
+  write(frame: string): boolean;
   /** Writes a live frame; a client more than STREAM_MAX_BUFFERED_BYTES behind is disconnected. */
   sendLive(frame: string, lastEventId: string | number): void;
   /** Runs at close (unsubscribes the stream's source). */

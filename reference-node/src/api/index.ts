@@ -3,7 +3,8 @@
  * query accepted messages, stream them (SSE with Last-Event-ID resume), status, peers, health,
  * metrics and the OpenAPI 3.1 document generated from @sfr/schemas.
  *
- *   const api = await createApi({ node, token, version, host?, port?, bodyLimit?, rateLimit?, logger?, metrics? });
+ *   const api = await createApi({ node, token, version, host?, port?, bodyLimit?, rateLimit?, readAuth?,
+ *     streams?, timeouts?, maxConnections?, logger?, metrics? });
  *   const url = await api.listen();   …   await api.close();
  *
  * `node` is an `ApiNode`: { store, publish(type, payload, {issuedAt?}), status(), peers(), healthChecks?() }.
@@ -16,8 +17,11 @@ export {
   type CreateApiParameters,
   createApi,
   DEFAULT_BODY_LIMIT,
+  DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_STREAMS,
   DEFAULT_RATE_LIMIT,
+  DEFAULT_STREAMS,
+  DEFAULT_TIMEOUTS,
   type NoticeSource,
   type PublishableType,
   publishProblem,

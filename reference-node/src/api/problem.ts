@@ -9,6 +9,8 @@ export type ApiCode =
   | 'API_UNSUPPORTED_MEDIA_TYPE'
   | 'API_BAD_PARAMETER'
   | 'API_NOT_FOUND'
+  | 'API_METHOD_NOT_ALLOWED'
+  | 'API_IDEMPOTENCY_CONFLICT'
   | 'API_RATE_LIMITED'
   | 'API_TOO_MANY_STREAMS'
   | 'API_STORE_UNHEALTHY'
@@ -23,6 +25,8 @@ export const API_TITLES: Readonly<Record<ApiCode, string>> = {
   API_UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json',
   API_BAD_PARAMETER: 'A query or path parameter is invalid',
   API_NOT_FOUND: 'Not found',
+  API_METHOD_NOT_ALLOWED: 'The route does not serve this method',
+  API_IDEMPOTENCY_CONFLICT: 'The idempotency key was used with another request',
   API_RATE_LIMITED: 'Too many requests',
   API_TOO_MANY_STREAMS: 'Too many open event streams',
   API_STORE_UNHEALTHY: 'The node store is damaged; the node does not sign',

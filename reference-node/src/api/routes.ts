@@ -30,6 +30,10 @@ export interface RouteSpec {
   readonly tag: string;
   /** Requires `Authorization: Bearer <token>` (every route that changes anything). */
   readonly auth: boolean;
+  /**
+   * For probes and scrapers: never rate-limited and open even with `http.readAuth` (api.md#limits).
+   */
+  readonly open?: boolean;
   /** Request body kind (application/json). */
   readonly body?: string;
   readonly parameters?: readonly ParameterSpec[];
@@ -67,7 +71,7 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: true,
     body: 'SubmitRecoveryEventRequest',
     ok: { status: 201, description: 'Signed, stored and published.', schema: 'SubmitResponse' },
-    problems: [400, 401, 413, 415, 422, 429, 500, 503],
+    problems: [400, 401, 409, 413, 415, 422, 429, 500, 503],
   },
   {
     method: 'POST',
@@ -79,7 +83,7 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: true,
     body: 'SubmitAlertRequest',
     ok: { status: 201, description: 'Signed, stored and published.', schema: 'SubmitResponse' },
-    problems: [400, 401, 413, 415, 422, 429, 500, 503],
+    problems: [400, 401, 409, 413, 415, 422, 429, 500, 503],
   },
   {
     method: 'GET',
@@ -193,15 +197,34 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     url: '/health',
     operationId: 'getHealth',
-    summary: 'Liveness and store health (503 when down)',
+    summary: 'Health: 200 only when every check is ok, 503 when one is degraded or down',
+    description:
+      'For alerting: any check not `ok` (no peers, an adapter whose RPC is unreachable, a skewed clock, a damaged store) makes it 503 with the same body. Never rate-limited.',
     tag: 'operations',
     auth: false,
+    open: true,
     ok: {
       status: 200,
-      description: 'Healthy or degraded (503 when down, same body).',
+      description: 'Every check ok (503 with the same body otherwise).',
       schema: 'HealthResponse',
     },
-    problems: [429],
+    problems: [],
+  },
+  {
+    method: 'GET',
+    url: '/ready',
+    operationId: 'getReady',
+    summary: 'Readiness: 200 while the node can sign and store (ok or degraded), 503 when a check is down',
+    description: 'For load balancers and supervisors. Never rate-limited.',
+    tag: 'operations',
+    auth: false,
+    open: true,
+    ok: {
+      status: 200,
+      description: 'Ok or degraded (503 with the same body when down).',
+      schema: 'HealthResponse',
+    },
+    problems: [],
   },
   {
     method: 'GET',
@@ -210,8 +233,9 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Prometheus metrics',
     tag: 'operations',
     auth: false,
+    open: true,
     ok: { status: 200, description: 'Prometheus text exposition format.', contentType: 'text/plain' },
-    problems: [429],
+    problems: [],
   },
   {
     method: 'GET',
@@ -220,8 +244,9 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'This document',
     tag: 'operations',
     auth: false,
+    open: true,
     ok: { status: 200, description: 'OpenAPI 3.1.', contentType: 'application/json' },
-    problems: [429],
+    problems: [],
   },
 ];
 

@@ -13,7 +13,7 @@ let store: Store;
 let cleanup: () => Promise<void>;
 
 async function start(
-  options: { bodyLimit?: number; rateLimit?: { max: number; timeWindowMs: number } } = {},
+  options: { bodyLimit?: number; rateLimit?: { windowMs?: number; reads?: number; writes?: number } } = {},
 ) {
   const local = await startApiNode();
   store = local.store;
@@ -271,12 +271,15 @@ describe('rate limit', () => {
   it('answers 429 API_RATE_LIMITED past the limit', async () => {
     await api.close();
     await cleanup();
-    await start({ rateLimit: { max: 3, timeWindowMs: 60_000 } });
+    await start({ rateLimit: { reads: 3, windowMs: 60_000 } });
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await fetch(`${url}/v1/status`)).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     const p = (await (await fetch(`${url}/v1/status`)).json()) as { code: string; expected: string };
-    expect([p.code, p.expected]).toEqual(['API_RATE_LIMITED', 'at most 3 requests per 60000 ms']);
+    expect([p.code, p.expected]).toEqual([
+      'API_RATE_LIMITED',
+      'at most 3 requests to /v1/status per 60000 ms',
+    ]);
   });
 });
 
@@ -341,6 +344,7 @@ describe('observation', () => {
         "/health",
         "/metrics",
         "/openapi.json",
+        "/ready",
         "/v1/alerts",
         "/v1/alerts/active",
         "/v1/events",

@@ -35,7 +35,16 @@ describe('loadConfig', () => {
   it('applies the schema defaults under the file, and says where each value came from', async () => {
     const r = await loadConfig({ file, env: {} });
     if (!r.ok) throw r.error;
-    expect(r.config['http']).toEqual({ enabled: true, host: '127.0.0.1', port: 7410 });
+    expect(r.config['http']).toEqual({
+      enabled: true,
+      host: '127.0.0.1',
+      port: 7410,
+      readAuth: false,
+      rateLimit: { windowMs: 60_000, reads: 600, writes: 600 },
+      streams: { max: 64, perClient: 8, authenticated: 16, stallMs: 30_000 },
+      timeouts: { headersMs: 10_000, requestMs: 30_000, idleMs: 60_000, keepAliveMs: 5_000 },
+      maxConnections: 1024,
+    });
     expect(r.sources['/http/port']).toBe('default');
     expect(r.sources['/dataDir']).toBe('file');
     expect(r.baseDir).toBe(dir);

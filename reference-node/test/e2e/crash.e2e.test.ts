@@ -44,7 +44,7 @@ describe('SIGKILL during ingest', () => {
       stop = true;
       await submitting;
       await net.start(0);
-      const health = await api(node, 'GET', '/health');
+      const health = await api(node, 'GET', '/ready');
       expect(health.status).toBe(200);
       // Every acknowledged alert is stored: read the store page by page (one GET per id would run into
       // the API's rate limit of 600 requests a minute once several hundred are acknowledged).

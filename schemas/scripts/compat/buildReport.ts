@@ -14,11 +14,20 @@ export interface BuildReportParameters {
 const setMajor = (set: SchemaSet): number | undefined =>
   [...set.files.values()].map((f) => f.major).find((m) => m !== undefined);
 
+/**
+ * Schemas of documents that never leave a node (its own configuration file). An older node refusing
+ * a setting a newer one added is the intended `CONFIG_INVALID`, not a wire break, so changes a minor
+ * may make are admitted without a new wire minor; removals and tightenings still fail, since they
+ * break configuration files in use (versioning.md "Compatibility checking").
+ */
+export const NODE_LOCAL_SCHEMAS: ReadonlySet<string> = new Set(['NodeConfig.schema.json']);
+
 /** True when the change fails the check: it breaks a side within one major and is not admitted. */
 export function isFailing(change: Change, minorRelease: boolean): boolean {
   if (!change.sameMajor) return false;
   if (change.producers === 'breaking') return true;
-  return change.consumers === 'breaking' && !(minorRelease && change.minorAdmissible);
+  const admitted = minorRelease || NODE_LOCAL_SCHEMAS.has(change.schema);
+  return change.consumers === 'breaking' && !(admitted && change.minorAdmissible);
 }
 
 /** Diffs two schema sets and summarises the verdict. */

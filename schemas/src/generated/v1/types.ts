@@ -1379,6 +1379,79 @@ export interface HttpConfig {
    * A file holding the bearer token callers must send (`Authorization: Bearer …`).
    */
   tokenFile?: string;
+  /**
+   * Require the bearer token on reads as well (every `/v1/…` GET, the event streams included), for an API reachable by others than the operator. `/health`, `/ready`, `/metrics` and `/openapi.json` stay open. Default `false` (api.md#access).
+   */
+  readAuth?: boolean;
+  rateLimit?: HttpRateLimitConfig;
+  streams?: HttpStreamsConfig;
+  timeouts?: HttpTimeoutsConfig;
+  /**
+   * Open TCP connections the API accepts at once; further ones are closed at accept. Default 1 024 (api.md#limits).
+   */
+  maxConnections?: number;
+}
+
+/**
+ * Request budgets (api.md#limits). Every rate-limited route has its own budget per client and window: a client is the bearer token when the request carries the node's token, else the client's IP address, so a flood from one address never spends the operator's authenticated budget. `/health`, `/ready` and `/metrics` are never rate-limited.
+ */
+export interface HttpRateLimitConfig {
+  /**
+   * The window the budgets count over. Default 60 000. In milliseconds.
+   */
+  windowMs?: number;
+  /**
+   * Requests per window, per route and client, for reads (GET). Default 600.
+   */
+  reads?: number;
+  /**
+   * Requests per window, per route and client, for mutations (POST). Default 600.
+   */
+  writes?: number;
+}
+
+/**
+ * Server-sent event streams (`/v1/stream`, `/v1/notices`; api.md#limits).
+ */
+export interface HttpStreamsConfig {
+  /**
+   * Open streams without the bearer token, all clients together. Default 64.
+   */
+  max?: number;
+  /**
+   * Open streams one client address may hold without the bearer token. Default 8.
+   */
+  perClient?: number;
+  /**
+   * Open streams reserved for requests carrying the bearer token, apart from `max`. Default 16.
+   */
+  authenticated?: number;
+  /**
+   * A stream whose client has not taken what was written for this long is closed (the client can resume with `Last-Event-ID`). Default 30 000. In milliseconds.
+   */
+  stallMs?: number;
+}
+
+/**
+ * Connection and request timeouts (api.md#limits).
+ */
+export interface HttpTimeoutsConfig {
+  /**
+   * Time to receive a request's headers. Default 10 000. In milliseconds.
+   */
+  headersMs?: number;
+  /**
+   * Time to receive a whole request, body included. Default 30 000. In milliseconds.
+   */
+  requestMs?: number;
+  /**
+   * A connection with no traffic either way for this long is closed (streams send a comment every 15 s). Default 60 000. In milliseconds.
+   */
+  idleMs?: number;
+  /**
+   * How long an idle keep-alive connection stays open after a response. Default 5 000. In milliseconds.
+   */
+  keepAliveMs?: number;
 }
 
 /**

@@ -1,0 +1,207 @@
+/**
+ * What operators expect of the API (issue 11 item 5, issue 13 finding 5): health and readiness,
+ * budgets per route and client with probes exempt and the token apart, optional auth for reads,
+ * 405 with Allow, 409 for a reused idempotency key, stream slots per client, connection limits.
+ */
+import { connect } from 'node:net';
+import { validate } from '@sfr/schemas';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Api, type ApiNode, type CreateApiParameters, createApi } from '../../src/api/index.js';
+import { createLocalNode, example, TOKEN } from './localNode.js';
+
+let api: Api | undefined;
+let cleanup: (() => Promise<void>) | undefined;
+
+async function start(
+  options: Partial<CreateApiParameters> = {},
+  healthChecks?: ApiNode['healthChecks'],
+): Promise<string> {
+  const local = await createLocalNode();
+  cleanup = local.cleanup;
+  api = await createApi({
+    node: healthChecks === undefined ? local.node : { ...local.node, healthChecks },
+    token: TOKEN,
+    version: '0.1.0',
+    ...options,
+  });
+  return api.listen();
+}
+
+afterEach(async () => {
+  await api?.close();
+  await cleanup?.();
+  api = undefined;
+  cleanup = undefined;
+});
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+const json = { 'content-type': 'application/json' };
+const event = (extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ payload: example('RecoveryEvent', 'aave-v3-reserve-paused'), ...extra });
+
+describe('health and readiness', () => {
+  it('/health is 503 when a check is degraded while /ready stays 200; both 200 when all is ok', async () => {
+    let rpc: 'ok' | 'degraded' = 'degraded';
+    const url = await start({}, () => [
+      rpc === 'ok'
+        ? { name: 'adapter:aave-v3:eip155:1', status: 'ok' }
+        : { name: 'adapter:aave-v3:eip155:1', status: 'degraded', detail: 'ADAPTER_RPC_UNAVAILABLE' },
+    ]);
+    const health = await fetch(`${url}/health`);
+    const body = await health.json();
+    expect([health.status, validate('HealthResponse', body).ok]).toEqual([503, true]);
+    expect(body).toMatchObject({ status: 'degraded' });
+    const ready = await fetch(`${url}/ready`);
+    expect([ready.status, ((await ready.json()) as { status: string }).status]).toEqual([200, 'degraded']);
+    rpc = 'ok';
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect((await fetch(`${url}/ready`)).status).toBe(200);
+  });
+});
+
+describe('request budgets', () => {
+  it('count per route and client: probes are exempt and the token holder keeps its own budget', async () => {
+    const url = await start({ rateLimit: { reads: 5, writes: 2, windowMs: 60_000 } });
+    // An anonymous flood from this address spends its read budget of /v1/status …
+    const flood = await Promise.all(Array.from({ length: 8 }, () => fetch(`${url}/v1/status`)));
+    expect(flood.filter((r) => r.status === 429)).toHaveLength(3);
+    // … but not the other routes' budgets, and never the probes.
+    expect((await fetch(`${url}/v1/peers`)).status).toBe(200);
+    for (let i = 0; i < 10; i++) {
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      expect((await fetch(`${url}/ready`)).status).toBe(200);
+      expect((await fetch(`${url}/metrics`)).status).toBe(200);
+    }
+    // The token holder (the operator, same address) reads and writes with its own budget.
+    expect((await fetch(`${url}/v1/status`, { headers: auth })).status).toBe(200);
+    const writes = [];
+    for (let i = 0; i < 3; i++)
+      writes.push(
+        (await fetch(`${url}/v1/events`, { method: 'POST', headers: { ...auth, ...json }, body: event() }))
+          .status,
+      );
+    expect(writes).toEqual([201, 201, 429]);
+    const refused = (await (
+      await fetch(`${url}/v1/events`, { method: 'POST', headers: { ...auth, ...json }, body: event() })
+    ).json()) as { code: string; expected: string };
+    expect(refused).toMatchObject({
+      code: 'API_RATE_LIMITED',
+      expected: 'at most 2 requests to /v1/events per 60000 ms',
+    });
+  });
+});
+
+describe('access', () => {
+  it('readAuth requires the token on reads and streams; probes, metrics and OpenAPI stay open', async () => {
+    const url = await start({ readAuth: true });
+    for (const path of ['/v1/status', '/v1/messages', '/v1/peers', '/v1/stream']) {
+      const res = await fetch(`${url}${path}`);
+      expect([path, res.status, ((await res.json()) as { code: string }).code]).toEqual([
+        path,
+        401,
+        'API_UNAUTHORIZED',
+      ]);
+    }
+    expect((await fetch(`${url}/v1/status`, { headers: auth })).status).toBe(200);
+    for (const path of ['/health', '/ready', '/metrics', '/openapi.json'])
+      expect([path, (await fetch(`${url}${path}`)).status]).toEqual([path, 200]);
+  });
+
+  it('answers 405 with Allow for a route served under another method, 404 for no route', async () => {
+    const url = await start();
+    const res = await fetch(`${url}/v1/events`);
+    expect([res.status, res.headers.get('allow')]).toEqual([405, 'POST']);
+    expect(await res.json()).toMatchObject({ code: 'API_METHOD_NOT_ALLOWED', expected: 'POST' });
+    const byId = await fetch(`${url}/v1/messages/0x${'00'.repeat(32)}`, { method: 'POST', headers: auth });
+    expect([byId.status, byId.headers.get('allow')]).toEqual([405, 'GET']);
+    expect((await fetch(`${url}/v1/nothing`)).status).toBe(404);
+  });
+});
+
+describe('idempotency', () => {
+  it('refuses a key reused with another body with 409 API_IDEMPOTENCY_CONFLICT and signs nothing', async () => {
+    const url = await start();
+    const post = (body: string) =>
+      fetch(`${url}/v1/events`, { method: 'POST', headers: { ...auth, ...json }, body });
+    const first = await post(event({ idempotencyKey: 'k-1' }));
+    expect(first.status).toBe(201);
+    const { messageId } = (await first.json()) as { messageId: string };
+    const again = await post(event({ idempotencyKey: 'k-1' }));
+    expect([again.status, ((await again.json()) as { messageId: string }).messageId]).toEqual([
+      201,
+      messageId,
+    ]);
+    const other = await post(event({ idempotencyKey: 'k-1', issuedAt: Date.now() - 1000 }));
+    expect(other.status).toBe(409);
+    expect(await other.json()).toMatchObject({
+      status: 409,
+      code: 'API_IDEMPOTENCY_CONFLICT',
+      field: 'idempotencyKey',
+    });
+    const list = (await (await fetch(`${url}/v1/messages`)).json()) as { items: unknown[] };
+    expect(list.items).toHaveLength(1);
+  });
+});
+
+describe('streams', () => {
+  it('one client cannot take every slot: per-address share, and the token holder has its own slots', async () => {
+    const url = await start({ streams: { max: 3, perClient: 2, authenticated: 1 } });
+    const controllers: AbortController[] = [];
+    const open = async (headers: Record<string, string> = {}) => {
+      const ac = new AbortController();
+      controllers.push(ac);
+      return fetch(`${url}/v1/stream`, { headers, signal: ac.signal });
+    };
+    try {
+      expect((await open()).status).toBe(200);
+      expect((await open()).status).toBe(200);
+      const third = await open();
+      expect(third.status).toBe(503);
+      expect(await third.json()).toMatchObject({
+        code: 'API_TOO_MANY_STREAMS',
+        expected: 'at most 2 open streams per client address',
+      });
+      expect((await open(auth)).status).toBe(200);
+      expect((await open(auth)).status).toBe(503);
+    } finally {
+      for (const ac of controllers) ac.abort();
+    }
+  });
+});
+
+describe('connections', () => {
+  it('closes a connection that never finishes its headers after headersMs', async () => {
+    const url = new URL(await start({ timeouts: { headersMs: 300, requestMs: 600 } }));
+    const socket = connect(Number(url.port), url.hostname);
+    socket.write('GET /v1/status HTTP/1.1\r\nHost: x\r\n');
+    let answer = '';
+    socket.on('data', (d) => {
+      answer += d.toString();
+    });
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    // Node answers 408 before it closes a request that timed out.
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('accepts at most maxConnections at once and closes the next at accept', async () => {
+    const url = new URL(await start({ maxConnections: 2 }));
+    const held = [connect(Number(url.port), url.hostname), connect(Number(url.port), url.hostname)];
+    try {
+      await Promise.all(held.map((s) => new Promise((ok) => s.once('connect', ok))));
+      // A request on a held connection is answered: the cap does not break its holders.
+      held[0]!.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+      await new Promise((ok) => held[0]!.once('data', ok));
+      const third = connect(Number(url.port), url.hostname);
+      third.on('error', () => {});
+      third.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+      let answered = false;
+      third.on('data', () => {
+        answered = true;
+      });
+      await new Promise<void>((ok) => third.once('close', () => ok()));
+      expect(answered).toBe(false);
+    } finally {
+      for (const s of held) s.destroy();
+    }
+  });
+});
