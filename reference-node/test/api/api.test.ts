@@ -291,10 +291,11 @@ describe('observation', () => {
     expect(status).toMatchObject({ headSeq: 0, store: { messages: 1 } });
     const peers = await (await fetch(`${url}/v1/peers`)).json();
     expect(validate('PeerListResponse', peers).ok).toBe(true);
+    // A node alone on loopback: serving (ready), but gossip reaches nobody (not healthy).
+    expect((await fetch(`${url}/ready`)).status).toBe(200);
     const health = await fetch(`${url}/health`);
-    // A node alone on loopback: serving, but gossip reaches nobody.
     expect([health.status, await health.json()]).toEqual([
-      200,
+      503,
       {
         status: 'degraded',
         checks: [
