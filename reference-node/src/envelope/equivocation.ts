@@ -19,6 +19,17 @@ export function attestationSlotOf(envelope: Envelope): { claimId: string; round:
   return { claimId: claimId.toLowerCase(), round };
 }
 
+/**
+ * The offence an evidence proves, as a key (envelope.md#equivocation: one proof per offence): the slot,
+ * not the pair, so an issuer that signs many conflicting envelopes for one slot is reported once.
+ */
+export function offenseKeyOf(evidence: Pick<EquivocationEvidence, 'offense' | 'offender' | 'first'>): string {
+  const offender = evidence.offender.toLowerCase();
+  if (evidence.offense === 'duplicate_seq') return `duplicate_seq|${offender}|${evidence.first.seq}`;
+  const slot = attestationSlotOf(evidence.first);
+  return `conflicting_attestation|${offender}|${slot?.claimId ?? ''}|${slot?.round ?? ''}`;
+}
+
 function offenseOf(a: Envelope, b: Envelope): EquivocationEvidence['offense'] | null {
   if (a.issuer.toLowerCase() !== b.issuer.toLowerCase()) return null;
   // Same signed content (equal EIP-712 digests) is never an offense, whatever the signature bytes.

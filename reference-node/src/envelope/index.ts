@@ -21,6 +21,7 @@ export {
   attestationSlotOf,
   buildEquivocationEvidence,
   type EquivocationEvidence,
+  offenseKeyOf,
   verifyEquivocationEvidence,
 } from './equivocation.js';
 export { EnvelopeError } from './errors.js';

@@ -7,18 +7,19 @@
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
+import { validate } from '@sfr/schemas';
 import {
   addressOfPrivateKey,
   buildEquivocationEvidence,
-  canonicalize,
   checkEnvelopeSchema,
   checkIssuedAt,
   DEFAULT_MAX_AGE_MS,
   DEFAULT_SKEW_MS,
   type Envelope,
   type EnvelopeDomain,
+  type EquivocationEvidence,
   type Hex,
-  messageIdOf,
+  offenseKeyOf,
   SignerRegistry,
   signEnvelope,
   type UnsignedEnvelope,
@@ -215,12 +216,11 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         };
 
   const listeners = new Set<(m: IngestAccepted & { source: 'gossip' | 'sync' | 'local' }) => void>();
-  // Equivocations already reported on /sfr/1/evidence, keyed by the two message ids: a node that accepted
-  // someone's evidence for an offense does not publish its own. Insertion-ordered, oldest evicted first.
+  // Offences already reported on /sfr/1/evidence, keyed by the offence's slot (envelope.md#equivocation:
+  // one proof per offence): a node that accepted someone's evidence for an offence, or published its own,
+  // publishes no other for it. Insertion-ordered, oldest evicted first.
   const reported = new Set<string>();
-  const utf8 = new TextEncoder();
-  const remembered = (firstId: string, secondId: string): boolean => {
-    const key = firstId < secondId ? `${firstId}|${secondId}` : `${secondId}|${firstId}`;
+  const remembered = (key: string): boolean => {
     if (reported.has(key)) return true;
     reported.add(key);
     if (reported.size > REPORTED_EQUIVOCATIONS_CAPACITY) reported.delete(reported.values().next().value!);
@@ -228,12 +228,8 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
   };
   const emit = (m: IngestAccepted, source: 'gossip' | 'sync' | 'local'): void => {
     if (m.envelope.type === 'EquivocationEvidence') {
-      // Verified by the type rules; its two envelopes are canonical JSON values.
-      const { first, second } = m.envelope.payload as { first: unknown; second: unknown };
-      remembered(
-        messageIdOf(utf8.encode(canonicalize(first))),
-        messageIdOf(utf8.encode(canonicalize(second))),
-      );
+      // Verified by the type rules.
+      remembered(offenseKeyOf(m.envelope.payload as unknown as EquivocationEvidence));
     }
     if (m.envelope.type === 'NodeAnnouncement') {
       const peerId = m.envelope.payload['peerId'];
@@ -311,7 +307,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     firstId: string,
     second: { id: string; envelope: WireEnvelope },
   ): Promise<void> {
-    if (!started || remembered(firstId, second.id)) return;
+    if (!started) return;
     const held = await store.getMessage(firstId);
     if (held === undefined) return;
     const first = JSON.parse(new TextDecoder().decode(held.wire)) as Envelope;
@@ -319,7 +315,10 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       { envelope: first, messageId: firstId as Hex },
       { envelope: second.envelope as unknown as Envelope, messageId: second.id as Hex },
     );
-    if (evidence === null) return;
+    // Evidence that would fail its own schema (a conflicting envelope that is not a valid Envelope) is not
+    // published: it would be refused after a sequence number was reserved for it.
+    if (evidence === null || !validate('EquivocationEvidence', evidence).ok) return;
+    if (remembered(offenseKeyOf(evidence))) return;
     const r = await node.publish('EquivocationEvidence', { ...evidence, detectedAt: now() });
     log?.warn({ evidence: r.messageId, offender: evidence.offender }, 'equivocation evidence published');
   }

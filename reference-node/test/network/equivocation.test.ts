@@ -128,6 +128,24 @@ describe('equivocation between real nodes', () => {
     // One report for one offense (the others learnt it from the evidence before detecting it themselves).
     expect(accepted[2]!.filter((m) => m.envelope.type === 'EquivocationEvidence').length).toBe(1);
 
+    // One proof per offence (envelope.md#equivocation): ten more conflicting alerts for the same slot, then
+    // a valid alert of the offender's next slot behind them on the same stream and one of the victim's own
+    // as barriers; still one evidence for (offender, seq 5) anywhere. (Before: one per pair, 265 for 300.)
+    for (let n = 4; n < 14; n++) await router.publish(ALERTS, (await alert(n)).wire);
+    const next = await alert(20, 6);
+    await router.publish(ALERTS, next.wire);
+    const barrier = await victim.publish('ContagionAlert', alertPayload(Date.now(), 99));
+    await waitFor(
+      async () =>
+        (await Promise.all(net.nodes.map((n) => n.store.getMessage(barrier.messageId)))).every(Boolean) &&
+        (await Promise.all(net.nodes.map((n) => n.store.getMessage(next.messageId)))).every(Boolean),
+      TIMEOUTS.event,
+      'the barriers everywhere',
+    );
+    for (const i of [0, 1, 2]) {
+      expect(accepted[i]!.filter((m) => m.envelope.type === 'EquivocationEvidence').length).toBe(1);
+    }
+
     // False evidence, signed by a member: two envelopes that do not conflict (different seqs).
     const c = await alert(3);
     const other = await alert(3, 6);
