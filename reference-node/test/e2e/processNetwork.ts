@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { deriveTestKey, type MemberKey, saveMemberKey } from '../../src/envelope/index.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -116,8 +117,9 @@ export async function createProcNetwork(
     let buffer = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`node ${i} not ready in 30 s: ${node.logs.slice(-5).join('\n')}`)),
-        30_000,
+        () =>
+          reject(new Error(`node ${i} not ready in ${TIMEOUTS.start} ms: ${node.logs.slice(-5).join('\n')}`)),
+        TIMEOUTS.start,
       );
       const onLine = (line: string): void => {
         if (node.logs.length > 2000) node.logs.shift();
@@ -184,7 +186,7 @@ export async function api(
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(TIMEOUTS.event),
   });
   const text = await res.text();
   let json: unknown;
@@ -202,7 +204,7 @@ export async function metricValue(
   name: string,
   labels: Record<string, string>,
 ): Promise<number> {
-  const text = await (await fetch(node.metricsUrl, { signal: AbortSignal.timeout(5_000) })).text();
+  const text = await (await fetch(node.metricsUrl, { signal: AbortSignal.timeout(TIMEOUTS.event) })).text();
   let total = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`)) continue;

@@ -63,7 +63,7 @@ function startHost(config: string): Promise<{ proc: ChildProcess; exited: Promis
     err = (err + d.toString()).slice(-2000);
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hosting node not ready: ${err}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`hosting node not ready: ${err}`)), TIMEOUTS.start);
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('"msg":"node ready"')) {
