@@ -17,7 +17,7 @@ import { parseAndValidate } from '@sfr/schemas';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createDashboardHandlers, DASHBOARD_ROUTES } from '../dashboard/index.js';
 import type { Logger } from '../logging/index.js';
-import { type Metrics, statusClass } from '../metrics/index.js';
+import { collectMetrics, type Metrics, statusClass } from '../metrics/index.js';
 import type { Store, StoredMessage } from '../store/index.js';
 import { createPoolHandlers, type PoolApi } from './createPoolHandlers.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -527,11 +527,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     getMetrics: async (req, reply) => {
       readQuery(req, []);
       if (metrics === undefined) return reply.type('text/plain; version=0.0.4').send('');
-      const stats = await node.store.stats();
-      metrics.storeMessages.set(stats.messages);
-      metrics.storeSize.set(stats.approximateBytes);
-      metrics.storeHealthy.set(node.store.isHealthy() ? 1 : 0);
-      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      return reply.type(metrics.registry.contentType).send(await collectMetrics(metrics, node.store));
     },
 
     getOpenApi: async (req, reply) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { NodeConfig } from '@sfr/schemas';
@@ -9,7 +9,7 @@ import { attachContagion } from '../contagion/index.js';
 import { EnvelopeError, loadMemberKey, toChecksumAddress } from '../envelope/index.js';
 import { type AdapterHost, startAdapterHostFromConfig } from '../hosting/index.js';
 import { componentLogger, createLogger, type Logger, type LogLevel } from '../logging/index.js';
-import { createMetrics } from '../metrics/index.js';
+import { collectMetrics, createMetrics } from '../metrics/index.js';
 import { createNode, type SfrNode } from '../node/index.js';
 import { attachPools } from '../poolsNode/index.js';
 import { CliError } from './cliError.js';
@@ -37,11 +37,27 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
+/**
+ * Reads the API token file. The token grants signing as the member, so the file is held to the
+ * key file's rule: a regular file (a FIFO would hang start-up) readable and writable by its owner
+ * only (issue 13 finding 7).
+ */
 async function readToken(file: string): Promise<string> {
   let text: string;
   try {
+    const info = await stat(file);
+    if (!info.isFile()) {
+      throw new CliError('CONFIG_KEY_UNREADABLE', `http token file ${file} is not a regular file`);
+    }
+    if ((info.mode & 0o077) !== 0) {
+      throw new CliError(
+        'CONFIG_KEY_UNREADABLE',
+        `http token file ${file} has mode ${(info.mode & 0o777).toString(8)}; expected 600 (chmod 600 ${file})`,
+      );
+    }
     text = (await readFile(file, 'utf8')).trim();
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError(
       'CONFIG_KEY_UNREADABLE',
       `cannot read http.tokenFile ${file} (${(error as NodeJS.ErrnoException).code})`,
@@ -56,22 +72,35 @@ async function readToken(file: string): Promise<string> {
   return text;
 }
 
-/** Reads the generated token, creating it (mode 0600) on first start. */
+/**
+ * Reads the generated token, creating it on first start. A file that is not a regular file or is
+ * open to others is refused like a configured one; one with no valid token is replaced by a new
+ * file created with mode 0600 and renamed over it (rewriting in place kept the old mode).
+ */
 async function generatedToken(dataDir: string): Promise<{ token: string; file: string }> {
   const file = path.join(dataDir, GENERATED_TOKEN_FILE);
-  try {
-    return { token: await readToken(file), file };
-  } catch {
-    const token = randomBytes(32).toString('base64url');
-    const h = await open(file, 'w', 0o600);
+  const exists = await stat(file).then(
+    () => true,
+    () => false,
+  );
+  if (exists) {
     try {
-      await h.writeFile(`${token}\n`);
-      await h.sync();
-    } finally {
-      await h.close();
+      return { token: await readToken(file), file };
+    } catch (error) {
+      if (!(error as Error).message.includes('must hold one token')) throw error;
     }
-    return { token, file };
   }
+  const token = randomBytes(32).toString('base64url');
+  const tmp = `${file}.${process.pid}.tmp`;
+  const h = await open(tmp, 'wx', 0o600);
+  try {
+    await h.writeFile(`${token}\n`);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  await rename(tmp, file);
+  return { token, file };
 }
 
 function withPeer(addr: string, peerId: string): string {
@@ -242,7 +271,8 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
         res.writeHead(404).end();
         return;
       }
-      metrics.registry.metrics().then(
+      // The same collection as the API's /metrics: gauges sampled on demand are refreshed here too.
+      collectMetrics(metrics, node.store).then(
         (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
         () => res.writeHead(500).end(),
       );

@@ -10,6 +10,7 @@
  *   res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from '../store/index.js';
 
 const TOPIC_LABELS = new Set(['contagion_alerts', 'recovery_events', 'evidence', 'announcements']);
 
@@ -33,14 +34,17 @@ const LATENCY_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05
 const SCORE_BUCKETS = [-1000, -100, -80, -50, -10, 0, 1, 10, 100];
 
 export interface CreateMetricsParameters {
-  /** Also collect Node.js process metrics (CPU, RSS, event-loop lag) with the `sfr_process_` prefix. */
+  /**
+   * Also collect the Node.js process metrics under their standard names (`process_cpu_seconds_total`,
+   * `process_resident_memory_bytes`, `nodejs_eventloop_lag_seconds` …), which stock Node.js
+   * dashboards and alert rules expect. Several registries in one process each get them.
+   */
   readonly processMetrics?: boolean;
 }
 
 export function createMetrics(parameters: CreateMetricsParameters = {}) {
   const registry = new Registry();
-  if (parameters.processMetrics ?? true)
-    collectDefaultMetrics({ register: registry, prefix: 'sfr_process_' });
+  if (parameters.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const r = [registry];
   const metrics = {
     registry,
@@ -167,4 +171,16 @@ export function recordPeerScores(metrics: Metrics, scores: readonly number[]): v
   metrics.peerScores.reset();
   for (const s of scores) if (Number.isFinite(s)) metrics.peerScores.observe(s);
   metrics.peers.set(scores.length);
+}
+
+/**
+ * Refreshes the gauges sampled on demand (store size and health), then renders the registry: the
+ * API's `/metrics` and the separate metrics port both serve through it, so both are fresh.
+ */
+export async function collectMetrics(metrics: Metrics, store: Store): Promise<string> {
+  const stats = await store.stats();
+  metrics.storeMessages.set(stats.messages);
+  metrics.storeSize.set(stats.approximateBytes);
+  metrics.storeHealthy.set(store.isHealthy() ? 1 : 0);
+  return metrics.registry.metrics();
 }
