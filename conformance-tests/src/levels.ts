@@ -4,7 +4,7 @@
  * listed here is an error, never skipped: a runner that silently skips vectors can report a pass it
  * did not check.
  */
-export const levels = ['schema', 'envelope', 'pool', 'node', 'adapter'] as const;
+export const levels = ['schema', 'envelope', 'pool', 'node', 'adapter', 'settlement'] as const;
 export type Level = (typeof levels)[number];
 
 /** Scenarios of the node runner (spec/v1/conformance.md#node-level), played by src/node/runNodeCase.ts. */
@@ -44,6 +44,13 @@ export const levelDefinitions: readonly LevelDefinition[] = [
   // Adapter level: the runner plays a scenario on its own anvil, then asks the harness to scan it with
   // an adapter or to verify an evidence ref (spec/v1/conformance.md#adapter-level).
   { level: 'adapter', runner: 'adapter', handlers: adapterHandlers, harness: true },
+  // Settlement level (spec/v1/settlement.md#vectors): the typed structs a vault checks, as harness ops.
+  {
+    level: 'settlement',
+    runner: 'settlement',
+    handlers: ['settlementDigest', 'settlementOf', 'settlementSplit'],
+    harness: true,
+  },
 ];
 
 export function isLevel(value: string): value is Level {

@@ -97,6 +97,7 @@ describe('sfr-conformance exit codes', () => {
       'pool:not-run',
       'node:not-available',
       'adapter:not-available',
+      'settlement:not-available',
     ]);
   });
 

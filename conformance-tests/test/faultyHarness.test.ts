@@ -68,6 +68,7 @@ describe('runner against a faulty harness', () => {
       pool: 'failed 0/1/0',
       node: 'not-available 0/0/0',
       adapter: 'not-available 0/0/0',
+      settlement: 'not-available 0/0/0',
     });
 
     const markdown = renderMarkdown(report);

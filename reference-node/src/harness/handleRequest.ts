@@ -15,6 +15,7 @@ import {
   type UnsignedEnvelope,
 } from '../envelope/index.js';
 import { decidePoolOp } from '../pools/harnessOp.js';
+import { VaultError } from '../settlement/vaultError.js';
 import { createContractSignatures } from '../validation/contractSignatures.js';
 import { createValidationPipeline, type ValidationPipeline } from '../validation/pipeline.js';
 import { createMemoryReplayState } from '../validation/replayState.js';
@@ -191,6 +192,12 @@ async function run(op: string, req: Record<string, unknown>): Promise<Record<str
       if (!r.ok) throw new HarnessError(r.error.code, r.error.message);
       return r.result;
     }
+    case 'settlementDigest':
+    case 'settlementOf':
+    case 'settlementSplit':
+      // Settlement level (spec/v1/settlement.md#vectors): typed-data digests, settlements from decisions,
+      // splits. Loaded on first use, so the other levels do not pay for it at start.
+      return (await import('../settlement/settlementOp.js')).runSettlementOp(op, req);
     case 'nodeStart':
       // Node level (spec/v1/conformance.md#node-level): a real node the runner joins as gossip peers.
       return startNodeOp(req);
@@ -230,7 +237,8 @@ export async function handleRequest(line: string): Promise<HarnessResponse> {
       error instanceof HarnessError ||
       error instanceof EnvelopeError ||
       error instanceof NodeOpError ||
-      error instanceof AdapterOpError
+      error instanceof AdapterOpError ||
+      error instanceof VaultError
     ) {
       return { id, error: { code: error.code, message: error.message.split('\n')[0]! } };
     }

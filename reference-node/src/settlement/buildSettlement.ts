@@ -10,8 +10,8 @@ import { VaultError } from './vaultError.js';
 export type BuildSettlementParameters = {
   /** The approved decision (its payload), as every node recomputes it (pools.md#decision-messages). */
   decision: ClaimDecision;
-  /** The claim's `FundClaim` envelope: its issuer is the claimant, its `issuedAt` the filing time. */
-  claim: Envelope;
+  /** The claim's `FundClaim` envelope (its header suffices): its issuer is the claimant, its `issuedAt` the filing time. */
+  claim: Pick<Envelope, 'issuer' | 'issuedAt'>;
   /** The claim's snapshot charter (pools.md#snapshot). */
   snapshot: Pick<AdoptedCharter, 'epoch' | 'charter' | 'payloadHash'>;
 };
@@ -27,6 +27,7 @@ export function buildSettlement({ decision, claim, snapshot }: BuildSettlementPa
       'VAULT_NOT_SETTLEABLE',
       'Only an approved decision with a non-zero amount settles.',
       {
+        section: 'from-the-decision',
         args: [decision.claimId, decision.outcome, decision.approvedAmount],
       },
     );

@@ -12,9 +12,17 @@ export { readBalances, type VaultBalance } from './readBalances.js';
 export { type RegisterCharterParameters, registerCharter } from './registerCharter.js';
 export { release } from './release.js';
 export { settle } from './settle.js';
+export { settlementFromJson, settlementToJson } from './settlementJson.js';
+export { runSettlementOp, SETTLEMENT_OPS } from './settlementOp.js';
 export { signForVault } from './signForVault.js';
 export { toVaultCharter } from './toVaultCharter.js';
-export { CHARTER_TYPES, SETTLEMENT_TYPES, SETTLEMENT_VALIDITY_MS } from './typedDataTypes.js';
+export {
+  CHARTER_ENCODE_TYPE,
+  CHARTER_TYPES,
+  SETTLEMENT_ENCODE_TYPE,
+  SETTLEMENT_TYPES,
+  SETTLEMENT_VALIDITY_MS,
+} from './typedDataTypes.js';
 export type * from './types.js';
 export { toVaultError, type VaultCode, VaultError } from './vaultError.js';
 export { vaultTypedData } from './vaultTypedData.js';

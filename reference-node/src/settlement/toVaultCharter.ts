@@ -22,6 +22,7 @@ export function toVaultCharter(charter: PoolCharter, payloadHash: Hex): VaultCha
       'VAULT_NOT_SETTLEABLE',
       'The charter has no ERC-20 unit asset on an EVM settlement chain.',
       {
+        section: 'from-the-decision',
         args: [charter.settlement.chain, unit.chain, unit.address],
       },
     );

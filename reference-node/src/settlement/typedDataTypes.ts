@@ -54,3 +54,11 @@ export const SETTLEMENT_TYPES = {
 
 /** How long after `decidedAt` a settlement stays valid: 30 days (settlement.md#from-the-decision). */
 export const SETTLEMENT_VALIDITY_MS = 30 * 24 * 3_600_000;
+
+/** `encodeType(Settlement)`: keccak256 of it is the vault's `SETTLEMENT_TYPEHASH` (settlement.md#typed-data). */
+export const SETTLEMENT_ENCODE_TYPE =
+  'Settlement(bytes32 poolId,bytes32 claimId,uint32 round,address claimant,address asset,uint256 amount,Contribution[] contributions,uint64 epoch,bytes32 charterHash,uint64 filedAt,uint64 decidedAt,uint64 deadline)Contribution(address member,uint256 amount)';
+
+/** `encodeType(Charter)`: keccak256 of it is the vault's `CHARTER_TYPEHASH` (settlement.md#typed-data). */
+export const CHARTER_ENCODE_TYPE =
+  'Charter(bytes32 poolId,uint64 epoch,bytes32 charterHash,uint64 effectiveAt,address asset,Member[] members,uint16 quorumBps,uint16 minMembers,uint16 maxMemberWeightBps,uint256 perClaim,uint256 perMemberPerPeriod,uint256 perPeriod,uint64 periodMs,uint256 rateMaxAmount,uint64 rateWindowMs,uint64 votingMs,uint64 challengeMs,uint64 noticePeriodMs)Member(address member,uint64 weight,uint64 leavingAt,uint256 commitment)';

@@ -18,15 +18,16 @@ export class VaultError extends Error {
   constructor(
     code: VaultCode,
     shortMessage: string,
-    options: { args?: readonly unknown[]; cause?: unknown } = {},
+    options: { args?: readonly unknown[]; cause?: unknown; section?: string } = {},
   ) {
+    const section = `${DOCS}#${options.section ?? 'vault-rules'}`;
     super(
-      `${shortMessage}\nCode: ${code}\nSpec: ${DOCS}#vault-rules`,
+      `${shortMessage}\nCode: ${code}\nSpec: ${section}`,
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.code = code;
     this.args = options.args ?? [];
-    this.section = `${DOCS}#vault-rules`;
+    this.section = section;
   }
 }
 

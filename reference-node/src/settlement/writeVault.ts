@@ -35,6 +35,7 @@ export async function writeVault(p: WriteVaultParameters): Promise<TransactionRe
     if (receipt.status !== 'success') {
       throw new VaultError('VAULT_TX_REVERTED', `${p.functionName} reverted once mined (${hash}).`, {
         args: [hash],
+        section: 'client',
       });
     }
     return receipt;
