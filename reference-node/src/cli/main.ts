@@ -6,6 +6,7 @@ import '../polyfill.js';
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_API_URL, parseApiUrl } from './apiUrl.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cliError.js';
+import { addKeyCommands } from './keysCommands.js';
 import type { RunningNode } from './nodeStart.js';
 import { readVersion } from './version.js';
 
@@ -45,19 +46,7 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
     .configureOutput({ writeOut: out.stdout, writeErr: out.stderr })
     .exitOverride();
 
-  const keys = program.command('keys').description('member keys').exitOverride();
-  keys
-    .command('new')
-    .description('generate a member (secp256k1) key and write it to a file readable by you only (mode 0600)')
-    .option('--out <file>', 'where to write the key file', 'member.key.json')
-    .option('--force', 'overwrite an existing file', false)
-    .option('--json', 'print {address, file} as JSON', false)
-    .exitOverride()
-    .action(async (o: { out: string; force: boolean; json: boolean }) => {
-      const { keysNew } = await import('./keysNew.js');
-      const r = await keysNew({ out: o.out, force: o.force });
-      out.stdout(o.json ? `${JSON.stringify(r)}\n` : `member ${r.address}\nkey file ${r.file} (mode 0600)\n`);
-    });
+  addKeyCommands(program, out);
 
   const nodeCmd = program.command('node').description('run a node').exitOverride();
   const start = nodeCmd

@@ -6,8 +6,9 @@ import type { NodeConfig } from '@sfr/schemas';
 import { type Api, apiNodeOf, createApi } from '../api/index.js';
 import { type LoadConfigResult, loadConfig, logEffectiveConfig } from '../config/index.js';
 import { attachContagion } from '../contagion/index.js';
-import { EnvelopeError, loadMemberKey, toChecksumAddress } from '../envelope/index.js';
+import { EnvelopeError, toChecksumAddress } from '../envelope/index.js';
 import { type AdapterHost, startAdapterHostFromConfig } from '../hosting/index.js';
+import { KeyError, loadMemberSigner } from '../keys/index.js';
 import { componentLogger, createLogger, type Logger, type LogLevel } from '../logging/index.js';
 import { collectMetrics, createMetrics } from '../metrics/index.js';
 import { createNode, type SfrNode } from '../node/index.js';
@@ -126,23 +127,21 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
 
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  let key: Awaited<ReturnType<typeof loadMemberKey>>;
-  try {
-    key = await loadMemberKey(resolve(config.identity.keyFile));
-  } catch (error) {
-    if (error instanceof EnvelopeError) throw new CliError(error.code, error.message.split('\n').join(' '));
-    throw new CliError(
-      'CONFIG_KEY_UNREADABLE',
-      `cannot read identity.keyFile (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-  if (
-    config.identity.member !== undefined &&
-    config.identity.member.toLowerCase() !== key.address.toLowerCase()
-  ) {
-    throw new CliError(
-      'CONFIG_INVALID',
-      `identity.member is ${config.identity.member} but the key file holds ${key.address}`,
+  // The member key in any form node.md#keys allows (keystore, plaintext, remote signer).
+  const signer = await loadMemberSigner({ identity: config.identity, baseDir: loaded.baseDir }).catch(
+    (error: unknown) => {
+      if (error instanceof EnvelopeError || error instanceof KeyError)
+        throw new CliError(error.code, error.message.split('\n').join(' '));
+      throw new CliError(
+        'CONFIG_KEY_UNREADABLE',
+        `cannot read identity.keyFile (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    },
+  );
+  if (signer.key.toLowerCase() !== signer.member.toLowerCase()) {
+    componentLogger(logger, 'keys').info(
+      { member: signer.member, key: signer.key },
+      'signing with a rotated key',
     );
   }
   const http = config.http ?? {};
@@ -158,7 +157,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   const scoring = config.gossip?.scoring;
   const node = await createNode({
     dataDir,
-    memberKey: key.privateKey,
+    signer,
     members: members.map((m) => m.member),
     listen: config.network.listen,
     ...(config.network.announce === undefined ? {} : { announce: config.network.announce }),

@@ -21,9 +21,9 @@ import {
   type Hex,
   offenseKeyOf,
   SignerRegistry,
-  signEnvelope,
   type UnsignedEnvelope,
 } from '../envelope/index.js';
+import { createLocalSigner, type MemberSigner } from '../keys/index.js';
 import type { Logger } from '../logging/index.js';
 import { type Metrics, recordPeerScores } from '../metrics/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../network/createLibp2pNode.js';
@@ -71,8 +71,10 @@ export const REDIAL_INTERVAL_MS = 5_000;
 export interface CreateNodeParameters {
   /** Folder for the store and the peer key. */
   readonly dataDir: string;
-  /** The member's signing key (0x hex). The node signs what it publishes with it. */
-  readonly memberKey: Hex;
+  /** The member's signing key (0x hex), when no `signer` is given. */
+  readonly memberKey?: Hex;
+  /** What signs what the node publishes (a key in this process or a remote signer, node.md#keys). */
+  readonly signer?: MemberSigner;
   /** Member addresses of the network (the local member is added automatically). */
   readonly members: readonly string[];
   /** libp2p identity; default: `<dataDir>/peer.key`, created on first start. */
@@ -120,11 +122,18 @@ export interface PublishOptions {
    * when the node's peers would not relay it (the gossip time rules of envelope.md#time).
    */
   readonly issuedAt?: number;
+  /**
+   * Called with the sequence number once it is allocated, inside the signer's turn: returns the
+   * payload to sign (a key rotation names `seq + 1` as its first seq, node.md#rotation).
+   */
+  readonly payloadAt?: (seq: number) => Record<string, unknown>;
 }
 
 export interface SfrNode {
   readonly peerId: string;
   readonly member: string;
+  /** What signs for the member (rotations switch its key). */
+  readonly signer: MemberSigner;
   readonly store: Store;
   readonly membership: Membership;
   readonly libp2p: SfrLibp2p;
@@ -172,7 +181,13 @@ function parsePeerAddr(addr: string): { ma: Multiaddr; peerId: string } {
 export async function createNode(params: CreateNodeParameters): Promise<SfrNode> {
   const log = params.logger?.child({ component: 'network' });
   const now = params.now ?? Date.now;
-  const member = addressOfPrivateKey(params.memberKey).toLowerCase();
+  if (params.signer === undefined && params.memberKey === undefined) {
+    throw new NodeError('GOSSIP_PUBLISH_REFUSED', 'createNode needs a signer or a memberKey');
+  }
+  const signer =
+    params.signer ??
+    createLocalSigner({ member: addressOfPrivateKey(params.memberKey!), privateKey: params.memberKey! });
+  const member = signer.member.toLowerCase();
   const membership = new Membership([...params.members, member]);
   const maxMessageBytes = params.gossip?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const skewMs = params.time?.skewMs ?? DEFAULT_SKEW_MS;
@@ -404,6 +419,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       return libp2p.peerId.toString();
     },
     member,
+    signer,
     store,
     membership,
     libp2p,
@@ -484,20 +500,23 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         });
       }
       await ownHead.assertCaughtUp();
-      const seq = await store.reserveSeq(member, ownHead.nextSeqAtLeast());
-      const unsigned: UnsignedEnvelope = {
-        sfr: '1.0',
-        type,
-        issuer: member as Hex,
-        seq,
-        issuedAt,
-        ...(options.scope === undefined
-          ? {}
-          : { scope: { poolId: options.scope.poolId as Hex, epoch: options.scope.epoch } }),
-        ...(options.domain === undefined ? {} : { domain: options.domain as EnvelopeDomain }),
-        payload: payload as UnsignedEnvelope['payload'],
-      };
-      const signed = await signEnvelope({ privateKey: params.memberKey, unsigned, guard: store });
+      const signed = await signer.signNext(
+        store,
+        (seq) => ({
+          sfr: '1.0',
+          type,
+          issuer: member as Hex,
+          seq,
+          issuedAt,
+          ...(options.scope === undefined
+            ? {}
+            : { scope: { poolId: options.scope.poolId as Hex, epoch: options.scope.epoch } }),
+          ...(options.domain === undefined ? {} : { domain: options.domain as EnvelopeDomain }),
+          payload: (options.payloadAt?.(seq) ?? payload) as UnsignedEnvelope['payload'],
+        }),
+        ownHead.nextSeqAtLeast(),
+      );
+      const seq = signed.envelope.seq;
       const result = await runValidation(
         pipeline,
         signed.wire,

@@ -68,14 +68,14 @@ describe('sfr', () => {
 
   it('writes a new member key readable by its owner only, and refuses to overwrite it', async () => {
     const out = path.join(dir, 'member.key.json');
-    const r = await cli('keys', 'new', '--out', out, '--json');
+    const r = await cli('keys', 'new', '--out', out, '--plaintext', '--json');
     expect(r.code).toBe(0);
     const { address, file } = JSON.parse(r.stdout) as { address: string; file: string };
     expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/);
     expect(file).toBe(out);
     expect((await stat(out)).mode & 0o777).toBe(0o600);
     expect(JSON.parse(await readFile(out, 'utf8'))).toMatchObject({ kind: 'sfr-member-key', address });
-    const again = await cli('keys', 'new', '--out', out);
+    const again = await cli('keys', 'new', '--out', out, '--plaintext');
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(
       `error ENVELOPE_INVALID_INPUT: Refusing to overwrite an existing key file. (${out})\n`,
@@ -127,7 +127,7 @@ describe('sfr node start (a real node process)', () => {
     timeout: 90_000,
   }, async () => {
     const keyFile = path.join(dir, 'member.key.json');
-    expect((await cli('keys', 'new', '--out', keyFile)).code).toBe(0);
+    expect((await cli('keys', 'new', '--out', keyFile, '--plaintext')).code).toBe(0);
     const config = path.join(dir, 'node.json');
     await writeFile(
       config,

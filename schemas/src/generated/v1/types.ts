@@ -1295,9 +1295,17 @@ export interface NodeConfig {
  */
 export interface IdentityConfig {
   /**
-   * A file holding the member key, as written by `sfr keys new`: JSON `{"kind": "sfr-member-key", "address", "privateKey"}` with the secp256k1 private key as `0x` + 64 hex digits (envelope.md#keys). The node refuses a file readable by other users (mode must be 0600).
+   * Where the member key is (node.md#keys), in one of the forms `sfr keys` writes: a Web3 Secret Storage v3 keystore (scrypt; the default of `sfr keys new`), opened with the passphrase from `passwordFile`, the variable named by `passwordEnv`, or a prompt on the terminal; the plaintext form `{"kind": "sfr-member-key", "address", "privateKey"}`; or a remote signer reference `{"kind": "sfr-remote-signer", "url", "publicKey", "timeoutMs"?}` (a Web3Signer holds the key; node.md#remote-signer). The node refuses a keystore or plaintext key file readable by other users (mode must be 0600).
    */
   keyFile: string;
+  /**
+   * A file whose first line is the keystore passphrase; the node refuses it unless its mode is 0600. Not used for the other key forms.
+   */
+  passwordFile?: string;
+  /**
+   * The name of an environment variable holding the keystore passphrase, used when `passwordFile` is absent. Not an `SFR_` name (those name settings).
+   */
+  passwordEnv?: string;
   /**
    * The expected member address; the node refuses to start if the key does not match.
    */

@@ -1,0 +1,68 @@
+// `sfr keys …`: registration only (commander); each action loads its modules when it runs.
+import type { Command } from 'commander';
+
+type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
+
+type PassOptions = { passwordFile?: string; passwordEnv?: string; plaintext: boolean; lightKdf: boolean };
+
+function passOptions(cmd: Command): Command {
+  return cmd
+    .option('--password-file <file>', 'the keystore passphrase: first line of this file (mode 0600)')
+    .option('--password-env <NAME>', 'the keystore passphrase: this environment variable')
+    .option('--plaintext', 'write the key unencrypted (JSON, mode 0600) instead of a keystore', false)
+    .option('--light-kdf', 'scrypt n = 4096 (geth --lightkdf): opens fast, resists guessing less', false);
+}
+
+/** `sfr keys new | import | list | rotate` (node.md#keys). */
+export function addKeyCommands(program: Command, out: Out): void {
+  const keys = program.command('keys').description('member keys').exitOverride();
+  passOptions(
+    keys
+      .command('new')
+      .description(
+        'generate a member (secp256k1) key; writes an encrypted v3 keystore (scrypt) readable by you only (mode 0600)',
+      )
+      .option('--out <file>', 'where to write the key file', 'member.key.json')
+      .option('--force', 'overwrite an existing file', false)
+      .option('--json', 'print {address, file, form} as JSON', false),
+  )
+    .exitOverride()
+    .action(async (o: PassOptions & { out: string; force: boolean; json: boolean }) => {
+      const { keysNew, formatKeyWritten } = await import('./keysActions.js');
+      const r = await keysNew(o);
+      out.stdout(o.json ? `${JSON.stringify(r)}\n` : formatKeyWritten(r));
+    });
+  passOptions(
+    keys
+      .command('import')
+      .description(
+        'import a raw hex private key (from a file, or stdin with "-") or an existing v3 keystore as a member key file',
+      )
+      .option('--key-file <file>', 'a file holding the private key as hex ("-" reads stdin)')
+      .option('--keystore <file>', 'an existing v3 keystore (checked with its passphrase, copied as is)')
+      .option('--out <file>', 'where to write the key file', 'member.key.json')
+      .option('--force', 'overwrite an existing file', false)
+      .option('--json', 'print {address, file, form} as JSON', false),
+  )
+    .exitOverride()
+    .action(
+      async (
+        o: PassOptions & { keyFile?: string; keystore?: string; out: string; force: boolean; json: boolean },
+      ) => {
+        const { keysImport, formatKeyWritten } = await import('./keysActions.js');
+        const r = await keysImport(o);
+        out.stdout(o.json ? `${JSON.stringify(r)}\n` : formatKeyWritten(r));
+      },
+    );
+  keys
+    .command('list')
+    .description('list member key files (address, form, file; never a secret) in the given files or folders')
+    .argument('[paths...]', 'key files or folders to look in', ['.'])
+    .option('--json', 'print the list as JSON', false)
+    .exitOverride()
+    .action(async (paths: string[], o: { json: boolean }) => {
+      const { keysList, formatKeyList } = await import('./keysActions.js');
+      const items = await keysList(paths);
+      out.stdout(o.json ? `${JSON.stringify(items, null, 2)}\n` : formatKeyList(items));
+    });
+}

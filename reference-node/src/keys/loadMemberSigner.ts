@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { toChecksumAddress } from '../envelope/index.js';
+import { loadKeyFile, parseKeyFile } from './keyFile.js';
+import { createLocalSigner, type MemberSigner } from './memberSigner.js';
+import { readPassphrase } from './readPassphrase.js';
+import { createRemoteSigner } from './remoteSigner.js';
+
+/** The key settings of NodeConfig `identity` (schemas/v1/NodeConfig.schema.json). */
+export type IdentityKeySettings = {
+  readonly keyFile: string;
+  readonly passwordFile?: string | undefined;
+  readonly passwordEnv?: string | undefined;
+  readonly remoteSigner?:
+    | { readonly url: string; readonly publicKey: string; readonly timeoutMs?: number }
+    | undefined;
+  readonly member?: string | undefined;
+};
+
+export type LoadMemberSignerParameters = {
+  readonly identity: IdentityKeySettings;
+  /** Relative paths are taken from here (the config file's folder). */
+  readonly baseDir: string;
+  readonly env?: NodeJS.ProcessEnv;
+};
+
+/**
+ * The node's signer from its config `identity`: `keyFile` names a remote Web3Signer, or holds the
+ * key in either form (a keystore is opened with the passphrase from `passwordFile`, the variable
+ * `passwordEnv`, or the terminal).
+ * When `member` is set and the key is another address, the key signs as a rotated key of `member`.
+ */
+export async function loadMemberSigner(p: LoadMemberSignerParameters): Promise<MemberSigner> {
+  const id = p.identity;
+  const resolve = (f: string) => path.resolve(p.baseDir, f);
+  const file = resolve(id.keyFile);
+  const parsed = await parseKeyFile(file);
+  if (parsed.form === 'remote') {
+    const ref = parsed.reference;
+    return createRemoteSigner({
+      url: ref.url,
+      publicKey: ref.publicKey,
+      ...(id.member === undefined ? {} : { member: id.member }),
+      ...(ref.timeoutMs === undefined ? {} : { timeoutMs: ref.timeoutMs }),
+    });
+  }
+  const key = await loadKeyFile(file, () =>
+    readPassphrase({
+      passwordFile: id.passwordFile === undefined ? undefined : resolve(id.passwordFile),
+      passwordEnv: id.passwordEnv,
+      ...(p.env === undefined ? {} : { env: p.env }),
+      prompt: `Passphrase of ${file}`,
+    }),
+  );
+  return createLocalSigner({
+    member: toChecksumAddress(id.member ?? key.address),
+    privateKey: key.privateKey,
+  });
+}

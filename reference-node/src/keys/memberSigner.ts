@@ -1,0 +1,109 @@
+import {
+  type Address,
+  addressOfPrivateKey,
+  type Hex,
+  type SignEnvelopeReturnType,
+  type SigningJournal,
+  signEnvelope,
+  toChecksumAddress,
+  type UnsignedEnvelope,
+} from '../envelope/index.js';
+
+/** The store's part in signing: it hands out sequence numbers and is the persist-then-sign journal. */
+export type SigningStore = SigningJournal & {
+  reserveSeq(issuer: string, atLeast?: number): Promise<number>;
+};
+
+/** What signs the envelopes of a member (node.md#keys). */
+export interface MemberSigner {
+  /** The member (the envelopes' `issuer`), EIP-55. */
+  readonly member: Address;
+  /** The address of the key that signs now: the member's own, or a rotated key. */
+  readonly key: Address;
+  /** `local`: a key in this process (plaintext file or keystore); `remote`: a Web3Signer. */
+  readonly kind: 'local' | 'remote';
+  /**
+   * Gives `build` the next sequence number, signs what it builds, and records the slot in the
+   * store's journal before the signature leaves. When signing fails before the journal recorded
+   * the slot, the sequence number is not used up: the next call gets it again. `atLeast`: the
+   * lowest seq the node may sign at (node.md#own-head).
+   */
+  signNext(
+    store: SigningStore,
+    build: (seq: number) => UnsignedEnvelope,
+    atLeast?: number,
+  ): Promise<SignEnvelopeReturnType>;
+  /**
+   * Signs envelopes with `seq ≥ fromSeq` with `privateKey` (a rotated key, node.md#rotation);
+   * `member` stays. Returns an undo for a rotation that was not published. Local signers only.
+   */
+  rotateTo?(privateKey: Hex, fromSeq: number): () => void;
+}
+
+/** How a signer signs one envelope whose seq is allocated; `journal` MUST see the slots first. */
+export type SignOne = (
+  unsigned: UnsignedEnvelope,
+  journal: SigningJournal,
+) => Promise<SignEnvelopeReturnType>;
+
+/**
+ * The sequence discipline every signer shares: one signature at a time per member, and a
+ * sequence number whose signing failed before its slot was journaled is handed out again.
+ */
+export function createSignNext(member: Address, signOne: () => SignOne): MemberSigner['signNext'] {
+  let tail: Promise<unknown> = Promise.resolve();
+  let spare: number | undefined;
+  return (store, build, atLeast = 0) => {
+    const run = async (): Promise<SignEnvelopeReturnType> => {
+      // a spare below what the node must now sign at (node.md#own-head) is not reused
+      const seq = spare !== undefined && spare >= atLeast ? spare : await store.reserveSeq(member, atLeast);
+      spare = undefined;
+      let journaled = false;
+      const journal: SigningJournal = {
+        async reserve(slot, digest) {
+          await store.reserve(slot, digest);
+          journaled = true;
+        },
+      };
+      try {
+        return await signOne()(build(seq), journal);
+      } catch (error) {
+        if (!journaled) spare = seq;
+        throw error;
+      }
+    };
+    const next = tail.then(run, run);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+}
+
+/** A signer holding the key in this process (plaintext key file or decrypted keystore). */
+export function createLocalSigner(p: { member: Address; privateKey: Hex }): MemberSigner {
+  const member = toChecksumAddress(p.member);
+  // Keys by first seq, newest last: a rotation takes effect at its effectiveFromSeq exactly.
+  const keys: { fromSeq: number; privateKey: Hex; address: Address }[] = [
+    { fromSeq: 0, privateKey: p.privateKey, address: addressOfPrivateKey(p.privateKey) },
+  ];
+  const keyAt = (seq: number) => [...keys].reverse().find((k) => seq >= k.fromSeq) ?? keys[0]!;
+  return {
+    member,
+    get key() {
+      return keys[keys.length - 1]!.address;
+    },
+    kind: 'local',
+    signNext: createSignNext(member, () => (unsigned, journal) => {
+      const { privateKey, address } = keyAt(unsigned.seq);
+      const rotatedKey = address.toLowerCase() !== member.toLowerCase();
+      return signEnvelope({ privateKey, unsigned, guard: journal, ...(rotatedKey ? { rotatedKey } : {}) });
+    }),
+    rotateTo(privateKey, fromSeq) {
+      const entry = { fromSeq, privateKey, address: addressOfPrivateKey(privateKey) };
+      keys.push(entry);
+      return () => {
+        const i = keys.indexOf(entry);
+        if (i > 0) keys.splice(i, 1);
+      };
+    },
+  };
+}
