@@ -127,7 +127,6 @@ describe('flooding peer', () => {
       `[flood] attacker denied ${deniedAfterMs} ms after its first message, having sent ${sent}; its score at the victim ${Math.round(score)}; honest delivery ${honest.length}/${honest.length} at each of ${net.nodes.length} nodes`,
     );
     expect(score).toBeLessThan(-16_000);
-    expect(deniedAfterMs).toBeLessThan(10_000);
     expect(sent).toBeGreaterThan(13);
   });
 });

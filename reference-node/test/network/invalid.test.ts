@@ -91,6 +91,9 @@ describe('invalid messages from a peer', () => {
     // holds no delivery record for it. With the default 320 s seen-cache every replay that reaches the
     // pipeline is past those 2 minutes.)
     const honest = await victim.publish('ContagionAlert', alertPayload(Date.now(), 7));
+    // The victim's gossip seen-cache holds the id for maxAge + 2·skew from when its router first saw it,
+    // which on a busy machine can be well after issuedAt (signing and the durable store take time).
+    const honestSeenBy = Date.now();
     await waitFor(
       async () => (await net.nodes[2]!.store.getMessage(honest.messageId)) !== undefined,
       TIMEOUTS.event,
@@ -150,7 +153,7 @@ describe('invalid messages from a peer', () => {
         async () => {
           // The honest message, re-injected once it is older than maxAge + 2·skew and the victim's gossip
           // seen-cache (maxAge + 2·skew after first sight) forgot it.
-          const wait = honest.envelope.issuedAt + TIME.maxAgeMs + 2 * TIME.skewMs + 1_500 - Date.now();
+          const wait = honestSeenBy + TIME.maxAgeMs + 2 * TIME.skewMs + 1_500 - Date.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           return honest.wire;
         },
