@@ -179,6 +179,6 @@ describe.skipIf(SKIP_BROWSER)('dashboard in headless Chromium, two real nodes', 
       'API_NOT_FOUND',
     ]);
     const post = await fetch(`${url}/dashboard`, { method: 'POST' });
-    expect(post.status).toBe(404);
+    expect(post.status).toBe(405); // read-only: API_METHOD_NOT_ALLOWED with Allow: GET (api.md)
   });
 });
