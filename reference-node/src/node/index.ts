@@ -1,10 +1,8 @@
 export {
-  type AcceptedMessage,
   type CreateNodeParameters,
   createNode,
   DEFAULT_MAX_AGE_MS,
   DEFAULT_SKEW_MS,
-  type PoolRules,
   type PublishOptions,
   type PublishResult,
   type SfrNode,

@@ -21,7 +21,6 @@ import {
   buildClaimDecision,
   type ClaimView,
   charterAt,
-  checkPoolMessage,
   createPoolState,
   expectedDomainOf,
   type MessageInput,
@@ -35,7 +34,6 @@ import {
   viewPool,
 } from '../pools/index.js';
 import type { Store } from '../store/index.js';
-import type { ValidationOutcome, WireEnvelope } from '../validation/index.js';
 import {
   type AutoAttestPolicy,
   chooseVerdict,
@@ -75,8 +73,6 @@ export interface PoolServiceNode {
   onAccepted(
     listener: (m: { readonly id: string; readonly envelope: unknown; readonly source: string }) => void,
   ): () => void;
-  /** Registers the pool rules the node's type rules apply before a pool message is stored or relayed. */
-  usePoolRules?(rules: (envelope: WireEnvelope, id: string, poolId: string) => ValidationOutcome): () => void;
   /** The node's one publish path; what it accepts reaches `onAccepted` before it resolves. */
   publish(
     type: string,
@@ -530,16 +526,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (running) return;
       running = true;
       for (const p of params.pools) addPool(p.poolId, p.charterMessages ?? []);
-      // pools.md#gossip-admission: the node judges each pool message against the pool as held here.
-      const noPool = createPoolState([]);
-      const stopRules = params.node.usePoolRules?.((envelope, id, poolId) =>
-        checkPoolMessage(
-          pools.get(lower(poolId))?.state ?? noPool,
-          { envelope: envelope as unknown as Envelope, messageId: id as Hex },
-          now(),
-        ),
-      );
-      const stopFeed = params.node.onAccepted((a) => {
+      unsubscribe = params.node.onAccepted((a) => {
         const env = a.envelope as Envelope;
         const poolId = env.scope?.poolId ?? evidencePool(env);
         if (poolId === undefined || !POOL_TYPES.has(env.type) || !pools.has(lower(poolId))) return;
@@ -547,10 +534,6 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         fold(poolId, m);
         react(poolId, m);
       });
-      unsubscribe = () => {
-        stopFeed();
-        stopRules?.();
-      };
       let total = 0;
       for (const e of pools.values()) total += await rebuild(e);
       // Claims that arrived while the node was down, or before a restart finished attesting.

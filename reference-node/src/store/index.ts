@@ -46,7 +46,6 @@ export { computeMessageId, type RecordHeader } from './record.js';
 export { STORE_CODES, type StoreCode, StoreError } from './storeError.js';
 export type {
   ActiveAlertsParameters,
-  AppendedMessage,
   AppendParameters,
   AppendResult,
   MessagePage,

@@ -206,22 +206,17 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     const order = rotation === null ? null : signers.checkOrder(envelope.issuer, rotation);
     if (order) return refused(order);
     // 32.–33. (node) the per-type gossip rules (NodeAnnouncement member, pool, alert and event rules).
-    const typed = (await deps.typeRules?.(envelope, id)) ?? ACCEPT;
+    const typed = deps.typeRules?.(envelope) ?? ACCEPT;
     if (typed.outcome !== 'accept') return refused(typed);
     // 34. (node) [IGNORE] The message is durably recorded. — GOSSIP_STORE_UNAVAILABLE
-    const stored = await record(
-      state,
-      { id, envelope, wire, source: ctx.from, via: ctx.source },
-      now,
-      rotation,
-    );
+    const stored = await record(state, { id, envelope, wire, source: ctx.from }, now, rotation);
     if (stored) return refused(stored);
     return { outcome: 'accept', id, envelope, wire };
   }
 
   async function record(
     state: ReplayState,
-    message: HeldMessage & { source: string; via: IngestContext['source'] },
+    message: HeldMessage & { source: string },
     now: number,
     rotation: KeyRotation | null,
   ): Promise<Refusal | null> {
