@@ -114,7 +114,13 @@ describe.skipIf(SKIP_BROWSER)('dashboard in headless Chromium, two real nodes', 
       { timeout: PAGE_WAIT_MS },
     );
 
-    // Pools: the ledger and the decided claim with node 0's attestation.
+    // Pools: the ledger and the decided claim with node 0's attestation. The pool scene's claim is decided
+    // when its round closes, which can come after the alert on a busy machine: wait for the decision.
+    await page.waitForFunction(
+      `/settled|approved/i.test(document.querySelector('[data-claim-id="${claimId}"]')?.textContent ?? '')`,
+      undefined,
+      { timeout: PAGE_WAIT_MS },
+    );
     const pool = await visibleText(page.locator(`[data-pool-id="${POOL_ID}"]`));
     expect(pool).toContain('Loopback mutual');
     expect(pool).toContain('1,000,000 USDC'); // capital: 600 000 + 400 000
