@@ -3,7 +3,7 @@
  * letters, and the durable outbox surviving a restart (a new sender over the same data dir).
  */
 import { createHmac } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,9 +122,21 @@ describe('webhook sender', () => {
     await first.enqueue(target, 'alert', '0xfeed', { n: 1 });
     await waitFor(() => r.got.length === 1, TIMEOUTS.event, 'webhook delivery');
     await waitFor(() => first.pending() === 1, TIMEOUTS.event, 'webhook delivery');
+    // The server has the request, but the sender may not have its answer yet (stop() would abort that
+    // attempt and leave it unrecorded): wait until the outbox records the failed first attempt.
+    const outDir = path.join(dir, 'contagion', 'outbox');
+    const recordedAttempts = async () => {
+      const file = (await readdir(outDir)).find((f) => f.endsWith('.json'));
+      if (file === undefined) return 0;
+      return (JSON.parse(await readFile(path.join(outDir, file), 'utf8')) as { attempts: number }).attempts;
+    };
+    await waitFor(
+      async () => (await recordedAttempts()) === 1,
+      TIMEOUTS.event,
+      'the failed attempt recorded',
+    );
     await first.stop(); // the next attempt was a minute away: it stays in the outbox
     // A torn temporary file from a crash is ignored; a garbage entry is buried.
-    const outDir = path.join(dir, 'contagion', 'outbox');
     await writeFile(path.join(outDir, '.deadbeef.json.tmp'), '{"partial');
     await writeFile(path.join(outDir, `${'e'.repeat(64)}.json`), 'not json');
     const second = createWebhookSender({
