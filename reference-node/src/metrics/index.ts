@@ -89,6 +89,12 @@ export function createMetrics(parameters: CreateMetricsParameters = {}) {
       buckets: SCORE_BUCKETS,
       registers: r,
     }),
+    conductPenalties: new Counter({
+      name: 'sfr_gossip_conduct_penalties_total',
+      help: 'Behaviour penalty points given to peers for conduct gossipsub drops unscored (p2p.md#conduct), by reason.',
+      labelNames: ['reason'] as const,
+      registers: r,
+    }),
     peersDenied: new Counter({
       name: 'sfr_network_peers_denied_total',
       help: 'Peers disconnected and denied (score below the graylist threshold), by reason code.',

@@ -220,8 +220,10 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       directPeers: direct.map((d) => ({ id: peerIdFromString(d.peerId), addrs: [d.ma] })),
     },
   });
-  const router = createGossipsubRouter(libp2p.services.pubsub);
   const metrics = params.metrics;
+  const router = createGossipsubRouter(libp2p.services.pubsub, {
+    onPenalty: (_peer, reason, amount) => metrics?.conductPenalties.inc({ reason }, amount),
+  });
   const validationMetrics: ValidationMetrics | undefined =
     metrics === undefined
       ? undefined

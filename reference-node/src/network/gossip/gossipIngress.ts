@@ -44,7 +44,7 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
   let stopped = false;
 
   const answer = (m: InboundGossipMessage, outcome: 'ignore' | 'reject', code: string): void => {
-    opts.router.reportVerdict(m.msgId, m.from, outcome);
+    opts.router.reportVerdict(m.msgId, m.from, outcome, code);
     opts.metrics?.recordOutcome(topicLabel(m.topic), outcome, code);
     opts.onRefused?.(code, outcome, m);
   };
@@ -56,7 +56,12 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
       { source: 'gossip', topic: m.topic, from: m.from },
       opts.metrics,
     );
-    opts.router.reportVerdict(m.msgId, m.from, result.outcome);
+    opts.router.reportVerdict(
+      m.msgId,
+      m.from,
+      result.outcome,
+      result.outcome === 'accept' ? undefined : result.code,
+    );
     if (result.outcome === 'accept') opts.onAccepted?.(result, m);
     else opts.onRefused?.(result.code, result.outcome, m);
   };

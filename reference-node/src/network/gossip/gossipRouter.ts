@@ -26,8 +26,11 @@ export interface GossipRouter {
   publish(topic: string, data: Uint8Array): Promise<{ readonly recipients: number }>;
   /** Registers THE handler of inbound messages; each must later get exactly one `reportVerdict`. */
   onMessage(handler: (message: InboundGossipMessage) => void): void;
-  /** Tells the router whether to relay (accept), drop (ignore) or drop and penalise (reject). */
-  reportVerdict(msgId: string, from: string, verdict: GossipVerdict): void;
+  /**
+   * Tells the router whether to relay (accept), drop (ignore) or drop and penalise (reject); `code` is
+   * the refusal's reason code (IGNOREs beyond a peer's budget are penalised: p2p.md#conduct).
+   */
+  reportVerdict(msgId: string, from: string, verdict: GossipVerdict, code?: string): void;
   /** Current peer score of a peer (0 for an unknown peer). */
   getScore(peerId: string): number;
   /** Peers subscribed to a topic. */

@@ -10,6 +10,7 @@ import type { PeerScoreParams } from '@libp2p/gossipsub/score';
 import type { PeerId } from '@libp2p/interface';
 import type { GossipRouter, GossipVerdict, InboundGossipMessage } from './gossipRouter.js';
 import { gossipMessageId, toHex } from './messageId.js';
+import { installPeerConduct, type PeerConductOptions } from './peerConduct.js';
 import {
   createScoreParams,
   DECODE_RPC_LIMITS,
@@ -93,8 +94,13 @@ const VERDICT_TO_RESULT: Record<GossipVerdict, TopicValidatorResult> = {
   reject: TopicValidatorResult.Reject,
 };
 
-export function createGossipsubRouter(service: GossipSub): GossipRouter {
+/** `conductOptions`: the conduct penalties' options (p2p.md#conduct); they are installed on every router. */
+export function createGossipsubRouter(
+  service: GossipSub,
+  conductOptions: PeerConductOptions = {},
+): GossipRouter {
   const internals = service as unknown as GossipSub & GossipsubInternals;
+  const conduct = installPeerConduct(service, conductOptions);
   let handler: ((m: InboundGossipMessage) => void) | undefined;
   service.addEventListener('gossipsub:message', (evt) => {
     const { msg, msgId, propagationSource } = evt.detail;
@@ -119,6 +125,7 @@ export function createGossipsubRouter(service: GossipSub): GossipRouter {
     },
     unsubscribe(topic) {
       service.unsubscribe(topic);
+      conduct.unsubscribed(topic);
     },
     getTopics: () => service.getTopics(),
     async publish(topic, data) {
@@ -128,8 +135,9 @@ export function createGossipsubRouter(service: GossipSub): GossipRouter {
     onMessage(h) {
       handler = h;
     },
-    reportVerdict(msgId, from, verdict) {
+    reportVerdict(msgId, from, verdict, code) {
       internals.reportMessageValidationResult(msgId, from, VERDICT_TO_RESULT[verdict]);
+      conduct.verdict(from, verdict, code);
     },
     getScore: (peerId) => internals.getScore(peerId),
     getSubscribers: (topic) => service.getSubscribers(topic).map((p) => p.toString()),
