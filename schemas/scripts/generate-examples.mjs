@@ -1104,11 +1104,27 @@ bad(
   'SCHEMA_REQUIRED',
   '/scope',
 );
+// A contract (ERC-1271) member's signature is whatever its isValidSignature accepts, up to 1 300
+// bytes; that it is 65 bytes for an EOA is an envelope rule (envelope.md#signature), not a schema rule.
+out(
+  'Envelope',
+  'valid',
+  'contract-signature-1300-bytes',
+  edit(eRe, (d) => (d.signature = `0x${'ab'.repeat(1300)}`)),
+);
 bad(
   EN,
-  'signature-64-bytes',
-  edit(eRe, (d) => (d.signature = d.signature.slice(0, 130))),
-  'signatures are 65 bytes r‖s‖v',
+  'signature-1301-bytes',
+  edit(eRe, (d) => (d.signature = `0x${'ab'.repeat(1301)}`)),
+  'a signature is at most 1 300 bytes (2 602 characters), the longest a contract member may send',
+  'SCHEMA_LENGTH',
+  '/signature',
+);
+bad(
+  EN,
+  'signature-odd-hex-digits',
+  edit(eRe, (d) => (d.signature = `${d.signature}0`)),
+  'a signature is lower-case hex of whole bytes',
   'SCHEMA_PATTERN',
   '/signature',
 );

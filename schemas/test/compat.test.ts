@@ -223,6 +223,32 @@ describe('the released v1 schema set', () => {
   });
 });
 
+describe('pre-release corrections', () => {
+  // versioning.md#corrections-between-pre-releases: a breaking correction between drafts of one
+  // version is frozen as a new release and listed in the CHANGELOG with its change classes.
+  it('lists every failing change from 1.0.0-draft.1 to 1.0.0-draft.2 in the CHANGELOG under draft.2', () => {
+    const report = buildReport({
+      oldSet: loadSchemaSet(join(schemasDir, 'released/1.0.0-draft.1')),
+      newSet: loadSchemaSet(join(schemasDir, 'released/1.0.0-draft.2')),
+      oldLabel: '1.0.0-draft.1',
+      newLabel: '1.0.0-draft.2',
+      minorRelease: false,
+    });
+    const failing = report.changes.filter((c) => isFailing(c, false));
+    expect(failing.map((c) => [c.class, `${c.schema}#${c.pointer}`])).toEqual([
+      ['BOUND_TIGHTENED', 'Envelope.schema.json#/properties/signature'],
+      ['PATTERN_CHANGED', 'Envelope.schema.json#/properties/signature'],
+    ]);
+    const changelog = readFileSync(join(repoRoot, 'spec/CHANGELOG.md'), 'utf8');
+    const section = changelog.split(/^## /m).find((s) => s.startsWith('1.0.0-draft.2'));
+    expect(section).toBeDefined();
+    for (const c of failing) {
+      expect(section).toContain(`\`${c.class}\``);
+      expect(section).toContain(`${c.schema}#${c.pointer}`);
+    }
+  });
+});
+
 describe('the working tree', () => {
   // This is the CI gate of issue 2: a change to schemas/v1 that breaks producers or consumers within
   // the major fails here. Fix it, or cut a new release (schemas/released/README.md).

@@ -1,14 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { type AnvilInstance, compileSolidity, startAnvil } from '@sfr/adapter-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import {
   canonicalize,
+  checkEnvelopeSchema,
   createMemorySigningJournal,
   deriveTestKey,
   type Envelope,
   signEnvelope,
   toChecksumAddress,
 } from '../../src/envelope/index.js';
+import type { JsonObject } from '../../src/envelope/types.js';
 import { createContractSignatures, createErc1271Verifier } from '../../src/validation/contractSignatures.js';
 import { createValidationPipeline } from '../../src/validation/pipeline.js';
 
@@ -19,7 +22,9 @@ contract OwnerWallet {
   address public immutable owner;
   constructor(address o) { owner = o; }
   function isValidSignature(bytes32 hash, bytes calldata sig) external view returns (bytes4) {
-    if (sig.length != 65) return 0xffffffff;
+    // The owner's 65-byte ECDSA signature first; a longer blob (a Safe's carries dynamic parts) is
+    // accepted when it starts with one.
+    if (sig.length < 65) return 0xffffffff;
     bytes32 r; bytes32 s; uint8 v;
     assembly {
       r := calldataload(sig.offset)
@@ -37,7 +42,18 @@ const T = 1_767_225_600_000;
 let anvil: AnvilInstance;
 let wallet: `0x${string}`;
 
-async function signAsWallet(signer: typeof owner, seq: number): Promise<Envelope> {
+const pausePayload = JSON.parse(
+  readFileSync(
+    new URL('../../../schemas/v1/examples/RecoveryEvent/valid/aave-v3-reserve-paused.json', import.meta.url),
+    'utf8',
+  ),
+) as JsonObject;
+
+async function signAsWallet(
+  signer: typeof owner,
+  seq: number,
+  payload: JsonObject = { note: 'from a Safe-like member' },
+): Promise<Envelope> {
   const { envelope } = await signEnvelope({
     privateKey: signer.privateKey,
     guard: createMemorySigningJournal(),
@@ -48,7 +64,7 @@ async function signAsWallet(signer: typeof owner, seq: number): Promise<Envelope
       issuer: wallet,
       seq,
       issuedAt: T,
-      payload: { note: 'from a Safe-like member' },
+      payload,
     },
   });
   return envelope;
@@ -62,6 +78,30 @@ describe('ERC-1271 contract members (anvil)', () => {
   }, TIMEOUTS.hook);
   afterAll(async () => {
     await anvil?.stop();
+  });
+
+  it('verifies a 1 300-byte contract signature through the node’s schema step; 1 301 bytes is refused', async () => {
+    // envelope.md#signature, Envelope.schema.json since 1.0.0-draft.2: up to 1 300 bytes for a
+    // contract member. The node's pipeline (with its schema step, rule 25) asks the contract.
+    const pipeline = createValidationPipeline({
+      limits: { maxMessageBytes: 262_144, skewMs: 10_000, maxAgeMs: 300_000 },
+      contracts: createContractSignatures(new Map([[wallet, createErc1271Verifier(anvil.client)]])),
+      checkSchema: checkEnvelopeSchema,
+    });
+    const check = (e: Envelope) =>
+      pipeline.check(new TextEncoder().encode(canonicalize(e)), { source: 'gossip', from: 'test', now: T });
+    const signed = await signAsWallet(owner, 10, pausePayload);
+    const padded = (bytes: number): Envelope => ({
+      ...signed,
+      signature: `${signed.signature}${'ab'.repeat(bytes - 65)}`,
+    });
+    expect(await check(signed)).toMatchObject({ outcome: 'accept' });
+    expect(padded(1300).signature.length).toBe(2 + 2 * 1300);
+    expect(await check(padded(1300))).toMatchObject({ outcome: 'accept' });
+    expect(await check(padded(1301))).toMatchObject({
+      outcome: 'reject',
+      code: 'ENVELOPE_BAD_SIGNATURE_ENCODING',
+    });
   });
 
   it('accepts what the contract accepts, rejects what it refuses, ignores when no chain answers', async () => {

@@ -306,7 +306,7 @@ export interface Envelope {
    */
   payload: Payload;
   /**
-   * The EIP-712 signature over the envelope header and the payload hash: 65 bytes `r ‖ s ‖ v` as lower-case hex, `v ∈ {27, 28}`, low-s (checked by the envelope rules, not this schema).
+   * The EIP-712 signature over the envelope header and the payload hash, as lower-case hex: for an EOA member 65 bytes `r ‖ s ‖ v`, `v ∈ {27, 28}`, low-s; for a contract (ERC-1271) member the bytes its `isValidSignature` accepts, at most 1 300 (envelope.md#signature; which member is which, and the 65-byte form, are checked by the envelope rules, not this schema).
    */
   signature: string;
 }
