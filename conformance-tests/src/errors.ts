@@ -19,6 +19,7 @@ export const HarnessCode = {
   noVectors: 'HARNESS_NO_VECTORS',
   uncoveredCode: 'HARNESS_UNCOVERED_CODE',
   unregisteredCode: 'HARNESS_UNREGISTERED_CODE',
+  staleExemption: 'HARNESS_STALE_EXEMPTION',
   usage: 'HARNESS_USAGE',
 } as const;
 

@@ -27,8 +27,10 @@ export {
   runConformance,
 } from './runner/runConformance.js';
 export {
+  type CoverageExemption,
   checkCoverage,
   collectExpectedCodes,
+  coverageExemptionsSchemaUrl,
   coverageExemptionsUrl,
   loadCoverageExemptions,
   loadRegistry,

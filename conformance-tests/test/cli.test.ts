@@ -147,3 +147,29 @@ describe('sfr-conformance exit codes', () => {
     expect(usage.status).toBe(2);
   });
 });
+
+describe('sfr-conformance check', () => {
+  it('passes on the packaged vectors: every registered code of every domain has a vector or an exemption', async () => {
+    const { io, out } = captureIo();
+    expect(await main(['check'], io)).toBe(0);
+    expect(out.stdout).toMatch(/every registered reason code has a vector or a listed exemption/);
+  });
+
+  it('fails with HARNESS_UNCOVERED_CODE when a code has neither a vector nor an exemption', async () => {
+    const packaged = JSON.parse(
+      readFileSync(path.join(packageDir, 'vectors/coverage-exemptions.json'), 'utf8'),
+    );
+    const made = makeVectorsRoot({
+      'exemptions.json': {
+        ...packaged,
+        exemptions: packaged.exemptions.filter((e: { code: string }) => e.code !== 'SYNC_TIMEOUT'),
+      },
+    });
+    cleanups.push(made.cleanup);
+    const { io, out } = captureIo();
+    expect(await main(['check', '--exemptions', path.join(made.root, 'exemptions.json')], io)).toBe(1);
+    expect(out.stderr).toContain(
+      'HARNESS_UNCOVERED_CODE registry/SYNC.json: SYNC_TIMEOUT (error) is registered but no vector expects it and it is not exempt',
+    );
+  });
+});

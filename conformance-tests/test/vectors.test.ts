@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSchemaVectors } from '../scripts/generate-schema-vectors.js';
 import {
+  type CoverageExemption,
   checkCoverage,
+  collectExpectedCodes,
   defaultVectorsRoot,
   loadCoverageExemptions,
   loadRegistry,
@@ -39,14 +41,15 @@ describe('the packaged vectors (sanity checks)', () => {
     });
   });
 
-  it('expect every registered SCHEMA, ENVELOPE and EVIDENCE reject/ignore code, and only registered codes', () => {
+  it('expect every registered code of every domain or exempt it, only registered codes, and no needless exemption', () => {
     const registry = loadRegistry(registryDir);
     expect(registry.problems).toEqual([]);
+    const exemptions = loadCoverageExemptions();
+    expect(exemptions.problems).toEqual([]);
     const problems = checkCoverage({
       registry: registry.codes,
       files: vectors.files,
-      domains: ['SCHEMA', 'ENVELOPE', 'EVIDENCE'],
-      exemptions: loadCoverageExemptions(),
+      exemptions: exemptions.exemptions,
     });
     expect(problems.map((p) => `${p.code} ${p.message}`)).toEqual([]);
   });
@@ -283,30 +286,74 @@ describe('checkCoverage', () => {
       ],
     },
   ];
-  it('every exemption names a registered code and gives a reason', () => {
-    const registered = new Set(loadRegistry(registryDir).codes.map((c) => c.code));
-    const exemptions = loadCoverageExemptions();
-    expect(exemptions.size).toBeGreaterThan(0);
-    for (const [code, reason] of exemptions)
-      expect({ code, registered: registered.has(code), reason: reason.length > 20 }).toEqual({
-        code,
-        registered: true,
-        reason: true,
-      });
+  it("every exemption's coveredBy test exists and names the code", () => {
+    const { exemptions, problems } = loadCoverageExemptions();
+    expect(problems).toEqual([]);
+    const wrong: string[] = [];
+    for (const e of exemptions.values())
+      for (const file of e.coveredBy) {
+        const full = path.join(repoDir, file);
+        if (!existsSync(full) || !readFileSync(full, 'utf8').includes(e.code))
+          wrong.push(`${e.code} ${file}`);
+      }
+    expect(wrong).toEqual([]);
   });
 
-  it('names registered reject/ignore codes without a vector, and vector codes not registered', () => {
+  it('names codes of any outcome without a vector or exemption, vector codes not registered, and needless exemptions', () => {
     const registry = [
       { domain: 'ENVELOPE', code: 'ENVELOPE_BAD_SIGNATURE', outcome: 'reject' },
       { domain: 'ENVELOPE', code: 'ENVELOPE_REPLAY', outcome: 'ignore' },
       { domain: 'ENVELOPE', code: 'ENVELOPE_CALLER_ERROR', outcome: 'error' },
       { domain: 'POOL', code: 'POOL_UNKNOWN', outcome: 'reject' },
+      { domain: 'POOL', code: 'POOL_LOCAL', outcome: 'error' },
     ];
-    expect(
-      checkCoverage({ registry, files, domains: ['ENVELOPE'] }).map((p) => `${p.code} ${p.message}`),
-    ).toEqual([
-      'HARNESS_UNCOVERED_CODE ENVELOPE_REPLAY (ignore) is registered but no vector expects it',
+    const exempt = (code: string): [string, CoverageExemption] => [
+      code,
+      { code, reason: 'a reason', coveredBy: [] },
+    ];
+    const exemptions = new Map([
+      exempt('POOL_LOCAL'),
+      exempt('ENVELOPE_BAD_SIGNATURE'),
+      exempt('ENVELOPE_NOT_REGISTERED'),
+    ]);
+    expect(checkCoverage({ registry, files, exemptions }).map((p) => `${p.code} ${p.message}`)).toEqual([
+      'HARNESS_UNCOVERED_CODE ENVELOPE_REPLAY (ignore) is registered but no vector expects it and it is not exempt',
+      'HARNESS_UNCOVERED_CODE ENVELOPE_CALLER_ERROR (error) is registered but no vector expects it and it is not exempt',
+      'HARNESS_UNCOVERED_CODE POOL_UNKNOWN (reject) is registered but no vector expects it and it is not exempt',
       'HARNESS_UNREGISTERED_CODE ENVELOPE_TYPO is expected by 1 case(s) but is not in the reason-code registry',
+      'HARNESS_STALE_EXEMPTION ENVELOPE_BAD_SIGNATURE is exempt but envelope/verify/s.json: a expects it: remove the exemption',
+      'HARNESS_STALE_EXEMPTION ENVELOPE_NOT_REGISTERED is exempt but is not in the reason-code registry',
+    ]);
+    expect(
+      checkCoverage({ registry, files, domains: ['POOL'] }).map((p) => `${p.code} ${p.message}`),
+    ).toEqual([
+      'HARNESS_UNCOVERED_CODE POOL_UNKNOWN (reject) is registered but no vector expects it and it is not exempt',
+      'HARNESS_UNCOVERED_CODE POOL_LOCAL (error) is registered but no vector expects it and it is not exempt',
+      'HARNESS_UNREGISTERED_CODE ENVELOPE_TYPO is expected by 1 case(s) but is not in the reason-code registry',
+    ]);
+  });
+
+  it('counts the code of a node-level sync error result ({error: code})', () => {
+    const sync: VectorFile = {
+      path: 'node/sync/s.json',
+      level: 'node',
+      runner: 'node',
+      handler: 'sync',
+      suite: 's',
+      cases: [
+        { description: 'c', section: 'p2p.md#sync', input: {}, expected: { error: 'SYNC_BAD_REQUEST' } },
+      ],
+    };
+    expect([...collectExpectedCodes([sync]).keys()]).toEqual(['SYNC_BAD_REQUEST']);
+  });
+
+  it('an exemptions file that does not match its schema yields no exemption and a coded problem', () => {
+    const made = makeVectorsRoot({ 'x.json': { exemptions: [{ code: 'POOL_X', reason: 'short' }] } });
+    cleanups.push(made.cleanup);
+    const loaded = loadCoverageExemptions(path.join(made.root, 'x.json'));
+    expect(loaded.exemptions.size).toBe(0);
+    expect(loaded.problems.map((p) => `${p.code} ${p.message}`)).toEqual([
+      'HARNESS_INVALID_VECTOR_FILE does not match coverage-exemptions.schema.json: /exemptions/0/reason must NOT have fewer than 20 characters',
     ]);
   });
 

@@ -1672,7 +1672,54 @@ async function approveAll(
   );
 }
 
-// permutations: one message set, several delivery orders, one expected result
+// refusals: a type the pool rules do not take
+{
+  const p = await pool();
+  // A valid NodeAnnouncement of a member about itself (as schemas/v1/examples/NodeAnnouncement; it
+  // carries no scope, envelope.md#data). pools.md#messages: types other than PoolCharter, FundClaim,
+  // ClaimAttestation, ClaimDecision and EquivocationEvidence are IGNORE POOL_UNEXPECTED_TYPE —
+  // handed in as a charter or as a message alike; the pool is founded all the same.
+  const announce = async (i: number, at: number): Promise<Signed> => {
+    const k = key(p, i);
+    const r = await signEnvelope({
+      privateKey: k.privateKey,
+      guard: createMemorySigningJournal(),
+      unsigned: {
+        sfr: '1.0',
+        type: 'NodeAnnouncement',
+        issuer: k.address,
+        seq: 500,
+        issuedAt: at,
+        payload: {
+          peerId: '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA',
+          member: k.address,
+          protocol: `member-${i}`,
+          addresses: [],
+          specVersions: ['1.0'],
+          capabilities: ['relay'],
+        },
+      },
+    });
+    return { envelope: r.envelope, wire: new TextDecoder().decode(r.wire), id: r.messageId };
+  };
+  const asCharter = await announce(1, T0);
+  const asMessage = await announce(2, FILED);
+  add(
+    'refusals',
+    'a NodeAnnouncement among the charters or the messages is IGNORE POOL_UNEXPECTED_TYPE, and the pool is founded all the same',
+    'messages',
+    [...p.charters, asCharter],
+    [asMessage],
+    FILED,
+    {
+      poolId: p.charter.poolId,
+      epochs: [{ epoch: 0 }],
+      claims: [],
+      refused: refusals(no(asCharter, 'POOL_UNEXPECTED_TYPE'), no(asMessage, 'POOL_UNEXPECTED_TYPE')),
+    },
+  );
+}
+
 {
   const p = await pool([1000n, 300n, 300n, 300n], { deductible: { fixed: String(50n * U), bps: 500 } });
   const c1 = await p.s.claim(key(p, 0), FILED);

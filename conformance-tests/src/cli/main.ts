@@ -8,6 +8,7 @@ import { renderJson, renderMarkdown } from '../report/renderReport.js';
 import { type ConformanceReport, defaultTimeoutMs, runConformance } from '../runner/runConformance.js';
 import {
   checkCoverage,
+  coverageExemptionsUrl,
   loadCoverageExemptions,
   loadRegistry,
   resolveRegistryDir,
@@ -26,7 +27,7 @@ export type CliIo = {
 
 const usage = `Usage:
   sfr-conformance run --impl "<command line>" [options]
-  sfr-conformance check [--vectors <dir>] [--registry <dir>] [--domains SCHEMA,ENVELOPE,EVIDENCE]
+  sfr-conformance check [--vectors <dir>] [--registry <dir>] [--exemptions <file>] [--domains <list>]
   sfr-conformance --help | --version
 
 run: start the implementation's harness command and check it against the vectors
@@ -44,7 +45,10 @@ run: start the implementation's harness command and check it against the vectors
                           @foundry-rs/anvil-linux-amd64 package)
 
 check: validate the vector files (meta-schema, layout, unique descriptions, known runners and
-  handlers) and that every registered reject/ignore reason code of --domains has a vector.
+  handlers) and that every registered reason code has a vector or a listed exemption
+  --registry <dir>        reason-code registry folder (default: the one of @sfr/schemas)
+  --exemptions <file>     coverage exemptions (default: the packaged coverage-exemptions.json)
+  --domains <list>        only these comma-separated registry domains (default: every domain)
 
 Exit codes: 0 all passed, 1 failures (or a requested level without vectors), 2 usage error or
 refused vector files. Spec: spec/v1/conformance.md
@@ -151,6 +155,7 @@ function parseOptions(args: readonly string[]) {
       'allow-unsupported': { type: 'boolean' },
       registry: { type: 'string' },
       domains: { type: 'string' },
+      exemptions: { type: 'string' },
     },
   });
 }
@@ -190,13 +195,17 @@ function check(
   for (const message of registry.problems) {
     problems.push({ code: HarnessCode.invalidVectorFile, file: registryDir, message });
   }
-  const domains = (values.domains ?? 'SCHEMA,ENVELOPE,EVIDENCE').split(',').map((d) => d.trim());
+  const domains = values.domains?.split(',').map((d) => d.trim());
+  const exemptions = loadCoverageExemptions(
+    values.exemptions === undefined ? coverageExemptionsUrl : path.resolve(io.cwd, values.exemptions),
+  );
+  problems.push(...exemptions.problems);
   problems.push(
     ...checkCoverage({
       registry: registry.codes,
       files: vectors.files,
-      domains,
-      exemptions: loadCoverageExemptions(),
+      ...(domains === undefined ? {} : { domains }),
+      exemptions: exemptions.exemptions,
     }),
   );
   const cases = vectors.files.reduce((n, f) => n + f.cases.length, 0);
@@ -205,7 +214,7 @@ function check(
     return ExitCode.failure;
   }
   io.stdout(
-    `ok: ${vectors.files.length} vector files, ${cases} cases; every ${domains.join('/')} reject/ignore code has a vector\n`,
+    `ok: ${vectors.files.length} vector files, ${cases} cases; every ${domains?.join('/') ?? 'registered'} reason code has a vector or a listed exemption (${exemptions.exemptions.size} exempt)\n`,
   );
   return ExitCode.ok;
 }
