@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../scripts/testTimeouts.js';
 import { main } from '../src/index.js';
 import {
   canonicalizeCase,
@@ -138,12 +139,12 @@ describe('sfr-conformance exit codes', () => {
   it('the built bin runs (node dist/cli.js --version)', () => {
     const bin = path.join(packageDir, 'dist/cli.js');
     expect(existsSync(bin), `${bin} is missing: build first with npx tsc -b conformance-tests`).toBe(true);
-    const r = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8', timeout: 10_000 });
+    const r = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8', timeout: TIMEOUTS.start });
     expect({ status: r.status, stdout: r.stdout }).toEqual({
       status: 0,
       stdout: '@sfr/conformance-tests 0.1.0\n',
     });
-    const usage = spawnSync(process.execPath, [bin, 'run'], { encoding: 'utf8', timeout: 10_000 });
+    const usage = spawnSync(process.execPath, [bin, 'run'], { encoding: 'utf8', timeout: TIMEOUTS.start });
     expect(usage.status).toBe(2);
   });
 });
