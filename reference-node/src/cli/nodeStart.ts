@@ -170,6 +170,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
       ...(config.gossip?.maxMessageBytes === undefined
         ? {}
         : { maxMessageBytes: config.gossip.maxMessageBytes }),
+      ...(config.limits?.queuePerTopic === undefined ? {} : { queuePerTopic: config.limits.queuePerTopic }),
       ...(scoring === undefined
         ? {}
         : {

@@ -31,10 +31,29 @@ export {
 } from './loadConfig.js';
 export { REDACTED, redactConfig, redactUrl } from './redactConfig.js';
 
-/** Logs the effective config once at start (info): redacted values and the layer each came from. */
+/**
+ * Settings the schema still accepts that the reference node does not apply, with why (deprecated in
+ * NodeConfig.schema.json; removed at the next breaking draft). Logged as a warning when set, never
+ * as effective.
+ */
+export const NOT_APPLIED_SETTINGS: Readonly<Record<string, string>> = {
+  'limits.syncBatch':
+    'the range-response page is fixed at 256 messages by p2p.md#sync (both sides rely on it)',
+  'limits.seenCacheSize': 'the seen cache is bounded by time (p2p.md §6 seen TTL), not by a count',
+};
+
+/**
+ * Logs the effective config once at start (info): redacted values and the layer each came from; a
+ * set setting the node does not apply is left out of it and warned about.
+ */
 export function logEffectiveConfig(logger: Logger, result: Extract<LoadConfigResult, { ok: true }>): void {
-  logger.info(
-    { config: redactConfig(result.config), sources: result.sources, file: result.file ?? null },
-    'effective config',
-  );
+  const config = structuredClone(redactConfig(result.config)) as Record<string, unknown>;
+  for (const [setting, why] of Object.entries(NOT_APPLIED_SETTINGS)) {
+    const [group, key] = setting.split('.') as [string, string];
+    const holder = config[group] as Record<string, unknown> | undefined;
+    if (holder === undefined || !(key in holder)) continue;
+    delete holder[key];
+    logger.warn({ setting }, `${setting} is not applied and is ignored: ${why}`);
+  }
+  logger.info({ config, sources: result.sources, file: result.file ?? null }, 'effective config');
 }

@@ -87,7 +87,12 @@ export interface CreateNodeParameters {
   readonly directPeers?: readonly string[];
   /** Pool ids (bytes32) whose topics to join. */
   readonly pools?: readonly string[];
-  readonly gossip?: { readonly maxMessageBytes?: number; readonly score?: ScoreOverrides };
+  readonly gossip?: {
+    readonly maxMessageBytes?: number;
+    readonly score?: ScoreOverrides;
+    /** Messages waiting for validation per topic (config `limits.queuePerTopic`; p2p.md#queues). */
+    readonly queuePerTopic?: number;
+  };
   readonly time?: { readonly skewMs?: number; readonly maxAgeMs?: number };
   readonly sync?: { readonly intervalMs?: number; readonly connectDelayMs?: number };
   readonly graylist?: { readonly denyMs?: number; readonly intervalMs?: number };
@@ -442,6 +447,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         router,
         pipeline,
         ...(validationMetrics === undefined ? {} : { metrics: validationMetrics }),
+        ...(params.gossip?.queuePerTopic === undefined ? {} : { queueCapacity: params.gossip.queuePerTopic }),
         onAccepted: (m) => emit(m, 'gossip'),
       });
       for (const t of topics) router.subscribe(t);

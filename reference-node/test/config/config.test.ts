@@ -174,4 +174,32 @@ describe('effective config log', () => {
     expect([first.component, first.msg, first.level]).toEqual(['config', 'effective config', 'info']);
     expect(first.sources).toMatchObject({ '/dataDir': 'file', '/http/port': 'default' });
   });
+
+  it('warns about a set setting the node does not apply and leaves it out of the effective config', async () => {
+    await writeFile(
+      file,
+      JSON.stringify({ ...minimal, limits: { queuePerTopic: 64, syncBatch: 128, seenCacheSize: 10 } }),
+    );
+    const r = await loadConfig({ file, env: {} });
+    if (!r.ok) throw r.error;
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
+    logEffectiveConfig(componentLogger(createLogger({ destination: sink }), 'config'), r);
+    const records = lines.map(
+      (l) => JSON.parse(l) as { level: string; setting?: string; config?: { limits: object } },
+    );
+    expect(records.filter((x) => x.level === 'warn').map((x) => x.setting)).toEqual([
+      'limits.syncBatch',
+      'limits.seenCacheSize',
+    ]);
+    expect(records.find((x) => x.config !== undefined)?.config?.limits).toEqual({
+      queuePerTopic: 64,
+      httpBodyBytes: 65_536,
+    });
+  });
 });

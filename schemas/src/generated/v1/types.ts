@@ -1524,11 +1524,12 @@ export interface TimeConfig {
  */
 export interface LimitsConfig {
   /**
-   * Messages waiting for validation per topic before new ones are dropped. Default 1 024.
+   * Messages waiting for validation per topic before new ones are answered IGNORE GOSSIP_QUEUE_FULL (p2p.md#queues). Default 1 024.
    */
   queuePerTopic?: number;
   /**
-   * Messages per sync response. Default 256.
+   * @deprecated
+   * Deprecated, not applied: the range-response page is fixed at 256 messages (p2p.md#sync). The node warns when it is set; removed at the next breaking draft.
    */
   syncBatch?: number;
   /**
@@ -1536,7 +1537,8 @@ export interface LimitsConfig {
    */
   httpBodyBytes?: number;
   /**
-   * Message ids remembered for deduplication. Default 100 000.
+   * @deprecated
+   * Deprecated, not applied: the seen cache is bounded by time (p2p.md §6, seen TTL). The node warns when it is set; removed at the next breaking draft.
    */
   seenCacheSize?: number;
 }
