@@ -1326,6 +1326,8 @@ const cfgFull = {
         peerId: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo',
         addresses: ['/dns4/sfr.compound.example/tcp/9001'],
       },
+      // A member that is a Safe on Base: its envelopes are checked by ERC-1271 through chains[] eip155:8453.
+      { member: '0x5aFE3855358E112B5647B952709E6165e1c1eEEe', contract: { chain: 'eip155:8453' } },
     ],
   },
   http: { host: '127.0.0.1', port: 7410, tokenFile: 'secrets/http.token' },
@@ -1451,6 +1453,14 @@ bad(
   'a node listens somewhere',
   'SCHEMA_REQUIRED',
   '/network/listen',
+);
+bad(
+  NC,
+  'contract-member-not-evm',
+  edit(cfgFull, (d) => (d.network.members[1].contract.chain = 'solana:mainnet')),
+  'a contract member is on an EVM chain (ERC-1271), named eip155:<chain id>',
+  'SCHEMA_PATTERN',
+  '/network/members/1/contract/chain',
 );
 bad(
   NC,

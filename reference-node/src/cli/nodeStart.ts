@@ -4,7 +4,12 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { NodeConfig } from '@sfr/schemas';
 import { type Api, apiNodeOf, createApi } from '../api/index.js';
-import { type LoadConfigResult, loadConfig, logEffectiveConfig } from '../config/index.js';
+import {
+  contractMembersFromConfig,
+  type LoadConfigResult,
+  loadConfig,
+  logEffectiveConfig,
+} from '../config/index.js';
 import { attachContagion } from '../contagion/index.js';
 import { EnvelopeError, toChecksumAddress } from '../envelope/index.js';
 import { type AdapterHost, startAdapterHostFromConfig } from '../hosting/index.js';
@@ -154,11 +159,17 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
 
   const metrics = createMetrics();
   const members = config.network.members ?? [];
+  // Contract (ERC-1271) members, checked through the chains[] RPC (node.md#contract-members).
+  const contractMembers = await contractMembersFromConfig(config, loaded.baseDir).catch((error: unknown) => {
+    const e = error as { code?: string; message?: string };
+    throw new CliError(e.code ?? 'CONFIG_INVALID', e.message?.replace(/^[A-Z_]+: /, '') ?? String(error));
+  });
   const scoring = config.gossip?.scoring;
   const node = await createNode({
     dataDir,
     signer,
     members: members.map((m) => m.member),
+    ...(contractMembers === undefined ? {} : { contractMembers }),
     listen: config.network.listen,
     ...(config.network.announce === undefined ? {} : { announce: config.network.announce }),
     ...(config.network.bootstrap === undefined ? {} : { bootstrap: config.network.bootstrap }),

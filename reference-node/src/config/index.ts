@@ -17,6 +17,12 @@ import { redactConfig } from './redactConfig.js';
 
 export { CONFIG_CODES, type ConfigCode, ConfigError, type ConfigSource } from './configError.js';
 export {
+  type ChainRpcEntry,
+  type ContractMembersConfig,
+  chainRpcUrl,
+  contractMembersFromConfig,
+} from './contractMembers.js';
+export {
   type ConfigObject,
   ENV_CONFIG_FILE,
   ENV_PREFIX,

@@ -3,9 +3,8 @@
  * `rpcUrl` (and `confirmations`) taken from the `chains[]` entry of the adapter's `chainId` when
  * the adapter's own config leaves them out (so an RPC URL with a credential stays in `rpcUrlFile`).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { AdapterError } from '@sfr/adapter-kit';
+import { chainRpcUrl } from '../config/contractMembers.js';
 import type { Logger } from '../logging/index.js';
 import { type AdapterEntry, type AdapterHost, createAdapterHost, type HostedNode } from './adapterHost.js';
 
@@ -38,17 +37,15 @@ async function withChain(
   if (chain === undefined) return entry;
   const filled: Record<string, unknown> = { ...own };
   if (filled['rpcUrl'] === undefined) {
-    if (chain.rpcUrl !== undefined) filled['rpcUrl'] = chain.rpcUrl;
-    else if (chain.rpcUrlFile !== undefined) {
-      try {
-        filled['rpcUrl'] = (await readFile(path.resolve(baseDir, chain.rpcUrlFile), 'utf8')).trim();
-      } catch (cause) {
-        throw new AdapterError(
-          'ADAPTER_CONFIG_INVALID',
-          `adapters[${index}] (${entry.package}): cannot read chains[].rpcUrlFile of ${chain.chain}`,
-          { details: { entry: index, package: entry.package }, cause },
-        );
-      }
+    try {
+      const url = await chainRpcUrl(chain, baseDir);
+      if (url !== undefined) filled['rpcUrl'] = url;
+    } catch (cause) {
+      throw new AdapterError(
+        'ADAPTER_CONFIG_INVALID',
+        `adapters[${index}] (${entry.package}): cannot read chains[].rpcUrlFile of ${chain.chain}`,
+        { details: { entry: index, package: entry.package }, cause },
+      );
     }
   }
   if (

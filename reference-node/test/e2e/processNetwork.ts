@@ -52,7 +52,13 @@ export interface ProcNetwork {
 export async function createProcNetwork(
   n: number,
   opts: {
-    readonly extraMembers?: string[];
+    /** Members without a node here: an address, or an entry such as a contract member `{member, contract}`. */
+    readonly extraMembers?: (
+      | string
+      | { readonly member: string; readonly contract?: { readonly chain: string } }
+    )[];
+    /** The nodes' `chains[]` (contract members are checked through them). */
+    readonly chains?: { readonly chain: string; readonly rpcUrl: string }[];
     /** Envelope time window of every node (config `time`). */
     readonly time?: { readonly skewMs: number; readonly maxAgeMs: number };
   } = {},
@@ -94,7 +100,7 @@ export async function createProcNetwork(
         bootstrap: nodes.filter((o) => o !== node).map((o) => o.multiaddr),
         members: [
           ...nodes.map((o) => ({ member: o.key.address })),
-          ...(opts.extraMembers ?? []).map((m) => ({ member: m })),
+          ...(opts.extraMembers ?? []).map((m) => (typeof m === 'string' ? { member: m } : m)),
         ],
       },
       http: { host: '127.0.0.1', port: Number(new URL(node.apiUrl).port), tokenFile: 'http.token' },
@@ -102,6 +108,7 @@ export async function createProcNetwork(
       // The spec's 64 KiB (p2p.md §6), stated because the config schema's default is 1 MiB.
       gossip: { maxMessageBytes: 65_536, scoring: { ipColocationFactorWeight: 0 } },
       ...(opts.time === undefined ? {} : { time: opts.time }),
+      ...(opts.chains === undefined ? {} : { chains: opts.chains }),
       logging: { level: 'info' },
     };
     await writeFile(node.configFile, JSON.stringify(config, null, 2));

@@ -1352,7 +1352,7 @@ export interface NetworkConfig {
  */
 export interface MemberPeer {
   /**
-   * The member's address.
+   * The member's address: the key that signs its envelopes, or, with `contract`, the address of the contract (a Safe or another ERC-1271 account) that accepts them.
    */
   member: Address;
   /**
@@ -1365,6 +1365,17 @@ export interface MemberPeer {
    * @maxItems 8
    */
   addresses?: Multiaddr[];
+  contract?: ContractMember;
+}
+
+/**
+ * The member is a contract on an EVM chain (node.md#contract-members): its envelopes are valid when the contract's ERC-1271 `isValidSignature` accepts them, asked through this node's `chains[]` entry of `chain` (envelope.md#erc-1271-members). Without such an entry, or while the chain cannot answer, its envelopes are IGNOREd `ENVELOPE_ERC1271_UNVERIFIABLE`.
+ */
+export interface ContractMember {
+  /**
+   * The EVM chain the contract is deployed on, as a CAIP-2 `eip155` chain id.
+   */
+  chain: string;
 }
 
 /**
