@@ -30,6 +30,7 @@ export function apiNodeOf(node: SfrNode, p: ApiNodeOfParameters): ApiNode {
   const startedAt = p.startedAt ?? Date.now();
   return {
     store: node.store,
+    member: node.member,
     async publish(type, payload, options) {
       const r = await node.publish(type, payload, options);
       return { messageId: r.messageId, seq: r.seq, envelope: r.envelope };

@@ -16,12 +16,15 @@ import type {
 import { parseAndValidate } from '@sfr/schemas';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createDashboardHandlers, DASHBOARD_ROUTES } from '../dashboard/index.js';
+import { tryCanonicalize } from '../envelope/canonicalize.js';
 import type { Logger } from '../logging/index.js';
 import { collectMetrics, type Metrics, statusClass } from '../metrics/index.js';
 import type { Store, StoredMessage } from '../store/index.js';
 import { createPoolHandlers, type PoolApi } from './createPoolHandlers.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { generateOpenApi } from './generateOpenApi.js';
+import { type IdempotencyStore, memoryIdempotencyStore } from './idempotencyStore.js';
+import { createIdempotentSubmitter } from './idempotentSubmit.js';
 import { POOL_ROUTES } from './poolRoutes.js';
 import { ApiProblem, buildProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
 import { NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';
@@ -54,8 +57,6 @@ export const DEFAULT_MAX_CONNECTIONS = 1_024;
 export const STREAM_MAX_BUFFERED_BYTES = 1_048_576;
 /** Comment line sent on idle streams so proxies and clients keep the connection. */
 export const STREAM_HEARTBEAT_MS = 15_000;
-/** Idempotency keys remembered (most recent first out). */
-const IDEMPOTENCY_CAPACITY = 1024;
 
 const MESSAGE_TYPES = new Set([
   'RecoveryEvent',
@@ -75,6 +76,8 @@ export type PublishableType = 'RecoveryEvent' | 'ContagionAlert';
 /** What the API needs from the node (E1's `createNode` provides it; tests may assemble one). */
 export interface ApiNode {
   readonly store: Store;
+  /** The member address this node signs as, as its store keys it. */
+  readonly member: string;
   /**
    * Signs `payload` as the member, stores it durably, then gossips it. Resolves only once stored.
    * Throws an error with a registered reason `code` when the node refuses the message.
@@ -89,12 +92,6 @@ export interface ApiNode {
   peers(): PeerListResponse['peers'] | Promise<PeerListResponse['peers']>;
   /** Checks besides the store's (gossip, chains, clock …). */
   healthChecks?(): HealthResponse['checks'] | Promise<HealthResponse['checks']>;
-}
-
-/** The idempotency record of a request: the digest of its body and its (pending) answer. */
-interface IdempotentEntry {
-  readonly bodyDigest: Buffer;
-  readonly result: Promise<SubmitResponse>;
 }
 
 export interface CreateApiParameters {
@@ -124,6 +121,8 @@ export interface CreateApiParameters {
   readonly pools?: PoolApi;
   /** The node's contagion responder: mounts the notice stream (`NOTICE_ROUTES`) when given. */
   readonly notices?: NoticeSource;
+  /** Durable idempotency records (`openIdempotencyStore(<dataDir>/idempotency)`); default in memory. */
+  readonly idempotency?: IdempotencyStore;
 }
 
 /** A source of contagion notices (the responder's `onNotice`); the API streams them as SSE. */
@@ -203,7 +202,11 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
   const streamLimits = { ...DEFAULT_STREAMS, ...parameters.streams };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...parameters.timeouts };
   const problemCode = new WeakMap<FastifyRequest, string>();
-  const idempotent = new Map<string, IdempotentEntry>();
+  const submitter = createIdempotentSubmitter({
+    records: parameters.idempotency ?? memoryIdempotencyStore(),
+    store: node.store,
+    member: node.member,
+  });
   const openStreams = new Set<() => void>();
   /** Open streams without the token, by client address; and those with it. */
   const anonymousStreams = new Map<string, number>();
@@ -417,29 +420,18 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
           envelope: published.envelope as SubmitResponse['envelope'],
         };
       };
-      let result: Promise<SubmitResponse>;
-      const key = request.idempotencyKey === undefined ? undefined : `${type}:${request.idempotencyKey}`;
-      const known = key === undefined ? undefined : idempotent.get(key);
-      // The key names one request: the same body gets the first answer again; another body is refused.
-      const bodyDigest = digest(JSON.stringify({ payload: request.payload, issuedAt: request.issuedAt }));
-      if (known !== undefined && !known.bodyDigest.equals(bodyDigest)) {
+      // A body that has no canonical form (a lone surrogate) is refused before anything is reserved.
+      const canonical = tryCanonicalize(request.payload);
+      if (!canonical.ok) {
         throw new ApiProblem({
-          status: 409,
-          code: 'API_IDEMPOTENCY_CONFLICT',
-          field: 'idempotencyKey',
-          expected: 'a new key for a different request, or the body first sent with this key',
-          detail: 'this idempotency key was used with another body',
+          status: 422,
+          code: canonical.code,
+          field: '/payload',
+          detail: canonical.message,
         });
       }
-      if (known !== undefined) result = known.result;
-      else {
-        result = run();
-        if (key !== undefined) {
-          idempotent.set(key, { bodyDigest, result });
-          if (idempotent.size > IDEMPOTENCY_CAPACITY) idempotent.delete(idempotent.keys().next().value!);
-          result.catch(() => idempotent.delete(key));
-        }
-      }
+      const key = request.idempotencyKey === undefined ? undefined : `${type}:${request.idempotencyKey}`;
+      const result = submitter.submit(key, request, run);
       const response = await result;
       log?.info({ type, messageId: response.messageId, seq: response.seq }, 'published');
       return reply.code(201).send(response);

@@ -4,10 +4,11 @@
  * metrics and the OpenAPI 3.1 document generated from @sfr/schemas.
  *
  *   const api = await createApi({ node, token, version, host?, port?, bodyLimit?, rateLimit?, readAuth?,
- *     streams?, timeouts?, maxConnections?, logger?, metrics? });
+ *     streams?, timeouts?, maxConnections?, logger?, metrics?, idempotency? });
  *   const url = await api.listen();   …   await api.close();
  *
- * `node` is an `ApiNode`: { store, publish(type, payload, {issuedAt?}), status(), peers(), healthChecks?() }.
+ * `node` is an `ApiNode`: { store, member, publish(type, payload, {issuedAt?}), status(), peers(), healthChecks?() }.
+ * `idempotency`: durable idempotency records, `openIdempotencyStore(<dataDir>/idempotency)` (default in memory).
  */
 
 export { type ApiNodeOfParameters, apiNodeOf } from './apiNodeOf.js';
@@ -29,6 +30,13 @@ export {
 export { createPoolHandlers, type PoolApi, poolProblem } from './createPoolHandlers.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
 export { type GenerateOpenApiParameters, generateOpenApi } from './generateOpenApi.js';
+export {
+  IDEMPOTENCY_CAPACITY,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  memoryIdempotencyStore,
+  openIdempotencyStore,
+} from './idempotencyStore.js';
 export { POOL_ROUTES } from './poolRoutes.js';
 export {
   API_TITLES,

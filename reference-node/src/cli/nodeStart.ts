@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { NodeConfig } from '@sfr/schemas';
-import { type Api, apiNodeOf, createApi } from '../api/index.js';
+import { type Api, apiNodeOf, createApi, type IdempotencyStore, openIdempotencyStore } from '../api/index.js';
 import {
   contractMembersFromConfig,
   type LoadConfigResult,
@@ -249,8 +249,12 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
 
   let api: Api | undefined;
   let apiUrl: string | undefined;
+  let idempotency: IdempotencyStore | undefined;
   if (token !== undefined) {
+    // api.md#idempotency: keys survive a crash, so a retry of an answered request never signs again.
+    idempotency = await openIdempotencyStore(path.join(dataDir, 'idempotency'));
     api = await createApi({
+      idempotency,
       node: apiNodeOf(node, {
         protocol: config.identity.protocol,
         version,
@@ -316,6 +320,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
       stopped = true;
       await adapters?.stop();
       await api?.close();
+      await idempotency?.close();
       if (metricsServer !== undefined) await new Promise<void>((ok) => metricsServer!.close(() => ok()));
       await node.stop();
       log.info({}, 'node stopped');

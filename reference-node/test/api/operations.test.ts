@@ -3,10 +3,19 @@
  * budgets per route and client with probes exempt and the token apart, optional auth for reads,
  * 405 with Allow, 409 for a reused idempotency key, stream slots per client, connection limits.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { validate } from '@sfr/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Api, type ApiNode, type CreateApiParameters, createApi } from '../../src/api/index.js';
+import {
+  type Api,
+  type ApiNode,
+  type CreateApiParameters,
+  createApi,
+  openIdempotencyStore,
+} from '../../src/api/index.js';
 import { example, startApiNode, TOKEN } from './startApiNode.js';
 
 let api: Api | undefined;
@@ -141,6 +150,90 @@ describe('idempotency', () => {
     });
     const list = (await (await fetch(`${url}/v1/messages`)).json()) as { items: unknown[] };
     expect(list.items).toHaveLength(1);
+  });
+});
+
+describe('idempotency across a restart (api.md#idempotency)', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  /** The real node with an API whose idempotency records live in LevelDB; `restart` reopens both records and API. */
+  async function startDurable() {
+    dir = await mkdtemp(path.join(tmpdir(), 'sfr-idem-'));
+    const local = await startApiNode();
+    cleanup = local.cleanup;
+    let records = await openIdempotencyStore(path.join(dir, 'idempotency'));
+    api = await createApi({ node: local.node, token: TOKEN, version: '0.1.0', idempotency: records });
+    let url = await api.listen();
+    return {
+      local,
+      records: () => records,
+      url: () => url,
+      async restart() {
+        await api!.close();
+        await records.close();
+        records = await openIdempotencyStore(path.join(dir!, 'idempotency'));
+        api = await createApi({ node: local.node, token: TOKEN, version: '0.1.0', idempotency: records });
+        url = await api.listen();
+      },
+      post: (body: string) =>
+        fetch(`${url}/v1/events`, { method: 'POST', headers: { ...auth, ...json }, body }),
+    };
+  }
+
+  it('answers a key answered before the restart with the same message, and refuses another body with 409', async () => {
+    const d = await startDurable();
+    const first = await d.post(event({ idempotencyKey: 'k-2' }));
+    expect(first.status).toBe(201);
+    const { messageId, seq } = (await first.json()) as { messageId: string; seq: number };
+    await d.restart();
+    const again = await d.post(event({ idempotencyKey: 'k-2' }));
+    expect([again.status, await again.json()]).toMatchObject([201, { messageId, seq }]);
+    const other = await d.post(event({ idempotencyKey: 'k-2', issuedAt: Date.now() - 1000 }));
+    expect(other.status).toBe(409);
+    expect(d.local.store.headSeq(d.local.node.member)).toBe(seq);
+  });
+
+  it('finds a message signed and stored just before a crash, when the answer was never recorded', async () => {
+    const d = await startDurable();
+    const first = await d.post(event({ idempotencyKey: 'k-3' }));
+    const { messageId, seq } = (await first.json()) as { messageId: string; seq: number };
+    // A crash between the store's durable write and the record's `done`: the record is still pending.
+    const done = await d.records().get('RecoveryEvent:k-3');
+    await d.records().put('RecoveryEvent:k-3', { state: 'pending', digest: done!.digest, afterSeq: seq - 1 });
+    await d.restart();
+    const retry = await d.post(event({ idempotencyKey: 'k-3' }));
+    expect([retry.status, await retry.json()]).toMatchObject([201, { messageId, seq }]);
+    expect(d.local.store.headSeq(d.local.node.member)).toBe(seq);
+    expect(await d.records().get('RecoveryEvent:k-3')).toMatchObject({ state: 'done', messageId });
+  });
+
+  it('a refused request burns no sequence number: a lone surrogate is 422 before anything is reserved', async () => {
+    const d = await startDurable();
+    const first = (await (await d.post(event())).json()) as { seq: number };
+    const payload = { ...example('RecoveryEvent', 'aave-v3-reserve-paused'), summary: 'broken \ud800 text' };
+    const refused = await d.post(JSON.stringify({ payload, idempotencyKey: 'k-4' }));
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({ code: 'ENVELOPE_INVALID_INPUT' });
+    expect(await d.records().get('RecoveryEvent:k-4')).toBeUndefined();
+    const next = (await (await d.post(event())).json()) as { seq: number };
+    expect(next.seq).toBe(first.seq + 1);
+  });
+
+  it('keeps the most recent keys up to its capacity across reopening', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sfr-idem-'));
+    const where = path.join(dir, 'idempotency');
+    let records = await openIdempotencyStore(where, 3);
+    for (const k of ['a', 'b', 'c', 'd']) await records.put(k, { state: 'pending', digest: k, afterSeq: 0 });
+    await records.close();
+    records = await openIdempotencyStore(where, 3);
+    await records.put('e', { state: 'pending', digest: 'e', afterSeq: 0 });
+    const held = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((k) => records.get(k)));
+    await records.close();
+    expect(held.map((r) => r?.digest ?? null)).toEqual([null, null, 'c', 'd', 'e']);
   });
 });
 
