@@ -231,13 +231,19 @@ function addPoolCommands(
     });
   program
     .command('stress')
-    .description('run correlated-failure scenarios against a pool charter: coverage and shortfall per member')
+    .description(
+      'run correlated-failure scenarios against a pool charter: coverage of what was claimed, the share lost to the deductible, caps and shortfall, per member',
+    )
     .requiredOption('--pool <charter.json>', 'the charter (payload or signed envelope)')
     .requiredOption('--scenarios <file>', 'the scenarios ({"scenarios": [...]})')
+    .option(
+      '--rpc <url>',
+      "read each member's capital from the charter's vault through this RPC of its settlement chain",
+    )
     .option('--json', 'print the report as JSON', false)
     .option('--csv', 'print the report as CSV (one row per scenario and member)', false)
     .exitOverride()
-    .action(async (o: { pool: string; scenarios: string; json: boolean; csv: boolean }) => {
+    .action(async (o: { pool: string; scenarios: string; rpc?: string; json: boolean; csv: boolean }) => {
       if (o.json && o.csv)
         throw new CliError('API_BAD_PARAMETER', 'give --json or --csv, not both', EXIT_USAGE);
       const { formatStress, stressPool, stressReportToCsv, stressReportToJson } = await import('./stress.js');

@@ -1,7 +1,15 @@
 import { validate } from '@sfr/schemas';
 import type { PoolCharter } from '@sfr/schemas/types';
 import cliProgress from 'cli-progress';
-import { runStress, type StressReport, stressReportToCsv, stressReportToJson } from '../stress/index.js';
+import { createPublicClient, http } from 'viem';
+import { VaultError } from '../settlement/vaultError.js';
+import {
+  readVaultCapital,
+  runStress,
+  type StressReport,
+  stressReportToCsv,
+  stressReportToJson,
+} from '../stress/index.js';
 import { CliError } from './cliError.js';
 import { readJsonFile } from './poolsApi.js';
 
@@ -10,12 +18,14 @@ export const PROGRESS_MIN_TRIALS = 2_000;
 
 /**
  * `sfr stress --pool <charter> --scenarios <file>`: the charter (a PoolCharter payload, or a signed
- * PoolCharter envelope as in a node's `charterFile`) and the scenarios through `runStress`. A
- * progress bar on stderr when stderr is a TTY and the run is long.
+ * PoolCharter envelope as in a node's `charterFile`) and the scenarios through `runStress`; with
+ * `rpc`, each member's capital is read from the charter's vault through that RPC instead of taken
+ * from its commitment. A progress bar on stderr when stderr is a TTY and the run is long.
  */
 export async function stressPool(o: {
   pool: string;
   scenarios: string;
+  rpc?: string;
   progress?: boolean;
 }): Promise<StressReport> {
   const raw = (await readJsonFile(o.pool, 'charter file')) as Record<string, unknown>;
@@ -28,9 +38,24 @@ export async function stressPool(o: {
   }
   const charter = v.value as unknown as PoolCharter;
   const scenarios = await readJsonFile(o.scenarios, 'scenario file');
+  let capital: Map<string, bigint> | undefined;
+  if (o.rpc !== undefined) {
+    try {
+      capital = await readVaultCapital({
+        client: createPublicClient({ transport: http(o.rpc, { retryCount: 1 }) }),
+        charter,
+      });
+    } catch (e) {
+      if (e instanceof VaultError) throw new CliError(e.code, e.message.split('\n')[0]!);
+      throw new CliError(
+        'VAULT_RPC_UNAVAILABLE',
+        `could not read the vault ${charter.settlement.vault} through ${o.rpc}: ${(e as Error).message.split('\n')[0]}`,
+      );
+    }
+  }
   const showBar = o.progress ?? process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | undefined;
-  const r = runStress(charter, scenarios, (done, total) => {
+  const onProgress = (done: number, total: number) => {
     if (!showBar || total < PROGRESS_MIN_TRIALS) return;
     if (bar === undefined) {
       bar = new cliProgress.SingleBar(
@@ -46,7 +71,8 @@ export async function stressPool(o: {
       bar.start(total, 0);
     }
     bar.update(done);
-  });
+  };
+  const r = runStress(charter, scenarios, capital ? { capital, onProgress } : { onProgress });
   bar?.stop();
   if (!r.ok) throw new CliError(r.code, r.message);
   return r.report;
@@ -54,25 +80,41 @@ export async function stressPool(o: {
 
 const pct = (bps: number | undefined) => (bps === undefined ? '–' : `${(bps / 100).toFixed(2)} %`);
 
-/** The human table of `sfr stress`. */
+/**
+ * The human table of `sfr stress`: coverage is of what was claimed; the three columns after it
+ * are the shares of the claimed amount lost to the deductible, the caps and the shortfall.
+ */
 export function formatStress(report: StressReport): string {
-  const rows = [['scenario', 'trials', 'claimed', 'due', 'paid', 'shortfall', 'coverage', 'fully covered']];
+  const rows = [
+    [
+      'scenario',
+      'trials',
+      'claimed',
+      'paid',
+      'coverage',
+      'deductible',
+      'caps',
+      'shortfall',
+      'no-shortfall trials',
+    ],
+  ];
   for (const s of report.results)
     rows.push([
       s.name,
       String(s.trials),
       s.claimed.toString(),
-      s.due.toString(),
       s.paid.toString(),
-      s.shortfall.toString(),
       pct(s.coverageBps),
-      pct(s.fullyCoveredBps),
+      pct(s.lostToDeductibleBps),
+      pct(s.lostToCapsBps),
+      pct(s.shortfallBps),
+      pct(s.noShortfallBps),
     ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const table = rows.map((r) =>
     r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '),
   );
-  return `capital ${report.capital}\n${table.join('\n')}\n`;
+  return `capital ${report.capital} (${report.capitalSource === 'vault' ? 'from the vault' : 'committed'})\n${table.join('\n')}\n`;
 }
 
 export { stressReportToCsv, stressReportToJson };

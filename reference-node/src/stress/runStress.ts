@@ -30,6 +30,9 @@ export type StressScenario = {
 export type MemberOutcome = {
   member: string;
   claimed: bigint;
+  /** What the deductible left of the claims (claimed − covered is lost to the deductible). */
+  covered: bigint;
+  /** What the caps left of `covered` (covered − due is lost to the caps). */
   due: bigint;
   paid: bigint;
   shortfall: bigint;
@@ -42,13 +45,22 @@ export type ScenarioResult = {
   trials: number;
   claims: number;
   claimed: bigint;
+  covered: bigint;
   due: bigint;
   paid: bigint;
   shortfall: bigint;
-  /** paid × 10 000 / due (10 000 when nothing is due); for a model, over all trials together. */
+  /** paid × 10 000 / claimed (10 000 when nothing is claimed); for a model, over all trials together. */
   coverageBps: number;
-  /** For a model: the share of trials with no shortfall, and coverage percentiles over trials. */
-  fullyCoveredBps?: number;
+  /**
+   * Where the rest of the claimed amount went, each × 10 000 / claimed (floored, so with
+   * coverageBps they sum to 10 000 minus at most 3): the deductible (claimed − covered), the caps
+   * (covered − due) and the pool's capital running out (shortfall = due − paid).
+   */
+  lostToDeductibleBps: number;
+  lostToCapsBps: number;
+  shortfallBps: number;
+  /** For a model: the share of trials in which capital paid all that was due, and coverage percentiles over trials. */
+  noShortfallBps?: number;
   coverageP50Bps?: number;
   coverageP5Bps?: number;
   coverageMinBps?: number;
@@ -56,7 +68,17 @@ export type ScenarioResult = {
   members: MemberOutcome[];
 };
 
-export type StressReport = { capital: bigint; results: ScenarioResult[] };
+/** `capital` is the members' total; `capitalSource` says whether it is the charter's commitments or read from the vault. */
+export type StressReport = { capital: bigint; capitalSource: 'charter' | 'vault'; results: ScenarioResult[] };
+
+/**
+ * Options of `runStress`. `capital`: each member's capital (lower-case address → base units) to
+ * use instead of its charter commitment, e.g. what it can still pay from the vault's escrow.
+ */
+export type RunStressOptions = {
+  capital?: ReadonlyMap<string, bigint>;
+  onProgress?: (done: number, total: number) => void;
+};
 
 export type RunStressReturnType =
   | { ok: true; report: StressReport }
@@ -135,7 +157,8 @@ type Claim = { member: string; loss: bigint; at: number };
 function simulate(charter: PoolCharter, claims: Claim[]) {
   const start = charter.effectiveAt;
   let ledger: PoolLedger = EMPTY_LEDGER;
-  const per = new Map<string, { claimed: bigint; due: bigint; paid: bigint }>();
+  const per = new Map<string, { claimed: bigint; covered: bigint; due: bigint; paid: bigint }>();
+  let covered = 0n;
   let due = 0n;
   let paid = 0n;
   let claimed = 0n;
@@ -161,19 +184,53 @@ function simulate(charter: PoolCharter, claims: Claim[]) {
       contributions: r.contributions,
     });
     const k = addrKey(c.member);
-    const row = per.get(k) ?? { claimed: 0n, due: 0n, paid: 0n };
+    const row = per.get(k) ?? { claimed: 0n, covered: 0n, due: 0n, paid: 0n };
     row.claimed += c.loss;
+    row.covered += r.covered;
     row.due += r.due;
     row.paid += r.approvedAmount;
     per.set(k, row);
     claimed += c.loss;
+    covered += r.covered;
     due += r.due;
     paid += r.approvedAmount;
   }
-  return { ledger, per, due, paid, claimed };
+  return { ledger, per, covered, due, paid, claimed };
 }
 
-const coverage = (paid: bigint, due: bigint) => (due === 0n ? 10_000 : Number((paid * BPS) / due));
+/** part × 10 000 / claimed, floored; 10 000 for the paid part when nothing was claimed. */
+const shareOf = (part: bigint, claimed: bigint, whenNone: number) =>
+  claimed === 0n ? whenNone : Number((part * BPS) / claimed);
+
+type Totals = { claimed: bigint; covered: bigint; due: bigint; paid: bigint };
+
+/** The coverage of what was claimed and where the rest went (pools.md#stress). */
+function breakdown(t: Totals) {
+  return {
+    claimed: t.claimed,
+    covered: t.covered,
+    due: t.due,
+    paid: t.paid,
+    shortfall: t.due - t.paid,
+    coverageBps: shareOf(t.paid, t.claimed, 10_000),
+    lostToDeductibleBps: shareOf(t.claimed - t.covered, t.claimed, 0),
+    lostToCapsBps: shareOf(t.covered - t.due, t.claimed, 0),
+    shortfallBps: shareOf(t.due - t.paid, t.claimed, 0),
+  };
+}
+
+/** The charter with each member's capital replaced by `capital` (one commitment in the unit asset). */
+function withCapital(charter: PoolCharter, capital: ReadonlyMap<string, bigint>): PoolCharter {
+  return {
+    ...charter,
+    members: charter.members.map((m) => ({
+      ...m,
+      commitments: [
+        { asset: charter.valuation.unitAsset, value: String(capital.get(addrKey(m.member)) ?? 0n) },
+      ],
+    })),
+  };
+}
 
 function memberRows(charter: PoolCharter, sums: Map<string, MemberOutcome>): MemberOutcome[] {
   return charter.members
@@ -182,18 +239,23 @@ function memberRows(charter: PoolCharter, sums: Map<string, MemberOutcome>): Mem
 }
 
 /**
- * Whether the pool's committed capital covers correlated failures (pools.md#stress): for each
- * scenario, the claims run through the payout rule in order (each approved at its full loss),
- * giving the amount due, paid and short, the coverage ratio and each member's outcome.
- * `onProgress(done, total)` is called after each scenario and every 100 trials. Pure; never throws.
+ * Whether the pool's capital covers correlated failures (pools.md#stress): for each scenario, the
+ * claims run through the payout rule in order (each approved at its full loss), giving the amounts
+ * claimed, covered (after the deductible), due (after the caps), paid and short, the coverage of
+ * what was claimed with the share lost to the deductible, the caps and the shortfall, and each
+ * member's outcome. Capital is the charter's commitments unless `options.capital` gives it (e.g.
+ * from the vault). `options.onProgress(done, total)` is called after each scenario and every 100
+ * trials. Pure; never throws.
  */
 export function runStress(
-  charter: PoolCharter,
+  base: PoolCharter,
   scenarios: unknown,
-  onProgress?: (done: number, total: number) => void,
+  options: RunStressOptions = {},
 ): RunStressReturnType {
-  const parsed = parseScenarios(charter, scenarios);
+  const { onProgress } = options;
+  const parsed = parseScenarios(base, scenarios);
   if (typeof parsed === 'string') return { ok: false, code: 'POOL_SCENARIO_INVALID', message: parsed };
+  const charter = options.capital ? withCapital(base, options.capital) : base;
   const commitments = new Map(charter.members.map((m) => [addrKey(m.member), unitCommitment(charter, m)]));
   const capital = [...commitments.values()].reduce((a, b) => a + b, 0n);
   const total = parsed.reduce((a, s) => a + (s.model ? s.model.trials : 1), 0);
@@ -207,7 +269,16 @@ export function runStress(
     const sums = new Map<string, MemberOutcome>(
       charter.members.map((m) => [
         addrKey(m.member),
-        { member: m.member, claimed: 0n, due: 0n, paid: 0n, shortfall: 0n, contributed: 0n, remaining: 0n },
+        {
+          member: m.member,
+          claimed: 0n,
+          covered: 0n,
+          due: 0n,
+          paid: 0n,
+          shortfall: 0n,
+          contributed: 0n,
+          remaining: 0n,
+        },
       ]),
     );
     const add = (run: ReturnType<typeof simulate>) => {
@@ -216,6 +287,7 @@ export function runStress(
         const contributed = run.ledger.contributed.get(k) ?? 0n;
         const committed = commitments.get(k) ?? 0n;
         row.claimed += p?.claimed ?? 0n;
+        row.covered += p?.covered ?? 0n;
         row.due += p?.due ?? 0n;
         row.paid += p?.paid ?? 0n;
         row.shortfall += (p?.due ?? 0n) - (p?.paid ?? 0n);
@@ -237,11 +309,7 @@ export function runStress(
         name: s.name,
         trials: 1,
         claims: s.events.length,
-        claimed: run.claimed,
-        due: run.due,
-        paid: run.paid,
-        shortfall: run.due - run.paid,
-        coverageBps: coverage(run.paid, run.due),
+        ...breakdown(run),
         members: memberRows(charter, sums),
       });
       onProgress?.(++done, total);
@@ -252,6 +320,7 @@ export function runStress(
     const perTrial: number[] = [];
     let claims = 0;
     let claimed = 0n;
+    let covered = 0n;
     let due = 0n;
     let paid = 0n;
     let full = 0;
@@ -266,10 +335,11 @@ export function runStress(
       add(run);
       claims += failing.length;
       claimed += run.claimed;
+      covered += run.covered;
       due += run.due;
       paid += run.paid;
       if (run.paid === run.due) full++;
-      perTrial.push(coverage(run.paid, run.due));
+      perTrial.push(shareOf(run.paid, run.claimed, 10_000));
       done++;
       if (done % 100 === 0 || trial + 1 === m.trials) onProgress?.(done, total);
     }
@@ -280,19 +350,18 @@ export function runStress(
       name: s.name,
       trials: m.trials,
       claims,
-      claimed,
-      due,
-      paid,
-      shortfall: due - paid,
-      coverageBps: coverage(paid, due),
-      fullyCoveredBps: Math.floor((full * 10_000) / m.trials),
+      ...breakdown({ claimed, covered, due, paid }),
+      noShortfallBps: Math.floor((full * 10_000) / m.trials),
       coverageP50Bps: pct(50),
       coverageP5Bps: pct(5),
       coverageMinBps: perTrial[0] as number,
       members: memberRows(charter, sums),
     });
   }
-  return { ok: true, report: { capital, results } };
+  return {
+    ok: true,
+    report: { capital, capitalSource: options.capital ? 'vault' : 'charter', results },
+  };
 }
 
 /** The report as JSON-ready data (amounts as decimal strings). */
@@ -310,11 +379,31 @@ export function stressReportToJson(report: StressReport): Record<string, unknown
 
 /** The report as CSV, one row per scenario and member plus a `*` total row per scenario, ready for a table or plot. */
 export function stressReportToCsv(report: StressReport): string {
-  const lines = ['scenario,member,trials,claimed,due,paid,shortfall,contributed,remaining,coverage_bps'];
+  const lines = [
+    'scenario,member,trials,claimed,covered,due,paid,shortfall,contributed,remaining,coverage_bps,lost_to_deductible_bps,lost_to_caps_bps,shortfall_bps',
+  ];
   const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
   for (const r of report.results) {
+    const shares = (b: ReturnType<typeof breakdown>) => [
+      b.coverageBps,
+      b.lostToDeductibleBps,
+      b.lostToCapsBps,
+      b.shortfallBps,
+    ];
     lines.push(
-      [cell(r.name), '*', r.trials, r.claimed, r.due, r.paid, r.shortfall, '', '', r.coverageBps].join(','),
+      [
+        cell(r.name),
+        '*',
+        r.trials,
+        r.claimed,
+        r.covered,
+        r.due,
+        r.paid,
+        r.shortfall,
+        '',
+        '',
+        ...shares(breakdown(r)),
+      ].join(','),
     );
     for (const m of r.members) {
       lines.push(
@@ -323,12 +412,13 @@ export function stressReportToCsv(report: StressReport): string {
           m.member,
           r.trials,
           m.claimed,
+          m.covered,
           m.due,
           m.paid,
           m.shortfall,
           m.contributed,
           m.remaining,
-          coverage(m.paid, m.due),
+          ...shares(breakdown(m)),
         ].join(','),
       );
     }

@@ -91,13 +91,15 @@ describe('sfr stress', () => {
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trim().split('\n');
     expect(lines[0]).toBe(
-      'scenario,member,trials,claimed,due,paid,shortfall,contributed,remaining,coverage_bps',
+      'scenario,member,trials,claimed,covered,due,paid,shortfall,contributed,remaining,coverage_bps,lost_to_deductible_bps,lost_to_caps_bps,shortfall_bps',
     );
     expect(lines).toHaveLength(1 + 2 * 5);
 
     const human = await cli('stress', '--pool', f.pool, '--scenarios', f.scenarios);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^capital 4000000000\nscenario\s+trials\s+claimed/);
+    expect(human.stdout).toMatch(
+      /^capital 4000000000 \(committed\)\nscenario\s+trials\s+claimed\s+paid\s+coverage\s+deductible\s+caps\s+shortfall/,
+    );
     expect(human.stdout).toContain('everyone fails');
   });
 
@@ -156,6 +158,20 @@ describe('sfr stress', () => {
       2,
     );
     expect((await cli('stress', '--pool', f.pool)).code).toBe(2);
+    // Nothing listens on port 1: the vault cannot be read, and nothing is printed but the error.
+    const noRpc = await cli(
+      'stress',
+      '--pool',
+      f.pool,
+      '--scenarios',
+      f.scenarios,
+      '--rpc',
+      'http://127.0.0.1:1',
+    );
+    expect(noRpc).toMatchObject({ code: 1, stdout: '' });
+    expect(noRpc.stderr).toMatch(
+      /^error VAULT_RPC_UNAVAILABLE: could not read the vault 0x[0-9a-fA-F]{40} through http:\/\/127\.0\.0\.1:1/,
+    );
   });
 });
 

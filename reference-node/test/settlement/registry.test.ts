@@ -3,7 +3,12 @@ import { expect, it } from 'vitest';
 import { sfrVault } from '../../src/settlement/index.js';
 
 /** Codes only the client raises (settlement.md#from-the-decision, settlement.md#client, settlement.md#vectors). */
-const CLIENT_ONLY = ['VAULT_NOT_SETTLEABLE', 'VAULT_TX_REVERTED', 'VAULT_INPUT_INVALID'];
+const CLIENT_ONLY = [
+  'VAULT_NOT_SETTLEABLE',
+  'VAULT_TX_REVERTED',
+  'VAULT_INPUT_INVALID',
+  'VAULT_RPC_UNAVAILABLE',
+];
 /** OpenZeppelin's own errors the vault's ABI inherits: EIP712's ShortStrings (constructor only) and SafeERC20's (a token refusing a transfer). */
 const LIBRARY = ['InvalidShortString', 'StringTooLong', 'SafeERC20FailedOperation'];
 

@@ -26,7 +26,7 @@ const open = charterPayload(ms, {
 });
 
 describe('runStress (pools.md#stress)', () => {
-  it('runs an explicit correlated scenario through the payout rule, in order, with coverage and per-member shortfall', () => {
+  it('measures coverage against what was claimed, with the share lost to the deductible, the caps and the shortfall', () => {
     const r = runStress(charter, {
       scenarios: [
         {
@@ -41,35 +41,87 @@ describe('runStress (pools.md#stress)', () => {
     });
     if (!r.ok) throw new Error(r.message);
     const s = r.report.results[0];
-    // Due: min(90 % of loss, 800) = 800 each. Claim 1 is paid in full by the 2 000 of the others;
-    // claim 2 by the remaining 1 600 of members 0, 2, 3 (pro rata); claim 3 by what is left of 0 and 1.
-    expect(r.report.capital).toBe(3000n * U);
-    expect(s).toMatchObject({ claims: 3, claimed: 4000n * U, due: 2400n * U });
-    expect(s?.paid).toBeLessThanOrEqual(r.report.capital);
-    expect(s?.paid).toBe(2400n * U);
-    expect(s?.coverageBps).toBe(10_000);
+    // By hand: the 10 % deductible leaves 900, 900, 1 800 covered (3 600 of 4 000 claimed); the 800
+    // per-claim cap leaves 800 each due (2 400). Claim 1 is paid by the 2 000 of the others, claim 2
+    // by the remaining 1 600 of members 0, 2, 3, claim 3 by what is left of 0 and 1: 2 400 paid.
+    // Paid over due would say 100 %; of the 4 000 claimed, 60 % was paid, 10 % went to the
+    // deductible, 30 % to the cap and nothing to a shortfall.
+    expect(r.report).toMatchObject({ capital: 3000n * U, capitalSource: 'charter' });
+    expect(s).toMatchObject({
+      claims: 3,
+      claimed: 4000n * U,
+      covered: 3600n * U,
+      due: 2400n * U,
+      paid: 2400n * U,
+      shortfall: 0n,
+      coverageBps: 6000,
+      lostToDeductibleBps: 1000,
+      lostToCapsBps: 3000,
+      shortfallBps: 0,
+    });
     const sumContrib = s?.members.reduce((a, m) => a + m.contributed, 0n);
     expect(sumContrib).toBe(s?.paid);
+    expect(s?.members.find((m) => m.member === addr(2))).toMatchObject({
+      claimed: 2000n * U,
+      covered: 1800n * U,
+      due: 800n * U,
+      paid: 800n * U,
+    });
   });
 
-  it('reports a shortfall per member when capital runs out', () => {
+  it('reports the shortfall when capital runs out, per member', () => {
     const r = runStress(open, {
       scenarios: [
         {
           name: 'everyone fails',
-          events: [0, 1, 2, 3].map((i) => ({ member: addr(i), loss: String(2000n * U), at: 0 })),
+          events: [0, 1, 2, 3].map((i) => ({ member: addr(i), loss: String(2000n * U), at: i })),
         },
       ],
     });
     if (!r.ok) throw new Error(r.message);
     const s = r.report.results[0];
-    expect(s?.due).toBe(8000n * U);
-    expect(s?.paid).toBeLessThanOrEqual(3000n * U); // capital is never used twice
-    expect(s?.shortfall).toBe((s?.due ?? 0n) - (s?.paid ?? 0n));
-    expect(s?.shortfall).toBeGreaterThanOrEqual(5000n * U);
-    expect(s?.coverageBps).toBe(Number(((s?.paid ?? 0n) * 10_000n) / (s?.due ?? 1n)));
-    expect(s?.members.reduce((a, m) => a + m.shortfall, 0n)).toBe(s?.shortfall);
-    expect(s?.members.every((m) => m.contributed <= 1000n * U)).toBe(true);
+    // By hand (capital 1 000, 1 000, 500, 500): member 0's 2 000 is paid by 1, 2, 3 (1 000 + 500 +
+    // 500), member 1's only by member 0's 1 000, members 2 and 3 find nothing left: 3 000 of 8 000.
+    expect(s).toMatchObject({
+      claimed: 8000n * U,
+      covered: 8000n * U,
+      due: 8000n * U,
+      paid: 3000n * U,
+      shortfall: 5000n * U,
+      coverageBps: 3750,
+      lostToDeductibleBps: 0,
+      lostToCapsBps: 0,
+      shortfallBps: 6250,
+    });
+    const row = (i: number) => {
+      const m = s?.members.find((x) => x.member === addr(i));
+      return [m?.paid, m?.shortfall, m?.contributed, m?.remaining];
+    };
+    expect([0, 1, 2, 3].map(row)).toEqual([
+      [2000n * U, 0n, 1000n * U, 0n],
+      [1000n * U, 1000n * U, 1000n * U, 0n],
+      [0n, 2000n * U, 500n * U, 0n],
+      [0n, 2000n * U, 500n * U, 0n],
+    ]);
+  });
+
+  it("takes each member's capital from options.capital (the vault) instead of its commitment", () => {
+    const capital = new Map(
+      [0, 1, 2, 3].map((i) => [addr(i).toLowerCase(), ([1000n, 200n, 500n, 500n][i] as bigint) * U]),
+    );
+    const r = runStress(
+      open,
+      { scenarios: [{ name: 'one', events: [{ member: addr(0), loss: String(2000n * U) }] }] },
+      { capital },
+    );
+    if (!r.ok) throw new Error(r.message);
+    // By hand: the others can pay 200 + 500 + 500 = 1 200 of the 2 000 due.
+    expect(r.report).toMatchObject({ capital: 2200n * U, capitalSource: 'vault' });
+    expect(r.report.results[0]).toMatchObject({ paid: 1200n * U, shortfall: 800n * U, coverageBps: 6000 });
+    expect(r.report.results[0]?.members.find((m) => m.member === addr(1))).toMatchObject({
+      contributed: 200n * U,
+      remaining: 0n,
+    });
   });
 
   it('runs a seeded common-shock model deterministically, with progress, and the extremes behave', () => {
@@ -83,8 +135,10 @@ describe('runStress (pools.md#stress)', () => {
       lossBps: 6000,
     };
     const progress: number[] = [];
-    const a = runStress(charter, { scenarios: [{ name: 'shock', model }] }, (done, total) =>
-      progress.push(done * 1000 + total),
+    const a = runStress(
+      charter,
+      { scenarios: [{ name: 'shock', model }] },
+      { onProgress: (done, total) => progress.push(done * 1000 + total) },
     );
     const b = runStress(charter, { scenarios: [{ name: 'shock', model }] });
     expect(JSON.stringify(a.ok && stressReportToJson(a.report))).toBe(
@@ -96,8 +150,10 @@ describe('runStress (pools.md#stress)', () => {
     });
     expect(calm.ok && calm.report.results[0]).toMatchObject({
       claims: 0,
+      claimed: 0n,
       coverageBps: 10_000,
-      fullyCoveredBps: 10_000,
+      lostToDeductibleBps: 0,
+      noShortfallBps: 10_000,
     });
     const doom = runStress(open, {
       scenarios: [
@@ -105,11 +161,17 @@ describe('runStress (pools.md#stress)', () => {
       ],
     });
     if (!doom.ok) throw new Error(doom.message);
-    // Every member loses its whole commitment in every trial: 3 000 due per trial, ten identical trials.
-    expect(doom.report.results[0]).toMatchObject({ claims: 40, due: 30_000n * U });
-    expect(doom.report.results[0]?.paid).toBeLessThanOrEqual(30_000n * U);
-    expect([0, 10_000]).toContain(doom.report.results[0]?.fullyCoveredBps);
-    expect(doom.report.results[0]?.coverageMinBps).toBe(doom.report.results[0]?.coverageP50Bps);
+    const d = doom.report.results[0];
+    // Every member loses its whole commitment in every trial: 3 000 claimed per trial against 3 000
+    // of capital. Whatever the order, the last claimant still holds capital of its own (it paid the
+    // earlier claims pro rata, never all it had), which cannot pay its own claim: every trial falls
+    // short, so none is without shortfall, and the ten identical trials agree.
+    expect(d).toMatchObject({ claims: 40, claimed: 30_000n * U, due: 30_000n * U, noShortfallBps: 0 });
+    expect(d?.shortfall).toBeGreaterThan(0n);
+    expect(d?.coverageBps).toBeLessThan(10_000);
+    expect(d?.coverageBps).toBe(Number(((d?.paid ?? 0n) * 10_000n) / (30_000n * U)));
+    expect(d?.coverageMinBps).toBe(d?.coverageBps);
+    expect(d?.coverageP50Bps).toBe(d?.coverageBps);
   });
 
   it('writes CSV for a table or plot', () => {
@@ -119,10 +181,11 @@ describe('runStress (pools.md#stress)', () => {
     if (!r.ok) throw new Error(r.message);
     const csv = stressReportToCsv(r.report).trim().split('\n');
     expect(csv[0]).toBe(
-      'scenario,member,trials,claimed,due,paid,shortfall,contributed,remaining,coverage_bps',
+      'scenario,member,trials,claimed,covered,due,paid,shortfall,contributed,remaining,coverage_bps,lost_to_deductible_bps,lost_to_caps_bps,shortfall_bps',
     );
     expect(csv).toHaveLength(2 + ms.length);
-    expect(csv[1]).toBe('"one, ""quoted""",*,1,5,4,4,0,,,10000');
+    // 5 claimed, 10 % deductible: floor(4.5) = 4 covered, due and paid: 80 % coverage, 20 % deductible.
+    expect(csv[1]).toBe('"one, ""quoted""",*,1,5,4,4,4,0,,,8000,2000,0,0');
   });
 
   it('refuses a malformed scenario file with POOL_SCENARIO_INVALID, never a throw', () => {
