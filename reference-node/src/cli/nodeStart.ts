@@ -44,6 +44,22 @@ export interface RunningNode {
 }
 
 /**
+ * node.md#data-directory: the data directory holds the store, the signing journal and the token; a
+ * directory others may write to lets them replace any of these, so it is refused before anything
+ * opens (issue 13 finding 7).
+ */
+async function checkDataDir(dataDir: string): Promise<void> {
+  const info = await stat(dataDir);
+  if (!info.isDirectory()) throw new CliError('CONFIG_BAD_VALUE', `dataDir ${dataDir} is not a directory`);
+  if ((info.mode & 0o002) !== 0) {
+    throw new CliError(
+      'CONFIG_BAD_VALUE',
+      `dataDir ${dataDir} has mode ${(info.mode & 0o777).toString(8)}: any user can write to it; expected 700 (chmod 700 ${dataDir})`,
+    );
+  }
+}
+
+/**
  * Reads the API token file. The token grants signing as the member, so the file is held to the
  * key file's rule: a regular file (a FIFO would hang start-up) readable and writable by its owner
  * only (issue 13 finding 7).
@@ -132,6 +148,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
 
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await checkDataDir(dataDir);
   // The member key in any form node.md#keys allows (keystore, plaintext, remote signer).
   const signer = await loadMemberSigner({ identity: config.identity, baseDir: loaded.baseDir }).catch(
     (error: unknown) => {

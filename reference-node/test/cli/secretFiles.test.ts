@@ -1,10 +1,11 @@
 /**
  * The API token grants signing as the member, so its file is held to the key file's rule (issue 13
  * finding 7): refused when open to others or not a regular file (a FIFO hung start-up), before the
- * node starts; a generated token with no valid content is replaced by a file of mode 0600.
+ * node starts; a generated token with no valid content is replaced by a file of mode 0600; a data
+ * directory others can write to is refused.
  */
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -76,4 +77,17 @@ it('replaces an invalid generated token with a new file of mode 0600', async () 
   // A generated token made readable by others afterwards is refused, not silently rewritten.
   await chmod(file, 0o644);
   await expect(startNodeFromConfig({ config })).rejects.toMatchObject({ code: 'CONFIG_KEY_UNREADABLE' });
+});
+
+it('refuses a data directory any user can write to, before anything opens', async () => {
+  const dataDir = path.join(dir, 'open-data');
+  await mkdir(dataDir, { mode: 0o700 });
+  await chmod(dataDir, 0o777);
+  const config = await writeConfig('open-data.json', {}, 'open-data');
+  await expect(startNodeFromConfig({ config })).rejects.toMatchObject({
+    code: 'CONFIG_BAD_VALUE',
+    message: `dataDir ${dataDir} has mode 777: any user can write to it; expected 700 (chmod 700 ${dataDir})`,
+  });
+  // Nothing was created in it.
+  expect(await readdir(dataDir)).toEqual([]);
 });
