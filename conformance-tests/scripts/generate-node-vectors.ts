@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keccak256, recoverMessageAddress, stringToBytes } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { runIfMain, writeVectorFiles } from './writeVectorFiles.js';
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -29,6 +31,12 @@ const node = { key: 0, members: [1, 2, 3], time: { skewMs: SKEW_MS, maxAgeMs: MA
 const SENDER_KEY = 1;
 const HONEST_KEY = 2;
 const OUTSIDER_KEY = 9;
+/** The key the sender member rotates to (not a member itself: a rotated key signs for its member). */
+const ROTATED_KEY = 5;
+/** A member whose key is an ERC-1271 contract at test key 4's address, on no chain the node reaches. */
+const CONTRACT_KEY = 4;
+
+const testAccount = (n: number) => privateKeyToAccount(keccak256(stringToBytes(`sfr-test-key-${n}`)));
 
 function example(kind: string, name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(examplesDir, kind, 'valid', `${name}.json`), 'utf8'));
@@ -76,6 +84,32 @@ const barrierOn = (topic: string) => ({
 
 type Case = { description: string; section: string; input: Template; expected: Template };
 
+/**
+ * The sender member's NodeAnnouncement at `seq` rotating to `ROTATED_KEY` from `effectiveFromSeq`
+ * (envelope.md#keys), with the new key's proof of possession (node.md#rotation rule 2): EIP-191 over
+ * `sfr-key-rotation:<member, lower-case>:<effectiveFromSeq>`. The generator checks the proof recovers
+ * to the new key, so a vector never carries a proof a producer could not have made.
+ */
+async function rotation(seq: number, effectiveFromSeq: number): Promise<Template> {
+  const member = testAccount(SENDER_KEY).address;
+  const newKey = testAccount(ROTATED_KEY);
+  const text = `sfr-key-rotation:${member.toLowerCase()}:${effectiveFromSeq}`;
+  const newKeySignature = await newKey.signMessage({ message: text });
+  if ((await recoverMessageAddress({ message: text, signature: newKeySignature })) !== newKey.address)
+    throw new Error(`rotation proof for ${effectiveFromSeq} does not recover to the new key`);
+  return {
+    type: 'NodeAnnouncement',
+    key: SENDER_KEY,
+    seq,
+    issuedAtOffsetMs: 0,
+    payload: {
+      ...announcementPayload,
+      member,
+      keyRotation: { newKey: newKey.address, effectiveFromSeq, newKeySignature },
+    },
+  };
+}
+
 function relayCase(
   description: string,
   section: string,
@@ -92,6 +126,18 @@ function relayCase(
     expected: { relayed, spec },
   };
 }
+
+/** The rotations the vectors use (their proofs are signed once, here). */
+const rotations = {
+  /** At seq 1, effective from seq 2. */
+  from2: await rotation(1, 2),
+  /** At seq 1, effective from seq 5. */
+  from5: await rotation(1, 5),
+  /** At seq 2, effective from seq 3: before a rotation effective from 5 (rule 31). */
+  late: await rotation(2, 3),
+  /** At seq 3, effective from its own seq (rule 27). */
+  atOwnSeq: await rotation(3, 3),
+};
 
 const accept = { outcome: 'accept' };
 const reject = (code: string) => ({ outcome: 'reject', code });
@@ -260,6 +306,71 @@ function buildFiles(): Map<string, unknown> {
       reject('GOSSIP_ANNOUNCEMENT_MEMBER_MISMATCH'),
       ALERTS,
     ),
+  ]);
+
+  // Rotation (envelope.md#keys, verification rules 24, 27 and 31): the rotation is relayed first.
+  const KEYS = 'envelope.md#keys';
+  const rotated = (before: Template[], message: Template, relayed: boolean, spec: Template, d: string) => ({
+    description: d,
+    section: KEYS,
+    input: {
+      node,
+      topic: message['type'] === 'NodeAnnouncement' ? ANNOUNCEMENTS : ALERTS,
+      barrier: barrierOn(ALERTS),
+      before: before.map((m) => ({ topic: ANNOUNCEMENTS, message: m })),
+      message,
+    },
+    expected: { relayed, spec },
+  });
+  const announcementCase = (message: Template, spec: Template, d: string): Case => ({
+    description: d,
+    section: KEYS,
+    input: { node, topic: ANNOUNCEMENTS, barrier: barrierOn(ALERTS), message },
+    expected: { relayed: false, spec },
+  });
+  file('relay', 'rotation', [
+    rotated(
+      [rotations.from2],
+      alert(SENDER_KEY, 2, { mutations: [{ kind: 'signWithKey', key: ROTATED_KEY }] }),
+      true,
+      accept,
+      "node relays a member's message signed by its new key from the rotation's effectiveFromSeq",
+    ),
+    rotated(
+      [rotations.from2],
+      alert(SENDER_KEY, 2),
+      false,
+      reject('ENVELOPE_BAD_SIGNATURE'),
+      "node does not relay a member's message signed by its old key at a seq the rotation governs",
+    ),
+    rotated(
+      [rotations.from5],
+      rotations.late,
+      false,
+      reject('ENVELOPE_BAD_ROTATION'),
+      'node does not relay a rotation that takes effect before the previous accepted rotation',
+    ),
+    announcementCase(
+      rotations.atOwnSeq,
+      reject('ENVELOPE_BAD_ROTATION'),
+      'node does not relay a rotation that takes effect at its own seq',
+    ),
+  ]);
+
+  // Contract (ERC-1271) members (envelope.md#erc-1271-members): the harness node reaches no chain.
+  file('relay', 'contract-member', [
+    {
+      description:
+        "node does not relay a contract member's envelope it cannot check (no chain), nor checks it as an EOA's",
+      section: 'envelope.md#erc-1271-members',
+      input: {
+        node: { ...node, contractMembers: [CONTRACT_KEY] },
+        topic: ALERTS,
+        barrier: barrierOn(ALERTS),
+        message: alert(CONTRACT_KEY, 0),
+      },
+      expected: { relayed: false, spec: ignore('ENVELOPE_ERC1271_UNVERIFIABLE') },
+    },
   ]);
 
   file('duplicate', 'resend', [

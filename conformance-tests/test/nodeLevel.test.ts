@@ -35,7 +35,7 @@ describe('node level', () => {
     expect(notPassed).toEqual([]);
     const node = report.levels.find((l) => l.level === 'node');
     expect(node?.status).toBe('passed');
-    expect(node?.cases).toBeGreaterThanOrEqual(21);
+    expect(node?.cases).toBeGreaterThanOrEqual(26);
     // One harness process served every case: each case started and stopped its own node in it.
     expect(report.spawns).toBe(1);
   });
@@ -57,17 +57,20 @@ describe('node level', () => {
     expect(byOutcome('passed')).toEqual([
       'node does not relay a valid envelope published on a topic of another MAJOR',
       'node does not relay a valid envelope published on a topic that is not an SFR topic',
+      "node relays a member's message signed by its new key from the rotation's effectiveFromSeq",
       'node relays a valid ContagionAlert from a member',
       'node relays a valid RecoveryEvent from a member',
     ]);
     const failed = report.cases.filter((c) => c.outcome === 'failed');
-    expect(failed.length).toBe(report.cases.length - 4);
+    expect(failed.length).toBe(report.cases.length - 5);
     for (const c of failed) expect(c.code).toBe('HARNESS_RESULT_MISMATCH');
     const reason = (fragment: string) => failed.find((c) => c.description.includes(fragment))?.reason ?? '';
     expect(reason('signature has one byte flipped')).toMatch(/^at \/relayed: expected false, got true; /);
     expect(reason('floods badly signed')).toContain('at /flooderRelayed: expected false, got true');
     expect(reason('floods badly signed')).toContain('40 of which reached the observer');
     expect(reason('same bytes again')).toContain('at /deliveries: expected 1, got 2');
+    expect(reason('signed by its old key')).toMatch(/^at \/relayed: expected false, got true; /);
+    expect(reason('contract member')).toMatch(/^at \/relayed: expected false, got true; /);
     expect(reason('same issuer and seq')).toContain('at /secondRelayed: expected false, got true');
     expect(reason('same issuer and seq')).toContain('no valid EquivocationEvidence arrived');
     // It has no sync protocol at all.

@@ -50,7 +50,14 @@ export const nodeTimings = {
 export type NodeTimings = { readonly [K in keyof typeof nodeTimings]: number };
 
 type NodeInput = {
-  node: { key: number; members: number[]; time?: { skewMs: number; maxAgeMs: number } };
+  node: {
+    key: number;
+    members: number[];
+    contractMembers?: number[];
+    time?: { skewMs: number; maxAgeMs: number };
+  };
+  /** `relay`: valid messages the sender publishes first, each relayed before the next. */
+  before?: { topic: string; message: MessageTemplate }[];
   topic: string;
   barrier?: { topic: string; message: MessageTemplate };
   message?: MessageTemplate;
@@ -95,6 +102,9 @@ export async function runNodeCase(
       {
         memberKey: nodeKey,
         members: input.node.members.map((k) => addressOf(testPrivateKey(k))),
+        ...(input.node.contractMembers === undefined
+          ? {}
+          : { contractMembers: input.node.contractMembers.map((k) => addressOf(testPrivateKey(k))) }),
         time: input.node.time ?? { skewMs: 10_000, maxAgeMs: 300_000 },
         maxMessageBytes: 65_536,
       },
@@ -114,6 +124,7 @@ export async function runNodeCase(
       ...new Set([
         input.topic,
         ...(input.barrier === undefined ? [] : [input.barrier.topic]),
+        ...(input.before ?? []).map((b) => b.topic),
         ...(handler === 'equivocation' ? [evidenceTopic] : []),
       ]),
     ];
@@ -317,6 +328,20 @@ function relayNote(ctx: ScenarioContext, message: BuiltMessage, label: string, p
 }
 
 async function relay(ctx: ScenarioContext): Promise<Observed> {
+  for (const [i, step] of (ctx.input.before ?? []).entries()) {
+    const setup = await buildMessage(step.message, Date.now());
+    await ctx.sender.publish(step.topic, setup.wire);
+    const relayed = await ctx.observer.waitFor(
+      () => ctx.observer.deliveriesOf(setup.messageId).length > 0,
+      ctx.timings.relayTimeoutMs,
+    );
+    if (!relayed) {
+      throw new CaseFailure(
+        HarnessCode.resultMismatch,
+        `the node did not relay the valid message before[${i}] (${setup.messageId}, ${step.message.type} on ${step.topic}) within ${ctx.timings.relayTimeoutMs} ms, so the message under test cannot be judged`,
+      );
+    }
+  }
   const template = need(ctx.input.message, 'input.message');
   const probe = await buildMessage(template, Date.now());
   const publishedAt = Date.now();

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Hex } from '../envelope/index.js';
 import { createNode, type SfrNode } from '../node/index.js';
+import { createContractSignatures } from '../validation/contractSignatures.js';
 
 export class NodeOpError extends Error {
   constructor(
@@ -29,7 +30,7 @@ function bad(message: string): never {
   throw new NodeOpError('HARNESS_BAD_REQUEST', message);
 }
 
-/** `nodeStart {memberKey, members, time?, maxMessageBytes?}` → `{peerId, multiaddrs}`. */
+/** `nodeStart {memberKey, members, contractMembers?, time?, maxMessageBytes?}` → `{peerId, multiaddrs}`. */
 export async function startNodeOp(req: Record<string, unknown>): Promise<Record<string, unknown>> {
   const memberKey = req['memberKey'];
   if (typeof memberKey !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(memberKey))
@@ -40,6 +41,12 @@ export async function startNodeOp(req: Record<string, unknown>): Promise<Record<
     !members.every((m) => typeof m === 'string' && /^0x[0-9a-fA-F]{40}$/.test(m))
   )
     bad('"members" must be an array of addresses');
+  const contractMembers = req['contractMembers'] ?? [];
+  if (
+    !Array.isArray(contractMembers) ||
+    !contractMembers.every((m) => typeof m === 'string' && /^0x[0-9a-fA-F]{40}$/.test(m))
+  )
+    bad('"contractMembers" must be an array of addresses');
   const time = req['time'];
   if (time !== undefined && (!isObject(time) || !isInteger(time['skewMs']) || !isInteger(time['maxAgeMs'])))
     bad('"time" must be {skewMs, maxAgeMs} (non-negative integers)');
@@ -53,7 +60,15 @@ export async function startNodeOp(req: Record<string, unknown>): Promise<Record<
     const node = await createNode({
       dataDir: dir,
       memberKey: memberKey as Hex,
-      members: members as string[],
+      members: [...(members as string[]), ...(contractMembers as string[])],
+      // Contract (ERC-1271) members on no chain this node reaches: their envelopes are unverifiable here.
+      ...(contractMembers.length === 0
+        ? {}
+        : {
+            contractMembers: createContractSignatures(
+              new Map((contractMembers as string[]).map((a) => [a, undefined])),
+            ),
+          }),
       listen: ['/ip4/127.0.0.1/tcp/0'],
       gossip: {
         score: { ipColocationWeight: 0 },
