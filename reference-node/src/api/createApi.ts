@@ -141,11 +141,12 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
 }
 
-function itemOf(m: StoredMessage): MessageListItem {
+/** A stored message as the API lists it; a live one carries its decoded envelope, which is not parsed again. */
+function itemOf(m: StoredMessage & { readonly envelope?: unknown }): MessageListItem {
   return {
     messageId: m.id,
     receivedAt: m.receivedAt,
-    envelope: JSON.parse(Buffer.from(m.wire).toString('utf8')) as MessageListItem['envelope'],
+    envelope: (m.envelope ?? JSON.parse(Buffer.from(m.wire).toString('utf8'))) as MessageListItem['envelope'],
   };
 }
 

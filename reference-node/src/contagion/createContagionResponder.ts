@@ -49,6 +49,22 @@ export interface ContagionStoredMessage {
   readonly wire: Uint8Array;
 }
 
+/** A message as the accepted-message event carries it: decoded once, by the node's pipeline. */
+export interface ContagionAcceptedMessage {
+  readonly id: string;
+  readonly cursor: number;
+  readonly envelope: ContagionEnvelope;
+}
+
+/** The envelope fields the responder reads. */
+interface ContagionEnvelope {
+  readonly type: string;
+  readonly issuer: string;
+  readonly seq: number;
+  readonly issuedAt: number;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
 /** The narrow view of the node the responder needs (SfrNode satisfies it). */
 export interface ContagionNode {
   readonly member: string;
@@ -62,9 +78,9 @@ export interface ContagionNode {
       after: number,
       limit?: number,
     ): Promise<{ readonly messages: readonly ContagionStoredMessage[]; readonly nextCursor: number | null }>;
-    /** Every append, in cursor order: every message the node accepts is stored before it is accepted. */
-    onAppend(listener: (m: ContagionStoredMessage) => void): () => void;
   };
+  /** The node's accepted-message event (after the durable append, in cursor order, decoded envelope). */
+  onAccepted(listener: (m: ContagionAcceptedMessage) => void): () => void;
   publish(type: string, payload: Record<string, unknown>): Promise<{ messageId: string }>;
 }
 
@@ -563,25 +579,30 @@ export async function createContagionResponder(
     return undefined;
   }
 
-  /** Handles one stored message; synchronous, so the tasks it starts exist when it returns. */
-  function handle(m: ContagionStoredMessage): void {
+  /** Handles one accepted message; synchronous, so the tasks it starts exist when it returns. */
+  function handle(m: ContagionAcceptedMessage): void {
     if (m.cursor <= handled) return;
     handled = m.cursor;
-    // Only alerts and recovery events concern the responder: the others are not parsed again.
-    if (m.type !== 'ContagionAlert' && m.type !== 'RecoveryEvent') return;
-    let env: {
-      issuer: string;
-      seq: number;
-      issuedAt: number;
-      payload: Record<string, unknown>;
-    };
+    const env = m.envelope as ContagionEnvelope & { payload: Record<string, unknown> };
+    if (env.type === 'ContagionAlert') onAlert(m.id, env);
+    else if (env.type === 'RecoveryEvent') onRecoveryEvent(m.id, env);
+  }
+
+  /** Handles one message read back from the store (catch-up): only alerts and events are parsed. */
+  function handleStored(m: ContagionStoredMessage): void {
+    if (m.cursor <= handled) return;
+    if (m.type !== 'ContagionAlert' && m.type !== 'RecoveryEvent') {
+      handled = m.cursor;
+      return;
+    }
+    let envelope: ContagionEnvelope;
     try {
-      env = JSON.parse(Buffer.from(m.wire).toString('utf8'));
+      envelope = JSON.parse(Buffer.from(m.wire).toString('utf8')) as ContagionEnvelope;
     } catch {
+      handled = m.cursor;
       return; // stored messages are canonical JSON; a parse failure is skipped, never fatal
     }
-    if (m.type === 'ContagionAlert') onAlert(m.id, env);
-    else onRecoveryEvent(m.id, env);
+    handle({ id: m.id, cursor: m.cursor, envelope });
   }
 
   /**
@@ -652,11 +673,11 @@ export async function createContagionResponder(
       // Live appends wait in `held` while the messages stored after the checkpoint are handled, so
       // every message is handled once, in cursor order (spec/v1/contagion.md#catch-up).
       let live = false;
-      const held: ContagionStoredMessage[] = [];
+      const held: ContagionAcceptedMessage[] = [];
       const saved = await readCheckpoint();
       // The tail is read and the feed subscribed in one tick: no append falls between them.
       const tail = p.node.store.lastCursor;
-      unsubscribe = p.node.store.onAppend((m) => {
+      unsubscribe = p.node.onAccepted((m) => {
         if (live) handle(m);
         else held.push(m);
       });
@@ -672,7 +693,7 @@ export async function createContagionResponder(
         for (let after = saved; ; ) {
           const page = await p.node.store.readFrom(after, 500);
           for (const m of page.messages) {
-            handle(m);
+            handleStored(m);
             replayed++;
           }
           if (page.nextCursor === null || page.messages.length === 0) break;

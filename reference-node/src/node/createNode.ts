@@ -39,6 +39,7 @@ import {
 } from '../network/gossip/scoringParams.js';
 import { createGraylistEnforcer, type GraylistEnforcer } from '../network/graylistEnforcer.js';
 import { fixedTopicStrings, parseTopic, stringifyTopic, topicForEnvelope } from '../network/topics.js';
+import { admitPoolMessage, createPoolState, type PoolMessage } from '../pools/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { createSyncService, type SyncService } from '../sync/syncService.js';
 import type { ContractSignatures } from '../validation/contractSignatures.js';
@@ -46,13 +47,14 @@ import { createDurableReplayState, restoreValidationState } from '../validation/
 import type { ValidationMetrics } from '../validation/gossipAdapter.js';
 import { runValidation } from '../validation/gossipAdapter.js';
 import { Membership } from '../validation/membership.js';
+import type { ValidationOutcome } from '../validation/outcome.js';
 import {
   createValidationPipeline,
   type TopicRules,
   type ValidationPipeline,
 } from '../validation/pipeline.js';
 import { createTypeRules } from '../validation/typeRules.js';
-import type { IngestAccepted, WireEnvelope } from '../validation/types.js';
+import type { WireEnvelope } from '../validation/types.js';
 import { NodeError } from './nodeError.js';
 import { createOwnHeadGuard, type OwnHeadStatus } from './ownHeadGuard.js';
 
@@ -134,6 +136,27 @@ export interface PublishOptions {
   readonly payloadAt?: (seq: number) => Record<string, unknown>;
 }
 
+/** The pool rules' verdict on one pool message (pools.md#gossip-admission); the pool service provides them. */
+export type PoolRules = (envelope: WireEnvelope, id: string, poolId: string) => ValidationOutcome;
+
+/**
+ * One accepted message, as every consumer of the node follows it (contagion, the SSE streams, pools, the
+ * adapter host): emitted once per message after its durable append, in store (cursor) order, with the
+ * envelope the pipeline decoded, whatever the path it came by (gossip, sync, local publish).
+ */
+export interface AcceptedMessage {
+  readonly id: string;
+  /** The store cursor: consumers that need catch-up checkpoint it and read on with `store.readFrom`. */
+  readonly cursor: number;
+  readonly envelope: WireEnvelope;
+  readonly wire: Uint8Array;
+  /** How it arrived (the store records `from`, not this). */
+  readonly source: 'gossip' | 'sync' | 'local';
+  /** `local`, or the peer id it came from. */
+  readonly from: string;
+  readonly receivedAt: number;
+}
+
 export interface SfrNode {
   readonly peerId: string;
   readonly member: string;
@@ -159,14 +182,18 @@ export interface SfrNode {
    * `details.code` when the message is refused; nothing is signed for a refused `issuedAt`.
    */
   publish(type: string, payload: Record<string, unknown>, options?: PublishOptions): Promise<PublishResult>;
-  /** Every message accepted (from gossip, sync or local publish), after it is stored. */
-  onAccepted(
-    listener: (m: IngestAccepted & { readonly source: 'gossip' | 'sync' | 'local' }) => void,
-  ): () => void;
+  /** The accepted-message event (see `AcceptedMessage`); returns the unsubscribe function. */
+  onAccepted(listener: (m: AcceptedMessage) => void): () => void;
   /** The own-head rule's state (node.md#own-head): whether the node refuses to sign, and why. */
   ownHead(): OwnHeadStatus;
   /** Joins a pool topic. */
   joinPool(poolId: string): void;
+  /**
+   * The pool rules the type rules apply to pool messages before they are stored or relayed (the pool
+   * service registers its own, judged against the pools it holds). Until then, and after the returned
+   * function is called, a pool message is judged against no held pool message.
+   */
+  usePoolRules(rules: PoolRules): () => void;
   connectedPeers(): string[];
 }
 
@@ -237,7 +264,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
             metrics.validationOutcomes.inc({ topic, outcome, code: outcome === 'accept' ? '' : code }),
         };
 
-  const listeners = new Set<(m: IngestAccepted & { source: 'gossip' | 'sync' | 'local' }) => void>();
+  const listeners = new Set<(m: AcceptedMessage) => void>();
   // Offences already reported on /sfr/1/evidence, keyed by the offence's slot (envelope.md#equivocation:
   // one proof per offence): a node that accepted someone's evidence for an offence, or published its own,
   // publishes no other for it. Insertion-ordered, oldest evicted first.
@@ -248,7 +275,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     if (reported.size > REPORTED_EQUIVOCATIONS_CAPACITY) reported.delete(reported.values().next().value!);
     return false;
   };
-  const emit = (m: IngestAccepted, source: 'gossip' | 'sync' | 'local'): void => {
+  const emit = (m: AcceptedMessage): void => {
     if (m.envelope.type === 'EquivocationEvidence') {
       // Verified by the type rules.
       remembered(offenseKeyOf(m.envelope.payload as unknown as EquivocationEvidence));
@@ -256,15 +283,53 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     if (m.envelope.type === 'NodeAnnouncement') {
       const peerId = m.envelope.payload['peerId'];
       if (typeof peerId === 'string') membership.bindPeer(peerId, m.envelope.issuer);
+      recordAnnouncement(m.envelope.issuer.toLowerCase(), m.envelope.seq, m.envelope.payload['protocol']);
     }
     for (const l of listeners) {
       try {
-        l({ ...m, source });
+        l(m);
       } catch (err) {
         log?.warn({ err: String(err) }, 'accepted-message listener threw');
       }
     }
   };
+
+  // messages.md#recoveryevent: a member's own protocol is the one its NodeAnnouncements name; per member,
+  // (seq, protocol) of each accepted announcement in seq order, so an event is judged by the
+  // announcement before it (the same verdict at every node, whatever the arrival order of later ones).
+  const announced = new Map<string, { seq: number; protocol: string }[]>();
+  const recordAnnouncement = (issuer: string, seq: number, protocol: unknown): void => {
+    if (typeof protocol !== 'string') return;
+    const list = announced.get(issuer) ?? [];
+    let k = list.length;
+    while (k > 0 && list[k - 1]!.seq > seq) k--;
+    if (list[k - 1]?.seq !== seq) list.splice(k, 0, { seq, protocol });
+    announced.set(issuer, list);
+  };
+  for await (const m of storedOfTypes(store, ['NodeAnnouncement'])) {
+    const env = JSON.parse(new TextDecoder().decode(m.wire)) as {
+      issuer: string;
+      seq: number;
+      payload?: { protocol?: unknown };
+    };
+    recordAnnouncement(env.issuer.toLowerCase(), env.seq, env.payload?.protocol);
+  }
+  // The one accepted-message event: the store's append event (durable, cursor order, decoded envelope).
+  const stopFeed = store.onAppend((m) =>
+    emit({
+      id: m.id,
+      cursor: m.cursor,
+      envelope: m.envelope as unknown as WireEnvelope,
+      wire: m.wire,
+      source: m.via ?? (m.source === 'local' ? 'local' : 'gossip'),
+      from: m.source ?? 'local',
+      receivedAt: m.receivedAt,
+    }),
+  );
+  const noPoolHeld = createPoolState([]);
+  const judgedAgainstNothing: PoolRules = (envelope, id) =>
+    admitPoolMessage(noPoolHeld, { envelope, messageId: id } as unknown as PoolMessage, now());
+  let poolRules: PoolRules = judgedAgainstNothing;
 
   // The one validation engine (envelope.md#verification) over the store as its replay state.
   const replayState = createDurableReplayState(
@@ -275,7 +340,13 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       },
       getMessage: (id) => store.getMessage(id),
       async append(wire, info) {
-        const r = await store.append({ wire, id: info.id, source: info.source });
+        const r = await store.append({
+          wire,
+          id: info.id,
+          source: info.source,
+          envelope: info.envelope as unknown as Record<string, unknown>,
+          ...(info.via === undefined ? {} : { via: info.via }),
+        });
         if (r.status !== 'appended' && r.status !== 'duplicate') throw new Error(`${r.code}: ${r.detail}`);
       },
     },
@@ -303,7 +374,16 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     membership,
     topics: topicRules,
     checkSchema: checkEnvelopeSchema,
-    typeRules: createTypeRules(),
+    typeRules: createTypeRules({
+      issuerOf: async (id) => (await store.getMessage(id))?.issuer,
+      protocolOf: (issuer, seq) => {
+        const list = announced.get(issuer);
+        let k = list?.length ?? 0;
+        while (k > 0 && list![k - 1]!.seq >= seq) k--;
+        return k === 0 ? undefined : list![k - 1]!.protocol;
+      },
+      checkPool: (envelope, id, poolId) => poolRules(envelope, id, poolId),
+    }),
     limits: { maxMessageBytes, skewMs, maxAgeMs },
     now,
     onEquivocation: (first, second) => {
@@ -365,7 +445,6 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     maxMessageBytes,
     ...(params.sync?.intervalMs === undefined ? {} : { intervalMs: params.sync.intervalMs }),
     ...(params.sync?.connectDelayMs === undefined ? {} : { connectDelayMs: params.sync.connectDelayMs }),
-    onAccepted: (m) => emit(m, 'sync'),
     onStatus: (peer, heads) => {
       const own = heads.get(member);
       if (own === undefined) return;
@@ -448,7 +527,6 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         pipeline,
         ...(validationMetrics === undefined ? {} : { metrics: validationMetrics }),
         ...(params.gossip?.queuePerTopic === undefined ? {} : { queueCapacity: params.gossip.queuePerTopic }),
-        onAccepted: (m) => emit(m, 'gossip'),
       });
       for (const t of topics) router.subscribe(t);
       await sync.start();
@@ -474,6 +552,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     async stop() {
       if (!started) {
         if (ownsStore) await store.close().catch(() => {});
+        else stopFeed();
         return;
       }
       started = false;
@@ -485,6 +564,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       await ingress?.onIdle();
       await libp2p.stop();
       if (ownsStore) await store.close();
+      else stopFeed();
     },
     multiaddrs: () => libp2p.getMultiaddrs().map((m) => m.toString()),
     ownHead: () => ownHead.status(),
@@ -540,7 +620,6 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       const topicString = stringifyTopic(topic);
       const { recipients } = await router.publish(topicString, signed.wire);
       metrics?.published.inc({ topic: topic.kind, outcome: 'accept' });
-      emit(result, 'local');
       return {
         messageId: result.id,
         seq,
@@ -553,6 +632,12 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     onAccepted(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    usePoolRules(rules) {
+      poolRules = rules;
+      return () => {
+        if (poolRules === rules) poolRules = judgedAgainstNothing;
+      };
     },
     joinPool(poolId) {
       const t = stringifyTopic({ kind: 'pool', poolId });

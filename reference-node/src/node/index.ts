@@ -1,8 +1,10 @@
 export {
+  type AcceptedMessage,
   type CreateNodeParameters,
   createNode,
   DEFAULT_MAX_AGE_MS,
   DEFAULT_SKEW_MS,
+  type PoolRules,
   type PublishOptions,
   type PublishResult,
   type SfrNode,

@@ -22,8 +22,8 @@ const WAITING: ReadonlySet<string> = new Set<PoolCode>([
  * for one pool message (already through the envelope checks) given the pool's accepted messages
  * `state` at time `now`. The verdict is the refusal pools.md gives the message in the view of
  * `state` plus the message; a charter signature that is only waiting for others is accepted
- * (`waiting` names why it is not adopted yet). The gossip layer calls it before a pool message is
- * accepted or relayed; the harness `decide` op computes the same refusals for a whole message set.
+ * (`waiting` names why it is not adopted yet). The gossip layer applies only its final refusals
+ * (`admitPoolMessage`); the harness `decide` op computes the same refusals for a whole message set.
  * Pure; never throws (an internal error is IGNORE, so a bug of ours never penalizes a peer).
  */
 export function checkPoolMessage(state: PoolState, message: PoolMessage, now: number): PoolVerdict {

@@ -3,6 +3,8 @@
  * payout rule, decisions anyone can verify, and the conformance `decide` op. No I/O, no clock:
  * time is an argument.
  */
+
+export { admitPoolMessage, type PoolAdmission } from './admitPoolMessage.js';
 export { parseUint256, sameAsset, unitCommitment, valueClaim } from './amounts.js';
 export { buildClaimDecision } from './buildClaimDecision.js';
 export { canWithdraw } from './canWithdraw.js';

@@ -17,6 +17,7 @@ import { buildEquivocationEvidence, type Envelope, type Hex } from '../envelope/
 import type { Logger } from '../logging/index.js';
 import type { PublishOptions } from '../node/index.js';
 import {
+  admitPoolMessage,
   applyPoolMessage,
   buildClaimDecision,
   type ClaimView,
@@ -34,6 +35,7 @@ import {
   viewPool,
 } from '../pools/index.js';
 import type { Store } from '../store/index.js';
+import type { ValidationOutcome, WireEnvelope } from '../validation/index.js';
 import {
   type AutoAttestPolicy,
   chooseVerdict,
@@ -73,6 +75,8 @@ export interface PoolServiceNode {
   onAccepted(
     listener: (m: { readonly id: string; readonly envelope: unknown; readonly source: string }) => void,
   ): () => void;
+  /** Registers the pool rules the node's type rules apply before a pool message is stored or relayed. */
+  usePoolRules?(rules: (envelope: WireEnvelope, id: string, poolId: string) => ValidationOutcome): () => void;
   /** The node's one publish path; what it accepts reaches `onAccepted` before it resolves. */
   publish(
     type: string,
@@ -526,7 +530,16 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (running) return;
       running = true;
       for (const p of params.pools) addPool(p.poolId, p.charterMessages ?? []);
-      unsubscribe = params.node.onAccepted((a) => {
+      // pools.md#gossip-admission: the node judges each pool message against the pool as held here.
+      const noPool = createPoolState([]);
+      const stopRules = params.node.usePoolRules?.((envelope, id, poolId) =>
+        admitPoolMessage(
+          pools.get(lower(poolId))?.state ?? noPool,
+          { envelope: envelope as unknown as Envelope, messageId: id as Hex },
+          now(),
+        ),
+      );
+      const stopFeed = params.node.onAccepted((a) => {
         const env = a.envelope as Envelope;
         const poolId = env.scope?.poolId ?? evidencePool(env);
         if (poolId === undefined || !POOL_TYPES.has(env.type) || !pools.has(lower(poolId))) return;
@@ -534,6 +547,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         fold(poolId, m);
         react(poolId, m);
       });
+      unsubscribe = () => {
+        stopFeed();
+        stopRules?.();
+      };
       let total = 0;
       for (const e of pools.values()) total += await rebuild(e);
       // Claims that arrived while the node was down, or before a restart finished attesting.

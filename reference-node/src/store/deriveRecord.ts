@@ -5,7 +5,7 @@ import type { RecordHeader } from './record.js';
  * Version of the derivation rules below. A store built with another version rebuilds its derived
  * state from the log at open. Bump it whenever `deriveRecord` changes what it writes.
  */
-export const DERIVED_VERSION = '1';
+export const DERIVED_VERSION = '2';
 
 export type BatchOp =
   | { readonly type: 'put'; readonly key: string; readonly value: Uint8Array }
@@ -16,7 +16,8 @@ export interface DeriveReader {
   /** Cursor of an already stored (or earlier in this batch) message id. */
   cursorOfId(id: string): Promise<number | undefined>;
   header(cursor: number): Promise<RecordHeader | undefined>;
-  resolvedBy(alertId: string): Promise<string | undefined>;
+  /** The all-clear recorded for a resolution slot (`<alert id>:<issuer>`). */
+  resolvedBy(slot: string): Promise<string | undefined>;
   head(issuer: string): number | undefined;
 }
 
@@ -30,6 +31,9 @@ const te = new TextEncoder();
 export const enc = (s: string): Uint8Array => te.encode(s);
 const EMPTY = new Uint8Array(0);
 
+/** An all-clear is recorded under (alert id, its own issuer): only an all-clear of the alert's issuer ends it. */
+const resolutionSlot = (alertId: string, issuer: string): string => `${alertId}:${issuer}`;
+
 /** Sort key of an active alert: by expiry so that expired ones are never scanned. */
 export function activeAlertSortKey(expiresAt: number | undefined, id: string): string {
   const exp = expiresAt ?? Number.MAX_SAFE_INTEGER;
@@ -39,7 +43,8 @@ export function activeAlertSortKey(expiresAt: number | undefined, id: string): s
 /**
  * The index and derived-state writes for one log record. Derived state today: per-issuer head seq
  * and the set of active (unresolved) contagion alerts. A ContagionAlert that carries `resolves`
- * is a resolution notice: it removes the alert it resolves and is not itself listed as active.
+ * is a resolution notice: it removes the alert it resolves, only when both have one issuer
+ * (messages.md#contagionalert rule 4), and is not itself listed as active.
  * The result depends only on the log, in log order, so `rebuildDerived` reproduces it exactly.
  */
 export async function deriveRecord(
@@ -64,14 +69,16 @@ export async function deriveRecord(
 
   if (h.type === 'ContagionAlert') {
     if (h.resolves !== undefined) {
-      ops.push({ type: 'put', key: resolvedKey(h.resolves), value: enc(h.id) });
-      effects.resolved = { alertId: h.resolves, by: h.id };
       const target = await reader.cursorOfId(h.resolves);
-      if (target !== undefined) {
-        const th = await reader.header(target);
+      const th = target === undefined ? undefined : await reader.header(target);
+      // Only the alert's issuer resolves it; an all-clear held before its alert is checked when it comes.
+      if (th === undefined || th.issuer === h.issuer) {
+        const slot = resolutionSlot(h.resolves, h.issuer);
+        ops.push({ type: 'put', key: resolvedKey(slot), value: enc(h.id) });
+        effects.resolved = { alertId: slot, by: h.id };
         if (th !== undefined) ops.push({ type: 'del', key: activeAlertSortKey(th.expiresAt, th.id) });
       }
-    } else if ((await reader.resolvedBy(h.id)) === undefined) {
+    } else if ((await reader.resolvedBy(resolutionSlot(h.id, h.issuer))) === undefined) {
       ops.push({ type: 'put', key: activeAlertSortKey(h.expiresAt, h.id), value: c });
     }
   }

@@ -46,6 +46,7 @@ export { computeMessageId, type RecordHeader } from './record.js';
 export { STORE_CODES, type StoreCode, StoreError } from './storeError.js';
 export type {
   ActiveAlertsParameters,
+  AppendedMessage,
   AppendParameters,
   AppendResult,
   MessagePage,

@@ -32,10 +32,12 @@ import {
   encodeRecord,
   parseEnvelopeHeader,
   type RecordHeader,
+  readEnvelopeHeader,
 } from './record.js';
 import { type StoreCode, StoreError } from './storeError.js';
 import type {
   ActiveAlertsParameters,
+  AppendedMessage,
   AppendParameters,
   AppendResult,
   MessagePage,
@@ -73,6 +75,8 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 interface Pending {
   readonly header: RecordHeader;
   readonly wire: Uint8Array;
+  readonly envelope: Readonly<Record<string, unknown>>;
+  readonly via: AppendParameters['via'];
   readonly resolve: (r: AppendResult) => void;
 }
 
@@ -113,7 +117,7 @@ class LevelStore implements Store {
   private draining = false;
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
-  private readonly listeners = new Set<(m: StoredMessage) => void>();
+  private readonly listeners = new Set<(m: AppendedMessage) => void>();
   private appendedTotal = 0;
   private readonly metrics: StoreMetrics | undefined;
 
@@ -302,7 +306,9 @@ class LevelStore implements Store {
         detail: 'wire must be non-empty bytes',
       });
     }
-    const parsed = parseEnvelopeHeader(wire);
+    // The validator's decoded envelope when given (each wire is parsed once on its way through the node).
+    const parsed =
+      parameters.envelope === undefined ? parseEnvelopeHeader(wire) : readEnvelopeHeader(parameters.envelope);
     if (!parsed.ok)
       return Promise.resolve({ status: 'refused', code: 'STORE_BAD_RECORD', detail: parsed.detail });
     if (parameters.id !== undefined && !BYTES32.test(parameters.id)) {
@@ -319,7 +325,10 @@ class LevelStore implements Store {
       ...(parameters.source === undefined ? {} : { source: parameters.source }),
     };
     return new Promise<AppendResult>((resolve) => {
-      this.queue.push({ header, wire: wire.slice(), resolve });
+      const envelope = (parameters.envelope ?? (parsed as { envelope?: unknown }).envelope) as Readonly<
+        Record<string, unknown>
+      >;
+      this.queue.push({ header, wire: wire.slice(), envelope, via: parameters.via, resolve });
       if (!this.draining) {
         this.draining = true;
         void this.exclusive(() => this.drain());
@@ -340,7 +349,7 @@ class LevelStore implements Store {
 
   private async commitGroup(group: Pending[]): Promise<void> {
     const results: AppendResult[] = [];
-    const appended: StoredMessage[] = [];
+    const appended: AppendedMessage[] = [];
     const ops: BatchOp[] = [];
     const batchIds = new Map<string, number>();
     const batchSeqs = new Map<string, string>();
@@ -358,7 +367,7 @@ class LevelStore implements Store {
       const seqs = found.slice(group.length);
       const reader = this.readerWith(batchIds, batchHeaders, batchResolved, heads);
       for (let k = 0; k < group.length; k++) {
-        const { header: h, wire } = group[k]!;
+        const { header: h, wire, envelope, via } = group[k]!;
         const dupCursor = batchIds.get(h.id) ?? (known[k] === undefined ? undefined : Number(dec(known[k]!)));
         if (dupCursor !== undefined) {
           results.push({ status: 'duplicate', id: h.id, cursor: dupCursor });
@@ -386,7 +395,7 @@ class LevelStore implements Store {
         if (fx.head) heads.set(fx.head.issuer, fx.head.seq);
         if (fx.resolved) batchResolved.set(fx.resolved.alertId, fx.resolved.by);
         results.push({ status: 'appended', id: h.id, cursor });
-        appended.push({ ...h, cursor, wire });
+        appended.push({ ...h, cursor, wire, envelope, ...(via === undefined ? {} : { via }) });
       }
       if (ops.length > 0) await this.db.batch(ops as BatchOp[] as never, { sync: this.sync });
     } catch (cause) {
@@ -695,7 +704,7 @@ class LevelStore implements Store {
     return this.nextCursor - 1;
   }
 
-  onAppend(listener: (m: StoredMessage) => void): () => void {
+  onAppend(listener: (m: AppendedMessage) => void): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);

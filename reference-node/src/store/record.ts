@@ -77,13 +77,19 @@ export type ParseHeaderResult =
  * Reads the fields the store indexes from an envelope's wire bytes. This is not validation (the
  * node's pipeline did that before append); it only refuses bytes the store could not index.
  */
-export function parseEnvelopeHeader(wire: Uint8Array): ParseHeaderResult {
+export function parseEnvelopeHeader(wire: Uint8Array): ParseHeaderResult & { envelope?: unknown } {
   let env: unknown;
   try {
     env = JSON.parse(decoder.decode(wire));
   } catch {
     return { ok: false, detail: 'wire bytes are not UTF-8 JSON' };
   }
+  const r = readEnvelopeHeader(env);
+  return r.ok ? { ...r, envelope: env } : r;
+}
+
+/** The fields the store indexes, from an already decoded envelope (see `parseEnvelopeHeader`). */
+export function readEnvelopeHeader(env: unknown): ParseHeaderResult {
   if (typeof env !== 'object' || env === null || Array.isArray(env)) {
     return { ok: false, detail: 'envelope is not an object' };
   }

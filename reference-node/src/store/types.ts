@@ -27,9 +27,22 @@ export interface StoredMessage extends RecordHeader {
   readonly wire: Uint8Array;
 }
 
+/** A stored message as the append event carries it: with the envelope decoded once, on its way in. */
+export interface AppendedMessage extends StoredMessage {
+  /** The envelope the wire bytes encode (the validator's decoded value; never re-parsed from `wire`). */
+  readonly envelope: Readonly<Record<string, unknown>>;
+  /** How it arrived, when the appender said (not stored). */
+  readonly via?: 'gossip' | 'sync' | 'local';
+}
+
 export interface AppendParameters {
   /** Canonical JSON bytes of the signed envelope (validated by the node before append). */
   readonly wire: Uint8Array;
+  /** The envelope `wire` encodes, as the validator decoded it: the store reads its header from it and
+   * hands it to the append listeners instead of parsing `wire` again. */
+  readonly envelope?: Readonly<Record<string, unknown>>;
+  /** How it arrived (gossip, sync, local publish): handed to the append listeners, not stored. */
+  readonly via?: 'gossip' | 'sync' | 'local';
   /** The message id if the caller has it (keccak256 of `wire`); computed otherwise. */
   readonly id?: string;
   /** `local` for messages this node signed, or the peer id it came from. */
@@ -141,7 +154,8 @@ export interface Store extends SigningJournal {
   isHealthy(): boolean;
   verify(parameters?: VerifyParameters): Promise<StoreHealth>;
   rebuildDerived(): Promise<RebuildResult>;
-  onAppend(listener: (message: StoredMessage) => void): () => void;
+  /** Every append after it is durable, in cursor order, with the decoded envelope. */
+  onAppend(listener: (message: AppendedMessage) => void): () => void;
   reserveSeq(issuer: string, atLeast?: number): Promise<number>;
   close(): Promise<void>;
 }

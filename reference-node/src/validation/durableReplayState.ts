@@ -16,8 +16,17 @@ export interface DurableLog {
   ): Promise<{ readonly id: string; readonly wire: Uint8Array } | undefined>;
   /** The stored message with this id, if any. */
   getMessage(id: string): Promise<{ readonly id: string; readonly wire: Uint8Array } | undefined>;
-  /** Durable append (fsync'd before it resolves); idempotent by id; throws when it cannot store. */
-  append(wire: Uint8Array, info: { readonly id: string; readonly source: string }): Promise<unknown>;
+  /** Durable append (fsync'd before it resolves); idempotent by id; throws when it cannot store. The
+   * decoded `envelope` and the path (`via`) go with it, so nothing after the pipeline parses `wire` again. */
+  append(
+    wire: Uint8Array,
+    info: {
+      readonly id: string;
+      readonly source: string;
+      readonly envelope: Envelope;
+      readonly via?: 'gossip' | 'sync' | 'local';
+    },
+  ): Promise<unknown>;
 }
 
 const utf8 = new TextDecoder();
@@ -55,7 +64,12 @@ export function createDurableReplayState(
     isKnownEquivocation: (id, now) => (equivocations.get(id) ?? -1) >= now,
     forgottenUpTo: () => undefined,
     async record(message) {
-      await log.append(message.wire, { id: message.id, source: message.source });
+      await log.append(message.wire, {
+        id: message.id,
+        source: message.source,
+        envelope: message.envelope,
+        ...(message.via === undefined ? {} : { via: message.via }),
+      });
       indexAttestation(message.envelope, message.id);
     },
     recordEquivocation(id, now) {

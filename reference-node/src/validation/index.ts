@@ -25,7 +25,7 @@ export {
   type ValidationPipeline,
 } from './pipeline.js';
 export { createMemoryReplayState, type HeldMessage, type ReplayState } from './replayState.js';
-export { createTypeRules } from './typeRules.js';
+export { createTypeRules, type TypeRuleContext } from './typeRules.js';
 export type {
   IngestAccepted,
   IngestContext,

@@ -206,17 +206,22 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     const order = rotation === null ? null : signers.checkOrder(envelope.issuer, rotation);
     if (order) return refused(order);
     // 32.–33. (node) the per-type gossip rules (NodeAnnouncement member, pool, alert and event rules).
-    const typed = deps.typeRules?.(envelope) ?? ACCEPT;
+    const typed = (await deps.typeRules?.(envelope, id)) ?? ACCEPT;
     if (typed.outcome !== 'accept') return refused(typed);
     // 34. (node) [IGNORE] The message is durably recorded. — GOSSIP_STORE_UNAVAILABLE
-    const stored = await record(state, { id, envelope, wire, source: ctx.from }, now, rotation);
+    const stored = await record(
+      state,
+      { id, envelope, wire, source: ctx.from, via: ctx.source },
+      now,
+      rotation,
+    );
     if (stored) return refused(stored);
     return { outcome: 'accept', id, envelope, wire };
   }
 
   async function record(
     state: ReplayState,
-    message: HeldMessage & { source: string },
+    message: HeldMessage & { source: string; via: IngestContext['source'] },
     now: number,
     rotation: KeyRotation | null,
   ): Promise<Refusal | null> {

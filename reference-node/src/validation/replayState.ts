@@ -30,8 +30,12 @@ export interface ReplayState {
   isKnownEquivocation(id: string, now: number): boolean;
   /** The highest seq of `issuer` whose slot this state forgot before the slot's lifetime ended. */
   forgottenUpTo(issuer: string): number | undefined;
-  /** Records an accepted message; the node's state appends it durably and throws when it cannot. */
-  record(message: HeldMessage & { readonly source: string }, now: number): MaybePromise<void>;
+  /** Records an accepted message; the node's state appends it durably and throws when it cannot.
+   * `via` is the path it came by (gossip, sync, local), handed on to the node's accepted event. */
+  record(
+    message: HeldMessage & { readonly source: string; readonly via?: 'gossip' | 'sync' | 'local' },
+    now: number,
+  ): MaybePromise<void>;
   /** Remembers the id of a message refused as equivocation. */
   recordEquivocation(id: string, now: number): void;
 }

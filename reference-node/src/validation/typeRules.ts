@@ -1,13 +1,46 @@
 /**
  * The per-type gossip rules the node enforces after every envelope rule (spec/v1/envelope.md#verification
- * rules 32–33), on an envelope whose schema and signature the pipeline already checked. More rules
- * (pools, alerts, events) are composed in through the same `TypeRules` hook.
+ * rules 32–33), on an envelope whose schema and signature the pipeline already checked, so that a
+ * message they refuse is never stored or relayed. Rules that read what the node holds (the alert an
+ * all-clear resolves, the issuer's announced protocol, the pool's messages) get it from the context.
  */
-import { ACCEPT, reject, type ValidationOutcome } from './outcome.js';
+import { ACCEPT, ignore, reject, type ValidationOutcome } from './outcome.js';
 import type { TypeRules, WireEnvelope } from './types.js';
 
-export function createTypeRules(): TypeRules {
-  return (envelope: WireEnvelope): ValidationOutcome => {
+/** What the type rules read of the node's state (`createNode` provides it). */
+export interface TypeRuleContext {
+  /** The issuer (lower-case) of a message the node holds, or undefined when it holds none with this id. */
+  issuerOf(messageId: string): Promise<string | undefined>;
+  /**
+   * The `protocol` of the member's newest accepted NodeAnnouncement with a `seq` below `seq`
+   * (messages.md#recoveryevent: the member's own protocol), or undefined when the node holds none.
+   */
+  protocolOf(member: string, seq: number): string | undefined;
+  /**
+   * The pool rules' verdict (pools.md#gossip-admission) on a pool message, or on an
+   * EquivocationEvidence whose embedded envelopes are pool messages (`poolId` is their pool).
+   */
+  checkPool(envelope: WireEnvelope, id: string, poolId: string): ValidationOutcome;
+}
+
+const POOL_TYPES: ReadonlySet<string> = new Set([
+  'PoolCharter',
+  'FundClaim',
+  'ClaimAttestation',
+  'ClaimDecision',
+]);
+
+/** The pool an envelope belongs to: its `scope.poolId`, or for EquivocationEvidence that of its first envelope. */
+function poolOf(envelope: WireEnvelope): string | undefined {
+  if (POOL_TYPES.has(envelope.type)) return envelope.scope?.poolId;
+  if (envelope.type !== 'EquivocationEvidence') return undefined;
+  const first = envelope.payload['first'] as { scope?: { poolId?: unknown } } | undefined;
+  return typeof first?.scope?.poolId === 'string' ? first.scope.poolId : undefined;
+}
+
+/** Without a context only the rules that need no held state apply (benchmarks, dry runs). */
+export function createTypeRules(context?: TypeRuleContext): TypeRules {
+  return (envelope: WireEnvelope, id: string): ValidationOutcome | Promise<ValidationOutcome> => {
     // 32. [REJECT] A NodeAnnouncement's `member` is its `issuer`. — GOSSIP_ANNOUNCEMENT_MEMBER_MISMATCH
     if (envelope.type === 'NodeAnnouncement') {
       const member = envelope.payload['member'];
@@ -15,6 +48,32 @@ export function createTypeRules(): TypeRules {
       if (typeof member !== 'string' || !member.toLowerCase().endsWith(envelope.issuer.toLowerCase())) {
         return reject('GOSSIP_ANNOUNCEMENT_MEMBER_MISMATCH', { member, issuer: envelope.issuer });
       }
+    }
+    if (context === undefined) return ACCEPT;
+    const issuer = envelope.issuer.toLowerCase();
+    // 33.1 [IGNORE] A RecoveryEvent's `protocol` is the protocol its issuer announced. —
+    //       GOSSIP_RECOVERY_NOT_OWN_PROTOCOL
+    if (envelope.type === 'RecoveryEvent') {
+      const announced = context.protocolOf(issuer, envelope.seq);
+      const protocol = envelope.payload['protocol'];
+      if (announced !== undefined && protocol !== announced) {
+        return ignore('GOSSIP_RECOVERY_NOT_OWN_PROTOCOL', { protocol, announced, issuer });
+      }
+    }
+    // 33.2 [IGNORE] / [REJECT] A pool message (or evidence about one) passes the pool rules. — their code
+    const poolId = poolOf(envelope);
+    if (poolId !== undefined) return context.checkPool(envelope, id, poolId);
+    // 33.3 [IGNORE] A ContagionAlert's `resolves` names no alert the node holds from another issuer. —
+    //       ALERT_RESOLVE_NOT_ISSUER
+    const resolves = envelope.type === 'ContagionAlert' ? envelope.payload['resolves'] : undefined;
+    if (typeof resolves === 'string') {
+      return context
+        .issuerOf(resolves)
+        .then((alertIssuer) =>
+          alertIssuer !== undefined && alertIssuer !== issuer
+            ? ignore('ALERT_RESOLVE_NOT_ISSUER', { resolves, alertIssuer, issuer })
+            : ACCEPT,
+        );
     }
     return ACCEPT;
   };

@@ -15,9 +15,13 @@ export interface WireEnvelope {
 
 /**
  * The per-type gossip rules (spec/v1/envelope.md#verification rule 33): run after every envelope rule,
- * on a schema-valid envelope whose signature verified, last before the store.
+ * on a schema-valid envelope whose signature verified, last before the store, given its message id.
+ * Rules that read what the node holds (the alert an all-clear resolves) may answer asynchronously.
  */
-export type TypeRules = (envelope: WireEnvelope) => ValidationOutcome;
+export type TypeRules = (
+  envelope: WireEnvelope,
+  id: string,
+) => ValidationOutcome | Promise<ValidationOutcome>;
 
 /** Where a message came from: everything but sync applies the past side of the time window (rules 17–18). */
 export type IngestSource = 'gossip' | 'sync' | 'local';

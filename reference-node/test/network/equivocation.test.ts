@@ -20,7 +20,7 @@ import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2p
 import { PeerDenylist } from '../../src/network/denylist.js';
 import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
 import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
-import type { IngestAccepted } from '../../src/validation/types.js';
+import type { AcceptedMessage } from '../../src/node/index.js';
 import { alertPayload, startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
@@ -31,7 +31,7 @@ const OFFENDER = deriveTestKey('sfr-e3-equivocator');
 describe('equivocation between real nodes', () => {
   let net: TestNetwork;
   let attacker: SfrLibp2p;
-  const accepted: IngestAccepted[][] = [];
+  const accepted: AcceptedMessage[][] = [];
 
   beforeAll(async () => {
     net = await startNetwork({ n: 3, degree: 1, extraMembers: [OFFENDER.address] });

@@ -206,6 +206,34 @@ describe('derived state', () => {
     expect(store.heads()).toEqual(headsBefore);
     expect(store.isHealthy()).toBe(true);
   });
+
+  it("keeps an alert active against another issuer's all-clear, before or after the alert, and after a rebuild", async () => {
+    store = await openStore(dir);
+    const now = 10_000;
+    const a1 = makeAlert({ seq: 1, expiresAt: now + 1000 });
+    const a2 = makeAlert({ seq: 2, expiresAt: now + 1000 });
+    // ISSUER_B's all-clears: one after a1, one before a2.
+    const byOther1 = makeAlert({
+      seq: 1,
+      issuer: ISSUER_B,
+      expiresAt: now + 100,
+      resolves: computeMessageId(a1),
+    });
+    const byOther2 = makeAlert({
+      seq: 2,
+      issuer: ISSUER_B,
+      expiresAt: now + 100,
+      resolves: computeMessageId(a2),
+    });
+    for (const wire of [a1, byOther1, byOther2, a2]) await store.append({ wire });
+    const ids = async () => (await store!.activeAlerts({ now })).map((m) => m.seq).sort();
+    expect(await ids()).toEqual([1, 2]);
+    await store.rebuildDerived();
+    expect(await ids()).toEqual([1, 2]);
+    // The issuer's own all-clear ends it.
+    await store.append({ wire: makeAlert({ seq: 3, expiresAt: now + 100, resolves: computeMessageId(a1) }) });
+    expect(await ids()).toEqual([2]);
+  });
 });
 
 describe('durability and damage', () => {
