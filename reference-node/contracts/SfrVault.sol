@@ -174,6 +174,11 @@ contract SfrVault is EIP712 {
         uint256 amount;
     }
 
+    struct Tranche {
+        uint64 atMs;
+        uint256 amount;
+    }
+
     struct Claim {
         address claimant;
         uint64 epoch;
@@ -190,7 +195,8 @@ contract SfrVault is EIP712 {
     mapping(bytes32 => Payout[]) private _payouts;
     mapping(bytes32 => mapping(bytes32 => Claim)) private _claims;
     mapping(bytes32 => bytes32[]) private _openClaims;
-    mapping(bytes32 => mapping(uint256 => uint256)) private _paidInWindow;
+    /// what each pool paid out, in chain-time order (one entry per chain time), so that a window of any length can be summed
+    mapping(bytes32 => Tranche[]) private _paidOut;
     mapping(bytes32 => mapping(bytes32 => mapping(uint32 => mapping(address => bool)))) private _voided;
 
     constructor() EIP712("SFR", "1") {}
@@ -558,19 +564,34 @@ contract SfrVault is EIP712 {
     }
 
     function _release(bytes32 poolId, bytes32 claimId, Claim storage claim, Terms storage t, bool strict) private {
-        uint64 nowMs = _nowMs();
-        uint256 window = nowMs / t.rateWindowMs;
-        uint256 used = _paidInWindow[poolId][window];
+        // the claim's snapshot sets the window and the limit; what the pool paid is counted in chain
+        // time, so epochs with different windows compose (settlement.md#rate-limit)
+        uint64 windowStart = _nowMs() - (_nowMs() % t.rateWindowMs);
+        uint256 used = _paidSince(poolId, windowStart);
         uint256 room = t.rateMaxAmount > used ? t.rateMaxAmount - used : 0;
         uint256 pay = claim.unpaid < room ? claim.unpaid : room;
         if (pay == 0) {
-            if (strict) revert VAULT_RATE_LIMITED(room, uint64((window + 1) * t.rateWindowMs));
+            if (strict) revert VAULT_RATE_LIMITED(room, windowStart + t.rateWindowMs);
             return;
         }
-        _paidInWindow[poolId][window] = used + pay;
+        _recordPaid(poolId, pay);
         claim.unpaid -= pay;
         IERC20(_pools[poolId].asset).safeTransfer(claim.claimant, pay);
         emit PaidOut(poolId, claimId, claim.claimant, pay, claim.unpaid);
+    }
+
+    /// what the pool paid out at chain times ≥ `fromMs` (the tranches are in chain-time order)
+    function _paidSince(bytes32 poolId, uint64 fromMs) private view returns (uint256 used) {
+        Tranche[] storage paid = _paidOut[poolId];
+        for (uint256 i = paid.length; i > 0 && paid[i - 1].atMs >= fromMs; --i) used += paid[i - 1].amount;
+    }
+
+    function _recordPaid(bytes32 poolId, uint256 amount) private {
+        Tranche[] storage paid = _paidOut[poolId];
+        uint256 n = paid.length;
+        uint64 nowMs = _nowMs();
+        if (n > 0 && paid[n - 1].atMs == nowMs) paid[n - 1].amount += amount;
+        else paid.push(Tranche(nowMs, amount));
     }
 
     function _roll(bytes32 poolId, Terms storage t, address claimant, uint64 filedAt) private view returns (Roll memory r) {

@@ -389,6 +389,68 @@ describe('settle', () => {
     expect(await balanceOf(m[0]!.address)).toBe(before + 500n * U);
   });
 
+  it("pays each claim under its snapshot's rate limit, counting what the pool paid in chain time across epochs", async () => {
+    // epoch 0: at most 300 per 1-hour window; epoch 1 (from just after claim 1's filing): 300 per 2 hours
+    const { terms, filedAt, decidedAt } = await pooled({ rateMaxAmount: 300n * U });
+    const amended = charterTerms(
+      chain,
+      m.map((a) => ({ address: a.address })),
+      {
+        epoch: 1n,
+        effectiveAt: filedAt + 1n,
+        charterHash: keccak256(toHex('charter text, epoch 1')),
+        rateMaxAmount: 300n * U,
+        rateWindowMs: 2n * HOUR,
+      },
+    );
+    const sigs = await Promise.all(
+      [m[1]!, m[2]!, m[3]!].map((a) => signForVault(a, chain.domain, { charter: amended })),
+    );
+    await registerCharter({ client: admin(), vault: chain.vault, charter: amended, signatures: sigs });
+    // Both claims are paid a minute into a 2-hour window (so also into a 1-hour one).
+    await chain.advance(HOUR);
+    const now = await chain.nowMs();
+    await chain.advance(2n * HOUR - (now % (2n * HOUR)) + 60_000n);
+    const first = settlementOf(terms, {
+      claimId: claimId(1),
+      claimant: m[0]!.address,
+      amount: 500n * U,
+      filedAt,
+      decidedAt,
+    });
+    const before = await balanceOf(m[0]!.address);
+    await settleAs(first, await signAll(chain, first, [m[1]!, m[2]!]));
+    expect(await balanceOf(m[0]!.address)).toBe(before + 300n * U);
+    const contributed = new Map(first.contributions.map((c) => [c.member.toLowerCase(), c.amount]));
+    const second = settlementOf(amended, {
+      claimId: claimId(2),
+      claimant: m[0]!.address,
+      amount: 100n * U,
+      filedAt: filedAt + 2n,
+      decidedAt: decidedAt + 1n,
+      contributed,
+    });
+    await settleAs(second, await signAll(chain, second, [m[1]!, m[2]!]));
+    // Under epoch 1's terms the current window is the 2-hour one, which already holds the 300 paid
+    // under epoch 0: nothing more now (counted by window number, epoch 1's window would have been empty).
+    expect(await balanceOf(m[0]!.address)).toBe(before + 300n * U);
+    const start = (await chain.nowMs()) - ((await chain.nowMs()) % (2n * HOUR));
+    await expect(
+      release({ client: admin(), vault: chain.vault, poolId: terms.poolId, claimId: second.claimId }),
+    ).rejects.toMatchObject({ code: 'VAULT_RATE_LIMITED', args: [0n, start + 2n * HOUR] });
+    // One hour on, epoch 0's claim has a new 1-hour window; epoch 1's 2-hour window is still full.
+    await chain.advance(HOUR);
+    await release({ client: admin(), vault: chain.vault, poolId: terms.poolId, claimId: first.claimId });
+    expect(await balanceOf(m[0]!.address)).toBe(before + 500n * U);
+    await expect(
+      release({ client: admin(), vault: chain.vault, poolId: terms.poolId, claimId: second.claimId }),
+    ).rejects.toMatchObject({ code: 'VAULT_RATE_LIMITED', args: [0n, start + 2n * HOUR] });
+    // In the next 2-hour window epoch 1's claim is paid.
+    await chain.advance(HOUR);
+    await release({ client: admin(), vault: chain.vault, poolId: terms.poolId, claimId: second.claimId });
+    expect(await balanceOf(m[0]!.address)).toBe(before + 600n * U);
+  });
+
   it('refuses an equivocating signer once the proof is on-chain: VAULT_SIGNER_EQUIVOCATED', async () => {
     const { terms, filedAt, decidedAt } = await pooled();
     await chain.advance(HOUR);
