@@ -1,3 +1,5 @@
+import type { RegisteredCodeOf } from '@sfr/schemas';
+
 /**
  * Reason codes of the HARNESS domain (registered in schemas/v1/registry/reason-codes/HARNESS.json,
  * meanings in spec/v1/conformance.md). The runner tags every failed case and every refused input
@@ -21,7 +23,7 @@ export const HarnessCode = {
   unregisteredCode: 'HARNESS_UNREGISTERED_CODE',
   staleExemption: 'HARNESS_STALE_EXEMPTION',
   usage: 'HARNESS_USAGE',
-} as const;
+} as const satisfies Record<string, RegisteredCodeOf<'HARNESS'>>;
 
 export type HarnessCodeValue = (typeof HarnessCode)[keyof typeof HarnessCode];
 

@@ -1,4 +1,14 @@
 // @sfr/schemas — the public face: validators, schema access, the reason-code registry and the v1 types.
+export {
+  type ErrorCode,
+  type IgnoreCode,
+  REGISTERED_REASON_CODES,
+  type ReasonCodeDomain,
+  type ReasonCodeOutcome,
+  type RegisteredCodeOf,
+  type RegisteredReasonCode,
+  type RejectCode,
+} from './generated/v1/reasonCodes.js';
 export type * from './generated/v1/types.js';
 export { getSchema } from './getSchema.js';
 export { escapePointerToken, type ValidateResult, type ValidationIssue } from './issue.js';

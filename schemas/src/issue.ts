@@ -1,7 +1,9 @@
+import type { RegisteredCodeOf } from './generated/v1/reasonCodes.js';
+
 /** One reason a document is not valid. */
 export interface ValidationIssue {
   /** A stable reason code from the `SCHEMA` registry (`schemas/v1/registry/reason-codes/SCHEMA.json`). */
-  readonly code: string;
+  readonly code: RegisteredCodeOf<'SCHEMA'>;
   /** RFC 6901 JSON pointer to the offending value (for a missing or extra property: to that property). */
   readonly pointer: string;
   /** The JSON Schema keyword that failed (`required`, `pattern` …), or the pre-check that did (`depth`, `json` …). */

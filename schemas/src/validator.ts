@@ -2,6 +2,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { isInt256InRange, isUint256InRange } from './bigIntBounds.js';
+import type { RegisteredCodeOf } from './generated/v1/reasonCodes.js';
 import { escapePointerToken, type ValidationIssue } from './issue.js';
 import { readSchemaDocuments } from './schemaFiles.js';
 
@@ -82,7 +83,12 @@ function child(pointer: string, token: string): string {
 function mapError(e: ErrorObject): ValidationIssue {
   const p = e.params as Record<string, unknown>;
   const at = e.instancePath;
-  const issue = (code: string, pointer: string, message: string, expected?: string): ValidationIssue =>
+  const issue = (
+    code: RegisteredCodeOf<'SCHEMA'>,
+    pointer: string,
+    message: string,
+    expected?: string,
+  ): ValidationIssue =>
     expected === undefined
       ? { code, pointer, keyword: e.keyword, message }
       : { code, pointer, keyword: e.keyword, message, expected };

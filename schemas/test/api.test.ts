@@ -23,9 +23,18 @@ import {
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 describe('public API', () => {
+  it('REGISTERED_REASON_CODES (generated) is the registry: every code with its outcome, by domain', () => {
+    expect(
+      Object.entries(api.REGISTERED_REASON_CODES).flatMap(([domain, codes]) =>
+        Object.entries(codes).map(([code, outcome]) => ({ domain, code, outcome })),
+      ),
+    ).toEqual(reasonCodes.map(({ domain, code, outcome }) => ({ domain, code, outcome })));
+  });
+
   it('exports exactly this surface', () => {
     expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
       [
+        "REGISTERED_REASON_CODES",
         "commonSchemaId",
         "defaultLimits",
         "escapePointerToken",

@@ -1,24 +1,12 @@
-/**
- * Reason codes of the contagion responder (registry: schemas/v1/registry/reason-codes/ALERT.json,
- * spec: spec/v1/contagion.md). A test checks this list and the registry file agree both ways.
- */
-export const ALERT_CODES = [
-  'ALERT_EXPIRED',
-  'ALERT_RESOLVE_NOT_ISSUER',
-  'ALERT_NOT_EXPOSED',
-  'ALERT_STATE_FULL',
-  'ALERT_WEBHOOK_SECRET_UNREADABLE',
-  'ALERT_WEBHOOK_FAILED',
-  'ALERT_WEBHOOK_REJECTED',
-  'ALERT_WEBHOOK_EXHAUSTED',
-  'ALERT_OUTBOX_UNREADABLE',
-  'ALERT_ACTION_FAILED',
-  'ALERT_ACTION_BAD_OUTPUT',
-  'ALERT_ACTION_REPORT_REFUSED',
-  'ALERT_ACTION_INTERRUPTED',
-] as const;
+import { REGISTERED_REASON_CODES } from '@sfr/schemas';
 
-export type AlertCode = (typeof ALERT_CODES)[number];
+/**
+ * Reason codes of the contagion responder (spec/v1/contagion.md), generated from the registry file
+ * schemas/v1/registry/reason-codes/ALERT.json.
+ */
+export type AlertCode = keyof typeof REGISTERED_REASON_CODES.ALERT;
+
+export const ALERT_CODES = Object.keys(REGISTERED_REASON_CODES.ALERT) as readonly AlertCode[];
 
 /** The one error class of the contagion responder: a stable `code`, a short message, details. */
 export class ContagionError extends Error {

@@ -1,3 +1,5 @@
+import type { IgnoreCode, RejectCode } from '@sfr/schemas';
+
 /** Lower-case (or, for addresses, any-case) `0x`-prefixed hex string. */
 export type Hex = `0x${string}`;
 
@@ -57,7 +59,8 @@ export type EnvelopeHeader = Pick<UnsignedEnvelope, 'sfr' | 'type' | 'issuer' | 
 export type Outcome = 'accept' | 'ignore' | 'reject';
 
 export type Accept = { outcome: 'accept' };
-export type Refusal<C extends string = string> = {
+/** `C`: a registered ignore or reject code (schemas/v1/registry/reason-codes; generated unions). */
+export type Refusal<C extends IgnoreCode | RejectCode = IgnoreCode | RejectCode> = {
   outcome: 'ignore' | 'reject';
   code: C;
   meta?: Record<string, unknown>;

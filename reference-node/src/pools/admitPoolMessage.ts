@@ -1,3 +1,4 @@
+import type { IgnoreCode, RejectCode } from '@sfr/schemas';
 import { checkPoolMessage } from './checkPoolMessage.js';
 import type { PoolState } from './derivePoolState.js';
 import type { PoolMessage } from './types.js';
@@ -5,7 +6,7 @@ import type { PoolMessage } from './types.js';
 /** The gossip layer's verdict on one pool message (pools.md#gossip-admission). */
 export type PoolAdmission =
   | { outcome: 'accept'; waiting?: string }
-  | { outcome: 'ignore' | 'reject'; code: string };
+  | { outcome: 'ignore' | 'reject'; code: IgnoreCode | RejectCode };
 
 // pools.md#gossip-admission, the final refusals: each is a property of the message alone, or of the
 // content-addressed claim it names, so no message a node does not hold yet can lift it.
@@ -51,6 +52,9 @@ function isFinal(message: PoolMessage, code: string): boolean {
 export function admitPoolMessage(state: PoolState, message: PoolMessage, now: number): PoolAdmission {
   const verdict = checkPoolMessage(state, message, now);
   if (verdict.outcome === 'accept') return verdict;
-  if (isFinal(message, verdict.code)) return verdict;
+  // A pool refusal's code is a registered POOL_/CLAIM_/ENVELOPE_ verdict code (pools/codes.ts); its
+  // PoolRefusal type still says string.
+  if (isFinal(message, verdict.code))
+    return { outcome: verdict.outcome, code: verdict.code as IgnoreCode | RejectCode };
   return { outcome: 'accept', waiting: verdict.code };
 }

@@ -1,19 +1,11 @@
+import { REGISTERED_REASON_CODES } from '@sfr/schemas';
+
 /**
- * SYNC_* reason codes. `schemas/v1/registry/reason-codes/SYNC.json` is the normative list; a test checks
- * both agree. All are `error` (request/response failures), not gossip verdicts.
+ * SYNC_* reason codes with their outcomes, generated from the registry file
+ * `schemas/v1/registry/reason-codes/SYNC.json` (the normative list). All are `error`
+ * (request/response failures), not gossip verdicts.
  */
-export const SYNC_CODES = {
-  SYNC_BAD_REQUEST: 'error',
-  SYNC_RATE_LIMITED: 'error',
-  SYNC_FRAME_TOO_LARGE: 'error',
-  SYNC_BAD_RESPONSE: 'error',
-  SYNC_TIMEOUT: 'error',
-  SYNC_PEER_UNREACHABLE: 'error',
-  SYNC_PEER_SERVED_INVALID: 'error',
-  SYNC_NO_PROGRESS: 'error',
-  SYNC_PEER_BACKED_OFF: 'error',
-  SYNC_INTERNAL_ERROR: 'error',
-} as const satisfies Record<string, 'reject' | 'ignore' | 'error'>;
+export const SYNC_CODES = REGISTERED_REASON_CODES.SYNC;
 
 export type SyncCode = keyof typeof SYNC_CODES;
 
