@@ -5,8 +5,9 @@
  * tests drive the node that runs in production.
  */
 import type { HealthResponse, PeerListResponse } from '@sfr/schemas';
-import { toChecksumAddress } from '../envelope/index.js';
+import { DEFAULT_SKEW_MS, toChecksumAddress } from '../envelope/index.js';
 import type { SfrNode } from '../node/index.js';
+import { createClockEstimator } from './clockCheck.js';
 import type { ApiNode } from './createApi.js';
 
 /** Topics listed in the status answer (StatusResponse bounds the array). */
@@ -24,10 +25,17 @@ export interface ApiNodeOfParameters {
   readonly startedAt?: number;
   /** Checks besides the store's and gossip's (the adapter host's …). */
   readonly healthChecks?: () => HealthResponse['checks'];
+  /** The node's clock tolerance (`time.skewMs`), against which the clock check compares. */
+  readonly skewMs?: number;
 }
 
 export function apiNodeOf(node: SfrNode, p: ApiNodeOfParameters): ApiNode {
   const startedAt = p.startedAt ?? Date.now();
+  // node.md#clock: what gossip brings says whether the local clock agrees with the peers'.
+  const clock = createClockEstimator({ member: node.member, skewMs: p.skewMs ?? DEFAULT_SKEW_MS });
+  node.onAccepted((m) => {
+    if (m.source === 'gossip') clock.observe(m.envelope.issuer, m.envelope.issuedAt);
+  });
   return {
     store: node.store,
     member: node.member,
@@ -55,6 +63,7 @@ export function apiNodeOf(node: SfrNode, p: ApiNodeOfParameters): ApiNode {
         ? { name: 'gossip', status: 'ok' }
         : { name: 'gossip', status: 'degraded', detail: 'no connected peers' },
       ownHeadCheck(node),
+      clock.check(),
       ...(p.healthChecks?.() ?? []),
     ],
   };

@@ -276,6 +276,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
         protocol: config.identity.protocol,
         version,
         startedAt,
+        ...(config.time?.skewMs === undefined ? {} : { skewMs: config.time.skewMs }),
         ...(adapters === undefined ? {} : { healthChecks: () => adapters.healthChecks() }),
       }),
       token: token.token,
