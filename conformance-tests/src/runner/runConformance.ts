@@ -82,7 +82,7 @@ export type RunConformanceParameters = {
 };
 
 /** Default per-request timeout: generous for a cold start of a compiled or JIT implementation. */
-export const defaultTimeoutMs = 5000;
+export const defaultTimeoutMs = 30_000;
 /** After this many consecutive failures before any answer, the implementation is deemed unable to start. */
 export const startFailureLimit = 5;
 
