@@ -16,7 +16,10 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getReasonCode } from '@sfr/schemas';
-import type { PoolCharter } from '@sfr/schemas/types';
+import type { FundClaim, PoolCharter } from '@sfr/schemas/types';
+
+type LogRef = Extract<FundClaim['evidence'][number], { type: 'log' }>;
+
 import { compareResult } from '../../conformance-tests/src/runner/compareResult.js';
 import {
   buildEquivocationEvidence,
@@ -1159,6 +1162,34 @@ async function approveAll(
         no(outsider, 'CLAIM_CLAIMANT_NOT_MEMBER'),
         no(unknown, 'CLAIM_UNKNOWN'),
       ),
+    },
+  );
+}
+{
+  // One loss is paid once: a piece of evidence (chain, transaction, log index) backs at most one
+  // open or approved claim of the pool, whatever the claimant or the incident id. A rejected claim's
+  // evidence is free again.
+  const p = await pool(undefined, { windows: { votingMs: 24 * HOUR, challengeMs: HOUR, cooldownMs: 0 } });
+  const first = await p.s.claim(key(p, 0), FILED);
+  const ref = (first.envelope.payload as unknown as FundClaim).evidence[0] as LogRef;
+  const again = await p.s.claim(key(p, 1), FILED + 1, { incidentId: 'another-incident', evidence: [ref] });
+  const nextLog = await p.s.claim(key(p, 3), FILED + 3, {
+    incidentId: 'fourth',
+    evidence: [{ ...ref, logIndex: 1 }],
+  });
+  add(
+    'filing',
+    'duplicate evidence: the same log cited by a claim of another member under another incident id is refused; the next log of that transaction is not',
+    'filing',
+    p.charters,
+    [first, again, nextLog],
+    FILED + HOUR,
+    {
+      claims: [
+        { claimId: first.id, status: 'attesting' },
+        { claimId: nextLog.id, status: 'attesting' },
+      ],
+      refused: refusals(no(again, 'CLAIM_DUPLICATE_EVIDENCE')),
     },
   );
 }

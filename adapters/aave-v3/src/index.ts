@@ -11,6 +11,8 @@ import {
   type DecodedLog,
   findAsset,
   groupByTransaction,
+  type LossInput,
+  type LossRule,
   logKey,
   parseAddress,
   parseAssets,
@@ -166,6 +168,39 @@ export function createAdapter(config: AaveV3AdapterConfig): Adapter {
     return out;
   }
 
+  /** What one cited log proves (adapters.md#loss-derivation), the same kinds `map` emits. */
+  function deriveLoss(input: LossInput): LossRule[] {
+    if (input.type === 'call') return [];
+    const { eventName, args } = input.log;
+    const loss = (address: unknown, value: unknown) => {
+      const asset = assetOf(address);
+      return asset === undefined ? {} : { amount: { asset, value: BigInt(String(value)) } };
+    };
+    if (eventName === 'ReservePaused')
+      return [{ kind: args['paused'] === true ? 'emergency_pause' : 'resume', derivation: 'ReservePaused' }];
+    if (eventName === 'ReserveFrozen')
+      return [{ kind: args['frozen'] === true ? 'market_frozen' : 'resume', derivation: 'ReserveFrozen' }];
+    if (eventName === 'DeficitCreated')
+      return [
+        {
+          kind: 'bad_debt_realized',
+          ...loss(args['debtAsset'], args['amountCreated']),
+          derivation: 'DeficitCreated.amountCreated',
+        },
+      ];
+    if (eventName === 'DeficitCovered')
+      return [
+        {
+          kind: 'insurance_fund_deployed',
+          ...loss(args['reserve'], args['amountCovered']),
+          derivation: 'DeficitCovered.amountCovered',
+        },
+      ];
+    if (eventName === 'StakeTokenSlashed')
+      return [{ kind: 'insurance_fund_deployed', derivation: 'StakeTokenSlashed' }];
+    return [];
+  }
+
   const coverEmitters = umbrella === undefined ? [] : [umbrella];
   return createChainAdapter(
     {
@@ -186,6 +221,7 @@ export function createAdapter(config: AaveV3AdapterConfig): Adapter {
         },
       ],
       map,
+      deriveLoss,
       exposure: () => ({
         contracts: [pool, configurator, ...(umbrella === undefined ? [] : [umbrella])] as Address[],
         assets: reserves,

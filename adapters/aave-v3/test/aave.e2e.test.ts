@@ -162,6 +162,30 @@ describe('aave-v3: scenarios', () => {
       topic0.StakeTokenSlashed,
     ]);
     expect(refs.every((r) => r.type === 'log' && r.txHash === slash.transactionHash)).toBe(true);
+    // deriveLoss re-reads each log from chain: the deficit is 1_234_567_890 USDC base units (the
+    // amount passed to liquidateToDeficit above); the cover 1_000_000_000; the slash proves the kind only.
+    const deficit = outputs[0]!.payload.evidence![0]!;
+    expect(await adapter.deriveLoss!(deficit)).toEqual({
+      ok: true,
+      losses: [
+        {
+          kind: 'bad_debt_realized',
+          amount: { asset: { chain: 'eip155:31337', ...reserves[0]! }, value: '1234567890' },
+          derivation: 'aave-v3 DeficitCreated.amountCreated',
+        },
+      ],
+    });
+    expect(await adapter.deriveLoss!(refs[0]!)).toMatchObject({
+      ok: true,
+      losses: [{ kind: 'insurance_fund_deployed', amount: { value: '1000000000' } }],
+    });
+    expect(await adapter.deriveLoss!(refs[1]!)).toEqual({
+      ok: true,
+      losses: [{ kind: 'insurance_fund_deployed', amount: null, derivation: 'aave-v3 StakeTokenSlashed' }],
+    });
+    expect(
+      await adapter.deriveLoss!({ ...deficit, txHash: `0x${'0d'.repeat(32)}` } as typeof deficit),
+    ).toMatchObject({ ok: false, code: 'EVIDENCE_NOT_FOUND' });
   });
 
   it('accepts call evidence of getReserveDeficit at a block and refuses a forged result or an unknown view', async () => {

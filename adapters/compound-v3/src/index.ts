@@ -7,6 +7,8 @@ import {
   createChainAdapter,
   type DecodedLog,
   failConfig,
+  type LossInput,
+  type LossRule,
   logKey,
   parseAddress,
   parseAssets,
@@ -89,6 +91,37 @@ export function createAdapter(config: CompoundV3AdapterConfig): Adapter {
     });
   }
 
+  /** What one cited log or call proves (adapters.md#loss-derivation), the same kinds `map` and `probe` emit. */
+  function deriveLoss(input: LossInput): LossRule[] {
+    if (input.type === 'call') {
+      if (input.name !== 'getReserves' || typeof input.result !== 'bigint' || input.result >= 0n) return [];
+      return [
+        {
+          kind: 'bad_debt_realized',
+          amount: { asset: base, value: -input.result },
+          derivation: 'getReserves() < 0',
+        },
+      ];
+    }
+    const { eventName, args } = input.log;
+    if (eventName === 'PauseAction')
+      return [
+        {
+          kind: pauseFlags.some((f) => args[f] === true) ? 'emergency_pause' : 'resume',
+          derivation: 'PauseAction',
+        },
+      ];
+    if (eventName === 'AbsorbDebt')
+      return [
+        {
+          kind: 'insurance_fund_deployed',
+          amount: { asset: base, value: args['basePaidOut'] as bigint },
+          derivation: 'AbsorbDebt.basePaidOut',
+        },
+      ];
+    return [];
+  }
+
   return createChainAdapter<{ reservesNegative: boolean }>(
     {
       protocol,
@@ -126,6 +159,7 @@ export function createAdapter(config: CompoundV3AdapterConfig): Adapter {
         }
         return { outputs, state: { reservesNegative: negative } };
       },
+      deriveLoss,
       exposure: () => ({
         contracts: [comet],
         assets: [base, ...collaterals],

@@ -105,6 +105,17 @@ describe('compound-v3: scenarios', () => {
         },
       ],
     });
+    // deriveLoss re-reads the log: basePaidOut 2_500_000_000 USDC base units, as passed to absorb.
+    expect(await adapter.deriveLoss!(outputs[0]!.payload.evidence![0]!)).toMatchObject({
+      ok: true,
+      losses: [
+        {
+          kind: 'insurance_fund_deployed',
+          amount: { asset: { symbol: 'USDC', decimals: 6 }, value: '2500000000' },
+          derivation: 'compound-v3 AbsorbDebt.basePaidOut',
+        },
+      ],
+    });
   });
 
   it('negative getReserves() → ONE bad_debt_realized with call evidence, even across a restart', async () => {
@@ -125,6 +136,17 @@ describe('compound-v3: scenarios', () => {
     expect(await adapter.verifyEvidence(ref)).toMatchObject({
       ok: true,
       facts: { type: 'call', name: 'getReserves', values: { result: '-123456789' } },
+    });
+    // The negative reserves (−123 456 789 set above) are the bad debt, read from the call.
+    expect(await adapter.deriveLoss!(ref)).toMatchObject({
+      ok: true,
+      losses: [
+        {
+          kind: 'bad_debt_realized',
+          amount: { value: '123456789' },
+          derivation: 'compound-v3 getReserves() < 0',
+        },
+      ],
     });
     await anvil.mine(2);
     const restarted = build({ cursorStore: store });

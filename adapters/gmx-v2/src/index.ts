@@ -10,6 +10,8 @@ import {
   type DecodedLog,
   findAsset,
   groupByTransaction,
+  type LossInput,
+  type LossRule,
   logKey,
   parseAddress,
   parseAssets,
@@ -93,8 +95,8 @@ export function createAdapter(config: GmxV2AdapterConfig): Adapter {
   const marketLabel = (address: string) => marketOf(address)?.name ?? getAddress(address);
   const topicAddress = (topic: Hex | undefined): string =>
     topic === undefined ? '0x' : `0x${topic.slice(26)}`;
-  const dataOf = (log: DecodedLog) => log.args['eventData'] as EventLogData;
-  const nameOf = (log: DecodedLog) => String(log.args['eventName']);
+  const dataOf = (log: Pick<DecodedLog, 'args'>) => log.args['eventData'] as EventLogData;
+  const nameOf = (log: Pick<DecodedLog, 'args'>) => String(log.args['eventName']);
 
   function mapAdlState(log: DecodedLog, ctx: ScanContext, state: GmxState): AdapterOutput | undefined {
     const data = dataOf(log);
@@ -253,6 +255,97 @@ export function createAdapter(config: GmxV2AdapterConfig): Adapter {
     });
   }
 
+  /**
+   * What one cited log proves (adapters.md#loss-derivation), the kinds `map` emits. The loss of an
+   * insolvent close is its `remainingCostUsd` (USD, 1e30); of an ADL order, the profit its
+   * PositionDecrease was cut by, `uncappedBasePnlUsd − basePnlUsd` (USD, 1e30), when positive; the
+   * PositionDecrease joined to either proves the kind only, so a loss is counted once.
+   */
+  function deriveLoss(input: LossInput): LossRule[] {
+    if (input.type === 'call') return [];
+    const log = input.log;
+    const name = nameOf(log);
+    const data = dataOf(log);
+    const usd = (value: bigint) => ({ usd: { value, decimals: gmxUsdDecimals } });
+    const decreaseOf = (orderKey: Hex | undefined) =>
+      input.txLogs.find(
+        (l) =>
+          nameOf(l) === 'PositionDecrease' &&
+          getItem<Hex>(dataOf(l), 'bytes32Items', 'orderKey') === orderKey,
+      );
+    const isAdl = (l: Pick<DecodedLog, 'args' | 'eventName'>) =>
+      nameOf(l) === 'OrderExecuted' &&
+      l.eventName === 'EventLog2' &&
+      getItem<bigint>(dataOf(l), 'uintItems', 'secondaryOrderType') === secondaryOrderTypeAdl;
+    if (name === 'InsolventClose') {
+      const cost = getItem<bigint>(data, 'uintItems', 'remainingCostUsd') ?? 0n;
+      return [
+        {
+          kind: 'bad_debt_realized',
+          ...(cost > 0n ? { amount: usd(cost) } : {}),
+          derivation: 'InsolventClose.remainingCostUsd',
+        },
+      ];
+    }
+    if (isAdl(log)) {
+      const d = decreaseOf(getItem<Hex>(data, 'bytes32Items', 'key'));
+      // Both fields must be there: a PositionDecrease without `uncappedBasePnlUsd` records no cut.
+      const uncapped =
+        d === undefined ? undefined : getItem<bigint>(dataOf(d), 'intItems', 'uncappedBasePnlUsd');
+      const capped = d === undefined ? undefined : getItem<bigint>(dataOf(d), 'intItems', 'basePnlUsd');
+      const cut = uncapped === undefined || capped === undefined ? 0n : uncapped - capped;
+      return [
+        {
+          kind: 'loss_socialized',
+          ...(cut > 0n ? { amount: usd(cut) } : {}),
+          derivation: 'PositionDecrease.uncappedBasePnlUsd - basePnlUsd',
+        },
+      ];
+    }
+    if (name === 'PositionDecrease') {
+      const key = getItem<Hex>(data, 'bytes32Items', 'orderKey');
+      const joined = input.txLogs.find(
+        (l) =>
+          (nameOf(l) === 'InsolventClose' && getItem<Hex>(dataOf(l), 'bytes32Items', 'orderKey') === key) ||
+          (isAdl(l) && getItem<Hex>(dataOf(l), 'bytes32Items', 'key') === key),
+      );
+      if (joined === undefined) return [];
+      const kind = nameOf(joined) === 'InsolventClose' ? 'bad_debt_realized' : 'loss_socialized';
+      return [{ kind, derivation: 'PositionDecrease' }];
+    }
+    if (name === 'SetBool' && log.eventName === 'EventLog1') {
+      const baseKey = (getItem<Hex>(data, 'bytes32Items', 'baseKey') ?? '0x').toLowerCase();
+      const value = getItem<boolean>(data, 'boolItems', 'value') === true;
+      if (baseKey === baseKeys.IS_MARKET_DISABLED)
+        return [{ kind: value ? 'market_frozen' : 'resume', derivation: 'SetBool IS_MARKET_DISABLED' }];
+      if (featureKeys.has(baseKey))
+        return [
+          { kind: value ? 'emergency_pause' : 'resume', derivation: `SetBool ${featureKeys.get(baseKey)}` },
+        ];
+      return [];
+    }
+    if (name === 'AdlStateUpdated' && log.eventName === 'EventLog1') {
+      const enabled = getItem<boolean>(data, 'boolItems', 'shouldEnableAdl') === true;
+      return [{ kind: enabled ? 'circuit_breaker_tripped' : 'resume', derivation: 'AdlStateUpdated' }];
+    }
+    if (name === 'InsufficientFundingFeePayment') {
+      const token = getItem<string>(data, 'addressItems', 'token');
+      const asset = token === undefined ? undefined : findAsset(tokens, token);
+      const expected = getItem<bigint>(data, 'uintItems', 'expectedAmount') ?? 0n;
+      const paid = getItem<bigint>(data, 'uintItems', 'amountPaidInCollateralToken') ?? 0n;
+      const paidSecondary = getItem<bigint>(data, 'uintItems', 'amountPaidInSecondaryOutputToken') ?? 0n;
+      const certain = asset !== undefined && paidSecondary === 0n && expected > paid;
+      return [
+        {
+          kind: 'loss_socialized',
+          ...(certain ? { amount: { asset, value: expected - paid } } : {}),
+          derivation: 'InsufficientFundingFeePayment.expectedAmount - amountPaidInCollateralToken',
+        },
+      ];
+    }
+    return [];
+  }
+
   function map(logs: DecodedLog[], ctx: ScanContext, state: GmxState): AdapterOutput[] {
     const out: AdapterOutput[] = [];
     for (const group of groupByTransaction(logs)) {
@@ -296,6 +389,7 @@ export function createAdapter(config: GmxV2AdapterConfig): Adapter {
       ],
       views: dataStore === undefined ? [] : [{ abi: dataStoreAbi[0] as AbiFunction, targets: [dataStore] }],
       map,
+      deriveLoss,
       exposure: () => ({
         contracts: [emitter, ...(dataStore === undefined ? [] : [dataStore])] as Address[],
         assets: [...markets.flatMap((m) => (m.indexToken === undefined ? [] : [m.indexToken])), ...tokens],

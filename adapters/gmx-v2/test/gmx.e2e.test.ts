@@ -171,6 +171,22 @@ describe('gmx-v2: scenarios', () => {
       ok: true,
       facts: { name: 'EventLog2', values: { eventName: 'OrderExecuted' } },
     });
+    // deriveLoss: the ADL order proves loss_socialized; its PositionDecrease (basePnlUsd only, no
+    // uncappedBasePnlUsd) records no cut profit, so no amount; the decrease proves the kind only.
+    expect(await adapter.deriveLoss!(evidence[1]!)).toEqual({
+      ok: true,
+      losses: [
+        {
+          kind: 'loss_socialized',
+          amount: null,
+          derivation: 'gmx-v2 PositionDecrease.uncappedBasePnlUsd - basePnlUsd',
+        },
+      ],
+    });
+    expect(await adapter.deriveLoss!(evidence[0]!)).toEqual({
+      ok: true,
+      losses: [{ kind: 'loss_socialized', amount: null, derivation: 'gmx-v2 PositionDecrease' }],
+    });
   });
 
   it('InsolventClose → bad_debt_realized; SetBool feature-disable → emergency_pause; IS_MARKET_DISABLED → market_frozen; re-enable → resume', async () => {
@@ -195,6 +211,24 @@ describe('gmx-v2: scenarios', () => {
       ['resume', 'governance'],
     ]);
     expect(outputs[1]!.payload).toMatchObject({ scope: { markets: ['execute_adl_feature_disabled'] } });
+    // deriveLoss: the insolvent close leaves remainingCostUsd = 55e30 (55 USD at 1e30) to the pool.
+    expect(await adapter.deriveLoss!(outputs[0]!.payload.evidence![0]!)).toEqual({
+      ok: true,
+      losses: [
+        {
+          kind: 'bad_debt_realized',
+          amount: { usd: { value: (55n * 10n ** 30n).toString(), decimals: 30 } },
+          derivation: 'gmx-v2 InsolventClose.remainingCostUsd',
+        },
+      ],
+    });
+    // A feature disable proves emergency_pause and no loss.
+    expect(await adapter.deriveLoss!(outputs[1]!.payload.evidence![0]!)).toEqual({
+      ok: true,
+      losses: [
+        { kind: 'emergency_pause', amount: null, derivation: 'gmx-v2 SetBool EXECUTE_ADL_FEATURE_DISABLED' },
+      ],
+    });
     expect(outputs[2]!.payload).toMatchObject({ scope: { markets: ['ETH/USD'] } });
   });
 

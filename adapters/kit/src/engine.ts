@@ -20,6 +20,7 @@ import type {
   Adapter,
   AdapterOutput,
   Address,
+  Asset,
   CallEvidenceRef,
   EvidenceFacts,
   EvidenceRef,
@@ -27,7 +28,9 @@ import type {
   ExposureProfile,
   Hex,
   LogEvidenceRef,
+  LossDerivation,
   PollResult,
+  RecoveryEventKind,
   Subject,
   WatchOptions,
 } from './types.js';
@@ -83,6 +86,28 @@ export interface ScanContext {
   ): Promise<ViewRead<T>>;
 }
 
+/** A log of the evidence's transaction, decoded by this adapter's events (integers as bigint). */
+export interface TxLog {
+  address: Address;
+  logIndex: number;
+  topics: Hex[];
+  eventName: string;
+  args: Record<string, unknown>;
+}
+
+/** What `deriveLoss` reads: the cited log with its transaction's other logs, or the cited call's decoded result. */
+export type LossInput =
+  | { type: 'log'; log: TxLog; txLogs: TxLog[] }
+  | { type: 'call'; name: string; result: unknown };
+
+/** An adapter's answer for one piece of evidence: the kind it proves and the loss it records, if any. */
+export interface LossRule {
+  kind: RecoveryEventKind;
+  amount?: { asset: Asset; value: bigint } | { usd: { value: bigint; decimals: number } };
+  /** the event and field (or view) the amount is read from, e.g. `DeficitCreated.amountCreated` */
+  derivation: string;
+}
+
 export interface AdapterDefinition<S extends Record<string, unknown> = Record<string, unknown>> {
   protocol: string;
   events: EventSpec[];
@@ -97,6 +122,11 @@ export interface AdapterDefinition<S extends Record<string, unknown> = Record<st
   /** reads state at the scanned block; `state` is what the previous probe returned (persisted in the cursor) */
   probe?(ctx: ScanContext, state: Partial<S>): Promise<{ outputs: AdapterOutput[]; state: S }>;
   exposure(): Omit<ExposureProfile, 'subjects' | 'protocol' | 'chain'>;
+  /**
+   * What a verified piece of evidence proves (spec/v1/adapters.md#loss-derivation); empty when this
+   * adapter maps it to no RecoveryEvent kind.
+   */
+  deriveLoss?(input: LossInput): LossRule[];
 }
 
 /** JSON-safe copy of decoded ABI values: bigint → decimal string, recursively. */
@@ -619,12 +649,73 @@ export function createChainAdapter<S extends Record<string, unknown>>(
     return { ok: true, facts };
   }
 
+  async function deriveLoss(ref: EvidenceRef): Promise<LossDerivation> {
+    const verified = await verifyEvidence(ref);
+    if (!verified.ok) return verified;
+    const rule = definition.deriveLoss;
+    if (rule === undefined) return { ok: true, losses: [] };
+    let input: LossInput;
+    if (ref.type === 'log') {
+      const receipt = await rpc(() => client.getTransactionReceipt({ hash: ref.txHash }));
+      const txLogs: TxLog[] = [];
+      for (const l of receipt.logs) {
+        const decoded = decode({ address: l.address, topics: l.topics as Hex[], data: l.data });
+        if (decoded === undefined) continue;
+        txLogs.push({
+          address: getAddress(l.address),
+          logIndex: l.logIndex,
+          topics: l.topics as Hex[],
+          eventName: decoded.eventName,
+          args: decoded.args,
+        });
+      }
+      const log = txLogs.find((l) => l.logIndex === ref.logIndex);
+      if (log === undefined)
+        return { ok: false, code: 'EVIDENCE_UNDECODABLE', message: 'Cited log not decodable' };
+      input = { type: 'log', log, txLogs };
+    } else {
+      const view = views.get(ref.data.slice(0, 10).toLowerCase())!;
+      const result = decodeFunctionResult({
+        abi: [view.abi],
+        functionName: view.abi.name,
+        data: ref.result,
+      } as never);
+      input = { type: 'call', name: view.abi.name, result };
+    }
+    const found = rule(input);
+    const losses = found.map((f) => ({
+      kind: f.kind,
+      amount:
+        f.amount === undefined
+          ? null
+          : 'usd' in f.amount
+            ? { usd: { value: f.amount.usd.value.toString(), decimals: f.amount.usd.decimals } }
+            : { asset: f.amount.asset, value: f.amount.value.toString() },
+      derivation: `${protocol} ${f.derivation}`,
+    }));
+    return { ok: true, losses };
+  }
+
+  async function deriveLossSafe(ref: EvidenceRef): Promise<LossDerivation> {
+    try {
+      return await deriveLoss(ref);
+    } catch (error) {
+      if (isAdapterError(error) && error.code === 'ADAPTER_RPC_UNAVAILABLE')
+        return {
+          ok: false,
+          code: 'EVIDENCE_RPC_UNAVAILABLE',
+          message: 'The RPC did not answer after retries',
+        };
+      throw error;
+    }
+  }
+
   function exposure(): ExposureProfile {
     const partial = { protocol, chain, ...definition.exposure() };
     return { ...partial, subjects: toSubjects(partial) };
   }
 
-  return { protocol, chain, poll, watch, verifyEvidence, exposure };
+  return { protocol, chain, poll, watch, verifyEvidence, deriveLoss: deriveLossSafe, exposure };
 }
 
 const bytes32 = /^0x[0-9a-fA-F]{64}$/;

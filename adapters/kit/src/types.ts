@@ -215,6 +215,24 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The loss one piece of evidence proves, re-derived from chain (spec/v1/adapters.md#loss-derivation):
+ * the RecoveryEvent kind the cited log (or call) stands for and, when it records a loss, the loss in
+ * base units — of a token (`asset`), or in USD scaled by `usdDecimals` when the protocol books it so.
+ */
+export interface DerivedLoss {
+  kind: RecoveryEventKind;
+  /** null: the evidence proves the kind but no loss (a pause, a freeze). */
+  amount: { asset: Asset; value: string } | { usd: { value: string; decimals: number } } | null;
+  /** How it was read, for the attestation: e.g. `aave-v3 DeficitCreated.amountCreated`. */
+  derivation: string;
+}
+
+export type LossDerivation =
+  /** one entry per kind the evidence proves (a Liquity liquidation can prove two); none: it proves no kind */
+  | { ok: true; losses: DerivedLoss[] }
+  | { ok: false; code: EvidenceFailureCode; message: string; details?: Record<string, unknown> };
+
 /** The contract every SFR adapter implements (spec/v1/adapters.md#interface). */
 export interface Adapter {
   readonly protocol: string;
@@ -222,5 +240,10 @@ export interface Adapter {
   poll(): Promise<PollResult>;
   watch(options?: WatchOptions): AsyncIterable<AdapterOutput>;
   verifyEvidence(ref: EvidenceRef): Promise<EvidenceVerification>;
+  /**
+   * Verifies the evidence like `verifyEvidence`, then reads what it proves (spec/v1/adapters.md#loss-derivation).
+   * Optional for adapters outside this repository; every reference adapter has it.
+   */
+  deriveLoss?(ref: EvidenceRef): Promise<LossDerivation>;
   exposure(): ExposureProfile;
 }

@@ -9,6 +9,8 @@ import {
   createChainAdapter,
   type DecodedLog,
   failConfig,
+  type LossInput,
+  type LossRule,
   logKey,
   parseAddress,
   parseAssets,
@@ -71,6 +73,35 @@ export function createAdapter(config: LiquityV2AdapterConfig): Adapter {
       [b.borrowerOperations, b.troveManager, b.priceFeed].some((x) => x.toLowerCase() === a),
     )!;
   };
+
+  /** What one cited log proves (adapters.md#loss-derivation), the same kinds `mapLog` emits. */
+  function deriveLoss(input: LossInput): LossRule[] {
+    if (input.type === 'call') return [];
+    const { eventName, args } = input.log;
+    if (eventName === 'ShutDown') return [{ kind: 'emergency_shutdown', derivation: 'ShutDown' }];
+    if (eventName === 'ShutDownFromOracleFailure')
+      return [
+        { kind: 'oracle_failure', derivation: 'ShutDownFromOracleFailure' },
+        { kind: 'emergency_shutdown', derivation: 'ShutDownFromOracleFailure' },
+      ];
+    if (eventName !== 'Liquidation') return [];
+    const out: LossRule[] = [];
+    const offset = args['_debtOffsetBySP'] as bigint;
+    const redistributed = args['_debtRedistributed'] as bigint;
+    if (offset > 0n)
+      out.push({
+        kind: 'insurance_fund_deployed',
+        amount: { asset: bold, value: offset },
+        derivation: 'Liquidation._debtOffsetBySP',
+      });
+    if (redistributed > 0n)
+      out.push({
+        kind: 'loss_socialized',
+        amount: { asset: bold, value: redistributed },
+        derivation: 'Liquidation._debtRedistributed',
+      });
+    return out;
+  }
 
   function mapLog(log: DecodedLog, ctx: ScanContext): AdapterOutput[] {
     const b = branchOf(log.address);
@@ -188,6 +219,7 @@ export function createAdapter(config: LiquityV2AdapterConfig): Adapter {
         },
       ],
       map: (logs, ctx) => logs.flatMap((log) => mapLog(log, ctx)),
+      deriveLoss,
       exposure: () => ({
         contracts: branches.flatMap((b) => [b.borrowerOperations, b.troveManager, b.priceFeed]) as Address[],
         assets: [bold, ...branches.map((b) => b.collateral)],

@@ -112,6 +112,23 @@ describe('liquity-v2: scenarios', () => {
         { role: 'collateral_seized', amount: { asset: { symbol: 'WETH' }, value: (2n * e18).toString() } },
       ],
     });
+    // deriveLoss re-reads the first Liquidation: 7 000 BOLD offset, 3 000 BOLD redistributed
+    // (the arguments above); the second, with nothing redistributed, proves the offset only.
+    expect(await adapter.deriveLoss!(outputs[1]!.payload.evidence![0]!)).toMatchObject({
+      ok: true,
+      losses: [
+        { kind: 'insurance_fund_deployed', amount: { value: (7_000n * e18).toString() } },
+        {
+          kind: 'loss_socialized',
+          amount: { asset: { symbol: 'BOLD' }, value: (3_000n * e18).toString() },
+          derivation: 'liquity-v2 Liquidation._debtRedistributed',
+        },
+      ],
+    });
+    expect(await adapter.deriveLoss!(outputs[2]!.payload.evidence![0]!)).toMatchObject({
+      ok: true,
+      losses: [{ kind: 'insurance_fund_deployed', amount: { value: (5_000n * e18).toString() } }],
+    });
   });
 
   it('ShutDown → emergency_shutdown; ShutDownFromOracleFailure → oracle_failure + emergency_shutdown', async () => {

@@ -78,6 +78,16 @@ export function createAdapter(config: PausableAdapterConfig): Adapter {
         }
         return outputs;
       },
+      // A pause proves its kind and no loss (adapters.md#loss-derivation); `paused()` reads prove nothing.
+      deriveLoss: (input) =>
+        input.type === 'log'
+          ? [
+              {
+                kind: input.log.eventName === 'Paused' ? 'emergency_pause' : 'resume',
+                derivation: input.log.eventName,
+              },
+            ]
+          : [],
       exposure: () => ({ contracts: addresses, assets: [], oracleFeeds: [], protocols: [] }),
     },
     config,

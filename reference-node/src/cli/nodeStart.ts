@@ -252,7 +252,12 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     node,
     config,
     baseDir: loaded.baseDir,
-    ...(adapters === undefined ? {} : { verifyEvidence: (ref: unknown) => adapters.verifyEvidence(ref) }),
+    ...(adapters === undefined
+      ? {}
+      : {
+          verifyEvidence: (ref: unknown) => adapters.verifyEvidence(ref),
+          deriveLoss: (ref: unknown) => adapters.deriveLoss(ref),
+        }),
     logger,
   }).catch(async (error: unknown) => {
     await adapters?.stop();

@@ -14,6 +14,7 @@ import {
   type EvidenceRef,
   type EvidenceVerification,
   type ExposureProfile,
+  type LossDerivation,
 } from '@sfr/adapter-kit';
 import type { Logger } from '../logging/index.js';
 import type { Store } from '../store/index.js';
@@ -83,6 +84,11 @@ export interface AdapterHost {
    * Never throws: `EVIDENCE_MALFORMED` for a non-ref, `EVIDENCE_WRONG_CHAIN` when no adapter reads that chain.
    */
   verifyEvidence(ref: unknown): Promise<EvidenceVerification>;
+  /**
+   * What the evidence proves, re-derived by the same adapter (adapters.md#loss-derivation); an
+   * adapter without `deriveLoss` proves no kind. Never throws, like `verifyEvidence`.
+   */
+  deriveLoss(ref: unknown): Promise<LossDerivation>;
   /** Resolves once every adapter loop has finished one scan after this call (tests, demos). */
   settled(): Promise<void>;
 }
@@ -339,6 +345,54 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
     return onChain[0]?.adapter;
   }
 
+  /**
+   * Runs `f` with the adapter watching the ref's chain and emitter (log) or target (call). Never
+   * throws: `EVIDENCE_MALFORMED` for a non-ref, `EVIDENCE_WRONG_CHAIN` when no adapter reads that
+   * chain, `EVIDENCE_RPC_UNAVAILABLE` when the adapter throws.
+   */
+  async function withAdapterOf<T extends { ok: boolean }>(
+    ref: unknown,
+    f: (adapter: Adapter, ref: EvidenceRef) => Promise<T>,
+  ): Promise<T | Extract<EvidenceVerification, { ok: false }>> {
+    if (typeof ref !== 'object' || ref === null) {
+      return { ok: false, code: 'EVIDENCE_MALFORMED', message: 'evidence ref must be an object' };
+    }
+    const r = ref as Partial<EvidenceRef> & { emitter?: unknown; to?: unknown };
+    if (typeof r.chain !== 'string' || (r.type !== 'log' && r.type !== 'call')) {
+      return {
+        ok: false,
+        code: 'EVIDENCE_MALFORMED',
+        message: 'evidence ref needs type log|call and chain',
+      };
+    }
+    const address = r.type === 'log' ? r.emitter : r.to;
+    if (typeof address !== 'string' || !ADDRESS.test(address)) {
+      return {
+        ok: false,
+        code: 'EVIDENCE_MALFORMED',
+        message: `evidence ref has no valid ${r.type === 'log' ? 'emitter' : 'to'}`,
+      };
+    }
+    const adapter = route(r.chain, address);
+    if (adapter === undefined) {
+      return {
+        ok: false,
+        code: 'EVIDENCE_WRONG_CHAIN',
+        message: `no adapter of this node reads ${r.chain.slice(0, 64)}`,
+        details: { chain: r.chain.slice(0, 64) },
+      };
+    }
+    try {
+      return await f(adapter, ref as EvidenceRef);
+    } catch (error) {
+      return {
+        ok: false,
+        code: 'EVIDENCE_RPC_UNAVAILABLE',
+        message: String((error as Error).message ?? error).slice(0, 200),
+      };
+    }
+  }
+
   const host: AdapterHost = {
     adapters: slots.map((s) => s.adapter),
     async start() {
@@ -424,45 +478,13 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
         ),
       };
     },
-    async verifyEvidence(ref) {
-      if (typeof ref !== 'object' || ref === null) {
-        return { ok: false, code: 'EVIDENCE_MALFORMED', message: 'evidence ref must be an object' };
-      }
-      const r = ref as Partial<EvidenceRef> & { emitter?: unknown; to?: unknown };
-      if (typeof r.chain !== 'string' || (r.type !== 'log' && r.type !== 'call')) {
-        return {
-          ok: false,
-          code: 'EVIDENCE_MALFORMED',
-          message: 'evidence ref needs type log|call and chain',
-        };
-      }
-      const address = r.type === 'log' ? r.emitter : r.to;
-      if (typeof address !== 'string' || !ADDRESS.test(address)) {
-        return {
-          ok: false,
-          code: 'EVIDENCE_MALFORMED',
-          message: `evidence ref has no valid ${r.type === 'log' ? 'emitter' : 'to'}`,
-        };
-      }
-      const adapter = route(r.chain, address);
-      if (adapter === undefined) {
-        return {
-          ok: false,
-          code: 'EVIDENCE_WRONG_CHAIN',
-          message: `no adapter of this node reads ${r.chain.slice(0, 64)}`,
-          details: { chain: r.chain.slice(0, 64) },
-        };
-      }
-      try {
-        return await adapter.verifyEvidence(ref as EvidenceRef);
-      } catch (error) {
-        return {
-          ok: false,
-          code: 'EVIDENCE_RPC_UNAVAILABLE',
-          message: String((error as Error).message ?? error).slice(0, 200),
-        };
-      }
-    },
+    verifyEvidence: (ref) => withAdapterOf(ref, (adapter, r) => adapter.verifyEvidence(r)),
+    deriveLoss: (ref) =>
+      withAdapterOf(ref, async (adapter, r): Promise<LossDerivation> => {
+        if (adapter.deriveLoss !== undefined) return adapter.deriveLoss(r);
+        const v = await adapter.verifyEvidence(r);
+        return v.ok ? { ok: true, losses: [] } : v;
+      }),
     settled: () =>
       Promise.all(
         slots.map((s) =>

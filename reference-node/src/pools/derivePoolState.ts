@@ -5,6 +5,7 @@ import { buildClaimDecision } from './buildClaimDecision.js';
 import { charterAt, domainMatches, resolveCharters } from './charters.js';
 import { CLAIM_CODES, type ClaimCode, POOL_CODES, type PoolCode, type PoolRefusal } from './codes.js';
 import { computePayout, EMPTY_LEDGER, type PoolLedger, recordPayout } from './computePayout.js';
+import { evidenceKey } from './evidenceKey.js';
 import { byTimeThenId, readPoolMessage } from './readPoolMessage.js';
 import { scheduleTranches, type TrancheCursor } from './scheduleTranches.js';
 import { type RoundResult, tallyRound } from './tallyRound.js';
@@ -334,6 +335,15 @@ function admissionRefusal(
     const open = e.round.closesAt > filedAt;
     if (e.claim.payload.incidentId === p.incidentId && (open || e.round.outcome === 'approved'))
       return 'CLAIM_DUPLICATE_INCIDENT';
+  }
+  const keys = new Set(p.evidence.map(evidenceKey));
+  for (const e of earlier) {
+    const open = e.round.closesAt > filedAt;
+    if (
+      (open || e.round.outcome === 'approved') &&
+      e.claim.payload.evidence.some((r) => keys.has(evidenceKey(r)))
+    )
+      return 'CLAIM_DUPLICATE_EVIDENCE';
   }
   for (const e of earlier) {
     if (addrKey(e.claim.claimant) === claimant && e.claim.filedAt > filedAt - charter.windows.cooldownMs)

@@ -5,7 +5,7 @@
  */
 
 export { admitPoolMessage, type PoolAdmission } from './admitPoolMessage.js';
-export { parseUint256, sameAsset, unitCommitment, valueClaim } from './amounts.js';
+export { minBig, parseUint256, sameAsset, unitCommitment, valueClaim } from './amounts.js';
 export { buildClaimDecision } from './buildClaimDecision.js';
 export { canWithdraw } from './canWithdraw.js';
 export { charterAt, checkCharter, expectedDomainOf, resolveCharters } from './charters.js';
@@ -35,6 +35,7 @@ export {
   type PoolState,
   viewPool,
 } from './derivePoolState.js';
+export { evidenceKey } from './evidenceKey.js';
 export { type DecidePoolOpResult, decidePoolOp } from './harnessOp.js';
 export { readPoolMessage } from './readPoolMessage.js';
 export { scheduleTranches } from './scheduleTranches.js';

@@ -13,7 +13,7 @@ import type { Logger } from '../logging/index.js';
 import type { SfrNode } from '../node/index.js';
 import type { MessageInput } from '../pools/index.js';
 import type { EvidenceVerdict } from './chooseVerdict.js';
-import { createPoolService, type PoolService } from './createPoolService.js';
+import { createPoolService, type DeriveLoss, type PoolService } from './createPoolService.js';
 import { PoolServiceError } from './poolServiceError.js';
 
 export interface AttachPoolsParameters {
@@ -23,6 +23,8 @@ export interface AttachPoolsParameters {
   readonly baseDir: string;
   /** The adapter host's `verifyEvidence` (routes by chain and emitter); absent: every claim waits for a vote. */
   readonly verifyEvidence?: (ref: unknown) => Promise<EvidenceVerdict>;
+  /** The adapter host's `deriveLoss` (same routing); absent: claims that verify wait for a vote. */
+  readonly deriveLoss?: DeriveLoss;
   readonly logger?: Logger;
 }
 
@@ -55,6 +57,7 @@ export async function attachPools(p: AttachPoolsParameters): Promise<PoolService
     node: p.node,
     pools,
     ...(p.verifyEvidence === undefined ? {} : { verifyEvidence: p.verifyEvidence }),
+    ...(p.deriveLoss === undefined ? {} : { deriveLoss: p.deriveLoss }),
     ...(p.config.policy?.autoAttest === undefined ? {} : { policy: p.config.policy.autoAttest }),
     ...(p.logger === undefined ? {} : { logger: p.logger }),
   });

@@ -1,4 +1,6 @@
 import type { ClaimAttestation } from '@sfr/schemas/types';
+import { minBig } from '../pools/index.js';
+import type { JudgeLossReturnType } from './judgeLoss.js';
 
 /** What re-deriving one evidence reference gave (an adapter's `verifyEvidence` answer, reduced). */
 export type EvidenceVerdict = { ok: true } | { ok: false; code: string };
@@ -42,6 +44,7 @@ export function evidenceCheckOf(index: number, v: EvidenceVerdict): EvidenceChec
 export type QueueReason =
   | 'manual_policy'
   | 'no_evidence_verifier'
+  | 'no_loss_derivation'
   | 'evidence_failed'
   | 'evidence_unavailable'
   | 'above_auto_approve_limit';
@@ -53,16 +56,18 @@ export type ChooseVerdictReturnType =
   | { action: 'queue'; reason: QueueReason };
 
 /**
- * The automatic attestation policy (pools.md#attesting, issue 6 item 3), pure: reject with the
- * first failing reference's code when a reference is proven wrong (not found, reorged, a mismatch)
- * and the policy allows it; approve `min(requested, the node's own valuation)` when every reference
- * verified and the amount is within `maxApproveAmount`; otherwise queue for a manual vote.
+ * The automatic attestation policy (pools.md#re-derivation, issue 10 item 4), pure: reject with the
+ * first failing reference's code when a reference is proven wrong (not found, reorged, a mismatch),
+ * or with the re-derivation's code when the evidence does not prove a loss of the covered kind, and
+ * the policy allows it; approve `min(requested, the re-derived value)` when every reference verified
+ * and the amount is within `maxApproveAmount`; otherwise queue for a manual vote.
  */
 export function chooseVerdict(p: {
   policy: AutoAttestPolicy | undefined;
   checks: readonly EvidenceCheck[] | null;
   requestedAmount: bigint;
-  valuation: bigint | null;
+  /** The node's re-derivation of the loss (`judgeLoss`), or null when its adapters cannot derive one. */
+  loss: JudgeLossReturnType | null;
 }): ChooseVerdictReturnType {
   const policy = p.policy ?? {};
   if (policy.enabled !== true) return { action: 'queue', reason: 'manual_policy' };
@@ -76,7 +81,13 @@ export function chooseVerdict(p: {
   }
   if (p.checks.some((c) => c.result !== 'verified'))
     return { action: 'queue', reason: 'evidence_unavailable' };
-  const amount = p.valuation !== null && p.valuation < p.requestedAmount ? p.valuation : p.requestedAmount;
+  if (p.loss === null) return { action: 'queue', reason: 'no_loss_derivation' };
+  if (!p.loss.ok) {
+    if (policy.rejectOnEvidenceFailure === false) return { action: 'queue', reason: 'evidence_failed' };
+    return { action: 'reject', reasonCode: p.loss.code };
+  }
+  // An attestation approves at most what its node re-derived (pools.md#re-derivation).
+  const amount = minBig(p.requestedAmount, p.loss.value);
   if (policy.maxApproveAmount !== undefined && amount > BigInt(policy.maxApproveAmount))
     return { action: 'queue', reason: 'above_auto_approve_limit' };
   return { action: 'approve', approvedAmount: amount };

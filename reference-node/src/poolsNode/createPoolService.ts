@@ -44,6 +44,13 @@ import {
   evidenceCheckOf,
   type QueueReason,
 } from './chooseVerdict.js';
+import {
+  type CitedRecoveryEvent,
+  DERIVATION_EXTENSION,
+  type DerivedLoss,
+  type JudgeLossReturnType,
+  judgeLoss,
+} from './judgeLoss.js';
 import { PoolServiceError } from './poolServiceError.js';
 import { precheckClaim } from './precheckClaim.js';
 
@@ -66,6 +73,10 @@ const POOL_TYPES = new Set([
 
 /** Re-derives one evidence reference from chain (an adapter's or the adapter host's `verifyEvidence`). */
 export type VerifyEvidence = (ref: EvidenceRef) => Promise<EvidenceVerdict>;
+/** Verifies one evidence reference and reads what it proves (the adapter host's `deriveLoss`). */
+export type DeriveLoss = (
+  ref: EvidenceRef,
+) => Promise<{ ok: true; losses: DerivedLoss[] } | { ok: false; code: string }>;
 
 /** The part of the node the service uses (`SfrNode` has it). */
 export interface PoolServiceNode {
@@ -95,6 +106,11 @@ export interface CreatePoolServiceParameters {
   }[];
   /** Without it, every claim is queued for a manual vote. */
   readonly verifyEvidence?: VerifyEvidence;
+  /**
+   * Re-derives each reference's loss (pools.md#re-derivation); without it a claim that verifies
+   * waits for a manual vote, since nothing caps the amount to approve.
+   */
+  readonly deriveLoss?: DeriveLoss;
   /** `policy.autoAttest` of the node config. */
   readonly policy?: AutoAttestPolicy;
   readonly logger?: Logger;
@@ -179,6 +195,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   const queued = new Map<string, QueueReason>();
   /** claimId → the evidence checks this node made. */
   const checks = new Map<string, EvidenceCheck[]>();
+  /** claimId → this node's re-derivation of the claim's loss. */
+  const derivations = new Map<string, JudgeLossReturnType>();
   /** claimId → the published decisions, judged. */
   const decisionChecks = new Map<string, Map<string, DecisionCheck>>();
   /** Claims being attested / decisions being published right now (no double work). */
@@ -278,19 +296,53 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     return adopted === null ? null : { adopted, domain: expectedDomainOf(adopted.charter) };
   };
 
-  async function checkEvidence(claim: FundClaim): Promise<EvidenceCheck[] | null> {
+  /**
+   * Re-derives each cited reference: its check, and what it proves (null when this node cannot
+   * derive losses, or a reference did not verify).
+   */
+  async function checkEvidence(
+    claim: FundClaim,
+  ): Promise<{ checks: EvidenceCheck[]; derived: DerivedLoss[][] | null } | null> {
+    const derive = params.deriveLoss;
     const verify = params.verifyEvidence;
-    if (verify === undefined) return null;
+    if (verify === undefined && derive === undefined) return null;
     const out: EvidenceCheck[] = [];
+    const derived: DerivedLoss[][] = [];
     for (const [i, ref] of claim.evidence.entries()) {
       let v: EvidenceVerdict;
       try {
-        v = await verify(ref);
+        if (derive !== undefined) {
+          const d = await derive(ref);
+          if (d.ok) derived.push(d.losses);
+          v = d.ok ? { ok: true } : d;
+        } else v = await (verify as VerifyEvidence)(ref);
       } catch (err) {
-        log?.warn({ err: { message: (err as Error).message }, index: i }, 'verifyEvidence threw');
+        log?.warn({ err: { message: (err as Error).message }, index: i }, 'evidence check threw');
         v = { ok: false, code: 'EVIDENCE_RPC_UNAVAILABLE' };
       }
       out.push(evidenceCheckOf(i, v));
+    }
+    return { checks: out, derived: derive !== undefined && derived.length === out.length ? derived : null };
+  }
+
+  /** The claim's cited RecoveryEvents as this node's store holds them (pools.md#re-derivation). */
+  async function citedEvents(claim: FundClaim): Promise<CitedRecoveryEvent[]> {
+    const out: CitedRecoveryEvent[] = [];
+    for (const id of claim.recoveryEvents) {
+      const stored = await params.node.store.getMessage(id.toLowerCase());
+      const env =
+        stored === undefined
+          ? undefined
+          : (JSON.parse(new TextDecoder().decode(stored.wire)) as {
+              type?: string;
+              issuer?: string;
+              payload?: { kind?: string; evidence?: EvidenceRef[] };
+            });
+      out.push(
+        env?.type === 'RecoveryEvent' && typeof env.issuer === 'string'
+          ? { issuer: env.issuer, kind: String(env.payload?.kind), evidence: env.payload?.evidence ?? [] }
+          : null,
+      );
     }
     return out;
   }
@@ -301,6 +353,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     verdict: ClaimAttestation['verdict'],
     extra: { approvedAmount?: bigint; reasonCode?: string; note?: string },
   ) {
+    const derived = derivations.get(c.claim.claimId);
+    const valuation = derived?.ok === true ? derived.value : c.claim.valuation;
     const payload: ClaimAttestation = {
       poolId: e.poolId,
       claimId: c.claim.claimId,
@@ -311,8 +365,11 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         : {}),
       ...(verdict === 'reject' && extra.reasonCode !== undefined ? { reasonCode: extra.reasonCode } : {}),
       evidenceChecks: checks.get(c.claim.claimId) ?? [],
-      ...(c.claim.valuation === null ? {} : { valuation: c.claim.valuation.toString() }),
+      ...(valuation === null ? {} : { valuation: valuation.toString() }),
       ...(extra.note === undefined ? {} : { note: extra.note }),
+      ...(derived?.ok === true
+        ? { extensions: { [DERIVATION_EXTENSION]: { losses: derived.derivation } } }
+        : {}),
     };
     const r = await publish('ClaimAttestation', payload, {
       scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
@@ -334,12 +391,23 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (c === undefined || c.status !== 'attesting' || !isEligible(c, t)) return;
       if (myVoteOn(e, claimId) !== null || queued.has(claimId)) return;
       const found = await checkEvidence(c.claim.payload);
-      if (found !== null) checks.set(claimId, found);
+      if (found !== null) checks.set(claimId, found.checks);
+      const loss =
+        found?.derived == null
+          ? null
+          : judgeLoss({
+              charter: c.claim.snapshot.charter,
+              claim: c.claim.payload,
+              claimant: c.claim.claimant,
+              derived: found.derived,
+              recoveryEvents: await citedEvents(c.claim.payload),
+            });
+      if (loss !== null) derivations.set(claimId, loss);
       const choice = chooseVerdict({
         policy: params.policy,
-        checks: found,
+        checks: found?.checks ?? null,
         requestedAmount: c.claim.requestedAmount,
-        valuation: c.claim.valuation,
+        loss,
       });
       if (choice.action === 'queue') {
         queued.set(claimId, choice.reason);

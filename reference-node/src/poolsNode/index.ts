@@ -21,10 +21,20 @@ export {
   DEFAULT_DECISION_STAGGER_MS,
   DEFAULT_TICK_MS,
   type DecisionCheck,
+  type DeriveLoss,
   type ManualVote,
   type PoolService,
   type PoolServiceNode,
   type VerifyEvidence,
 } from './createPoolService.js';
+export {
+  type CitedRecoveryEvent,
+  DERIVATION_EXTENSION,
+  type DerivationEntry,
+  type DerivedLoss,
+  type JudgeLossParameters,
+  type JudgeLossReturnType,
+  judgeLoss,
+} from './judgeLoss.js';
 export { PoolServiceError } from './poolServiceError.js';
 export { precheckClaim } from './precheckClaim.js';

@@ -1,6 +1,6 @@
 import type { FundClaim } from '@sfr/schemas/types';
 import type { AdoptedCharter, PoolView } from '../pools/index.js';
-import { parseUint256, valueClaim } from '../pools/index.js';
+import { evidenceKey, parseUint256, valueClaim } from '../pools/index.js';
 
 /**
  * The filing checks of pools.md#filing that a claim can be judged by before it is signed (the
@@ -35,6 +35,15 @@ export function precheckClaim(
     const open = c.closesAt > now;
     if (c.claim.payload.incidentId === claim.incidentId && (open || c.decision?.outcome === 'approved'))
       return 'CLAIM_DUPLICATE_INCIDENT';
+  }
+  const keys = new Set(claim.evidence.map(evidenceKey));
+  for (const c of view.claims) {
+    const open = c.closesAt > now;
+    if (
+      (open || c.decision?.outcome === 'approved') &&
+      c.claim.payload.evidence.some((r) => keys.has(evidenceKey(r)))
+    )
+      return 'CLAIM_DUPLICATE_EVIDENCE';
   }
   for (const c of view.claims)
     if (c.claim.claimant.toLowerCase() === me && c.claim.filedAt > now - charter.windows.cooldownMs)

@@ -3,6 +3,7 @@
  * times, shared by the pool tests, the vector generator and the benchmark.
  */
 import type { ClaimAttestation, FundClaim, PoolCharter } from '@sfr/schemas/types';
+import { keccak256, stringToBytes } from 'viem';
 import {
   createMemorySigningJournal,
   deriveTestKey,
@@ -31,7 +32,12 @@ export const WETH = {
   symbol: 'WETH',
   decimals: 18,
 };
-const TX = `0x${'ab'.repeat(32)}`;
+/**
+ * The default evidence's transaction: one per (claimant, incident), since a piece of evidence backs
+ * at most one claim of a pool (pools.md#filing, CLAIM_DUPLICATE_EVIDENCE).
+ */
+const txOf = (claimant: string, incidentId: string) =>
+  keccak256(stringToBytes(`${claimant.toLowerCase()}:${incidentId}`));
 const BLOCK = `0x${'cd'.repeat(32)}`;
 
 export function memberKey(i: number): MemberKey {
@@ -146,6 +152,7 @@ export class PoolSigner {
   }
 
   async claim(key: MemberKey, issuedAt: number, over: Partial<FundClaim> = {}, epoch = 0): Promise<Signed> {
+    const incidentId = over.incidentId ?? 'incident-1';
     const payload: FundClaim = {
       poolId: POOL_ID,
       incidentId: 'incident-1',
@@ -158,7 +165,7 @@ export class PoolSigner {
           chain: CHAIN,
           blockNumber: 1000,
           blockHash: BLOCK,
-          txHash: TX,
+          txHash: txOf(key.address, incidentId),
           logIndex: 0,
           emitter: '0x0000000000000000000000000000000000000abc',
           topic0: `0x${'0f'.repeat(32)}`,

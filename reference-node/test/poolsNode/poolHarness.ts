@@ -1,11 +1,13 @@
 /**
  * Pools end to end in one process: real nodes on loopback TCP, anvil with the Pausable test
- * contract, and each node re-deriving claim evidence through its own instance of the real pausable
- * adapter (`createAdapter(...).verifyEvidence`; the adapter host of `src/hosting` will do this in
- * `sfr node start`).
+ * contract and the Aave v3 Pool mock (genuine DeficitCreated), and each node re-deriving claim
+ * evidence through its own instances of the real pausable and aave-v3 adapters (`verifyEvidence`,
+ * `deriveLoss`; the adapter host of `src/hosting` does the same in `sfr node start`).
  */
 
 import path from 'node:path';
+import { createAdapter as createAaveAdapter } from '@sfr/adapter-aave-v3';
+import type { Adapter, RecoveryEventPayload } from '@sfr/adapter-kit';
 import { createMemoryCursorStore } from '@sfr/adapter-kit';
 import {
   type AnvilInstance,
@@ -31,12 +33,23 @@ export const USDC = {
 export const U = 1_000_000n;
 
 const CONTRACTS = path.resolve(import.meta.dirname, '../../../adapters/pausable/contracts');
+const AAVE_CONTRACTS = path.resolve(import.meta.dirname, '../../../adapters/aave-v3/contracts');
 
 export interface Chain {
   anvil: AnvilInstance;
   mock: CompiledContract;
   watched: Address;
+  /** The pausable adapter of the watched contract. */
   adapter(): ReturnType<typeof createAdapter>;
+  /** The aave-v3 adapter of the Pool mock, USDC (the pools' unit asset) its one reserve. */
+  aave(): Adapter;
+  /**
+   * A liquidation on the Aave Pool mock leaving `deficit` USDC base units of bad debt: the
+   * adapter's bad_debt_realized RecoveryEvent payload (its evidence the DeficitCreated log).
+   */
+  deficit(deficit: bigint): Promise<RecoveryEventPayload>;
+  /** A pause of the watched contract, then an unpause: the pausable adapter's emergency_pause payload. */
+  pause(): Promise<RecoveryEventPayload>;
   /** A real Paused log, confirmed. */
   realEvidence(): Promise<EvidenceRef>;
   /** A Paused log that was mined, then reorged away (anvil snapshot / revert and new blocks). */
@@ -49,6 +62,27 @@ export async function startChain(): Promise<Chain> {
   try {
     const mock = (await compileSolidityFiles(CONTRACTS, ['PausableMock.sol'])).PausableMock!;
     const watched = await anvil.deploy(mock);
+    const aaveMocks = await compileSolidityFiles(AAVE_CONTRACTS, ['AaveMocks.sol']);
+    const aavePool = await anvil.deploy(aaveMocks.MockPool!);
+    const configurator = await anvil.deploy(aaveMocks.MockPoolConfigurator!, [[USDC.address]]);
+    const aave = (startBlock?: bigint) =>
+      createAaveAdapter({
+        chainId: 31337,
+        rpcUrl: anvil.rpcUrl,
+        pool: aavePool,
+        poolConfigurator: configurator,
+        reserves: [{ address: USDC.address, symbol: USDC.symbol, decimals: USDC.decimals }],
+        confirmations: 1,
+        ...(startBlock === undefined ? {} : { startBlock }),
+        cursorStore: createMemoryCursorStore(),
+      });
+    const outputOf = async (a: Adapter, kind: string): Promise<RecoveryEventPayload> => {
+      const found = (await drainAdapter(a)).find(
+        (o) => o.type === 'RecoveryEvent' && o.payload.kind === kind,
+      );
+      if (found === undefined) throw new Error(`no ${kind} output`);
+      return found.payload as RecoveryEventPayload;
+    };
     const adapter = () =>
       createAdapter({
         chainId: 31337,
@@ -83,6 +117,38 @@ export async function startChain(): Promise<Chain> {
       mock,
       watched,
       adapter,
+      aave: () => aave(),
+      async deficit(amount) {
+        const from = (await anvil.client.getBlockNumber()) + 1n;
+        const user = `0x${'0b'.repeat(20)}`;
+        await anvil.write(aavePool, aaveMocks.MockPool!.abi, 'liquidateToDeficit', [
+          USDC.address,
+          USDC.address,
+          user,
+          amount,
+          amount,
+        ]);
+        await anvil.client.mine({ blocks: 2 });
+        return outputOf(aave(from), 'bad_debt_realized');
+      },
+      async pause() {
+        const from = (await anvil.client.getBlockNumber()) + 1n;
+        await anvil.write(watched, mock.abi, 'pause');
+        await anvil.write(watched, mock.abi, 'unpause');
+        await anvil.client.mine({ blocks: 2 });
+        return outputOf(
+          createAdapter({
+            chainId: 31337,
+            rpcUrl: anvil.rpcUrl,
+            protocol: 'example-perps',
+            contracts: [{ address: watched, name: 'vault' }],
+            confirmations: 1,
+            startBlock: from,
+            cursorStore: createMemoryCursorStore(),
+          }),
+          'emergency_pause',
+        );
+      },
       async realEvidence() {
         const ref = await pausedLog();
         await anvil.write(watched, mock.abi, 'unpause');
@@ -159,6 +225,31 @@ export function claimFor(evidence: EvidenceRef, incidentId: string, amount: bigi
   };
 }
 
+/**
+ * A claim of a loss the evidence proves: `event` is the claimant's RecoveryEvent (its message id and
+ * payload), cited with its evidence; the claimant declares and requests `amount` USDC base units.
+ */
+export function lossClaimFor(
+  event: { id: string; payload: RecoveryEventPayload },
+  incidentId: string,
+  amount: bigint,
+  now: number,
+  over: Partial<FundClaim> = {},
+): FundClaim {
+  return {
+    poolId: POOL_ID,
+    incidentId,
+    incidentWindow: { from: now - 600_000, to: now - 1_000 },
+    coveredKind: 'bad_debt_realized',
+    recoveryEvents: [event.id],
+    evidence: event.payload.evidence as EvidenceRef[],
+    losses: [{ role: 'bad_debt', amount: { asset: USDC, value: amount.toString() } }],
+    requestedAmount: amount.toString(),
+    valuationInputs: [],
+    ...over,
+  };
+}
+
 export function fakeEvidence(ref: EvidenceRef): EvidenceRef {
   return { ...ref, txHash: `0x${'0d'.repeat(32)}` as Hex } as EvidenceRef;
 }
@@ -177,11 +268,19 @@ export async function startPoolNetwork(
 ): Promise<PoolNetwork> {
   const net = await startNetwork({ n, overrides: () => ({ pools: [POOL_ID] }) });
   const services = net.nodes.map((node) => {
-    const adapter = chain.adapter();
+    const pausable = chain.adapter();
+    const aave = chain.aave();
+    // Routed by emitter, as the adapter host does: the Aave Pool mock's logs to the aave adapter.
+    const route = (ref: EvidenceRef) =>
+      ref.type === 'log' &&
+      aave.exposure().contracts.some((c) => c.toLowerCase() === ref.emitter.toLowerCase())
+        ? aave
+        : pausable;
     return createPoolService({
       node,
       pools: [{ poolId: POOL_ID }],
-      verifyEvidence: (ref) => adapter.verifyEvidence(ref as never),
+      verifyEvidence: (ref) => route(ref).verifyEvidence(ref as never),
+      deriveLoss: (ref) => route(ref).deriveLoss!(ref as never),
       policy,
       tickMs: 200,
       decisionStaggerMs: 300,

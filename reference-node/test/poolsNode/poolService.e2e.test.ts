@@ -1,14 +1,21 @@
+import type { RecoveryEventPayload } from '@sfr/adapter-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { canonicalize, createMemorySigningJournal, signEnvelope } from '../../src/envelope/index.js';
 import { buildClaimDecision } from '../../src/pools/index.js';
-import { chooseVerdict, createPoolService, evidenceCheckOf } from '../../src/poolsNode/index.js';
+import {
+  chooseVerdict,
+  createPoolService,
+  evidenceCheckOf,
+  type PoolService,
+} from '../../src/poolsNode/index.js';
 import { waitFor, waitForMesh } from '../node/fixtures.js';
 import {
   type Chain,
   charterFor,
   claimFor,
   fakeEvidence,
+  lossClaimFor,
   POOL_ID,
   type PoolNetwork,
   startChain,
@@ -19,19 +26,19 @@ import {
 
 describe('chooseVerdict (the automatic attestation policy)', () => {
   const ok = [evidenceCheckOf(0, { ok: true })];
-  const base = { checks: ok, requestedAmount: 10n, valuation: null };
+  const base = { checks: ok, requestedAmount: 10n, loss: { ok: true as const, value: 10n, derivation: [] } };
   it('queues everything unless enabled', () => {
     expect(chooseVerdict({ ...base, policy: undefined })).toEqual({
       action: 'queue',
       reason: 'manual_policy',
     });
   });
-  it('approves verified evidence under the limit, at most the own valuation', () => {
+  it('approves verified evidence under the limit, at most the re-derived value', () => {
     expect(chooseVerdict({ ...base, policy: { enabled: true, maxApproveAmount: '10' } })).toEqual({
       action: 'approve',
       approvedAmount: 10n,
     });
-    expect(chooseVerdict({ ...base, valuation: 7n, policy: { enabled: true } })).toEqual({
+    expect(chooseVerdict({ ...base, loss: { ...base.loss, value: 7n }, policy: { enabled: true } })).toEqual({
       action: 'approve',
       approvedAmount: 7n,
     });
@@ -61,9 +68,20 @@ describe('chooseVerdict (the automatic attestation policy)', () => {
       reason: 'no_evidence_verifier',
     });
   });
+  it('rejects with the re-derivation code; queues when no adapter derives the loss', () => {
+    const refused = { ok: false as const, code: 'CLAIM_LOSS_NOT_DERIVED' };
+    expect(chooseVerdict({ ...base, loss: refused, policy: { enabled: true } })).toEqual({
+      action: 'reject',
+      reasonCode: 'CLAIM_LOSS_NOT_DERIVED',
+    });
+    expect(chooseVerdict({ ...base, loss: null, policy: { enabled: true } })).toEqual({
+      action: 'queue',
+      reason: 'no_loss_derivation',
+    });
+  });
 });
 
-describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => {
+describe('pool service: 4 in-process nodes, anvil, the pausable and aave-v3 adapters', () => {
   let chain: Chain;
   let pn: PoolNetwork;
 
@@ -104,15 +122,38 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
       100,
     );
 
+  /** Member i publishes its adapter's RecoveryEvent; resolves once every node's store holds it. */
+  const publishEvent = async (i: number, payload: RecoveryEventPayload) => {
+    const r = await pn.net.nodes[i]!.publish('RecoveryEvent', payload as never);
+    await waitFor(
+      async () => {
+        for (const n of pn.net.nodes) if ((await n.store.getMessage(r.messageId)) === undefined) return false;
+        return true;
+      },
+      TIMEOUTS.event,
+      `recovery event ${r.messageId} in every store`,
+      100,
+    );
+    return { id: r.messageId, payload };
+  };
+
+  /** Every attester's verdict on a claim once its round is decided (null: it did not vote in time). */
+  const attestationsOn = (claimId: string) => [
+    ...pn.services[0]!.view(POOL_ID).claims.find((x) => x.claim.claimId === claimId)!.votes,
+  ];
+
   const decisionsOf = (claimId: string) =>
     pn.services.map((s) => {
       const c = s.view(POOL_ID).claims.find((x) => x.claim.claimId === claimId)!;
       return canonicalize(buildClaimDecision(POOL_ID as never, c));
     });
 
-  it('a claim with real evidence collects approvals from the others and every node reaches the same decision', async () => {
-    const ref = await chain.realEvidence();
-    const filed = await pn.services[0]!.fileClaim(claimFor(ref, 'incident-real', 1200n * U, Date.now()));
+  it('a claim inflated by one base unit above the bad debt on chain is approved for exactly the re-derived amount, identically everywhere', async () => {
+    // DeficitCreated of 1 200 USDC (1_200_000_000 base units); the claim asks 1_200_000_001.
+    const event = await publishEvent(0, await chain.deficit(1200n * U));
+    const filed = await pn.services[0]!.fileClaim(
+      lossClaimFor(event, 'incident-real', 1200n * U + 1n, Date.now()),
+    );
     await settledEverywhere(filed.messageId);
     const decisions = decisionsOf(filed.messageId);
     expect(new Set(decisions).size).toBe(1);
@@ -124,6 +165,31 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
     expect(d.outcome).toBe('approved');
     expect(d.approvedAmount).toBe((1200n * U).toString());
     expect(d.contributions).toHaveLength(3); // the claimant never pays its own claim
+    // Every counted approval is for the re-derived 1_200_000_000 and carries how it was read.
+    const votes = attestationsOn(filed.messageId);
+    expect(votes.length).toBeGreaterThanOrEqual(2);
+    for (const v of votes) expect(v.amount).toBe(1200n * U);
+    const signed = pn.services
+      .slice(1)
+      .flatMap((s) => s.view(POOL_ID).claims.find((x) => x.claim.claimId === filed.messageId)!.votes)
+      .map((v) => v.message.envelope.payload as Record<string, unknown>);
+    for (const a of signed)
+      expect(a).toMatchObject({
+        approvedAmount: (1200n * U).toString(),
+        valuation: (1200n * U).toString(),
+        extensions: {
+          'sfr.derivation': {
+            losses: [
+              {
+                index: 0,
+                kind: 'bad_debt_realized',
+                amount: { value: (1200n * U).toString() },
+                method: 'aave-v3 DeficitCreated.amountCreated',
+              },
+            ],
+          },
+        },
+      });
     for (const [i, s] of pn.services.entries()) {
       const c = s.getClaim(filed.messageId)!;
       expect(c.status).toMatch(/approved|settled/);
@@ -166,8 +232,8 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
   });
 
   it('a claim above the auto-approve limit waits for a manual vote, which then decides it', async () => {
-    const ref = await chain.realEvidence();
-    const filed = await pn.services[3]!.fileClaim(claimFor(ref, 'incident-big', 9000n * U, Date.now()));
+    const event = await publishEvent(3, await chain.deficit(9000n * U));
+    const filed = await pn.services[3]!.fileClaim(lossClaimFor(event, 'incident-big', 9000n * U, Date.now()));
     await waitFor(
       () =>
         [0, 1, 2].every(
@@ -202,8 +268,10 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
   });
 
   it('an attester signing two verdicts is excluded, and every node gossips-or-sees the evidence', async () => {
-    const ref = await chain.realEvidence();
-    const filed = await pn.services[0]!.fileClaim(claimFor(ref, 'incident-equiv', 9500n * U, Date.now()));
+    const event = await publishEvent(0, await chain.deficit(9500n * U));
+    const filed = await pn.services[0]!.fileClaim(
+      lossClaimFor(event, 'incident-equiv', 9500n * U, Date.now()),
+    );
     await waitFor(
       () => pn.services[1]!.getClaim(filed.messageId)?.pendingVote === 'above_auto_approve_limit',
       TIMEOUTS.event,
@@ -266,6 +334,65 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
     }
   });
 
+  /** Files a claim at node `i` and returns every other node's signed reject reason once decided. */
+  const rejectedBy = async (i: number, claim: Parameters<PoolService['fileClaim']>[0]) => {
+    const filed = await pn.services[i]!.fileClaim(claim);
+    await settledEverywhere(filed.messageId);
+    const c = pn.services[i]!.view(POOL_ID).claims.find((x) => x.claim.claimId === filed.messageId)!;
+    expect(c.status).toBe('rejected');
+    return c.votes.map((v) => (v.message.envelope.payload as { reasonCode?: string }).reasonCode);
+  };
+
+  it("the project's old claim — bad_debt of 1 000 USDC for emergency_pause, a Paused log and a made-up recovery event — is refused", async () => {
+    const reasons = await rejectedBy(
+      1,
+      claimFor(await chain.realEvidence(), 'incident-old', 1000n * U, Date.now()),
+    );
+    expect(new Set(reasons)).toEqual(new Set(['CLAIM_RECOVERY_EVENT_MISSING']));
+  });
+
+  it('a pause, cited through its real RecoveryEvent, proves no loss: refused for bad debt and for the pause itself', async () => {
+    const pause = await chain.pause();
+    const event = await publishEvent(2, pause);
+    // The pause event is not of the covered kind bad_debt_realized.
+    expect(
+      new Set(await rejectedBy(2, lossClaimFor(event, 'incident-pause-debt', 10n * U, Date.now()))),
+    ).toEqual(new Set(['CLAIM_RECOVERY_EVENT_MISMATCH']));
+    // Claimed as the pause it is: the Paused log records no loss.
+    expect(
+      new Set(
+        await rejectedBy(
+          2,
+          lossClaimFor(event, 'incident-pause', 10n * U, Date.now(), { coveredKind: 'emergency_pause' }),
+        ),
+      ),
+    ).toEqual(new Set(['CLAIM_LOSS_NOT_DERIVED']));
+  });
+
+  it('a recovery event of the covered kind whose evidence proves another kind is refused: the evidence kind does not match', async () => {
+    const pause = await chain.pause();
+    // The claimant labels its Paused log bad_debt_realized in its own RecoveryEvent.
+    const event = await publishEvent(3, { ...pause, kind: 'bad_debt_realized' });
+    expect(new Set(await rejectedBy(3, lossClaimFor(event, 'incident-label', 10n * U, Date.now())))).toEqual(
+      new Set(['CLAIM_EVIDENCE_KIND_MISMATCH']),
+    );
+  });
+
+  it('a recovery event of another member is refused, and evidence backing an open claim cannot back another, whatever the incident id', async () => {
+    const event = await publishEvent(0, await chain.deficit(50n * U));
+    expect(
+      new Set(await rejectedBy(1, lossClaimFor(event, 'incident-foreign', 50n * U, Date.now()))),
+    ).toEqual(new Set(['CLAIM_RECOVERY_EVENT_FOREIGN']));
+    // Member 0's own claim on it is open (above the auto-approve limit: it waits for votes).
+    const big = await publishEvent(0, await chain.deficit(6000n * U));
+    await pn.services[0]!.fileClaim(lossClaimFor(big, 'incident-dup-1', 6000n * U, Date.now()));
+    const before = pn.net.nodes[0]!.store.headSeq(pn.net.nodes[0]!.member);
+    await expect(
+      pn.services[0]!.fileClaim(lossClaimFor(big, 'incident-dup-2', 6000n * U, Date.now())),
+    ).rejects.toMatchObject({ code: 'CLAIM_DUPLICATE_EVIDENCE' });
+    expect(pn.net.nodes[0]!.store.headSeq(pn.net.nodes[0]!.member)).toBe(before);
+  });
+
   it('refuses a claim the pool rules would refuse, before signing anything', async () => {
     const ref = await chain.realEvidence();
     const before = pn.net.nodes[0]!.store.headSeq(pn.net.nodes[0]!.member);
@@ -310,7 +437,8 @@ describe('pool service: 4 in-process nodes, anvil, the pausable adapter', () => 
       const strip = (xs: ReturnType<typeof fresh.listClaims>) =>
         xs.map((c) => ({ claimId: c.claimId, status: c.status, decision: c['decision'] }));
       expect(strip(fresh.listClaims())).toEqual(strip(pn.services[3]!.listClaims()));
-      expect(fresh.listClaims()).toHaveLength(5);
+      // 5 before issue 10, + the old claim, 2 pause claims, the relabelled one, the foreign one, dup-1.
+      expect(fresh.listClaims()).toHaveLength(11);
       expect(fresh.view(POOL_ID).equivocations).toHaveLength(1);
       expect(fresh.poolJson(POOL_ID)['ledger']).toEqual(pn.services[3]!.poolJson(POOL_ID)['ledger']);
     } finally {

@@ -106,7 +106,10 @@ async function decidedEverywhere(claimId: string): Promise<Json[]> {
 }
 
 describe(`pools end to end: ${N} node processes, anvil, the pausable adapter hosted by each node`, () => {
-  it('a claim with real evidence is attested by the other four and decided identically everywhere', async () => {
+  it('the old claim — bad_debt of 1 000 USDC for emergency_pause on a real Paused log and a made-up recovery event — is refused by every other node', async () => {
+    // Before issue 10 this claim was approved in full: evidence was only checked to exist. Each
+    // attester now re-derives it through its hosted adapter (pools.md#re-derivation): the log is
+    // real, but the cited RecoveryEvent is in no store.
     const ref = await chain.realEvidence();
     const filed = await api(
       net.nodes[0]!,
@@ -118,17 +121,21 @@ describe(`pools end to end: ${N} node processes, anvil, the pausable adapter hos
     const claimId = (filed.json as Json).messageId as string;
     const views = await decidedEverywhere(claimId);
     expect(new Set(views.map((v) => JSON.stringify(v.decision))).size).toBe(1);
-    expect(views[0].decision).toMatchObject({ outcome: 'approved', approvedAmount: (1000n * U).toString() });
-    // Each counted attester re-derived the log from chain itself.
-    const counted = views[0].decision.attestations.length as number;
-    expect(counted).toBeGreaterThanOrEqual(2);
+    expect(views[0].decision).toMatchObject({ outcome: 'rejected', approvedAmount: '0' });
     for (const [i, v] of views.entries()) {
       expect(v.publishedDecisions.every((d: { outcome: string }) => d.outcome === 'accept')).toBe(true);
       if (i === 0 || v.myVote === null) continue; // null: the round closed before this node attested
-      expect(v.myVote).toBe('approve');
+      expect(v.myVote).toBe('reject');
       expect(v.evidenceChecks).toEqual([{ index: 0, result: 'verified' }]);
     }
-    expect(views.filter((v) => v.myVote === 'approve').length).toBe(counted);
+    // The decision lists the counted attestations by id: each one's signed reason.
+    const reasons: unknown[] = [];
+    for (const id of views[0].decision.attestations as string[]) {
+      const m = await api(net.nodes[0]!, 'GET', `/v1/messages/${id}`);
+      reasons.push((m.json as Json).envelope.payload.reasonCode);
+    }
+    expect(reasons.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(reasons)).toEqual(new Set(['CLAIM_RECOVERY_EVENT_MISSING']));
   });
 
   it('claims citing fake or reorged evidence are rejected by every other node', async () => {

@@ -1,0 +1,101 @@
+import type { Amount, EvidenceRef, FundClaim, PoolCharter, UsdValue } from '@sfr/schemas/types';
+import { evidenceKey, valueClaim } from '../pools/index.js';
+
+/** One loss an adapter re-derived from a piece of evidence (the kit's `DerivedLoss`). */
+export type DerivedLoss = {
+  kind: FundClaim['coveredKind'];
+  amount:
+    | { asset: FundClaim['losses'][number]['amount']['asset']; value: string }
+    | { usd: { value: string; decimals: number } }
+    | null;
+  derivation: string;
+};
+
+/**
+ * One loss counted, as the attestation carries it in its `sfr.derivation` extension
+ * (pools.md#re-derivation): the evidence index, the kind, the amount or USD value, how it was read.
+ */
+export type DerivationEntry = {
+  index: number;
+  kind: FundClaim['coveredKind'];
+  amount?: Amount;
+  usdValue?: UsdValue;
+  method: string;
+};
+
+/** The extension namespace an attestation's derivation travels in (pools.md#re-derivation). */
+export const DERIVATION_EXTENSION = 'sfr.derivation';
+
+/** A cited RecoveryEvent as the attester's store holds it, or null when it holds none with that id. */
+export type CitedRecoveryEvent = {
+  issuer: string;
+  kind: string;
+  evidence: readonly EvidenceRef[];
+} | null;
+
+export type JudgeLossParameters = {
+  /** The claim's snapshot charter (its valuation rule). */
+  charter: PoolCharter;
+  claim: FundClaim;
+  claimant: string;
+  /** What each cited evidence reference proves, in the claim's order (every reference verified). */
+  derived: readonly (readonly DerivedLoss[])[];
+  /** The claim's `recoveryEvents`, looked up in the attester's store, in the claim's order. */
+  recoveryEvents: readonly CitedRecoveryEvent[];
+};
+
+export type JudgeLossReturnType =
+  | { ok: true; value: bigint; derivation: DerivationEntry[] }
+  | { ok: false; code: string };
+
+/**
+ * The attester's re-derivation of a claim's loss (pools.md#re-derivation), pure: the first refusal
+ * in spec order, or the value in unit-asset base units of the losses the evidence proves for the
+ * covered kind, with the derivation the attestation carries. USD-booked losses count at par
+ * (one USD = one whole unit-asset token); token losses by the charter's valuation rule.
+ */
+export function judgeLoss(p: JudgeLossParameters): JudgeLossReturnType {
+  const claimant = p.claimant.toLowerCase();
+  const kind = p.claim.coveredKind;
+  // 1. Every cited RecoveryEvent is in the attester's store.
+  if (p.recoveryEvents.some((e) => e === null)) return { ok: false, code: 'CLAIM_RECOVERY_EVENT_MISSING' };
+  const events = p.recoveryEvents as readonly NonNullable<CitedRecoveryEvent>[];
+  // 2. ... issued by the claimant.
+  if (events.some((e) => e.issuer.toLowerCase() !== claimant))
+    return { ok: false, code: 'CLAIM_RECOVERY_EVENT_FOREIGN' };
+  // 3. One of them is of the covered kind, and they cite every piece of the claim's evidence.
+  const cited = new Set(events.flatMap((e) => e.evidence.map(evidenceKey)));
+  if (!events.some((e) => e.kind === kind) || !p.claim.evidence.every((r) => cited.has(evidenceKey(r))))
+    return { ok: false, code: 'CLAIM_RECOVERY_EVENT_MISMATCH' };
+  // 4. Some evidence proves the covered kind.
+  const proving = p.derived.flatMap((losses, index) =>
+    losses.filter((l) => l.kind === kind).map((l) => ({ index, loss: l })),
+  );
+  if (proving.length === 0) return { ok: false, code: 'CLAIM_EVIDENCE_KIND_MISMATCH' };
+  // 5. It records a loss; each is valued (token losses by the charter's rule, USD at par).
+  const unit = p.charter.valuation.unitAsset;
+  let usd = 0n;
+  const tokenLosses: FundClaim['losses'] = [];
+  const derivation: DerivationEntry[] = [];
+  for (const { index, loss } of proving) {
+    const entry: DerivationEntry = { index, kind: loss.kind, method: loss.derivation.slice(0, 280) };
+    if (loss.amount !== null && 'usd' in loss.amount) {
+      const { value, decimals } = loss.amount.usd;
+      usd += (BigInt(value) * 10n ** BigInt(unit.decimals)) / 10n ** BigInt(decimals);
+      entry.usdValue = { value, decimals };
+    } else if (loss.amount !== null) {
+      tokenLosses.push({ role: 'bad_debt', amount: loss.amount });
+      entry.amount = loss.amount;
+    }
+    derivation.push(entry);
+  }
+  let value = usd;
+  if (tokenLosses.length > 0) {
+    const valued = valueClaim(p.charter, { ...p.claim, losses: tokenLosses });
+    if (!valued.ok) return { ok: false, code: valued.code };
+    // method `other`: no rule to value tokens by; only the USD part is certain.
+    value += valued.value ?? 0n;
+  }
+  if (value === 0n) return { ok: false, code: 'CLAIM_LOSS_NOT_DERIVED' };
+  return { ok: true, value, derivation };
+}
