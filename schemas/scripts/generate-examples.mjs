@@ -1603,6 +1603,42 @@ bad(
   'SCHEMA_REQUIRED',
   '/peers/0/connected',
 );
+const memberList = {
+  heartbeatIntervalMs: 30_000,
+  missedHeartbeats: 2,
+  items: [
+    {
+      member: members.aave.address,
+      protocol: 'aave-v3',
+      status: 'live',
+      self: true,
+      peerId: ann.peerId,
+      lastHeartbeatAt: t0 - 12_000,
+      missedHeartbeats: 0,
+    },
+    {
+      member: members.compound.address,
+      protocol: 'compound-v3',
+      status: 'silent',
+      self: false,
+      peerId: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo',
+      // 2.5 intervals after its last heartbeat (node.md#liveness): 75 000 ms.
+      lastHeartbeatAt: t0 - 80_000,
+      missedHeartbeats: 2,
+      silentSince: t0 - 5_000,
+    },
+    { member: members.gmx.address, status: 'unknown', self: false },
+  ],
+};
+out('MemberListResponse', 'valid', 'live-silent-unknown', memberList);
+bad(
+  'MemberListResponse',
+  'status-down',
+  edit(memberList, (d) => (d.items[1].status = 'down')),
+  'status is live, silent or unknown',
+  'SCHEMA_ENUM',
+  '/items/1/status',
+);
 out('Problem', 'valid', 'invalid-body', {
   type: 'https://sfr.dev/problems/SCHEMA_REQUIRED',
   title: 'Request body is not valid',

@@ -21,6 +21,7 @@ export const schemaKinds = [
   'StatusResponse',
   'HealthResponse',
   'PeerListResponse',
+  'MemberListResponse',
   'Problem',
   'PoolDecideResult',
 ] as const;

@@ -297,6 +297,13 @@ describe('verdict', () => {
     expect(report('property-added-required', true).verdict).toBe('breaking');
   });
 
+  it('admits a closed enum widened in NodeConfig (an older node refuses the value: CONFIG_INVALID), nowhere else', () => {
+    const change = diffFixture('enum-widened')[0]!;
+    expect(change.class).toBe('ENUM_WIDENED');
+    expect(isFailing(change, false)).toBe(true);
+    expect(isFailing({ ...change, schema: 'NodeConfig.schema.json' }, false)).toBe(false);
+  });
+
   it('never admits a producer-breaking change', () => {
     const change = diffFixture('required-added')[0]!;
     expect(isFailing({ ...change, minorAdmissible: true }, true)).toBe(true);

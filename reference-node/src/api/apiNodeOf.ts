@@ -6,7 +6,7 @@
  */
 import type { HealthResponse, PeerListResponse } from '@sfr/schemas';
 import { DEFAULT_SKEW_MS, toChecksumAddress } from '../envelope/index.js';
-import type { SfrNode } from '../node/index.js';
+import { type SfrNode, SPEC_VERSIONS } from '../node/index.js';
 import { createClockEstimator } from './clockCheck.js';
 import type { ApiNode } from './createApi.js';
 
@@ -47,7 +47,7 @@ export function apiNodeOf(node: SfrNode, p: ApiNodeOfParameters): ApiNode {
       peerId: node.peerId,
       member: toChecksumAddress(node.member),
       protocol: p.protocol,
-      specVersions: ['1.0'],
+      specVersions: [...SPEC_VERSIONS],
       version: p.version,
       startedAt,
       headSeq: node.store.headSeq(node.member) ?? null,

@@ -7,6 +7,7 @@ import type {
   HttpRateLimitConfig,
   HttpStreamsConfig,
   HttpTimeoutsConfig,
+  MemberListResponse,
   MessageListItem,
   PeerListResponse,
   Problem,
@@ -27,7 +28,7 @@ import { type IdempotencyStore, memoryIdempotencyStore } from './idempotencyStor
 import { createIdempotentSubmitter } from './idempotentSubmit.js';
 import { POOL_ROUTES } from './poolRoutes.js';
 import { ApiProblem, buildProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
-import { NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';
+import { MEMBER_ROUTES, NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';
 
 /** Default request body limit: 64 KiB (a RecoveryEvent with 32 evidence refs is ≈ 20 KiB). */
 export const DEFAULT_BODY_LIMIT = 65_536;
@@ -123,6 +124,8 @@ export interface CreateApiParameters {
   readonly notices?: NoticeSource;
   /** Durable idempotency records (`openIdempotencyStore(<dataDir>/idempotency)`); default in memory. */
   readonly idempotency?: IdempotencyStore;
+  /** The node's liveness tracker: mounts `GET /v1/members` (`MEMBER_ROUTES`) when given. */
+  readonly members?: { view(): MemberListResponse };
 }
 
 /** A source of contagion notices (the responder's `onNotice`); the API streams them as SSE. */
@@ -217,6 +220,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     ...ROUTES,
     ...(parameters.pools === undefined ? [] : POOL_ROUTES),
     ...(parameters.notices === undefined ? [] : NOTICE_ROUTES),
+    ...(parameters.members === undefined ? [] : MEMBER_ROUTES),
     ...DASHBOARD_ROUTES,
   ];
   const notices = parameters.notices === undefined ? undefined : createNoticeLog(parameters.notices);
@@ -503,6 +507,11 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     listPeers: async (req) => {
       readQuery(req, []);
       return { peers: await node.peers() } satisfies PeerListResponse;
+    },
+
+    listMembers: async (req) => {
+      readQuery(req, []);
+      return parameters.members!.view() satisfies MemberListResponse;
     },
 
     getHealth: async (req, reply) => {

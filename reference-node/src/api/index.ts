@@ -46,4 +46,4 @@ export {
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TYPE_BASE,
 } from './problem.js';
-export { NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';
+export { MEMBER_ROUTES, NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';

@@ -273,3 +273,19 @@ export const NOTICE_ROUTES: readonly RouteSpec[] = [
     problems: [400, 429, 503],
   },
 ];
+
+/** Mounted when the node tracks member liveness (spec/v1/node.md#liveness). */
+export const MEMBER_ROUTES: readonly RouteSpec[] = [
+  {
+    method: 'GET',
+    url: '/v1/members',
+    operationId: 'listMembers',
+    summary: 'Each member’s liveness as this node tracks it',
+    description:
+      'Every configured member, this node’s own first: `live` while its heartbeats (signed NodeAnnouncements) arrive, `silent` once none counted for `missedHeartbeats` intervals and a half, `unknown` before any announcement of it is held; with its last heartbeat, the whole intervals since, and when it was marked silent. Changes are pushed as `member_silent` / `member_back` notices.',
+    tag: 'node',
+    auth: false,
+    ok: { status: 200, description: 'The members.', schema: 'MemberListResponse' },
+    problems: [429],
+  },
+];

@@ -52,7 +52,7 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
   const start = nodeCmd
     .command('start')
     .description(
-      'start a node: gossip, validation, store, sync and the HTTP API; stops cleanly on SIGINT / SIGTERM',
+      'start a node: gossip, validation, store, sync and the HTTP API; stops cleanly on SIGINT / SIGTERM, reloads members, webhooks and log level on SIGHUP',
     )
     .addOption(new Option('--config <file>', 'the node config (JSON, NodeConfig schema)').env('SFR_CONFIG'))
     .option(
@@ -116,6 +116,23 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // node.md#configuration: SIGHUP reloads members, webhooks and the log level; a config that
+      // does not load changes nothing and the node runs on.
+      process.on('SIGHUP', () => {
+        if (stopping) return;
+        running.reload().then(
+          (r) =>
+            running.logger.info(
+              { signal: 'SIGHUP', applied: r.applied, needRestart: r.needRestart },
+              'config reloaded',
+            ),
+          (e: unknown) =>
+            running.logger.error(
+              { signal: 'SIGHUP', code: (e as { code?: string }).code, err: (e as Error).message },
+              'config reload refused: the node keeps its configuration',
+            ),
+        );
+      });
       if (o['stopOnStdinClose'] === true) {
         process.stdin.on('end', () => {
           if (!stopping) onSignal('SIGHUP');
@@ -137,9 +154,10 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
     .option('--json', 'print the StatusResponse JSON', false)
     .exitOverride()
     .action(async (o: { api: string; json: boolean }) => {
-      const { fetchStatus, formatStatus } = await import('./status.js');
+      const { fetchMembers, fetchStatus, formatStatus } = await import('./status.js');
       const s = await fetchStatus(o.api);
-      out.stdout(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(s));
+      if (o.json) out.stdout(`${JSON.stringify(s, null, 2)}\n`);
+      else out.stdout(formatStatus(s, Date.now(), await fetchMembers(o.api)));
     });
 
   addPoolCommands(program, out);

@@ -14,7 +14,8 @@ import { attachContagion } from '../contagion/index.js';
 import { EnvelopeError, toChecksumAddress } from '../envelope/index.js';
 import { type AdapterHost, startAdapterHostFromConfig } from '../hosting/index.js';
 import { KeyError, loadMemberSigner } from '../keys/index.js';
-import { componentLogger, createLogger, type Logger, type LogLevel } from '../logging/index.js';
+import { attachLiveness } from '../liveness/index.js';
+import { componentLogger, createLogger, type Logger, type LogLevel, setLogLevel } from '../logging/index.js';
 import { collectMetrics, createMetrics } from '../metrics/index.js';
 import { createNode, type SfrNode } from '../node/index.js';
 import { attachPools } from '../poolsNode/index.js';
@@ -40,6 +41,13 @@ export interface RunningNode {
   readonly logger: Logger;
   /** The adapter host when the config lists `adapters` (started after the node). */
   readonly adapters: AdapterHost | undefined;
+  /**
+   * Re-reads the config (SIGHUP, node.md#configuration) and applies what changes without a restart:
+   * `network.members`, `webhooks` (secrets re-read) and `logging.level`. A config that fails to load
+   * or a webhook secret that cannot be read changes nothing (throws `CliError`). Resolves to the
+   * settings applied and the changed ones that need a restart.
+   */
+  reload(): Promise<{ readonly applied: string[]; readonly needRestart: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -130,17 +138,53 @@ function withPeer(addr: string, peerId: string): string {
 }
 
 /**
+ * Where to dial the other members (p2p.md#peering): every listed address of every member but the
+ * node's own, with `/p2p/<peerId>` when the entry names its peer id. A consortium's one shared list
+ * needs no peer ids: a peer is learned when its address answers and bound by its announcement.
+ */
+function memberAddressesOf(config: NodeConfig, self: string): string[] {
+  return (config.network.members ?? [])
+    .filter((m) => m.member.toLowerCase() !== self.toLowerCase())
+    .flatMap((m) => (m.addresses ?? []).map((a) => (m.peerId === undefined ? a : withPeer(a, m.peerId))));
+}
+
+/** Top-level settings (and `network.*`) whose change a reload cannot apply. */
+function needRestart(before: NodeConfig, after: NodeConfig): string[] {
+  const was: Record<string, unknown> = { ...before };
+  const is: Record<string, unknown> = { ...after };
+  const out: string[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  for (const k of new Set([...Object.keys(was), ...Object.keys(is)])) {
+    if (k === 'webhooks' || k === 'logging' || k === 'network') continue;
+    if (!same(was[k], is[k])) out.push(k);
+  }
+  const { members: _a, ...netBefore } = before.network;
+  const { members: _b, ...netAfter } = after.network;
+  for (const k of new Set([...Object.keys(netBefore), ...Object.keys(netAfter)]))
+    if (!same((netBefore as Record<string, unknown>)[k], (netAfter as Record<string, unknown>)[k]))
+      out.push(`network.${k}`);
+  const { level: _c, ...logBefore } = before.logging ?? {};
+  const { level: _d, ...logAfter } = after.logging ?? {};
+  if (!same(logBefore, logAfter)) out.push('logging');
+  return out;
+}
+
+/**
  * `sfr node start`: loads and validates the config (flag > env > file > default), logs it redacted,
  * then starts the node (E1's `createNode`) and the HTTP API. Resolves once both are up.
  */
 export async function startNodeFromConfig(p: NodeStartParameters): Promise<RunningNode> {
-  const loaded: LoadConfigResult = await loadConfig({
-    ...(p.config === undefined ? {} : { file: p.config }),
-    ...(p.flags === undefined ? {} : { flags: p.flags }),
-    ...(p.flagNames === undefined ? {} : { flagNames: p.flagNames }),
-    ...(p.env === undefined ? {} : { env: p.env }),
-  });
-  if (!loaded.ok) throw new CliError(loaded.error.code, loaded.error.message.replace(/^[A-Z_]+: /, ''));
+  const load = async (): Promise<LoadConfigResult & { ok: true }> => {
+    const loaded: LoadConfigResult = await loadConfig({
+      ...(p.config === undefined ? {} : { file: p.config }),
+      ...(p.flags === undefined ? {} : { flags: p.flags }),
+      ...(p.flagNames === undefined ? {} : { flagNames: p.flagNames }),
+      ...(p.env === undefined ? {} : { env: p.env }),
+    });
+    if (!loaded.ok) throw new CliError(loaded.error.code, loaded.error.message.replace(/^[A-Z_]+: /, ''));
+    return loaded;
+  };
+  const loaded = await load();
   const config = loaded.config as unknown as NodeConfig;
   const resolve = (f: string) => path.resolve(loaded.baseDir, f);
   const logger = createLogger({ level: (config.logging?.level ?? 'info') as LogLevel });
@@ -193,6 +237,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     directPeers: members.flatMap((m) =>
       m.peerId === undefined ? [] : (m.addresses ?? []).map((a) => withPeer(a, m.peerId!)),
     ),
+    memberAddresses: memberAddressesOf(config, signer.member),
     pools: (config.pools ?? []).map((pool) => pool.poolId),
     gossip: {
       ...(config.gossip?.maxMessageBytes === undefined
@@ -265,6 +310,30 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     const e = error as { code?: string; message?: string };
     throw new CliError(e.code ?? 'CONFIG_INVALID', e.message ?? String(error));
   });
+  // Member liveness (node.md#liveness): announces the node, signs heartbeats, tracks the members';
+  // its notices go out like the responder's (webhooks, /v1/notices). Stopped by node.stop().
+  const liveness = await attachLiveness({
+    node,
+    protocol: config.identity.protocol,
+    capabilities: [
+      'relay',
+      'sync',
+      'contagion',
+      ...(config.pools === undefined || config.pools.length === 0 ? [] : (['pools'] as const)),
+      ...(adapters === undefined ? [] : (['adapter'] as const)),
+      ...(adapters === undefined || pools === undefined ? [] : (['attest'] as const)),
+      ...(token === undefined ? [] : (['http_api'] as const)),
+    ],
+    ...(config.liveness?.heartbeatIntervalMs === undefined
+      ? {}
+      : { intervalMs: config.liveness.heartbeatIntervalMs }),
+    ...(config.liveness?.missedHeartbeats === undefined
+      ? {}
+      : { missedHeartbeats: config.liveness.missedHeartbeats }),
+    notify: (n) => contagion.push(n),
+    metrics,
+    logger,
+  });
   const startedAt = Date.now();
   const version = readVersion();
   const log = componentLogger(logger, 'node');
@@ -298,6 +367,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
       metrics,
       pools,
       notices: contagion,
+      members: liveness,
     });
     apiUrl = await api.listen();
   }
@@ -332,12 +402,47 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   );
 
   let stopped = false;
+  let current = config;
   return {
     node,
     api,
     apiUrl,
     logger,
     adapters,
+    async reload() {
+      const next = await load();
+      const c = next.config as unknown as NodeConfig;
+      const applied: string[] = [];
+      const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+      // Webhooks first: their secrets are the part that can still fail, and a failure changes nothing.
+      await contagion.reloadWebhooks(c.webhooks ?? [], next.baseDir).catch((error: unknown) => {
+        const e = error as { code?: string; message?: string };
+        throw new CliError(e.code ?? 'ALERT_WEBHOOK_SECRET_UNREADABLE', e.message ?? String(error));
+      });
+      if (!same(c.webhooks ?? [], current.webhooks ?? [])) applied.push('webhooks');
+      if (!same(c.network.members ?? [], current.network.members ?? [])) {
+        node.setMembers(
+          (c.network.members ?? []).map((m) => m.member),
+          memberAddressesOf(c, signer.member),
+        );
+        liveness.membersChanged();
+        applied.push('network.members');
+      }
+      const level = (c.logging?.level ?? 'info') as LogLevel;
+      if (level !== (current.logging?.level ?? 'info')) {
+        setLogLevel(logger, level);
+        applied.push('logging.level');
+      }
+      const pending = needRestart(current, c);
+      // What the node now runs by: the reloadable parts of the new config, the rest of the old.
+      current = {
+        ...current,
+        network: { ...current.network, members: c.network.members ?? [] },
+        webhooks: c.webhooks ?? [],
+        logging: { ...current.logging, level },
+      };
+      return { applied, needRestart: pending };
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

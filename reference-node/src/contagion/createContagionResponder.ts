@@ -86,8 +86,17 @@ export interface ContagionNode {
 
 /** What the responder tells local listeners (the SSE stream) and webhooks. */
 export interface ContagionNotice {
-  readonly event: 'alert' | 'alert_resolved' | 'recovery_event' | 'protective_action';
-  /** The message the notice is about (alert, event, or the protective RecoveryEvent). */
+  readonly event:
+    | 'alert'
+    | 'alert_resolved'
+    | 'recovery_event'
+    | 'protective_action'
+    | 'member_silent'
+    | 'member_back';
+  /**
+   * The message the notice is about (alert, event, the protective RecoveryEvent, or for liveness the
+   * member's last heartbeat before silence / the heartbeat that brought it back).
+   */
   readonly messageId: string;
   readonly body: Record<string, unknown>;
 }
@@ -113,6 +122,18 @@ export interface ContagionResponder {
   stop(): Promise<void>;
   /** Local subscribers (an SSE route): every notice the responder delivers. */
   onNotice(listener: (n: ContagionNotice) => void): () => void;
+  /**
+   * Delivers a notice another component raised (member liveness, node.md#liveness) the way the
+   * responder's own are delivered: to local subscribers and to every webhook that lists its event.
+   * The body gets the node's identity; resolves once the outbox writes are done.
+   */
+  push(n: ContagionNotice): Promise<void>;
+  /**
+   * Replaces the webhooks (a config reload, node.md#configuration), re-reading every secret file
+   * first: an unreadable one throws `ALERT_WEBHOOK_SECRET_UNREADABLE` and changes nothing. Pending
+   * deliveries to a URL no longer configured are given up (`ALERT_WEBHOOK_REJECTED`).
+   */
+  reloadWebhooks(webhooks: NodeConfig['webhooks'], baseDir?: string): Promise<void>;
   /** Current corroboration of a subject × indicator, for status pages and tests. */
   groups(): GroupView[];
   /** Resolves once queued protective actions and webhook enqueues have settled (tests). */
@@ -183,15 +204,21 @@ export async function createContagionResponder(
   const profile = buildExposureProfile({ config: p.config.exposure, adapters: p.adapterExposure });
   const protocol = p.config.identity.protocol;
   const baseDir = p.baseDir ?? process.cwd();
-  const targets: WebhookTarget[] = [];
-  for (const w of p.config.webhooks ?? []) {
-    targets.push({
-      url: w.url,
-      secret: await readSecret(path.resolve(baseDir, w.secretFile)),
-      events: w.events,
-      minSeverity: w.minSeverity ?? 'low',
-    });
-  }
+  const readTargets = async (webhooks: NodeConfig['webhooks'], dir: string): Promise<WebhookTarget[]> => {
+    const out: WebhookTarget[] = [];
+    for (const w of webhooks ?? []) {
+      out.push({
+        url: w.url,
+        secret: await readSecret(path.resolve(dir, w.secretFile)),
+        events: w.events,
+        minSeverity: w.minSeverity ?? 'low',
+      });
+    }
+    return out;
+  };
+  // Shared with the sender, which looks a pending delivery's target up by URL: a reload replaces the
+  // contents in place.
+  const targets: WebhookTarget[] = await readTargets(p.config.webhooks, baseDir);
   const policies: readonly ProtectiveActionPolicy[] = p.config.policy?.protectiveActions ?? [];
   const actionsDir = path.join(p.dataDir, 'contagion', 'actions');
   await mkdir(actionsDir, { recursive: true, mode: 0o700 });
@@ -734,6 +761,14 @@ export async function createContagionResponder(
     onNotice(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    async reloadWebhooks(webhooks, dir = baseDir) {
+      const next = await readTargets(webhooks, dir);
+      targets.splice(0, targets.length, ...next);
+    },
+    async push(n) {
+      if (!started) return;
+      await notify({ ...n, body: { node: nodeInfo(), ...n.body } }, undefined);
     },
     groups: () => state.views(now()),
     async idle() {

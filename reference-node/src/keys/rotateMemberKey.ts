@@ -7,7 +7,12 @@ import {
   keccak256,
   type MemberKey,
 } from '../envelope/index.js';
-import type { PublishResult, SfrNode } from '../node/index.js';
+import {
+  type AnnouncementOfParameters,
+  announcementOf,
+  type PublishResult,
+  type SfrNode,
+} from '../node/index.js';
 import { KeyError } from './keyError.js';
 
 /** The text the new key signs (EIP-191) to prove the member holds it (node.md#rotation). */
@@ -34,7 +39,7 @@ export type RotateMemberKeyParameters = {
   readonly newKey: MemberKey;
   /** The member's protocol slug (NodeConfig identity.protocol). */
   readonly protocol: string;
-  readonly capabilities?: readonly string[];
+  readonly capabilities?: AnnouncementOfParameters['capabilities'];
 };
 
 export type RotateMemberKeyReturnType = {
@@ -75,13 +80,10 @@ export async function rotateMemberKey(p: RotateMemberKeyParameters): Promise<Rot
         payloadAt: (seq) => {
           effectiveFromSeq = seq + 1;
           undo = signer.rotateTo!(p.newKey.privateKey, effectiveFromSeq);
-          return {
-            peerId: p.node.peerId,
-            member: signer.member,
+          return announcementOf({
+            node: { peerId: p.node.peerId, member: signer.member, multiaddrs: () => p.node.multiaddrs() },
             protocol: p.protocol,
-            addresses: p.node.multiaddrs().slice(0, 16),
-            specVersions: ['1.0'],
-            capabilities: [...(p.capabilities ?? ['relay', 'sync'])],
+            capabilities: p.capabilities ?? ['relay', 'sync'],
             keyRotation: {
               newKey: p.newKey.address,
               effectiveFromSeq,
@@ -90,7 +92,7 @@ export async function rotateMemberKey(p: RotateMemberKeyParameters): Promise<Rot
                 p.newKey.privateKey,
               ),
             },
-          };
+          }) as unknown as Record<string, unknown>;
         },
       },
     );

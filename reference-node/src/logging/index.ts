@@ -44,15 +44,39 @@ export interface CreateLoggerParameters {
   readonly base?: Record<string, string | number>;
 }
 
+/** Every logger derived from a root, so that a reload can change their level together. */
+const descendants = new WeakMap<Logger, Set<WeakRef<Logger>>>();
+
 export function createLogger(parameters: CreateLoggerParameters = {}): Logger {
+  const family = new Set<WeakRef<Logger>>();
   const options: LoggerOptions = {
+    // pino children keep the level they were made with: remember them for `setLogLevel`.
+    onChild: (child) => {
+      family.add(new WeakRef(child));
+    },
     level: parameters.level ?? 'info',
     base: { ...(parameters.base ?? {}) },
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.epochTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  return parameters.destination === undefined ? pino(options) : pino(options, parameters.destination);
+  const root = parameters.destination === undefined ? pino(options) : pino(options, parameters.destination);
+  descendants.set(root, family);
+  return root;
+}
+
+/**
+ * Sets the level of a root logger made by `createLogger` and of every logger derived from it (a
+ * config reload, node.md#configuration: SIGHUP changes `logging.level` without a restart).
+ */
+export function setLogLevel(root: Logger, level: LogLevel): void {
+  root.level = level;
+  const family = descendants.get(root);
+  for (const ref of family ?? []) {
+    const child = ref.deref();
+    if (child === undefined) family!.delete(ref);
+    else child.level = level;
+  }
 }
 
 /** The logger of one component (`store`, `api`, `gossip`, `sync`, `validation`, `config`, …). */

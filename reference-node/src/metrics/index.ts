@@ -161,6 +161,31 @@ export function createMetrics(parameters: CreateMetricsParameters = {}) {
       buckets: LATENCY_BUCKETS,
       registers: r,
     }),
+    // member liveness (node.md#liveness); `member` is bounded by the configured member list
+    livenessMemberLive: new Gauge({
+      name: 'sfr_liveness_member_live',
+      help: 'Per configured member: 1 while its heartbeats arrive (live), 0 when silent or unknown.',
+      labelNames: ['member'] as const,
+      registers: r,
+    }),
+    livenessLastHeartbeat: new Gauge({
+      name: 'sfr_liveness_member_last_heartbeat_timestamp_seconds',
+      help: 'Per configured member: when its last heartbeat counted (unix seconds; absent before the first).',
+      labelNames: ['member'] as const,
+      registers: r,
+    }),
+    livenessMembers: new Gauge({
+      name: 'sfr_liveness_members',
+      help: 'Configured members by liveness status (live, silent, unknown).',
+      labelNames: ['status'] as const,
+      registers: r,
+    }),
+    livenessTransitions: new Counter({
+      name: 'sfr_liveness_transitions_total',
+      help: 'Members marked silent, and members back after a silence.',
+      labelNames: ['kind'] as const,
+      registers: r,
+    }),
     sseClients: new Gauge({
       name: 'sfr_http_stream_clients',
       help: 'Open /v1/stream connections.',

@@ -87,6 +87,12 @@ export interface CreateNodeParameters {
   readonly bootstrap?: readonly string[];
   /** Explicit member peers (with `/p2p/<peerId>`): gossipsub direct peers, never denied, always re-dialled. */
   readonly directPeers?: readonly string[];
+  /**
+   * Addresses of members configured without a peer id (p2p.md#peering): dialled at start and
+   * re-dialled while no connection to the peer found there is open; the peer id is learned on
+   * connection and bound to its member by the member's announcement.
+   */
+  readonly memberAddresses?: readonly string[];
   /** Pool ids (bytes32) whose topics to join. */
   readonly pools?: readonly string[];
   readonly gossip?: {
@@ -194,6 +200,11 @@ export interface SfrNode {
    * function is called, a pool message is judged against no held pool message.
    */
   usePoolRules(rules: PoolRules): () => void;
+  /**
+   * Applies a reloaded member list (node.md#configuration): the member set (the local member stays)
+   * and the addresses of members without a peer id. Direct peers change only with a restart.
+   */
+  setMembers(members: readonly string[], memberAddresses?: readonly string[]): void;
   connectedPeers(): string[];
 }
 
@@ -233,6 +244,15 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
   const notSelf = (p: { peerId: string }): boolean => p.peerId !== ownPeerId;
   const direct = (params.directPeers ?? []).map(parsePeerAddr).filter(notSelf);
   const bootstrap = (params.bootstrap ?? []).map(parsePeerAddr).filter(notSelf);
+  // Member addresses without a peer id, each with the peer found there once a dial succeeded.
+  const parseMemberAddr = (addr: string): { ma: Multiaddr; peerId?: string } => {
+    try {
+      return { ma: multiaddr(addr) };
+    } catch (cause) {
+      throw new NodeError('GOSSIP_BAD_MULTIADDR', `not a multiaddr: ${addr}`, { cause });
+    }
+  };
+  let memberAddrs = (params.memberAddresses ?? []).map(parseMemberAddr);
   const denylist = new PeerDenylist();
   const topics = [
     ...fixedTopicStrings(),
@@ -498,6 +518,24 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         log?.debug({ peer: target.peerId, err: String(err) }, 'dial failed');
       });
     }
+    for (const target of memberAddrs) {
+      if (target.peerId === ownPeerId) continue;
+      if (target.peerId !== undefined && (connected.has(target.peerId) || denylist.isDenied(target.peerId)))
+        continue;
+      libp2p.dial(target.ma, { signal: AbortSignal.timeout(5_000) }).then(
+        (connection) => {
+          const peerId = connection.remotePeer.toString();
+          // Our own address in a shared member list: never dialled again.
+          if (peerId === ownPeerId) void connection.close().catch(() => {});
+          target.peerId = peerId;
+        },
+        (err: unknown) => {
+          // Dialling our own listen address fails the handshake: forget the entry.
+          if (/self/i.test(String(err))) target.peerId = ownPeerId;
+          log?.debug({ addr: target.ma.toString(), err: String(err) }, 'member dial failed');
+        },
+      );
+    }
   };
 
   const node: SfrNode = {
@@ -574,6 +612,10 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       if (topic === undefined) {
         throw new NodeError('GOSSIP_PUBLISH_REFUSED', `no topic for type ${type}`, { details: { type } });
       }
+      // node.md#own-head first: the first publish after start may wait for peers' status, and the
+      // default issuedAt is the time of signing, not of the call (a heartbeat issued before a 5 s wait
+      // arrived 5 s old, node.md#liveness).
+      await ownHead.assertCaughtUp();
       const t = now();
       const issuedAt = options.issuedAt ?? t;
       // envelope.md#time, as the node's peers will apply it on gossip: a message they would not relay
@@ -587,7 +629,6 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
           details: { code: time.code, issuedAt, now: t, skewMs, maxAgeMs },
         });
       }
-      await ownHead.assertCaughtUp();
       const signed = await signer.signNext(
         store,
         (seq) => ({
@@ -645,6 +686,12 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       if (started) router.subscribe(t);
     },
     connectedPeers: () => libp2p.getPeers().map((p) => p.toString()),
+    setMembers(members, memberAddresses = []) {
+      membership.setMembers([...members, member]);
+      const known = new Map(memberAddrs.map((a) => [a.ma.toString(), a]));
+      memberAddrs = memberAddresses.map((a) => known.get(multiaddr(a).toString()) ?? parseMemberAddr(a));
+      if (started) redial();
+    },
   };
   return node;
 }

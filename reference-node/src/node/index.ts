@@ -1,3 +1,4 @@
+export { type AnnouncementOfParameters, announcementOf, SPEC_VERSIONS } from './announcementOf.js';
 export {
   type AcceptedMessage,
   type CreateNodeParameters,

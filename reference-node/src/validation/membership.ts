@@ -47,6 +47,21 @@ export class Membership {
     return true;
   }
 
+  /**
+   * Replaces the configured member set (a config reload, node.md#configuration): bindings of members
+   * no longer listed are dropped, so their peers' messages are refused from then on.
+   */
+  setMembers(members: Iterable<string>): void {
+    const next = new Set([...members].map((m) => m.toLowerCase()));
+    for (const m of this.#members) {
+      if (next.has(m)) continue;
+      for (const peer of this.#memberPeers.get(m) ?? []) this.#peerToMember.delete(peer);
+      this.#memberPeers.delete(m);
+    }
+    this.#members.clear();
+    for (const m of next) this.#members.add(m);
+  }
+
   memberOfPeer(peerId: string): string | undefined {
     return this.#peerToMember.get(peerId);
   }

@@ -61,6 +61,8 @@ export async function createProcNetwork(
     readonly chains?: { readonly chain: string; readonly rpcUrl: string }[];
     /** Envelope time window of every node (config `time`). */
     readonly time?: { readonly skewMs: number; readonly maxAgeMs: number };
+    /** Adds to each node's config (written before any node starts), e.g. `liveness` or `webhooks`. */
+    readonly configure?: (node: ProcNode) => Record<string, unknown>;
   } = {},
 ): Promise<ProcNetwork> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'sfr-e1-e2e-'));
@@ -110,6 +112,7 @@ export async function createProcNetwork(
       ...(opts.time === undefined ? {} : { time: opts.time }),
       ...(opts.chains === undefined ? {} : { chains: opts.chains }),
       logging: { level: 'info' },
+      ...(opts.configure?.(node) ?? {}),
     };
     await writeFile(node.configFile, JSON.stringify(config, null, 2));
   }

@@ -26,7 +26,11 @@ export const NODE_LOCAL_SCHEMAS: ReadonlySet<string> = new Set(['NodeConfig.sche
 export function isFailing(change: Change, minorRelease: boolean): boolean {
   if (!change.sameMajor) return false;
   if (change.producers === 'breaking') return true;
-  const admitted = minorRelease || NODE_LOCAL_SCHEMAS.has(change.schema);
+  const nodeLocal = NODE_LOCAL_SCHEMAS.has(change.schema);
+  // A value added to a closed enum of a node-local document (a new webhook event) is refused by an
+  // older node like a new setting (CONFIG_INVALID); on the wire it would need a new major.
+  if (nodeLocal && change.class === 'ENUM_WIDENED') return false;
+  const admitted = minorRelease || nodeLocal;
   return change.consumers === 'breaking' && !(admitted && change.minorAdmissible);
 }
 

@@ -1261,6 +1261,7 @@ export interface NodeConfig {
   limits?: LimitsConfig;
   logging?: LoggingConfig;
   metrics?: MetricsConfig;
+  liveness?: LivenessConfig;
   /**
    * RPC endpoints, one per chain, used by adapters and evidence checks (at most 32).
    *
@@ -1517,6 +1518,20 @@ export interface GossipScoringConfig {
 }
 
 /**
+ * Heartbeats this node signs and how it judges other members' (node.md#liveness).
+ */
+export interface LivenessConfig {
+  /**
+   * How often the node re-signs its NodeAnnouncement as a heartbeat, and the interval it expects of the others. 250 … 3 600 000; default 30 000.
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * Intervals without a heartbeat (plus half an interval of grace) after which a member is marked silent. 1 … 100; default 2, so a stopped node is reported within three intervals.
+   */
+  missedHeartbeats?: number;
+}
+
+/**
  * The acceptance window for `issuedAt`.
  */
 export interface TimeConfig {
@@ -1652,7 +1667,14 @@ export interface ExposureProfile {
  * A deliverable event. Closed enum.
  */
 export type WebhookEvent =
-  'alert' | 'alert_resolved' | 'recovery_event' | 'claim_filed' | 'claim_decided' | 'protective_action';
+  | 'alert'
+  | 'alert_resolved'
+  | 'recovery_event'
+  | 'claim_filed'
+  | 'claim_decided'
+  | 'protective_action'
+  | 'member_silent'
+  | 'member_back';
 
 /**
  * A webhook: each delivery is a JSON POST signed with HMAC-SHA256 of the body under the secret, retried with backoff.
@@ -2035,6 +2057,65 @@ export interface PeerInfo {
    * @maxItems 64
    */
   topics?: string[];
+}
+
+/**
+ * `live`: a heartbeat arrived within the silence bound; `silent`: none for `missedHeartbeats` intervals and a half; `unknown`: no announcement of the member is held. Closed enum.
+ */
+export type LivenessStatus = 'live' | 'silent' | 'unknown';
+
+/**
+ * HTTP API: each member's liveness as this node tracks it (node.md#liveness).
+ */
+export interface MemberListResponse {
+  /**
+   * The heartbeat interval this node expects (its own `liveness.heartbeatIntervalMs`).
+   */
+  heartbeatIntervalMs?: DurationMs;
+  /**
+   * How many intervals without a heartbeat make a member silent here (`liveness.missedHeartbeats`).
+   */
+  missedHeartbeats?: number;
+  /**
+   * One entry per member of the network, this node's own member included (at most 1 000).
+   *
+   * @maxItems 1000
+   */
+  items: MemberLiveness[];
+}
+/**
+ * A member and its liveness.
+ */
+export interface MemberLiveness {
+  /**
+   * The member's address.
+   */
+  member: Address;
+  /**
+   * The protocol of its last announcement, if any.
+   */
+  protocol?: ProtocolSlug;
+  status: LivenessStatus;
+  /**
+   * Whether this is the answering node's own member.
+   */
+  self: boolean;
+  /**
+   * The peer id of its last announcement.
+   */
+  peerId?: PeerId;
+  /**
+   * When its last heartbeat counted: its receipt, or its `issuedAt` when it arrived more than the silence bound after it (fetched late by sync).
+   */
+  lastHeartbeatAt?: UnixMs;
+  /**
+   * Whole intervals elapsed since `lastHeartbeatAt` (0 while heartbeats arrive on time).
+   */
+  missedHeartbeats?: Count;
+  /**
+   * When this node marked it silent (status `silent` only).
+   */
+  silentSince?: UnixMs;
 }
 
 /**
@@ -2433,6 +2514,7 @@ export interface SchemaTypeMap {
   StatusResponse: StatusResponse;
   HealthResponse: HealthResponse;
   PeerListResponse: PeerListResponse;
+  MemberListResponse: MemberListResponse;
   Problem: Problem;
   PoolDecideResult: PoolDecideResult;
 }
