@@ -163,6 +163,12 @@ function needRestart(before: NodeConfig, after: NodeConfig): string[] {
   for (const k of new Set([...Object.keys(netBefore), ...Object.keys(netAfter)]))
     if (!same((netBefore as Record<string, unknown>)[k], (netAfter as Record<string, unknown>)[k]))
       out.push(`network.${k}`);
+  // Contract members are checked through clients made at start (node.md#contract-members).
+  const contracts = (c: NodeConfig) =>
+    (c.network.members ?? []).flatMap((m) =>
+      m.contract === undefined ? [] : [[m.member.toLowerCase(), m.contract]],
+    );
+  if (!same(contracts(before), contracts(after))) out.push('network.members[].contract');
   const { level: _c, ...logBefore } = before.logging ?? {};
   const { level: _d, ...logAfter } = after.logging ?? {};
   if (!same(logBefore, logAfter)) out.push('logging');
