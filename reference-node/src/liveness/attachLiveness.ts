@@ -190,7 +190,7 @@ export async function attachLiveness(p: AttachLivenessParameters): Promise<Liven
         member: m.envelope.issuer,
         messageId: m.id,
         issuedAt: m.envelope.issuedAt,
-        receivedAt: now(),
+        receivedAt: m.receivedAt,
         ...announcementFields(m.envelope.payload),
       },
       now(),
