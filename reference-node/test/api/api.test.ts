@@ -262,6 +262,7 @@ describe('refusals are problem+json, carry the code, and change nothing', () => 
         { name: 'store', status: 'down' },
         { name: 'gossip', status: 'degraded' },
         { name: 'own-head', status: 'ok' },
+        { name: 'clock', status: 'ok' },
       ],
     });
   });
@@ -302,6 +303,7 @@ describe('observation', () => {
           { name: 'store', status: 'ok' },
           { name: 'gossip', status: 'degraded', detail: 'no connected peers' },
           { name: 'own-head', status: 'ok' },
+          { name: 'clock', status: 'ok' },
         ],
       },
     ]);
