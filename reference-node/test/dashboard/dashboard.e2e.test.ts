@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
+import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import type { CNetwork } from '../contagion/contagionNetwork.js';
 import { callApi, POOL_ID, populate, startDashboardScene, usdcDepeg } from './dashboardScene.js';
 import { launchChromium, SKIP_BROWSER } from './launchChromium.js';
@@ -108,18 +108,19 @@ describe.skipIf(SKIP_BROWSER)('dashboard in headless Chromium, two real nodes', 
 
     // The node exposes USDC, so its responder pushed the alert as a notice: the card says so.
     await page.waitForSelector('#notices li', { timeout: PAGE_WAIT_MS });
-    await page.waitForFunction(
-      `document.querySelector('[data-alert-id="${published.json.messageId}"]')?.closest('article')?.querySelector('.exposed')`,
-      undefined,
-      { timeout: PAGE_WAIT_MS },
-    );
+    await page.waitForSelector(`article:has([data-alert-id="${published.json.messageId}"]) .exposed`, {
+      timeout: PAGE_WAIT_MS,
+    });
 
     // Pools: the ledger and the decided claim with node 0's attestation. The pool scene's claim is decided
     // when its round closes, which can come after the alert on a busy machine: wait for the decision.
-    await page.waitForFunction(
-      `/settled|approved/i.test(document.querySelector('[data-claim-id="${claimId}"]')?.textContent ?? '')`,
-      undefined,
-      { timeout: PAGE_WAIT_MS },
+    // Polled from the test: a string predicate for waitForFunction is eval'd in the page, which the
+    // dashboard's CSP (script-src 'self') refuses once the first check fails.
+    await waitFor(
+      async () =>
+        /settled|approved/i.test((await page.locator(`[data-claim-id="${claimId}"]`).textContent()) ?? ''),
+      PAGE_WAIT_MS,
+      'claim decided on the page',
     );
     const pool = await visibleText(page.locator(`[data-pool-id="${POOL_ID}"]`));
     expect(pool).toContain('Loopback mutual');
