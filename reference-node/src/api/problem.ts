@@ -1,21 +1,8 @@
-import type { Problem } from '@sfr/schemas';
+import type { Problem, RegisteredCodeOf } from '@sfr/schemas';
 import type { FastifyReply } from 'fastify';
 
-/** Reason codes of the HTTP API (registered in schemas/v1/registry/reason-codes/API.json). */
-export type ApiCode =
-  | 'API_UNAUTHORIZED'
-  | 'API_INVALID_BODY'
-  | 'API_BODY_TOO_LARGE'
-  | 'API_UNSUPPORTED_MEDIA_TYPE'
-  | 'API_BAD_PARAMETER'
-  | 'API_NOT_FOUND'
-  | 'API_METHOD_NOT_ALLOWED'
-  | 'API_IDEMPOTENCY_CONFLICT'
-  | 'API_RATE_LIMITED'
-  | 'API_TOO_MANY_STREAMS'
-  | 'API_STORE_UNHEALTHY'
-  | 'API_PUBLISH_FAILED'
-  | 'API_INTERNAL_ERROR';
+/** Reason codes of the HTTP API, generated from schemas/v1/registry/reason-codes/API.json. */
+export type ApiCode = RegisteredCodeOf<'API'>;
 
 /** The title of each API problem type (RFC 9457 §3.1.3: the same for every occurrence of the type). */
 export const API_TITLES: Readonly<Record<ApiCode, string>> = {

@@ -1,14 +1,7 @@
-/** Reason codes of config loading (registered in schemas/v1/registry/reason-codes/CONFIG.json). */
-export const CONFIG_CODES = [
-  'CONFIG_FILE_UNREADABLE',
-  'CONFIG_NOT_JSON',
-  'CONFIG_INVALID',
-  'CONFIG_UNKNOWN_SETTING',
-  'CONFIG_BAD_VALUE',
-  'CONFIG_SCHEMA_MISSING',
-  'CONFIG_KEY_UNREADABLE',
-] as const;
-export type ConfigCode = (typeof CONFIG_CODES)[number];
+import { REGISTERED_REASON_CODES, type RegisteredCodeOf } from '@sfr/schemas';
+/** Reason codes of config loading, generated from schemas/v1/registry/reason-codes/CONFIG.json. */
+export type ConfigCode = RegisteredCodeOf<'CONFIG'>;
+export const CONFIG_CODES = Object.keys(REGISTERED_REASON_CODES.CONFIG) as readonly ConfigCode[];
 
 /** Which layer supplied a value (precedence flag > env > file > default). */
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default';

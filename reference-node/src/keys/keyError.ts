@@ -1,15 +1,6 @@
-/** Key-domain reason codes (schemas/v1/registry/reason-codes/KEY.json). */
-export type KeyCode =
-  | 'KEY_FILE_INSECURE'
-  | 'KEY_FILE_INVALID'
-  | 'KEY_PASSPHRASE_MISSING'
-  | 'KEY_PASSPHRASE_WRONG'
-  | 'KEY_SIGNER_UNAVAILABLE'
-  | 'KEY_SIGNER_TIMEOUT'
-  | 'KEY_SIGNER_UNKNOWN_KEY'
-  | 'KEY_SIGNER_WRONG_KEY'
-  | 'KEY_ROTATION_REFUSED'
-  | 'KEY_MULTISIG_INSUFFICIENT';
+import type { RegisteredCodeOf } from '@sfr/schemas';
+/** Key-domain reason codes, generated from schemas/v1/registry/reason-codes/KEY.json. */
+export type KeyCode = RegisteredCodeOf<'KEY'>;
 
 /**
  * A failure of the key domain: loading a key, asking a remote signer, rotating, assembling a

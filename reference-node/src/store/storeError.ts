@@ -1,17 +1,7 @@
+import { REGISTERED_REASON_CODES, type RegisteredCodeOf } from '@sfr/schemas';
 /** Reason codes of the store (registered in schemas/v1/registry/reason-codes/STORE.json). */
-export const STORE_CODES = [
-  'STORE_OPEN_FAILED',
-  'STORE_FORMAT_UNSUPPORTED',
-  'STORE_CHECKSUM_MISMATCH',
-  'STORE_INDEX_INCONSISTENT',
-  'STORE_UNHEALTHY',
-  'STORE_CLOSED',
-  'STORE_BAD_RECORD',
-  'STORE_SEQ_CONFLICT',
-  'STORE_WRITE_FAILED',
-  'STORE_BAD_QUERY',
-] as const;
-export type StoreCode = (typeof STORE_CODES)[number];
+export type StoreCode = RegisteredCodeOf<'STORE'>;
+export const STORE_CODES = Object.keys(REGISTERED_REASON_CODES.STORE) as readonly StoreCode[];
 
 export interface StoreErrorDetails {
   readonly detail?: string;
