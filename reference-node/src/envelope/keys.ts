@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fsyncSync, openSync } from 'node:fs';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { writeSecretAtomically } from '../keys/privateFile.js';
 import { getSecpBackend, keccak256 } from './backend.js';
 import { EnvelopeError } from './errors.js';
 import { bytesToHex, hexToBytes, utf8 } from './hex.js';
@@ -98,27 +97,8 @@ export async function saveMemberKey(
       if (error instanceof EnvelopeError) throw error;
     }
   }
-  const tmp = `${file}.${process.pid}.tmp`;
   const body = `${JSON.stringify({ kind: KEY_FILE_KIND, address, privateKey: key.privateKey.toLowerCase() }, null, 2)}\n`;
-  const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  try {
-    await handle.writeFile(body);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
-    throw error;
-  }
-  const dir = openSync(path.dirname(path.resolve(file)), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
+  await writeSecretAtomically(file, body);
 }
 
 /**

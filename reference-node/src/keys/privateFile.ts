@@ -40,6 +40,15 @@ export async function writePrivateFile(file: string, body: string, overwrite: bo
     );
     if (exists) throw new KeyError('KEY_FILE_INVALID', `refusing to overwrite ${file} (pass --force)`);
   }
+  await writeSecretAtomically(file, body);
+}
+
+/**
+ * Writes `body` to `file` with mode 0600 atomically (temp file, fsync, rename, fsync the folder), so a
+ * crash leaves the old file or the new one, never a torn secret. Replaces an existing file: callers
+ * decide whether they may.
+ */
+export async function writeSecretAtomically(file: string, body: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
