@@ -34,7 +34,7 @@ export function apiNodeOf(node: SfrNode, p: ApiNodeOfParameters): ApiNode {
   // node.md#clock: what gossip brings says whether the local clock agrees with the peers'.
   const clock = createClockEstimator({ member: node.member, skewMs: p.skewMs ?? DEFAULT_SKEW_MS });
   node.onAccepted((m) => {
-    if (m.source === 'gossip') clock.observe(m.envelope.issuer, m.envelope.issuedAt);
+    if (m.source === 'gossip') clock.observe(m.envelope.issuer, m.envelope.issuedAt, m.receivedAt);
   });
   return {
     store: node.store,

@@ -17,8 +17,8 @@ export const CLOCK_WINDOW_MS = 10 * 60_000;
 const MAX_ISSUERS = 1024;
 
 export interface ClockEstimator {
-  /** A message of `issuer` issued at `issuedAt` arrived by gossip now. */
-  observe(issuer: string, issuedAt: number): void;
+  /** A message of `issuer` issued at `issuedAt` arrived by gossip at `receivedAt` (local clock). */
+  observe(issuer: string, issuedAt: number, receivedAt: number): void;
   check(): HealthResponse['checks'][number];
 }
 
@@ -32,11 +32,11 @@ export function createClockEstimator(parameters: {
   /** issuer → its freshest delay in the window, and when that was observed. */
   const freshest = new Map<string, { delay: number; at: number }>();
   return {
-    observe(issuer, issuedAt) {
+    observe(issuer, issuedAt, receivedAt) {
       const key = issuer.toLowerCase();
       if (key === member) return;
-      const t = now();
-      const delay = t - issuedAt;
+      const t = receivedAt;
+      const delay = receivedAt - issuedAt;
       const prev = freshest.get(key);
       if (prev === undefined || delay <= prev.delay || t - prev.at > CLOCK_WINDOW_MS) {
         freshest.delete(key);
