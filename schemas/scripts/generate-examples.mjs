@@ -1755,6 +1755,59 @@ bad(
   'SCHEMA_TYPE',
   '/ledger/paidOut',
 );
+// ---------------- Scenario
+// A crisis replay (node.md#crisis-replays): the smallest useful one, two nodes and one Pausable
+// contract; the shipped scenarios are in reference-node/scenarios/ and validated by their own test.
+const scenario = {
+  $schema: 'https://sfr.dev/schemas/v1/Scenario.schema.json',
+  name: 'pause-seen-everywhere',
+  title: 'A guardian pause reaches every member',
+  contracts: [{ name: 'vault', source: 'pausable/contracts/PausableMock.sol', contract: 'PausableMock' }],
+  nodes: [
+    {
+      name: 'perps',
+      protocol: 'example-perps',
+      adapters: [
+        {
+          package: '@sfr/adapter-pausable',
+          config: { protocol: 'example-perps', contracts: [{ address: '$vault', name: 'vault' }] },
+        },
+      ],
+    },
+    { name: 'lender', protocol: 'aave-v3', exposure: { protocols: ['example-perps'] } },
+  ],
+  steps: [{ note: 'the guardian pauses the vault', call: { contract: 'vault', function: 'pause()' } }],
+  expect: {
+    messages: [{ type: 'RecoveryEvent', issuer: 'perps', kind: 'emergency_pause' }],
+    notices: [{ node: 'lender', event: 'recovery_event', kind: 'emergency_pause' }],
+  },
+};
+out('Scenario', 'valid', 'pause-seen-everywhere', scenario);
+bad(
+  'Scenario',
+  'step-with-two-actions',
+  edit(scenario, (d) => (d.steps[0].advanceTime = { seconds: 60 })),
+  'a step does exactly one thing',
+  'SCHEMA_ONE_OF',
+  '/steps/0',
+);
+bad(
+  'Scenario',
+  'one-node',
+  edit(scenario, (d) => d.nodes.pop()),
+  'a network has at least two nodes',
+  'SCHEMA_LENGTH',
+  '/nodes',
+);
+bad(
+  'Scenario',
+  'contract-outside-adapters',
+  edit(scenario, (d) => (d.contracts[0].source = '../../etc/Evil.sol')),
+  'test contracts come from an adapter folder',
+  'SCHEMA_PATTERN',
+  '/contracts/0/source',
+);
+
 function listFiles(dir, base = dir) {
   let out = [];
   let entries = [];

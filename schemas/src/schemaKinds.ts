@@ -24,6 +24,7 @@ export const schemaKinds = [
   'MemberListResponse',
   'Problem',
   'PoolDecideResult',
+  'Scenario',
 ] as const;
 
 export type SchemaKind = (typeof schemaKinds)[number];

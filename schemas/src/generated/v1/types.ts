@@ -2495,6 +2495,474 @@ export interface DecidedLedgerMember {
   remaining: Uint256;
 }
 
+/**
+ * A crisis replay (node.md#crisis-replays): a local network of SFR nodes and one anvil chain, the chain actions, time steps and messages of a crisis in order, and the outcome every node must reach. `sfr replay <file>` plays it and checks the outcome at every node. Contract names, node names and the pool are the scenario's own; addresses, keys, peer ids and times are made at each run.
+ */
+export interface Scenario {
+  /**
+   * This schema's `$id`, for editors.
+   */
+  $schema?: 'https://sfr.dev/schemas/v1/Scenario.schema.json';
+  /**
+   * The scenario's name (file name without `.json`).
+   */
+  name: Label;
+  /**
+   * What happens, in one line.
+   */
+  title: ShortText;
+  /**
+   * The crisis told for a person: what breaks, how it spreads, what the network does.
+   */
+  description?: string;
+  /**
+   * Test contracts deployed on the scenario's anvil chain, in order (1 … 32): the adapters' mocks that emit the real events.
+   *
+   * @minItems 1
+   * @maxItems 32
+   */
+  contracts: ContractDeployment[];
+  /**
+   * The network: one node process per entry (2 … 5), each a member of every other.
+   *
+   * @minItems 2
+   * @maxItems 5
+   */
+  nodes: ScenarioNode[];
+  /**
+   * The shared pool every node founds before the first step, when claims are filed.
+   */
+  pool?: ScenarioPool;
+  /**
+   * What happens, in order (1 … 64). Each step starts when the one before it is done.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  steps: ScenarioStep[];
+  /**
+   * The outcome, checked at every node.
+   */
+  expect: ScenarioExpectation;
+}
+
+/**
+ * A node's name in the scenario: lower-case letters, digits and `-`, 1 … 32 characters.
+ */
+export type NodeName = string;
+
+/**
+ * A deployed contract's name in the scenario. Anywhere in a node's adapter config, an action's arguments or a deployment's arguments, the string `$<name>` stands for its address.
+ */
+export type ContractName = string;
+
+/**
+ * One test contract to deploy.
+ */
+export interface ContractDeployment {
+  /**
+   * How steps and configs refer to it.
+   */
+  name: ContractName;
+  /**
+   * The Solidity file under `adapters/`, as `<adapter folder>/contracts/<File>.sol`.
+   */
+  source: string;
+  /**
+   * The contract in that file.
+   */
+  contract: string;
+  /**
+   * Constructor arguments.
+   */
+  args?: CallArguments;
+}
+
+/**
+ * ABI arguments as JSON: integers as decimal strings (or safe integers), addresses as hex or `$<contract name>`, booleans, byte strings as hex, arrays for arrays and tuples (at most 32).
+ *
+ * @maxItems 32
+ */
+export type CallArguments = unknown[];
+
+/**
+ * A transaction to a deployed contract, sent from one of anvil's funded accounts and mined.
+ */
+export interface ContractCall {
+  /**
+   * The contract called.
+   */
+  contract: ContractName;
+  /**
+   * The function's signature, e.g. `updateAnswer(int256)`.
+   */
+  function: string;
+  /**
+   * The call's arguments.
+   */
+  args?: CallArguments;
+}
+
+/**
+ * An adapter a node hosts. The replay adds `chainId`, `rpcUrl`, `confirmations` (1), `pollIntervalMs` (250) and `startBlock` (the first block after deployment) to its config.
+ */
+export interface HostedAdapter {
+  /**
+   * The adapter's package, e.g. `@sfr/adapter-aave-v3`.
+   */
+  package: string;
+  /**
+   * The adapter's own configuration without the chain fields above; `$<contract name>` strings become addresses.
+   */
+  config: {};
+}
+
+/**
+ * A pre-authorized protective action (NodeConfig `policy.protectiveActions[]`) whose command is a transaction on the scenario's chain: the node runs it when a corroborated alert touching its exposure crosses the thresholds, and reports it as a signed RecoveryEvent citing the transaction's first log.
+ */
+export interface ProtectiveAction {
+  /**
+   * The action's name.
+   */
+  name: Label;
+  /**
+   * Alert indicators that trigger it (1 … 11).
+   *
+   * @minItems 1
+   * @maxItems 11
+   */
+  indicators: AlertIndicator[];
+  /**
+   * The minimum alert severity.
+   */
+  minSeverity: Severity;
+  /**
+   * The minimum combined confidence.
+   */
+  minConfidenceBps: Bps;
+  /**
+   * The minimum number of independent issuers.
+   */
+  minIssuers: number;
+  /**
+   * What the action does, as a RecoveryEvent kind. Default `emergency_pause`.
+   */
+  kind?: 'emergency_pause' | 'market_frozen' | 'circuit_breaker_tripped';
+  /**
+   * The transaction the action sends.
+   */
+  call: ContractCall;
+}
+
+/**
+ * One member's node: a `sfr node start` process with a fresh member key and data folder.
+ */
+export interface ScenarioNode {
+  /**
+   * How steps and expectations refer to it.
+   */
+  name: NodeName;
+  /**
+   * The member's protocol (`identity.protocol`).
+   */
+  protocol: ProtocolSlug;
+  /**
+   * Adapters the node hosts and publishes from (at most 4).
+   *
+   * @maxItems 4
+   */
+  adapters?: HostedAdapter[];
+  /**
+   * Adapters the node hosts only to re-derive other members' claim evidence (pools.md#re-derivation): they scan from a block the chain never reaches, so they publish nothing (at most 4).
+   *
+   * @maxItems 4
+   */
+  verifies?: HostedAdapter[];
+  /**
+   * What the protocol depends on, besides what its adapters report.
+   */
+  exposure?: ExposureProfile;
+  /**
+   * Pre-authorized protective actions (at most 4).
+   *
+   * @maxItems 4
+   */
+  protectiveActions?: ProtectiveAction[];
+  /**
+   * How the node attests claims (`policy.autoAttest`).
+   */
+  autoAttest?: AutoAttestPolicy;
+}
+
+/**
+ * A node's place in the pool.
+ */
+export interface PoolMemberShare {
+  /**
+   * The member.
+   */
+  node: NodeName;
+  /**
+   * Its voting and contribution weight.
+   */
+  weight: number;
+  /**
+   * Capital it commits, in unit-asset base units.
+   */
+  commitment: Uint256;
+}
+
+/**
+ * The pool's charter terms; the replay fills the rest (pool id from the scenario name, epoch 0, effective now, the unit asset as the one payout asset, no claim deposit, face-value valuation, a 1-day notice period, settlement chain the scenario's).
+ */
+export interface ScenarioPool {
+  /**
+   * The pool's name.
+   */
+  name: ShortText;
+  /**
+   * The pool's unit and payout asset.
+   */
+  unitAsset: Asset;
+  /**
+   * Members and their shares (2 … 5).
+   *
+   * @minItems 2
+   * @maxItems 5
+   */
+  members: PoolMemberShare[];
+  /**
+   * Recovery event kinds a claim may be for.
+   *
+   * @minItems 1
+   * @maxItems 16
+   */
+  coveredKinds: RecoveryEventKind[];
+  /**
+   * The deductible.
+   */
+  deductible?: Deductible;
+  /**
+   * Payout caps.
+   */
+  caps: PoolCaps;
+  /**
+   * The quorum.
+   */
+  quorum: Quorum;
+  /**
+   * The claim timetable.
+   */
+  windows: PoolWindows;
+}
+
+/**
+ * One step: exactly one of `call`, `advanceTime`, `publish`, `claim`, `await`, `stopNode`, `startNode`.
+ */
+export interface ScenarioStep {
+  /**
+   * What the step is, printed as it runs.
+   */
+  note?: ShortText;
+  /**
+   * A transaction on the chain (the adapters watching the contract see its logs).
+   */
+  call?: ContractCall;
+  advanceTime?: AdvanceTime;
+  /**
+   * A message a member submits through its node's API.
+   */
+  publish?: PublishStep;
+  /**
+   * A claim a member files with the pool.
+   */
+  claim?: ClaimStep;
+  /**
+   * Waits until every running node holds the messages described, before the next step.
+   */
+  await?: MessageExpectation;
+  /**
+   * Kills the node's process (SIGKILL).
+   */
+  stopNode?: NodeName;
+  /**
+   * Starts a stopped node again on its data folder.
+   */
+  startNode?: NodeName;
+}
+/**
+ * Moves the chain's clock forward and mines a block (anvil `evm_increaseTime`); the nodes' clocks are real.
+ */
+export interface AdvanceTime {
+  /**
+   * Seconds to add.
+   */
+  seconds: number;
+}
+
+/**
+ * A RecoveryEvent or ContagionAlert submitted over a node's HTTP API. The replay sets the payload's times: `occurredAt` and `detectedAt` (RecoveryEvent), `observedAt` (ContagionAlert) to now, and `expiresAt` to now + `ttlMs`.
+ */
+export interface PublishStep {
+  /**
+   * The submitting node.
+   */
+  node: NodeName;
+  /**
+   * The message type.
+   */
+  type: 'RecoveryEvent' | 'ContagionAlert';
+  /**
+   * The payload without the time fields the replay sets.
+   */
+  payload: {};
+  /**
+   * A ContagionAlert's lifetime. Default 6 hours.
+   */
+  ttlMs?: DurationMs;
+}
+
+/**
+ * A FundClaim citing the claimant's own RecoveryEvent of `kind` (its id and its evidence): the replay waits until the claimant's node holds that event, then files the claim for `requestedAmount` of the unit asset.
+ */
+export interface ClaimStep {
+  /**
+   * The claimant.
+   */
+  node: NodeName;
+  /**
+   * The claim's incident id; expectations refer to the claim by it.
+   */
+  incidentId: Label;
+  /**
+   * The kind of the claimant's event cited, and the claim's `coveredKind`.
+   */
+  kind: RecoveryEventKind;
+  /**
+   * Requested, in unit-asset base units (also the declared loss).
+   */
+  requestedAmount: Uint256;
+}
+
+/**
+ * Messages of one type from one node, matched by kind (RecoveryEvent) or indicator (ContagionAlert).
+ */
+export interface MessageMatch {
+  /**
+   * The message type.
+   */
+  type: 'RecoveryEvent' | 'ContagionAlert';
+  /**
+   * The issuing node.
+   */
+  issuer: NodeName;
+  /**
+   * A RecoveryEvent's kind.
+   */
+  kind?: RecoveryEventKind;
+  /**
+   * A ContagionAlert's indicator.
+   */
+  indicator?: AlertIndicator;
+  /**
+   * How many. Default 1.
+   */
+  count?: number;
+}
+
+/**
+ * Messages every node holds.
+ */
+export interface MessageExpectation {
+  /**
+   * The messages (1 … 64).
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  messages: MessageMatch[];
+}
+
+/**
+ * Notices one node pushed to its protocol (webhook and `/v1/notices`), matched by event and the alert's indicator, the event's kind or the action's name.
+ */
+export interface NoticeMatch {
+  /**
+   * The node that pushed them.
+   */
+  node: NodeName;
+  /**
+   * The notice's event.
+   */
+  event:
+    'alert' | 'alert_resolved' | 'recovery_event' | 'protective_action' | 'member_silent' | 'member_back';
+  /**
+   * An alert notice's indicator.
+   */
+  indicator?: AlertIndicator;
+  /**
+   * A recovery_event notice's event kind.
+   */
+  kind?: RecoveryEventKind;
+  /**
+   * A protective_action notice's action name; it must have been reported (a RecoveryEvent published).
+   */
+  action?: Label;
+  /**
+   * How many, at least. Default 1.
+   */
+  count?: number;
+}
+
+/**
+ * The decision on one claim, identical at every node.
+ */
+export interface ScenarioClaimOutcome {
+  /**
+   * The claim (its `incidentId` in a claim step).
+   */
+  incidentId: Label;
+  /**
+   * The decision's outcome.
+   */
+  outcome: 'approved' | 'rejected';
+  /**
+   * The approved amount, unit-asset base units.
+   */
+  approvedAmount: Uint256;
+  /**
+   * Each member's contribution by node name (members that pay nothing may be left out).
+   */
+  contributions?: {
+    [k: string]: Uint256;
+  };
+}
+
+/**
+ * The outcome. Every RecoveryEvent and ContagionAlert at every node is one of `messages` (no more, no fewer); notices are per node (they follow each node's exposure); every claim is decided the same at every node.
+ */
+export interface ScenarioExpectation {
+  /**
+   * Every RecoveryEvent and ContagionAlert the network holds at the end (1 … 64 entries).
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  messages: MessageMatch[];
+  /**
+   * Notices pushed (at most 64).
+   *
+   * @maxItems 64
+   */
+  notices?: NoticeMatch[];
+  /**
+   * Claim decisions (at most 16).
+   *
+   * @maxItems 16
+   */
+  claims?: ScenarioClaimOutcome[];
+}
+
 /** Each schema kind `validate` knows, mapped to the type of a valid document of that kind. */
 export interface SchemaTypeMap {
   Envelope: Envelope;
@@ -2517,6 +2985,7 @@ export interface SchemaTypeMap {
   MemberListResponse: MemberListResponse;
   Problem: Problem;
   PoolDecideResult: PoolDecideResult;
+  Scenario: Scenario;
 }
 
 /** A payload: the document an envelope of one of the `PayloadType`s carries. */
