@@ -1,4 +1,14 @@
 // @sfr/schemas — the public face: validators, schema access, the reason-code registry and the v1 types.
+
+export {
+  FIXED_TOPIC_NAMES,
+  type FixedTopicName,
+  MESSAGE_TYPES,
+  type MessageType,
+  POOL_SCOPED_TYPES,
+  type PoolScopedType,
+  TOPIC_OF_TYPE,
+} from './generated/v1/messageTypes.js';
 export {
   type ErrorCode,
   type IgnoreCode,
@@ -11,6 +21,7 @@ export {
 } from './generated/v1/reasonCodes.js';
 export type * from './generated/v1/types.js';
 export { getSchema } from './getSchema.js';
+export { isMessageType, isPoolScopedType } from './isMessageType.js';
 export { escapePointerToken, type ValidateResult, type ValidationIssue } from './issue.js';
 export { defaultLimits, type ValidationLimits } from './limits.js';
 export { parseAndValidate } from './parseAndValidate.js';

@@ -14,7 +14,7 @@ import type {
   StatusResponse,
   SubmitResponse,
 } from '@sfr/schemas';
-import { parseAndValidate } from '@sfr/schemas';
+import { isMessageType, MESSAGE_TYPES, parseAndValidate } from '@sfr/schemas';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createDashboardHandlers, DASHBOARD_ROUTES } from '../dashboard/index.js';
 import { tryCanonicalize } from '../envelope/canonicalize.js';
@@ -59,16 +59,6 @@ export const STREAM_MAX_BUFFERED_BYTES = 1_048_576;
 /** Comment line sent on idle streams so proxies and clients keep the connection. */
 export const STREAM_HEARTBEAT_MS = 15_000;
 
-const MESSAGE_TYPES = new Set([
-  'RecoveryEvent',
-  'ContagionAlert',
-  'PoolCharter',
-  'FundClaim',
-  'ClaimAttestation',
-  'ClaimDecision',
-  'NodeAnnouncement',
-  'EquivocationEvidence',
-]);
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const MESSAGE_ID = /^0x[0-9a-f]{64}$/;
 
@@ -463,8 +453,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     listMessages: async (req) => {
       const q = readQuery(req, ['type', 'issuer', 'since', 'cursor', 'limit']);
       const type = q['type'] as string | undefined;
-      if (type !== undefined && !MESSAGE_TYPES.has(type))
-        throw badParameter('type', [...MESSAGE_TYPES].join(' | '));
+      if (type !== undefined && !isMessageType(type)) throw badParameter('type', MESSAGE_TYPES.join(' | '));
       const issuer = q['issuer'] as string | undefined;
       if (issuer !== undefined && !ADDRESS.test(issuer))
         throw badParameter('issuer', 'an address: 0x and 40 hex digits');
@@ -541,8 +530,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     streamMessages: async (req, reply) => {
       const q = readQuery(req, ['type', 'after']);
       const type = q['type'] as string | undefined;
-      if (type !== undefined && !MESSAGE_TYPES.has(type))
-        throw badParameter('type', [...MESSAGE_TYPES].join(' | '));
+      if (type !== undefined && !isMessageType(type)) throw badParameter('type', MESSAGE_TYPES.join(' | '));
       let after = intParam(q, 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
       const lastEventId = req.headers['last-event-id'];
       if (lastEventId !== undefined) {

@@ -1,7 +1,8 @@
+import { isMessageType, isPoolScopedType } from '@sfr/schemas';
 import { hexToBytes } from './hex.js';
 import { toChecksumAddress } from './keys.js';
 import { signatureEncodingError } from './recoverSigner.js';
-import { ENVELOPE_TYPES, type Envelope, POOL_SCOPED_TYPES, type Refusal } from './types.js';
+import type { Envelope, Refusal } from './types.js';
 import { SFR_VERSION_PATTERN } from './version.js';
 
 const ENVELOPE_KEYS = new Set([
@@ -15,7 +16,6 @@ const ENVELOPE_KEYS = new Set([
   'payload',
   'signature',
 ]);
-const KNOWN_TYPES: ReadonlySet<string> = new Set(ENVELOPE_TYPES);
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const BYTES32 = /^0x[0-9a-f]{64}$/;
 const TYPE_NAME = /^[A-Z][A-Za-z0-9]{0,63}$/;
@@ -100,7 +100,7 @@ export function checkHeaderMembers(value: unknown): Refusal | null {
 
 /** envelope.md#verification rule 8: `type` is a type of the envelope's version — `ENVELOPE_UNKNOWN_TYPE`. */
 export function checkType(envelope: Envelope): Refusal | null {
-  if (KNOWN_TYPES.has(envelope.type)) return null;
+  if (isMessageType(envelope.type)) return null;
   return { outcome: 'reject', code: 'ENVELOPE_UNKNOWN_TYPE', meta: { type: envelope.type } };
 }
 
@@ -109,7 +109,7 @@ export function checkType(envelope: Envelope): Refusal | null {
  * `ENVELOPE_SCOPE_MISMATCH`.
  */
 export function checkScope(envelope: Envelope): Refusal | null {
-  const scoped = POOL_SCOPED_TYPES.has(envelope.type);
+  const scoped = isPoolScopedType(envelope.type);
   if (scoped !== (envelope.scope !== undefined)) {
     return {
       outcome: 'reject',

@@ -61,20 +61,17 @@ export {
   type SigningSlot,
 } from './signingJournal.js';
 export { checkIssuedAt, DEFAULT_MAX_AGE_MS, DEFAULT_SKEW_MS } from './time.js';
-export {
-  type Address,
-  ENVELOPE_TYPES,
-  type Envelope,
-  type EnvelopeDomain,
-  type EnvelopeHeader,
-  type EnvelopeScope,
-  type EnvelopeType,
-  type Hex,
-  type Outcome,
-  POOL_SCOPED_TYPES,
-  type Refusal,
-  type UnsignedEnvelope,
-  type VerifyResult,
+export type {
+  Address,
+  Envelope,
+  EnvelopeDomain,
+  EnvelopeHeader,
+  EnvelopeScope,
+  Hex,
+  Outcome,
+  Refusal,
+  UnsignedEnvelope,
+  VerifyResult,
 } from './types.js';
 export {
   checkDecodedEnvelope,

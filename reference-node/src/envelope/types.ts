@@ -1,31 +1,10 @@
-import type { IgnoreCode, RejectCode } from '@sfr/schemas';
+import type { IgnoreCode, MessageType, RejectCode } from '@sfr/schemas';
 
 /** Lower-case (or, for addresses, any-case) `0x`-prefixed hex string. */
 export type Hex = `0x${string}`;
 
 /** An Ethereum address (20 bytes hex); compared case-insensitively (proposal 0001 §2). */
 export type Address = Hex;
-
-/** Payload types an envelope may carry (spec/v1/envelope.md#type). */
-export const ENVELOPE_TYPES = [
-  'RecoveryEvent',
-  'ContagionAlert',
-  'PoolCharter',
-  'FundClaim',
-  'ClaimAttestation',
-  'ClaimDecision',
-  'NodeAnnouncement',
-  'EquivocationEvidence',
-] as const;
-export type EnvelopeType = (typeof ENVELOPE_TYPES)[number];
-
-/** Types that MUST carry `scope` (and only these may). */
-export const POOL_SCOPED_TYPES: ReadonlySet<string> = new Set([
-  'PoolCharter',
-  'FundClaim',
-  'ClaimAttestation',
-  'ClaimDecision',
-]);
 
 export type EnvelopeScope = { poolId: Hex; epoch: number };
 export type EnvelopeDomain = { chainId: number; verifyingContract: Address };
@@ -37,7 +16,7 @@ export type JsonObject = { [key: string]: JsonValue };
 /** The signed header fields plus payload, before signing. */
 export type UnsignedEnvelope = {
   sfr: string;
-  type: EnvelopeType | (string & {});
+  type: MessageType | (string & {});
   issuer: Address;
   seq: number;
   issuedAt: number;

@@ -3,18 +3,12 @@
  * `/sfr/<major>/<name>` with snake_case names, and one topic per pool keyed by the pool id
  * (32 bytes, lower-case hex without `0x`).
  */
+import { FIXED_TOPIC_NAMES, type FixedTopicName, isMessageType, TOPIC_OF_TYPE } from '@sfr/schemas';
+
+export { FIXED_TOPIC_NAMES, type FixedTopicName };
 
 /** The wire MAJOR carried in every topic string (proposal 0001 §6). */
 export const TOPIC_MAJOR = 1;
-
-/** Fixed (non-pool) topic names, in spec order. */
-export const FIXED_TOPIC_NAMES = [
-  'contagion_alerts',
-  'recovery_events',
-  'evidence',
-  'announcements',
-] as const;
-export type FixedTopicName = (typeof FIXED_TOPIC_NAMES)[number];
 
 export type Topic = { readonly kind: FixedTopicName } | { readonly kind: 'pool'; readonly poolId: string };
 
@@ -61,28 +55,14 @@ export function stringifyTopic(topic: Topic): string {
   return `/sfr/${TOPIC_MAJOR}/${topic.kind}`;
 }
 
-/** Envelope `type` values → the topic they travel on (spec/v1/p2p.md#topics). */
+/** Envelope `type` values → the topic they travel on (spec/v1/p2p.md#topics, generated `TOPIC_OF_TYPE`). */
 export function topicForEnvelope(type: string, poolId: string | undefined): Topic | undefined {
-  switch (type) {
-    case 'ContagionAlert':
-      return { kind: 'contagion_alerts' };
-    case 'RecoveryEvent':
-      return { kind: 'recovery_events' };
-    case 'EquivocationEvidence':
-      return { kind: 'evidence' };
-    case 'NodeAnnouncement':
-      return { kind: 'announcements' };
-    case 'PoolCharter':
-    case 'FundClaim':
-    case 'ClaimAttestation':
-    case 'ClaimDecision': {
-      if (poolId === undefined) return undefined;
-      const id = poolId.startsWith('0x') ? poolId.slice(2) : poolId;
-      return POOL_ID_HEX.test(id) ? { kind: 'pool', poolId: id } : undefined;
-    }
-    default:
-      return undefined;
-  }
+  if (!isMessageType(type)) return undefined;
+  const kind = TOPIC_OF_TYPE[type];
+  if (kind !== 'pool') return { kind };
+  if (poolId === undefined) return undefined;
+  const id = poolId.startsWith('0x') ? poolId.slice(2) : poolId;
+  return POOL_ID_HEX.test(id) ? { kind: 'pool', poolId: id } : undefined;
 }
 
 /** The fixed topics every node subscribes to. */

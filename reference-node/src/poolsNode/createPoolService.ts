@@ -6,6 +6,8 @@
  * publishes the `ClaimDecision` of every closed round, and checks the decisions others publish.
  * A Startable: `start()` then `stop()`.
  */
+
+import { isPoolScopedType } from '@sfr/schemas';
 import type {
   ClaimAttestation,
   ClaimDecision,
@@ -63,13 +65,6 @@ export const DEFAULT_TICK_MS = 1_000;
 export const DEFAULT_DECISION_STAGGER_MS = 750;
 /** Page size when rebuilding from the store (the store's MAX_PAGE). */
 const REBUILD_PAGE = 1000;
-const POOL_TYPES = new Set([
-  'PoolCharter',
-  'FundClaim',
-  'ClaimAttestation',
-  'ClaimDecision',
-  'EquivocationEvidence',
-]);
 
 /** Re-derives one evidence reference from chain (an adapter's or the adapter host's `verifyEvidence`). */
 export type VerifyEvidence = (ref: EvidenceRef) => Promise<EvidenceVerdict>;
@@ -610,7 +605,12 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       const stopFeed = params.node.onAccepted((a) => {
         const env = a.envelope as Envelope;
         const poolId = env.scope?.poolId ?? evidencePool(env);
-        if (poolId === undefined || !POOL_TYPES.has(env.type) || !pools.has(lower(poolId))) return;
+        if (
+          poolId === undefined ||
+          !(isPoolScopedType(env.type) || env.type === 'EquivocationEvidence') ||
+          !pools.has(lower(poolId))
+        )
+          return;
         const m: PoolMessage = { envelope: env, messageId: a.id as Hex };
         fold(poolId, m);
         react(poolId, m);

@@ -4,6 +4,7 @@
  * message they refuse is never stored or relayed. Rules that read what the node holds (the alert an
  * all-clear resolves, the issuer's announced protocol, the pool's messages) get it from the context.
  */
+import { isMessageType, isPoolScopedType, type MessageType } from '@sfr/schemas';
 import { ACCEPT, ignore, reject, type ValidationOutcome } from './outcome.js';
 import type { TypeRules, WireEnvelope } from './types.js';
 
@@ -23,58 +24,80 @@ export interface TypeRuleContext {
   checkPool(envelope: WireEnvelope, id: string, poolId: string): ValidationOutcome;
 }
 
-const POOL_TYPES: ReadonlySet<string> = new Set([
-  'PoolCharter',
-  'FundClaim',
-  'ClaimAttestation',
-  'ClaimDecision',
-]);
-
 /** The pool an envelope belongs to: its `scope.poolId`, or for EquivocationEvidence that of its first envelope. */
 function poolOf(envelope: WireEnvelope): string | undefined {
-  if (POOL_TYPES.has(envelope.type)) return envelope.scope?.poolId;
+  if (isPoolScopedType(envelope.type)) return envelope.scope?.poolId;
   if (envelope.type !== 'EquivocationEvidence') return undefined;
   const first = envelope.payload['first'] as { scope?: { poolId?: unknown } } | undefined;
   return typeof first?.scope?.poolId === 'string' ? first.scope.poolId : undefined;
 }
 
+/** One type's rules; `context` is undefined where no held state is available (benchmarks, dry runs). */
+type TypeRule = (
+  envelope: WireEnvelope,
+  id: string,
+  context: TypeRuleContext | undefined,
+) => ValidationOutcome | Promise<ValidationOutcome>;
+
+// 32. [REJECT] A NodeAnnouncement's `member` is its `issuer`. — GOSSIP_ANNOUNCEMENT_MEMBER_MISMATCH
+const checkAnnouncementMember: TypeRule = (envelope) => {
+  const member = envelope.payload['member'];
+  // `member` is an address or a CAIP-10 account id ending with the address.
+  if (typeof member !== 'string' || !member.toLowerCase().endsWith(envelope.issuer.toLowerCase())) {
+    return reject('GOSSIP_ANNOUNCEMENT_MEMBER_MISMATCH', { member, issuer: envelope.issuer });
+  }
+  return ACCEPT;
+};
+
+// 33.1 [IGNORE] A RecoveryEvent's `protocol` is the protocol its issuer announced. —
+//       GOSSIP_RECOVERY_NOT_OWN_PROTOCOL
+const checkOwnProtocol: TypeRule = (envelope, _id, context) => {
+  if (context === undefined) return ACCEPT;
+  const issuer = envelope.issuer.toLowerCase();
+  const announced = context.protocolOf(issuer, envelope.seq);
+  const protocol = envelope.payload['protocol'];
+  if (announced !== undefined && protocol !== announced) {
+    return ignore('GOSSIP_RECOVERY_NOT_OWN_PROTOCOL', { protocol, announced, issuer });
+  }
+  return ACCEPT;
+};
+
+// 33.2 [IGNORE] / [REJECT] A pool message (or evidence about one) passes the pool rules. — their code
+const checkPoolAdmission: TypeRule = (envelope, id, context) => {
+  const poolId = poolOf(envelope);
+  return context === undefined || poolId === undefined ? ACCEPT : context.checkPool(envelope, id, poolId);
+};
+
+// 33.3 [IGNORE] A ContagionAlert's `resolves` names no alert the node holds from another issuer. —
+//       ALERT_RESOLVE_NOT_ISSUER
+const checkResolvesOwnAlert: TypeRule = (envelope, _id, context) => {
+  const resolves = envelope.payload['resolves'];
+  if (context === undefined || typeof resolves !== 'string') return ACCEPT;
+  const issuer = envelope.issuer.toLowerCase();
+  return context
+    .issuerOf(resolves)
+    .then((alertIssuer) =>
+      alertIssuer !== undefined && alertIssuer !== issuer
+        ? ignore('ALERT_RESOLVE_NOT_ISSUER', { resolves, alertIssuer, issuer })
+        : ACCEPT,
+    );
+};
+
+/** Each message type's rules (envelope.md#verification rules 32–33): a new type must be listed here. */
+const RULES_OF_TYPE: Record<MessageType, TypeRule> = {
+  RecoveryEvent: checkOwnProtocol,
+  ContagionAlert: checkResolvesOwnAlert,
+  PoolCharter: checkPoolAdmission,
+  FundClaim: checkPoolAdmission,
+  ClaimAttestation: checkPoolAdmission,
+  ClaimDecision: checkPoolAdmission,
+  NodeAnnouncement: checkAnnouncementMember,
+  EquivocationEvidence: checkPoolAdmission,
+};
+
 /** Without a context only the rules that need no held state apply (benchmarks, dry runs). */
 export function createTypeRules(context?: TypeRuleContext): TypeRules {
-  return (envelope: WireEnvelope, id: string): ValidationOutcome | Promise<ValidationOutcome> => {
-    // 32. [REJECT] A NodeAnnouncement's `member` is its `issuer`. — GOSSIP_ANNOUNCEMENT_MEMBER_MISMATCH
-    if (envelope.type === 'NodeAnnouncement') {
-      const member = envelope.payload['member'];
-      // `member` is an address or a CAIP-10 account id ending with the address.
-      if (typeof member !== 'string' || !member.toLowerCase().endsWith(envelope.issuer.toLowerCase())) {
-        return reject('GOSSIP_ANNOUNCEMENT_MEMBER_MISMATCH', { member, issuer: envelope.issuer });
-      }
-    }
-    if (context === undefined) return ACCEPT;
-    const issuer = envelope.issuer.toLowerCase();
-    // 33.1 [IGNORE] A RecoveryEvent's `protocol` is the protocol its issuer announced. —
-    //       GOSSIP_RECOVERY_NOT_OWN_PROTOCOL
-    if (envelope.type === 'RecoveryEvent') {
-      const announced = context.protocolOf(issuer, envelope.seq);
-      const protocol = envelope.payload['protocol'];
-      if (announced !== undefined && protocol !== announced) {
-        return ignore('GOSSIP_RECOVERY_NOT_OWN_PROTOCOL', { protocol, announced, issuer });
-      }
-    }
-    // 33.2 [IGNORE] / [REJECT] A pool message (or evidence about one) passes the pool rules. — their code
-    const poolId = poolOf(envelope);
-    if (poolId !== undefined) return context.checkPool(envelope, id, poolId);
-    // 33.3 [IGNORE] A ContagionAlert's `resolves` names no alert the node holds from another issuer. —
-    //       ALERT_RESOLVE_NOT_ISSUER
-    const resolves = envelope.type === 'ContagionAlert' ? envelope.payload['resolves'] : undefined;
-    if (typeof resolves === 'string') {
-      return context
-        .issuerOf(resolves)
-        .then((alertIssuer) =>
-          alertIssuer !== undefined && alertIssuer !== issuer
-            ? ignore('ALERT_RESOLVE_NOT_ISSUER', { resolves, alertIssuer, issuer })
-            : ACCEPT,
-        );
-    }
-    return ACCEPT;
-  };
+  // Rule 8 refused every other type before these rules run.
+  return (envelope, id) =>
+    isMessageType(envelope.type) ? RULES_OF_TYPE[envelope.type](envelope, id, context) : ACCEPT;
 }
