@@ -250,6 +250,10 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
         ? {}
         : { maxMessageBytes: config.gossip.maxMessageBytes }),
       ...(config.limits?.queuePerTopic === undefined ? {} : { queuePerTopic: config.limits.queuePerTopic }),
+      issuerBudget: {
+        ...(config.limits?.issuerBurst === undefined ? {} : { burst: config.limits.issuerBurst }),
+        ...(config.limits?.issuerPerSecond === undefined ? {} : { perSecond: config.limits.issuerPerSecond }),
+      },
       ...(scoring === undefined
         ? {}
         : {

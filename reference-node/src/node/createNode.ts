@@ -46,6 +46,7 @@ import type { ContractSignatures } from '../validation/contractSignatures.js';
 import { createDurableReplayState, restoreValidationState } from '../validation/durableReplayState.js';
 import type { ValidationMetrics } from '../validation/gossipAdapter.js';
 import { runValidation } from '../validation/gossipAdapter.js';
+import { createIssuerRateLimiter, type IssuerBudget } from '../validation/issuerRateLimiter.js';
 import { Membership } from '../validation/membership.js';
 import type { ValidationOutcome } from '../validation/outcome.js';
 import {
@@ -100,6 +101,8 @@ export interface CreateNodeParameters {
     readonly score?: ScoreOverrides;
     /** Messages waiting for validation per topic (config `limits.queuePerTopic`; p2p.md#queues). */
     readonly queuePerTopic?: number;
+    /** Issuer budgets (config `limits.issuerBurst` / `issuerPerSecond`; p2p.md#issuer-budgets). */
+    readonly issuerBudget?: Partial<IssuerBudget>;
   };
   readonly time?: { readonly skewMs?: number; readonly maxAgeMs?: number };
   readonly sync?: { readonly intervalMs?: number; readonly connectDelayMs?: number };
@@ -405,6 +408,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       checkPool: (envelope, id, poolId) => poolRules(envelope, id, poolId),
     }),
     limits: { maxMessageBytes, skewMs, maxAgeMs },
+    issuerLimit: createIssuerRateLimiter(params.gossip?.issuerBudget),
     now,
     onEquivocation: (first, second) => {
       log?.warn(

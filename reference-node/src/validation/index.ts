@@ -15,6 +15,13 @@ export {
   type Verdict,
 } from './gossipAdapter.js';
 export { GOSSIP_CODES, type GossipCode } from './gossipCodes.js';
+export {
+  createIssuerRateLimiter,
+  ISSUER_BURST,
+  ISSUER_PER_SECOND,
+  type IssuerBudget,
+  type IssuerRateLimiter,
+} from './issuerRateLimiter.js';
 export { Membership } from './membership.js';
 export { type Accept, ignore, type Refusal, reject, type ValidationOutcome } from './outcome.js';
 export {

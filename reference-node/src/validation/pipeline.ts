@@ -30,6 +30,7 @@ import {
   verifyEquivocationEvidence,
 } from '../envelope/index.js';
 import type { ContractSignatures } from './contractSignatures.js';
+import type { IssuerRateLimiter } from './issuerRateLimiter.js';
 import { ACCEPT, ignore, type Refusal, reject, type ValidationOutcome } from './outcome.js';
 import type { HeldMessage, ReplayState } from './replayState.js';
 import type { IngestContext, IngestResult, TypeRules, WireEnvelope } from './types.js';
@@ -73,6 +74,8 @@ export interface PipelineDependencies {
   readonly expectedDomain?: (envelope: WireEnvelope) => EnvelopeDomain | null | undefined;
   /** (node) The per-type gossip rules (rules 32–33). */
   readonly typeRules?: TypeRules;
+  /** (node)(gossip) Issuer budgets (rule 34, p2p.md#issuer-budgets); without it no budget applies. */
+  readonly issuerLimit?: IssuerRateLimiter;
   readonly now?: () => number;
   /** Called with both envelopes when an equivocation is detected (rule 29; the new signature verified). */
   readonly onEquivocation?: (
@@ -208,7 +211,10 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     // 32.–33. (node) the per-type gossip rules (NodeAnnouncement member, pool, alert and event rules).
     const typed = (await deps.typeRules?.(envelope, id)) ?? ACCEPT;
     if (typed.outcome !== 'accept') return refused(typed);
-    // 34. (node) [IGNORE] The message is durably recorded. — GOSSIP_STORE_UNAVAILABLE
+    // 34. (node)(gossip) [IGNORE] The issuer's budget on the topic has a token. — GOSSIP_ISSUER_RATE_LIMITED
+    const budget = checkIssuerBudget(envelope, ctx, now, deps.issuerLimit);
+    if (budget) return refused(budget);
+    // 35. (node) [IGNORE] The message is durably recorded. — GOSSIP_STORE_UNAVAILABLE
     const stored = await record(
       state,
       { id, envelope, wire, source: ctx.from, via: ctx.source },
@@ -366,4 +372,25 @@ export function checkStaleSeq(envelope: Envelope, forgottenUpTo: number | undefi
   return forgottenUpTo !== undefined && envelope.seq <= forgottenUpTo
     ? ignore('ENVELOPE_SEQ_STALE', { seq: envelope.seq, forgottenUpTo })
     : null;
+}
+
+/**
+ * Rule 34 (node, gossip): one token of the issuer's budget on the topic (p2p.md#issuer-budgets). Last
+ * before the store, so that only a message that would otherwise be accepted spends a token.
+ */
+export function checkIssuerBudget(
+  envelope: Envelope,
+  ctx: IngestContext,
+  now: number,
+  limiter: IssuerRateLimiter | undefined,
+): Refusal | null {
+  if (limiter === undefined || ctx.source !== 'gossip' || ctx.topic === undefined) return null;
+  return limiter.tryTake(envelope.issuer.toLowerCase(), ctx.topic, now)
+    ? null
+    : ignore('GOSSIP_ISSUER_RATE_LIMITED', {
+        issuer: envelope.issuer,
+        topic: ctx.topic,
+        burst: limiter.budget.burst,
+        perSecond: limiter.budget.perSecond,
+      });
 }

@@ -91,6 +91,39 @@ describe('TopicQueue', () => {
   });
 });
 
+describe('TopicQueue per issuer (p2p.md#queues)', () => {
+  it("serves issuers round-robin and, when full, pushes out the busiest issuer's newest message", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const done: string[] = [];
+    const evicted: string[] = [];
+    const q = new TopicQueue<string>({
+      capacity: 4,
+      maxWaitMs: 60_000,
+      keyOf: (m) => m.slice(0, 1),
+      onEvicted: (m) => evicted.push(m),
+      worker: async (m) => {
+        if (m === 's0') await gate;
+        done.push(m);
+      },
+      onStale: () => {},
+    });
+    expect(q.offer('s0')).toBe(true); // taken by the worker at once
+    // The spammer fills the queue; a further spam message is refused (its own issuer is the busiest)...
+    expect(['s1', 's2', 's3', 's4', 's5'].map((m) => q.offer(m))).toEqual([true, true, true, true, false]);
+    // ...while an honest message pushes out the spammer's newest one instead of being tail-dropped.
+    expect(q.offer('h1')).toBe(true);
+    expect(evicted).toEqual(['s4']);
+    expect(q.dropped).toBe(2);
+    release();
+    await q.onIdle();
+    // Round-robin: the honest message is served after one spam message, not after the whole flood.
+    expect(done).toEqual(['s0', 's1', 'h1', 's2', 's3']);
+  });
+});
+
 describe('TopicQueue concurrency', () => {
   it('starts items in arrival order, never more than `concurrency` at once, and is idle only when all finished', async () => {
     const started: number[] = [];

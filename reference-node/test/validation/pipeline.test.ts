@@ -23,6 +23,7 @@ import { SYNC_CODES } from '../../src/sync/syncCodes.js';
 import { createDurableReplayState, type DurableLog } from '../../src/validation/durableReplayState.js';
 import { runValidation } from '../../src/validation/gossipAdapter.js';
 import { GOSSIP_CODES } from '../../src/validation/gossipCodes.js';
+import { createIssuerRateLimiter } from '../../src/validation/issuerRateLimiter.js';
 import { Membership } from '../../src/validation/membership.js';
 import { createValidationPipeline, type PipelineDependencies } from '../../src/validation/pipeline.js';
 import { createTypeRules } from '../../src/validation/typeRules.js';
@@ -363,6 +364,57 @@ describe('validation pipeline rules, in spec order', () => {
     const r = await pipeline.ingest(signed.wire, gossip());
     expect(r).toMatchObject({ outcome: 'accept', id: signed.messageId });
     expect((await s.getMessage(signed.messageId))?.seq).toBe(10);
+  });
+
+  it('rule 34: beyond its issuer budget on a topic a valid gossip message is IGNORE GOSSIP_ISSUER_RATE_LIMITED, not stored', async () => {
+    const s = await freshStore();
+    // A bucket of 2 refilled at 1 per second (p2p.md#issuer-budgets), on the pipeline's clock.
+    const { pipeline } = pipelineWith(
+      { issuerLimit: createIssuerRateLimiter({ burst: 2, perSecond: 1 }) },
+      s,
+    );
+    const journal = createMemorySigningJournal();
+    const at = (seq: number, now: number) =>
+      sign(alice, { seq, issuedAt: now }, journal).then((m) => ({ m, now }));
+    const verdicts: string[] = [];
+    for (const { m, now } of [await at(1, NOW), await at(2, NOW), await at(3, NOW), await at(4, NOW + 999)]) {
+      const r = await pipeline.ingest(m.wire, { ...gossip(), now });
+      verdicts.push(r.outcome === 'accept' ? 'accept' : `${r.outcome} ${r.code}`);
+    }
+    expect(verdicts).toEqual([
+      'accept',
+      'accept',
+      'ignore GOSSIP_ISSUER_RATE_LIMITED',
+      'ignore GOSSIP_ISSUER_RATE_LIMITED',
+    ]);
+    expect(await s.getBySeq(alice.address, 3)).toBeUndefined();
+    // A second later the bucket holds one token again; another issuer and another topic have their own.
+    const five = await sign(alice, { seq: 5, issuedAt: NOW + 1000 }, journal);
+    expect(await pipeline.ingest(five.wire, { ...gossip(), now: NOW + 1000 })).toMatchObject({
+      outcome: 'accept',
+    });
+    const bobs = await sign(bob, { seq: 1 });
+    expect(await pipeline.ingest(bobs.wire, { ...gossip(), now: NOW + 1000 })).toMatchObject({
+      outcome: 'accept',
+    });
+    // Only gossip is budgeted: the node's own messages and catch-up sync are not (p2p.md#issuer-budgets).
+    const six = await sign(alice, { seq: 6, issuedAt: NOW + 1000 }, journal);
+    expect(await pipeline.ingest(six.wire, { source: 'sync', from: 'peerY', now: NOW + 1000 })).toMatchObject(
+      {
+        outcome: 'accept',
+      },
+    );
+    // A message that fails an earlier rule spends no token: a forged copy cannot drain an honest budget.
+    const mallorys = await sign(mallory, { seq: 7, issuedAt: NOW + 2000 });
+    const forged = { wire: wireOf({ ...mallorys.envelope, issuer: alice.address }) };
+    expect(await pipeline.ingest(forged.wire, { ...gossip(), now: NOW + 2000 })).toMatchObject({
+      outcome: 'reject',
+      code: 'ENVELOPE_BAD_SIGNATURE',
+    });
+    const seven = await sign(alice, { seq: 7, issuedAt: NOW + 2000 }, journal);
+    expect(await pipeline.ingest(seven.wire, { ...gossip(), now: NOW + 2000 })).toMatchObject({
+      outcome: 'accept',
+    });
   });
 
   it('store trouble is IGNORE GOSSIP_STORE_UNAVAILABLE (never relayed, never a penalty)', async () => {

@@ -1,6 +1,7 @@
 /**
- * Inbound gossip path: router → per-topic bounded queue → validation pipeline (+ store) → verdict back to
- * the router. Queue-level refusals (full, stale, stopping) are IGNORE and go through the same metric.
+ * Inbound gossip path: router → per-topic bounded queue (served round-robin by the issuer a message
+ * names) → validation pipeline (+ store) → verdict back to the router. Queue-level refusals (full,
+ * stale, stopping) are IGNORE and go through the same metric.
  */
 
 import { runValidation, topicLabel, type ValidationMetrics } from '../../validation/gossipAdapter.js';
@@ -75,6 +76,8 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
         maxWaitMs: opts.queueMaxWaitMs ?? TOPIC_QUEUE_MAX_WAIT_MS,
         concurrency: opts.queueConcurrency ?? TOPIC_QUEUE_CONCURRENCY,
         worker: work,
+        keyOf: (m) => issuerNamedIn(m.data),
+        onEvicted: (m) => answer(m, 'ignore', 'GOSSIP_QUEUE_FULL'),
         onStale: (m) => answer(m, 'ignore', 'GOSSIP_QUEUE_STALE'),
       });
       queues.set(topic, q);
@@ -108,4 +111,24 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
       for (const q of queues.values()) for (const m of q.stop()) answer(m, 'ignore', 'GOSSIP_NODE_STOPPING');
     },
   };
+}
+
+const ISSUER_MEMBER = Buffer.from('"issuer":"');
+/**
+ * [sfr] Where `issuer` can start in canonical bytes: only `domain` (two numbers and an address) and
+ * `issuedAt` sort before it, well under 512 bytes.
+ */
+const ISSUER_SCAN_BYTES = 512;
+
+/**
+ * The issuer an envelope's bytes name, lower-case, or '' (p2p.md#queues): the first `"issuer":"` member,
+ * which in canonical JSON is the envelope's own. Read before any validation and trusted for nothing but
+ * the queue's turn order: a message naming another issuer is judged by the rule list like any other.
+ */
+export function issuerNamedIn(data: Uint8Array): string {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, Math.min(data.byteLength, ISSUER_SCAN_BYTES));
+  const at = bytes.indexOf(ISSUER_MEMBER);
+  if (at < 0) return '';
+  const start = at + ISSUER_MEMBER.length;
+  return bytes.toString('latin1', start, Math.min(start + 42, bytes.length)).toLowerCase();
 }

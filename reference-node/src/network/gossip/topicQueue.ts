@@ -1,24 +1,56 @@
 /**
- * Bounded FIFO queue per topic between the gossip router and the validation pipeline
- * (spec/v1/p2p.md#queues). Drop policy: TAIL DROP — an item offered to a full queue is refused at once
- * (the caller answers IGNORE `GOSSIP_QUEUE_FULL`); an item that waited longer than `maxWaitMs` is handed
- * to `onStale` instead of the worker (IGNORE `GOSSIP_QUEUE_STALE`). Items are started in arrival order by
- * at most `concurrency` workers at a time (default 1): the CPU-bound checks run one after another anyway,
- * while several items can wait on the store together, so its group commit shares one fsync among them.
+ * Bounded queue per topic between the gossip router and the validation pipeline
+ * (spec/v1/p2p.md#queues). Items are grouped by a key (the issuer an envelope names, `keyOf`) and
+ * started round-robin over the keys, oldest first within a key, so that one issuer's flood cannot hold
+ * another issuer's message behind it. Drop policy at a full queue: the newest item of the key holding the
+ * most items is pushed out (`onEvicted`; the caller answers IGNORE `GOSSIP_QUEUE_FULL`), unless that key
+ * is the arriving item's own, in which case the arrival is refused at once (tail drop). Without `keyOf`
+ * every item has one key: a plain FIFO with tail drop. An item that waited longer than `maxWaitMs` is
+ * handed to `onStale` instead of the worker (IGNORE `GOSSIP_QUEUE_STALE`). At most `concurrency` workers
+ * run at a time (default 1): the CPU-bound checks run one after another anyway, while several items can
+ * wait on the store together, so its group commit shares one fsync among them.
  */
 export interface TopicQueueOptions<T> {
   readonly capacity: number;
   readonly maxWaitMs: number;
   readonly worker: (item: T) => Promise<void>;
   readonly onStale: (item: T) => void;
+  /** The group an item is served in turn with (p2p.md#queues: the issuer it names). Default: one group. */
+  readonly keyOf?: (item: T) => string;
+  /** An item pushed out of a full queue to make room for another key's item. */
+  readonly onEvicted?: (item: T) => void;
   /** Items handed to the worker and not yet finished, at most. Default 1. */
   readonly concurrency?: number;
   readonly now?: () => number;
 }
 
+interface Entry<T> {
+  readonly item: T;
+  readonly at: number;
+}
+
+/** A FIFO of one key: a head index instead of `shift()`, compacted when half is consumed. */
+class Lane<T> {
+  entries: Array<Entry<T>> = [];
+  head = 0;
+  get length(): number {
+    return this.entries.length - this.head;
+  }
+  take(): Entry<T> {
+    const e = this.entries[this.head] as Entry<T>;
+    this.head++;
+    if (this.head > 64 && this.head * 2 > this.entries.length) {
+      this.entries.splice(0, this.head);
+      this.head = 0;
+    }
+    return e;
+  }
+}
+
 export class TopicQueue<T> {
-  readonly #items: Array<{ item: T; at: number }> = [];
-  #head = 0;
+  /** Lanes with at least one item, in the order they are served (a key is re-appended after its turn). */
+  readonly #lanes = new Map<string, Lane<T>>();
+  #length = 0;
   #running = false;
   #active = 0;
   #stopped = false;
@@ -33,21 +65,32 @@ export class TopicQueue<T> {
   }
 
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#length;
   }
 
-  /** Items refused because the queue was full, since creation. */
+  /** Items refused or pushed out because the queue was full, since creation. */
   get dropped(): number {
     return this.#dropped;
   }
 
-  /** Offers an item; false when the queue is full or stopped (the item was not taken). */
+  /** Offers an item; false when the queue is full of its own key's items or stopped (the item was not taken). */
   offer(item: T): boolean {
-    if (this.#stopped || this.length >= this.#opts.capacity) {
+    if (this.#stopped) {
       this.#dropped++;
       return false;
     }
-    this.#items.push({ item, at: this.#now() });
+    const key = this.#opts.keyOf?.(item) ?? '';
+    if (this.#length >= this.#opts.capacity && !this.#evictFor(key)) {
+      this.#dropped++;
+      return false;
+    }
+    let lane = this.#lanes.get(key);
+    if (lane === undefined) {
+      lane = new Lane<T>();
+      this.#lanes.set(key, lane);
+    }
+    lane.entries.push({ item, at: this.#now() });
+    this.#length++;
     this.#pump();
     return true;
   }
@@ -55,9 +98,10 @@ export class TopicQueue<T> {
   /** Stops taking items and returns those still queued (the caller answers them). */
   stop(): T[] {
     this.#stopped = true;
-    const rest = this.#items.slice(this.#head).map((e) => e.item);
-    this.#items.length = 0;
-    this.#head = 0;
+    const rest: T[] = [];
+    for (const lane of this.#lanes.values()) for (const e of lane.entries.slice(lane.head)) rest.push(e.item);
+    this.#lanes.clear();
+    this.#length = 0;
     return rest;
   }
 
@@ -67,15 +111,38 @@ export class TopicQueue<T> {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  /** Pushes out the newest item of the longest lane if that lane is not `key`'s; true when room was made. */
+  #evictFor(key: string): boolean {
+    let longest: Lane<T> | undefined;
+    for (const lane of this.#lanes.values())
+      if (longest === undefined || lane.length > longest.length) longest = lane;
+    const own = this.#lanes.get(key);
+    if (longest === undefined || longest === own || longest.length <= (own?.length ?? 0)) return false;
+    const victim = longest.entries.pop() as Entry<T>;
+    this.#length--;
+    this.#dropped++;
+    this.#opts.onEvicted?.(victim.item);
+    return true;
+  }
+
+  /** The next entry, round-robin over the lanes. */
+  #next(): Entry<T> | undefined {
+    for (const [key, lane] of this.#lanes) {
+      this.#lanes.delete(key);
+      if (lane.length === 0) continue;
+      const e = lane.take();
+      this.#length--;
+      if (lane.length > 0) this.#lanes.set(key, lane); // to the back of the round
+      return e;
+    }
+    return undefined;
+  }
+
   #pump(): void {
     const concurrency = this.#opts.concurrency ?? 1;
-    while (this.#active < concurrency && this.#head < this.#items.length) {
-      const entry = this.#items[this.#head] as { item: T; at: number };
-      this.#head++;
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-        this.#items.splice(0, this.#head);
-        this.#head = 0;
-      }
+    while (this.#active < concurrency) {
+      const entry = this.#next();
+      if (entry === undefined) break;
       if (this.#now() - entry.at > this.#opts.maxWaitMs) {
         this.#opts.onStale(entry.item);
         continue;

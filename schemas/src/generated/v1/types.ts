@@ -1554,6 +1554,14 @@ export interface LimitsConfig {
    */
   queuePerTopic?: number;
   /**
+   * Valid gossip messages of one issuer on one topic the node stores and relays at once: the size of the issuer's token bucket; beyond it, IGNORE GOSSIP_ISSUER_RATE_LIMITED (p2p.md#issuer-budgets). Default 100.
+   */
+  issuerBurst?: number;
+  /**
+   * Tokens refilled per second in each issuer's bucket per topic (p2p.md#issuer-budgets). Default 2.
+   */
+  issuerPerSecond?: number;
+  /**
    * @deprecated
    * Deprecated, not applied: the range-response page is fixed at 256 messages (p2p.md#sync). The node warns when it is set; removed at the next breaking draft.
    */
