@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_API_URL, parseApiUrl } from './apiUrl.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cliError.js';
 import { addKeyCommands } from './keysCommands.js';
-import type { RunningNode } from './nodeStart.js';
+import type { NodeStartParameters, RunningNode } from './nodeStart.js';
 import { readVersion } from './version.js';
 
 /** A second stop signal within this many ms of the first is not taken as "force exit". */
@@ -32,6 +32,39 @@ function collectSet(value: string, previous: Record<string, string>): Record<str
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+/** The config file, flags and env of `sfr node start` / `sfr config check`, as `startNodeFromConfig` takes them. */
+function settingsOf(o: Record<string, unknown>): NodeStartParameters & { config: string } {
+  if (typeof o['config'] !== 'string')
+    throw new CliError('CONFIG_FILE_UNREADABLE', 'missing --config <file> (or SFR_CONFIG)', EXIT_USAGE);
+  const flags: Record<string, unknown> = { ...(o['set'] as Record<string, string>) };
+  const flagNames: Record<string, string> = Object.fromEntries(
+    Object.keys(flags).map((k) => [k, `--set ${k}`]),
+  );
+  for (const [flag, settingPath] of NODE_FLAGS) {
+    const v = o[flagKey(flag)];
+    if (v !== undefined) {
+      flags[settingPath] = v;
+      flagNames[settingPath] = flag.split(' ')[0]!;
+    }
+  }
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SFR_CONFIG'));
+  return { config: o['config'], flags, flagNames, env };
+}
+
+/** `--config` and `--set` (and the NODE_FLAGS) of the commands that read a node config. */
+function addConfigOptions(command: Command): Command {
+  command
+    .addOption(new Option('--config <file>', 'the node config (JSON, NodeConfig schema)').env('SFR_CONFIG'))
+    .option(
+      '--set <key=value>',
+      'set any config setting by path, e.g. --set gossip.maxMessageBytes=65536 (repeatable)',
+      collectSet,
+      {},
+    );
+  for (const [flag, , help] of NODE_FLAGS) command.option(flag, help);
+  return command;
+}
+
 function flagKey(flag: string): string {
   // '--data-dir <dir>' → 'dataDir' (commander's attribute name)
   const long = flag.split(' ')[0]!.replace(/^--/, '');
@@ -54,39 +87,19 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
     .description(
       'start a node: gossip, validation, store, sync and the HTTP API; stops cleanly on SIGINT / SIGTERM, reloads members, webhooks and log level on SIGHUP',
     )
-    .addOption(new Option('--config <file>', 'the node config (JSON, NodeConfig schema)').env('SFR_CONFIG'))
-    .option(
-      '--set <key=value>',
-      'set any config setting by path, e.g. --set gossip.maxMessageBytes=65536 (repeatable)',
-      collectSet,
-      {},
-    )
     .option(
       '--stop-on-stdin-close',
       'stop when stdin closes (for supervisors: the node never outlives its parent)',
       false,
     )
     .exitOverride();
-  for (const [flag, , help] of NODE_FLAGS) start.option(flag, help);
+  addConfigOptions(start);
   start.action(async (o: Record<string, unknown>) => {
-    if (typeof o['config'] !== 'string')
-      throw new CliError('CONFIG_FILE_UNREADABLE', 'missing --config <file> (or SFR_CONFIG)', EXIT_USAGE);
-    const flags: Record<string, unknown> = { ...(o['set'] as Record<string, string>) };
-    const flagNames: Record<string, string> = Object.fromEntries(
-      Object.keys(flags).map((k) => [k, `--set ${k}`]),
-    );
-    for (const [flag, settingPath] of NODE_FLAGS) {
-      const v = o[flagKey(flag)];
-      if (v !== undefined) {
-        flags[settingPath] = v;
-        flagNames[settingPath] = flag.split(' ')[0]!;
-      }
-    }
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SFR_CONFIG'));
+    const settings = settingsOf(o);
     const { startNodeFromConfig } = await import('./nodeStart.js');
     let running: RunningNode;
     try {
-      running = await startNodeFromConfig({ config: o['config'], flags, flagNames, env });
+      running = await startNodeFromConfig(settings);
     } catch (error) {
       if (error instanceof CliError) throw error;
       const code = (error as { code?: unknown }).code;
@@ -140,6 +153,23 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
         process.stdin.resume();
       }
     });
+  });
+
+  const configCmd = program.command('config').description('node configuration').exitOverride();
+  addConfigOptions(
+    configCmd
+      .command('check')
+      .description(
+        'check a node config fully without starting: schema, key and token files, data directory, ports, chains and adapters; prints each problem as CODE field: message (exit 1 if any)',
+      )
+      .option('--json', 'print {file, problems: [{code, field, message}]} as JSON', false)
+      .exitOverride(),
+  ).action(async (o: Record<string, unknown>) => {
+    const { checkConfigFile, formatConfigCheck } = await import('./configCheck.js');
+    const r = await checkConfigFile(settingsOf(o));
+    out.stdout(o['json'] === true ? `${JSON.stringify(r, null, 2)}\n` : formatConfigCheck(r));
+    if (r.problems.length > 0)
+      throw new CliError(r.problems[0]!.code, `${r.problems.length} problem(s) in the config`);
   });
 
   program

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { NodeConfig } from '@sfr/schemas';
@@ -19,6 +19,7 @@ import { componentLogger, createLogger, type Logger, type LogLevel, setLogLevel 
 import { collectMetrics, createMetrics } from '../metrics/index.js';
 import { createNode, type SfrNode } from '../node/index.js';
 import { attachPools } from '../poolsNode/index.js';
+import { checkDataDir, checkNodeConfig, readToken } from './checkNodeConfig.js';
 import { CliError } from './cliError.js';
 import { readVersion } from './version.js';
 
@@ -49,57 +50,6 @@ export interface RunningNode {
    */
   reload(): Promise<{ readonly applied: string[]; readonly needRestart: string[] }>;
   stop(): Promise<void>;
-}
-
-/**
- * node.md#data-directory: the data directory holds the store, the signing journal and the token; a
- * directory others may write to lets them replace any of these, so it is refused before anything
- * opens (issue 13 finding 7).
- */
-async function checkDataDir(dataDir: string): Promise<void> {
-  const info = await stat(dataDir);
-  if (!info.isDirectory()) throw new CliError('CONFIG_BAD_VALUE', `dataDir ${dataDir} is not a directory`);
-  if ((info.mode & 0o002) !== 0) {
-    throw new CliError(
-      'CONFIG_BAD_VALUE',
-      `dataDir ${dataDir} has mode ${(info.mode & 0o777).toString(8)}: any user can write to it; expected 700 (chmod 700 ${dataDir})`,
-    );
-  }
-}
-
-/**
- * Reads the API token file. The token grants signing as the member, so the file is held to the
- * key file's rule: a regular file (a FIFO would hang start-up) readable and writable by its owner
- * only (issue 13 finding 7).
- */
-async function readToken(file: string): Promise<string> {
-  let text: string;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) {
-      throw new CliError('CONFIG_KEY_UNREADABLE', `http token file ${file} is not a regular file`);
-    }
-    if ((info.mode & 0o077) !== 0) {
-      throw new CliError(
-        'CONFIG_KEY_UNREADABLE',
-        `http token file ${file} has mode ${(info.mode & 0o777).toString(8)}; expected 600 (chmod 600 ${file})`,
-      );
-    }
-    text = (await readFile(file, 'utf8')).trim();
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(
-      'CONFIG_KEY_UNREADABLE',
-      `cannot read http.tokenFile ${file} (${(error as NodeJS.ErrnoException).code})`,
-    );
-  }
-  if (text.length < 16 || /\s/.test(text)) {
-    throw new CliError(
-      'CONFIG_KEY_UNREADABLE',
-      `http.tokenFile ${file} must hold one token of at least 16 characters`,
-    );
-  }
-  return text;
 }
 
 /**
@@ -193,6 +143,10 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   const loaded = await load();
   const config = loaded.config as unknown as NodeConfig;
   const resolve = (f: string) => path.resolve(loaded.baseDir, f);
+  // node.md#configuration: what the config points at (key, token, ports, adapters) is checked
+  // before the node opens its store or joins the network, the way `sfr config check` reports it.
+  const [problem] = await checkNodeConfig({ config, baseDir: loaded.baseDir });
+  if (problem !== undefined) throw new CliError(problem.code, problem.message);
   const logger = createLogger({ level: (config.logging?.level ?? 'info') as LogLevel });
   logEffectiveConfig(componentLogger(logger, 'config'), loaded);
 
@@ -274,7 +228,17 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     logger,
     metrics,
   });
-  await node.start();
+  await node.start().catch(async (error: unknown) => {
+    await node.stop().catch(() => undefined);
+    // A p2p port checked free before the start and taken since: libp2p's message ends in a colon.
+    const inUse = /EADDRINUSE: address already in use (\S+)/.exec(String((error as Error).message));
+    throw inUse === null
+      ? error
+      : new CliError(
+          'CONFIG_ADDRESS_IN_USE',
+          `network.listen ${inUse[1]} (libp2p) is in use by another process (another node?); stop it or choose another port`,
+        );
+  });
   const adapters = await startAdapterHostFromConfig({
     config,
     baseDir: loaded.baseDir,
@@ -379,7 +343,20 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
       notices: contagion,
       members: liveness,
     });
-    apiUrl = await api.listen();
+    apiUrl = await api.listen().catch(async (error: unknown) => {
+      // Checked free before the start, taken since: nothing may keep running without its API.
+      await api?.close().catch(() => undefined);
+      await idempotency?.close();
+      await adapters?.stop();
+      await node.stop();
+      const e = error as NodeJS.ErrnoException;
+      throw e.code === 'EADDRINUSE'
+        ? new CliError(
+            'CONFIG_ADDRESS_IN_USE',
+            `http.port (the HTTP API) ${http.host ?? '127.0.0.1'}:${http.port ?? 7410} is in use by another process (another node?); stop it or choose another port`,
+          )
+        : error;
+    });
   }
 
   let metricsServer: Server | undefined;

@@ -34,7 +34,17 @@ async function withChain(
   const chainId = own['chainId'];
   if (typeof chainId !== 'number') return entry;
   const chain = chains.find((c) => c.chain === `eip155:${chainId}`);
-  if (chain === undefined) return entry;
+  if (chain === undefined) {
+    if (own['rpcUrl'] !== undefined) return entry;
+    // The adapter's own "rpcUrl must be an http(s) URL" would not say where the URL was expected.
+    throw new AdapterError(
+      'ADAPTER_CONFIG_INVALID',
+      `adapters[${index}] (${entry.package}): chainId ${chainId} has no chains[] entry; add {"chain": "eip155:${chainId}", "rpcUrl" or "rpcUrlFile": …} to chains (or give the adapter its own rpcUrl)`,
+      {
+        details: { entry: index, package: entry.package, expected: `a chains[] entry for eip155:${chainId}` },
+      },
+    );
+  }
   const filled: Record<string, unknown> = { ...own };
   if (filled['rpcUrl'] === undefined) {
     try {

@@ -93,7 +93,12 @@ export async function openStore(dir: string, options: OpenStoreOptions = {}): Pr
     await db.open({ createIfMissing: true });
   } catch (cause) {
     const inner = (cause as { cause?: { message?: string } }).cause?.message;
-    throw new StoreError('STORE_OPEN_FAILED', `Cannot open the store at ${dir}.`, {
+    // LevelDB's "IO error: lock …/LOCK: Resource temporarily unavailable": another process has it open.
+    const locked = /\block\b.*LOCK/.test(inner ?? '');
+    const why = locked
+      ? ' It is locked by another process: is a node already running with this data directory?'
+      : '';
+    throw new StoreError('STORE_OPEN_FAILED', `Cannot open the store at ${dir}.${why}`, {
       detail: inner ?? (cause as Error).message,
       cause,
     });
