@@ -13,6 +13,8 @@ type Claim = {
   closesAt: number;
   myVote: string | null;
   pendingVote: string | null;
+  /** Cited RecoveryEvents the node waits for before attesting (pools.md#re-derivation step 2). */
+  awaitingEvents?: string[];
   decision: { outcome: string; approvedAmount: string } | null;
 };
 
@@ -44,7 +46,11 @@ export function formatClaims(items: readonly Claim[]): string {
       c.requestedAmount,
       c.decision === null ? '–' : `${c.decision.outcome} ${c.decision.approvedAmount}`,
       c.myVote ?? '–',
-      c.pendingVote === null ? '' : `your vote (${c.pendingVote})`,
+      c.pendingVote !== null
+        ? `your vote (${c.pendingVote})`
+        : (c.awaitingEvents?.length ?? 0) > 0
+          ? `recovery events (${c.awaitingEvents!.map(short).join(', ')})`
+          : '',
     ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return `${rows

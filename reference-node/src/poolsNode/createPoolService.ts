@@ -52,6 +52,7 @@ import {
   type DerivedLoss,
   type JudgeLossReturnType,
   judgeLoss,
+  missingEventRefusableAt,
 } from './judgeLoss.js';
 import { PoolServiceError } from './poolServiceError.js';
 import { precheckClaim } from './precheckClaim.js';
@@ -141,6 +142,11 @@ export type ClaimSummary = Record<string, unknown> & {
   /** Set while the claim waits for a manual vote here. */
   pendingVote: QueueReason | null;
   evidenceChecks: EvidenceCheck[] | null;
+  /**
+   * The cited RecoveryEvents this node's store lacks while it waits for them before attesting
+   * (pools.md#re-derivation step 2); empty when it waits for none.
+   */
+  awaitingEvents: string[];
   publishedDecisions: DecisionCheck[];
 };
 
@@ -192,6 +198,11 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   const checks = new Map<string, EvidenceCheck[]>();
   /** claimId → this node's re-derivation of the claim's loss. */
   const derivations = new Map<string, JudgeLossReturnType>();
+  /**
+   * claimId → the cited RecoveryEvent ids its store lacked when this node judged the claim: it waits
+   * for them (re-judging when one is accepted) until the round is about to close (pools.md#re-derivation).
+   */
+  const awaiting = new Map<string, { poolId: string; missing: Set<string> }>();
   /** claimId → the published decisions, judged. */
   const decisionChecks = new Map<string, Map<string, DecisionCheck>>();
   /** Claims being attested / decisions being published right now (no double work). */
@@ -387,6 +398,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (myVoteOn(e, claimId) !== null || queued.has(claimId)) return;
       const found = await checkEvidence(c.claim.payload);
       if (found !== null) checks.set(claimId, found.checks);
+      const cited = await citedEvents(c.claim.payload);
       const loss =
         found?.derived == null
           ? null
@@ -395,7 +407,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
               claim: c.claim.payload,
               claimant: c.claim.claimant,
               derived: found.derived,
-              recoveryEvents: await citedEvents(c.claim.payload),
+              recoveryEvents: cited,
             });
       if (loss !== null) derivations.set(claimId, loss);
       const choice = chooseVerdict({
@@ -404,6 +416,24 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         requestedAmount: c.claim.requestedAmount,
         loss,
       });
+      // pools.md#re-derivation step 2: a cited event may still be on its way (another topic); refuse
+      // for it only when the round is about to close, and re-judge when it is accepted meanwhile.
+      if (choice.action === 'reject' && choice.reasonCode === 'CLAIM_RECOVERY_EVENT_MISSING') {
+        const refusableAt = missingEventRefusableAt(c.closesAt, c.claim.snapshot.charter.windows.challengeMs);
+        if (t < refusableAt) {
+          const missing = new Set(
+            c.claim.payload.recoveryEvents.filter((_, i) => cited[i] === null).map((id) => lower(id)),
+          );
+          if (!awaiting.has(claimId))
+            log?.info(
+              { claimId, missing: [...missing], refusableAt },
+              'claim waits for its cited recovery events',
+            );
+          awaiting.set(claimId, { poolId: e.poolId, missing });
+          return;
+        }
+      }
+      awaiting.delete(claimId);
       if (choice.action === 'queue') {
         queued.set(claimId, choice.reason);
         log?.info({ claimId, reason: choice.reason }, 'claim queued for a manual vote');
@@ -479,6 +509,28 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       } finally {
         busy.delete(key);
       }
+    }
+  }
+
+  /**
+   * Re-judges the claims waiting for cited RecoveryEvents: those citing `acceptedId` (an event just
+   * accepted), or, without it, those whose round is about to close (then refused if still missing).
+   */
+  async function rejudgeAwaiting(acceptedId?: string): Promise<void> {
+    const t = now();
+    for (const [claimId, w] of [...awaiting]) {
+      const e = pools.get(w.poolId);
+      const c =
+        e === undefined ? undefined : claimViews(e, t).claims.find((x) => x.claim.claimId === claimId);
+      if (c === undefined || c.status !== 'attesting') {
+        awaiting.delete(claimId);
+        continue;
+      }
+      const due =
+        acceptedId === undefined
+          ? t >= missingEventRefusableAt(c.closesAt, c.claim.snapshot.charter.windows.challengeMs)
+          : w.missing.has(acceptedId);
+      if (due) await attest(w.poolId, claimId);
     }
   }
 
@@ -583,6 +635,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     myVote: myVoteOn(e, c.claim.claimId),
     pendingVote: c.status === 'attesting' ? (queued.get(c.claim.claimId) ?? null) : null,
     evidenceChecks: checks.get(c.claim.claimId) ?? null,
+    awaitingEvents: [...(awaiting.get(c.claim.claimId)?.missing ?? [])],
     publishedDecisions: [...(decisionChecks.get(c.claim.claimId)?.values() ?? [])].sort((a, b) =>
       a.messageId < b.messageId ? -1 : 1,
     ),
@@ -604,6 +657,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       );
       const stopFeed = params.node.onAccepted((a) => {
         const env = a.envelope as Envelope;
+        // Queued behind any attestation in flight, so a claim it marks as waiting is seen here.
+        if (env.type === 'RecoveryEvent') enqueue(() => rejudgeAwaiting(lower(a.id)));
         const poolId = env.scope?.poolId ?? evidencePool(env);
         if (
           poolId === undefined ||
@@ -630,7 +685,14 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
             if (m.envelope.type === 'ClaimDecision') judgeDecision(e, m);
         }
       }
-      timer = setInterval(() => enqueue(publishDecisions), tickMs);
+      timer = setInterval(
+        () =>
+          enqueue(async () => {
+            await rejudgeAwaiting();
+            await publishDecisions();
+          }),
+        tickMs,
+      );
       timer.unref?.();
       log?.info({ pools: pools.size, rebuilt: total }, 'pool service started');
     },

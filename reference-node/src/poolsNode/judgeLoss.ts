@@ -44,6 +44,15 @@ export type JudgeLossParameters = {
   recoveryEvents: readonly CitedRecoveryEvent[];
 };
 
+/**
+ * pools.md#re-derivation step 2: the earliest time an attester may refuse a claim for a cited
+ * RecoveryEvent its store lacks — half a challenge window before the round's close as it stands
+ * (the claim and the events it cites travel on different topics and may arrive in either order).
+ */
+export function missingEventRefusableAt(closesAt: number, challengeMs: number): number {
+  return closesAt - Math.floor(challengeMs / 2);
+}
+
 export type JudgeLossReturnType =
   | { ok: true; value: bigint; derivation: DerivationEntry[] }
   | { ok: false; code: string };

@@ -106,7 +106,7 @@ describe('pool service: 4 in-process nodes, anvil, the pausable and aave-v3 adap
     await chain?.stop();
   });
 
-  const settledEverywhere = (claimId: string) =>
+  const settledEverywhere = (claimId: string, timeoutMs: number = TIMEOUTS.event) =>
     waitFor(
       () =>
         pn.services.every((s) => {
@@ -117,7 +117,7 @@ describe('pool service: 4 in-process nodes, anvil, the pausable and aave-v3 adap
             c.publishedDecisions.some((d) => d.outcome === 'accept')
           );
         }),
-      TIMEOUTS.event,
+      timeoutMs,
       `a decision on ${claimId} at every node`,
       100,
     );
@@ -335,18 +335,26 @@ describe('pool service: 4 in-process nodes, anvil, the pausable and aave-v3 adap
   });
 
   /** Files a claim at node `i` and returns every other node's signed reject reason once decided. */
-  const rejectedBy = async (i: number, claim: Parameters<PoolService['fileClaim']>[0]) => {
+  const rejectedBy = async (
+    i: number,
+    claim: Parameters<PoolService['fileClaim']>[0],
+    timeoutMs: number = TIMEOUTS.event,
+  ) => {
     const filed = await pn.services[i]!.fileClaim(claim);
-    await settledEverywhere(filed.messageId);
+    await settledEverywhere(filed.messageId, timeoutMs);
     const c = pn.services[i]!.view(POOL_ID).claims.find((x) => x.claim.claimId === filed.messageId)!;
     expect(c.status).toBe('rejected');
     return c.votes.map((v) => (v.message.envelope.payload as { reasonCode?: string }).reasonCode);
   };
 
   it("the project's old claim — bad_debt of 1 000 USDC for emergency_pause, a Paused log and a made-up recovery event — is refused", async () => {
+    // The attesters wait for the made-up event until the round is about to close
+    // (pools.md#re-derivation step 2): the bound is the charter's voting window plus the usual one.
+    const votingMs = pn.services[1]!.view(POOL_ID).charters[0]!.charter.windows.votingMs;
     const reasons = await rejectedBy(
       1,
       claimFor(await chain.realEvidence(), 'incident-old', 1000n * U, Date.now()),
+      votingMs + TIMEOUTS.event,
     );
     expect(new Set(reasons)).toEqual(new Set(['CLAIM_RECOVERY_EVENT_MISSING']));
   });

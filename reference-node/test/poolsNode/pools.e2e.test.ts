@@ -13,6 +13,8 @@ import { waitFor } from '../node/fixtures.js';
 import { type Chain, charterFor, claimFor, fakeEvidence, POOL_ID, startChain, U } from './poolHarness.js';
 
 const N = 5;
+/** The charter's voting window: a claim citing an event nobody holds is refused only near its end. */
+const VOTING_MS = 20_000;
 let chain: Chain;
 let net: ProcNetwork;
 
@@ -45,7 +47,7 @@ beforeAll(async () => {
   const charter = charterFor(
     net.nodes.map((n) => n.key.address),
     Date.now(),
-    { windows: { votingMs: 60_000, challengeMs: 5_000, cooldownMs: 0 } },
+    { windows: { votingMs: VOTING_MS, challengeMs: 5_000, cooldownMs: 0 } },
   );
   // Wait until every node meshes on the pool topic before the founders sign.
   const topic = `/sfr/1/pool/${POOL_ID.slice(2)}`;
@@ -83,7 +85,7 @@ afterAll(async () => {
   await chain?.stop();
 });
 
-async function decidedEverywhere(claimId: string): Promise<Json[]> {
+async function decidedEverywhere(claimId: string, timeoutMs: number = TIMEOUTS.event): Promise<Json[]> {
   const out: Json[] = [];
   await waitFor(
     async () => {
@@ -98,7 +100,7 @@ async function decidedEverywhere(claimId: string): Promise<Json[]> {
       }
       return true;
     },
-    TIMEOUTS.event,
+    timeoutMs,
     `the decision on ${claimId} at every node`,
     300,
   );
@@ -119,7 +121,9 @@ describe(`pools end to end: ${N} node processes, anvil, the pausable adapter hos
     );
     expect(filed.status).toBe(201);
     const claimId = (filed.json as Json).messageId as string;
-    const views = await decidedEverywhere(claimId);
+    // Every attester waits for the made-up event until the round is about to close
+    // (pools.md#re-derivation step 2), then refuses.
+    const views = await decidedEverywhere(claimId, VOTING_MS + TIMEOUTS.event);
     expect(new Set(views.map((v) => JSON.stringify(v.decision))).size).toBe(1);
     expect(views[0].decision).toMatchObject({ outcome: 'rejected', approvedAmount: '0' });
     for (const [i, v] of views.entries()) {
