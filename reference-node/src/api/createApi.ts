@@ -915,8 +915,11 @@ export function publishProblem(error: unknown, log?: Logger): ApiProblem {
     if (code === 'GOSSIP_OWN_HEAD_BEHIND') {
       return new ApiProblem({ status: 503, code, title: 'The node is catching up', detail: firstLine });
     }
-    if (code.startsWith('STORE_')) {
-      return new ApiProblem({ status: 503, code: 'API_STORE_UNHEALTHY', detail: `${code}: ${firstLine}` });
+    // A store refusal (a full disk, damage) is the node's trouble, not the message's: 503 from the first.
+    const storeCode = (error as { details?: { storeCode?: unknown } }).details?.storeCode;
+    if (code.startsWith('STORE_') || code === 'GOSSIP_STORE_UNAVAILABLE') {
+      const named = typeof storeCode === 'string' && REASON_CODE.test(storeCode) ? storeCode : code;
+      return new ApiProblem({ status: 503, code: 'API_STORE_UNHEALTHY', detail: `${named}: ${firstLine}` });
     }
     return new ApiProblem({ status: 422, code, title: 'The node refused the message', detail: firstLine });
   }

@@ -66,6 +66,10 @@ const DEFAULT_MAX_BATCH = 256;
 const DEFAULT_VERIFY_TAIL = 1024;
 /** Issues kept for `health()`; later ones are counted, not stored. */
 const MAX_ISSUES = 50;
+/** [sfr] After a write failed for lack of space, the store tries to reopen itself this often (node.md#store). */
+export const NO_SPACE_RETRY_MS = 1_000;
+/** A key written and deleted to prove a reopened store can write again (never read). */
+const PROBE_KEY = 'm:probe';
 
 const td = new TextDecoder();
 const dec = (v: Uint8Array): string => td.decode(v);
@@ -125,6 +129,8 @@ class LevelStore implements Store {
   private readonly listeners = new Set<(m: AppendedMessage) => void>();
   private appendedTotal = 0;
   private readonly metrics: StoreMetrics | undefined;
+  /** The pending reopen after a full disk (`scheduleRecovery`). */
+  private recovery: ReturnType<typeof setTimeout> | undefined;
 
   constructor(db: Db, dir: string, options: OpenStoreOptions) {
     this.db = db;
@@ -296,13 +302,7 @@ class LevelStore implements Store {
   private appendUnmetered(parameters: AppendParameters): Promise<AppendResult> {
     if (this.closed)
       return Promise.resolve({ status: 'refused', code: 'STORE_CLOSED', detail: 'store is closed' });
-    if (this.issues.length > 0) {
-      return Promise.resolve({
-        status: 'refused',
-        code: 'STORE_UNHEALTHY',
-        detail: `store is damaged (${this.issues[0]?.code}); appends are refused`,
-      });
-    }
+    if (this.issues.length > 0) return Promise.resolve(this.refusal());
     const { wire } = parameters;
     if (!(wire instanceof Uint8Array) || wire.length === 0) {
       return Promise.resolve({
@@ -353,6 +353,11 @@ class LevelStore implements Store {
   }
 
   private async commitGroup(group: Pending[]): Promise<void> {
+    if (this.issues.length > 0) {
+      // A write failed while this group waited: nothing more goes through this handle (writeFailed).
+      for (const p of group) p.resolve(this.refusal());
+      return;
+    }
     const results: AppendResult[] = [];
     const appended: AppendedMessage[] = [];
     const ops: BatchOp[] = [];
@@ -404,12 +409,15 @@ class LevelStore implements Store {
       }
       if (ops.length > 0) await this.db.batch(ops as BatchOp[] as never, { sync: this.sync });
     } catch (cause) {
-      this.report('STORE_WRITE_FAILED', (cause as Error).message);
+      const code = this.writeFailed(cause);
       for (const p of group) {
         p.resolve({
           status: 'refused',
-          code: 'STORE_WRITE_FAILED',
-          detail: 'the write failed; the store is now unhealthy',
+          code,
+          detail:
+            code === 'STORE_NO_SPACE'
+              ? 'the disk is full; nothing was written, and writes resume once space returns'
+              : 'the write failed; the store is now unhealthy',
         });
       }
       return;
@@ -721,9 +729,14 @@ class LevelStore implements Store {
   private assertCanSign(): void {
     if (this.closed) throw new StoreError('STORE_CLOSED', 'The store is closed.');
     if (this.issues.length > 0) {
-      throw new StoreError('STORE_UNHEALTHY', 'The store is damaged; the node must not sign.', {
-        detail: this.issues[0]?.code ?? 'unknown',
-      });
+      const { code, detail } = this.refusal();
+      throw new StoreError(
+        code,
+        code === 'STORE_NO_SPACE'
+          ? 'The disk is full; the node does not sign until space returns.'
+          : 'The store is damaged; the node must not sign.',
+        { detail },
+      );
     }
   }
 
@@ -742,7 +755,7 @@ class LevelStore implements Store {
         head === undefined ? 0 : head + 1,
         atLeast,
       );
-      await this.db.put(journalNextKey(iss), enc(String(seq + 1)), { sync: true });
+      await this.journalWrite(() => this.db.put(journalNextKey(iss), enc(String(seq + 1)), { sync: true }));
       return seq;
     });
   }
@@ -802,17 +815,113 @@ class LevelStore implements Store {
         }
         ops.push({ type: 'put', key, value: enc(d) });
       }
-      await this.db.batch(ops as never, { sync: true });
+      await this.journalWrite(() => this.db.batch(ops as never, { sync: true }));
     });
+  }
+
+  /** A signing-journal write: a failure is recorded like an append's, and thrown as a StoreError. */
+  private async journalWrite(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (cause) {
+      const code = this.writeFailed(cause);
+      throw new StoreError(code, 'The store could not record the signing slot; nothing was signed.', {
+        detail: (cause as Error).message,
+        cause,
+      });
+    }
+  }
+
+  // ---- write failures and disk-full recovery (node.md#store) ---------------------------------
+
+  /**
+   * Records a failed write. Lack of space is `STORE_NO_SPACE` and recovers by itself; anything else is
+   * `STORE_WRITE_FAILED` and stays. Either way nothing is written through this handle again: after a
+   * failed write LevelDB's log may end in a torn record, so the next write goes to a reopened store,
+   * whose recovery drops the torn record and nothing acknowledged before it.
+   */
+  private writeFailed(cause: unknown): 'STORE_NO_SPACE' | 'STORE_WRITE_FAILED' {
+    const message = String((cause as Error)?.message ?? cause);
+    if (!isNoSpace(cause)) {
+      this.report('STORE_WRITE_FAILED', message);
+      return 'STORE_WRITE_FAILED';
+    }
+    if (!this.issues.some((i) => i.code === 'STORE_NO_SPACE')) this.report('STORE_NO_SPACE', message);
+    this.scheduleRecovery();
+    return 'STORE_NO_SPACE';
+  }
+
+  /** Why appends and signing are refused now: a full disk while it lasts, else damage. */
+  private refusal(): { status: 'refused'; code: 'STORE_NO_SPACE' | 'STORE_UNHEALTHY'; detail: string } {
+    return this.issues.some((i) => i.code === 'STORE_NO_SPACE')
+      ? {
+          status: 'refused',
+          code: 'STORE_NO_SPACE',
+          detail: 'the disk is full; writes resume once space returns',
+        }
+      : {
+          status: 'refused',
+          code: 'STORE_UNHEALTHY',
+          detail: `store is damaged (${this.issues[0]?.code}); appends are refused`,
+        };
+  }
+
+  private scheduleRecovery(): void {
+    if (this.recovery !== undefined || this.closed) return;
+    this.recovery = setTimeout(() => {
+      void this.exclusive(() => this.recover()).finally(() => {
+        this.recovery = undefined;
+        if (this.issues.some((i) => i.code === 'STORE_NO_SPACE')) this.scheduleRecovery();
+      });
+    }, NO_SPACE_RETRY_MS);
+    this.recovery.unref?.();
+  }
+
+  /** Reopens the store, checks its tail as at open, and proves a synced write; healthy again on success. */
+  private async recover(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.db.close();
+      await this.db.open();
+      const others = this.issues.filter(
+        (i) => i.code !== 'STORE_NO_SPACE' && i.code !== 'STORE_WRITE_FAILED',
+      );
+      const last = await this.db.keys({ gte: LOG_START, lt: LOG_END, reverse: true, limit: 1 }).all();
+      this.nextCursor = last[0] === undefined ? 1 : cursorOfLogKey(last[0]) + 1;
+      this.issues = others;
+      await this.checkLog(this.verifyTail);
+      this.headMap.clear();
+      await this.loadHeads();
+      await this.db.put(PROBE_KEY, enc(String(Date.now())), { sync: true });
+      await this.db.del(PROBE_KEY, { sync: true });
+    } catch (cause) {
+      if (!isNoSpace(cause) && this.db.status !== 'open') {
+        this.report('STORE_OPEN_FAILED', `reopening after a full disk: ${String((cause as Error)?.message)}`);
+        return;
+      }
+      if (!this.issues.some((i) => i.code === 'STORE_NO_SPACE'))
+        this.report('STORE_NO_SPACE', String((cause as Error)?.message ?? cause));
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.recovery !== undefined) clearTimeout(this.recovery);
     await this.exclusive(async () => undefined);
     this.listeners.clear();
     await this.db.close();
   }
+}
+
+/** A failure for lack of space: ENOSPC from Node, or LevelDB's IO error text for it. */
+function isNoSpace(cause: unknown): boolean {
+  for (let e: unknown = cause, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (code === 'ENOSPC' || /No space left on device|ENOSPC/i.test(String(message ?? ''))) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function clampLimit(limit: number): number {

@@ -66,7 +66,12 @@ export type AppendResult =
     }
   | {
       readonly status: 'refused';
-      readonly code: 'STORE_UNHEALTHY' | 'STORE_CLOSED' | 'STORE_BAD_RECORD' | 'STORE_WRITE_FAILED';
+      readonly code:
+        | 'STORE_UNHEALTHY'
+        | 'STORE_CLOSED'
+        | 'STORE_BAD_RECORD'
+        | 'STORE_WRITE_FAILED'
+        | 'STORE_NO_SPACE';
       readonly detail: string;
     };
 

@@ -234,7 +234,12 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     try {
       await state.record(message, now);
     } catch (err) {
-      return ignore('GOSSIP_STORE_UNAVAILABLE', { error: String(err) });
+      // The store's own code (e.g. STORE_NO_SPACE) travels with the verdict, so the API can name it.
+      const storeCode = /^STORE_[A-Z_]+/.exec(String((err as Error)?.message ?? ''))?.[0];
+      return ignore('GOSSIP_STORE_UNAVAILABLE', {
+        error: String(err),
+        ...(storeCode === undefined ? {} : { storeCode }),
+      });
     }
     if (rotation !== null) signers.record(message.envelope.issuer, rotation);
     return null;

@@ -383,6 +383,19 @@ describe('publish refusals', () => {
       code: 'API_STORE_UNHEALTHY',
       detail: 'STORE_WRITE_FAILED: disk gone',
     });
+    // The first refusal on a full disk: the store failed under the node's own message (issue 13 finding 8:
+    // it was 422). It is the node's trouble, 503, naming the store's code.
+    const full = new NodeError('GOSSIP_PUBLISH_REFUSED', 'own message refused: GOSSIP_STORE_UNAVAILABLE', {
+      details: { code: 'GOSSIP_STORE_UNAVAILABLE', storeCode: 'STORE_NO_SPACE' },
+    });
+    expect(publishProblem(full).problem).toMatchObject({
+      status: 503,
+      code: 'API_STORE_UNHEALTHY',
+      detail: 'STORE_NO_SPACE: own message refused: GOSSIP_STORE_UNAVAILABLE',
+    });
+    expect(
+      publishProblem(Object.assign(new Error('The disk is full'), { code: 'STORE_NO_SPACE' })).problem,
+    ).toMatchObject({ status: 503, code: 'API_STORE_UNHEALTHY', detail: 'STORE_NO_SPACE: The disk is full' });
     expect(publishProblem(new TypeError('x is undefined')).problem).toEqual({
       type: 'https://sfr.dev/problems/API_PUBLISH_FAILED',
       title: 'The node could not publish the message',

@@ -233,6 +233,7 @@ export const REGISTERED_REASON_CODES = {
     STORE_BAD_RECORD: 'error',
     STORE_SEQ_CONFLICT: 'error',
     STORE_WRITE_FAILED: 'error',
+    STORE_NO_SPACE: 'error',
     STORE_BAD_QUERY: 'error',
   },
   SYNC: {
@@ -512,6 +513,7 @@ export type ErrorCode =
   | 'STORE_BAD_RECORD'
   | 'STORE_SEQ_CONFLICT'
   | 'STORE_WRITE_FAILED'
+  | 'STORE_NO_SPACE'
   | 'STORE_BAD_QUERY'
   | 'SYNC_BAD_REQUEST'
   | 'SYNC_RATE_LIMITED'
