@@ -1,6 +1,8 @@
 /**
  * Multi-PROCESS test networks: each node is a real `sfr node start --config <file>` process
- * (reference-node/dist/cli/main.js) on 127.0.0.1, with its own key file, peer key, store and HTTP API.
+ * (reference-node/dist/cli/main.js), by default on 127.0.0.1, with its own key file, peer key, store and
+ * HTTP API. `placement` puts nodes elsewhere, e.g. each in its own network namespace
+ * (reference-node/test/netns).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -28,6 +30,9 @@ export async function freePort(): Promise<number> {
 
 export interface ProcNode {
   readonly index: number;
+  /** The address it listens on (p2p, HTTP API, metrics). */
+  readonly host: string;
+  readonly p2pPort: number;
   readonly dir: string;
   readonly configFile: string;
   readonly key: MemberKey;
@@ -36,6 +41,8 @@ export interface ProcNode {
   readonly apiUrl: string;
   readonly metricsUrl: string;
   readonly token: string;
+  /** Command prefix its process runs under (e.g. `ip netns exec NS`); empty for none. */
+  readonly exec: readonly string[];
   proc: ChildProcess | undefined;
   readonly logs: string[];
 }
@@ -63,6 +70,15 @@ export async function createProcNetwork(
     readonly time?: { readonly skewMs: number; readonly maxAgeMs: number };
     /** Adds to each node's config (written before any node starts), e.g. `liveness` or `webhooks`. */
     readonly configure?: (node: ProcNode) => Record<string, unknown>;
+    /**
+     * Where node `i` runs: the address it listens on, the address peers dial (its announced address, when
+     * a proxy stands in front of it) and a command prefix (e.g. `ip netns exec NS`). Default: 127.0.0.1.
+     */
+    readonly placement?: (i: number) => {
+      readonly host: string;
+      readonly announceHost?: string;
+      readonly exec?: readonly string[];
+    };
   } = {},
 ): Promise<ProcNetwork> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'sfr-e1-e2e-'));
@@ -76,18 +92,23 @@ export async function createProcNetwork(
     await writeFile(path.join(dir, 'data', 'peer.key'), privateKeyToProtobuf(peerKey), { mode: 0o600 });
     const peerId = peerIdFromPrivateKey(peerKey).toString();
     const [p2p, http, metrics] = [await freePort(), await freePort(), await freePort()];
+    const place = opts.placement?.(i) ?? { host: '127.0.0.1' };
+    const host = place.host;
     const token = `e2e-token-${i}-${'x'.repeat(24)}`;
     await writeFile(path.join(dir, 'http.token'), `${token}\n`, { mode: 0o600 });
     nodes.push({
       index: i,
+      host,
+      p2pPort: p2p,
       dir,
       configFile: path.join(dir, 'config.json'),
       key,
       peerId,
-      multiaddr: `/ip4/127.0.0.1/tcp/${p2p}/p2p/${peerId}`,
-      apiUrl: `http://127.0.0.1:${http}`,
-      metricsUrl: `http://127.0.0.1:${metrics}/metrics`,
+      multiaddr: `/ip4/${place.announceHost ?? host}/tcp/${p2p}/p2p/${peerId}`,
+      apiUrl: `http://${host}:${http}`,
+      metricsUrl: `http://${host}:${metrics}/metrics`,
       token,
+      exec: place.exec ?? [],
       proc: undefined,
       logs: [],
     });
@@ -97,7 +118,10 @@ export async function createProcNetwork(
       identity: { keyFile: 'member.key', protocol: `e2e-member-${node.index}` },
       dataDir: 'data',
       network: {
-        listen: [node.multiaddr.replace(/\/p2p\/.*$/, '')],
+        listen: [`/ip4/${node.host}/tcp/${node.p2pPort}`],
+        ...(node.multiaddr.startsWith(`/ip4/${node.host}/`)
+          ? {}
+          : { announce: [node.multiaddr.replace(/\/p2p\/.*$/, '')] }),
         // Each node bootstraps to every other: the redial loop keeps the mesh whole after restarts.
         bootstrap: nodes.filter((o) => o !== node).map((o) => o.multiaddr),
         members: [
@@ -105,8 +129,8 @@ export async function createProcNetwork(
           ...(opts.extraMembers ?? []).map((m) => (typeof m === 'string' ? { member: m } : m)),
         ],
       },
-      http: { host: '127.0.0.1', port: Number(new URL(node.apiUrl).port), tokenFile: 'http.token' },
-      metrics: { enabled: true, host: '127.0.0.1', port: Number(new URL(node.metricsUrl).port) },
+      http: { host: node.host, port: Number(new URL(node.apiUrl).port), tokenFile: 'http.token' },
+      metrics: { enabled: true, host: node.host, port: Number(new URL(node.metricsUrl).port) },
       // The spec's 64 KiB (p2p.md §6), stated because the config schema's default is 1 MiB.
       gossip: { maxMessageBytes: 65_536, scoring: { ipColocationFactorWeight: 0 } },
       ...(opts.time === undefined ? {} : { time: opts.time }),
@@ -119,7 +143,16 @@ export async function createProcNetwork(
 
   async function start(i: number): Promise<void> {
     const node = nodes[i]!;
-    const proc = spawn(process.execPath, [CLI, 'node', 'start', '--config', node.configFile], {
+    const [cmd, ...args] = [
+      ...node.exec,
+      process.execPath,
+      CLI,
+      'node',
+      'start',
+      '--config',
+      node.configFile,
+    ];
+    const proc = spawn(cmd!, args, {
       cwd: node.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
