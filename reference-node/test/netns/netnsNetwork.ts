@@ -255,16 +255,24 @@ export async function startSybils(
         // not an event line
       }
     });
-    proc.stderr!.on('data', () => {});
+    const stderr: string[] = [];
+    proc.stderr!.on('data', (chunk: Buffer) => {
+      if (stderr.length < 50) stderr.push(chunk.toString());
+    });
+    proc.once('exit', (code, signal) => {
+      if (!events.some((e) => e.event === 'done'))
+        events.push({ event: 'exit', code, signal, stderr: stderr.join('').slice(-2000) });
+    });
     sybils.push({ index: i, proc, events, send: (line) => proc.stdin!.write(`${line}\n`) });
   }
   await waitFor(
-    () => sybils.every((s) => s.events.some((e) => e.event === 'ready' || e.event === 'error')),
-    TIMEOUTS.start,
+    () => sybils.every((s) => s.events.some((e) => ['ready', 'error', 'exit'].includes(e.event))),
+    // Started together: under load they share the cores, so the bound is a scenario's, not one start's.
+    TIMEOUTS.scenario,
     'sybils ready',
     100,
   );
-  const failed = sybils.flatMap((s) => s.events.filter((e) => e.event === 'error'));
+  const failed = sybils.flatMap((s) => s.events.filter((e) => e.event === 'error' || e.event === 'exit'));
   if (failed.length > 0) throw new Error(`sybil failed: ${JSON.stringify(failed[0])}`);
   return sybils;
 }

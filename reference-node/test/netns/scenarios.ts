@@ -167,6 +167,8 @@ export interface SybilFigures {
   /** Per sybil: ms from its first flood message until no honest node kept a connection with it. */
   readonly cutMs: readonly (number | undefined)[];
   readonly cutMaxMs: number | undefined;
+  /** Per sybil: ms from its first flood message until each honest node closed its connection, sorted. */
+  readonly cutPerPeerMs: readonly (readonly number[])[];
   /** Sybils still connected to an honest node at the end, and what each of them reported. */
   readonly notCut: number;
   readonly notCutEvents: readonly string[];
@@ -244,6 +246,12 @@ export async function runSybil(
       p99Ratio: attack.p99 / Math.max(1, baseline.p99),
       cutMs,
       cutMaxMs: defined.length === cutMs.length ? Math.max(...defined) : undefined,
+      cutPerPeerMs: sybils.map((s) =>
+        s.events
+          .filter((e) => e.event === 'cut')
+          .map((e) => e['ms'] as number)
+          .sort((a, b) => a - b),
+      ),
       notCut: cutMs.length - defined.length,
       notCutEvents: sybils
         .filter((_, i) => cutMs[i] === undefined)

@@ -8,7 +8,8 @@
  * It prints one JSON line per event: `ready`, `connected` {peers}, `flooding` {t0}, `cut` {peer, ms}
  * (an honest node closed the connection, ms after t0), `allCut` {ms}, and `done` with its counts.
  */
-import '../../src/polyfill.js';
+// The built node (dist), so that tsx only transpiles this file: a sybil starts in about a second.
+import '../../dist/polyfill.js';
 import { createInterface } from 'node:readline';
 import { multiaddr } from '@multiformats/multiaddr';
 import {
@@ -16,12 +17,11 @@ import {
   deriveTestKey,
   signEnvelope,
   type UnsignedEnvelope,
-} from '../../src/envelope/index.js';
-import { createLibp2pNode } from '../../src/network/createLibp2pNode.js';
-import { PeerDenylist } from '../../src/network/denylist.js';
-import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
-import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
-import { alertPayload } from '../node/fixtures.js';
+} from '../../dist/envelope/index.js';
+import { createLibp2pNode } from '../../dist/network/createLibp2pNode.js';
+import { PeerDenylist } from '../../dist/network/denylist.js';
+import { createGossipsubRouter } from '../../dist/network/gossip/gossipsubRouter.js';
+import { fixedTopicStrings, stringifyTopic } from '../../dist/network/topics.js';
 
 export interface SybilOptions {
   readonly index: number;
@@ -37,6 +37,24 @@ export interface SybilOptions {
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 /** The flood's cadence: one batch per 10 ms tick. */
 const TICK_MS = 10;
+
+/** A valid alert payload (as test/node/fixtures.ts's alertPayload, which loads the node's sources). */
+function alertPayload(now: number, n: number): Record<string, unknown> {
+  return {
+    subject: {
+      kind: 'asset',
+      chain: 'eip155:1',
+      address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48',
+      name: 'USDC',
+    },
+    indicator: 'depeg',
+    severity: 'high',
+    confidence: 8000 + (n % 2000),
+    observedAt: now - 1000,
+    expiresAt: now + 3_600_000,
+    recommendedActions: [{ action: 'monitor' }],
+  };
+}
 
 function say(event: string, data: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
