@@ -108,7 +108,18 @@ export async function openStore(dir: string, options: OpenStoreOptions = {}): Pr
     });
   }
   const store = new LevelStore(db, dir, options);
-  await store.init();
+  try {
+    await store.init();
+  } catch (cause) {
+    await db.close().catch(() => {});
+    if (!isCorruption(cause)) throw cause;
+    // Never served silently, never signed from (node.md#store item 4): the node does not start on it.
+    throw new StoreError(
+      'STORE_CORRUPTED',
+      `The store at ${dir} is corrupted (${(cause as Error).message}); the node does not serve or sign from it. Restore the data directory from a backup, or move it aside and let the node catch up from its peers.`,
+      { detail: (cause as Error).message, cause },
+    );
+  }
   return store;
 }
 
@@ -466,7 +477,12 @@ class LevelStore implements Store {
   }
 
   private async recordAt(cursor: number): Promise<StoredMessage | undefined> {
-    const v = await this.db.get(logKey(cursor));
+    let v: Uint8Array | undefined;
+    try {
+      v = await this.db.get(logKey(cursor));
+    } catch (cause) {
+      throw this.readFailed(cause, logKey(cursor));
+    }
     if (v === undefined) return undefined;
     const r = decodeRecord(v);
     if (!r.ok) {
@@ -851,6 +867,21 @@ class LevelStore implements Store {
     return 'STORE_NO_SPACE';
   }
 
+  /**
+   * A read the engine failed: a damaged table or block makes the store unhealthy (no more signing) and
+   * is answered `STORE_CORRUPTED`, never with partial data; other errors pass through.
+   */
+  private readFailed(cause: unknown, key: string): unknown {
+    if (!isCorruption(cause)) return cause;
+    if (!this.issues.some((i) => i.code === 'STORE_CORRUPTED'))
+      this.report('STORE_CORRUPTED', (cause as Error).message, key);
+    return new StoreError('STORE_CORRUPTED', 'The store is corrupted; this record cannot be read.', {
+      detail: (cause as Error).message,
+      key,
+      cause,
+    });
+  }
+
   /** Why appends and signing are refused now: a full disk while it lasts, else damage. */
   private refusal(): { status: 'refused'; code: 'STORE_NO_SPACE' | 'STORE_UNHEALTHY'; detail: string } {
     return this.issues.some((i) => i.code === 'STORE_NO_SPACE')
@@ -912,6 +943,15 @@ class LevelStore implements Store {
     this.listeners.clear();
     await this.db.close();
   }
+}
+
+/** LevelDB found damaged data (a bad block, table or log record): `LEVEL_CORRUPTION`. */
+function isCorruption(cause: unknown): boolean {
+  for (let e: unknown = cause, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
+    if ((e as { code?: unknown }).code === 'LEVEL_CORRUPTION') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** A failure for lack of space: ENOSPC from Node, or LevelDB's IO error text for it. */
