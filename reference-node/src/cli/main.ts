@@ -190,6 +190,24 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
       else out.stdout(formatStatus(s, Date.now(), await fetchMembers(o.api)));
     });
 
+  program
+    .command('replay')
+    .description(
+      'play a crisis replay (a Scenario file, or the name of a shipped one) across a local network of node processes and anvil, and check that every node reaches the expected outcome',
+    )
+    .argument('<scenario>', 'a Scenario JSON file, or a name from reference-node/scenarios/')
+    .option('--data <dir>', "folder for the nodes' keys, configs, stores and logs (emptied first)")
+    .option('--timeout-ms <ms>', 'bound of each wait: a node to start, a step, the outcome', '120000')
+    .option('--quiet', 'print only the report', false)
+    .option('--json', 'print the outcome as JSON', false)
+    .exitOverride()
+    .action(async (file: string, o: { data?: string; timeoutMs: string; quiet: boolean; json: boolean }) => {
+      const { replayCommand } = await import('./replay.js');
+      const code = await replayCommand(file, o, out);
+      if (code !== EXIT_OK)
+        throw new CliError('REPLAY_OUTCOME_MISMATCH', 'not every node reached the expected outcome');
+    });
+
   addPoolCommands(program, out);
   return program;
 }

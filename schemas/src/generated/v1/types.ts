@@ -2879,7 +2879,7 @@ export interface MessageMatch {
 }
 
 /**
- * Messages every node holds.
+ * What every running node must hold before the next step: messages, and decisions on claims (so that a later claim is decided after an earlier one, against the ledger it left).
  */
 export interface MessageExpectation {
   /**
@@ -2888,7 +2888,14 @@ export interface MessageExpectation {
    * @minItems 1
    * @maxItems 64
    */
-  messages: MessageMatch[];
+  messages?: MessageMatch[];
+  /**
+   * Claims (by `incidentId`) decided at every running node (1 … 16).
+   *
+   * @minItems 1
+   * @maxItems 16
+   */
+  decided?: Label[];
 }
 
 /**

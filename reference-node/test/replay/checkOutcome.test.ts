@@ -1,0 +1,122 @@
+/** The outcome check of a crisis replay (node.md#crisis-replays rule 5), on hand-made node views. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Scenario } from '@sfr/schemas/types';
+import { describe, expect, it } from 'vitest';
+import { checkOutcome, formatOutcome } from '../../src/replay/index.js';
+import type { NoticeItem, StreamItem } from '../../src/replay/scenarioNetwork.js';
+
+const scenario = JSON.parse(
+  readFileSync(
+    path.resolve(
+      import.meta.dirname,
+      '../../../schemas/v1/examples/Scenario/valid/pause-seen-everywhere.json',
+    ),
+    'utf8',
+  ),
+) as Scenario;
+const PERPS = '0x00000000000000000000000000000000000000a1';
+const LENDER = '0x00000000000000000000000000000000000000b2';
+
+const item = (id: string, issuer: string, type: string, payload: Record<string, unknown>): StreamItem => ({
+  messageId: id,
+  receivedAt: 0,
+  envelope: { type, issuer, seq: 1, payload },
+});
+const pause = item('0x01', PERPS, 'RecoveryEvent', { kind: 'emergency_pause' });
+const hello = item('0x02', LENDER, 'NodeAnnouncement', {});
+const seen: NoticeItem = {
+  event: 'recovery_event',
+  body: { event: { payload: { kind: 'emergency_pause' } } },
+};
+
+function net(perps: StreamItem[], lender: StreamItem[], lenderNotices: NoticeItem[]) {
+  return {
+    nodes: [
+      { name: 'perps', member: PERPS, held: new Map(perps.map((m) => [m.messageId, m])), notices: [] },
+      {
+        name: 'lender',
+        member: LENDER,
+        held: new Map(lender.map((m) => [m.messageId, m])),
+        notices: lenderNotices,
+      },
+    ],
+    nameOf: (m: string) => (m === PERPS ? 'perps' : m === LENDER ? 'lender' : m),
+  };
+}
+
+describe('checkOutcome', () => {
+  it('holds when every node has exactly the expected messages (heartbeats aside) and the notices', () => {
+    const cases = checkOutcome(scenario, net([pause, hello], [pause, hello], [seen]), new Map());
+    expect(cases.map((c) => [c.what, c.ok])).toEqual([
+      ['1 × RecoveryEvent emergency_pause from perps', true],
+      ['no other RecoveryEvent or ContagionAlert', true],
+      ['lender pushed ≥ 1 × recovery_event emergency_pause notice', true],
+    ]);
+  });
+
+  it('names the node that lacks a message, holds an extra one, or pushed no notice', () => {
+    const extra = item('0x03', LENDER, 'ContagionAlert', { indicator: 'depeg' });
+    const cases = checkOutcome(scenario, net([pause, extra], [extra], []), new Map());
+    expect(formatOutcome('pause-seen-everywhere', cases)).toBe(
+      [
+        'replay pause-seen-everywhere: 0/3 expectations hold',
+        '✗ 1 × RecoveryEvent emergency_pause from perps',
+        '    ✓ perps        1',
+        '    ✗ lender       0',
+        '✗ no other RecoveryEvent or ContagionAlert',
+        '    ✗ perps        1 × ContagionAlert depeg from lender',
+        '    ✗ lender       1 × ContagionAlert depeg from lender',
+        '✗ lender pushed ≥ 1 × recovery_event emergency_pause notice',
+        '    ✗ lender       0',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('a claim holds only when decided the same at every node, with the stated shares', () => {
+    const withClaim = {
+      ...scenario,
+      expect: {
+        messages: scenario.expect.messages,
+        claims: [
+          { incidentId: 'i', outcome: 'approved', approvedAmount: '300', contributions: { lender: '300' } },
+        ],
+      },
+    } as Scenario;
+    const decision = {
+      outcome: 'approved',
+      approvedAmount: '300',
+      contributions: [{ member: LENDER, amount: '300' }],
+    };
+    const views = (a: unknown, b: unknown) =>
+      new Map([
+        [
+          'i',
+          new Map([
+            ['perps', { decision: a }],
+            ['lender', { decision: b }],
+          ]),
+        ],
+      ]) as never;
+    const n = net([pause], [pause], []);
+    expect(checkOutcome(withClaim, n, views(decision, decision)).at(-1)!.ok).toBe(true);
+    const other = {
+      ...decision,
+      contributions: [
+        { member: LENDER, amount: '299' },
+        { member: PERPS, amount: '1' },
+      ],
+    };
+    const split = checkOutcome(withClaim, n, views(decision, other)).at(-1)!;
+    expect(split.nodes).toEqual([
+      { node: 'perps', ok: true, got: 'approved 300 (lender 300)' },
+      { node: 'lender', ok: false, got: 'approved 300 (lender 299, perps 1) — differs from the first node' },
+    ]);
+    expect(checkOutcome(withClaim, n, views(decision, null)).at(-1)!.nodes[1]).toEqual({
+      node: 'lender',
+      ok: false,
+      got: 'undecided',
+    });
+  });
+});
