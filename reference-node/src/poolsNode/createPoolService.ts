@@ -382,6 +382,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       domain: expectedDomainOf(c.claim.snapshot.charter),
     });
     queued.delete(c.claim.claimId);
+    // A manual vote ends the wait for cited events too: the member has voted.
+    awaiting.delete(c.claim.claimId);
     log?.info({ claimId: c.claim.claimId, verdict, messageId: r.messageId }, 'attested');
     return r;
   }

@@ -162,4 +162,23 @@ describe('attestation race: a claim before or after the RecoveryEvent it cites (
       expect(v.message.envelope.issuedAt).toBeGreaterThanOrEqual(refusableAt);
     }
   });
+
+  it('a manual vote ends the wait: the member has voted', async () => {
+    const payload = await chain.deficit(600n * U);
+    const madeUp = `0x${'e3'.repeat(32)}`;
+    const filed = await pn.services[0]!.fileClaim(
+      lossClaimFor({ id: madeUp, payload }, 'race-manual', 600n * U, Date.now()),
+    );
+    await waitFor(
+      () => pn.services[1]!.getClaim(filed.messageId)?.awaitingEvents[0] === madeUp,
+      TIMEOUTS.event,
+      'node 1 waiting for the made-up event',
+      50,
+    );
+    await pn.services[1]!.vote(filed.messageId, {
+      verdict: 'reject',
+      reasonCode: 'CLAIM_RECOVERY_EVENT_MISSING',
+    });
+    expect(pn.services[1]!.getClaim(filed.messageId)).toMatchObject({ myVote: 'reject', awaitingEvents: [] });
+  });
 });
