@@ -16,7 +16,7 @@ import { type AdapterHost, startAdapterHostFromConfig } from '../hosting/index.j
 import { KeyError, loadMemberSigner } from '../keys/index.js';
 import { attachLiveness } from '../liveness/index.js';
 import { componentLogger, createLogger, type Logger, type LogLevel, setLogLevel } from '../logging/index.js';
-import { collectMetrics, createMetrics } from '../metrics/index.js';
+import { collectMetrics, createMetrics, setMetricSources } from '../metrics/index.js';
 import { createNode, type SfrNode } from '../node/index.js';
 import { attachPools } from '../poolsNode/index.js';
 import { checkDataDir, checkNodeConfig, readToken } from './checkNodeConfig.js';
@@ -283,6 +283,22 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     await node.stop();
     const e = error as { code?: string; message?: string };
     throw new CliError(e.code ?? 'CONFIG_INVALID', e.message ?? String(error));
+  });
+  // Adapters and pools are sampled at each scrape of /metrics (issue 11 item 5).
+  setMetricSources(metrics, {
+    ...(adapters === undefined ? {} : { adapters: () => adapters.status() }),
+    pools: () =>
+      pools.poolIds().map((poolId) => {
+        const ledger = pools.view(poolId).ledger;
+        return {
+          poolId,
+          claims: pools
+            .listClaims({ poolId })
+            .map((c) => ({ status: c.status, awaitingVote: c.pendingVote !== null })),
+          capital: ledger.capital,
+          paidOut: ledger.paidOut,
+        };
+      }),
   });
   // Member liveness (node.md#liveness): announces the node, signs heartbeats, tracks the members';
   // its notices go out like the responder's (webhooks, /v1/notices). Stopped by node.stop().

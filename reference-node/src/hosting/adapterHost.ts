@@ -64,6 +64,10 @@ export interface AdapterStatus {
   readonly lastScanAt?: number;
   /** Last block scanned. */
   readonly scannedTo?: string;
+  /** The chain head the last poll read. */
+  readonly head?: string;
+  /** How long the last poll's RPC reads took (ms): the adapter's RPC lag. */
+  readonly lastPollMs?: number;
   readonly published: number;
 }
 
@@ -147,6 +151,8 @@ interface Slot {
   failures: number;
   lastScanAt?: number;
   scannedTo?: string;
+  head?: string;
+  lastPollMs?: number;
   published: number;
   scanWaiters: (() => void)[];
 }
@@ -286,7 +292,10 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
   }
 
   async function scanOnce(slot: Slot): Promise<boolean> {
+    const polledAt = performance.now();
     const result = await slot.adapter.poll();
+    slot.lastPollMs = performance.now() - polledAt;
+    slot.head = result.head.toString();
     for (const output of result.outputs as AdapterOutput[]) {
       const payload = JSON.parse(JSON.stringify(output.payload)) as Record<string, unknown>;
       if (await publishOnce(output.type, output.key, payload)) slot.published++;
@@ -431,6 +440,8 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
         consecutiveFailures: s.failures,
         ...(s.lastScanAt === undefined ? {} : { lastScanAt: s.lastScanAt }),
         ...(s.scannedTo === undefined ? {} : { scannedTo: s.scannedTo }),
+        ...(s.head === undefined ? {} : { head: s.head }),
+        ...(s.lastPollMs === undefined ? {} : { lastPollMs: s.lastPollMs }),
         published: s.published,
       })),
     healthChecks: () =>

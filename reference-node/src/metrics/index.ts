@@ -191,8 +191,158 @@ export function createMetrics(parameters: CreateMetricsParameters = {}) {
       help: 'Open /v1/stream connections.',
       registers: r,
     }),
+    // hosted adapters (adapters.md), sampled at each scrape; `protocol` and `chain` are bounded by
+    // the configured adapters
+    adapterUp: new Gauge({
+      name: 'sfr_adapter_up',
+      help: 'Per hosted adapter: 1 while its last scan succeeded, 0 while starting, degraded or stopped.',
+      labelNames: ['protocol', 'chain'] as const,
+      registers: r,
+    }),
+    adapterFailures: new Gauge({
+      name: 'sfr_adapter_consecutive_failures',
+      help: 'Per hosted adapter: scans failed in a row (0 after a success).',
+      labelNames: ['protocol', 'chain'] as const,
+      registers: r,
+    }),
+    adapterLastScan: new Gauge({
+      name: 'sfr_adapter_last_scan_timestamp_seconds',
+      help: 'Per hosted adapter: when its last successful scan ended (unix seconds; absent before the first).',
+      labelNames: ['protocol', 'chain'] as const,
+      registers: r,
+    }),
+    adapterScannedBlock: new Gauge({
+      name: 'sfr_adapter_scanned_block',
+      help: 'Per hosted adapter: the last block scanned.',
+      labelNames: ['protocol', 'chain'] as const,
+      registers: r,
+    }),
+    adapterLag: new Gauge({
+      name: 'sfr_adapter_lag_blocks',
+      help: 'Per hosted adapter: chain head minus the last block scanned (confirmations included).',
+      labelNames: ['protocol', 'chain'] as const,
+      registers: r,
+    }),
+    adapterRpcDuration: new Gauge({
+      name: 'sfr_adapter_rpc_duration_seconds',
+      help: "Per hosted adapter: how long its last poll's RPC reads took (the RPC lag).",
+      labelNames: ['protocol', 'chain'] as const,
+      registers: r,
+    }),
+    adapterPublished: new Counter({
+      name: 'sfr_adapter_published_total',
+      help: 'Per hosted adapter: recovery events it published.',
+      labelNames: ['protocol', 'chain'] as const,
+      registers: r,
+    }),
+    chainHead: new Gauge({
+      name: 'sfr_chain_head_block',
+      help: 'Per chain an adapter reads: the highest head block its last polls saw.',
+      labelNames: ['chain'] as const,
+      registers: r,
+    }),
+    // shared insurance pools (pools.md), sampled at each scrape; `pool` is bounded by the pools joined
+    pools: new Gauge({ name: 'sfr_pools', help: 'Pools this node takes part in.', registers: r }),
+    poolClaims: new Gauge({
+      name: 'sfr_pool_claims',
+      help: 'Claims per pool by status (attesting, approved, rejected, expired, settled).',
+      labelNames: ['pool', 'status'] as const,
+      registers: r,
+    }),
+    poolClaimsAwaitingVote: new Gauge({
+      name: 'sfr_pool_claims_awaiting_vote',
+      help: 'Claims per pool waiting for a manual vote at this node (sfr vote).',
+      labelNames: ['pool'] as const,
+      registers: r,
+    }),
+    poolCapital: new Gauge({
+      name: 'sfr_pool_capital_base_units',
+      help: "Per pool: the charter's committed capital, in the pool asset's base units.",
+      labelNames: ['pool'] as const,
+      registers: r,
+    }),
+    poolPaidOut: new Gauge({
+      name: 'sfr_pool_paid_out_base_units',
+      help: 'Per pool: what decided claims paid out, in the pool asset base units.',
+      labelNames: ['pool'] as const,
+      registers: r,
+    }),
   };
   return metrics;
+}
+
+/** What an adapter host reports per adapter (hosting/AdapterHost.status()), as the metrics read it. */
+export interface AdapterSample {
+  readonly protocol: string;
+  readonly chain: string;
+  readonly status: string;
+  readonly consecutiveFailures: number;
+  readonly lastScanAt?: number;
+  readonly scannedTo?: string;
+  readonly head?: string;
+  readonly lastPollMs?: number;
+  readonly published: number;
+}
+
+/** One pool as the metrics read it (poolsNode/PoolService). */
+export interface PoolSample {
+  readonly poolId: string;
+  readonly claims: readonly { readonly status: string; readonly awaitingVote: boolean }[];
+  readonly capital: bigint;
+  readonly paidOut: bigint;
+}
+
+/** Parts of the node sampled at each scrape, registered once they exist (`setMetricSources`). */
+export interface MetricSources {
+  readonly adapters?: () => readonly AdapterSample[];
+  readonly pools?: () => readonly PoolSample[];
+}
+
+const sourcesOf = new WeakMap<Metrics, MetricSources>();
+const publishedSeen = new WeakMap<Metrics, Map<string, number>>();
+
+/** Registers the adapter host and the pool service whose state `collectMetrics` samples. */
+export function setMetricSources(metrics: Metrics, sources: MetricSources): void {
+  sourcesOf.set(metrics, { ...sourcesOf.get(metrics), ...sources });
+}
+
+const CLAIM_STATUSES = ['attesting', 'approved', 'rejected', 'expired', 'settled'] as const;
+
+function sampleAdapters(metrics: Metrics, adapters: readonly AdapterSample[]): void {
+  const seen = publishedSeen.get(metrics) ?? new Map<string, number>();
+  publishedSeen.set(metrics, seen);
+  const heads = new Map<string, number>();
+  for (const a of adapters) {
+    const l = { protocol: a.protocol, chain: a.chain };
+    metrics.adapterUp.set(l, a.status === 'ok' ? 1 : 0);
+    metrics.adapterFailures.set(l, a.consecutiveFailures);
+    if (a.lastScanAt !== undefined) metrics.adapterLastScan.set(l, a.lastScanAt / 1000);
+    if (a.scannedTo !== undefined) metrics.adapterScannedBlock.set(l, Number(a.scannedTo));
+    if (a.head !== undefined) {
+      heads.set(a.chain, Math.max(heads.get(a.chain) ?? 0, Number(a.head)));
+      if (a.scannedTo !== undefined)
+        metrics.adapterLag.set(l, Math.max(0, Number(a.head) - Number(a.scannedTo)));
+    }
+    if (a.lastPollMs !== undefined) metrics.adapterRpcDuration.set(l, a.lastPollMs / 1000);
+    // The host counts what it published; the counter moves by what is new since the last scrape.
+    const key = `${a.protocol}\u0000${a.chain}`;
+    const delta = a.published - (seen.get(key) ?? 0);
+    metrics.adapterPublished.inc(l, Math.max(delta, 0));
+    seen.set(key, Math.max(a.published, seen.get(key) ?? 0));
+  }
+  for (const [chain, head] of heads) metrics.chainHead.set({ chain }, head);
+}
+
+function samplePools(metrics: Metrics, pools: readonly PoolSample[]): void {
+  metrics.pools.set(pools.length);
+  for (const p of pools) {
+    const pool = p.poolId;
+    for (const status of CLAIM_STATUSES)
+      metrics.poolClaims.set({ pool, status }, p.claims.filter((c) => c.status === status).length);
+    metrics.poolClaimsAwaitingVote.set({ pool }, p.claims.filter((c) => c.awaitingVote).length);
+    metrics.poolCapital.set({ pool }, Number(p.capital));
+    metrics.poolPaidOut.set({ pool }, Number(p.paidOut));
+  }
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -205,10 +355,14 @@ export function recordPeerScores(metrics: Metrics, scores: readonly number[]): v
 }
 
 /**
- * Refreshes the gauges sampled on demand (store size and health), then renders the registry: the
+ * Refreshes the gauges sampled on demand (store size and health, adapters and pools registered by
+ * `setMetricSources`), then renders the registry: the
  * API's `/metrics` and the separate metrics port both serve through it, so both are fresh.
  */
 export async function collectMetrics(metrics: Metrics, store: Store): Promise<string> {
+  const sources = sourcesOf.get(metrics);
+  if (sources?.adapters !== undefined) sampleAdapters(metrics, sources.adapters());
+  if (sources?.pools !== undefined) samplePools(metrics, sources.pools());
   const stats = await store.stats();
   metrics.storeMessages.set(stats.messages);
   metrics.storeSize.set(stats.approximateBytes);
