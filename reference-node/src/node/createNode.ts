@@ -362,6 +362,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         return m === undefined ? undefined : { id: m.id, wire: m.wire };
       },
       getMessage: (id) => store.getMessage(id),
+      appendRefusal: () => appendRefusalOf(store),
       async append(wire, info) {
         const r = await store.append({
           wire,
@@ -398,7 +399,9 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     topics: topicRules,
     checkSchema: checkEnvelopeSchema,
     typeRules: createTypeRules({
-      issuerOf: async (id) => (await store.getMessage(id))?.issuer,
+      // A message accepted a moment ago may still be on its way to the disk (relay on validation).
+      issuerOf: async (id) =>
+        replayState.pendingById(id)?.envelope.issuer.toLowerCase() ?? (await store.getMessage(id))?.issuer,
       protocolOf: (issuer, seq) => {
         const list = announced.get(issuer);
         let k = list?.length ?? 0;
@@ -569,6 +572,9 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         pipeline,
         ...(validationMetrics === undefined ? {} : { metrics: validationMetrics }),
         ...(params.gossip?.queuePerTopic === undefined ? {} : { queueCapacity: params.gossip.queuePerTopic }),
+        // Relayed already, not stored: the store is now unhealthy (node.md#store); sync fetches it again.
+        onNotStored: (code, m) =>
+          log?.error({ code, id: m.msgId, from: m.from }, 'accepted message not stored'),
       });
       for (const t of topics) router.subscribe(t);
       await sync.start();
@@ -715,4 +721,11 @@ async function* storedOfTypes(
       after = page.nextCursor;
     }
   }
+}
+
+/** Why `store` takes no append now, in the form the pipeline hands on (`STORE_<CODE>: detail`). */
+function appendRefusalOf(store: Store): string | undefined {
+  if (store.isHealthy()) return undefined;
+  const issue = store.health().issues[0];
+  return `${issue?.code ?? 'STORE_UNHEALTHY'}: ${issue?.detail ?? 'the store takes no appends'}`;
 }

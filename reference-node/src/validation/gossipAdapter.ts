@@ -5,7 +5,7 @@
  */
 import { topicLabel as labelOfTopic } from '../metrics/index.js';
 import type { ValidationPipeline } from './pipeline.js';
-import type { IngestContext, IngestResult } from './types.js';
+import type { AdmitResult, IngestContext, IngestResult } from './types.js';
 
 /** A gossipsub verdict: deliver and relay, drop, or drop and penalise the sender. */
 export type Verdict = IngestResult['outcome'];
@@ -25,16 +25,37 @@ export function toGossipVerdict(result: IngestResult): Verdict {
   return result.outcome;
 }
 
-/** Runs the pipeline for one message and maps its result; never throws. */
-export async function runValidation(
+/** Runs the pipeline for one message (answered once it is durable) and maps its result; never throws. */
+export function runValidation(
   pipeline: ValidationPipeline,
   wire: Uint8Array,
   ctx: IngestContext,
   metrics?: ValidationMetrics,
 ): Promise<IngestResult> {
-  let result: IngestResult;
+  return measured(() => pipeline.ingest(wire, ctx), ctx, metrics);
+}
+
+/**
+ * Runs the pipeline for one message answered before its durable append (the gossip path: relay on
+ * validation, p2p.md#validation) and maps its result; never throws.
+ */
+export function runAdmission(
+  pipeline: ValidationPipeline,
+  wire: Uint8Array,
+  ctx: IngestContext,
+  metrics?: ValidationMetrics,
+): Promise<AdmitResult> {
+  return measured(() => pipeline.admit(wire, ctx), ctx, metrics);
+}
+
+async function measured<R extends IngestResult>(
+  run: () => Promise<R>,
+  ctx: IngestContext,
+  metrics: ValidationMetrics | undefined,
+): Promise<R | Exclude<IngestResult, { outcome: 'accept' }>> {
+  let result: R | Exclude<IngestResult, { outcome: 'accept' }>;
   try {
-    result = await pipeline.ingest(wire, ctx);
+    result = await run();
   } catch (err) {
     result = { outcome: 'ignore', code: 'GOSSIP_INTERNAL_ERROR', meta: { error: String(err) } };
   }

@@ -8,6 +8,7 @@ export {
 } from './contractSignatures.js';
 export { createDurableReplayState, type DurableLog, restoreValidationState } from './durableReplayState.js';
 export {
+  runAdmission,
   runValidation,
   toGossipVerdict,
   topicLabel,
@@ -34,6 +35,8 @@ export {
 export { createMemoryReplayState, type HeldMessage, type ReplayState } from './replayState.js';
 export { createTypeRules, type TypeRuleContext } from './typeRules.js';
 export type {
+  AdmitResult,
+  AdmittedMessage,
   IngestAccepted,
   IngestContext,
   IngestResult,

@@ -6,8 +6,9 @@
  * decides the verdict. Which rules apply depends on what the receiver has: without replay `state` the
  * rules marked (state) are skipped (the one-shot `verify`); without `membership`, `topics`,
  * `checkSchema` or `typeRules` the (node) and (gossip) rules are (the harness). A message that passes
- * every rule is recorded in the state — in the node, durably appended to the store — BEFORE the
- * pipeline answers ACCEPT (so the router relays only what survives `kill -9`).
+ * every rule is recorded in the state before the pipeline answers ACCEPT. `admit` answers then, with
+ * the durable append still running (the gossip path: the router relays on validation, p2p.md#validation);
+ * `ingest` answers once the message is durable too (the local publish, sync, the harness).
  */
 import {
   type Address,
@@ -33,7 +34,7 @@ import type { ContractSignatures } from './contractSignatures.js';
 import type { IssuerRateLimiter } from './issuerRateLimiter.js';
 import { ACCEPT, ignore, type Refusal, reject, type ValidationOutcome } from './outcome.js';
 import type { HeldMessage, ReplayState } from './replayState.js';
-import type { IngestContext, IngestResult, TypeRules, WireEnvelope } from './types.js';
+import type { AdmitResult, IngestContext, IngestResult, TypeRules, WireEnvelope } from './types.js';
 
 export interface PipelineLimits {
   /** Largest wire message, bytes (rule 1). */
@@ -85,8 +86,13 @@ export interface PipelineDependencies {
 }
 
 export interface ValidationPipeline {
-  /** Runs every rule; on accept the message is recorded (stored). Never throws. */
+  /** Runs every rule; on accept the message is recorded and durably stored before it answers. Never throws. */
   ingest(wire: Uint8Array, ctx: IngestContext): Promise<IngestResult>;
+  /**
+   * Runs every rule; on accept the message is recorded in the replay state and the answer comes before
+   * its durable append, whose outcome `durable` gives (relay on validation). Never throws.
+   */
+  admit(wire: Uint8Array, ctx: IngestContext): Promise<AdmitResult>;
   /** The rules that need no replay state, without recording anything (the harness `verify`, benchmarks). */
   check(wire: Uint8Array, ctx: IngestContext): Promise<ValidationOutcome>;
   /** The signer registry the pipeline resolves keys through (fed by the rotations it accepts). */
@@ -94,6 +100,9 @@ export interface ValidationPipeline {
 }
 
 type Refused = Refusal & { readonly id?: string };
+
+/** The `durable` of a message recorded where nothing is written (no state, a memory state). */
+const NOTHING_TO_WAIT: Promise<Refusal | null> = Promise.resolve(null);
 
 export function createValidationPipeline(deps: PipelineDependencies): ValidationPipeline {
   const { limits } = deps;
@@ -106,7 +115,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     wire: Uint8Array,
     ctx: IngestContext,
     state: ReplayState | undefined,
-  ): Promise<IngestResult> {
+  ): Promise<AdmitResult> {
     const now = ctx.now ?? nowOf();
     // 1. [REJECT] The wire bytes are at most `maxBytes` long. — ENVELOPE_TOO_LARGE
     const size = checkSize(wire, limits.maxMessageBytes);
@@ -165,7 +174,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     now: number,
     state: ReplayState | undefined,
     held: HeldMessage | undefined,
-  ): Promise<IngestResult> {
+  ): Promise<AdmitResult> {
     const refused = (r: Refusal): Refused => ({ ...r, id });
     const contract = deps.contracts?.isContract(envelope.issuer) === true;
     // 22. [REJECT] The signature is canonically encoded. — ENVELOPE_BAD_SIGNATURE_ENCODING
@@ -190,7 +199,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     // 27. [REJECT] A `keyRotation` names an address, effective above the announcement's seq. — ENVELOPE_BAD_ROTATION
     const rotation = readKeyRotation(envelope);
     if (rotation !== null && 'outcome' in rotation) return refused(rotation);
-    if (state === undefined) return { outcome: 'accept', id, envelope, wire };
+    if (state === undefined) return { outcome: 'accept', id, envelope, wire, durable: NOTHING_TO_WAIT };
 
     // 28. (state) [IGNORE] The slot does not hold the same signed content. — ENVELOPE_DUPLICATE
     const sameContent = checkSlotDuplicate(held, digest);
@@ -214,15 +223,15 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     // 34. (node)(gossip) [IGNORE] The issuer's budget on the topic has a token. — GOSSIP_ISSUER_RATE_LIMITED
     const budget = checkIssuerBudget(envelope, ctx, now, deps.issuerLimit);
     if (budget) return refused(budget);
-    // 35. (node) [IGNORE] The message is durably recorded. — GOSSIP_STORE_UNAVAILABLE
-    const stored = await record(
+    // 35. (node) [IGNORE] The store takes the message (it is open and undamaged). — GOSSIP_STORE_UNAVAILABLE
+    const recorded = await record(
       state,
       { id, envelope, wire, source: ctx.from, via: ctx.source },
       now,
       rotation,
     );
-    if (stored) return refused(stored);
-    return { outcome: 'accept', id, envelope, wire };
+    if ('outcome' in recorded) return refused(recorded);
+    return { outcome: 'accept', id, envelope, wire, durable: recorded.durable };
   }
 
   async function record(
@@ -230,19 +239,25 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     message: HeldMessage & { source: string; via: IngestContext['source'] },
     now: number,
     rotation: KeyRotation | null,
-  ): Promise<Refusal | null> {
-    try {
-      await state.record(message, now);
-    } catch (err) {
+  ): Promise<Refusal | { durable: Promise<Refusal | null> }> {
+    const unavailable = (err: unknown): Refusal => {
       // The store's own code (e.g. STORE_NO_SPACE) travels with the verdict, so the API can name it.
       const storeCode = /^STORE_[A-Z_]+/.exec(String((err as Error)?.message ?? ''))?.[0];
       return ignore('GOSSIP_STORE_UNAVAILABLE', {
         error: String(err),
         ...(storeCode === undefined ? {} : { storeCode }),
       });
+    };
+    let recorded: Awaited<ReturnType<ReplayState['record']>>;
+    try {
+      recorded = await state.record(message, now);
+    } catch (err) {
+      return unavailable(err);
     }
     if (rotation !== null) signers.record(message.envelope.issuer, rotation);
-    return null;
+    return {
+      durable: recorded === undefined ? NOTHING_TO_WAIT : recorded.durable.then(() => null, unavailable),
+    };
   }
 
   async function attestationConflict(
@@ -262,7 +277,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     wire: Uint8Array,
     ctx: IngestContext,
     state: ReplayState | undefined,
-  ): Promise<IngestResult> {
+  ): Promise<AdmitResult> {
     try {
       return await run(wire, ctx, state);
     } catch (err) {
@@ -273,7 +288,14 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
 
   return {
     signers,
-    ingest: (wire, ctx) => guarded(wire, ctx, deps.state),
+    admit: (wire, ctx) => guarded(wire, ctx, deps.state),
+    async ingest(wire, ctx) {
+      const r = await guarded(wire, ctx, deps.state);
+      if (r.outcome !== 'accept') return r;
+      const { durable, ...accepted } = r;
+      const failed = await durable;
+      return failed === null ? accepted : { ...failed, id: r.id };
+    },
     async check(wire, ctx) {
       const r = await guarded(wire, ctx, undefined);
       return r.outcome === 'accept' ? ACCEPT : r;

@@ -16,6 +16,12 @@ export interface HeldMessage {
 
 type MaybePromise<T> = T | Promise<T>;
 
+/** A message recorded ahead of its durable append (p2p.md#validation: relay on validation). */
+export interface Recorded {
+  /** Settles once the message is on stable storage; rejects when the append failed. */
+  readonly durable: Promise<void>;
+}
+
 export interface ReplayState {
   /** The accepted message at `(issuer, seq)` (`issuer` lower-case), if the state holds one. */
   slotAt(issuer: string, seq: number, now: number): MaybePromise<HeldMessage | undefined>;
@@ -30,12 +36,16 @@ export interface ReplayState {
   isKnownEquivocation(id: string, now: number): boolean;
   /** The highest seq of `issuer` whose slot this state forgot before the slot's lifetime ended. */
   forgottenUpTo(issuer: string): number | undefined;
-  /** Records an accepted message; the node's state appends it durably and throws when it cannot.
-   * `via` is the path it came by (gossip, sync, local), handed on to the node's accepted event. */
+  /**
+   * Records an accepted message: from the moment it returns, `slotAt` and `attestationAt` see it. The
+   * node's state then appends it durably and answers `durable`, which settles once the append is on
+   * stable storage (rejects when it failed); it throws at once when its store cannot take the message.
+   * `via` is the path it came by (gossip, sync, local), handed on to the node's accepted event.
+   */
   record(
     message: HeldMessage & { readonly source: string; readonly via?: 'gossip' | 'sync' | 'local' },
     now: number,
-  ): MaybePromise<void>;
+  ): MaybePromise<Recorded | undefined>;
   /** Remembers the id of a message refused as equivocation. */
   recordEquivocation(id: string, now: number): void;
 }

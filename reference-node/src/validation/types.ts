@@ -1,4 +1,4 @@
-import type { ValidationOutcome } from './outcome.js';
+import type { Refusal, ValidationOutcome } from './outcome.js';
 
 /** The wire envelope as the pipeline reads it (proposal 0001 §4; spec/v1/envelope.md#data). */
 export interface WireEnvelope {
@@ -42,6 +42,18 @@ export interface IngestAccepted {
   readonly envelope: WireEnvelope;
   readonly wire: Uint8Array;
 }
+
+/** An accepted message answered before its durable append (`ValidationPipeline.admit`). */
+export interface AdmittedMessage extends IngestAccepted {
+  /**
+   * Settles once the message is durably recorded: `null`, or the refusal (`GOSSIP_STORE_UNAVAILABLE`)
+   * when the append failed. Never rejects. Settled at once where the state keeps nothing durable.
+   */
+  readonly durable: Promise<Refusal | null>;
+}
+
+/** What `admit` answers: an admitted message, or a refusal. */
+export type AdmitResult = AdmittedMessage | Exclude<IngestResult, IngestAccepted>;
 
 export type IngestResult =
   | IngestAccepted

@@ -67,6 +67,7 @@ for (const file of readdirSync(dir).sort()) {
                 return m === undefined ? undefined : { id: m.id, wire: m.wire };
               },
               getMessage: (id) => store.getMessage(id),
+              appendRefusal: () => (store.isHealthy() ? undefined : 'STORE_UNHEALTHY'),
               async append(wire, info) {
                 const r = await store.append({ wire, id: info.id, source: info.source });
                 if (r.status !== 'appended' && r.status !== 'duplicate') throw new Error(r.code);

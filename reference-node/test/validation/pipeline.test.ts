@@ -82,6 +82,7 @@ function logOf(s: Store): DurableLog {
       return m === undefined ? undefined : { id: m.id, wire: m.wire };
     },
     getMessage: (id) => s.getMessage(id),
+    appendRefusal: () => (s.isHealthy() ? undefined : 'STORE_UNHEALTHY'),
     async append(wire, info) {
       const r = await s.append({ wire, id: info.id, source: info.source });
       if (r.status !== 'appended' && r.status !== 'duplicate') throw new Error(`${r.code}: ${r.detail}`);
@@ -357,7 +358,7 @@ describe('validation pipeline rules, in spec order', () => {
     expect(r).toMatchObject({ outcome: 'reject', code: 'SCHEMA_REQUIRED' });
   });
 
-  it('accept: the message is durably in the store when the pipeline answers accept', async () => {
+  it('accept: the message is durably in the store when ingest answers accept', async () => {
     const s = await freshStore();
     const { pipeline } = pipelineWith({}, s);
     const signed = await sign(bob, { seq: 10 });
@@ -423,6 +424,7 @@ describe('validation pipeline rules, in spec order', () => {
     const { pipeline } = pipelineWith({}, closedStore, {
       heldAt: async () => undefined,
       getMessage: async () => undefined,
+      appendRefusal: () => (closedStore.isHealthy() ? undefined : 'STORE_CLOSED'),
       async append(wire, info) {
         const r = await closedStore.append({ wire, id: info.id });
         if (r.status !== 'appended' && r.status !== 'duplicate') throw new Error(r.code);
@@ -448,6 +450,68 @@ describe('validation pipeline rules, in spec order', () => {
     });
     expect(r).toMatchObject({ outcome: 'ignore', code: 'ENVELOPE_INTERNAL' });
     expect(recorded).toEqual(['contagion_alerts/ignore/ENVELOPE_INTERNAL']);
+  });
+
+  it('relay on validation: admit answers before the durable append; copies and conflicts meanwhile are judged against the held message', async () => {
+    const s = await freshStore();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const real = logOf(s);
+    const { pipeline, equivocations } = pipelineWith({}, s, {
+      ...real,
+      async append(wire, info) {
+        await gate;
+        return real.append(wire, info);
+      },
+    });
+    const first = await sign(alice, { seq: 14 });
+    const admitted = await pipeline.admit(first.wire, gossip());
+    expect(admitted).toMatchObject({ outcome: 'accept', id: first.messageId });
+    expect(await s.getMessage(first.messageId)).toBeUndefined();
+    expect(await pipeline.admit(first.wire, gossip())).toMatchObject({
+      outcome: 'ignore',
+      code: 'ENVELOPE_DUPLICATE',
+    });
+    const other = await sign(alice, {
+      seq: 14,
+      payload: alertPayload(NOW, 9) as UnsignedEnvelope['payload'],
+    });
+    expect(await pipeline.admit(other.wire, gossip())).toMatchObject({
+      outcome: 'ignore',
+      code: 'ENVELOPE_EQUIVOCATION',
+      meta: { first: first.messageId, second: other.messageId },
+    });
+    expect(equivocations).toEqual([{ first: first.messageId, second: other.messageId }]);
+    release();
+    expect(admitted.outcome === 'accept' && (await admitted.durable)).toBeNull();
+    expect((await s.getBySeq(alice.address.toLowerCase(), 14))?.id).toBe(first.messageId);
+  });
+
+  it('an append that fails after admit: durable answers IGNORE GOSSIP_STORE_UNAVAILABLE, as ingest does', async () => {
+    const s = await freshStore();
+    const { pipeline } = pipelineWith({}, s, {
+      ...logOf(s),
+      append: async () => {
+        throw new Error('STORE_WRITE_FAILED');
+      },
+    });
+    const a = await sign(alice, { seq: 15 });
+    const admitted = await pipeline.admit(a.wire, gossip());
+    expect(admitted.outcome).toBe('accept');
+    expect(admitted.outcome === 'accept' && (await admitted.durable)).toMatchObject({
+      outcome: 'ignore',
+      code: 'GOSSIP_STORE_UNAVAILABLE',
+    });
+    const b = await sign(alice, { seq: 16 });
+    expect(await pipeline.ingest(b.wire, gossip())).toMatchObject({
+      outcome: 'ignore',
+      code: 'GOSSIP_STORE_UNAVAILABLE',
+      id: b.messageId,
+    });
+    // Not stored, not held: a later copy (from sync) is judged afresh.
+    expect(await pipeline.admit(a.wire, gossip())).toMatchObject({ outcome: 'accept' });
   });
 
   it('two messages for the same slot validated concurrently: one is accepted, the other is not stored', async () => {

@@ -1,10 +1,11 @@
 /**
  * Inbound gossip path: router → per-topic bounded queue (served round-robin by the issuer a message
- * names) → validation pipeline (+ store) → verdict back to the router. Queue-level refusals (full,
- * stale, stopping) are IGNORE and go through the same metric.
+ * names) → validation pipeline → verdict back to the router, as soon as the message is valid and recorded
+ * (relay on validation, p2p.md#validation); its durable append follows off the relay path. Queue-level
+ * refusals (full, stale, stopping) are IGNORE and go through the same metric.
  */
 
-import { runValidation, topicLabel, type ValidationMetrics } from '../../validation/gossipAdapter.js';
+import { runAdmission, topicLabel, type ValidationMetrics } from '../../validation/gossipAdapter.js';
 import type { ValidationPipeline } from '../../validation/pipeline.js';
 import type { IngestAccepted } from '../../validation/types.js';
 import type { GossipRouter, InboundGossipMessage } from './gossipRouter.js';
@@ -19,8 +20,10 @@ export interface GossipIngressOptions {
   readonly queueMaxWaitMs?: number;
   /** Messages of one queue validated at once (default `TOPIC_QUEUE_CONCURRENCY`). */
   readonly queueConcurrency?: number;
-  /** Called once per accepted (and stored) message. */
+  /** Called once per accepted message, when it is reported (its durable append may still run). */
   readonly onAccepted?: (accepted: IngestAccepted, message: InboundGossipMessage) => void;
+  /** Called when an accepted (and relayed) message could not be stored after all. */
+  readonly onNotStored?: (code: string, message: InboundGossipMessage) => void;
   /** Called once per refused message (tests, logs at debug). */
   readonly onRefused?: (code: string, outcome: 'ignore' | 'reject', message: InboundGossipMessage) => void;
   /** Upper bound on the number of distinct topic queues (pool topics are created at run time). */
@@ -51,7 +54,7 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
   };
 
   const work = async (m: InboundGossipMessage): Promise<void> => {
-    const result = await runValidation(
+    const result = await runAdmission(
       opts.pipeline,
       m.data,
       { source: 'gossip', topic: m.topic, from: m.from },
@@ -63,8 +66,12 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
       result.outcome,
       result.outcome === 'accept' ? undefined : result.code,
     );
-    if (result.outcome === 'accept') opts.onAccepted?.(result, m);
-    else opts.onRefused?.(result.code, result.outcome, m);
+    if (result.outcome === 'accept') {
+      opts.onAccepted?.(result, m);
+      void result.durable.then((failed) => {
+        if (failed !== null) opts.onNotStored?.(failed.code, m);
+      });
+    } else opts.onRefused?.(result.code, result.outcome, m);
   };
 
   const queueFor = (topic: string): TopicQueue<InboundGossipMessage> | undefined => {

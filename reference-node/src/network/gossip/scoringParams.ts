@@ -201,10 +201,10 @@ export function createScoreParams(
 export const TOPIC_QUEUE_CAPACITY = 1024;
 /**
  * [sfr] Messages of one topic queue validated at once: 32. The checks are CPU-bound and run one after
- * another on the event loop, but each accepted message then waits for its store lookup and fsync'd append;
- * with one at a time every message pays a whole fsync, with 32 the store's group commit shares one fsync
- * among those waiting. Two messages for one (issuer, seq) never run at once (the later is IGNORE
- * `GOSSIP_SLOT_IN_FLIGHT`, p2p.md rule 18).
+ * another on the event loop, but each message waits for its store lookups (and, past
+ * `MAX_PENDING_APPENDS` messages not yet durable, for its fsync'd append): with 32 those waits overlap
+ * and the store's group commit shares one fsync among them. Two messages for one (issuer, seq) never run
+ * at once (the later is IGNORE `GOSSIP_SLOT_IN_FLIGHT`, p2p.md rule 18).
  */
 export const TOPIC_QUEUE_CONCURRENCY = 32;
 /** [sfr] Messages older than this in the queue are dropped as IGNORE `GOSSIP_QUEUE_STALE`: gossipsub's
