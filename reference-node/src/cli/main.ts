@@ -284,7 +284,9 @@ function addPoolCommands(
   const pool = program.command('pool').description('shared insurance pools').exitOverride();
   pool
     .command('ledger')
-    .description('a pool’s ledger: capital, payouts and each member’s contributions')
+    .description(
+      'a pool’s ledger: capital, payouts and each member’s contributions, beside its on-chain escrow when the node follows the pool’s vault',
+    )
     .argument('<poolId>', 'the pool')
     .addOption(apiOption())
     .option('--json', 'print the whole pool view as JSON', false)
@@ -292,8 +294,7 @@ function addPoolCommands(
     .action(async (poolId: string, o: { api: string; json: boolean }) => {
       const { fetchPool, formatLedger } = await import('./poolLedger.js');
       const view = await fetchPool(o.api, poolId);
-      const claims = Array.isArray(view['claims']) ? view['claims'].length : 0;
-      out.stdout(o.json ? `${JSON.stringify(view, null, 2)}\n` : formatLedger(poolId, view.ledger, claims));
+      out.stdout(o.json ? `${JSON.stringify(view, null, 2)}\n` : formatLedger(poolId, view));
     });
   program
     .command('stress')

@@ -271,6 +271,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     node,
     config,
     baseDir: loaded.baseDir,
+    dataDir,
     ...(adapters === undefined
       ? {}
       : {

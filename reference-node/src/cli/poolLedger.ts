@@ -1,3 +1,4 @@
+import { formatUnits } from 'viem';
 import { CliError, EXIT_USAGE } from './cliError.js';
 import { callApi } from './poolsApi.js';
 
@@ -10,27 +11,96 @@ type Ledger = {
   members: { member: string; committed: string; contributed: string; received: string; remaining: string }[];
 };
 
+/** The vault's books beside the ledger (GET /v1/pools/:poolId `onChain`, settlement.md#following-the-vault). */
+type OnChain = {
+  chain: string;
+  vault: string;
+  asset: { address: string; symbol: string; decimals: number } | null;
+  syncedToBlock: string | null;
+  error: { code: string; message: string } | null;
+  members: { member: string; escrow: string; contributedOnChain: string }[];
+  claims: {
+    claimId: string;
+    opened: boolean;
+    settled: { amount: string; txHash: string } | null;
+    paid: string;
+    unpaid: string;
+  }[];
+  differences: { claimId: string; member: string | null; field: string; decided: string; onChain: string }[];
+};
+
+export type PoolJson = Record<string, unknown> & { ledger: Ledger; claims?: unknown[]; onChain?: OnChain };
+
 /** `sfr pool ledger <poolId>`: the pool view (GET /v1/pools/:poolId). */
-export async function fetchPool(
-  api: string,
-  poolId: string,
-): Promise<Record<string, unknown> & { ledger: Ledger }> {
+export async function fetchPool(api: string, poolId: string): Promise<PoolJson> {
   if (!POOL_ID.test(poolId))
     throw new CliError('API_BAD_PARAMETER', 'poolId must be 0x and 64 lower-case hex digits', EXIT_USAGE);
-  return (await callApi(api, 'GET', `/v1/pools/${poolId}`)) as Record<string, unknown> & { ledger: Ledger };
+  return (await callApi(api, 'GET', `/v1/pools/${poolId}`)) as PoolJson;
 }
 
-export function formatLedger(poolId: string, l: Ledger, claims: number): string {
-  const rows = [['member', 'committed', 'contributed', 'received', 'remaining']];
-  for (const m of l.members) rows.push([m.member, m.committed, m.contributed, m.received, m.remaining]);
+function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const table = rows.map((r) =>
+  return rows.map((r) =>
     r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '),
   );
-  return [
+}
+
+/**
+ * The ledger as text: base units, or token units with the symbol once the node has read the pool
+ * asset's ERC-20 (a pool settled on a vault this node follows); with the vault's books beside it.
+ */
+export function formatLedger(poolId: string, view: PoolJson): string {
+  const l = view.ledger;
+  const on = view.onChain;
+  const asset = on?.asset ?? null;
+  const amount = (v: string) =>
+    asset === null ? v : `${formatUnits(BigInt(v), asset.decimals)} ${asset.symbol}`;
+  const escrow = new Map((on?.members ?? []).map((m) => [m.member.toLowerCase(), m]));
+  const head = ['member', 'committed', 'contributed', 'received', 'remaining'];
+  if (on !== undefined) head.push('escrow (on-chain)', 'contributed (on-chain)');
+  const rows = [head];
+  for (const m of l.members) {
+    const row = [
+      m.member,
+      amount(m.committed),
+      amount(m.contributed),
+      amount(m.received),
+      amount(m.remaining),
+    ];
+    if (on !== undefined) {
+      const v = escrow.get(m.member.toLowerCase());
+      row.push(amount(v?.escrow ?? '0'), amount(v?.contributedOnChain ?? '0'));
+    }
+    rows.push(row);
+  }
+  const out = [
     `pool      ${poolId}`,
-    `capital   ${l.capital}   paid out ${l.paidOut}   forfeited deposits ${l.forfeitedDeposits}   claims ${claims}`,
-    ...table,
-    '',
-  ].join('\n');
+    `capital   ${amount(l.capital)}   paid out ${amount(l.paidOut)}   forfeited deposits ${l.forfeitedDeposits}   claims ${view.claims?.length ?? 0}`,
+    ...table(rows),
+  ];
+  if (on !== undefined) {
+    out.push(
+      '',
+      `vault     ${on.vault} on ${on.chain}, read to block ${on.syncedToBlock ?? '(not yet)'}${on.error === null ? '' : `   NOT FOLLOWED: ${on.error.code} (${on.error.message})`}`,
+    );
+    if (on.claims.length > 0) {
+      const claims = [['claim', 'on-chain', 'settled', 'paid', 'unpaid', 'transaction']];
+      for (const c of on.claims)
+        claims.push([
+          c.claimId,
+          c.settled !== null ? 'settled' : c.opened ? 'opened' : '-',
+          c.settled === null ? '-' : amount(c.settled.amount),
+          amount(c.paid),
+          amount(c.unpaid),
+          c.settled?.txHash ?? '-',
+        ]);
+      out.push(...table(claims));
+    }
+    for (const d of on.differences)
+      out.push(
+        `DIFFERENCE ${d.claimId}${d.member === null ? '' : ` ${d.member}`} ${d.field}: decided ${amount(d.decided)}, on-chain ${amount(d.onChain)}`,
+      );
+  }
+  out.push('');
+  return out.join('\n');
 }

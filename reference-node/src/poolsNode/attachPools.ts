@@ -9,11 +9,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NodeConfig } from '@sfr/schemas';
+import { chainRpcUrl } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import type { SfrNode } from '../node/index.js';
 import type { MessageInput } from '../pools/index.js';
 import type { EvidenceVerdict } from './chooseVerdict.js';
 import { createPoolService, type DeriveLoss, type PoolService } from './createPoolService.js';
+import type { SettlementChain } from './createPoolSettlement.js';
 import { PoolServiceError } from './poolServiceError.js';
 
 export interface AttachPoolsParameters {
@@ -21,6 +23,8 @@ export interface AttachPoolsParameters {
   readonly config: NodeConfig;
   /** Folder relative paths in the config are resolved against. */
   readonly baseDir: string;
+  /** The node's data directory: the vault followers keep their cursors under `<dataDir>/vault`. */
+  readonly dataDir?: string;
   /** The adapter host's `verifyEvidence` (routes by chain and emitter); absent: every claim waits for a vote. */
   readonly verifyEvidence?: (ref: unknown) => Promise<EvidenceVerdict>;
   /** The adapter host's `deriveLoss` (same routing); absent: claims that verify wait for a vote. */
@@ -53,6 +57,22 @@ export async function attachPools(p: AttachPoolsParameters): Promise<PoolService
         : { charterMessages: await readCharterFile(path.resolve(p.baseDir, pool.charterFile)) }),
     });
   }
+  // Settlement chains: every chains[] entry with its RPC URL (settlement.md#following-the-vault).
+  const chains: SettlementChain[] = [];
+  for (const [index, c] of (p.config.chains ?? []).entries()) {
+    const rpcUrl = await chainRpcUrl(c, p.baseDir).catch((error: unknown) => {
+      throw new PoolServiceError('CONFIG_FILE_UNREADABLE', `cannot read chains[${index}].rpcUrlFile`, {
+        cause: error,
+        section: 'settlement.md#following-the-vault',
+      });
+    });
+    if (rpcUrl !== undefined)
+      chains.push({
+        chain: c.chain,
+        rpcUrl,
+        ...(c.confirmations === undefined ? {} : { confirmations: c.confirmations }),
+      });
+  }
   const service = createPoolService({
     node: p.node,
     pools,
@@ -60,6 +80,9 @@ export async function attachPools(p: AttachPoolsParameters): Promise<PoolService
     ...(p.deriveLoss === undefined ? {} : { deriveLoss: p.deriveLoss }),
     ...(p.config.policy?.autoAttest === undefined ? {} : { policy: p.config.policy.autoAttest }),
     ...(p.logger === undefined ? {} : { logger: p.logger }),
+    ...(p.dataDir === undefined || chains.length === 0
+      ? {}
+      : { settlement: { chains, dir: path.join(p.dataDir, 'vault') } }),
   });
   await service.start();
   const node = p.node;

@@ -46,6 +46,7 @@ import {
   evidenceCheckOf,
   type QueueReason,
 } from './chooseVerdict.js';
+import { createPoolSettlement, type SettlementChain } from './createPoolSettlement.js';
 import {
   type CitedRecoveryEvent,
   DERIVATION_EXTENSION,
@@ -113,6 +114,11 @@ export interface CreatePoolServiceParameters {
   readonly now?: () => number;
   readonly tickMs?: number;
   readonly decisionStaggerMs?: number;
+  /**
+   * On-chain settlement (settlement.md#client): the settlement chains this node reads and where the
+   * vault followers keep their cursors. Without it pools decide without on-chain money.
+   */
+  readonly settlement?: { readonly chains: readonly SettlementChain[]; readonly dir: string };
 }
 
 /** A published ClaimDecision as this node judged it. */
@@ -157,8 +163,14 @@ export interface PoolService {
   poolIds(): string[];
   /** The derived view of a pool at `now` (default the service clock). */
   view(poolId: string, now?: number): PoolView;
-  /** The view as JSON (integers as decimal strings): epochs, claims, equivocations, refusals, ledger. */
+  /**
+   * The view as JSON (integers as decimal strings): epochs, claims, equivocations, refusals, ledger,
+   * and `onChain` (the vault's books beside the ledger, settlement.md#following-the-vault) when the
+   * pool settles on a chain this node reads.
+   */
   poolJson(poolId: string): Record<string, unknown>;
+  /** Reads every followed vault up to its confirmed head (tests; the service also does it every tick). */
+  syncVaults(): Promise<void>;
   listClaims(filter?: { poolId?: string }): ClaimSummary[];
   getClaim(claimId: string): ClaimSummary | undefined;
   /** Signs a charter text as this member (founding or amendment); joins its pool. */
@@ -213,6 +225,15 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   let timer: ReturnType<typeof setInterval> | undefined;
   let unsubscribe: (() => void) | undefined;
   let running = false;
+  const settlement =
+    params.settlement === undefined
+      ? undefined
+      : createPoolSettlement({
+          ...params.settlement,
+          views: () => [...pools.values()].map((e) => ({ poolId: e.poolId, view: viewPool(e.state, now()) })),
+          ...(params.logger === undefined ? {} : { logger: params.logger }),
+          tickMs,
+        });
 
   const entryOf = (poolId: string): PoolEntry => {
     const e = pools.get(lower(poolId));
@@ -696,6 +717,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         tickMs,
       );
       timer.unref?.();
+      settlement?.start();
       log?.info({ pools: pools.size, rebuilt: total }, 'pool service started');
     },
     async stop() {
@@ -703,11 +725,18 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       running = false;
       if (timer !== undefined) clearInterval(timer);
       unsubscribe?.();
+      await settlement?.stop();
       await work;
     },
     poolIds: () => [...pools.keys()],
     view: (poolId, t) => viewPool(entryOf(poolId).state, t ?? now()),
-    poolJson: (poolId) => serializePoolView(viewPool(entryOf(poolId).state, now())),
+    poolJson(poolId) {
+      const e = entryOf(poolId);
+      const view = viewPool(e.state, now());
+      const onChain = settlement?.onChainOf(e.poolId, view) ?? null;
+      return { ...serializePoolView(view), ...(onChain === null ? {} : { onChain }) };
+    },
+    syncVaults: async () => settlement?.sync(),
     listClaims(filter = {}) {
       const out: ClaimSummary[] = [];
       const t = now();

@@ -27,6 +27,7 @@ export {
   type PoolServiceNode,
   type VerifyEvidence,
 } from './createPoolService.js';
+export type { PoolSettlement, SettlementChain } from './createPoolSettlement.js';
 export {
   type CitedRecoveryEvent,
   DERIVATION_EXTENSION,
@@ -38,3 +39,9 @@ export {
 } from './judgeLoss.js';
 export { PoolServiceError } from './poolServiceError.js';
 export { precheckClaim } from './precheckClaim.js';
+export {
+  type VaultAsset,
+  type VaultDifference,
+  type VaultFollowStatus,
+  vaultLedgerOf,
+} from './vaultLedger.js';

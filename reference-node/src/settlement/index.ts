@@ -5,6 +5,20 @@
 export { type BuildSettlementParameters, buildSettlement } from './buildSettlement.js';
 export { deployVault } from './deployVault.js';
 export { type DepositParameters, deposit } from './deposit.js';
+export {
+  foldVaultLogs,
+  type VaultClaimState,
+  type VaultEventName,
+  type VaultLogRecord,
+  type VaultMemberState,
+  type VaultPoolState,
+} from './foldVaultLogs.js';
+export {
+  type FollowVaultParameters,
+  type FollowVaultPollResult,
+  followVault,
+  type VaultFollower,
+} from './followVault.js';
 export { ecrecoverLoop, sfrVault, testToken } from './generated/contracts.js';
 export { openClaim } from './openClaim.js';
 export { proveEquivocation } from './proveEquivocation.js';

@@ -8,6 +8,7 @@ const CLIENT_ONLY = [
   'VAULT_TX_REVERTED',
   'VAULT_INPUT_INVALID',
   'VAULT_RPC_UNAVAILABLE',
+  'VAULT_REORG_TOO_DEEP',
 ];
 /** OpenZeppelin's own errors the vault's ABI inherits: EIP712's ShortStrings (constructor only) and SafeERC20's (a token refusing a transfer). */
 const LIBRARY = ['InvalidShortString', 'StringTooLong', 'SafeERC20FailedOperation'];

@@ -293,6 +293,7 @@ export const REGISTERED_REASON_CODES = {
     VAULT_TX_REVERTED: 'error',
     VAULT_INPUT_INVALID: 'error',
     VAULT_RPC_UNAVAILABLE: 'error',
+    VAULT_REORG_TOO_DEEP: 'error',
   },
 } as const;
 
@@ -574,4 +575,5 @@ export type ErrorCode =
   | 'VAULT_NOT_SETTLEABLE'
   | 'VAULT_TX_REVERTED'
   | 'VAULT_INPUT_INVALID'
-  | 'VAULT_RPC_UNAVAILABLE';
+  | 'VAULT_RPC_UNAVAILABLE'
+  | 'VAULT_REORG_TOO_DEEP';

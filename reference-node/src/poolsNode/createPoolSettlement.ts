@@ -1,0 +1,155 @@
+/**
+ * `createPoolSettlement(params)`: the node side of on-chain settlement (spec/v1/settlement.md#client).
+ * For each pool whose charter in force settles on an `eip155` chain this node has an RPC for, at a
+ * vault that is not the zero address, it follows the vault's events (`followVault`: a durable,
+ * reorg-safe cursor in the data directory) and puts the vault's books beside the pool ledger.
+ * Pools without such a chain run as before: decisions without on-chain money.
+ */
+import path from 'node:path';
+import { createFileCursorStore } from '@sfr/adapter-kit';
+import { type Address, type Client, createPublicClient, erc20Abi, getAddress, type Hex, http } from 'viem';
+import { readContract } from 'viem/actions';
+import type { Logger } from '../logging/index.js';
+import { eip155ChainId } from '../pools/amounts.js';
+import { charterAt, type PoolView } from '../pools/index.js';
+import { foldVaultLogs, followVault, type VaultFollower } from '../settlement/index.js';
+import { type VaultAsset, type VaultFollowStatus, vaultLedgerOf } from './vaultLedger.js';
+
+/** A settlement chain this node reads (a `chains[]` entry with its RPC URL resolved). */
+export type SettlementChain = { chain: string; rpcUrl: string; confirmations?: number };
+
+/** [sfr] Confirmations when the `chains[]` entry sets none: NodeConfig's default for evidence. */
+const DEFAULT_CONFIRMATIONS = 12;
+const ZERO = /^0x0{40}$/i;
+
+export interface CreatePoolSettlementParameters {
+  readonly chains: readonly SettlementChain[];
+  /** Folder of the followers' cursors (in the node's data directory). */
+  readonly dir: string;
+  /** The pools' current views (the pool service's). */
+  readonly views: () => Iterable<{ poolId: string; view: PoolView }>;
+  readonly logger?: Logger;
+  readonly tickMs: number;
+}
+
+export interface PoolSettlement {
+  start(): void;
+  stop(): Promise<void>;
+  /** Reads every followed vault up to its confirmed head now (tests, and `sfr pool ledger --sync`). */
+  sync(): Promise<void>;
+  /** The `onChain` part of a pool's view: null when the pool is not settled on a chain this node reads. */
+  onChainOf(poolId: string, view: PoolView): Record<string, unknown> | null;
+}
+
+type Followed = {
+  key: string;
+  follower: VaultFollower;
+  client: Client;
+  status: VaultFollowStatus;
+  assetAddress: Address;
+};
+
+export function createPoolSettlement(p: CreatePoolSettlementParameters): PoolSettlement {
+  const log = p.logger?.child({ component: 'settlement' });
+  const clients = new Map<string, Client>();
+  /** poolId → its follower (replaced when an amendment moves the pool to another chain or vault). */
+  const followed = new Map<string, Followed>();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  const clientOf = (c: SettlementChain): Client => {
+    let client = clients.get(c.chain);
+    if (client === undefined) {
+      client = createPublicClient({ transport: http(c.rpcUrl, { retryCount: 1, timeout: 10_000 }) });
+      clients.set(c.chain, client);
+    }
+    return client;
+  };
+
+  /** The follower of a pool's charter in force, created on first need; null when it settles nowhere here. */
+  const followerOf = (poolId: string, view: PoolView): Followed | null => {
+    const adopted = charterAt(view.charters, view.now) ?? view.charters.at(-1) ?? null;
+    if (adopted === null) return null;
+    const { chain, vault } = adopted.charter.settlement;
+    const rpc = p.chains.find((c) => c.chain === chain);
+    if (eip155ChainId(chain) === null || rpc === undefined || ZERO.test(vault)) return null;
+    const key = `${chain}:${vault.toLowerCase()}`;
+    const had = followed.get(poolId);
+    if (had?.key === key) return had;
+    const client = clientOf(rpc);
+    const f: Followed = {
+      key,
+      client,
+      follower: followVault({
+        client,
+        chain,
+        vault: getAddress(vault),
+        poolId: poolId as Hex,
+        confirmations: rpc.confirmations ?? DEFAULT_CONFIRMATIONS,
+        cursorStore: createFileCursorStore(
+          path.join(p.dir, `${chain.replace(':', '-')}-${vault.toLowerCase()}-${poolId}.json`),
+        ),
+      }),
+      status: { chain, vault: getAddress(vault), asset: null, syncedToBlock: null, error: null },
+      assetAddress: getAddress(adopted.charter.valuation.unitAsset.address),
+    };
+    followed.set(poolId, f);
+    return f;
+  };
+
+  async function readAsset(f: Followed): Promise<VaultAsset> {
+    const read = <T>(functionName: 'symbol' | 'decimals') =>
+      readContract(f.client, { address: f.assetAddress, abi: erc20Abi, functionName }) as Promise<T>;
+    return {
+      address: f.assetAddress,
+      symbol: await read<string>('symbol'),
+      decimals: Number(await read<number>('decimals')),
+    };
+  }
+
+  async function syncAll(): Promise<void> {
+    for (const { poolId, view } of p.views()) {
+      const f = followerOf(poolId, view);
+      if (f === null) continue;
+      try {
+        f.status.asset ??= await readAsset(f);
+        const r = await f.follower.catchUp();
+        if (r.reorg !== undefined)
+          log?.warn({ poolId, ...r.reorg }, 'settlement chain reorg: vault logs rewound');
+        f.status.error = null;
+      } catch (error) {
+        const e = error as { code?: string; message?: string };
+        const code = e.code ?? 'VAULT_RPC_UNAVAILABLE';
+        if (f.status.error?.code !== code)
+          log?.warn({ poolId, code, err: { message: e.message?.split('\n')[0] } }, 'vault not followed');
+        f.status.error = { code, message: (e.message ?? String(error)).split('\n')[0]! };
+      }
+      f.status.syncedToBlock = f.follower.syncedTo()?.toString() ?? null;
+    }
+  }
+
+  const sync = (): Promise<void> => {
+    running = running.then(syncAll, syncAll);
+    return running;
+  };
+
+  return {
+    start() {
+      if (timer !== undefined) return;
+      timer = setInterval(() => void sync(), p.tickMs);
+      timer.unref?.();
+      void sync();
+    },
+    async stop() {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+    sync,
+    onChainOf(poolId, view) {
+      const f = followerOf(poolId, view);
+      if (f === null) return null;
+      return vaultLedgerOf(view, foldVaultLogs(f.follower.logs()), f.status);
+    },
+  };
+}

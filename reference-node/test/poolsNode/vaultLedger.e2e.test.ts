@@ -1,0 +1,96 @@
+/**
+ * The pool view beside the vault's books (settlement.md#following-the-vault): three in-process nodes
+ * found a pool settled on a real vault on anvil with a real ERC-20; once the charter is registered
+ * on-chain and every member deposits, each node's pool view shows the same on-chain escrow beside
+ * the charter commitments, with the token's own symbol and decimals.
+ */
+import path from 'node:path';
+import type { PoolCharter } from '@sfr/schemas/types';
+import { privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
+import { formatLedger, type PoolJson } from '../../src/cli/poolLedger.js';
+import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
+import { toVaultCharter } from '../../src/settlement/index.js';
+import { startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
+import { foundPool, startVaultChain, type VaultChain } from '../settlement/fixtures.js';
+import { charterFor, POOL_ID, U, USDC } from './poolHarness.js';
+
+let chain: VaultChain;
+let net: TestNetwork;
+let services: PoolService[];
+
+beforeAll(async () => {
+  chain = await startVaultChain();
+  net = await startNetwork({ n: 3, overrides: () => ({ pools: [POOL_ID] }) });
+  services = net.nodes.map((node, i) =>
+    createPoolService({
+      node,
+      pools: [{ poolId: POOL_ID }],
+      settlement: {
+        chains: [{ chain: 'eip155:31337', rpcUrl: chain.anvil.rpcUrl, confirmations: 1 }],
+        dir: path.join(net.dirs[i]!, 'vault'),
+      },
+      tickMs: 200,
+    }),
+  );
+  for (const s of services) await s.start();
+  await waitForMesh(net.nodes, `/sfr/1/pool/${POOL_ID.slice(2)}`);
+}, TIMEOUTS.hook);
+
+afterAll(async () => {
+  await Promise.allSettled(services.map((s) => s.stop()));
+  await net?.stop();
+  await chain?.anvil.stop();
+});
+
+describe('the pool view beside the vault', () => {
+  it("every node shows each member's on-chain escrow beside its commitment, in the token's units", async () => {
+    // The pool asset is the test ERC-20 on anvil, the vault the deployed one.
+    const charter = JSON.parse(
+      JSON.stringify(
+        charterFor(
+          net.keys.map((k) => k.address),
+          Date.now(),
+          { settlement: { chain: 'eip155:31337', vault: chain.vault } },
+        ),
+      ).replaceAll(USDC.address, chain.token),
+    ) as PoolCharter;
+    for (const s of services) await s.signCharter(charter);
+    await waitFor(
+      () => services.every((s) => s.view(POOL_ID).charters.length === 1),
+      TIMEOUTS.event,
+      'the charter adopted on every node',
+    );
+    const adopted = services[0]!.view(POOL_ID).charters[0]!;
+    await foundPool(
+      chain,
+      toVaultCharter(adopted.charter, adopted.payloadHash),
+      net.keys.map((k) => privateKeyToAccount(k.privateKey)),
+    );
+    const views: PoolJson[] = [];
+    for (const s of services) {
+      await s.syncVaults();
+      views.push(s.poolJson(POOL_ID) as PoolJson);
+    }
+    const onChain = views[0]!.onChain!;
+    expect(onChain).toMatchObject({
+      chain: 'eip155:31337',
+      vault: chain.vault,
+      asset: { address: chain.token, symbol: 'USDC', decimals: 6 },
+      error: null,
+      claims: [],
+      differences: [],
+    });
+    expect(onChain.members.map((m) => [m.member.toLowerCase(), m.escrow])).toEqual(
+      net.keys
+        .map((k) => [k.address.toLowerCase(), (1000n * U).toString()])
+        .sort(([a], [b]) => (a! < b! ? -1 : 1)),
+    );
+    for (const v of views.slice(1)) expect(v.onChain!.members).toEqual(onChain.members);
+    const text = formatLedger(POOL_ID, views[0]!);
+    expect(text).toContain('capital   3000 USDC');
+    expect(text).toMatch(/1000 USDC +1000 USDC +0 USDC\n/);
+    expect(text).toContain(`vault     ${chain.vault} on eip155:31337, read to block`);
+  });
+});
