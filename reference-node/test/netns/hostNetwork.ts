@@ -94,6 +94,20 @@ export function removeStale(ownerPid?: number): string[] {
   for (const line of ip(['netns', 'list']).split('\n')) {
     const name = line.split(' ')[0] ?? '';
     if (name.startsWith(PREFIX) && stale(ownerOf(name, PREFIX))) {
+      // Processes a killed run left in the namespace (its nodes, sybils) would keep it alive after `del`.
+      let pids: number[] = [];
+      try {
+        pids = ip(['netns', 'pids', name]).split('\n').filter(Boolean).map(Number);
+      } catch {
+        // namespace already gone
+      }
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // exited meanwhile
+        }
+      }
       tryIp(['netns', 'del', name]);
       removed.push(name);
     }
