@@ -152,8 +152,11 @@ export async function createProcNetwork(
       '--config',
       node.configFile,
     ];
+    // The node reads SFR_* variables as settings and refuses unknown ones: the test timeout scale is not one.
+    const { SFR_TEST_TIMEOUT_SCALE: _scale, ...env } = process.env;
     const proc = spawn(cmd!, args, {
       cwd: node.dir,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     node.proc = proc;
