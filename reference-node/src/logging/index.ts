@@ -1,5 +1,6 @@
 /**
- * Structured logs (STYLE.md "Operations"): pino JSON on stdout (or a given destination), one child
+ * Structured logs (STYLE.md "Operations"): pino JSON on stdout (or a given destination), readable
+ * lines instead when stdout is a terminal, one child
  * logger per component (`component` field), context objects rather than interpolated strings.
  *
  * Policy, enforced here where it can be:
@@ -42,6 +43,41 @@ export interface CreateLoggerParameters {
   readonly destination?: DestinationStream;
   /** Extra base fields, e.g. `{node: 'n1'}` when several nodes share a process. */
   readonly base?: Record<string, string | number>;
+  /**
+   * Whether a person reads the output (default: stdout is a terminal). Then each line is written
+   * for reading (`10:20:03.120 INFO  api  published type=RecoveryEvent seq=4`); otherwise it is JSON,
+   * one object per line, for log shippers.
+   */
+  readonly isTTY?: boolean;
+}
+
+const LEVEL_WIDTH = 5;
+/** pino fields `formatLine` shows in its fixed columns rather than as key=value. */
+const FIXED_FIELDS = new Set(['level', 'time', 'msg', 'component']);
+
+/** One JSON log line as a person reads it: local time, level, component, message, then key=value. */
+export function formatLine(json: string): string {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const t = typeof o['time'] === 'number' ? new Date(o['time']) : new Date();
+  const time = `${t.toISOString().slice(0, 10)} ${t.toTimeString().slice(0, 8)}.${String(t.getMilliseconds()).padStart(3, '0')}`;
+  const level = String(o['level'] ?? '')
+    .toUpperCase()
+    .padEnd(LEVEL_WIDTH);
+  const component = typeof o['component'] === 'string' ? ` ${o['component']}` : '';
+  const rest = Object.entries(o)
+    .filter(([k]) => !FIXED_FIELDS.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' && /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v)}`);
+  return `${time} ${level}${component}  ${String(o['msg'] ?? '')}${rest.length === 0 ? '' : ` ${rest.join(' ')}`}\n`;
+}
+
+/** A pino destination that writes each JSON line as `formatLine` renders it. */
+function readableDestination(to: DestinationStream): DestinationStream {
+  return { write: (line: string) => to.write(formatLine(line)) };
 }
 
 /** Every logger derived from a root, so that a reload can change their level together. */
@@ -60,7 +96,10 @@ export function createLogger(parameters: CreateLoggerParameters = {}): Logger {
     timestamp: pino.stdTimeFunctions.epochTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  const root = parameters.destination === undefined ? pino(options) : pino(options, parameters.destination);
+  const readable =
+    parameters.isTTY ?? (parameters.destination === undefined && process.stdout.isTTY === true);
+  const to = parameters.destination ?? pino.destination(1);
+  const root = pino(options, readable ? readableDestination(to) : to);
   descendants.set(root, family);
   return root;
 }
