@@ -1639,6 +1639,20 @@ bad(
   'SCHEMA_ENUM',
   '/items/1/status',
 );
+const rotateKey = {
+  keyFile: '/var/lib/sfr/keys/member-2.key.json',
+  passwordFile: '/var/lib/sfr/keys/member-2.pass',
+};
+out('RotateKeyRequest', 'valid', 'keystore-with-passphrase-file', rotateKey);
+out('RotateKeyRequest', 'valid', 'keystore-with-node-passphrase', { keyFile: rotateKey.keyFile });
+bad(
+  'RotateKeyRequest',
+  'relative-key-file',
+  { keyFile: 'member-2.key.json' },
+  'keyFile is an absolute path on the node host',
+  'SCHEMA_PATTERN',
+  '/keyFile',
+);
 out('Problem', 'valid', 'invalid-body', {
   type: 'https://sfr.dev/problems/SCHEMA_REQUIRED',
   title: 'Request body is not valid',

@@ -22,6 +22,7 @@ export const schemaKinds = [
   'HealthResponse',
   'PeerListResponse',
   'MemberListResponse',
+  'RotateKeyRequest',
   'Problem',
   'PoolDecideResult',
   'Scenario',

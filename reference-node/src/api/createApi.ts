@@ -14,18 +14,21 @@ import type {
   StatusResponse,
   SubmitResponse,
 } from '@sfr/schemas';
-import { isMessageType, MESSAGE_TYPES, parseAndValidate } from '@sfr/schemas';
+import { isMessageType, MESSAGE_TYPES } from '@sfr/schemas';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createDashboardHandlers, DASHBOARD_ROUTES } from '../dashboard/index.js';
 import { tryCanonicalize } from '../envelope/canonicalize.js';
 import type { Logger } from '../logging/index.js';
 import { collectMetrics, type Metrics, statusClass } from '../metrics/index.js';
 import type { Store, StoredMessage } from '../store/index.js';
+import { createKeyHandlers, type KeyApi } from './createKeyHandlers.js';
 import { createPoolHandlers, type PoolApi } from './createPoolHandlers.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { generateOpenApi } from './generateOpenApi.js';
 import { type IdempotencyStore, memoryIdempotencyStore } from './idempotencyStore.js';
 import { createIdempotentSubmitter } from './idempotentSubmit.js';
+import { KEY_ROUTES } from './keyRoutes.js';
+import { parseBody } from './parseBody.js';
 import { POOL_ROUTES } from './poolRoutes.js';
 import { ApiProblem, buildProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
 import { MEMBER_ROUTES, NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';
@@ -114,6 +117,8 @@ export interface CreateApiParameters {
   readonly notices?: NoticeSource;
   /** Durable idempotency records (`openIdempotencyStore(<dataDir>/idempotency)`); default in memory. */
   readonly idempotency?: IdempotencyStore;
+  /** Key rotation (node.md#rotation): mounts `POST /v1/keys/rotate` (`KEY_ROUTES`) when given. */
+  readonly keys?: KeyApi;
   /** The node's liveness tracker: mounts `GET /v1/members` (`MEMBER_ROUTES`) when given. */
   readonly members?: { view(): MemberListResponse };
 }
@@ -211,6 +216,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     ...(parameters.pools === undefined ? [] : POOL_ROUTES),
     ...(parameters.notices === undefined ? [] : NOTICE_ROUTES),
     ...(parameters.members === undefined ? [] : MEMBER_ROUTES),
+    ...(parameters.keys === undefined ? [] : KEY_ROUTES),
     ...DASHBOARD_ROUTES,
   ];
   const notices = parameters.notices === undefined ? undefined : createNoticeLog(parameters.notices);
@@ -345,35 +351,11 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
   const publishFrom =
     (kind: 'SubmitRecoveryEventRequest' | 'SubmitAlertRequest', type: PublishableType) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
-      const body = req.body;
-      if (!(body instanceof Uint8Array)) {
-        throw new ApiProblem({
-          status: 415,
-          code: 'API_UNSUPPORTED_MEDIA_TYPE',
-          expected: 'Content-Type: application/json',
-        });
-      }
-      const v = parseAndValidate(kind, body, { maxBytes: bodyLimit });
-      if (!v.ok) {
-        const issue = v.issues[0]!;
-        const malformed = ['SCHEMA_NOT_JSON', 'SCHEMA_TOO_LARGE', 'SCHEMA_TOO_DEEP'].includes(issue.code);
-        throw new ApiProblem({
-          status: malformed ? 400 : 422,
-          code: issue.code,
-          title: malformed
-            ? 'The request body is not an acceptable JSON document'
-            : 'The request body does not match its schema',
-          detail: issue.message,
-          pointer: issue.pointer,
-          ...(issue.expected === undefined ? {} : { expected: issue.expected }),
-          issues: v.issues.slice(0, 100).map((i) => ({
-            code: i.code,
-            pointer: i.pointer,
-            message: i.message.slice(0, 500),
-            ...(i.expected === undefined ? {} : { expected: i.expected.slice(0, 1000) }),
-          })),
-        });
-      }
+      const request = parseBody<{
+        payload: Record<string, unknown>;
+        issuedAt?: number;
+        idempotencyKey?: string;
+      }>(req, kind, bodyLimit);
       if (!node.store.isHealthy()) {
         throw new ApiProblem({
           status: 503,
@@ -381,11 +363,6 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
           detail: node.store.health().issues[0]?.code ?? 'store closed',
         });
       }
-      const request = v.value as unknown as {
-        payload: Record<string, unknown>;
-        issuedAt?: number;
-        idempotencyKey?: string;
-      };
       const run = async (): Promise<SubmitResponse> => {
         let published: Awaited<ReturnType<ApiNode['publish']>>;
         try {
@@ -753,6 +730,11 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     Object.assign(
       handlers,
       createPoolHandlers({ pools: parameters.pools, bodyLimit, ...(log ? { logger: log } : {}) }),
+    );
+  if (parameters.keys !== undefined)
+    Object.assign(
+      handlers,
+      createKeyHandlers({ keys: parameters.keys, bodyLimit, ...(log ? { logger: log } : {}) }),
     );
   Object.assign(handlers, createDashboardHandlers({ store: node.store, ...(log ? { logger: log } : {}) }));
   for (const r of mounted) {

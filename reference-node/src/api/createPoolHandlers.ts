@@ -1,8 +1,8 @@
 import type { ClaimAttestation, FundClaim, PoolCharter, SubmitResponse } from '@sfr/schemas';
-import { parseAndValidate } from '@sfr/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logging/index.js';
 import { type PoolService, PoolServiceError } from '../poolsNode/index.js';
+import { parseBody } from './parseBody.js';
 import { ApiProblem } from './problem.js';
 
 /** What the pool routes need from the node's pool service. */
@@ -39,29 +39,6 @@ function query(req: FastifyRequest, allowed: readonly string[]): Record<string, 
     if (typeof v !== 'string') throw badParameter(k, 'a single value');
   }
   return q as Record<string, string>;
-}
-
-function body<T>(req: FastifyRequest, kind: string, bodyLimit: number): T {
-  if (!(req.body instanceof Uint8Array))
-    throw new ApiProblem({
-      status: 415,
-      code: 'API_UNSUPPORTED_MEDIA_TYPE',
-      expected: 'Content-Type: application/json',
-    });
-  const v = parseAndValidate(kind, req.body, { maxBytes: bodyLimit });
-  if (v.ok) return v.value as T;
-  const issue = v.issues[0]!;
-  const malformed = ['SCHEMA_NOT_JSON', 'SCHEMA_TOO_LARGE', 'SCHEMA_TOO_DEEP'].includes(issue.code);
-  throw new ApiProblem({
-    status: malformed ? 400 : 422,
-    code: issue.code,
-    title: malformed
-      ? 'The request body is not an acceptable JSON document'
-      : 'The request body does not match its schema',
-    detail: issue.message,
-    pointer: issue.pointer,
-    ...(issue.expected === undefined ? {} : { expected: issue.expected }),
-  });
 }
 
 /** A pool service error as a problem, keeping its reason code (404 for an unknown pool or claim). */
@@ -119,7 +96,7 @@ export function createPoolHandlers(p: {
     fileClaim: async (req, reply) => {
       query(req, []);
       const poolId = pathId(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
-      const claim = body<FundClaim>(req, 'FundClaim', p.bodyLimit);
+      const claim = parseBody<FundClaim>(req, 'FundClaim', p.bodyLimit);
       if (claim.poolId.toLowerCase() !== poolId)
         throw new ApiProblem({
           status: 422,
@@ -133,7 +110,7 @@ export function createPoolHandlers(p: {
     signCharter: async (req, reply) => {
       query(req, []);
       const poolId = pathId(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
-      const charter = body<PoolCharter>(req, 'PoolCharter', p.bodyLimit);
+      const charter = parseBody<PoolCharter>(req, 'PoolCharter', p.bodyLimit);
       if (charter.poolId.toLowerCase() !== poolId)
         throw new ApiProblem({
           status: 422,
@@ -176,7 +153,7 @@ export function createPoolHandlers(p: {
     voteOnClaim: async (req, reply) => {
       query(req, []);
       const claimId = pathId(req, 'claimId', MESSAGE_ID, 'a message id: 0x and 64 lower-case hex digits');
-      const a = body<ClaimAttestation>(req, 'ClaimAttestation', p.bodyLimit);
+      const a = parseBody<ClaimAttestation>(req, 'ClaimAttestation', p.bodyLimit);
       if (a.claimId !== claimId)
         throw new ApiProblem({
           status: 422,

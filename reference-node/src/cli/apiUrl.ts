@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import { CliError, EXIT_USAGE } from './cliError.js';
 
 /** Default API address: the HTTP API's default bind (NodeConfig http.host / http.port). */
@@ -27,3 +28,11 @@ export function parseApiUrl(value: string): string {
   }
   return url.href.replace(/\/$/, '');
 }
+
+/** `--api <url>` (or SFR_API) of every command that calls a node's API. */
+export const apiOption = (): Option =>
+  new Option('--api <url>', 'the node API').env('SFR_API').default(DEFAULT_API_URL).argParser(parseApiUrl);
+
+/** `--token-file <file>` (or SFR_API_TOKEN) of every command that changes something through the API. */
+export const tokenOption = (): Option =>
+  new Option('--token-file <file>', 'the node API token (http.tokenFile); or SFR_API_TOKEN');

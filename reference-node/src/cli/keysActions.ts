@@ -186,3 +186,53 @@ export function formatKeyList(items: readonly KeyListItem[]): string {
     .map((i) => `${i.address ?? '?'.padEnd(42)}  ${(i.form ?? i.problem ?? '').padEnd(9)}  ${i.file}`)
     .join('\n')}\n`;
 }
+
+export type KeyRotated = {
+  member: string;
+  newKey: string;
+  effectiveFromSeq: number;
+  messageId: string;
+  seq: number;
+  keyFile: string;
+};
+
+/**
+ * `sfr keys rotate <keyFile>`: asks the running node to rotate to the key in `keyFile`
+ * (`POST /v1/keys/rotate`, node.md#rotation). Only the file's absolute path is sent; the node opens
+ * it on its own host, so the key never travels.
+ */
+export async function keysRotate(o: {
+  keyFile: string;
+  passwordFile?: string;
+  api: string;
+  tokenFile?: string;
+}): Promise<KeyRotated> {
+  const { callApi, readApiToken } = await import('./poolsApi.js');
+  const token = await readApiToken(o.tokenFile);
+  const keyFile = path.resolve(o.keyFile);
+  const body = {
+    keyFile,
+    ...(o.passwordFile === undefined ? {} : { passwordFile: path.resolve(o.passwordFile) }),
+  };
+  const r = (await callApi(o.api, 'POST', '/v1/keys/rotate', { token, body })) as {
+    messageId: string;
+    seq: number;
+    envelope: { issuer: string; payload: { keyRotation: { newKey: string; effectiveFromSeq: number } } };
+  };
+  const rotation = r.envelope.payload.keyRotation;
+  return {
+    member: r.envelope.issuer,
+    newKey: rotation.newKey,
+    effectiveFromSeq: rotation.effectiveFromSeq,
+    messageId: r.messageId,
+    seq: r.seq,
+    keyFile,
+  };
+}
+
+export function formatKeyRotated(r: KeyRotated): string {
+  return (
+    `${r.member} now signs with ${r.newKey} from seq ${r.effectiveFromSeq} (announcement ${r.messageId}, seq ${r.seq})\n` +
+    `before the node's next start, set identity.keyFile to ${r.keyFile} and identity.member to ${r.member}\n`
+  );
+}

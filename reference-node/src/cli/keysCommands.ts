@@ -1,5 +1,6 @@
 // `sfr keys …`: registration only (commander); each action loads its modules when it runs.
 import type { Command } from 'commander';
+import { apiOption, tokenOption } from './apiUrl.js';
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
@@ -52,6 +53,27 @@ export function addKeyCommands(program: Command, out: Out): void {
         const { keysImport, formatKeyWritten } = await import('./keysActions.js');
         const r = await keysImport(o);
         out.stdout(o.json ? `${JSON.stringify(r)}\n` : formatKeyWritten(r));
+      },
+    );
+  keys
+    .command('rotate')
+    .description(
+      'rotate the running node’s member key to a key file on its host (POST /v1/keys/rotate); the key never travels',
+    )
+    .argument('<keyFile>', 'the new key (written by `sfr keys new` or `import`), on the node’s host')
+    .option('--password-file <file>', 'opens the new keystore (default: the node’s identity passphrase)')
+    .addOption(apiOption())
+    .addOption(tokenOption())
+    .option('--json', 'print {member, newKey, effectiveFromSeq, messageId, seq, keyFile} as JSON', false)
+    .exitOverride()
+    .action(
+      async (
+        keyFile: string,
+        o: { passwordFile?: string; api: string; tokenFile?: string; json: boolean },
+      ) => {
+        const { keysRotate, formatKeyRotated } = await import('./keysActions.js');
+        const r = await keysRotate({ ...o, keyFile });
+        out.stdout(o.json ? `${JSON.stringify(r)}\n` : formatKeyRotated(r));
       },
     );
   keys

@@ -4,7 +4,7 @@ import '../polyfill.js';
 // Only commander and small local modules load up front, so `--help` and `--version` answer at once;
 // each command imports what it needs (libp2p, viem, fastify, ajv …) when it runs.
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_API_URL, parseApiUrl } from './apiUrl.js';
+import { apiOption, tokenOption } from './apiUrl.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cliError.js';
 import { addKeyCommands } from './keysCommands.js';
 import type { NodeStartParameters, RunningNode } from './nodeStart.js';
@@ -175,12 +175,7 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
   program
     .command('status')
     .description("print a running node's status (GET /v1/status)")
-    .addOption(
-      new Option('--api <url>', 'the node API')
-        .env('SFR_API')
-        .default(DEFAULT_API_URL)
-        .argParser(parseApiUrl),
-    )
+    .addOption(apiOption())
     .option('--json', 'print the StatusResponse JSON', false)
     .exitOverride()
     .action(async (o: { api: string; json: boolean }) => {
@@ -217,10 +212,6 @@ function addPoolCommands(
   program: Command,
   out: { stdout: (s: string) => void; stderr: (s: string) => void },
 ): void {
-  const apiOption = () =>
-    new Option('--api <url>', 'the node API').env('SFR_API').default(DEFAULT_API_URL).argParser(parseApiUrl);
-  const tokenOption = () =>
-    new Option('--token-file <file>', 'the node API token (http.tokenFile); or SFR_API_TOKEN');
   const claim = program.command('claim').description('claims against a pool').exitOverride();
   claim
     .command('file')

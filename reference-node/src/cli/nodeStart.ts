@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import type { NodeConfig } from '@sfr/schemas';
+import type { NodeConfig, SubmitResponse } from '@sfr/schemas';
 import { type Api, apiNodeOf, createApi, type IdempotencyStore, openIdempotencyStore } from '../api/index.js';
 import {
   contractMembersFromConfig,
@@ -13,7 +13,7 @@ import {
 import { attachContagion } from '../contagion/index.js';
 import { EnvelopeError, toChecksumAddress } from '../envelope/index.js';
 import { type AdapterHost, startAdapterHostFromConfig } from '../hosting/index.js';
-import { KeyError, loadMemberSigner } from '../keys/index.js';
+import { KeyError, loadMemberSigner, openRotationKey, rotateMemberKey } from '../keys/index.js';
 import { attachLiveness } from '../liveness/index.js';
 import { componentLogger, createLogger, type Logger, type LogLevel, setLogLevel } from '../logging/index.js';
 import { collectMetrics, createMetrics, setMetricSources } from '../metrics/index.js';
@@ -303,18 +303,19 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   });
   // Member liveness (node.md#liveness): announces the node, signs heartbeats, tracks the members';
   // its notices go out like the responder's (webhooks, /v1/notices). Stopped by node.stop().
+  const capabilities = [
+    'relay',
+    'sync',
+    'contagion',
+    ...(config.pools === undefined || config.pools.length === 0 ? [] : (['pools'] as const)),
+    ...(adapters === undefined ? [] : (['adapter'] as const)),
+    ...(adapters === undefined || pools === undefined ? [] : (['attest'] as const)),
+    ...(token === undefined ? [] : (['http_api'] as const)),
+  ] as const;
   const liveness = await attachLiveness({
     node,
     protocol: config.identity.protocol,
-    capabilities: [
-      'relay',
-      'sync',
-      'contagion',
-      ...(config.pools === undefined || config.pools.length === 0 ? [] : (['pools'] as const)),
-      ...(adapters === undefined ? [] : (['adapter'] as const)),
-      ...(adapters === undefined || pools === undefined ? [] : (['attest'] as const)),
-      ...(token === undefined ? [] : (['http_api'] as const)),
-    ],
+    capabilities: [...capabilities],
     ...(config.liveness?.heartbeatIntervalMs === undefined
       ? {}
       : { intervalMs: config.liveness.heartbeatIntervalMs }),
@@ -359,6 +360,42 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
       pools,
       notices: contagion,
       members: liveness,
+      ...(signer.rotateTo === undefined
+        ? {}
+        : {
+            keys: {
+              // node.md#rotation: the new key is read from a file on this host, never sent over HTTP.
+              async rotate(request) {
+                const newKey = await openRotationKey({
+                  keyFile: request.keyFile,
+                  passphrase:
+                    request.passwordFile !== undefined
+                      ? { passwordFile: request.passwordFile }
+                      : {
+                          ...(config.identity.passwordFile === undefined
+                            ? {}
+                            : { passwordFile: resolve(config.identity.passwordFile) }),
+                          passwordEnv: config.identity.passwordEnv,
+                        },
+                });
+                const r = await rotateMemberKey({
+                  node,
+                  newKey,
+                  protocol: config.identity.protocol,
+                  capabilities: [...capabilities],
+                });
+                componentLogger(logger, 'keys').warn(
+                  { member: node.member, newKey: r.newKey, effectiveFromSeq: r.effectiveFromSeq },
+                  `member key rotated: point identity.keyFile at ${request.keyFile} before the next start`,
+                );
+                return {
+                  messageId: r.announcement.messageId,
+                  seq: r.announcement.seq,
+                  envelope: r.announcement.envelope as unknown as SubmitResponse['envelope'],
+                };
+              },
+            },
+          }),
     });
     apiUrl = await api.listen().catch(async (error: unknown) => {
       // Checked free before the start, taken since: nothing may keep running without its API.

@@ -34,6 +34,8 @@ export {
   type RemoteSignerParameters,
 } from './remoteSigner.js';
 export {
+  checkKeyCurrent,
+  openRotationKey,
   type RotateMemberKeyParameters,
   type RotateMemberKeyReturnType,
   rotateMemberKey,

@@ -6,6 +6,7 @@ import {
   hexToBytes,
   keccak256,
   type MemberKey,
+  toChecksumAddress,
 } from '../envelope/index.js';
 import {
   type AnnouncementOfParameters,
@@ -14,6 +15,8 @@ import {
   type SfrNode,
 } from '../node/index.js';
 import { KeyError } from './keyError.js';
+import { loadKeyFile, parseKeyFile } from './keyFile.js';
+import { type PassphraseSource, readPassphrase } from './readPassphrase.js';
 
 /** The text the new key signs (EIP-191) to prove the member holds it (node.md#rotation). */
 export function rotationProofText(member: string, effectiveFromSeq: number): string {
@@ -101,4 +104,46 @@ export async function rotateMemberKey(p: RotateMemberKeyParameters): Promise<Rot
     undo?.();
     throw error;
   }
+}
+
+/**
+ * Opens the new key of a rotation from a file on this host (node.md#rotation rule 4), with the rules
+ * of `identity.keyFile` (mode 0600, either form). A remote signer reference is refused
+ * (`KEY_ROTATION_REFUSED`): such a key is rotated at the signer.
+ */
+export async function openRotationKey(p: {
+  readonly keyFile: string;
+  readonly passphrase: PassphraseSource;
+}): Promise<MemberKey> {
+  const parsed = await parseKeyFile(p.keyFile);
+  if (parsed.form === 'remote') {
+    throw new KeyError('KEY_ROTATION_REFUSED', `${p.keyFile} names a remote signer: rotate at the signer`, {
+      section: 'node.md#rotation',
+    });
+  }
+  const key = await loadKeyFile(p.keyFile, () =>
+    readPassphrase({ ...p.passphrase, prompt: `Passphrase of ${p.keyFile}` }),
+  );
+  return { address: key.address, privateKey: key.privateKey };
+}
+
+/**
+ * node.md#rotation rule 5: refuses (`KEY_SUPERSEDED`) a key its member rotated away from, i.e. one
+ * that is not the key `keyFor` (the rotations the store holds) names at the member's next seq.
+ */
+export function checkKeyCurrent(p: {
+  readonly member: string;
+  readonly key: string;
+  readonly nextSeq: number;
+  readonly keyFor: (member: Address, seq: number) => Address;
+  readonly rotations: readonly { readonly fromSeq: number; readonly key: Address }[];
+}): void {
+  const expected = p.keyFor(p.member as Address, p.nextSeq);
+  if (expected.toLowerCase() === p.key.toLowerCase()) return;
+  const last = p.rotations.at(-1);
+  throw new KeyError(
+    'KEY_SUPERSEDED',
+    `the member ${toChecksumAddress(p.member)} signs with ${toChecksumAddress(expected)} from seq ${last?.fromSeq ?? 0} on, not with the loaded key ${toChecksumAddress(p.key)}: point identity.keyFile at the new key`,
+    { section: 'node.md#rotation' },
+  );
 }

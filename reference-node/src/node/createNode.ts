@@ -9,6 +9,7 @@ import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { validate } from '@sfr/schemas';
 import {
+  type Address,
   addressOfPrivateKey,
   buildEquivocationEvidence,
   checkEnvelopeSchema,
@@ -23,7 +24,7 @@ import {
   SignerRegistry,
   type UnsignedEnvelope,
 } from '../envelope/index.js';
-import { createLocalSigner, type MemberSigner } from '../keys/index.js';
+import { checkKeyCurrent, createLocalSigner, type MemberSigner } from '../keys/index.js';
 import type { Logger } from '../logging/index.js';
 import { type Metrics, recordPeerScores } from '../metrics/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../network/createLibp2pNode.js';
@@ -566,6 +567,14 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     isStarted: () => started,
     async start() {
       if (started) return;
+      // node.md#rotation rule 5: never sign with a key the member rotated away from.
+      checkKeyCurrent({
+        member,
+        key: signer.key,
+        nextSeq: (store.heads().get(member) ?? -1) + 1,
+        keyFor: (m, seq) => signers.keyFor(m, seq),
+        rotations: signers.rotationsOf(member as Address),
+      });
       await libp2p.start();
       ingress = startGossipIngress({
         router,

@@ -2127,6 +2127,20 @@ export interface MemberLiveness {
 }
 
 /**
+ * HTTP API: `POST /v1/keys/rotate` body asking the node to rotate its member key (node.md#rotation). The new key never travels over HTTP: the body names a key file on the node's host, which the node opens with the same rules as `identity.keyFile` (node.md#keys).
+ */
+export interface RotateKeyRequest {
+  /**
+   * Absolute path, on the node's host, of the new key: a v3 keystore or the plaintext form `sfr keys new` writes (mode 0600). A remote signer reference is refused: a remote signer's key is rotated at the signer.
+   */
+  keyFile: string;
+  /**
+   * Absolute path, on the node's host, of a file (mode 0600) whose first line opens the new keystore. Default: the node's `identity.passwordFile` / `identity.passwordEnv`.
+   */
+  passwordFile?: string;
+}
+
+/**
  * HTTP API error body: RFC 9457 problem details (`application/problem+json`) with SFR's stable reason `code`, and for a validation failure where (`pointer`) and what was expected.
  */
 export interface Problem {
@@ -2998,6 +3012,7 @@ export interface SchemaTypeMap {
   HealthResponse: HealthResponse;
   PeerListResponse: PeerListResponse;
   MemberListResponse: MemberListResponse;
+  RotateKeyRequest: RotateKeyRequest;
   Problem: Problem;
   PoolDecideResult: PoolDecideResult;
   Scenario: Scenario;
