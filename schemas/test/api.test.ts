@@ -34,12 +34,18 @@ describe('public API', () => {
   it('exports exactly this surface', () => {
     expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
       [
+        "FIXED_TOPIC_NAMES",
+        "MESSAGE_TYPES",
+        "POOL_SCOPED_TYPES",
         "REGISTERED_REASON_CODES",
+        "TOPIC_OF_TYPE",
         "commonSchemaId",
         "defaultLimits",
         "escapePointerToken",
         "getReasonCode",
         "getSchema",
+        "isMessageType",
+        "isPoolScopedType",
         "isSchemaKind",
         "parseAndValidate",
         "reasonCodeLoadErrors",
