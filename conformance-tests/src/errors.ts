@@ -1,4 +1,4 @@
-import type { RegisteredCodeOf } from '@sfr/schemas';
+import { type RegisteredCodeOf, SfrError } from '@sfr/schemas';
 
 /**
  * Reason codes of the HARNESS domain (registered in schemas/v1/registry/reason-codes/HARNESS.json,
@@ -37,23 +37,18 @@ export type ConformanceErrorParameters = {
 };
 
 /** The one error class of this package: a stable `code`, a short message, details and a spec section. */
-export class ConformanceError extends Error {
+export class ConformanceError extends SfrError<HarnessCodeValue, string | undefined> {
   override readonly name = 'ConformanceError';
-  readonly code: HarnessCodeValue;
-  readonly details: string | undefined;
-  readonly section: string | undefined;
 
   constructor({ code, message, details, section, cause }: ConformanceErrorParameters) {
     super(
+      code,
       [
         `${code}: ${message}`,
         details === undefined ? '' : `\nDetails: ${details}`,
         section === undefined ? '' : `\nSee: spec/v1/${section}`,
       ].join(''),
-      cause === undefined ? undefined : { cause },
+      { section: section ?? 'conformance.md', details, cause },
     );
-    this.code = code;
-    this.details = details;
-    this.section = section;
   }
 }

@@ -27,10 +27,13 @@ export { defaultLimits, type ValidationLimits } from './limits.js';
 export { parseAndValidate } from './parseAndValidate.js';
 export {
   getReasonCode,
+  isRegisteredReasonCode,
   type ReasonCode,
   type ReasonCodeLoadError,
   reasonCodeLoadErrors,
   reasonCodes,
+  registeredCodeOf,
 } from './reasonCodes.js';
 export { commonSchemaId, type SchemaKind, schemaIdOf, schemaKinds } from './schemaKinds.js';
+export { SfrError, type SfrErrorOptions } from './sfrError.js';
 export { isSchemaKind, validate } from './validate.js';

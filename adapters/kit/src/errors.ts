@@ -1,14 +1,8 @@
-/** Stable reason codes raised by adapters (registry: schemas/v1/registry/reason-codes/ADAPTER.json). */
-export const adapterErrorCodes = [
-  'ADAPTER_CONFIG_INVALID',
-  'ADAPTER_RPC_UNAVAILABLE',
-  'ADAPTER_REORG_TOO_DEEP',
-  'ADAPTER_CURSOR_CORRUPT',
-  'ADAPTER_CURSOR_MISMATCH',
-  'ADAPTER_INCONSISTENT_READ',
-] as const;
+import { REGISTERED_REASON_CODES, type RegisteredCodeOf, SfrError } from '@sfr/schemas';
 
-export type AdapterErrorCode = (typeof adapterErrorCodes)[number];
+/** Stable reason codes raised by adapters, generated from schemas/v1/registry/reason-codes/ADAPTER.json. */
+export type AdapterErrorCode = RegisteredCodeOf<'ADAPTER'>;
+export const adapterErrorCodes = Object.keys(REGISTERED_REASON_CODES.ADAPTER) as readonly AdapterErrorCode[];
 
 export interface AdapterErrorOptions {
   details?: Record<string, unknown>;
@@ -26,17 +20,11 @@ const sections: Record<AdapterErrorCode, string> = {
 };
 
 /** The one error class adapters throw: a stable `code`, a short message, details and the spec section. */
-export class AdapterError extends Error {
+export class AdapterError extends SfrError<AdapterErrorCode, Record<string, unknown>> {
   override readonly name = 'AdapterError';
-  readonly code: AdapterErrorCode;
-  readonly details: Record<string, unknown>;
-  readonly section: string;
 
   constructor(code: AdapterErrorCode, message: string, options: AdapterErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.details = options.details ?? {};
-    this.section = sections[code];
+    super(code, message, { section: sections[code], details: options.details ?? {}, cause: options.cause });
   }
 }
 

@@ -1,6 +1,7 @@
 // Payload shapes per proposal 0001 §2 and §5 (the schemas in @sfr/schemas are the authority;
 // payloads produced here are validated against them in the tests).
 
+import { REGISTERED_REASON_CODES, type RegisteredCodeOf } from '@sfr/schemas';
 import type { AmountRole, RecoveryMechanism } from '@sfr/schemas/types';
 
 export type { AmountRole, RecoveryMechanism };
@@ -176,21 +177,10 @@ export interface EvidenceFacts {
 }
 
 /** Codes `verifyEvidence` answers (registry: schemas/v1/registry/reason-codes/EVIDENCE.json). */
-export const evidenceFailureCodes = [
-  'EVIDENCE_MALFORMED',
-  'EVIDENCE_WRONG_CHAIN',
-  'EVIDENCE_NOT_FOUND',
-  'EVIDENCE_REORGED',
-  'EVIDENCE_WRONG_EMITTER',
-  'EVIDENCE_WRONG_TOPIC',
-  'EVIDENCE_UNDECODABLE',
-  'EVIDENCE_INSUFFICIENT_CONFIRMATIONS',
-  'EVIDENCE_UNKNOWN_CALL',
-  'EVIDENCE_RESULT_MISMATCH',
-  'EVIDENCE_RPC_UNAVAILABLE',
-] as const;
-
-export type EvidenceFailureCode = (typeof evidenceFailureCodes)[number];
+export type EvidenceFailureCode = RegisteredCodeOf<'EVIDENCE'>;
+export const evidenceFailureCodes = Object.keys(
+  REGISTERED_REASON_CODES.EVIDENCE,
+) as readonly EvidenceFailureCode[];
 
 export type EvidenceVerification =
   | { ok: true; facts: EvidenceFacts }

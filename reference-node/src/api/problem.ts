@@ -19,6 +19,9 @@ export const API_TITLES: Readonly<Record<ApiCode, string>> = {
   API_STORE_UNHEALTHY: 'The node store is damaged; the node does not sign',
   API_PUBLISH_FAILED: 'The node could not publish the message',
   API_INTERNAL_ERROR: 'Internal error',
+  // Raised by API clients (the sfr CLI), never answered by a node (api.md#errors).
+  API_UNREACHABLE: 'The node API does not answer',
+  API_BAD_RESPONSE: 'The node API answered something the route does not document',
 };
 
 /** Problem type URIs: `https://sfr.dev/problems/<code>` (Problem.schema.json). */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `sfr`: the SFR reference node's command line. Exit codes: 0 ok, 1 failure, 2 usage.
 import '../polyfill.js';
+import { registeredCodeOf } from '@sfr/schemas';
 // Only commander and small local modules load up front, so `--help` and `--version` answer at once;
 // each command imports what it needs (libp2p, viem, fastify, ajv …) when it runs.
 import { Command, CommanderError, Option } from 'commander';
@@ -102,10 +103,11 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
       running = await startNodeFromConfig(settings);
     } catch (error) {
       if (error instanceof CliError) throw error;
-      const code = (error as { code?: unknown }).code;
       throw new CliError(
-        typeof code === 'string' ? code : 'NODE_START_FAILED',
+        registeredCodeOf(error, 'GOSSIP_START_FAILED'),
         (error as Error).message.split('\n')[0]!,
+        EXIT_FAILURE,
+        error,
       );
     }
     await new Promise<void>((resolve) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import type { NodeConfig, SubmitResponse } from '@sfr/schemas';
+import { type NodeConfig, registeredCodeOf, type SubmitResponse } from '@sfr/schemas';
 import { type Api, apiNodeOf, createApi, type IdempotencyStore, openIdempotencyStore } from '../api/index.js';
 import {
   contractMembersFromConfig,
@@ -182,8 +182,11 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   const members = config.network.members ?? [];
   // Contract (ERC-1271) members, checked through the chains[] RPC (node.md#contract-members).
   const contractMembers = await contractMembersFromConfig(config, loaded.baseDir).catch((error: unknown) => {
-    const e = error as { code?: string; message?: string };
-    throw new CliError(e.code ?? 'CONFIG_INVALID', e.message?.replace(/^[A-Z_]+: /, '') ?? String(error));
+    const e = error as { message?: string };
+    throw new CliError(
+      registeredCodeOf(error, 'CONFIG_INVALID'),
+      e.message?.replace(/^[A-Z_]+: /, '') ?? String(error),
+    );
   });
   const scoring = config.gossip?.scoring;
   const node = await createNode({
@@ -247,8 +250,8 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     logger,
   }).catch(async (error: unknown) => {
     await node.stop();
-    const e = error as { code?: string; message?: string };
-    throw new CliError(e.code ?? 'ADAPTER_CONFIG_INVALID', e.message ?? String(error));
+    const e = error as { message?: string };
+    throw new CliError(registeredCodeOf(error, 'ADAPTER_CONFIG_INVALID'), e.message ?? String(error));
   });
   // Contagion response (spec/v1/contagion.md): webhooks, protective actions; stopped by node.stop().
   const contagion = await attachContagion({
@@ -262,8 +265,11 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   }).catch(async (error: unknown) => {
     await adapters?.stop();
     await node.stop();
-    const e = error as { code?: string; message?: string };
-    throw new CliError(e.code ?? 'ALERT_WEBHOOK_SECRET_UNREADABLE', e.message ?? String(error));
+    const e = error as { message?: string };
+    throw new CliError(
+      registeredCodeOf(error, 'ALERT_WEBHOOK_SECRET_UNREADABLE'),
+      e.message ?? String(error),
+    );
   });
   // Shared insurance pools (spec/v1/pools.md): claims, automatic attestation through the hosted
   // adapters, decisions; stopped by node.stop().
@@ -282,8 +288,8 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   }).catch(async (error: unknown) => {
     await adapters?.stop();
     await node.stop();
-    const e = error as { code?: string; message?: string };
-    throw new CliError(e.code ?? 'CONFIG_INVALID', e.message ?? String(error));
+    const e = error as { message?: string };
+    throw new CliError(registeredCodeOf(error, 'CONFIG_INVALID'), e.message ?? String(error));
   });
   // Adapters and pools are sampled at each scrape of /metrics (issue 11 item 5).
   setMetricSources(metrics, {
@@ -457,8 +463,11 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
       const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
       // Webhooks first: their secrets are the part that can still fail, and a failure changes nothing.
       await contagion.reloadWebhooks(c.webhooks ?? [], next.baseDir).catch((error: unknown) => {
-        const e = error as { code?: string; message?: string };
-        throw new CliError(e.code ?? 'ALERT_WEBHOOK_SECRET_UNREADABLE', e.message ?? String(error));
+        const e = error as { message?: string };
+        throw new CliError(
+          registeredCodeOf(error, 'ALERT_WEBHOOK_SECRET_UNREADABLE'),
+          e.message ?? String(error),
+        );
       });
       if (!same(c.webhooks ?? [], current.webhooks ?? [])) applied.push('webhooks');
       if (!same(c.network.members ?? [], current.network.members ?? [])) {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { registeredCodeOf } from '@sfr/schemas';
 import { CliError, EXIT_USAGE } from './cliError.js';
 
 /** How long a pool command waits for the node. */
@@ -52,7 +53,7 @@ export async function callApi(
   if (!res.ok) {
     const p = body as { code?: string; title?: string; detail?: string } | undefined;
     throw new CliError(
-      p?.code ?? 'API_ERROR',
+      registeredCodeOf(p, 'API_BAD_RESPONSE'),
       `${apiUrl} answered ${res.status}${p?.title ? `: ${p.title}` : ''}${p?.detail ? ` (${p.detail})` : ''}`,
     );
   }

@@ -1,5 +1,5 @@
 import type { MemberListResponse, StatusResponse } from '@sfr/schemas';
-import { validate } from '@sfr/schemas';
+import { registeredCodeOf, validate } from '@sfr/schemas';
 import { CliError } from './cliError.js';
 
 export { DEFAULT_API_URL } from './apiUrl.js';
@@ -33,7 +33,7 @@ async function getChecked<K extends 'StatusResponse' | 'MemberListResponse'>(
   if (!res.ok) {
     const p = body as { code?: string; title?: string } | undefined;
     throw new CliError(
-      p?.code ?? 'API_ERROR',
+      registeredCodeOf(p, 'API_BAD_RESPONSE'),
       `${apiUrl} answered ${res.status}${p?.title ? `: ${p.title}` : ''}`,
     );
   }

@@ -1,4 +1,4 @@
-import { REGISTERED_REASON_CODES, type RegisteredCodeOf } from '@sfr/schemas';
+import { REGISTERED_REASON_CODES, type RegisteredCodeOf, SfrError } from '@sfr/schemas';
 /** Reason codes of config loading, generated from schemas/v1/registry/reason-codes/CONFIG.json. */
 export type ConfigCode = RegisteredCodeOf<'CONFIG'>;
 export const CONFIG_CODES = Object.keys(REGISTERED_REASON_CODES.CONFIG) as readonly ConfigCode[];
@@ -24,15 +24,13 @@ export interface ConfigErrorParameters {
  * The one error of config loading. `loadConfig` returns it as a value (`{ok: false, error}`); the CLI
  * prints `message` and exits 1. The message names the field, what was expected, and where it came from.
  */
-export class ConfigError extends Error {
+export class ConfigError extends SfrError<ConfigCode, ConfigErrorParameters> {
   override readonly name = 'ConfigError';
-  readonly code: ConfigCode;
   readonly field: string;
   readonly expected: string | undefined;
   readonly source: ConfigSource | undefined;
   readonly origin: string | undefined;
   readonly schemaCode: string | undefined;
-  readonly section = 'node.md#configuration';
 
   constructor(code: ConfigCode, shortMessage: string, parameters: ConfigErrorParameters) {
     const where = parameters.origin ?? parameters.source;
@@ -42,8 +40,11 @@ export class ConfigError extends Error {
     ];
     if (parameters.expected !== undefined) lines.push(`  expected: ${parameters.expected}`);
     if (where !== undefined) lines.push(`  from: ${where}`);
-    super(lines.join('\n'), parameters.cause === undefined ? undefined : { cause: parameters.cause });
-    this.code = code;
+    super(code, lines.join('\n'), {
+      section: 'node.md#configuration',
+      details: parameters,
+      cause: parameters.cause,
+    });
     this.field = parameters.field;
     this.expected = parameters.expected;
     this.source = parameters.source;

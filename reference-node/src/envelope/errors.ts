@@ -1,6 +1,5 @@
+import { SfrError } from '@sfr/schemas';
 import type { EnvelopeCode } from './codes.js';
-
-const DOCS = 'spec/v1/envelope.md';
 
 export type EnvelopeErrorOptions = {
   details?: string;
@@ -13,22 +12,17 @@ export type EnvelopeErrorOptions = {
  * The one error class of the envelope library (thrown only to callers that misuse an API, e.g.
  * signing an invalid envelope or a journal refusing a slot; verification never throws).
  */
-export class EnvelopeError extends Error {
+export class EnvelopeError extends SfrError<EnvelopeCode, string | undefined> {
   override name = 'EnvelopeError';
-  readonly code: EnvelopeCode;
-  readonly details: string | undefined;
-  readonly section: string;
   readonly meta: Record<string, unknown> | undefined;
 
+  /** `options.section` is an anchor of envelope.md (default `rules`). */
   constructor(code: EnvelopeCode, shortMessage: string, options: EnvelopeErrorOptions = {}) {
-    const section = options.section ?? 'rules';
+    const section = `envelope.md#${options.section ?? 'rules'}`;
     const lines = [shortMessage];
     if (options.details) lines.push('', `Details: ${options.details}`);
-    lines.push(`Spec: ${DOCS}#${section}`);
-    super(lines.join('\n'), options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.details = options.details;
-    this.section = section;
+    lines.push(`Spec: spec/v1/${section}`);
+    super(code, lines.join('\n'), { section, details: options.details, cause: options.cause });
     this.meta = options.meta;
   }
 }

@@ -7,7 +7,7 @@
  * A Startable: `start()` then `stop()`.
  */
 
-import { isPoolScopedType } from '@sfr/schemas';
+import { isPoolScopedType, isRegisteredReasonCode } from '@sfr/schemas';
 import type {
   ClaimAttestation,
   ClaimDecision,
@@ -279,8 +279,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       return { messageId: r.messageId as Hex, envelope: r.envelope as Envelope };
     } catch (error) {
       const e = error as { code?: string; details?: { code?: unknown } };
-      const code = typeof e.details?.code === 'string' ? e.details.code : e.code;
-      if (code === undefined) throw error;
+      const code = isRegisteredReasonCode(e.details?.code) ? e.details.code : e.code;
+      if (!isRegisteredReasonCode(code)) throw error;
       throw new PoolServiceError(code, `own ${type} refused: ${code}`, {
         details: { ...(e.details ?? {}) },
         section: 'envelope.md#verification',

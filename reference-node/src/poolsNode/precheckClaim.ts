@@ -1,5 +1,5 @@
 import type { FundClaim } from '@sfr/schemas/types';
-import type { AdoptedCharter, PoolView } from '../pools/index.js';
+import type { AdoptedCharter, PoolReasonCode, PoolView } from '../pools/index.js';
 import { evidenceKey, parseUint256, valueClaim } from '../pools/index.js';
 
 /**
@@ -13,7 +13,7 @@ export function precheckClaim(
   claim: FundClaim,
   claimant: string,
   now: number,
-): string | null {
+): PoolReasonCode | null {
   const charter = snapshot.charter;
   const me = claimant.toLowerCase();
   const member = charter.members.find((x) => x.member.toLowerCase() === me);

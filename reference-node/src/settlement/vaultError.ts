@@ -1,33 +1,31 @@
+import { type RegisteredCodeOf, SfrError } from '@sfr/schemas';
 import { BaseError, ContractFunctionRevertedError } from 'viem';
 
-const DOCS = 'spec/v1/settlement.md';
-
 /** A reason code of the vault (schemas/v1/registry/reason-codes/VAULT.json) or the bank-run guard's. */
-export type VaultCode = `VAULT_${string}` | 'POOL_WITHDRAWAL_LOCKED';
+export type VaultCode = RegisteredCodeOf<'VAULT'> | 'POOL_WITHDRAWAL_LOCKED';
 
 /**
  * The one error of the settlement client: `code` is the vault's custom error name (the reason
  * code), `args` its decoded arguments; the viem error is kept as `cause`.
  */
-export class VaultError extends Error {
+export class VaultError extends SfrError<VaultCode, { readonly args: readonly unknown[] }> {
   override readonly name = 'VaultError';
-  readonly code: VaultCode;
+  /** The custom error's decoded arguments (also `details.args`). */
   readonly args: readonly unknown[];
-  readonly section: string;
 
   constructor(
     code: VaultCode,
     shortMessage: string,
     options: { args?: readonly unknown[]; cause?: unknown; section?: string } = {},
   ) {
-    const section = `${DOCS}#${options.section ?? 'vault-rules'}`;
-    super(
-      `${shortMessage}\nCode: ${code}\nSpec: ${section}`,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.code = code;
-    this.args = options.args ?? [];
-    this.section = section;
+    const section = `settlement.md#${options.section ?? 'vault-rules'}`;
+    const args = options.args ?? [];
+    super(code, `${shortMessage}\nCode: ${code}\nSpec: spec/v1/${section}`, {
+      section,
+      details: { args },
+      cause: options.cause,
+    });
+    this.args = args;
   }
 }
 

@@ -1,4 +1,4 @@
-import { REGISTERED_REASON_CODES, type RegisteredCodeOf } from '@sfr/schemas';
+import { REGISTERED_REASON_CODES, type RegisteredCodeOf, SfrError } from '@sfr/schemas';
 /** Reason codes of the store (registered in schemas/v1/registry/reason-codes/STORE.json). */
 export type StoreCode = RegisteredCodeOf<'STORE'>;
 export const STORE_CODES = Object.keys(REGISTERED_REASON_CODES.STORE) as readonly StoreCode[];
@@ -13,16 +13,10 @@ export interface StoreErrorDetails {
  * The one error a store operation throws. Only `openStore` (when LevelDB itself cannot open the
  * folder) and `close` misuse throw; every data-path outcome is returned as a value.
  */
-export class StoreError extends Error {
+export class StoreError extends SfrError<StoreCode, string | undefined> {
   override readonly name = 'StoreError';
-  readonly code: StoreCode;
-  readonly details: string | undefined;
-  /** Spec section this error relates to. */
-  readonly section = 'node.md#store';
 
   constructor(code: StoreCode, message: string, details: StoreErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.code = code;
-    this.details = details.detail;
+    super(code, message, { section: 'node.md#store', details: details.detail, cause: details.cause });
   }
 }

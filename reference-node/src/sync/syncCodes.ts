@@ -1,4 +1,4 @@
-import { REGISTERED_REASON_CODES } from '@sfr/schemas';
+import { REGISTERED_REASON_CODES, SfrError } from '@sfr/schemas';
 
 /**
  * SYNC_* reason codes with their outcomes, generated from the registry file
@@ -10,13 +10,10 @@ export const SYNC_CODES = REGISTERED_REASON_CODES.SYNC;
 export type SyncCode = keyof typeof SYNC_CODES;
 
 /** The one error class of sync, with a stable code (STYLE.md). */
-export class SyncError extends Error {
+export class SyncError extends SfrError<SyncCode, undefined> {
   override name = 'SyncError';
-  readonly code: SyncCode;
-  readonly section = 'spec/v1/p2p.md#sync';
 
   constructor(code: SyncCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, { section: 'p2p.md#sync', details: undefined, cause: options.cause });
   }
 }

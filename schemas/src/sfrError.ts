@@ -1,0 +1,30 @@
+import type { RegisteredReasonCode } from './generated/v1/reasonCodes.js';
+
+export interface SfrErrorOptions<D> {
+  /** The spec section the error relates to, relative to spec/v1/ (e.g. `node.md#keys`). */
+  readonly section: string;
+  /** What the caller needs to act on it: the field, what was expected, the values seen. */
+  readonly details: D;
+  /** The error this one wraps (e.g. a viem RPC error), kept rather than replaced. */
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error base class of the SFR packages (STYLE.md "Validation and errors"): a stable registered
+ * reason `code`, an explicit `name`, a short message, details and the spec section, wrapping its cause.
+ * Each domain's error (EnvelopeError, ConfigError, AdapterError, …) extends it with its code union and
+ * the shape of its details. Errors are for callers; gossip verdicts are values, never thrown.
+ */
+export class SfrError<C extends RegisteredReasonCode = RegisteredReasonCode, D = unknown> extends Error {
+  override name = 'SfrError';
+  readonly code: C;
+  readonly section: string;
+  readonly details: D;
+
+  constructor(code: C, message: string, options: SfrErrorOptions<D>) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.section = options.section;
+    this.details = options.details;
+  }
+}
