@@ -171,7 +171,10 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
     const r = await checkConfigFile(settingsOf(o));
     out.stdout(o['json'] === true ? `${JSON.stringify(r, null, 2)}\n` : formatConfigCheck(r));
     if (r.problems.length > 0)
-      throw new CliError(r.problems[0]!.code, `${r.problems.length} problem(s) in the config`);
+      throw new CliError(
+        registeredCodeOf(r.problems[0], 'CONFIG_INVALID'),
+        `${r.problems.length} problem(s) in the config`,
+      );
   });
 
   program

@@ -146,7 +146,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   // node.md#configuration: what the config points at (key, token, ports, adapters) is checked
   // before the node opens its store or joins the network, the way `sfr config check` reports it.
   const [problem] = await checkNodeConfig({ config, baseDir: loaded.baseDir });
-  if (problem !== undefined) throw new CliError(problem.code, problem.message);
+  if (problem !== undefined) throw new CliError(registeredCodeOf(problem, 'CONFIG_INVALID'), problem.message);
   const logger = createLogger({ level: (config.logging?.level ?? 'info') as LogLevel });
   logEffectiveConfig(componentLogger(logger, 'config'), loaded);
 
