@@ -200,6 +200,8 @@ describe('effective config log', () => {
     expect(records.find((x) => x.config !== undefined)?.config?.limits).toEqual({
       queuePerTopic: 64,
       httpBodyBytes: 65_536,
+      issuerBurst: 100,
+      issuerPerSecond: 2,
     });
   });
 });
