@@ -438,9 +438,11 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     second: { id: string; envelope: WireEnvelope },
   ): Promise<void> {
     if (!started) return;
-    const held = await store.getMessage(firstId);
-    if (held === undefined) return;
-    const first = JSON.parse(new TextDecoder().decode(held.wire)) as Envelope;
+    // Relay on validation (p2p.md §7): the first copy may be accepted and not yet appended.
+    const pending = replayState.pendingById(firstId);
+    const held = pending === undefined ? await store.getMessage(firstId) : undefined;
+    if (pending === undefined && held === undefined) return;
+    const first = pending?.envelope ?? (JSON.parse(new TextDecoder().decode(held!.wire)) as Envelope);
     const evidence = buildEquivocationEvidence(
       { envelope: first, messageId: firstId as Hex },
       { envelope: second.envelope as unknown as Envelope, messageId: second.id as Hex },
