@@ -30,6 +30,8 @@ const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 const MAX_ROUNDS = 4;
 /** Messages Q must have received from R in a round before R is killed (the flood is under way). */
 const RELAYED_BEFORE_KILL = 150;
+/** One author floods: the issuer budgets (p2p.md#issuer-budgets, default 100 then 2/s) are lifted. */
+const UNBUDGETED = 1_048_576;
 
 describe('kill -9 of a node that relays on validation', () => {
   const author = deriveTestKey('sfr-relay-crash-author');
@@ -49,7 +51,10 @@ describe('kill -9 of a node that relays on validation', () => {
       members: [net.nodes[0]!.key.address, pKey.address, qKey.address, author.address],
       listen: ['/ip4/127.0.0.1/tcp/0'],
       bootstrap: [bootstrap],
-      gossip: { score: { ipColocationWeight: 0 } },
+      gossip: {
+        score: { ipColocationWeight: 0 },
+        issuerBudget: { burst: UNBUDGETED, perSecond: UNBUDGETED },
+      },
       sync: { intervalMs: 0, connectDelayMs: 200 },
       redialIntervalMs: 500,
     });
@@ -58,7 +63,10 @@ describe('kill -9 of a node that relays on validation', () => {
   };
 
   beforeAll(async () => {
-    net = await createProcNetwork(1, { extraMembers: [pKey.address, qKey.address, author.address] });
+    net = await createProcNetwork(1, {
+      extraMembers: [pKey.address, qKey.address, author.address],
+      configure: () => ({ limits: { issuerBurst: UNBUDGETED, issuerPerSecond: UNBUDGETED } }),
+    });
     await net.start(0);
     p = await inProcess(pKey, net.nodes[0]!.multiaddr);
     q = await inProcess(qKey, net.nodes[0]!.multiaddr);
