@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { RegisteredReasonCode } from './generated/v1/reasonCodes.js';
 import { registryDirUrl } from './schemaFiles.js';
 
 /** One registered reason code (proposal 0001 §1). */
@@ -76,17 +75,4 @@ export function getReasonCode(code: string): ReasonCode | undefined {
   return byCode.get(code);
 }
 
-/** Whether `code` is a registered reason code. */
-export function isRegisteredReasonCode(code: unknown): code is RegisteredReasonCode {
-  return typeof code === 'string' && byCode.has(code);
-}
-
-/**
- * The registered `code` an error carries, or `fallback` when it carries none or one the registry does
- * not list (a Node system error's `EADDRINUSE`, a library's own code), so what a caller reports is
- * always a registered code.
- */
-export function registeredCodeOf(error: unknown, fallback: RegisteredReasonCode): RegisteredReasonCode {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return isRegisteredReasonCode(code) ? code : fallback;
-}
+export { isRegisteredReasonCode, registeredCodeOf } from './sfrError.js';

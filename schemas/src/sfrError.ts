@@ -1,4 +1,23 @@
-import type { RegisteredReasonCode } from './generated/v1/reasonCodes.js';
+import { REGISTERED_REASON_CODES, type RegisteredReasonCode } from './generated/v1/reasonCodes.js';
+
+// This module loads only generated constants (no ajv, no file reads), so `@sfr/schemas/errors` is cheap
+// to import where start-up time matters (`sfr --version`).
+const REGISTERED = new Set<string>(Object.values(REGISTERED_REASON_CODES).flatMap((d) => Object.keys(d)));
+
+/** Whether `code` is a registered reason code. */
+export function isRegisteredReasonCode(code: unknown): code is RegisteredReasonCode {
+  return typeof code === 'string' && REGISTERED.has(code);
+}
+
+/**
+ * The registered `code` an error carries, or `fallback` when it carries none or one the registry does
+ * not list (a Node system error's `EADDRINUSE`, a library's own code), so what a caller reports is
+ * always a registered code.
+ */
+export function registeredCodeOf(error: unknown, fallback: RegisteredReasonCode): RegisteredReasonCode {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return isRegisteredReasonCode(code) ? code : fallback;
+}
 
 export interface SfrErrorOptions<D> {
   /** The spec section the error relates to, relative to spec/v1/ (e.g. `node.md#keys`). */
@@ -28,3 +47,4 @@ export class SfrError<C extends RegisteredReasonCode = RegisteredReasonCode, D =
     this.details = options.details;
   }
 }
+export type { RegisteredReasonCode } from './generated/v1/reasonCodes.js';

@@ -1,4 +1,4 @@
-import { type RegisteredReasonCode, SfrError } from '@sfr/schemas';
+import { type RegisteredReasonCode, SfrError } from '@sfr/schemas/errors';
 
 /** Exit codes of `sfr` (STYLE.md: 0 ok, 1 failure, 2 usage). */
 export const EXIT_OK = 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `sfr`: the SFR reference node's command line. Exit codes: 0 ok, 1 failure, 2 usage.
 import '../polyfill.js';
-import { registeredCodeOf } from '@sfr/schemas';
+import { registeredCodeOf } from '@sfr/schemas/errors';
 // Only commander and small local modules load up front, so `--help` and `--version` answer at once;
 // each command imports what it needs (libp2p, viem, fastify, ajv …) when it runs.
 import { Command, CommanderError, Option } from 'commander';
