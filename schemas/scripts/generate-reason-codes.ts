@@ -4,9 +4,10 @@
 //
 // Usage: tsx schemas/scripts/generate-reason-codes.ts [--check]
 //   --check  exit 1, printing which file is stale, if regenerating would change the checked-in output.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeGenerated } from './writeGenerated.js';
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const registryDir = path.join(packageDir, 'v1', 'registry', 'reason-codes');
@@ -83,22 +84,4 @@ function generate(): string {
   ].join('\n');
 }
 
-const check = process.argv.includes('--check');
-const next = generate();
-const current = existsSync(outFile) ? readFileSync(outFile, 'utf8') : undefined;
-const rel = path.relative(process.cwd(), outFile);
-if (check) {
-  if (current !== next) {
-    console.error(
-      `${rel} is stale: regenerating would change it. Run \`npm run generate\` and commit the result.`,
-    );
-    process.exit(1);
-  }
-  console.log(`${rel} is up to date`);
-} else if (current === next) {
-  console.log(`${rel} unchanged`);
-} else {
-  mkdirSync(path.dirname(outFile), { recursive: true });
-  writeFileSync(outFile, next);
-  console.log(`wrote ${rel}`);
-}
+writeGenerated(outFile, generate());

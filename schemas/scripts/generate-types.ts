@@ -6,11 +6,12 @@
 //
 // Usage: tsx schemas/scripts/generate-types.ts [--check]
 //   --check  exit 1, printing which file is stale, if regenerating would change the checked-in output.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import { commonSchemaId, schemaIdOf, schemaKinds } from '../src/schemaKinds.js';
+import { writeGenerated } from './writeGenerated.js';
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const schemaDir = path.join(packageDir, 'v1');
@@ -165,22 +166,4 @@ async function generate(): Promise<string> {
   return `${banner}\n\n${parts.join('\n\n')}\n\n${tail}\n`;
 }
 
-const check = process.argv.includes('--check');
-const next = await generate();
-const current = existsSync(outFile) ? readFileSync(outFile, 'utf8') : undefined;
-const rel = path.relative(process.cwd(), outFile);
-if (check) {
-  if (current !== next) {
-    console.error(
-      `${rel} is stale: regenerating would change it. Run \`npm run generate\` and commit the result.`,
-    );
-    process.exit(1);
-  }
-  console.log(`${rel} is up to date`);
-} else if (current === next) {
-  console.log(`${rel} unchanged`);
-} else {
-  mkdirSync(path.dirname(outFile), { recursive: true });
-  writeFileSync(outFile, next);
-  console.log(`wrote ${rel}`);
-}
+writeGenerated(outFile, await generate());
