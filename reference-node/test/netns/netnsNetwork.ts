@@ -9,11 +9,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import { deriveTestKey } from '../../src/envelope/index.js';
+import { stringifyTopic } from '../../src/network/topics.js';
 import { api, createProcNetwork, type ProcNetwork, type ProcNode } from '../e2e/processNetwork.js';
 import { alertPayload } from '../node/fixtures.js';
 import { createHostNetwork, type HostNetwork } from './hostNetwork.js';
 import { createLinkProxy, type LinkProxy, linkLatency, seededRandom } from './linkProxy.js';
 import type { SybilOptions } from './sybil.js';
+
+/** The topic the scenarios' alerts travel on. */
+const ALERT_TOPIC = stringifyTopic({ kind: 'contagion_alerts' });
 
 export interface NetnsNetworkOptions {
   /** Honest nodes, one per host. */
@@ -76,10 +80,19 @@ export async function startNetnsNetwork(opts: NetnsNetworkOptions): Promise<Netn
         const s = await Promise.all(
           net!.nodes.map((n) => api(n, 'GET', '/v1/status').catch(() => undefined)),
         );
-        return s.every((x) => x?.status === 200 && x.json.peers.connected >= minPeers);
+        // Connected is not enough: an alert published before the contagion topic's mesh formed reaches
+        // the peers outside it only through sync (every 30 s), which is what CI run 17 measured.
+        return s.every(
+          (x) =>
+            x?.status === 200 &&
+            x.json.peers.connected >= minPeers &&
+            (x.json.topics as { topic: string; meshPeers: number }[]).some(
+              (t) => t.topic === ALERT_TOPIC && t.meshPeers >= minPeers,
+            ),
+        );
       },
       TIMEOUTS.mesh,
-      `every node connected to ${minPeers}+ peers`,
+      `every node connected to ${minPeers}+ peers and meshed with them on ${ALERT_TOPIC}`,
       250,
     );
     return { hosts, proxy, net, nodes: net.nodes, stop };
