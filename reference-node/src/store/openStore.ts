@@ -580,12 +580,11 @@ class LevelStore implements Store {
     if (fromSeq < 0 || toSeq < fromSeq) return [];
     const iss = issuer.toLowerCase();
     const cursors: number[] = [];
-    const it = this.db.iterator({
-      gte: seqKey(iss, fromSeq),
-      lte: seqKey(iss, toSeq),
-      limit: clampLimit(limit),
-    });
-    for await (const [key, value] of it) {
+    const entries = await this.scan(
+      this.db.iterator({ gte: seqKey(iss, fromSeq), lte: seqKey(iss, toSeq), limit: clampLimit(limit) }),
+      seqKey(iss, fromSeq),
+    );
+    for (const [key, value] of entries) {
       if (key.startsWith(seqPrefix(iss)) && seqOfSeqKey(key) <= toSeq) cursors.push(Number(dec(value)));
     }
     return this.recordsAt(cursors);
@@ -593,7 +592,12 @@ class LevelStore implements Store {
 
   private async recordsAt(cursors: number[]): Promise<StoredMessage[]> {
     if (cursors.length === 0) return [];
-    const values = await this.db.getMany(cursors.map(logKey));
+    let values: (Uint8Array | undefined)[];
+    try {
+      values = await this.db.getMany(cursors.map(logKey));
+    } catch (cause) {
+      throw this.readFailed(cause, logKey(cursors[0]!));
+    }
     const out: StoredMessage[] = [];
     for (let k = 0; k < cursors.length; k++) {
       const v = values[k];
@@ -612,7 +616,11 @@ class LevelStore implements Store {
     const start = Math.max(0, Math.floor(after)) + 1;
     const n = clampLimit(limit);
     const out: StoredMessage[] = [];
-    for await (const [key, value] of this.db.iterator({ gte: logKey(start), lt: LOG_END, limit: n })) {
+    const entries = await this.scan(
+      this.db.iterator({ gte: logKey(start), lt: LOG_END, limit: n }),
+      logKey(start),
+    );
+    for (const [key, value] of entries) {
       const r = decodeRecord(value);
       if (!r.ok) {
         this.report('STORE_CHECKSUM_MISMATCH', r.detail, key);
@@ -662,13 +670,8 @@ class LevelStore implements Store {
       let cursors: number[];
       if (index !== undefined) {
         const prefix = indexPrefix(index[0], index[1]);
-        const keys = await this.db
-          .keys({
-            gt: `${prefix}${lastScanned.toString(16).padStart(16, '0')}`,
-            lt: `${prefix}g`,
-            limit: chunk,
-          })
-          .all();
+        const from = `${prefix}${lastScanned.toString(16).padStart(16, '0')}`;
+        const keys = await this.scan(this.db.keys({ gt: from, lt: `${prefix}g`, limit: chunk }), from);
         cursors = keys.map(cursorOfIndexKey);
       } else {
         cursors = [];
@@ -693,14 +696,11 @@ class LevelStore implements Store {
   async activeAlerts(parameters: ActiveAlertsParameters = {}): Promise<StoredMessage[]> {
     const now = parameters.now ?? Date.now();
     const start = `${ACTIVE_ALERT_START}${(now + 1).toString(16).padStart(16, '0')}`;
-    const cursors: number[] = [];
-    for await (const value of this.db.values({
-      gte: start,
-      lt: ACTIVE_ALERT_END,
-      limit: clampLimit(parameters.limit ?? MAX_PAGE),
-    })) {
-      cursors.push(Number(dec(value)));
-    }
+    const values = await this.scan(
+      this.db.values({ gte: start, lt: ACTIVE_ALERT_END, limit: clampLimit(parameters.limit ?? MAX_PAGE) }),
+      start,
+    );
+    const cursors = values.map((v) => Number(dec(v)));
     const recs = await this.recordsAt(cursors);
     return recs.sort((a, b) => a.cursor - b.cursor);
   }
@@ -880,6 +880,18 @@ class LevelStore implements Store {
       key,
       cause,
     });
+  }
+
+  /**
+   * Reads a whole (bounded) range: damage met on the way is `STORE_CORRUPTED` via `readFailed`, as for
+   * single reads, never a partial page or the engine's LEVEL_CORRUPTION. `from` names the range.
+   */
+  private async scan<T>(range: { all(): Promise<T[]> }, from: string): Promise<T[]> {
+    try {
+      return await range.all();
+    } catch (cause) {
+      throw this.readFailed(cause, from);
+    }
   }
 
   /** Why appends and signing are refused now: a full disk while it lasts, else damage. */

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNode } from '../../src/node/index.js';
-import { openStore, StoreError } from '../../src/store/index.js';
+import { openStore, type Store, StoreError } from '../../src/store/index.js';
 import { testKeys } from '../node/fixtures.js';
 import { ISSUER_A, makeWire } from './fixtures.js';
 
@@ -78,6 +78,29 @@ describe('a corrupted .ldb table', () => {
       });
     } finally {
       await store.close();
+    }
+  });
+
+  it('met by a range scan (readFrom, rangeBySeq): the page is STORE_CORRUPTED, never partial or LEVEL_CORRUPTION', async () => {
+    const dataDir = await corruptedStore(0.4);
+    for (const read of [
+      (s: Store) => s.readFrom(0, 1000),
+      (s: Store) => s.rangeBySeq(ISSUER_A, 0, 299, 1000),
+    ]) {
+      const store = await openStore(path.join(dataDir, 'store'), { verifyTail: 5 });
+      try {
+        expect(store.isHealthy()).toBe(true);
+        const refused = await read(store).then(
+          (page) => page,
+          (e: unknown) => e,
+        );
+        expect(refused).toBeInstanceOf(StoreError);
+        expect(refused).toMatchObject({ code: 'STORE_CORRUPTED' });
+        expect(store.health()).toMatchObject({ healthy: false, issues: [{ code: 'STORE_CORRUPTED' }] });
+        await expect(store.reserveSeq(ISSUER_A)).rejects.toMatchObject({ code: 'STORE_UNHEALTHY' });
+      } finally {
+        await store.close();
+      }
     }
   });
 });
