@@ -200,13 +200,23 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
     .option('--timeout-ms <ms>', 'bound of each wait: a node to start, a step, the outcome', '120000')
     .option('--quiet', 'print only the report', false)
     .option('--json', 'print the outcome as JSON', false)
+    .option(
+      '--keep-running',
+      'after the outcome, keep the network and chain running (dashboards live) until Ctrl-C',
+      false,
+    )
     .exitOverride()
-    .action(async (file: string, o: { data?: string; timeoutMs: string; quiet: boolean; json: boolean }) => {
-      const { replayCommand } = await import('./replay.js');
-      const code = await replayCommand(file, o, out);
-      if (code !== EXIT_OK)
-        throw new CliError('REPLAY_OUTCOME_MISMATCH', 'not every node reached the expected outcome');
-    });
+    .action(
+      async (
+        file: string,
+        o: { data?: string; timeoutMs: string; quiet: boolean; json: boolean; keepRunning: boolean },
+      ) => {
+        const { replayCommand } = await import('./replay.js');
+        const code = await replayCommand(file, o, out);
+        if (code !== EXIT_OK)
+          throw new CliError('REPLAY_OUTCOME_MISMATCH', 'not every node reached the expected outcome');
+      },
+    );
 
   addPoolCommands(program, out);
   return program;

@@ -19,7 +19,7 @@ export function resolveScenario(arg: string): string {
 
 export async function replayCommand(
   arg: string,
-  o: { data?: string; timeoutMs: string; quiet: boolean; json: boolean },
+  o: { data?: string; timeoutMs: string; quiet: boolean; json: boolean; keepRunning?: boolean },
   out: { stdout: (s: string) => void; stderr: (s: string) => void },
 ): Promise<number> {
   const timeoutMs = Number(o.timeoutMs);
@@ -33,15 +33,37 @@ export async function replayCommand(
       cacheDir: path.join(ROOT, '.cache/solc'),
       timeoutMs,
       ...(o.quiet || o.json ? {} : { print: (line: string) => out.stdout(`${line}\n`) }),
+      keepRunning: o.keepRunning === true,
     });
     out.stdout(
       o.json
         ? `${JSON.stringify({ scenario: scenario.name, ok: result.ok, cases: result.cases }, null, 2)}\n`
         : `\n${formatOutcome(scenario.name, result.cases)}`,
     );
+    if (o.keepRunning === true) await untilInterrupted(result.stop, out);
     return result.ok ? EXIT_OK : EXIT_FAILURE;
   } catch (error) {
     if (error instanceof ReplayError) throw new CliError(error.code, error.message, EXIT_FAILURE);
     throw error;
   }
+}
+
+/**
+ * `--keep-running` (`npm start`): the network and chain stay up, their dashboards live, until Ctrl-C
+ * (SIGINT) or SIGTERM; then every node is stopped, and the chain after them.
+ */
+async function untilInterrupted(
+  stop: () => Promise<void>,
+  out: { stdout: (s: string) => void },
+): Promise<void> {
+  out.stdout(
+    '\nthe network keeps running (dashboards above, each node’s API and log in its folder). Ctrl-C stops it.\n',
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  out.stdout(`${signal}: stopping every node, then the chain …\n`);
+  await stop();
+  out.stdout('stopped\n');
 }

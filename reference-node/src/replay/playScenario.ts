@@ -122,6 +122,8 @@ export async function playScenario(
 
     await Promise.all(net.nodes.map((n) => net.start(n)));
     for (const n of net.nodes) say(`${n.name} (${n.spec.protocol}) member ${n.member} api ${n.apiUrl}`);
+    // Each node's live dashboard (api.md#dashboard), on lines of their own: open one to watch the replay.
+    for (const n of net.nodes) print(`dashboard: ${n.apiUrl}/dashboard  (${n.name})`);
     await until(
       async () =>
         (

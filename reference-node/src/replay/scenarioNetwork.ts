@@ -289,7 +289,10 @@ export async function startScenarioNetwork(
     onChange: (l) => void listeners.push(l),
     async stop() {
       for (const w of watchers.values()) w.abort();
-      const running = nodes.filter((n) => n.child !== undefined && n.child.exitCode === null);
+      // A Ctrl-C at a terminal signals the nodes too: one already gone sends no more `exit`.
+      const running = nodes.filter(
+        (n) => n.child !== undefined && n.child.exitCode === null && n.child.signalCode === null,
+      );
       const exits = running.map((n) => new Promise<void>((r) => n.child!.once('exit', () => r())));
       for (const n of running) n.child!.kill('SIGTERM');
       // [sfr] a node drains in well under 10 s; after that it is killed.
