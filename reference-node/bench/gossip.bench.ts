@@ -17,6 +17,7 @@ import { runInNewContext } from 'node:vm';
 import {
   checkEnvelopeSchema,
   createMemorySigningJournal,
+  createRecoverPool,
   deriveTestKey,
   digestOf,
   type Envelope,
@@ -24,6 +25,7 @@ import {
   getSecpBackend,
   hexToBytes,
   type MemberKey,
+  type RecoverSignerFn,
   signEnvelope,
   type UnsignedEnvelope,
 } from '../src/envelope/index.js';
@@ -48,6 +50,12 @@ const SIZES = FULL ? [10, 30, 60, 100] : [10, 30, 60];
 const MESSAGES = FULL ? 50 : 20;
 const DEGREE = 4;
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
+
+/** Every figure of the run by section, each beside its same-run baseline (`--json` prints it). */
+const results: Record<string, unknown> = {};
+function record(section: string, figures: unknown): void {
+  results[section] = figures;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const startedAt = Date.now();
@@ -171,6 +179,82 @@ async function benchPipeline(): Promise<void> {
   );
   console.log(
     `target ≥ 8 000 msgs/s/core: ${rate >= 8000 ? 'met' : 'NOT met'}${bad ? ` (unexpected refusals: ${bad})` : ''}`,
+  );
+  await benchPipelinePool(wires, recoverOnly);
+}
+
+/**
+ * The pipeline with rule 24 on the worker pool (issue 12 item 2), driven as the node's topic queues drive
+ * it (many messages in flight), against the same pipeline inline under the same drive (its one-core
+ * figure) and against bare recoveries on every core (the ceiling: `recoverOnly` per core × cores).
+ */
+async function benchPipelinePool(wires: Uint8Array[], recoverPerCore: number): Promise<void> {
+  const keys = Array.from({ length: 8 }, (_, i) => deriveTestKey(`sfr-bench-${i}`));
+  const cores = os.availableParallelism();
+  const pool = createRecoverPool();
+  const make = (recoverSigner?: RecoverSignerFn) =>
+    createValidationPipeline({
+      membership: new Membership(keys.map((k) => k.address)),
+      checkSchema: checkEnvelopeSchema,
+      typeRules: createTypeRules(),
+      limits: { maxMessageBytes: 65_536, skewMs: 10_000, maxAgeMs: 300_000 },
+      ...(recoverSigner === undefined ? {} : { recoverSigner }),
+    });
+  const ctx = { source: 'gossip' as const, topic: ALERTS, from: 'bench' };
+  let bad = 0;
+  /** msgs/s of wall time, and CPU µs per message (every thread of the process: load-independent). */
+  const cpuPerMsg: number[] = [];
+  const drive = async (pipeline: ReturnType<typeof make>, ms: number): Promise<number> => {
+    let n = 0;
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const lane = async () => {
+      while (performance.now() - t0 < ms) {
+        if ((await pipeline.check(wires[n++ % wires.length]!, ctx)).outcome !== 'accept') bad++;
+      }
+    };
+    await Promise.all(Array.from({ length: 64 }, lane));
+    const cpu = process.cpuUsage(cpu0);
+    cpuPerMsg.push((cpu.user + cpu.system) / n);
+    return n / ((performance.now() - t0) / 1000);
+  };
+  const inline = make();
+  const pooled = make(pool.recover);
+  await drive(inline, 300);
+  await drive(pooled, 300); // starts the workers
+  const ms = FULL ? 3000 : 1500;
+  const oneCore = await drive(inline, ms);
+  const withPool = await drive(pooled, ms);
+  const [cpuInline, cpuPooled] = cpuPerMsg.slice(-2) as [number, number];
+  const stats = pool.stats();
+  await pool.close();
+  const ceiling = recoverPerCore * cores;
+  record('pipelinePool', {
+    withPool,
+    oneCore,
+    ratio: withPool / oneCore,
+    recoverPerCore,
+    cores,
+    perCoreVsRecover: withPool / cores / recoverPerCore,
+    cpuMicrosPerMessage: { inline: cpuInline, pooled: cpuPooled },
+    loadavg: os.loadavg(),
+  });
+  console.log(
+    `\n### validation pipeline with rule 24 on the worker pool (${stats.threads} threads, ${cores} cores, 64 in flight)`,
+  );
+  console.log('| path | msgs/s | vs baseline |\n| --- | ---: | ---: |');
+  console.log(
+    `| SFR pipeline, recovery on the worker pool | ${fmt(withPool)} | ${fmt(withPool / oneCore, 2)}× (target ≥ 1.7×) |`,
+  );
+  console.log(`| baseline: the same pipeline, recovery inline (one core) | ${fmt(oneCore)} | 1× |`);
+  console.log(
+    `| ceiling: bare ${getCryptoBackend().secp} ecrecover, ${fmt(recoverPerCore)}/s per core × ${cores} | ${fmt(ceiling)} | pool / ceiling ${fmt(withPool / ceiling, 2)}×; per core ${fmt(withPool / cores / recoverPerCore, 2)}× (target ≥ 0.8×) |`,
+  );
+  console.log(
+    `CPU per message (all threads): pooled ${fmt(cpuPooled)} µs against ${fmt(cpuInline)} µs inline (${fmt(cpuPooled / cpuInline, 2)}×: the pool's overhead)`,
+  );
+  console.log(
+    `pooled ${stats.pooled} in ${stats.batches} batches, ${stats.inline} inline${bad ? `; unexpected refusals: ${bad}` : ''}; load average ${loadavg()}`,
   );
 }
 

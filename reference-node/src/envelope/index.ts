@@ -45,6 +45,12 @@ export {
   toChecksumAddress,
 } from './keys.js';
 export { messageIdOf } from './messageIdOf.js';
+export {
+  createRecoverPool,
+  type RecoverPool,
+  type RecoverPoolOptions,
+  sharedRecoverPool,
+} from './recoverPool.js';
 export { recoverSigner, SECP256K1_N, signatureEncodingError } from './recoverSigner.js';
 export {
   type SignEnvelopeParameters,
@@ -78,9 +84,11 @@ export {
   checkDomain,
   checkSignature,
   checkSigner,
+  checkSignerWith,
   checkVersion,
   digestOf,
   precheckEnvelope,
+  type RecoverSignerFn,
   type SignerResolver,
   type VerifiedEnvelope,
   type VerifyContext,

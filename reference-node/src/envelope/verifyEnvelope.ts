@@ -147,7 +147,38 @@ export function checkSigner(
   signers?: SignerResolver,
 ): Refusal | null {
   const sig = signatureBytes(envelope.signature);
-  const recovered = sig === null ? null : recoverSigner(digest, sig);
+  return checkRecoveredSigner(envelope, sig === null ? null : recoverSigner(digest, sig), signers);
+}
+
+/** How rule 24 recovers a signer: `recoverSigner` inline, or a `RecoverPool`'s `recover`. */
+export type RecoverSignerFn = (
+  digest: Uint8Array,
+  sig: Uint8Array,
+) => Address | null | Promise<Address | null>;
+
+/**
+ * `checkSigner` with the recovery done by `recover` (e.g. on a worker pool); the same verdict. Answers
+ * synchronously when `recover` does (no extra turn of the event loop at light load).
+ */
+export function checkSignerWith(
+  envelope: Envelope,
+  digest: Uint8Array,
+  signers: SignerResolver | undefined,
+  recover: RecoverSignerFn,
+): Refusal | null | Promise<Refusal | null> {
+  const sig = signatureBytes(envelope.signature);
+  const recovered = sig === null ? null : recover(digest, sig);
+  return recovered instanceof Promise
+    ? recovered.then((r) => checkRecoveredSigner(envelope, r, signers))
+    : checkRecoveredSigner(envelope, recovered, signers);
+}
+
+/** Rule 24's comparison: the `recovered` address is the key that signs for `issuer` at `seq`. */
+function checkRecoveredSigner(
+  envelope: Envelope,
+  recovered: Address | null,
+  signers: SignerResolver | undefined,
+): Refusal | null {
   const expected = (signers?.keyFor(envelope.issuer, envelope.seq) ?? envelope.issuer).toLowerCase();
   if (recovered !== expected) {
     return { outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE', meta: { recovered, expected } };

@@ -22,6 +22,7 @@ import {
   type Hex,
   offenseKeyOf,
   SignerRegistry,
+  sharedRecoverPool,
   type UnsignedEnvelope,
 } from '../envelope/index.js';
 import { checkKeyCurrent, createLocalSigner, type MemberSigner } from '../keys/index.js';
@@ -396,6 +397,8 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     state: replayState,
     signers,
     ...(params.contractMembers === undefined ? {} : { contracts: params.contractMembers }),
+    // Rule 24's recovery on the process's worker pool under bursts, inline at light load.
+    recoverSigner: sharedRecoverPool().recover,
     membership,
     topics: topicRules,
     checkSchema: checkEnvelopeSchema,

@@ -18,7 +18,7 @@ import {
   checkDomain,
   checkIssuedAt,
   checkSignatureEncoding,
-  checkSigner,
+  checkSignerWith,
   decodeEnvelope,
   digestOf,
   type Envelope,
@@ -26,7 +26,9 @@ import {
   hashPayload,
   type KeyRotation,
   messageIdOf,
+  type RecoverSignerFn,
   readKeyRotation,
+  recoverSigner,
   SignerRegistry,
   verifyEquivocationEvidence,
 } from '../envelope/index.js';
@@ -65,6 +67,11 @@ export interface PipelineDependencies {
   readonly signers?: SignerRegistry;
   /** Contract (ERC-1271) members and their chains. */
   readonly contracts?: ContractSignatures;
+  /**
+   * How rule 24 recovers an EOA signer, e.g. a `RecoverPool`'s `recover` (worker threads under bursts);
+   * default `recoverSigner` inline. The verdict is the same either way.
+   */
+  readonly recoverSigner?: RecoverSignerFn;
   /** (node) The member set (rule 19). */
   readonly membership?: { isMember(address: string): boolean };
   /** (gossip) Topic rules 11–13, applied to messages that came with a topic. */
@@ -108,6 +115,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
   const { limits } = deps;
   const nowOf = deps.now ?? Date.now;
   const signers = deps.signers ?? new SignerRegistry();
+  const recover = deps.recoverSigner ?? recoverSigner;
   /** (issuer:seq) slots being validated right now → message id; bounded by the queues feeding the pipeline. */
   const inFlight = new Map<string, string>();
 
@@ -188,7 +196,10 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     const verifiable = checkVerifiable(answer);
     if (verifiable) return refused(verifiable);
     // 24. [REJECT] The signature is the issuer's (its key at `seq`, or its contract's). — ENVELOPE_BAD_SIGNATURE
-    const signer = contract ? checkContractAnswer(answer === true) : checkSigner(envelope, digest, signers);
+    const signed = contract
+      ? checkContractAnswer(answer === true)
+      : checkSignerWith(envelope, digest, signers, recover);
+    const signer = signed instanceof Promise ? await signed : signed;
     if (signer) return refused(signer);
     // 25. (node) [REJECT] The envelope and its payload are valid under their schema. — SCHEMA_*
     const schema = deps.checkSchema?.(envelope) ?? null;
