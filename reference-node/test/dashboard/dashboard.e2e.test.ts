@@ -1,14 +1,20 @@
 /**
  * The dashboard in a real headless Chromium against two real `sfr node start` processes (libp2p
  * over loopback TCP): the page shows what the node's API says, and an alert published at the other
- * node appears on it within 2 s (issue 11 item 3). Screenshots (laptop and phone width) go to
+ * node appears on it within 2 s (issue 11 item 3). Then a replayed crisis (the oracle-failure
+ * scenario that `npm start` plays) as a person watching it sees it: the corroborated alerts, the
+ * recovery events, both claims with their attestations and decision, and a member stopped going
+ * silent on the page and coming back. Screenshots (laptop and phone width, and the replay) go to
  * .cache/dashboard/ for a person to look at.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
+import { SCENARIOS_DIR } from '../../src/cli/replay.js';
+import { loadScenario, type PlayScenarioReturnType, playScenario } from '../../src/replay/index.js';
 import type { CNetwork } from '../contagion/contagionNetwork.js';
 import { callApi, POOL_ID, populate, startDashboardScene, usdcDepeg } from './dashboardScene.js';
 import { launchChromium, SKIP_BROWSER } from './launchChromium.js';
@@ -187,5 +193,131 @@ describe.skipIf(SKIP_BROWSER)('dashboard in headless Chromium, two real nodes', 
     ]);
     const post = await fetch(`${url}/dashboard`, { method: 'POST' });
     expect(post.status).toBe(405); // read-only: API_METHOD_NOT_ALLOWED with Allow: GET (api.md)
+  });
+});
+
+describe.skipIf(SKIP_BROWSER)('dashboard in headless Chromium, a replayed crisis', () => {
+  /** [sfr] Fast heartbeats, so a stopped member is silent in 2.5 intervals (node.md#liveness) and the test short. */
+  const HEARTBEAT_MS = 1_000;
+  let browser: Browser;
+  let replay: PlayScenarioReturnType;
+  let dataDir: string;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'sfr-dashboard-replay-'));
+    replay = await playScenario(await loadScenario(path.join(SCENARIOS_DIR, 'oracle-failure.json')), {
+      root: path.resolve(import.meta.dirname, '../../..'),
+      dataDir,
+      cacheDir: path.resolve(import.meta.dirname, '../../../.cache/solc'),
+      timeoutMs: TIMEOUTS.scenario,
+      keepRunning: true,
+      heartbeatIntervalMs: HEARTBEAT_MS,
+    });
+    await mkdir(SHOTS, { recursive: true });
+  }, TIMEOUTS.scenario);
+  afterAll(async () => {
+    await browser?.close();
+    await replay?.stop();
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the alerts, recovery events and decided claims of the replay; a stopped member goes silent and comes back', {
+    timeout: TIMEOUTS.e2eTest,
+  }, async () => {
+    expect(replay.ok).toBe(true);
+    const net = replay.network!;
+    const aave = net.byName('aave');
+    const chainlink = net.byName('chainlink');
+    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(`${aave.apiUrl}/dashboard`);
+    await page.waitForSelector('body[data-stream="live"]', { timeout: PAGE_WAIT_MS });
+    await page.waitForSelector('#pools [data-claim-id] .vote', { timeout: PAGE_WAIT_MS });
+
+    // The alert: Chainlink's 60 % and Compound's 70 % on WETH corroborate to
+    // 10 000 − ⌊4 000 · 3 000 / 10 000⌋ = 8 800, and Aave's exposure profile matches it.
+    const alerts = await visibleText(page.locator('#alerts'));
+    expect(alerts).toMatch(/oracle deviation/i);
+    expect(alerts).toContain('WETH');
+    expect(alerts).toContain('88%');
+    expect(alerts).toContain('2 issuers');
+    expect(alerts).toContain('affects this protocol');
+    // The recovery events the adapters and the protective actions reported, newest first.
+    const events = await page.locator('#events li').allInnerTexts();
+    expect(
+      events.map((e) =>
+        /bad debt realized|circuit breaker tripped|oracle failure/i.exec(e)?.[0].toLowerCase(),
+      ),
+    ).toEqual([
+      'bad debt realized',
+      'bad debt realized',
+      'circuit breaker tripped',
+      'circuit breaker tripped',
+      'oracle failure',
+    ]);
+    // What the exposure profile pushed: the alert, the events, both lenders' breakers tripped by policy.
+    const notices = await visibleText(page.locator('#notices'));
+    expect(notices).toContain('trip-weth-breaker reported');
+    expect(notices).toContain('oracle failure at chainlink');
+    // Both claims, each approved by the two other members and decided with the shares the scenario
+    // file computes by hand (reference-node/scenarios/oracle-failure.json).
+    expect(await page.locator('#pools [data-claim-id]').count()).toBe(2);
+    const claimOf = async (incident: string) =>
+      visibleText(page.locator('#pools [data-claim-id]', { hasText: incident }));
+    await waitFor(
+      async () => /settled|approved/i.test(await claimOf('eth-usd-crash-compound')),
+      PAGE_WAIT_MS,
+      'the second claim decided on the page',
+    );
+    const first = await claimOf('eth-usd-crash-aave');
+    expect(first).toContain('2 approve · 0 reject · 0 abstain of 2');
+    expect(first).toContain('approved · 1,234.56 USDC');
+    expect(first).toContain('✓compound-v3 1,234.56 USDC');
+    expect(first).toContain('✓chainlink 1,234.56 USDC');
+    // Payers are listed by member address, which the fresh keys of each run order differently.
+    const paidBy = (text: string) => (text.split('Paid by ')[1] ?? '').split(', ').sort();
+    expect(paidBy(first)).toEqual(['chainlink 411.52 USDC', 'compound-v3 823.04 USDC']);
+    const second = await claimOf('eth-usd-crash-compound');
+    expect(second).toContain('approved · 123.45 USDC');
+    expect(paidBy(second)).toEqual(['aave-v3 82.34 USDC', 'chainlink 41.11 USDC']);
+
+    // Liveness: Chainlink's node is killed (a crash, no goodbye): silent on the page within the
+    // silence bound plus a poll; started again: back.
+    const row = page.locator(`#members tr[data-member="${chainlink.member.toLowerCase()}"]`);
+    expect(await visibleText(row)).toMatch(/\blive\b/);
+    await net.kill(chainlink);
+    const killed = Date.now();
+    await waitFor(
+      async () => /\bsilent\b/.test(await visibleText(row)),
+      PAGE_WAIT_MS,
+      'chainlink silent on the page',
+    );
+    console.log(
+      `dashboard: chainlink killed, shown silent ${Date.now() - killed} ms later (heartbeat ${HEARTBEAT_MS} ms)`,
+    );
+    await waitFor(
+      async () => (await visibleText(page.locator('#notices'))).includes('chainlink went silent'),
+      PAGE_WAIT_MS,
+      'the member_silent notice on the page',
+    );
+    await net.start(chainlink);
+    await waitFor(
+      async () => /\blive\b/.test(await visibleText(row)) && !/\bsilent\b/.test(await visibleText(row)),
+      PAGE_WAIT_MS,
+      'chainlink live again on the page',
+    );
+    await waitFor(
+      async () => (await visibleText(page.locator('#notices'))).includes('chainlink is back'),
+      PAGE_WAIT_MS,
+      'the member_back notice on the page',
+    );
+    await page.screenshot({ path: path.join(SHOTS, 'replay.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.context().close();
   });
 });

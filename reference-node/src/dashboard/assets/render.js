@@ -227,10 +227,15 @@ const NOTICE_TEXT = {
     `${subjectName(b.alert?.payload?.subject)} ${words(b.alert?.payload?.indicator)} · ${formatBps(b.corroboration?.confidenceBps)} from ${b.corroboration?.issuers ?? '?'} issuer(s)`,
   alert_resolved: (b) => `all-clear for ${shortHex(b.resolves)}`,
   recovery_event: (b) => `${words(b.event?.payload?.kind)} at ${b.event?.payload?.protocol ?? '?'}`,
-  protective_action: (b) => `${words(b.policy?.action ?? b.policy?.name ?? 'policy')} ${b.outcome ?? ''}`,
-  member_silent: (b) => `${b.protocol ?? shortHex(b.member)} went silent`,
-  member_back: (b) => `${b.protocol ?? shortHex(b.member)} is back`,
+  // contagion.md#notices: `policy` is the policy's name; `member` is {member, protocol?, peerId?}.
+  protective_action: (b) => `${b.policy ?? 'policy'} ${b.outcome ?? ''}`,
+  member_silent: (b) => `${memberLabel(b.member)} went silent`,
+  member_back: (b) => `${memberLabel(b.member)} is back`,
 };
+
+function memberLabel(m) {
+  return m?.protocol ?? shortHex(m?.member);
+}
 
 /** Notices pushed to the protocol (/v1/notices), newest first. */
 export function renderNotices(el, notices, mounted) {
