@@ -1,0 +1,84 @@
+/**
+ * Each gossip wire is parsed once on its way through a receiving node (issue 12 item 3): the pipeline
+ * decodes it, and the replay state, the store, the accepted-message feed and the feed's consumers (the
+ * API's clock estimate, liveness, pools, contagion) carry that decoded envelope instead of parsing the
+ * bytes again. Counted by watching `JSON.parse` for the wire's text while a raw gossipsub peer (no SFR
+ * code of its own) delivers one alert to the node.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
+import { apiNodeOf } from '../../src/api/apiNodeOf.js';
+import { createMemorySigningJournal, deriveTestKey, signEnvelope } from '../../src/envelope/index.js';
+import { attachLiveness, type Liveness } from '../../src/liveness/index.js';
+import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
+import { PeerDenylist } from '../../src/network/denylist.js';
+import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
+import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
+import { alertPayload, startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
+
+const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
+const AUTHOR = deriveTestKey('sfr-parse-once-author');
+
+describe('a gossip wire on its way through a node', () => {
+  let net: TestNetwork;
+  let peer: SfrLibp2p;
+  let liveness: Liveness;
+  beforeAll(async () => {
+    net = await startNetwork({ n: 1, extraMembers: [AUTHOR.address] });
+    const node = net.nodes[0]!;
+    apiNodeOf(node, { protocol: 'test', version: '0' });
+    liveness = await attachLiveness({ node, protocol: 'test', capabilities: [] });
+    peer = await createLibp2pNode({
+      denylist: new PeerDenylist(),
+      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
+    });
+    await peer.start();
+    peer.services.pubsub.subscribe(ALERTS);
+    await peer.dial(node.libp2p.getMultiaddrs()[0]!);
+    await waitForMesh([node], ALERTS);
+    const router = createGossipsubRouter(peer.services.pubsub);
+    await waitFor(() => router.getMeshPeers(ALERTS).length > 0, TIMEOUTS.mesh, 'the peer in the mesh');
+  }, TIMEOUTS.hook);
+  afterAll(async () => {
+    await liveness?.stop();
+    await peer?.stop();
+    await net?.stop();
+  });
+
+  it('is parsed once: by the pipeline', async () => {
+    const node = net.nodes[0]!;
+    const now = Date.now();
+    const { wire } = await signEnvelope({
+      privateKey: AUTHOR.privateKey,
+      guard: createMemorySigningJournal(),
+      unsigned: {
+        sfr: '1.0',
+        type: 'ContagionAlert',
+        issuer: AUTHOR.address,
+        seq: 0,
+        issuedAt: now,
+        payload: alertPayload(now) as never,
+      },
+    });
+    const text = Buffer.from(wire).toString('utf8');
+    let parses = 0;
+    const parse = JSON.parse;
+    JSON.parse = ((t: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+      if (t === text) parses++;
+      return parse(t, reviver);
+    }) as typeof JSON.parse;
+    try {
+      const accepted: string[] = [];
+      const stored: string[] = [];
+      const stopAccepted = node.onAccepted((m) => accepted.push(m.id));
+      const stopStored = node.store.onAppend((m) => stored.push(m.id));
+      await peer.services.pubsub.publish(ALERTS, wire);
+      await waitFor(() => accepted.length > 0 && stored.length > 0, TIMEOUTS.event, 'accepted and stored');
+      stopAccepted();
+      stopStored();
+      expect(parses).toBe(1);
+    } finally {
+      JSON.parse = parse;
+    }
+  });
+});
