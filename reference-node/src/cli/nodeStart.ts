@@ -13,7 +13,13 @@ import {
 import { attachContagion } from '../contagion/index.js';
 import { EnvelopeError, toChecksumAddress } from '../envelope/index.js';
 import { type AdapterHost, startAdapterHostFromConfig } from '../hosting/index.js';
-import { KeyError, loadMemberSigner, openRotationKey, rotateMemberKey } from '../keys/index.js';
+import {
+  KeyError,
+  loadMemberSigner,
+  loadSendingAccount,
+  openRotationKey,
+  rotateMemberKey,
+} from '../keys/index.js';
 import { attachLiveness } from '../liveness/index.js';
 import { componentLogger, createLogger, type Logger, type LogLevel, setLogLevel } from '../logging/index.js';
 import { collectMetrics, createMetrics, setMetricSources } from '../metrics/index.js';
@@ -273,11 +279,30 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   });
   // Shared insurance pools (spec/v1/pools.md): claims, automatic attestation through the hosted
   // adapters, decisions; stopped by node.stop().
+  // The account vault transactions are paid from (settlement.md#sending).
+  const sendingAccount = await loadSendingAccount({
+    identity: config.identity,
+    signer,
+    contractMember: (config.network.members ?? []).some(
+      (m) => m.contract !== undefined && m.member.toLowerCase() === signer.member.toLowerCase(),
+    ),
+    baseDir: loaded.baseDir,
+  }).catch(async (error: unknown) => {
+    await adapters?.stop();
+    await node.stop();
+    if (error instanceof EnvelopeError || error instanceof KeyError)
+      throw new CliError(error.code, `identity.sender: ${error.message.split('\n').join(' ')}`);
+    throw new CliError(
+      'CONFIG_KEY_UNREADABLE',
+      `cannot read identity.sender.keyFile (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  });
   const pools = await attachPools({
     node,
     config,
     baseDir: loaded.baseDir,
     dataDir,
+    sending: { member: signer.member, account: sendingAccount },
     ...(adapters === undefined
       ? {}
       : {

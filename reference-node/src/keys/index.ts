@@ -23,7 +23,12 @@ export {
   type KeystoreStrength,
   keystoreAddress,
 } from './keystore.js';
-export { type LoadMemberSignerParameters, loadMemberSigner } from './loadMemberSigner.js';
+export {
+  type LoadMemberSignerParameters,
+  type LoadSendingAccountParameters,
+  loadMemberSigner,
+  loadSendingAccount,
+} from './loadMemberSigner.js';
 export { createLocalSigner, createSignNext, type MemberSigner, type SigningStore } from './memberSigner.js';
 export { readPrivateFile, writePrivateFile } from './privateFile.js';
 export { type PassphraseSource, readPassphrase } from './readPassphrase.js';

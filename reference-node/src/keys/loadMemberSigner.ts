@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { LocalAccount } from 'viem';
 import { toChecksumAddress } from '../envelope/index.js';
 import { loadKeyFile, parseKeyFile } from './keyFile.js';
 import { createLocalSigner, type MemberSigner } from './memberSigner.js';
@@ -55,4 +56,35 @@ export async function loadMemberSigner(p: LoadMemberSignerParameters): Promise<M
     member: toChecksumAddress(id.member ?? key.address),
     privateKey: key.privateKey,
   });
+}
+
+export type LoadSendingAccountParameters = {
+  /** NodeConfig `identity` (its optional `sender`). */
+  readonly identity: IdentityKeySettings & {
+    readonly sender?: Omit<IdentityKeySettings, 'member' | 'remoteSigner'> | undefined;
+  };
+  /** The node's member signer. */
+  readonly signer: MemberSigner;
+  /** Whether the member is a contract (a `network.members[]` entry with `contract`, node.md#contract-members). */
+  readonly contractMember: boolean;
+  readonly baseDir: string;
+  readonly env?: NodeJS.ProcessEnv;
+};
+
+/**
+ * The account the node pays vault transactions from (settlement.md#sending): `identity.sender` when
+ * set (any key form), else the member's own key for an EOA member; null for a contract member
+ * without `identity.sender` (it cannot send, `VAULT_NO_SENDER`).
+ */
+export async function loadSendingAccount(p: LoadSendingAccountParameters): Promise<LocalAccount | null> {
+  const sender = p.identity.sender;
+  if (sender !== undefined) {
+    const signer = await loadMemberSigner({
+      identity: sender,
+      baseDir: p.baseDir,
+      ...(p.env === undefined ? {} : { env: p.env }),
+    });
+    return signer.account();
+  }
+  return p.contractMember ? null : p.signer.account();
 }

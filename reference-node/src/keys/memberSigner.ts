@@ -1,3 +1,5 @@
+import type { LocalAccount } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import {
   type Address,
   addressOfPrivateKey,
@@ -38,6 +40,12 @@ export interface MemberSigner {
    * `member` stays. Returns an undo for a rotation that was not published. Local signers only.
    */
   rotateTo?(privateKey: Hex, fromSeq: number): () => void;
+  /**
+   * The key as a viem account that signs transactions and vault typed data (settlement.md#sending):
+   * the account the node pays vault transactions from when the member is an EOA. Never used for
+   * envelopes (those go through `signNext` and its journal).
+   */
+  account(): LocalAccount;
 }
 
 /** How a signer signs one envelope whose seq is allocated; `journal` MUST see the slots first. */
@@ -97,6 +105,9 @@ export function createLocalSigner(p: { member: Address; privateKey: Hex }): Memb
       const rotatedKey = address.toLowerCase() !== member.toLowerCase();
       return signEnvelope({ privateKey, unsigned, guard: journal, ...(rotatedKey ? { rotatedKey } : {}) });
     }),
+    account() {
+      return privateKeyToAccount(keys[keys.length - 1]!.privateKey);
+    },
     rotateTo(privateKey, fromSeq) {
       const entry = { fromSeq, privateKey, address: addressOfPrivateKey(privateKey) };
       keys.push(entry);

@@ -1,4 +1,17 @@
 // The EIP-712 pieces: a Web3Signer signs keccak256(data), so it is sent the encoded message itself.
+
+import {
+  getTypesForEIP712Domain,
+  hashStruct,
+  hashDomain as hashTypedDomain,
+  type LocalAccount,
+  parseSignature,
+  serializeTransaction,
+  type TypedDataDefinition,
+  toPrefixedMessage,
+  hexToBytes as viemHexToBytes,
+} from 'viem';
+import { toAccount } from 'viem/accounts';
 import { hashDomain, hashEnvelopeStruct } from '../envelope/hashTypedEnvelope.js';
 import {
   type Address,
@@ -125,13 +138,12 @@ export async function createRemoteSigner(p: RemoteSignerParameters): Promise<Mem
     });
   }
 
-  const signOne: SignOne = async (raw, journal) => {
-    const unsigned = normalize(raw);
-    const message = new Uint8Array(66);
-    message[0] = 0x19;
-    message[1] = 0x01;
-    message.set(hashDomain(domainOf(unsigned)), 2);
-    message.set(hashEnvelopeStruct(unsigned, hashPayload(unsigned.payload)), 34);
+  /**
+   * Has the signer sign keccak256(`message`) and checks the answer: canonical, recovering to the
+   * configured key. Every signature of this signer (envelopes, transactions, vault typed data) goes
+   * through it.
+   */
+  const signPreimage = async (message: Uint8Array): Promise<Uint8Array> => {
     const digest = keccak256(message);
     const res = await call(
       `${base}/api/v1/eth1/sign/${identifier}`,
@@ -168,12 +180,62 @@ export async function createRemoteSigner(p: RemoteSignerParameters): Promise<Mem
         },
       );
     }
-    const digestHex = bytesToHex(digest);
+    return sig;
+  };
+
+  const signOne: SignOne = async (raw, journal) => {
+    const unsigned = normalize(raw);
+    const message = new Uint8Array(66);
+    message[0] = 0x19;
+    message[1] = 0x01;
+    message.set(hashDomain(domainOf(unsigned)), 2);
+    message.set(hashEnvelopeStruct(unsigned, hashPayload(unsigned.payload)), 34);
+    const sig = await signPreimage(message);
+    const digestHex = bytesToHex(keccak256(message));
     for (const slot of slotsOf(unsigned)) await journal.reserve(slot, digestHex);
     const envelope: Envelope = { ...unsigned, signature: bytesToHex(sig) };
     const wire = textEncoder.encode(canonicalize(envelope));
     return { envelope, wire, messageId: messageIdOf(wire) };
   };
 
-  return { member, key, kind: 'remote', signNext: createSignNext(member, () => signOne) };
+  // The key as a viem account (settlement.md#sending): a transaction's signing hash is keccak256 of
+  // its unsigned serialization, typed data's of 0x1901 ‖ domain ‖ struct, so the signer signs each
+  // pre-image exactly as it signs an envelope's.
+  const account: LocalAccount = {
+    ...toAccount({
+      address: key,
+      signMessage: async ({ message }) =>
+        bytesToHex(await signPreimage(viemHexToBytes(toPrefixedMessage(message)))),
+      signTransaction: async (tx, options) => {
+        const serializer = options?.serializer ?? serializeTransaction;
+        const sig = await signPreimage(viemHexToBytes(await serializer(tx)));
+        return serializer(tx, parseSignature(bytesToHex(sig)));
+      },
+      signTypedData: async (typed) => {
+        const t = typed as TypedDataDefinition;
+        const types = { EIP712Domain: getTypesForEIP712Domain({ domain: t.domain }), ...t.types } as never;
+        const message = new Uint8Array(66);
+        message[0] = 0x19;
+        message[1] = 0x01;
+        message.set(viemHexToBytes(hashTypedDomain({ domain: (t.domain ?? {}) as never, types })), 2);
+        message.set(
+          viemHexToBytes(
+            hashStruct({ data: t.message as never, primaryType: t.primaryType as never, types }),
+          ),
+          34,
+        );
+        return bytesToHex(await signPreimage(message));
+      },
+    }),
+    source: 'remote-signer',
+    publicKey: `0x04${identifier.slice(2)}` as Hex,
+  } as LocalAccount;
+
+  return {
+    member,
+    key,
+    kind: 'remote',
+    signNext: createSignNext(member, () => signOne),
+    account: () => account,
+  };
 }

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NodeConfig } from '@sfr/schemas';
+import type { Address, LocalAccount } from 'viem';
 import { chainRpcUrl } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import type { SfrNode } from '../node/index.js';
@@ -30,6 +31,8 @@ export interface AttachPoolsParameters {
   /** The adapter host's `deriveLoss` (same routing); absent: claims that verify wait for a vote. */
   readonly deriveLoss?: DeriveLoss;
   readonly logger?: Logger;
+  /** Who sends vault transactions (settlement.md#sending): `sendingAccountOf`'s answer. Absent: nothing is sent. */
+  readonly sending?: { readonly member: Address; readonly account: LocalAccount | null };
 }
 
 /** Reads a charter file: one signed PoolCharter envelope, or an array of them. */
@@ -82,7 +85,13 @@ export async function attachPools(p: AttachPoolsParameters): Promise<PoolService
     ...(p.logger === undefined ? {} : { logger: p.logger }),
     ...(p.dataDir === undefined || chains.length === 0
       ? {}
-      : { settlement: { chains, dir: path.join(p.dataDir, 'vault') } }),
+      : {
+          settlement: {
+            chains,
+            dir: path.join(p.dataDir, 'vault'),
+            ...(p.sending === undefined ? {} : { sending: p.sending }),
+          },
+        }),
   });
   await service.start();
   const node = p.node;

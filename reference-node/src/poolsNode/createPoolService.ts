@@ -46,7 +46,12 @@ import {
   evidenceCheckOf,
   type QueueReason,
 } from './chooseVerdict.js';
-import { createPoolSettlement, type SettlementChain } from './createPoolSettlement.js';
+import {
+  type CreatePoolSettlementParameters,
+  createPoolSettlement,
+  type PoolVault,
+  type SettlementChain,
+} from './createPoolSettlement.js';
 import {
   type CitedRecoveryEvent,
   DERIVATION_EXTENSION,
@@ -118,7 +123,12 @@ export interface CreatePoolServiceParameters {
    * On-chain settlement (settlement.md#client): the settlement chains this node reads and where the
    * vault followers keep their cursors. Without it pools decide without on-chain money.
    */
-  readonly settlement?: { readonly chains: readonly SettlementChain[]; readonly dir: string };
+  readonly settlement?: {
+    readonly chains: readonly SettlementChain[];
+    readonly dir: string;
+    /** Who sends vault transactions (settlement.md#sending); absent: this node follows vaults but sends nothing. */
+    readonly sending?: NonNullable<CreatePoolSettlementParameters['sending']>;
+  };
 }
 
 /** A published ClaimDecision as this node judged it. */
@@ -171,6 +181,12 @@ export interface PoolService {
   poolJson(poolId: string): Record<string, unknown>;
   /** Reads every followed vault up to its confirmed head (tests; the service also does it every tick). */
   syncVaults(): Promise<void>;
+  /**
+   * The pool's vault and this node's sending account on its chain (settlement.md#sending), for the
+   * operations that move money (`deposit`, `withdraw`, `settle`); null when the pool settles on no
+   * chain this node reads or the node was given no sending account.
+   */
+  vaultOf(poolId: string): PoolVault | null;
   listClaims(filter?: { poolId?: string }): ClaimSummary[];
   getClaim(claimId: string): ClaimSummary | undefined;
   /** Signs a charter text as this member (founding or amendment); joins its pool. */
@@ -737,6 +753,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       return { ...serializePoolView(view), ...(onChain === null ? {} : { onChain }) };
     },
     syncVaults: async () => settlement?.sync(),
+    vaultOf(poolId) {
+      const e = entryOf(poolId);
+      return settlement?.vaultOf(e.poolId, viewPool(e.state, now())) ?? null;
+    },
     listClaims(filter = {}) {
       const out: ClaimSummary[] = [];
       const t = now();

@@ -7,12 +7,22 @@
  */
 import path from 'node:path';
 import { createFileCursorStore } from '@sfr/adapter-kit';
-import { type Address, type Client, createPublicClient, erc20Abi, getAddress, type Hex, http } from 'viem';
+import {
+  type Address,
+  type Client,
+  createPublicClient,
+  erc20Abi,
+  getAddress,
+  type Hex,
+  http,
+  type LocalAccount,
+} from 'viem';
 import { readContract } from 'viem/actions';
 import type { Logger } from '../logging/index.js';
 import { eip155ChainId } from '../pools/amounts.js';
 import { charterAt, type PoolView } from '../pools/index.js';
 import { foldVaultLogs, followVault, type VaultFollower } from '../settlement/index.js';
+import { createVaultSender, type VaultSender } from './createVaultSender.js';
 import { type VaultAsset, type VaultFollowStatus, vaultLedgerOf } from './vaultLedger.js';
 
 /** A settlement chain this node reads (a `chains[]` entry with its RPC URL resolved). */
@@ -30,7 +40,15 @@ export interface CreatePoolSettlementParameters {
   readonly views: () => Iterable<{ poolId: string; view: PoolView }>;
   readonly logger?: Logger;
   readonly tickMs: number;
+  /**
+   * Who sends this node's vault transactions (settlement.md#sending): the member, and the paying
+   * account (null: a contract member without `identity.sender`). Absent: the node sends nothing.
+   */
+  readonly sending?: { readonly member: Address; readonly account: LocalAccount | null };
 }
+
+/** Where and through what a pool's vault transactions go. */
+export type PoolVault = { chain: string; vault: Address; sender: VaultSender };
 
 export interface PoolSettlement {
   start(): void;
@@ -39,6 +57,8 @@ export interface PoolSettlement {
   sync(): Promise<void>;
   /** The `onChain` part of a pool's view: null when the pool is not settled on a chain this node reads. */
   onChainOf(poolId: string, view: PoolView): Record<string, unknown> | null;
+  /** The pool's vault and this node's sender on its chain; null when the pool settles nowhere this node reads, or it sends nothing. */
+  vaultOf(poolId: string, view: PoolView): PoolVault | null;
 }
 
 type Followed = {
@@ -56,6 +76,33 @@ export function createPoolSettlement(p: CreatePoolSettlementParameters): PoolSet
   const followed = new Map<string, Followed>();
   let timer: ReturnType<typeof setInterval> | undefined;
   let running: Promise<void> = Promise.resolve();
+  /** chain → this node's one sender there (its journal in the data directory). */
+  const senders = new Map<string, { sender: VaultSender; started: Promise<void> }>();
+
+  const senderOf = (c: SettlementChain): VaultSender | null => {
+    if (p.sending === undefined) return null;
+    let s = senders.get(c.chain);
+    if (s === undefined) {
+      const who = (p.sending.account?.address ?? p.sending.member).toLowerCase();
+      const sender = createVaultSender({
+        chain: c.chain,
+        rpcUrl: c.rpcUrl,
+        account: p.sending.account,
+        member: p.sending.member,
+        file: path.join(p.dir, `sender-${c.chain.replace(':', '-')}-${who}.json`),
+        ...(p.logger === undefined ? {} : { logger: p.logger }),
+      });
+      s = { sender, started: sender.start() };
+      s.started.catch((error: unknown) =>
+        log?.error(
+          { chain: c.chain, err: { message: (error as Error).message } },
+          'vault sender journal unreadable',
+        ),
+      );
+      senders.set(c.chain, s);
+    }
+    return s.sender;
+  };
 
   const clientOf = (c: SettlementChain): Client => {
     let client = clients.get(c.chain);
@@ -144,12 +191,28 @@ export function createPoolSettlement(p: CreatePoolSettlementParameters): PoolSet
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
       await running;
+      await Promise.all(
+        [...senders.values()].map(async (s) =>
+          s.started.then(
+            () => s.sender.stop(),
+            () => undefined,
+          ),
+        ),
+      );
     },
     sync,
     onChainOf(poolId, view) {
       const f = followerOf(poolId, view);
       if (f === null) return null;
       return vaultLedgerOf(view, foldVaultLogs(f.follower.logs()), f.status);
+    },
+    vaultOf(poolId, view) {
+      const f = followerOf(poolId, view);
+      const rpc = f === null ? undefined : p.chains.find((c) => c.chain === f.status.chain);
+      const sender = rpc === undefined ? null : senderOf(rpc);
+      return f === null || sender === null
+        ? null
+        : { chain: f.status.chain, vault: getAddress(f.status.vault), sender };
     },
   };
 }

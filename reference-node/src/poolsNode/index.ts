@@ -27,7 +27,16 @@ export {
   type PoolServiceNode,
   type VerifyEvidence,
 } from './createPoolService.js';
-export type { PoolSettlement, SettlementChain } from './createPoolSettlement.js';
+export type { PoolSettlement, PoolVault, SettlementChain } from './createPoolSettlement.js';
+export {
+  type CreateVaultSenderParameters,
+  createVaultSender,
+  DEFAULT_RECEIPT_POLL_MS,
+  DEFAULT_RESEND_AFTER_MS,
+  type VaultSender,
+  type VaultSendRequest,
+  type VaultTransaction,
+} from './createVaultSender.js';
 export {
   type CitedRecoveryEvent,
   DERIVATION_EXTENSION,

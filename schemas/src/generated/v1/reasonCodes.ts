@@ -297,6 +297,10 @@ export const REGISTERED_REASON_CODES = {
     VAULT_TX_REVERTED: 'error',
     VAULT_INPUT_INVALID: 'error',
     VAULT_RPC_UNAVAILABLE: 'error',
+    VAULT_NO_SENDER: 'error',
+    VAULT_SENDER_NOT_MEMBER: 'error',
+    VAULT_TX_REPLACED: 'error',
+    VAULT_TX_PENDING: 'error',
     VAULT_REORG_TOO_DEEP: 'error',
   },
 } as const;
@@ -584,4 +588,8 @@ export type ErrorCode =
   | 'VAULT_TX_REVERTED'
   | 'VAULT_INPUT_INVALID'
   | 'VAULT_RPC_UNAVAILABLE'
+  | 'VAULT_NO_SENDER'
+  | 'VAULT_SENDER_NOT_MEMBER'
+  | 'VAULT_TX_REPLACED'
+  | 'VAULT_TX_PENDING'
   | 'VAULT_REORG_TOO_DEEP';

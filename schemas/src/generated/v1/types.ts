@@ -1315,6 +1315,23 @@ export interface IdentityConfig {
    * The protocol the member operates.
    */
   protocol: ProtocolSlug;
+  /**
+   * The account that pays for this node's vault transactions (settlement.md#sending), a key file in the forms of `keyFile` (keystore, plaintext, remote signer), with its own `passwordFile` / `passwordEnv`. Default: the member key (an EOA member sends from its own key). A contract member (node.md#contract-members) sends only through it; without it the node sends nothing (`VAULT_NO_SENDER`). A sender that is not the member cannot make the calls only the member may make (`openClaim`, `withdraw`: `VAULT_SENDER_NOT_MEMBER`).
+   */
+  sender?: {
+    /**
+     * Where the sending key is, in one of the forms of `identity.keyFile`; mode 0600 as there.
+     */
+    keyFile: string;
+    /**
+     * A file whose first line is the sending keystore's passphrase (mode 0600).
+     */
+    passwordFile?: string;
+    /**
+     * The name of an environment variable holding the sending keystore's passphrase, used when `passwordFile` is absent. Not an `SFR_` name.
+     */
+    passwordEnv?: string;
+  };
 }
 
 /**
