@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { erc20Abi, type Hex, keccak256, type LocalAccount, toHex } from 'viem';
-import { getTransactionCount, readContract } from 'viem/actions';
+import { getTransactionCount, readContract, sendTransaction } from 'viem/actions';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import { createLocalSigner, createRemoteSigner } from '../../src/keys/index.js';
@@ -215,6 +215,24 @@ describe('the node sending account', () => {
         args: [who, chain.vault],
       }),
     ).toBe(9n);
+  });
+
+  it('a nonce used outside the node ends its transaction with VAULT_TX_REPLACED', async () => {
+    const s = await senderFor(1, { resendAfterMs: 300 });
+    const who = m[1]!.address;
+    const nonce = await nonceOf(who);
+    await chain.anvil.setAutomine(false);
+    const sent = s.send(approve('approve:replaced', 5n)).catch((e: unknown) => e);
+    await waitFor(async () => (await pooled(who)) > 0, TIMEOUTS.event, 'the transaction in the pool');
+    await chain.anvil.client.dropTransaction({ hash: s.transactions()[0]!.attempts[0]!.hash });
+    await chain.anvil.setAutomine(true);
+    // the operator sends from the same account outside the node, with the same nonce
+    const outside = await chain.as(m[1]!);
+    await sendTransaction(outside, { to: who, value: 0n, nonce } as never);
+    const error = (await sent) as VaultError;
+    expect(error.code).toBe('VAULT_TX_REPLACED');
+    expect(error.args[0]).toBe(nonce);
+    expect(s.transactions()[0]!.state).toBe('replaced');
   });
 
   it('reports a transaction that reverted once mined as VAULT_TX_REVERTED with its hash', async () => {

@@ -2,13 +2,18 @@ import { reasonCodes } from '@sfr/schemas';
 import { expect, it } from 'vitest';
 import { sfrVault } from '../../src/settlement/index.js';
 
-/** Codes only the client raises (settlement.md#from-the-decision, settlement.md#client, settlement.md#vectors). */
+/** Codes only the client raises (settlement.md#from-the-decision, settlement.md#client, settlement.md#sending, settlement.md#vectors). */
 const CLIENT_ONLY = [
   'VAULT_NOT_SETTLEABLE',
   'VAULT_TX_REVERTED',
   'VAULT_INPUT_INVALID',
   'VAULT_RPC_UNAVAILABLE',
   'VAULT_REORG_TOO_DEEP',
+  // the node's sending account (settlement.md#sending)
+  'VAULT_NO_SENDER',
+  'VAULT_SENDER_NOT_MEMBER',
+  'VAULT_TX_REPLACED',
+  'VAULT_TX_PENDING',
 ];
 /** OpenZeppelin's own errors the vault's ABI inherits: EIP712's ShortStrings (constructor only) and SafeERC20's (a token refusing a transfer). */
 const LIBRARY = ['InvalidShortString', 'StringTooLong', 'SafeERC20FailedOperation'];
