@@ -1,6 +1,7 @@
 /**
  * A peer flooding invalid messages is disconnected and denied within seconds, while honest delivery
- * between the other nodes stays at 100 % (spec/v1/p2p.md#graylisting).
+ * between the other nodes stays at 100 % (spec/v1/p2p.md#graylisting). The nodes' periodic graylist
+ * pass is set to 10 minutes, so the denial can only come from judging the peer when it is penalised.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
@@ -25,7 +26,7 @@ describe('flooding peer', () => {
   let attacker: SfrLibp2p;
 
   beforeAll(async () => {
-    net = await startNetwork({ n: 4, degree: 3 });
+    net = await startNetwork({ n: 4, degree: 3, overrides: () => ({ graylist: { intervalMs: 600_000 } }) });
     await waitForMesh(net.nodes, ALERTS);
     // The attacker runs the same router configuration, without validation (it relays anything).
     attacker = await createLibp2pNode({

@@ -31,8 +31,14 @@ export interface GossipRouter {
    * the refusal's reason code (IGNOREs beyond a peer's budget are penalised: p2p.md#conduct).
    */
   reportVerdict(msgId: string, from: string, verdict: GossipVerdict, code?: string): void;
-  /** Current peer score of a peer (0 for an unknown peer). */
+  /** Current peer score of a peer (0 for an unknown peer), counting every penalty given so far. */
   getScore(peerId: string): number;
+  /**
+   * Registers a listener called after a peer is penalised (a REJECT verdict, a conduct penalty), so the
+   * graylist can judge it at once rather than at the next heartbeat (p2p.md#graylisting). Returns the
+   * unregistering function.
+   */
+  onPenalised(listener: (peerId: string) => void): () => void;
   /** Peers subscribed to a topic. */
   getSubscribers(topic: string): string[];
   /** Peers in our mesh for a topic. */

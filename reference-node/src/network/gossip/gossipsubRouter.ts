@@ -85,7 +85,11 @@ interface GossipsubInternals {
     propagationSource: string,
     acceptance: TopicValidatorResult,
   ): void;
-  readonly score: { readonly params: PeerScoreParams };
+  readonly score: {
+    readonly params: PeerScoreParams;
+    /** Scores computed in the last heartbeat: a penalty given since is not in them. */
+    readonly scoreCache: Map<string, unknown>;
+  };
 }
 
 const VERDICT_TO_RESULT: Record<GossipVerdict, TopicValidatorResult> = {
@@ -100,7 +104,23 @@ export function createGossipsubRouter(
   conductOptions: PeerConductOptions = {},
 ): GossipRouter {
   const internals = service as unknown as GossipSub & GossipsubInternals;
-  const conduct = installPeerConduct(service, conductOptions);
+  const penalisedListeners = new Set<(peerId: string) => void>();
+  /**
+   * A peer was penalised: gossipsub caches each score for a heartbeat, so without dropping that entry
+   * both its own graylist (which stops reading the peer's RPCs) and ours would go on using the score
+   * from before the penalty for up to a second.
+   */
+  const penalised = (peerId: string): void => {
+    internals.score.scoreCache.delete(peerId);
+    for (const l of penalisedListeners) l(peerId);
+  };
+  const conduct = installPeerConduct(service, {
+    ...conductOptions,
+    onPenalty: (peerId, reason, amount) => {
+      conductOptions.onPenalty?.(peerId, reason, amount);
+      penalised(peerId);
+    },
+  });
   let handler: ((m: InboundGossipMessage) => void) | undefined;
   service.addEventListener('gossipsub:message', (evt) => {
     const { msg, msgId, propagationSource } = evt.detail;
@@ -138,8 +158,15 @@ export function createGossipsubRouter(
     reportVerdict(msgId, from, verdict, code) {
       internals.reportMessageValidationResult(msgId, from, VERDICT_TO_RESULT[verdict]);
       conduct.verdict(from, verdict, code);
+      if (verdict === 'reject') penalised(from);
     },
     getScore: (peerId) => internals.getScore(peerId),
+    onPenalised(listener) {
+      penalisedListeners.add(listener);
+      return () => {
+        penalisedListeners.delete(listener);
+      };
+    },
     getSubscribers: (topic) => service.getSubscribers(topic).map((p) => p.toString()),
     getMeshPeers: (topic) => internals.getMeshPeers(topic),
   };
