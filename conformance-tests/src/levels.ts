@@ -37,7 +37,8 @@ export const levelDefinitions: readonly LevelDefinition[] = [
     handlers: ['canonicalize', 'payloadHash', 'typedDataDigest', 'sign', 'messageId', 'verify', 'ingest'],
     harness: true,
   },
-  { level: 'pool', runner: 'pool', handlers: ['decide'], harness: true },
+  // Pool level: `decide` plays pool messages; `valueLoss` values a loss from a feed's rounds (pools.md#harness).
+  { level: 'pool', runner: 'pool', handlers: ['decide', 'valueLoss'], harness: true },
   // Node level: the harness starts a node (ops nodeStart / nodeStop); each handler is a scenario the
   // runner plays against it as gossip peers (spec/v1/conformance.md#node-level).
   { level: 'node', runner: 'node', handlers: nodeHandlers, harness: true },

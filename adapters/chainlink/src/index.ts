@@ -27,6 +27,7 @@ import type { AbiEvent, AbiFunction } from 'viem';
 import { aggregatorAbi } from './abi.js';
 
 export { aggregatorAbi } from './abi.js';
+export { type FeedRoundLog, type ReadRoundsParameters, readRounds } from './readRounds.js';
 
 export interface ChainlinkFeedConfig {
   /** the feed (proxy) serving latestRoundData */

@@ -15,6 +15,7 @@ import {
   type UnsignedEnvelope,
 } from '../envelope/index.js';
 import { decidePoolOp } from '../pools/harnessOp.js';
+import { valueLossOp } from '../pools/valueLossOp.js';
 import { VaultError } from '../settlement/vaultError.js';
 import { createContractSignatures } from '../validation/contractSignatures.js';
 import { createValidationPipeline, type ValidationPipeline } from '../validation/pipeline.js';
@@ -189,6 +190,12 @@ async function run(op: string, req: Record<string, unknown>): Promise<Record<str
     case 'decide': {
       // Pool level (spec/v1/pools.md#harness): the claims every node derives from these messages.
       const r = decidePoolOp(req);
+      if (!r.ok) throw new HarnessError(r.error.code, r.error.message);
+      return r.result;
+    }
+    case 'valueLoss': {
+      // Pool level (spec/v1/pools.md#harness): an attester's value of a loss from its feed's rounds.
+      const r = valueLossOp(req);
       if (!r.ok) throw new HarnessError(r.error.code, r.error.message);
       return r.result;
     }

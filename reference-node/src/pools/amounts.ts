@@ -55,6 +55,43 @@ function scaledPrice(input: ValuationInput, decimals: number): bigint {
   return uint(input.price) * 10n ** BigInt(decimals - input.priceDecimals);
 }
 
+/** One observed price, scaled by the decimals of the set it is in, observed at `at` (unix ms). */
+export type PriceSample = { price: bigint; at: number };
+
+/**
+ * The price of one asset from samples of one scale by the charter's method (pools.md#valuation):
+ * `pre_incident_twap` — each instant's price holds until the next instant (the last until
+ * `until`, the incident's start), of several samples at one instant the lowest holds, integer mean
+ * over the span covered; otherwise (`pre_incident_median`) the lower median. Null for no sample.
+ */
+export function pricePreIncident(
+  method: PoolCharter['valuation']['method'],
+  samples: readonly PriceSample[],
+  until: number,
+): bigint | null {
+  if (samples.length === 0) return null;
+  const sorted = [...samples].sort((a, b) => a.at - b.at || cmpBig(a.price, b.price));
+  if (method === 'pre_incident_twap') {
+    const instants: PriceSample[] = [];
+    for (const s of sorted) {
+      const last = instants[instants.length - 1];
+      if (last && last.at === s.at) last.price = minBig(s.price, last.price);
+      else instants.push({ ...s });
+    }
+    let weighted = 0n;
+    let span = 0n;
+    for (let i = 0; i < instants.length; i++) {
+      const s = instants[i] as PriceSample;
+      const held = (instants[i + 1]?.at ?? until) - s.at;
+      weighted += s.price * BigInt(held);
+      span += BigInt(held);
+    }
+    if (span > 0n) return weighted / span;
+  }
+  const prices = sorted.map((s) => s.price).sort(cmpBig);
+  return prices[Math.floor((prices.length - 1) / 2)] as bigint;
+}
+
 /**
  * The price of one asset from the claim's valuation inputs by the charter's method
  * (pools.md#valuation), scaled to `decimals` = the largest `priceDecimals` of its inputs.
@@ -65,32 +102,24 @@ function priceOf(
   incidentFrom: number,
 ): { price: bigint; decimals: number } {
   const decimals = Math.max(...inputs.map((i) => i.priceDecimals));
-  const sorted = [...inputs].sort(
-    (a, b) => a.observedAt - b.observedAt || cmpBig(uint(a.price), uint(b.price)),
+  const samples = inputs.map((i) => ({ price: scaledPrice(i, decimals), at: i.observedAt }));
+  return { price: pricePreIncident(method, samples, incidentFrom) ?? 0n, decimals };
+}
+
+/**
+ * A loss of `amount` base units of an asset with `assetDecimals`, valued at `price` (scaled by
+ * `priceDecimals`) in unit-asset base units, floored (pools.md#valuation).
+ */
+export function valueAtPrice(
+  amount: bigint,
+  assetDecimals: number,
+  price: { price: bigint; decimals: number },
+  unitDecimals: number,
+): bigint {
+  return (
+    (amount * price.price * 10n ** BigInt(unitDecimals)) /
+    (10n ** BigInt(assetDecimals) * 10n ** BigInt(price.decimals))
   );
-  if (method === 'pre_incident_twap') {
-    // Each instant's price holds until the next instant (the last until the incident opens);
-    // of several inputs observed at one instant the lowest holds (pools.md#valuation). Integer mean.
-    const instants: { at: number; price: bigint }[] = [];
-    for (const s of sorted) {
-      const price = scaledPrice(s, decimals);
-      const last = instants[instants.length - 1];
-      if (last && last.at === s.observedAt) last.price = minBig(price, last.price);
-      else instants.push({ at: s.observedAt, price });
-    }
-    let weighted = 0n;
-    let span = 0n;
-    for (let i = 0; i < instants.length; i++) {
-      const s = instants[i] as { at: number; price: bigint };
-      const until = (instants[i + 1]?.at ?? incidentFrom) - s.at;
-      weighted += s.price * BigInt(until);
-      span += BigInt(until);
-    }
-    if (span > 0n) return { price: weighted / span, decimals };
-  }
-  // pre_incident_median: the lower median of the samples' prices.
-  const prices = sorted.map((s) => scaledPrice(s, decimals)).sort(cmpBig);
-  return { price: prices[Math.floor((prices.length - 1) / 2)] as bigint, decimals };
 }
 
 export function cmpBig(a: bigint, b: bigint): number {
@@ -130,9 +159,7 @@ export function valueClaim(charter: PoolCharter, claim: FundClaim): ValuationRes
       if (inputs.length > 0) price = priceOf(rule.method, inputs, from);
     }
     if (!price) return { ok: false, code: 'CLAIM_VALUATION_MISSING', asset: asset.address };
-    total +=
-      (amount * price.price * 10n ** BigInt(rule.unitAsset.decimals)) /
-      (10n ** BigInt(asset.decimals) * 10n ** BigInt(price.decimals));
+    total += valueAtPrice(amount, asset.decimals, price, rule.unitAsset.decimals);
   }
   return { ok: true, value: total };
 }

@@ -43,6 +43,18 @@ export { serializeClaim, serializePoolView } from './serializePoolView.js';
 export { eligibleWeights, tallyRound, weightedMedian } from './tallyRound.js';
 export type * from './types.js';
 export {
+  type FeedRound,
+  feedKey,
+  feedOf,
+  type PriceFromRoundsParameters,
+  type PriceFromRoundsReturnType,
+  priceFromRounds,
+  type ValueFromRoundsParameters,
+  type ValueFromRoundsReturnType,
+  valueFromRounds,
+} from './valueFromRounds.js';
+export { type ValueLossOpResult, valueLossOp } from './valueLossOp.js';
+export {
   type VerifyClaimDecisionParameters,
   type VerifyClaimDecisionReturnType,
   verifyClaimDecision,

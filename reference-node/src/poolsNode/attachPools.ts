@@ -15,6 +15,7 @@ import type { Logger } from '../logging/index.js';
 import type { SfrNode } from '../node/index.js';
 import type { MessageInput } from '../pools/index.js';
 import type { EvidenceVerdict } from './chooseVerdict.js';
+import { createFeedRoundsReader } from './createFeedRoundsReader.js';
 import { createPoolService, type DeriveLoss, type PoolService } from './createPoolService.js';
 import type { SettlementChain } from './createPoolSettlement.js';
 import { PoolServiceError } from './poolServiceError.js';
@@ -81,6 +82,8 @@ export async function attachPools(p: AttachPoolsParameters): Promise<PoolService
     pools,
     ...(p.verifyEvidence === undefined ? {} : { verifyEvidence: p.verifyEvidence }),
     ...(p.deriveLoss === undefined ? {} : { deriveLoss: p.deriveLoss }),
+    // Token losses are valued from their feeds' rounds on these chains (pools.md#feed-rounds).
+    ...(chains.length === 0 ? {} : { readFeedRounds: createFeedRoundsReader(chains) }),
     ...(p.config.policy?.autoAttest === undefined ? {} : { policy: p.config.policy.autoAttest }),
     ...(p.logger === undefined ? {} : { logger: p.logger }),
     ...(p.dataDir === undefined || chains.length === 0

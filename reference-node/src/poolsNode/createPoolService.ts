@@ -26,6 +26,8 @@ import {
   charterAt,
   createPoolState,
   expectedDomainOf,
+  type FeedRound,
+  feedKey,
   type MessageInput,
   type PoolMessage,
   type PoolState,
@@ -56,6 +58,7 @@ import {
   type CitedRecoveryEvent,
   DERIVATION_EXTENSION,
   type DerivedLoss,
+  feedsToRead,
   type JudgeLossReturnType,
   judgeLoss,
   missingEventRefusableAt,
@@ -79,6 +82,15 @@ export type VerifyEvidence = (ref: EvidenceRef) => Promise<EvidenceVerdict>;
 export type DeriveLoss = (
   ref: EvidenceRef,
 ) => Promise<{ ok: true; losses: DerivedLoss[] } | { ok: false; code: string }>;
+
+/**
+ * Reads a charter feed's rounds from chain (the adapter host's `readFeedRounds`,
+ * pools.md#feed-rounds): those updated in `[from − lookbackMs, from)` and the carried round.
+ */
+export type ReadFeedRounds = (
+  feed: { readonly chain: string; readonly feed: string },
+  window: { readonly from: number; readonly lookbackMs: number },
+) => Promise<{ ok: true; rounds: FeedRound[] } | { ok: false; code: string }>;
 
 /** The part of the node the service uses (`SfrNode` has it). */
 export interface PoolServiceNode {
@@ -113,6 +125,11 @@ export interface CreatePoolServiceParameters {
    * waits for a manual vote, since nothing caps the amount to approve.
    */
   readonly deriveLoss?: DeriveLoss;
+  /**
+   * Reads the charter feeds' rounds a token loss is valued by (pools.md#feed-rounds); without it, or
+   * when a read fails, a claim with such a loss waits for a manual vote.
+   */
+  readonly readFeedRounds?: ReadFeedRounds;
   /** `policy.autoAttest` of the node config. */
   readonly policy?: AutoAttestPolicy;
   readonly logger?: Logger;
@@ -368,6 +385,37 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     return { checks: out, derived: derive !== undefined && derived.length === out.length ? derived : null };
   }
 
+  /**
+   * The rounds of every feed the claim's derived losses are valued by (pools.md#feed-rounds), or
+   * null when this node cannot read one (no reader, RPC down): then it cannot value the loss.
+   */
+  async function readRounds(
+    charter: PoolCharter,
+    claim: FundClaim,
+    derived: readonly (readonly DerivedLoss[])[],
+  ): Promise<Map<string, FeedRound[]> | null> {
+    const out = new Map<string, FeedRound[]>();
+    for (const feed of feedsToRead(charter, claim, derived)) {
+      const read = params.readFeedRounds;
+      const r =
+        read === undefined
+          ? null
+          : await read(feed, {
+              from: claim.incidentWindow.from,
+              lookbackMs: charter.valuation.lookbackMs,
+            }).catch((err: unknown) => ({
+              ok: false as const,
+              code: String((err as Error).message).slice(0, 200),
+            }));
+      if (r === null || !r.ok) {
+        log?.warn({ feed: feed.feed, chain: feed.chain, code: r?.code }, 'feed rounds unreadable');
+        return null;
+      }
+      out.set(feedKey(feed), r.rounds);
+    }
+    return out;
+  }
+
   /** The claim's cited RecoveryEvents as this node's store holds them (pools.md#re-derivation). */
   async function citedEvents(claim: FundClaim): Promise<CitedRecoveryEvent[]> {
     const out: CitedRecoveryEvent[] = [];
@@ -438,8 +486,12 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       const found = await checkEvidence(c.claim.payload);
       if (found !== null) checks.set(claimId, found.checks);
       const cited = await citedEvents(c.claim.payload);
-      const loss =
+      const feedRounds =
         found?.derived == null
+          ? null
+          : await readRounds(c.claim.snapshot.charter, c.claim.payload, found.derived);
+      const loss =
+        found?.derived == null || feedRounds === null
           ? null
           : judgeLoss({
               charter: c.claim.snapshot.charter,
@@ -447,6 +499,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
               claimant: c.claim.claimant,
               derived: found.derived,
               recoveryEvents: cited,
+              feedRounds,
             });
       if (loss !== null) derivations.set(claimId, loss);
       const choice = chooseVerdict({

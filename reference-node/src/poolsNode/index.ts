@@ -14,6 +14,7 @@ export {
   evidenceCheckOf,
   type QueueReason,
 } from './chooseVerdict.js';
+export { createFeedRoundsReader } from './createFeedRoundsReader.js';
 export {
   type ClaimSummary,
   type CreatePoolServiceParameters,
@@ -25,6 +26,7 @@ export {
   type ManualVote,
   type PoolService,
   type PoolServiceNode,
+  type ReadFeedRounds,
   type VerifyEvidence,
 } from './createPoolService.js';
 export type { PoolSettlement, PoolVault, SettlementChain } from './createPoolSettlement.js';
@@ -42,6 +44,7 @@ export {
   DERIVATION_EXTENSION,
   type DerivationEntry,
   type DerivedLoss,
+  feedsToRead,
   type JudgeLossParameters,
   type JudgeLossReturnType,
   judgeLoss,

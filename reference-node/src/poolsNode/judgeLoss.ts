@@ -1,5 +1,13 @@
 import type { Amount, EvidenceRef, FundClaim, PoolCharter, UsdValue } from '@sfr/schemas/types';
-import { evidenceKey, valueClaim } from '../pools/index.js';
+import {
+  evidenceKey,
+  type FeedRound,
+  feedKey,
+  feedOf,
+  sameAsset,
+  valueClaim,
+  valueFromRounds,
+} from '../pools/index.js';
 
 /** One loss an adapter re-derived from a piece of evidence (the kit's `DerivedLoss`). */
 export type DerivedLoss = {
@@ -42,7 +50,43 @@ export type JudgeLossParameters = {
   derived: readonly (readonly DerivedLoss[])[];
   /** The claim's `recoveryEvents`, looked up in the attester's store, in the claim's order. */
   recoveryEvents: readonly CitedRecoveryEvent[];
+  /**
+   * The rounds of each feed `feedsToRead` names, read from chain by this node (key `feedKey`): a
+   * loss whose feed is missing here has no price (`CLAIM_VALUATION_MISSING`).
+   */
+  feedRounds?: ReadonlyMap<string, readonly FeedRound[]>;
 };
+
+type PriceFeed = NonNullable<PoolCharter['valuation']['feeds']>[number];
+
+/** Whether a token loss is valued from its feed's on-chain rounds (pools.md#feed-rounds). */
+function pricedByFeed(charter: PoolCharter, asset: Amount['asset']): boolean {
+  const rule = charter.valuation;
+  return (
+    (rule.method === 'pre_incident_median' || rule.method === 'pre_incident_twap') &&
+    !sameAsset(asset, rule.unitAsset)
+  );
+}
+
+/**
+ * The charter feeds whose rounds an attester reads to value the losses of the covered kind the
+ * evidence proves (pools.md#feed-rounds), de-duplicated; the caller reads each and passes the
+ * rounds to `judgeLoss`.
+ */
+export function feedsToRead(
+  charter: PoolCharter,
+  claim: FundClaim,
+  derived: readonly (readonly DerivedLoss[])[],
+): PriceFeed[] {
+  const feeds = new Map<string, PriceFeed>();
+  for (const loss of derived.flat()) {
+    if (loss.kind !== claim.coveredKind || loss.amount === null || 'usd' in loss.amount) continue;
+    if (!pricedByFeed(charter, loss.amount.asset)) continue;
+    const feed = feedOf(charter.valuation, loss.amount.asset);
+    if (feed !== undefined) feeds.set(feedKey(feed), feed);
+  }
+  return [...feeds.values()];
+}
 
 /**
  * pools.md#re-derivation step 2: the earliest time an attester may refuse a claim for a cited
@@ -61,7 +105,9 @@ export type JudgeLossReturnType =
  * The attester's re-derivation of a claim's loss (pools.md#re-derivation), pure: the first refusal
  * in spec order, or the value in unit-asset base units of the losses the evidence proves for the
  * covered kind, with the derivation the attestation carries. USD-booked losses count at par
- * (one USD = one whole unit-asset token); token losses by the charter's valuation rule.
+ * (one USD = one whole unit-asset token); token losses by the charter's valuation rule, those in
+ * another asset than the unit asset under a median or TWAP rule at the attester's price from the
+ * feed's rounds (pools.md#feed-rounds).
  */
 export function judgeLoss(p: JudgeLossParameters): JudgeLossReturnType {
   const claimant = p.claimant.toLowerCase();
@@ -83,22 +129,37 @@ export function judgeLoss(p: JudgeLossParameters): JudgeLossReturnType {
   if (proving.length === 0) return { ok: false, code: 'CLAIM_EVIDENCE_KIND_MISMATCH' };
   // 5. It records a loss; each is valued (token losses by the charter's rule, USD at par).
   const unit = p.charter.valuation.unitAsset;
-  let usd = 0n;
+  // USD at par plus the losses valued from feed rounds, in unit-asset base units.
+  let counted = 0n;
   const tokenLosses: FundClaim['losses'] = [];
   const derivation: DerivationEntry[] = [];
   for (const { index, loss } of proving) {
     const entry: DerivationEntry = { index, kind: loss.kind, method: loss.derivation.slice(0, 280) };
     if (loss.amount !== null && 'usd' in loss.amount) {
       const { value, decimals } = loss.amount.usd;
-      usd += (BigInt(value) * 10n ** BigInt(unit.decimals)) / 10n ** BigInt(decimals);
+      counted += (BigInt(value) * 10n ** BigInt(unit.decimals)) / 10n ** BigInt(decimals);
       entry.usdValue = { value, decimals };
+    } else if (loss.amount !== null && pricedByFeed(p.charter, loss.amount.asset)) {
+      // At the attester's own price from the feed's rounds (pools.md#feed-rounds), never the claimant's.
+      const feed = feedOf(p.charter.valuation, loss.amount.asset);
+      const valued = valueFromRounds({
+        rule: p.charter.valuation,
+        loss: loss.amount,
+        inputs: p.claim.valuationInputs,
+        rounds: (feed && p.feedRounds?.get(feedKey(feed))) ?? [],
+        from: p.claim.incidentWindow.from,
+      });
+      if (!valued.ok) return { ok: false, code: valued.code };
+      counted += valued.value;
+      entry.amount = loss.amount;
+      entry.method = `${loss.derivation}; valued by ${valued.method}`.slice(0, 280);
     } else if (loss.amount !== null) {
       tokenLosses.push({ role: 'bad_debt', amount: loss.amount });
       entry.amount = loss.amount;
     }
     derivation.push(entry);
   }
-  let value = usd;
+  let value = counted;
   if (tokenLosses.length > 0) {
     const valued = valueClaim(p.charter, { ...p.claim, losses: tokenLosses });
     if (!valued.ok) return { ok: false, code: valued.code };

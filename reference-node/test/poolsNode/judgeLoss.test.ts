@@ -110,7 +110,7 @@ describe('judgeLoss (pools.md#re-derivation)', () => {
     });
   });
 
-  it('values a loss in another asset by the charter rule, and refuses one it cannot price', () => {
+  it('values a loss in another asset from the feed rounds, refuses a deviating input, and a fixed price as written', () => {
     const WETH = {
       chain: 'eip155:31337',
       address: '0x00000000000000000000000000000000000000ee',
@@ -122,17 +122,54 @@ describe('judgeLoss (pools.md#re-derivation)', () => {
       amount: { asset: WETH, value },
       derivation: 'x',
     });
-    expect(judge([[weth('1000000000000000000')], []])).toEqual({
+    const feed = {
+      asset: WETH,
+      chain: 'eip155:31337',
+      feed: '0x00000000000000000000000000000000000000fe',
+      decimals: 8,
+    };
+    const fed = { ...charter, valuation: { ...charter.valuation, feeds: [feed] } };
+    // from = 1 000 000 ms, lookback 3 600 s: the window is [-2 600 000, 1 000 000) ms; rounds at
+    // 0 s (3 000e8) and 500 s (3 100e8) → lower median 3 000e8; 2 WETH × 3 000 = 6 000 USDC.
+    const rounds = [
+      { roundId: '1', answer: '300000000000', updatedAt: 0 },
+      { roundId: '2', answer: '310000000000', updatedAt: 500 },
+      { roundId: '3', answer: '900000000000', updatedAt: 1000 },
+    ];
+    const feedRounds = new Map([[`eip155:31337:${feed.feed}`, rounds]]);
+    const two = [[weth('2000000000000000000')], []];
+    // No feed in the charter, or the feed's rounds not read: no price.
+    expect(judge(two)).toEqual({ ok: false, code: 'CLAIM_VALUATION_MISSING' });
+    expect(judge(two, { charter: fed })).toEqual({ ok: false, code: 'CLAIM_VALUATION_MISSING' });
+    const r = judge(two, { charter: fed, feedRounds });
+    expect(r).toMatchObject({ ok: true, value: 6_000_000_000n });
+    expect(r.ok && r.derivation[0]?.method).toBe('x; valued by chainlink AnswerUpdated rounds 1..2 median');
+    // The claimant's 3 100.00 is 333 bps off (> 200): refused; its 3 050.00 (166 bps) is priced at 3 000.
+    const input = (price: string) => ({
+      asset: WETH,
+      price,
+      priceDecimals: 2,
+      observedAt: 999_000,
+      source: log(0),
+    });
+    expect(
+      judge(two, { charter: fed, feedRounds, claim: claim({ valuationInputs: [input('310000')] }) }),
+    ).toEqual({
       ok: false,
-      code: 'CLAIM_VALUATION_MISSING',
+      code: 'CLAIM_VALUATION_DEVIATION',
     });
-    // 2 WETH at a pre-incident 3000.00 (priceDecimals 2) = 6000 USDC = 6_000_000_000 base units.
-    const priced = claim({
-      valuationInputs: [{ asset: WETH, price: '300000', priceDecimals: 2, observedAt: 999_000 }],
-    });
-    expect(judge([[weth('2000000000000000000')], []], { claim: priced })).toMatchObject({
-      ok: true,
-      value: 6_000_000_000n,
-    });
+    expect(
+      judge(two, { charter: fed, feedRounds, claim: claim({ valuationInputs: [input('305000')] }) }),
+    ).toMatchObject({ ok: true, value: 6_000_000_000n });
+    // fixed_price: the charter's price, no chain read.
+    const fixed = {
+      ...charter,
+      valuation: {
+        ...charter.valuation,
+        method: 'fixed_price' as const,
+        feeds: [{ ...feed, fixedPrice: '250000000000' }],
+      },
+    };
+    expect(judge(two, { charter: fixed })).toMatchObject({ ok: true, value: 5_000_000_000n });
   });
 });
