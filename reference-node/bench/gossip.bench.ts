@@ -6,10 +6,14 @@
  *    for N in-process nodes — baseline: raw gossipsub without application validation, same topology;
  * 4. RSS per node: separate processes (modules only; 1 node; 10 nodes), settled after GC.
  * Quick mode (default): N = 10, 30, 60, 20 messages each. BENCH_FULL=1 adds N = 100 and more messages.
+ * Every section prints its ratio to its same-run baseline and records its figures: `npm run bench -- --json
+ * gossip` prints them as one JSON document. The picture (latency CDF per N and ingest rate over time, SFR
+ * solid beside raw gossipsub dashed) is written to `BENCH_SVG` (default `.cache/bench/gossip.svg`).
+ * `BENCH_ONLY=pipeline,ingest` and `BENCH_SIZES=10,30` pick sections and network sizes.
  * Run: npm run bench -- gossip   (or npx tsx reference-node/bench/gossip.bench.ts)
  */
 import '../src/polyfill.js';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -37,6 +41,7 @@ import { createNode, type SfrNode } from '../src/node/index.js';
 import { Membership } from '../src/validation/membership.js';
 import { createValidationPipeline } from '../src/validation/pipeline.js';
 import { createTypeRules } from '../src/validation/typeRules.js';
+import { type Chart, cdfOf, rateOf, renderSvgReport } from './svgReport.js';
 
 const FULL = process.env['BENCH_FULL'] === '1';
 /** `BENCH_ONLY=pipeline,ingest,dissemination,rss` runs a subset of the sections (default: all). */
@@ -46,7 +51,8 @@ const loadavg = () =>
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
-const SIZES = FULL ? [10, 30, 60, 100] : [10, 30, 60];
+/** `BENCH_SIZES=10,30` picks the network sizes (default: 10, 30, 60; full mode adds 100). */
+const SIZES = process.env['BENCH_SIZES']?.split(',').map(Number) ?? (FULL ? [10, 30, 60, 100] : [10, 30, 60]);
 const MESSAGES = FULL ? 50 : 20;
 const DEGREE = 4;
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
@@ -56,6 +62,12 @@ const results: Record<string, unknown> = {};
 function record(section: string, figures: unknown): void {
   results[section] = figures;
 }
+
+/** Raw series for the picture: per-delivery latencies per N, arrival times of the ingest runs. */
+const pictures: {
+  latency: Array<{ n: number; sfr: number[]; raw: number[] }>;
+  ingest?: { sfr: number[]; raw: number[] };
+} = { latency: [] };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const startedAt = Date.now();
@@ -180,6 +192,14 @@ async function benchPipeline(): Promise<void> {
   console.log(
     `target ≥ 8 000 msgs/s/core: ${rate >= 8000 ? 'met' : 'NOT met'}${bad ? ` (unexpected refusals: ${bad})` : ''}`,
   );
+  record('pipeline', {
+    sfr: rate,
+    baseline: { name: 'UTF-8 decode + JSON.parse', rate: baseline },
+    ratio: rate / baseline,
+    recoverAlone: recoverOnly,
+    vsRecoverAlone: rate / recoverOnly,
+    loadavg: os.loadavg(),
+  });
   await benchPipelinePool(wires, recoverOnly);
 }
 
@@ -386,7 +406,10 @@ async function sfrNet(n: number, keys: MemberKey[], dirs: string[]): Promise<Net
   return {
     nodes,
     receive: nodes.map((x) => (cb) => {
-      x.onAccepted((m) => cb(m.id));
+      // The publisher's own acceptance (source 'local') is not a delivery.
+      x.onAccepted((m) => {
+        if (m.source !== 'local') cb(m.id);
+      });
     }),
     publish: async (i, wire) => {
       // The publisher ingests (validates + stores) its own message before relaying, as publish() does.
@@ -439,6 +462,7 @@ async function disseminate(net: Net, n: number, wires: Uint8Array[], publisherOf
   const delivered = per.length / (wires.length * (n - 1));
   const receptions = (net.receptions() - before) / (wires.length * (n - 1));
   return {
+    per,
     p50: pct(per, 50),
     p99: pct(per, 99),
     all50: pct(toAll, 50),
@@ -484,7 +508,7 @@ async function benchIngest(): Promise<void> {
         lastAt = performance.now();
       }
     }
-    return { rate: onDone() / ((lastAt - t0) / 1000), got: onDone() };
+    return { rate: onDone() / ((lastAt - t0) / 1000), got: onDone(), t0 };
   };
 
   // Raw gossipsub receiver.
@@ -495,7 +519,11 @@ async function benchIngest(): Promise<void> {
   await raw.start();
   raw.services.pubsub.subscribe(ALERTS);
   let rawGot = 0;
-  raw.services.pubsub.addEventListener('message', () => rawGot++);
+  const rawAt: number[] = [];
+  raw.services.pubsub.addEventListener('message', () => {
+    rawGot++;
+    rawAt.push(performance.now());
+  });
   await sender.dial(raw.getMultiaddrs()[0]!);
   await sleep(2500);
   const rawResult = await blast(() => rawGot);
@@ -510,12 +538,17 @@ async function benchIngest(): Promise<void> {
     dataDir: dir,
     memberKey: deriveTestKey('sfr-bench-receiver').privateKey,
     members: keys.map((k) => k.address),
-    gossip: { score: { ipColocationWeight: 0 } },
+    // One author floods: lift its issuer budget (100, then 2/s), which would otherwise throttle the run.
+    gossip: { score: { ipColocationWeight: 0 }, issuerBudget: { burst: 1e9, perSecond: 1e9 } },
     sync: { intervalMs: 0, connectDelayMs: 60_000 },
   });
   await node.start();
   let sfrGot = 0;
-  node.onAccepted(() => sfrGot++);
+  const sfrAt: number[] = [];
+  node.onAccepted(() => {
+    sfrGot++;
+    sfrAt.push(performance.now());
+  });
   await sender.dial(node.libp2p.getMultiaddrs()[0]!);
   await sleep(2500);
   const sfrResult = await blast(() => sfrGot);
@@ -527,12 +560,23 @@ async function benchIngest(): Promise<void> {
   console.log(`\n### single-node ingest (one sender → one receiver, ${K} distinct alerts, TCP loopback)`);
   console.log(`| receiver | msgs/s | delivered | vs baseline |\n| --- | ---: | ---: | ---: |`);
   console.log(
-    `| SFR node (pipeline + fsync'd store, then accept) | ${fmt(sfrResult.rate)} | ${sfrResult.got}/${K} | ${fmt(sfrResult.rate / rawResult.rate, 3)}× |`,
+    `| **SFR node** (pipeline, accept, then fsync'd store) | ${fmt(sfrResult.rate)} | ${sfrResult.got}/${K} | ${fmt(sfrResult.rate / rawResult.rate, 3)}× |`,
   );
   console.log(
     `| baseline: raw gossipsub, no validation, no store | ${fmt(rawResult.rate)} | ${rawResult.got}/${K} | 1× |`,
   );
-  console.log(`SFR queue drops (GOSSIP_QUEUE_FULL): ${drops}`);
+  console.log(`SFR queue drops (GOSSIP_QUEUE_FULL): ${drops}; load average ${loadavg()}`);
+  record('ingest', {
+    messages: K,
+    sfr: { rate: sfrResult.rate, delivered: sfrResult.got, queueDrops: drops },
+    baseline: { name: 'raw gossipsub', rate: rawResult.rate, delivered: rawResult.got },
+    ratio: sfrResult.rate / rawResult.rate,
+    loadavg: os.loadavg(),
+  });
+  pictures.ingest = {
+    sfr: sfrAt.map((t) => t - sfrResult.t0),
+    raw: rawAt.map((t) => t - rawResult.t0),
+  };
 }
 
 // ------------------------------------------------------------------ 3 + 4. dissemination and RSS
@@ -544,7 +588,9 @@ async function benchDissemination(): Promise<void> {
   console.log(
     '| N | router | p50 ms | p99 ms | to-all p50 ms | to-all p99 ms | delivered | receptions/node/msg | in-process ΔRSS/N MB |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
+  const rows: Record<string, unknown>[] = [];
   for (const n of SIZES) {
+    const byKind: Partial<Record<'raw' | 'sfr', Awaited<ReturnType<typeof disseminate>>>> = {};
     const keys = Array.from({ length: n }, (_, i) => deriveTestKey(`sfr-bench-member-${i}`));
     const wires = await presign(keys, MESSAGES, Date.now());
     const publisherOf = (k: number) => k % n; // wire k was signed by keys[k % n]
@@ -563,12 +609,37 @@ async function benchDissemination(): Promise<void> {
       console.error(`[bench +${elapsed()} s] N=${n} ${kind}: stopping`);
       await Promise.race([net.stop(), sleep(30_000)]);
       for (const d of dirs) await rm(d, { recursive: true, force: true });
+      byKind[kind] = r;
       console.log(
-        `| ${n} | ${kind === 'raw' ? 'baseline: raw gossipsub' : 'SFR node'} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.all50, 1)} | ${fmt(r.all99, 1)} | ${fmt(r.delivered * 100, 1)} % | ${fmt(r.receptions, 2)} | ${fmt(rss, 1)} |`,
+        `| ${n} | ${kind === 'raw' ? 'baseline: raw gossipsub' : '**SFR node**'} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.all50, 1)} | ${fmt(r.all99, 1)} | ${fmt(r.delivered * 100, 1)} % | ${fmt(r.receptions, 2)} | ${fmt(rss, 1)} |`,
       );
       await sleep(500);
     }
+    const raw = byKind.raw!;
+    const sfr = byKind.sfr!;
+    const figures = (r: typeof sfr) => ({
+      p50: r.p50,
+      p99: r.p99,
+      toAllP50: r.all50,
+      toAllP99: r.all99,
+      delivered: r.delivered,
+      receptionsPerNodePerMessage: r.receptions,
+    });
+    rows.push({
+      n,
+      mode: 'in-process',
+      sfr: figures(sfr),
+      baseline: { name: 'raw gossipsub', ...figures(raw) },
+      ratio: { p50: sfr.p50 / raw.p50, p99: sfr.p99 / raw.p99, toAllP99: sfr.all99 / raw.all99 },
+      loadavg: os.loadavg(),
+    });
+    console.log(
+      `| ${n} | ratio SFR / raw | ${fmt(sfr.p50 / raw.p50, 2)}× | ${fmt(sfr.p99 / raw.p99, 2)}× | ${fmt(sfr.all50 / raw.all50, 2)}× | ${fmt(sfr.all99 / raw.all99, 2)}× | | | |`,
+    );
+    pictures.latency.push({ n, sfr: sfr.per, raw: raw.per });
   }
+  record('dissemination', { messages: MESSAGES, degree: DEGREE, rows });
+  console.log(`load average ${loadavg()}`);
 }
 
 setFlagsFromString('--expose-gc');
@@ -636,9 +707,66 @@ async function benchRss(): Promise<void> {
   console.log(
     `| ${K} SFR nodes meshed in one process | ${fmt(many / MB, 1)} | ${fmt((many - base) / K / MB, 1)} |`,
   );
+  record('rss', {
+    sfr: { oneNode: one, perFurtherNode: (many - one) / (K - 1) },
+    baseline: { name: 'modules loaded, no node', rss: base },
+    ratio: one / base,
+    loadavg: os.loadavg(),
+  });
   console.log(
-    `a protocol running one node pays the baseline plus the first node: ${fmt(one / MB, 1)} MB; each further in-process node adds about ${fmt((many - one) / (K - 1) / MB, 1)} MB. load average ${loadavg()}`,
+    `one node / baseline ${fmt(one / base, 2)}× (target ≤ 1.2×); a protocol running one node pays the baseline plus the first node: ${fmt(one / MB, 1)} MB; each further in-process node adds about ${fmt((many - one) / (K - 1) / MB, 1)} MB. load average ${loadavg()}`,
   );
+}
+
+/**
+ * Writes the picture (latency CDF per N, ingest rate over time; SFR solid, raw gossipsub dashed) to
+ * `BENCH_SVG` (default `.cache/bench/gossip.svg`), and the figures as JSON into `BENCH_JSON_DIR` when
+ * `npm run bench -- --json` asked for them.
+ */
+async function writeReport(): Promise<void> {
+  const charts: Chart[] = [];
+  if (pictures.latency.length > 0) {
+    charts.push({
+      title: 'Dissemination: latency per delivery (CDF)',
+      xLabel: 'ms after publish (log)',
+      yLabel: 'fraction delivered',
+      logX: true,
+      series: pictures.latency.flatMap(({ n, sfr, raw }) => [
+        { label: `SFR node, N=${n}`, points: cdfOf(sfr), baseline: false },
+        { label: `baseline: raw gossipsub, N=${n}`, points: cdfOf(raw), baseline: true },
+      ]),
+    });
+  }
+  if (pictures.ingest !== undefined) {
+    charts.push({
+      title: 'Single-node ingest rate over time',
+      xLabel: 's since the first publish',
+      yLabel: 'messages/s (100 ms bins)',
+      series: [
+        { label: 'SFR node', points: rateOf(pictures.ingest.sfr), baseline: false },
+        { label: 'baseline: raw gossipsub', points: rateOf(pictures.ingest.raw), baseline: true },
+      ],
+    });
+  }
+  if (charts.length > 0) {
+    const file = process.env['BENCH_SVG'] ?? path.join('.cache', 'bench', 'gossip.svg');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(
+      file,
+      renderSvgReport(
+        charts,
+        `SFR gossip bench, ${FULL ? 'full' : 'quick'} mode, ${new Date().toISOString()}, ${os.cpus().length} cores, load average ${loadavg()}`,
+      ),
+    );
+    console.log(`picture written to ${file}`);
+  }
+  const dir = process.env['BENCH_JSON_DIR'];
+  if (dir !== undefined) {
+    await writeFile(
+      path.join(dir, 'gossip.json'),
+      JSON.stringify({ mode: FULL ? 'full' : 'quick', ...results }, null, 2),
+    );
+  }
 }
 
 const childK = process.env['SFR_BENCH_RSS_CHILD'];
@@ -661,6 +789,7 @@ if (ONLY.has('ingest')) await benchIngest();
 if (ONLY.has('dissemination')) await benchDissemination();
 if (ONLY.has('rss')) await benchRss();
 console.log(`\nuncaught socket errors (ECONNRESET/EPIPE) during the run: ${socketErrors}`);
+await writeReport();
 console.log(
   `\nbench time ${fmt((Date.now() - t0) / 1000, 1)} s; RSS now ${fmt(process.memoryUsage().rss / 2 ** 20)} MB`,
 );
