@@ -8,7 +8,7 @@ import { ApiProblem } from './problem.js';
 /** What the pool routes need from the node's pool service. */
 export type PoolApi = Pick<
   PoolService,
-  'listClaims' | 'getClaim' | 'fileClaim' | 'vote' | 'poolJson' | 'poolIds' | 'signCharter'
+  'listClaims' | 'getClaim' | 'fileClaim' | 'vote' | 'poolJson' | 'poolIds' | 'signCharter' | 'foundPool'
 >;
 
 const POOL_ID = /^0x[0-9a-f]{64}$/;
@@ -119,6 +119,12 @@ export function createPoolHandlers(p: {
           detail: 'the body names another pool than the path',
         });
       const r = await run(() => pools.signCharter(charter));
+      return reply.code(201).send(submitted(r));
+    },
+    foundPool: async (req, reply) => {
+      query(req, []);
+      const charter = parseBody<PoolCharter>(req, 'PoolCharter', p.bodyLimit);
+      const r = await run(() => pools.foundPool(charter));
       return reply.code(201).send(submitted(r));
     },
     getPool: async (req) => {

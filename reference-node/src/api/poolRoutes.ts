@@ -51,6 +51,20 @@ export const POOL_ROUTES: readonly RouteSpec[] = [
     problems: [400, 401, 413, 415, 422, 429, 503],
   },
   {
+    method: 'POST',
+    url: '/v1/pools',
+    operationId: 'foundPool',
+    summary: 'Found a pool: sign its founding PoolCharter and have every member’s node co-sign it',
+    description:
+      'The body is the founding PoolCharter payload (epoch 0) listing this node’s member. The node checks the charter rules (a refusal answers with its POOL_* code and nothing is signed), signs, stores and publishes it, and nudges its peers to catch up: each member’s node then takes part in the pool and co-signs by its `policy.coSignCharters` (pools.md#founding). GET /v1/pools/:poolId shows each member’s signature under `founding`.',
+    tag: 'pools',
+    auth: true,
+    body: 'PoolCharter',
+    parameters: [],
+    ok: { status: 201, description: 'Signed, stored and published.', schema: 'SubmitResponse' },
+    problems: [400, 401, 413, 415, 422, 429, 503],
+  },
+  {
     method: 'GET',
     url: '/v1/pools/:poolId',
     operationId: 'getPool',

@@ -222,7 +222,7 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
   return program;
 }
 
-/** `sfr claim file`, `sfr claims`, `sfr vote`, `sfr pool ledger`, `sfr stress` (issue 6 items 5 and 7). */
+/** `sfr claim file`, `sfr claims`, `sfr vote`, `sfr pool found | ledger`, `sfr stress` (issue 6 items 5 and 7, issue 10 item 3). */
 function addPoolCommands(
   program: Command,
   out: { stdout: (s: string) => void; stderr: (s: string) => void },
@@ -288,6 +288,29 @@ function addPoolCommands(
       },
     );
   const pool = program.command('pool').description('shared insurance pools').exitOverride();
+  pool
+    .command('found')
+    .description(
+      'found a pool from one command: sign its founding charter and wait until every member’s node co-signed it (pools.md#founding); prints the pool id and each member’s signature',
+    )
+    .requiredOption(
+      '--charter <charter.json>',
+      'the founding PoolCharter payload (epoch 0) listing this node’s member',
+    )
+    .option('--wait <ms>', 'how long to wait for every member’s signature', '120000')
+    .addOption(apiOption())
+    .addOption(tokenOption())
+    .option('--json', 'print the report as JSON (amounts in base units)', false)
+    .exitOverride()
+    .action(async (o: { charter: string; wait: string; api: string; tokenFile?: string; json: boolean }) => {
+      const { foundPool, formatFound } = await import('./poolFound.js');
+      const r = await foundPool({
+        ...o,
+        waitMs: Number(o.wait),
+        ...(o.json ? {} : { onProgress: (p) => out.stderr(formatFound(p)) }),
+      });
+      out.stdout(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatFound(r));
+    });
   pool
     .command('ledger')
     .description(

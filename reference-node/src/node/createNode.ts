@@ -211,6 +211,11 @@ export interface SfrNode {
    */
   setMembers(members: readonly string[], memberAddresses?: readonly string[]): void;
   connectedPeers(): string[];
+  /**
+   * Nudges every connected peer (p2p.md#sync-protocols) to catch up from this node now, e.g. after it
+   * signed a charter text that members not yet on the pool's topic must see (pools.md#founding).
+   */
+  nudgePeers(): void;
 }
 
 function parsePeerAddr(addr: string): { ma: Multiaddr; peerId: string } {
@@ -710,6 +715,14 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       if (started) router.subscribe(t);
     },
     connectedPeers: () => libp2p.getPeers().map((p) => p.toString()),
+    nudgePeers() {
+      for (const peer of libp2p.getPeers())
+        sync
+          .nudge(peer)
+          .catch((err: unknown) =>
+            log?.debug({ peer: peer.toString(), code: (err as { code?: string }).code }, 'nudge not taken'),
+          );
+    },
     setMembers(members, memberAddresses = []) {
       membership.setMembers([...members, member]);
       const known = new Map(memberAddrs.map((a) => [a.ma.toString(), a]));

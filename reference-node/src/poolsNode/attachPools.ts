@@ -85,6 +85,9 @@ export async function attachPools(p: AttachPoolsParameters): Promise<PoolService
     // Token losses are valued from their feeds' rounds on these chains (pools.md#feed-rounds).
     ...(chains.length === 0 ? {} : { readFeedRounds: createFeedRoundsReader(chains) }),
     ...(p.config.policy?.autoAttest === undefined ? {} : { policy: p.config.policy.autoAttest }),
+    ...(p.config.policy?.coSignCharters === undefined
+      ? {}
+      : { coSignCharters: p.config.policy.coSignCharters }),
     ...(p.logger === undefined ? {} : { logger: p.logger }),
     ...(p.dataDir === undefined || chains.length === 0
       ? {}

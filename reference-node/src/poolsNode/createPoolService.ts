@@ -24,6 +24,7 @@ import {
   buildClaimDecision,
   type ClaimView,
   charterAt,
+  checkCharter,
   createPoolState,
   expectedDomainOf,
   type FeedRound,
@@ -54,6 +55,7 @@ import {
   type PoolVault,
   type SettlementChain,
 } from './createPoolSettlement.js';
+import { type FoundingText, foundingOf, textToCoSign } from './foundingOf.js';
 import {
   type CitedRecoveryEvent,
   DERIVATION_EXTENSION,
@@ -108,6 +110,8 @@ export interface PoolServiceNode {
     payload: Record<string, unknown>,
     options?: PublishOptions,
   ): Promise<{ readonly messageId: string; readonly envelope: unknown }>;
+  /** Asks every connected peer to catch up from this node now (p2p.md#sync-protocols). */
+  nudgePeers?(): void;
 }
 
 export interface CreatePoolServiceParameters {
@@ -132,6 +136,11 @@ export interface CreatePoolServiceParameters {
   readonly readFeedRounds?: ReadFeedRounds;
   /** `policy.autoAttest` of the node config. */
   readonly policy?: AutoAttestPolicy;
+  /**
+   * `policy.coSignCharters` of the node config: members whose founding charter naming this member the
+   * node signs on its own (pools.md#founding). Without it a founding text waits for the operator.
+   */
+  readonly coSignCharters?: readonly string[];
   readonly logger?: Logger;
   readonly now?: () => number;
   readonly tickMs?: number;
@@ -206,8 +215,15 @@ export interface PoolService {
   vaultOf(poolId: string): PoolVault | null;
   listClaims(filter?: { poolId?: string }): ClaimSummary[];
   getClaim(claimId: string): ClaimSummary | undefined;
-  /** Signs a charter text as this member (founding or amendment); joins its pool. */
+  /** Signs a charter text as this member (founding or amendment); joins its pool; nudges the peers. */
   signCharter(charter: PoolCharter): Promise<{ messageId: Hex; envelope: Envelope }>;
+  /**
+   * Founds a pool (pools.md#founding): checks the text is a founding one (epoch 0) of a pool not yet
+   * founded here, then signs it like `signCharter`; the other members' nodes co-sign by their policy.
+   */
+  foundPool(charter: PoolCharter): Promise<{ messageId: Hex; envelope: Envelope }>;
+  /** Every founding text of a pool held here and who signed it (pools.md#founding); [] for a pool not held. */
+  founding(poolId: string): FoundingText[];
   /** Checks a claim against the pool rules, then signs and publishes it. */
   fileClaim(claim: FundClaim): Promise<{ messageId: Hex; envelope: Envelope }>;
   /** A manual vote on a claim still attesting (a queued one, or any the member has not voted on). */
@@ -672,13 +688,71 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     }
   }
 
+  /** Whether a founding charter text lists this node's member. */
+  const namesMe = (env: Envelope): boolean => {
+    const c = env.payload as unknown as PoolCharter;
+    return env.type === 'PoolCharter' && c.epoch === 0 && c.members.some((x) => lower(x.member) === me);
+  };
+
+  /**
+   * pools.md#founding: a node takes part in every pool whose founding text it holds lists its member,
+   * config or not: it joins the topic, derives the pool from its store, and co-signs by its policy.
+   */
+  async function takePart(poolId: string): Promise<void> {
+    const key = lower(poolId);
+    if (!pools.has(key)) {
+      const e = addPool(key);
+      const n = await rebuild(e);
+      log?.info({ poolId: key, messages: n }, 'pool joined: a founding charter names this member');
+    }
+    await coSign(key);
+  }
+
+  /** Signs the founding text `policy.coSignCharters` asks for, once (pools.md#founding). */
+  async function coSign(poolId: string): Promise<void> {
+    const e = pools.get(poolId);
+    if (e === undefined || params.coSignCharters === undefined || busy.has(`found:${poolId}`)) return;
+    if (viewPool(e.state, now()).charters.length > 0) return;
+    const text = textToCoSign(foundingOf(e.state.messages.values(), poolId), me, params.coSignCharters);
+    if (text === null) return;
+    busy.add(`found:${poolId}`);
+    try {
+      const r = await service.signCharter(text.charter);
+      log?.info(
+        { poolId, payloadHash: text.payloadHash, messageId: r.messageId },
+        'founding charter co-signed',
+      );
+    } finally {
+      busy.delete(`found:${poolId}`);
+    }
+  }
+
   function react(poolId: string, m: PoolMessage): void {
     const type = m.envelope.type;
+    if (type === 'PoolCharter' && namesMe(m.envelope)) enqueue(() => coSign(lower(poolId)));
     if (type === 'FundClaim') enqueue(() => attest(poolId, m.messageId));
     else if (type === 'ClaimDecision') {
       const e = pools.get(lower(poolId));
       if (e !== undefined) judgeDecision(e, m);
     }
+  }
+
+  /** Pools whose founding charter text in the store lists this member. */
+  async function foundingPoolsInStore(): Promise<Set<string>> {
+    const out = new Set<string>();
+    let after = 0;
+    for (;;) {
+      const r = await params.node.store.queryMessages({ type: 'PoolCharter', after, limit: REBUILD_PAGE });
+      if (!r.ok) throw new PoolServiceError(r.code, r.detail);
+      for (const s of r.messages) {
+        const read = readPoolMessage(s.wire);
+        if (read.ok && namesMe(read.message.envelope))
+          out.add(lower((read.message.envelope.payload as unknown as PoolCharter).poolId));
+      }
+      if (r.nextCursor === null) break;
+      after = r.nextCursor;
+    }
+    return out;
   }
 
   async function rebuild(e: PoolEntry): Promise<number> {
@@ -738,6 +812,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (running) return;
       running = true;
       for (const p of params.pools) addPool(p.poolId, p.charterMessages ?? []);
+      // pools.md#founding: the pools whose founding text in the store lists this member.
+      for (const poolId of await foundingPoolsInStore()) addPool(poolId);
       // pools.md#gossip-admission: the node judges each pool message against the pool as held here.
       const noPool = createPoolState([]);
       const stopRules = params.node.usePoolRules?.((envelope, id, poolId) =>
@@ -752,6 +828,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         // Queued behind any attestation in flight, so a claim it marks as waiting is seen here.
         if (env.type === 'RecoveryEvent') enqueue(() => rejudgeAwaiting(lower(a.id)));
         const poolId = env.scope?.poolId ?? evidencePool(env);
+        if (poolId !== undefined && !pools.has(lower(poolId)) && namesMe(env)) {
+          enqueue(() => takePart(poolId));
+          return;
+        }
         if (
           poolId === undefined ||
           !(isPoolScopedType(env.type) || env.type === 'EquivocationEvidence') ||
@@ -803,7 +883,13 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       const e = entryOf(poolId);
       const view = viewPool(e.state, now());
       const onChain = settlement?.onChainOf(e.poolId, view) ?? null;
-      return { ...serializePoolView(view), ...(onChain === null ? {} : { onChain }) };
+      // pools.md#founding: every founding text held and each member's signature of it.
+      const founding = foundingOf(e.state.messages.values(), e.poolId).map((t) => ({
+        payloadHash: t.payloadHash,
+        complete: t.complete,
+        members: t.members,
+      }));
+      return { ...serializePoolView(view), founding, ...(onChain === null ? {} : { onChain }) };
     },
     syncVaults: async () => settlement?.sync(),
     vaultOf(poolId) {
@@ -831,10 +917,45 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     },
     async signCharter(charter) {
       addPool(charter.poolId); // joined first, so the accepted event folds the charter into its state
-      return publish('PoolCharter', charter, {
+      const r = await publish('PoolCharter', charter, {
         scope: { poolId: charter.poolId, epoch: charter.epoch },
         domain: expectedDomainOf(charter),
       });
+      // pools.md#founding: members not on the pool's topic yet learn of the text by catching up from us.
+      params.node.nudgePeers?.();
+      return r;
+    },
+    async foundPool(charter) {
+      if (charter.epoch !== 0)
+        throw new PoolServiceError('POOL_INPUT_INVALID', 'a founding charter has epoch 0', {
+          details: { field: '/epoch', expected: 0 },
+          section: 'pools.md#founding',
+        });
+      const held = pools.get(lower(charter.poolId));
+      if (held !== undefined && viewPool(held.state, now()).charters.length > 0)
+        throw new PoolServiceError('POOL_AMENDMENT_SUPERSEDED', 'this pool is founded already: amend it', {
+          details: { poolId: charter.poolId },
+          section: 'pools.md#founding',
+        });
+      if (!charter.members.some((m) => lower(m.member) === me))
+        throw new PoolServiceError(
+          'POOL_SIGNER_NOT_MEMBER',
+          `the charter does not list this node's member ${me}`,
+          {
+            details: { member: me },
+            section: 'pools.md#charter-envelopes',
+          },
+        );
+      const bad = checkCharter(charter);
+      if (bad !== null)
+        throw new PoolServiceError(bad, `the charter breaks a charter rule: ${bad}`, {
+          section: 'pools.md#charter-rules',
+        });
+      return service.signCharter(charter);
+    },
+    founding: (poolId) => {
+      const e = pools.get(lower(poolId));
+      return e === undefined ? [] : foundingOf(e.state.messages.values(), e.poolId);
     },
     async fileClaim(claim) {
       const e = entryOf(claim.poolId);

@@ -4,6 +4,8 @@
 export const STATUS_PROTOCOL = '/sfr/1/status/1.0.0';
 export const SYNC_RANGE_PROTOCOL = '/sfr/1/sync/range/1.0.0';
 export const SYNC_IDS_PROTOCOL = '/sfr/1/sync/ids/1.0.0';
+/** p2p.md#sync-protocols: "I hold something new for you"; the receiver runs a catch-up session with the sender. */
+export const SYNC_NUDGE_PROTOCOL = '/sfr/1/sync/nudge/1.0.0';
 
 /** [sfr] Largest request frame: a range request is ~120 bytes; an ids request of 64 ids is ~4.3 KiB. */
 export const MAX_REQUEST_BYTES = 8 * 1024;

@@ -1,7 +1,7 @@
 /**
  * Catch-up sync (spec/v1/p2p.md#sync): serves `/sfr/1/status/1.0.0`, `/sfr/1/sync/range/1.0.0` and
  * `/sfr/1/sync/ids/1.0.0` from the store, and fetches what this node is missing from its peers — on every
- * new connection and periodically — running every fetched message through the same validation pipeline
+ * new connection, periodically, and when a peer nudges it (`/sfr/1/sync/nudge/1.0.0`) — running every fetched message through the same validation pipeline
  * as gossip (without the gossip max-age rule) so it is stored exactly once.
  */
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
@@ -25,6 +25,7 @@ import {
   STATUS_PROTOCOL,
   SYNC_IDS_PROTOCOL,
   SYNC_MAX_BARREN_PAGES,
+  SYNC_NUDGE_PROTOCOL,
   SYNC_RANGE_PROTOCOL,
   SYNC_SESSION_MAX_MS,
   SYNC_SESSION_MAX_REQUESTS,
@@ -95,6 +96,11 @@ export interface SyncService {
   requestStatus(peer: PeerId): Promise<Map<string, number>>;
   requestRange(peer: PeerId, issuer: string, fromSeq: number, toSeq: number): Promise<Uint8Array[]>;
   requestIds(peer: PeerId, ids: readonly string[]): Promise<Uint8Array[]>;
+  /**
+   * Tells `peer` that this node holds messages it may lack (p2p.md#sync-protocols): the peer runs a
+   * catch-up session with this node. Resolves once the peer took the nudge; throws SyncError otherwise.
+   */
+  nudge(peer: PeerId): Promise<void>;
 }
 
 /** Local contiguous prefix per issuer and per-peer watermarks are kept for at most this many peers. */
@@ -194,6 +200,17 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
       const m = await store.getMessage(id);
       if (m !== undefined) await writeKindFrame(stream, FRAME_MESSAGE, m.wire, signal);
     }
+  }
+
+  /** Peers that nudged during a running session with them: one more session follows it. */
+  const renudged = new Set<string>();
+
+  /** p2p.md#sync-protocols: a nudge starts a catch-up session with the sender (one more if one runs). */
+  function takeNudge(peer: PeerId): void {
+    if (!running) return;
+    const key = peer.toString();
+    if (sessions.has(key)) renudged.add(key);
+    else void syncWithPeer(peer);
   }
 
   // ---------------------------------------------------------------- client side
@@ -430,7 +447,11 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     const key = peer.toString();
     const existing = sessions.get(key);
     if (existing !== undefined) return existing;
-    const p = runSession(peer).finally(() => sessions.delete(key));
+    const p = runSession(peer).finally(() => {
+      sessions.delete(key);
+      // A nudge that came during the session may announce what its status did not list yet.
+      if (renudged.delete(key) && running) void syncWithPeer(peer);
+    });
     sessions.set(key, p);
     return p;
   }
@@ -465,6 +486,19 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
         (s, c) => serve(s, c.remotePeer.toString(), handleIds, true),
         options,
       );
+      await libp2p.handle(
+        SYNC_NUDGE_PROTOCOL,
+        (s, c) =>
+          serve(
+            s,
+            c.remotePeer.toString(),
+            async () => {
+              takeNudge(c.remotePeer);
+            },
+            false,
+          ),
+        options,
+      );
       libp2p.addEventListener('peer:connect', onConnect);
       const period = opts.intervalMs ?? 30_000;
       if (period > 0) {
@@ -485,12 +519,17 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await Promise.allSettled([...sessions.values()]);
-      await libp2p.unhandle([STATUS_PROTOCOL, SYNC_RANGE_PROTOCOL, SYNC_IDS_PROTOCOL]).catch(() => {});
+      await libp2p
+        .unhandle([STATUS_PROTOCOL, SYNC_RANGE_PROTOCOL, SYNC_IDS_PROTOCOL, SYNC_NUDGE_PROTOCOL])
+        .catch(() => {});
     },
     syncWithPeer,
     requestStatus,
     requestRange,
     requestIds,
+    async nudge(peer) {
+      await request(peer, SYNC_NUDGE_PROTOCOL, undefined, maxFrame);
+    },
   };
 }
 

@@ -1746,6 +1746,12 @@ export interface PoolMembershipConfig {
 export interface PolicyConfig {
   autoAttest?: AutoAttestPolicy;
   /**
+   * Members whose founding pool charter listing this node's member the node signs on its own (pools.md#founding), at most 64. Absent or empty: a founding text waits for the operator's signature (POST /v1/pools/:poolId/charter).
+   *
+   * @maxItems 64
+   */
+  coSignCharters?: Address[];
+  /**
    * Pre-authorized protective actions (at most 16).
    *
    * @maxItems 16
