@@ -215,10 +215,11 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
     );
     expect(filed.code).toBe(0);
     const { messageId: claimId } = JSON.parse(filed.stdout) as { messageId: string };
+    // Queued for a vote, not only folded: node 1 queues it in its pool job after the claim is held.
     await waitFor(
-      () => t.services[1]!.getClaim(claimId) !== undefined,
+      () => t.services[1]!.getClaim(claimId)?.pendingVote != null,
       TIMEOUTS.event,
-      'the claim at node 1',
+      'the claim queued for a vote at node 1',
     );
 
     const listed = await cli('claims', '--pool', POOL_ID, '--api', t.urls[1]!, '--json');
