@@ -68,9 +68,13 @@ interface ContagionEnvelope {
 /** The narrow view of the node the responder needs (SfrNode satisfies it). */
 export interface ContagionNode {
   readonly member: string;
+  /** A RecoveryEvent's own-protocol verdict on the announcements held now (messages.md#recoveryevent). */
+  judgeOwnProtocol(event: { issuer: string; seq: number; protocol: unknown }): 'own' | 'foreign' | 'unknown';
   readonly store: {
     activeAlerts(p?: { now?: number; limit?: number }): Promise<{ id: string; wire: Uint8Array }[]>;
     getMessage(id: string): Promise<{ wire: Uint8Array } | undefined>;
+    /** The id of the all-clear by `issuer` held for an alert, whichever arrived first. */
+    resolvedBy(alertId: string, issuer: string): Promise<string | undefined>;
     /** Cursor of the newest stored message (0 when empty). */
     readonly lastCursor: number;
     /** Stored messages after a cursor, oldest first (the catch-up after a restart). */
@@ -241,6 +245,8 @@ export async function createContagionResponder(
   /** Alert id → the normalized subject it was about (for resolutions of matched alerts). */
   const alertSubjects = new Map<string, ExposureEntry>();
 
+  /** The store lookups of arriving alerts, chained so that alerts are counted in acceptance order. */
+  let lookups: Promise<unknown> = Promise.resolve();
   const track = (t: Promise<unknown>): void => {
     tasks.add(t);
     t.finally(() => tasks.delete(t)).catch(() => {});
@@ -353,52 +359,94 @@ export async function createContagionResponder(
       log?.debug({ messageId: id, code: 'ALERT_NOT_EXPOSED' }, 'alert does not touch the exposure profile');
       return;
     }
-    alertSubjects.set(id, subject);
-    if (alertSubjects.size > 65_536) alertSubjects.delete(alertSubjects.keys().next().value as string);
-    const obs = state.observe(
-      subject,
-      indicator,
-      { id, issuer, seq: env.seq, confidence: num(a['confidence']) ?? 0, severity, expiresAt },
-      t,
-    );
-    if (obs.status === 'expired') return;
-    if (obs.status === 'counted' && obs.evicted !== undefined)
-      log?.warn(
-        { evicted: obs.evicted, code: 'ALERT_STATE_FULL' },
-        'corroboration state full; evicted a group',
-      );
-    const c = corroborate(obs.group);
-    metrics?.alertsMatched.inc({ outcome: 'matched' });
-    log?.info(
-      { messageId: id, issuer, matched: matched.length, issuers: c.issuers, confidenceBps: c.confidenceBps },
-      'alert touches the exposure profile',
-    );
-    void notify(
-      {
-        event: 'alert',
-        messageId: id,
-        body: {
-          node: nodeInfo(),
-          createdAt: t,
-          alert: { messageId: id, issuer, seq: env.seq, issuedAt: env.issuedAt, payload: a },
-          exposure: { matched },
-          corroboration: { issuers: c.issuers, confidenceBps: c.confidenceBps, alertIds: c.alertIds },
-          recommendedActions: Array.isArray(a['recommendedActions']) ? a['recommendedActions'] : [],
-        },
+    // messages.md#contagionalert rule 4, judged when read: an alert whose own issuer's all-clear the
+    // store already holds (it arrived first) is resolved on arrival, as if they had come in order.
+    // Looked up in arrival order, so alerts are counted in the order they were accepted.
+    const exposed = subject;
+    const lookup = lookups.then(() => p.node.store.resolvedBy(id, issuer));
+    lookups = lookup.catch(() => undefined);
+    const observed = lookup.then(
+      (by) => {
+        if (by === undefined) return observe();
+        metrics?.alertsMatched.inc({ outcome: 'resolved' });
+        log?.info({ messageId: id, resolvedBy: by }, 'alert already resolved by its issuer; not counted');
+        return undefined;
       },
-      severity,
+      (err: unknown) => {
+        log?.warn({ err: String(err), messageId: id }, 'store lookup failed; alert counted');
+        return observe();
+      },
     );
-    for (const policy of policies) {
-      if (!(policy.indicators as readonly string[]).includes(indicator)) continue;
-      const pc = corroborate(obs.group, policy.minSeverity);
-      if (pc.issuers < policy.minIssuers || pc.confidenceBps < policy.minConfidenceBps) continue;
-      track(fire(policy, obs.group, pc, { id, env }));
+    track(observed);
+
+    function observe(): Promise<unknown> {
+      alertSubjects.set(id, exposed);
+      if (alertSubjects.size > 65_536) alertSubjects.delete(alertSubjects.keys().next().value as string);
+      const obs = state.observe(
+        exposed,
+        indicator,
+        { id, issuer, seq: env.seq, confidence: num(a['confidence']) ?? 0, severity, expiresAt },
+        t,
+      );
+      if (obs.status === 'expired') return Promise.resolve();
+      if (obs.status === 'counted' && obs.evicted !== undefined)
+        log?.warn(
+          { evicted: obs.evicted, code: 'ALERT_STATE_FULL' },
+          'corroboration state full; evicted a group',
+        );
+      const c = corroborate(obs.group);
+      metrics?.alertsMatched.inc({ outcome: 'matched' });
+      log?.info(
+        {
+          messageId: id,
+          issuer,
+          matched: matched.length,
+          issuers: c.issuers,
+          confidenceBps: c.confidenceBps,
+        },
+        'alert touches the exposure profile',
+      );
+      const work: Promise<unknown>[] = [];
+      work.push(
+        notify(
+          {
+            event: 'alert',
+            messageId: id,
+            body: {
+              node: nodeInfo(),
+              createdAt: t,
+              alert: { messageId: id, issuer, seq: env.seq, issuedAt: env.issuedAt, payload: a },
+              exposure: { matched },
+              corroboration: { issuers: c.issuers, confidenceBps: c.confidenceBps, alertIds: c.alertIds },
+              recommendedActions: Array.isArray(a['recommendedActions']) ? a['recommendedActions'] : [],
+            },
+          },
+          severity,
+        ),
+      );
+      for (const policy of policies) {
+        if (!(policy.indicators as readonly string[]).includes(indicator)) continue;
+        const pc = corroborate(obs.group, policy.minSeverity);
+        if (pc.issuers < policy.minIssuers || pc.confidenceBps < policy.minConfidenceBps) continue;
+        work.push(fire(policy, obs.group, pc, { id, env }));
+      }
+      return Promise.all(work);
     }
   }
 
-  function onRecoveryEvent(id: string, env: { issuer: string; payload: Record<string, unknown> }): void {
+  function onRecoveryEvent(
+    id: string,
+    env: { issuer: string; seq: number; payload: Record<string, unknown> },
+  ): void {
     if (env.issuer.toLowerCase() === p.node.member) return; // our own reports go out as protective_action
     const e = env.payload;
+    // messages.md#recoveryevent: judged when read; an event about another protocol than its issuer's is not delivered.
+    if (
+      p.node.judgeOwnProtocol({ issuer: env.issuer, seq: env.seq, protocol: e['protocol'] }) === 'foreign'
+    ) {
+      log?.info({ messageId: id, code: 'GOSSIP_RECOVERY_NOT_OWN_PROTOCOL' }, 'recovery event not delivered');
+      return;
+    }
     const slug = str(e['protocol']);
     const scope = (e['scope'] ?? {}) as { chain?: unknown; contracts?: unknown; assets?: unknown };
     const subjects: ExposureEntry[] = [];

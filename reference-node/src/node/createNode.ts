@@ -44,6 +44,7 @@ import { fixedTopicStrings, parseTopic, stringifyTopic, topicForEnvelope } from 
 import { admitPoolMessage, createPoolState, type PoolMessage } from '../pools/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { createSyncService, type SyncService } from '../sync/syncService.js';
+import { createAnnouncedProtocols, type OwnProtocolVerdict } from '../validation/announcedProtocols.js';
 import type { ContractSignatures } from '../validation/contractSignatures.js';
 import { createDurableReplayState, restoreValidationState } from '../validation/durableReplayState.js';
 import type { ValidationMetrics } from '../validation/gossipAdapter.js';
@@ -216,6 +217,12 @@ export interface SfrNode {
    * signed a charter text that members not yet on the pool's topic must see (pools.md#founding).
    */
   nudgePeers(): void;
+  /**
+   * Whether a RecoveryEvent is about its issuer's own protocol, judged on the announcements the node
+   * holds now (messages.md#recoveryevent): readers of held events (contagion delivery, claim checks)
+   * call it when they read, so their view does not depend on the order the messages arrived in.
+   */
+  judgeOwnProtocol(event: { issuer: string; seq: number; protocol: unknown }): OwnProtocolVerdict;
 }
 
 function parsePeerAddr(addr: string): { ma: Multiaddr; peerId: string } {
@@ -324,18 +331,10 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     }
   };
 
-  // messages.md#recoveryevent: a member's own protocol is the one its NodeAnnouncements name; per member,
-  // (seq, protocol) of each accepted announcement in seq order, so an event is judged by the
-  // announcement before it (the same verdict at every node, whatever the arrival order of later ones).
-  const announced = new Map<string, { seq: number; protocol: string }[]>();
-  const recordAnnouncement = (issuer: string, seq: number, protocol: unknown): void => {
-    if (typeof protocol !== 'string') return;
-    const list = announced.get(issuer) ?? [];
-    let k = list.length;
-    while (k > 0 && list[k - 1]!.seq > seq) k--;
-    if (list[k - 1]?.seq !== seq) list.splice(k, 0, { seq, protocol });
-    announced.set(issuer, list);
-  };
+  // messages.md#recoveryevent: a member's own protocol is the one its NodeAnnouncements name, judged by
+  // the announcement before the event, at validation (rule 33.1) and again wherever a held event is read.
+  const announced = createAnnouncedProtocols();
+  const recordAnnouncement = announced.record;
   for await (const m of storedOfTypes(store, ['NodeAnnouncement'])) {
     const env = JSON.parse(new TextDecoder().decode(m.wire)) as {
       issuer: string;
@@ -411,12 +410,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       // A message accepted a moment ago may still be on its way to the disk (relay on validation).
       issuerOf: async (id) =>
         replayState.pendingById(id)?.envelope.issuer.toLowerCase() ?? (await store.getMessage(id))?.issuer,
-      protocolOf: (issuer, seq) => {
-        const list = announced.get(issuer);
-        let k = list?.length ?? 0;
-        while (k > 0 && list![k - 1]!.seq >= seq) k--;
-        return k === 0 ? undefined : list![k - 1]!.protocol;
-      },
+      judgeOwnProtocol: announced.judge,
       checkPool: (envelope, id, poolId) => poolRules(envelope, id, poolId),
     }),
     limits: { maxMessageBytes, skewMs, maxAgeMs },
@@ -723,6 +717,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
             log?.debug({ peer: peer.toString(), code: (err as { code?: string }).code }, 'nudge not taken'),
           );
     },
+    judgeOwnProtocol: announced.judge,
     setMembers(members, memberAddresses = []) {
       membership.setMembers([...members, member]);
       const known = new Map(memberAddrs.map((a) => [a.ma.toString(), a]));

@@ -40,7 +40,7 @@ import {
   viewPool,
 } from '../pools/index.js';
 import type { Store } from '../store/index.js';
-import type { ValidationOutcome, WireEnvelope } from '../validation/index.js';
+import type { OwnProtocolVerdict, ValidationOutcome, WireEnvelope } from '../validation/index.js';
 import {
   type AutoAttestPolicy,
   chooseVerdict,
@@ -104,6 +104,8 @@ export interface PoolServiceNode {
   ): () => void;
   /** Registers the pool rules the node's type rules apply before a pool message is stored or relayed. */
   usePoolRules?(rules: (envelope: WireEnvelope, id: string, poolId: string) => ValidationOutcome): () => void;
+  /** A RecoveryEvent's own-protocol verdict on the announcements held now (messages.md#recoveryevent). */
+  judgeOwnProtocol(event: { issuer: string; seq: number; protocol: unknown }): OwnProtocolVerdict;
   /** The node's one publish path; what it accepts reaches `onAccepted` before it resolves. */
   publish(
     type: string,
@@ -443,11 +445,22 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
           : (JSON.parse(new TextDecoder().decode(stored.wire)) as {
               type?: string;
               issuer?: string;
-              payload?: { kind?: string; evidence?: EvidenceRef[] };
+              seq?: number;
+              payload?: { kind?: string; protocol?: unknown; evidence?: EvidenceRef[] };
             });
       out.push(
-        env?.type === 'RecoveryEvent' && typeof env.issuer === 'string'
-          ? { issuer: env.issuer, kind: String(env.payload?.kind), evidence: env.payload?.evidence ?? [] }
+        env?.type === 'RecoveryEvent' && typeof env.issuer === 'string' && typeof env.seq === 'number'
+          ? {
+              issuer: env.issuer,
+              kind: String(env.payload?.kind),
+              evidence: env.payload?.evidence ?? [],
+              // Judged now, on the announcements held now, whatever order they and the event arrived in.
+              ownProtocol: params.node.judgeOwnProtocol({
+                issuer: env.issuer,
+                seq: env.seq,
+                protocol: env.payload?.protocol,
+              }),
+            }
           : null,
       );
     }

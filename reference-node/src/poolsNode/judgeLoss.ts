@@ -8,6 +8,7 @@ import {
   valueClaim,
   valueFromRounds,
 } from '../pools/index.js';
+import type { OwnProtocolVerdict } from '../validation/announcedProtocols.js';
 
 /** One loss an adapter re-derived from a piece of evidence (the kit's `DerivedLoss`). */
 export type DerivedLoss = {
@@ -39,6 +40,11 @@ export type CitedRecoveryEvent = {
   issuer: string;
   kind: string;
   evidence: readonly EvidenceRef[];
+  /**
+   * Whether it is about its issuer's own protocol, judged on the announcements the attester holds
+   * when it checks the claim (messages.md#recoveryevent); `unknown` when it holds none before it.
+   */
+  ownProtocol: OwnProtocolVerdict;
 } | null;
 
 export type JudgeLossParameters = {
@@ -115,8 +121,8 @@ export function judgeLoss(p: JudgeLossParameters): JudgeLossReturnType {
   // 1. Every cited RecoveryEvent is in the attester's store.
   if (p.recoveryEvents.some((e) => e === null)) return { ok: false, code: 'CLAIM_RECOVERY_EVENT_MISSING' };
   const events = p.recoveryEvents as readonly NonNullable<CitedRecoveryEvent>[];
-  // 2. ... issued by the claimant.
-  if (events.some((e) => e.issuer.toLowerCase() !== claimant))
+  // 2. ... issued by the claimant, about the claimant's own protocol.
+  if (events.some((e) => e.issuer.toLowerCase() !== claimant || e.ownProtocol === 'foreign'))
     return { ok: false, code: 'CLAIM_RECOVERY_EVENT_FOREIGN' };
   // 3. One of them is of the covered kind, and they cite every piece of the claim's evidence.
   const cited = new Set(events.flatMap((e) => e.evidence.map(evidenceKey)));

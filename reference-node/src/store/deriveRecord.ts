@@ -32,7 +32,7 @@ export const enc = (s: string): Uint8Array => te.encode(s);
 const EMPTY = new Uint8Array(0);
 
 /** An all-clear is recorded under (alert id, its own issuer): only an all-clear of the alert's issuer ends it. */
-const resolutionSlot = (alertId: string, issuer: string): string => `${alertId}:${issuer}`;
+export const resolutionSlot = (alertId: string, issuer: string): string => `${alertId}:${issuer}`;
 
 /** Sort key of an active alert: by expiry so that expired ones are never scanned. */
 export function activeAlertSortKey(expiresAt: number | undefined, id: string): string {

@@ -1,6 +1,13 @@
 import { ClassicLevel } from 'classic-level';
 import { EnvelopeError, type SigningSlot } from '../envelope/index.js';
-import { type BatchOp, DERIVED_VERSION, type DeriveReader, deriveRecord, enc } from './deriveRecord.js';
+import {
+  type BatchOp,
+  DERIVED_VERSION,
+  type DeriveReader,
+  deriveRecord,
+  enc,
+  resolutionSlot,
+} from './deriveRecord.js';
 import {
   ACTIVE_ALERT_END,
   ACTIVE_ALERT_START,
@@ -691,6 +698,11 @@ class LevelStore implements Store {
       }
     }
     return { ok: true, messages: out, nextCursor: more ? lastScanned : null };
+  }
+
+  async resolvedBy(alertId: string, issuer: string): Promise<string | undefined> {
+    const v = await this.db.get(resolvedKey(resolutionSlot(alertId, issuer.toLowerCase())));
+    return v === undefined ? undefined : dec(v);
   }
 
   async activeAlerts(parameters: ActiveAlertsParameters = {}): Promise<StoredMessage[]> {

@@ -152,6 +152,11 @@ export interface Store extends SigningJournal {
   readFrom(after: number, limit?: number): Promise<MessagePage>;
   queryMessages(parameters: QueryMessagesParameters): Promise<QueryMessagesResult>;
   activeAlerts(parameters?: ActiveAlertsParameters): Promise<StoredMessage[]>;
+  /**
+   * The id of the all-clear by `issuer` the store holds for an alert (messages.md#contagionalert rule 4),
+   * whichever arrived first; undefined when it holds none.
+   */
+  resolvedBy(alertId: string, issuer: string): Promise<string | undefined>;
   heads(): ReadonlyMap<string, number>;
   headSeq(issuer: string): number | undefined;
   stats(): Promise<StoreStats>;

@@ -1,4 +1,9 @@
 export {
+  type AnnouncedProtocols,
+  createAnnouncedProtocols,
+  type OwnProtocolVerdict,
+} from './announcedProtocols.js';
+export {
   type ContractReader,
   type ContractSignatures,
   createContractSignatures,

@@ -5,6 +5,7 @@
  * all-clear resolves, the issuer's announced protocol, the pool's messages) get it from the context.
  */
 import { isMessageType, isPoolScopedType, type MessageType } from '@sfr/schemas';
+import type { OwnProtocolVerdict } from './announcedProtocols.js';
 import { ACCEPT, ignore, reject, type ValidationOutcome } from './outcome.js';
 import type { TypeRules, WireEnvelope } from './types.js';
 
@@ -12,11 +13,8 @@ import type { TypeRules, WireEnvelope } from './types.js';
 export interface TypeRuleContext {
   /** The issuer (lower-case) of a message the node holds, or undefined when it holds none with this id. */
   issuerOf(messageId: string): Promise<string | undefined>;
-  /**
-   * The `protocol` of the member's newest accepted NodeAnnouncement with a `seq` below `seq`
-   * (messages.md#recoveryevent: the member's own protocol), or undefined when the node holds none.
-   */
-  protocolOf(member: string, seq: number): string | undefined;
+  /** Whether a RecoveryEvent is about its issuer's own protocol (messages.md#recoveryevent, `announcedProtocols.ts`). */
+  judgeOwnProtocol(event: { issuer: string; seq: number; protocol: unknown }): OwnProtocolVerdict;
   /**
    * The pool rules' verdict (pools.md#gossip-admission) on a pool message, or on an
    * EquivocationEvidence whose embedded envelopes are pool messages (`poolId` is their pool).
@@ -51,15 +49,15 @@ const checkAnnouncementMember: TypeRule = (envelope) => {
 
 // 33.1 [IGNORE] A RecoveryEvent's `protocol` is the protocol its issuer announced. —
 //       GOSSIP_RECOVERY_NOT_OWN_PROTOCOL
+//       Not final (an announcement between may arrive later, and the IGNORE is not remembered), so
+//       readers of held events judge again when they read (messages.md#recoveryevent).
 const checkOwnProtocol: TypeRule = (envelope, _id, context) => {
   if (context === undefined) return ACCEPT;
-  const issuer = envelope.issuer.toLowerCase();
-  const announced = context.protocolOf(issuer, envelope.seq);
   const protocol = envelope.payload['protocol'];
-  if (announced !== undefined && protocol !== announced) {
-    return ignore('GOSSIP_RECOVERY_NOT_OWN_PROTOCOL', { protocol, announced, issuer });
-  }
-  return ACCEPT;
+  const verdict = context.judgeOwnProtocol({ issuer: envelope.issuer, seq: envelope.seq, protocol });
+  return verdict === 'foreign'
+    ? ignore('GOSSIP_RECOVERY_NOT_OWN_PROTOCOL', { protocol, issuer: envelope.issuer.toLowerCase() })
+    : ACCEPT;
 };
 
 // 33.2 [IGNORE] / [REJECT] A pool message (or evidence about one) passes the pool rules. — their code

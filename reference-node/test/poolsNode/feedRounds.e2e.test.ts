@@ -102,7 +102,7 @@ async function judge(method: 'pre_incident_median' | 'pre_incident_twap', inputP
     claim,
     claimant: CLAIMANT,
     derived: [[loss]],
-    recoveryEvents: [{ issuer: CLAIMANT, kind: 'bad_debt_realized', evidence: [ref] }],
+    recoveryEvents: [{ issuer: CLAIMANT, kind: 'bad_debt_realized', evidence: [ref], ownProtocol: 'own' }],
     feedRounds: new Map([[`${CHAIN}:${proxy.toLowerCase()}`, rounds.rounds]]),
   });
 }

@@ -35,6 +35,7 @@ const event = {
   issuer: CLAIMANT.toUpperCase().replace('0X', '0x'),
   kind: 'bad_debt_realized',
   evidence: [log(0), log(1)],
+  ownProtocol: 'own' as const,
 };
 const debt = (value: string): DerivedLoss => ({
   kind: 'bad_debt_realized',
@@ -94,6 +95,16 @@ describe('judgeLoss (pools.md#re-derivation)', () => {
         recoveryEvents: [{ ...event, issuer: '0x00000000000000000000000000000000000000c2' }],
       }),
     ).toEqual({ ok: false, code: 'CLAIM_RECOVERY_EVENT_FOREIGN' });
+    // Another member's event, or one about another protocol than its issuer announced (judged when read).
+    expect(judge([[debt('5')], []], { recoveryEvents: [{ ...event, ownProtocol: 'foreign' }] })).toEqual({
+      ok: false,
+      code: 'CLAIM_RECOVERY_EVENT_FOREIGN',
+    });
+    expect(
+      judge([[debt('5')], []], { recoveryEvents: [{ ...event, ownProtocol: 'unknown' }] }),
+    ).toMatchObject({
+      ok: true,
+    });
     expect(judge([[debt('5')], []], { recoveryEvents: [{ ...event, kind: 'emergency_pause' }] })).toEqual({
       ok: false,
       code: 'CLAIM_RECOVERY_EVENT_MISMATCH',

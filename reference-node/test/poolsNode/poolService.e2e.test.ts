@@ -433,6 +433,7 @@ describe('pool service: 4 in-process nodes, anvil, the pausable and aave-v3 adap
         store: node.store,
         joinPool: (poolId) => node.joinPool(poolId),
         onAccepted: (listener) => node.onAccepted(listener),
+        judgeOwnProtocol: (event) => node.judgeOwnProtocol(event),
         publish: async () => {
           throw new Error('a rebuild must not publish');
         },
