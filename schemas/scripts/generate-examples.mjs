@@ -1653,6 +1653,111 @@ bad(
   'SCHEMA_PATTERN',
   '/keyFile',
 );
+// A multisig member's proposal (node.md#multisig-members): a real 2-of-3 Safe's message hash of the
+// envelope digest, signed by one owner (the Safe's address is the example Safe of NodeConfig).
+const exampleSafe = '0x5aFE3855358E112B5647B952709E6165e1c1eEEe';
+const safeOwners = [0, 1, 2].map((i) => privateKeyToAccount(key(`safe-owner-${i}`)));
+const proposed = {
+  sfr: '1.0',
+  type: 'ContagionAlert',
+  issuer: exampleSafe,
+  seq: 7,
+  issuedAt: t0 + 900_000,
+  payload: caDepeg,
+};
+const proposalDigest = viem.hashTypedData({
+  domain: { name: 'SFR', version: '1' },
+  types,
+  primaryType: 'Envelope',
+  message: {
+    ...proposed,
+    seq: 7n,
+    issuedAt: BigInt(proposed.issuedAt),
+    poolId: ZERO32,
+    epoch: 0n,
+    payloadHash: keccak256(toHex(canonicalize(caDepeg))),
+  },
+});
+// Step 1: keccak256(0x19 ‖ 0x01 ‖ domainSeparator(chainId, safe) ‖ keccak256(SAFE_MSG_TYPEHASH ‖ keccak256(d))).
+const safeMessageHash = keccak256(
+  viem.concat([
+    '0x1901',
+    keccak256(
+      viem.encodeAbiParameters(
+        [{ type: 'bytes32' }, { type: 'uint256' }, { type: 'address' }],
+        [keccak256(toHex('EIP712Domain(uint256 chainId,address verifyingContract)')), 8453n, exampleSafe],
+      ),
+    ),
+    keccak256(
+      viem.encodeAbiParameters(
+        [{ type: 'bytes32' }, { type: 'bytes32' }],
+        [keccak256(toHex('SafeMessage(bytes message)')), keccak256(proposalDigest)],
+      ),
+    ),
+  ]),
+);
+const ownerSignature = async (account) => ({
+  owner: account.address,
+  signature: await account.sign({ hash: safeMessageHash }),
+});
+const proposal = {
+  id: proposalDigest,
+  chain: 'eip155:8453',
+  safeMessageHash,
+  status: 'pending',
+  seq: 7,
+  issuedAt: proposed.issuedAt,
+  expiresAt: proposed.issuedAt + 300_000,
+  threshold: 2,
+  signatures: [await ownerSignature(safeOwners[0])],
+  envelope: proposed,
+};
+out('Proposal', 'valid', 'pending-one-of-two', proposal);
+const publishedProposal = edit(proposal, (d) => {
+  d.status = 'published';
+  d.signatures.push({ owner: safeOwners[2].address, signature: '' });
+});
+publishedProposal.signatures[1] = await ownerSignature(safeOwners[2]);
+publishedProposal.messageId = keccak256(
+  toHex(
+    canonicalize({
+      ...proposed,
+      // The Safe's blob: the two owners' signatures by ascending owner address.
+      signature: viem.concat(
+        [...publishedProposal.signatures]
+          .sort((a, b) => (a.owner.toLowerCase() < b.owner.toLowerCase() ? -1 : 1))
+          .map((x) => x.signature),
+      ),
+    }),
+  ),
+);
+out('Proposal', 'valid', 'published', publishedProposal);
+bad(
+  'Proposal',
+  'status-signed',
+  edit(proposal, (d) => (d.status = 'signed')),
+  'status is pending, published, refused or expired',
+  'SCHEMA_ENUM',
+  '/status',
+);
+out('ProposalListResponse', 'valid', 'one-pending', { proposals: [proposal] });
+bad(
+  'ProposalListResponse',
+  'missing-safe-message-hash',
+  { proposals: [edit(proposal, (d) => delete d.safeMessageHash)] },
+  'each proposal names the hash its owners sign',
+  'SCHEMA_REQUIRED',
+  '/proposals/0',
+);
+out('SignProposalRequest', 'valid', 'owner-signature', { signature: proposal.signatures[0].signature });
+bad(
+  'SignProposalRequest',
+  'signature-64-bytes',
+  { signature: proposal.signatures[0].signature.slice(0, -2) },
+  'a signature is 65 bytes',
+  'SCHEMA_PATTERN',
+  '/signature',
+);
 out('Problem', 'valid', 'invalid-body', {
   type: 'https://sfr.dev/problems/SCHEMA_REQUIRED',
   title: 'Request body is not valid',

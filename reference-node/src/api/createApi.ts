@@ -11,6 +11,7 @@ import type {
   MessageListItem,
   PeerListResponse,
   Problem,
+  Proposal,
   StatusResponse,
   SubmitResponse,
 } from '@sfr/schemas';
@@ -23,6 +24,7 @@ import { collectMetrics, type Metrics, statusClass } from '../metrics/index.js';
 import type { Store, StoredMessage } from '../store/index.js';
 import { createKeyHandlers, type KeyApi } from './createKeyHandlers.js';
 import { createPoolHandlers, type PoolApi } from './createPoolHandlers.js';
+import { createProposalHandlers, type ProposalApi } from './createProposalHandlers.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { generateOpenApi } from './generateOpenApi.js';
 import { type IdempotencyStore, memoryIdempotencyStore } from './idempotencyStore.js';
@@ -31,6 +33,7 @@ import { KEY_ROUTES } from './keyRoutes.js';
 import { parseBody } from './parseBody.js';
 import { POOL_ROUTES } from './poolRoutes.js';
 import { ApiProblem, buildProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
+import { PROPOSAL_ROUTES } from './proposalRoutes.js';
 import { MEMBER_ROUTES, NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';
 
 /** Default request body limit: 64 KiB (a RecoveryEvent with 32 evidence refs is ≈ 20 KiB). */
@@ -79,7 +82,11 @@ export interface ApiNode {
   publish(
     type: PublishableType,
     payload: Record<string, unknown>,
-    options: { readonly issuedAt?: number },
+    options: {
+      readonly issuedAt?: number;
+      /** A multisig member's node: the message is held as a proposal first (node.md#multisig-members). */
+      readonly onProposal?: (proposal: Proposal) => void;
+    },
   ): Promise<{ readonly messageId: string; readonly seq: number; readonly envelope: unknown }>;
   /** Everything of StatusResponse except `store`, which the API fills in. */
   status(): Omit<StatusResponse, 'store'> | Promise<Omit<StatusResponse, 'store'>>;
@@ -119,6 +126,11 @@ export interface CreateApiParameters {
   readonly idempotency?: IdempotencyStore;
   /** Key rotation (node.md#rotation): mounts `POST /v1/keys/rotate` (`KEY_ROUTES`) when given. */
   readonly keys?: KeyApi;
+  /**
+   * A multisig member's proposals (node.md#multisig-members): mounts `PROPOSAL_ROUTES` when given, and
+   * the submit routes answer 202 with the proposal instead of 201 with the published message.
+   */
+  readonly proposals?: ProposalApi;
   /** The node's liveness tracker: mounts `GET /v1/members` (`MEMBER_ROUTES`) when given. */
   readonly members?: { view(): MemberListResponse };
 }
@@ -217,6 +229,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     ...(parameters.notices === undefined ? [] : NOTICE_ROUTES),
     ...(parameters.members === undefined ? [] : MEMBER_ROUTES),
     ...(parameters.keys === undefined ? [] : KEY_ROUTES),
+    ...(parameters.proposals === undefined ? [] : PROPOSAL_ROUTES),
     ...DASHBOARD_ROUTES,
   ];
   const notices = parameters.notices === undefined ? undefined : createNoticeLog(parameters.notices);
@@ -348,6 +361,38 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     }
   };
 
+  /**
+   * node.md#multisig-members: the message becomes a proposal its owners co-sign; the answer is the
+   * proposal, and the node publishes it later, when the owners' signatures meet the threshold.
+   */
+  const propose = async (
+    type: PublishableType,
+    request: { payload: Record<string, unknown>; issuedAt?: number; idempotencyKey?: string },
+  ): Promise<Proposal> => {
+    if (request.idempotencyKey !== undefined) {
+      throw new ApiProblem({
+        status: 422,
+        code: 'API_BAD_PARAMETER',
+        field: 'idempotencyKey',
+        expected: "no idempotencyKey on a multisig member's node: see GET /v1/proposals before a retry",
+      });
+    }
+    return new Promise<Proposal>((resolve, reject) => {
+      node
+        .publish(type, request.payload, {
+          ...(request.issuedAt === undefined ? {} : { issuedAt: request.issuedAt }),
+          onProposal: resolve,
+        })
+        .then(
+          (published) => log?.info({ type, messageId: published.messageId }, 'proposal published'),
+          (error: unknown) => {
+            reject(publishProblem(error, log));
+            log?.warn({ type, err: { message: (error as Error).message } }, 'proposal not published');
+          },
+        );
+    });
+  };
+
   const publishFrom =
     (kind: 'SubmitRecoveryEventRequest' | 'SubmitAlertRequest', type: PublishableType) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
@@ -402,6 +447,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
           detail: canonical.message,
         });
       }
+      if (parameters.proposals !== undefined) return reply.code(202).send(await propose(type, request));
       const key = request.idempotencyKey === undefined ? undefined : `${type}:${request.idempotencyKey}`;
       const result = submitter.submit(key, request, run);
       const response = await result;
@@ -730,6 +776,11 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     Object.assign(
       handlers,
       createPoolHandlers({ pools: parameters.pools, bodyLimit, ...(log ? { logger: log } : {}) }),
+    );
+  if (parameters.proposals !== undefined)
+    Object.assign(
+      handlers,
+      createProposalHandlers({ proposals: parameters.proposals, bodyLimit, ...(log ? { logger: log } : {}) }),
     );
   if (parameters.keys !== undefined)
     Object.assign(

@@ -189,8 +189,21 @@ async function checkKeyFile(config: NodeConfig, baseDir: string): Promise<Config
   const { inspectKeyFile } = await import('../keys/index.js');
   const file = path.resolve(baseDir, config.identity.keyFile);
   try {
-    await inspectKeyFile(file);
-    return [];
+    const info = await inspectKeyFile(file);
+    if (info.form !== 'multisig') return [];
+    // node.md#multisig-members: the owners and threshold are read through the chain's RPC.
+    const { parseKeyFile } = await import('../keys/index.js');
+    const parsed = await parseKeyFile(file);
+    const chain = parsed.form === 'multisig' ? parsed.reference.chain : '';
+    return (config.chains ?? []).some((c) => c.chain === chain)
+      ? []
+      : [
+          {
+            code: 'CONFIG_INVALID',
+            field: '/chains',
+            message: `no chains[] entry for ${chain}: a multisig member's node reads its owners through it`,
+          },
+        ];
   } catch (error) {
     return [problemOf(error, '/identity/keyFile', 'CONFIG_KEY_UNREADABLE')];
   }

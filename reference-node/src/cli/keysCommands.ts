@@ -88,3 +88,55 @@ export function addKeyCommands(program: Command, out: Out): void {
       out.stdout(o.json ? `${JSON.stringify(items, null, 2)}\n` : formatKeyList(items));
     });
 }
+
+/** `sfr proposals` and `sfr proposals sign` (node.md#multisig-members): an owner co-signs its multisig member's messages. */
+export function addProposalCommands(program: Command, out: Out): void {
+  const proposals = program
+    .command('proposals')
+    .description(
+      'what a multisig member’s node proposes, with its owners’ signatures so far (GET /v1/proposals)',
+    )
+    .addOption(apiOption())
+    .option('--json', 'print the proposals as JSON', false)
+    .exitOverride()
+    .action(async (o: { api: string; json: boolean }) => {
+      const { listProposals, formatProposals } = await import('./proposals.js');
+      const items = await listProposals(o);
+      out.stdout(o.json ? `${JSON.stringify(items, null, 2)}\n` : formatProposals(items));
+    });
+  proposals
+    .command('sign')
+    .description(
+      'co-sign a proposal as an owner: checks its digest and Safe message hash, signs the hash with your key here, and posts only the signature',
+    )
+    .argument('<id>', 'the proposal id (its envelope digest)')
+    .requiredOption('--key <file>', 'the owner’s key file (keystore or plaintext; never sent)')
+    .option('--password-file <file>', 'the keystore passphrase: first line of this file (mode 0600)')
+    .option('--password-env <NAME>', 'the keystore passphrase: this environment variable')
+    .option('--eth-sign', 'sign in the EIP-191 personal_sign form (as hardware wallets do)', false)
+    .addOption(apiOption())
+    .addOption(tokenOption())
+    .option('--json', 'print the proposal after the signature as JSON', false)
+    .exitOverride()
+    .action(
+      async (
+        id: string,
+        o: {
+          key: string;
+          passwordFile?: string;
+          passwordEnv?: string;
+          ethSign: boolean;
+          api: string;
+          tokenFile?: string;
+          json: boolean;
+        },
+      ) => {
+        const { formatProposals, signProposal } = await import('./proposals.js');
+        // `proposals` takes --api and --json too, wherever they are written: the value given wins.
+        const parent = proposals.opts<{ api: string; json: boolean }>();
+        const api = proposals.getOptionValueSource('api') === 'default' ? o.api : parent.api;
+        const r = await signProposal({ ...o, api, id });
+        out.stdout(o.json || parent.json ? `${JSON.stringify(r)}\n` : formatProposals([r]));
+      },
+    );
+}

@@ -7,7 +7,7 @@ import { registeredCodeOf } from '@sfr/schemas/errors';
 import { Command, CommanderError, Option } from 'commander';
 import { apiOption, tokenOption } from './apiUrl.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cliError.js';
-import { addKeyCommands } from './keysCommands.js';
+import { addKeyCommands, addProposalCommands } from './keysCommands.js';
 import type { NodeStartParameters, RunningNode } from './nodeStart.js';
 import { readVersion } from './version.js';
 
@@ -81,6 +81,7 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
     .exitOverride();
 
   addKeyCommands(program, out);
+  addProposalCommands(program, out);
 
   const nodeCmd = program.command('node').description('run a node').exitOverride();
   const start = nodeCmd

@@ -5,15 +5,18 @@ import path from 'node:path';
 import { type NodeConfig, registeredCodeOf, type SubmitResponse } from '@sfr/schemas';
 import { type Api, apiNodeOf, createApi, type IdempotencyStore, openIdempotencyStore } from '../api/index.js';
 import {
+  ConfigError,
   contractMembersFromConfig,
   type LoadConfigResult,
   loadConfig,
   logEffectiveConfig,
+  multisigSignerFromConfig,
 } from '../config/index.js';
 import { attachContagion } from '../contagion/index.js';
 import { EnvelopeError, toChecksumAddress } from '../envelope/index.js';
 import { type AdapterHost, startAdapterHostFromConfig } from '../hosting/index.js';
 import {
+  isMultisigSigner,
   KeyError,
   loadMemberSigner,
   loadSendingAccount,
@@ -159,17 +162,20 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await checkDataDir(dataDir);
-  // The member key in any form node.md#keys allows (keystore, plaintext, remote signer).
-  const signer = await loadMemberSigner({ identity: config.identity, baseDir: loaded.baseDir }).catch(
-    (error: unknown) => {
-      if (error instanceof EnvelopeError || error instanceof KeyError)
-        throw new CliError(error.code, error.message.split('\n').join(' '));
-      throw new CliError(
-        'CONFIG_KEY_UNREADABLE',
-        `cannot read identity.keyFile (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
-    },
-  );
+  // The member key in any form node.md#keys allows (keystore, plaintext, remote signer), or a multisig
+  // reference: no key, the owners co-sign proposals (node.md#multisig-members).
+  const signer = await loadMemberSigner({
+    identity: config.identity,
+    baseDir: loaded.baseDir,
+    multisig: (reference) => multisigSignerFromConfig(config, reference, loaded.baseDir, dataDir),
+  }).catch((error: unknown) => {
+    if (error instanceof EnvelopeError || error instanceof KeyError || error instanceof ConfigError)
+      throw new CliError(error.code, error.message.split('\n').join(' '));
+    throw new CliError(
+      'CONFIG_KEY_UNREADABLE',
+      `cannot read identity.keyFile (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  });
   if (signer.key.toLowerCase() !== signer.member.toLowerCase()) {
     componentLogger(logger, 'keys').info(
       { member: signer.member, key: signer.key },
@@ -187,7 +193,13 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   const metrics = createMetrics();
   const members = config.network.members ?? [];
   // Contract (ERC-1271) members, checked through the chains[] RPC (node.md#contract-members).
-  const contractMembers = await contractMembersFromConfig(config, loaded.baseDir).catch((error: unknown) => {
+  const self = isMultisigSigner(signer)
+    ? { member: signer.member, contract: { chain: signer.chain } }
+    : undefined;
+  const contractMembers = await contractMembersFromConfig(
+    { ...config, ...(self === undefined ? {} : { self }) },
+    loaded.baseDir,
+  ).catch((error: unknown) => {
     const e = error as { message?: string };
     throw new CliError(
       registeredCodeOf(error, 'CONFIG_INVALID'),
@@ -283,9 +295,11 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   const sendingAccount = await loadSendingAccount({
     identity: config.identity,
     signer,
-    contractMember: (config.network.members ?? []).some(
-      (m) => m.contract !== undefined && m.member.toLowerCase() === signer.member.toLowerCase(),
-    ),
+    contractMember:
+      isMultisigSigner(signer) ||
+      (config.network.members ?? []).some(
+        (m) => m.contract !== undefined && m.member.toLowerCase() === signer.member.toLowerCase(),
+      ),
     baseDir: loaded.baseDir,
   }).catch(async (error: unknown) => {
     await adapters?.stop();
@@ -346,6 +360,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   const liveness = await attachLiveness({
     node,
     protocol: config.identity.protocol,
+    announces: !isMultisigSigner(signer),
     capabilities: [...capabilities],
     ...(config.liveness?.heartbeatIntervalMs === undefined
       ? {}
@@ -391,6 +406,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
       pools,
       notices: contagion,
       members: liveness,
+      ...(isMultisigSigner(signer) ? { proposals: signer } : {}),
       ...(signer.rotateTo === undefined
         ? {}
         : {

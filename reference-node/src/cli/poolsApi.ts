@@ -51,10 +51,13 @@ export async function callApi(
   }
   const body = (await res.json().catch(() => undefined)) as unknown;
   if (!res.ok) {
-    const p = body as { code?: string; title?: string; detail?: string } | undefined;
+    const p = body as
+      | { code?: string; title?: string; detail?: string; field?: string; expected?: string }
+      | undefined;
+    const what = p?.field === undefined ? '' : `; ${p.field}: expected ${p.expected ?? 'another value'}`;
     throw new CliError(
       registeredCodeOf(p, 'API_BAD_RESPONSE'),
-      `${apiUrl} answered ${res.status}${p?.title ? `: ${p.title}` : ''}${p?.detail ? ` (${p.detail})` : ''}`,
+      `${apiUrl} answered ${res.status}${p?.title ? `: ${p.title}` : ''}${p?.detail ? ` (${p.detail})` : ''}${what}`,
     );
   }
   return body;

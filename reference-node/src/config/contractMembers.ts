@@ -8,6 +8,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createPublicClient, http } from 'viem';
+import { DEFAULT_MAX_AGE_MS } from '../envelope/index.js';
+import {
+  createMultisigSigner,
+  createSafeOwnersReader,
+  type MultisigReference,
+  type MultisigSigner,
+  type SafeReader,
+} from '../keys/index.js';
 import {
   type ContractReader,
   type ContractSignatures,
@@ -35,6 +43,8 @@ export async function chainRpcUrl(entry: ChainRpcEntry, baseDir: string): Promis
 }
 
 export interface ContractMembersConfig {
+  /** A multisig member's own node (node.md#multisig-members) checks its own envelopes too. */
+  readonly self?: { readonly member: string; readonly contract: { readonly chain: string } };
   readonly network: { readonly members?: readonly { member: string; contract?: { chain: string } }[] };
   readonly chains?: readonly ChainRpcEntry[];
 }
@@ -49,27 +59,15 @@ export async function contractMembersFromConfig(
   baseDir: string,
   options: { clientOf?: (rpcUrl: string) => ContractReader } = {},
 ): Promise<ContractSignatures | undefined> {
-  const contracts = (config.network.members ?? []).filter((m) => m.contract !== undefined);
+  const own = config.self === undefined ? [] : [config.self];
+  const contracts = [...(config.network.members ?? []), ...own].filter((m) => m.contract !== undefined);
   if (contracts.length === 0) return undefined;
   const clientOf =
     options.clientOf ?? ((url: string) => createPublicClient({ transport: http(url) }) as ContractReader);
   const verifiers = new Map<string, Erc1271Verifier | undefined>();
-  const chains = config.chains ?? [];
   const verifierOf = async (chain: string): Promise<Erc1271Verifier | undefined> => {
     if (verifiers.has(chain)) return verifiers.get(chain);
-    const index = chains.findIndex((c) => c.chain === chain);
-    let url: string | undefined;
-    if (index >= 0) {
-      try {
-        url = await chainRpcUrl(chains[index]!, baseDir);
-      } catch (cause) {
-        throw new ConfigError('CONFIG_INVALID', `cannot read the RPC URL file of ${chain}`, {
-          field: `/chains/${index}/rpcUrlFile`,
-          expected: 'a readable file holding the JSON-RPC URL (a contract member is checked through it)',
-          cause,
-        });
-      }
-    }
+    const url = await contractChainUrl(config, chain, baseDir);
     const verifier = url === undefined || url === '' ? undefined : createErc1271Verifier(clientOf(url));
     verifiers.set(chain, verifier);
     return verifier;
@@ -77,4 +75,54 @@ export async function contractMembersFromConfig(
   const members = new Map<string, Erc1271Verifier | undefined>();
   for (const m of contracts) members.set(m.member, await verifierOf(m.contract!.chain));
   return createContractSignatures(members);
+}
+
+/**
+ * The RPC URL a contract member on `chain` is asked through: its `chains[]` entry's. An unreadable
+ * `rpcUrlFile` is `CONFIG_INVALID`, naming the entry.
+ */
+async function contractChainUrl(
+  config: Pick<ContractMembersConfig, 'chains'>,
+  chain: string,
+  baseDir: string,
+): Promise<string | undefined> {
+  const chains = config.chains ?? [];
+  const index = chains.findIndex((c) => c.chain === chain);
+  if (index < 0) return undefined;
+  try {
+    return await chainRpcUrl(chains[index]!, baseDir);
+  } catch (cause) {
+    throw new ConfigError('CONFIG_INVALID', `cannot read the RPC URL file of ${chain}`, {
+      field: `/chains/${index}/rpcUrlFile`,
+      expected: 'a readable file holding the JSON-RPC URL (a contract member is checked through it)',
+      cause,
+    });
+  }
+}
+
+/**
+ * A multisig member's signer (a `sfr-multisig` key file, node.md#multisig-members): proposals kept in
+ * `<dataDir>/proposals`, the Safe's owners and threshold read through the `chains[]` RPC of its chain.
+ */
+export async function multisigSignerFromConfig(
+  config: Pick<ContractMembersConfig, 'chains'> & { readonly time?: { readonly maxAgeMs?: number } },
+  reference: MultisigReference,
+  baseDir: string,
+  dataDir: string,
+  options: { clientOf?: (rpcUrl: string) => SafeReader } = {},
+): Promise<MultisigSigner> {
+  const url = await contractChainUrl(config, reference.chain, baseDir);
+  if (url === undefined || url === '')
+    throw new ConfigError('CONFIG_INVALID', `no chains[] entry for ${reference.chain}`, {
+      field: '/chains',
+      expected: `a chains[] entry for ${reference.chain}: a multisig member's node reads its owners through it`,
+    });
+  const client = options.clientOf?.(url) ?? (createPublicClient({ transport: http(url) }) as SafeReader);
+  return createMultisigSigner({
+    member: reference.member,
+    chainId: Number(reference.chain.slice('eip155:'.length)),
+    readOwners: createSafeOwnersReader(client, reference.member),
+    dir: path.join(dataDir, 'proposals'),
+    maxAgeMs: config.time?.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
+  });
 }

@@ -21,6 +21,7 @@ export {
   type ContractMembersConfig,
   chainRpcUrl,
   contractMembersFromConfig,
+  multisigSignerFromConfig,
 } from './contractMembers.js';
 export {
   type ConfigObject,

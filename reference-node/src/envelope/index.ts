@@ -53,8 +53,10 @@ export {
 } from './recoverPool.js';
 export { recoverSigner, SECP256K1_N, signatureEncodingError } from './recoverSigner.js';
 export {
+  prepareEnvelope,
   type SignEnvelopeParameters,
   type SignEnvelopeReturnType,
+  sealEnvelope,
   signEnvelope,
   slotsOf,
 } from './signEnvelope.js';

@@ -48,13 +48,12 @@ export function slotsOf(unsigned: UnsignedEnvelope): SigningSlot[] {
 }
 
 /**
- * Sign an envelope (envelope.md#signing): check it, compute the EIP-712 digest, durably reserve
- * its slots in `guard`, then sign (RFC 6979 deterministic, low-s, v ∈ {27, 28}).
- * Throws `EnvelopeError` (`ENVELOPE_INVALID_INPUT`, `ENVELOPE_KEY_INVALID`, or the journal's
- * `ENVELOPE_SLOT_CONFLICT` / `ENVELOPE_SEQ_NOT_MONOTONIC`).
+ * An envelope made ready to sign (envelope.md#signing): members without a value dropped, addresses
+ * in EIP-55 form, the shape checked, and its EIP-712 digest. Throws `EnvelopeError`
+ * `ENVELOPE_INVALID_INPUT` for a malformed envelope. Shared by `signEnvelope` and a multisig
+ * member's proposals (node.md#multisig-members), whose owners sign the same digest.
  */
-export async function signEnvelope(params: SignEnvelopeParameters): Promise<SignEnvelopeReturnType> {
-  const u = params.unsigned;
+export function prepareEnvelope(u: UnsignedEnvelope): { unsigned: UnsignedEnvelope; digest: Uint8Array } {
   // Rebuild without `undefined` members, so that the object and its canonical bytes agree.
   const unsigned: UnsignedEnvelope = {
     sfr: u.sfr,
@@ -73,7 +72,6 @@ export async function signEnvelope(params: SignEnvelopeParameters): Promise<Sign
         }),
     payload: u.payload,
   };
-  const key = privateKeyBytes(params.privateKey);
   const extra = Object.keys(u).filter(
     (k) => !(k in unsigned) && (u as Record<string, unknown>)[k] !== undefined,
   );
@@ -89,6 +87,27 @@ export async function signEnvelope(params: SignEnvelopeParameters): Promise<Sign
       meta: { refusal: shape },
     });
   }
+  // Rejects non-JSON values anywhere before anything is reserved.
+  canonicalize({ ...unsigned, signature: '0x' });
+  return { unsigned, digest: typedEnvelopeDigest(unsigned, hashPayload(unsigned.payload)) };
+}
+
+/** The signed envelope from its prepared form and its signature (or an ERC-1271 signature blob). */
+export function sealEnvelope(unsigned: UnsignedEnvelope, signature: Hex): SignEnvelopeReturnType {
+  const envelope: Envelope = { ...unsigned, signature };
+  const wire = utf8.encode(canonicalize(envelope));
+  return { envelope, wire, messageId: messageIdOf(wire) };
+}
+
+/**
+ * Sign an envelope (envelope.md#signing): check it, compute the EIP-712 digest, durably reserve
+ * its slots in `guard`, then sign (RFC 6979 deterministic, low-s, v ∈ {27, 28}).
+ * Throws `EnvelopeError` (`ENVELOPE_INVALID_INPUT`, `ENVELOPE_KEY_INVALID`, or the journal's
+ * `ENVELOPE_SLOT_CONFLICT` / `ENVELOPE_SEQ_NOT_MONOTONIC`).
+ */
+export async function signEnvelope(params: SignEnvelopeParameters): Promise<SignEnvelopeReturnType> {
+  const key = privateKeyBytes(params.privateKey);
+  const { unsigned, digest } = prepareEnvelope(params.unsigned);
   if (
     !params.rotatedKey &&
     addressOfPrivateKey(params.privateKey).toLowerCase() !== unsigned.issuer.toLowerCase()
@@ -98,17 +117,11 @@ export async function signEnvelope(params: SignEnvelopeParameters): Promise<Sign
       section: 'keys',
     });
   }
-  // Rejects non-JSON values anywhere before anything is reserved.
-  canonicalize({ ...unsigned, signature: '0x' });
-  const payloadHash = hashPayload(unsigned.payload);
-  const digest = typedEnvelopeDigest(unsigned, payloadHash);
   const digestHex = bytesToHex(digest);
   for (const slot of slotsOf(unsigned)) await params.guard.reserve(slot, digestHex);
   const { signature, recid } = getSecpBackend().sign(digest, key);
   const sig = new Uint8Array(65);
   sig.set(signature, 0);
   sig[64] = 27 + recid;
-  const envelope: Envelope = { ...unsigned, signature: bytesToHex(sig) };
-  const wire = utf8.encode(canonicalize(envelope));
-  return { envelope, wire, messageId: messageIdOf(wire) };
+  return sealEnvelope(unsigned, bytesToHex(sig));
 }

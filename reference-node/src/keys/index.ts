@@ -9,6 +9,7 @@ export {
   type KeyFileForm,
   type KeyFileInfo,
   loadKeyFile,
+  type MultisigReference,
   parseKeyFile,
   type RemoteSignerReference,
   readKeystoreFile,
@@ -30,6 +31,16 @@ export {
   loadSendingAccount,
 } from './loadMemberSigner.js';
 export { createLocalSigner, createSignNext, type MemberSigner, type SigningStore } from './memberSigner.js';
+export {
+  type CreateMultisigSignerParameters,
+  createMultisigSigner,
+  createSafeOwnersReader,
+  type DeliverSigned,
+  isMultisigSigner,
+  type MultisigSigner,
+  type SafeOwners,
+  type SafeReader,
+} from './multisigSigner.js';
 export { readPrivateFile, writePrivateFile } from './privateFile.js';
 export { type PassphraseSource, readPassphrase } from './readPassphrase.js';
 export {
@@ -46,4 +57,10 @@ export {
   rotateMemberKey,
   rotationProofText,
 } from './rotateMemberKey.js';
-export { type BuildSafeSignatureParameters, buildSafeSignature, safeMessageHash } from './safeSignature.js';
+export {
+  type BuildSafeSignatureParameters,
+  buildSafeSignature,
+  checkOwnerSignature,
+  type OwnerSignatureCheck,
+  safeMessageHash,
+} from './safeSignature.js';

@@ -13,7 +13,7 @@ import { readPrivateFile, writePrivateFile } from './privateFile.js';
 import { addressOfSignerKey } from './remoteSigner.js';
 
 /** The forms of a member key file (node.md#keys): the key encrypted, in plaintext, or held by a remote signer. */
-export type KeyFileForm = 'keystore' | 'plaintext' | 'remote';
+export type KeyFileForm = 'keystore' | 'plaintext' | 'remote' | 'multisig';
 
 /** A key file naming a Web3Signer that holds the key (node.md#remote-signer); it holds no secret. */
 export type RemoteSignerReference = {
@@ -23,6 +23,19 @@ export type RemoteSignerReference = {
   readonly timeoutMs?: number;
 };
 const REMOTE_KIND = 'sfr-remote-signer';
+
+/**
+ * A key file naming a multisig contract whose owners co-sign (node.md#multisig-members): the node
+ * holds no key and proposes every envelope; it holds no secret.
+ */
+export type MultisigReference = {
+  readonly kind: 'sfr-multisig';
+  /** The contract (a Safe): the member. */
+  readonly member: Address;
+  /** Its chain, a CAIP-2 `eip155` id; the node reads the owners through its `chains[]` entry. */
+  readonly chain: string;
+};
+const MULTISIG_KIND = 'sfr-multisig';
 
 /** What a key file says about itself without being decrypted. */
 export type KeyFileInfo = {
@@ -34,7 +47,21 @@ export type KeyFileInfo = {
 type Parsed =
   | { form: 'keystore'; keystore: Keystore }
   | { form: 'plaintext' }
-  | { form: 'remote'; reference: RemoteSignerReference };
+  | { form: 'remote'; reference: RemoteSignerReference }
+  | { form: 'multisig'; reference: MultisigReference };
+
+function readMultisigReference(value: Record<string, unknown>, file: string): MultisigReference {
+  const { member, chain } = value;
+  const bad = (field: string, expected: string) =>
+    new KeyError('KEY_FILE_INVALID', `${file}: multisig ${field} must be ${expected}`);
+  if (typeof member !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(member))
+    throw bad('member', 'the contract address, 0x + 40 hex digits');
+  if (typeof chain !== 'string' || !/^eip155:[1-9][0-9]{0,19}$/.test(chain))
+    throw bad('chain', 'a CAIP-2 eip155 chain id such as eip155:8453');
+  const extra = Object.keys(value).filter((k) => !['kind', 'member', 'chain'].includes(k));
+  if (extra.length > 0) throw bad(extra[0]!, 'absent (unknown member)');
+  return { kind: MULTISIG_KIND, member: member as Address, chain };
+}
 
 function readReference(value: Record<string, unknown>, file: string): RemoteSignerReference {
   const { url, publicKey, timeoutMs } = value;
@@ -72,12 +99,15 @@ export async function parseKeyFile(file: string): Promise<Parsed> {
   if (kind === REMOTE_KIND) {
     return { form: 'remote', reference: readReference(value as Record<string, unknown>, file) };
   }
+  if (kind === MULTISIG_KIND) {
+    return { form: 'multisig', reference: readMultisigReference(value as Record<string, unknown>, file) };
+  }
   throw new KeyError(
     'KEY_FILE_INVALID',
-    `${file} is not a keystore, an SFR member key or a remote signer reference`,
+    `${file} is not a keystore, an SFR member key, a remote signer or a multisig reference`,
     {
       details:
-        'expected {"version": 3, "crypto": …}, {"kind": "sfr-member-key", …} or {"kind": "sfr-remote-signer", …}',
+        'expected {"version": 3, "crypto": …}, {"kind": "sfr-member-key", …}, {"kind": "sfr-remote-signer", …} or {"kind": "sfr-multisig", …}',
     },
   );
 }
@@ -90,6 +120,7 @@ export async function inspectKeyFile(file: string): Promise<KeyFileInfo> {
   if (parsed.form === 'remote') {
     return { file, form: 'remote', address: addressOfSignerKey(parsed.reference.publicKey) };
   }
+  if (parsed.form === 'multisig') return { file, form: 'multisig', address: parsed.reference.member };
   return { file, form: 'plaintext', address: (await loadMemberKey(file)).address };
 }
 
@@ -105,6 +136,8 @@ export async function loadKeyFile(
   if (parsed.form === 'plaintext') return { ...(await loadMemberKey(file)), form: 'plaintext' };
   if (parsed.form === 'remote')
     throw new KeyError('KEY_FILE_INVALID', `${file} names a remote signer, not a key`);
+  if (parsed.form === 'multisig')
+    throw new KeyError('KEY_FILE_INVALID', `${file} names a multisig contract, not a key`);
   return { ...(await decryptKeystore(parsed.keystore, await passphrase(), file)), form: 'keystore' };
 }
 

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { LocalAccount } from 'viem';
 import { toChecksumAddress } from '../envelope/index.js';
-import { loadKeyFile, parseKeyFile } from './keyFile.js';
+import { KeyError } from './keyError.js';
+import { loadKeyFile, type MultisigReference, parseKeyFile } from './keyFile.js';
 import { createLocalSigner, type MemberSigner } from './memberSigner.js';
 import { readPassphrase } from './readPassphrase.js';
 import { createRemoteSigner } from './remoteSigner.js';
@@ -22,6 +23,11 @@ export type LoadMemberSignerParameters = {
   /** Relative paths are taken from here (the config file's folder). */
   readonly baseDir: string;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Makes the signer of a multisig reference (node.md#multisig-members); without it such a key file
+   * is refused `KEY_FILE_INVALID`.
+   */
+  readonly multisig?: (reference: MultisigReference) => Promise<MemberSigner>;
 };
 
 /**
@@ -35,6 +41,19 @@ export async function loadMemberSigner(p: LoadMemberSignerParameters): Promise<M
   const resolve = (f: string) => path.resolve(p.baseDir, f);
   const file = resolve(id.keyFile);
   const parsed = await parseKeyFile(file);
+  if (parsed.form === 'multisig') {
+    if (p.multisig === undefined)
+      throw new KeyError(
+        'KEY_FILE_INVALID',
+        `${file} names a multisig contract, which signs no envelope here`,
+      );
+    if (id.member !== undefined && id.member.toLowerCase() !== parsed.reference.member.toLowerCase())
+      throw new KeyError(
+        'KEY_FILE_INVALID',
+        `${file} names ${parsed.reference.member}, not identity.member ${id.member}`,
+      );
+    return p.multisig(parsed.reference);
+  }
   if (parsed.form === 'remote') {
     const ref = parsed.reference;
     return createRemoteSigner({

@@ -22,8 +22,11 @@ export interface MemberSigner {
   readonly member: Address;
   /** The address of the key that signs now: the member's own, or a rotated key. */
   readonly key: Address;
-  /** `local`: a key in this process (plaintext file or keystore); `remote`: a Web3Signer. */
-  readonly kind: 'local' | 'remote';
+  /**
+   * `local`: a key in this process (plaintext file or keystore); `remote`: a Web3Signer; `multisig`:
+   * no key, the member's owners co-sign proposals (node.md#multisig-members; `MultisigSigner`).
+   */
+  readonly kind: 'local' | 'remote' | 'multisig';
   /**
    * Gives `build` the next sequence number, signs what it builds, and records the slot in the
    * store's journal before the signature leaves. When signing fails before the journal recorded

@@ -1,4 +1,5 @@
 import {
+  type Address,
   bytesToHex,
   type Hex,
   hexToBytes,
@@ -62,6 +63,48 @@ export type BuildSafeSignatureParameters = {
   readonly signatures: readonly Hex[];
 };
 
+/** One owner's signature, checked: who signed, and the bytes the Safe's blob carries for it. */
+export type OwnerSignatureCheck =
+  | { readonly ok: true; readonly owner: Address; readonly part: Uint8Array }
+  | {
+      readonly ok: false;
+      readonly reason: 'malformed' | 'not-owner';
+      readonly detail: string;
+    };
+
+/**
+ * Checks one owner's 65-byte signature of a Safe message hash (node.md#multisig-members step 2):
+ * canonical, and recovering to one of `owners` directly or through EIP-191 `personal_sign`, which
+ * the blob marks with `v + 4` as the Safe expects.
+ */
+export function checkOwnerSignature(
+  safeHash: Hex,
+  signature: Hex,
+  owners: readonly string[],
+): OwnerSignatureCheck {
+  const hash = hexToBytes(safeHash);
+  if (hash === null || hash.length !== 32) throw new TypeError('safeHash must be 32 bytes');
+  const sig = hexToBytes(signature);
+  const encoding = sig === null ? 'not hex' : signatureEncodingError(sig);
+  if (sig === null || encoding !== null)
+    return { ok: false, reason: 'malformed', detail: encoding ?? 'not hex' };
+  const isOwner = new Set(owners.map((o) => o.toLowerCase()));
+  const direct = recoverSigner(hash, sig);
+  if (direct !== null && isOwner.has(direct.toLowerCase()))
+    return { ok: true, owner: toChecksumAddress(direct), part: sig };
+  const viaEthSign = recoverSigner(ethSignedHash(hash), sig);
+  if (viaEthSign !== null && isOwner.has(viaEthSign.toLowerCase())) {
+    const part = sig.slice();
+    part[64] = sig[64]! + 4;
+    return { ok: true, owner: toChecksumAddress(viaEthSign), part };
+  }
+  return {
+    ok: false,
+    reason: 'not-owner',
+    detail: `recovers to ${direct === null ? 'nothing' : toChecksumAddress(direct)} (or ${viaEthSign === null ? 'nothing' : toChecksumAddress(viaEthSign)} as EIP-191)`,
+  };
+}
+
 /**
  * Assembles a Safe's ERC-1271 signature blob from its owners' signatures: each checked (canonical,
  * by an owner, no owner twice), ordered by ascending owner address, concatenated; an EIP-191 one
@@ -69,8 +112,7 @@ export type BuildSafeSignatureParameters = {
  * `KEY_MULTISIG_INSUFFICIENT`, so the node never publishes a vote its Safe would refuse.
  */
 export function buildSafeSignature(p: BuildSafeSignatureParameters): Hex {
-  const hash = hexToBytes(safeMessageHash(p))!;
-  const owners = new Set(p.owners.map((o) => o.toLowerCase()));
+  const hash = safeMessageHash(p);
   const refuse = (why: string) =>
     new KeyError(
       'KEY_MULTISIG_INSUFFICIENT',
@@ -81,22 +123,17 @@ export function buildSafeSignature(p: BuildSafeSignatureParameters): Hex {
     );
   const byOwner = new Map<string, Uint8Array>();
   p.signatures.forEach((hex, i) => {
-    const sig = hexToBytes(hex);
-    const encoding = sig === null ? 'not hex' : signatureEncodingError(sig);
-    if (sig === null || encoding !== null) throw refuse(`signature ${i} is malformed (${encoding})`);
-    let owner = recoverSigner(hash, sig);
-    let out = sig;
-    if (owner === null || !owners.has(owner.toLowerCase())) {
-      const viaEthSign = recoverSigner(ethSignedHash(hash), sig);
-      if (viaEthSign === null || !owners.has(viaEthSign.toLowerCase())) {
-        throw refuse(`signature ${i} is not by an owner (recovers to ${owner ?? 'nothing'})`);
-      }
-      owner = viaEthSign;
-      out = sig.slice();
-      out[64] = sig[64]! + 4;
+    const checked = checkOwnerSignature(hash, hex, p.owners);
+    if (!checked.ok) {
+      throw refuse(
+        checked.reason === 'malformed'
+          ? `signature ${i} is malformed (${checked.detail})`
+          : `signature ${i} is not by an owner (${checked.detail})`,
+      );
     }
-    if (byOwner.has(owner.toLowerCase())) throw refuse(`owner ${toChecksumAddress(owner)} signed twice`);
-    byOwner.set(owner.toLowerCase(), out);
+    const owner = checked.owner.toLowerCase();
+    if (byOwner.has(owner)) throw refuse(`owner ${checked.owner} signed twice`);
+    byOwner.set(owner, checked.part);
   });
   if (byOwner.size < p.threshold)
     throw refuse(`${byOwner.size} owner signature(s), threshold ${p.threshold}`);

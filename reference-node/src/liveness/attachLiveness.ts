@@ -41,6 +41,11 @@ export interface AttachLivenessParameters {
   /** `identity.protocol`. */
   readonly protocol: string;
   readonly capabilities: NodeAnnouncement['capabilities'];
+  /**
+   * Whether this node announces itself and signs heartbeats (default true). A multisig member's node
+   * does not: its owners would have to co-sign each one (node.md#multisig-members); it still tracks.
+   */
+  readonly announces?: boolean;
   readonly intervalMs?: number;
   readonly missedHeartbeats?: number;
   /** Delivers a notice (webhooks, SSE); resolves once it is durably enqueued. */
@@ -221,7 +226,7 @@ export async function attachLiveness(p: AttachLivenessParameters): Promise<Liven
     announcedAddresses = addresses;
   };
   const announce = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
+    if (stopped || p.announces === false) return Promise.resolve();
     if (inFlight !== undefined) return inFlight;
     inFlight = publishAnnouncement()
       .catch((err: unknown) => {

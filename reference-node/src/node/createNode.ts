@@ -7,7 +7,7 @@
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
-import { validate } from '@sfr/schemas';
+import { type Proposal, validate } from '@sfr/schemas';
 import {
   type Address,
   addressOfPrivateKey,
@@ -21,11 +21,12 @@ import {
   type EquivocationEvidence,
   type Hex,
   offenseKeyOf,
+  type SignEnvelopeReturnType,
   SignerRegistry,
   sharedRecoverPool,
   type UnsignedEnvelope,
 } from '../envelope/index.js';
-import { checkKeyCurrent, createLocalSigner, type MemberSigner } from '../keys/index.js';
+import { checkKeyCurrent, createLocalSigner, isMultisigSigner, type MemberSigner } from '../keys/index.js';
 import type { Logger } from '../logging/index.js';
 import { type Metrics, recordPeerScores } from '../metrics/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../network/createLibp2pNode.js';
@@ -146,6 +147,11 @@ export interface PublishOptions {
    * payload to sign (a key rotation names `seq + 1` as its first seq, node.md#rotation).
    */
   readonly payloadAt?: (seq: number) => Record<string, unknown>;
+  /**
+   * A multisig member's node (node.md#multisig-members): called once the message is held as a
+   * proposal, before `publish` settles (when the owners' signatures published it, or it expired).
+   */
+  readonly onProposal?: (proposal: Proposal) => void;
 }
 
 /** The pool rules' verdict on one pool message (pools.md#gossip-admission); the pool service provides them. */
@@ -550,6 +556,36 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     }
   };
 
+  /** The second half of the one publish path: the node's own validation, the store, then gossip. */
+  const deliver = async (signed: SignEnvelopeReturnType): Promise<PublishResult> => {
+    const type = signed.envelope.type;
+    const topic = topicForEnvelope(type, signed.envelope.scope?.poolId)!;
+    const result = await runValidation(
+      pipeline,
+      signed.wire,
+      { source: 'local', from: 'local' },
+      validationMetrics,
+    );
+    if (result.outcome !== 'accept') {
+      metrics?.published.inc({ topic: topic.kind, outcome: result.outcome });
+      throw new NodeError('GOSSIP_PUBLISH_REFUSED', `own message refused: ${result.code}`, {
+        details: { code: result.code, ...(result.meta ?? {}) },
+      });
+    }
+    const topicString = stringifyTopic(topic);
+    const { recipients } = await router.publish(topicString, signed.wire);
+    metrics?.published.inc({ topic: topic.kind, outcome: 'accept' });
+    return {
+      messageId: result.id,
+      seq: signed.envelope.seq,
+      envelope: result.envelope,
+      wire: signed.wire,
+      topic: topicString,
+      recipients,
+    };
+  };
+  if (isMultisigSigner(signer)) signer.attach(deliver);
+
   const node: SfrNode = {
     get peerId() {
       return libp2p.peerId.toString();
@@ -617,6 +653,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         return;
       }
       started = false;
+      if (isMultisigSigner(signer)) signer.close();
       if (redialTimer !== undefined) clearInterval(redialTimer);
       if (metricsTimer !== undefined) clearInterval(metricsTimer);
       graylist.stop();
@@ -652,46 +689,26 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
           details: { code: time.code, issuedAt, now: t, skewMs, maxAgeMs },
         });
       }
-      const signed = await signer.signNext(
-        store,
-        (seq) => ({
-          sfr: '1.0',
-          type,
-          issuer: member as Hex,
-          seq,
-          issuedAt,
-          ...(options.scope === undefined
-            ? {}
-            : { scope: { poolId: options.scope.poolId as Hex, epoch: options.scope.epoch } }),
-          ...(options.domain === undefined ? {} : { domain: options.domain as EnvelopeDomain }),
-          payload: (options.payloadAt?.(seq) ?? payload) as UnsignedEnvelope['payload'],
-        }),
-        ownHead.nextSeqAtLeast(),
-      );
-      const seq = signed.envelope.seq;
-      const result = await runValidation(
-        pipeline,
-        signed.wire,
-        { source: 'local', from: 'local' },
-        validationMetrics,
-      );
-      if (result.outcome !== 'accept') {
-        metrics?.published.inc({ topic: topic.kind, outcome: result.outcome });
-        throw new NodeError('GOSSIP_PUBLISH_REFUSED', `own message refused: ${result.code}`, {
-          details: { code: result.code, ...(result.meta ?? {}) },
-        });
-      }
-      const topicString = stringifyTopic(topic);
-      const { recipients } = await router.publish(topicString, signed.wire);
-      metrics?.published.inc({ topic: topic.kind, outcome: 'accept' });
-      return {
-        messageId: result.id,
+      const build = (seq: number): UnsignedEnvelope => ({
+        sfr: '1.0',
+        type,
+        issuer: member as Hex,
         seq,
-        envelope: result.envelope,
-        wire: signed.wire,
-        topic: topicString,
-        recipients,
-      };
+        issuedAt,
+        ...(options.scope === undefined
+          ? {}
+          : { scope: { poolId: options.scope.poolId as Hex, epoch: options.scope.epoch } }),
+        ...(options.domain === undefined ? {} : { domain: options.domain as EnvelopeDomain }),
+        payload: (options.payloadAt?.(seq) ?? payload) as UnsignedEnvelope['payload'],
+      });
+      if (isMultisigSigner(signer)) {
+        // node.md#multisig-members: held until the owners co-sign; `deliver` publishes it then.
+        const proposal = await signer.propose(store, build, ownHead.nextSeqAtLeast());
+        options.onProposal?.(proposal);
+        // What `deliver` returned for it (the signer hands on the result of the node's publish path).
+        return (await signer.outcome(proposal.id)) as PublishResult;
+      }
+      return deliver(await signer.signNext(store, build, ownHead.nextSeqAtLeast()));
     },
     onAccepted(listener) {
       listeners.add(listener);

@@ -6,8 +6,15 @@
  * envelopes, co-signed by two owners, are submitted to node 0 by a gossip peer (the Safe's relay);
  * node 0 and then node 1 ask the Safe. An EOA member without a node here rotates its key. The
  * verdicts are those of the `ingest` vectors (conformance-tests/vectors/v1/envelope/ingest).
+ * A third node runs AS the Safe (node.md#multisig-members, `identity.contract`): what it publishes is a
+ * proposal its owners co-sign with `sfr proposals sign`, published once the threshold is met.
  */
 
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { multiaddr } from '@multiformats/multiaddr';
 import { type AnvilInstance, startAnvil } from '@sfr/adapter-kit/testing';
 import { toHex, keccak256 as viemKeccak } from 'viem';
@@ -22,6 +29,7 @@ import {
   hashPayload,
   type MemberKey,
   messageIdOf,
+  saveMemberKey,
   signEnvelope,
   typedEnvelopeDigest,
   type UnsignedEnvelope,
@@ -34,11 +42,14 @@ import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.
 import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
 import { alertPayload } from '../node/fixtures.js';
 import { deploySafe, type SafeWallet } from '../settlement/safe.js';
-import { api, createProcNetwork, metricValue, type ProcNetwork } from './processNetwork.js';
+import { api, createProcNetwork, type Json, metricValue, type ProcNetwork } from './processNetwork.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 const ANNOUNCEMENTS = stringifyTopic({ kind: 'announcements' });
 const owners = [0, 1, 2].map((i) => privateKeyToAccount(viemKeccak(toHex(`sfr-contract-member-owner-${i}`))));
+/** The same owners' keys as files, for `sfr proposals sign --key`. */
+const ownerKeys = [0, 1, 2].map((i) => deriveTestKey(`sfr-contract-member-owner-${i}`));
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const rotating = deriveTestKey('sfr-contract-member-rotating');
 const rotatedTo = deriveTestKey('sfr-contract-member-rotated-to');
 
@@ -51,14 +62,23 @@ let router: ReturnType<typeof createGossipsubRouter>;
 beforeAll(async () => {
   anvil = await startAnvil();
   safe = await deploySafe(anvil, owners, 2n);
-  net = await createProcNetwork(2, {
-    extraMembers: [
-      { member: safe.address, contract: { chain: `eip155:${anvil.chainId}` } },
-      rotating.address,
-    ],
-    chains: [{ chain: `eip155:${anvil.chainId}`, rpcUrl: anvil.rpcUrl }],
+  const chain = `eip155:${anvil.chainId}`;
+  net = await createProcNetwork(3, {
+    extraMembers: [{ member: safe.address, contract: { chain } }, rotating.address],
+    chains: [{ chain, rpcUrl: anvil.rpcUrl }],
+    // Node 2 is the Safe's own node: no key, its owners co-sign what it proposes.
+    configure: (node) =>
+      node.index === 2
+        ? { identity: { keyFile: 'safe.json', member: safe.address, protocol: 'e2e-safe' } }
+        : {},
   });
-  await Promise.all([net.start(0), net.start(1)]);
+  await writeFile(
+    path.join(net.nodes[2]!.dir, 'safe.json'),
+    JSON.stringify({ kind: 'sfr-multisig', member: safe.address, chain }),
+    { mode: 0o600 },
+  );
+  await Promise.all([net.start(0), net.start(1), net.start(2)]);
+  await Promise.all(ownerKeys.map((k, i) => saveMemberKey(path.join(net.root, `owner${i}.key`), k)));
   relay = await createLibp2pNode({
     denylist: new PeerDenylist(),
     gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
@@ -213,4 +233,141 @@ it('a member rotates its key and keeps publishing; the old key and an invalid ro
     'ENVELOPE_BAD_ROTATION',
     'rotation effective at its own seq',
   );
+});
+
+/** `sfr proposals sign <id> --key owner<i>.key` against the Safe's node: exit code, stdout, stderr. */
+async function ownerSigns(
+  id: string,
+  owner: number,
+  extra: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const node = net.nodes[2]!;
+  const { SFR_TEST_TIMEOUT_SCALE: _scale, ...env } = process.env;
+  const args = [
+    ...[CLI, 'proposals', 'sign', id, '--key', path.join(net.root, `owner${owner}.key`)],
+    ...['--api', node.apiUrl, '--token-file', path.join(node.dir, 'http.token'), '--json', ...extra],
+  ];
+  try {
+    const r = await promisify(execFile)(process.execPath, args, { env, timeout: TIMEOUTS.event });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** Owner `i` signs proposal `p`'s Safe message hash here and posts it (the CLI's path, without a process). */
+const cosign = async (p: Json, i: number) =>
+  api(net.nodes[2]!, 'POST', `/v1/proposals/${p.id}/signatures`, {
+    signature: await owners[i]!.sign({ hash: p.safeMessageHash }),
+  });
+
+const proposal = async (id: string) =>
+  ((await api(net.nodes[2]!, 'GET', '/v1/proposals')).json.proposals as { id: string }[]).find(
+    (p) => p.id === id,
+  ) as Json;
+
+const propose = async (n: number): Promise<Json> => {
+  const r = await api(net.nodes[2]!, 'POST', '/v1/alerts', { payload: alertPayload(Date.now(), n) });
+  expect(r.status, JSON.stringify(r.json)).toBe(202);
+  return r.json;
+};
+
+/**
+ * A proposal whose `issuedAt` leaves the time window (the default `time.maxAgeMs`, 300 s) `inMs` from
+ * now. A request slowed past that margin is refused ENVELOPE_TOO_OLD before anything is reserved: retried.
+ */
+async function proposeExpiring(inMs: number): Promise<Json> {
+  for (let attempt = 0; ; attempt++) {
+    const issuedAt = Date.now() - 300_000 + inMs;
+    const r = await api(net.nodes[2]!, 'POST', '/v1/alerts', {
+      payload: alertPayload(issuedAt, 200 + attempt),
+      issuedAt,
+    });
+    if (r.status === 202) return r.json;
+    expect(attempt < 3 && r.json.code === 'ENVELOPE_TOO_OLD', JSON.stringify(r.json)).toBe(true);
+  }
+}
+
+it('a node running as the Safe proposes; its owners co-sign with `sfr proposals sign`; the other nodes accept it', async () => {
+  // After the first test: owners 0 and 2, threshold 2; owner 1 was removed.
+  const safeNode = net.nodes[2]!;
+  await waitFor(
+    async () =>
+      ((await api(safeNode, 'GET', '/v1/status')).json.topics as { topic: string; meshPeers: number }[]).some(
+        (t) => t.topic === ALERTS && t.meshPeers >= 2,
+      ),
+    TIMEOUTS.mesh,
+    "the Safe's node in the alerts mesh",
+    200,
+  );
+
+  const first = await propose(201);
+  expect(first).toMatchObject({ status: 'pending', threshold: 2, signatures: [] });
+  expect(first.chain).toBe(`eip155:${anvil.chainId}`);
+  const signed0 = await ownerSigns(first.id, 0);
+  expect(signed0.code, signed0.stderr).toBe(0);
+  // One of two: listed, not published.
+  expect(await proposal(first.id)).toMatchObject({
+    status: 'pending',
+    signatures: [{ owner: owners[0]!.address }],
+  });
+  const id = messageIdOf(
+    encode({ ...first.envelope, signature: await safe.sign(first.id, [owners[0]!, owners[2]!]) }),
+  );
+  expect(await stored(2, id)).toBe(false);
+
+  // Owner 1 is no longer an owner; owner 0 twice; a malformed signature; an unknown proposal.
+  const removed = await ownerSigns(first.id, 1);
+  expect(removed.code).toBe(1);
+  expect(removed.stderr).toContain('KEY_PROPOSAL_NOT_OWNER');
+  expect(removed.stderr).toContain('signature: expected a signature of safeMessageHash by a current owner');
+  expect(await cosign(first, 0)).toMatchObject({
+    status: 422,
+    json: { code: 'KEY_PROPOSAL_DUPLICATE_OWNER' },
+  });
+  const badV = `${(await owners[2]!.sign({ hash: first.safeMessageHash })).slice(0, -2)}1d`;
+  expect(
+    await api(safeNode, 'POST', `/v1/proposals/${first.id}/signatures`, { signature: badV }),
+  ).toMatchObject({ status: 422, json: { code: 'KEY_PROPOSAL_BAD_SIGNATURE' } });
+  expect(
+    await api(safeNode, 'POST', `/v1/proposals/0x${'ab'.repeat(32)}/signatures`, { signature: badV }),
+  ).toMatchObject({ status: 404, json: { code: 'KEY_PROPOSAL_UNKNOWN' } });
+
+  // The second owner (EIP-191 form): published, and accepted at the other nodes through ERC-1271,
+  // after the expired proposal's gap.
+  const signed2 = await ownerSigns(first.id, 2, ['--eth-sign']);
+  expect(signed2.code, signed2.stderr).toBe(0);
+  const published = JSON.parse(signed2.stdout) as Json;
+  expect(published.status).toBe('published');
+  await waitFor(() => stored(1, published.messageId), TIMEOUTS.event, 'co-signed alert at node 1', 200);
+  expect(await stored(0, published.messageId)).toBe(true);
+  expect(await cosign(first, 0)).toMatchObject({ status: 409, json: { code: 'KEY_PROPOSAL_CLOSED' } });
+
+  // A proposal whose envelope is about to leave the time window expires unpublished: its seq is a gap,
+  // and the next proposal, published, is accepted after it.
+  const stale = await proposeExpiring(3_000);
+  await waitFor(async () => (await proposal(stale.id)).status === 'expired', TIMEOUTS.event, 'expired', 200);
+  expect(await cosign(stale, 0)).toMatchObject({ status: 409, json: { code: 'KEY_PROPOSAL_EXPIRED' } });
+
+  // The owners change: owner 2 signs, then leaves (threshold 1). Its signature no longer counts, and
+  // owner 0 alone publishes; owner 2 is refused on the next proposal.
+  const second = await propose(202);
+  expect(second.seq).toBe(stale.seq + 1);
+  expect((await cosign(second, 2)).json).toMatchObject({ status: 'pending', signatures: [{}] });
+  await safe.removeOwner(owners[2]!.address, 1n, [owners[0]!, owners[2]!]);
+  const afterChange = (await cosign(second, 0)).json;
+  expect(afterChange).toMatchObject({
+    status: 'published',
+    threshold: 1,
+    signatures: [{ owner: owners[0]!.address }],
+  });
+  await waitFor(
+    () => stored(1, afterChange.messageId),
+    TIMEOUTS.event,
+    'alert after the change at node 1',
+    200,
+  );
+  const third = await propose(203);
+  expect(await cosign(third, 2)).toMatchObject({ status: 422, json: { code: 'KEY_PROPOSAL_NOT_OWNER' } });
 });

@@ -2164,6 +2164,98 @@ export interface RotateKeyRequest {
 }
 
 /**
+ * HTTP API: an envelope a multisig member's node proposes and its owners co-sign (node.md#multisig-members): the answer to a submit on such a node (202), to `POST /v1/proposals/{id}/signatures`, and an item of `GET /v1/proposals`.
+ */
+export interface Proposal {
+  /**
+   * The envelope digest `d` (envelope.md#typed-data): what the contract is asked to accept.
+   */
+  id: Bytes32;
+  /**
+   * The chain of the multisig contract (the envelope's `issuer`), whose id the Safe message hash binds.
+   */
+  chain: ChainId;
+  /**
+   * The Safe's message hash of `d` (node.md#multisig-members step 1): what each owner signs.
+   */
+  safeMessageHash: Bytes32;
+  /**
+   * `pending` until the owners' signatures meet the threshold; then `published` (with `messageId`) or `refused` (with `code`: the node's own validation refused the assembled envelope); `expired` once `expiresAt` passed unpublished.
+   */
+  status: 'pending' | 'published' | 'refused' | 'expired';
+  /**
+   * The sequence number reserved for the envelope.
+   */
+  seq: Count;
+  /**
+   * The envelope's `issuedAt`.
+   */
+  issuedAt: UnixMs;
+  /**
+   * `issuedAt + time.maxAgeMs`: after it, peers would no longer relay the envelope, so the proposal takes no signature.
+   */
+  expiresAt: UnixMs;
+  /**
+   * The contract's threshold, as last read from the chain.
+   */
+  threshold: number;
+  /**
+   * The owners' signatures so far (at most 256), in the order received; signatures of addresses no longer owners are dropped when the owners are read again.
+   *
+   * @maxItems 256
+   */
+  signatures: OwnerSignature[];
+  /**
+   * The envelope without its signature (`sfr`, `type`, `issuer`, `seq`, `issuedAt`, `scope`?, `domain`?, `payload`), for the owners to read before they sign.
+   */
+  envelope: {};
+  /**
+   * The published message's id (`published` only).
+   */
+  messageId?: MessageId;
+  /**
+   * Why the assembled envelope was refused (`refused` only).
+   */
+  code?: ReasonCode;
+}
+
+/**
+ * One owner's signature of the Safe message hash.
+ */
+export interface OwnerSignature {
+  /**
+   * The owner it recovers to (EIP-55).
+   */
+  owner: Address;
+  /**
+   * The 65-byte signature `r ‖ s ‖ v` as the owner gave it (SignProposalRequest).
+   */
+  signature: string;
+}
+
+/**
+ * HTTP API: `GET /v1/proposals`, the proposals a multisig member's node holds (node.md#multisig-members), oldest first.
+ */
+export interface ProposalListResponse {
+  /**
+   * Pending proposals, then those closed in the last `time.maxAgeMs` (at most 1 024).
+   *
+   * @maxItems 1024
+   */
+  proposals: Proposal[];
+}
+
+/**
+ * HTTP API: `POST /v1/proposals/{id}/signatures` body, one owner's co-signature of a proposal (node.md#multisig-members). The owner signs the proposal's `safeMessageHash` where its key is (`sfr proposals sign`); the key never reaches the node.
+ */
+export interface SignProposalRequest {
+  /**
+   * 65 bytes `r ‖ s ‖ v` (`v` 27 or 28, low-s) over `safeMessageHash`, directly or in EIP-191 `personal_sign` form.
+   */
+  signature: string;
+}
+
+/**
  * HTTP API error body: RFC 9457 problem details (`application/problem+json`) with SFR's stable reason `code`, and for a validation failure where (`pointer`) and what was expected.
  */
 export interface Problem {
@@ -3036,6 +3128,9 @@ export interface SchemaTypeMap {
   PeerListResponse: PeerListResponse;
   MemberListResponse: MemberListResponse;
   RotateKeyRequest: RotateKeyRequest;
+  Proposal: Proposal;
+  ProposalListResponse: ProposalListResponse;
+  SignProposalRequest: SignProposalRequest;
   Problem: Problem;
   PoolDecideResult: PoolDecideResult;
   Scenario: Scenario;

@@ -1,0 +1,73 @@
+import type { Proposal, ProposalListResponse, SignProposalRequest } from '@sfr/schemas';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { KeyError } from '../keys/index.js';
+import type { Logger } from '../logging/index.js';
+import { parseBody } from './parseBody.js';
+import { ApiProblem } from './problem.js';
+
+/** What the proposal routes need from a multisig member's signer (node.md#multisig-members). */
+export interface ProposalApi {
+  list(): Proposal[];
+  addSignature(id: string, signature: string): Promise<Proposal>;
+}
+
+const PROPOSAL_ID = /^0x[0-9a-f]{64}$/;
+/** What a refused co-signature should have been (the problem's `expected`). */
+const EXPECTED_OF: Partial<Record<string, string>> = {
+  KEY_PROPOSAL_UNKNOWN: 'the id of a proposal this node holds (GET /v1/proposals)',
+  KEY_PROPOSAL_EXPIRED: 'a pending proposal, before its expiresAt',
+  KEY_PROPOSAL_CLOSED: 'a pending proposal (this one is published or refused)',
+  KEY_PROPOSAL_BAD_SIGNATURE: '65 bytes r ‖ s ‖ v of safeMessageHash, low-s, v 27 or 28',
+  KEY_PROPOSAL_NOT_OWNER: 'a signature of safeMessageHash by a current owner of the Safe',
+  KEY_PROPOSAL_DUPLICATE_OWNER: 'a signature by an owner who has not signed this proposal',
+};
+/** [sfr] HTTP status of each refusal of a co-signature (api.md#routes). */
+const STATUS_OF: Partial<Record<string, number>> = {
+  KEY_PROPOSAL_UNKNOWN: 404,
+  KEY_PROPOSAL_EXPIRED: 409,
+  KEY_PROPOSAL_CLOSED: 409,
+  KEY_SIGNER_UNAVAILABLE: 503,
+};
+
+/** Handlers of `PROPOSAL_ROUTES`, by operation id. */
+export function createProposalHandlers(p: {
+  readonly proposals: ProposalApi;
+  readonly bodyLimit: number;
+  readonly logger?: Logger;
+}): Record<string, (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>> {
+  return {
+    listProposals: async () =>
+      ({ proposals: p.proposals.list().slice(-1024) }) satisfies ProposalListResponse,
+    signProposal: async (req, reply) => {
+      const { id } = req.params as { id: string };
+      if (!PROPOSAL_ID.test(id)) {
+        throw new ApiProblem({
+          status: 400,
+          code: 'API_BAD_PARAMETER',
+          field: 'id',
+          expected: 'a proposal id: 0x and 64 lower-case hex digits',
+        });
+      }
+      const request = parseBody<SignProposalRequest>(req, 'SignProposalRequest', p.bodyLimit);
+      let proposal: Proposal;
+      try {
+        proposal = await p.proposals.addSignature(id, request.signature.toLowerCase());
+      } catch (error) {
+        if (!(error instanceof KeyError)) throw error;
+        throw new ApiProblem({
+          status: STATUS_OF[error.code] ?? 422,
+          code: error.code,
+          title: 'The co-signature is refused',
+          field: 'signature',
+          ...(EXPECTED_OF[error.code] === undefined ? {} : { expected: EXPECTED_OF[error.code]! }),
+          detail: error.message.split('\n')[0]!.slice(0, 500),
+        });
+      }
+      p.logger?.info(
+        { proposal: id, signatures: proposal.signatures.length, status: proposal.status },
+        'proposal co-signed',
+      );
+      return reply.code(200).send(proposal);
+    },
+  };
+}
