@@ -1747,7 +1747,7 @@ bad(
   { proposals: [edit(proposal, (d) => delete d.safeMessageHash)] },
   'each proposal names the hash its owners sign',
   'SCHEMA_REQUIRED',
-  '/proposals/0',
+  '/proposals/0/safeMessageHash',
 );
 out('SignProposalRequest', 'valid', 'owner-signature', { signature: proposal.signatures[0].signature });
 bad(
