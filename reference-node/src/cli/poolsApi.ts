@@ -27,7 +27,10 @@ export async function readApiToken(tokenFile: string | undefined, env = process.
   );
 }
 
-/** Calls the node API; a problem answer becomes a CliError with the problem's reason code. */
+/**
+ * Calls the node API; a problem answer becomes a CliError with the problem's reason code, and with
+ * its normative `pointer` and `expected` (api.md#errors) when it has them: which field, what it wanted.
+ */
 export async function callApi(
   apiUrl: string,
   method: 'GET' | 'POST',
@@ -52,12 +55,26 @@ export async function callApi(
   const body = (await res.json().catch(() => undefined)) as unknown;
   if (!res.ok) {
     const p = body as
-      | { code?: string; title?: string; detail?: string; field?: string; expected?: string }
+      | {
+          code?: string;
+          title?: string;
+          detail?: string;
+          pointer?: unknown;
+          field?: unknown;
+          expected?: unknown;
+        }
       | undefined;
-    const what = p?.field === undefined ? '' : `; ${p.field}: expected ${p.expected ?? 'another value'}`;
+    // A body error names its pointer, a query or path error its field (api.md#errors, Problem).
+    const where =
+      typeof p?.pointer === 'string'
+        ? `; field ${p.pointer === '' ? '/' : p.pointer}`
+        : typeof p?.field === 'string'
+          ? `; field ${p.field}`
+          : '';
+    const expected = typeof p?.expected === 'string' ? `; expected ${p.expected}` : '';
     throw new CliError(
       registeredCodeOf(p, 'API_BAD_RESPONSE'),
-      `${apiUrl} answered ${res.status}${p?.title ? `: ${p.title}` : ''}${p?.detail ? ` (${p.detail})` : ''}${what}`,
+      `${apiUrl} answered ${res.status}${p?.title ? `: ${p.title}` : ''}${p?.detail ? ` (${p.detail})` : ''}${where}${expected}`,
     );
   }
   return body;

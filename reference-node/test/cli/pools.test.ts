@@ -237,6 +237,22 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
     const own = await cli('vote', claimId, 'approve', '--api', t.urls[0]!, '--token-file', tokenFile);
     expect(own.code).toBe(1);
     expect(own.stderr).toMatch(/^error CLAIM_ATTESTER_IS_CLAIMANT/);
+    // The API's problem names the field and what it expected (api.md#errors); the CLI prints both.
+    const notAmount = await cli(
+      'vote',
+      claimId,
+      'approve',
+      '--amount',
+      '12.5',
+      '--api',
+      t.urls[1]!,
+      '--token-file',
+      tokenFile,
+    );
+    expect(notAmount.code).toBe(1);
+    expect(notAmount.stderr).toBe(
+      `error SCHEMA_PATTERN: ${t.urls[1]} answered 422: The request body does not match its schema (does not match the pattern); field /approvedAmount; expected ^(0|[1-9][0-9]{0,77})$\n`,
+    );
     const voted = await cli(
       'vote',
       claimId,
