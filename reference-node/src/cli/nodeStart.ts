@@ -27,7 +27,7 @@ import { attachLiveness } from '../liveness/index.js';
 import { componentLogger, createLogger, type Logger, type LogLevel, setLogLevel } from '../logging/index.js';
 import { collectMetrics, createMetrics, setMetricSources } from '../metrics/index.js';
 import { createNode, type SfrNode } from '../node/index.js';
-import { attachPools } from '../poolsNode/index.js';
+import { attachPools, samplePoolMetrics } from '../poolsNode/index.js';
 import { checkDataDir, checkNodeConfig, readToken } from './checkNodeConfig.js';
 import { CliError } from './cliError.js';
 import { readVersion } from './version.js';
@@ -333,18 +333,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
   // Adapters and pools are sampled at each scrape of /metrics (issue 11 item 5).
   setMetricSources(metrics, {
     ...(adapters === undefined ? {} : { adapters: () => adapters.status() }),
-    pools: () =>
-      pools.poolIds().map((poolId) => {
-        const ledger = pools.view(poolId).ledger;
-        return {
-          poolId,
-          claims: pools
-            .listClaims({ poolId })
-            .map((c) => ({ status: c.status, awaitingVote: c.pendingVote !== null })),
-          capital: ledger.capital,
-          paidOut: ledger.paidOut,
-        };
-      }),
+    pools: () => samplePoolMetrics(pools),
   });
   // Member liveness (node.md#liveness): announces the node, signs heartbeats, tracks the members';
   // its notices go out like the responder's (webhooks, /v1/notices). Stopped by node.stop().

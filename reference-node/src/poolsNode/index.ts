@@ -51,6 +51,7 @@ export {
 } from './judgeLoss.js';
 export { PoolServiceError } from './poolServiceError.js';
 export { precheckClaim } from './precheckClaim.js';
+export { samplePoolMetrics } from './samplePoolMetrics.js';
 export {
   type VaultAsset,
   type VaultDifference,

@@ -195,6 +195,25 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
   });
 
   it('files a claim at one node, votes on it by hand at the other, and shows the decision and ledger', async () => {
+    // The pool gauges in node 1's /metrics (sampled at each scrape) move with the claim.
+    const pool = `pool="${POOL_ID}"`;
+    const gauges = async () => {
+      const text = await (await fetch(`${t.urls[1]}/metrics`)).text();
+      const value = (series: string) =>
+        Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+      return {
+        pools: value('sfr_pools'),
+        attesting: value(`sfr_pool_claims{${pool},status="attesting"}`),
+        approved: value(`sfr_pool_claims{${pool},status="approved"}`),
+        settled: value(`sfr_pool_claims{${pool},status="settled"}`),
+        awaitingVote: value(`sfr_pool_claims_awaiting_vote{${pool}}`),
+        capital: value(`sfr_pool_capital_base_units{${pool}}`),
+        paidOut: value(`sfr_pool_paid_out_base_units{${pool}}`),
+      };
+    };
+    const before = await gauges();
+    expect(before).toMatchObject({ pools: 1, attesting: 0, settled: 0, awaitingVote: 0, paidOut: 0 });
+    expect(before.capital).toBeGreaterThan(0);
     const claimFile = path.join(dir, 'claim.json');
     await writeFile(claimFile, JSON.stringify(claimFor(EVIDENCE, 'cli-1', 400n * U, Date.now())));
     const noToken = await cli('claim', 'file', '--pool', POOL_ID, '--file', claimFile, '--api', t.urls[0]!);
@@ -227,6 +246,7 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
     expect(JSON.parse(listed.stdout)).toMatchObject([
       { claimId, status: 'attesting', pendingVote: 'manual_policy' },
     ]);
+    expect(await gauges()).toMatchObject({ attesting: 1, settled: 0, awaitingVote: 1, paidOut: 0 });
     const table = await cli('claims', '--api', t.urls[1]!);
     expect(table.stdout).toMatch(/^claim\s+pool\s+status\s+requested\s+decided\s+my vote\s+waiting for\n/);
     expect(table.stdout).toContain('your vote (manual_policy)');
@@ -272,6 +292,20 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
       TIMEOUTS.event,
       'the decision at both nodes',
     );
+    // Approved: paid out in the ledger at once, and settled once its one tranche is due (the round's
+    // close, derivePoolState), which can come a moment after the decision.
+    let after = await gauges();
+    expect(after).toMatchObject({ attesting: 0, awaitingVote: 0, paidOut: Number(300n * U) });
+    expect(after.approved + after.settled).toBe(1);
+    await waitFor(
+      async () => {
+        after = await gauges();
+        return after.settled === 1;
+      },
+      TIMEOUTS.event,
+      'the claim settled in /metrics',
+    );
+    expect(after).toMatchObject({ approved: 0, settled: 1, capital: before.capital });
     const ledger = await cli('pool', 'ledger', POOL_ID, '--api', t.urls[0]!);
     expect(ledger.code).toBe(0);
     expect(ledger.stdout).toContain(`pool      ${POOL_ID}`);

@@ -1,11 +1,13 @@
 /**
  * Two real nodes on loopback sharing one pool (a quorum of one other member), each with a pool
  * service that votes by hand only (no auto-attest), and each with its HTTP API mounted with the
- * pool routes: the setup of the pool API and CLI tests.
+ * pool routes and its `/metrics` sampling the pool service as `sfr node start` does: the setup of
+ * the pool API and CLI tests.
  */
 import type { EvidenceRef } from '@sfr/schemas/types';
 import { type Api, apiNodeOf, createApi } from '../../src/api/index.js';
-import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
+import { createMetrics, setMetricSources } from '../../src/metrics/index.js';
+import { createPoolService, type PoolService, samplePoolMetrics } from '../../src/poolsNode/index.js';
 import { startNetwork, type TestNetwork, waitForMesh } from '../node/fixtures.js';
 import { charterFor, POOL_ID } from './poolHarness.js';
 
@@ -51,11 +53,14 @@ export async function startTwoNodePool(): Promise<TwoNodePool> {
       });
       await s.start();
       services.push(s);
+      const metrics = createMetrics();
+      setMetricSources(metrics, { pools: () => samplePoolMetrics(s) });
       const api = await createApi({
         node: apiNodeOf(node, { protocol: 'pool-test', version: '0.1.0' }),
         token: TOKEN,
         version: '0.1.0',
         pools: s,
+        metrics,
       });
       apis.push(api);
       urls.push(await api.listen());
