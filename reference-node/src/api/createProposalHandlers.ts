@@ -58,7 +58,7 @@ export function createProposalHandlers(p: {
           status: STATUS_OF[error.code] ?? 422,
           code: error.code,
           title: 'The co-signature is refused',
-          field: 'signature',
+          pointer: '/signature',
           ...(EXPECTED_OF[error.code] === undefined ? {} : { expected: EXPECTED_OF[error.code]! }),
           detail: error.message.split('\n')[0]!.slice(0, 500),
         });

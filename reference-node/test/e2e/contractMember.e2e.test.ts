@@ -321,7 +321,9 @@ it('a node running as the Safe proposes; its owners co-sign with `sfr proposals 
   const removed = await ownerSigns(first.id, 1);
   expect(removed.code).toBe(1);
   expect(removed.stderr).toContain('KEY_PROPOSAL_NOT_OWNER');
-  expect(removed.stderr).toContain('; field signature; expected a signature of safeMessageHash by a current owner');
+  expect(removed.stderr).toContain(
+    '; field /signature; expected a signature of safeMessageHash by a current owner',
+  );
   expect(await cosign(first, 0)).toMatchObject({
     status: 422,
     json: { code: 'KEY_PROPOSAL_DUPLICATE_OWNER' },

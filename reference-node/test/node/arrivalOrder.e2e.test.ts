@@ -3,9 +3,11 @@
  * order: two real nodes (LevelDB, libp2p on loopback, their own pipelines and contagion responders)
  * get the same messages as gossip, one in order and the other in the reverse order, and must agree on
  * - the active alerts and the corroboration state: an all-clear ends its alert only when its issuer is
- *   the alert's, whether it arrived before or after the alert (messages.md#contagionalert rule 4);
+ *   the alert's, whether it arrived before or after the alert (messages.md#contagionalert rule 4; an
+ *   all-clear from another issuer is IGNOREd `ALERT_RESOLVE_NOT_ISSUER` at gossip when its alert is held);
  * - whether a RecoveryEvent is its issuer's own protocol, judged when read on the announcements held
- *   (messages.md#recoveryevent), whether the announcement arrived before or after the event.
+ *   (messages.md#recoveryevent), whether the announcement arrived before or after the event (IGNOREd
+ *   `GOSSIP_RECOVERY_NOT_OWN_PROTOCOL` at gossip when the announcement came first).
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
