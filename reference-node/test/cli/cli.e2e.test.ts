@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validate } from '@sfr/schemas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { cli } from './captureCli.js';
 
 const MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
 const VERSION = (
@@ -24,20 +24,6 @@ afterEach(async () => {
   children.clear();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 describe('sfr', () => {
   it('prints help and version with exit 0, and exits 2 on usage errors', async () => {

@@ -10,9 +10,9 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
 import { startNodeFromConfig } from '../../src/cli/nodeStart.js';
 import { deriveTestKey, saveMemberKey } from '../../src/envelope/index.js';
+import { cli as captureCli } from './captureCli.js';
 
 let dir: string;
 let blocker: Server;
@@ -61,18 +61,14 @@ async function writeConfig(name: string, edit: (c: Config) => void = () => {}): 
   return file;
 }
 
+/** `sfr <argv>` with this file's temporary folder written as `<dir>`, so outputs compare verbatim. */
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-  });
-  return { code, stdout: stdout.replaceAll(dir, '<dir>'), stderr: stderr.replaceAll(dir, '<dir>') };
+  const r = await captureCli(...argv);
+  return {
+    code: r.code,
+    stdout: r.stdout.replaceAll(dir, '<dir>'),
+    stderr: r.stderr.replaceAll(dir, '<dir>'),
+  };
 }
 
 const exists = (p: string) =>

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import { runCli } from '../../src/cli/main.js';
 import { stressPool } from '../../src/cli/stress.js';
 import { deriveTestKey } from '../../src/envelope/index.js';
 import { waitFor } from '../node/fixtures.js';
@@ -15,6 +14,7 @@ import {
   type TwoNodePool,
   twoMemberCharter,
 } from '../poolsNode/twoNodePool.js';
+import { cli } from './captureCli.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -23,20 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 describe('sfr stress', () => {
   const members = [0, 1, 2, 3].map((i) => deriveTestKey(`sfr-cli-stress-${i}`).address);

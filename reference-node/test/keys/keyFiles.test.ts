@@ -9,26 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Wallet } from '@ethereumjs/wallet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
 import { deriveTestKey, saveMemberKey } from '../../src/envelope/index.js';
 import { loadMemberSigner } from '../../src/keys/index.js';
+import { cli } from '../cli/captureCli.js';
 
 let dir: string;
 const PASS = 'correct horse battery staple';
-
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 async function privateFile(name: string, body: string, mode = 0o600): Promise<string> {
   const file = path.join(dir, name);

@@ -9,26 +9,12 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
-import { runCli } from '../../src/cli/main.js';
+import { cli } from '../cli/captureCli.js';
 import { api, createProcNetwork, type Json, type ProcNetwork } from '../e2e/processNetwork.js';
 import { alertPayload } from '../node/fixtures.js';
 
 const PASS = 'rotate me, then forget me';
 let net: ProcNetwork;
-
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 /** Publishes an alert at node 0 and waits until node 1 holds it (i.e. node 1 accepted its signature). */
 async function publishAccepted(n: number): Promise<Json> {

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { type Api, apiNodeOf, createApi } from '../../src/api/index.js';
-import { runCli } from '../../src/cli/main.js';
 import { type FoundReport, formatFound } from '../../src/cli/poolFound.js';
 import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
+import { cli } from '../cli/captureCli.js';
 import { startNetwork, type TestNetwork, waitFor } from '../node/fixtures.js';
 import { charterFor } from './poolHarness.js';
 import { TOKEN } from './twoNodePool.js';
@@ -27,20 +27,6 @@ let api: Api;
 let url: string;
 let tokenFile: string;
 let charterFile: (name: string, c: object) => Promise<string>;
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'sfr-found-'));
