@@ -132,7 +132,8 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     // 3. [REJECT] The bytes are the value's canonical form. — ENVELOPE_NOT_CANONICAL
     const decoded = decodeEnvelope(wire, { maxBytes: Number.POSITIVE_INFINITY });
     if (decoded.outcome !== 'accept') return decoded;
-    const id = messageIdOf(wire);
+    // The router's id when it hashed these bytes already (one keccak per wire), else ours.
+    const id = ctx.messageId ?? messageIdOf(wire);
     const refused = (r: Refusal): Refused => ({ ...r, id });
     // 4.–10. version string, MAJOR, MINOR, members, type, scope, address form (checkDecodedEnvelope).
     const shape = checkDecodedEnvelope(decoded.value);

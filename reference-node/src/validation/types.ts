@@ -34,6 +34,12 @@ export interface IngestContext {
   readonly from: string;
   /** The receiver's clock for this message, unix ms; default the pipeline's `now()`. */
   readonly now?: number;
+  /**
+   * The message id this node already computed from these very bytes (the gossip router's `msgIdFn`:
+   * keccak256 of the wire, lower-case `0x` hex), so that each wire is hashed once; default: the
+   * pipeline computes it. Never an id a peer supplied: a wrong one would key the replay state wrongly.
+   */
+  readonly messageId?: string;
 }
 
 export interface IngestAccepted {

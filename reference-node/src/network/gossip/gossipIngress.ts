@@ -57,7 +57,8 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
     const result = await runAdmission(
       opts.pipeline,
       m.data,
-      { source: 'gossip', topic: m.topic, from: m.from },
+      // msgId is the router's own keccak of m.data (gossipsub's msgIdFn), not a peer's claim.
+      { source: 'gossip', topic: m.topic, from: m.from, messageId: m.msgId },
       opts.metrics,
     );
     opts.router.reportVerdict(

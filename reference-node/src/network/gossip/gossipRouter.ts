@@ -12,7 +12,10 @@ export interface InboundGossipMessage {
   readonly topic: string;
   /** The wire bytes (the envelope's canonical JSON). */
   readonly data: Uint8Array;
-  /** Router message id: `0x` + keccak256(data), lower-case; equals the SFR message id of valid data. */
+  /**
+   * Router message id: `0x` + keccak256(data), lower-case, computed by this node from `data` (never taken
+   * from a peer); equals the SFR message id of valid data, and the pipeline uses it as such.
+   */
   readonly msgId: string;
   /** Peer id (string) the message arrived from. */
   readonly from: string;
