@@ -9,7 +9,10 @@
  * Every section prints its ratio to its same-run baseline and records its figures: `npm run bench -- --json
  * gossip` prints them as one JSON document. The picture (latency CDF per N and ingest rate over time, SFR
  * solid beside raw gossipsub dashed) is written to `BENCH_SVG` (default `.cache/bench/gossip.svg`).
- * `BENCH_ONLY=pipeline,ingest` and `BENCH_SIZES=10,30` pick sections and network sizes.
+ * `BENCH_ONLY=pipeline,ingest` and `BENCH_SIZES=10,30` pick sections and network sizes. The dissemination
+ * section runs all nodes in this process and, with `BENCH_PROCESSES=k` (default in full mode: a process per
+ * node, as free memory allows), in k worker processes pinned to cores with `taskset`; `BENCH_IN_PROCESS=0`
+ * skips the in-process layout.
  * Run: npm run bench -- gossip   (or npx tsx reference-node/bench/gossip.bench.ts)
  */
 import '../src/polyfill.js';
@@ -65,7 +68,7 @@ function record(section: string, figures: unknown): void {
 
 /** Raw series for the picture: per-delivery latencies per N, arrival times of the ingest runs. */
 const pictures: {
-  latency: Array<{ n: number; sfr: number[]; raw: number[] }>;
+  latency: Array<{ n: number; layout?: string; sfr: number[]; raw: number[] }>;
   ingest?: { sfr: number[]; raw: number[] };
 } = { latency: [] };
 
@@ -280,12 +283,37 @@ async function benchPipelinePool(wires: Uint8Array[], recoverPerCore: number): P
 
 // ------------------------------------------------------------------ helpers for networks
 
+/** Wall-clock ms with sub-ms resolution, comparable between the processes of one machine. */
+const clock = () => performance.timeOrigin + performance.now();
+
+/**
+ * Some of a network's nodes, all in this process (all of them in the in-process mode, a share in each
+ * worker process of the multi-process mode). Node `i` of the network is `indices[…] = i`.
+ */
+interface Group {
+  /** A dialable address of node i (with its peer id). */
+  addrOf(i: number): string;
+  dial(i: number, addr: string): Promise<void>;
+  /** Every application delivery at node i (SFR: accepted from the network; raw: a gossipsub message). */
+  onReceive(i: number, cb: (id: string, at: number) => void): void;
+  publish(i: number, wire: Uint8Array): Promise<void>;
+  /** Message copies the routers processed (duplicates too). */
+  receptions(): number;
+  /** Nodes of the group with no mesh peer on the topic yet. */
+  meshless(): number;
+  stop(): Promise<void>;
+}
+
+/** A whole network as the dissemination run drives it (in-process, or spread over worker processes). */
 interface Net {
-  readonly receive: Array<(cb: (id: string) => void) => void>;
-  readonly publish: (i: number, wire: Uint8Array) => Promise<void>;
-  readonly receptions: () => number;
-  readonly stop: () => Promise<void>;
-  readonly ready: () => Promise<void>;
+  readonly label: string;
+  onArrival(cb: (id: string, at: number) => void): void;
+  /** Publishes from node i; resolves to the clock just before the publisher took the message. */
+  publish(i: number, wire: Uint8Array): Promise<number>;
+  receptions(): Promise<number>;
+  /** Nodes with no mesh peer on the topic. */
+  meshless(): Promise<number>;
+  stop(): Promise<void>;
 }
 
 function countReceptions(libp2p: SfrLibp2p, counter: { n: number }): void {
@@ -300,10 +328,20 @@ function countReceptions(libp2p: SfrLibp2p, counter: { n: number }): void {
   };
 }
 
-async function waitMesh(meshes: Array<() => number>, timeoutMs: number): Promise<void> {
+/**
+ * Waits until every node has a mesh peer on the topic (bounded), then a few heartbeats more so that
+ * meshes fill towards D. Publishing before that would leave early messages to sync (30 s later).
+ */
+async function waitMesh(net: Net, n: number, timeoutMs: number): Promise<number> {
   const end = Date.now() + timeoutMs;
-  while (Date.now() < end && !meshes.every((m) => m() > 0)) await sleep(100);
-  await sleep(1500); // a few more heartbeats so meshes fill towards D
+  let meshless = await net.meshless();
+  while (Date.now() < end && meshless > 0) {
+    await sleep(200);
+    meshless = await net.meshless();
+  }
+  if (meshless > 0) console.error(`[bench] ${net.label}: ${meshless}/${n} nodes still without a mesh peer`);
+  await sleep(1500);
+  return meshless;
 }
 
 /** Runs `fn` over `items`, at most `width` at a time (node start-up and dials: bounded, but not serial). */
@@ -339,10 +377,13 @@ async function dialTopology(
   return failed;
 }
 
-async function rawNet(n: number): Promise<Net> {
+const envelopeHash = await import('../src/envelope/index.js');
+const { multiaddr } = await import('@multiformats/multiaddr');
+
+async function rawGroup(indices: readonly number[]): Promise<Group> {
   const counter = { n: 0 };
-  const nodes: SfrLibp2p[] = new Array(n);
-  await inBatches(Array.from({ length: n }), 10, async (_, i) => {
+  const nodes = new Map<number, SfrLibp2p>();
+  await inBatches(indices, 10, async (i) => {
     const node = await createLibp2pNode({
       denylist: new PeerDenylist(),
       gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
@@ -350,41 +391,35 @@ async function rawNet(n: number): Promise<Net> {
     await node.start();
     node.services.pubsub.subscribe(ALERTS);
     countReceptions(node, counter);
-    nodes[i] = node;
+    nodes.set(i, node);
   });
-  const failed = await dialTopology(n, (i, j) =>
-    nodes[i]!.dial(nodes[j]!.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(10_000) }),
-  );
-  if (failed > 0) console.error(`[bench] raw N=${n}: ${failed} dials failed`);
-  const routers = nodes.map((x) => createGossipsubRouter(x.services.pubsub));
+  const routers = [...nodes.values()].map((x) => createGossipsubRouter(x.services.pubsub));
   return {
-    receive: nodes.map((x) => (cb) => {
-      x.services.pubsub.addEventListener('message', (e) => {
-        const { keccak256, bytesToHex } = envelopeHash;
-        cb(bytesToHex(keccak256(e.detail.data)));
+    addrOf: (i) => nodes.get(i)!.getMultiaddrs()[0]!.toString(),
+    dial: async (i, addr) => {
+      await nodes.get(i)!.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) });
+    },
+    onReceive: (i, cb) => {
+      nodes.get(i)!.services.pubsub.addEventListener('message', (e) => {
+        const at = clock();
+        cb(envelopeHash.messageIdOf(e.detail.data), at);
       });
-    }),
+    },
     publish: async (i, wire) => {
-      await nodes[i]!.services.pubsub.publish(ALERTS, wire);
+      await nodes.get(i)!.services.pubsub.publish(ALERTS, wire);
     },
     receptions: () => counter.n,
-    ready: () =>
-      waitMesh(
-        routers.map((r) => () => r.getMeshPeers(ALERTS).length),
-        30_000,
-      ),
+    meshless: () => routers.filter((r) => r.getMeshPeers(ALERTS).length === 0).length,
     stop: async () => {
-      await Promise.allSettled(nodes.map((x) => x.stop()));
+      await Promise.allSettled([...nodes.values()].map((x) => x.stop()));
     },
   };
 }
 
-const envelopeHash = await import('../src/envelope/index.js');
-
-async function sfrNet(n: number, keys: MemberKey[], dirs: string[]): Promise<Net & { nodes: SfrNode[] }> {
+async function sfrGroup(indices: readonly number[], keys: MemberKey[], dirs: string[]): Promise<Group> {
   const counter = { n: 0 };
-  const nodes: SfrNode[] = new Array(n);
-  await inBatches(Array.from({ length: n }), 10, async (_, i) => {
+  const nodes = new Map<number, SfrNode>();
+  await inBatches(indices, 10, async (i) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), `sfr-bench-n${i}-`));
     dirs.push(dir);
     const node = await createNode({
@@ -397,70 +432,210 @@ async function sfrNet(n: number, keys: MemberKey[], dirs: string[]): Promise<Net
     });
     await node.start();
     countReceptions(node.libp2p, counter);
-    nodes[i] = node;
+    nodes.set(i, node);
   });
-  const failed = await dialTopology(n, (i, j) =>
-    nodes[i]!.libp2p.dial(nodes[j]!.libp2p.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(10_000) }),
-  );
-  if (failed > 0) console.error(`[bench] sfr N=${n}: ${failed} dials failed`);
   return {
-    nodes,
-    receive: nodes.map((x) => (cb) => {
+    addrOf: (i) => nodes.get(i)!.libp2p.getMultiaddrs()[0]!.toString(),
+    dial: async (i, addr) => {
+      await nodes.get(i)!.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) });
+    },
+    onReceive: (i, cb) => {
       // The publisher's own acceptance (source 'local') is not a delivery.
-      x.onAccepted((m) => {
-        if (m.source !== 'local') cb(m.id);
+      nodes.get(i)!.onAccepted((m) => {
+        if (m.source !== 'local') cb(m.id, clock());
       });
-    }),
+    },
     publish: async (i, wire) => {
       // The publisher ingests (validates + stores) its own message before relaying, as publish() does.
-      const r = await nodes[i]!.pipeline.ingest(wire, { source: 'local', from: 'local' });
+      const r = await nodes.get(i)!.pipeline.ingest(wire, { source: 'local', from: 'local' });
       if (r.outcome !== 'accept') throw new Error(`publisher refused its message: ${r.code}`);
-      await nodes[i]!.router.publish(ALERTS, wire);
+      await nodes.get(i)!.router.publish(ALERTS, wire);
     },
     receptions: () => counter.n,
-    ready: () =>
-      waitMesh(
-        nodes.map((x) => () => x.router.getMeshPeers(ALERTS).length),
-        30_000,
-      ),
+    meshless: () => [...nodes.values()].filter((x) => x.router.getMeshPeers(ALERTS).length === 0).length,
     stop: async () => {
-      await Promise.allSettled(nodes.map((x) => x.stop()));
+      await Promise.allSettled([...nodes.values()].map((x) => x.stop()));
+    },
+  };
+}
+
+const memberKeys = (n: number) => Array.from({ length: n }, (_, i) => deriveTestKey(`sfr-bench-member-${i}`));
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** The in-process mode: every node in this process, sharing its one event loop. */
+async function inProcessNet(kind: 'raw' | 'sfr', n: number, dirs: string[]): Promise<Net> {
+  const all = range(n);
+  const group = kind === 'raw' ? await rawGroup(all) : await sfrGroup(all, memberKeys(n), dirs);
+  const failed = await dialTopology(n, (i, j) => group.dial(i, group.addrOf(j)));
+  if (failed > 0) console.error(`[bench] ${kind} N=${n}: ${failed} dials failed`);
+  return {
+    label: `${kind} N=${n} in-process`,
+    onArrival: (cb) => {
+      for (const i of all) group.onReceive(i, cb);
+    },
+    publish: async (i, wire) => {
+      const at = clock();
+      await group.publish(i, wire);
+      return at;
+    },
+    receptions: async () => group.receptions(),
+    meshless: async () => group.meshless(),
+    stop: () => group.stop(),
+  };
+}
+
+// ---- the multi-process mode: k worker processes (this file re-executed), each pinned to a core
+
+type ToWorker =
+  | { op: 'dial'; i: number; addr: string }
+  | { op: 'publish'; i: number; wire: string }
+  | { op: 'receptions' | 'meshless' | 'stop' };
+type FromWorker =
+  | { op: 'started'; addrs: Record<number, string> }
+  | { op: 'arrival'; id: string; at: number }
+  | { op: 'reply'; re: number; value?: number; error?: string };
+
+/** `taskset` when it runs here (checked once), else null: the workers then float over every core. */
+async function pinner(): Promise<string | null> {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync('taskset', ['-c', '0', 'true']);
+  return r.status === 0 ? 'taskset' : null;
+}
+
+/**
+ * Worker mode (`SFR_BENCH_DISSEM_CHILD=<kind>:<n>:<i,j,…>`): runs the nodes `i, j, …` of an N-node
+ * network and answers the parent's requests over IPC, reporting every delivery with its clock.
+ */
+async function dissemChild(spec: string): Promise<void> {
+  const [kind, nText, list] = spec.split(':') as [string, string, string];
+  const n = Number(nText);
+  const indices = list.split(',').map(Number);
+  const dirs: string[] = [];
+  const group = kind === 'raw' ? await rawGroup(indices) : await sfrGroup(indices, memberKeys(n), dirs);
+  const send = (m: FromWorker) => process.send?.(m);
+  for (const i of indices) group.onReceive(i, (id, at) => send({ op: 'arrival', id, at }));
+  send({ op: 'started', addrs: Object.fromEntries(indices.map((i) => [i, group.addrOf(i)])) });
+  process.on('message', (m: ToWorker & { re: number }) => {
+    const reply = (p: Promise<number | undefined>) =>
+      p.then(
+        (value) => send({ op: 'reply', re: m.re, ...(value === undefined ? {} : { value }) }),
+        (err: unknown) => send({ op: 'reply', re: m.re, error: String(err).slice(0, 300) }),
+      );
+    if (m.op === 'dial') void reply(group.dial(m.i, m.addr).then(() => undefined));
+    else if (m.op === 'publish') {
+      const at = clock();
+      void reply(group.publish(m.i, Buffer.from(m.wire, 'base64')).then(() => at));
+    } else if (m.op === 'receptions') void reply(Promise.resolve(group.receptions()));
+    else if (m.op === 'meshless') void reply(Promise.resolve(group.meshless()));
+    else if (m.op === 'stop') {
+      void reply(
+        Promise.race([group.stop(), sleep(20_000)]).then(async () => {
+          for (const d of dirs) await rm(d, { recursive: true, force: true });
+          return undefined;
+        }),
+      ).then(() => process.exit(0));
+    }
+  });
+}
+
+/** The multi-process mode: the nodes spread round-robin over k worker processes, worker c pinned to core c mod cores. */
+async function multiProcessNet(kind: 'raw' | 'sfr', n: number, k: number, pin: string | null): Promise<Net> {
+  const { spawn } = await import('node:child_process');
+  const cores = os.availableParallelism();
+  const shares = Array.from({ length: k }, (_, c) => range(n).filter((i) => i % k === c));
+  const arrivalListeners: Array<(id: string, at: number) => void> = [];
+  const addrs = new Map<number, string>();
+  let seq = 0;
+  const pending = new Map<number, { resolve: (v: number | undefined) => void; reject: (e: Error) => void }>();
+  const workers = await Promise.all(
+    shares.map(async (share, c) => {
+      const args = [...process.execArgv, ...process.argv.slice(1)];
+      const [cmd, argv] =
+        pin === null ? [process.execPath, args] : [pin, ['-c', String(c % cores), process.execPath, ...args]];
+      const child = spawn(cmd, argv, {
+        env: { ...process.env, SFR_BENCH_DISSEM_CHILD: `${kind}:${n}:${share.join(',')}` },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`worker ${c} exited (${code}) before it started`)));
+        child.on('message', (m: FromWorker) => {
+          if (m.op === 'started') {
+            for (const [i, a] of Object.entries(m.addrs)) addrs.set(Number(i), a);
+            resolve();
+          } else if (m.op === 'arrival') for (const l of arrivalListeners) l(m.id, m.at);
+          else if (m.op === 'reply') {
+            const p = pending.get(m.re);
+            pending.delete(m.re);
+            if (m.error !== undefined) p?.reject(new Error(m.error));
+            else p?.resolve(m.value);
+          }
+        });
+      });
+      child.removeAllListeners('exit');
+      return child;
+    }),
+  );
+  const call = (i: number, m: ToWorker): Promise<number | undefined> =>
+    new Promise((resolve, reject) => {
+      const re = seq++;
+      pending.set(re, { resolve, reject });
+      workers[i % k]!.send({ ...m, re });
+    });
+  const sum = async (op: 'receptions' | 'meshless') =>
+    (await Promise.all(range(k).map((c) => call(c, { op })))).reduce((a: number, b) => a + (b ?? 0), 0);
+  const failed = await dialTopology(n, (i, j) => call(i, { op: 'dial', i, addr: addrs.get(j)! }));
+  if (failed > 0) console.error(`[bench] ${kind} N=${n} ×${k} processes: ${failed} dials failed`);
+  return {
+    label: `${kind} N=${n} in ${k} processes`,
+    onArrival: (cb) => {
+      arrivalListeners.push(cb);
+    },
+    publish: async (i, wire) =>
+      (await call(i, { op: 'publish', i, wire: Buffer.from(wire).toString('base64') }))!,
+    receptions: () => sum('receptions'),
+    meshless: () => sum('meshless'),
+    stop: async () => {
+      await Promise.all(
+        workers.map(async (w, c) => {
+          const exited = new Promise((r) => w.once('exit', r));
+          await Promise.race([call(c, { op: 'stop' }).catch(() => undefined), sleep(30_000)]);
+          await Promise.race([exited, sleep(5_000)]);
+          w.kill('SIGKILL');
+        }),
+      );
     },
   };
 }
 
 async function disseminate(net: Net, n: number, wires: Uint8Array[], publisherOf: (k: number) => number) {
-  const sentAt = new Map<string, number>();
-  const per: number[] = [];
+  const ids = wires.map((w) => envelopeHash.messageIdOf(w));
+  const wanted = new Set<string>(ids);
   const arrivals = new Map<string, number[]>();
-  net.receive.forEach((on) => {
-    on((id) => {
-      const t0 = sentAt.get(id);
-      if (t0 === undefined) return;
-      const dt = performance.now() - t0;
-      per.push(dt);
-      const list = arrivals.get(id) ?? [];
-      list.push(dt);
-      arrivals.set(id, list);
-    });
+  net.onArrival((id, at) => {
+    if (!wanted.has(id)) return;
+    const list = arrivals.get(id) ?? [];
+    list.push(at);
+    arrivals.set(id, list);
   });
-  const before = net.receptions();
+  const sentAt = new Map<string, number>();
+  const before = await net.receptions();
   for (let k = 0; k < wires.length; k++) {
-    const wire = wires[k]!;
-    const id = envelopeHash.messageIdOf(wire);
-    sentAt.set(id, performance.now());
-    await Promise.race([net.publish(publisherOf(k), wire), sleep(5_000)]);
+    const id = ids[k]!;
+    sentAt.set(id, clock());
+    const at = await Promise.race([net.publish(publisherOf(k), wires[k]!), sleep(5_000)]);
+    if (typeof at === 'number') sentAt.set(id, at);
     await sleep(100);
   }
   const end = Date.now() + 20_000;
-  while (Date.now() < end && [...sentAt.keys()].some((id) => (arrivals.get(id)?.length ?? 0) < n - 1))
-    await sleep(50);
-  const toAll = [...sentAt.keys()].map((id) => {
-    const a = arrivals.get(id) ?? [];
+  while (Date.now() < end && ids.some((id) => (arrivals.get(id)?.length ?? 0) < n - 1)) await sleep(50);
+  const per: number[] = [];
+  const toAll = ids.map((id) => {
+    const a = (arrivals.get(id) ?? []).map((t) => t - sentAt.get(id)!);
+    per.push(...a);
     return a.length >= n - 1 ? Math.max(...a) : Number.POSITIVE_INFINITY;
   });
   const delivered = per.length / (wires.length * (n - 1));
-  const receptions = (net.receptions() - before) / (wires.length * (n - 1));
+  const receptions = ((await net.receptions()) - before) / (wires.length * (n - 1));
   return {
     per,
     p50: pct(per, 50),
@@ -581,62 +756,90 @@ async function benchIngest(): Promise<void> {
 
 // ------------------------------------------------------------------ 3 + 4. dissemination and RSS
 
+/**
+ * The layouts the dissemination section runs: in-process (all nodes on one event loop) unless
+ * BENCH_IN_PROCESS=0, and in k worker processes when BENCH_PROCESSES=k, or by default in full mode with a
+ * process per node (k = N, bounded by free memory at ~250 MB a process). Each layout runs raw gossipsub
+ * and the SFR node alike, so each ratio compares like with like.
+ */
+function layoutsFor(n: number): Array<{ name: string; processes: number }> {
+  const out: Array<{ name: string; processes: number }> = [];
+  if (process.env['BENCH_IN_PROCESS'] !== '0') out.push({ name: 'in-process', processes: 1 });
+  const asked = process.env['BENCH_PROCESSES'];
+  const byMemory = Math.max(2, Math.floor((os.freemem() * 0.6) / (250 * 2 ** 20)));
+  const k = asked !== undefined ? Number(asked) : FULL ? Math.min(n, byMemory) : 0;
+  if (k > 0) out.push({ name: `${Math.min(k, n)} processes`, processes: Math.min(k, n) });
+  return out;
+}
+
 async function benchDissemination(): Promise<void> {
+  const pin = await pinner();
   console.log(
     `\n### dissemination (${MESSAGES} messages, one every 100 ms, random publishers, degree ${DEGREE})`,
   );
   console.log(
-    '| N | router | p50 ms | p99 ms | to-all p50 ms | to-all p99 ms | delivered | receptions/node/msg | in-process ΔRSS/N MB |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `worker processes ${pin === null ? 'NOT pinned (taskset unavailable): they float over every core' : `pinned with taskset, worker c to core c mod ${os.availableParallelism()}`}; latencies from one wall clock shared by the processes`,
+  );
+  console.log(
+    '| N | layout | router | p50 ms | p99 ms | to-all p50 ms | to-all p99 ms | delivered | receptions/node/msg |\n| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   const rows: Record<string, unknown>[] = [];
   for (const n of SIZES) {
-    const byKind: Partial<Record<'raw' | 'sfr', Awaited<ReturnType<typeof disseminate>>>> = {};
-    const keys = Array.from({ length: n }, (_, i) => deriveTestKey(`sfr-bench-member-${i}`));
-    const wires = await presign(keys, MESSAGES, Date.now());
-    const publisherOf = (k: number) => k % n; // wire k was signed by keys[k % n]
-    for (const kind of ['raw', 'sfr'] as const) {
-      gc();
-      const rss0 = process.memoryUsage().rss;
-      const dirs: string[] = [];
-      console.error(`[bench +${elapsed()} s] N=${n} ${kind}: starting nodes`);
-      const net = kind === 'raw' ? await rawNet(n) : await sfrNet(n, keys, dirs);
-      console.error(`[bench +${elapsed()} s] N=${n} ${kind}: waiting for meshes`);
-      await net.ready();
-      gc();
-      const rss = (process.memoryUsage().rss - rss0) / n / 2 ** 20;
-      console.error(`[bench +${elapsed()} s] N=${n} ${kind}: publishing`);
-      const r = await disseminate(net, n, wires, publisherOf);
-      console.error(`[bench +${elapsed()} s] N=${n} ${kind}: stopping`);
-      await Promise.race([net.stop(), sleep(30_000)]);
-      for (const d of dirs) await rm(d, { recursive: true, force: true });
-      byKind[kind] = r;
+    const wires = await presign(memberKeys(n), MESSAGES, Date.now());
+    const publisherOf = (k: number) => k % n; // wire k was signed by member k % n
+    for (const layout of layoutsFor(n)) {
+      const byKind: Partial<Record<'raw' | 'sfr', Awaited<ReturnType<typeof disseminate>>>> = {};
+      for (const kind of ['raw', 'sfr'] as const) {
+        const dirs: string[] = [];
+        const step = (what: string) =>
+          console.error(`[bench +${elapsed()} s] N=${n} ${layout.name} ${kind}: ${what}`);
+        step('starting nodes');
+        const net =
+          layout.processes === 1
+            ? await inProcessNet(kind, n, dirs)
+            : await multiProcessNet(kind, n, layout.processes, pin);
+        step('waiting for meshes');
+        await waitMesh(net, n, 60_000);
+        step('publishing');
+        const r = await disseminate(net, n, wires, publisherOf);
+        step('stopping');
+        await Promise.race([net.stop(), sleep(30_000)]);
+        for (const d of dirs) await rm(d, { recursive: true, force: true });
+        byKind[kind] = r;
+        console.log(
+          `| ${n} | ${layout.name} | ${kind === 'raw' ? 'baseline: raw gossipsub' : '**SFR node**'} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.all50, 1)} | ${fmt(r.all99, 1)} | ${fmt(r.delivered * 100, 1)} % | ${fmt(r.receptions, 2)} |`,
+        );
+        await sleep(500);
+      }
+      const raw = byKind.raw!;
+      const sfr = byKind.sfr!;
+      const figures = (r: typeof sfr) => ({
+        p50: r.p50,
+        p99: r.p99,
+        toAllP50: r.all50,
+        toAllP99: r.all99,
+        delivered: r.delivered,
+        receptionsPerNodePerMessage: r.receptions,
+      });
+      const ratio = { p50: sfr.p50 / raw.p50, p99: sfr.p99 / raw.p99, toAllP99: sfr.all99 / raw.all99 };
+      const met = ratio.p99 <= 1.5 && ratio.toAllP99 <= 1.5 && sfr.delivered === 1;
+      rows.push({
+        n,
+        mode: layout.name,
+        processes: layout.processes,
+        pinned: layout.processes > 1 && pin !== null,
+        sfr: figures(sfr),
+        baseline: { name: 'raw gossipsub', ...figures(raw) },
+        ratio,
+        target: { p99: 1.5, toAllP99: 1.5, delivered: 1, met },
+        loadavg: os.loadavg(),
+      });
       console.log(
-        `| ${n} | ${kind === 'raw' ? 'baseline: raw gossipsub' : '**SFR node**'} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.all50, 1)} | ${fmt(r.all99, 1)} | ${fmt(r.delivered * 100, 1)} % | ${fmt(r.receptions, 2)} | ${fmt(rss, 1)} |`,
+        `| ${n} | ${layout.name} | ratio SFR / raw | ${fmt(ratio.p50, 2)}× | ${fmt(ratio.p99, 2)}× | ${fmt(sfr.all50 / raw.all50, 2)}× | ${fmt(ratio.toAllP99, 2)}× | target: p99 and to-all p99 ≤ 1.5×, 100 % delivered: ${met ? 'met' : 'NOT met'} | |`,
       );
-      await sleep(500);
+      if (layout.processes === 1) pictures.latency.push({ n, sfr: sfr.per, raw: raw.per });
+      else pictures.latency.push({ n, layout: layout.name, sfr: sfr.per, raw: raw.per });
     }
-    const raw = byKind.raw!;
-    const sfr = byKind.sfr!;
-    const figures = (r: typeof sfr) => ({
-      p50: r.p50,
-      p99: r.p99,
-      toAllP50: r.all50,
-      toAllP99: r.all99,
-      delivered: r.delivered,
-      receptionsPerNodePerMessage: r.receptions,
-    });
-    rows.push({
-      n,
-      mode: 'in-process',
-      sfr: figures(sfr),
-      baseline: { name: 'raw gossipsub', ...figures(raw) },
-      ratio: { p50: sfr.p50 / raw.p50, p99: sfr.p99 / raw.p99, toAllP99: sfr.all99 / raw.all99 },
-      loadavg: os.loadavg(),
-    });
-    console.log(
-      `| ${n} | ratio SFR / raw | ${fmt(sfr.p50 / raw.p50, 2)}× | ${fmt(sfr.p99 / raw.p99, 2)}× | ${fmt(sfr.all50 / raw.all50, 2)}× | ${fmt(sfr.all99 / raw.all99, 2)}× | | | |`,
-    );
-    pictures.latency.push({ n, sfr: sfr.per, raw: raw.per });
   }
   record('dissemination', { messages: MESSAGES, degree: DEGREE, rows });
   console.log(`load average ${loadavg()}`);
@@ -647,12 +850,20 @@ const gc = runInNewContext('gc') as () => void;
 
 // ------------------------------------------------------------------ 4. RSS per node, one process per measurement
 
-/** Settled RSS of this process: two full GCs a second apart, then the resident set size. */
-async function settledRss(): Promise<number> {
-  gc();
-  await sleep(1000);
-  gc();
-  return process.memoryUsage().rss;
+/**
+ * Steady-state RSS of this process: a full GC, then a reading, each second until two readings in a row
+ * differ by under 1 MB (the nodes' start-up allocations settled; heartbeats keep running), at most 20.
+ */
+async function settledRss(): Promise<{ rss: number; readings: number; lastChange: number }> {
+  let prev = Number.NaN;
+  for (let readings = 1; ; readings++) {
+    gc();
+    const rss = process.memoryUsage().rss;
+    const lastChange = Math.abs(rss - prev);
+    if (lastChange < 2 ** 20 || readings >= 20) return { rss, readings, lastChange };
+    prev = rss;
+    await sleep(1000);
+  }
 }
 
 /**
@@ -660,21 +871,26 @@ async function settledRss(): Promise<number> {
  * starts k SFR nodes (k = 0: none, the baseline), lets them mesh, prints its settled RSS and exits.
  */
 async function rssChild(k: number): Promise<never> {
-  const keys = Array.from({ length: Math.max(k, 1) }, (_, i) => deriveTestKey(`sfr-bench-rss-${i}`));
   const dirs: string[] = [];
-  let net: (Net & { nodes: SfrNode[] }) | undefined;
+  let net: Net | undefined;
   if (k > 0) {
-    net = await sfrNet(k, keys, dirs);
-    if (k > 1) await net.ready();
+    net = await inProcessNet('sfr', k, dirs);
+    if (k > 1) await waitMesh(net, k, 60_000);
   }
-  const rss = await settledRss();
-  process.stdout.write(`${JSON.stringify({ k, rss })}\n`);
+  const settled = await settledRss();
+  process.stdout.write(`${JSON.stringify({ k, ...settled })}\n`);
   if (net !== undefined) await Promise.race([net.stop(), sleep(20_000)]);
   for (const d of dirs) await rm(d, { recursive: true, force: true });
   process.exit(0);
 }
 
-async function measureChild(k: number): Promise<number> {
+interface SettledChild {
+  readonly rss: number;
+  readonly readings: number;
+  readonly lastChange: number;
+}
+
+async function measureChild(k: number): Promise<SettledChild> {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     env: { ...process.env, SFR_BENCH_RSS_CHILD: String(k) },
@@ -689,16 +905,20 @@ async function measureChild(k: number): Promise<number> {
   clearTimeout(timer);
   const line = out.split('\n').find((l) => l.startsWith('{'));
   if (line === undefined) throw new Error(`RSS child k=${k} printed nothing`);
-  return (JSON.parse(line) as { rss: number }).rss;
+  return JSON.parse(line) as SettledChild;
 }
 
 async function benchRss(): Promise<void> {
   const MB = 2 ** 20;
-  const base = await measureChild(0);
-  const one = await measureChild(1);
+  const children = { base: await measureChild(0), one: await measureChild(1), many: await measureChild(10) };
+  const [base, one, many] = [children.base.rss, children.one.rss, children.many.rss];
   const K = 10;
-  const many = await measureChild(K);
-  console.log('\n### RSS per node (separate processes, each with all node modules loaded; settled after GC)');
+  const settled = Object.values(children)
+    .map((c) => `${c.readings} readings, last change ${fmt(c.lastChange / MB, 2)} MB`)
+    .join('; ');
+  console.log(
+    '\n### RSS per node (separate processes, each with all node modules loaded; steady state: read after a full GC each second until two readings differ by < 1 MB)',
+  );
   console.log('| process | RSS MB | per node MB |\n| --- | ---: | ---: |');
   console.log(`| baseline: modules loaded, no node started | ${fmt(base / MB, 1)} | — |`);
   console.log(
@@ -711,10 +931,13 @@ async function benchRss(): Promise<void> {
     sfr: { oneNode: one, perFurtherNode: (many - one) / (K - 1) },
     baseline: { name: 'modules loaded, no node', rss: base },
     ratio: one / base,
+    target: { ratio: 1.2, met: one / base <= 1.2 },
+    settled: children,
     loadavg: os.loadavg(),
   });
+  console.log(`settled (baseline; 1 node; ${K} nodes): ${settled}`);
   console.log(
-    `one node / baseline ${fmt(one / base, 2)}× (target ≤ 1.2×); a protocol running one node pays the baseline plus the first node: ${fmt(one / MB, 1)} MB; each further in-process node adds about ${fmt((many - one) / (K - 1) / MB, 1)} MB. load average ${loadavg()}`,
+    `one node / baseline ${fmt(one / base, 2)}× (target ≤ 1.2×: ${one / base <= 1.2 ? 'met' : 'NOT met'}); a protocol running one node pays the baseline plus the first node: ${fmt(one / MB, 1)} MB; each further in-process node adds about ${fmt((many - one) / (K - 1) / MB, 1)} MB. load average ${loadavg()}`,
   );
 }
 
@@ -731,9 +954,13 @@ async function writeReport(): Promise<void> {
       xLabel: 'ms after publish (log)',
       yLabel: 'fraction delivered',
       logX: true,
-      series: pictures.latency.flatMap(({ n, sfr, raw }) => [
-        { label: `SFR node, N=${n}`, points: cdfOf(sfr), baseline: false },
-        { label: `baseline: raw gossipsub, N=${n}`, points: cdfOf(raw), baseline: true },
+      series: pictures.latency.flatMap(({ n, layout, sfr, raw }) => [
+        { label: `SFR node, N=${n}${layout ? `, ${layout}` : ''}`, points: cdfOf(sfr), baseline: false },
+        {
+          label: `baseline: raw gossipsub, N=${n}${layout ? `, ${layout}` : ''}`,
+          points: cdfOf(raw),
+          baseline: true,
+        },
       ]),
     });
   }
@@ -769,8 +996,6 @@ async function writeReport(): Promise<void> {
   }
 }
 
-const childK = process.env['SFR_BENCH_RSS_CHILD'];
-if (childK !== undefined) await rssChild(Number(childK));
 // Under heavy load a loopback socket may be reset mid-connect; count such errors instead of dying.
 let socketErrors = 0;
 process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
@@ -780,17 +1005,26 @@ process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
   }
   throw err;
 });
-const t0 = Date.now();
-console.log(
-  `mode: ${FULL ? 'full' : 'quick'} (BENCH_FULL=1 for N=100 and more messages); load average ${loadavg()}`,
-);
-if (ONLY.has('pipeline')) await benchPipeline();
-if (ONLY.has('ingest')) await benchIngest();
-if (ONLY.has('dissemination')) await benchDissemination();
-if (ONLY.has('rss')) await benchRss();
-console.log(`\nuncaught socket errors (ECONNRESET/EPIPE) during the run: ${socketErrors}`);
-await writeReport();
-console.log(
-  `\nbench time ${fmt((Date.now() - t0) / 1000, 1)} s; RSS now ${fmt(process.memoryUsage().rss / 2 ** 20)} MB`,
-);
-process.exit(0);
+
+async function main(): Promise<never> {
+  const t0 = Date.now();
+  console.log(
+    `mode: ${FULL ? 'full' : 'quick'} (BENCH_FULL=1 for N=100, more messages and a process per node); load average ${loadavg()}`,
+  );
+  if (ONLY.has('pipeline')) await benchPipeline();
+  if (ONLY.has('ingest')) await benchIngest();
+  if (ONLY.has('dissemination')) await benchDissemination();
+  if (ONLY.has('rss')) await benchRss();
+  console.log(`\nuncaught socket errors (ECONNRESET/EPIPE) during the run: ${socketErrors}`);
+  await writeReport();
+  console.log(
+    `\nbench time ${fmt((Date.now() - t0) / 1000, 1)} s; RSS now ${fmt(process.memoryUsage().rss / 2 ** 20)} MB`,
+  );
+  process.exit(0);
+}
+
+const childK = process.env['SFR_BENCH_RSS_CHILD'];
+const dissemSpec = process.env['SFR_BENCH_DISSEM_CHILD'];
+if (childK !== undefined) await rssChild(Number(childK));
+else if (dissemSpec !== undefined) await dissemChild(dissemSpec);
+else await main();
