@@ -32,6 +32,13 @@ export class PeerRateLimiter {
     return true;
   }
 
+  /** Whether `peer`'s bucket holds a token now, without taking it or touching its recency. */
+  hasToken(peer: string): boolean {
+    const b = this.#buckets.get(peer);
+    if (b === undefined) return this.#burst >= 1;
+    return Math.min(this.#burst, b.tokens + ((this.#now() - b.at) / 1000) * this.#perSecond) >= 1;
+  }
+
   get size(): number {
     return this.#buckets.size;
   }

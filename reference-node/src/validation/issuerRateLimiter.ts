@@ -3,7 +3,9 @@
  * how many VALID messages of one member a node stores and relays from gossip, so a member cannot use
  * the network to amplify a flood of its own correctly signed messages (issue 13 finding 4). Applied by
  * the pipeline as rule 34 of envelope.md#verification, after every rule that can refuse the message,
- * so a forged or invalid message never spends an honest member's budget. The buckets are the sync
+ * so a forged or invalid message never spends an honest member's budget; rule 21.1 looks at the same
+ * bucket before the signature, without taking a token, so a message of an issuer whose budget is spent
+ * costs no signature recovery or schema walk (issue 13 review). The buckets are the sync
  * responder's keyed token bucket (`PeerRateLimiter`), keyed by issuer and topic.
  */
 import { PeerRateLimiter } from '../sync/rateLimiter.js';
@@ -28,6 +30,8 @@ export interface IssuerBudget {
 export interface IssuerRateLimiter {
   /** Takes one token of `issuer` (lower-case) on `topic` at `now`; false when the budget is spent. */
   tryTake(issuer: string, topic: string, now: number): boolean;
+  /** Whether `issuer`'s budget on `topic` holds a token at `now`; takes nothing (rule 21.1). */
+  hasToken(issuer: string, topic: string, now: number): boolean;
   readonly budget: IssuerBudget;
 }
 
@@ -48,6 +52,10 @@ export function createIssuerRateLimiter(budget: Partial<IssuerBudget> = {}): Iss
     tryTake(issuer, topic, now) {
       at = Math.max(at, now); // a bucket never refills backwards
       return buckets.tryTake(`${issuer} ${topic}`);
+    },
+    hasToken(issuer, topic, now) {
+      at = Math.max(at, now);
+      return buckets.hasToken(`${issuer} ${topic}`);
     },
   };
 }

@@ -169,6 +169,11 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
       // 21. (node) [IGNORE] No other message for this slot is being validated now. — GOSSIP_SLOT_IN_FLIGHT
       const busy = checkInFlight(id, pending);
       if (busy) return refused(busy);
+      // 21.1 (node)(gossip) [IGNORE] The issuer's budget on the topic is not spent (rule 34 looked at
+      //      ahead, no token taken): a spent issuer costs no signature check. — GOSSIP_ISSUER_RATE_LIMITED
+      const spent =
+        state === undefined ? null : checkIssuerBudget(envelope, ctx, now, deps.issuerLimit, 'peek');
+      if (spent) return refused(spent);
       return await runSigned(envelope, wire, id, ctx, now, state, held);
     } finally {
       if (reserved) inFlight.delete(slot);
@@ -415,16 +420,24 @@ export function checkStaleSeq(envelope: Envelope, forgottenUpTo: number | undefi
 
 /**
  * Rule 34 (node, gossip): one token of the issuer's budget on the topic (p2p.md#issuer-budgets). Last
- * before the store, so that only a message that would otherwise be accepted spends a token.
+ * before the store, so that only a message that would otherwise be accepted spends a token. With
+ * `'peek'` it is rule 21.1: the same bucket looked at before the signature, nothing taken, so a
+ * forger cannot spend an honest member's budget and a spent member's flood costs no ecrecover.
  */
 export function checkIssuerBudget(
   envelope: Envelope,
   ctx: IngestContext,
   now: number,
   limiter: IssuerRateLimiter | undefined,
+  mode: 'take' | 'peek' = 'take',
 ): Refusal | null {
   if (limiter === undefined || ctx.source !== 'gossip' || ctx.topic === undefined) return null;
-  return limiter.tryTake(envelope.issuer.toLowerCase(), ctx.topic, now)
+  const issuer = envelope.issuer.toLowerCase();
+  return (
+    mode === 'peek'
+      ? limiter.hasToken(issuer, ctx.topic, now)
+      : limiter.tryTake(issuer, ctx.topic, now)
+  )
     ? null
     : ignore('GOSSIP_ISSUER_RATE_LIMITED', {
         issuer: envelope.issuer,

@@ -14,6 +14,7 @@ import {
   type Envelope,
   type Hex,
   type MemberKey,
+  recoverSigner,
   signEnvelope,
   type UnsignedEnvelope,
 } from '../../src/envelope/index.js';
@@ -365,6 +366,50 @@ describe('validation pipeline rules, in spec order', () => {
     const r = await pipeline.ingest(signed.wire, gossip());
     expect(r).toMatchObject({ outcome: 'accept', id: signed.messageId });
     expect((await s.getMessage(signed.messageId))?.seq).toBe(10);
+  });
+
+  it('rule 21.1: a message of an issuer whose budget is spent costs no signature recovery; a forger spends no token', async () => {
+    const s = await freshStore();
+    let recoveries = 0;
+    const { pipeline } = pipelineWith(
+      {
+        issuerLimit: createIssuerRateLimiter({ burst: 2, perSecond: 1 }),
+        recoverSigner: (digest, sig) => {
+          recoveries++;
+          return recoverSigner(digest, sig);
+        },
+      },
+      s,
+    );
+    const journal = createMemorySigningJournal();
+    const signed = await Promise.all([1, 2, 3, 4].map((seq) => sign(alice, { seq, issuedAt: NOW }, journal)));
+    const mallorys = await sign(mallory, { seq: 5, issuedAt: NOW });
+    const forged = wireOf({ ...mallorys.envelope, issuer: alice.address });
+    // A forged copy before the budget is spent: REJECTed at rule 24, no token taken (the bucket holds 2).
+    expect(await pipeline.ingest(forged, gossip())).toMatchObject({ code: 'ENVELOPE_BAD_SIGNATURE' });
+    const verdicts: string[] = [];
+    for (const m of signed) {
+      const r = await pipeline.ingest(m.wire, gossip());
+      verdicts.push(r.outcome === 'accept' ? 'accept' : `${r.outcome} ${r.code}`);
+    }
+    expect(verdicts).toEqual([
+      'accept',
+      'accept',
+      'ignore GOSSIP_ISSUER_RATE_LIMITED',
+      'ignore GOSSIP_ISSUER_RATE_LIMITED',
+    ]);
+    // One recovery for the forgery and one per accepted message: the two over budget cost none.
+    expect(recoveries).toBe(3);
+    // Over budget, a forged copy is IGNOREd before its signature is looked at (IGNORE still draws
+    // from the sending peer's IGNORE budget, p2p.md#conduct); sync is not budgeted and checks it.
+    expect(await pipeline.ingest(forged, gossip())).toMatchObject({
+      outcome: 'ignore',
+      code: 'GOSSIP_ISSUER_RATE_LIMITED',
+    });
+    expect(recoveries).toBe(3);
+    expect(await pipeline.ingest(forged, { source: 'sync', from: 'peerY' })).toMatchObject({
+      code: 'ENVELOPE_BAD_SIGNATURE',
+    });
   });
 
   it('rule 34: beyond its issuer budget on a topic a valid gossip message is IGNORE GOSSIP_ISSUER_RATE_LIMITED, not stored', async () => {
