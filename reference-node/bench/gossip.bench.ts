@@ -16,6 +16,7 @@
  * Run: npm run bench -- gossip   (or npx tsx reference-node/bench/gossip.bench.ts)
  */
 import '../src/polyfill.js';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -352,6 +353,8 @@ interface Group {
   receptions(): number;
   /** Nodes of the group with no mesh peer on the topic yet. */
   meshless(): number;
+  /** Nodes of the group with no open connection (a dial lost, or a connection closed since). */
+  isolated(): number;
   stop(): Promise<void>;
 }
 
@@ -364,6 +367,7 @@ interface Net {
   receptions(): Promise<number>;
   /** Nodes with no mesh peer on the topic. */
   meshless(): Promise<number>;
+  isolated(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -390,7 +394,11 @@ async function waitMesh(net: Net, n: number, timeoutMs: number): Promise<number>
     await sleep(200);
     meshless = await net.meshless();
   }
-  if (meshless > 0) console.error(`[bench] ${net.label}: ${meshless}/${n} nodes still without a mesh peer`);
+  if (meshless > 0) {
+    console.error(
+      `[bench] ${net.label}: ${meshless}/${n} nodes still without a mesh peer after ${timeoutMs / 1000} s (${await net.isolated()} without any connection)`,
+    );
+  }
   await sleep(1500);
   return meshless;
 }
@@ -461,6 +469,7 @@ async function rawGroup(indices: readonly number[]): Promise<Group> {
     },
     receptions: () => counter.n,
     meshless: () => routers.filter((r) => r.getMeshPeers(ALERTS).length === 0).length,
+    isolated: () => [...nodes.values()].filter((x) => x.getConnections().length === 0).length,
     stop: async () => {
       await Promise.allSettled([...nodes.values()].map((x) => x.stop()));
     },
@@ -504,6 +513,7 @@ async function sfrGroup(indices: readonly number[], keys: MemberKey[], dirs: str
     },
     receptions: () => counter.n,
     meshless: () => [...nodes.values()].filter((x) => x.router.getMeshPeers(ALERTS).length === 0).length,
+    isolated: () => [...nodes.values()].filter((x) => x.libp2p.getConnections().length === 0).length,
     stop: async () => {
       await Promise.allSettled([...nodes.values()].map((x) => x.stop()));
     },
@@ -531,6 +541,7 @@ async function inProcessNet(kind: 'raw' | 'sfr', n: number, dirs: string[]): Pro
     },
     receptions: async () => group.receptions(),
     meshless: async () => group.meshless(),
+    isolated: async () => group.isolated(),
     stop: () => group.stop(),
   };
 }
@@ -540,7 +551,7 @@ async function inProcessNet(kind: 'raw' | 'sfr', n: number, dirs: string[]): Pro
 type ToWorker =
   | { op: 'dial'; i: number; addr: string }
   | { op: 'publish'; i: number; wire: string }
-  | { op: 'receptions' | 'meshless' | 'stop' };
+  | { op: 'receptions' | 'meshless' | 'isolated' | 'stop' };
 type FromWorker =
   | { op: 'started'; addrs: Record<number, string> }
   | { op: 'arrival'; id: string; at: number }
@@ -548,7 +559,6 @@ type FromWorker =
 
 /** `taskset` when it runs here (checked once), else null: the workers then float over every core. */
 async function pinner(): Promise<string | null> {
-  const { spawnSync } = await import('node:child_process');
   const r = spawnSync('taskset', ['-c', '0', 'true']);
   return r.status === 0 ? 'taskset' : null;
 }
@@ -564,6 +574,8 @@ async function dissemChild(spec: string): Promise<void> {
   const dirs: string[] = [];
   const group = kind === 'raw' ? await rawGroup(indices) : await sfrGroup(indices, memberKeys(n), dirs);
   const send = (m: FromWorker) => process.send?.(m);
+  // The parent went away (killed, timed out): no orphaned nodes left running.
+  process.on('disconnect', () => process.exit(1));
   for (const i of indices) group.onReceive(i, (id, at) => send({ op: 'arrival', id, at }));
   send({ op: 'started', addrs: Object.fromEntries(indices.map((i) => [i, group.addrOf(i)])) });
   process.on('message', (m: ToWorker & { re: number }) => {
@@ -578,6 +590,7 @@ async function dissemChild(spec: string): Promise<void> {
       void reply(group.publish(m.i, Buffer.from(m.wire, 'base64')).then(() => at));
     } else if (m.op === 'receptions') void reply(Promise.resolve(group.receptions()));
     else if (m.op === 'meshless') void reply(Promise.resolve(group.meshless()));
+    else if (m.op === 'isolated') void reply(Promise.resolve(group.isolated()));
     else if (m.op === 'stop') {
       void reply(
         Promise.race([group.stop(), sleep(20_000)]).then(async () => {
@@ -591,15 +604,16 @@ async function dissemChild(spec: string): Promise<void> {
 
 /** The multi-process mode: the nodes spread round-robin over k worker processes, worker c pinned to core c mod cores. */
 async function multiProcessNet(kind: 'raw' | 'sfr', n: number, k: number, pin: string | null): Promise<Net> {
-  const { spawn } = await import('node:child_process');
   const cores = os.availableParallelism();
   const shares = Array.from({ length: k }, (_, c) => range(n).filter((i) => i % k === c));
   const arrivalListeners: Array<(id: string, at: number) => void> = [];
   const addrs = new Map<number, string>();
   let seq = 0;
   const pending = new Map<number, { resolve: (v: number | undefined) => void; reject: (e: Error) => void }>();
-  const workers = await Promise.all(
-    shares.map(async (share, c) => {
+  const workers: ChildProcess[] = new Array(k);
+  // Started a few at a time: each worker compiles and loads every module, which on 2 cores takes seconds.
+  await inBatches(shares, 2 * cores, async (share, c) => {
+    workers[c] = await (async () => {
       const args = [...process.execArgv, ...process.argv.slice(1)];
       const [cmd, argv] =
         pin === null ? [process.execPath, args] : [pin, ['-c', String(c % cores), process.execPath, ...args]];
@@ -609,6 +623,7 @@ async function multiProcessNet(kind: 'raw' | 'sfr', n: number, k: number, pin: s
       });
       await new Promise<void>((resolve, reject) => {
         child.once('exit', (code) => reject(new Error(`worker ${c} exited (${code}) before it started`)));
+        setTimeout(() => reject(new Error(`worker ${c} did not start within 180 s`)), 180_000).unref();
         child.on('message', (m: FromWorker) => {
           if (m.op === 'started') {
             for (const [i, a] of Object.entries(m.addrs)) addrs.set(Number(i), a);
@@ -624,15 +639,29 @@ async function multiProcessNet(kind: 'raw' | 'sfr', n: number, k: number, pin: s
       });
       child.removeAllListeners('exit');
       return child;
-    }),
-  );
+    })();
+  });
+  /** A request to the worker holding node i (or worker i, for whole-worker requests), bounded to 60 s. */
   const call = (i: number, m: ToWorker): Promise<number | undefined> =>
     new Promise((resolve, reject) => {
       const re = seq++;
-      pending.set(re, { resolve, reject });
+      const timer = setTimeout(() => {
+        pending.delete(re);
+        reject(new Error(`worker ${i % k}: no answer to ${m.op} within 60 s`));
+      }, 60_000);
+      pending.set(re, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
       workers[i % k]!.send({ ...m, re });
     });
-  const sum = async (op: 'receptions' | 'meshless') =>
+  const sum = async (op: 'receptions' | 'meshless' | 'isolated') =>
     (await Promise.all(range(k).map((c) => call(c, { op })))).reduce((a: number, b) => a + (b ?? 0), 0);
   const failed = await dialTopology(n, (i, j) => call(i, { op: 'dial', i, addr: addrs.get(j)! }));
   if (failed > 0) console.error(`[bench] ${kind} N=${n} ×${k} processes: ${failed} dials failed`);
@@ -645,6 +674,7 @@ async function multiProcessNet(kind: 'raw' | 'sfr', n: number, k: number, pin: s
       (await call(i, { op: 'publish', i, wire: Buffer.from(wire).toString('base64') }))!,
     receptions: () => sum('receptions'),
     meshless: () => sum('meshless'),
+    isolated: () => sum('isolated'),
     stop: async () => {
       await Promise.all(
         workers.map(async (w, c) => {
@@ -942,7 +972,6 @@ interface SettledChild {
 }
 
 async function measureChild(k: number): Promise<SettledChild> {
-  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     env: { ...process.env, SFR_BENCH_RSS_CHILD: String(k) },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -1047,6 +1076,79 @@ async function writeReport(): Promise<void> {
   }
 }
 
+/**
+ * The issue's "Done when" rows from this run's figures, one line each with its target and whether it is
+ * met (a row whose section did not run says so): `npm run bench` prints them last, `--json` records them.
+ */
+function printDoneWhen(): void {
+  type Row = { criterion: string; figure: string; target: string; met: boolean | null };
+  const rows: Row[] = [];
+  const ingest = results['ingest'] as { ratio: number } | undefined;
+  rows.push({
+    criterion: 'single-node ingest, SFR / raw gossipsub',
+    figure: ingest === undefined ? 'not run' : `${fmt(ingest.ratio, 2)}×`,
+    target: '≥ 0.8×',
+    met: ingest === undefined ? null : ingest.ratio >= 0.8,
+  });
+  type DRow = {
+    n: number;
+    mode: string;
+    ratio: { p99: number; toAllP99: number };
+    sfr: { delivered: number };
+    target: { met: boolean };
+  };
+  const dRows = (results['dissemination'] as { rows: DRow[] } | undefined)?.rows ?? [];
+  for (const n of [60, 100]) {
+    const at = dRows.filter((r) => r.n === n);
+    if (at.length === 0) {
+      rows.push({
+        criterion: `dissemination N = ${n}`,
+        figure: 'not run',
+        target: 'p99, to-all p99 ≤ 1.5× raw; 100 % delivered',
+        met: null,
+      });
+    }
+    for (const r of at) {
+      rows.push({
+        criterion: `dissemination N = ${n}, ${r.mode}: p99 / to-all p99 / delivered`,
+        figure: `${fmt(r.ratio.p99, 2)}× / ${fmt(r.ratio.toAllP99, 2)}× / ${fmt(r.sfr.delivered * 100, 1)} %`,
+        target: '≤ 1.5× / ≤ 1.5× / 100 %',
+        met: r.target.met,
+      });
+    }
+  }
+  const pool = results['pipelinePool'] as { ratio: number; perCoreVsRecover: number } | undefined;
+  rows.push({
+    criterion: 'pipeline with the worker pool / its one-core figure',
+    figure: pool === undefined ? 'not run' : `${fmt(pool.ratio, 2)}×`,
+    target: '≥ 1.7×',
+    met: pool === undefined ? null : pool.ratio >= 1.7,
+  });
+  rows.push({
+    criterion: 'pipeline with the worker pool, per core / bare ecrecover',
+    figure: pool === undefined ? 'not run' : `${fmt(pool.perCoreVsRecover, 2)}×`,
+    target: '≥ 0.8×',
+    met: pool === undefined ? null : pool.perCoreVsRecover >= 0.8,
+  });
+  const rss = results['rss'] as { ratio: number } | undefined;
+  rows.push({
+    criterion: "one node's RSS / modules-loaded baseline",
+    figure: rss === undefined ? 'not run' : `${fmt(rss.ratio, 2)}×`,
+    target: '≤ 1.2×',
+    met: rss === undefined ? null : rss.ratio <= 1.2,
+  });
+  console.log(
+    `\n### Done when (issue 12), from this run (${FULL ? 'full' : 'quick'} mode; load average ${loadavg()})`,
+  );
+  console.log('| criterion | this run | target | met |\n| --- | ---: | ---: | --- |');
+  for (const r of rows) {
+    console.log(
+      `| ${r.criterion} | ${r.figure} | ${r.target} | ${r.met === null ? '—' : r.met ? 'yes' : '**no**'} |`,
+    );
+  }
+  record('doneWhen', rows);
+}
+
 // Under heavy load a loopback socket may be reset mid-connect; count such errors instead of dying.
 let socketErrors = 0;
 process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
@@ -1067,6 +1169,7 @@ async function main(): Promise<never> {
   if (ONLY.has('dissemination')) await benchDissemination();
   if (ONLY.has('rss')) await benchRss();
   console.log(`\nuncaught socket errors (ECONNRESET/EPIPE) during the run: ${socketErrors}`);
+  printDoneWhen();
   await writeReport();
   console.log(
     `\nbench time ${fmt((Date.now() - t0) / 1000, 1)} s; RSS now ${fmt(process.memoryUsage().rss / 2 ** 20)} MB`,
