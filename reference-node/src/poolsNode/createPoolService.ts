@@ -19,6 +19,7 @@ import { buildEquivocationEvidence, type Envelope, type Hex } from '../envelope/
 import type { Logger } from '../logging/index.js';
 import type { PublishOptions } from '../node/index.js';
 import {
+  type AdoptedCharter,
   admitPoolMessage,
   applyPoolMessage,
   buildClaimDecision,
@@ -806,6 +807,51 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     return n;
   }
 
+  /** claimId → the claim's `openClaim` on the vault (settlement.md#opening-a-claim), for the claims this node filed. */
+  const opens = new Map<string, { state: 'opened' | 'pending' | 'refused'; hash?: Hex; code?: string }>();
+
+  /**
+   * The claimant's node opens its claim on the vault once the claim is signed and stored
+   * (settlement.md#opening-a-claim), simulated against the pending block (the next block's time is
+   * the one the call will see: the latest block can be older than `filedAt`). A refusal is recorded
+   * on the claim by its code; `VAULT_TOO_EARLY` (the chain's clock behind the node's), an RPC that
+   * does not answer and a transaction still pending are retried, one attempt at a time, every tick
+   * until the vault's hold would have ended.
+   */
+  function openOnChain(e: PoolEntry, claimId: Hex, snapshot: AdoptedCharter, filedAt: number): void {
+    const v = settlement?.vaultOf(e.poolId, viewPool(e.state, now()));
+    if (v === undefined || v === null) return;
+    const w = snapshot.charter.windows;
+    const holdEnds = filedAt + w.votingMs + (2 * snapshot.charter.members.length + 1) * w.challengeMs;
+    const attempt = async (): Promise<void> => {
+      try {
+        const receipt = await v.sender.send({
+          key: `openClaim:${e.poolId}:${claimId}`,
+          to: v.vault,
+          functionName: 'openClaim',
+          args: [e.poolId, claimId, BigInt(snapshot.epoch), BigInt(filedAt)],
+          asMember: true,
+          simulateAt: 'pending',
+        });
+        opens.set(claimId, { state: 'opened', hash: receipt.transactionHash });
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'VAULT_RPC_UNAVAILABLE';
+        const again =
+          code === 'VAULT_RPC_UNAVAILABLE' || code === 'VAULT_TX_PENDING' || code === 'VAULT_TOO_EARLY';
+        opens.set(claimId, { state: again ? 'pending' : 'refused', code });
+        log?.warn(
+          { poolId: e.poolId, claimId, code },
+          again ? 'claim not opened on the vault yet: retrying' : 'the vault refused to open the claim',
+        );
+        if (!again || !running || now() > holdEnds) return;
+        await new Promise<void>((resolve) => setTimeout(resolve, tickMs).unref?.());
+        if (running) return attempt();
+      }
+    };
+    opens.set(claimId, { state: 'pending' });
+    void attempt();
+  }
+
   const summarize = (e: PoolEntry, c: ClaimView): ClaimSummary => ({
     poolId: e.poolId,
     ...serializeClaim(c),
@@ -818,6 +864,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     publishedDecisions: [...(decisionChecks.get(c.claim.claimId)?.values() ?? [])].sort((a, b) =>
       a.messageId < b.messageId ? -1 : 1,
     ),
+    ...(opens.has(c.claim.claimId) ? { vaultOpen: opens.get(c.claim.claimId) } : {}),
   });
 
   const service: PoolService = {
@@ -989,6 +1036,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         scope: { poolId: e.poolId, epoch: at.adopted.epoch },
         domain: at.domain,
       });
+      openOnChain(e, r.messageId, at.adopted, r.envelope.issuedAt);
       return r;
     },
     async vote(claimId, v) {

@@ -64,6 +64,11 @@ export type VaultSendRequest = {
   readonly args: readonly unknown[];
   /** The call must come from the member itself (`openClaim`, `withdraw`): refused when the sender is another account. */
   readonly asMember?: boolean;
+  /**
+   * The block the call is simulated and estimated against: `latest` (default), or `pending` for a
+   * call that depends on the next block's time (`openClaim` at a `filedAt` of now).
+   */
+  readonly simulateAt?: 'latest' | 'pending';
 };
 
 /** A transaction in the journal (settlement.md#sending). */
@@ -205,8 +210,16 @@ export function createVaultSender(p: CreateVaultSenderParameters): VaultSender {
       await sendRawTransaction(client, { serializedTransaction: last.raw });
     } catch (error) {
       // "already known", "nonce too low", "replacement underpriced", an RPC down: the receipt loop decides.
-      log?.debug(
-        { key: tx.key, hash: last.hash, err: { message: (error as Error).message.split('\n')[0] } },
+      // Anything else (no ETH for gas) is the operator's to fix, and would otherwise only show as a wait.
+      const message = (error as Error).message;
+      log?.[/already known|nonce too low|underpriced/i.test(message) ? 'debug' : 'warn'](
+        {
+          key: tx.key,
+          hash: last.hash,
+          err: {
+            message: message.split('\n').find((l) => l.startsWith('Details:')) ?? message.split('\n')[0],
+          },
+        },
         'broadcast not taken',
       );
     }
@@ -323,7 +336,7 @@ export function createVaultSender(p: CreateVaultSenderParameters): VaultSender {
     return next;
   };
 
-  return {
+  const self: VaultSender = {
     chain: p.chain,
     member,
     address: account?.address ?? null,
@@ -360,6 +373,7 @@ export function createVaultSender(p: CreateVaultSenderParameters): VaultSender {
           functionName: req.functionName,
           args: req.args,
           account,
+          blockTag: req.simulateAt ?? 'latest',
         } as never);
       } catch (error) {
         const e = toVaultError(error, req.functionName);
@@ -372,7 +386,7 @@ export function createVaultSender(p: CreateVaultSenderParameters): VaultSender {
         try {
           const [chainNonce, gas, fees] = await Promise.all([
             getTransactionCount(client, { address: account.address, blockTag: 'pending' }),
-            estimateGas(client, { account, to: req.to, data, blockTag: 'latest' }), // the state the simulation saw
+            estimateGas(client, { account, to: req.to, data, blockTag: req.simulateAt ?? 'latest' }), // the state the simulation saw
             estimateFeesPerGas(client),
           ]);
           const journaled = journal.transactions.reduce(
@@ -440,4 +454,16 @@ export function createVaultSender(p: CreateVaultSenderParameters): VaultSender {
       await writes;
     },
   };
+  // Two callers of one key between its first look at the journal and its entry get one transaction.
+  const sendOnce = self.send.bind(self);
+  const inflight = new Map<string, Promise<TransactionReceipt>>();
+  self.send = (req) => {
+    let sent = inflight.get(req.key);
+    if (sent === undefined) {
+      sent = sendOnce(req).finally(() => inflight.delete(req.key));
+      inflight.set(req.key, sent);
+    }
+    return sent;
+  };
+  return self;
 }

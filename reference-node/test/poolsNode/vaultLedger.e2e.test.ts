@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { PoolCharter } from '@sfr/schemas/types';
+import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
@@ -14,7 +15,8 @@ import { createPoolService, type PoolService } from '../../src/poolsNode/index.j
 import { toVaultCharter } from '../../src/settlement/index.js';
 import { startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
 import { foundPool, startVaultChain, type VaultChain } from '../settlement/fixtures.js';
-import { charterFor, POOL_ID, U, USDC } from './poolHarness.js';
+import { charterFor, claimFor, POOL_ID, U, USDC } from './poolHarness.js';
+import { EVIDENCE } from './twoNodePool.js';
 
 let chain: VaultChain;
 let net: TestNetwork;
@@ -30,6 +32,7 @@ beforeAll(async () => {
       settlement: {
         chains: [{ chain: 'eip155:31337', rpcUrl: chain.anvil.rpcUrl, confirmations: 1 }],
         dir: path.join(net.dirs[i]!, 'vault'),
+        sending: { member: node.member as Hex, account: privateKeyToAccount(net.keys[i]!.privateKey) },
       },
       tickMs: 200,
     }),
@@ -92,5 +95,43 @@ describe('the pool view beside the vault', () => {
     expect(text).toContain('capital   3000 USDC');
     expect(text).toMatch(/1000 USDC +1000 USDC +0 USDC\n/);
     expect(text).toContain(`vault     ${chain.vault} on eip155:31337, read to block`);
+  });
+
+  it('the claimant node opens its claim on the vault when it files it; every node sees it opened', async () => {
+    const evidence = EVIDENCE;
+    const claim = JSON.parse(
+      JSON.stringify(claimFor(evidence, 'incident-open', 10n * U, Date.now())).replaceAll(
+        USDC.address,
+        chain.token,
+      ),
+    );
+    // the node pays the transaction's gas from the member's own key
+    await chain.anvil.client.setBalance({ address: net.keys[0]!.address, value: 10n ** 20n });
+    const { messageId } = await services[0]!.fileClaim(claim);
+    await waitFor(
+      () =>
+        (services[0]!.getClaim(messageId)?.['vaultOpen'] as { state?: string } | undefined)?.state ===
+        'opened',
+      TIMEOUTS.event,
+      'the claim opened by its claimant node',
+    ).catch((e: unknown) => {
+      throw new Error(
+        `${(e as Error).message}: ${JSON.stringify(services[0]!.getClaim(messageId)?.['vaultOpen'])}`,
+      );
+    });
+    for (const s of services) {
+      await waitFor(
+        async () => {
+          await s.syncVaults();
+          const claims = (s.poolJson(POOL_ID) as PoolJson).onChain!.claims as unknown as {
+            claimId: string;
+            opened: boolean;
+          }[];
+          return claims.some((c) => c.claimId.toLowerCase() === messageId.toLowerCase() && c.opened);
+        },
+        TIMEOUTS.event,
+        'the claim opened on the vault, seen by every node',
+      );
+    }
   });
 });
