@@ -494,6 +494,11 @@ async function sfrGroup(indices: readonly number[], keys: MemberKey[], dirs: str
     countReceptions(node.libp2p, counter);
     nodes.set(i, node);
   });
+  // Warm-up, before anything is timed: a node compiles each message type's schema the first time it
+  // validates one (schemas/src/validator.ts), seconds under load, once per process. Left in, that
+  // start-up cost was the p99 of every short run (N = 4: p50 190-270 ms, p99 6.7-7.7 s at load 22).
+  const [sample] = await presign(memberKeys(1), 1, Date.now());
+  checkEnvelopeSchema(JSON.parse(Buffer.from(sample!).toString('utf8')) as Envelope);
   return {
     addrOf: (i) => nodes.get(i)!.libp2p.getMultiaddrs()[0]!.toString(),
     dial: async (i, addr) => {
