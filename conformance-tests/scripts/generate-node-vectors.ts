@@ -49,6 +49,17 @@ const announcementPayload = example('NodeAnnouncement', 'behind-nat-no-addresses
 /** Alert times follow the runner's clock, so the alert is current whenever the case runs. */
 const alertTimes = { '/observedAt': -60_000, '/expiresAt': 3_600_000 };
 const eventTimes = { '/occurredAt': -120_000, '/detectedAt': -60_000 };
+/**
+ * A retraction (messages.md#retraction) by the sender of an event the node under test does not hold:
+ * kept and relayed (it applies if that event arrives). The id is the keccak256 of a fixed text.
+ */
+const retractedId = keccak256(stringToBytes('sfr-node-vectors:retracted-event'));
+const retractionPayload = {
+  ...eventPayload,
+  severity: 'info',
+  relatesTo: [retractedId],
+  extensions: { 'sfr.retraction': { retracts: retractedId, reasonCode: 'EVIDENCE_REORGED' } },
+};
 
 type Template = Record<string, unknown>;
 
@@ -172,9 +183,25 @@ function buildFiles(): Map<string, unknown> {
       true,
       accept,
     ),
+    relayCase(
+      'node relays a retraction of a RecoveryEvent it does not hold',
+      'messages.md#retraction',
+      EVENTS,
+      event(SENDER_KEY, 0, { payload: retractionPayload }),
+      true,
+      accept,
+    ),
   ]);
 
   file('relay', 'invalid', [
+    relayCase(
+      'node does not relay a retraction whose relatesTo is not exactly the event it retracts',
+      'messages.md#retraction',
+      EVENTS,
+      event(SENDER_KEY, 0, { payload: { ...retractionPayload, relatesTo: [] } }),
+      false,
+      reject('GOSSIP_RETRACTION_INVALID'),
+    ),
     relayCase(
       'node does not relay an envelope larger than maxMessageBytes',
       RULES,

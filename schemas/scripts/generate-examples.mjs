@@ -895,6 +895,42 @@ const claim = {
   valuationInputs: [{ asset: A.usdcArb, price: '99990000', priceDecimals: 8, observedAt: t0 + 2_999_000 }],
   summary: 'WETH crash left 1.25M USDC of deficit on Aave v3 Arbitrum.',
 };
+// A retraction (messages.md#retraction): the issuer voids its deficit event above, whose log a reorg
+// removed; the same kind, protocol, scope, occurredAt and evidence, severity info, relatesTo [retracts].
+const retraction = {
+  retracts: messageId(reDeficitEnv),
+  reasonCode: 'EVIDENCE_REORGED',
+  ancestorBlock: String(reDeficit.evidence[0].blockNumber - 2),
+};
+out('Retraction', 'valid', 'evidence-reorged', retraction);
+out('Retraction', 'valid', 'without-ancestor', {
+  retracts: retraction.retracts,
+  reasonCode: 'EVIDENCE_REORGED',
+});
+bad(
+  'Retraction',
+  'unknown-reason',
+  { ...retraction, reasonCode: 'PUBLISHED_IN_ERROR' },
+  'EVIDENCE_REORGED is the only retraction reason of this version',
+  'SCHEMA_ENUM',
+  '/reasonCode',
+);
+bad(
+  'Retraction',
+  'retracts-not-message-id',
+  { ...retraction, retracts: 'aave-v3-deficit' },
+  'retracts is a message id',
+  'SCHEMA_PATTERN',
+  '/retracts',
+);
+out('RecoveryEvent', 'valid', 'retraction-of-reorged-deficit', {
+  ...clone(reDeficit),
+  severity: 'info',
+  detectedAt: t0 + 3_700_000,
+  relatesTo: [retraction.retracts],
+  summary: 'Retracted: the deficit log was reorged out of the canonical chain.',
+  extensions: { 'sfr.retraction': retraction },
+});
 out('FundClaim', 'valid', 'aave-v3-arbitrum-deficit', claim);
 bad(
   'FundClaim',

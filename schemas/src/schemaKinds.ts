@@ -6,6 +6,7 @@
 export const schemaKinds = [
   'Envelope',
   'RecoveryEvent',
+  'Retraction',
   'ContagionAlert',
   'PoolCharter',
   'FundClaim',

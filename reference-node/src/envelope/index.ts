@@ -52,6 +52,7 @@ export {
   sharedRecoverPool,
 } from './recoverPool.js';
 export { recoverSigner, SECP256K1_N, signatureEncodingError } from './recoverSigner.js';
+export { RETRACTION_NAMESPACE, retractedIdOf, retractionExtensionOf } from './retractionOf.js';
 export {
   prepareEnvelope,
   type SignEnvelopeParameters,

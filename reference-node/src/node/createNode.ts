@@ -416,6 +416,17 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       // A message accepted a moment ago may still be on its way to the disk (relay on validation).
       issuerOf: async (id) =>
         replayState.pendingById(id)?.envelope.issuer.toLowerCase() ?? (await store.getMessage(id))?.issuer,
+      heldMessage: async (id) => {
+        const pending = replayState.pendingById(id)?.envelope;
+        if (pending !== undefined)
+          return { type: pending.type, issuer: pending.issuer.toLowerCase(), payload: pending.payload };
+        const stored = await store.getMessage(id);
+        if (stored === undefined) return undefined;
+        const env = JSON.parse(new TextDecoder().decode(stored.wire)) as {
+          payload?: Record<string, unknown>;
+        };
+        return { type: stored.type, issuer: stored.issuer, payload: env.payload ?? {} };
+      },
       judgeOwnProtocol: announced.judge,
       checkPool: (envelope, id, poolId) => poolRules(envelope, id, poolId),
     }),

@@ -15,7 +15,7 @@ import type {
   FundClaim,
   PoolCharter,
 } from '@sfr/schemas/types';
-import { buildEquivocationEvidence, type Envelope, type Hex } from '../envelope/index.js';
+import { buildEquivocationEvidence, type Envelope, type Hex, retractedIdOf } from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
 import type { PublishOptions } from '../node/index.js';
 import {
@@ -461,6 +461,9 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
                 seq: env.seq,
                 protocol: env.payload?.protocol,
               }),
+              retracted:
+                retractedIdOf(env.payload) !== undefined ||
+                (await params.node.store.retractedBy(id.toLowerCase(), env.issuer)) !== undefined,
             }
           : null,
       );

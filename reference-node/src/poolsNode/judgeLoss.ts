@@ -45,6 +45,11 @@ export type CitedRecoveryEvent = {
    * when it checks the claim (messages.md#recoveryevent); `unknown` when it holds none before it.
    */
   ownProtocol: OwnProtocolVerdict;
+  /**
+   * Whether its issuer retracted it, or it is itself a retraction, on the retractions the attester
+   * holds when it checks the claim (messages.md#retraction); absent is false.
+   */
+  retracted?: boolean;
 } | null;
 
 export type JudgeLossParameters = {
@@ -124,6 +129,8 @@ export function judgeLoss(p: JudgeLossParameters): JudgeLossReturnType {
   // 2. ... issued by the claimant, about the claimant's own protocol.
   if (events.some((e) => e.issuer.toLowerCase() !== claimant || e.ownProtocol === 'foreign'))
     return { ok: false, code: 'CLAIM_RECOVERY_EVENT_FOREIGN' };
+  // ... none retracted by its issuer, none itself a retraction.
+  if (events.some((e) => e.retracted === true)) return { ok: false, code: 'CLAIM_RECOVERY_EVENT_RETRACTED' };
   // 3. One of them is of the covered kind, and they cite every piece of the claim's evidence.
   const cited = new Set(events.flatMap((e) => e.evidence.map(evidenceKey)));
   if (!events.some((e) => e.kind === kind) || !p.claim.evidence.every((r) => cited.has(evidenceKey(r))))

@@ -1,11 +1,11 @@
-import { activeAlertKey, headKey, idKey, indexKey, resolvedKey, seqKey } from './keys.js';
+import { activeAlertKey, headKey, idKey, indexKey, resolvedKey, retractedKey, seqKey } from './keys.js';
 import type { RecordHeader } from './record.js';
 
 /**
  * Version of the derivation rules below. A store built with another version rebuilds its derived
  * state from the log at open. Bump it whenever `deriveRecord` changes what it writes.
  */
-export const DERIVED_VERSION = '2';
+export const DERIVED_VERSION = '3';
 
 export type BatchOp =
   | { readonly type: 'put'; readonly key: string; readonly value: Uint8Array }
@@ -18,6 +18,8 @@ export interface DeriveReader {
   header(cursor: number): Promise<RecordHeader | undefined>;
   /** The all-clear recorded for a resolution slot (`<alert id>:<issuer>`). */
   resolvedBy(slot: string): Promise<string | undefined>;
+  /** The retraction recorded for a retraction slot (`<event id>:<issuer>`). */
+  retractedBy(slot: string): Promise<string | undefined>;
   head(issuer: string): number | undefined;
 }
 
@@ -25,6 +27,7 @@ export interface DeriveReader {
 export interface DeriveEffects {
   head?: { issuer: string; seq: number };
   resolved?: { alertId: string; by: string };
+  retracted?: { slot: string; by: string };
 }
 
 const te = new TextEncoder();
@@ -34,6 +37,12 @@ const EMPTY = new Uint8Array(0);
 /** An all-clear is recorded under (alert id, its own issuer): only an all-clear of the alert's issuer ends it. */
 export const resolutionSlot = (alertId: string, issuer: string): string => `${alertId}:${issuer}`;
 
+/**
+ * A retraction is recorded under (event id, its own issuer): only a retraction of the event's issuer
+ * marks it (messages.md#retraction), whichever of the two arrived first.
+ */
+export const retractionSlot = (eventId: string, issuer: string): string => `${eventId}:${issuer}`;
+
 /** Sort key of an active alert: by expiry so that expired ones are never scanned. */
 export function activeAlertSortKey(expiresAt: number | undefined, id: string): string {
   const exp = expiresAt ?? Number.MAX_SAFE_INTEGER;
@@ -41,8 +50,8 @@ export function activeAlertSortKey(expiresAt: number | undefined, id: string): s
 }
 
 /**
- * The index and derived-state writes for one log record. Derived state today: per-issuer head seq
- * and the set of active (unresolved) contagion alerts. A ContagionAlert that carries `resolves`
+ * The index and derived-state writes for one log record. Derived state today: per-issuer head seq,
+ * the set of active (unresolved) contagion alerts and the retracted recovery events. A ContagionAlert that carries `resolves`
  * is a resolution notice: it removes the alert it resolves, only when both have one issuer
  * (messages.md#contagionalert rule 4), and is not itself listed as active.
  * The result depends only on the log, in log order, so `rebuildDerived` reproduces it exactly.
@@ -80,6 +89,14 @@ export async function deriveRecord(
       }
     } else if ((await reader.resolvedBy(resolutionSlot(h.id, h.issuer))) === undefined) {
       ops.push({ type: 'put', key: activeAlertSortKey(h.expiresAt, h.id), value: c });
+    }
+  }
+  // A retraction marks its event retracted; the first one recorded stays (retracted is final).
+  if (h.type === 'RecoveryEvent' && h.retracts !== undefined) {
+    const slot = retractionSlot(h.retracts, h.issuer);
+    if ((await reader.retractedBy(slot)) === undefined) {
+      ops.push({ type: 'put', key: retractedKey(slot), value: enc(h.id) });
+      effects.retracted = { slot, by: h.id };
     }
   }
   return effects;

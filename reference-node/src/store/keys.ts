@@ -14,6 +14,7 @@
  *   d:h:<issuer>                  → head seq (decimal)                      derived
  *   d:a:<alertId>                 → cursor of an active (unresolved) alert  derived
  *   d:r:<alertId>                 → id of the alert that resolved it        derived
+ *   d:x:<eventId>:<issuer>        → id of the first retraction of that event by that issuer  derived
  *   j:n:<issuer>                  → next seq `reserveSeq` may hand out (never rolled back)
  *   j:h:<issuer>                  → highest seq reserved for signing (SigningJournal)
  *   j:s:<issuer>:<seq>            → digest reserved for that (issuer, seq) slot
@@ -50,6 +51,7 @@ export const activeAlertKey = (id: string): string => `d:a:${id}`;
 export const ACTIVE_ALERT_START = 'd:a:';
 export const ACTIVE_ALERT_END = 'd:a;';
 export const resolvedKey = (id: string): string => `d:r:${id}`;
+export const retractedKey = (slot: string): string => `d:x:${slot}`;
 export const journalNextKey = (issuer: string): string => `j:n:${issuer}`;
 export const journalHighKey = (issuer: string): string => `j:h:${issuer}`;
 export const journalSeqSlotKey = (issuer: string, seq: number): string => `j:s:${issuer}:${hex16(seq)}`;

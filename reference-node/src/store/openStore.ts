@@ -7,6 +7,7 @@ import {
   deriveRecord,
   enc,
   resolutionSlot,
+  retractionSlot,
 } from './deriveRecord.js';
 import {
   ACTIVE_ALERT_END,
@@ -29,6 +30,7 @@ import {
   logKey,
   REBUILT_RANGES,
   resolvedKey,
+  retractedKey,
   seqKey,
   seqOfSeqKey,
   seqPrefix,
@@ -422,6 +424,7 @@ class LevelStore implements Store {
         batchHeaders.set(cursor, h);
         if (fx.head) heads.set(fx.head.issuer, fx.head.seq);
         if (fx.resolved) batchResolved.set(fx.resolved.alertId, fx.resolved.by);
+        if (fx.retracted) batchResolved.set(retractedKey(fx.retracted.slot), fx.retracted.by);
         results.push({ status: 'appended', id: h.id, cursor });
         appended.push({ ...h, cursor, wire, envelope, ...(via === undefined ? {} : { via }) });
       }
@@ -473,6 +476,13 @@ class LevelStore implements Store {
         const b = batchResolved.get(alertId);
         if (b !== undefined) return b;
         const v = await this.db.get(resolvedKey(alertId));
+        return v === undefined ? undefined : dec(v);
+      },
+      // Kept in the same batch map under its own key, so that a slot never reads as the other kind.
+      retractedBy: async (slot) => {
+        const b = batchResolved.get(retractedKey(slot));
+        if (b !== undefined) return b;
+        const v = await this.db.get(retractedKey(slot));
         return v === undefined ? undefined : dec(v);
       },
       head: (issuer) => heads.get(issuer) ?? this.headMap.get(issuer),
@@ -533,6 +543,8 @@ class LevelStore implements Store {
           batchHeaders.set(cursor, rec.header);
           if (fx.head) heads.set(fx.head.issuer, fx.head.seq);
           if (fx.resolved) batchResolved.set(fx.resolved.alertId, fx.resolved.by);
+          if (fx.retracted) batchResolved.set(retractedKey(fx.retracted.slot), fx.retracted.by);
+          if (fx.retracted) batchResolved.set(retractedKey(fx.retracted.slot), fx.retracted.by);
           records++;
           if (ops.length >= 4096) {
             await this.db.batch(ops as never);
@@ -698,6 +710,11 @@ class LevelStore implements Store {
       }
     }
     return { ok: true, messages: out, nextCursor: more ? lastScanned : null };
+  }
+
+  async retractedBy(eventId: string, issuer: string): Promise<string | undefined> {
+    const v = await this.db.get(retractedKey(retractionSlot(eventId, issuer.toLowerCase())));
+    return v === undefined ? undefined : dec(v);
   }
 
   async resolvedBy(alertId: string, issuer: string): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { keccak256 } from '../envelope/index.js';
+import { keccak256, retractedIdOf } from '../envelope/index.js';
 
 /**
  * What the store keeps beside a message's wire bytes, taken from the envelope once at append.
@@ -20,6 +20,8 @@ export interface RecordHeader {
   readonly expiresAt?: number;
   /** ContagionAlert only: payload.resolves (the alert this one resolves). */
   readonly resolves?: string;
+  /** RecoveryEvent only: the event its `sfr.retraction` extension retracts (messages.md#retraction). */
+  readonly retracts?: string;
 }
 
 /** Record format byte; bump when the layout below changes. */
@@ -123,6 +125,7 @@ export function readEnvelopeHeader(env: unknown): ParseHeaderResult {
       expiresAt = pl['expiresAt'];
     if (typeof pl['resolves'] === 'string' && BYTES32.test(pl['resolves'])) resolves = pl['resolves'];
   }
+  const retracts = e['type'] === 'RecoveryEvent' ? retractedIdOf(payload) : undefined;
   return {
     ok: true,
     header: {
@@ -133,6 +136,7 @@ export function readEnvelopeHeader(env: unknown): ParseHeaderResult {
       ...(poolId === undefined ? {} : { poolId }),
       ...(expiresAt === undefined ? {} : { expiresAt }),
       ...(resolves === undefined ? {} : { resolves }),
+      ...(retracts === undefined ? {} : { retracts }),
     },
   };
 }

@@ -157,6 +157,11 @@ export interface Store extends SigningJournal {
    * whichever arrived first; undefined when it holds none.
    */
   resolvedBy(alertId: string, issuer: string): Promise<string | undefined>;
+  /**
+   * The id of the first retraction by `issuer` of a RecoveryEvent the store holds (messages.md#retraction),
+   * whichever arrived first; undefined when it holds none. An event is retracted when its own issuer retracted it.
+   */
+  retractedBy(eventId: string, issuer: string): Promise<string | undefined>;
   heads(): ReadonlyMap<string, number>;
   headSeq(issuer: string): number | undefined;
   stats(): Promise<StoreStats>;

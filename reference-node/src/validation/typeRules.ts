@@ -4,7 +4,8 @@
  * message they refuse is never stored or relayed. Rules that read what the node holds (the alert an
  * all-clear resolves, the issuer's announced protocol, the pool's messages) get it from the context.
  */
-import { isMessageType, isPoolScopedType, type MessageType } from '@sfr/schemas';
+import { isMessageType, isPoolScopedType, type MessageType, validate } from '@sfr/schemas';
+import { retractedIdOf, retractionExtensionOf } from '../envelope/index.js';
 import type { OwnProtocolVerdict } from './announcedProtocols.js';
 import { ACCEPT, ignore, reject, type ValidationOutcome } from './outcome.js';
 import type { TypeRules, WireEnvelope } from './types.js';
@@ -13,6 +14,10 @@ import type { TypeRules, WireEnvelope } from './types.js';
 export interface TypeRuleContext {
   /** The issuer (lower-case) of a message the node holds, or undefined when it holds none with this id. */
   issuerOf(messageId: string): Promise<string | undefined>;
+  /** The type, issuer (lower-case) and payload of a message the node holds, or undefined when it holds none with this id. */
+  heldMessage(
+    messageId: string,
+  ): Promise<{ type: string; issuer: string; payload: Readonly<Record<string, unknown>> } | undefined>;
   /** Whether a RecoveryEvent is about its issuer's own protocol (messages.md#recoveryevent, `announcedProtocols.ts`). */
   judgeOwnProtocol(event: { issuer: string; seq: number; protocol: unknown }): OwnProtocolVerdict;
   /**
@@ -81,9 +86,65 @@ const checkResolvesOwnAlert: TypeRule = (envelope, _id, context) => {
     );
 };
 
+// 33.4 A RecoveryEvent carrying the `sfr.retraction` extension (messages.md#retraction):
+//   [REJECT] the extension is valid under Retraction.schema.json, `relatesTo` is exactly
+//            `[retracts]` and `severity` is `info` (on the message alone) — GOSSIP_RETRACTION_INVALID;
+//   [IGNORE] the event it retracts, when held, is a RecoveryEvent of the same issuer —
+//            GOSSIP_RETRACTION_NOT_ISSUER;
+//   [IGNORE] ... of the same `kind` and `protocol`, and not itself a retraction — GOSSIP_RETRACTION_MISMATCH.
+//   The IGNOREs are not final (the retracted event may arrive later): the store marks an event
+//   retracted only by a retraction of its own issuer, whichever arrived first.
+const checkRetraction: TypeRule = async (envelope, _id, context) => {
+  const extension = retractionExtensionOf(envelope.payload);
+  if (extension === undefined) return ACCEPT;
+  const checked = validate('Retraction', extension);
+  if (!checked.ok) {
+    const issue = checked.issues[0];
+    return reject('GOSSIP_RETRACTION_INVALID', {
+      pointer: `/payload/extensions/sfr.retraction${issue?.pointer ?? ''}`,
+      expected: issue?.message ?? 'a value valid under Retraction.schema.json',
+    });
+  }
+  const retracts = retractedIdOf(envelope.payload) as string;
+  const relatesTo = envelope.payload['relatesTo'];
+  if (!Array.isArray(relatesTo) || relatesTo.length !== 1 || relatesTo[0] !== retracts)
+    return reject('GOSSIP_RETRACTION_INVALID', {
+      pointer: '/payload/relatesTo',
+      expected: `["${retracts}"]`,
+    });
+  if (envelope.payload['severity'] !== 'info')
+    return reject('GOSSIP_RETRACTION_INVALID', { pointer: '/payload/severity', expected: 'info' });
+  const held = context === undefined ? undefined : await context.heldMessage(retracts);
+  if (held === undefined) return ACCEPT;
+  const issuer = envelope.issuer.toLowerCase();
+  if (held.type !== 'RecoveryEvent' || held.issuer !== issuer)
+    return ignore('GOSSIP_RETRACTION_NOT_ISSUER', { retracts, retractedIssuer: held.issuer, issuer });
+  for (const field of ['kind', 'protocol'] as const) {
+    if (held.payload[field] !== envelope.payload[field])
+      return ignore('GOSSIP_RETRACTION_MISMATCH', {
+        retracts,
+        field,
+        expected: held.payload[field],
+      });
+  }
+  if (retractionExtensionOf(held.payload) !== undefined)
+    return ignore('GOSSIP_RETRACTION_MISMATCH', {
+      retracts,
+      field: 'retracts',
+      expected: 'an event that is not a retraction',
+    });
+  return ACCEPT;
+};
+
+/** A RecoveryEvent's rules in order: 33.1, then 33.4. */
+const checkRecoveryEvent: TypeRule = async (envelope, id, context) => {
+  const own = await checkOwnProtocol(envelope, id, context);
+  return own.outcome === 'accept' ? checkRetraction(envelope, id, context) : own;
+};
+
 /** Each message type's rules (envelope.md#verification rules 32–33): a new type must be listed here. */
 const RULES_OF_TYPE: Record<MessageType, TypeRule> = {
-  RecoveryEvent: checkOwnProtocol,
+  RecoveryEvent: checkRecoveryEvent,
   ContagionAlert: checkResolvesOwnAlert,
   PoolCharter: checkPoolAdmission,
   FundClaim: checkPoolAdmission,

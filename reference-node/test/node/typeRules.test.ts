@@ -148,4 +148,67 @@ describe('type rules on held state', () => {
       stored: true,
     });
   });
+
+  it("takes a retraction only from the retracted event's issuer, of its kind and protocol; the store marks the event whatever the order (messages.md#retraction)", async () => {
+    const paused = example('RecoveryEvent', 'aave-v3-reserve-paused');
+    const retraction = (retracts: string, extra: Record<string, unknown> = {}) => ({
+      ...paused,
+      severity: 'info',
+      relatesTo: [retracts],
+      extensions: {
+        'sfr.retraction': { retracts, reasonCode: 'EVIDENCE_REORGED', ancestorBlock: '21524998' },
+      },
+      ...extra,
+    });
+    const event = await signed(C, 'RecoveryEvent', 10, paused);
+    expect(await gossip(event, EVENTS)).toMatchObject({ outcome: 'accept', stored: true });
+    // B announced aave-v3 above, so only rule 33.4 refuses its retraction of C's event.
+    expect(await gossip(await signed(B, 'RecoveryEvent', 20, retraction(event.messageId)), EVENTS)).toEqual({
+      outcome: 'ignore',
+      code: 'GOSSIP_RETRACTION_NOT_ISSUER',
+      stored: false,
+    });
+    const malformed = [
+      retraction(event.messageId, { relatesTo: [] }),
+      retraction(event.messageId, { severity: 'high' }),
+      retraction(event.messageId, {
+        extensions: { 'sfr.retraction': { retracts: event.messageId, reasonCode: 'PUBLISHED_IN_ERROR' } },
+      }),
+    ];
+    for (const [k, payload] of malformed.entries())
+      expect(await gossip(await signed(C, 'RecoveryEvent', 11 + k, payload), EVENTS)).toEqual({
+        outcome: 'reject',
+        code: 'GOSSIP_RETRACTION_INVALID',
+        stored: false,
+      });
+    const { mechanism: _guardian, ...otherKind } = retraction(event.messageId, { kind: 'resume' }) as Record<
+      string,
+      unknown
+    >;
+    expect(await gossip(await signed(C, 'RecoveryEvent', 14, otherKind), EVENTS)).toEqual({
+      outcome: 'ignore',
+      code: 'GOSSIP_RETRACTION_MISMATCH',
+      stored: false,
+    });
+    expect(await node.store.retractedBy(event.messageId, C.address)).toBeUndefined();
+
+    const first = await signed(C, 'RecoveryEvent', 15, retraction(event.messageId));
+    expect(await gossip(first, EVENTS)).toMatchObject({ outcome: 'accept', stored: true });
+    expect(
+      await gossip(await signed(C, 'RecoveryEvent', 16, retraction(event.messageId)), EVENTS),
+    ).toMatchObject({
+      outcome: 'accept',
+    });
+    expect(await node.store.retractedBy(event.messageId, C.address)).toBe(first.messageId);
+
+    // A retraction of an event not held yet is kept, and marks the event when it arrives.
+    const later = await signed(C, 'RecoveryEvent', 17, { ...paused, summary: 'a second pause' });
+    const early = await signed(C, 'RecoveryEvent', 18, retraction(later.messageId));
+    expect(await gossip(early, EVENTS)).toMatchObject({ outcome: 'accept', stored: true });
+    expect(await gossip(later, EVENTS)).toMatchObject({ outcome: 'accept', stored: true });
+    expect(await node.store.retractedBy(later.messageId, C.address)).toBe(early.messageId);
+    // ... and survives a rebuild of the derived state from the log.
+    await node.store.rebuildDerived();
+    expect(await node.store.retractedBy(later.messageId, C.address)).toBe(early.messageId);
+  });
 });

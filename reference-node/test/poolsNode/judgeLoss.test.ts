@@ -85,7 +85,7 @@ describe('judgeLoss (pools.md#re-derivation)', () => {
     expect(r).toMatchObject({ ok: true, value: 5n });
   });
 
-  it('refuses, in spec order: missing, foreign, mismatched events; evidence of another kind; no loss', () => {
+  it('refuses, in spec order: missing, foreign, retracted, mismatched events; evidence of another kind; no loss', () => {
     expect(judge([[debt('5')], []], { recoveryEvents: [event, null] })).toEqual({
       ok: false,
       code: 'CLAIM_RECOVERY_EVENT_MISSING',
@@ -100,6 +100,14 @@ describe('judgeLoss (pools.md#re-derivation)', () => {
       ok: false,
       code: 'CLAIM_RECOVERY_EVENT_FOREIGN',
     });
+    // Retracted by its issuer, or itself a retraction (messages.md#retraction): after foreign, before mismatch.
+    expect(judge([[debt('5')], []], { recoveryEvents: [{ ...event, retracted: true }] })).toEqual({
+      ok: false,
+      code: 'CLAIM_RECOVERY_EVENT_RETRACTED',
+    });
+    expect(
+      judge([[debt('5')], []], { recoveryEvents: [{ ...event, retracted: true, ownProtocol: 'foreign' }] }),
+    ).toEqual({ ok: false, code: 'CLAIM_RECOVERY_EVENT_FOREIGN' });
     expect(
       judge([[debt('5')], []], { recoveryEvents: [{ ...event, ownProtocol: 'unknown' }] }),
     ).toMatchObject({

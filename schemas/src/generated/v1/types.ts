@@ -502,6 +502,24 @@ export type AmountRole =
   | 'other';
 
 /**
+ * The value of the `sfr.retraction` extension of a RecoveryEvent (messages.md#retraction, proposal 0004): the issuer voids one of its own earlier RecoveryEvents, whose evidence a chain reorganisation removed. The carrying event has the retracted event's kind, protocol and scope, severity `info`, and `relatesTo` exactly `[retracts]`.
+ */
+export interface Retraction {
+  /**
+   * The id of the RecoveryEvent this one retracts (an event of the same issuer).
+   */
+  retracts: MessageId;
+  /**
+   * Why: `EVIDENCE_REORGED`, the retracted event's evidence is no longer on the canonical chain. The only reason this version defines.
+   */
+  reasonCode: 'EVIDENCE_REORGED';
+  /**
+   * The common ancestor block the issuer's adapter found below the reorganisation (informative).
+   */
+  ancestorBlock?: Uint256;
+}
+
+/**
  * A warning that a subject other protocols may depend on (an asset, an oracle feed, a contract, a protocol, a bridge, a chain) is unsafe. Independent issuers corroborating an alert raise its confidence; an alert expires at `expiresAt` or when another alert `resolves` it.
  */
 export interface ContagionAlert {
@@ -3111,6 +3129,7 @@ export interface ScenarioExpectation {
 export interface SchemaTypeMap {
   Envelope: Envelope;
   RecoveryEvent: RecoveryEvent;
+  Retraction: Retraction;
   ContagionAlert: ContagionAlert;
   PoolCharter: PoolCharter;
   FundClaim: FundClaim;
