@@ -68,6 +68,16 @@ import {
 } from './judgeLoss.js';
 import { PoolServiceError } from './poolServiceError.js';
 import { precheckClaim } from './precheckClaim.js';
+import {
+  approversOf,
+  heldSignatures,
+  SETTLE_WAITS,
+  type SettleState,
+  settlementOf,
+  signSettlement,
+  submitAt,
+  vaultDomainOf,
+} from './settleClaims.js';
 
 /** [sfr] How often closed rounds are looked for (decisions are due at `closesAt`). */
 export const DEFAULT_TICK_MS = 1_000;
@@ -216,6 +226,14 @@ export interface PoolService {
    * chain this node reads or the node was given no sending account.
    */
   vaultOf(poolId: string): PoolVault | null;
+  /**
+   * Submits the claim's `settle` now (settlement.md#settling-exactly-once), whatever this node's
+   * rank, with the approvers' signatures it holds: the entry point of `POST
+   * /v1/pools/{poolId}/claims/{claimId}/settle`. Simulated first; a claim already settled on the
+   * vault sends nothing. Null when the claim is not an approved one of a pool this node settles
+   * (no vault on a chain it reads, or no sending account).
+   */
+  settleNow(claimId: string): Promise<SettleState | null>;
   listClaims(filter?: { poolId?: string }): ClaimSummary[];
   getClaim(claimId: string): ClaimSummary | undefined;
   /** Signs a charter text as this member (founding or amendment); joins its pool; nudges the peers. */
@@ -659,6 +677,122 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     }
   }
 
+  /** claimId → this node's view of the claim's settlement (settlement.md#settling-exactly-once). */
+  const settles = new Map<string, SettleState>();
+  /** The member's own key, when it can sign for the vault (an EOA member whose node holds its key). */
+  const vaultSigner =
+    params.settlement?.sending?.account != null &&
+    lower(params.settlement.sending.account.address) === lower(params.settlement.sending.member)
+      ? params.settlement.sending.account
+      : null;
+
+  /**
+   * An approving member's node publishes the decision it recomputed with its settlement signature in
+   * the `sfr.settlement` extension, once (settlement.md#settling-exactly-once step 1): the signature
+   * is deterministic (RFC 6979) over a digest the pinned decision fixes, so signing again after a
+   * restart gives the same bytes, never a second settlement.
+   */
+  async function publishSignedDecision(e: PoolEntry, poolId: Hex, c: ClaimView): Promise<void> {
+    if (vaultSigner === null || !approversOf(c).includes(me)) return;
+    const domain = vaultDomainOf(c);
+    const key = `signed:${c.claim.claimId}`;
+    if (domain === null || busy.has(key)) return;
+    const mine = [...e.state.messages.values()].some(
+      (m) =>
+        m.envelope.type === 'ClaimDecision' &&
+        lower(m.envelope.issuer) === me &&
+        (m.envelope.payload as { claimId?: unknown }).claimId === c.claim.claimId,
+    );
+    if (mine) return;
+    const payload = buildClaimDecision(poolId, c);
+    const settlementStruct = payload === null ? null : settlementOf(c, payload);
+    if (payload === null || settlementStruct === null) return;
+    busy.add(key);
+    try {
+      const extensions = await signSettlement(vaultSigner, domain, settlementStruct);
+      const r = await publish(
+        'ClaimDecision',
+        { ...payload, extensions },
+        {
+          scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
+          domain: expectedDomainOf(c.claim.snapshot.charter),
+        },
+      );
+      log?.info(
+        { claimId: c.claim.claimId, messageId: r.messageId },
+        'decision published with the settlement signature',
+      );
+    } finally {
+      busy.delete(key);
+    }
+  }
+
+  /**
+   * Submits `settle` when this node's turn has come (or at once when `now` asks: the API's "submit
+   * now"), simulating first; `Settled` seen or `VAULT_CLAIM_SETTLED` in simulation ends it with
+   * nothing sent (settlement.md#settling-exactly-once steps 2-4).
+   */
+  async function submitSettlement(
+    e: PoolEntry,
+    poolId: Hex,
+    c: ClaimView,
+    submitNow: boolean,
+  ): Promise<SettleState | null> {
+    const claimId = c.claim.claimId;
+    const v = settlement?.vaultOf(e.poolId, viewPool(e.state, now()));
+    const domain = vaultDomainOf(c);
+    if (v === undefined || v === null || domain === null) return null;
+    const had = settles.get(claimId);
+    if (had?.state === 'settled' || (had?.state === 'sent' && !submitNow)) return had;
+    const onChain = settlement?.onChainOf(e.poolId, viewPool(e.state, now())) as
+      | { claims?: { claimId: string; settled: unknown }[] }
+      | null
+      | undefined;
+    if (onChain?.claims?.some((x) => lower(x.claimId) === lower(claimId) && x.settled !== null)) {
+      const done: SettleState = { ...had, state: 'settled' };
+      settles.set(claimId, done);
+      return done;
+    }
+    const payload = buildClaimDecision(poolId, c);
+    const s = payload === null ? null : settlementOf(c, payload);
+    if (payload === null || s === null) return null;
+    const sigs = await heldSignatures(e.state.messages.values(), c, domain, s);
+    const rank = sigs.findIndex((x) => lower(x.signer) === me);
+    if (!submitNow && (rank < 0 || now() < submitAt(c, rank))) {
+      if (rank >= 0 && had === undefined) settles.set(claimId, { state: 'waiting', rank });
+      return settles.get(claimId) ?? null;
+    }
+    const key = `settle:${claimId}`;
+    if (busy.has(key)) return settles.get(claimId) ?? null;
+    busy.add(key);
+    try {
+      const receipt = await v.sender.send({
+        key: `settle:${e.poolId}:${claimId}:${c.round}`,
+        to: v.vault,
+        functionName: 'settle',
+        args: [s, sigs],
+        simulateAt: 'pending', // the vault judges the challenge window on the next block's time
+      });
+      const done: SettleState = { state: 'settled', hash: receipt.transactionHash, rank };
+      settles.set(claimId, done);
+      log?.info({ claimId, hash: receipt.transactionHash, rank }, 'claim settled on the vault');
+      return done;
+    } catch (error) {
+      const err = error as { code?: string; args?: readonly unknown[] };
+      const code = err.code ?? 'VAULT_RPC_UNAVAILABLE';
+      const args = (err.args ?? []).map((a) => String(a));
+      const next: SettleState =
+        code === 'VAULT_CLAIM_SETTLED'
+          ? { state: 'settled', rank } // another node won: not an error
+          : { state: SETTLE_WAITS.has(code) ? 'waiting' : 'refused', code, args, rank };
+      settles.set(claimId, next);
+      if (next.state === 'refused') log?.warn({ claimId, code, args }, 'the vault refused the settlement');
+      return next;
+    } finally {
+      busy.delete(key);
+    }
+  }
+
   /** Publishes the decisions of closed rounds nobody has published yet (staggered by member rank). */
   async function publishDecisions(): Promise<void> {
     const t = now();
@@ -677,6 +811,18 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
           }
         if (c.decision === null) continue;
         queued.delete(c.claim.claimId);
+        await publishSignedDecision(e, view.poolId, c).catch((err: unknown) =>
+          log?.warn(
+            { claimId: c.claim.claimId, err: { message: (err as Error).message } },
+            'settlement signature not published',
+          ),
+        );
+        await submitSettlement(e, view.poolId, c, false).catch((err: unknown) =>
+          log?.warn(
+            { claimId: c.claim.claimId, err: { message: (err as Error).message } },
+            'settle not sent',
+          ),
+        );
         const published = [...e.state.messages.values()].some(
           (m) =>
             m.envelope.type === 'ClaimDecision' &&
@@ -868,6 +1014,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       a.messageId < b.messageId ? -1 : 1,
     ),
     ...(opens.has(c.claim.claimId) ? { vaultOpen: opens.get(c.claim.claimId) } : {}),
+    ...(settles.has(c.claim.claimId) ? { vaultSettle: settles.get(c.claim.claimId) } : {}),
   });
 
   const service: PoolService = {
@@ -952,9 +1099,24 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         complete: t.complete,
         members: t.members,
       }));
+      if (onChain !== null && Array.isArray(onChain['claims']))
+        onChain['claims'] = (onChain['claims'] as { claimId: string }[]).map((x) => {
+          const mine = [...settles].find(([id]) => lower(id) === lower(x.claimId))?.[1];
+          return mine === undefined ? x : { ...x, submission: mine };
+        });
       return { ...serializePoolView(view), founding, ...(onChain === null ? {} : { onChain }) };
     },
     syncVaults: async () => settlement?.sync(),
+    async settleNow(claimId) {
+      const t = now();
+      for (const e of pools.values()) {
+        const view = viewPool(e.state, t);
+        const c = view.claims.find((x) => lower(x.claim.claimId) === lower(claimId));
+        if (c !== undefined && view.poolId !== null && c.decision !== null)
+          return submitSettlement(e, view.poolId, c, true);
+      }
+      return null;
+    },
     vaultOf(poolId) {
       const e = entryOf(poolId);
       return settlement?.vaultOf(e.poolId, viewPool(e.state, now())) ?? null;

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { PoolCharter } from '@sfr/schemas/types';
-import type { Hex } from 'viem';
+import { erc20Abi, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
@@ -132,6 +132,84 @@ describe('the pool view beside the vault', () => {
         TIMEOUTS.event,
         'the claim opened on the vault, seen by every node',
       );
+    }
+  });
+  it("after an approved decision exactly one settle is sent: the claimant is paid the decided amount, each contributor's escrow falls by its share, on every node", async () => {
+    const claimId = services[0]!.listClaims()[0]!.claimId as Hex;
+    const claimant = net.keys[0]!.address;
+    for (const k of net.keys) await chain.anvil.client.setBalance({ address: k.address, value: 10n ** 20n });
+    const balance = () =>
+      chain.anvil.client.readContract({
+        address: chain.token,
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [claimant],
+      }) as Promise<bigint>;
+    const before = await balance();
+    const escrowOf = (s: PoolService) =>
+      new Map(
+        (
+          (s.poolJson(POOL_ID) as PoolJson).onChain!.members as unknown as {
+            member: string;
+            escrow: string;
+          }[]
+        ).map((m) => [m.member.toLowerCase(), BigInt(m.escrow)]),
+      );
+    const escrowBefore = escrowOf(services[0]!);
+    await waitFor(
+      () => [1, 2].every((i) => services[i]!.getClaim(claimId)?.status === 'attesting'),
+      TIMEOUTS.event,
+      'the claim held by both attesters',
+    );
+    // Members 1 and 2 approve by hand (no adapter here re-derives the evidence): quorum, then one challenge window.
+    await services[1]!.vote(claimId, { verdict: 'approve' });
+    await services[2]!.vote(claimId, { verdict: 'approve' });
+    await waitFor(
+      () =>
+        services.every(
+          (s) =>
+            (s.getClaim(claimId)?.['vaultSettle'] as { state?: string } | undefined)?.state === 'settled' ||
+            s === services[0],
+        ),
+      TIMEOUTS.scenario,
+      'the claim settled, seen by both approvers',
+    ).catch((e: unknown) => {
+      throw new Error(
+        `${(e as Error).message}: ${JSON.stringify(services.map((s) => s.getClaim(claimId)?.['vaultSettle'] ?? null))}`,
+      );
+    });
+    const decision = services[0]!.getClaim(claimId)!.decision as unknown as {
+      approvedAmount: string;
+      contributions: { member: string; amount: string }[];
+    };
+    expect(BigInt(decision.approvedAmount)).toBe(10n * U);
+    // exactly one settle transaction: the approvers' journals hold one mined settle between them
+    const settles = [1, 2].flatMap((i) =>
+      services[i]!.vaultOf(POOL_ID)!
+        .sender.transactions()
+        .filter((t) => t.functionName === 'settle' && t.state === 'mined'),
+    );
+    expect(settles).toHaveLength(1);
+    expect(await balance()).toBe(before + 10n * U);
+    for (const s of services) {
+      await waitFor(
+        async () => {
+          await s.syncVaults();
+          const claims = (s.poolJson(POOL_ID) as PoolJson).onChain!.claims as unknown as {
+            claimId: string;
+            settled: { amount: string } | null;
+          }[];
+          return claims.some((c) => c.claimId.toLowerCase() === claimId.toLowerCase() && c.settled !== null);
+        },
+        TIMEOUTS.event,
+        'the settlement followed by every node',
+      );
+      const escrow = escrowOf(s);
+      for (const c of decision.contributions)
+        expect(escrow.get(c.member.toLowerCase())).toBe(
+          escrowBefore.get(c.member.toLowerCase())! - BigInt(c.amount),
+        );
+      expect(((s.poolJson(POOL_ID) as PoolJson).onChain!['differences'] as unknown[]).length).toBe(0);
     }
   });
 });

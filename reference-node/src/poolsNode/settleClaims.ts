@@ -1,0 +1,115 @@
+/**
+ * Settling exactly once (settlement.md#settling-exactly-once): each approving member's vault
+ * signature travels in the `sfr.settlement` extension of the `ClaimDecision` its node publishes;
+ * the approvers whose signatures are held are ranked by address, the first submits `settle` once
+ * the decision stands, each next one takes over a challenge window later if no `Settled` was seen.
+ * Pure helpers here; the pool service drives them from its tick.
+ */
+import type { ClaimDecision } from '@sfr/schemas/types';
+import { getAddress, type Hex, type LocalAccount, recoverTypedDataAddress } from 'viem';
+import { eip155ChainId } from '../pools/amounts.js';
+import type { ClaimView, PoolMessage } from '../pools/index.js';
+import {
+  buildSettlement,
+  signForVault,
+  type VaultDomain,
+  type VaultSettlement,
+  type VaultSignature,
+  vaultTypedData,
+} from '../settlement/index.js';
+
+/** The extension namespace a member's settlement signature travels in, on its `ClaimDecision`. */
+export const SETTLEMENT_EXTENSION = 'sfr.settlement';
+
+/** What this node knows of a claim's settlement (shown with the claim and in the pool view). */
+export type SettleState = {
+  state: 'waiting' | 'sent' | 'settled' | 'refused';
+  /** The vault's refusal (or why it waits): a VAULT_* code and its arguments. */
+  code?: string;
+  args?: string[];
+  /** This node's `settle` transaction, once mined. */
+  hash?: Hex;
+  /** This node's rank among the approvers whose signatures it holds (0 submits first). */
+  rank?: number;
+};
+
+const lower = (s: string) => s.toLowerCase();
+
+/** The vault's EIP-712 domain of a snapshot charter, or null when it settles on no eip155 chain / vault. */
+export function vaultDomainOf(c: ClaimView): VaultDomain | null {
+  const { chain, vault } = c.claim.snapshot.charter.settlement;
+  const chainId = eip155ChainId(chain);
+  if (chainId === null || /^0x0{40}$/i.test(vault)) return null;
+  return { chainId, vault: getAddress(vault) };
+}
+
+/** The members who approved in the counted round (never the claimant: its vote does not count). */
+export const approversOf = (c: ClaimView): string[] =>
+  c.votes.filter((v) => v.verdict === 'approve').map((v) => lower(v.member));
+
+/** The settlement a decided claim leads to, or null when there is nothing to settle. */
+export function settlementOf(c: ClaimView, decision: ClaimDecision): VaultSettlement | null {
+  if (c.decision?.outcome !== 'approved' || c.decision.approvedAmount === 0n) return null;
+  return buildSettlement({ decision, claim: c.claim.message.envelope, snapshot: c.claim.snapshot });
+}
+
+/** This member's signature of the settlement, as its decision's extension carries it. */
+export async function signSettlement(
+  account: LocalAccount,
+  domain: VaultDomain,
+  settlement: VaultSettlement,
+): Promise<Record<string, unknown>> {
+  const { signature } = await signForVault(account, domain, { settlement });
+  return { [SETTLEMENT_EXTENSION]: { signature } };
+}
+
+/**
+ * The approvers' signatures the held decisions carry, verified against the settlement: one per
+ * approver (the first valid one), ascending address. A signature by anyone else, or over another
+ * digest, is ignored.
+ */
+export async function heldSignatures(
+  messages: Iterable<PoolMessage>,
+  c: ClaimView,
+  domain: VaultDomain,
+  settlement: VaultSettlement,
+): Promise<VaultSignature[]> {
+  const approvers = new Set(approversOf(c));
+  const typed = vaultTypedData(domain, { settlement });
+  const out = new Map<string, VaultSignature>();
+  for (const m of messages) {
+    if (m.envelope.type !== 'ClaimDecision') continue;
+    const p = m.envelope.payload as {
+      claimId?: unknown;
+      extensions?: Record<string, { signature?: unknown }>;
+    };
+    const signer = lower(m.envelope.issuer);
+    if (p.claimId !== c.claim.claimId || !approvers.has(signer) || out.has(signer)) continue;
+    const signature = p.extensions?.[SETTLEMENT_EXTENSION]?.signature;
+    if (typeof signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(signature)) continue;
+    try {
+      const recovered = await recoverTypedDataAddress({ ...typed, signature: signature as Hex } as never);
+      if (lower(recovered) === signer)
+        out.set(signer, { signer: getAddress(signer), signature: signature as Hex });
+    } catch {
+      // not a signature of this settlement: ignored
+    }
+  }
+  return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, s]) => s);
+}
+
+/**
+ * When a ranked approver may submit (settlement.md#settling-exactly-once): rank 0 as soon as the
+ * decision stands, rank r ≥ 1 at `decidedAt + challengeMs × (1 + r)` if no `Settled` was seen.
+ */
+export const submitAt = (c: ClaimView, rank: number): number =>
+  c.decision!.decidedAt + (rank === 0 ? 0 : c.claim.snapshot.charter.windows.challengeMs * (1 + rank));
+
+/** Refusals that mean "not yet" (retried each tick), not a refusal to record as final. */
+export const SETTLE_WAITS = new Set([
+  'VAULT_TOO_EARLY',
+  'VAULT_QUORUM_NOT_MET',
+  'VAULT_RPC_UNAVAILABLE',
+  'VAULT_TX_PENDING',
+  'VAULT_OUT_OF_ORDER',
+]);
