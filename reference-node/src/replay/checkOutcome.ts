@@ -11,6 +11,13 @@ export interface OutcomeCase {
   /** The expectation, in words. */
   readonly what: string;
   readonly ok: boolean;
+  /**
+   * A failed case that can no longer hold whatever arrives later (node.md#crisis-replays rule 5):
+   * a node holds more of a message than expected, or one not expected. A held message is never
+   * undone, so the runner may conclude without waiting out its time. A claim's case is never final:
+   * a node's decision is derived from the votes it holds, and a vote synced late can change it.
+   */
+  readonly final?: true;
   /** Each node's answer (the nodes the expectation is about). */
   readonly nodes: readonly { readonly node: string; readonly ok: boolean; readonly got: string }[];
 }
@@ -79,10 +86,15 @@ export function checkOutcome(
     const want = w.count ?? 1;
     const nodes = net.nodes.map((n) => {
       const got = counted(n).filter((m) => matches(m, w)).length;
-      return { node: n.name, ok: got === want, got: `${got}` };
+      return { node: n.name, ok: got === want, got: `${got}`, over: got > want };
     });
     const what = w.type === 'ContagionAlert' ? w.indicator : w.kind;
-    cases.push({ what: `${want} × ${keyOf(w.type, w.issuer, what)}`, ok: nodes.every((n) => n.ok), nodes });
+    cases.push({
+      what: `${want} × ${keyOf(w.type, w.issuer, what)}`,
+      ok: nodes.every((n) => n.ok),
+      ...(nodes.some((n) => n.over) ? { final: true as const } : {}),
+      nodes: nodes.map(({ node, ok, got }) => ({ node, ok, got })),
+    });
   }
   const unexpected = net.nodes.map((n) => {
     const extra = new Map<string, number>();
@@ -100,6 +112,7 @@ export function checkOutcome(
   cases.push({
     what: 'no other RecoveryEvent or ContagionAlert',
     ok: unexpected.every((n) => n.ok),
+    ...(unexpected.every((n) => n.ok) ? {} : { final: true as const }),
     nodes: unexpected,
   });
 
@@ -159,6 +172,14 @@ export function checkOutcome(
     });
   }
   return cases;
+}
+
+/**
+ * True once the outcome cannot change any more: every case holds, or every case either holds or
+ * has failed for good (`final`). Until then a runner keeps waiting, up to its bound.
+ */
+export function outcomeSettled(cases: readonly OutcomeCase[]): boolean {
+  return cases.every((c) => c.ok || c.final === true);
 }
 
 /** The case-by-case report, one block per expectation, ✓ / ✗ per node. */

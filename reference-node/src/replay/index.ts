@@ -1,4 +1,4 @@
-export { checkOutcome, formatOutcome, type OutcomeCase } from './checkOutcome.js';
+export { checkOutcome, formatOutcome, type OutcomeCase, outcomeSettled } from './checkOutcome.js';
 export { loadScenario, parseScenario } from './loadScenario.js';
 export {
   type PlayScenarioOptions,

@@ -6,7 +6,7 @@
  */
 import type { FundClaim, Scenario } from '@sfr/schemas/types';
 import { keccak256, toHex } from 'viem';
-import { checkOutcome, type OutcomeCase } from './checkOutcome.js';
+import { checkOutcome, type OutcomeCase, outcomeSettled } from './checkOutcome.js';
 import { ReplayError } from './replayError.js';
 import { type ScenarioChain, startScenarioChain } from './scenarioChain.js';
 import {
@@ -275,9 +275,11 @@ export async function playScenario(
       return views;
     };
     let cases: OutcomeCase[] = [];
+    // Done once every node reached the outcome, or as soon as the outcome can no longer be reached
+    // (a case failed for good: node.md#crisis-replays rule 5), not at the end of the bound.
     const evaluate = async () => {
       cases = checkOutcome(scenario, net, await claimViews());
-      return cases.every((c) => c.ok);
+      return outcomeSettled(cases);
     };
     try {
       await until(evaluate, 'the expected outcome at every node');

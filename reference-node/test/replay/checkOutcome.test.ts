@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Scenario } from '@sfr/schemas/types';
 import { describe, expect, it } from 'vitest';
-import { checkOutcome, formatOutcome } from '../../src/replay/index.js';
+import { checkOutcome, formatOutcome, outcomeSettled } from '../../src/replay/index.js';
 import type { NoticeItem, StreamItem } from '../../src/replay/scenarioNetwork.js';
 
 const scenario = JSON.parse(
@@ -118,5 +118,59 @@ describe('checkOutcome', () => {
       ok: false,
       got: 'undecided',
     });
+  });
+
+  it('is settled early only when a failed case can no longer hold: more of a message than expected, or one not expected', () => {
+    const second = item('0x04', PERPS, 'RecoveryEvent', {
+      kind: 'emergency_pause',
+    });
+    // Lacking a message or a notice may still change: not settled, the runner keeps waiting.
+    const lacking = checkOutcome(scenario, net([pause], [], []), new Map());
+    expect(lacking.map((c) => c.final)).toEqual([undefined, undefined, undefined]);
+    expect(outcomeSettled(lacking)).toBe(false);
+    // A second pause held by one node: that count can never come back to 1 — but the lender's notice may still come.
+    const over = checkOutcome(scenario, net([pause, second], [pause], []), new Map());
+    expect(over.map((c) => [c.ok, c.final])).toEqual([
+      [false, true],
+      [true, undefined],
+      [false, undefined],
+    ]);
+    expect(outcomeSettled(over)).toBe(false);
+    expect(outcomeSettled(checkOutcome(scenario, net([pause, second], [pause], [seen]), new Map()))).toBe(
+      true,
+    );
+    const extra = item('0x03', LENDER, 'ContagionAlert', {
+      indicator: 'depeg',
+    });
+    const unexpected = checkOutcome(scenario, net([pause], [pause, extra], [seen]), new Map());
+    expect(unexpected.map((c) => c.final)).toEqual([undefined, true, undefined]);
+    expect(outcomeSettled(unexpected)).toBe(true);
+    expect(outcomeSettled(checkOutcome(scenario, net([pause], [pause], [seen]), new Map()))).toBe(true);
+
+    const withClaim = {
+      ...scenario,
+      expect: {
+        messages: scenario.expect.messages,
+        claims: [{ incidentId: 'i', outcome: 'approved', approvedAmount: '300' }],
+      },
+    } as Scenario;
+    const views = (a: unknown, b: unknown) =>
+      new Map([
+        [
+          'i',
+          new Map([
+            ['perps', { decision: a }],
+            ['lender', { decision: b }],
+          ]),
+        ],
+      ]) as never;
+    const n = net([pause], [pause], []);
+    const approved = { outcome: 'approved', approvedAmount: '300', contributions: [] };
+    const denied = { outcome: 'denied', approvedAmount: '0', contributions: [] };
+    // Undecided, or decided otherwise: a node's decision is derived from the votes it holds, and a
+    // vote synced late can still change it, so neither is final.
+    expect(checkOutcome(withClaim, n, views(null, approved)).at(-1)!.final).toBeUndefined();
+    expect(checkOutcome(withClaim, n, views(approved, denied)).at(-1)!.final).toBeUndefined();
+    expect(outcomeSettled(checkOutcome(withClaim, n, views(approved, denied)))).toBe(false);
   });
 });

@@ -70,19 +70,28 @@ describe('a replay that goes wrong says where', () => {
     }
   });
 
-  it('sfr replay exits 1 with REPLAY_OUTCOME_MISMATCH and the report names what each node lacked', {
+  it('sfr replay exits 1 with REPLAY_OUTCOME_MISMATCH once the outcome can no longer hold, and the report names what each node held', {
     timeout: TIMEOUTS.e2eTest,
   }, async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'sfr-replay-wrong-'));
     dirs.push(dir);
     const wrong = JSON.parse(await readFile(EXAMPLE, 'utf8')) as Scenario;
-    wrong.expect.messages[0]!.count = 2; // one pause happens, not two
+    // The guardian pauses twice (PausableMock allows it) where one pause is expected: once every node
+    // holds both, the count can never come back to 1, so the replay concludes without waiting out
+    // its bound (node.md#crisis-replays rule 5). The bound is this test's own: a replay that waited
+    // it out would fail the test. A lacking message is reported by checkOutcome.test.
+    wrong.steps.push(
+      { note: 'and again', call: { contract: 'vault', function: 'pause()' } },
+      {
+        await: { messages: [{ type: 'RecoveryEvent', issuer: 'perps', kind: 'emergency_pause', count: 2 }] },
+      },
+    );
     const file = path.join(dir, 'wrong.json');
     await writeFile(file, JSON.stringify(wrong));
     const out: string[] = [];
     const err: string[] = [];
     const code = await runCli(
-      ['replay', file, '--quiet', '--data', path.join(dir, 'net'), '--timeout-ms', String(TIMEOUTS.start)],
+      ['replay', file, '--quiet', '--data', path.join(dir, 'net'), '--timeout-ms', String(TIMEOUTS.e2eTest)],
       { stdout: (s) => void out.push(s), stderr: (s) => void err.push(s) },
     );
     expect(code).toBe(1);
@@ -90,7 +99,7 @@ describe('a replay that goes wrong says where', () => {
     const report = out.join('');
     expect(report).toContain('replay pause-seen-everywhere: 2/3 expectations hold\n');
     expect(report).toContain(
-      '✗ 2 × RecoveryEvent emergency_pause from perps\n    ✗ perps        1\n    ✗ lender       1\n',
+      '✗ 1 × RecoveryEvent emergency_pause from perps\n    ✗ perps        2\n    ✗ lender       2\n',
     );
     expect(report).toContain('✓ lender pushed ≥ 1 × recovery_event emergency_pause notice\n');
   });
