@@ -4,8 +4,9 @@
  * caller passes the time and acts on the transitions it returns.
  *
  * - A heartbeat counts when it is received, so neither the issuer's clock nor a slow signature
- *   (a node's first publish waits for its own-head check) moves it; one received more than the
- *   silence bound after its `issuedAt` (fetched late by sync) counts at its `issuedAt`.
+ *   (a node's first publish waits for its own-head check) moves it; another member's received more
+ *   than the silence bound after its `issuedAt` (fetched late by sync) counts at its `issuedAt`. The
+ *   node's own count when it stored them, however long its publish path took.
  * - A member is silent once no heartbeat counted for `(missedHeartbeats + ½) × intervalMs`, measured
  *   from its last heartbeat or from when tracking began, whichever is later.
  * - `unknown` until an announcement of the member is held; a member silent from the start (its first
@@ -108,7 +109,12 @@ export function createLivenessTracker(p: CreateLivenessTrackerParameters): Liven
       const member = h.member.toLowerCase();
       const e = entries.get(member);
       if (e === undefined) return null;
-      const at = h.receivedAt - h.issuedAt >= silentAfterMs ? h.issuedAt : h.receivedAt;
+      // The node's own heartbeats count when it stored them: only its own publish path (validation,
+      // the durable write) lies between signing and storing, and on a busy machine that took longer
+      // than the bound, so counting them at `issuedAt` showed a running node's own member "2 missed"
+      // or silent. Sync's lateness rule is for other members' heartbeats.
+      const late = member !== self && h.receivedAt - h.issuedAt >= silentAfterMs;
+      const at = late ? h.issuedAt : h.receivedAt;
       if (e.lastHeartbeatAt !== undefined && at <= e.lastHeartbeatAt) return null;
       e.lastHeartbeatAt = at;
       e.messageId = h.messageId;

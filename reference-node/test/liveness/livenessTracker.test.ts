@@ -83,6 +83,29 @@ describe('liveness tracker (node.md#liveness)', () => {
     expect(t.check(T0 + 3_500).map((x) => x.member)).toEqual([A]);
   });
 
+  it("counts the node's own heartbeats when it stored them, however long its publish path took (a busy machine showed its own member '2 missed', or silent at start)", () => {
+    const t = tracker();
+    // Signed at T0, stored 3 000 ms later (validation and the durable write on a loaded machine): ≥ the
+    // 2 500 ms bound, which for another member's heartbeat means fetched late by sync.
+    expect(t.observe(hb(SELF, T0, T0 + 3_000), T0 + 3_000)).toBeNull();
+    expect(t.view(T0 + 3_000)[0]).toMatchObject({
+      self: true,
+      status: 'live',
+      lastHeartbeatAt: T0 + 3_000,
+      missedHeartbeats: 0,
+    });
+    expect(t.observe(hb(SELF, T0 + 3_200, T0 + 6_000), T0 + 6_000)).toBeNull();
+    expect(t.view(T0 + 6_000)[0]).toMatchObject({
+      status: 'live',
+      lastHeartbeatAt: T0 + 6_000,
+      missedHeartbeats: 0,
+    });
+    expect(t.check(T0 + 8_499)).toEqual([]);
+    // Another member's heartbeat as late still counts at its issuedAt.
+    t.observe(hb(A, T0 + 3_200, T0 + 6_000), T0 + 6_000);
+    expect(t.view(T0 + 6_000)[1]).toMatchObject({ member: A, status: 'silent', lastHeartbeatAt: T0 + 3_200 });
+  });
+
   it('a stale heartbeat (sync) does not bring a silent member back; an older one is ignored', () => {
     const t = tracker();
     t.observe(hb(A, T0 + 100), T0 + 100);
