@@ -44,6 +44,7 @@ import { createGraylistEnforcer, type GraylistEnforcer } from '../network/grayli
 import { fixedTopicStrings, parseTopic, stringifyTopic, topicForEnvelope } from '../network/topics.js';
 import { admitPoolMessage, createPoolState, type PoolMessage } from '../pools/index.js';
 import { openStore, type Store } from '../store/index.js';
+import type { PeerRateLimiter } from '../sync/rateLimiter.js';
 import { createSyncService, type SyncService } from '../sync/syncService.js';
 import { createAnnouncedProtocols, type OwnProtocolVerdict } from '../validation/announcedProtocols.js';
 import type { ContractSignatures } from '../validation/contractSignatures.js';
@@ -109,7 +110,12 @@ export interface CreateNodeParameters {
     readonly issuerBudget?: Partial<IssuerBudget>;
   };
   readonly time?: { readonly skewMs?: number; readonly maxAgeMs?: number };
-  readonly sync?: { readonly intervalMs?: number; readonly connectDelayMs?: number };
+  readonly sync?: {
+    readonly intervalMs?: number;
+    readonly connectDelayMs?: number;
+    /** The responder's per-peer request budget (p2p.md#sync-protocols); tests give it their own clock. */
+    readonly rateLimiter?: PeerRateLimiter;
+  };
   readonly graylist?: { readonly denyMs?: number; readonly intervalMs?: number };
   readonly redialIntervalMs?: number;
   /** Contract (ERC-1271) members and how to ask their chains (envelope.md#erc-1271-members). */
@@ -494,6 +500,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     maxMessageBytes,
     ...(params.sync?.intervalMs === undefined ? {} : { intervalMs: params.sync.intervalMs }),
     ...(params.sync?.connectDelayMs === undefined ? {} : { connectDelayMs: params.sync.connectDelayMs }),
+    ...(params.sync?.rateLimiter === undefined ? {} : { rateLimiter: params.sync.rateLimiter }),
     onStatus: (peer, heads) => {
       const own = heads.get(member);
       if (own === undefined) return;
