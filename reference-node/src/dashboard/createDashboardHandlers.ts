@@ -2,7 +2,9 @@
  * Handlers of `DASHBOARD_ROUTES`: the page and its assets, read once from the package (the files
  * under src/dashboard/assets, shipped with it) and held in memory. The page's pure helpers for
  * corroboration are the node's own compiled modules (dist/contagion), served as they are, so the
- * page computes an alert group's combined confidence with the same code as the responder.
+ * page computes an alert group's combined confidence with the same code as the responder; so is the
+ * table of what each message type changes (dist/dashboard/messageParts.js, keyed by the generated
+ * message-type list).
  *
  * Every answer carries a Content-Security-Policy allowing only this origin's scripts, styles and
  * connections (no inline script, no framing), `nosniff` and `no-referrer`. The page renders payload
@@ -39,6 +41,7 @@ const ASSETS: Readonly<Record<string, readonly [string, string]>> = {
   'sse.js': ['src/dashboard/assets/sse.js', 'text/javascript; charset=utf-8'],
   'corroboration.js': ['dist/contagion/corroboration.js', 'text/javascript; charset=utf-8'],
   'matchSubject.js': ['dist/contagion/matchSubject.js', 'text/javascript; charset=utf-8'],
+  'messageParts.js': ['dist/dashboard/messageParts.js', 'text/javascript; charset=utf-8'],
 };
 
 export interface CreateDashboardHandlersParameters {

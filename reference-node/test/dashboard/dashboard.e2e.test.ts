@@ -186,6 +186,10 @@ describe.skipIf(SKIP_BROWSER)('dashboard in headless Chromium, two real nodes', 
       200,
       'text/javascript; charset=utf-8',
     ]);
+    // The per-type table the page folds by, compiled from messageParts.ts: served alone, so no imports.
+    const parts = await fetch(`${url}/dashboard/messageParts.js`);
+    expect(parts.status).toBe(200);
+    expect(await parts.text()).not.toMatch(/^\s*import\s/m);
     const missing = await fetch(`${url}/dashboard/index.html`);
     expect([missing.status, ((await missing.json()) as { code: string }).code]).toEqual([
       404,

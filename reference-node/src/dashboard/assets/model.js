@@ -5,19 +5,12 @@
  */
 import { corroborate, groupKey, severityRank } from './corroboration.js';
 import { normalizeSubject } from './matchSubject.js';
+import { DASHBOARD_PART_OF_TYPE } from './messageParts.js';
 
 /** Recovery events, notices and attestations kept in memory (the page shows the newest). */
 const KEEP_EVENTS = 50;
 const KEEP_NOTICES = 50;
 const KEEP_ATTESTATIONS = 2000;
-
-const POOL_TYPES = new Set([
-  'PoolCharter',
-  'FundClaim',
-  'ClaimAttestation',
-  'ClaimDecision',
-  'EquivocationEvidence',
-]);
 
 export function createModel() {
   return {
@@ -119,7 +112,10 @@ export function addMessage(model, item, now = Date.now()) {
       break;
     }
     default:
-      if (POOL_TYPES.has(env.type)) changed.add('pools');
+      // The types the page only re-renders for (FundClaim, ClaimDecision, EquivocationEvidence): the
+      // part comes from the table every message type must be in (messageParts.ts); an unknown type
+      // (a newer minor) changes nothing.
+      if (Object.hasOwn(DASHBOARD_PART_OF_TYPE, env.type)) changed.add(DASHBOARD_PART_OF_TYPE[env.type]);
   }
   return changed;
 }
