@@ -24,7 +24,12 @@ import { collectMetrics, type Metrics, statusClass } from '../metrics/index.js';
 import type { Store, StoredMessage } from '../store/index.js';
 import { createKeyHandlers, type KeyApi } from './createKeyHandlers.js';
 import { createPoolHandlers, type PoolApi } from './createPoolHandlers.js';
-import { createProposalHandlers, type ProposalApi } from './createProposalHandlers.js';
+import {
+  createProposalHandlers,
+  heldProposal,
+  type ProposalApi,
+  sendProposal,
+} from './createProposalHandlers.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { generateOpenApi } from './generateOpenApi.js';
 import { type IdempotencyStore, memoryIdempotencyStore } from './idempotencyStore.js';
@@ -33,7 +38,7 @@ import { KEY_ROUTES } from './keyRoutes.js';
 import { parseBody } from './parseBody.js';
 import { POOL_ROUTES } from './poolRoutes.js';
 import { ApiProblem, buildProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
-import { PROPOSAL_ROUTES } from './proposalRoutes.js';
+import { asProposalRoutes, PROPOSAL_ROUTES } from './proposalRoutes.js';
 import { MEMBER_ROUTES, NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';
 
 /** Default request body limit: 64 KiB (a RecoveryEvent with 32 evidence refs is ≈ 20 KiB). */
@@ -217,13 +222,14 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     records: parameters.idempotency ?? memoryIdempotencyStore(),
     store: node.store,
     member: node.member,
+    ...(parameters.proposals === undefined ? {} : { proposals: parameters.proposals }),
   });
   const openStreams = new Set<() => void>();
   /** Open streams without the token, by client address; and those with it. */
   const anonymousStreams = new Map<string, number>();
   let authenticatedStreams = 0;
   let openApi: Record<string, unknown> | undefined;
-  const mounted: readonly RouteSpec[] = [
+  const routes: readonly RouteSpec[] = [
     ...ROUTES,
     ...(parameters.pools === undefined ? [] : POOL_ROUTES),
     ...(parameters.notices === undefined ? [] : NOTICE_ROUTES),
@@ -232,6 +238,8 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     ...(parameters.proposals === undefined ? [] : PROPOSAL_ROUTES),
     ...DASHBOARD_ROUTES,
   ];
+  // node.md#multisig-members: every write of a multisig member's node answers 202 with its proposal.
+  const mounted = parameters.proposals === undefined ? routes : asProposalRoutes(routes);
   const notices = parameters.notices === undefined ? undefined : createNoticeLog(parameters.notices);
 
   const app = Fastify({
@@ -361,38 +369,6 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     }
   };
 
-  /**
-   * node.md#multisig-members: the message becomes a proposal its owners co-sign; the answer is the
-   * proposal, and the node publishes it later, when the owners' signatures meet the threshold.
-   */
-  const propose = async (
-    type: PublishableType,
-    request: { payload: Record<string, unknown>; issuedAt?: number; idempotencyKey?: string },
-  ): Promise<Proposal> => {
-    if (request.idempotencyKey !== undefined) {
-      throw new ApiProblem({
-        status: 422,
-        code: 'API_BAD_PARAMETER',
-        field: 'idempotencyKey',
-        expected: "no idempotencyKey on a multisig member's node: see GET /v1/proposals before a retry",
-      });
-    }
-    return new Promise<Proposal>((resolve, reject) => {
-      node
-        .publish(type, request.payload, {
-          ...(request.issuedAt === undefined ? {} : { issuedAt: request.issuedAt }),
-          onProposal: resolve,
-        })
-        .then(
-          (published) => log?.info({ type, messageId: published.messageId }, 'proposal published'),
-          (error: unknown) => {
-            reject(publishProblem(error, log));
-            log?.warn({ type, err: { message: (error as Error).message } }, 'proposal not published');
-          },
-        );
-    });
-  };
-
   const publishFrom =
     (kind: 'SubmitRecoveryEventRequest' | 'SubmitAlertRequest', type: PublishableType) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
@@ -447,8 +423,22 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
           detail: canonical.message,
         });
       }
-      if (parameters.proposals !== undefined) return reply.code(202).send(await propose(type, request));
       const key = request.idempotencyKey === undefined ? undefined : `${type}:${request.idempotencyKey}`;
+      if (parameters.proposals !== undefined) {
+        const proposal = await submitter.propose(key, request, () =>
+          heldProposal(
+            type,
+            (onProposal) =>
+              node.publish(type, request.payload, {
+                ...(request.issuedAt === undefined ? {} : { issuedAt: request.issuedAt }),
+                onProposal,
+              }),
+            (error) => publishProblem(error, log),
+            log,
+          ),
+        );
+        return sendProposal(reply, proposal);
+      }
       const result = submitter.submit(key, request, run);
       const response = await result;
       log?.info({ type, messageId: response.messageId, seq: response.seq }, 'published');
@@ -775,7 +765,12 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
   if (parameters.pools !== undefined)
     Object.assign(
       handlers,
-      createPoolHandlers({ pools: parameters.pools, bodyLimit, ...(log ? { logger: log } : {}) }),
+      createPoolHandlers({
+        pools: parameters.pools,
+        bodyLimit,
+        proposing: parameters.proposals !== undefined,
+        ...(log ? { logger: log } : {}),
+      }),
     );
   if (parameters.proposals !== undefined)
     Object.assign(

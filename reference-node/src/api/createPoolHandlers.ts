@@ -1,7 +1,8 @@
 import type { ClaimAttestation, FundClaim, PoolCharter, SubmitResponse } from '@sfr/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logging/index.js';
-import { type PoolService, PoolServiceError } from '../poolsNode/index.js';
+import { type PoolService, PoolServiceError, type WriteOptions } from '../poolsNode/index.js';
+import { heldProposal, sendProposal } from './createProposalHandlers.js';
 import { parseBody } from './parseBody.js';
 import { ApiProblem } from './problem.js';
 
@@ -78,8 +79,31 @@ export function createPoolHandlers(p: {
   pools: PoolApi;
   bodyLimit: number;
   logger?: Logger;
+  /**
+   * The node signs as a multisig member (node.md#multisig-members): each write answers 202 with the
+   * proposal as soon as the node holds it, not once its owners co-signed it.
+   */
+  proposing?: boolean;
 }): Record<string, (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>> {
   const { pools } = p;
+  /** Runs one write of the pool service and answers 201 with the message, or 202 with its proposal. */
+  const write = async (
+    reply: FastifyReply,
+    what: string,
+    start: (options: WriteOptions) => Promise<{ messageId: string; envelope: { seq: number } }>,
+  ) => {
+    if (p.proposing === true)
+      return sendProposal(
+        reply,
+        await heldProposal(
+          what,
+          (onProposal) => start({ onProposal }),
+          (e) => poolProblem(e, p.logger),
+          p.logger,
+        ),
+      );
+    return reply.code(201).send(submitted(await run(() => start({}))));
+  };
   const pathId = (req: FastifyRequest, name: string, re: RegExp, expected: string): string => {
     const v = (req.params as Record<string, string>)[name] ?? '';
     if (!re.test(v)) throw badParameter(name, expected);
@@ -104,8 +128,7 @@ export function createPoolHandlers(p: {
           pointer: '/poolId',
           detail: 'the body names another pool than the path',
         });
-      const r = await run(() => pools.fileClaim(claim));
-      return reply.code(201).send(submitted(r));
+      return write(reply, 'FundClaim', (options) => pools.fileClaim(claim, options));
     },
     signCharter: async (req, reply) => {
       query(req, []);
@@ -118,14 +141,12 @@ export function createPoolHandlers(p: {
           pointer: '/poolId',
           detail: 'the body names another pool than the path',
         });
-      const r = await run(() => pools.signCharter(charter));
-      return reply.code(201).send(submitted(r));
+      return write(reply, 'PoolCharter', (options) => pools.signCharter(charter, options));
     },
     foundPool: async (req, reply) => {
       query(req, []);
       const charter = parseBody<PoolCharter>(req, 'PoolCharter', p.bodyLimit);
-      const r = await run(() => pools.foundPool(charter));
-      return reply.code(201).send(submitted(r));
+      return write(reply, 'PoolCharter', (options) => pools.foundPool(charter, options));
     },
     getPool: async (req) => {
       query(req, []);
@@ -174,15 +195,18 @@ export function createPoolHandlers(p: {
           pointer: '/round',
           detail: 'v1.0 decides each claim in round 0',
         });
-      const r = await run(() =>
-        pools.vote(claimId, {
-          verdict: a.verdict,
-          ...(a.approvedAmount === undefined ? {} : { approvedAmount: a.approvedAmount }),
-          ...(a.reasonCode === undefined ? {} : { reasonCode: a.reasonCode }),
-          ...(a.note === undefined ? {} : { note: a.note }),
-        }),
+      return write(reply, 'ClaimAttestation', (options) =>
+        pools.vote(
+          claimId,
+          {
+            verdict: a.verdict,
+            ...(a.approvedAmount === undefined ? {} : { approvedAmount: a.approvedAmount }),
+            ...(a.reasonCode === undefined ? {} : { reasonCode: a.reasonCode }),
+            ...(a.note === undefined ? {} : { note: a.note }),
+          },
+          options,
+        ),
       );
-      return reply.code(201).send(submitted(r));
     },
   };
 }

@@ -8,10 +8,25 @@ import { ApiProblem } from './problem.js';
 /** What the proposal routes need from a multisig member's signer (node.md#multisig-members). */
 export interface ProposalApi {
   list(): Proposal[];
+  get(id: string): Proposal | undefined;
   addSignature(id: string, signature: string): Promise<Proposal>;
 }
 
 const PROPOSAL_ID = /^0x[0-9a-f]{64}$/;
+
+/** The `:id` path parameter, checked. */
+function proposalId(req: FastifyRequest): string {
+  const { id } = req.params as { id: string };
+  if (!PROPOSAL_ID.test(id)) {
+    throw new ApiProblem({
+      status: 400,
+      code: 'API_BAD_PARAMETER',
+      field: 'id',
+      expected: 'a proposal id: 0x and 64 lower-case hex digits',
+    });
+  }
+  return id;
+}
 /** What a refused co-signature should have been (the problem's `expected`). */
 const EXPECTED_OF: Partial<Record<string, string>> = {
   KEY_PROPOSAL_UNKNOWN: 'the id of a proposal this node holds (GET /v1/proposals)',
@@ -29,6 +44,40 @@ const STATUS_OF: Partial<Record<string, number>> = {
   KEY_SIGNER_UNAVAILABLE: 503,
 };
 
+/** Where a proposal's status is read (`getProposal`): the `Location` of a 202 answer. */
+export const proposalUrl = (id: string): string => `/v1/proposals/${id}`;
+
+/**
+ * node.md#multisig-members rule 5: runs a write whose publication is a proposal (`start` passes
+ * `onProposal` to the node's publish path) and resolves with the proposal as soon as the node holds
+ * it. A refusal before that rejects with `toProblem(error)`; the publication itself settles later,
+ * when the owners co-sign (or the proposal expires), and is only logged.
+ */
+export function heldProposal(
+  what: string,
+  start: (onProposal: (proposal: Proposal) => void) => Promise<{ readonly messageId: string }>,
+  toProblem: (error: unknown) => unknown,
+  log?: Logger,
+): Promise<Proposal> {
+  return new Promise<Proposal>((resolve, reject) => {
+    let held = false;
+    start((proposal) => {
+      held = true;
+      resolve(proposal);
+    }).then(
+      (published) => log?.info({ what, messageId: published.messageId }, 'proposal published'),
+      (error: unknown) => {
+        if (!held) reject(toProblem(error));
+        log?.warn({ what, err: { message: (error as Error).message } }, 'proposal not published');
+      },
+    );
+  });
+}
+
+/** The answer to a write on a multisig member's node: 202, the proposal, and where to follow it. */
+export const sendProposal = (reply: FastifyReply, proposal: Proposal): FastifyReply =>
+  reply.code(202).header('location', proposalUrl(proposal.id)).send(proposal);
+
 /** Handlers of `PROPOSAL_ROUTES`, by operation id. */
 export function createProposalHandlers(p: {
   readonly proposals: ProposalApi;
@@ -38,16 +87,20 @@ export function createProposalHandlers(p: {
   return {
     listProposals: async () =>
       ({ proposals: p.proposals.list().slice(-1024) }) satisfies ProposalListResponse,
-    signProposal: async (req, reply) => {
-      const { id } = req.params as { id: string };
-      if (!PROPOSAL_ID.test(id)) {
+    getProposal: async (req) => {
+      const proposal = p.proposals.get(proposalId(req));
+      if (proposal === undefined)
         throw new ApiProblem({
-          status: 400,
-          code: 'API_BAD_PARAMETER',
+          status: 404,
+          code: 'KEY_PROPOSAL_UNKNOWN',
+          title: 'Not found',
           field: 'id',
-          expected: 'a proposal id: 0x and 64 lower-case hex digits',
+          expected: EXPECTED_OF['KEY_PROPOSAL_UNKNOWN']!,
         });
-      }
+      return proposal;
+    },
+    signProposal: async (req, reply) => {
+      const id = proposalId(req);
       const request = parseBody<SignProposalRequest>(req, 'SignProposalRequest', p.bodyLimit);
       let proposal: Proposal;
       try {

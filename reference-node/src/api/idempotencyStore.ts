@@ -14,7 +14,14 @@ import { ClassicLevel } from 'classic-level';
 
 export type IdempotencyRecord =
   | { readonly state: 'pending'; readonly digest: string; readonly afterSeq: number }
-  | { readonly state: 'done'; readonly digest: string; readonly messageId: string; readonly seq: number };
+  | { readonly state: 'done'; readonly digest: string; readonly messageId: string; readonly seq: number }
+  /** A multisig member's node (node.md#multisig-members): the answer is the proposal `proposalId`. */
+  | {
+      readonly state: 'proposed';
+      readonly digest: string;
+      readonly proposalId: string;
+      readonly seq: number;
+    };
 
 export interface IdempotencyStore {
   get(key: string): Promise<IdempotencyRecord | undefined>;

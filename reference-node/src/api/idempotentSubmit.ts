@@ -1,13 +1,14 @@
 /**
  * The idempotency rule of the write routes (spec/v1/api.md#idempotency) over a durable
  * `IdempotencyStore`: a key names one request; the same body gets the first answer again (also after
- * a crash), another body is refused 409 `API_IDEMPOTENCY_CONFLICT` and signs nothing.
+ * a crash), another body is refused 409 `API_IDEMPOTENCY_CONFLICT` and signs nothing. On a multisig
+ * member's node the answer is the proposal (node.md#multisig-members), under the same rule.
  */
 import { createHash } from 'node:crypto';
-import type { SubmitResponse } from '@sfr/schemas';
+import type { Proposal, SubmitResponse } from '@sfr/schemas';
 import { canonicalize } from '../envelope/canonicalize.js';
 import type { Store } from '../store/index.js';
-import type { IdempotencyStore } from './idempotencyStore.js';
+import type { IdempotencyRecord, IdempotencyStore } from './idempotencyStore.js';
 import { ApiProblem } from './problem.js';
 
 export interface SubmitRequest {
@@ -25,12 +26,27 @@ export interface IdempotentSubmitter {
     request: SubmitRequest,
     sign: () => Promise<SubmitResponse>,
   ): Promise<SubmitResponse>;
+  /**
+   * The same rule on a multisig member's node (node.md#multisig-members): runs `propose` at most once
+   * per `key`; a retry with the same body gets the same proposal, another body 409.
+   */
+  propose(
+    key: string | undefined,
+    request: SubmitRequest,
+    propose: () => Promise<Proposal>,
+  ): Promise<Proposal>;
 }
 
 /** The request's identity: canonical JSON of its payload and, when given, its issuedAt. */
 function digestOf(request: SubmitRequest): string {
   const body = request.issuedAt === undefined ? { payload: request.payload } : request;
   return createHash('sha256').update(canonicalize(body), 'utf8').digest('hex');
+}
+
+/** The digest the envelope's request would have (with its `issuedAt` when the request gave one). */
+function envelopeDigest(envelope: unknown, issuedAtGiven: boolean): string {
+  const e = envelope as { payload: Record<string, unknown>; issuedAt: number };
+  return digestOf(issuedAtGiven ? { payload: e.payload, issuedAt: e.issuedAt } : { payload: e.payload });
 }
 
 function answerOf(wire: Uint8Array, id: string): SubmitResponse {
@@ -47,81 +63,115 @@ const conflict = (): ApiProblem =>
     detail: 'this idempotency key was used with another body',
   });
 
+/** How one kind of answer is recorded, read back, and found after a crash before it was recorded. */
+interface Answers<T> {
+  /** The answer a finished record names, if the node still holds it. */
+  recorded(record: IdempotencyRecord): Promise<T | undefined>;
+  /** An answer made above `afterSeq` for a request with this digest (made just before a crash). */
+  madeAfter(afterSeq: number, digest: string, issuedAtGiven: boolean): Promise<T | undefined>;
+  recordOf(answer: T, digest: string): IdempotencyRecord;
+}
+
 export function createIdempotentSubmitter(parameters: {
   readonly records: IdempotencyStore;
   readonly store: Store;
   /** The node's own issuer address, as the store keys it. */
   readonly member: string;
+  /** A multisig member's node: the proposals it holds (for `propose`). */
+  readonly proposals?: { list(): Proposal[]; get(id: string): Proposal | undefined };
 }): IdempotentSubmitter {
   const { records, store, member } = parameters;
   /** Requests of this process still running, by key: a concurrent retry waits for the first. */
-  const running = new Map<string, { digest: string; result: Promise<SubmitResponse> }>();
+  const running = new Map<string, { digest: string; result: Promise<unknown> }>();
 
-  /** A message of ours above `afterSeq` with this request's digest: signed just before a crash. */
-  async function findSigned(
-    afterSeq: number,
-    digest: string,
-    issuedAtGiven: boolean,
-  ): Promise<SubmitResponse | undefined> {
-    const head = store.headSeq(member);
-    if (head === undefined || head <= afterSeq) return undefined;
-    for (const m of await store.rangeBySeq(member, afterSeq + 1, head)) {
-      const answer = answerOf(m.wire, m.id);
-      const e = answer.envelope as unknown as { payload: Record<string, unknown>; issuedAt: number };
-      const candidate = issuedAtGiven ? { payload: e.payload, issuedAt: e.issuedAt } : { payload: e.payload };
-      if (digestOf(candidate) === digest) return answer;
-    }
-    return undefined;
-  }
+  const messages: Answers<SubmitResponse> = {
+    async recorded(record) {
+      if (record.state !== 'done') return undefined;
+      const m = await store.getMessage(record.messageId);
+      return m === undefined ? undefined : answerOf(m.wire, m.id);
+    },
+    /** A message of ours above `afterSeq` with this request's digest. */
+    async madeAfter(afterSeq, digest, issuedAtGiven) {
+      const head = store.headSeq(member);
+      if (head === undefined || head <= afterSeq) return undefined;
+      for (const m of await store.rangeBySeq(member, afterSeq + 1, head)) {
+        const answer = answerOf(m.wire, m.id);
+        if (envelopeDigest(answer.envelope, issuedAtGiven) === digest) return answer;
+      }
+      return undefined;
+    },
+    recordOf: (answer, digest) => ({ state: 'done', digest, messageId: answer.messageId, seq: answer.seq }),
+  };
 
-  async function run(
+  const proposals: Answers<Proposal> = {
+    async recorded(record) {
+      return record.state === 'proposed' ? parameters.proposals?.get(record.proposalId) : undefined;
+    },
+    async madeAfter(afterSeq, digest, issuedAtGiven) {
+      return parameters.proposals
+        ?.list()
+        .find((p) => p.seq > afterSeq && envelopeDigest(p.envelope, issuedAtGiven) === digest);
+    },
+    recordOf: (answer, digest) => ({ state: 'proposed', digest, proposalId: answer.id, seq: answer.seq }),
+  };
+
+  async function run<T>(
     key: string,
     digest: string,
     request: SubmitRequest,
-    sign: () => Promise<SubmitResponse>,
-  ) {
+    answers: Answers<T>,
+    act: () => Promise<T>,
+  ): Promise<T> {
     const known = await records.get(key);
     if (known !== undefined && known.digest !== digest) throw conflict();
-    if (known?.state === 'done') {
-      const m = await store.getMessage(known.messageId);
-      if (m !== undefined) return answerOf(m.wire, m.id);
+    if (known !== undefined && known.state !== 'pending') {
+      const answer = await answers.recorded(known);
+      if (answer !== undefined) return answer;
     }
     if (known?.state === 'pending') {
-      const found = await findSigned(known.afterSeq, digest, request.issuedAt !== undefined);
+      const found = await answers.madeAfter(known.afterSeq, digest, request.issuedAt !== undefined);
       if (found !== undefined) {
-        await records.put(key, { state: 'done', digest, messageId: found.messageId, seq: found.seq });
+        await records.put(key, answers.recordOf(found, digest));
         return found;
       }
     }
     await records.put(key, { state: 'pending', digest, afterSeq: store.headSeq(member) ?? -1 });
-    let answer: SubmitResponse;
+    let answer: T;
     try {
-      answer = await sign();
+      answer = await act();
     } catch (error) {
       // Refused or failed: nothing was stored under this key, so it may be used again.
       await records.delete(key);
       throw error;
     }
-    await records.put(key, { state: 'done', digest, messageId: answer.messageId, seq: answer.seq });
+    await records.put(key, answers.recordOf(answer, digest));
     return answer;
   }
 
+  async function once<T>(
+    key: string | undefined,
+    request: SubmitRequest,
+    answers: Answers<T>,
+    act: () => Promise<T>,
+  ): Promise<T> {
+    if (key === undefined) return act();
+    const digest = digestOf(request);
+    const current = running.get(key);
+    if (current !== undefined) {
+      if (current.digest !== digest) throw conflict();
+      return current.result as Promise<T>;
+    }
+    const result = run(key, digest, request, answers, act);
+    running.set(key, { digest, result });
+    try {
+      return await result;
+    } finally {
+      running.delete(key);
+    }
+  }
+
   return {
-    async submit(key, request, sign) {
-      if (key === undefined) return sign();
-      const digest = digestOf(request);
-      const current = running.get(key);
-      if (current !== undefined) {
-        if (current.digest !== digest) throw conflict();
-        return current.result;
-      }
-      const result = run(key, digest, request, sign);
-      running.set(key, { digest, result });
-      try {
-        return await result;
-      } finally {
-        running.delete(key);
-      }
-    },
+    submit: (key, request, sign) => once(key, request, messages, sign),
+    propose: (key, request, propose) => once(key, request, proposals, propose),
   };
 }

@@ -27,6 +27,19 @@ export const PROPOSAL_ROUTES: readonly RouteSpec[] = [
     problems: [429],
   },
   {
+    method: 'GET',
+    url: '/v1/proposals/:id',
+    operationId: 'getProposal',
+    summary: 'One proposal: its co-signatures, status, and the message id once published',
+    description:
+      'The `Location` of every 202 answer of this node’s write routes. Refused KEY_PROPOSAL_UNKNOWN (404) for a proposal this node does not hold.',
+    tag: 'keys',
+    auth: false,
+    parameters: [PROPOSAL_ID],
+    ok: { status: 200, description: 'The proposal.', schema: 'Proposal' },
+    problems: [400, 404, 429],
+  },
+  {
     method: 'POST',
     url: '/v1/proposals/:id/signatures',
     operationId: 'signProposal',
@@ -41,3 +54,24 @@ export const PROPOSAL_ROUTES: readonly RouteSpec[] = [
     problems: [400, 401, 404, 409, 413, 415, 422, 429, 503],
   },
 ];
+
+/**
+ * The write routes as a multisig member's node answers them (node.md#multisig-members rule 5): every
+ * route that would answer `201 SubmitResponse` answers `202 Proposal`, its `Location` the proposal's
+ * `GET /v1/proposals/{id}`.
+ */
+export function asProposalRoutes(routes: readonly RouteSpec[]): RouteSpec[] {
+  return routes.map((r) =>
+    r.ok.status === 201 && r.ok.schema === 'SubmitResponse'
+      ? {
+          ...r,
+          ok: {
+            status: 202,
+            description:
+              'Held as a proposal its owners co-sign (POST /v1/proposals/{id}/signatures); published once their signatures meet the threshold. `Location`: GET /v1/proposals/{id}.',
+            schema: 'Proposal',
+          },
+        }
+      : r,
+  );
+}

@@ -205,6 +205,9 @@ export type ClaimSummary = Record<string, unknown> & {
   publishedDecisions: DecisionCheck[];
 };
 
+/** What a caller of a write passes on to the node's publish path. */
+export type WriteOptions = Pick<PublishOptions, 'onProposal'>;
+
 export interface PoolService {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -237,18 +240,22 @@ export interface PoolService {
   listClaims(filter?: { poolId?: string }): ClaimSummary[];
   getClaim(claimId: string): ClaimSummary | undefined;
   /** Signs a charter text as this member (founding or amendment); joins its pool; nudges the peers. */
-  signCharter(charter: PoolCharter): Promise<{ messageId: Hex; envelope: Envelope }>;
+  signCharter(charter: PoolCharter, options?: WriteOptions): Promise<{ messageId: Hex; envelope: Envelope }>;
   /**
    * Founds a pool (pools.md#founding): checks the text is a founding one (epoch 0) of a pool not yet
    * founded here, then signs it like `signCharter`; the other members' nodes co-sign by their policy.
    */
-  foundPool(charter: PoolCharter): Promise<{ messageId: Hex; envelope: Envelope }>;
+  foundPool(charter: PoolCharter, options?: WriteOptions): Promise<{ messageId: Hex; envelope: Envelope }>;
   /** Every founding text of a pool held here and who signed it (pools.md#founding); [] for a pool not held. */
   founding(poolId: string): FoundingText[];
   /** Checks a claim against the pool rules, then signs and publishes it. */
-  fileClaim(claim: FundClaim): Promise<{ messageId: Hex; envelope: Envelope }>;
+  fileClaim(claim: FundClaim, options?: WriteOptions): Promise<{ messageId: Hex; envelope: Envelope }>;
   /** A manual vote on a claim still attesting (a queued one, or any the member has not voted on). */
-  vote(claimId: string, vote: ManualVote): Promise<{ messageId: Hex; envelope: Envelope }>;
+  vote(
+    claimId: string,
+    vote: ManualVote,
+    options?: WriteOptions,
+  ): Promise<{ messageId: Hex; envelope: Envelope }>;
   /** Resolves when the background work queued so far (attestations, decisions) is done (tests). */
   idle(): Promise<void>;
 }
@@ -494,6 +501,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     c: ClaimView,
     verdict: ClaimAttestation['verdict'],
     extra: { approvedAmount?: bigint; reasonCode?: string; note?: string },
+    options: WriteOptions = {},
   ) {
     const derived = derivations.get(c.claim.claimId);
     const valuation = derived?.ok === true ? derived.value : c.claim.valuation;
@@ -514,6 +522,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         : {}),
     };
     const r = await publish('ClaimAttestation', payload, {
+      ...options,
       scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
       domain: expectedDomainOf(c.claim.snapshot.charter),
     });
@@ -1140,9 +1149,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       }
       return undefined;
     },
-    async signCharter(charter) {
+    async signCharter(charter, options = {}) {
       addPool(charter.poolId); // joined first, so the accepted event folds the charter into its state
       const r = await publish('PoolCharter', charter, {
+        ...options,
         scope: { poolId: charter.poolId, epoch: charter.epoch },
         domain: expectedDomainOf(charter),
       });
@@ -1150,7 +1160,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       params.node.nudgePeers?.();
       return r;
     },
-    async foundPool(charter) {
+    async foundPool(charter, options = {}) {
       if (charter.epoch !== 0)
         throw new PoolServiceError('POOL_INPUT_INVALID', 'a founding charter has epoch 0', {
           details: { field: '/epoch', expected: 0 },
@@ -1176,13 +1186,13 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         throw new PoolServiceError(bad, `the charter breaks a charter rule: ${bad}`, {
           section: 'pools.md#charter-rules',
         });
-      return service.signCharter(charter);
+      return service.signCharter(charter, options);
     },
     founding: (poolId) => {
       const e = pools.get(lower(poolId));
       return e === undefined ? [] : foundingOf(e.state.messages.values(), e.poolId);
     },
-    async fileClaim(claim) {
+    async fileClaim(claim, options = {}) {
       const e = entryOf(claim.poolId);
       const t = now();
       const at = domainFor(e, t);
@@ -1198,13 +1208,14 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
           section: 'pools.md#filing',
         });
       const r = await publish('FundClaim', claim, {
+        ...options,
         scope: { poolId: e.poolId, epoch: at.adopted.epoch },
         domain: at.domain,
       });
       openOnChain(e, r.messageId, at.adopted, r.envelope.issuedAt);
       return r;
     },
-    async vote(claimId, v) {
+    async vote(claimId, v, options = {}) {
       let found: { e: PoolEntry; c: ClaimView } | undefined;
       const t = now();
       for (const e of pools.values()) {
@@ -1248,11 +1259,17 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         );
       busy.add(claimId);
       try {
-        return await publishAttestation(e, c, v.verdict, {
-          ...(v.approvedAmount === undefined ? {} : { approvedAmount: BigInt(v.approvedAmount) }),
-          ...(reasonCode === undefined ? {} : { reasonCode }),
-          ...(v.note === undefined ? {} : { note: v.note }),
-        });
+        return await publishAttestation(
+          e,
+          c,
+          v.verdict,
+          {
+            ...(v.approvedAmount === undefined ? {} : { approvedAmount: BigInt(v.approvedAmount) }),
+            ...(reasonCode === undefined ? {} : { reasonCode }),
+            ...(v.note === undefined ? {} : { note: v.note }),
+          },
+          options,
+        );
       } finally {
         busy.delete(claimId);
       }

@@ -28,6 +28,7 @@ export {
   type PoolServiceNode,
   type ReadFeedRounds,
   type VerifyEvidence,
+  type WriteOptions,
 } from './createPoolService.js';
 export type { PoolSettlement, PoolVault, SettlementChain } from './createPoolSettlement.js';
 export {

@@ -7,7 +7,8 @@
  * node 0 and then node 1 ask the Safe. An EOA member without a node here rotates its key. The
  * verdicts are those of the `ingest` vectors (conformance-tests/vectors/v1/envelope/ingest).
  * A third node runs AS the Safe (node.md#multisig-members, `identity.contract`): what it publishes is a
- * proposal its owners co-sign with `sfr proposals sign`, published once the threshold is met.
+ * proposal its owners co-sign with `sfr proposals sign`, published once the threshold is met; its pool
+ * writes answer 202 with the proposal too, and an idempotency key names one proposal.
  */
 
 import { execFile } from 'node:child_process';
@@ -41,6 +42,7 @@ import { PeerDenylist } from '../../src/network/denylist.js';
 import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
 import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
 import { alertPayload } from '../node/fixtures.js';
+import { charterPayload, POOL_ID } from '../pools/fixtures.js';
 import { deploySafe, type SafeWallet } from '../settlement/safe.js';
 import { api, createProcNetwork, type Json, metricValue, type ProcNetwork } from './processNetwork.js';
 
@@ -372,4 +374,51 @@ it('a node running as the Safe proposes; its owners co-sign with `sfr proposals 
   );
   const third = await propose(203);
   expect(await cosign(third, 2)).toMatchObject({ status: 422, json: { code: 'KEY_PROPOSAL_NOT_OWNER' } });
+});
+
+it('the Safe’s node answers a pool write 202 with its proposal, accepted at another node once co-signed; an idempotency key names one proposal', async () => {
+  // After the test above: owner 0 alone, threshold 1.
+  const safeNode = net.nodes[2]!;
+  const charter = charterPayload([], {
+    members: [net.nodes[0]!.key.address, net.nodes[1]!.key.address, safe.address].map((member, i) => ({
+      member,
+      protocol: `e2e-pool-${i}`,
+      weight: 1,
+      commitments: [{ asset: charterPayload([]).payoutAssets[0]!, value: '1000000000' }],
+    })),
+  });
+  const r = await api(safeNode, 'POST', `/v1/pools/${POOL_ID}/charter`, charter);
+  expect(r.status, JSON.stringify(r.json)).toBe(202);
+  expect(r.json).toMatchObject({
+    status: 'pending',
+    signatures: [],
+    envelope: { type: 'PoolCharter', scope: { poolId: POOL_ID, epoch: 0 } },
+  });
+  // Its status URL (the 202's Location).
+  expect(await api(safeNode, 'GET', `/v1/proposals/${r.json.id}`)).toMatchObject({
+    status: 200,
+    json: { id: r.json.id, status: 'pending' },
+  });
+  const done = (await cosign(r.json, 0)).json;
+  expect(done).toMatchObject({ status: 'published' });
+  // The Safe's node nudges its peers, which catch the charter up from it (pools.md#founding).
+  await waitFor(() => stored(1, done.messageId), TIMEOUTS.event, 'the Safe’s charter at node 1', 200);
+
+  // api.md#idempotency on a multisig member's node: the same key and body → the same proposal; another
+  // body → 409, proposing nothing.
+  const body = { payload: alertPayload(Date.now(), 204), idempotencyKey: 'safe-alert-204' };
+  const once = await api(safeNode, 'POST', '/v1/alerts', body);
+  expect(once.status, JSON.stringify(once.json)).toBe(202);
+  const again = await api(safeNode, 'POST', '/v1/alerts', body);
+  expect(again).toMatchObject({ status: 202, json: { id: once.json.id, seq: once.json.seq } });
+  const other = await api(safeNode, 'POST', '/v1/alerts', {
+    ...body,
+    payload: alertPayload(Date.now(), 205),
+  });
+  expect(other).toMatchObject({
+    status: 409,
+    json: { code: 'API_IDEMPOTENCY_CONFLICT', field: 'idempotencyKey' },
+  });
+  const listed = (await api(safeNode, 'GET', '/v1/proposals')).json.proposals as { seq: number }[];
+  expect(listed.filter((p) => p.seq > once.json.seq)).toEqual([]);
 });
