@@ -2,7 +2,7 @@ import { REGISTERED_REASON_CODES, validate } from '@sfr/schemas';
 import type { Refusal } from './types.js';
 
 /**
- * The schema step of the validation pipeline for a decoded envelope: `@sfr/schemas`
+ * @rule 25 The schema step of the validation pipeline for a decoded envelope: `@sfr/schemas`
  * `validate('Envelope', value)` (header and the payload schema its `type` names). Pass it as
  * `VerifyContext.checkSchema`. A failure is the first issue's `SCHEMA_*` code with its registered
  * outcome: REJECT, except `SCHEMA_INTERNAL_ERROR`, which is IGNORE (a bug of ours never penalizes a

@@ -37,7 +37,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * envelope.md#verification rule 4 (versioning.md rule 1): the value is an object whose `sfr` is a
+ * @rule 4 envelope.md#verification (versioning.md rule 1): the value is an object whose `sfr` is a
  * string `MAJOR.MINOR`; otherwise REJECT `ENVELOPE_MALFORMED` (a missing, non-string or malformed
  * `sfr` is produced by no version of SFR).
  */
@@ -50,7 +50,7 @@ export function checkVersionString(value: unknown): Refusal | null {
 }
 
 /**
- * envelope.md#verification rule 7: exactly the members of envelope.md#data, each of its type;
+ * @rule 7 envelope.md#verification: exactly the members of envelope.md#data, each of its type;
  * otherwise REJECT `ENVELOPE_MALFORMED` with the pointer of the first offending member. Run after
  * the version rules: a newer minor's additional members are IGNOREd there, not reported here.
  */
@@ -98,14 +98,14 @@ export function checkHeaderMembers(value: unknown): Refusal | null {
   return null;
 }
 
-/** envelope.md#verification rule 8: `type` is a type of the envelope's version — `ENVELOPE_UNKNOWN_TYPE`. */
+/** @rule 8 envelope.md#verification: `type` is a type of the envelope's version — `ENVELOPE_UNKNOWN_TYPE`. */
 export function checkType(envelope: Envelope): Refusal | null {
   if (isMessageType(envelope.type)) return null;
   return { outcome: 'reject', code: 'ENVELOPE_UNKNOWN_TYPE', meta: { type: envelope.type } };
 }
 
 /**
- * envelope.md#verification rule 9: `scope` exactly on pool-scoped types, `domain` only on them —
+ * @rule 9 envelope.md#verification: `scope` exactly on pool-scoped types, `domain` only on them —
  * `ENVELOPE_SCOPE_MISMATCH`.
  */
 export function checkScope(envelope: Envelope): Refusal | null {
@@ -128,7 +128,7 @@ export function checkScope(envelope: Envelope): Refusal | null {
 }
 
 /**
- * envelope.md#verification rule 10: header addresses in EIP-55 form, else REJECT
+ * @rule 10 envelope.md#verification: header addresses in EIP-55 form, else REJECT
  * `ENVELOPE_NOT_CANONICAL` (one spelling per address keeps one wire form, hence one message id).
  */
 export function checkAddressForm(envelope: Envelope): Refusal | null {
@@ -158,7 +158,7 @@ export function checkEnvelopeShape(value: unknown): Refusal | null {
 }
 
 /**
- * envelope.md#verification rule 22: the signature's encoding. An EOA member's is 65 bytes
+ * @rule 22 envelope.md#verification: the signature's encoding. An EOA member's is 65 bytes
  * `r ‖ s ‖ v`, low s, `v ∈ {27, 28}`; a contract member's is any lower-case hex of at most
  * `MAX_SIGNATURE_BYTES` bytes (its contract judges the content). REJECT
  * `ENVELOPE_BAD_SIGNATURE_ENCODING` otherwise.

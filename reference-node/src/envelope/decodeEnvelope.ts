@@ -12,7 +12,8 @@ export const DEFAULT_MAX_ENVELOPE_BYTES = 262_144;
 export type DecodedEnvelope = { outcome: 'accept'; value: unknown; wire: Uint8Array; text: string };
 
 /**
- * First three checks of envelope.md#verification: size, UTF-8 + JSON, canonical bytes.
+ * @rule 2 3 envelope.md#verification (and rule 1's size, unless `maxBytes` is infinite as in the
+ * pipeline, which applies rule 1 first): UTF-8 + JSON, canonical bytes.
  * Never throws. The decoded value's structure is checked by `checkEnvelopeShape`.
  */
 export function decodeEnvelope(

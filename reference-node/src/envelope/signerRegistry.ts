@@ -13,7 +13,7 @@ function badRotation(reason: string): Refusal {
 
 /**
  * The key rotation a `NodeAnnouncement` carries, if any: `null` when it carries none, the rotation
- * when it is well formed, else REJECT `ENVELOPE_BAD_ROTATION` (envelope.md#verification rule 27:
+ * when it is well formed, else REJECT `ENVELOPE_BAD_ROTATION` (@rule 27 of envelope.md#verification:
  * `newKey` an address, `effectiveFromSeq` an integer above the announcement's own `seq`). Needs no
  * state, so the one-shot `verify` applies it too.
  */
@@ -57,7 +57,7 @@ export class SignerRegistry {
   }
 
   /**
-   * envelope.md#verification rule 31: a rotation takes effect after the member's previous one, else
+   * @rule 31 envelope.md#verification: a rotation takes effect after the member's previous one, else
    * REJECT `ENVELOPE_BAD_ROTATION`.
    */
   checkOrder(issuer: Address, rotation: KeyRotation): Refusal | null {

@@ -6,7 +6,7 @@ export const DEFAULT_SKEW_MS = 10_000;
 export const DEFAULT_MAX_AGE_MS = 300_000;
 
 /**
- * envelope.md#time: the acceptance window and the provably-wrong band around it. An honest relayer's
+ * @rule 15 16 17 18 envelope.md#verification, by envelope.md#time: the acceptance window and the provably-wrong band around it. An honest relayer's
  * clock is within `skewMs` of ours, so it could only have accepted (and relayed) a message issued at
  * most `skewMs` ahead of its clock, i.e. `2·skewMs` ahead of ours; likewise it only relays a message
  * at most `maxAgeMs + skewMs` old by its clock, `maxAgeMs + 2·skewMs` by ours. Beyond those bounds the

@@ -47,7 +47,7 @@ export type VerifyEnvelopeResult = VerifiedEnvelope | Refusal;
 /** Steps before the signature: everything that needs neither a key nor replay state. */
 export type Prechecked = { outcome: 'accept'; envelope: Envelope; wire: Uint8Array };
 
-/** envelope.md#verification rules 5 and 6: a MAJOR and a MINOR this library implements. */
+/** @rule 5 6 envelope.md#verification: a MAJOR and a MINOR this library implements. */
 export function checkVersion(sfr: string): Refusal | null {
   const version = parseVersion(sfr);
   if (version === null) return null; // rule 4 reports it
@@ -59,7 +59,7 @@ export function checkVersion(sfr: string): Refusal | null {
 }
 
 /**
- * envelope.md#verification rule 14: for a pool-scoped type, where the receiver expects a vault
+ * @rule 14 envelope.md#verification: for a pool-scoped type, where the receiver expects a vault
  * domain, `domain` equals it (chain ids equal, addresses equal ignoring case); where it expects
  * none (`null`), `domain` is absent. Other types carry no domain (rule 9) and are not affected.
  */

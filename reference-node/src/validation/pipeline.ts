@@ -202,9 +202,13 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     const verifiable = checkVerifiable(answer);
     if (verifiable) return refused(verifiable);
     // 24. [REJECT] The signature is the issuer's (its key at `seq`, or its contract's). — ENVELOPE_BAD_SIGNATURE
-    const signed = contract
-      ? checkContractAnswer(answer === true)
-      : checkSignerWith(envelope, digest, signers, recover);
+    const signed = checkIssuerSignature(
+      envelope,
+      digest,
+      contract ? answer === true : undefined,
+      signers,
+      recover,
+    );
     const signer = signed instanceof Promise ? await signed : signed;
     if (signer) return refused(signer);
     // 25. (node) [REJECT] The envelope and its payload are valid under their schema. — SCHEMA_*
@@ -222,7 +226,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     const sameContent = checkSlotDuplicate(held, digest);
     if (sameContent) return refused(sameContent);
     // 29. (state) [IGNORE] Neither the slot nor the attestation slot holds a conflicting message. — ENVELOPE_EQUIVOCATION
-    const conflict = held ?? (await attestationConflict(envelope, state, now));
+    const conflict = await conflictOf(envelope, held, state, now);
     if (conflict !== undefined) {
       state.recordEquivocation(id, now);
       deps.onEquivocation?.({ id: conflict.id }, { id, envelope, wire });
@@ -251,6 +255,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     return { outcome: 'accept', id, envelope, wire, durable: recorded.durable };
   }
 
+  /** @rule 35 The replay state (the node's store) takes the message, or IGNORE `GOSSIP_STORE_UNAVAILABLE`. */
   async function record(
     state: ReplayState,
     message: HeldMessage & { source: string; via: IngestContext['source'] },
@@ -277,11 +282,17 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     };
   }
 
-  async function attestationConflict(
+  /**
+   * @rule 29 The message held at the slot, or a `ClaimAttestation` of the same `(issuer, claimId, round)`
+   * with another payload hash: what this message equivocates with, if anything.
+   */
+  async function conflictOf(
     envelope: Envelope,
+    held: HeldMessage | undefined,
     state: ReplayState,
     now: number,
   ): Promise<HeldMessage | undefined> {
+    if (held !== undefined) return held;
     const a = attestationSlotOf(envelope);
     if (a === null) return undefined;
     const prior = await state.attestationAt(envelope.issuer.toLowerCase(), a.claimId, a.round, now);
@@ -322,13 +333,13 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
 
 // ---- the rules not provided by the envelope library, in spec order --------------------------------
 
-/** Rule 1. */
+/** @rule 1 */
 export function checkSize(wire: Uint8Array, maxBytes: number): Refusal | null {
   return wire.length > maxBytes ? reject('ENVELOPE_TOO_LARGE', { bytes: wire.length, max: maxBytes }) : null;
 }
 
 /**
- * Rules 11–13 (gossip): the topic is an SFR topic (REJECT `GOSSIP_UNKNOWN_TOPIC`) of this MAJOR (IGNORE
+ * @rule 11 12 13 (gossip): the topic is an SFR topic (REJECT `GOSSIP_UNKNOWN_TOPIC`) of this MAJOR (IGNORE
  * `GOSSIP_UNSUPPORTED_TOPIC_VERSION`) that carries the envelope's type and, for a pool topic, its
  * `scope.poolId` (REJECT `GOSSIP_WRONG_TOPIC`). Not applied to a message that came without a topic.
  */
@@ -353,7 +364,7 @@ export function checkTopic(
   return null;
 }
 
-/** Rule 19 (node). */
+/** @rule 19 (node) */
 export function checkMember(
   envelope: Envelope,
   membership: { isMember(a: string): boolean } | undefined,
@@ -363,7 +374,7 @@ export function checkMember(
     : reject('GOSSIP_NOT_MEMBER', { issuer: envelope.issuer });
 }
 
-/** Rule 20 (state): the slot holds this very message, or it was refused as equivocation before. */
+/** @rule 20 (state): the slot holds this very message, or it was refused as equivocation before. */
 export function checkSeen(
   id: string,
   held: HeldMessage | undefined,
@@ -374,23 +385,33 @@ export function checkSeen(
   return held?.id === id || state.isKnownEquivocation(id, now) ? ignore('ENVELOPE_DUPLICATE') : null;
 }
 
-/** Rule 21 (node): another copy of this slot is being validated; the same id is a duplicate. */
+/** @rule 21 (node): another copy of this slot is being validated; the same id is a duplicate. */
 export function checkInFlight(id: string, pending: string | undefined): Refusal | null {
   if (pending === undefined) return null;
   return pending === id ? ignore('ENVELOPE_DUPLICATE') : ignore('GOSSIP_SLOT_IN_FLIGHT');
 }
 
-/** Rule 23: a contract member's signature could be checked on its chain. */
+/** @rule 23 a contract member's signature could be checked on its chain. */
 export function checkVerifiable(answer: boolean | undefined): Refusal | null {
   return answer === undefined ? ignore('ENVELOPE_ERC1271_UNVERIFIABLE') : null;
 }
 
-/** Rule 24 for a contract member: its `isValidSignature` returned the magic value. */
-export function checkContractAnswer(valid: boolean): Refusal | null {
-  return valid ? null : reject('ENVELOPE_BAD_SIGNATURE', { erc1271: true });
+/**
+ * @rule 24 The signature is the issuer's: a contract member's `isValidSignature` answered the magic value
+ * (`contractAnswer`), an EOA member's signature recovers to its key at `seq` (`contractAnswer` undefined).
+ */
+export function checkIssuerSignature(
+  envelope: Envelope,
+  digest: Uint8Array,
+  contractAnswer: boolean | undefined,
+  signers: SignerRegistry,
+  recover: RecoverSignerFn,
+): Refusal | null | Promise<Refusal | null> {
+  if (contractAnswer === undefined) return checkSignerWith(envelope, digest, signers, recover);
+  return contractAnswer ? null : reject('ENVELOPE_BAD_SIGNATURE', { erc1271: true });
 }
 
-/** Rule 26: an `EquivocationEvidence` payload proves, from its two envelopes alone, what it says. */
+/** @rule 26 an `EquivocationEvidence` payload proves, from its two envelopes alone, what it says. */
 export function checkEvidence(
   envelope: Envelope,
   signers: SignerRegistry,
@@ -404,14 +425,14 @@ export function checkEvidence(
   return r.outcome === 'accept' ? null : r;
 }
 
-/** Rule 28 (state): the slot holds the same signed content (equal digests) under another signature. */
+/** @rule 28 (state): the slot holds the same signed content (equal digests) under another signature. */
 export function checkSlotDuplicate(held: HeldMessage | undefined, digest: Uint8Array): Refusal | null {
   if (held === undefined) return null;
   const heldDigest = bytesToHex(digestOf(held.envelope, held.wire));
   return heldDigest === bytesToHex(digest) ? ignore('ENVELOPE_DUPLICATE', { sameContentAs: held.id }) : null;
 }
 
-/** Rule 30 (state). */
+/** @rule 30 (state) */
 export function checkStaleSeq(envelope: Envelope, forgottenUpTo: number | undefined): Refusal | null {
   return forgottenUpTo !== undefined && envelope.seq <= forgottenUpTo
     ? ignore('ENVELOPE_SEQ_STALE', { seq: envelope.seq, forgottenUpTo })
@@ -419,7 +440,7 @@ export function checkStaleSeq(envelope: Envelope, forgottenUpTo: number | undefi
 }
 
 /**
- * Rule 34 (node, gossip): one token of the issuer's budget on the topic (p2p.md#issuer-budgets). Last
+ * @rule 21.1 34 (node, gossip): one token of the issuer's budget on the topic (p2p.md#issuer-budgets). Last
  * before the store, so that only a message that would otherwise be accepted spends a token. With
  * `'peek'` it is rule 21.1: the same bucket looked at before the signature, nothing taken, so a
  * forger cannot spend an honest member's budget and a spent member's flood costs no ecrecover.

@@ -42,7 +42,7 @@ type TypeRule = (
   context: TypeRuleContext | undefined,
 ) => ValidationOutcome | Promise<ValidationOutcome>;
 
-// 32. [REJECT] A NodeAnnouncement's `member` is its `issuer`. — GOSSIP_ANNOUNCEMENT_MEMBER_MISMATCH
+/** @rule 32 [REJECT] A NodeAnnouncement's `member` is its `issuer`. — GOSSIP_ANNOUNCEMENT_MEMBER_MISMATCH */
 const checkAnnouncementMember: TypeRule = (envelope) => {
   const member = envelope.payload['member'];
   // `member` is an address or a CAIP-10 account id ending with the address.
@@ -52,10 +52,12 @@ const checkAnnouncementMember: TypeRule = (envelope) => {
   return ACCEPT;
 };
 
-// 33.1 [IGNORE] A RecoveryEvent's `protocol` is the protocol its issuer announced. —
-//       GOSSIP_RECOVERY_NOT_OWN_PROTOCOL
-//       Not final (an announcement between may arrive later, and the IGNORE is not remembered), so
-//       readers of held events judge again when they read (messages.md#recoveryevent).
+/**
+ * @rule 33.1 [IGNORE] A RecoveryEvent's `protocol` is the protocol its issuer announced. —
+ * GOSSIP_RECOVERY_NOT_OWN_PROTOCOL. Not final (an announcement between may arrive later, and the
+ * IGNORE is not remembered), so readers of held events judge again when they read
+ * (messages.md#recoveryevent).
+ */
 const checkOwnProtocol: TypeRule = (envelope, _id, context) => {
   if (context === undefined) return ACCEPT;
   const protocol = envelope.payload['protocol'];
@@ -65,14 +67,16 @@ const checkOwnProtocol: TypeRule = (envelope, _id, context) => {
     : ACCEPT;
 };
 
-// 33.2 [IGNORE] / [REJECT] A pool message (or evidence about one) passes the pool rules. — their code
+/** @rule 33.2 [IGNORE] / [REJECT] A pool message (or evidence about one) passes the pool rules. — their code */
 const checkPoolAdmission: TypeRule = (envelope, id, context) => {
   const poolId = poolOf(envelope);
   return context === undefined || poolId === undefined ? ACCEPT : context.checkPool(envelope, id, poolId);
 };
 
-// 33.3 [IGNORE] A ContagionAlert's `resolves` names no alert the node holds from another issuer. —
-//       ALERT_RESOLVE_NOT_ISSUER
+/**
+ * @rule 33.3 [IGNORE] A ContagionAlert's `resolves` names no alert the node holds from another issuer. —
+ * ALERT_RESOLVE_NOT_ISSUER
+ */
 const checkResolvesOwnAlert: TypeRule = (envelope, _id, context) => {
   const resolves = envelope.payload['resolves'];
   if (context === undefined || typeof resolves !== 'string') return ACCEPT;
@@ -86,7 +90,7 @@ const checkResolvesOwnAlert: TypeRule = (envelope, _id, context) => {
     );
 };
 
-// 33.4 A RecoveryEvent carrying the `sfr.retraction` extension (messages.md#retraction):
+// @rule 33.4 A RecoveryEvent carrying the `sfr.retraction` extension (messages.md#retraction):
 //   [REJECT] the extension is valid under Retraction.schema.json, `relatesTo` is exactly
 //            `[retracts]` and `severity` is `info` (on the message alone) — GOSSIP_RETRACTION_INVALID;
 //   [IGNORE] the event it retracts, when held, is a RecoveryEvent of the same issuer —
