@@ -1794,6 +1794,40 @@ bad(
   'SCHEMA_PATTERN',
   '/signature',
 );
+// The escrow routes (api.md, settlement.md#escrow): 250.5 USDC (6 decimals) is 250 500 000 base units.
+out('EscrowRequest', 'valid', 'deposit-250.5-usdc', {
+  amount: '250500000',
+  idempotencyKey: 'deposit-2026-12-06',
+});
+bad(
+  'EscrowRequest',
+  'amount-in-token-units',
+  { amount: '250.5' },
+  'the amount is in base units, a decimal integer string',
+  'SCHEMA_PATTERN',
+  '/amount',
+);
+const escrowReceipt = {
+  poolId,
+  action: 'deposit',
+  member: members.aave.address,
+  amount: '250500000',
+  asset: { address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48', symbol: 'USDC', decimals: 6 },
+  chain: 'eip155:1',
+  vault: '0x00000000000000000000000000000000000057A1',
+  transactionHash: h('sfr-example-tx:deposit'),
+  blockNumber: '21400000',
+  approvalHash: h('sfr-example-tx:approve'),
+};
+out('EscrowResponse', 'valid', 'deposit-mined', escrowReceipt);
+bad(
+  'EscrowResponse',
+  'action-transfer',
+  { ...escrowReceipt, action: 'transfer' },
+  'a node sends only deposit or withdraw',
+  'SCHEMA_ENUM',
+  '/action',
+);
 out('Problem', 'valid', 'invalid-body', {
   type: 'https://sfr.dev/problems/SCHEMA_REQUIRED',
   title: 'Request body is not valid',

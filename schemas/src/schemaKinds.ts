@@ -27,6 +27,8 @@ export const schemaKinds = [
   'Proposal',
   'ProposalListResponse',
   'SignProposalRequest',
+  'EscrowRequest',
+  'EscrowResponse',
   'Problem',
   'PoolDecideResult',
   'Scenario',

@@ -1,7 +1,16 @@
-import type { ClaimAttestation, FundClaim, PoolCharter, SubmitResponse } from '@sfr/schemas';
+import { randomUUID } from 'node:crypto';
+import type { ClaimAttestation, EscrowRequest, FundClaim, PoolCharter, SubmitResponse } from '@sfr/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Hex } from 'viem';
 import type { Logger } from '../logging/index.js';
-import { type PoolService, PoolServiceError, type WriteOptions } from '../poolsNode/index.js';
+import {
+  type EscrowAction,
+  moveEscrow,
+  type PoolService,
+  PoolServiceError,
+  type WriteOptions,
+} from '../poolsNode/index.js';
+import { VaultError } from '../settlement/index.js';
 import { heldProposal, sendProposal } from './createProposalHandlers.js';
 import { parseBody } from './parseBody.js';
 import { ApiProblem } from './problem.js';
@@ -9,7 +18,15 @@ import { ApiProblem } from './problem.js';
 /** What the pool routes need from the node's pool service. */
 export type PoolApi = Pick<
   PoolService,
-  'listClaims' | 'getClaim' | 'fileClaim' | 'vote' | 'poolJson' | 'poolIds' | 'signCharter' | 'foundPool'
+  | 'listClaims'
+  | 'getClaim'
+  | 'fileClaim'
+  | 'vote'
+  | 'poolJson'
+  | 'poolIds'
+  | 'signCharter'
+  | 'foundPool'
+  | 'vaultOf'
 >;
 
 const POOL_ID = /^0x[0-9a-f]{64}$/;
@@ -42,9 +59,58 @@ function query(req: FastifyRequest, allowed: readonly string[]): Record<string, 
   return q as Record<string, string>;
 }
 
+/** HTTP status of a vault error (settlement.md#escrow-from-the-node); 422 for the vault's own refusals. */
+const VAULT_STATUS: Record<string, number> = {
+  POOL_WITHDRAWAL_LOCKED: 409,
+  VAULT_NOT_FOLLOWED: 409,
+  VAULT_RPC_UNAVAILABLE: 503,
+  VAULT_TX_PENDING: 503,
+  VAULT_TX_REVERTED: 502,
+  VAULT_TX_REPLACED: 502,
+};
+
+const isoOf = (ms: unknown): string => new Date(Number(ms)).toISOString();
+
+/** The bank-run guard's refusal `POOL_WITHDRAWAL_LOCKED(reason, until)`: what must hold before a retry. */
+function whenWithdrawable(args: readonly unknown[]): string {
+  const [reason, until] = args;
+  if (Number(reason) === 0)
+    return 'notice given first: an amendment that sets this member’s leavingAt (pools.md#leaving), then a retry once it has passed';
+  if (Number(reason) === 1)
+    return `a retry at or after ${isoOf(until)} (chain time), when this member’s notice ends`;
+  return `a retry at or after ${isoOf(until)} (chain time), when the open claim’s hold ends, or once it settles`;
+}
+
+/** A vault error as a problem: its reason code and arguments, and for the bank-run guard when to retry. */
+function vaultProblem(error: VaultError): ApiProblem {
+  const shown = error.args.map((a) => (typeof a === 'bigint' ? a.toString() : String(a)));
+  return new ApiProblem({
+    status: VAULT_STATUS[error.code] ?? 422,
+    code: error.code,
+    title:
+      error.code.startsWith('VAULT_TX') || error.code === 'VAULT_RPC_UNAVAILABLE'
+        ? 'The settlement chain did not take the transaction'
+        : 'The vault refuses this',
+    detail: `${error.message.split('\n')[0]}${shown.length > 0 ? ` [${shown.join(', ')}]` : ''}`.slice(
+      0,
+      300,
+    ),
+    ...(error.code === 'POOL_WITHDRAWAL_LOCKED' ? { expected: whenWithdrawable(error.args) } : {}),
+  });
+}
+
 /** A pool service error as a problem, keeping its reason code (404 for an unknown pool or claim). */
 export function poolProblem(error: unknown, log?: Logger): ApiProblem {
   if (error instanceof ApiProblem) return error;
+  if (error instanceof VaultError) return vaultProblem(error);
+  if ((error as { code?: unknown }).code === 'API_IDEMPOTENCY_CONFLICT')
+    return new ApiProblem({
+      status: 409,
+      code: 'API_IDEMPOTENCY_CONFLICT',
+      field: 'idempotencyKey',
+      expected: 'a new key for a different request, or the body first sent with this key',
+      detail: 'this idempotency key was used with another body',
+    });
   if (error instanceof PoolServiceError) {
     if (error.code.startsWith('STORE_'))
       return new ApiProblem({
@@ -116,6 +182,23 @@ export function createPoolHandlers(p: {
       throw poolProblem(error, p.logger);
     }
   };
+  /** settlement.md#escrow-from-the-node: one transaction per idempotency key (the sender's journal keeps it). */
+  const escrow = async (req: FastifyRequest, action: EscrowAction) => {
+    query(req, []);
+    const poolId = pathId(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
+    const body = parseBody<EscrowRequest>(req, 'EscrowRequest', p.bodyLimit);
+    return run(async () => {
+      const vault = pools.vaultOf(poolId);
+      if (vault === null)
+        throw new VaultError(
+          'VAULT_NOT_FOLLOWED',
+          'This node moves no money in this pool: its charter settles on no chain this node has an RPC for, at no vault, or the node has no sending account.',
+          { section: 'escrow-from-the-node' },
+        );
+      const key = `api:${action}:${poolId}:${body.idempotencyKey ?? randomUUID()}`;
+      return moveEscrow({ vault, poolId: poolId as Hex, action, amount: BigInt(body.amount), key });
+    });
+  };
   return {
     fileClaim: async (req, reply) => {
       query(req, []);
@@ -148,6 +231,8 @@ export function createPoolHandlers(p: {
       const charter = parseBody<PoolCharter>(req, 'PoolCharter', p.bodyLimit);
       return write(reply, 'PoolCharter', (options) => pools.foundPool(charter, options));
     },
+    depositEscrow: (req) => escrow(req, 'deposit'),
+    withdrawEscrow: (req) => escrow(req, 'withdraw'),
     getPool: async (req) => {
       query(req, []);
       const poolId = pathId(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');

@@ -223,7 +223,7 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
   return program;
 }
 
-/** `sfr claim file`, `sfr claims`, `sfr vote`, `sfr pool found | ledger`, `sfr stress` (issue 6 items 5 and 7, issue 10 item 3). */
+/** `sfr claim file`, `sfr claims`, `sfr vote`, `sfr pool found | deposit | withdraw | ledger`, `sfr stress` (issue 6 items 5 and 7, issue 10 item 3). */
 function addPoolCommands(
   program: Command,
   out: { stdout: (s: string) => void; stderr: (s: string) => void },
@@ -312,6 +312,32 @@ function addPoolCommands(
       });
       out.stdout(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatFound(r));
     });
+  for (const action of ['deposit', 'withdraw'] as const)
+    pool
+      .command(action)
+      .description(
+        action === 'deposit'
+          ? 'deposit into this node’s member escrow in the pool’s vault, from the node’s sending account (approves the vault first when needed)'
+          : 'withdraw from this node’s member escrow in the pool’s vault; the vault’s bank-run guard refuses it with POOL_WITHDRAWAL_LOCKED and says when to retry',
+      )
+      .argument('<poolId>', 'the pool')
+      .argument('<amount>', 'in token units of the pool asset, like 250.5')
+      .option('--idempotency-key <key>', 'a repeated command with the same key sends nothing twice')
+      .addOption(apiOption())
+      .addOption(tokenOption())
+      .option('--json', 'print the mined transaction as JSON (amounts in base units)', false)
+      .exitOverride()
+      .action(
+        async (
+          poolId: string,
+          amount: string,
+          o: { api: string; tokenFile?: string; idempotencyKey?: string; json: boolean },
+        ) => {
+          const { formatEscrow, moveEscrowByCli } = await import('./poolEscrow.js');
+          const r = await moveEscrowByCli({ ...o, action, poolId, amount });
+          out.stdout(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatEscrow(r));
+        },
+      );
   pool
     .command('ledger')
     .description(

@@ -48,7 +48,15 @@ export interface CreatePoolSettlementParameters {
 }
 
 /** Where and through what a pool's vault transactions go. */
-export type PoolVault = { chain: string; vault: Address; sender: VaultSender };
+export type PoolVault = {
+  chain: string;
+  vault: Address;
+  sender: VaultSender;
+  /** Reads the settlement chain (allowances, balances) through the follower's client. */
+  client: Client;
+  /** The pool asset as its ERC-20 names it; null until the follower read it. */
+  asset: VaultAsset | null;
+};
 
 export interface PoolSettlement {
   start(): void;
@@ -212,7 +220,13 @@ export function createPoolSettlement(p: CreatePoolSettlementParameters): PoolSet
       const sender = rpc === undefined ? null : senderOf(rpc);
       return f === null || sender === null
         ? null
-        : { chain: f.status.chain, vault: getAddress(f.status.vault), sender };
+        : {
+            chain: f.status.chain,
+            vault: getAddress(f.status.vault),
+            sender,
+            client: f.client,
+            asset: f.status.asset,
+          };
     },
   };
 }

@@ -50,6 +50,7 @@ export {
   type JudgeLossReturnType,
   judgeLoss,
 } from './judgeLoss.js';
+export { type EscrowAction, type MoveEscrowReturnType, moveEscrow } from './moveEscrow.js';
 export { PoolServiceError } from './poolServiceError.js';
 export { precheckClaim } from './precheckClaim.js';
 export { samplePoolMetrics } from './samplePoolMetrics.js';

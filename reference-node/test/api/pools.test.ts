@@ -163,6 +163,8 @@ describe('pool HTTP API on two real nodes', () => {
         'CLAIM_KIND_NOT_COVERED',
       ],
       ['POST', '/v1/pools/0xZZ/claims', claim, 400, 'API_BAD_PARAMETER'],
+      // These nodes follow no vault: they move no money in the pool.
+      ['POST', `/v1/pools/${POOL_ID}/deposits`, { amount: '1' }, 409, 'VAULT_NOT_FOLLOWED'],
       ['GET', `/v1/claims/0x${'22'.repeat(32)}`, undefined, 404, 'CLAIM_UNKNOWN'],
       ['GET', '/v1/claims?status=paid', undefined, 400, 'API_BAD_PARAMETER'],
       ['GET', '/v1/claims?color=red', undefined, 400, 'API_BAD_PARAMETER'],

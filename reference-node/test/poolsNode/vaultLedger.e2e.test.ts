@@ -2,17 +2,25 @@
  * The pool view beside the vault's books (settlement.md#following-the-vault): three in-process nodes
  * found a pool settled on a real vault on anvil with a real ERC-20; once the charter is registered
  * on-chain and every member deposits, each node's pool view shows the same on-chain escrow beside
- * the charter commitments, with the token's own symbol and decimals.
+ * the charter commitments, with the token's own symbol and decimals. Node 0's operator then moves its
+ * member's escrow with `sfr pool deposit | withdraw` (settlement.md#escrow-from-the-node): the node's
+ * sending account approves and deposits, every node's view follows, the bank-run guard refuses a
+ * withdrawal before the member's notice ends and says when to retry, and it passes after.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { PoolCharter } from '@sfr/schemas/types';
+import type { EscrowResponse, PoolCharter } from '@sfr/schemas/types';
 import { erc20Abi, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { readContract } from 'viem/actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
+import { type Api, apiNodeOf, createApi } from '../../src/api/index.js';
 import { formatLedger, type PoolJson } from '../../src/cli/poolLedger.js';
 import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
-import { toVaultCharter } from '../../src/settlement/index.js';
+import { testToken, toVaultCharter } from '../../src/settlement/index.js';
+import { cli } from '../cli/captureCli.js';
 import { startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
 import { foundPool, startVaultChain, type VaultChain } from '../settlement/fixtures.js';
 import { charterFor, claimFor, POOL_ID, U, USDC } from './poolHarness.js';
@@ -21,6 +29,13 @@ import { EVIDENCE } from './twoNodePool.js';
 let chain: VaultChain;
 let net: TestNetwork;
 let services: PoolService[];
+const apis: Api[] = [];
+const urls: string[] = [];
+let dir: string;
+let tokenFile: string;
+const API_TOKEN = 'vault-ledger-token-0123456789';
+/** Node 0's member gives notice at founding: it may withdraw once this passes in chain time. */
+let leavingAt: number;
 
 beforeAll(async () => {
   chain = await startVaultChain();
@@ -38,13 +53,28 @@ beforeAll(async () => {
     }),
   );
   for (const s of services) await s.start();
+  dir = await mkdtemp(path.join(tmpdir(), 'sfr-vault-ledger-'));
+  tokenFile = path.join(dir, 'token');
+  await writeFile(tokenFile, `${API_TOKEN}\n`);
+  for (const i of [0, 2]) {
+    const api = await createApi({
+      node: apiNodeOf(net.nodes[i]!, { protocol: 'vault-ledger-test', version: '0.1.0' }),
+      token: API_TOKEN,
+      version: '0.1.0',
+      pools: services[i]!,
+    });
+    apis.push(api);
+    urls.push(await api.listen());
+  }
   await waitForMesh(net.nodes, `/sfr/1/pool/${POOL_ID.slice(2)}`);
 }, TIMEOUTS.hook);
 
 afterAll(async () => {
+  await Promise.allSettled(apis.map((a) => a.close()));
   await Promise.allSettled(services.map((s) => s.stop()));
   await net?.stop();
   await chain?.anvil.stop();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
 describe('the pool view beside the vault', () => {
@@ -59,6 +89,8 @@ describe('the pool view beside the vault', () => {
         ),
       ).replaceAll(USDC.address, chain.token),
     ) as PoolCharter;
+    leavingAt = Date.now() + 3_600_000;
+    charter.members[0]!.leavingAt = leavingAt;
     for (const s of services) await s.signCharter(charter);
     await waitFor(
       () => services.every((s) => s.view(POOL_ID).charters.length === 1),
@@ -211,5 +243,95 @@ describe('the pool view beside the vault', () => {
         );
       expect(((s.poolJson(POOL_ID) as PoolJson).onChain!['differences'] as unknown[]).length).toBe(0);
     }
+  });
+
+  it("moves node 0's escrow with sfr pool deposit | withdraw; the bank-run guard says when to retry", async () => {
+    const me = net.keys[0]!.address;
+    const account = privateKeyToAccount(net.keys[0]!.privateKey);
+    await chain.as(account); // gas for the node's sending account
+    await chain.anvil.write(chain.token, testToken.abi, 'mint', [me, 300n * U]);
+    const flags = ['--api', urls[0]!, '--token-file', tokenFile];
+    const escrowEverywhere = async () => {
+      const out: string[] = [];
+      for (const s of services) {
+        await s.syncVaults();
+        const on = (s.poolJson(POOL_ID) as PoolJson).onChain!;
+        out.push(on.members.find((m) => m.member.toLowerCase() === me.toLowerCase())!.escrow);
+      }
+      return out;
+    };
+    const balance = () =>
+      readContract(chain.anvil.client, {
+        address: chain.token,
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [me],
+      });
+
+    // Node 0's member was paid by the settlement above: balances are read relative to this start.
+    const start = await balance();
+
+    // 250.5 USDC in token units: the node approves the vault, then deposits 250 500 000 base units.
+    const first = await cli(
+      'pool',
+      'deposit',
+      POOL_ID,
+      '250.5',
+      ...flags,
+      '--idempotency-key',
+      'd-1',
+      '--json',
+    );
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const r = JSON.parse(first.stdout) as EscrowResponse;
+    expect(r).toMatchObject({
+      poolId: POOL_ID,
+      action: 'deposit',
+      amount: '250500000',
+      asset: { address: chain.token, symbol: 'USDC', decimals: 6 },
+      chain: 'eip155:31337',
+      vault: chain.vault,
+    });
+    expect(r.member.toLowerCase()).toBe(me.toLowerCase());
+    expect(r.approvalHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(await escrowEverywhere()).toEqual(Array(3).fill((1250n * U + U / 2n).toString()));
+
+    // The same key and body: the first transaction, nothing sent again; another body: refused.
+    const again = await cli(
+      'pool',
+      'deposit',
+      POOL_ID,
+      '250.5',
+      ...flags,
+      '--idempotency-key',
+      'd-1',
+      '--json',
+    );
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as EscrowResponse).transactionHash).toBe(r.transactionHash);
+    const other = await cli('pool', 'deposit', POOL_ID, '1', ...flags, '--idempotency-key', 'd-1');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('API_IDEMPOTENCY_CONFLICT');
+    // More than the sending account holds: refused before any approval.
+    const short = await cli('pool', 'deposit', POOL_ID, '1000000', ...flags);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('VAULT_BALANCE_INSUFFICIENT');
+    expect(await balance()).toBe(start - 250n * U - U / 2n);
+
+    // The bank-run guard: node 0's member gave notice until leavingAt; before it, refused with when to retry.
+    const early = await cli('pool', 'withdraw', POOL_ID, '250.5', ...flags);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain('error POOL_WITHDRAWAL_LOCKED');
+    expect(early.stderr).toContain(
+      `expected a retry at or after ${new Date(leavingAt).toISOString()} (chain time)`,
+    );
+    await chain.advance(BigInt(leavingAt) - (await chain.nowMs()) + 1_000n);
+    const late = await cli('pool', 'withdraw', POOL_ID, '250.5', ...flags);
+    expect(late.stderr).toBe('');
+    expect(late.code).toBe(0);
+    expect(late.stdout).toContain(`withdrew 250.5 USDC from the escrow of ${r.member} in pool ${POOL_ID}`);
+    expect(await escrowEverywhere()).toEqual(Array(3).fill((1000n * U).toString()));
+    expect(await balance()).toBe(start);
   });
 });

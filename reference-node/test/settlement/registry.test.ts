@@ -2,7 +2,7 @@ import { reasonCodes } from '@sfr/schemas';
 import { expect, it } from 'vitest';
 import { sfrVault } from '../../src/settlement/index.js';
 
-/** Codes only the client raises (settlement.md#from-the-decision, settlement.md#client, settlement.md#sending, settlement.md#vectors). */
+/** Codes only the client raises (settlement.md#from-the-decision, settlement.md#client, settlement.md#sending, settlement.md#escrow-from-the-node, settlement.md#vectors). */
 const CLIENT_ONLY = [
   'VAULT_NOT_SETTLEABLE',
   'VAULT_TX_REVERTED',
@@ -14,6 +14,9 @@ const CLIENT_ONLY = [
   'VAULT_SENDER_NOT_MEMBER',
   'VAULT_TX_REPLACED',
   'VAULT_TX_PENDING',
+  // the node's escrow transfers (settlement.md#escrow-from-the-node)
+  'VAULT_NOT_FOLLOWED',
+  'VAULT_BALANCE_INSUFFICIENT',
 ];
 /** OpenZeppelin's own errors the vault's ABI inherits: EIP712's ShortStrings (constructor only) and SafeERC20's (a token refusing a transfer). */
 const LIBRARY = ['InvalidShortString', 'StringTooLong', 'SafeERC20FailedOperation'];

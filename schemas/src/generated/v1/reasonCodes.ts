@@ -313,6 +313,8 @@ export const REGISTERED_REASON_CODES = {
     VAULT_TX_REPLACED: 'error',
     VAULT_TX_PENDING: 'error',
     VAULT_REORG_TOO_DEEP: 'error',
+    VAULT_NOT_FOLLOWED: 'error',
+    VAULT_BALANCE_INSUFFICIENT: 'error',
   },
 } as const;
 
@@ -614,4 +616,6 @@ export type ErrorCode =
   | 'VAULT_SENDER_NOT_MEMBER'
   | 'VAULT_TX_REPLACED'
   | 'VAULT_TX_PENDING'
-  | 'VAULT_REORG_TOO_DEEP';
+  | 'VAULT_REORG_TOO_DEEP'
+  | 'VAULT_NOT_FOLLOWED'
+  | 'VAULT_BALANCE_INSUFFICIENT';

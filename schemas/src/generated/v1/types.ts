@@ -2274,6 +2274,80 @@ export interface SignProposalRequest {
 }
 
 /**
+ * HTTP API: `POST /v1/pools/{poolId}/deposits` and `POST /v1/pools/{poolId}/withdrawals` body, asking the node to move its member's escrow in the pool's vault through its sending account (settlement.md#escrow, settlement.md#sending). A deposit backs this pool only; a withdrawal passes the bank-run guard on-chain or is refused with its code.
+ */
+export interface EscrowRequest {
+  /**
+   * The amount in base units of the pool's asset, at least 1 (the CLI converts token units with the ERC-20's `decimals`): a decimal integer string below 2^256, no sign, no leading zeros.
+   */
+  amount: string;
+  /**
+   * A caller key: a repeated request with the same key and body answers with the first transaction instead of sending another, also after a restart (the sending account's journal keeps it); the same key with another body is refused 409 `API_IDEMPOTENCY_CONFLICT`.
+   */
+  idempotencyKey?: Label;
+}
+
+/**
+ * HTTP API: the answer to `POST /v1/pools/{poolId}/deposits` and `POST /v1/pools/{poolId}/withdrawals`, once the vault transaction is mined (settlement.md#sending).
+ */
+export interface EscrowResponse {
+  /**
+   * The pool.
+   */
+  poolId: PoolId;
+  /**
+   * What was sent: `deposit(poolId, member, amount)` or `withdraw(poolId, amount)`.
+   */
+  action: 'deposit' | 'withdraw';
+  /**
+   * The member whose escrow moved: the node's member.
+   */
+  member: Address;
+  /**
+   * The amount in base units of the pool's asset.
+   */
+  amount: Uint256;
+  asset?: EscrowAsset;
+  /**
+   * The settlement chain.
+   */
+  chain: ChainId;
+  /**
+   * The vault.
+   */
+  vault: Address;
+  /**
+   * The mined `deposit` or `withdraw` transaction.
+   */
+  transactionHash: Bytes32;
+  /**
+   * The block it was mined in.
+   */
+  blockNumber: Uint256;
+  /**
+   * A deposit: the ERC-20 `approve` the node sent first, when the vault's allowance was short.
+   */
+  approvalHash?: Bytes32;
+}
+/**
+ * The pool's asset as its ERC-20 reports it; absent while the node has not read it.
+ */
+export interface EscrowAsset {
+  /**
+   * The token.
+   */
+  address: Address;
+  /**
+   * The token's `symbol()`.
+   */
+  symbol: string;
+  /**
+   * The token's `decimals()`.
+   */
+  decimals: number;
+}
+
+/**
  * HTTP API error body: RFC 9457 problem details (`application/problem+json`) with SFR's stable reason `code`, and for a validation failure where (`pointer`) and what was expected.
  */
 export interface Problem {
@@ -3150,6 +3224,8 @@ export interface SchemaTypeMap {
   Proposal: Proposal;
   ProposalListResponse: ProposalListResponse;
   SignProposalRequest: SignProposalRequest;
+  EscrowRequest: EscrowRequest;
+  EscrowResponse: EscrowResponse;
   Problem: Problem;
   PoolDecideResult: PoolDecideResult;
   Scenario: Scenario;
