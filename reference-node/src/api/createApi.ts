@@ -35,6 +35,7 @@ import { generateOpenApi } from './generateOpenApi.js';
 import { type IdempotencyStore, memoryIdempotencyStore } from './idempotencyStore.js';
 import { createIdempotentSubmitter } from './idempotentSubmit.js';
 import { KEY_ROUTES } from './keyRoutes.js';
+import { badParameter, HEX32, readQuery } from './params.js';
 import { parseBody } from './parseBody.js';
 import { POOL_ROUTES } from './poolRoutes.js';
 import { ApiProblem, buildProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
@@ -71,7 +72,7 @@ export const STREAM_MAX_BUFFERED_BYTES = 1_048_576;
 export const STREAM_HEARTBEAT_MS = 15_000;
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const MESSAGE_ID = /^0x[0-9a-f]{64}$/;
+const MESSAGE_ID = HEX32;
 
 export type PublishableType = 'RecoveryEvent' | 'ContagionAlert';
 
@@ -165,31 +166,7 @@ function itemOf(m: StoredMessage & { readonly envelope?: unknown }): MessageList
   };
 }
 
-function badParameter(field: string, expected: string, detail?: string): ApiProblem {
-  return new ApiProblem({
-    status: 400,
-    code: 'API_BAD_PARAMETER',
-    field,
-    expected,
-    ...(detail ? { detail } : {}),
-  });
-}
-
 type Query = Record<string, unknown>;
-
-function readQuery(req: FastifyRequest, allowed: readonly string[]): Query {
-  const q = (req.query ?? {}) as Query;
-  for (const [k, v] of Object.entries(q)) {
-    if (!allowed.includes(k))
-      throw badParameter(
-        k.slice(0, 128) || '?',
-        `one of: ${allowed.join(', ') || '(none)'}`,
-        'unknown query parameter',
-      );
-    if (typeof v !== 'string') throw badParameter(k, 'a single value');
-  }
-  return q;
-}
 
 function intParam(q: Query, name: string, min: number, max: number): number | undefined {
   const v = q[name];

@@ -12,6 +12,7 @@ import {
 } from '../poolsNode/index.js';
 import { VaultError } from '../settlement/index.js';
 import { heldProposal, sendProposal } from './createProposalHandlers.js';
+import { badParameter, HEX32, pathParam, readQuery } from './params.js';
 import { parseBody } from './parseBody.js';
 import { ApiProblem } from './problem.js';
 
@@ -29,35 +30,11 @@ export type PoolApi = Pick<
   | 'vaultOf'
 >;
 
-const POOL_ID = /^0x[0-9a-f]{64}$/;
-const MESSAGE_ID = /^0x[0-9a-f]{64}$/;
+const POOL_ID = HEX32;
+const MESSAGE_ID = HEX32;
 const STATUSES = new Set(['attesting', 'approved', 'rejected', 'expired', 'settled']);
 /** Codes that mean "no such thing here" rather than "refused". */
 const NOT_FOUND = new Set(['POOL_NOT_FOUNDED', 'CLAIM_UNKNOWN']);
-
-function badParameter(field: string, expected: string, detail?: string): ApiProblem {
-  return new ApiProblem({
-    status: 400,
-    code: 'API_BAD_PARAMETER',
-    field,
-    expected,
-    ...(detail ? { detail } : {}),
-  });
-}
-
-function query(req: FastifyRequest, allowed: readonly string[]): Record<string, string> {
-  const q = (req.query ?? {}) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(q)) {
-    if (!allowed.includes(k))
-      throw badParameter(
-        k.slice(0, 128) || '?',
-        `one of: ${allowed.join(', ') || '(none)'}`,
-        'unknown query parameter',
-      );
-    if (typeof v !== 'string') throw badParameter(k, 'a single value');
-  }
-  return q as Record<string, string>;
-}
 
 /** HTTP status of a vault error (settlement.md#escrow-from-the-node); 422 for the vault's own refusals. */
 const VAULT_STATUS: Record<string, number> = {
@@ -170,11 +147,6 @@ export function createPoolHandlers(p: {
       );
     return reply.code(201).send(submitted(await run(() => start({}))));
   };
-  const pathId = (req: FastifyRequest, name: string, re: RegExp, expected: string): string => {
-    const v = (req.params as Record<string, string>)[name] ?? '';
-    if (!re.test(v)) throw badParameter(name, expected);
-    return v;
-  };
   const run = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
       return await f();
@@ -184,8 +156,8 @@ export function createPoolHandlers(p: {
   };
   /** settlement.md#escrow-from-the-node: one transaction per idempotency key (the sender's journal keeps it). */
   const escrow = async (req: FastifyRequest, action: EscrowAction) => {
-    query(req, []);
-    const poolId = pathId(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
+    readQuery(req, []);
+    const poolId = pathParam(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
     const body = parseBody<EscrowRequest>(req, 'EscrowRequest', p.bodyLimit);
     return run(async () => {
       const vault = pools.vaultOf(poolId);
@@ -201,8 +173,8 @@ export function createPoolHandlers(p: {
   };
   return {
     fileClaim: async (req, reply) => {
-      query(req, []);
-      const poolId = pathId(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
+      readQuery(req, []);
+      const poolId = pathParam(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
       const claim = parseBody<FundClaim>(req, 'FundClaim', p.bodyLimit);
       if (claim.poolId.toLowerCase() !== poolId)
         throw new ApiProblem({
@@ -214,8 +186,8 @@ export function createPoolHandlers(p: {
       return write(reply, 'FundClaim', (options) => pools.fileClaim(claim, options));
     },
     signCharter: async (req, reply) => {
-      query(req, []);
-      const poolId = pathId(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
+      readQuery(req, []);
+      const poolId = pathParam(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
       const charter = parseBody<PoolCharter>(req, 'PoolCharter', p.bodyLimit);
       if (charter.poolId.toLowerCase() !== poolId)
         throw new ApiProblem({
@@ -227,19 +199,19 @@ export function createPoolHandlers(p: {
       return write(reply, 'PoolCharter', (options) => pools.signCharter(charter, options));
     },
     foundPool: async (req, reply) => {
-      query(req, []);
+      readQuery(req, []);
       const charter = parseBody<PoolCharter>(req, 'PoolCharter', p.bodyLimit);
       return write(reply, 'PoolCharter', (options) => pools.foundPool(charter, options));
     },
     depositEscrow: (req) => escrow(req, 'deposit'),
     withdrawEscrow: (req) => escrow(req, 'withdraw'),
     getPool: async (req) => {
-      query(req, []);
-      const poolId = pathId(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
+      readQuery(req, []);
+      const poolId = pathParam(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
       return run(async () => pools.poolJson(poolId));
     },
     listClaims: async (req) => {
-      const q = query(req, ['pool', 'status']);
+      const q = readQuery(req, ['pool', 'status']);
       if (q['pool'] !== undefined && !POOL_ID.test(q['pool']))
         throw badParameter('pool', 'a pool id: 0x and 64 lower-case hex digits');
       if (q['status'] !== undefined && !STATUSES.has(q['status']))
@@ -250,8 +222,8 @@ export function createPoolHandlers(p: {
       return { items };
     },
     getClaim: async (req) => {
-      query(req, []);
-      const claimId = pathId(req, 'claimId', MESSAGE_ID, 'a message id: 0x and 64 lower-case hex digits');
+      readQuery(req, []);
+      const claimId = pathParam(req, 'claimId', MESSAGE_ID, 'a message id: 0x and 64 lower-case hex digits');
       const c = pools.getClaim(claimId);
       if (c === undefined)
         throw new ApiProblem({
@@ -263,8 +235,8 @@ export function createPoolHandlers(p: {
       return c;
     },
     voteOnClaim: async (req, reply) => {
-      query(req, []);
-      const claimId = pathId(req, 'claimId', MESSAGE_ID, 'a message id: 0x and 64 lower-case hex digits');
+      readQuery(req, []);
+      const claimId = pathParam(req, 'claimId', MESSAGE_ID, 'a message id: 0x and 64 lower-case hex digits');
       const a = parseBody<ClaimAttestation>(req, 'ClaimAttestation', p.bodyLimit);
       if (a.claimId !== claimId)
         throw new ApiProblem({

@@ -2,6 +2,7 @@ import type { Proposal, ProposalListResponse, SignProposalRequest } from '@sfr/s
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KeyError } from '../keys/index.js';
 import type { Logger } from '../logging/index.js';
+import { HEX32, pathParam } from './params.js';
 import { parseBody } from './parseBody.js';
 import { ApiProblem } from './problem.js';
 
@@ -12,21 +13,9 @@ export interface ProposalApi {
   addSignature(id: string, signature: string): Promise<Proposal>;
 }
 
-const PROPOSAL_ID = /^0x[0-9a-f]{64}$/;
-
 /** The `:id` path parameter, checked. */
-function proposalId(req: FastifyRequest): string {
-  const { id } = req.params as { id: string };
-  if (!PROPOSAL_ID.test(id)) {
-    throw new ApiProblem({
-      status: 400,
-      code: 'API_BAD_PARAMETER',
-      field: 'id',
-      expected: 'a proposal id: 0x and 64 lower-case hex digits',
-    });
-  }
-  return id;
-}
+const proposalId = (req: FastifyRequest): string =>
+  pathParam(req, 'id', HEX32, 'a proposal id: 0x and 64 lower-case hex digits');
 /** What a refused co-signature should have been (the problem's `expected`). */
 const EXPECTED_OF: Partial<Record<string, string>> = {
   KEY_PROPOSAL_UNKNOWN: 'the id of a proposal this node holds (GET /v1/proposals)',

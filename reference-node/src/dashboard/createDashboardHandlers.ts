@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readQuery } from '../api/params.js';
 import { ApiProblem } from '../api/problem.js';
 import type { Logger } from '../logging/index.js';
 import type { Store } from '../store/index.js';
@@ -77,21 +78,10 @@ export function createDashboardHandlers(
     }
     return reply.headers(DASHBOARD_HEADERS).type(ASSETS[name]![1]).send(body(text));
   };
-  const noQuery = (req: FastifyRequest): void => {
-    const q = Object.keys((req.query ?? {}) as object);
-    if (q.length > 0)
-      throw new ApiProblem({
-        status: 400,
-        code: 'API_BAD_PARAMETER',
-        field: q[0]!.slice(0, 128),
-        expected: 'one of: (none)',
-        detail: 'unknown query parameter',
-      });
-  };
   return {
     redirectToDashboard: async (_req, reply) => reply.headers(DASHBOARD_HEADERS).redirect('/dashboard', 302),
     getDashboard: async (req, reply) => {
-      noQuery(req);
+      readQuery(req, []);
       const after = (await p.store.stats()).lastCursor;
       return send(reply, 'index.html', (t) => t.replace('{{streamAfter}}', String(after)));
     },
