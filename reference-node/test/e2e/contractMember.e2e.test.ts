@@ -186,7 +186,17 @@ function announcement(effectiveFromSeq: number): JsonObject {
 }
 
 it('a 2-of-3 Safe member’s messages are accepted at the other node, and refused once its owners change', async () => {
-  await acceptedAtTheOtherNode(ALERTS, await safeAlert(1, [owners[0]!, owners[1]!]), 'Safe alert 1');
+  const first = await safeAlert(1, [owners[0]!, owners[1]!]);
+  await acceptedAtTheOtherNode(ALERTS, first, 'Safe alert 1');
+  // Every node must have judged it before the owners change: the Safe's node, checking it after the
+  // removal, would find it unsigned and penalise the node that relayed it (a REJECT), and leave that
+  // node out of its mesh for the next test.
+  await waitFor(
+    () => stored(2, messageIdOf(first)),
+    TIMEOUTS.event,
+    'Safe alert 1 stored at the Safe’s node',
+    200,
+  );
   // Owner 1 leaves (threshold stays 2): owners 0 and 1 no longer make a valid signature.
   await safe.removeOwner(owners[1]!.address, 2n, [owners[0]!, owners[2]!]);
   await refused(
