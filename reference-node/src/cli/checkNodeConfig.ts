@@ -219,7 +219,7 @@ async function checkAdapters(config: NodeConfig, baseDir: string, dataDir: strin
       dataDir,
       node: {
         member: config.identity.member ?? '',
-        store: { headSeq: () => undefined, rangeBySeq: async () => [] },
+        store: { headSeq: () => undefined, rangeBySeq: async () => [], getMessage: async () => undefined },
         publish: () => Promise.reject(new Error('a checked adapter host never publishes')),
       },
     });

@@ -52,7 +52,13 @@ export {
   sharedRecoverPool,
 } from './recoverPool.js';
 export { recoverSigner, SECP256K1_N, signatureEncodingError } from './recoverSigner.js';
-export { RETRACTION_NAMESPACE, retractedIdOf, retractionExtensionOf } from './retractionOf.js';
+export {
+  EVIDENCE_REORGED,
+  RETRACTION_NAMESPACE,
+  retractedIdOf,
+  retractionExtensionOf,
+  retractionPayload,
+} from './retractionOf.js';
 export {
   prepareEnvelope,
   type SignEnvelopeParameters,

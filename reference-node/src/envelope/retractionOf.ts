@@ -27,3 +27,42 @@ export function retractionExtensionOf(payload: unknown): unknown {
   if (typeof extensions !== 'object' || extensions === null) return undefined;
   return (extensions as Record<string, unknown>)[RETRACTION_NAMESPACE];
 }
+
+/** The only retraction reason of this version (Retraction.schema.json). */
+export const EVIDENCE_REORGED = 'EVIDENCE_REORGED';
+
+/**
+ * The payload of the retraction of `retracted` (the RecoveryEvent payload with id `retractedId`),
+ * built as messages.md#retraction rule 1 says: the retracted event's kind, protocol, scope,
+ * occurredAt and correlationId; severity `info`; `relatesTo` exactly `[retractedId]`; `evidence` the
+ * references a re-read answered `EVIDENCE_REORGED`, unchanged; `detectedAt` when the reorg was seen.
+ */
+export function retractionPayload(
+  retracted: Record<string, unknown>,
+  retractedId: string,
+  reorged: readonly unknown[],
+  detectedAt: number,
+  ancestorBlock?: bigint,
+): Record<string, unknown> {
+  const correlationId = retracted['correlationId'];
+  const occurredAt = retracted['occurredAt'];
+  return {
+    kind: retracted['kind'],
+    protocol: retracted['protocol'],
+    severity: 'info',
+    occurredAt,
+    detectedAt: typeof occurredAt === 'number' ? Math.max(detectedAt, occurredAt) : detectedAt,
+    scope: retracted['scope'],
+    evidence: [...reorged],
+    ...(typeof correlationId === 'string' ? { correlationId } : {}),
+    relatesTo: [retractedId],
+    summary: `Retracted: the evidence of ${retractedId.slice(0, 10)}… was reorged out of the canonical chain.`,
+    extensions: {
+      [RETRACTION_NAMESPACE]: {
+        retracts: retractedId,
+        reasonCode: EVIDENCE_REORGED,
+        ...(ancestorBlock === undefined ? {} : { ancestorBlock: ancestorBlock.toString() }),
+      },
+    },
+  };
+}

@@ -3,7 +3,9 @@
  * package (`createAdapter(config)`), gives it a crash-safe file cursor under the data dir, runs its
  * poll loop, publishes every output through `node.publish(type, payload)` and commits the adapter's
  * cursor only once every output of the scan is stored. A durable output-key log makes delivery
- * exactly-once across crashes (see outputLog.ts). A Startable: `start()` then `stop()`.
+ * exactly-once across crashes (see outputLog.ts). On a reorg the adapter reports, each event it
+ * published whose evidence the reorg removed is retracted (adapters.md#retracting-reorged-events).
+ * A Startable: `start()` then `stop()`.
  */
 import path from 'node:path';
 import {
@@ -16,6 +18,7 @@ import {
   type ExposureProfile,
   type LossDerivation,
 } from '@sfr/adapter-kit';
+import { retractedIdOf, retractionPayload } from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
 import type { Store } from '../store/index.js';
 import { type OutputLog, openOutputLog, type PendingOutput, stableJson } from './outputLog.js';
@@ -29,7 +32,7 @@ export interface AdapterEntry {
 /** The part of `SfrNode` the host uses. */
 export interface HostedNode {
   readonly member: string;
-  readonly store: Pick<Store, 'headSeq' | 'rangeBySeq'>;
+  readonly store: Pick<Store, 'headSeq' | 'rangeBySeq' | 'getMessage'>;
   publish(type: string, payload: Record<string, unknown>): Promise<{ messageId: string }>;
 }
 
@@ -69,6 +72,8 @@ export interface AdapterStatus {
   /** How long the last poll's RPC reads took (ms): the adapter's RPC lag. */
   readonly lastPollMs?: number;
   readonly published: number;
+  /** Retractions of its events published after reorgs (adapters.md#retracting-reorged-events). */
+  readonly retracted: number;
 }
 
 export interface AdapterHost {
@@ -113,6 +118,9 @@ export const STOP_GRACE_MS = 5_000;
 /** File name of the output-key log in `<dataDir>/adapters/`. */
 export const OUTPUT_LOG_FILE = 'outputs.jsonl';
 
+/** The output key of the retraction of the event with this message id (exactly once, like any output). */
+export const retractKey = (messageId: string): string => `retract:${messageId}`;
+
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 function failEntry(index: number, pkg: string, message: string, cause?: unknown): never {
@@ -154,6 +162,7 @@ interface Slot {
   head?: string;
   lastPollMs?: number;
   published: number;
+  retracted: number;
   scanWaiters: (() => void)[];
 }
 
@@ -207,6 +216,7 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
       status: 'stopped',
       failures: 0,
       published: 0,
+      retracted: 0,
       scanWaiters: [],
     });
   }
@@ -291,21 +301,96 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
     }
   }
 
+  /**
+   * adapters.md#retracting-reorged-events: re-reads the evidence of every RecoveryEvent published
+   * with evidence on the slot's chain above the reorg's ancestor and retracts, once, each one with
+   * a reference that now answers EVIDENCE_REORGED. A reference that cannot be told yet (the RPC is
+   * down, or the new chain is not that long yet) fails the scan: its cursor is not committed, so
+   * the next poll reports the same reorg and this runs again.
+   */
+  async function retractReorged(slot: Slot, ancestor: bigint, head: bigint): Promise<void> {
+    const o = outputs!;
+    const chain = slot.adapter.chain;
+    const above = (ref: { chain?: unknown; blockNumber?: unknown }): boolean =>
+      ref.chain === chain &&
+      Number.isSafeInteger(ref.blockNumber) &&
+      BigInt(ref.blockNumber as number) > ancestor;
+    let unsettled:
+      | { ref: unknown; code: 'ADAPTER_INCONSISTENT_READ' | 'ADAPTER_RPC_UNAVAILABLE' }
+      | undefined;
+    for (const event of o.publishedEvents()) {
+      if (event.key.startsWith('retract:') || !event.evidence.some(above)) continue;
+      const key = retractKey(event.messageId);
+      if (o.has(key)) continue;
+      const stored = await params.node.store.getMessage(event.messageId);
+      if (stored === undefined) continue; // published through this node, so held: nothing to void here
+      const payload = (
+        JSON.parse(new TextDecoder().decode(stored.wire)) as { payload: Record<string, unknown> }
+      ).payload;
+      if (retractedIdOf(payload) !== undefined) continue; // a retraction is never retracted
+      const refs = (payload['evidence'] as { chain?: unknown; blockNumber?: unknown }[]).filter(above);
+      const reorged: unknown[] = [];
+      for (const ref of refs) {
+        if (BigInt(ref.blockNumber as number) > head) {
+          unsettled = { ref, code: 'ADAPTER_INCONSISTENT_READ' };
+          continue;
+        }
+        const v = await host.verifyEvidence(ref);
+        if (!v.ok && v.code === 'EVIDENCE_REORGED') reorged.push(ref);
+        else if (!v.ok && v.code === 'EVIDENCE_RPC_UNAVAILABLE')
+          unsettled = { ref, code: 'ADAPTER_RPC_UNAVAILABLE' };
+      }
+      if (reorged.length === 0) continue;
+      const retraction = retractionPayload(payload, event.messageId, reorged, Date.now(), ancestor);
+      if (await publishOnce('RecoveryEvent', key, retraction)) {
+        slot.retracted++;
+        log?.warn(
+          { adapter: slot.name, retracts: event.messageId, key: event.key },
+          'reorged event retracted',
+        );
+      }
+    }
+    if (unsettled !== undefined) {
+      const { ref, code } = unsettled;
+      throw new AdapterError(
+        code,
+        'Evidence above a reorg cannot be re-read yet; the reorg is checked again at the next poll',
+        { details: { ancestor: ancestor.toString(), head: head.toString(), ref } },
+      );
+    }
+  }
+
+  /**
+   * The key an output is published under: its own, unless the event recorded under it was since
+   * retracted (its transaction re-mined after a reorg is a new event): then `<key>@<retraction id>`.
+   */
+  function liveKey(key: string): string {
+    let current = key;
+    for (;;) {
+      const id = outputs!.messageIdOf(current);
+      const retraction = id === undefined ? undefined : outputs!.messageIdOf(retractKey(id));
+      if (retraction === undefined || retraction.startsWith('refused:')) return current;
+      current = `${key}@${retraction}`;
+    }
+  }
+
   async function scanOnce(slot: Slot): Promise<boolean> {
     const polledAt = performance.now();
     const result = await slot.adapter.poll();
     slot.lastPollMs = performance.now() - polledAt;
     slot.head = result.head.toString();
+    if (result.reorg !== undefined) {
+      log?.warn({ adapter: slot.name, ...result.reorg, ancestor: String(result.reorg.ancestor) }, 'reorg');
+      await retractReorged(slot, result.reorg.ancestor, result.head);
+    }
     for (const output of result.outputs as AdapterOutput[]) {
       const payload = JSON.parse(JSON.stringify(output.payload)) as Record<string, unknown>;
-      if (await publishOnce(output.type, output.key, payload)) slot.published++;
+      if (await publishOnce(output.type, liveKey(output.key), payload)) slot.published++;
     }
     // every output of the scan is durably stored (store append is fsync'd, key log fsync'd): commit
     await result.commit();
     slot.lastScanAt = Date.now();
     if (result.toBlock >= result.fromBlock) slot.scannedTo = result.toBlock.toString();
-    if (result.reorg !== undefined)
-      log?.warn({ adapter: slot.name, ...result.reorg, ancestor: String(result.reorg.ancestor) }, 'reorg');
     // it scanned new blocks: there may be more below the safe head, so scan again at once
     return result.toBlock >= result.fromBlock;
   }
@@ -443,6 +528,7 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
         ...(s.head === undefined ? {} : { head: s.head }),
         ...(s.lastPollMs === undefined ? {} : { lastPollMs: s.lastPollMs }),
         published: s.published,
+        retracted: s.retracted,
       })),
     healthChecks: () =>
       slots.map((s) => ({

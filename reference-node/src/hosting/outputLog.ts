@@ -6,6 +6,10 @@
  * `{k, s: 'done', id}`. After a crash between the two, `recover()` looks for the pending payload
  * among the member's own messages signed after `after`: found → marked done (no duplicate);
  * not found → published again with the same payload (no miss).
+ *
+ * For every RecoveryEvent recorded done it keeps the message id and the (chain, block) of each
+ * evidence ref, so that a reorg can find the events whose evidence lies above its ancestor
+ * (adapters.md#retracting-reorged-events) without reading the member's whole history.
  */
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -16,6 +20,13 @@ export interface PendingOutput {
   readonly payload: Record<string, unknown>;
   /** The member's head seq just before publishing (0 when none). */
   readonly after: number;
+}
+
+/** A RecoveryEvent the host published: its key, message id and where its evidence lies. */
+export interface PublishedEvent {
+  readonly key: string;
+  readonly messageId: string;
+  readonly evidence: readonly { readonly chain: string; readonly blockNumber: number }[];
 }
 
 type Line =
@@ -34,6 +45,8 @@ export interface OutputLog {
   markRefused(key: string, code: string): Promise<void>;
   pendingOf(key: string): PendingOutput | undefined;
   messageIdOf(key: string): string | undefined;
+  /** The RecoveryEvents published (or found published), in the order they were recorded done. */
+  publishedEvents(): readonly PublishedEvent[];
   readonly size: number;
   close(): Promise<void>;
 }
@@ -42,6 +55,11 @@ export async function openOutputLog(path: string): Promise<OutputLog> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const done = new Map<string, string>();
   const open_ = new Map<string, PendingOutput>();
+  const events = new Map<string, PublishedEvent>();
+  const recordEvent = (entry: PendingOutput | undefined, messageId: string): void => {
+    if (entry?.type !== 'RecoveryEvent') return;
+    events.set(entry.key, { key: entry.key, messageId, evidence: evidenceBlocks(entry.payload) });
+  };
   let text = '';
   try {
     text = await readFile(path, 'utf8');
@@ -59,6 +77,7 @@ export async function openOutputLog(path: string): Promise<OutputLog> {
     if (line.s === 'pending' && typeof line.k === 'string') {
       open_.set(line.k, { key: line.k, type: line.t, payload: line.p, after: line.after });
     } else if (line.s === 'done' && typeof line.k === 'string') {
+      recordEvent(open_.get(line.k), line.id);
       open_.delete(line.k);
       done.set(line.k, line.id);
     } else if (line.s === 'refused' && typeof line.k === 'string') {
@@ -87,6 +106,7 @@ export async function openOutputLog(path: string): Promise<OutputLog> {
     },
     async markDone(key, messageId) {
       await append({ k: key, s: 'done', id: messageId });
+      recordEvent(open_.get(key), messageId);
       open_.delete(key);
       done.set(key, messageId);
     },
@@ -97,6 +117,7 @@ export async function openOutputLog(path: string): Promise<OutputLog> {
     },
     pendingOf: (key) => open_.get(key),
     messageIdOf: (key) => done.get(key),
+    publishedEvents: () => [...events.values()],
     get size() {
       return done.size;
     },
@@ -105,6 +126,17 @@ export async function openOutputLog(path: string): Promise<OutputLog> {
       await handle.close();
     },
   };
+}
+
+/** The (chain, block number) of each well-formed evidence ref of a RecoveryEvent payload. */
+function evidenceBlocks(payload: Record<string, unknown>): PublishedEvent['evidence'] {
+  const refs = Array.isArray(payload['evidence']) ? (payload['evidence'] as unknown[]) : [];
+  return refs.flatMap((r) => {
+    const ref = r as { chain?: unknown; blockNumber?: unknown } | null;
+    return typeof ref?.chain === 'string' && Number.isSafeInteger(ref.blockNumber)
+      ? [{ chain: ref.chain, blockNumber: ref.blockNumber as number }]
+      : [];
+  });
 }
 
 /** JSON with object keys sorted: equal for equal JSON values whatever their key order. */

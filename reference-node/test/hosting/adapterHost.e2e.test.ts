@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { serializeTransaction } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import {
@@ -198,6 +199,110 @@ describe('adapter host', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
     expect(host.status()[0]!.status).toBe('stopped');
+  });
+
+  it('a reorg that removes a published event makes the host retract it once; the same transaction re-mined is a new event', async () => {
+    const [hosting, other] = net.nodes as [SfrNode, SfrNode];
+    const got: Array<{ id: string; payload: Record<string, unknown> }> = [];
+    const off = received(other, got);
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sfr-host-'));
+    const host = await createAdapterHost({
+      adapters: [{ package: '@sfr/adapter-aave-v3', config: await chain.adapterConfig() }],
+      node: hosting,
+      dataDir,
+    });
+    const cfg = chain.abi('MockPoolConfigurator');
+    try {
+      await host.start();
+      // a scan end below the event's block: the common ancestor the reorg is found at
+      await chain.anvil.mine(1);
+      await host.settled();
+      await host.settled();
+      const snapshot = await chain.anvil.snapshot();
+      const freeze = await chain.anvil.write(chain.configurator, cfg, 'setReserveFreeze', [WETH, true]);
+      await waitFor(() => got.length >= 1, TIMEOUTS.event, 'the event at the other node');
+      await host.settled();
+      const event = got[0]!;
+      const tx = await chain.anvil.client.getTransaction({ hash: freeze.transactionHash });
+
+      // the reorg: back to before the event, an empty block at its height, the same signed
+      // transaction one block later (as a re-org'd transaction usually lands), then more blocks
+      await chain.anvil.revert(snapshot);
+      await chain.anvil.mine(1);
+      const raw = serializeTransaction(
+        {
+          type: 'eip1559',
+          chainId: chain.anvil.chainId,
+          nonce: tx.nonce,
+          gas: tx.gas,
+          maxFeePerGas: tx.maxFeePerGas!,
+          maxPriorityFeePerGas: tx.maxPriorityFeePerGas!,
+          to: tx.to!,
+          data: tx.input,
+          value: tx.value,
+        },
+        { r: tx.r, s: tx.s, yParity: tx.yParity! },
+      );
+      const again = await chain.anvil.client.sendRawTransaction({ serializedTransaction: raw });
+      expect(again).toBe(freeze.transactionHash);
+      await chain.anvil.mine(2);
+
+      const retractionOf = (id: string) =>
+        got.find(
+          (g) =>
+            (g.payload['extensions'] as Record<string, { retracts?: string }> | undefined)?.['sfr.retraction']
+              ?.retracts === id,
+        );
+      await waitFor(
+        () => retractionOf(event.id) !== undefined,
+        TIMEOUTS.event,
+        'the retraction at the other node',
+      );
+      await waitFor(() => got.length >= 3, TIMEOUTS.event, 'the re-mined event at the other node');
+      await host.settled();
+      const retraction = retractionOf(event.id)!;
+      const evidence = event.payload['evidence'] as Array<Record<string, unknown>>;
+      expect(retraction.payload).toMatchObject({
+        kind: event.payload['kind'],
+        protocol: event.payload['protocol'],
+        scope: event.payload['scope'],
+        occurredAt: event.payload['occurredAt'],
+        severity: 'info',
+        relatesTo: [event.id],
+        evidence,
+        extensions: { 'sfr.retraction': { retracts: event.id, reasonCode: 'EVIDENCE_REORGED' } },
+      });
+      const ancestor = BigInt(
+        (retraction.payload['extensions'] as Record<string, { ancestorBlock: string }>)['sfr.retraction']!
+          .ancestorBlock,
+      );
+      expect(ancestor).toBeLessThan(freeze.blockNumber);
+      expect(await other.store.retractedBy(event.id, hosting.member)).toBe(retraction.id);
+
+      // the re-mined transaction is a live event again, with evidence on the new chain
+      const remined = got.find((g) => g !== event && g !== retraction)!;
+      const ref = (remined.payload['evidence'] as Array<{ txHash: string; blockNumber: number }>)[0]!;
+      expect(ref.txHash).toBe(freeze.transactionHash);
+      expect(ref.blockNumber).toBe(Number(freeze.blockNumber) + 1);
+      expect(await other.store.retractedBy(remined.id, hosting.member)).toBeUndefined();
+      expect(host.status()[0]).toMatchObject({ status: 'ok', published: 2, retracted: 1 });
+
+      // exactly once: one retraction in the key log, under retract:<event id>
+      const lines = (await readFile(path.join(dataDir, 'adapters', OUTPUT_LOG_FILE), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { k: string; s: string; id?: string });
+      const done = lines.filter((l) => l.s === 'done');
+      expect(done.map((l) => l.id)).toEqual([event.id, retraction.id, remined.id]);
+      expect(done[1]!.k).toBe(`retract:${event.id}`);
+      expect(done[2]!.k).toBe(`${done[0]!.k}@${retraction.id}`);
+      expect(got).toHaveLength(3);
+    } finally {
+      off();
+      await host.stop();
+      await chain.anvil.write(chain.configurator, cfg, 'setReserveFreeze', [WETH, false]);
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('a package that cannot load, or a config the adapter refuses, is ADAPTER_CONFIG_INVALID naming the entry', async () => {
