@@ -246,6 +246,9 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
       ...(config.time?.skewMs === undefined ? {} : { skewMs: config.time.skewMs }),
       ...(config.time?.maxAgeMs === undefined ? {} : { maxAgeMs: config.time.maxAgeMs }),
     },
+    ...(config.liveness?.keepHeartbeats === undefined
+      ? {}
+      : { keepHeartbeats: config.liveness.keepHeartbeats }),
     logger,
     metrics,
   });

@@ -120,6 +120,8 @@ export interface CreateNodeParameters {
   readonly redialIntervalMs?: number;
   /** Contract (ERC-1271) members and how to ask their chains (envelope.md#erc-1271-members). */
   readonly contractMembers?: ContractSignatures;
+  /** Heartbeats kept per member (config `liveness.keepHeartbeats`, node.md#heartbeat-retention). */
+  readonly keepHeartbeats?: number;
   /** An already open store (tests); default `openStore(<dataDir>/store)`. */
   readonly store?: Store;
   readonly logger?: Logger;
@@ -265,7 +267,12 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
   const skewMs = params.time?.skewMs ?? DEFAULT_SKEW_MS;
   const maxAgeMs = params.time?.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const ownsStore = params.store === undefined;
-  const store = params.store ?? (await openStore(`${params.dataDir}/store`, { sync: true }));
+  const store =
+    params.store ??
+    (await openStore(`${params.dataDir}/store`, {
+      sync: true,
+      ...(params.keepHeartbeats === undefined ? {} : { keepHeartbeats: params.keepHeartbeats }),
+    }));
   const peerKey = params.peerKey ?? (await loadOrCreatePeerKey(params.dataDir));
 
   // A consortium can hand every node the same member list: the node's own entry is not a peer to dial.
@@ -379,6 +386,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         const m = await store.getBySeq(issuer, seq);
         return m === undefined ? undefined : { id: m.id, wire: m.wire };
       },
+      isPruned: (issuer, seq) => store.isPruned(issuer, seq),
       getMessage: (id) => store.getMessage(id),
       appendRefusal: () => appendRefusalOf(store),
       async append(wire, info) {

@@ -19,6 +19,10 @@
  *   j:h:<issuer>                  → highest seq reserved for signing (SigningJournal)
  *   j:s:<issuer>:<seq>            → digest reserved for that (issuer, seq) slot
  *   j:a:<claimId>:<round>         → digest reserved for that attestation slot
+ *   k:s:<issuer>:<fromSeq>        → toSeq: seqs of pruned heartbeats (node.md#heartbeat-retention)
+ *   k:c:<fromCursor>              → toCursor: log cursors of pruned heartbeats
+ *
+ * The `k:` ranges are not derived: they say what the log held and dropped, so a rebuild keeps them.
  */
 export const FORMAT_KEY = 'm:format';
 export const DERIVED_VERSION_KEY = 'm:derived';
@@ -57,6 +61,18 @@ export const journalHighKey = (issuer: string): string => `j:h:${issuer}`;
 export const journalSeqSlotKey = (issuer: string, seq: number): string => `j:s:${issuer}:${hex16(seq)}`;
 export const journalAttestationSlotKey = (claimId: string, round: number): string =>
   `j:a:${claimId}:${hex16(round)}`;
+
+export const prunedSeqKey = (issuer: string, fromSeq: number): string => `k:s:${issuer}:${hex16(fromSeq)}`;
+export const PRUNED_SEQ_START = 'k:s:';
+export const PRUNED_SEQ_END = 'k:s;';
+/** (issuer, fromSeq) of a `k:s:` key. */
+export const parsePrunedSeqKey = (key: string): { issuer: string; fromSeq: number } => ({
+  issuer: key.slice(PRUNED_SEQ_START.length, key.lastIndexOf(':')),
+  fromSeq: Number.parseInt(key.slice(key.lastIndexOf(':') + 1), 16),
+});
+export const prunedCursorKey = (fromCursor: number): string => `k:c:${hex16(fromCursor)}`;
+export const PRUNED_CURSOR_START = 'k:c:';
+export const PRUNED_CURSOR_END = 'k:c;';
 
 /** Everything `rebuildDerived` clears and rewrites from the log. */
 export const REBUILT_RANGES: ReadonlyArray<readonly [string, string]> = [

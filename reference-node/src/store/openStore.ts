@@ -10,6 +10,13 @@ import {
   retractionSlot,
 } from './deriveRecord.js';
 import {
+  createHeartbeatPruner,
+  DEFAULT_KEEP_HEARTBEATS,
+  type HeartbeatPruner,
+  type HeldAnnouncement,
+  RangeSet,
+} from './heartbeatPruning.js';
+import {
   ACTIVE_ALERT_END,
   ACTIVE_ALERT_START,
   cursorOfIndexKey,
@@ -20,6 +27,7 @@ import {
   HEAD_START,
   type IndexKind,
   idKey,
+  indexKey,
   indexPrefix,
   journalAttestationSlotKey,
   journalHighKey,
@@ -28,6 +36,13 @@ import {
   LOG_END,
   LOG_START,
   logKey,
+  PRUNED_CURSOR_END,
+  PRUNED_CURSOR_START,
+  PRUNED_SEQ_END,
+  PRUNED_SEQ_START,
+  parsePrunedSeqKey,
+  prunedCursorKey,
+  prunedSeqKey,
   REBUILT_RANGES,
   resolvedKey,
   retractedKey,
@@ -151,6 +166,11 @@ class LevelStore implements Store {
   private readonly metrics: StoreMetrics | undefined;
   /** The pending reopen after a full disk (`scheduleRecovery`). */
   private recovery: ReturnType<typeof setTimeout> | undefined;
+  private readonly keepHeartbeats: number;
+  /** node.md#heartbeat-retention: the held announcements, and the seqs and cursors of pruned ones. */
+  private pruner: HeartbeatPruner;
+  private prunedSeqs = new Map<string, RangeSet>();
+  private prunedCursors = new RangeSet();
 
   constructor(db: Db, dir: string, options: OpenStoreOptions) {
     this.db = db;
@@ -159,6 +179,109 @@ class LevelStore implements Store {
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.verifyTail = options.verifyTail ?? DEFAULT_VERIFY_TAIL;
     this.metrics = options.metrics;
+    this.keepHeartbeats = options.keepHeartbeats ?? DEFAULT_KEEP_HEARTBEATS;
+    this.pruner = createHeartbeatPruner(this.keepHeartbeats);
+  }
+
+  /** The cursor after the newest log record or pruned one (a cursor is never handed out twice). */
+  private async loadNextCursor(): Promise<void> {
+    const last = await this.db.keys({ gte: LOG_START, lt: LOG_END, reverse: true, limit: 1 }).all();
+    const lastLog = last[0] === undefined ? 0 : cursorOfLogKey(last[0]);
+    this.nextCursor = Math.max(lastLog, this.prunedCursors.max() ?? 0) + 1;
+  }
+
+  /** Reads the pruned ranges (`k:`), then the held announcements, pruning what `keepHeartbeats` drops now. */
+  private async loadPruned(): Promise<void> {
+    this.prunedSeqs = new Map();
+    this.prunedCursors = new RangeSet();
+    this.pruner = createHeartbeatPruner(this.keepHeartbeats);
+    for await (const [key, value] of this.db.iterator({ gte: PRUNED_SEQ_START, lt: PRUNED_SEQ_END })) {
+      const { issuer, fromSeq } = parsePrunedSeqKey(key);
+      this.prunedSetOf(issuer).load(fromSeq, Number(dec(value)));
+    }
+    for await (const [key, value] of this.db.iterator({ gte: PRUNED_CURSOR_START, lt: PRUNED_CURSOR_END })) {
+      this.prunedCursors.load(Number.parseInt(key.slice(PRUNED_CURSOR_START.length), 16), Number(dec(value)));
+    }
+  }
+
+  private prunedSetOf(issuer: string): RangeSet {
+    let set = this.prunedSeqs.get(issuer);
+    if (set === undefined) {
+      set = new RangeSet();
+      this.prunedSeqs.set(issuer, set);
+    }
+    return set;
+  }
+
+  /** Feeds the stored announcements to the pruner (at open), and prunes what it gives back. */
+  private async holdStoredAnnouncements(): Promise<void> {
+    if (!Number.isFinite(this.keepHeartbeats)) return;
+    const ops: BatchOp[] = [];
+    const prefix = indexPrefix('t', 'NodeAnnouncement');
+    for await (const key of this.db.keys({ gt: prefix, lt: `${prefix}g` })) {
+      const m = await this.recordAt(cursorOfIndexKey(key));
+      if (m === undefined) continue;
+      let payload: Record<string, unknown> = {};
+      try {
+        payload = (JSON.parse(dec(m.wire)) as { payload?: Record<string, unknown> }).payload ?? {};
+      } catch {
+        continue;
+      }
+      this.holdAnnouncement(m, payload, ops);
+    }
+    if (ops.length > 0) await this.db.batch(ops as never, { sync: true });
+  }
+
+  /**
+   * Tracks a held announcement and gathers the writes that prune what the pruner drops because of it:
+   * the record and its indexes go, its seq and cursor join the pruned ranges.
+   */
+  private holdAnnouncement(
+    h: RecordHeader & { cursor: number },
+    payload: Readonly<Record<string, unknown>>,
+    ops: BatchOp[],
+  ): void {
+    if (!Number.isFinite(this.keepHeartbeats)) return;
+    const a: HeldAnnouncement = {
+      seq: h.seq,
+      cursor: h.cursor,
+      id: h.id,
+      protocol: typeof payload['protocol'] === 'string' ? payload['protocol'] : undefined,
+      pinned: payload['keyRotation'] !== undefined,
+    };
+    for (const p of this.pruner.hold(h.issuer, a)) {
+      ops.push({ type: 'del', key: logKey(p.cursor) });
+      ops.push({ type: 'del', key: idKey(p.id) });
+      ops.push({ type: 'del', key: seqKey(h.issuer, p.seq) });
+      ops.push({ type: 'del', key: indexKey('t', 'NodeAnnouncement', p.cursor) });
+      ops.push({ type: 'del', key: indexKey('i', h.issuer, p.cursor) });
+      const bySeq = this.prunedSetOf(h.issuer).add(p.seq);
+      if (bySeq !== null) {
+        for (const from of bySeq.removed) ops.push({ type: 'del', key: prunedSeqKey(h.issuer, from) });
+        ops.push({
+          type: 'put',
+          key: prunedSeqKey(h.issuer, bySeq.range[0]),
+          value: enc(String(bySeq.range[1])),
+        });
+      }
+      const byCursor = this.prunedCursors.add(p.cursor);
+      if (byCursor !== null) {
+        for (const from of byCursor.removed) ops.push({ type: 'del', key: prunedCursorKey(from) });
+        ops.push({
+          type: 'put',
+          key: prunedCursorKey(byCursor.range[0]),
+          value: enc(String(byCursor.range[1])),
+        });
+      }
+    }
+  }
+
+  isPruned(issuer: string, seq: number): boolean {
+    return this.prunedSeqs.get(issuer.toLowerCase())?.has(seq) ?? false;
+  }
+
+  async holdsSeq(issuer: string, seq: number): Promise<boolean> {
+    return this.isPruned(issuer, seq) || (await this.getBySeq(issuer, seq)) !== undefined;
   }
 
   async init(): Promise<void> {
@@ -176,14 +299,15 @@ class LevelStore implements Store {
       this.report('STORE_FORMAT_UNSUPPORTED', `store format ${dec(format)}, this node reads ${STORE_FORMAT}`);
       return;
     }
-    const last = await this.db.keys({ gte: LOG_START, lt: LOG_END, reverse: true, limit: 1 }).all();
-    this.nextCursor = last[0] === undefined ? 1 : cursorOfLogKey(last[0]) + 1;
+    await this.loadPruned();
+    await this.loadNextCursor();
     await this.checkLog(this.verifyTail);
     const derived = await this.db.get(DERIVED_VERSION_KEY);
     if (this.healthyLogOnly() && (derived === undefined || dec(derived) !== DERIVED_VERSION)) {
       await this.rebuildDerived();
     }
     await this.loadHeads();
+    if (this.healthyLogOnly()) await this.holdStoredAnnouncements();
   }
 
   // ---- health -------------------------------------------------------------------------------
@@ -225,7 +349,11 @@ class LevelStore implements Store {
    */
   private async checkLog(tail: number, full = false): Promise<number> {
     const first = await this.db.keys({ gte: LOG_START, lt: LOG_END, limit: 1 }).all();
-    if (first[0] !== undefined && cursorOfLogKey(first[0]) !== 1) {
+    if (
+      first[0] !== undefined &&
+      cursorOfLogKey(first[0]) !== 1 &&
+      !this.prunedCursors.covers(1, cursorOfLogKey(first[0]) - 1)
+    ) {
       this.report(
         'STORE_INDEX_INCONSISTENT',
         `log starts at cursor ${cursorOfLogKey(first[0])}, not 1`,
@@ -243,7 +371,7 @@ class LevelStore implements Store {
     try {
       for await (const [key, value] of it) {
         const cursor = cursorOfLogKey(key);
-        if (cursor !== expected) {
+        if (cursor !== expected && !this.prunedCursors.covers(cursor + 1, expected)) {
           this.report(
             'STORE_INDEX_INCONSISTENT',
             `log gap: expected cursor ${expected}, found ${cursor}`,
@@ -426,6 +554,10 @@ class LevelStore implements Store {
         if (fx.resolved) batchResolved.set(fx.resolved.alertId, fx.resolved.by);
         if (fx.retracted) batchResolved.set(retractedKey(fx.retracted.slot), fx.retracted.by);
         results.push({ status: 'appended', id: h.id, cursor });
+        if (h.type === 'NodeAnnouncement') {
+          const payload = (envelope as { payload?: Record<string, unknown> }).payload ?? {};
+          this.holdAnnouncement({ ...h, cursor }, payload, ops);
+        }
         appended.push({ ...h, cursor, wire, envelope, ...(via === undefined ? {} : { via }) });
       }
       if (ops.length > 0) await this.db.batch(ops as BatchOp[] as never, { sync: this.sync });
@@ -528,7 +660,7 @@ class LevelStore implements Store {
       try {
         for await (const [key, value] of it) {
           const cursor = cursorOfLogKey(key);
-          if (cursor !== expected)
+          if (cursor !== expected && !this.prunedCursors.covers(expected, cursor - 1))
             this.report('STORE_INDEX_INCONSISTENT', `log gap at cursor ${expected}`, key);
           expected = cursor + 1;
           const rec = decodeRecord(value);
@@ -750,7 +882,8 @@ class LevelStore implements Store {
       approximateBytes = 0;
     }
     return {
-      messages: this.nextCursor - 1,
+      messages: this.nextCursor - 1 - this.prunedCursors.count(),
+      pruned: this.prunedCursors.count(),
       lastCursor: this.nextCursor - 1,
       issuers: this.headMap.size,
       appendedSinceOpen: this.appendedTotal,
@@ -958,12 +1091,13 @@ class LevelStore implements Store {
       const others = this.issues.filter(
         (i) => i.code !== 'STORE_NO_SPACE' && i.code !== 'STORE_WRITE_FAILED',
       );
-      const last = await this.db.keys({ gte: LOG_START, lt: LOG_END, reverse: true, limit: 1 }).all();
-      this.nextCursor = last[0] === undefined ? 1 : cursorOfLogKey(last[0]) + 1;
       this.issues = others;
+      await this.loadPruned();
+      await this.loadNextCursor();
       await this.checkLog(this.verifyTail);
       this.headMap.clear();
       await this.loadHeads();
+      await this.holdStoredAnnouncements();
       await this.db.put(PROBE_KEY, enc(String(Date.now())), { sync: true });
       await this.db.del(PROBE_KEY, { sync: true });
     } catch (cause) {

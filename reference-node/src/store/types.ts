@@ -11,6 +11,12 @@ export interface OpenStoreOptions {
   readonly verifyTail?: number;
   /** Records sfr_store_appends_total{outcome} and sfr_store_append_duration_seconds when given. */
   readonly metrics?: StoreMetrics;
+  /**
+   * Heartbeats (`NodeAnnouncement`s without a key rotation) kept per member, the newest by seq
+   * (node.md#heartbeat-retention; NodeConfig `liveness.keepHeartbeats`): older ones are pruned from the
+   * log and remembered as pruned ranges. Default `DEFAULT_KEEP_HEARTBEATS`; `Infinity` keeps all.
+   */
+  readonly keepHeartbeats?: number;
 }
 
 /** The part of the node's metrics the store records (`createMetrics()` of metrics/index.ts has it). */
@@ -120,7 +126,10 @@ export type StoreHealth =
   | { readonly healthy: false; readonly issues: readonly StoreIssue[]; readonly moreIssues: number };
 
 export interface StoreStats {
+  /** Messages in the log (pruned heartbeats not counted). */
   readonly messages: number;
+  /** Heartbeats pruned from the log (node.md#heartbeat-retention). */
+  readonly pruned: number;
   readonly lastCursor: number;
   readonly issuers: number;
   readonly appendedSinceOpen: number;
@@ -148,6 +157,13 @@ export interface Store extends SigningJournal {
   getMessage(id: string): Promise<StoredMessage | undefined>;
   getByCursor(cursor: number): Promise<StoredMessage | undefined>;
   getBySeq(issuer: string, seq: number): Promise<StoredMessage | undefined>;
+  /**
+   * Whether the store pruned the heartbeat it held at (issuer, seq) (node.md#heartbeat-retention): the
+   * slot counts as held for sync, and the replay rules refuse a message for it (rule 30).
+   */
+  isPruned(issuer: string, seq: number): boolean;
+  /** Whether the store holds a message at (issuer, seq), or held one and pruned it. */
+  holdsSeq(issuer: string, seq: number): Promise<boolean>;
   rangeBySeq(issuer: string, fromSeq: number, toSeq: number, limit?: number): Promise<StoredMessage[]>;
   readFrom(after: number, limit?: number): Promise<MessagePage>;
   queryMessages(parameters: QueryMessagesParameters): Promise<QueryMessagesResult>;

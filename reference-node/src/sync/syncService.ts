@@ -45,7 +45,7 @@ type SyncHost = Pick<
   Libp2p,
   'handle' | 'unhandle' | 'dialProtocol' | 'getPeers' | 'addEventListener' | 'removeEventListener'
 >;
-type SyncStore = Pick<Store, 'heads' | 'rangeBySeq' | 'getMessage' | 'getBySeq'>;
+type SyncStore = Pick<Store, 'heads' | 'rangeBySeq' | 'getMessage' | 'holdsSeq'>;
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const BYTES32 = /^0x[0-9a-f]{64}$/;
@@ -114,7 +114,7 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
   const maxFrame = opts.maxMessageBytes + 1;
   /** peer → issuer → highest seq through which that peer's range has been fully fetched. */
   const watermarks = new Map<string, Map<string, number>>();
-  /** issuer → highest seq s such that every seq 0…s is held locally. */
+  /** issuer → highest seq s such that every seq 0…s is held locally (a pruned heartbeat counts as held). */
   const prefix = new Map<string, number>();
   const sessions = new Map<string, Promise<SyncReport>>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -320,7 +320,7 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
   async function localPrefix(issuer: string): Promise<number> {
     let p = prefix.get(issuer) ?? -1;
     const head = store.heads().get(issuer) ?? -1;
-    while (p < head && (await store.getBySeq(issuer, p + 1)) !== undefined) p++;
+    while (p < head && (await store.holdsSeq(issuer, p + 1))) p++;
     prefix.set(issuer, p);
     return p;
   }
@@ -341,7 +341,7 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
   /** Skips the seqs from `from` on that this node already holds, so a request starts at one it lacks. */
   async function firstMissing(issuer: string, from: number, to: number): Promise<number> {
     let seq = from;
-    while (seq <= to && (await store.getBySeq(issuer, seq)) !== undefined) seq++;
+    while (seq <= to && (await store.holdsSeq(issuer, seq))) seq++;
     return seq;
   }
 

@@ -23,7 +23,7 @@ export interface AnnouncedProtocols {
 }
 
 export function createAnnouncedProtocols(): AnnouncedProtocols {
-  // Per member, (seq, protocol) of each accepted announcement in seq order.
+  // Per member, (seq, protocol) of the accepted announcements that change the protocol, in seq order.
   const announced = new Map<string, { seq: number; protocol: string }[]>();
   const protocolOf = (issuer: string, seq: number): string | undefined => {
     const list = announced.get(issuer);
@@ -37,7 +37,10 @@ export function createAnnouncedProtocols(): AnnouncedProtocols {
       const list = announced.get(issuer) ?? [];
       let k = list.length;
       while (k > 0 && list[k - 1]!.seq > seq) k--;
-      if (list[k - 1]?.seq !== seq) list.splice(k, 0, { seq, protocol });
+      // One entry per protocol change is enough (node.md#heartbeat-retention): an announcement naming the
+      // protocol of the one below it answers no seq differently, and heartbeats would grow the list forever.
+      if (list[k - 1]?.seq !== seq && list[k - 1]?.protocol !== protocol)
+        list.splice(k, 0, { seq, protocol });
       announced.set(issuer, list);
     },
     protocolOf,

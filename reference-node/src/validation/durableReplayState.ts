@@ -5,7 +5,8 @@
  * the router relay, without waiting on the disk (p2p.md#validation: relay on validation) while a copy or
  * a conflicting message arriving meanwhile is still judged against it. Appends are queued in the order
  * messages are recorded. Attestation slots are an index kept in memory, rebuilt from the store at start
- * by `restoreValidationState`. Nothing is forgotten, so rule 30 (`ENVELOPE_SEQ_STALE`) never applies.
+ * by `restoreValidationState`. Nothing is forgotten early; a slot whose heartbeat the store pruned
+ * (node.md#heartbeat-retention) is refused by rule 30 (`ENVELOPE_SEQ_STALE`).
  */
 import { attestationSlotOf, type Envelope, readKeyRotation, type SignerRegistry } from '../envelope/index.js';
 import { attestationKey, type HeldMessage, type Recorded, type ReplayState } from './replayState.js';
@@ -24,6 +25,8 @@ export interface DurableLog {
     issuer: string,
     seq: number,
   ): Promise<{ readonly id: string; readonly wire: Uint8Array } | undefined>;
+  /** Whether the log pruned the heartbeat it held at (issuer, seq). `issuer` is lower-case. */
+  isPruned(issuer: string, seq: number): boolean;
   /** The stored message with this id, if any. */
   getMessage(id: string): Promise<{ readonly id: string; readonly wire: Uint8Array } | undefined>;
   /**
@@ -91,7 +94,7 @@ export function createDurableReplayState(
       return m === undefined ? undefined : held(m);
     },
     isKnownEquivocation: (id, now) => (equivocations.get(id) ?? -1) >= now,
-    forgottenUpTo: () => undefined,
+    forgotten: (issuer, seq) => (log.isPruned(issuer.toLowerCase(), seq) ? { pruned: true } : undefined),
     async record(message): Promise<Recorded> {
       const refusal = log.appendRefusal();
       if (refusal !== undefined) throw new Error(refusal);

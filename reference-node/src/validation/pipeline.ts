@@ -35,7 +35,7 @@ import {
 import type { ContractSignatures } from './contractSignatures.js';
 import type { IssuerRateLimiter } from './issuerRateLimiter.js';
 import { ACCEPT, ignore, type Refusal, reject, type ValidationOutcome } from './outcome.js';
-import type { HeldMessage, ReplayState } from './replayState.js';
+import type { ForgottenSlot, HeldMessage, ReplayState } from './replayState.js';
 import type { AdmitResult, IngestContext, IngestResult, TypeRules, WireEnvelope } from './types.js';
 
 export interface PipelineLimits {
@@ -232,8 +232,8 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
       deps.onEquivocation?.({ id: conflict.id }, { id, envelope, wire });
       return refused(ignore('ENVELOPE_EQUIVOCATION', { first: conflict.id, second: id }));
     }
-    // 30. (state) [IGNORE] `seq` is above what the state forgot of the issuer. — ENVELOPE_SEQ_STALE
-    const stale = checkStaleSeq(envelope, state.forgottenUpTo(envelope.issuer));
+    // 30. (state) [IGNORE] The state did not drop the issuer's slot at `seq`. — ENVELOPE_SEQ_STALE
+    const stale = checkStaleSeq(envelope, state.forgotten(envelope.issuer, envelope.seq));
     if (stale) return refused(stale);
     // 31. (state) [REJECT] A rotation takes effect after the member's previous one. — ENVELOPE_BAD_ROTATION
     const order = rotation === null ? null : signers.checkOrder(envelope.issuer, rotation);
@@ -433,10 +433,8 @@ export function checkSlotDuplicate(held: HeldMessage | undefined, digest: Uint8A
 }
 
 /** @rule 30 (state) */
-export function checkStaleSeq(envelope: Envelope, forgottenUpTo: number | undefined): Refusal | null {
-  return forgottenUpTo !== undefined && envelope.seq <= forgottenUpTo
-    ? ignore('ENVELOPE_SEQ_STALE', { seq: envelope.seq, forgottenUpTo })
-    : null;
+export function checkStaleSeq(envelope: Envelope, forgotten: ForgottenSlot | undefined): Refusal | null {
+  return forgotten === undefined ? null : ignore('ENVELOPE_SEQ_STALE', { seq: envelope.seq, ...forgotten });
 }
 
 /**

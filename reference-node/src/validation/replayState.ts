@@ -16,6 +16,9 @@ export interface HeldMessage {
 
 type MaybePromise<T> = T | Promise<T>;
 
+/** A slot the state can no longer judge (rule 30, `ENVELOPE_SEQ_STALE`). */
+export type ForgottenSlot = { readonly forgottenUpTo: number } | { readonly pruned: true };
+
 /** A message recorded ahead of its durable append (p2p.md#validation: relay on validation). */
 export interface Recorded {
   /** Settles once the message is on stable storage; rejects when the append failed. */
@@ -34,8 +37,12 @@ export interface ReplayState {
   ): MaybePromise<HeldMessage | undefined>;
   /** Whether `id` was refused as equivocation (its repeats are duplicates, envelope.md#equivocation). */
   isKnownEquivocation(id: string, now: number): boolean;
-  /** The highest seq of `issuer` whose slot this state forgot before the slot's lifetime ended. */
-  forgottenUpTo(issuer: string): number | undefined;
+  /**
+   * Why the state can no longer judge `(issuer, seq)`, if it cannot: it dropped the issuer's slots up to
+   * `forgottenUpTo` before their lifetime ended (bounded memory), or it held the slot's heartbeat and
+   * pruned it (node.md#heartbeat-retention). Rule 30 refuses such a message.
+   */
+  forgotten(issuer: string, seq: number): ForgottenSlot | undefined;
   /**
    * Records an accepted message: from the moment it returns, `slotAt` and `attestationAt` see it. The
    * node's state then appends it durably and answers `durable`, which settles once the append is on
@@ -103,7 +110,10 @@ export function createMemoryReplayState(options: { ttlMs: number; maxEntries?: n
       return slot === undefined ? undefined : live(slots.get(slot), now);
     },
     isKnownEquivocation: (id, now) => (equivocations.get(id) ?? -1) >= now,
-    forgottenUpTo: (issuer) => forgotten.get(issuer.toLowerCase()),
+    forgotten(issuer, seq) {
+      const upTo = forgotten.get(issuer.toLowerCase());
+      return upTo !== undefined && seq <= upTo ? { forgottenUpTo: upTo } : undefined;
+    },
     record(message, now) {
       const issuer = message.envelope.issuer.toLowerCase();
       const key = `${issuer}|${message.envelope.seq}`;

@@ -66,6 +66,7 @@ for (const file of readdirSync(dir).sort()) {
                 const m = await store.getBySeq(issuer, seq);
                 return m === undefined ? undefined : { id: m.id, wire: m.wire };
               },
+              isPruned: (issuer, seq) => store.isPruned(issuer, seq),
               getMessage: (id) => store.getMessage(id),
               appendRefusal: () => (store.isHealthy() ? undefined : 'STORE_UNHEALTHY'),
               async append(wire, info) {

@@ -82,6 +82,7 @@ function logOf(s: Store): DurableLog {
       const m = await s.getBySeq(issuer, seq);
       return m === undefined ? undefined : { id: m.id, wire: m.wire };
     },
+    isPruned: (issuer, seq) => s.isPruned(issuer, seq),
     getMessage: (id) => s.getMessage(id),
     appendRefusal: () => (s.isHealthy() ? undefined : 'STORE_UNHEALTHY'),
     async append(wire, info) {
@@ -468,6 +469,7 @@ describe('validation pipeline rules, in spec order', () => {
     await closedStore.close();
     const { pipeline } = pipelineWith({}, closedStore, {
       heldAt: async () => undefined,
+      isPruned: () => false,
       getMessage: async () => undefined,
       appendRefusal: () => (closedStore.isHealthy() ? undefined : 'STORE_CLOSED'),
       async append(wire, info) {

@@ -1564,6 +1564,10 @@ export interface LivenessConfig {
    * Intervals without a heartbeat (plus half an interval of grace) after which a member is marked silent. 1 … 100; default 2, so a stopped node is reported within three intervals.
    */
   missedHeartbeats?: number;
+  /**
+   * Heartbeats (NodeAnnouncements without a key rotation) the store keeps per member, the newest by seq; older ones are pruned and remembered as pruned, so that sync does not fetch them again and a copy is refused (node.md#heartbeat-retention). 1 … 100 000; default 3.
+   */
+  keepHeartbeats?: number;
 }
 
 /**
