@@ -12,12 +12,14 @@
  * `BENCH_ONLY=pipeline,ingest` and `BENCH_SIZES=10,30` pick sections and network sizes. The dissemination
  * section runs all nodes in this process and, with `BENCH_PROCESSES=k` (default in full mode: a process per
  * node, as free memory allows), in k worker processes pinned to cores with `taskset`; `BENCH_IN_PROCESS=0`
- * skips the in-process layout.
+ * skips the in-process layout. `BENCH_CPU_PROFILE=<dir>` writes a CPU profile of each ingest run (the
+ * timed part only) there.
  * Run: npm run bench -- gossip   (or npx tsx reference-node/bench/gossip.bench.ts)
  */
 import '../src/polyfill.js';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -76,10 +78,43 @@ const pictures: {
 } = { latency: [] };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `BENCH_CPU_PROFILE=<dir>`: a V8 CPU profile of `fn` alone (not the start-up around it) written to
+ * `<dir>/<name>.cpuprofile` (open it in Chrome DevTools, or speedscope). Without it, just `fn()`.
+ */
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env['BENCH_CPU_PROFILE'];
+  if (dir === undefined) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+    console.error(`[bench] CPU profile of ${name} written to ${path.join(dir, `${name}.cpuprofile`)}`);
+  }
+}
 const startedAt = Date.now();
 const elapsed = () => ((Date.now() - startedAt) / 1000).toFixed(0);
 const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+/**
+ * A same-run ratio SFR / baseline for display. A to-all percentile is ∞ when some message never reached
+ * every node: ∞ / ∞ has no meaning (it printed "NaN×"), so that case says so; the delivered share beside
+ * it tells how far each run got.
+ */
+const ratioText = (sfr: number, baseline: number, d = 2): string => {
+  if (Number.isNaN(sfr) || Number.isNaN(baseline)) return 'n/a (no delivery)';
+  if (!Number.isFinite(sfr) && !Number.isFinite(baseline)) return 'n/a (both ∞)';
+  return `${fmt(sfr / baseline, d)}×`;
+};
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
@@ -494,11 +529,7 @@ async function sfrGroup(indices: readonly number[], keys: MemberKey[], dirs: str
     countReceptions(node.libp2p, counter);
     nodes.set(i, node);
   });
-  // Warm-up, before anything is timed: a node compiles each message type's schema the first time it
-  // validates one (schemas/src/validator.ts), seconds under load, once per process. Left in, that
-  // start-up cost was the p99 of every short run (N = 4: p50 190-270 ms, p99 6.7-7.7 s at load 22).
-  const [sample] = await presign(memberKeys(1), 1, Date.now());
-  checkEnvelopeSchema(JSON.parse(Buffer.from(sample!).toString('utf8')) as Envelope);
+  await warmSchemas();
   return {
     addrOf: (i) => nodes.get(i)!.libp2p.getMultiaddrs()[0]!.toString(),
     dial: async (i, addr) => {
@@ -526,6 +557,17 @@ async function sfrGroup(indices: readonly number[], keys: MemberKey[], dirs: str
 }
 
 const memberKeys = (n: number) => Array.from({ length: n }, (_, i) => deriveTestKey(`sfr-bench-member-${i}`));
+
+/**
+ * Warm-up, before anything is timed: a node compiles each message type's schema the first time it
+ * validates one (schemas/src/validator.ts), seconds under load, once per process. Left in, that start-up
+ * cost was the p99 of every short dissemination run (N = 4: p50 190-270 ms, p99 6.7-7.7 s at load 22) and
+ * a second of the 1 000-message ingest run (ajv's compile was 23 % of its CPU profile).
+ */
+async function warmSchemas(): Promise<void> {
+  const [sample] = await presign(memberKeys(1), 1, Date.now());
+  checkEnvelopeSchema(JSON.parse(Buffer.from(sample!).toString('utf8')) as Envelope);
+}
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** The in-process mode: every node in this process, sharing its one event loop. */
@@ -757,6 +799,7 @@ async function benchIngest(): Promise<void> {
   let sender = await newSender();
   const blast = async (onDone: () => number) => {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < wires.length; i++) {
       await sender.services.pubsub.publish(ALERTS, wires[i]!).catch(() => {});
       if (i % 50 === 49) await sleep(1);
@@ -766,14 +809,18 @@ async function benchIngest(): Promise<void> {
     const end = Date.now() + 60_000;
     let last = onDone();
     let lastAt = performance.now();
+    let cpu = process.cpuUsage(cpu0);
     while (Date.now() < end && onDone() < wires.length && performance.now() - lastAt < 3_000) {
       await sleep(10);
       if (onDone() !== last) {
         last = onDone();
         lastAt = performance.now();
+        cpu = process.cpuUsage(cpu0);
       }
     }
-    return { rate: onDone() / ((lastAt - t0) / 1000), got: onDone(), t0 };
+    // CPU of every thread of this process (sender and receiver) up to the last arrival, per message.
+    const cpuPerMessage = (cpu.user + cpu.system) / Math.max(1, onDone());
+    return { rate: onDone() / ((lastAt - t0) / 1000), got: onDone(), t0, cpuPerMessage };
   };
 
   // Raw gossipsub receiver.
@@ -791,7 +838,7 @@ async function benchIngest(): Promise<void> {
   });
   await sender.dial(raw.getMultiaddrs()[0]!);
   await sleep(2500);
-  const rawResult = await blast(() => rawGot);
+  const rawResult = await profiled('ingest-raw', () => blast(() => rawGot));
   await sender.stop();
   await raw.stop();
   sender = await newSender();
@@ -808,6 +855,7 @@ async function benchIngest(): Promise<void> {
     sync: { intervalMs: 0, connectDelayMs: 60_000 },
   });
   await node.start();
+  await warmSchemas();
   let sfrGot = 0;
   const sfrAt: number[] = [];
   node.onAccepted(() => {
@@ -816,7 +864,7 @@ async function benchIngest(): Promise<void> {
   });
   await sender.dial(node.libp2p.getMultiaddrs()[0]!);
   await sleep(2500);
-  const sfrResult = await blast(() => sfrGot);
+  const sfrResult = await profiled('ingest-sfr', () => blast(() => sfrGot));
   const drops = Object.values(node.ingress.queueDrops()).reduce((a, b) => a + b, 0);
   await node.stop();
   await sender.stop();
@@ -830,11 +878,24 @@ async function benchIngest(): Promise<void> {
   console.log(
     `| baseline: raw gossipsub, no validation, no store | ${fmt(rawResult.rate)} | ${rawResult.got}/${K} | 1× |`,
   );
+  console.log(
+    `CPU per message (this process: the sender and the receiver): SFR ${fmt(sfrResult.cpuPerMessage, 1)} µs, raw ${fmt(rawResult.cpuPerMessage, 1)} µs (${fmt(sfrResult.cpuPerMessage / rawResult.cpuPerMessage, 2)}×; the SFR receiver's extra: ${fmt(sfrResult.cpuPerMessage - rawResult.cpuPerMessage, 1)} µs)`,
+  );
   console.log(`SFR queue drops (GOSSIP_QUEUE_FULL): ${drops}; load average ${loadavg()}`);
   record('ingest', {
     messages: K,
-    sfr: { rate: sfrResult.rate, delivered: sfrResult.got, queueDrops: drops },
-    baseline: { name: 'raw gossipsub', rate: rawResult.rate, delivered: rawResult.got },
+    sfr: {
+      rate: sfrResult.rate,
+      delivered: sfrResult.got,
+      queueDrops: drops,
+      cpuMicrosPerMessage: sfrResult.cpuPerMessage,
+    },
+    baseline: {
+      name: 'raw gossipsub',
+      rate: rawResult.rate,
+      delivered: rawResult.got,
+      cpuMicrosPerMessage: rawResult.cpuPerMessage,
+    },
     ratio: sfrResult.rate / rawResult.rate,
     loadavg: os.loadavg(),
   });
@@ -927,7 +988,7 @@ async function benchDissemination(): Promise<void> {
         loadavg: os.loadavg(),
       });
       console.log(
-        `| ${n} | ${layout.name} | ratio SFR / raw | ${fmt(ratio.p50, 2)}× | ${fmt(ratio.p99, 2)}× | ${fmt(sfr.all50 / raw.all50, 2)}× | ${fmt(ratio.toAllP99, 2)}× | target: p99 and to-all p99 ≤ 1.5×, 100 % delivered: ${met ? 'met' : 'NOT met'} | |`,
+        `| ${n} | ${layout.name} | ratio SFR / raw | ${ratioText(sfr.p50, raw.p50)} | ${ratioText(sfr.p99, raw.p99)} | ${ratioText(sfr.all50, raw.all50)} | ${ratioText(sfr.all99, raw.all99)} | target: p99 and to-all p99 ≤ 1.5×, 100 % delivered: ${met ? 'met' : 'NOT met'} | |`,
       );
       if (layout.processes === 1) pictures.latency.push({ n, sfr: sfr.per, raw: raw.per });
       else pictures.latency.push({ n, layout: layout.name, sfr: sfr.per, raw: raw.per });
@@ -1105,7 +1166,8 @@ function printDoneWhen(): void {
     n: number;
     mode: string;
     ratio: { p99: number; toAllP99: number };
-    sfr: { delivered: number };
+    sfr: { delivered: number; p99: number; toAllP99: number };
+    baseline: { delivered: number; p99: number; toAllP99: number };
     target: { met: boolean };
   };
   const dRows = (results['dissemination'] as { rows: DRow[] } | undefined)?.rows ?? [];
@@ -1122,7 +1184,7 @@ function printDoneWhen(): void {
     for (const r of at) {
       rows.push({
         criterion: `dissemination N = ${n}, ${r.mode}: p99 / to-all p99 / delivered`,
-        figure: `${fmt(r.ratio.p99, 2)}× / ${fmt(r.ratio.toAllP99, 2)}× / ${fmt(r.sfr.delivered * 100, 1)} %`,
+        figure: `${ratioText(r.sfr.p99, r.baseline.p99)} / ${ratioText(r.sfr.toAllP99, r.baseline.toAllP99)} / ${fmt(r.sfr.delivered * 100, 1)} % (raw ${fmt(r.baseline.delivered * 100, 1)} %)`,
         target: '≤ 1.5× / ≤ 1.5× / 100 %',
         met: r.target.met,
       });
