@@ -387,6 +387,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         return m === undefined ? undefined : { id: m.id, wire: m.wire };
       },
       isPruned: (issuer, seq) => store.isPruned(issuer, seq),
+      headSeq: (issuer) => store.headSeq(issuer),
       getMessage: (id) => store.getMessage(id),
       appendRefusal: () => appendRefusalOf(store),
       async append(wire, info) {

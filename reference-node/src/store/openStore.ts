@@ -516,14 +516,26 @@ class LevelStore implements Store {
     const heads = new Map<string, number>();
     let next = this.nextCursor;
     try {
-      // One read for both lookups of the whole group: ids first, then (issuer, seq) keys.
+      // One read for every lookup of the whole group: ids, then (issuer, seq) keys, then the resolution
+      // slot of each alert (whether its all-clear came first: deriveRecord asks for every alert, and one
+      // read per alert was the commit's largest cost in a profile of an alert flood).
+      const alertSlots = group
+        .filter((p) => p.header.type === 'ContagionAlert' && p.header.resolves === undefined)
+        .map((p) => resolutionSlot(p.header.id, p.header.issuer));
       const found = await this.db.getMany([
         ...group.map((p) => idKey(p.header.id)),
         ...group.map((p) => seqKey(p.header.issuer, p.header.seq)),
+        ...alertSlots.map((slot) => resolvedKey(slot)),
       ]);
       const known = found.slice(0, group.length);
-      const seqs = found.slice(group.length);
-      const reader = this.readerWith(batchIds, batchHeaders, batchResolved, heads);
+      const seqs = found.slice(group.length, 2 * group.length);
+      const storedResolutions = new Map(
+        alertSlots.map((slot, k) => {
+          const v = found[2 * group.length + k];
+          return [slot, v === undefined ? undefined : dec(v)] as const;
+        }),
+      );
+      const reader = this.readerWith(batchIds, batchHeaders, batchResolved, heads, storedResolutions);
       for (let k = 0; k < group.length; k++) {
         const { header: h, wire, envelope, via } = group[k]!;
         const dupCursor = batchIds.get(h.id) ?? (known[k] === undefined ? undefined : Number(dec(known[k]!)));
@@ -595,6 +607,8 @@ class LevelStore implements Store {
     batchHeaders: Map<number, RecordHeader>,
     batchResolved: Map<string, string>,
     heads: Map<string, number>,
+    /** Resolution slots read before the batch (the store's value, undefined if none), not read again. */
+    storedResolutions?: ReadonlyMap<string, string | undefined>,
   ): DeriveReader {
     return {
       cursorOfId: async (id) => {
@@ -607,6 +621,7 @@ class LevelStore implements Store {
       resolvedBy: async (alertId) => {
         const b = batchResolved.get(alertId);
         if (b !== undefined) return b;
+        if (storedResolutions?.has(alertId) === true) return storedResolutions.get(alertId);
         const v = await this.db.get(resolvedKey(alertId));
         return v === undefined ? undefined : dec(v);
       },

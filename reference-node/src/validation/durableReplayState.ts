@@ -27,6 +27,13 @@ export interface DurableLog {
   ): Promise<{ readonly id: string; readonly wire: Uint8Array } | undefined>;
   /** Whether the log pruned the heartbeat it held at (issuer, seq). `issuer` is lower-case. */
   isPruned(issuer: string, seq: number): boolean;
+  /**
+   * The highest seq stored for `issuer` (lower-case), read from memory, or undefined when it is not known
+   * (nothing stored, or the store is rebuilding it). A slot above it is empty without a read: rule 20 of a
+   * member's next message (the usual case, seqs rise) costs no disk lookup. It must never be below a seq
+   * the store holds, and rises with an append before that append resolves.
+   */
+  headSeq(issuer: string): number | undefined;
   /** The stored message with this id, if any. */
   getMessage(id: string): Promise<{ readonly id: string; readonly wire: Uint8Array } | undefined>;
   /**
@@ -82,6 +89,8 @@ export function createDurableReplayState(
     async slotAt(issuer, seq) {
       const pending = pendingSlots.get(`${issuer}:${seq}`);
       if (pending !== undefined) return pending;
+      const head = log.headSeq(issuer);
+      if (head !== undefined && seq > head) return undefined;
       const m = await log.heldAt(issuer, seq);
       return m === undefined ? undefined : held(m);
     },

@@ -67,6 +67,7 @@ for (const file of readdirSync(dir).sort()) {
                 return m === undefined ? undefined : { id: m.id, wire: m.wire };
               },
               isPruned: (issuer, seq) => store.isPruned(issuer, seq),
+              headSeq: (issuer) => store.headSeq(issuer),
               getMessage: (id) => store.getMessage(id),
               appendRefusal: () => (store.isHealthy() ? undefined : 'STORE_UNHEALTHY'),
               async append(wire, info) {

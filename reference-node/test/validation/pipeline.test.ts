@@ -83,6 +83,7 @@ function logOf(s: Store): DurableLog {
       return m === undefined ? undefined : { id: m.id, wire: m.wire };
     },
     isPruned: (issuer, seq) => s.isPruned(issuer, seq),
+    headSeq: (issuer) => s.headSeq(issuer),
     getMessage: (id) => s.getMessage(id),
     appendRefusal: () => (s.isHealthy() ? undefined : 'STORE_UNHEALTHY'),
     async append(wire, info) {
@@ -470,6 +471,7 @@ describe('validation pipeline rules, in spec order', () => {
     const { pipeline } = pipelineWith({}, closedStore, {
       heldAt: async () => undefined,
       isPruned: () => false,
+      headSeq: () => undefined,
       getMessage: async () => undefined,
       appendRefusal: () => (closedStore.isHealthy() ? undefined : 'STORE_CLOSED'),
       async append(wire, info) {
