@@ -1828,6 +1828,39 @@ bad(
   'SCHEMA_ENUM',
   '/action',
 );
+// POST /v1/pools/{poolId}/claims/{claimId}/settle (settlement.md#settling-exactly-once rule 5).
+out('SettleRequest', 'valid', 'empty', {});
+bad(
+  'SettleRequest',
+  'names-an-amount',
+  { amount: '1000000000' },
+  'the decision fixes what is settled: the request names nothing',
+  'SCHEMA_ADDITIONAL_PROPERTY',
+  '/amount',
+);
+// 1 000 USDC decided; a rate limit of 400 USDC per window pays 400 at once and holds back 600.
+const settled = {
+  poolId,
+  claimId: h('sfr-example-claim:settle'),
+  chain: 'eip155:1',
+  vault: '0x00000000000000000000000000000000000057A1',
+  asset: { address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48', symbol: 'USDC', decimals: 6 },
+  amount: '1000000000',
+  transactionHash: h('sfr-example-tx:settle'),
+  blockNumber: '21400100',
+  byThisNode: true,
+  paid: '400000000',
+  remaining: '600000000',
+};
+out('SettleResponse', 'valid', 'settled-rate-limited', settled);
+bad(
+  'SettleResponse',
+  'paid-in-token-units',
+  { ...settled, paid: '400.0' },
+  'amounts are base units, decimal integer strings',
+  'SCHEMA_ONE_OF',
+  '/paid',
+);
 out('Problem', 'valid', 'invalid-body', {
   type: 'https://sfr.dev/problems/SCHEMA_REQUIRED',
   title: 'Request body is not valid',

@@ -29,6 +29,8 @@ export const schemaKinds = [
   'SignProposalRequest',
   'EscrowRequest',
   'EscrowResponse',
+  'SettleRequest',
+  'SettleResponse',
   'Problem',
   'PoolDecideResult',
   'Scenario',

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { ClaimAttestation, EscrowRequest, FundClaim, PoolCharter, SubmitResponse } from '@sfr/schemas';
+import type {
+  ClaimAttestation,
+  EscrowRequest,
+  FundClaim,
+  PoolCharter,
+  SettleRequest,
+  SettleResponse,
+  SubmitResponse,
+} from '@sfr/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Hex } from 'viem';
 import type { Logger } from '../logging/index.js';
@@ -8,6 +16,7 @@ import {
   moveEscrow,
   type PoolService,
   PoolServiceError,
+  vaultNotFollowed,
   type WriteOptions,
 } from '../poolsNode/index.js';
 import { VaultError } from '../settlement/index.js';
@@ -28,6 +37,7 @@ export type PoolApi = Pick<
   | 'signCharter'
   | 'foundPool'
   | 'vaultOf'
+  | 'settleNow'
 >;
 
 const POOL_ID = HEX32;
@@ -36,7 +46,7 @@ const STATUSES = new Set(['attesting', 'approved', 'rejected', 'expired', 'settl
 /** Codes that mean "no such thing here" rather than "refused". */
 const NOT_FOUND = new Set(['POOL_NOT_FOUNDED', 'CLAIM_UNKNOWN']);
 
-/** HTTP status of a vault error (settlement.md#escrow-from-the-node); 422 for the vault's own refusals. */
+/** HTTP status of a vault error (settlement.md#escrow-from-the-node); the vault's own refusals are 422 (409 on the settle route). */
 const VAULT_STATUS: Record<string, number> = {
   POOL_WITHDRAWAL_LOCKED: 409,
   VAULT_NOT_FOLLOWED: 409,
@@ -48,21 +58,35 @@ const VAULT_STATUS: Record<string, number> = {
 
 const isoOf = (ms: unknown): string => new Date(Number(ms)).toISOString();
 
-/** The bank-run guard's refusal `POOL_WITHDRAWAL_LOCKED(reason, until)`: what must hold before a retry. */
-function whenWithdrawable(args: readonly unknown[]): string {
-  const [reason, until] = args;
-  if (Number(reason) === 0)
-    return 'notice given first: an amendment that sets this member’s leavingAt (pools.md#leaving), then a retry once it has passed';
-  if (Number(reason) === 1)
-    return `a retry at or after ${isoOf(until)} (chain time), when this member’s notice ends`;
-  return `a retry at or after ${isoOf(until)} (chain time), when the open claim’s hold ends, or once it settles`;
-}
+/** What must hold before a refused request can pass, by the refusal's code and arguments. */
+const EXPECTED: Record<string, (args: readonly unknown[]) => string> = {
+  /** The bank-run guard's refusal `POOL_WITHDRAWAL_LOCKED(reason, until)`. */
+  POOL_WITHDRAWAL_LOCKED: ([reason, until]) =>
+    Number(reason) === 0
+      ? 'notice given first: an amendment that sets this member’s leavingAt (pools.md#leaving), then a retry once it has passed'
+      : Number(reason) === 1
+        ? `a retry at or after ${isoOf(until)} (chain time), when this member’s notice ends`
+        : `a retry at or after ${isoOf(until)} (chain time), when the open claim’s hold ends, or once it settles`,
+  VAULT_NOT_FOLLOWED: () =>
+    'a pool whose charter settles at a vault on an eip155 chain this node has an RPC for, and a node with a sending account (settlement.md#sending)',
+  VAULT_TOO_EARLY: ([notBefore]) =>
+    `a retry at or after ${isoOf(notBefore)} (chain time), when the claim’s challenge window has passed`,
+  VAULT_QUORUM_NOT_MET: () =>
+    'a retry once the approvers’ settlement signatures this node holds (on their ClaimDecisions) meet the quorum',
+  VAULT_OUT_OF_ORDER: () =>
+    'a retry once the pool’s claims decided earlier are settled: the vault records payouts in decision order',
+  VAULT_NOT_SETTLEABLE: ([closesAt]) =>
+    closesAt === undefined
+      ? 'a claim approved for an amount above 0'
+      : `a retry once the claim’s round closes at ${isoOf(closesAt)} with an approval`,
+};
 
-/** A vault error as a problem: its reason code and arguments, and for the bank-run guard when to retry. */
-function vaultProblem(error: VaultError): ApiProblem {
+/** A vault error as a problem: its reason code and arguments, and when known what a retry needs. */
+function vaultProblem(error: VaultError, refused = 422): ApiProblem {
   const shown = error.args.map((a) => (typeof a === 'bigint' ? a.toString() : String(a)));
+  const expected = EXPECTED[error.code]?.(error.args);
   return new ApiProblem({
-    status: VAULT_STATUS[error.code] ?? 422,
+    status: VAULT_STATUS[error.code] ?? refused,
     code: error.code,
     title:
       error.code.startsWith('VAULT_TX') || error.code === 'VAULT_RPC_UNAVAILABLE'
@@ -72,7 +96,7 @@ function vaultProblem(error: VaultError): ApiProblem {
       0,
       300,
     ),
-    ...(error.code === 'POOL_WITHDRAWAL_LOCKED' ? { expected: whenWithdrawable(error.args) } : {}),
+    ...(expected === undefined ? {} : { expected }),
   });
 }
 
@@ -161,12 +185,7 @@ export function createPoolHandlers(p: {
     const body = parseBody<EscrowRequest>(req, 'EscrowRequest', p.bodyLimit);
     return run(async () => {
       const vault = pools.vaultOf(poolId);
-      if (vault === null)
-        throw new VaultError(
-          'VAULT_NOT_FOLLOWED',
-          'This node moves no money in this pool: its charter settles on no chain this node has an RPC for, at no vault, or the node has no sending account.',
-          { section: 'escrow-from-the-node' },
-        );
+      if (vault === null) throw vaultNotFollowed();
       const key = `api:${action}:${poolId}:${body.idempotencyKey ?? randomUUID()}`;
       return moveEscrow({ vault, poolId: poolId as Hex, action, amount: BigInt(body.amount), key });
     });
@@ -204,6 +223,41 @@ export function createPoolHandlers(p: {
       return write(reply, 'PoolCharter', (options) => pools.foundPool(charter, options));
     },
     depositEscrow: (req) => escrow(req, 'deposit'),
+    /** settlement.md#settling-exactly-once rule 5: the vault's refusal is a 409 with its code and when to retry. */
+    settleClaim: async (req) => {
+      readQuery(req, []);
+      const poolId = pathParam(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
+      const claimId = pathParam(req, 'claimId', MESSAGE_ID, 'a message id: 0x and 64 lower-case hex digits');
+      parseBody<SettleRequest>(req, 'SettleRequest', p.bodyLimit);
+      try {
+        const r = await pools.settleNow(poolId, claimId);
+        if (r.state !== 'settled')
+          throw new VaultError(
+            (r.code ?? 'VAULT_TX_PENDING') as VaultError['code'],
+            `the claim is not settled: ${r.code ?? 'a settle transaction is pending'}`,
+            { section: 'settling-exactly-once', args: r.args ?? [] },
+          );
+        const vault = pools.vaultOf(poolId);
+        if (vault === null) throw vaultNotFollowed();
+        const decision = pools.getClaim(claimId)?.decision as { approvedAmount?: string } | null | undefined;
+        const answer: SettleResponse = {
+          poolId,
+          claimId,
+          chain: vault.chain,
+          vault: vault.vault,
+          ...(vault.asset === null ? {} : { asset: vault.asset }),
+          amount: decision?.approvedAmount ?? '0',
+          transactionHash: r.hash ?? null,
+          blockNumber: r.blockNumber ?? null,
+          byThisNode: r.byThisNode === true,
+          paid: r.paid ?? null,
+          remaining: r.remaining ?? null,
+        };
+        return answer;
+      } catch (error) {
+        throw error instanceof VaultError ? vaultProblem(error, 409) : poolProblem(error, p.logger);
+      }
+    },
     withdrawEscrow: (req) => escrow(req, 'withdraw'),
     getPool: async (req) => {
       readQuery(req, []);

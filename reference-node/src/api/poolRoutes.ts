@@ -93,6 +93,20 @@ export const POOL_ROUTES: readonly RouteSpec[] = [
     problems: [400, 401, 404, 409, 413, 415, 422, 429, 502, 503],
   },
   {
+    method: 'POST',
+    url: '/v1/pools/:poolId/claims/:claimId/settle',
+    operationId: 'settleClaim',
+    summary: 'Submit an approved claim’s settlement to the pool’s vault now',
+    description:
+      'Whatever this node’s rank among the approvers (settlement.md#settling-exactly-once rule 5): the node simulates `settle` with the approvers’ signatures it holds and sends it from its sending account, answering once it is mined. Idempotent: a claim already settled, by this node or another, answers its settlement and sends nothing (`byThisNode` says whose transaction it was). The vault’s refusal is 409 with its `VAULT_*` code and, when known, `expected` saying when a retry can pass (e.g. `VAULT_TOO_EARLY` until the challenge window has passed); a claim not decided or not approved above 0 is 409 `VAULT_NOT_SETTLEABLE`.',
+    tag: 'pools',
+    auth: true,
+    body: 'SettleRequest',
+    parameters: [POOL_ID, CLAIM_ID],
+    ok: { status: 200, description: 'Settled on the vault.', schema: 'SettleResponse' },
+    problems: [400, 401, 404, 409, 413, 415, 422, 429, 502, 503],
+  },
+  {
     method: 'GET',
     url: '/v1/pools/:poolId',
     operationId: 'getPool',

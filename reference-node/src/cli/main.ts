@@ -223,7 +223,7 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
   return program;
 }
 
-/** `sfr claim file`, `sfr claims`, `sfr vote`, `sfr pool found | deposit | withdraw | ledger`, `sfr stress` (issue 6 items 5 and 7, issue 10 item 3). */
+/** `sfr claim file`, `sfr claims`, `sfr vote`, `sfr pool found | deposit | withdraw | settle | ledger`, `sfr stress` (issue 6 items 5 and 7, issue 10 item 3). */
 function addPoolCommands(
   program: Command,
   out: { stdout: (s: string) => void; stderr: (s: string) => void },
@@ -338,6 +338,24 @@ function addPoolCommands(
           out.stdout(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatEscrow(r));
         },
       );
+  pool
+    .command('settle')
+    .description(
+      'submit an approved claim’s settlement to the pool’s vault now, whatever this node’s rank; a settled claim answers its settlement and nothing is sent; the vault’s refusal says when to retry',
+    )
+    .argument('<poolId>', 'the pool')
+    .argument('<claimId>', 'the claim (its FundClaim message id)')
+    .addOption(apiOption())
+    .addOption(tokenOption())
+    .option('--json', 'print the settlement as JSON (amounts in base units)', false)
+    .exitOverride()
+    .action(
+      async (poolId: string, claimId: string, o: { api: string; tokenFile?: string; json: boolean }) => {
+        const { formatSettle, settleByCli } = await import('./poolSettle.js');
+        const r = await settleByCli({ ...o, poolId, claimId });
+        out.stdout(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatSettle(r));
+      },
+    );
   pool
     .command('ledger')
     .description(

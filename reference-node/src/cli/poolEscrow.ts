@@ -1,7 +1,7 @@
 import type { EscrowResponse } from '@sfr/schemas/types';
-import { formatUnits, parseUnits } from 'viem';
+import { parseUnits } from 'viem';
 import { CliError, EXIT_USAGE } from './cliError.js';
-import { fetchPool } from './poolLedger.js';
+import { fetchPool, inTokenUnits } from './poolLedger.js';
 import { callApi, readApiToken } from './poolsApi.js';
 
 /** A token amount as typed: digits with at most one decimal point (no sign, no exponent). */
@@ -58,10 +58,7 @@ export async function moveEscrowByCli(o: {
 
 /** One line: what moved, in token units with the symbol, and the transaction. */
 export function formatEscrow(r: EscrowResponse): string {
-  const amount =
-    r.asset === undefined
-      ? `${r.amount} base units`
-      : `${formatUnits(BigInt(r.amount), r.asset.decimals)} ${r.asset.symbol}`;
+  const amount = inTokenUnits(r.amount, r.asset);
   const verb = r.action === 'deposit' ? `deposited ${amount} into` : `withdrew ${amount} from`;
   return `${verb} the escrow of ${r.member} in pool ${r.poolId}\ntransaction ${r.transactionHash} (block ${r.blockNumber}) on ${r.chain}, vault ${r.vault}${r.approvalHash === undefined ? '' : `\napproval    ${r.approvalHash}`}\n`;
 }

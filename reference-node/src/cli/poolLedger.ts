@@ -45,6 +45,13 @@ function table(rows: string[][]): string[] {
   );
 }
 
+/** Base units in token units with the symbol, once the node has read the pool asset's ERC-20; else base units. */
+export const inTokenUnits = (
+  v: string,
+  asset: { symbol: string; decimals: number } | null | undefined,
+): string =>
+  asset == null ? `${v} base units` : `${formatUnits(BigInt(v), asset.decimals)} ${asset.symbol}`;
+
 /**
  * The ledger as text: base units, or token units with the symbol once the node has read the pool
  * asset's ERC-20 (a pool settled on a vault this node follows); with the vault's books beside it.
@@ -53,8 +60,7 @@ export function formatLedger(poolId: string, view: PoolJson): string {
   const l = view.ledger;
   const on = view.onChain;
   const asset = on?.asset ?? null;
-  const amount = (v: string) =>
-    asset === null ? v : `${formatUnits(BigInt(v), asset.decimals)} ${asset.symbol}`;
+  const amount = (v: string) => (asset === null ? v : inTokenUnits(v, asset));
   const escrow = new Map((on?.members ?? []).map((m) => [m.member.toLowerCase(), m]));
   const head = ['member', 'committed', 'contributed', 'received', 'remaining'];
   if (on !== undefined) head.push('escrow (on-chain)', 'contributed (on-chain)');

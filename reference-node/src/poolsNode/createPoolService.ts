@@ -40,6 +40,7 @@ import {
   verifyClaimDecision,
   viewPool,
 } from '../pools/index.js';
+import { VaultError } from '../settlement/index.js';
 import type { Store } from '../store/index.js';
 import type { OwnProtocolVerdict, ValidationOutcome, WireEnvelope } from '../validation/index.js';
 import {
@@ -55,6 +56,7 @@ import {
   createPoolSettlement,
   type PoolVault,
   type SettlementChain,
+  vaultNotFollowed,
 } from './createPoolSettlement.js';
 import { type FoundingText, foundingOf, textToCoSign } from './foundingOf.js';
 import {
@@ -71,12 +73,15 @@ import { precheckClaim } from './precheckClaim.js';
 import {
   approversOf,
   heldSignatures,
+  type OnChainClaim,
+  paidBy,
   SETTLE_WAITS,
   type SettleState,
   settlementOf,
   signSettlement,
   submitAt,
   vaultDomainOf,
+  withOnChain,
 } from './settleClaims.js';
 
 /** [sfr] How often closed rounds are looked for (decisions are due at `closesAt`). */
@@ -230,13 +235,15 @@ export interface PoolService {
    */
   vaultOf(poolId: string): PoolVault | null;
   /**
-   * Submits the claim's `settle` now (settlement.md#settling-exactly-once), whatever this node's
-   * rank, with the approvers' signatures it holds: the entry point of `POST
+   * Submits the claim's `settle` now (settlement.md#settling-exactly-once rule 5), whatever this
+   * node's rank, with the approvers' signatures it holds: the entry point of `POST
    * /v1/pools/{poolId}/claims/{claimId}/settle`. Simulated first; a claim already settled on the
-   * vault sends nothing. Null when the claim is not an approved one of a pool this node settles
-   * (no vault on a chain it reads, or no sending account).
+   * vault sends nothing and answers its settlement. Throws `CLAIM_UNKNOWN` (no such claim in the
+   * pool), `VAULT_NOT_FOLLOWED` (no vault on a chain this node reads, or no sending account) and
+   * `VAULT_NOT_SETTLEABLE` (not decided yet, or not approved above 0); a refusal of the vault is
+   * the returned state's `code`.
    */
-  settleNow(claimId: string): Promise<SettleState | null>;
+  settleNow(poolId: string, claimId: string): Promise<SettleState>;
   listClaims(filter?: { poolId?: string }): ClaimSummary[];
   getClaim(claimId: string): ClaimSummary | undefined;
   /** Signs a charter text as this member (founding or amendment); joins its pool; nudges the peers. */
@@ -752,16 +759,21 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     const domain = vaultDomainOf(c);
     if (v === undefined || v === null || domain === null) return null;
     const had = settles.get(claimId);
-    if (had?.state === 'settled' || (had?.state === 'sent' && !submitNow)) return had;
-    const onChain = settlement?.onChainOf(e.poolId, viewPool(e.state, now())) as
-      | { claims?: { claimId: string; settled: unknown }[] }
-      | null
-      | undefined;
-    if (onChain?.claims?.some((x) => lower(x.claimId) === lower(claimId) && x.settled !== null)) {
-      const done: SettleState = { ...had, state: 'settled' };
-      settles.set(claimId, done);
-      return done;
-    }
+    if ((had?.state === 'settled' || had?.state === 'sent') && !submitNow) return had;
+    // Settled on the vault (by this node or another): the follower's record answers, nothing is sent.
+    const seen = (): SettleState | undefined => {
+      const onChain = settlement?.onChainOf(e.poolId, viewPool(e.state, now())) as
+        | { claims?: OnChainClaim[] }
+        | null
+        | undefined;
+      const x = onChain?.claims?.find((y) => lower(y.claimId) === lower(claimId));
+      const merged = withOnChain(settles.get(claimId), x);
+      if (merged?.state === 'settled') settles.set(claimId, merged);
+      return merged?.state === 'settled' ? merged : undefined;
+    };
+    const settled = seen();
+    if (settled !== undefined) return settled;
+    if (had?.state === 'settled') return had;
     const payload = buildClaimDecision(poolId, c);
     const s = payload === null ? null : settlementOf(c, payload);
     if (payload === null || s === null) return null;
@@ -771,9 +783,11 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (rank >= 0 && had === undefined) settles.set(claimId, { state: 'waiting', rank });
       return settles.get(claimId) ?? null;
     }
+    // The sender joins a send already under way for the key; the tick waits for its own turn.
     const key = `settle:${claimId}`;
-    if (busy.has(key)) return settles.get(claimId) ?? null;
-    busy.add(key);
+    const mine = !busy.has(key);
+    if (!mine && !submitNow) return settles.get(claimId) ?? null;
+    if (mine) busy.add(key);
     try {
       const receipt = await v.sender.send({
         key: `settle:${e.poolId}:${claimId}:${c.round}`,
@@ -782,7 +796,14 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         args: [s, sigs],
         simulateAt: 'pending', // the vault judges the challenge window on the next block's time
       });
-      const done: SettleState = { state: 'settled', hash: receipt.transactionHash, rank };
+      const done: SettleState = {
+        state: 'settled',
+        hash: receipt.transactionHash,
+        blockNumber: receipt.blockNumber.toString(),
+        byThisNode: true,
+        ...paidBy(receipt, claimId),
+        rank,
+      };
       settles.set(claimId, done);
       log?.info({ claimId, hash: receipt.transactionHash, rank }, 'claim settled on the vault');
       return done;
@@ -790,15 +811,21 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       const err = error as { code?: string; args?: readonly unknown[] };
       const code = err.code ?? 'VAULT_RPC_UNAVAILABLE';
       const args = (err.args ?? []).map((a) => String(a));
+      if (code === 'VAULT_CLAIM_SETTLED') {
+        // another node won: not an error; its transaction is shown once the follower reads it
+        await settlement?.sync();
+        const won = seen();
+        if (won !== undefined) return won;
+      }
       const next: SettleState =
         code === 'VAULT_CLAIM_SETTLED'
-          ? { state: 'settled', rank } // another node won: not an error
+          ? { state: 'settled', rank }
           : { state: SETTLE_WAITS.has(code) ? 'waiting' : 'refused', code, args, rank };
       settles.set(claimId, next);
       if (next.state === 'refused') log?.warn({ claimId, code, args }, 'the vault refused the settlement');
       return next;
     } finally {
-      busy.delete(key);
+      if (mine) busy.delete(key);
     }
   }
 
@@ -1116,15 +1143,23 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       return { ...serializePoolView(view), founding, ...(onChain === null ? {} : { onChain }) };
     },
     syncVaults: async () => settlement?.sync(),
-    async settleNow(claimId) {
-      const t = now();
-      for (const e of pools.values()) {
-        const view = viewPool(e.state, t);
-        const c = view.claims.find((x) => lower(x.claim.claimId) === lower(claimId));
-        if (c !== undefined && view.poolId !== null && c.decision !== null)
-          return submitSettlement(e, view.poolId, c, true);
-      }
-      return null;
+    async settleNow(poolId, claimId) {
+      const e = entryOf(poolId);
+      const view = viewPool(e.state, now());
+      const c = view.claims.find((x) => lower(x.claim.claimId) === lower(claimId));
+      if (c === undefined || view.poolId === null)
+        throw new PoolServiceError('CLAIM_UNKNOWN', `no admitted claim ${claimId} in pool ${e.poolId}`);
+      if (settlement?.vaultOf(e.poolId, view) == null || vaultDomainOf(c) === null) throw vaultNotFollowed();
+      const r = c.decision === null ? null : await submitSettlement(e, view.poolId, c, true);
+      if (r === null)
+        throw new VaultError(
+          'VAULT_NOT_SETTLEABLE',
+          c.decision === null
+            ? `claim ${claimId} is not decided yet (its round closes at ${new Date(c.closesAt).toISOString()})`
+            : `claim ${claimId} was not approved for an amount above 0: nothing to settle`,
+          { section: 'settling-exactly-once', args: c.decision === null ? [c.closesAt] : [] },
+        );
+      return r;
     },
     vaultOf(poolId) {
       const e = entryOf(poolId);

@@ -21,9 +21,17 @@ import { readContract } from 'viem/actions';
 import type { Logger } from '../logging/index.js';
 import { eip155ChainId } from '../pools/amounts.js';
 import { charterAt, type PoolView } from '../pools/index.js';
-import { foldVaultLogs, followVault, type VaultFollower } from '../settlement/index.js';
+import { foldVaultLogs, followVault, VaultError, type VaultFollower } from '../settlement/index.js';
 import { createVaultSender, type VaultSender } from './createVaultSender.js';
 import { type VaultAsset, type VaultFollowStatus, vaultLedgerOf } from './vaultLedger.js';
+
+/** The refusal of a money-moving request in a pool this node moves no money in (settlement.md#escrow-from-the-node). */
+export const vaultNotFollowed = (): VaultError =>
+  new VaultError(
+    'VAULT_NOT_FOLLOWED',
+    'This node moves no money in this pool: its charter settles on no chain this node has an RPC for, at no vault, or the node has no sending account.',
+    { section: 'escrow-from-the-node' },
+  );
 
 /** A settlement chain this node reads (a `chains[]` entry with its RPC URL resolved). */
 export type SettlementChain = { chain: string; rpcUrl: string; confirmations?: number };

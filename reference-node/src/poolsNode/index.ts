@@ -31,6 +31,7 @@ export {
   type WriteOptions,
 } from './createPoolService.js';
 export type { PoolSettlement, PoolVault, SettlementChain } from './createPoolSettlement.js';
+export { vaultNotFollowed } from './createPoolSettlement.js';
 export {
   type CreateVaultSenderParameters,
   createVaultSender,

@@ -6,11 +6,19 @@
  * Pure helpers here; the pool service drives them from its tick.
  */
 import type { ClaimDecision } from '@sfr/schemas/types';
-import { getAddress, type Hex, type LocalAccount, recoverTypedDataAddress } from 'viem';
+import {
+  getAddress,
+  type Hex,
+  type LocalAccount,
+  parseEventLogs,
+  recoverTypedDataAddress,
+  type TransactionReceipt,
+} from 'viem';
 import { eip155ChainId } from '../pools/amounts.js';
 import type { ClaimView, PoolMessage } from '../pools/index.js';
 import {
   buildSettlement,
+  sfrVault,
   signForVault,
   type VaultDomain,
   type VaultSettlement,
@@ -27,8 +35,14 @@ export type SettleState = {
   /** The vault's refusal (or why it waits): a VAULT_* code and its arguments. */
   code?: string;
   args?: string[];
-  /** This node's `settle` transaction, once mined. */
+  /** The claim's `settle` transaction once mined (this node's when `byThisNode`), and its block. */
   hash?: Hex;
+  blockNumber?: string;
+  /** True when this node's transaction settled the claim. */
+  byThisNode?: boolean;
+  /** Base units: what the vault paid the claimant so far, and what its rate limit still holds back. */
+  paid?: string;
+  remaining?: string;
   /** This node's rank among the approvers whose signatures it holds (0 submits first). */
   rank?: number;
 };
@@ -113,3 +127,45 @@ export const SETTLE_WAITS = new Set([
   'VAULT_TX_PENDING',
   'VAULT_OUT_OF_ORDER',
 ]);
+
+/** A claim as the pool view's `onChain.claims` shows it (vaultLedger.ts). */
+export type OnChainClaim = {
+  claimId: string;
+  settled: { amount: string; txHash: Hex; blockNumber: string } | null;
+  paid: string;
+  unpaid: string;
+};
+
+/** The settlement the follower read for a claim, merged into this node's state of it; `had` when none was read. */
+export function withOnChain(
+  had: SettleState | undefined,
+  x: OnChainClaim | undefined,
+): SettleState | undefined {
+  if (x?.settled == null) return had;
+  return {
+    ...had,
+    state: 'settled',
+    hash: x.settled.txHash,
+    blockNumber: x.settled.blockNumber,
+    byThisNode: had?.byThisNode === true && had.hash === x.settled.txHash,
+    paid: x.paid,
+    remaining: x.unpaid,
+  };
+}
+
+/** What this node's mined `settle` paid out at once (its `PaidOut` log) and what the rate limit holds back. */
+export function paidBy(receipt: TransactionReceipt, claimId: string): { paid: string; remaining: string } {
+  const out = parseEventLogs({ abi: sfrVault.abi, logs: receipt.logs, eventName: ['Settled', 'PaidOut'] });
+  let paid = 0n;
+  let remaining: bigint | null = null;
+  for (const l of out) {
+    const a = l.args as { claimId: Hex; amount: bigint; remaining?: bigint };
+    if (lower(a.claimId) !== lower(claimId)) continue;
+    if (l.eventName === 'Settled') remaining ??= a.amount;
+    else {
+      paid += a.amount;
+      remaining = a.remaining ?? 0n;
+    }
+  }
+  return { paid: paid.toString(), remaining: (remaining ?? 0n).toString() };
+}

@@ -306,5 +306,43 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
     const unknown = await cli('pool', 'ledger', `0x${'99'.repeat(32)}`, '--api', t.urls[0]!);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^error POOL_NOT_FOUNDED/);
+    // sfr pool settle: these nodes follow no vault, so they move no money; bad ids are usage errors.
+    const settle = await cli(
+      'pool',
+      'settle',
+      POOL_ID,
+      claimId,
+      '--api',
+      t.urls[1]!,
+      '--token-file',
+      tokenFile,
+    );
+    expect(settle.code).toBe(1);
+    expect(settle.stderr).toMatch(/^error VAULT_NOT_FOLLOWED: .* answered 409/);
+    expect(settle.stderr).toContain('expected a pool whose charter settles at a vault on an eip155 chain');
+    const badId = await cli(
+      'pool',
+      'settle',
+      POOL_ID,
+      '0xZZ',
+      '--api',
+      t.urls[1]!,
+      '--token-file',
+      tokenFile,
+    );
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toContain('claimId must be 0x and 64 lower-case hex digits');
+    const notHere = await cli(
+      'pool',
+      'settle',
+      POOL_ID,
+      `0x${'99'.repeat(32)}`,
+      '--api',
+      t.urls[1]!,
+      '--token-file',
+      tokenFile,
+    );
+    expect(notHere.code).toBe(1);
+    expect(notHere.stderr).toMatch(/^error CLAIM_UNKNOWN/);
   });
 });

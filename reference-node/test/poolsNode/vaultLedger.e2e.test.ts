@@ -10,7 +10,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { EscrowResponse, PoolCharter } from '@sfr/schemas/types';
+import type { EscrowResponse, PoolCharter, SettleResponse } from '@sfr/schemas/types';
 import { erc20Abi, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { readContract } from 'viem/actions';
@@ -193,6 +193,11 @@ describe('the pool view beside the vault', () => {
       TIMEOUTS.event,
       'the claim held by both attesters',
     );
+    // sfr pool settle before the decision: refused with when a retry can pass, nothing sent.
+    const early = await cli('pool', 'settle', POOL_ID, claimId, '--api', urls[0]!, '--token-file', tokenFile);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/^error VAULT_NOT_SETTLEABLE: .* answered 409/);
+    expect(early.stderr).toContain('expected a retry once the claim’s round closes at ');
     // Members 1 and 2 approve by hand (no adapter here re-derives the evidence): quorum, then one challenge window.
     await services[1]!.vote(claimId, { verdict: 'approve' });
     await services[2]!.vote(claimId, { verdict: 'approve' });
@@ -243,6 +248,52 @@ describe('the pool view beside the vault', () => {
         );
       expect(((s.poolJson(POOL_ID) as PoolJson).onChain!['differences'] as unknown[]).length).toBe(0);
     }
+
+    // sfr pool settle once settled: each node answers the one settlement, and nothing more is sent.
+    for (const [i, url] of [
+      [0, urls[0]!],
+      [2, urls[1]!],
+    ] as const) {
+      const again = await cli(
+        'pool',
+        'settle',
+        POOL_ID,
+        claimId,
+        '--api',
+        url,
+        '--token-file',
+        tokenFile,
+        '--json',
+      );
+      expect(again.stderr).toBe('');
+      const r = JSON.parse(again.stdout) as SettleResponse;
+      expect(r).toEqual({
+        poolId: POOL_ID,
+        claimId,
+        chain: 'eip155:31337',
+        vault: chain.vault,
+        asset: { address: chain.token, symbol: 'USDC', decimals: 6 },
+        amount: (10n * U).toString(),
+        transactionHash: settles[0]!.hash,
+        blockNumber: expect.stringMatching(/^[1-9][0-9]*$/),
+        byThisNode: services[i]!.vaultOf(POOL_ID)!
+          .sender.transactions()
+          .some((t) => t.hash === settles[0]!.hash),
+        paid: (10n * U).toString(),
+        remaining: '0',
+      });
+    }
+    const text = await cli('pool', 'settle', POOL_ID, claimId, '--api', urls[0]!, '--token-file', tokenFile);
+    expect(text.stdout).toContain(
+      `claim ${claimId} of pool ${POOL_ID} settled: 10 USDC\npaid 10 USDC, held back by the rate limit 0 USDC\nby another node’s transaction ${settles[0]!.hash}`,
+    );
+    const sent = services.flatMap((s) =>
+      s
+        .vaultOf(POOL_ID)!
+        .sender.transactions()
+        .filter((t) => t.functionName === 'settle'),
+    );
+    expect(sent).toHaveLength(1);
   });
 
   it("moves node 0's escrow with sfr pool deposit | withdraw; the bank-run guard says when to retry", async () => {

@@ -2352,6 +2352,61 @@ export interface EscrowAsset {
 }
 
 /**
+ * HTTP API: `POST /v1/pools/{poolId}/claims/{claimId}/settle` body, asking the node to submit the claim's `settle` now, whatever its rank (settlement.md#settling-exactly-once rule 5). An empty object: the claim's decision fixes the settlement, and its transaction key `settle:<poolId>:<claimId>:<round>` makes every repeat answer the first settlement instead of sending another.
+ */
+export interface SettleRequest {}
+
+/**
+ * HTTP API: the answer to `POST /v1/pools/{poolId}/claims/{claimId}/settle` once the claim is settled on the vault, by this node's transaction or another's (settlement.md#settling-exactly-once). A refusal of the vault is a Problem with its `VAULT_*` code instead.
+ */
+export interface SettleResponse {
+  /**
+   * The pool.
+   */
+  poolId: PoolId;
+  /**
+   * The claim: the message id of its FundClaim.
+   */
+  claimId: MessageId;
+  /**
+   * The settlement chain.
+   */
+  chain: ChainId;
+  /**
+   * The vault.
+   */
+  vault: Address;
+  /**
+   * The pool's asset as its ERC-20 reports it; absent while the node has not read it.
+   */
+  asset?: EscrowAsset;
+  /**
+   * The decided amount the settlement pays, in base units of the pool's asset.
+   */
+  amount: Uint256;
+  /**
+   * The mined `settle` transaction; null when another node's settled the claim and this node's follower has not read it yet (its confirmations).
+   */
+  transactionHash: Bytes32 | null;
+  /**
+   * The block it was mined in; null with `transactionHash`.
+   */
+  blockNumber: Uint256 | null;
+  /**
+   * True when this node's transaction settled the claim; false when another node's did (nothing was sent).
+   */
+  byThisNode: boolean;
+  /**
+   * Base units the vault paid the claimant so far (the `PaidOut` logs read); null with `transactionHash`.
+   */
+  paid: Uint256 | null;
+  /**
+   * Base units the payout rate limit still holds back, paid by `release` in a later window (settlement.md#rate-limit); null with `transactionHash`.
+   */
+  remaining: Uint256 | null;
+}
+
+/**
  * HTTP API error body: RFC 9457 problem details (`application/problem+json`) with SFR's stable reason `code`, and for a validation failure where (`pointer`) and what was expected.
  */
 export interface Problem {
@@ -3230,6 +3285,8 @@ export interface SchemaTypeMap {
   SignProposalRequest: SignProposalRequest;
   EscrowRequest: EscrowRequest;
   EscrowResponse: EscrowResponse;
+  SettleRequest: SettleRequest;
+  SettleResponse: SettleResponse;
   Problem: Problem;
   PoolDecideResult: PoolDecideResult;
   Scenario: Scenario;
