@@ -17,15 +17,24 @@ import { deriveTestKey, type MemberKey, saveMemberKey } from '../../src/envelope
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
+/**
+ * [test] Ports the nodes listen on come from below Linux's ephemeral range (32768-60999): a port the
+ * kernel handed out (port 0) is free only until the next outgoing connection of any process on the
+ * machine takes it as its local port, which on a busy shared host happened in 2 of 4 runs between
+ * choosing the port and the node binding it (CONFIG_ADDRESS_IN_USE).
+ */
+const PORTS = { from: 20_000, count: 12_000 } as const;
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
+  for (;;) {
+    const port = PORTS.from + Math.floor(Math.random() * PORTS.count);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 export interface ProcNode {
@@ -68,8 +77,11 @@ export async function createProcNetwork(
     readonly chains?: { readonly chain: string; readonly rpcUrl: string }[];
     /** Envelope time window of every node (config `time`). */
     readonly time?: { readonly skewMs: number; readonly maxAgeMs: number };
-    /** Adds to each node's config (written before any node starts), e.g. `liveness` or `webhooks`. */
-    readonly configure?: (node: ProcNode) => Record<string, unknown>;
+    /**
+     * Adds to each node's config (written before any node starts), e.g. `liveness` or `webhooks`;
+     * `nodes` are all of the network's (their members, addresses), e.g. for a policy naming another member.
+     */
+    readonly configure?: (node: ProcNode, nodes: readonly ProcNode[]) => Record<string, unknown>;
     /**
      * Where node `i` runs: the address it listens on, the address peers dial (its announced address, when
      * a proxy stands in front of it) and a command prefix (e.g. `ip netns exec NS`). Default: 127.0.0.1.
@@ -136,7 +148,7 @@ export async function createProcNetwork(
       ...(opts.time === undefined ? {} : { time: opts.time }),
       ...(opts.chains === undefined ? {} : { chains: opts.chains }),
       logging: { level: 'info' },
-      ...(opts.configure?.(node) ?? {}),
+      ...(opts.configure?.(node, nodes) ?? {}),
     };
     await writeFile(node.configFile, JSON.stringify(config, null, 2));
   }

@@ -118,8 +118,8 @@ export function charterTerms(
   };
 }
 
-/** Registers `terms` signed by `signers`, then has the default account fund every member's escrow with its commitment. */
-export async function foundPool(
+/** Registers `terms` on the vault, signed by `signers` (and any `extra` signatures), from the default account. */
+export async function registerPool(
   chain: VaultChain,
   terms: VaultCharter,
   signers: readonly LocalAccount[],
@@ -131,6 +131,17 @@ export async function foundPool(
     ...extra,
   ].map(({ signer, signature }) => ({ signer, signature }));
   await registerCharter({ client, vault: chain.vault, charter: terms, signatures });
+}
+
+/** Registers `terms` signed by `signers`, then has the default account fund every member's escrow with its commitment. */
+export async function foundPool(
+  chain: VaultChain,
+  terms: VaultCharter,
+  signers: readonly LocalAccount[],
+  extra: readonly VaultSignature[] = [],
+): Promise<void> {
+  const client = chain.anvil.client as unknown as VaultClient;
+  await registerPool(chain, terms, signers, extra);
   let total = 0n;
   for (const m of terms.members) total += m.commitment;
   await chain.anvil.write(chain.token, testToken.abi, 'mint', [chain.anvil.client.account.address, total]);
