@@ -66,62 +66,66 @@ const escrows = async () =>
     ).map((b) => [b.member.toLowerCase(), b.escrow]),
   );
 
-beforeAll(async () => {
-  chain = await startVaultChain();
-  asset = { chain: 'eip155:31337', address: chain.token, symbol: 'USDC', decimals: 6 };
-  const mocks = await compileSolidityFiles(AAVE_CONTRACTS, ['AaveMocks.sol']);
-  aavePool = await chain.anvil.deploy(mocks.MockPool!);
-  const configurator = await chain.anvil.deploy(mocks.MockPoolConfigurator!, [[chain.token]]);
-  liquidate = async (deficit) => {
-    await chain.anvil.write(aavePool, mocks.MockPool!.abi, 'liquidateToDeficit', [
-      chain.token,
-      chain.token,
-      `0x${'0b'.repeat(20)}`,
-      deficit,
-      deficit,
-    ]);
-    await chain.anvil.mine(2); // one confirmation on top of the log
-  };
-  const startBlock = Number(await chain.anvil.client.getBlockNumber());
-  net = await createProcNetwork(N, {
-    configure: (node, nodes) => {
-      const aave = {
-        package: '@sfr/adapter-aave-v3',
-        config: {
-          chainId: 31337,
-          pool: aavePool,
-          poolConfigurator: configurator,
-          reserves: [{ address: chain.token, symbol: 'USDC', decimals: 6 }],
-          confirmations: 1,
-          pollIntervalMs: 250,
-          // The claimant's node watches Aave from now; the others only re-derive evidence with it.
-          startBlock: node.index === 0 ? startBlock : NEVER_BLOCK,
-        },
-      };
-      return {
-        identity: { keyFile: 'member.key', protocol: PROTOCOLS[node.index] },
-        chains: [{ chain: 'eip155:31337', rpcUrl: chain.anvil.rpcUrl, confirmations: 1 }],
-        adapters: [aave],
-        // Node 0's member founds; the others co-sign what it founds and attest on their own.
-        ...(node.index === 0
-          ? {}
-          : {
-              policy: {
-                coSignCharters: [nodes[0]!.key.address],
-                autoAttest: { enabled: true, maxApproveAmount: (5000n * U).toString() },
-              },
-            }),
-      };
-    },
-  });
-  // One at a time: five processes loading at once on two busy cores can each miss TIMEOUTS.start.
-  for (const n of net.nodes) await net.start(n.index);
-  // Each member's node pays gas and deposits from its own key (the default sending account).
-  for (const n of net.nodes) {
-    await chain.anvil.client.setBalance({ address: n.key.address as Address, value: 10n ** 20n });
-    await chain.anvil.write(chain.token, testToken.abi, 'mint', [n.key.address, 1000n * U]);
-  }
-}, TIMEOUTS.hook);
+beforeAll(
+  async () => {
+    chain = await startVaultChain();
+    asset = { chain: 'eip155:31337', address: chain.token, symbol: 'USDC', decimals: 6 };
+    const mocks = await compileSolidityFiles(AAVE_CONTRACTS, ['AaveMocks.sol']);
+    aavePool = await chain.anvil.deploy(mocks.MockPool!);
+    const configurator = await chain.anvil.deploy(mocks.MockPoolConfigurator!, [[chain.token]]);
+    liquidate = async (deficit) => {
+      await chain.anvil.write(aavePool, mocks.MockPool!.abi, 'liquidateToDeficit', [
+        chain.token,
+        chain.token,
+        `0x${'0b'.repeat(20)}`,
+        deficit,
+        deficit,
+      ]);
+      await chain.anvil.mine(2); // one confirmation on top of the log
+    };
+    const startBlock = Number(await chain.anvil.client.getBlockNumber());
+    net = await createProcNetwork(N, {
+      configure: (node, nodes) => {
+        const aave = {
+          package: '@sfr/adapter-aave-v3',
+          config: {
+            chainId: 31337,
+            pool: aavePool,
+            poolConfigurator: configurator,
+            reserves: [{ address: chain.token, symbol: 'USDC', decimals: 6 }],
+            confirmations: 1,
+            pollIntervalMs: 250,
+            // The claimant's node watches Aave from now; the others only re-derive evidence with it.
+            startBlock: node.index === 0 ? startBlock : NEVER_BLOCK,
+          },
+        };
+        return {
+          identity: { keyFile: 'member.key', protocol: PROTOCOLS[node.index] },
+          chains: [{ chain: 'eip155:31337', rpcUrl: chain.anvil.rpcUrl, confirmations: 1 }],
+          adapters: [aave],
+          // Node 0's member founds; the others co-sign what it founds and attest on their own.
+          ...(node.index === 0
+            ? {}
+            : {
+                policy: {
+                  coSignCharters: [nodes[0]!.key.address],
+                  autoAttest: { enabled: true, maxApproveAmount: (5000n * U).toString() },
+                },
+              }),
+        };
+      },
+    });
+    // One at a time: five processes loading at once on two busy cores can each miss TIMEOUTS.start.
+    for (const n of net.nodes) await net.start(n.index);
+    // Each member's node pays gas and deposits from its own key (the default sending account).
+    for (const n of net.nodes) {
+      await chain.anvil.client.setBalance({ address: n.key.address as Address, value: 10n ** 20n });
+      await chain.anvil.write(chain.token, testToken.abi, 'mint', [n.key.address, 1000n * U]);
+    }
+    // The starts one after another, each within its own TIMEOUTS.start.
+  },
+  TIMEOUTS.hook + N * TIMEOUTS.start,
+);
 
 afterAll(async () => {
   await net?.stop();
