@@ -314,19 +314,23 @@ describe(`settlement end to end: ${N} node processes, anvil, a real ERC-20 and t
         escrowBefore.get(m.toLowerCase())! - (share.get(m.toLowerCase()) ?? 0n),
       );
 
-    // Exactly one settle mined: every transaction to the vault since the incident, by selector.
+    // Exactly one settle mined that moved money: every settle transaction to the vault since the
+    // incident, by selector. A later-ranked approver may still send one when its turn comes before it
+    // saw the first (settlement.md#settling-exactly-once rule 2): the vault reverts it.
     const settleSelector = toFunctionSelector(
       sfrVault.abi.find((x) => x.type === 'function' && x.name === 'settle')!,
     );
-    let settles = 0;
+    const settles: string[] = [];
     const head = await chain.anvil.client.getBlockNumber();
     for (let b = filedFrom; b <= head; b++) {
       const block = await chain.anvil.client.getBlock({ blockNumber: b, includeTransactions: true });
       for (const tx of block.transactions)
-        if (tx.to?.toLowerCase() === chain.vault.toLowerCase() && tx.input.startsWith(settleSelector))
-          settles++;
+        if (tx.to?.toLowerCase() === chain.vault.toLowerCase() && tx.input.startsWith(settleSelector)) {
+          const receipt = await chain.anvil.client.getTransactionReceipt({ hash: tx.hash });
+          if (receipt.status === 'success') settles.push(tx.hash);
+        }
     }
-    expect(settles).toBe(1);
+    expect(settles).toHaveLength(1);
 
     // `sfr pool ledger --json` on every node: the same figures, the vault's and the decision's.
     const figures: unknown[] = [];
@@ -353,7 +357,8 @@ describe(`settlement end to end: ${N} node processes, anvil, a real ERC-20 and t
       figures.push({ ledger: v.ledger, members: on.members, claim: claimOnChain });
     }
     for (const f of figures.slice(1)) expect(f).toEqual(figures[0]);
-    expect(submissions).toEqual([settled0TxHash(figures[0])]);
+    expect(settles).toEqual([settled0TxHash(figures[0])]);
+    expect(submissions).toContain(settles[0]);
   });
 });
 
