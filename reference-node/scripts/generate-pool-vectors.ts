@@ -25,6 +25,7 @@ import {
   buildEquivocationEvidence,
   createMemorySigningJournal,
   type Hex,
+  hashPayload,
   signEnvelope,
 } from '../src/envelope/index.js';
 import { decidePoolOp } from '../src/pools/harnessOp.js';
@@ -1087,6 +1088,37 @@ async function approveAll(
         ...p.charters.slice(0, 3).map((m) => no(m, 'POOL_NOT_FOUNDED')),
         no(c, 'POOL_NOT_FOUNDED'),
       ),
+    },
+  );
+}
+{
+  // pools.md#terminology: each member's copy carries its own vault-terms signature in sfr.settlement
+  // (settlement.md#registering-on-adoption); the text is the payload without it, so the four
+  // different payloads carry one text, adopted under the bare text's payload hash.
+  const p = await pool();
+  const s = new PoolSigner();
+  const copies: Signed[] = [];
+  for (const [i, m] of p.ms.entries())
+    copies.push(
+      await s.sign(
+        m.key,
+        'PoolCharter',
+        { ...p.charter, extensions: { 'sfr.settlement': { signature: `0x${String(i + 1).repeat(130)}` } } },
+        T0 - HOUR,
+        0,
+      ),
+    );
+  add(
+    'amendments',
+    "signed copies differing only in each signer's sfr.settlement extension carry one text: the pool is founded under the text's payload hash",
+    'terminology',
+    copies,
+    [],
+    LATER,
+    {
+      poolId: p.charter.poolId,
+      epochs: [{ epoch: 0, effectiveAt: T0, adoptedAt: T0 - HOUR, payloadHash: hashPayload(p.charter) }],
+      refused: [],
     },
   );
 }

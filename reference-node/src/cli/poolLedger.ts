@@ -27,6 +27,10 @@ type OnChain = {
     unpaid: string;
   }[];
   differences: { claimId: string; member: string | null; field: string; decided: string; onChain: string }[];
+  /** The charter epochs the vault holds (CharterRegistered). */
+  epochs: { epoch: number; charterHash: string; effectiveAt: number }[];
+  /** This node's part in registering them (settlement.md#registering-on-adoption). */
+  registrations?: { epoch: number; state: string; code?: string; args?: string[]; hash?: string }[];
 };
 
 export type PoolJson = Record<string, unknown> & { ledger: Ledger; claims?: unknown[]; onChain?: OnChain };
@@ -88,6 +92,12 @@ export function formatLedger(poolId: string, view: PoolJson): string {
     out.push(
       '',
       `vault     ${on.vault} on ${on.chain}, read to block ${on.syncedToBlock ?? '(not yet)'}${on.error === null ? '' : `   NOT FOLLOWED: ${on.error.code} (${on.error.message})`}`,
+    );
+    const refused = (on.registrations ?? [])
+      .filter((r) => r.state === 'refused')
+      .map((r) => `   epoch ${r.epoch} REFUSED: ${r.code}(${(r.args ?? []).join(', ')})`);
+    out.push(
+      `charters  ${on.epochs.length === 0 ? 'none registered on the vault yet' : `epoch ${on.epochs.map((x) => x.epoch).join(', ')} registered on the vault`}${refused.join('')}`,
     );
     if (on.claims.length > 0) {
       const claims = [['claim', 'on-chain', 'settled', 'paid', 'unpaid', 'transaction']];

@@ -1,6 +1,7 @@
 import type { PoolCharter } from '@sfr/schemas/types';
-import { type Hex, hashPayload } from '../envelope/index.js';
+import type { Hex } from '../envelope/index.js';
 import { addrKey, eip155ChainId, parseUint256, sameAsset } from './amounts.js';
+import { charterText, charterTextHash } from './charterText.js';
 import { POOL_CODES, type PoolCode, type PoolRefusal } from './codes.js';
 import { byTimeThenId } from './readPoolMessage.js';
 import type { AdoptedCharter, PoolMessage } from './types.js';
@@ -135,7 +136,8 @@ export function resolveCharters(messages: PoolMessage[], poolId?: Hex): ResolveC
   const byHash = new Map<Hex, Candidate>();
   const textCache = new Map<string, { bad: PoolCode | null; hash: Hex | null }>();
   for (const m of messages) {
-    const charter = m.envelope.payload as unknown as PoolCharter;
+    // The text, without the signer's own vault signature (pools.md#terminology).
+    const charter = charterText(m.envelope.payload as unknown as PoolCharter);
     const scope = m.envelope.scope;
     // 1. scope
     if (!scope || scope.poolId !== charter.poolId || scope.epoch !== charter.epoch) {
@@ -164,7 +166,7 @@ export function resolveCharters(messages: PoolMessage[], poolId?: Hex): ResolveC
       refuse(refused, [m], bad);
       continue;
     }
-    const hash = known?.hash ?? (hashPayload(m.envelope.payload) as Hex);
+    const hash = known?.hash ?? charterTextHash(charter);
     textCache.set(quick, { bad: null, hash });
     payloadMemo.set(m.envelope.payload, { bad: null, hash });
     const c = byHash.get(hash) ?? { payloadHash: hash, charter, messages: [] };

@@ -9,6 +9,7 @@ export { minBig, parseUint256, sameAsset, unitCommitment, valueClaim } from './a
 export { buildClaimDecision } from './buildClaimDecision.js';
 export { canWithdraw } from './canWithdraw.js';
 export { charterAt, checkCharter, expectedDomainOf, resolveCharters } from './charters.js';
+export { charterText, charterTextHash, SETTLEMENT_EXTENSION } from './charterText.js';
 export { checkPoolMessage, type PoolVerdict } from './checkPoolMessage.js';
 export {
   CLAIM_CODES,

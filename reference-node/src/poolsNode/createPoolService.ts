@@ -25,6 +25,7 @@ import {
   buildClaimDecision,
   type ClaimView,
   charterAt,
+  charterTextHash,
   checkCharter,
   createPoolState,
   expectedDomainOf,
@@ -70,6 +71,7 @@ import {
 } from './judgeLoss.js';
 import { PoolServiceError } from './poolServiceError.js';
 import { precheckClaim } from './precheckClaim.js';
+import { createCharterRegistrar, withTermsSignature } from './registerCharters.js';
 import {
   approversOf,
   heldSignatures,
@@ -829,6 +831,24 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     }
   }
 
+  /** Registers each adopted epoch on the vault when this node's turn comes (settlement.md#registering-on-adoption). */
+  const registrar =
+    settlement === undefined
+      ? null
+      : createCharterRegistrar({ me, settlement, now, ...(params.logger ? { logger: params.logger } : {}) });
+  async function registerAdopted(): Promise<void> {
+    for (const e of pools.values())
+      await registrar
+        ?.tick(
+          e.poolId,
+          viewPool(e.state, now()),
+          (id) => e.state.messages.get(id) ?? e.state.charterMessages.get(id),
+        )
+        .catch((err: unknown) =>
+          log?.warn({ poolId: e.poolId, err: { message: (err as Error).message } }, 'charter not registered'),
+        );
+  }
+
   /** Publishes the decisions of closed rounds nobody has published yet (staggered by member rank). */
   async function publishDecisions(): Promise<void> {
     const t = now();
@@ -1108,6 +1128,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
           enqueue(async () => {
             await rejudgeAwaiting();
             await publishDecisions();
+            await registerAdopted();
           }),
         tickMs,
       );
@@ -1140,6 +1161,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
           const mine = [...settles].find(([id]) => lower(id) === lower(x.claimId))?.[1];
           return mine === undefined ? x : { ...x, submission: mine };
         });
+      if (onChain !== null && registrar !== null) onChain['registrations'] = registrar.statesOf(e.poolId);
       return { ...serializePoolView(view), founding, ...(onChain === null ? {} : { onChain }) };
     },
     syncVaults: async () => settlement?.sync(),
@@ -1186,7 +1208,9 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     },
     async signCharter(charter, options = {}) {
       addPool(charter.poolId); // joined first, so the accepted event folds the charter into its state
-      const r = await publish('PoolCharter', charter, {
+      // settlement.md#registering-on-adoption: the member's signature of the vault terms travels with it.
+      const signed = await withTermsSignature(vaultSigner, charter, charterTextHash(charter));
+      const r = await publish('PoolCharter', signed, {
         ...options,
         scope: { poolId: charter.poolId, epoch: charter.epoch },
         domain: expectedDomainOf(charter),

@@ -11,7 +11,8 @@
  *   await sender.start();
  *   const receipt = await sender.send({ key: `openClaim:${claimId}`, to: vault, functionName: 'openClaim', args, asMember: true });
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import {
   type Abi,
   type Address,
@@ -162,7 +163,11 @@ export function createVaultSender(p: CreateVaultSenderParameters): VaultSender {
   /** Writes the journal atomically, one write at a time (a crash leaves the old or the new one). */
   const persist = (): Promise<void> => {
     const body = `${JSON.stringify(journal, null, 1)}\n`;
-    writes = writes.then(() => writeSecretAtomically(p.file, body));
+    // The first send can come before anything else wrote the data directory's settlement folder.
+    writes = writes.then(async () => {
+      await mkdir(path.dirname(p.file), { recursive: true });
+      await writeSecretAtomically(p.file, body);
+    });
     return writes;
   };
 

@@ -1,6 +1,7 @@
 import type { PoolCharter } from '@sfr/schemas/types';
-import { type Hex, hashPayload } from '../envelope/index.js';
+import type { Hex } from '../envelope/index.js';
 import { addrKey } from '../pools/amounts.js';
+import { charterText, charterTextHash } from '../pools/charterText.js';
 import { byTimeThenId } from '../pools/readPoolMessage.js';
 import type { PoolMessage } from '../pools/types.js';
 
@@ -27,9 +28,9 @@ export function foundingOf(messages: Iterable<PoolMessage>, poolId: string): Fou
   const byHash = new Map<Hex, { charter: PoolCharter; signed: PoolMessage[] }>();
   for (const m of messages) {
     if (m.envelope.type !== 'PoolCharter') continue;
-    const charter = m.envelope.payload as unknown as PoolCharter;
+    const charter = charterText(m.envelope.payload as unknown as PoolCharter);
     if (charter.epoch !== 0 || addrKey(charter.poolId) !== addrKey(poolId)) continue;
-    const hash = hashPayload(charter) as Hex;
+    const hash = charterTextHash(charter);
     const t = byHash.get(hash) ?? { charter, signed: [] };
     t.signed.push(m);
     byHash.set(hash, t);

@@ -14,7 +14,7 @@ import {
   recoverTypedDataAddress,
   type TransactionReceipt,
 } from 'viem';
-import { eip155ChainId } from '../pools/amounts.js';
+import { SETTLEMENT_EXTENSION } from '../pools/charterText.js';
 import type { ClaimView, PoolMessage } from '../pools/index.js';
 import {
   buildSettlement,
@@ -25,9 +25,10 @@ import {
   type VaultSignature,
   vaultTypedData,
 } from '../settlement/index.js';
+import { vaultDomainOfCharter } from './registerCharters.js';
 
 /** The extension namespace a member's settlement signature travels in, on its `ClaimDecision`. */
-export const SETTLEMENT_EXTENSION = 'sfr.settlement';
+export { SETTLEMENT_EXTENSION };
 
 /** What this node knows of a claim's settlement (shown with the claim and in the pool view). */
 export type SettleState = {
@@ -50,12 +51,8 @@ export type SettleState = {
 const lower = (s: string) => s.toLowerCase();
 
 /** The vault's EIP-712 domain of a snapshot charter, or null when it settles on no eip155 chain / vault. */
-export function vaultDomainOf(c: ClaimView): VaultDomain | null {
-  const { chain, vault } = c.claim.snapshot.charter.settlement;
-  const chainId = eip155ChainId(chain);
-  if (chainId === null || /^0x0{40}$/i.test(vault)) return null;
-  return { chainId, vault: getAddress(vault) };
-}
+export const vaultDomainOf = (c: ClaimView): VaultDomain | null =>
+  vaultDomainOfCharter(c.claim.snapshot.charter);
 
 /** The members who approved in the counted round (never the claimant: its vote does not count). */
 export const approversOf = (c: ClaimView): string[] =>

@@ -111,5 +111,6 @@ export function vaultLedgerOf(
         });
     }
   }
-  return { ...status, members, claims, differences };
+  // `epochs`: the charter epochs the vault holds (CharterRegistered), ascending.
+  return { ...status, epochs: state.epochs, members, claims, differences };
 }

@@ -14,14 +14,13 @@ import path from 'node:path';
 import { compileSolidityFiles } from '@sfr/adapter-kit/testing';
 import type { FundClaim, PoolCharter } from '@sfr/schemas/types';
 import { type Address, erc20Abi, type Hex, toFunctionSelector } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import type { PoolJson } from '../../src/cli/poolLedger.js';
-import { readBalances, sfrVault, testToken, toVaultCharter } from '../../src/settlement/index.js';
+import { readBalances, sfrVault, testToken } from '../../src/settlement/index.js';
 import { cli } from '../cli/captureCli.js';
 import { charterFor, U } from '../poolsNode/poolHarness.js';
-import { registerPool, startVaultChain, type VaultChain } from '../settlement/fixtures.js';
+import { startVaultChain, type VaultChain } from '../settlement/fixtures.js';
 import { api, createProcNetwork, type Json, type ProcNetwork, type ProcNode } from './processNetwork.js';
 
 const N = 5;
@@ -165,20 +164,19 @@ describe(`settlement end to end: ${N} node processes, anvil, a real ERC-20 and t
     expect((report.members as { signature: string | null }[]).every((m) => m.signature !== null)).toBe(true);
     const payloadHash = report.payloadHash as Hex;
 
-    // TODO(found): the node registers the founded charter on the vault itself once `found` lands;
-    // until then the test registers it, signed by the five members, from anvil's default account.
-    await registerPool(
-      chain,
-      toVaultCharter(charter, payloadHash),
-      net.nodes.map((n) => privateKeyToAccount(n.key.privateKey)),
-    );
-
+    // The members' nodes register the adopted charter on the vault themselves
+    // (settlement.md#registering-on-adoption): one registerCharter, the adopted payload hash.
     // Every node follows the vault and sees the registration (five members, no escrow yet).
     for (const n of net.nodes)
       await waitFor(
         async () => {
           const v = (await api(n, 'GET', `/v1/pools/${POOL_ID}`)).json as PoolJson;
-          return v.onChain?.error === null && v.onChain.members.length === N;
+          return (
+            v.onChain?.error === null &&
+            v.onChain.members.length === N &&
+            v.onChain.epochs.length === 1 &&
+            v.onChain.epochs[0]!.charterHash === payloadHash
+          );
         },
         TIMEOUTS.event,
         `node ${n.index} following the registered vault`,

@@ -25,13 +25,12 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { EvidenceRef, PoolCharter } from '@sfr/schemas/types';
 import { decodeFunctionData, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import { sfrVault, toVaultCharter } from '../../src/settlement/index.js';
 import { charterFor, claimFor, POOL_ID, U, USDC } from '../poolsNode/poolHarness.js';
 import { EVIDENCE } from '../poolsNode/twoNodePool.js';
-import { foundPool, startVaultChain, type VaultChain } from '../settlement/fixtures.js';
+import { fundEscrow, startVaultChain, type VaultChain } from '../settlement/fixtures.js';
 import { api, createProcNetwork, type Json, type ProcNetwork } from './processNetwork.js';
 
 /** Unset: the file is skipped (one round takes about 40 s on a busy machine, over the suite's budget for a new file). */
@@ -235,11 +234,20 @@ beforeAll(async () => {
     'the pool founded at every node',
     250,
   );
-  await foundPool(
-    chain,
-    toVaultCharter(charter, payloadHash!),
-    net.nodes.map((n) => privateKeyToAccount(n.key.privateKey as Hex)),
+  // The nodes register the adopted charter on the vault themselves (settlement.md#registering-on-adoption).
+  await waitFor(
+    async () => {
+      for (const n of net.nodes) {
+        const pool = (await api(n, 'GET', `/v1/pools/${POOL_ID}`)).json as Json;
+        if (pool.onChain?.epochs?.length !== 1) return false;
+      }
+      return true;
+    },
+    TIMEOUTS.event,
+    'the charter registered on the vault, seen by every node',
+    250,
   );
+  await fundEscrow(chain, toVaultCharter(charter, payloadHash!));
 }, TIMEOUTS.hook);
 
 afterAll(async () => {

@@ -1,7 +1,8 @@
 /**
  * The pool view beside the vault's books (settlement.md#following-the-vault): three in-process nodes
- * found a pool settled on a real vault on anvil with a real ERC-20; once the charter is registered
- * on-chain and every member deposits, each node's pool view shows the same on-chain escrow beside
+ * found a pool settled on a real vault on anvil with a real ERC-20; once the nodes register the
+ * adopted charter on-chain (settlement.md#registering-on-adoption: one registerCharter across their
+ * journals) and every member deposits, each node's pool view shows the same on-chain escrow beside
  * the charter commitments, with the token's own symbol and decimals. Node 0's operator then moves its
  * member's escrow with `sfr pool deposit | withdraw` (settlement.md#escrow-from-the-node): the node's
  * sending account approves and deposits, every node's view follows, the bank-run guard refuses a
@@ -22,7 +23,7 @@ import { createPoolService, type PoolService } from '../../src/poolsNode/index.j
 import { testToken, toVaultCharter } from '../../src/settlement/index.js';
 import { cli } from '../cli/captureCli.js';
 import { startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
-import { foundPool, startVaultChain, type VaultChain } from '../settlement/fixtures.js';
+import { fundEscrow, startVaultChain, type VaultChain } from '../settlement/fixtures.js';
 import { charterFor, claimFor, POOL_ID, U, USDC } from './poolHarness.js';
 import { EVIDENCE } from './twoNodePool.js';
 
@@ -69,6 +70,9 @@ beforeAll(async () => {
   await waitForMesh(net.nodes, `/sfr/1/pool/${POOL_ID.slice(2)}`);
 }, TIMEOUTS.hook);
 
+/** The charter epochs a node's pool view shows on the vault. */
+const epochsOnChain = (s: PoolService) => (s.poolJson(POOL_ID) as PoolJson).onChain?.epochs ?? [];
+
 afterAll(async () => {
   await Promise.allSettled(apis.map((a) => a.close()));
   await Promise.allSettled(services.map((s) => s.stop()));
@@ -91,18 +95,42 @@ describe('the pool view beside the vault', () => {
     ) as PoolCharter;
     leavingAt = Date.now() + 3_600_000;
     charter.members[0]!.leavingAt = leavingAt;
+    // The sending accounts pay the registration's gas.
+    for (const k of net.keys) await chain.anvil.client.setBalance({ address: k.address, value: 10n ** 20n });
     for (const s of services) await s.signCharter(charter);
     await waitFor(
       () => services.every((s) => s.view(POOL_ID).charters.length === 1),
       TIMEOUTS.event,
       'the charter adopted on every node',
     );
+    // settlement.md#registering-on-adoption: each node signed the vault terms with its charter
+    // signature; the first-ranked signer's node registers the epoch, every node follows it.
+    await waitFor(
+      async () => {
+        for (const s of services) await s.syncVaults();
+        return services.every((s) => epochsOnChain(s).length === 1);
+      },
+      TIMEOUTS.event,
+      'the charter registered on the vault by the nodes, seen by every node',
+    ).catch((e: unknown) => {
+      throw new Error(
+        `${(e as Error).message}: ${JSON.stringify(services.map((s) => (s.poolJson(POOL_ID) as PoolJson).onChain?.registrations ?? null))}`,
+      );
+    });
     const adopted = services[0]!.view(POOL_ID).charters[0]!;
-    await foundPool(
-      chain,
-      toVaultCharter(adopted.charter, adopted.payloadHash),
-      net.keys.map((k) => privateKeyToAccount(k.privateKey)),
+    for (const s of services)
+      expect(epochsOnChain(s)).toEqual([
+        { epoch: 0, charterHash: adopted.payloadHash, effectiveAt: adopted.charter.effectiveAt },
+      ]);
+    // exactly one registerCharter mined across the nodes' journals
+    const registrations = services.flatMap((s) =>
+      s
+        .vaultOf(POOL_ID)!
+        .sender.transactions()
+        .filter((t) => t.functionName === 'registerCharter' && t.state === 'mined'),
     );
+    expect(registrations).toHaveLength(1);
+    await fundEscrow(chain, toVaultCharter(adopted.charter, adopted.payloadHash));
     const views: PoolJson[] = [];
     for (const s of services) {
       await s.syncVaults();
@@ -127,6 +155,7 @@ describe('the pool view beside the vault', () => {
     expect(text).toContain('capital   3000 USDC');
     expect(text).toMatch(/1000 USDC +1000 USDC +0 USDC\n/);
     expect(text).toContain(`vault     ${chain.vault} on eip155:31337, read to block`);
+    expect(text).toContain('charters  epoch 0 registered on the vault');
   });
 
   it('the claimant node opens its claim on the vault when it files it; every node sees it opened', async () => {

@@ -140,8 +140,13 @@ export async function foundPool(
   signers: readonly LocalAccount[],
   extra: readonly VaultSignature[] = [],
 ): Promise<void> {
-  const client = chain.anvil.client as unknown as VaultClient;
   await registerPool(chain, terms, signers, extra);
+  await fundEscrow(chain, terms);
+}
+
+/** Has the default account fund every member's escrow with its commitment (the pool registered already). */
+export async function fundEscrow(chain: VaultChain, terms: VaultCharter): Promise<void> {
+  const client = chain.anvil.client as unknown as VaultClient;
   let total = 0n;
   for (const m of terms.members) total += m.commitment;
   await chain.anvil.write(chain.token, testToken.abi, 'mint', [chain.anvil.client.account.address, total]);

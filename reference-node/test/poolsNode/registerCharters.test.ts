@@ -1,0 +1,114 @@
+/**
+ * settlement.md#registering-on-adoption on the pure side: each member's charter signature carries
+ * its signature of the vault terms in `sfr.settlement`, the copies still carry one charter text
+ * (pools.md#terminology), and the registrar counts only signatures that recover to their envelope's
+ * issuer over the adopted text's terms.
+ */
+import { type Hex, recoverTypedDataAddress } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { describe, expect, it } from 'vitest';
+import { hashPayload } from '../../src/envelope/index.js';
+import { charterText, createPoolState, type PoolMessage, viewPool } from '../../src/pools/index.js';
+import {
+  heldTermsSignatures,
+  registerAt,
+  vaultDomainOfCharter,
+  vaultTermsOf,
+  withTermsSignature,
+} from '../../src/poolsNode/registerCharters.js';
+import { vaultTypedData } from '../../src/settlement/index.js';
+import { charterPayload, HOUR, members, PoolSigner, T0, VAULT, wires } from '../pools/fixtures.js';
+
+const ms = members([
+  { weight: 10, commit: 1000n },
+  { weight: 10, commit: 1000n },
+  { weight: 10, commit: 1000n },
+]);
+const accounts = ms.map((m) => privateKeyToAccount(m.key.privateKey));
+const text = charterPayload(ms);
+const textHash = hashPayload(text) as Hex;
+
+async function signedCopies() {
+  const s = new PoolSigner();
+  const copies = [];
+  for (const [i, m] of ms.entries())
+    copies.push(
+      await s.sign(
+        m.key,
+        'PoolCharter',
+        await withTermsSignature(accounts[i]!, text, textHash),
+        T0 - HOUR + i,
+        0,
+      ),
+    );
+  return { s, copies };
+}
+
+describe('registering on adoption (settlement.md#registering-on-adoption)', () => {
+  it("each member's copy carries its own terms signature, and the copies carry one text", async () => {
+    const { copies } = await signedCopies();
+    const payloads = copies.map((c) => c.envelope.payload as unknown as typeof text);
+    expect(new Set(payloads.map((p) => hashPayload(p))).size).toBe(3);
+    const domain = vaultDomainOfCharter(text)!;
+    expect(domain).toEqual({ chainId: 8453, vault: VAULT });
+    const typed = vaultTypedData(domain, { charter: vaultTermsOf(text, textHash)! });
+    for (const [i, p] of payloads.entries()) {
+      const signature = (p.extensions!['sfr.settlement'] as { signature: Hex }).signature;
+      expect(await recoverTypedDataAddress({ ...typed, signature } as never)).toBe(accounts[i]!.address);
+      expect(charterText(p)).toEqual(text);
+    }
+    // Adopted once every member signed: the text without the extension, its hash the bare text's.
+    const view = viewPool(createPoolState(wires(copies)), T0);
+    expect(view.charters).toHaveLength(1);
+    expect(view.charters[0]!.payloadHash).toBe(textHash);
+    expect(view.charters[0]!.charter).toEqual(text);
+    expect(view.charters[0]!.ids).toHaveLength(3);
+  });
+
+  it('keeps other namespaces in the text and replaces a signature carried from another signer', async () => {
+    const withOther = { ...text, extensions: { 'org.example.note': { v: 1 } } };
+    const otherHash = hashPayload(withOther) as Hex;
+    const mine = await withTermsSignature(accounts[0]!, withOther, otherHash);
+    expect(Object.keys(mine.extensions!).sort()).toEqual(['org.example.note', 'sfr.settlement']);
+    expect(charterText(mine)).toEqual(withOther);
+    const relayed = await withTermsSignature(accounts[1]!, mine, otherHash);
+    expect(relayed.extensions!['sfr.settlement']).not.toEqual(mine.extensions!['sfr.settlement']);
+    // No vault to register on, or no key: the bare text.
+    const noVault = { ...text, settlement: { ...text.settlement, vault: `0x${'0'.repeat(40)}` } };
+    expect(await withTermsSignature(accounts[0]!, noVault, textHash)).toEqual(noVault);
+    expect(await withTermsSignature(null, mine, otherHash)).toEqual(withOther);
+  });
+
+  it('counts one valid signature per signer, ascending; a copied or foreign signature is ignored', async () => {
+    const { s, copies } = await signedCopies();
+    // Member 2 publishes member 0's signature as its own: not a signature by its issuer.
+    const copied = await s.sign(ms[2]!.key, 'PoolCharter', copies[0]!.envelope.payload, T0 - HOUR + 9, 0);
+    const state = createPoolState(wires([copies[0]!, copies[1]!, copied]));
+    const adopted = viewPool(state, T0).charters[0]!;
+    const domain = vaultDomainOfCharter(adopted.charter)!;
+    const terms = vaultTermsOf(adopted.charter, adopted.payloadHash)!;
+    const memo = new Map();
+    const sigs = await heldTermsSignatures(
+      state.charterMessages as ReadonlyMap<Hex, PoolMessage>,
+      adopted,
+      domain,
+      terms,
+      memo,
+    );
+    const want = [accounts[0]!.address, accounts[1]!.address].sort((a, b) =>
+      a.toLowerCase() < b.toLowerCase() ? -1 : 1,
+    );
+    expect(sigs.map((x) => x.signer)).toEqual(want);
+    expect(memo.size).toBe(3);
+    const typed = vaultTypedData(domain, { charter: terms });
+    for (const x of sigs)
+      expect(await recoverTypedDataAddress({ ...typed, signature: x.signature } as never)).toBe(x.signer);
+  });
+
+  it('rank 0 submits at adoption, rank r a challenge window × r later', async () => {
+    const { copies } = await signedCopies();
+    const adopted = viewPool(createPoolState(wires(copies)), T0).charters[0]!;
+    expect(registerAt(adopted, 0)).toBe(adopted.adoptedAt);
+    expect(registerAt(adopted, 2)).toBe(adopted.adoptedAt + 2 * text.windows.challengeMs);
+  });
+});
