@@ -849,6 +849,19 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         );
   }
 
+  /**
+   * One registration pass at a time, outside the tick's queue: a registration waiting to be mined (an
+   * unfunded sending account, a slow chain) must not hold up attestations and decisions
+   * (settlement.md#registering-on-adoption step 3).
+   */
+  let registering: Promise<void> | null = null;
+  function registerInBackground(): void {
+    if (registrar === null || registering !== null || !running) return;
+    registering = registerAdopted().finally(() => {
+      registering = null;
+    });
+  }
+
   /** Publishes the decisions of closed rounds nobody has published yet (staggered by member rank). */
   async function publishDecisions(): Promise<void> {
     const t = now();
@@ -1128,7 +1141,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
           enqueue(async () => {
             await rejudgeAwaiting();
             await publishDecisions();
-            await registerAdopted();
+            registerInBackground();
           }),
         tickMs,
       );
@@ -1141,8 +1154,9 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       running = false;
       if (timer !== undefined) clearInterval(timer);
       unsubscribe?.();
-      await settlement?.stop();
+      await settlement?.stop(); // ends the senders' waits, so the queue and a registration pass finish
       await work;
+      await registering;
     },
     poolIds: () => [...pools.keys()],
     view: (poolId, t) => viewPool(entryOf(poolId).state, t ?? now()),

@@ -223,7 +223,14 @@ export function createCharterRegistrar(p: CreateCharterRegistrarParameters): Cha
       const key = lower(poolId);
       const vault = view.charters.length === 0 ? null : p.settlement.vaultOf(poolId, view);
       if (vault === null) return;
-      const onChain = p.settlement.onChainOf(poolId, view) as { epochs?: { epoch: number }[] } | null;
+      const onChain = p.settlement.onChainOf(poolId, view) as {
+        epochs?: { epoch: number }[];
+        syncedToBlock?: string | null;
+        error?: unknown;
+      } | null;
+      // Step 2: only while the node follows the vault (read to a confirmed block, no error); a node that
+      // cannot read it cannot know what it holds (e.g. the charter names an address that is no vault).
+      if (onChain === null || onChain.syncedToBlock == null || onChain.error != null) return;
       const registered = new Set((onChain?.epochs ?? []).map((x) => x.epoch));
       for (const adopted of view.charters) {
         if (registered.has(adopted.epoch)) {
