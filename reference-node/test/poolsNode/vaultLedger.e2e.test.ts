@@ -325,6 +325,105 @@ describe('the pool view beside the vault', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('take-over: the rank-0 approver cannot send and is stopped; rank 1 settles after its delay, exactly once', async () => {
+    // settlement.md#settling-exactly-once rule 2: rank r ≥ 1 submits at decidedAt + challengeMs × (1 + r).
+    const claimant = net.keys[0]!.address;
+    const [r0, r1] = [1, 2].sort((a, b) =>
+      net.keys[a]!.address.toLowerCase() < net.keys[b]!.address.toLowerCase() ? -1 : 1,
+    ) as [number, number];
+    // Rank 0's sending account has no ETH: its settle is signed and journaled but never reaches the chain.
+    await chain.anvil.client.setBalance({ address: net.keys[r0]!.address, value: 0n });
+    const balance = () =>
+      readContract(chain.anvil.client, {
+        address: chain.token,
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [claimant],
+      });
+    const before = await balance();
+    const claim = JSON.parse(
+      JSON.stringify(
+        claimFor({ ...EVIDENCE, logIndex: 1 } as typeof EVIDENCE, 'incident-takeover', 5n * U, Date.now()),
+      ).replaceAll(USDC.address, chain.token),
+    );
+    const { messageId: claimId } = await services[0]!.fileClaim(claim);
+    await waitFor(
+      () => [1, 2].every((i) => services[i]!.getClaim(claimId)?.pendingVote != null),
+      TIMEOUTS.event,
+      'the second claim waiting for a vote by hand at both attesters',
+    );
+    await services[1]!.vote(claimId, { verdict: 'approve' });
+    await services[2]!.vote(claimId, { verdict: 'approve' });
+    const key = `settle:${POOL_ID}:${claimId}:0`;
+    const journaled = () =>
+      services[r0]!.vaultOf(POOL_ID)!
+        .sender.transactions()
+        .find((t) => t.key === key);
+    // Rank 0 journals its settle once it holds both signatures (usually long before rank 1's turn);
+    // under a heavy load rank 1's turn can come first: either way rank 0 is stopped without sending.
+    await waitFor(
+      () =>
+        journaled() !== undefined ||
+        (services[r1]!.getClaim(claimId)?.['vaultSettle'] as { state?: string } | undefined)?.state ===
+          'settled',
+      TIMEOUTS.scenario,
+      'rank 0 tried to settle',
+    );
+    await services[r0]!.stop();
+    await waitFor(
+      () =>
+        (services[r1]!.getClaim(claimId)?.['vaultSettle'] as { state?: string } | undefined)?.state ===
+        'settled',
+      TIMEOUTS.scenario,
+      'rank 1 took over',
+    ).catch((e: unknown) => {
+      throw new Error(
+        `${(e as Error).message}: ${JSON.stringify(services[r1]!.getClaim(claimId)?.['vaultSettle'])}`,
+      );
+    });
+    const c = services[r1]!.getClaim(claimId)!;
+    const decision = c.decision as unknown as {
+      decidedAt: number;
+      approvedAmount: string;
+      contributions: { member: string; amount: string }[];
+    };
+    expect(c['vaultSettle']).toMatchObject({
+      state: 'settled',
+      rank: 1,
+      byThisNode: true,
+      paid: (5n * U).toString(),
+    });
+    const mine = services[r1]!.vaultOf(POOL_ID)!
+      .sender.transactions()
+      .filter((t) => t.key === key);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.state).toBe('mined');
+    // it waited for its turn: two challenge windows (1.5 s each in this charter) after the decision
+    expect(mine[0]!.attempts[0]!.sentAt).toBeGreaterThanOrEqual(decision.decidedAt + 2 * 1_500);
+    expect(journaled()?.state ?? 'pending').toBe('pending'); // rank 0's never left the node
+    expect(await balance()).toBe(before + BigInt(decision.approvedAmount));
+    // the same figures on every running node's books: the claim settled once, for the decided amount
+    for (const i of [0, r1]) {
+      await waitFor(
+        async () => {
+          await services[i]!.syncVaults();
+          const claims = (services[i]!.poolJson(POOL_ID) as PoolJson).onChain!.claims;
+          return claims.some((x) => x.claimId.toLowerCase() === claimId.toLowerCase() && x.settled !== null);
+        },
+        TIMEOUTS.event,
+        'the take-over followed',
+      );
+      const on = (services[i]!.poolJson(POOL_ID) as PoolJson).onChain!;
+      const x = on.claims.find((y) => y.claimId.toLowerCase() === claimId.toLowerCase())!;
+      expect(x).toMatchObject({
+        settled: { amount: decision.approvedAmount, txHash: mine[0]!.hash },
+        paid: decision.approvedAmount,
+        unpaid: '0',
+      });
+      expect(on.differences).toEqual([]);
+    }
+  });
+
   it("moves node 0's escrow with sfr pool deposit | withdraw; the bank-run guard says when to retry", async () => {
     const me = net.keys[0]!.address;
     const account = privateKeyToAccount(net.keys[0]!.privateKey);
