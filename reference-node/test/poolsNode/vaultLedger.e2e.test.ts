@@ -249,12 +249,18 @@ describe('the pool view beside the vault', () => {
       contributions: { member: string; amount: string }[];
     };
     expect(BigInt(decision.approvedAmount)).toBe(10n * U);
-    // exactly one settle transaction: the approvers' journals hold one mined settle between them
-    const settles = [1, 2].flatMap((i) =>
+    // exactly one settle succeeded: the approvers' journals hold one successful settle between them. On a
+    // loaded machine rank 1's turn can come before it saw rank 0's settle mined, and its settle is mined
+    // and reverted VAULT_CLAIM_SETTLED (gas spent, nothing paid twice): counted apart, not as a payment.
+    const mined = [1, 2].flatMap((i) =>
       services[i]!.vaultOf(POOL_ID)!
         .sender.transactions()
         .filter((t) => t.functionName === 'settle' && t.state === 'mined'),
     );
+    const settles: typeof mined = [];
+    for (const t of mined)
+      if ((await chain.anvil.client.getTransactionReceipt({ hash: t.hash as Hex })).status === 'success')
+        settles.push(t);
     expect(settles).toHaveLength(1);
     expect(await balance()).toBe(before + 10n * U);
     for (const s of services) {
@@ -322,7 +328,8 @@ describe('the pool view beside the vault', () => {
         .sender.transactions()
         .filter((t) => t.functionName === 'settle'),
     );
-    expect(sent).toHaveLength(1);
+    // the settle requests sent nothing: the journals hold the settles mined before them, no more
+    expect(sent.map((t) => t.hash).sort()).toEqual(mined.map((t) => t.hash).sort());
   });
 
   it('take-over: the rank-0 approver cannot send and is stopped; rank 1 settles after its delay, exactly once', async () => {
