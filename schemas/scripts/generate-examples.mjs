@@ -1529,8 +1529,7 @@ bad(
   'SCHEMA_ADDITIONAL_PROPERTY',
   '/payload/signature',
 );
-// api.md#relative-times: with ttlMs the node dates the alert when it signs, so this request stays runnable (README).
-out('SubmitAlertRequest', 'valid', 'depeg', { payload: caDepeg, ttlMs: 21_600_000 });
+out('SubmitAlertRequest', 'valid', 'depeg', { payload: caDepeg });
 bad(
   'SubmitAlertRequest',
   'payload-bad-severity',

@@ -90,8 +90,6 @@ export interface ApiNode {
     payload: Record<string, unknown>,
     options: {
       readonly issuedAt?: number;
-      /** The payload to sign, given the envelope's `issuedAt` (api.md#relative-times). */
-      readonly payloadAt?: (seq: number, issuedAt: number) => Record<string, unknown>;
       /** A multisig member's node: the message is held as a proposal first (node.md#multisig-members). */
       readonly onProposal?: (proposal: Proposal) => void;
     },
@@ -354,23 +352,8 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       const request = parseBody<{
         payload: Record<string, unknown>;
         issuedAt?: number;
-        ttlMs?: number;
         idempotencyKey?: string;
       }>(req, kind, bodyLimit);
-      // api.md#relative-times: an alert with `ttlMs` is observed when issued and expires ttlMs later.
-      const { ttlMs } = request;
-      const publishOptions = {
-        ...(request.issuedAt === undefined ? {} : { issuedAt: request.issuedAt }),
-        ...(ttlMs === undefined
-          ? {}
-          : {
-              payloadAt: (_seq: number, issuedAt: number) => ({
-                ...request.payload,
-                observedAt: issuedAt,
-                expiresAt: issuedAt + ttlMs,
-              }),
-            }),
-      };
       if (!node.store.isHealthy()) {
         throw new ApiProblem({
           status: 503,
@@ -381,7 +364,11 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       const run = async (): Promise<SubmitResponse> => {
         let published: Awaited<ReturnType<ApiNode['publish']>>;
         try {
-          published = await node.publish(type, request.payload, publishOptions);
+          published = await node.publish(
+            type,
+            request.payload,
+            request.issuedAt === undefined ? {} : { issuedAt: request.issuedAt },
+          );
         } catch (error) {
           throw publishProblem(error, log);
         }
@@ -418,7 +405,11 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
         const proposal = await submitter.propose(key, request, () =>
           heldProposal(
             type,
-            (onProposal) => node.publish(type, request.payload, { ...publishOptions, onProposal }),
+            (onProposal) =>
+              node.publish(type, request.payload, {
+                ...(request.issuedAt === undefined ? {} : { issuedAt: request.issuedAt }),
+                onProposal,
+              }),
             (error) => publishProblem(error, log),
             log,
           ),

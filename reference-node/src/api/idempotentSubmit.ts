@@ -14,14 +14,6 @@ import { ApiProblem } from './problem.js';
 export interface SubmitRequest {
   readonly payload: Record<string, unknown>;
   readonly issuedAt?: number;
-  /** An alert's lifetime: the node sets `observedAt` and `expiresAt` from `issuedAt` (api.md#relative-times). */
-  readonly ttlMs?: number;
-}
-
-/** An alert payload without the times a `ttlMs` request has the node set. */
-function withoutTimes(payload: Record<string, unknown>): Record<string, unknown> {
-  const { observedAt: _o, expiresAt: _e, ...rest } = payload;
-  return rest;
 }
 
 export interface IdempotentSubmitter {
@@ -45,34 +37,16 @@ export interface IdempotentSubmitter {
   ): Promise<Proposal>;
 }
 
-/**
- * The request's identity: canonical JSON of its payload and, when given, its issuedAt; with `ttlMs`, the
- * payload without the times the node sets, and `ttlMs`.
- */
+/** The request's identity: canonical JSON of its payload and, when given, its issuedAt. */
 function digestOf(request: SubmitRequest): string {
-  const body =
-    request.ttlMs === undefined
-      ? { payload: request.payload }
-      : { payload: withoutTimes(request.payload), ttlMs: request.ttlMs };
-  const withTime = request.issuedAt === undefined ? body : { ...body, issuedAt: request.issuedAt };
-  return createHash('sha256').update(canonicalize(withTime), 'utf8').digest('hex');
+  const body = request.issuedAt === undefined ? { payload: request.payload } : request;
+  return createHash('sha256').update(canonicalize(body), 'utf8').digest('hex');
 }
 
-/** The digest the envelope's request would have (with its `issuedAt` and `ttlMs` when the request gave them). */
-function envelopeDigest(envelope: unknown, given: RequestShape): string {
+/** The digest the envelope's request would have (with its `issuedAt` when the request gave one). */
+function envelopeDigest(envelope: unknown, issuedAtGiven: boolean): string {
   const e = envelope as { payload: Record<string, unknown>; issuedAt: number };
-  const ttlMs = Number(e.payload['expiresAt']) - Number(e.payload['observedAt']);
-  return digestOf({
-    payload: e.payload,
-    ...(given.issuedAt ? { issuedAt: e.issuedAt } : {}),
-    ...(given.ttlMs ? { ttlMs } : {}),
-  });
-}
-
-/** Which optional members a request gave (its envelope alone cannot say). */
-interface RequestShape {
-  readonly issuedAt: boolean;
-  readonly ttlMs: boolean;
+  return digestOf(issuedAtGiven ? { payload: e.payload, issuedAt: e.issuedAt } : { payload: e.payload });
 }
 
 function answerOf(wire: Uint8Array, id: string): SubmitResponse {
@@ -94,7 +68,7 @@ interface Answers<T> {
   /** The answer a finished record names, if the node still holds it. */
   recorded(record: IdempotencyRecord): Promise<T | undefined>;
   /** An answer made above `afterSeq` for a request with this digest (made just before a crash). */
-  madeAfter(afterSeq: number, digest: string, given: RequestShape): Promise<T | undefined>;
+  madeAfter(afterSeq: number, digest: string, issuedAtGiven: boolean): Promise<T | undefined>;
   recordOf(answer: T, digest: string): IdempotencyRecord;
 }
 
@@ -117,12 +91,12 @@ export function createIdempotentSubmitter(parameters: {
       return m === undefined ? undefined : answerOf(m.wire, m.id);
     },
     /** A message of ours above `afterSeq` with this request's digest. */
-    async madeAfter(afterSeq, digest, given) {
+    async madeAfter(afterSeq, digest, issuedAtGiven) {
       const head = store.headSeq(member);
       if (head === undefined || head <= afterSeq) return undefined;
       for (const m of await store.rangeBySeq(member, afterSeq + 1, head)) {
         const answer = answerOf(m.wire, m.id);
-        if (envelopeDigest(answer.envelope, given) === digest) return answer;
+        if (envelopeDigest(answer.envelope, issuedAtGiven) === digest) return answer;
       }
       return undefined;
     },
@@ -133,10 +107,10 @@ export function createIdempotentSubmitter(parameters: {
     async recorded(record) {
       return record.state === 'proposed' ? parameters.proposals?.get(record.proposalId) : undefined;
     },
-    async madeAfter(afterSeq, digest, given) {
+    async madeAfter(afterSeq, digest, issuedAtGiven) {
       return parameters.proposals
         ?.list()
-        .find((p) => p.seq > afterSeq && envelopeDigest(p.envelope, given) === digest);
+        .find((p) => p.seq > afterSeq && envelopeDigest(p.envelope, issuedAtGiven) === digest);
     },
     recordOf: (answer, digest) => ({ state: 'proposed', digest, proposalId: answer.id, seq: answer.seq }),
   };
@@ -155,10 +129,7 @@ export function createIdempotentSubmitter(parameters: {
       if (answer !== undefined) return answer;
     }
     if (known?.state === 'pending') {
-      const found = await answers.madeAfter(known.afterSeq, digest, {
-        issuedAt: request.issuedAt !== undefined,
-        ttlMs: request.ttlMs !== undefined,
-      });
+      const found = await answers.madeAfter(known.afterSeq, digest, request.issuedAt !== undefined);
       if (found !== undefined) {
         await records.put(key, answers.recordOf(found, digest));
         return found;

@@ -151,11 +151,10 @@ export interface PublishOptions {
    */
   readonly issuedAt?: number;
   /**
-   * Called with the sequence number once it is allocated, inside the signer's turn, and the envelope's
-   * `issuedAt`: returns the payload to sign (a key rotation names `seq + 1` as its first seq,
-   * node.md#rotation; an alert submitted with `ttlMs` takes its times from `issuedAt`, api.md#relative-times).
+   * Called with the sequence number once it is allocated, inside the signer's turn: returns the
+   * payload to sign (a key rotation names `seq + 1` as its first seq, node.md#rotation).
    */
-  readonly payloadAt?: (seq: number, issuedAt: number) => Record<string, unknown>;
+  readonly payloadAt?: (seq: number) => Record<string, unknown>;
   /**
    * A multisig member's node (node.md#multisig-members): called once the message is held as a
    * proposal, before `publish` settles (when the owners' signatures published it, or it expired).
@@ -727,7 +726,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
           ? {}
           : { scope: { poolId: options.scope.poolId as Hex, epoch: options.scope.epoch } }),
         ...(options.domain === undefined ? {} : { domain: options.domain as EnvelopeDomain }),
-        payload: (options.payloadAt?.(seq, issuedAt) ?? payload) as UnsignedEnvelope['payload'],
+        payload: (options.payloadAt?.(seq) ?? payload) as UnsignedEnvelope['payload'],
       });
       if (isMultisigSigner(signer)) {
         // node.md#multisig-members: held until the owners co-sign; `deliver` publishes it then.

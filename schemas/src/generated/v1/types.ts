@@ -1870,10 +1870,6 @@ export interface SubmitAlertRequest {
    */
   issuedAt?: UnixMs;
   /**
-   * The alert's lifetime: when given, the node sets the payload's `observedAt` to the envelope's `issuedAt` and `expiresAt` to `issuedAt + ttlMs`, replacing the payload's values, so that a request kept in a file (the documentation's examples) publishes an active alert whenever it is sent (api.md rule 11). Without it the payload's times are signed as given.
-   */
-  ttlMs?: DurationMs;
-  /**
    * A caller key: a repeated request with the same key returns the first result instead of publishing twice.
    */
   idempotencyKey?: Label;
