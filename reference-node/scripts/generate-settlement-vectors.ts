@@ -304,7 +304,7 @@ function buildFiles(): Map<string, unknown> {
     approvedAmount: '1000000001',
     contributions: [...others]
       .reverse()
-      .map((m, i) => ({ member: m.toLowerCase(), amount: i === 3 ? '250000001' : '250000000' })),
+      .map((m, i) => ({ member: m.toLowerCase() as Address, amount: i === 3 ? '250000001' : '250000000' })),
     attestations: [],
     decidedAt: T0 + 5 * HOUR,
     ...over,

@@ -1,8 +1,9 @@
-// Generates `src/generated/v1/types.ts` from the JSON Schemas in `v1/` with json-schema-to-typescript.
+// Generates `src/generated/v1/types.ts` (and the `0x` string guards of `hexGuards.ts`) from the JSON Schemas in `v1/` with json-schema-to-typescript.
 //
 // Every titled schema (each top-level schema and each titled `$defs` entry) becomes one named export;
 // a `$ref` becomes a reference to the target's title, so a shared definition is one type (no `Asset1`).
-// Constraints TypeScript cannot express (`allOf`/`if`/`then`, patterns, bounds) are left to the validator.
+// Constraints TypeScript cannot express (`allOf`/`if`/`then`, patterns, bounds) are left to the validator,
+// except a pattern's `^0x` prefix: such a string is the template literal `0x${string}`.
 //
 // Usage: tsx schemas/scripts/generate-types.ts [--check]
 //   --check  exit 1, printing which file is stale, if regenerating would change the checked-in output.
@@ -80,6 +81,15 @@ function toTs(docs: Map<string, Schema>, schema: unknown, baseId: string): unkno
     return { tsType: target['title'], ...description };
   }
   if (typeof schema['tsType'] === 'string') return { tsType: schema['tsType'], ...description };
+  // A string the pattern pins to `0x…` (Address, Hex, Bytes32 and the ids built on them, signatures) is a
+  // template literal, the type viem gives the same values, so no package keeps its own `0x${string}` copy.
+  if (
+    schema['type'] === 'string' &&
+    typeof schema['pattern'] === 'string' &&
+    schema['pattern'].startsWith('^0x')
+  )
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the TypeScript type `0x${string}`, emitted as text
+    return { tsType: '`0x${string}`', ...description };
   const isUnion = Array.isArray(schema['oneOf']) || Array.isArray(schema['anyOf']);
   if (isUnion && schema['properties'] === undefined) {
     const key = Array.isArray(schema['oneOf']) ? 'oneOf' : 'anyOf';
@@ -166,4 +176,38 @@ async function generate(): Promise<string> {
   return `${banner}\n\n${parts.join('\n\n')}\n\n${tail}\n`;
 }
 
+/**
+ * One type guard per `0x` string of common.schema.json `$defs` (the types the rule above makes template
+ * literals), testing the schema's own pattern and length bound, so code that narrows a string to an
+ * `Address` or a `Bytes32` keeps no copy of the regex.
+ */
+function generateHexGuards(): string {
+  const common = loadDocuments().get(commonSchemaId) as Schema;
+  const lines = [
+    '// generated — do not edit. Source: schemas/v1/common.schema.json `$defs`; regenerate with',
+    '// `npm run -w @sfr/schemas generate` (schemas/scripts/generate-types.ts).',
+    '',
+  ];
+  const guarded: string[] = [];
+  for (const [name, def] of Object.entries(common['$defs'] as Schema)) {
+    if (!isObject(def) || def['type'] !== 'string') continue;
+    const pattern = def['pattern'];
+    if (typeof pattern !== 'string' || !pattern.startsWith('^0x')) continue;
+    guarded.push(name);
+    const max = typeof def['maxLength'] === 'number' ? ` && value.length <= ${def['maxLength']}` : '';
+    lines.push(
+      `const ${name.toUpperCase()}_PATTERN = /${pattern}/;`,
+      '',
+      `/** Whether \`value\` is ${/^[AEIOU]/.test(name) ? 'an' : 'a'} \`${name}\` (common.schema.json \`$defs/${name}\`: pattern \`${pattern}\`${max === '' ? '' : `, at most ${String(def['maxLength'])} characters`}). */`,
+      `export function is${name}(value: unknown): value is ${name} {`,
+      `  return typeof value === 'string'${max} && ${name.toUpperCase()}_PATTERN.test(value);`,
+      '}',
+      '',
+    );
+  }
+  lines.splice(3, 0, `import type { ${guarded.join(', ')} } from './types.js';`, '');
+  return lines.join('\n');
+}
+
 writeGenerated(outFile, await generate());
+writeGenerated(path.join(path.dirname(outFile), 'hexGuards.ts'), generateHexGuards());

@@ -1,5 +1,6 @@
 // @sfr/schemas — the public face: validators, schema access, the reason-code registry and the v1 types.
 
+export { isAddress, isBytes32, isHex, isMessageId, isPoolId } from './generated/v1/hexGuards.js';
 export {
   FIXED_TOPIC_NAMES,
   type FixedTopicName,

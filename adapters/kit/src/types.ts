@@ -78,7 +78,7 @@ export interface RecoveryEventPayload {
   amounts?: RecoveryEventAmount[];
   evidence: EvidenceRef[];
   correlationId?: string;
-  relatesTo?: string[];
+  relatesTo?: `0x${string}`[];
   summary?: string;
   extensions?: Record<string, Record<string, unknown>>;
 }
@@ -131,10 +131,10 @@ export interface ContagionAlertPayload {
   observedAt: number;
   expiresAt: number;
   recommendedActions: RecommendedAction[];
-  sourceEvents?: string[];
+  sourceEvents?: `0x${string}`[];
   evidence?: EvidenceRef[];
   metrics?: Record<string, string | number>;
-  resolves?: string;
+  resolves?: `0x${string}`;
   summary?: string;
   extensions?: Record<string, Record<string, unknown>>;
 }

@@ -15,7 +15,7 @@ import type {
   StatusResponse,
   SubmitResponse,
 } from '@sfr/schemas';
-import { isMessageType, MESSAGE_TYPES } from '@sfr/schemas';
+import { isMessageType, MESSAGE_TYPES, type MessageId } from '@sfr/schemas';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createDashboardHandlers, DASHBOARD_ROUTES } from '../dashboard/index.js';
 import { tryCanonicalize } from '../envelope/canonicalize.js';
@@ -93,7 +93,7 @@ export interface ApiNode {
       /** A multisig member's node: the message is held as a proposal first (node.md#multisig-members). */
       readonly onProposal?: (proposal: Proposal) => void;
     },
-  ): Promise<{ readonly messageId: string; readonly seq: number; readonly envelope: unknown }>;
+  ): Promise<{ readonly messageId: MessageId; readonly seq: number; readonly envelope: unknown }>;
   /** Everything of StatusResponse except `store`, which the API fills in. */
   status(): Omit<StatusResponse, 'store'> | Promise<Omit<StatusResponse, 'store'>>;
   peers(): PeerListResponse['peers'] | Promise<PeerListResponse['peers']>;

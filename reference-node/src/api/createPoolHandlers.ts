@@ -8,6 +8,7 @@ import type {
   SettleResponse,
   SubmitResponse,
 } from '@sfr/schemas';
+import { isMessageId, isPoolId } from '@sfr/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Hex } from 'viem';
 import type { Logger } from '../logging/index.js';
@@ -226,8 +227,8 @@ export function createPoolHandlers(p: {
     /** settlement.md#settling-exactly-once rule 5: the vault's refusal is a 409 with its code and when to retry. */
     settleClaim: async (req) => {
       readQuery(req, []);
-      const poolId = pathParam(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
-      const claimId = pathParam(req, 'claimId', MESSAGE_ID, 'a message id: 0x and 64 lower-case hex digits');
+      const poolId = pathParam(req, 'poolId', isPoolId, 'a pool id: 0x and 64 lower-case hex digits');
+      const claimId = pathParam(req, 'claimId', isMessageId, 'a message id: 0x and 64 lower-case hex digits');
       parseBody<SettleRequest>(req, 'SettleRequest', p.bodyLimit);
       try {
         const r = await pools.settleNow(poolId, claimId);

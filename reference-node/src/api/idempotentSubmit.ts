@@ -5,7 +5,7 @@
  * member's node the answer is the proposal (node.md#multisig-members), under the same rule.
  */
 import { createHash } from 'node:crypto';
-import type { Proposal, SubmitResponse } from '@sfr/schemas';
+import type { MessageId, Proposal, SubmitResponse } from '@sfr/schemas';
 import { canonicalize } from '../envelope/canonicalize.js';
 import type { Store } from '../store/index.js';
 import type { IdempotencyRecord, IdempotencyStore } from './idempotencyStore.js';
@@ -49,7 +49,7 @@ function envelopeDigest(envelope: unknown, issuedAtGiven: boolean): string {
   return digestOf(issuedAtGiven ? { payload: e.payload, issuedAt: e.issuedAt } : { payload: e.payload });
 }
 
-function answerOf(wire: Uint8Array, id: string): SubmitResponse {
+function answerOf(wire: Uint8Array, id: MessageId): SubmitResponse {
   const envelope = JSON.parse(Buffer.from(wire).toString('utf8')) as SubmitResponse['envelope'];
   return { messageId: id, seq: envelope.seq, envelope };
 }

@@ -35,9 +35,17 @@ export function readQuery(req: FastifyRequest, allowed: readonly string[]): Reco
   return q as Record<string, string>;
 }
 
-/** The path parameter `name`, refused unless it matches `re`. */
-export function pathParam(req: FastifyRequest, name: string, re: RegExp, expected: string): string {
+/**
+ * The path parameter `name`, refused unless it matches `re`, or passes a generated guard (`isPoolId`,
+ * `isMessageId`: then it is returned as that type, parsed rather than cast).
+ */
+export function pathParam<T extends string = string>(
+  req: FastifyRequest,
+  name: string,
+  re: RegExp | ((value: unknown) => value is T),
+  expected: string,
+): T {
   const v = (req.params as Record<string, string>)[name] ?? '';
-  if (!re.test(v)) throw badParameter(name, expected);
-  return v;
+  if (re instanceof RegExp ? !re.test(v) : !re(v)) throw badParameter(name, expected);
+  return v as T;
 }

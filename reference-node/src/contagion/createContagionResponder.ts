@@ -13,8 +13,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import type { NodeConfig, ProtectiveActionPolicy } from '@sfr/schemas';
+import { type Address, isAddress, type NodeConfig, type ProtectiveActionPolicy } from '@sfr/schemas';
 import type { Registry } from 'prom-client';
+import { lowerHex } from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
 import { ContagionError } from './codes.js';
 import { type ContagionMetrics, createContagionMetrics } from './contagionMetrics.js';
@@ -453,11 +454,10 @@ export async function createContagionResponder(
     if (slug !== undefined) subjects.push({ kind: 'protocol', protocol: slug });
     if (typeof scope.chain === 'string' && Array.isArray(scope.contracts))
       for (const c of scope.contracts.slice(0, 64))
-        if (typeof c === 'string')
-          subjects.push({ kind: 'contract', chain: scope.chain, address: c.toLowerCase() });
+        if (isAddress(c)) subjects.push({ kind: 'contract', chain: scope.chain, address: lowerHex(c) });
     if (Array.isArray(scope.assets))
       for (const a of scope.assets.slice(0, 64)) {
-        const n = normalizeSubject({ kind: 'asset', ...(a as { chain?: string; address?: string }) });
+        const n = normalizeSubject({ kind: 'asset', ...(a as { chain?: string; address?: Address }) });
         if (n !== undefined) subjects.push(n);
       }
     const matched = subjects.flatMap((s) => matchSubject(profile, s));

@@ -4,7 +4,8 @@
  *   const profile = buildExposureProfile({ config: config.exposure, adapters: [adapter.exposure()] });
  *   matchSubject(profile, alert.subject) // → the profile entries the alert touches ([] = not exposed)
  */
-import type { Asset, ExposureProfile as ConfigExposure, Subject } from '@sfr/schemas';
+// Type imports only: the dashboard serves this file to the browser as it is.
+import type { Address, Asset, ExposureProfile as ConfigExposure, Subject } from '@sfr/schemas';
 
 export type SubjectKind = 'asset' | 'oracle_feed' | 'contract' | 'protocol' | 'bridge' | 'chain';
 
@@ -12,7 +13,7 @@ export type SubjectKind = 'asset' | 'oracle_feed' | 'contract' | 'protocol' | 'b
 export interface ExposureEntry {
   readonly kind: SubjectKind;
   readonly chain?: string;
-  readonly address?: string;
+  readonly address?: Address;
   readonly protocol?: string;
 }
 
@@ -22,7 +23,7 @@ export interface ExposureProfile {
 
 /** What an adapter reports (adapters/kit `ExposureProfile`): only the `subjects` list is read. */
 export interface AdapterExposure {
-  readonly subjects: readonly { kind: string; chain?: string; address?: string; protocol?: string }[];
+  readonly subjects: readonly { kind: string; chain?: string; address?: Address; protocol?: string }[];
 }
 
 /** [sfr] The schema caps the config lists at 256 + 256 + 256 + 64; 16 adapters add their own. */
@@ -41,12 +42,13 @@ const KINDS: ReadonlySet<string> = new Set([
 export function normalizeSubject(s: {
   kind: string;
   chain?: string | undefined;
-  address?: string | undefined;
+  address?: Address | undefined;
   protocol?: string | undefined;
 }): ExposureEntry | undefined {
   if (!KINDS.has(s.kind)) return undefined;
   const kind = s.kind as SubjectKind;
-  const address = s.address === undefined ? undefined : s.address.toLowerCase();
+  // Lower-casing an `Address` keeps it one (the `0x` prefix is already lower case).
+  const address = s.address === undefined ? undefined : (s.address.toLowerCase() as Address);
   switch (kind) {
     case 'asset':
     case 'oracle_feed':
@@ -85,7 +87,8 @@ export function subjectKey(e: ExposureEntry): string {
 function assetEntry(a: Asset): ExposureEntry | undefined {
   // A native asset has no address: it is covered by an alert about its chain.
   if (a.address === 'native') return { kind: 'chain', chain: a.chain };
-  return { kind: 'asset', chain: a.chain, address: a.address.toLowerCase() };
+  // The schema's `Asset.address` is `native` or an `Address` (its pattern), and `native` is handled above.
+  return { kind: 'asset', chain: a.chain, address: a.address.toLowerCase() as Address };
 }
 
 /** Merges the configured profile with the adapters' reported subjects, de-duplicated, bounded. */

@@ -36,3 +36,12 @@ export function hexToBytes(hex: string): Uint8Array | null {
 export const utf8 = new TextEncoder();
 /** Strict UTF-8 decoder: invalid sequences throw rather than turn into U+FFFD. */
 export const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * `value` in lower case: the form the node keys addresses and pool ids by (addresses compare
+ * case-insensitively, proposal 0001 §2).
+ */
+export function lowerHex(value: Hex): Hex {
+  // Lower-casing keeps the `0x` prefix, so the result is still `0x` hex (an `Address` stays one).
+  return value.toLowerCase() as Hex;
+}

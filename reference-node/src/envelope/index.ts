@@ -34,7 +34,7 @@ export {
   type TypedDomain,
   typedEnvelopeDigest,
 } from './hashTypedEnvelope.js';
-export { bytesToHex, hexToBytes } from './hex.js';
+export { bytesToHex, hexToBytes, lowerHex } from './hex.js';
 export {
   addressOfPrivateKey,
   deriveTestKey,

@@ -2,22 +2,21 @@
  * The `sfr.retraction` extension of a RecoveryEvent (spec/v1/messages.md#retraction, proposal 0004):
  * the issuer voids one of its own earlier events, whose evidence a reorganisation removed.
  */
+import { isMessageId, type MessageId } from '@sfr/schemas';
 
 /** The extension namespace (versioning.md#extensions rule 4: admitted by proposal 0004). */
 export const RETRACTION_NAMESPACE = 'sfr.retraction';
-
-const MESSAGE_ID = /^0x[0-9a-f]{64}$/;
 
 /**
  * The id a RecoveryEvent payload retracts, when it carries the `sfr.retraction` extension with a
  * well-formed `retracts`; undefined otherwise. Reading only: the gossip rules (envelope.md rule 33.4)
  * validate the extension before a message is stored, so readers of held messages may rely on it.
  */
-export function retractedIdOf(payload: unknown): string | undefined {
+export function retractedIdOf(payload: unknown): MessageId | undefined {
   const extension = retractionExtensionOf(payload);
   if (typeof extension !== 'object' || extension === null) return undefined;
   const retracts = (extension as Record<string, unknown>)['retracts'];
-  return typeof retracts === 'string' && MESSAGE_ID.test(retracts) ? retracts : undefined;
+  return isMessageId(retracts) ? retracts : undefined;
 }
 
 /** The raw value of a payload's `sfr.retraction` extension, or undefined when it has none. */

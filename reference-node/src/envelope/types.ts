@@ -1,13 +1,8 @@
 import type { IgnoreCode, MessageType, RejectCode } from '@sfr/schemas';
+import type { Address, EnvelopeDomain, EnvelopeScope, Hex } from '@sfr/schemas/types';
 
-/** Lower-case (or, for addresses, any-case) `0x`-prefixed hex string. */
-export type Hex = `0x${string}`;
-
-/** An Ethereum address (20 bytes hex); compared case-insensitively (proposal 0001 §2). */
-export type Address = Hex;
-
-export type EnvelopeScope = { poolId: Hex; epoch: number };
-export type EnvelopeDomain = { chainId: number; verifyingContract: Address };
+// Generated from the schemas (common.schema.json `$defs`, Envelope.schema.json): one definition each.
+export type { Address, EnvelopeDomain, EnvelopeScope, Hex };
 
 /** Any JSON value, as produced by `JSON.parse`. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

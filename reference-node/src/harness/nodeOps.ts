@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isAddress } from '@sfr/schemas';
 import type { Hex } from '../envelope/index.js';
 import { createNode, type SfrNode } from '../node/index.js';
 import { createContractSignatures } from '../validation/contractSignatures.js';
@@ -36,16 +37,9 @@ export async function startNodeOp(req: Record<string, unknown>): Promise<Record<
   if (typeof memberKey !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(memberKey))
     bad('"memberKey" must be a 32-byte hex private key');
   const members = req['members'];
-  if (
-    !Array.isArray(members) ||
-    !members.every((m) => typeof m === 'string' && /^0x[0-9a-fA-F]{40}$/.test(m))
-  )
-    bad('"members" must be an array of addresses');
+  if (!Array.isArray(members) || !members.every(isAddress)) bad('"members" must be an array of addresses');
   const contractMembers = req['contractMembers'] ?? [];
-  if (
-    !Array.isArray(contractMembers) ||
-    !contractMembers.every((m) => typeof m === 'string' && /^0x[0-9a-fA-F]{40}$/.test(m))
-  )
+  if (!Array.isArray(contractMembers) || !contractMembers.every(isAddress))
     bad('"contractMembers" must be an array of addresses');
   const time = req['time'];
   if (time !== undefined && (!isObject(time) || !isInteger(time['skewMs']) || !isInteger(time['maxAgeMs'])))
@@ -60,14 +54,12 @@ export async function startNodeOp(req: Record<string, unknown>): Promise<Record<
     const node = await createNode({
       dataDir: dir,
       memberKey: memberKey as Hex,
-      members: [...(members as string[]), ...(contractMembers as string[])],
+      members: [...members, ...contractMembers],
       // Contract (ERC-1271) members on no chain this node reaches: their envelopes are unverifiable here.
       ...(contractMembers.length === 0
         ? {}
         : {
-            contractMembers: createContractSignatures(
-              new Map((contractMembers as string[]).map((a) => [a, undefined])),
-            ),
+            contractMembers: createContractSignatures(new Map(contractMembers.map((a) => [a, undefined]))),
           }),
       listen: ['/ip4/127.0.0.1/tcp/0'],
       gossip: {

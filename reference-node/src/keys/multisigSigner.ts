@@ -7,7 +7,7 @@
  */
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import type { Proposal } from '@sfr/schemas';
+import type { MessageId, Proposal } from '@sfr/schemas';
 import {
   type Address,
   bytesToHex,
@@ -29,7 +29,7 @@ import { buildSafeSignature, checkOwnerSignature, safeMessageHash } from './safe
 export type SafeOwners = { readonly owners: readonly Address[]; readonly threshold: number };
 
 /** Hands a co-signed envelope to the node's publish path; resolves with its result (the message id at least). */
-export type DeliverSigned = (signed: SignEnvelopeReturnType) => Promise<{ readonly messageId: string }>;
+export type DeliverSigned = (signed: SignEnvelopeReturnType) => Promise<{ readonly messageId: MessageId }>;
 
 export interface MultisigSigner extends MemberSigner {
   readonly kind: 'multisig';
@@ -38,7 +38,7 @@ export interface MultisigSigner extends MemberSigner {
   /** Reserves the next seq, journals the envelope's digest and holds it as a pending proposal. */
   propose(store: SigningStore, build: (seq: number) => UnsignedEnvelope, atLeast?: number): Promise<Proposal>;
   /** Settles with what `deliver` returned when the proposal is published; rejects when refused or expired. */
-  outcome(id: string): Promise<{ readonly messageId: string }>;
+  outcome(id: string): Promise<{ readonly messageId: MessageId }>;
   /** Adds one owner's signature (`KEY_PROPOSAL_*` refusals); publishes once the threshold is met. */
   addSignature(id: string, signature: string): Promise<Proposal>;
   list(): Proposal[];
@@ -73,7 +73,7 @@ export async function createMultisigSigner(p: CreateMultisigSignerParameters): P
   const proposals = new Map<string, Proposal>();
   const waiters = new Map<
     string,
-    { resolve: (r: { messageId: string }) => void; reject: (e: unknown) => void }[]
+    { resolve: (r: { messageId: MessageId }) => void; reject: (e: unknown) => void }[]
   >();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   let deliver: DeliverSigned | undefined;
@@ -97,7 +97,7 @@ export async function createMultisigSigner(p: CreateMultisigSignerParameters): P
     await rename(tmp, file);
   };
 
-  const settle = (id: string, outcome: { messageId: string } | Error): void => {
+  const settle = (id: string, outcome: { messageId: MessageId } | Error): void => {
     for (const w of waiters.get(id) ?? []) {
       if (outcome instanceof Error) w.reject(outcome);
       else w.resolve(outcome);
@@ -157,7 +157,7 @@ export async function createMultisigSigner(p: CreateMultisigSignerParameters): P
       signatures: proposal.signatures.map((s) => s.signature as Hex),
     });
     const signed = sealEnvelope(proposal.envelope as unknown as UnsignedEnvelope, blob);
-    let result: { readonly messageId: string };
+    let result: { readonly messageId: MessageId };
     try {
       result = await deliver(signed);
       proposal.status = 'published';

@@ -8,7 +8,7 @@
  *   const liveness = await attachLiveness({ node, protocol: 'aave-v3', capabilities, notify });
  *   liveness.view(); // MemberListResponse
  */
-import type { MemberListResponse, NodeAnnouncement } from '@sfr/schemas';
+import type { Address, MemberListResponse, NodeAnnouncement } from '@sfr/schemas';
 import { toChecksumAddress } from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
 import type { Metrics } from '../metrics/index.js';
@@ -95,8 +95,9 @@ export async function attachLiveness(p: AttachLivenessParameters): Promise<Liven
     const page = await node.store.queryMessages({ type: 'NodeAnnouncement', after, limit: 500 });
     if (!page.ok) break;
     for (const m of page.messages) {
+      // A stored message: validated at admission, so its issuer is an `Address`.
       const env = JSON.parse(new TextDecoder().decode(m.wire)) as {
-        issuer: string;
+        issuer: Address;
         issuedAt: number;
         payload: Record<string, unknown>;
       };

@@ -13,13 +13,14 @@
  *   held announcement is already too old) is silent without a transition, and turns live again
  *   without one: every `back` follows a `silent`.
  */
-import type { MemberListResponse } from '@sfr/schemas';
+import type { Address, MemberListResponse } from '@sfr/schemas';
+import { lowerHex } from '../envelope/index.js';
 
 export type LivenessStatus = MemberListResponse['items'][number]['status'];
 export type MemberLiveness = MemberListResponse['items'][number];
 
 export interface LivenessHeartbeat {
-  readonly member: string;
+  readonly member: Address;
   readonly messageId: string;
   readonly issuedAt: number;
   readonly receivedAt: number;
@@ -29,7 +30,7 @@ export interface LivenessHeartbeat {
 
 export interface LivenessTransition {
   readonly kind: 'silent' | 'back';
-  readonly member: string;
+  readonly member: Address;
   readonly protocol?: string;
   readonly peerId?: string;
   /** The heartbeat before the silence (`silent`) or the one that ended it (`back`). */
@@ -42,8 +43,8 @@ export interface LivenessTransition {
 
 export interface CreateLivenessTrackerParameters {
   /** This node's member (listed with `self: true`). */
-  readonly self: string;
-  readonly members: Iterable<string>;
+  readonly self: Address;
+  readonly members: Iterable<Address>;
   readonly intervalMs: number;
   readonly missedHeartbeats: number;
   /** When tracking began: every member gets one full bound from here before it can turn silent. */
@@ -56,7 +57,7 @@ export interface LivenessTracker {
   /** Marks silent every live member whose bound has passed; returns those transitions. */
   check(now: number): LivenessTransition[];
   /** Replaces the member list (a reload): new members start `unknown`, removed ones are forgotten. */
-  setMembers(members: Iterable<string>, now: number): void;
+  setMembers(members: Iterable<Address>, now: number): void;
   /** Every member's liveness, own member first, then by address. */
   view(now: number): MemberLiveness[];
   /** Time without a heartbeat after which a member is silent. */
@@ -77,19 +78,19 @@ interface Entry {
 }
 
 export function createLivenessTracker(p: CreateLivenessTrackerParameters): LivenessTracker {
-  const self = p.self.toLowerCase();
+  const self = lowerHex(p.self);
   // node.md#liveness: `missedHeartbeats` whole intervals plus half an interval of grace for delivery.
   const silentAfterMs = Math.round((p.missedHeartbeats + 0.5) * p.intervalMs);
-  const entries = new Map<string, Entry>();
-  const add = (m: string, now: number): void => {
-    const key = m.toLowerCase();
+  const entries = new Map<Address, Entry>();
+  const add = (m: Address, now: number): void => {
+    const key = lowerHex(m);
     if (!entries.has(key)) entries.set(key, { status: 'unknown', since: now });
   };
   for (const m of [...p.members, self]) add(m, p.startedAt);
   const deadline = (e: Entry): number => Math.max(e.lastHeartbeatAt ?? 0, e.since) + silentAfterMs;
   const transition = (
     kind: LivenessTransition['kind'],
-    member: string,
+    member: Address,
     e: Entry,
     at: number,
   ): LivenessTransition => ({
@@ -106,7 +107,7 @@ export function createLivenessTracker(p: CreateLivenessTrackerParameters): Liven
   return {
     silentAfterMs,
     observe(h, now) {
-      const member = h.member.toLowerCase();
+      const member = lowerHex(h.member);
       const e = entries.get(member);
       if (e === undefined) return null;
       // The node's own heartbeats count when it stored them: only its own publish path (validation,
@@ -146,7 +147,7 @@ export function createLivenessTracker(p: CreateLivenessTrackerParameters): Liven
       return out;
     },
     setMembers(members, now) {
-      const keep = new Set([...members, self].map((m) => m.toLowerCase()));
+      const keep = new Set([...members, self].map(lowerHex));
       for (const m of entries.keys()) if (!keep.has(m)) entries.delete(m);
       for (const m of keep) add(m, now);
     },

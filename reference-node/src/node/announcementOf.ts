@@ -6,7 +6,7 @@
  *
  *   const payload = announcementOf({ node, protocol: 'aave-v3', capabilities: ['relay', 'sync'] });
  */
-import type { NodeAnnouncement } from '@sfr/schemas';
+import type { Address, NodeAnnouncement } from '@sfr/schemas';
 
 /** NodeAnnouncement.addresses holds at most 16 multiaddrs (the schema's bound). */
 const MAX_ADDRESSES = 16;
@@ -14,7 +14,7 @@ const MAX_ADDRESSES = 16;
 export const SPEC_VERSIONS: readonly string[] = ['1.0'];
 
 export interface AnnouncementOfParameters {
-  readonly node: { readonly peerId: string; readonly member: string; multiaddrs(): string[] };
+  readonly node: { readonly peerId: string; readonly member: Address; multiaddrs(): string[] };
   readonly protocol: string;
   readonly capabilities: readonly NodeAnnouncement['capabilities'][number][];
   readonly heartbeat?: NodeAnnouncement['heartbeat'];

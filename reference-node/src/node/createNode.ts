@@ -7,7 +7,7 @@
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
-import { type Proposal, validate } from '@sfr/schemas';
+import { type MessageId, type Proposal, validate } from '@sfr/schemas';
 import {
   type Address,
   addressOfPrivateKey,
@@ -20,6 +20,7 @@ import {
   type EnvelopeDomain,
   type EquivocationEvidence,
   type Hex,
+  lowerHex,
   offenseKeyOf,
   type SignEnvelopeReturnType,
   SignerRegistry,
@@ -84,7 +85,7 @@ export interface CreateNodeParameters {
   /** What signs what the node publishes (a key in this process or a remote signer, node.md#keys). */
   readonly signer?: MemberSigner;
   /** Member addresses of the network (the local member is added automatically). */
-  readonly members: readonly string[];
+  readonly members: readonly Address[];
   /** libp2p identity; default: `<dataDir>/peer.key`, created on first start. */
   readonly peerKey?: PrivateKey;
   readonly listen?: readonly string[];
@@ -130,7 +131,7 @@ export interface CreateNodeParameters {
 }
 
 export interface PublishResult {
-  readonly messageId: string;
+  readonly messageId: MessageId;
   readonly seq: number;
   readonly envelope: WireEnvelope;
   readonly wire: Uint8Array;
@@ -171,7 +172,7 @@ export type PoolRules = (envelope: WireEnvelope, id: string, poolId: string) => 
  * envelope the pipeline decoded, whatever the path it came by (gossip, sync, local publish).
  */
 export interface AcceptedMessage {
-  readonly id: string;
+  readonly id: MessageId;
   /** The store cursor: consumers that need catch-up checkpoint it and read on with `store.readFrom`. */
   readonly cursor: number;
   readonly envelope: WireEnvelope;
@@ -185,7 +186,7 @@ export interface AcceptedMessage {
 
 export interface SfrNode {
   readonly peerId: string;
-  readonly member: string;
+  readonly member: Address;
   /** What signs for the member (rotations switch its key). */
   readonly signer: MemberSigner;
   readonly store: Store;
@@ -224,7 +225,7 @@ export interface SfrNode {
    * Applies a reloaded member list (node.md#configuration): the member set (the local member stays)
    * and the addresses of members without a peer id. Direct peers change only with a restart.
    */
-  setMembers(members: readonly string[], memberAddresses?: readonly string[]): void;
+  setMembers(members: readonly Address[], memberAddresses?: readonly string[]): void;
   connectedPeers(): string[];
   /**
    * Nudges every connected peer (p2p.md#sync-protocols) to catch up from this node now, e.g. after it
@@ -261,7 +262,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
   const signer =
     params.signer ??
     createLocalSigner({ member: addressOfPrivateKey(params.memberKey!), privateKey: params.memberKey! });
-  const member = signer.member.toLowerCase();
+  const member = lowerHex(signer.member);
   const membership = new Membership([...params.members, member]);
   const maxMessageBytes = params.gossip?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const skewMs = params.time?.skewMs ?? DEFAULT_SKEW_MS;

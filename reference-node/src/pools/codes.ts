@@ -1,4 +1,4 @@
-import { REGISTERED_REASON_CODES } from '@sfr/schemas';
+import { type MessageId, REGISTERED_REASON_CODES } from '@sfr/schemas';
 
 /**
  * The POOL_* and CLAIM_* reason codes of spec/v1/pools.md with their outcomes, generated from the
@@ -15,7 +15,7 @@ export type PoolReasonCode = PoolCode | ClaimCode;
 /** A message the pool rules did not take, and why (spec/v1/pools.md#rules). */
 export type PoolRefusal = {
   /** The refused envelope's message id (null when it could not be decoded). */
-  messageId: string | null;
+  messageId: MessageId | null;
   outcome: 'ignore' | 'reject';
   /** A POOL_* / CLAIM_* code, or the ENVELOPE_* / SCHEMA_* code of the envelope check. */
   code: string;

@@ -1,4 +1,4 @@
-import type { PoolCharter } from '@sfr/schemas/types';
+import type { Address, PoolCharter } from '@sfr/schemas/types';
 import { addrKey, BPS, minBig, uint, unitCommitment } from './amounts.js';
 import { weightedMedian } from './tallyRound.js';
 import type { Contribution, PayoutResult } from './types.js';
@@ -107,7 +107,7 @@ export function computePayout(
  */
 export function splitProRata(
   amount: bigint,
-  parts: readonly { member: string; remaining: bigint }[],
+  parts: readonly { member: Address; remaining: bigint }[],
 ): Contribution[] {
   let total = 0n;
   for (const p of parts) total += p.remaining;

@@ -1,4 +1,4 @@
-import type { ClaimAttestation, ClaimDecision, FundClaim } from '@sfr/schemas/types';
+import type { Address, ClaimAttestation, ClaimDecision, FundClaim } from '@sfr/schemas/types';
 import { canonicalize, type Envelope, type Hex, hashPayload, messageIdOf } from '../envelope/index.js';
 import { addrKey, uint, unitCommitment, valueClaim } from './amounts.js';
 import { buildClaimDecision } from './buildClaimDecision.js';
@@ -374,7 +374,7 @@ function ledgerView(
 ): LedgerView {
   const current = charterAt(charters, now) ?? charters[0];
   const inForce = charters.filter((c) => c.charter.effectiveAt <= now);
-  const listed = new Map<string, string>();
+  const listed = new Map<string, Address>();
   // The latest epoch that lists a member gives its spelling.
   for (const c of inForce.length > 0 ? inForce : charters.slice(0, 1))
     for (const m of c.charter.members) listed.set(addrKey(m.member), m.member);

@@ -1,3 +1,4 @@
+import type { MessageId } from '@sfr/schemas';
 import {
   canonicalize,
   checkEnvelopeSchema,
@@ -27,7 +28,7 @@ export function readPoolMessage(
   return { ok: true, message: { envelope: r.envelope, messageId: r.messageId } };
 }
 
-function idOrNull(value: Uint8Array | Envelope): string | null {
+function idOrNull(value: Uint8Array | Envelope): MessageId | null {
   try {
     return messageIdOf(value instanceof Uint8Array ? value : utf8.encode(canonicalize(value)));
   } catch {

@@ -1,5 +1,5 @@
 import type { ClaimAttestation, FundClaim, PoolCharter } from '@sfr/schemas/types';
-import type { Envelope, Hex } from '../envelope/index.js';
+import type { Address, Envelope, Hex } from '../envelope/index.js';
 import type { PoolRefusal } from './codes.js';
 
 /** A message as the pool functions take it: a wire string, wire bytes, or a decoded envelope. */
@@ -37,7 +37,7 @@ export type RoundOutcome = 'approved' | 'rejected' | 'expired';
 
 /** One counted vote. */
 export type CountedVote = {
-  member: string;
+  member: Address;
   weight: bigint;
   verdict: ClaimAttestation['verdict'];
   /** min(approvedAmount, requestedAmount) for an approval, else null. */
@@ -49,7 +49,7 @@ export type CountedVote = {
 /** An admitted claim, with the snapshot it is decided under. */
 export type AdmittedClaim = {
   claimId: Hex;
-  claimant: string;
+  claimant: Address;
   message: PoolMessage;
   payload: FundClaim;
   filedAt: number;
@@ -59,7 +59,7 @@ export type AdmittedClaim = {
   valuation: bigint | null;
 };
 
-export type Contribution = { member: string; amount: bigint };
+export type Contribution = { member: Address; amount: bigint };
 
 /** What `computePayout` returns (pools.md#payout). */
 export type PayoutResult = {
@@ -109,7 +109,7 @@ export type ClaimView = {
 };
 
 export type EquivocationView = {
-  offender: string;
+  offender: Address;
   claimId: Hex;
   round: number;
   offense: 'duplicate_seq' | 'conflicting_attestation';
@@ -125,7 +125,7 @@ export type LedgerView = {
   /** Σ unit-asset commitments of the latest charter in force. */
   capital: bigint;
   paidOut: bigint;
-  members: { member: string; committed: bigint; contributed: bigint; received: bigint; remaining: bigint }[];
+  members: { member: Address; committed: bigint; contributed: bigint; received: bigint; remaining: bigint }[];
   /** Claim deposits forfeited by rejected claims, in the deposit asset's base units. */
   forfeitedDeposits: bigint;
 };

@@ -7,15 +7,22 @@
  * A Startable: `start()` then `stop()`.
  */
 
-import { isPoolScopedType, isRegisteredReasonCode } from '@sfr/schemas';
+import { isPoolId, isPoolScopedType, isRegisteredReasonCode } from '@sfr/schemas';
 import type {
   ClaimAttestation,
   ClaimDecision,
   EvidenceRef,
   FundClaim,
   PoolCharter,
+  PoolId,
 } from '@sfr/schemas/types';
-import { buildEquivocationEvidence, type Envelope, type Hex, retractedIdOf } from '../envelope/index.js';
+import {
+  buildEquivocationEvidence,
+  type Envelope,
+  type Hex,
+  lowerHex,
+  retractedIdOf,
+} from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
 import type { PublishOptions } from '../node/index.js';
 import {
@@ -138,7 +145,7 @@ export interface CreatePoolServiceParameters {
   readonly node: PoolServiceNode;
   /** `pools` of the node config: the pools this node takes part in. */
   readonly pools: readonly {
-    readonly poolId: string;
+    readonly poolId: PoolId;
     /** Signed charter envelopes known out of band (e.g. read from `charterFile`), used until gossip brings them. */
     readonly charterMessages?: readonly MessageInput[];
   }[];
@@ -270,17 +277,17 @@ export interface PoolService {
 }
 
 type PoolEntry = {
-  poolId: string;
+  poolId: PoolId;
   state: PoolState;
 };
 
 const lower = (s: string) => s.toLowerCase();
 
 /** The pool of an EquivocationEvidence: that of its first embedded envelope. */
-function evidencePool(env: Envelope): string | undefined {
+function evidencePool(env: Envelope): PoolId | undefined {
   if (env.type !== 'EquivocationEvidence') return undefined;
   const first = (env.payload as { first?: { scope?: { poolId?: unknown } } }).first;
-  return typeof first?.scope?.poolId === 'string' ? first.scope.poolId : undefined;
+  return isPoolId(first?.scope?.poolId) ? first.scope.poolId : undefined;
 }
 
 export function createPoolService(params: CreatePoolServiceParameters): PoolService {
@@ -330,8 +337,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     return e;
   };
 
-  const addPool = (poolId: string, charterMessages: readonly MessageInput[] = []): PoolEntry => {
-    const key = lower(poolId);
+  const addPool = (poolId: PoolId, charterMessages: readonly MessageInput[] = []): PoolEntry => {
+    const key = lowerHex(poolId);
     let e = pools.get(key);
     if (e === undefined) {
       e = { poolId: key, state: createPoolState(charterMessages) };
@@ -930,8 +937,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
    * pools.md#founding: a node takes part in every pool whose founding text it holds lists its member,
    * config or not: it joins the topic, derives the pool from its store, and co-signs by its policy.
    */
-  async function takePart(poolId: string): Promise<void> {
-    const key = lower(poolId);
+  async function takePart(poolId: PoolId): Promise<void> {
+    const key = lowerHex(poolId);
     if (!pools.has(key)) {
       const e = addPool(key);
       const n = await rebuild(e);
@@ -970,8 +977,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   }
 
   /** Pools whose founding charter text in the store lists this member. */
-  async function foundingPoolsInStore(): Promise<Set<string>> {
-    const out = new Set<string>();
+  async function foundingPoolsInStore(): Promise<Set<PoolId>> {
+    const out = new Set<PoolId>();
     let after = 0;
     for (;;) {
       const r = await params.node.store.queryMessages({ type: 'PoolCharter', after, limit: REBUILD_PAGE });
@@ -979,7 +986,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       for (const s of r.messages) {
         const read = readPoolMessage(s.wire);
         if (read.ok && namesMe(read.message.envelope))
-          out.add(lower((read.message.envelope.payload as unknown as PoolCharter).poolId));
+          out.add(lowerHex((read.message.envelope.payload as unknown as PoolCharter).poolId));
       }
       if (r.nextCursor === null) break;
       after = r.nextCursor;

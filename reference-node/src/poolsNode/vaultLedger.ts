@@ -1,8 +1,10 @@
+import type { Address } from '@sfr/schemas';
+import { lowerHex as lower } from '../envelope/index.js';
 import type { PoolView } from '../pools/index.js';
 import type { VaultPoolState } from '../settlement/index.js';
 
 /** The pool asset as its ERC-20 names it (read from the token, settlement.md#following-the-vault). */
-export type VaultAsset = { address: string; symbol: string; decimals: number };
+export type VaultAsset = { address: Address; symbol: string; decimals: number };
 
 /** Where a follower stands: the `onChain` part of a pool view (api.md#pools). */
 export type VaultFollowStatus = {
@@ -24,8 +26,6 @@ export type VaultDifference = {
   decided: string;
   onChain: string;
 };
-
-const lower = (s: string) => s.toLowerCase();
 
 /**
  * The pool ledger beside the vault's books (settlement.md#following-the-vault): per member its

@@ -4,7 +4,7 @@
  * the expected outcome or the time is up, and answers the outcome case by case. With `keepRunning`
  * the network and chain stay up after the check (`npm start`); call `stop()` when done.
  */
-import type { FundClaim, Scenario } from '@sfr/schemas/types';
+import type { FundClaim, PoolId, Scenario } from '@sfr/schemas/types';
 import { keccak256, toHex } from 'viem';
 import { checkOutcome, type OutcomeCase, outcomeSettled } from './checkOutcome.js';
 import { ReplayError } from './replayError.js';
@@ -48,7 +48,7 @@ export interface PlayScenarioReturnType {
 }
 
 /** The pool id of a scenario's pool: keccak256("sfr-scenario:" + name). */
-export function scenarioPoolId(name: string): string {
+export function scenarioPoolId(name: string): PoolId {
   return keccak256(toHex(`sfr-scenario:${name}`));
 }
 
@@ -338,7 +338,7 @@ async function ok(node: ReplayNode, method: string, route: string, body: unknown
   return r.json;
 }
 
-function charterOf(scenario: Scenario, poolId: string, net: ScenarioNetwork, now: number) {
+function charterOf(scenario: Scenario, poolId: PoolId, net: ScenarioNetwork, now: number) {
   const pool = scenario.pool!;
   const unit = pool.unitAsset;
   return {

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import type { Scenario, ScenarioNode } from '@sfr/schemas/types';
+import type { MessageId, Scenario, ScenarioNode } from '@sfr/schemas/types';
 import { generateMemberKey, saveMemberKey } from '../envelope/keys.js';
 import { loadOrCreatePeerKey } from '../node/peerKey.js';
 import { ReplayError } from './replayError.js';
@@ -28,7 +28,7 @@ const NEVER_BLOCK = Number.MAX_SAFE_INTEGER;
 
 /** One accepted message as `/v1/stream` sends it. */
 export interface StreamItem {
-  readonly messageId: string;
+  readonly messageId: MessageId;
   readonly receivedAt: number;
   readonly envelope: {
     readonly type: string;

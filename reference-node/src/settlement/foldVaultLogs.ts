@@ -42,13 +42,14 @@ export type VaultClaimState = {
 export type VaultPoolState = {
   epochs: { epoch: number; charterHash: Hex; effectiveAt: number }[];
   /** member (lower case) → its money. */
-  members: Map<string, VaultMemberState>;
+  members: Map<Address, VaultMemberState>;
   /** claimId (lower case) → its state. */
-  claims: Map<string, VaultClaimState>;
+  claims: Map<Hex, VaultClaimState>;
 };
 
 const member = (s: VaultPoolState, address: string): VaultMemberState => {
-  const key = address.toLowerCase();
+  // An `address` argument of a vault event: the ABI decoder gave `0x` + 40 hex digits.
+  const key = address.toLowerCase() as Address;
   let m = s.members.get(key);
   if (m === undefined) {
     m = { deposited: 0n, withdrawn: 0n, contributed: 0n, escrow: 0n };
@@ -58,7 +59,8 @@ const member = (s: VaultPoolState, address: string): VaultMemberState => {
 };
 
 const claim = (s: VaultPoolState, claimId: string): VaultClaimState => {
-  const key = claimId.toLowerCase();
+  // A `bytes32` argument of a vault event: the ABI decoder gave `0x` + 64 hex digits.
+  const key = claimId.toLowerCase() as Hex;
   let c = s.claims.get(key);
   if (c === undefined) {
     c = { opened: null, settled: null, contributions: new Map(), paid: 0n, unpaid: 0n, voided: [] };

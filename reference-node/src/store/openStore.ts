@@ -1,3 +1,4 @@
+import { isAddress, isMessageId, isPoolId } from '@sfr/schemas';
 import { ClassicLevel } from 'classic-level';
 import { EnvelopeError, type SigningSlot } from '../envelope/index.js';
 import {
@@ -97,8 +98,6 @@ const PROBE_KEY = 'm:probe';
 
 const td = new TextDecoder();
 const dec = (v: Uint8Array): string => td.decode(v);
-const BYTES32 = /^0x[0-9a-f]{64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 interface Pending {
   readonly header: RecordHeader;
@@ -464,7 +463,7 @@ class LevelStore implements Store {
       parameters.envelope === undefined ? parseEnvelopeHeader(wire) : readEnvelopeHeader(parameters.envelope);
     if (!parsed.ok)
       return Promise.resolve({ status: 'refused', code: 'STORE_BAD_RECORD', detail: parsed.detail });
-    if (parameters.id !== undefined && !BYTES32.test(parameters.id)) {
+    if (parameters.id !== undefined && !isMessageId(parameters.id)) {
       return Promise.resolve({
         status: 'refused',
         code: 'STORE_BAD_RECORD',
@@ -720,7 +719,7 @@ class LevelStore implements Store {
   // ---- reads --------------------------------------------------------------------------------
 
   async getMessage(id: string): Promise<StoredMessage | undefined> {
-    if (!BYTES32.test(id)) return undefined;
+    if (!isMessageId(id)) return undefined;
     const c = await this.db.get(idKey(id));
     return c === undefined ? undefined : this.recordAt(Number(dec(c)));
   }
@@ -731,7 +730,7 @@ class LevelStore implements Store {
   }
 
   async getBySeq(issuer: string, seq: number): Promise<StoredMessage | undefined> {
-    if (!ADDRESS.test(issuer) || !Number.isSafeInteger(seq) || seq < 0) return undefined;
+    if (!isAddress(issuer) || !Number.isSafeInteger(seq) || seq < 0) return undefined;
     const c = await this.db.get(seqKey(issuer.toLowerCase(), seq));
     return c === undefined ? undefined : this.recordAt(Number(dec(c)));
   }
@@ -742,7 +741,7 @@ class LevelStore implements Store {
     toSeq: number,
     limit = MAX_PAGE,
   ): Promise<StoredMessage[]> {
-    if (!ADDRESS.test(issuer) || !Number.isSafeInteger(fromSeq) || !Number.isSafeInteger(toSeq)) return [];
+    if (!isAddress(issuer) || !Number.isSafeInteger(fromSeq) || !Number.isSafeInteger(toSeq)) return [];
     if (fromSeq < 0 || toSeq < fromSeq) return [];
     const iss = issuer.toLowerCase();
     const cursors: number[] = [];
@@ -807,10 +806,10 @@ class LevelStore implements Store {
     if (!Number.isSafeInteger(after) || after < 0) {
       return { ok: false, code: 'STORE_BAD_QUERY', detail: 'after: expected a cursor (integer ≥ 0)' };
     }
-    if (q.issuer !== undefined && !ADDRESS.test(q.issuer)) {
+    if (q.issuer !== undefined && !isAddress(q.issuer)) {
       return { ok: false, code: 'STORE_BAD_QUERY', detail: 'issuer: expected an address' };
     }
-    if (q.poolId !== undefined && !BYTES32.test(q.poolId)) {
+    if (q.poolId !== undefined && !isPoolId(q.poolId)) {
       return { ok: false, code: 'STORE_BAD_QUERY', detail: 'poolId: expected lower-case 0x hex of 32 bytes' };
     }
     const issuer = q.issuer?.toLowerCase();
@@ -934,8 +933,7 @@ class LevelStore implements Store {
   }
 
   async reserveSeq(issuer: string, atLeast = 0): Promise<number> {
-    if (!ADDRESS.test(issuer))
-      throw new StoreError('STORE_BAD_RECORD', 'reserveSeq: issuer must be an address');
+    if (!isAddress(issuer)) throw new StoreError('STORE_BAD_RECORD', 'reserveSeq: issuer must be an address');
     this.assertCanSign();
     const iss = issuer.toLowerCase();
     return this.exclusive(async () => {

@@ -1,27 +1,29 @@
 import { crc32 } from 'node:zlib';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { keccak256, retractedIdOf } from '../envelope/index.js';
+import { isAddress, isMessageId, isPoolId } from '@sfr/schemas';
+import type { Address, MessageId, PoolId } from '@sfr/schemas/types';
+import { keccak256, lowerHex, retractedIdOf } from '../envelope/index.js';
 
 /**
  * What the store keeps beside a message's wire bytes, taken from the envelope once at append.
  * `issuer` is lower-case (addresses compare case-insensitively, proposal 0001 §2).
  */
 export interface RecordHeader {
-  readonly id: string;
+  readonly id: MessageId;
   readonly type: string;
-  readonly issuer: string;
+  readonly issuer: Address;
   readonly seq: number;
   readonly issuedAt: number;
   readonly receivedAt: number;
-  readonly poolId?: string;
+  readonly poolId?: PoolId;
   /** Where the message came from: `local` (signed here) or the relaying peer id. */
   readonly source?: string;
   /** ContagionAlert only: payload.expiresAt. */
   readonly expiresAt?: number;
   /** ContagionAlert only: payload.resolves (the alert this one resolves). */
-  readonly resolves?: string;
+  readonly resolves?: MessageId;
   /** RecoveryEvent only: the event its `sfr.retraction` extension retracts (messages.md#retraction). */
-  readonly retracts?: string;
+  readonly retracts?: MessageId;
 }
 
 /** Record format byte; bump when the layout below changes. */
@@ -64,12 +66,9 @@ export function decodeRecord(bytes: Uint8Array): DecodeRecordResult {
 }
 
 /** Message id (proposal 0001 §4): keccak256 of the canonical wire bytes, lower-case 0x hex (the envelope library's fast keccak). */
-export function computeMessageId(wire: Uint8Array): string {
+export function computeMessageId(wire: Uint8Array): MessageId {
   return `0x${bytesToHex(keccak256(wire))}`;
 }
-
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const BYTES32 = /^0x[0-9a-f]{64}$/;
 
 export type ParseHeaderResult =
   | { readonly ok: true; readonly header: Omit<RecordHeader, 'id' | 'receivedAt' | 'source'> }
@@ -99,7 +98,7 @@ export function readEnvelopeHeader(env: unknown): ParseHeaderResult {
   if (typeof e['type'] !== 'string' || e['type'].length === 0 || e['type'].length > 64) {
     return { ok: false, detail: '/type: expected a non-empty string' };
   }
-  if (typeof e['issuer'] !== 'string' || !ADDRESS.test(e['issuer'])) {
+  if (!isAddress(e['issuer'])) {
     return { ok: false, detail: '/issuer: expected an address' };
   }
   const seq = e['seq'];
@@ -110,27 +109,27 @@ export function readEnvelopeHeader(env: unknown): ParseHeaderResult {
   if (typeof issuedAt !== 'number' || !Number.isSafeInteger(issuedAt) || issuedAt < 0) {
     return { ok: false, detail: '/issuedAt: expected unix milliseconds' };
   }
-  let poolId: string | undefined;
+  let poolId: PoolId | undefined;
   const scope = e['scope'];
   if (typeof scope === 'object' && scope !== null) {
     const p = (scope as Record<string, unknown>)['poolId'];
-    if (typeof p === 'string' && BYTES32.test(p)) poolId = p;
+    if (isPoolId(p)) poolId = p;
   }
   let expiresAt: number | undefined;
-  let resolves: string | undefined;
+  let resolves: MessageId | undefined;
   const payload = e['payload'];
   if (e['type'] === 'ContagionAlert' && typeof payload === 'object' && payload !== null) {
     const pl = payload as Record<string, unknown>;
     if (typeof pl['expiresAt'] === 'number' && Number.isSafeInteger(pl['expiresAt']))
       expiresAt = pl['expiresAt'];
-    if (typeof pl['resolves'] === 'string' && BYTES32.test(pl['resolves'])) resolves = pl['resolves'];
+    if (isMessageId(pl['resolves'])) resolves = pl['resolves'];
   }
   const retracts = e['type'] === 'RecoveryEvent' ? retractedIdOf(payload) : undefined;
   return {
     ok: true,
     header: {
       type: e['type'],
-      issuer: e['issuer'].toLowerCase(),
+      issuer: lowerHex(e['issuer']),
       seq,
       issuedAt,
       ...(poolId === undefined ? {} : { poolId }),

@@ -3,29 +3,34 @@
  * bindings announced by members in signed `NodeAnnouncement`s. Addresses compare case-insensitively.
  * Bounded: at most one binding per peer id and `maxBindingsPerMember` per member.
  */
+import type { Address } from '@sfr/schemas';
+
+/** Lower case, the form members are kept in (lower-casing an `Address` keeps it one). */
+const lower = (a: Address): Address => a.toLowerCase() as Address;
+
 export class Membership {
-  readonly #members: Set<string>;
-  readonly #peerToMember = new Map<string, string>();
-  readonly #memberPeers = new Map<string, string[]>();
+  readonly #members: Set<Address>;
+  readonly #peerToMember = new Map<string, Address>();
+  readonly #memberPeers = new Map<Address, string[]>();
   readonly #maxBindingsPerMember: number;
 
-  constructor(members: Iterable<string>, options: { maxBindingsPerMember?: number } = {}) {
-    this.#members = new Set([...members].map((m) => m.toLowerCase()));
+  constructor(members: Iterable<Address>, options: { maxBindingsPerMember?: number } = {}) {
+    this.#members = new Set([...members].map(lower));
     // [sfr] a member runs a handful of nodes (primary, standby, rotation): 8 bindings is ample.
     this.#maxBindingsPerMember = options.maxBindingsPerMember ?? 8;
   }
 
   isMember(address: string): boolean {
-    return this.#members.has(address.toLowerCase());
+    return this.#members.has(address.toLowerCase() as Address);
   }
 
-  get members(): string[] {
+  get members(): Address[] {
     return [...this.#members];
   }
 
   /** Binds a peer id to a member (from an accepted NodeAnnouncement). Non-members are not bound. */
-  bindPeer(peerId: string, member: string): boolean {
-    const m = member.toLowerCase();
+  bindPeer(peerId: string, member: Address): boolean {
+    const m = lower(member);
     if (!this.#members.has(m)) return false;
     const previous = this.#peerToMember.get(peerId);
     if (previous === m) return true;
@@ -51,8 +56,8 @@ export class Membership {
    * Replaces the configured member set (a config reload, node.md#configuration): bindings of members
    * no longer listed are dropped, so their peers' messages are refused from then on.
    */
-  setMembers(members: Iterable<string>): void {
-    const next = new Set([...members].map((m) => m.toLowerCase()));
+  setMembers(members: Iterable<Address>): void {
+    const next = new Set([...members].map(lower));
     for (const m of this.#members) {
       if (next.has(m)) continue;
       for (const peer of this.#memberPeers.get(m) ?? []) this.#peerToMember.delete(peer);
@@ -62,7 +67,7 @@ export class Membership {
     for (const m of next) this.#members.add(m);
   }
 
-  memberOfPeer(peerId: string): string | undefined {
+  memberOfPeer(peerId: string): Address | undefined {
     return this.#peerToMember.get(peerId);
   }
 }

@@ -10,6 +10,7 @@
  * the durable append still running (the gossip path: the router relays on validation, p2p.md#validation);
  * `ingest` answers once the message is durable too (the local publish, sync, the harness).
  */
+import type { MessageId } from '@sfr/schemas';
 import {
   type Address,
   attestationSlotOf,
@@ -183,7 +184,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
   async function runSigned(
     envelope: Envelope,
     wire: Uint8Array,
-    id: string,
+    id: MessageId,
     ctx: IngestContext,
     now: number,
     state: ReplayState | undefined,

@@ -1,14 +1,15 @@
+import type { Address, MessageId, PoolId } from '@sfr/schemas';
 import type { Refusal, ValidationOutcome } from './outcome.js';
 
 /** The wire envelope as the pipeline reads it (proposal 0001 §4; spec/v1/envelope.md#data). */
 export interface WireEnvelope {
   readonly sfr: string;
   readonly type: string;
-  readonly issuer: string;
+  readonly issuer: Address;
   readonly seq: number;
   readonly issuedAt: number;
-  readonly scope?: { readonly poolId: string; readonly epoch: number };
-  readonly domain?: { readonly chainId: number; readonly verifyingContract: string };
+  readonly scope?: { readonly poolId: PoolId; readonly epoch: number };
+  readonly domain?: { readonly chainId: number; readonly verifyingContract: Address };
   readonly payload: Readonly<Record<string, unknown>>;
   readonly signature: string;
 }
@@ -39,12 +40,12 @@ export interface IngestContext {
    * keccak256 of the wire, lower-case `0x` hex), so that each wire is hashed once; default: the
    * pipeline computes it. Never an id a peer supplied: a wrong one would key the replay state wrongly.
    */
-  readonly messageId?: string;
+  readonly messageId?: MessageId;
 }
 
 export interface IngestAccepted {
   readonly outcome: 'accept';
-  readonly id: string;
+  readonly id: MessageId;
   readonly envelope: WireEnvelope;
   readonly wire: Uint8Array;
 }

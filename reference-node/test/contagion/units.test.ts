@@ -4,6 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Address } from '@sfr/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -20,7 +21,9 @@ import {
   verifyWebhookSignature,
 } from '../../src/contagion/index.js';
 
-const USDC = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
+const USDC: Address = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
+/** Lower-casing an address keeps it one. */
+const lower = (a: Address): Address => a.toLowerCase() as Address;
 const FEED = '0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6';
 const BRIDGE = '0x3ee18B2214AFF97000D974cf647E7C347E8fa585';
 
@@ -47,7 +50,7 @@ describe('matching (contagion.md#matching)', () => {
   const cases: [string, Record<string, unknown>, number][] = [
     [
       'asset, same chain and address (case-insensitive)',
-      { kind: 'asset', chain: 'eip155:1', address: USDC.toLowerCase() },
+      { kind: 'asset', chain: 'eip155:1', address: lower(USDC) },
       1,
     ],
     ['asset on another chain', { kind: 'asset', chain: 'eip155:8453', address: USDC }, 0],
@@ -85,7 +88,7 @@ describe('matching (contagion.md#matching)', () => {
             { kind: 'asset', chain: 'eip155:1', address: USDC },
           ],
         },
-        { subjects: [{ kind: 'asset', chain: 'eip155:1', address: USDC.toLowerCase() }] },
+        { subjects: [{ kind: 'asset', chain: 'eip155:1', address: lower(USDC) }] },
       ],
     });
     expect(p.entries).toHaveLength(2);
@@ -93,7 +96,7 @@ describe('matching (contagion.md#matching)', () => {
 });
 
 describe('matching properties', () => {
-  const hex40 = fc.stringMatching(/^[0-9a-fA-F]{40}$/).map((h) => `0x${h}`);
+  const hex40 = fc.stringMatching(/^[0-9a-fA-F]{40}$/).map((h): Address => `0x${h}`);
   const chain = fc.constantFrom('eip155:1', 'eip155:10', 'eip155:42161');
   const slug = fc.constantFrom('aave-v3', 'gmx-v2', 'wormhole');
   const subject = fc.oneof(
@@ -109,7 +112,10 @@ describe('matching properties', () => {
         const p = buildExposureProfile({ adapters: [{ subjects: [s] }] });
         const probe =
           'address' in s
-            ? { ...s, address: upper ? s.address.toUpperCase().replace('0X', '0x') : s.address.toLowerCase() }
+            ? {
+                ...s,
+                address: upper ? (s.address.toUpperCase().replace('0X', '0x') as Address) : lower(s.address),
+              }
             : s;
         expect(matchSubject(p, probe)).toHaveLength(1);
         expect(matchSubject(buildExposureProfile({}), probe)).toHaveLength(0);
@@ -158,7 +164,7 @@ describe('corroboration formula (contagion.md#corroboration)', () => {
         fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), bps), { minLength: 1, maxLength: 30 }),
         (alerts) => {
           const state = new CorroborationState();
-          const subject = { kind: 'asset' as const, chain: 'eip155:1', address: USDC.toLowerCase() };
+          const subject = { kind: 'asset' as const, chain: 'eip155:1', address: lower(USDC) };
           let seq = 0;
           const latest = new Map<number, number>();
           let view = undefined as ReturnType<CorroborationState['views']>[number] | undefined;
@@ -189,7 +195,7 @@ describe('corroboration formula (contagion.md#corroboration)', () => {
   });
   it('state: renewal by seq, resolution only by the issuer, expiry, severity filter, bound', () => {
     const s = new CorroborationState({ maxGroups: 2 });
-    const subj = { kind: 'asset' as const, chain: 'eip155:1', address: '0xaa' };
+    const subj = { kind: 'asset' as const, chain: 'eip155:1', address: '0xaa' as Address };
     const a = (
       id: string,
       issuer: string,

@@ -24,7 +24,7 @@ import { startVaultChain, type VaultChain } from '../settlement/fixtures.js';
 import { api, createProcNetwork, type Json, type ProcNetwork, type ProcNode } from './processNetwork.js';
 
 const N = 5;
-const POOL_ID = `0x${'f5'.repeat(32)}`;
+const POOL_ID = `0x${'f5'.repeat(32)}` as const;
 const PROTOCOLS = ['aave-v3', 'compound-v3', 'gmx-v2', 'liquity-v2', 'chainlink'];
 /** The deficit the liquidation leaves: 1 234.567890 USDC, which four equal contributors cannot split evenly. */
 const DEFICIT = 1_234_567_890n;

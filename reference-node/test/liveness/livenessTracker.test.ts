@@ -2,6 +2,7 @@
  * node.md#liveness on the pure tracker, times written by hand: interval 1 000 ms and 2 misses make
  * the silence bound (2 + ½) × 1 000 = 2 500 ms after the last heartbeat (or the start of tracking).
  */
+import type { Address } from '@sfr/schemas';
 import { describe, expect, it } from 'vitest';
 import { createLivenessTracker } from '../../src/liveness/index.js';
 
@@ -18,7 +19,7 @@ const tracker = () =>
     missedHeartbeats: 2,
     startedAt: T0,
   });
-const hb = (member: string, issuedAt: number, receivedAt = issuedAt, id = `0x${issuedAt}`) => ({
+const hb = (member: Address, issuedAt: number, receivedAt = issuedAt, id = `0x${issuedAt}`) => ({
   member,
   messageId: id,
   issuedAt,

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
-import { deriveTestKey, type MemberKey } from '../../src/envelope/index.js';
+import { type Address, deriveTestKey, type MemberKey } from '../../src/envelope/index.js';
 import { type CreateNodeParameters, createNode, type SfrNode } from '../../src/node/index.js';
 
 export function testKeys(n: number, prefix = 'sfr-e1-member'): MemberKey[] {
@@ -43,7 +43,7 @@ export interface TestNetwork {
 export interface StartNetworkOptions {
   readonly n: number;
   /** Extra members (addresses) beyond the nodes' own keys. */
-  readonly extraMembers?: readonly string[];
+  readonly extraMembers?: readonly Address[];
   /** How many earlier nodes each node bootstraps to (default 3). */
   readonly degree?: number;
   readonly overrides?: (i: number) => Partial<CreateNodeParameters>;

@@ -38,7 +38,7 @@ export const WETH = {
  */
 const txOf = (claimant: string, incidentId: string) =>
   keccak256(stringToBytes(`${claimant.toLowerCase()}:${incidentId}`));
-const BLOCK = `0x${'cd'.repeat(32)}`;
+const BLOCK: Hex = `0x${'cd'.repeat(32)}`;
 
 export function memberKey(i: number): MemberKey {
   return deriveTestKey(`sfr-pool-member-${i}`);

@@ -450,7 +450,7 @@ describe('payout rule: properties (pools.md#payout, #rounding)', () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         (rem, frac) => {
           const parts = rem.map((r, i) => ({
-            member: `0x${i.toString(16).padStart(40, '0')}`,
+            member: `0x${i.toString(16).padStart(40, '0')}` as const,
             remaining: r,
           }));
           const total = rem.reduce((a, b) => a + b, 0n);

@@ -138,7 +138,7 @@ describe('attestation race: a claim before or after the RecoveryEvent it cites (
 
   it('an event that never comes: refused CLAIM_RECOVERY_EVENT_MISSING, only once the round is about to close', async () => {
     const payload = await chain.deficit(500n * U);
-    const madeUp = `0x${'e2'.repeat(32)}`;
+    const madeUp = `0x${'e2'.repeat(32)}` as const;
     const filed = await pn.services[0]!.fileClaim(
       lossClaimFor({ id: madeUp, payload }, 'race-never', 500n * U, Date.now()),
     );
@@ -165,7 +165,7 @@ describe('attestation race: a claim before or after the RecoveryEvent it cites (
 
   it('a manual vote ends the wait: the member has voted', async () => {
     const payload = await chain.deficit(600n * U);
-    const madeUp = `0x${'e3'.repeat(32)}`;
+    const madeUp = `0x${'e3'.repeat(32)}` as const;
     const filed = await pn.services[0]!.fileClaim(
       lossClaimFor({ id: madeUp, payload }, 'race-manual', 600n * U, Date.now()),
     );

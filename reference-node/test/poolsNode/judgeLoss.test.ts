@@ -144,7 +144,7 @@ describe('judgeLoss (pools.md#re-derivation)', () => {
     const feed = {
       asset: WETH,
       chain: 'eip155:31337',
-      feed: '0x00000000000000000000000000000000000000fe',
+      feed: '0x00000000000000000000000000000000000000fe' as const,
       decimals: 8,
     };
     const fed = { ...charter, valuation: { ...charter.valuation, feeds: [feed] } };

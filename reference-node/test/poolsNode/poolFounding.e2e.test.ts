@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { PoolId } from '@sfr/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { type Api, apiNodeOf, createApi } from '../../src/api/index.js';
@@ -17,8 +18,8 @@ import { startNetwork, type TestNetwork, waitFor } from '../node/fixtures.js';
 import { charterFor } from './poolHarness.js';
 import { TOKEN } from './twoNodePool.js';
 
-const POOL_A = `0x${'a1'.repeat(32)}`;
-const POOL_B = `0x${'b2'.repeat(32)}`;
+const POOL_A: PoolId = `0x${'a1'.repeat(32)}`;
+const POOL_B: PoolId = `0x${'b2'.repeat(32)}`;
 
 let dir: string;
 let net: TestNetwork;

@@ -17,12 +17,12 @@ import {
   startAnvil,
 } from '@sfr/adapter-kit/testing';
 import { createAdapter } from '@sfr/adapter-pausable';
-import type { EvidenceRef, FundClaim, PoolCharter } from '@sfr/schemas/types';
+import type { EvidenceRef, FundClaim, PoolCharter, PoolId } from '@sfr/schemas/types';
 import type { Address, Hex } from 'viem';
 import { type AutoAttestPolicy, createPoolService, type PoolService } from '../../src/poolsNode/index.js';
 import { startNetwork, type TestNetwork } from '../node/fixtures.js';
 
-export const POOL_ID = `0x${'7a'.repeat(32)}`;
+export const POOL_ID: PoolId = `0x${'7a'.repeat(32)}`;
 export const VAULT = '0x00000000000000000000000000000000000057A1';
 export const USDC = {
   chain: 'eip155:31337',
@@ -170,7 +170,7 @@ export async function startChain(): Promise<Chain> {
 }
 
 export function charterFor(
-  members: readonly string[],
+  members: readonly Address[],
   now: number,
   over: Partial<PoolCharter> = {},
 ): PoolCharter {
@@ -230,7 +230,7 @@ export function claimFor(evidence: EvidenceRef, incidentId: string, amount: bigi
  * payload), cited with its evidence; the claimant declares and requests `amount` USDC base units.
  */
 export function lossClaimFor(
-  event: { id: string; payload: RecoveryEventPayload },
+  event: { id: Hex; payload: RecoveryEventPayload },
   incidentId: string,
   amount: bigint,
   now: number,

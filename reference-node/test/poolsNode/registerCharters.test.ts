@@ -74,7 +74,7 @@ describe('registering on adoption (settlement.md#registering-on-adoption)', () =
     const relayed = await withTermsSignature(accounts[1]!, mine, otherHash);
     expect(relayed.extensions!['sfr.settlement']).not.toEqual(mine.extensions!['sfr.settlement']);
     // No vault to register on, or no key: the bare text.
-    const noVault = { ...text, settlement: { ...text.settlement, vault: `0x${'0'.repeat(40)}` } };
+    const noVault = { ...text, settlement: { ...text.settlement, vault: `0x${'0'.repeat(40)}` as const } };
     expect(await withTermsSignature(accounts[0]!, noVault, textHash)).toEqual(noVault);
     expect(await withTermsSignature(null, mine, otherHash)).toEqual(withOther);
   });

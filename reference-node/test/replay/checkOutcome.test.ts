@@ -1,7 +1,7 @@
 /** The outcome check of a crisis replay (node.md#crisis-replays rule 5), on hand-made node views. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Scenario } from '@sfr/schemas/types';
+import type { MessageId, Scenario } from '@sfr/schemas/types';
 import { describe, expect, it } from 'vitest';
 import { checkOutcome, formatOutcome, outcomeSettled } from '../../src/replay/index.js';
 import type { NoticeItem, StreamItem } from '../../src/replay/scenarioNetwork.js';
@@ -18,7 +18,7 @@ const scenario = JSON.parse(
 const PERPS = '0x00000000000000000000000000000000000000a1';
 const LENDER = '0x00000000000000000000000000000000000000b2';
 
-const item = (id: string, issuer: string, type: string, payload: Record<string, unknown>): StreamItem => ({
+const item = (id: MessageId, issuer: string, type: string, payload: Record<string, unknown>): StreamItem => ({
   messageId: id,
   receivedAt: 0,
   envelope: { type, issuer, seq: 1, payload },

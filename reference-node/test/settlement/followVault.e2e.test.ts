@@ -78,7 +78,7 @@ async function depositFor(member: Hex, amount: bigint) {
 }
 
 const escrowOf = (logs: Parameters<typeof foldVaultLogs>[0], member: Hex) =>
-  foldVaultLogs(logs).members.get(member.toLowerCase())?.escrow;
+  foldVaultLogs(logs).members.get(member.toLowerCase() as Hex)?.escrow;
 
 describe('followVault', () => {
   it("reads the pool's registration and every deposit, and counts a log only once it has its confirmations", async () => {
@@ -87,7 +87,7 @@ describe('followVault', () => {
     await f.catchUp();
     const state = foldVaultLogs(f.logs());
     expect(state.epochs).toEqual([{ epoch: 0, charterHash: expect.any(String), effectiveAt: 0 }]);
-    for (const a of m) expect(state.members.get(a.address.toLowerCase())?.escrow).toBe(1000n * U);
+    for (const a of m) expect(state.members.get(a.address.toLowerCase() as Hex)?.escrow).toBe(1000n * U);
     // A deposit in the newest block has one confirmation of the three this follower waits for.
     await depositFor(m[0]!.address, 7n);
     await f.catchUp();

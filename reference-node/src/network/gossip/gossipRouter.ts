@@ -2,6 +2,7 @@
  * The gossip router seen by the rest of the node. Everything gossipsub-specific lives behind this
  * interface (implementation: `gossipsubRouter.ts`), so another router can be swapped in.
  */
+import type { MessageId } from '@sfr/schemas';
 
 /** The three verdicts of gossipsub v1.1 validation (spec/v1/p2p.md#validation). */
 export type GossipVerdict = 'accept' | 'ignore' | 'reject';
@@ -16,7 +17,7 @@ export interface InboundGossipMessage {
    * Router message id: `0x` + keccak256(data), lower-case, computed by this node from `data` (never taken
    * from a peer); equals the SFR message id of valid data, and the pipeline uses it as such.
    */
-  readonly msgId: string;
+  readonly msgId: MessageId;
   /** Peer id (string) the message arrived from. */
   readonly from: string;
 }

@@ -8,6 +8,7 @@ import type { GossipSubComponents } from '@libp2p/gossipsub';
 import { type GossipSub, type GossipsubOpts, gossipsub, TopicValidatorResult } from '@libp2p/gossipsub';
 import type { PeerScoreParams } from '@libp2p/gossipsub/score';
 import type { PeerId } from '@libp2p/interface';
+import { isMessageId } from '@sfr/schemas';
 import type { GossipRouter, GossipVerdict, InboundGossipMessage } from './gossipRouter.js';
 import { gossipMessageId, toHex } from './messageId.js';
 import { installPeerConduct, type PeerConductOptions } from './peerConduct.js';
@@ -124,17 +125,13 @@ export function createGossipsubRouter(
   let handler: ((m: InboundGossipMessage) => void) | undefined;
   service.addEventListener('gossipsub:message', (evt) => {
     const { msg, msgId, propagationSource } = evt.detail;
-    const message: InboundGossipMessage = {
-      topic: msg.topic,
-      data: msg.data,
-      msgId,
-      from: propagationSource.toString(),
-    };
-    if (handler === undefined) {
-      internals.reportMessageValidationResult(msgId, message.from, TopicValidatorResult.Ignore);
+    const from = propagationSource.toString();
+    // msgId is this node's own msgIdToStrFn output (toHex of the keccak), so always a MessageId.
+    if (handler === undefined || !isMessageId(msgId)) {
+      internals.reportMessageValidationResult(msgId, from, TopicValidatorResult.Ignore);
       return;
     }
-    handler(message);
+    handler({ topic: msg.topic, data: msg.data, msgId, from });
   });
   return {
     subscribe(topic) {

@@ -15,17 +15,17 @@ export type AccountId = string;
 /**
  * An EVM address, 20 bytes as `0x` + 40 hex digits. Compared case-insensitively; producers SHOULD emit the EIP-55 checksummed form.
  */
-export type Address = string;
+export type Address = `0x${string}`;
 
 /**
  * 32 bytes as `0x` + 64 lower-case hex digits (hashes, ids, topics).
  */
-export type Bytes32 = string;
+export type Bytes32 = `0x${string}`;
 
 /**
  * Arbitrary bytes as `0x` + an even number of lower-case hex digits. Each use bounds the length (`maxLength`); this definition allows at most 65 536 bytes.
  */
-export type Hex = string;
+export type Hex = `0x${string}`;
 
 /**
  * An unsigned integer below 2^256 as a decimal string: no sign, no leading zeros, no exponent. The bound 2^256 is checked in code (format `uint256`), since a pattern cannot express it.
@@ -70,12 +70,12 @@ export type ProtocolSlug = string;
 /**
  * The id of a signed envelope: keccak256 of its canonical JSON bytes, signature included (proposal 0001 §4), as `Bytes32`.
  */
-export type MessageId = string;
+export type MessageId = `0x${string}`;
 
 /**
  * The id of an insurance pool, as `Bytes32` (chosen by the founders, e.g. keccak256 of the pool's name and founding members).
  */
-export type PoolId = string;
+export type PoolId = `0x${string}`;
 
 /**
  * A short human-readable text (at most 280 characters). Receivers MUST treat it as untrusted display text.
@@ -308,7 +308,7 @@ export interface Envelope {
   /**
    * The EIP-712 signature over the envelope header and the payload hash, as lower-case hex: for an EOA member 65 bytes `r ‖ s ‖ v`, `v ∈ {27, 28}`, low-s; for a contract (ERC-1271) member the bytes its `isValidSignature` accepts, at most 1 300 (envelope.md#signature; which member is which, and the 65-byte form, are checked by the envelope rules, not this schema).
    */
-  signature: string;
+  signature: `0x${string}`;
 }
 
 /**
@@ -1227,7 +1227,7 @@ export interface KeyRotation {
   /**
    * Proof of possession: the new key's EIP-191 signature over `sfr-key-rotation:<member>:<effectiveFromSeq>`, 65 bytes lower-case hex.
    */
-  newKeySignature?: string;
+  newKeySignature?: `0x${string}`;
 }
 
 /**
@@ -2252,7 +2252,7 @@ export interface OwnerSignature {
   /**
    * The 65-byte signature `r ‖ s ‖ v` as the owner gave it (SignProposalRequest).
    */
-  signature: string;
+  signature: `0x${string}`;
 }
 
 /**
@@ -2274,7 +2274,7 @@ export interface SignProposalRequest {
   /**
    * 65 bytes `r ‖ s ‖ v` (`v` 27 or 28, low-s) over `safeMessageHash`, directly or in EIP-191 `personal_sign` form.
    */
-  signature: string;
+  signature: `0x${string}`;
 }
 
 /**
