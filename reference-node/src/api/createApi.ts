@@ -157,6 +157,9 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
 }
 
+/** How many messages one `GET /v1/messages?retracted=` request reads at most before it answers a page. */
+const RETRACTED_SCAN = 10_000;
+
 /** A stored message as the API lists it; a live one carries its decoded envelope, which is not parsed again. */
 function itemOf(m: StoredMessage & { readonly envelope?: unknown }): MessageListItem {
   return {
@@ -440,10 +443,35 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       return itemOf(m);
     },
 
+    getRetraction: async (req) => {
+      readQuery(req, []);
+      const { id } = req.params as { id: string };
+      if (!MESSAGE_ID.test(id)) throw badParameter('id', 'a message id: 0x and 64 lower-case hex digits');
+      const m = await node.store.getMessage(id);
+      const by = m?.type === 'RecoveryEvent' ? await node.store.retractedBy(id, m.issuer) : undefined;
+      const retraction = by === undefined ? undefined : await node.store.getMessage(by);
+      if (retraction === undefined)
+        throw new ApiProblem({
+          status: 404,
+          code: 'API_NOT_FOUND',
+          detail:
+            m === undefined
+              ? 'no accepted message has this id'
+              : 'this message is not a RecoveryEvent retracted by its issuer',
+        });
+      return itemOf(retraction);
+    },
+
     listMessages: async (req) => {
-      const q = readQuery(req, ['type', 'issuer', 'since', 'cursor', 'limit']);
-      const type = q['type'] as string | undefined;
+      const q = readQuery(req, ['type', 'issuer', 'since', 'cursor', 'limit', 'retracted']);
+      const onlyRetracted = q['retracted'] === undefined ? undefined : q['retracted'] === 'true';
+      if (q['retracted'] !== undefined && q['retracted'] !== 'true' && q['retracted'] !== 'false')
+        throw badParameter('retracted', 'true | false');
+      const type =
+        (q['type'] as string | undefined) ?? (onlyRetracted === undefined ? undefined : 'RecoveryEvent');
       if (type !== undefined && !isMessageType(type)) throw badParameter('type', MESSAGE_TYPES.join(' | '));
+      if (onlyRetracted !== undefined && type !== 'RecoveryEvent')
+        throw badParameter('retracted', 'only with type RecoveryEvent (or no type)');
       const issuer = q['issuer'] as string | undefined;
       if (issuer !== undefined && !ADDRESS.test(issuer))
         throw badParameter('issuer', 'an address: 0x and 40 hex digits');
@@ -455,17 +483,33 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
         if (c === undefined) throw badParameter('cursor', 'a nextCursor returned by this node');
         after = c;
       }
-      const r = await node.store.queryMessages({
-        after,
-        limit,
-        ...(type === undefined ? {} : { type }),
-        ...(issuer === undefined ? {} : { issuer }),
-        ...(since === undefined ? {} : { from: since }),
-      });
-      if (!r.ok) throw badParameter('query', r.detail);
+      // With `retracted`, pages are read until `limit` items match or RETRACTED_SCAN messages were
+      // read: a page may then hold fewer items than `limit`, with a nextCursor to go on from.
+      const items: MessageListItem[] = [];
+      let nextCursor: number | null = after;
+      for (let scanned = 0; nextCursor !== null && items.length < limit && scanned < RETRACTED_SCAN; ) {
+        const r = await node.store.queryMessages({
+          after: nextCursor,
+          limit: limit - items.length,
+          ...(type === undefined ? {} : { type }),
+          ...(issuer === undefined ? {} : { issuer }),
+          ...(since === undefined ? {} : { from: since }),
+        });
+        if (!r.ok) throw badParameter('query', r.detail);
+        for (const m of r.messages) {
+          if (onlyRetracted !== undefined) {
+            const retracted = (await node.store.retractedBy(m.id, m.issuer)) !== undefined;
+            if (onlyRetracted !== retracted) continue;
+          }
+          items.push(itemOf(m));
+        }
+        nextCursor = r.nextCursor;
+        scanned += r.messages.length;
+        if (onlyRetracted === undefined || r.messages.length === 0) break;
+      }
       return {
-        items: r.messages.map(itemOf),
-        ...(r.nextCursor === null ? {} : { nextCursor: encodeCursor(r.nextCursor) }),
+        items,
+        ...(nextCursor === null ? {} : { nextCursor: encodeCursor(nextCursor) }),
       };
     },
 

@@ -106,6 +106,27 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     method: 'GET',
+    url: '/v1/messages/:id/retraction',
+    operationId: 'getRetraction',
+    summary: 'The retraction that voided a RecoveryEvent',
+    description:
+      'The first retraction by the event’s own issuer this node recorded (messages.md#retraction), whichever arrived first: its id and `envelope.issuedAt` say who voided the event and when. 404 when the event is not held or not retracted.',
+    tag: 'query',
+    auth: false,
+    parameters: [
+      {
+        name: 'id',
+        in: 'path',
+        required: true,
+        description: 'The retracted RecoveryEvent’s message id.',
+        schema: { $ref: `${COMMON}MessageId` },
+      },
+    ],
+    ok: { status: 200, description: 'The retraction.', schema: 'MessageListResponse#/$defs/MessageListItem' },
+    problems: [400, 404, 429],
+  },
+  {
+    method: 'GET',
     url: '/v1/messages',
     operationId: 'listMessages',
     summary: 'Accepted messages, oldest first, filtered and paginated',
@@ -124,6 +145,13 @@ export const ROUTES: readonly RouteSpec[] = [
         in: 'query',
         description: 'Only messages issued at or after this time (unix ms).',
         schema: { $ref: `${COMMON}UnixMs` },
+      },
+      {
+        name: 'retracted',
+        in: 'query',
+        description:
+          'Only RecoveryEvents retracted by their own issuer (`true`; `GET /v1/messages/{id}/retraction` names the retraction), or only those that are not (`false`; retractions themselves included); implies `type=RecoveryEvent`. A page may then hold fewer than `limit` items, even none, with a `nextCursor`.',
+        schema: { type: 'string', enum: ['true', 'false'] },
       },
       ...LIST_PARAMS,
     ],
@@ -258,7 +286,7 @@ export const NOTICE_ROUTES: readonly RouteSpec[] = [
     operationId: 'streamNotices',
     summary: 'Server-sent events of the contagion notices this node pushes to its protocol',
     description:
-      'The notices webhooks receive (alerts and all-clears touching the exposure profile, recovery events of protocols it depends on, protective actions), each as `event: <alert | alert_resolved | recovery_event | protective_action>` and `data` = the webhook body as JSON, with the recommended actions and corroboration. `id` is `<stream epoch>.<n>`; reconnecting with `Last-Event-ID` replays the notices after it that this node still holds (the last 1 024 since it started). When they are no longer held (a restart, or more notices since), the stream first sends `event: reset`: read `GET /v1/alerts/active` to resynchronise.',
+      'The notices webhooks receive (alerts and all-clears touching the exposure profile, recovery events of protocols it depends on, protective actions, member liveness, retracted recovery events), each as `event: <alert | alert_resolved | recovery_event | protective_action | member_silent | member_back | event_retracted>` and `data` = the webhook body as JSON, with the recommended actions and corroboration. `id` is `<stream epoch>.<n>`; reconnecting with `Last-Event-ID` replays the notices after it that this node still holds (the last 1 024 since it started). When they are no longer held (a restart, or more notices since), the stream first sends `event: reset`: read `GET /v1/alerts/active` to resynchronise.',
     tag: 'contagion',
     auth: false,
     parameters: [

@@ -15,7 +15,7 @@ import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { type Address, isAddress, type NodeConfig, type ProtectiveActionPolicy } from '@sfr/schemas';
 import type { Registry } from 'prom-client';
-import { lowerHex } from '../envelope/index.js';
+import { lowerHex, retractedIdOf, retractionExtensionOf } from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
 import { ContagionError } from './codes.js';
 import { type ContagionMetrics, createContagionMetrics } from './contagionMetrics.js';
@@ -76,6 +76,8 @@ export interface ContagionNode {
     getMessage(id: string): Promise<{ wire: Uint8Array } | undefined>;
     /** The id of the all-clear by `issuer` held for an alert, whichever arrived first. */
     resolvedBy(alertId: string, issuer: string): Promise<string | undefined>;
+    /** The id of the first retraction by `issuer` held for a RecoveryEvent, whichever arrived first. */
+    retractedBy(eventId: string, issuer: string): Promise<string | undefined>;
     /** Cursor of the newest stored message (0 when empty). */
     readonly lastCursor: number;
     /** Stored messages after a cursor, oldest first (the catch-up after a restart). */
@@ -97,7 +99,8 @@ export interface ContagionNotice {
     | 'recovery_event'
     | 'protective_action'
     | 'member_silent'
-    | 'member_back';
+    | 'member_back'
+    | 'event_retracted';
   /**
    * The message the notice is about (alert, event, the protective RecoveryEvent, or for liveness the
    * member's last heartbeat before silence / the heartbeat that brought it back).
@@ -435,19 +438,52 @@ export async function createContagionResponder(
     }
   }
 
+  /**
+   * A RecoveryEvent or a retraction: judged on what the store holds when it is handled, in arrival
+   * order. An event its own issuer retracted, whichever of the two arrived first, gets one
+   * `event_retracted` notice (messages.md#retraction) and is never delivered as a `recovery_event`.
+   */
   function onRecoveryEvent(
     id: string,
-    env: { issuer: string; seq: number; payload: Record<string, unknown> },
+    env: { issuer: string; seq: number; issuedAt: number; payload: Record<string, unknown> },
   ): void {
-    if (env.issuer.toLowerCase() === p.node.member) return; // our own reports go out as protective_action
-    const e = env.payload;
-    // messages.md#recoveryevent: judged when read; an event about another protocol than its issuer's is not delivered.
-    if (
-      p.node.judgeOwnProtocol({ issuer: env.issuer, seq: env.seq, protocol: e['protocol'] }) === 'foreign'
-    ) {
-      log?.info({ messageId: id, code: 'GOSSIP_RECOVERY_NOT_OWN_PROTOCOL' }, 'recovery event not delivered');
-      return;
-    }
+    const issuer = env.issuer.toLowerCase();
+    const retracts = retractedIdOf(env.payload);
+    const lookup = lookups.then(async () => {
+      if (retracts === undefined) {
+        const by = await p.node.store.retractedBy(id, issuer);
+        if (by === undefined) return deliverRecoveryEvent(id, env);
+        const retraction = await p.node.store.getMessage(by);
+        if (retraction !== undefined) await notifyRetracted(id, env, by, parsedEnvelope(retraction.wire));
+        return;
+      }
+      // Only the first retraction by the event's own issuer marks it, and only once the event is held.
+      if ((await p.node.store.retractedBy(retracts, issuer)) !== id) return;
+      const event = await p.node.store.getMessage(retracts);
+      if (event !== undefined) await notifyRetracted(retracts, parsedEnvelope(event.wire), id, env);
+    });
+    lookups = lookup.catch(() => undefined);
+    track(
+      lookup.catch((err: unknown) =>
+        log?.warn({ err: String(err), messageId: id }, 'store lookup of a recovery event failed'),
+      ),
+    );
+  }
+
+  function parsedEnvelope(wire: Uint8Array): {
+    issuer: string;
+    issuedAt: number;
+    payload: Record<string, unknown>;
+  } {
+    return JSON.parse(Buffer.from(wire).toString('utf8')) as {
+      issuer: string;
+      issuedAt: number;
+      payload: Record<string, unknown>;
+    };
+  }
+
+  /** What of the exposure profile a RecoveryEvent's protocol, contracts and assets touch. */
+  function eventExposure(e: Record<string, unknown>): ReturnType<typeof matchSubject> {
     const slug = str(e['protocol']);
     const scope = (e['scope'] ?? {}) as { chain?: unknown; contracts?: unknown; assets?: unknown };
     const subjects: ExposureEntry[] = [];
@@ -460,7 +496,55 @@ export async function createContagionResponder(
         const n = normalizeSubject({ kind: 'asset', ...(a as { chain?: string; address?: Address }) });
         if (n !== undefined) subjects.push(n);
       }
-    const matched = subjects.flatMap((s) => matchSubject(profile, s));
+    return subjects.flatMap((s) => matchSubject(profile, s));
+  }
+
+  /**
+   * contagion.md#webhook-delivery: `event_retracted`, once per retracted event (its id names the
+   * delivery), whatever the exposure, at the retracted event's severity.
+   */
+  function notifyRetracted(
+    eventId: string,
+    event: { issuer: string; payload: Record<string, unknown> },
+    retractionId: string,
+    retraction: { issuedAt: number; payload: Record<string, unknown> },
+  ): Promise<unknown> {
+    const ext = retractionExtensionOf(retraction.payload) as { ancestorBlock?: unknown } | undefined;
+    log?.info({ messageId: eventId, retractedBy: retractionId }, 'recovery event retracted by its issuer');
+    return notify(
+      {
+        event: 'event_retracted',
+        messageId: eventId,
+        body: {
+          node: nodeInfo(),
+          createdAt: now(),
+          event: { messageId: eventId, issuer: event.issuer, payload: event.payload },
+          retraction: {
+            messageId: retractionId,
+            issuedAt: retraction.issuedAt,
+            ...(typeof ext?.ancestorBlock === 'string' ? { ancestorBlock: ext.ancestorBlock } : {}),
+          },
+          exposure: { matched: eventExposure(event.payload) },
+        },
+      },
+      str(event.payload['severity']),
+    );
+  }
+
+  function deliverRecoveryEvent(
+    id: string,
+    env: { issuer: string; seq: number; payload: Record<string, unknown> },
+  ): void {
+    if (env.issuer.toLowerCase() === p.node.member) return; // our own reports go out as protective_action
+    const e = env.payload;
+    // messages.md#recoveryevent: judged when read; an event about another protocol than its issuer's is not delivered.
+    if (
+      p.node.judgeOwnProtocol({ issuer: env.issuer, seq: env.seq, protocol: e['protocol'] }) === 'foreign'
+    ) {
+      log?.info({ messageId: id, code: 'GOSSIP_RECOVERY_NOT_OWN_PROTOCOL' }, 'recovery event not delivered');
+      return;
+    }
+    const matched = eventExposure(e);
     if (matched.length === 0) return;
     void notify(
       {

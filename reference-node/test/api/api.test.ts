@@ -353,6 +353,7 @@ describe('observation', () => {
         "/v1/events",
         "/v1/messages",
         "/v1/messages/{id}",
+        "/v1/messages/{id}/retraction",
         "/v1/peers",
         "/v1/status",
         "/v1/stream",

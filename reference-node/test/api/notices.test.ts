@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { type Api, createApi, NOTICE_ROUTES, ROUTES } from '../../src/api/index.js';
 import { type ContagionResponder, createContagionResponder } from '../../src/contagion/index.js';
+import { retractionPayload } from '../../src/envelope/index.js';
 import { waitFor } from '../node/fixtures.js';
 import { example, startApiNode, TOKEN } from './startApiNode.js';
 
@@ -21,10 +22,11 @@ let api: Api;
 let url: string;
 let responder: ContagionResponder;
 let publishAlert: (asset: string) => Promise<string>;
+let local: Awaited<ReturnType<typeof startApiNode>>;
 let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
-  const local = await startApiNode();
+  local = await startApiNode();
   const dir = await mkdtemp(path.join(tmpdir(), 'sfr-notices-'));
   publishAlert = async (asset) => {
     const payload = {
@@ -146,6 +148,67 @@ describe('GET /v1/notices', () => {
     await waitFor(() => stale.events.length >= 1, TIMEOUTS.event, 'reset');
     await stale.close();
     expect(stale.events[0]).toMatchObject({ event: 'reset', data: { epoch } });
+  });
+
+  it('an event retracted by its issuer: one event_retracted notice, its retraction on GET, the ?retracted filter', async () => {
+    const stream = await open();
+    const now = Date.now();
+    const payload: Record<string, unknown> = {
+      ...example('RecoveryEvent', 'aave-v3-reserve-paused'),
+      occurredAt: now - 60_000,
+      detectedAt: now - 1_000,
+    };
+    const kept = (await local.node.publish('RecoveryEvent', { ...payload, correlationId: 'kept' }, {}))
+      .messageId;
+    const event = await local.node.publish('RecoveryEvent', payload, {});
+    const retraction = await local.node.publish(
+      'RecoveryEvent',
+      retractionPayload(payload, event.messageId, payload['evidence'] as unknown[], now, 41n),
+      {},
+    );
+    await waitFor(
+      () => stream.events.some((e) => e.event === 'event_retracted'),
+      TIMEOUTS.event,
+      'the event_retracted notice',
+    );
+    await responder.idle();
+    await stream.close();
+    const notices = stream.events.filter((e) => e.event === 'event_retracted');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.data).toMatchObject({
+      event: { messageId: event.messageId, payload: { kind: payload['kind'] } },
+      retraction: { messageId: retraction.messageId, ancestorBlock: '41' },
+      exposure: { matched: [{ kind: 'asset', chain: 'eip155:1', address: USDC.toLowerCase() }] },
+    });
+    const issuedAt = (retraction.envelope as { issuedAt: number }).issuedAt;
+
+    const one = (await (await fetch(`${url}/v1/messages/${event.messageId}/retraction`)).json()) as {
+      messageId: string;
+      envelope: { issuedAt: number };
+    };
+    expect(one.messageId).toBe(retraction.messageId);
+    expect(one.envelope.issuedAt).toBe(issuedAt);
+    for (const id of [kept, retraction.messageId, `0x${'ab'.repeat(32)}`]) {
+      const res = await fetch(`${url}/v1/messages/${id}/retraction`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 'API_NOT_FOUND' });
+    }
+
+    const list = async (q: string) =>
+      (
+        (await (await fetch(`${url}/v1/messages?${q}`)).json()) as { items: { messageId: string }[] }
+      ).items.map((i) => i.messageId);
+    expect(await list('retracted=true')).toEqual([event.messageId]);
+    expect(await list('retracted=false&type=RecoveryEvent')).toEqual([kept, retraction.messageId]);
+    expect(await list('retracted=true&limit=1')).toEqual([event.messageId]);
+    for (const [q, expected] of [
+      ['retracted=yes', 'true | false'],
+      ['retracted=true&type=ContagionAlert', 'only with type RecoveryEvent (or no type)'],
+    ] as const) {
+      const res = await fetch(`${url}/v1/messages?${q}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: 'API_BAD_PARAMETER', field: 'retracted', expected });
+    }
   });
 
   it('refuses a malformed Last-Event-ID with a coded problem', async () => {

@@ -171,6 +171,7 @@ const NOTICE_EVENTS = new Set([
   'protective_action',
   'member_silent',
   'member_back',
+  'event_retracted',
 ]);
 /**
  * Follows /v1/notices from the oldest notice the node still holds: an id of no run of the node
@@ -196,7 +197,7 @@ function followNotices() {
         return;
       }
       if (event === 'member_silent' || event === 'member_back') poll();
-      changed(['notices', 'alerts']);
+      changed(event === 'event_retracted' ? ['notices', 'alerts', 'events'] : ['notices', 'alerts']);
     },
   });
 }

@@ -22,6 +22,8 @@ export function createModel() {
     /** ContagionAlert items by message id (active ones: not expired, not resolved). */
     alerts: new Map(),
     events: [],
+    /** Retracted event id → {by, at, issuer} of the retraction seen (messages.md#retraction). */
+    retractions: new Map(),
     notices: [],
     /** Alert message id → the `alert` notice that said it touches this protocol's exposure. */
     touched: new Map(),
@@ -71,14 +73,26 @@ export function addMessage(model, item, now = Date.now()) {
         changed.add('alerts');
       }
       break;
-    case 'RecoveryEvent':
+    case 'RecoveryEvent': {
+      // A retraction marks its event (only one of the same issuer), whichever arrives first; it is
+      // not listed itself. The `event_retracted` notice marks it too (addNotice).
+      const retracts = p.extensions?.['sfr.retraction']?.retracts;
+      if (typeof retracts === 'string') {
+        if (!model.retractions.has(retracts))
+          model.retractions.set(retracts, { by: item.messageId, at: env.issuedAt, issuer });
+        const event = model.events.find((e) => e.messageId === retracts);
+        if (event !== undefined && markRetracted(model, event)) changed.add('events');
+        break;
+      }
       if (!model.events.some((e) => e.messageId === item.messageId)) {
+        markRetracted(model, item);
         model.events.push(item);
         model.events.sort((a, b) => b.envelope.issuedAt - a.envelope.issuedAt);
         model.events.length = Math.min(model.events.length, KEEP_EVENTS);
         changed.add('events');
       }
       break;
+    }
     case 'NodeAnnouncement': {
       const member = lower(p.member) || issuer;
       if ((model.announcements.get(member)?.at ?? 0) < env.issuedAt) {
@@ -126,6 +140,22 @@ export function addNotice(model, event, body, now = Date.now()) {
   model.notices.length = Math.min(model.notices.length, KEEP_NOTICES);
   if (event === 'alert' && typeof body?.alert?.messageId === 'string')
     model.touched.set(body.alert.messageId, body);
+  const retracted = body?.event?.messageId;
+  if (event === 'event_retracted' && typeof retracted === 'string' && !model.retractions.has(retracted)) {
+    const r = body.retraction ?? {};
+    model.retractions.set(retracted, { by: r.messageId, at: r.issuedAt, issuer: lower(body.event.issuer) });
+    const item = model.events.find((e) => e.messageId === retracted);
+    if (item !== undefined) markRetracted(model, item);
+  }
+}
+
+/** Marks an event item retracted by a retraction of its own issuer the model holds; answers whether it changed. */
+function markRetracted(model, item) {
+  if (item.retracted !== undefined) return false;
+  const r = model.retractions.get(item.messageId);
+  if (r === undefined || r.issuer !== lower(item.envelope.issuer)) return false;
+  item.retracted = { by: r.by, at: r.at };
+  return true;
 }
 
 /** Drops alerts that expired; answers whether any did. */

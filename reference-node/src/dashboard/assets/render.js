@@ -198,15 +198,17 @@ export function renderEvents(el, events, protocolOf) {
   el.replaceChildren(
     ...events.slice(0, 20).map((e) => {
       const p = e.envelope.payload;
+      const retracted = e.retracted !== undefined;
       return h(
         'li',
-        { data: { eventId: e.messageId } },
+        { data: { eventId: e.messageId }, ...(retracted ? { class: 'retracted' } : {}) },
         h(
           'div',
           { class: 'feed-head' },
           badge(p.severity),
           h('strong', {}, words(p.kind)),
           h('span', { class: 'muted' }, p.protocol ?? ''),
+          retracted ? h('span', { class: 'badge retracted-badge' }, 'retracted') : null,
           rel(e.envelope.issuedAt),
         ),
         typeof p.summary === 'string' ? h('p', { class: 'summary' }, p.summary) : null,
@@ -231,6 +233,8 @@ const NOTICE_TEXT = {
   protective_action: (b) => `${b.policy ?? 'policy'} ${b.outcome ?? ''}`,
   member_silent: (b) => `${memberLabel(b.member)} went silent`,
   member_back: (b) => `${memberLabel(b.member)} is back`,
+  event_retracted: (b) =>
+    `${words(b.event?.payload?.kind)} at ${b.event?.payload?.protocol ?? '?'} retracted: its evidence was reorged out`,
 };
 
 function memberLabel(m) {

@@ -1721,7 +1721,8 @@ export type WebhookEvent =
   | 'claim_decided'
   | 'protective_action'
   | 'member_silent'
-  | 'member_back';
+  | 'member_back'
+  | 'event_retracted';
 
 /**
  * A webhook: each delivery is a JSON POST signed with HMAC-SHA256 of the body under the secret, retried with backoff.
@@ -3190,7 +3191,13 @@ export interface NoticeMatch {
    * The notice's event.
    */
   event:
-    'alert' | 'alert_resolved' | 'recovery_event' | 'protective_action' | 'member_silent' | 'member_back';
+    | 'alert'
+    | 'alert_resolved'
+    | 'recovery_event'
+    | 'protective_action'
+    | 'member_silent'
+    | 'member_back'
+    | 'event_retracted';
   /**
    * An alert notice's indicator.
    */
