@@ -13,7 +13,13 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { type Address, isAddress, type NodeConfig, type ProtectiveActionPolicy } from '@sfr/schemas';
+import {
+  type Address,
+  isAddress,
+  type NodeConfig,
+  type ProtectiveActionPolicy,
+  type WebhookEvent,
+} from '@sfr/schemas';
 import type { Registry } from 'prom-client';
 import { lowerHex, retractedIdOf, retractionExtensionOf } from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
@@ -93,14 +99,8 @@ export interface ContagionNode {
 
 /** What the responder tells local listeners (the SSE stream) and webhooks. */
 export interface ContagionNotice {
-  readonly event:
-    | 'alert'
-    | 'alert_resolved'
-    | 'recovery_event'
-    | 'protective_action'
-    | 'member_silent'
-    | 'member_back'
-    | 'event_retracted';
+  /** The webhook events this responder pushes: all of NodeConfig's but the pools' claim notices. */
+  readonly event: Exclude<WebhookEvent, 'claim_filed' | 'claim_decided'>;
   /**
    * The message the notice is about (alert, event, the protective RecoveryEvent, or for liveness the
    * member's last heartbeat before silence / the heartbeat that brought it back).
