@@ -21,7 +21,14 @@ import { readBalances, sfrVault, testToken } from '../../src/settlement/index.js
 import { cli } from '../cli/captureCli.js';
 import { charterFor, U } from '../poolsNode/poolHarness.js';
 import { startVaultChain, type VaultChain } from '../settlement/fixtures.js';
-import { api, createProcNetwork, type Json, type ProcNetwork, type ProcNode } from './processNetwork.js';
+import {
+  api,
+  createProcNetwork,
+  type Json,
+  type ProcNetwork,
+  type ProcNode,
+  waitForTopicMesh,
+} from './processNetwork.js';
 
 const N = 5;
 const POOL_ID = `0x${'f5'.repeat(32)}` as const;
@@ -195,19 +202,7 @@ describe(`settlement end to end: ${N} node processes, anvil, a real ERC-20 and t
 
     // Claims and attestations travel on the pool topic: every node meshes on it first.
     const topic = `/sfr/1/pool/${POOL_ID.slice(2)}`;
-    await waitFor(
-      async () => {
-        for (const n of net.nodes) {
-          const s = (await api(n, 'GET', '/v1/status')).json as Json;
-          const t = (s.topics as { topic: string; meshPeers: number }[]).find((x) => x.topic === topic);
-          if (t === undefined || t.meshPeers === 0) return false;
-        }
-        return true;
-      },
-      TIMEOUTS.mesh,
-      'the pool topic mesh',
-      250,
-    );
+    await waitForTopicMesh(net, topic, TIMEOUTS.mesh);
 
     // 3. The incident: a liquidation on Aave leaves a deficit; node 0's adapter reports it.
     const filedFrom = await chain.anvil.client.getBlockNumber();

@@ -31,7 +31,7 @@ import { sfrVault, toVaultCharter } from '../../src/settlement/index.js';
 import { charterFor, claimFor, POOL_ID, U, USDC } from '../poolsNode/poolHarness.js';
 import { EVIDENCE } from '../poolsNode/twoNodePool.js';
 import { fundEscrow, startVaultChain, type VaultChain } from '../settlement/fixtures.js';
-import { api, createProcNetwork, type Json, type ProcNetwork } from './processNetwork.js';
+import { api, createProcNetwork, type Json, type ProcNetwork, waitForTopicMesh } from './processNetwork.js';
 
 /** Unset: the file is skipped (one round takes about 40 s on a busy machine, over the suite's budget for a new file). */
 const ROUNDS = Number(process.env['KILL_SETTLE_ROUNDS'] ?? '0') || 0;
@@ -193,19 +193,7 @@ beforeAll(async () => {
   }
   await Promise.all(net.nodes.map((_, i) => net.start(i)));
   const topic = `/sfr/1/pool/${POOL_ID.slice(2)}`;
-  await waitFor(
-    async () => {
-      for (const n of net.nodes) {
-        const s = (await api(n, 'GET', '/v1/status')).json as Json;
-        const t = (s.topics as { topic: string; meshPeers: number }[]).find((x) => x.topic === topic);
-        if (!t || t.meshPeers === 0) return false;
-      }
-      return true;
-    },
-    TIMEOUTS.mesh,
-    'the pool topic mesh',
-    250,
-  );
+  await waitForTopicMesh(net, topic, TIMEOUTS.mesh);
   const charter = JSON.parse(
     JSON.stringify(
       charterFor(

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
+import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import { deriveTestKey, type MemberKey, saveMemberKey } from '../../src/envelope/index.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -254,6 +254,28 @@ export async function api(
     json = text;
   }
   return { status: res.status, json };
+}
+
+/**
+ * Waits until every node has a mesh peer on `topic` (its `/v1/status` topics[].meshPeers): messages
+ * published before that reach peers only by sync, much later.
+ */
+export async function waitForTopicMesh(net: ProcNetwork, topic: string, timeoutMs: number): Promise<void> {
+  await waitFor(
+    async () => {
+      for (const n of net.nodes) {
+        const s = (await api(n, 'GET', '/v1/status')).json as Json;
+        const t = (s.topics as { topic: string; meshPeers: number }[] | undefined)?.find(
+          (x) => x.topic === topic,
+        );
+        if (t === undefined || t.meshPeers === 0) return false;
+      }
+      return true;
+    },
+    timeoutMs,
+    `the ${topic} mesh at every node`,
+    250,
+  );
 }
 
 /** Value of one Prometheus counter sample (0 when absent). */

@@ -8,7 +8,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import { api, createProcNetwork, type Json, type ProcNetwork } from '../e2e/processNetwork.js';
+import {
+  api,
+  createProcNetwork,
+  type Json,
+  type ProcNetwork,
+  waitForTopicMesh,
+} from '../e2e/processNetwork.js';
 import { waitFor } from '../node/fixtures.js';
 import { type Chain, charterFor, claimFor, fakeEvidence, POOL_ID, startChain, U } from './poolHarness.js';
 
@@ -51,19 +57,7 @@ beforeAll(async () => {
   );
   // Wait until every node meshes on the pool topic before the founders sign.
   const topic = `/sfr/1/pool/${POOL_ID.slice(2)}`;
-  await waitFor(
-    async () => {
-      for (const n of net.nodes) {
-        const s = (await api(n, 'GET', '/v1/status')).json as Json;
-        const t = (s.topics as { topic: string; meshPeers: number }[]).find((x) => x.topic === topic);
-        if (!t || t.meshPeers === 0) return false;
-      }
-      return true;
-    },
-    TIMEOUTS.event,
-    'the pool topic mesh',
-    250,
-  );
+  await waitForTopicMesh(net, topic, TIMEOUTS.event);
   for (const n of net.nodes) {
     const r = await api(n, 'POST', `/v1/pools/${POOL_ID}/charter`, charter);
     expect(r.status).toBe(201);
