@@ -256,8 +256,11 @@ describe('the node sending account', () => {
           args: [m[0]!.address, balance],
         })
         .catch((e: unknown) => e);
+    // a takes the lower nonce: b is sent only once a waits in the pool. Sent together, their
+    // nonces followed whichever simulation returned first, and b could be mined first.
     const a = transfer('transfer:a');
-    const b = transfer('transfer:b'); // simulated against the same state: both pass
+    await waitFor(async () => (await pooled(who)) === 1, TIMEOUTS.event, 'the first transaction in the pool');
+    const b = transfer('transfer:b'); // simulated against the same state (nothing mined yet): both pass
     await waitFor(async () => (await pooled(who)) === 2, TIMEOUTS.event, 'both transactions in the pool');
     await chain.anvil.setAutomine(true);
     await chain.anvil.mine(1);
