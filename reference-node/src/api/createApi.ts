@@ -40,7 +40,7 @@ import { parseBody } from './parseBody.js';
 import { POOL_ROUTES } from './poolRoutes.js';
 import { ApiProblem, buildProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
 import { asProposalRoutes, PROPOSAL_ROUTES } from './proposalRoutes.js';
-import { MEMBER_ROUTES, NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';
+import { ALERT_TTL_MAX_MS, MEMBER_ROUTES, NOTICE_ROUTES, ROUTES, type RouteSpec } from './routes.js';
 
 /** Default request body limit: 64 KiB (a RecoveryEvent with 32 evidence refs is ≈ 20 KiB). */
 export const DEFAULT_BODY_LIMIT = 65_536;
@@ -352,11 +352,19 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
   const publishFrom =
     (kind: 'SubmitRecoveryEventRequest' | 'SubmitAlertRequest', type: PublishableType) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
-      const request = parseBody<{
+      // `POST /v1/alerts?ttlMs`: the alert's times from the node's clock (api.md rule 11).
+      const query = readQuery(req, type === 'ContagionAlert' ? ['ttlMs'] : []);
+      const ttlMs = intParam(query, 'ttlMs', 1, ALERT_TTL_MAX_MS);
+      const sent = parseBody<{
         payload: Record<string, unknown>;
         issuedAt?: number;
         idempotencyKey?: string;
       }>(req, kind, bodyLimit);
+      const now = Date.now();
+      const request =
+        ttlMs === undefined
+          ? sent
+          : { ...sent, ttlMs, payload: { ...sent.payload, observedAt: now, expiresAt: now + ttlMs } };
       if (!node.store.isHealthy()) {
         throw new ApiProblem({
           status: 503,

@@ -14,6 +14,11 @@ import { ApiProblem } from './problem.js';
 export interface SubmitRequest {
   readonly payload: Record<string, unknown>;
   readonly issuedAt?: number;
+  /**
+   * `POST /v1/alerts?ttlMs` (api.md rule 11): the node set the payload's `observedAt` / `expiresAt`
+   * from its clock, so the request is named by its payload less those two times, and `ttlMs`.
+   */
+  readonly ttlMs?: number;
 }
 
 export interface IdempotentSubmitter {
@@ -37,16 +42,31 @@ export interface IdempotentSubmitter {
   ): Promise<Proposal>;
 }
 
-/** The request's identity: canonical JSON of its payload and, when given, its issuedAt. */
+/**
+ * The request's identity: canonical JSON of its payload and, when given, its issuedAt; with `ttlMs`,
+ * of the payload less the times the node set, and `ttlMs`.
+ */
 function digestOf(request: SubmitRequest): string {
-  const body = request.issuedAt === undefined ? { payload: request.payload } : request;
+  const { observedAt: _o, expiresAt: _e, ...timeless } = request.payload;
+  const body = {
+    payload: request.ttlMs === undefined ? request.payload : timeless,
+    ...(request.issuedAt === undefined ? {} : { issuedAt: request.issuedAt }),
+    ...(request.ttlMs === undefined ? {} : { ttlMs: request.ttlMs }),
+  };
   return createHash('sha256').update(canonicalize(body), 'utf8').digest('hex');
 }
 
-/** The digest the envelope's request would have (with its `issuedAt` when the request gave one). */
-function envelopeDigest(envelope: unknown, issuedAtGiven: boolean): string {
+/**
+ * The digest the envelope's request would have (with its `issuedAt` when the request gave one, and
+ * its alert's lifetime as `ttlMs` when the request gave that).
+ */
+function envelopeDigest(envelope: unknown, given: { issuedAt: boolean; ttlMs: boolean }): string {
   const e = envelope as { payload: Record<string, unknown>; issuedAt: number };
-  return digestOf(issuedAtGiven ? { payload: e.payload, issuedAt: e.issuedAt } : { payload: e.payload });
+  return digestOf({
+    payload: e.payload,
+    ...(given.issuedAt ? { issuedAt: e.issuedAt } : {}),
+    ...(given.ttlMs ? { ttlMs: Number(e.payload['expiresAt']) - Number(e.payload['observedAt']) } : {}),
+  });
 }
 
 function answerOf(wire: Uint8Array, id: MessageId): SubmitResponse {
@@ -68,7 +88,11 @@ interface Answers<T> {
   /** The answer a finished record names, if the node still holds it. */
   recorded(record: IdempotencyRecord): Promise<T | undefined>;
   /** An answer made above `afterSeq` for a request with this digest (made just before a crash). */
-  madeAfter(afterSeq: number, digest: string, issuedAtGiven: boolean): Promise<T | undefined>;
+  madeAfter(
+    afterSeq: number,
+    digest: string,
+    given: { issuedAt: boolean; ttlMs: boolean },
+  ): Promise<T | undefined>;
   recordOf(answer: T, digest: string): IdempotencyRecord;
 }
 
@@ -91,12 +115,12 @@ export function createIdempotentSubmitter(parameters: {
       return m === undefined ? undefined : answerOf(m.wire, m.id);
     },
     /** A message of ours above `afterSeq` with this request's digest. */
-    async madeAfter(afterSeq, digest, issuedAtGiven) {
+    async madeAfter(afterSeq, digest, given) {
       const head = store.headSeq(member);
       if (head === undefined || head <= afterSeq) return undefined;
       for (const m of await store.rangeBySeq(member, afterSeq + 1, head)) {
         const answer = answerOf(m.wire, m.id);
-        if (envelopeDigest(answer.envelope, issuedAtGiven) === digest) return answer;
+        if (envelopeDigest(answer.envelope, given) === digest) return answer;
       }
       return undefined;
     },
@@ -107,10 +131,10 @@ export function createIdempotentSubmitter(parameters: {
     async recorded(record) {
       return record.state === 'proposed' ? parameters.proposals?.get(record.proposalId) : undefined;
     },
-    async madeAfter(afterSeq, digest, issuedAtGiven) {
+    async madeAfter(afterSeq, digest, given) {
       return parameters.proposals
         ?.list()
-        .find((p) => p.seq > afterSeq && envelopeDigest(p.envelope, issuedAtGiven) === digest);
+        .find((p) => p.seq > afterSeq && envelopeDigest(p.envelope, given) === digest);
     },
     recordOf: (answer, digest) => ({ state: 'proposed', digest, proposalId: answer.id, seq: answer.seq }),
   };
@@ -129,7 +153,10 @@ export function createIdempotentSubmitter(parameters: {
       if (answer !== undefined) return answer;
     }
     if (known?.state === 'pending') {
-      const found = await answers.madeAfter(known.afterSeq, digest, request.issuedAt !== undefined);
+      const found = await answers.madeAfter(known.afterSeq, digest, {
+        issuedAt: request.issuedAt !== undefined,
+        ttlMs: request.ttlMs !== undefined,
+      });
       if (found !== undefined) {
         await records.put(key, answers.recordOf(found, digest));
         return found;

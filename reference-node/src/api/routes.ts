@@ -42,6 +42,12 @@ export interface RouteSpec {
   readonly problems: readonly number[];
 }
 
+/**
+ * The longest `POST /v1/alerts?ttlMs` (30 days): an alert is a live warning, renewed while its
+ * condition holds (messages.md#contagionalert lifecycle); a longer one is written with its own times.
+ */
+export const ALERT_TTL_MAX_MS = 30 * 24 * 3_600_000;
+
 const COMMON = 'https://sfr.dev/schemas/v1/common.schema.json#/$defs/';
 const ENVELOPE_TYPES_REF = 'https://sfr.dev/schemas/v1/Envelope.schema.json#/properties/type';
 
@@ -82,6 +88,15 @@ export const ROUTES: readonly RouteSpec[] = [
     tag: 'publish',
     auth: true,
     body: 'SubmitAlertRequest',
+    parameters: [
+      {
+        name: 'ttlMs',
+        in: 'query',
+        description:
+          'The alert’s lifetime from now: the node sets the payload’s `observedAt` to its clock and `expiresAt` to that plus `ttlMs`, replacing the values given, so a stored example request is active whenever it is sent. An idempotency key then names the payload without those two times, plus `ttlMs`.',
+        schema: { type: 'integer', minimum: 1, maximum: ALERT_TTL_MAX_MS },
+      },
+    ],
     ok: { status: 201, description: 'Signed, stored and published.', schema: 'SubmitResponse' },
     problems: [400, 401, 409, 413, 415, 422, 429, 500, 503],
   },

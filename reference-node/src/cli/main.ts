@@ -219,6 +219,31 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
       },
     );
 
+  const alert = program.command('alert').description('contagion alerts').exitOverride();
+  alert
+    .command('publish')
+    .description(
+      'sign and publish a ContagionAlert (a SubmitAlertRequest, read from a JSON file) as this node’s member',
+    )
+    .requiredOption('--file <request.json>', 'the SubmitAlertRequest: {payload, idempotencyKey?}')
+    .option(
+      '--ttl <duration>',
+      'active for this long from now (6h, 30m, 90s): replaces observedAt and expiresAt',
+    )
+    .addOption(apiOption())
+    .addOption(tokenOption())
+    .option('--json', 'print {messageId, seq, expiresAt} as JSON', false)
+    .exitOverride()
+    .action(async (o: { file: string; ttl?: string; api: string; tokenFile?: string; json: boolean }) => {
+      const { publishAlert } = await import('./alert.js');
+      const r = await publishAlert(o);
+      out.stdout(
+        o.json
+          ? `${JSON.stringify(r)}\n`
+          : `alert ${r.messageId} published (seq ${r.seq}), active until ${new Date(r.expiresAt).toISOString()}\n`,
+      );
+    });
+
   addPoolCommands(program, out);
   return program;
 }

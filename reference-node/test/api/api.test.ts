@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { validate } from '@sfr/schemas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Api, createApi, generateOpenApi, publishProblem, ROUTES } from '../../src/api/index.js';
@@ -5,6 +7,7 @@ import { DASHBOARD_ROUTES } from '../../src/dashboard/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { NodeError } from '../../src/node/index.js';
 import type { Store } from '../../src/store/index.js';
+import { cli } from '../cli/captureCli.js';
 import { example, MEMBER, startApiNode, TOKEN } from './startApiNode.js';
 
 let api: Api;
@@ -112,14 +115,104 @@ describe('publishing', () => {
   });
 });
 
-describe('refusals are problem+json, carry the code, and change nothing', () => {
-  const problemOf = async (res: Response) => {
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    const p = await res.json();
-    expect(validate('Problem', p).ok).toBe(true);
-    return p;
-  };
+const problemOf = async (res: Response) => {
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const p = await res.json();
+  expect(validate('Problem', p).ok).toBe(true);
+  return p;
+};
 
+describe('the documented example alert is active whenever the docs are read (issue 11 item 5)', () => {
+  const ROOT = path.resolve(import.meta.dirname, '../../..');
+  /** The one line of `file` (from the repository's root) that contains `marker`, as written. */
+  const documented = (file: string, marker: string): string => {
+    const lines = readFileSync(path.join(ROOT, file), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(marker));
+    expect(lines, `${file}: one line with ${marker}`).toHaveLength(1);
+    return lines[0]!.trim();
+  };
+  const activeIds = async () =>
+    ((await (await fetch(`${url}/v1/alerts/active`)).json()) as { items: { messageId: string }[] }).items.map(
+      (i) => i.messageId,
+    );
+  // The example's own times are past: sent without ttlMs it is signed expired and never active.
+  const exampleRequest = () =>
+    readFileSync(path.join(ROOT, 'schemas/v1/examples/SubmitAlertRequest/valid/depeg.json'), 'utf8');
+
+  it('api.md: the curl command, played against a real node, publishes an alert active now', async () => {
+    const command = documented('spec/v1/api.md', "curl -sS -X POST 'http://127.0.0.1:7410/v1/alerts?ttlMs=");
+    const route = /'http:\/\/127\.0\.0\.1:7410(\/v1\/alerts\?[^']+)'/.exec(command)?.[1];
+    const file = /--data-binary @(\S+)/.exec(command)?.[1];
+    expect({ route, file }).toEqual({
+      route: expect.stringMatching(/^\/v1\/alerts\?ttlMs=\d+$/),
+      file: expect.any(String),
+    });
+    const before = Date.now();
+    const res = await post(route!, readFileSync(path.join(ROOT, file!), 'utf8'));
+    expect(res.status).toBe(201);
+    const { messageId, envelope } = (await res.json()) as {
+      messageId: string;
+      envelope: { payload: { observedAt: number; expiresAt: number } };
+    };
+    const ttlMs = Number(new URLSearchParams(route!.split('?')[1]).get('ttlMs'));
+    expect(envelope.payload.observedAt).toBeGreaterThanOrEqual(before);
+    expect(envelope.payload.expiresAt).toBe(envelope.payload.observedAt + ttlMs);
+    expect(await activeIds()).toEqual([messageId]);
+
+    // Without it, the same request is signed as written: expired before it was published.
+    const stale = await post('/v1/alerts', exampleRequest());
+    expect(stale.status).toBe(201);
+    expect(await activeIds()).toEqual([messageId]);
+  });
+
+  it('README: `sfr alert publish … --ttl 6h`, played against a real node, publishes an alert active now', async () => {
+    const command = documented('reference-node/README.md', 'sfr alert publish');
+    const argv = command.replace(/^npx sfr /, '').split(/\s+/);
+    const fileAt = argv.indexOf('--file') + 1;
+    argv[fileAt] = path.join(ROOT, argv[fileAt]!);
+    const saved = process.env['SFR_API_TOKEN'];
+    process.env['SFR_API_TOKEN'] = TOKEN;
+    try {
+      const r = await cli(...argv, '--api', url, '--json');
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      const { messageId, expiresAt } = JSON.parse(r.stdout) as { messageId: string; expiresAt: number };
+      expect(expiresAt).toBeGreaterThan(Date.now() + 6 * 3_600_000 - 60_000);
+      expect(await activeIds()).toEqual([messageId]);
+    } finally {
+      if (saved === undefined) delete process.env['SFR_API_TOKEN'];
+      else process.env['SFR_API_TOKEN'] = saved;
+    }
+  });
+
+  it('refuses a bad ttlMs with its field and bounds, signing nothing; a retry with its key gets the first alert', async () => {
+    const bad = await post('/v1/alerts?ttlMs=0', exampleRequest());
+    expect(bad.status).toBe(400);
+    expect(await problemOf(bad)).toMatchObject({
+      code: 'API_BAD_PARAMETER',
+      field: 'ttlMs',
+      expected: 'an integer 1 … 2592000000',
+    });
+    expect(
+      ((await problemOf(await post('/v1/events?ttlMs=60000', event()))) as { field: string }).field,
+    ).toBe('ttlMs');
+    expect(store.headSeq(MEMBER.address)).toBeUndefined();
+    expect(
+      (await cli('alert', 'publish', '--file', 'x.json', '--ttl', '6 hours', '--api', url)).stderr,
+    ).toContain('--ttl must be a duration such as 6h');
+
+    const body = { ...JSON.parse(exampleRequest()), idempotencyKey: 'depeg-ttl' };
+    const first = (await (await post('/v1/alerts?ttlMs=60000', body)).json()) as { messageId: string };
+    const again = await post('/v1/alerts?ttlMs=60000', {
+      ...body,
+      payload: { ...body.payload, observedAt: 1 },
+    });
+    expect(((await again.json()) as { messageId: string }).messageId).toBe(first.messageId);
+    expect((await post('/v1/alerts?ttlMs=120000', body)).status).toBe(409);
+  });
+});
+
+describe('refusals are problem+json, carry the code, and change nothing', () => {
   it('requires the bearer token on mutations', async () => {
     const none = await post('/v1/events', event(), { 'content-type': 'application/json' });
     const wrong = await post('/v1/events', event(), {
