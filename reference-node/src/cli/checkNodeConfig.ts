@@ -2,7 +2,7 @@
  * What a node config needs beyond its schema, checked before the node opens its store or joins the
  * network (node.md#configuration): the files it points at (member key, API token, chain RPC URL
  * files), the data directory, the addresses it listens on, and its adapters, built as the node
- * builds them (no RPC). `sfr node start` refuses the first problem; `sfr config check` prints them all.
+ * builds them (no RPC), and where each pool's vault follower starts (one head read per chain). `sfr node start` refuses the first problem; `sfr config check` prints them all.
  *
  *   const problems = await checkNodeConfig({ config, baseDir });
  *   for (const p of problems) console.error(`${p.code} ${p.field}: ${p.message}`);
@@ -30,6 +30,11 @@ export interface CheckNodeConfigParameters {
    * (`sfr config check`). `sfr node start` opens it anyway and gets the same STORE_OPEN_FAILED.
    */
   readonly openStore?: boolean;
+  /**
+   * Also read each settlement chain's head to check `pools[].vault.fromBlock` against it (`sfr config
+   * check`); `sfr node start` does not wait on a chain, whose RPC may be down for a while.
+   */
+  readonly readChains?: boolean;
 }
 
 /** Default ports of NodeConfig (http.port, metrics.port). */
@@ -236,6 +241,64 @@ async function checkAdapters(config: NodeConfig, baseDir: string, dataDir: strin
   }
 }
 
+/**
+ * settlement.md#following-the-vault: each `pools[].vault.fromBlock` is a block of a chain the node
+ * reads (a `chains[]` entry) and, with `readChains`, not above that chain's head (read once per chain).
+ */
+async function checkVaultStarts(
+  config: NodeConfig,
+  baseDir: string,
+  readChains: boolean,
+): Promise<ConfigProblem[]> {
+  const problems: ConfigProblem[] = [];
+  const heads = new Map<string, Promise<bigint>>();
+  for (const [i, pool] of (config.pools ?? []).entries()) {
+    if (pool.vault === undefined) continue;
+    const { chain, fromBlock } = pool.vault;
+    const index = (config.chains ?? []).findIndex((c) => c.chain === chain);
+    if (index < 0) {
+      problems.push({
+        code: 'CONFIG_INVALID',
+        field: `/pools/${i}/vault/chain`,
+        message: `no chains[] entry for ${chain}: the node follows the pool's vault through it; add {"chain": "${chain}", "rpcUrl" or "rpcUrlFile": …} to chains`,
+      });
+      continue;
+    }
+    if (!readChains) continue;
+    let head = heads.get(chain);
+    if (head === undefined) {
+      head = (async () => {
+        const { chainRpcUrl } = await import('../config/index.js');
+        const url = await chainRpcUrl(config.chains![index]!, baseDir);
+        if (url === undefined) throw new Error(`chains[${index}] has no RPC URL`);
+        const { createPublicClient, http } = await import('viem');
+        return createPublicClient({
+          transport: http(url, { retryCount: 0, timeout: 10_000 }),
+        }).getBlockNumber({
+          cacheTime: 0,
+        });
+      })();
+      heads.set(chain, head);
+    }
+    try {
+      const h = await head;
+      if (BigInt(fromBlock) > h)
+        problems.push({
+          code: 'CONFIG_BAD_VALUE',
+          field: `/pools/${i}/vault/fromBlock`,
+          message: `pools[${i}].vault.fromBlock ${fromBlock} is above the head of ${chain} (block ${h}); expected at most ${h} (the vault's deployment block)`,
+        });
+    } catch (error) {
+      problems.push({
+        code: 'VAULT_RPC_UNAVAILABLE',
+        field: `/chains/${index}`,
+        message: `cannot read the head of ${chain} to check pools[${i}].vault.fromBlock (${String((error as Error).message ?? error).split('\n')[0]})`,
+      });
+    }
+  }
+  return problems;
+}
+
 async function checkStore(dataDir: string): Promise<ConfigProblem[]> {
   const dir = path.join(dataDir, 'store');
   const exists = await stat(dir).then(
@@ -295,6 +358,7 @@ export async function checkNodeConfig(p: CheckNodeConfigParameters): Promise<Con
   }
   problems.push(...(await checkListenAddresses(config)));
   problems.push(...(await checkAdapters(config, baseDir, dataDir)));
+  problems.push(...(await checkVaultStarts(config, baseDir, p.readChains === true)));
   if (p.openStore === true && dataDirExists && problems.every((x) => x.field !== '/dataDir'))
     problems.push(...(await checkStore(dataDir)));
   return problems;

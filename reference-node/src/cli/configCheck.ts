@@ -42,6 +42,7 @@ export async function checkConfigFile(p: NodeStartParameters): Promise<ConfigChe
     config: loaded.config as unknown as NodeConfig,
     baseDir: loaded.baseDir,
     openStore: true,
+    readChains: true,
   });
   return { file: loaded.file, problems };
 }

@@ -95,6 +95,11 @@ export async function attachPools(p: AttachPoolsParameters): Promise<PoolService
           settlement: {
             chains,
             dir: path.join(p.dataDir, 'vault'),
+            fromBlocks: (p.config.pools ?? []).flatMap((pool) =>
+              pool.vault === undefined
+                ? []
+                : [{ poolId: pool.poolId, chain: pool.vault.chain, fromBlock: BigInt(pool.vault.fromBlock) }],
+            ),
             ...(p.sending === undefined ? {} : { sending: p.sending }),
           },
         }),

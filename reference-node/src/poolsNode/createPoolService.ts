@@ -181,6 +181,8 @@ export interface CreatePoolServiceParameters {
     readonly dir: string;
     /** Who sends vault transactions (settlement.md#sending); absent: this node follows vaults but sends nothing. */
     readonly sending?: NonNullable<CreatePoolSettlementParameters['sending']>;
+    /** `pools[].vault` of the node config: where each pool's vault follower first reads (default block 0). */
+    readonly fromBlocks?: NonNullable<CreatePoolSettlementParameters['fromBlocks']>;
   };
 }
 

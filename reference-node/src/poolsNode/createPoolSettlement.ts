@@ -53,7 +53,15 @@ export interface CreatePoolSettlementParameters {
    * account (null: a contract member without `identity.sender`). Absent: the node sends nothing.
    */
   readonly sending?: { readonly member: Address; readonly account: LocalAccount | null };
+  /**
+   * `pools[].vault` of the node config: the block a pool's follower first reads on that chain when it
+   * has no cursor yet (default 0). A kept cursor wins: a restarted node never reads before it.
+   */
+  readonly fromBlocks?: readonly VaultFromBlock[];
 }
+
+/** Where a pool's vault follower starts on a chain (NodeConfig `pools[].vault`). */
+export type VaultFromBlock = { readonly poolId: string; readonly chain: string; readonly fromBlock: bigint };
 
 /** Where and through what a pool's vault transactions go. */
 export type PoolVault = {
@@ -140,6 +148,9 @@ export function createPoolSettlement(p: CreatePoolSettlementParameters): PoolSet
     const had = followed.get(poolId);
     if (had?.key === key) return had;
     const client = clientOf(rpc);
+    const fromBlock = p.fromBlocks?.find(
+      (b) => b.chain === chain && b.poolId.toLowerCase() === poolId.toLowerCase(),
+    )?.fromBlock;
     const f: Followed = {
       key,
       client,
@@ -149,6 +160,7 @@ export function createPoolSettlement(p: CreatePoolSettlementParameters): PoolSet
         vault: getAddress(vault),
         poolId: poolId as Hex,
         confirmations: rpc.confirmations ?? DEFAULT_CONFIRMATIONS,
+        ...(fromBlock === undefined ? {} : { fromBlock }),
         cursorStore: createFileCursorStore(
           path.join(p.dir, `${chain.replace(':', '-')}-${vault.toLowerCase()}-${poolId}.json`),
         ),

@@ -3,15 +3,17 @@
  * before the node opens its store or joins the network, and `sfr config check`, which reports them
  * all without starting: a port in use (API and p2p) with its address, a data directory held by a
  * running node, a missing key file with its resolved path, an adapter on a chain without a
- * `chains[]` entry.
+ * `chains[]` entry, a pool's vault `fromBlock` on a chain without one or above its head (anvil).
  */
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { startAnvil } from '@sfr/adapter-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeFromConfig } from '../../src/cli/nodeStart.js';
 import { deriveTestKey, saveMemberKey } from '../../src/envelope/index.js';
+import { POOL_ID } from '../settlement/fixtures.js';
 import { cli as captureCli } from './captureCli.js';
 
 let dir: string;
@@ -45,6 +47,8 @@ interface Config {
   http: { host: string; port: number };
   logging: { level: string };
   adapters?: unknown[];
+  chains?: unknown[];
+  pools?: unknown[];
 }
 
 async function writeConfig(name: string, edit: (c: Config) => void = () => {}): Promise<string> {
@@ -111,6 +115,32 @@ describe('sfr config check', () => {
       'CONFIG_ADDRESS_IN_USE',
       'ADAPTER_CONFIG_INVALID',
     ]);
+  });
+
+  it("reports a vault fromBlock on a chain without a chains[] entry, or above that chain's head", async () => {
+    const anvil = await startAnvil();
+    try {
+      const head = await anvil.client.getBlockNumber();
+      const file = await writeConfig('vault-from', (c) => {
+        c.chains = [{ chain: 'eip155:31337', rpcUrl: anvil.rpcUrl }];
+        c.pools = [
+          { poolId: POOL_ID, vault: { chain: 'eip155:31337', fromBlock: Number(head) } },
+          {
+            poolId: `0x${'ab'.repeat(32)}`,
+            vault: { chain: 'eip155:31337', fromBlock: Number(head) + 1000 },
+          },
+          { poolId: `0x${'cd'.repeat(32)}`, vault: { chain: 'eip155:10', fromBlock: 0 } },
+        ];
+      });
+      const r = await cli('config', 'check', '--config', file);
+      expect([r.code, r.stdout]).toEqual([
+        1,
+        `CONFIG_BAD_VALUE /pools/1/vault/fromBlock: pools[1].vault.fromBlock ${head + 1000n} is above the head of eip155:31337 (block ${head}); expected at most ${head} (the vault's deployment block)\n` +
+          'CONFIG_INVALID /pools/2/vault/chain: no chains[] entry for eip155:10: the node follows the pool\'s vault through it; add {"chain": "eip155:10", "rpcUrl" or "rpcUrlFile": …} to chains\n',
+      ]);
+    } finally {
+      await anvil.stop();
+    }
   });
 
   it('reports a schema error with its field, expectation and source', async () => {

@@ -1,13 +1,14 @@
 /**
  * The node's vault follower (settlement.md#following-the-vault) on a real anvil with the real vault
  * and ERC-20: confirmed logs only, a durable cursor that a new follower resumes from, a shallow reorg
- * rewound to the last canonical block, a deeper one refused with VAULT_REORG_TOO_DEEP.
+ * rewound to the last canonical block, a deeper one refused with VAULT_REORG_TOO_DEEP, a first read
+ * at the configured fromBlock (NodeConfig `pools[].vault`) that a kept cursor overrides.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFileCursorStore } from '@sfr/adapter-kit';
-import type { Hex } from 'viem';
+import { createClient, custom, type Hex } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   deposit,
@@ -125,6 +126,51 @@ describe('followVault', () => {
     expect(escrowOf(f.logs(), m[0]!.address)).toBe(1000n * U);
     expect(escrowOf(f.logs(), m[2]!.address)).toBe(1000n * U + 50n);
     expect(f.logs().filter((l) => l.eventName === 'Deposited').length).toBe(4);
+  });
+
+  it("starts at the config's fromBlock when it has no cursor, and a restart resumes from its cursor, never before", async () => {
+    await depositFor(m[0]!.address, 3n); // before fromBlock: never read
+    const start = (await chain.anvil.client.getBlockNumber()) + 1n;
+    await depositFor(m[1]!.address, 4n);
+    // Every eth_getLogs the follower sends, through the anvil client.
+    const ranges: { fromBlock: bigint; toBlock: bigint }[] = [];
+    const client = createClient({
+      transport: custom({
+        request: ({ method, params }: { method: string; params?: unknown }) => {
+          if (method === 'eth_getLogs') {
+            const [r] = params as [{ fromBlock: Hex; toBlock: Hex }];
+            ranges.push({ fromBlock: BigInt(r.fromBlock), toBlock: BigInt(r.toBlock) });
+          }
+          return chain.anvil.client.request({ method, params } as never);
+        },
+      }),
+    });
+    const file = path.join(dir, 'from-block.json');
+    const counted = (fromBlock: bigint) =>
+      followVault({
+        client,
+        chain: 'eip155:31337',
+        vault: chain.vault,
+        poolId: POOL_ID,
+        confirmations: 1,
+        cursorStore: createFileCursorStore(file),
+        fromBlock,
+      });
+    const first = counted(start);
+    const r = await first.catchUp();
+    expect(ranges[0]!.fromBlock).toBe(start);
+    expect(first.logs().map((l) => [l.eventName, l.args['member'], l.args['amount']])).toEqual([
+      ['Deposited', m[1]!.address, '4'],
+    ]);
+    // Restarted with fromBlock 0 (a config edited meanwhile): the kept cursor wins.
+    ranges.length = 0;
+    await depositFor(m[2]!.address, 5n);
+    const again = counted(0n);
+    await again.catchUp();
+    expect(ranges.length).toBeGreaterThan(0);
+    expect(ranges[0]!.fromBlock).toBe(r.toBlock + 1n);
+    expect(Math.min(...ranges.map((x) => Number(x.fromBlock)))).toBe(Number(r.toBlock + 1n));
+    expect(again.logs().map((l) => l.args['amount'])).toEqual(['4', '5']);
   });
 
   it('stops with VAULT_REORG_TOO_DEEP when no block it kept is canonical any more', async () => {

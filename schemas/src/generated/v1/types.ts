@@ -1761,6 +1761,21 @@ export interface PoolMembershipConfig {
    * A file holding the pool's current signed charter envelope, used until the charter arrives by gossip or sync.
    */
   charterFile?: string;
+  vault?: PoolVaultConfig;
+}
+
+/**
+ * Where the node starts following the pool's vault (settlement.md#following-the-vault).
+ */
+export interface PoolVaultConfig {
+  /**
+   * The settlement chain `fromBlock` is a block of; it needs a `chains[]` entry. Ignored while the pool's charter in force settles on another chain.
+   */
+  chain: ChainId;
+  /**
+   * The first block read when the node has no cursor for the pool's vault yet (typically the vault's deployment block); default 0. A node with a cursor resumes from it and never reads before it. At most the chain's head (`sfr config check`).
+   */
+  fromBlock: number;
 }
 
 /**
