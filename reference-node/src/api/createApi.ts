@@ -17,6 +17,7 @@ import type {
 } from '@sfr/schemas';
 import { isMessageType, MESSAGE_TYPES, type MessageId } from '@sfr/schemas';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { isAlertVoid } from '../contagion/isAlertVoid.js';
 import { createDashboardHandlers, DASHBOARD_ROUTES } from '../dashboard/index.js';
 import { tryCanonicalize } from '../envelope/canonicalize.js';
 import type { Logger } from '../logging/index.js';
@@ -524,7 +525,15 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     listActiveAlerts: async (req) => {
       const q = readQuery(req, ['limit']);
       const limit = intParam(q, 'limit', 1, 1000) ?? 1000;
-      return { items: (await node.store.activeAlerts({ limit })).map(itemOf) };
+      // A void alert (every source event retracted, contagion.md#expiry-and-resolution rule 4) is not active.
+      const items = [];
+      for (const m of await node.store.activeAlerts({ limit })) {
+        const { payload } = JSON.parse(Buffer.from(m.wire).toString('utf8')) as {
+          payload: Record<string, unknown>;
+        };
+        if (!(await isAlertVoid(payload, node.store))) items.push(itemOf(m));
+      }
+      return { items };
     },
 
     getStatus: async (req) => {

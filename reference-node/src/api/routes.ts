@@ -177,7 +177,9 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     url: '/v1/alerts/active',
     operationId: 'listActiveAlerts',
-    summary: 'Contagion alerts not expired and not resolved',
+    summary: 'Contagion alerts not expired, not resolved and not void',
+    description:
+      'An alert whose every `sourceEvents` entry is a RecoveryEvent retracted by its own issuer is void (contagion.md#void-alerts) and not listed.',
     tag: 'query',
     auth: false,
     parameters: [LIST_PARAMS[1]!],

@@ -9,7 +9,7 @@ export function createContagionMetrics(registry: Registry) {
   return {
     alertsMatched: new Counter({
       name: 'sfr_contagion_alerts_total',
-      help: 'Accepted ContagionAlerts by outcome (matched, not_exposed, expired, resolved).',
+      help: 'Accepted ContagionAlerts by outcome (matched, not_exposed, expired, resolved, void: every source event retracted).',
       labelNames: ['outcome'] as const,
       registers: r,
     }),

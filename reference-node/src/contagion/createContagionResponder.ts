@@ -26,6 +26,7 @@ import type { Logger } from '../logging/index.js';
 import { ContagionError } from './codes.js';
 import { type ContagionMetrics, createContagionMetrics } from './contagionMetrics.js';
 import { CorroborationState, corroborate, type GroupView, severityRank } from './corroboration.js';
+import { isAlertVoid, sourceEventsOf } from './isAlertVoid.js';
 import {
   type AdapterExposure,
   buildExposureProfile,
@@ -249,6 +250,34 @@ export async function createContagionResponder(
   /** Alert id → the normalized subject it was about (for resolutions of matched alerts). */
   const alertSubjects = new Map<string, ExposureEntry>();
 
+  /** Counted alert id → its issuer and `sourceEvents`, for the alerts a retraction makes void. */
+  const alertSources = new Map<string, { issuer: string; sources: string[] }>();
+  const citeSources = (id: string, issuer: string, alert: Record<string, unknown>): void => {
+    const sources = sourceEventsOf(alert);
+    if (sources.length === 0) return;
+    alertSources.set(id, { issuer, sources });
+    if (alertSources.size > 65_536) alertSources.delete(alertSources.keys().next().value as string);
+  };
+  /**
+   * contagion.md#expiry-and-resolution rule 4: the counted alerts citing `eventId` (just marked
+   * retracted) whose every source event is now retracted leave the corroboration state; their ids, sorted.
+   */
+  const voidAlertsCiting = async (eventId: string): Promise<string[]> => {
+    const voided: string[] = [];
+    for (const [alertId, held] of [...alertSources]) {
+      if (!held.sources.includes(eventId)) continue;
+      if (!(await isAlertVoid({ sourceEvents: held.sources }, p.node.store))) continue;
+      state.resolve(alertId, held.issuer);
+      alertSources.delete(alertId);
+      alertSubjects.delete(alertId);
+      metrics?.alertsMatched.inc({ outcome: 'void' });
+      voided.push(alertId);
+    }
+    if (voided.length > 0)
+      log?.info({ messageId: eventId, voids: voided }, 'alerts void: every source event retracted');
+    return voided.sort();
+  };
+
   /** The store lookups of arriving alerts, chained so that alerts are counted in acceptance order. */
   let lookups: Promise<unknown> = Promise.resolve();
   const track = (t: Promise<unknown>): void => {
@@ -364,16 +393,28 @@ export async function createContagionResponder(
       return;
     }
     // messages.md#contagionalert rule 4, judged when read: an alert whose own issuer's all-clear the
-    // store already holds (it arrived first) is resolved on arrival, as if they had come in order.
+    // store already holds (it arrived first) is resolved on arrival, as if they had come in order; one
+    // whose every source event is already retracted is void on arrival (expiry and resolution rule 4).
     // Looked up in arrival order, so alerts are counted in the order they were accepted.
     const exposed = subject;
-    const lookup = lookups.then(() => p.node.store.resolvedBy(id, issuer));
+    const lookup = lookups.then(async () => ({
+      by: await p.node.store.resolvedBy(id, issuer),
+      void: await isAlertVoid(a, p.node.store),
+    }));
     lookups = lookup.catch(() => undefined);
     const observed = lookup.then(
-      (by) => {
-        if (by === undefined) return observe();
+      (held) => {
+        if (held.void) {
+          metrics?.alertsMatched.inc({ outcome: 'void' });
+          log?.info({ messageId: id }, 'alert void: every source event retracted by its issuer; not counted');
+          return undefined;
+        }
+        if (held.by === undefined) return observe();
         metrics?.alertsMatched.inc({ outcome: 'resolved' });
-        log?.info({ messageId: id, resolvedBy: by }, 'alert already resolved by its issuer; not counted');
+        log?.info(
+          { messageId: id, resolvedBy: held.by },
+          'alert already resolved by its issuer; not counted',
+        );
         return undefined;
       },
       (err: unknown) => {
@@ -386,6 +427,7 @@ export async function createContagionResponder(
     function observe(): Promise<unknown> {
       alertSubjects.set(id, exposed);
       if (alertSubjects.size > 65_536) alertSubjects.delete(alertSubjects.keys().next().value as string);
+      citeSources(id, issuer, a);
       const obs = state.observe(
         exposed,
         indicator,
@@ -503,7 +545,7 @@ export async function createContagionResponder(
    * contagion.md#webhook-delivery: `event_retracted`, once per retracted event (its id names the
    * delivery), whatever the exposure, at the retracted event's severity.
    */
-  function notifyRetracted(
+  async function notifyRetracted(
     eventId: string,
     event: { issuer: string; payload: Record<string, unknown> },
     retractionId: string,
@@ -511,6 +553,7 @@ export async function createContagionResponder(
   ): Promise<unknown> {
     const ext = retractionExtensionOf(retraction.payload) as { ancestorBlock?: unknown } | undefined;
     log?.info({ messageId: eventId, retractedBy: retractionId }, 'recovery event retracted by its issuer');
+    const voids = await voidAlertsCiting(eventId);
     return notify(
       {
         event: 'event_retracted',
@@ -525,6 +568,7 @@ export async function createContagionResponder(
             ...(typeof ext?.ancestorBlock === 'string' ? { ancestorBlock: ext.ancestorBlock } : {}),
           },
           exposure: { matched: eventExposure(event.payload) },
+          voids,
         },
       },
       str(event.payload['severity']),
@@ -807,10 +851,12 @@ export async function createContagionResponder(
           if (
             subject === undefined ||
             matchSubject(profile, subject).length === 0 ||
-            a['resolves'] !== undefined
+            a['resolves'] !== undefined ||
+            (await isAlertVoid(a, p.node.store))
           )
             continue;
           alertSubjects.set(s.id, subject);
+          citeSources(s.id, env.issuer.toLowerCase(), a);
           state.observe(
             subject,
             str(a['indicator']) ?? 'other',

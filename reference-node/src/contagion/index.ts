@@ -24,6 +24,7 @@ export {
   type CreateContagionResponderParameters,
   createContagionResponder,
 } from './createContagionResponder.js';
+export { isAlertVoid, sourceEventsOf, type VoidAlertStore } from './isAlertVoid.js';
 export {
   type AdapterExposure,
   buildExposureProfile,

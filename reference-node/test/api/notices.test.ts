@@ -211,6 +211,112 @@ describe('GET /v1/notices', () => {
     }
   });
 
+  describe('an alert whose every source event is retracted is void (contagion.md#void-alerts)', () => {
+    const eventPayload = (correlationId: string): Record<string, unknown> => {
+      const now = Date.now();
+      return {
+        ...example('RecoveryEvent', 'aave-v3-reserve-paused'),
+        occurredAt: now - 60_000,
+        detectedAt: now - 1_000,
+        correlationId,
+      };
+    };
+    const publishEvent = async (payload: Record<string, unknown>) =>
+      (await local.node.publish('RecoveryEvent', payload, {})).messageId;
+    const retract = async (payload: Record<string, unknown>, id: string) =>
+      (
+        await local.node.publish(
+          'RecoveryEvent',
+          retractionPayload(payload, id, payload['evidence'] as unknown[], Date.now(), 41n),
+          {},
+        )
+      ).messageId;
+    const publishCiting = async (sourceEvents: string[]) =>
+      (
+        await local.node.publish(
+          'ContagionAlert',
+          {
+            ...example('ContagionAlert', 'usdc-depeg'),
+            expiresAt: Date.now() + 60_000,
+            ...(sourceEvents.length === 0 ? {} : { sourceEvents }),
+          },
+          {},
+        )
+      ).messageId;
+    const active = async () =>
+      (
+        (await (await fetch(`${url}/v1/alerts/active`)).json()) as { items: { messageId: string }[] }
+      ).items.map((i) => i.messageId);
+    const counted = () => responder.groups().flatMap((g) => g.alerts.map((a) => a.id));
+
+    it('counted first: voided by the retraction that completes its sources, named in that notice', async () => {
+      const stream = await open();
+      const [p1, p2] = [eventPayload('one'), eventPayload('two')];
+      const [e1, e2] = [await publishEvent(p1), await publishEvent(p2)];
+      const alertId = await publishCiting([e1, e2]);
+      await waitFor(() => stream.events.some((e) => e.event === 'alert'), TIMEOUTS.event, 'the alert notice');
+      await responder.idle();
+      expect(counted()).toEqual([alertId]);
+
+      await retract(p1, e1); // one of two sources: still live
+      await waitFor(
+        () => stream.events.filter((e) => e.event === 'event_retracted').length === 1,
+        TIMEOUTS.event,
+        'the first event_retracted notice',
+      );
+      await responder.idle();
+      expect(counted()).toEqual([alertId]);
+      expect(await active()).toEqual([alertId]);
+
+      await retract(p2, e2);
+      await waitFor(
+        () => stream.events.filter((e) => e.event === 'event_retracted').length === 2,
+        TIMEOUTS.event,
+        'the second event_retracted notice',
+      );
+      await responder.idle();
+      await stream.close();
+      const notices = stream.events.filter((e) => e.event === 'event_retracted');
+      expect(
+        notices.map((n) => [(n.data['event'] as { messageId: string }).messageId, n.data['voids']]),
+      ).toEqual([
+        [e1, []],
+        [e2, [alertId]],
+      ]);
+      expect(counted()).toEqual([]);
+      expect(await active()).toEqual([]);
+    });
+
+    it('retracted first: void on arrival, never counted nor delivered; an alert citing nothing is live', async () => {
+      const stream = await open();
+      const payload = eventPayload('gone');
+      const eventId = await publishEvent(payload);
+      await retract(payload, eventId);
+      await waitFor(
+        () => stream.events.some((e) => e.event === 'event_retracted'),
+        TIMEOUTS.event,
+        'the event_retracted notice',
+      );
+      const voidId = await publishCiting([eventId]);
+      const liveId = await publishCiting([]);
+      await waitFor(
+        () => stream.events.some((e) => e.event === 'alert'),
+        TIMEOUTS.event,
+        'the live alert’s notice',
+      );
+      await responder.idle();
+      await stream.close();
+      expect(
+        stream.events
+          .filter((e) => e.event === 'alert')
+          .map((e) => (e.data['alert'] as { messageId: string }).messageId),
+      ).toEqual([liveId]);
+      expect(counted()).toEqual([liveId]);
+      expect(await active()).toEqual([liveId]);
+      expect(voidId).not.toBe(liveId);
+    });
+  });
+
   it('refuses a malformed Last-Event-ID with a coded problem', async () => {
     const res = await fetch(`${url}/v1/notices`, { headers: { 'last-event-id': 'yesterday' } });
     expect(res.status).toBe(400);
