@@ -118,7 +118,7 @@ export async function signEnvelope(params: SignEnvelopeParameters): Promise<Sign
     });
   }
   const digestHex = bytesToHex(digest);
-  for (const slot of slotsOf(unsigned)) await params.guard.reserve(slot, digestHex);
+  for (const slot of slotsOf(unsigned)) await params.guard.reserve(slot, digestHex, unsigned);
   const { signature, recid } = getSecpBackend().sign(digest, key);
   const sig = new Uint8Array(65);
   sig.set(signature, 0);

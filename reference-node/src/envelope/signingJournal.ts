@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { type FileHandle, open, readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { EnvelopeError } from './errors.js';
-import type { Address, Hex } from './types.js';
+import type { Address, Hex, UnsignedEnvelope } from './types.js';
 
 /** What a signature is about to be made for (envelope.md#persist-then-sign). */
 export type SigningSlot =
@@ -15,9 +15,16 @@ export type SigningSlot =
  * `ENVELOPE_SLOT_CONFLICT` if the slot already holds a different digest, or
  * `ENVELOPE_SEQ_NOT_MONOTONIC` for a `seq` slot below one already reserved for that issuer.
  * Reserving the same slot with the same digest again resolves (re-signing is deterministic).
+ *
+ * `unsigned` is the envelope about to be signed. A journal that keeps it with an `attestation` slot
+ * answers `recorded` with it, so a signer restarted after a crash between the record and the send
+ * re-signs exactly the recorded vote (same seq, issuedAt and payload: the same digest) instead of
+ * building a new one the slot would refuse (envelope.md#persist-then-sign).
  */
 export interface SigningJournal {
-  reserve(slot: SigningSlot, digest: Hex): Promise<void>;
+  reserve(slot: SigningSlot, digest: Hex, unsigned?: UnsignedEnvelope): Promise<void>;
+  /** The envelope recorded with `slot`, if the journal keeps it (attestation slots). */
+  recorded?(slot: SigningSlot): Promise<UnsignedEnvelope | undefined>;
 }
 
 export function slotKey(slot: SigningSlot): string {
@@ -26,12 +33,13 @@ export function slotKey(slot: SigningSlot): string {
     : `attestation|${slot.claimId.toLowerCase()}|${slot.round}`;
 }
 
-type Entry = { slot: SigningSlot; digest: Hex };
+type Entry = { slot: SigningSlot; digest: Hex; envelope?: UnsignedEnvelope };
 
 /** The slot bookkeeping shared by the in-memory and the file journal. */
 class SlotBook {
   readonly digests = new Map<string, Hex>();
   readonly highestSeq = new Map<string, number>();
+  readonly envelopes = new Map<string, UnsignedEnvelope>();
 
   /** `'new'`, `'same'` (already reserved with this digest), or throws. */
   check(slot: SigningSlot, digest: Hex): 'new' | 'same' {
@@ -68,6 +76,7 @@ class SlotBook {
 
   add(entry: Entry): void {
     this.digests.set(slotKey(entry.slot), entry.digest.toLowerCase() as Hex);
+    if (entry.envelope !== undefined) this.envelopes.set(slotKey(entry.slot), entry.envelope);
     if (entry.slot.kind === 'seq') {
       const issuer = entry.slot.issuer.toLowerCase();
       this.highestSeq.set(issuer, Math.max(this.highestSeq.get(issuer) ?? -1, entry.slot.seq));
@@ -92,12 +101,24 @@ class Mutex {
 export function createMemorySigningJournal(): SigningJournal & { readonly size: number } {
   const book = new SlotBook();
   return {
-    async reserve(slot, digest) {
-      if (book.check(slot, digest) === 'new') book.add({ slot, digest });
+    async reserve(slot, digest, unsigned) {
+      if (book.check(slot, digest) === 'new') book.add(entryOf(slot, digest, unsigned));
+    },
+    async recorded(slot) {
+      return book.envelopes.get(slotKey(slot));
     },
     get size() {
       return book.digests.size;
     },
+  };
+}
+
+/** The journal entry for a reservation: the envelope is kept with an attestation slot only. */
+function entryOf(slot: SigningSlot, digest: Hex, unsigned: UnsignedEnvelope | undefined): Entry {
+  return {
+    slot,
+    digest: digest.toLowerCase() as Hex,
+    ...(slot.kind === 'attestation' && unsigned !== undefined ? { envelope: unsigned } : {}),
   };
 }
 
@@ -112,10 +133,11 @@ function parseEntry(line: string, lineNo: number, file: string): Entry {
       round: number;
     }>;
     const okDigest = typeof v.digest === 'string' && /^0x[0-9a-f]{64}$/.test(v.digest);
+    const okEnvelope = v.envelope === undefined || (typeof v.envelope === 'object' && v.envelope !== null);
     const okSlot =
       (s.kind === 'seq' && typeof s.issuer === 'string' && Number.isSafeInteger(s.seq)) ||
       (s.kind === 'attestation' && typeof s.claimId === 'string' && Number.isSafeInteger(s.round));
-    if (okDigest && okSlot) return v;
+    if (okDigest && okSlot && okEnvelope) return v;
   } catch {
     // fall through
   }
@@ -174,11 +196,14 @@ export async function openFileSigningJournal(file: string): Promise<FileSigningJ
     get size() {
       return book.digests.size;
     },
-    reserve(slot, digest) {
+    async recorded(slot) {
+      return book.envelopes.get(slotKey(slot));
+    },
+    reserve(slot, digest, unsigned) {
       return mutex.run(async () => {
         if (closed) throw new Error('signing journal is closed');
         if (book.check(slot, digest) === 'same') return;
-        const entry: Entry = { slot, digest: digest.toLowerCase() as Hex };
+        const entry = entryOf(slot, digest, unsigned);
         try {
           await handle.write(`${JSON.stringify(entry)}\n`);
           await handle.datasync();

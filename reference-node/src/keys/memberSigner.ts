@@ -3,10 +3,12 @@ import { privateKeyToAccount } from 'viem/accounts';
 import {
   type Address,
   addressOfPrivateKey,
+  canonicalize,
   type Hex,
   type SignEnvelopeReturnType,
   type SigningJournal,
   signEnvelope,
+  slotsOf,
   toChecksumAddress,
   type UnsignedEnvelope,
 } from '../envelope/index.js';
@@ -31,7 +33,10 @@ export interface MemberSigner {
    * Gives `build` the next sequence number, signs what it builds, and records the slot in the
    * store's journal before the signature leaves. When signing fails before the journal recorded
    * the slot, the sequence number is not used up: the next call gets it again. `atLeast`: the
-   * lowest seq the node may sign at (node.md#own-head).
+   * lowest seq the node may sign at (node.md#own-head). When the journal already holds a vote for
+   * the attestation slot of what `build` returns, with the same payload (a crash came between the
+   * record and the send), that recorded vote is signed again as it was (its seq and issuedAt),
+   * never a new one (envelope.md#persist-then-sign).
    */
   signNext(
     store: SigningStore,
@@ -69,15 +74,19 @@ export function createSignNext(member: Address, signOne: () => SignOne): MemberS
       // a spare below what the node must now sign at (node.md#own-head) is not reused
       const seq = spare !== undefined && spare >= atLeast ? spare : await store.reserveSeq(member, atLeast);
       spare = undefined;
+      const fresh = build(seq);
+      const again = await recordedVote(store, fresh);
+      // The recorded vote keeps its own seq: the one just handed out is not used up.
+      if (again !== undefined) spare = seq;
       let journaled = false;
       const journal: SigningJournal = {
-        async reserve(slot, digest) {
-          await store.reserve(slot, digest);
+        async reserve(slot, digest, unsigned) {
+          await store.reserve(slot, digest, unsigned);
           journaled = true;
         },
       };
       try {
-        return await signOne()(build(seq), journal);
+        return await signOne()(again ?? fresh, journal);
       } catch (error) {
         if (!journaled) spare = seq;
         throw error;
@@ -87,6 +96,26 @@ export function createSignNext(member: Address, signOne: () => SignOne): MemberS
     tail = next.catch(() => undefined);
     return next;
   };
+}
+
+/**
+ * The vote the journal recorded for `unsigned`'s attestation slot, when it carries the same payload:
+ * signed again as recorded, it has the recorded digest, which the slot accepts. Another payload (a
+ * changed vote) is left to the journal, which refuses it (`ENVELOPE_SLOT_CONFLICT`).
+ */
+async function recordedVote(
+  store: SigningStore,
+  unsigned: UnsignedEnvelope,
+): Promise<UnsignedEnvelope | undefined> {
+  if (store.recorded === undefined) return undefined;
+  const slot = slotsOf(unsigned).find((s) => s.kind === 'attestation');
+  if (slot === undefined) return undefined;
+  const recorded = await store.recorded(slot);
+  if (recorded === undefined) return undefined;
+  const same =
+    recorded.issuer.toLowerCase() === unsigned.issuer.toLowerCase() &&
+    canonicalize(recorded.payload) === canonicalize(unsigned.payload);
+  return same ? recorded : undefined;
 }
 
 /** A signer holding the key in this process (plaintext key file or decrypted keystore). */

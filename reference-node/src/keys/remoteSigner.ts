@@ -192,7 +192,7 @@ export async function createRemoteSigner(p: RemoteSignerParameters): Promise<Mem
     message.set(hashEnvelopeStruct(unsigned, hashPayload(unsigned.payload)), 34);
     const sig = await signPreimage(message);
     const digestHex = bytesToHex(keccak256(message));
-    for (const slot of slotsOf(unsigned)) await journal.reserve(slot, digestHex);
+    for (const slot of slotsOf(unsigned)) await journal.reserve(slot, digestHex, unsigned);
     const envelope: Envelope = { ...unsigned, signature: bytesToHex(sig) };
     const wire = textEncoder.encode(canonicalize(envelope));
     return { envelope, wire, messageId: messageIdOf(wire) };

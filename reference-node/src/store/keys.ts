@@ -18,7 +18,7 @@
  *   j:n:<issuer>                  → next seq `reserveSeq` may hand out (never rolled back)
  *   j:h:<issuer>                  → highest seq reserved for signing (SigningJournal)
  *   j:s:<issuer>:<seq>            → digest reserved for that (issuer, seq) slot
- *   j:a:<claimId>:<round>         → digest reserved for that attestation slot
+ *   j:a:<claimId>:<round>         → {digest, envelope} reserved for that attestation slot (or a bare digest)
  *   k:s:<issuer>:<fromSeq>        → toSeq: seqs of pruned heartbeats (node.md#heartbeat-retention)
  *   k:c:<fromCursor>              → toCursor: log cursors of pruned heartbeats
  *

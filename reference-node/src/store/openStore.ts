@@ -1,6 +1,6 @@
 import { isAddress, isMessageId, isPoolId } from '@sfr/schemas';
 import { ClassicLevel } from 'classic-level';
-import { EnvelopeError, type SigningSlot } from '../envelope/index.js';
+import { EnvelopeError, type SigningSlot, type UnsignedEnvelope } from '../envelope/index.js';
 import {
   type BatchOp,
   DERIVED_VERSION,
@@ -98,6 +98,25 @@ const PROBE_KEY = 'm:probe';
 
 const td = new TextDecoder();
 const dec = (v: Uint8Array): string => td.decode(v);
+
+/**
+ * An attestation slot's journal record: the digest, and the vote it was reserved for (a bare digest in
+ * stores written before the vote was kept). Anything else is a damaged journal: the node must not sign.
+ */
+function attestationRecord(value: string): { digest: string; envelope?: UnsignedEnvelope } {
+  if (value.startsWith('0x')) return { digest: value };
+  try {
+    const r = JSON.parse(value) as { digest?: unknown; envelope?: unknown };
+    if (typeof r.digest === 'string' && typeof r.envelope === 'object' && r.envelope !== null)
+      return { digest: r.digest, envelope: r.envelope as UnsignedEnvelope };
+  } catch {
+    // fall through
+  }
+  throw new EnvelopeError('ENVELOPE_JOURNAL_CORRUPT', 'The signing journal has an unreadable entry.', {
+    details: 'an attestation slot record is neither a digest nor {digest, envelope}',
+    section: 'persist-then-sign',
+  });
+}
 
 interface Pending {
   readonly header: RecordHeader;
@@ -951,7 +970,13 @@ class LevelStore implements Store {
     });
   }
 
-  async reserve(slot: SigningSlot, digest: `0x${string}`): Promise<void> {
+  async recorded(slot: SigningSlot): Promise<UnsignedEnvelope | undefined> {
+    if (slot.kind !== 'attestation') return undefined;
+    const value = await this.db.get(journalAttestationSlotKey(slot.claimId.toLowerCase(), slot.round));
+    return value === undefined ? undefined : attestationRecord(dec(value)).envelope;
+  }
+
+  async reserve(slot: SigningSlot, digest: `0x${string}`, unsigned?: UnsignedEnvelope): Promise<void> {
     this.assertCanSign();
     const d = digest.toLowerCase();
     return this.exclusive(async () => {
@@ -991,20 +1016,26 @@ class LevelStore implements Store {
         ops.push({ type: 'put', key: journalHighKey(iss), value: enc(String(slot.seq)) });
       } else {
         const key = journalAttestationSlotKey(slot.claimId.toLowerCase(), slot.round);
-        const existing = await this.db.get(key);
-        if (existing !== undefined) {
-          if (dec(existing) === d) return;
+        const value = await this.db.get(key);
+        if (value !== undefined) {
+          const existing = attestationRecord(dec(value)).digest;
+          if (existing === d) return;
           throw new EnvelopeError(
             'ENVELOPE_SLOT_CONFLICT',
             'Refusing to sign: this slot was already signed with a different digest.',
             {
               details: `slot attestation|${slot.claimId.toLowerCase()}|${slot.round}`,
               section: 'persist-then-sign',
-              meta: { slot, existing: dec(existing), digest: d },
+              meta: { slot, existing, digest: d },
             },
           );
         }
-        ops.push({ type: 'put', key, value: enc(d) });
+        // The vote itself beside its digest: a restart re-signs exactly it (envelope.md#persist-then-sign).
+        ops.push({
+          type: 'put',
+          key,
+          value: enc(unsigned === undefined ? d : JSON.stringify({ digest: d, envelope: unsigned })),
+        });
       }
       await this.journalWrite(() => this.db.batch(ops as never, { sync: true }));
     });

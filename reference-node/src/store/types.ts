@@ -1,4 +1,4 @@
-import type { SigningJournal } from '../envelope/index.js';
+import type { SigningJournal, SigningSlot, UnsignedEnvelope } from '../envelope/index.js';
 import type { RecordHeader } from './record.js';
 import type { StoreCode } from './storeError.js';
 
@@ -188,5 +188,7 @@ export interface Store extends SigningJournal {
   /** Every append after it is durable, in cursor order, with the decoded envelope. */
   onAppend(listener: (message: AppendedMessage) => void): () => void;
   reserveSeq(issuer: string, atLeast?: number): Promise<number>;
+  /** The vote recorded with an attestation slot (envelope.md#persist-then-sign), if any. */
+  recorded(slot: SigningSlot): Promise<UnsignedEnvelope | undefined>;
   close(): Promise<void>;
 }

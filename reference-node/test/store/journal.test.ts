@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { deriveTestKey, type Hex, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
+import { createLocalSigner } from '../../src/keys/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 
 let dir: string;
@@ -56,5 +57,37 @@ it('is a durable SigningJournal: signs, refuses a second digest for a slot and a
   );
   await expect(
     store.reserve({ kind: 'attestation', claimId: `0x${'aa'.repeat(32)}`, round: 1 }, `0x${'22'.repeat(32)}`),
+  ).rejects.toMatchObject({ code: 'ENVELOPE_SLOT_CONFLICT' });
+});
+
+it('a restarted signer re-signs the recorded vote exactly, never a new one (envelope.md#persist-then-sign)', async () => {
+  const claimId = `0x${'cc'.repeat(32)}` as Hex;
+  const signer = createLocalSigner({ member: key.address, privateKey: key.privateKey });
+  const vote = (seq: number, issuedAt: number, verdict: string): UnsignedEnvelope => ({
+    sfr: '1.0',
+    type: 'ClaimAttestation',
+    issuer: key.address,
+    seq,
+    issuedAt,
+    scope: { poolId: `0x${'dd'.repeat(32)}` as Hex, epoch: 0 },
+    payload: { claimId, round: 0, verdict },
+  });
+  store = await openStore(dir);
+  // Killed after the journal recorded the vote's slots, before the vote was stored or sent.
+  const first = await signer.signNext(store, (seq) => vote(seq, 1_767_225_600_000, 'approve'));
+  await store.close();
+
+  store = await openStore(dir);
+  // The retry builds the vote at a later seq and time: the signer signs the recorded one instead.
+  const restarted = createLocalSigner({ member: key.address, privateKey: key.privateKey });
+  const again = await restarted.signNext(store, (seq) => vote(seq, 1_767_225_660_000, 'approve'));
+  expect(again.messageId).toBe(first.messageId);
+  expect(again.envelope).toEqual(first.envelope);
+  // The seq handed out for the retry was not used up: the next message takes it.
+  const next = await restarted.signNext(store, (seq) => unsigned(seq, 'after'));
+  expect(next.envelope.seq).toBe(first.envelope.seq + 1);
+  // Another vote on the same slot stays refused.
+  await expect(
+    restarted.signNext(store, (seq) => vote(seq, 1_767_225_660_000, 'reject')),
   ).rejects.toMatchObject({ code: 'ENVELOPE_SLOT_CONFLICT' });
 });
