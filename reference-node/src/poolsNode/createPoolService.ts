@@ -87,11 +87,12 @@ import {
   SETTLE_WAITS,
   type SettleState,
   settlementOf,
+  settleTurns,
   signSettlement,
-  submitAt,
   vaultDomainOf,
   withOnChain,
 } from './settleClaims.js';
+import { rankOf, turnAt } from './turns.js';
 
 /** [sfr] How often closed rounds are looked for (decisions are due at `closesAt`). */
 export const DEFAULT_TICK_MS = 1_000;
@@ -789,8 +790,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     const s = payload === null ? null : settlementOf(c, payload);
     if (payload === null || s === null) return null;
     const sigs = await heldSignatures(e.state.messages.values(), c, domain, s);
-    const rank = sigs.findIndex((x) => lower(x.signer) === me);
-    if (!submitNow && (rank < 0 || now() < submitAt(c, rank))) {
+    const rank = rankOf(sigs, me);
+    if (!submitNow && (rank < 0 || now() < turnAt(settleTurns(c), rank))) {
       if (rank >= 0 && had === undefined) settles.set(claimId, { state: 'waiting', rank });
       return settles.get(claimId) ?? null;
     }

@@ -2,9 +2,8 @@
  * Registering on adoption (settlement.md#registering-on-adoption): each member's node signs the
  * vault's charter terms when it signs a charter text and carries the signature in the `sfr.settlement`
  * extension of its `PoolCharter` (not part of the text, pools.md#terminology); once an epoch is
- * adopted, the signers whose signatures are held are ranked by address, the first submits
- * `registerCharter`, each next one takes over a challenge window later if no `CharterRegistered` was
- * seen. The pool service drives the registrar from its tick, as it does settlements.
+ * adopted, the signers whose signatures are held take turns to submit `registerCharter`
+ * (settlement.md#taking-turns, turns.ts). The pool service drives the registrar from its tick, as it does settlements.
  */
 import type { PoolCharter } from '@sfr/schemas/types';
 import { getAddress, type Hex, type LocalAccount, recoverTypedDataAddress } from 'viem';
@@ -21,6 +20,7 @@ import {
   vaultTypedData,
 } from '../settlement/index.js';
 import type { PoolSettlement, PoolVault } from './createPoolSettlement.js';
+import { rankOf, rankSigners, type Turns, turnAt } from './turns.js';
 
 /** What this node knows of one adopted epoch's registration on the vault (shown in the pool view). */
 export type RegisterState = {
@@ -86,13 +86,13 @@ export async function heldTermsSignatures(
   memo: Map<Hex, VaultSignature | null>,
 ): Promise<VaultSignature[]> {
   const typed = vaultTypedData(domain, { charter: terms });
-  const out = new Map<string, VaultSignature>();
+  const out: VaultSignature[] = [];
   for (const id of adopted.ids) {
     if (!memo.has(id)) memo.set(id, await termsSignatureOf(messages.get(id), typed));
     const s = memo.get(id) ?? null;
-    if (s !== null && !out.has(lower(s.signer))) out.set(lower(s.signer), s);
+    if (s !== null) out.push(s);
   }
-  return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, s]) => s);
+  return rankSigners(out);
 }
 
 async function termsSignatureOf(
@@ -115,11 +115,14 @@ async function termsSignatureOf(
 }
 
 /**
- * When a ranked signer may submit (settlement.md#registering-on-adoption step 2): rank 0 as soon as
- * the epoch is adopted, rank r ≥ 1 at `adoptedAt + challengeMs × r` if no `CharterRegistered` was seen.
+ * An adopted epoch's registration turns (settlement.md#taking-turns): rank 0 as soon as the epoch is
+ * adopted, rank r ≥ 1 at `adoptedAt + challengeMs × r` (the adopted text's `challengeMs`).
  */
-export const registerAt = (adopted: AdoptedCharter, rank: number): number =>
-  adopted.adoptedAt + adopted.charter.windows.challengeMs * rank;
+export const registerTurns = (adopted: AdoptedCharter): Turns => ({
+  start: adopted.adoptedAt,
+  takeOverFrom: adopted.adoptedAt,
+  stepMs: adopted.charter.windows.challengeMs,
+});
 
 /** Refusals that mean another node registered the epoch first: nothing to do, not an error. */
 export const REGISTER_DONE = new Set(['VAULT_POOL_EXISTS', 'VAULT_CHARTER_BAD_EPOCH']);
@@ -181,10 +184,10 @@ export function createCharterRegistrar(p: CreateCharterRegistrarParameters): Cha
       if (m !== undefined) held.set(id, m);
     }
     const sigs = await heldTermsSignatures(held, adopted, domain, terms, memo);
-    const rank = sigs.findIndex((s) => lower(s.signer) === p.me);
+    const rank = rankOf(sigs, p.me);
     const had = states.get(poolId)?.get(adopted.epoch);
     if (rank < 0) return;
-    if (p.now() < registerAt(adopted, rank)) {
+    if (p.now() < turnAt(registerTurns(adopted), rank)) {
       if (had === undefined) set(poolId, { epoch: adopted.epoch, state: 'waiting', rank });
       return;
     }

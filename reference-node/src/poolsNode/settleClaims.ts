@@ -1,8 +1,8 @@
 /**
  * Settling exactly once (settlement.md#settling-exactly-once): each approving member's vault
  * signature travels in the `sfr.settlement` extension of the `ClaimDecision` its node publishes;
- * the approvers whose signatures are held are ranked by address, the first submits `settle` once
- * the decision stands, each next one takes over a challenge window later if no `Settled` was seen.
+ * the approvers whose signatures are held take turns to submit `settle` (settlement.md#taking-turns,
+ * turns.ts).
  * Pure helpers here; the pool service drives them from its tick.
  */
 import type { ClaimDecision } from '@sfr/schemas/types';
@@ -26,6 +26,7 @@ import {
   vaultTypedData,
 } from '../settlement/index.js';
 import { vaultDomainOfCharter } from './registerCharters.js';
+import { rankSigners, type Turns } from './turns.js';
 
 /** The extension namespace a member's settlement signature travels in, on its `ClaimDecision`. */
 export { SETTLEMENT_EXTENSION };
@@ -87,7 +88,8 @@ export async function heldSignatures(
 ): Promise<VaultSignature[]> {
   const approvers = new Set(approversOf(c));
   const typed = vaultTypedData(domain, { settlement });
-  const out = new Map<string, VaultSignature>();
+  const out: VaultSignature[] = [];
+  const seen = new Set<string>();
   for (const m of messages) {
     if (m.envelope.type !== 'ClaimDecision') continue;
     const p = m.envelope.payload as {
@@ -95,26 +97,34 @@ export async function heldSignatures(
       extensions?: Record<string, { signature?: unknown }>;
     };
     const signer = lower(m.envelope.issuer);
-    if (p.claimId !== c.claim.claimId || !approvers.has(signer) || out.has(signer)) continue;
+    if (p.claimId !== c.claim.claimId || !approvers.has(signer) || seen.has(signer)) continue;
     const signature = p.extensions?.[SETTLEMENT_EXTENSION]?.signature;
     if (typeof signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(signature)) continue;
     try {
       const recovered = await recoverTypedDataAddress({ ...typed, signature: signature as Hex } as never);
-      if (lower(recovered) === signer)
-        out.set(signer, { signer: getAddress(signer), signature: signature as Hex });
+      if (lower(recovered) === signer) {
+        seen.add(signer);
+        out.push({ signer: getAddress(signer), signature: signature as Hex });
+      }
     } catch {
       // not a signature of this settlement: ignored
     }
   }
-  return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, s]) => s);
+  return rankSigners(out);
 }
 
 /**
- * When a ranked approver may submit (settlement.md#settling-exactly-once): rank 0 as soon as the
- * decision stands, rank r ≥ 1 at `decidedAt + challengeMs × (1 + r)` if no `Settled` was seen.
+ * A decided claim's settle turns (settlement.md#taking-turns): rank 0 as soon as the decision stands,
+ * rank r ≥ 1 at `decidedAt + challengeMs + challengeMs × r` (the snapshot's `challengeMs`).
  */
-export const submitAt = (c: ClaimView, rank: number): number =>
-  c.decision!.decidedAt + (rank === 0 ? 0 : c.claim.snapshot.charter.windows.challengeMs * (1 + rank));
+export const settleTurns = (c: ClaimView): Turns => {
+  const challengeMs = c.claim.snapshot.charter.windows.challengeMs;
+  return {
+    start: c.decision!.decidedAt,
+    takeOverFrom: c.decision!.decidedAt + challengeMs,
+    stepMs: challengeMs,
+  };
+};
 
 /** Refusals that mean "not yet" (retried each tick), not a refusal to record as final. */
 export const SETTLE_WAITS = new Set([

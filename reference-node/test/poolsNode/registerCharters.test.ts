@@ -11,11 +11,12 @@ import { hashPayload } from '../../src/envelope/index.js';
 import { charterText, createPoolState, type PoolMessage, viewPool } from '../../src/pools/index.js';
 import {
   heldTermsSignatures,
-  registerAt,
+  registerTurns,
   vaultDomainOfCharter,
   vaultTermsOf,
   withTermsSignature,
 } from '../../src/poolsNode/registerCharters.js';
+import { turnAt } from '../../src/poolsNode/turns.js';
 import { vaultTypedData } from '../../src/settlement/index.js';
 import { charterPayload, HOUR, members, PoolSigner, T0, VAULT, wires } from '../pools/fixtures.js';
 
@@ -108,7 +109,7 @@ describe('registering on adoption (settlement.md#registering-on-adoption)', () =
   it('rank 0 submits at adoption, rank r a challenge window × r later', async () => {
     const { copies } = await signedCopies();
     const adopted = viewPool(createPoolState(wires(copies)), T0).charters[0]!;
-    expect(registerAt(adopted, 0)).toBe(adopted.adoptedAt);
-    expect(registerAt(adopted, 2)).toBe(adopted.adoptedAt + 2 * text.windows.challengeMs);
+    expect(turnAt(registerTurns(adopted), 0)).toBe(adopted.adoptedAt);
+    expect(turnAt(registerTurns(adopted), 2)).toBe(adopted.adoptedAt + 2 * text.windows.challengeMs);
   });
 });
