@@ -92,7 +92,7 @@ import {
   vaultDomainOf,
   withOnChain,
 } from './settleClaims.js';
-import { rankOf, turnAt } from './turns.js';
+import { beforeTurn, claimOnChain, rankOf, turnAt } from './turns.js';
 
 /** [sfr] How often closed rounds are looked for (decisions are due at `closesAt`). */
 export const DEFAULT_TICK_MS = 1_000;
@@ -801,6 +801,27 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     if (!mine && !submitNow) return settles.get(claimId) ?? null;
     if (mine) busy.add(key);
     try {
+      // settlement.md#taking-turns rule 3: settled already at the latest block, or another approver's
+      // transaction under way: nothing is sent this turn (a settle sent now would revert, gas spent).
+      if (!submitNow) {
+        const others = sigs.filter((_, i) => i !== rank).map((x) => x.signer);
+        const before = await beforeTurn(
+          v.client,
+          async () => (await claimOnChain(v.client, v.vault, e.poolId, claimId)).settled,
+          others,
+        );
+        if (before === 'seen') {
+          await settlement?.sync();
+          const won = seen() ?? { state: 'settled', rank };
+          settles.set(claimId, won);
+          return won;
+        }
+        if (before === 'pending') {
+          const wait: SettleState = { state: 'waiting', code: 'VAULT_TX_PENDING', args: [], rank };
+          settles.set(claimId, wait);
+          return wait;
+        }
+      }
       const receipt = await v.sender.send({
         key: `settle:${e.poolId}:${claimId}:${c.round}`,
         to: v.vault,

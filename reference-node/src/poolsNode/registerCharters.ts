@@ -20,7 +20,7 @@ import {
   vaultTypedData,
 } from '../settlement/index.js';
 import type { PoolSettlement, PoolVault } from './createPoolSettlement.js';
-import { rankOf, rankSigners, type Turns, turnAt } from './turns.js';
+import { beforeTurn, epochOnChain, rankOf, rankSigners, type Turns, turnAt } from './turns.js';
 
 /** What this node knows of one adopted epoch's registration on the vault (shown in the pool view). */
 export type RegisterState = {
@@ -195,6 +195,17 @@ export function createCharterRegistrar(p: CreateCharterRegistrarParameters): Cha
     if (busy.has(key)) return;
     busy.add(key);
     try {
+      // settlement.md#taking-turns rule 3: registered already, or another signer's registration under way
+      const others = sigs.filter((_, i) => i !== rank).map((s) => s.signer);
+      const before = await beforeTurn(
+        vault.client,
+        () => epochOnChain(vault.client, vault.vault, poolId, adopted.epoch),
+        others,
+      );
+      if (before !== 'clear') {
+        set(poolId, { epoch: adopted.epoch, state: before === 'seen' ? 'registered' : 'waiting', rank });
+        return;
+      }
       const receipt = await vault.sender.send({
         key,
         to: vault.vault,

@@ -249,9 +249,11 @@ describe('the pool view beside the vault', () => {
       contributions: { member: string; amount: string }[];
     };
     expect(BigInt(decision.approvedAmount)).toBe(10n * U);
-    // exactly one settle succeeded: the approvers' journals hold one successful settle between them. On a
-    // loaded machine rank 1's turn can come before it saw rank 0's settle mined, and its settle is mined
-    // and reverted VAULT_CLAIM_SETTLED (gas spent, nothing paid twice): counted apart, not as a payment.
+    // exactly one settle succeeded: the approvers' journals hold one successful settle between them.
+    // Before its turn each approver looks for the claim settled at the latest block and for the other's
+    // transaction pending (settlement.md#taking-turns rule 3); only two sends under way at the same
+    // moment can still meet, and the later one reverts VAULT_CLAIM_SETTLED (gas spent, nothing paid
+    // twice): counted apart, not as a payment.
     const mined = [1, 2].flatMap((i) =>
       services[i]!.vaultOf(POOL_ID)!
         .sender.transactions()
@@ -285,6 +287,17 @@ describe('the pool view beside the vault', () => {
     }
 
     // sfr pool settle once settled: each node answers the one settlement, and nothing more is sent.
+    const settleTxs = () =>
+      services
+        .flatMap((s) =>
+          s
+            .vaultOf(POOL_ID)!
+            .sender.transactions()
+            .filter((t) => t.functionName === 'settle'),
+        )
+        .map((t) => t.key + t.nonce)
+        .sort();
+    const journaledBefore = settleTxs();
     for (const [i, url] of [
       [0, urls[0]!],
       [2, urls[1]!],
@@ -322,14 +335,8 @@ describe('the pool view beside the vault', () => {
     expect(text.stdout).toContain(
       `claim ${claimId} of pool ${POOL_ID} settled: 10 USDC\npaid 10 USDC, held back by the rate limit 0 USDC\nby another node’s transaction ${settles[0]!.hash}`,
     );
-    const sent = services.flatMap((s) =>
-      s
-        .vaultOf(POOL_ID)!
-        .sender.transactions()
-        .filter((t) => t.functionName === 'settle'),
-    );
-    // the settle requests sent nothing: the journals hold the settles mined before them, no more
-    expect(sent.map((t) => t.hash).sort()).toEqual(mined.map((t) => t.hash).sort());
+    // the settle requests sent nothing: the journals hold the settles sent before them, no more
+    expect(settleTxs()).toEqual(journaledBefore);
   });
 
   it('take-over: the rank-0 approver cannot send and is stopped; rank 1 settles after its delay, exactly once', async () => {
@@ -408,6 +415,16 @@ describe('the pool view beside the vault', () => {
     // it waited for its turn: two challenge windows (1.5 s each in this charter) after the decision
     expect(mine[0]!.attempts[0]!.sentAt).toBeGreaterThanOrEqual(decision.decidedAt + 2 * 1_500);
     expect(journaled()?.state ?? 'pending').toBe('pending'); // rank 0's never left the node
+    // settlement.md#taking-turns rule 3: no settle of any node's journal reverted (none sent once settled)
+    const reverted = services.flatMap((s) =>
+      s
+        .vaultOf(POOL_ID)!
+        .sender.transactions()
+        .filter(
+          (t) => t.functionName === 'settle' && t.key === key && t.state !== 'mined' && t !== journaled(),
+        ),
+    );
+    expect(reverted).toEqual([]);
     expect(await balance()).toBe(before + BigInt(decision.approvedAmount));
     // the same figures on every running node's books: the claim settled once, for the decided amount
     for (const i of [0, r1]) {
