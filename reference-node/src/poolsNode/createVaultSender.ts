@@ -4,8 +4,9 @@
  * signs, writes the signed transaction to a journal in the data directory before broadcasting it,
  * re-sends a transaction not mined in time with the same nonce and a higher fee, and reports a
  * transaction reverted once mined as `VAULT_TX_REVERTED` with its hash. A restarted node resumes
- * the journal's pending transactions; a request under a key already mined returns its receipt and
- * sends nothing, so nothing is lost or sent twice.
+ * the journal's pending transactions, except one whose effect another account already brought about
+ * (it would only revert: marked `superseded`, not sent); a request under a key already mined returns
+ * its receipt and sends nothing, so nothing is lost or sent twice.
  *
  *   const sender = createVaultSender({ chain: 'eip155:1', rpcUrl, account, member, file });
  *   await sender.start();
@@ -31,8 +32,10 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import {
+  call,
   estimateFeesPerGas,
   estimateGas,
+  getTransaction,
   getTransactionCount,
   getTransactionReceipt,
   sendRawTransaction,
@@ -78,7 +81,12 @@ export type VaultTransaction = {
   functionName: string;
   to: Address;
   nonce: number;
-  state: 'pending' | 'mined' | 'reverted' | 'replaced';
+  /**
+   * `superseded`: found at a restart never mined nor known to the chain's node, and its simulation
+   * reverts (its effect already happened, e.g. another member's node settled the claim): not sent,
+   * its nonce free again.
+   */
+  state: 'pending' | 'mined' | 'reverted' | 'replaced' | 'superseded';
   /** Every signed version, oldest first (the same nonce, rising fees). */
   attempts: { hash: Hex; raw: Hex; maxFeePerGas: string; maxPriorityFeePerGas: string; sentAt: number }[];
   /** The attempt that was mined. */
@@ -253,6 +261,36 @@ export function createVaultSender(p: CreateVaultSenderParameters): VaultSender {
     return receipt;
   }
 
+  /**
+   * At a restart, before a pending transaction is broadcast again (settlement.md#sending rule 5):
+   * true when it is not mined, the chain's node does not know it (so it cannot be mined without
+   * us), no later journaled transaction waits on its nonce, and its call reverts against the pending
+   * block. Any doubt (an RPC that does not answer) sends it as before: the receipt loop decides.
+   */
+  async function supersededAtStart(tx: VaultTransaction): Promise<boolean> {
+    if (journal.transactions.some((t) => t.state === 'pending' && t.nonce > tx.nonce)) return false;
+    if ((await receiptOf(tx)) !== null) return false;
+    for (const a of tx.attempts) {
+      const known = await getTransaction(client, { hash: a.hash }).then(
+        () => true,
+        (error: unknown) => (isRpcFailure(error) ? null : false),
+      );
+      if (known !== false) return false;
+    }
+    const signed = parseTransaction(tx.attempts.at(-1)!.raw);
+    try {
+      await call(client, {
+        account: account!.address,
+        to: tx.to,
+        data: signed.data ?? '0x',
+        blockTag: 'pending',
+      });
+      return false;
+    } catch (error) {
+      return !isRpcFailure(error);
+    }
+  }
+
   function revertedError(tx: VaultTransaction): VaultError {
     return new VaultError('VAULT_TX_REVERTED', `${tx.functionName} reverted once mined (${tx.hash}).`, {
       args: [tx.hash],
@@ -395,7 +433,7 @@ export function createVaultSender(p: CreateVaultSenderParameters): VaultSender {
             estimateFeesPerGas(client),
           ]);
           const journaled = journal.transactions.reduce(
-            (n, t) => (t.state === 'replaced' ? n : Math.max(n, t.nonce + 1)),
+            (n, t) => (t.state === 'replaced' || t.state === 'superseded' ? n : Math.max(n, t.nonce + 1)),
             0,
           );
           const t: VaultTransaction = {
@@ -441,7 +479,17 @@ export function createVaultSender(p: CreateVaultSenderParameters): VaultSender {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
       if (text !== null) journal = JSON.parse(text) as Journal;
-      for (const tx of journal.transactions.filter((t) => t.state === 'pending')) {
+      // Newest first: a transaction is superseded only when no later one waits on its nonce.
+      for (const tx of journal.transactions.filter((t) => t.state === 'pending').reverse()) {
+        if (account !== null && (await supersededAtStart(tx))) {
+          tx.state = 'superseded';
+          await persist();
+          log?.info(
+            { key: tx.key, nonce: tx.nonce, hash: tx.attempts.at(-1)!.hash },
+            'journaled vault transaction not sent: its effect already happened (it would revert)',
+          );
+          continue;
+        }
         log?.info({ key: tx.key, nonce: tx.nonce }, 'resuming a pending vault transaction');
         await broadcast(tx);
         join(tx).catch((error: unknown) =>

@@ -2,7 +2,7 @@
  * The node's sending account (settlement.md#sending) on a real anvil with the real vault and a real
  * ERC-20: one transaction per key, simulation before anything is signed, a dropped transaction
  * re-sent with the same nonce and a higher fee, a restart that resumes the journal and sends
- * nothing twice, a revert once mined reported with its hash, and the coded refusals of a node that
+ * nothing twice, a restart that does not re-send a settle another account already made, a revert once mined reported with its hash, and the coded refusals of a node that
  * cannot send. Also sends through a Web3Signer-held key (the remote signer's account).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,13 +14,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import { createLocalSigner, createRemoteSigner } from '../../src/keys/index.js';
 import { createVaultSender, type VaultSender } from '../../src/poolsNode/index.js';
-import { testToken, VaultError } from '../../src/settlement/index.js';
+import { settle, testToken, type VaultClient, VaultError } from '../../src/settlement/index.js';
 import { startTestWeb3Signer, type TestWeb3Signer } from '../keys/web3Signer.js';
 import {
   charterTerms,
   foundPool,
+  HOUR,
   memberAccount,
   POOL_ID,
+  settlementOf,
+  signAll,
   startVaultChain,
   U,
   type VaultChain,
@@ -215,6 +218,59 @@ describe('the node sending account', () => {
         args: [who, chain.vault],
       }),
     ).toBe(9n);
+  });
+
+  it('a restarted sender does not re-send a journaled settle another account made meanwhile: superseded, its nonce free', async () => {
+    const file = path.join(dir, 'journal-superseded.json');
+    const who = m[1]!.address;
+    const nonce = await nonceOf(who);
+    const filedAt = await chain.nowMs();
+    const s = settlementOf(
+      charterTerms(
+        chain,
+        m.map((a) => ({ address: a.address })),
+      ),
+      {
+        claimId: keccak256(toHex('superseded')),
+        claimant: m[0]!.address,
+        amount: 5n,
+        filedAt,
+        decidedAt: filedAt + HOUR,
+      },
+    );
+    await chain.advance(HOUR); // past the challenge window: the settle is valid
+    const signatures = await signAll(chain, s, [m[1]!, m[2]!]);
+    const settleReq = {
+      key: 'settle:superseded',
+      to: chain.vault,
+      functionName: 'settle',
+      args: [s, signatures],
+    };
+    // Killed after journaling its settle: the signed transaction is in the journal, the chain never mined it.
+    await chain.anvil.setAutomine(false);
+    const first = await senderFor(1, { file });
+    const pending = first.send(settleReq).catch((e: unknown) => e);
+    await waitFor(async () => (await pooled(who)) > 0, TIMEOUTS.event, 'the settle in the pool');
+    await first.stop();
+    expect(((await pending) as VaultError).code).toBe('VAULT_TX_PENDING');
+    await chain.anvil.client.dropTransaction({ hash: first.transactions()[0]!.attempts[0]!.hash });
+    await chain.anvil.setAutomine(true);
+    // Meanwhile another member's node settles the claim (here the default account).
+    await settle({
+      client: chain.anvil.client as unknown as VaultClient,
+      vault: chain.vault,
+      settlement: s,
+      signatures,
+    });
+    const second = await senderFor(1, { file });
+    expect(second.transactions().map((t) => [t.key, t.state])).toEqual([['settle:superseded', 'superseded']]);
+    expect(await nonceOf(who)).toBe(nonce); // nothing sent: no reverted settle, no gas spent
+    expect(await pooled(who)).toBe(0);
+    // The key is not sent again (its simulation now fails), and the next send takes the freed nonce.
+    await expect(second.send(settleReq)).rejects.toBeInstanceOf(VaultError);
+    await second.send(approve('approve:after-superseded', 1n));
+    expect(second.transactions().find((t) => t.key === 'approve:after-superseded')?.nonce).toBe(nonce);
+    expect(await nonceOf(who)).toBe(nonce + 1);
   });
 
   it('a nonce used outside the node ends its transaction with VAULT_TX_REPLACED', async () => {
