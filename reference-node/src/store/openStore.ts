@@ -129,6 +129,26 @@ interface Pending {
 type Db = ClassicLevel<string, Uint8Array>;
 
 /**
+ * Writes `ops` as one atomic LevelDB batch (a WriteBatch either way), through a chained batch rather than
+ * `db.batch(array, options)`: abstract-level copies the options into every operation of an array batch,
+ * and with `sync` that array path cost 85-120 µs of CPU per stored alert (7 operations), the chained one
+ * 31-36 µs (same run, 10 240 alerts in groups of 256, load 17; issue 12).
+ */
+async function writeBatch(db: Db, ops: readonly BatchOp[], sync: boolean): Promise<void> {
+  const batch = db.batch();
+  try {
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+  } catch (err) {
+    await batch.close();
+    throw err;
+  }
+  await batch.write({ sync });
+}
+
+/**
  * Opens (creating if missing) the store in `dir`. Throws `StoreError` STORE_OPEN_FAILED only when
  * LevelDB cannot open the folder at all (locked by another process, unreadable); a store that
  * opens but fails its checks is returned unhealthy (see `health()`), readable but refusing appends.
@@ -247,7 +267,7 @@ class LevelStore implements Store {
       }
       this.holdAnnouncement(m, payload, ops);
     }
-    if (ops.length > 0) await this.db.batch(ops as never, { sync: true });
+    if (ops.length > 0) await writeBatch(this.db, ops, true);
   }
 
   /**
@@ -590,7 +610,7 @@ class LevelStore implements Store {
         }
         appended.push({ ...h, cursor, wire, envelope, ...(via === undefined ? {} : { via }) });
       }
-      if (ops.length > 0) await this.db.batch(ops as BatchOp[] as never, { sync: this.sync });
+      if (ops.length > 0) await writeBatch(this.db, ops, this.sync);
     } catch (cause) {
       const code = this.writeFailed(cause);
       for (const p of group) {
@@ -712,7 +732,7 @@ class LevelStore implements Store {
           if (fx.retracted) batchResolved.set(retractedKey(fx.retracted.slot), fx.retracted.by);
           records++;
           if (ops.length >= 4096) {
-            await this.db.batch(ops as never);
+            await writeBatch(this.db, ops, false);
             ops = [];
             batchIds = new Map();
             batchHeaders = new Map();
@@ -723,7 +743,7 @@ class LevelStore implements Store {
         await it.close();
       }
       ops.push({ type: 'put', key: DERIVED_VERSION_KEY, value: enc(DERIVED_VERSION) });
-      await this.db.batch(ops as never, { sync: true });
+      await writeBatch(this.db, ops, true);
       for (const [i, s] of heads) this.headMap.set(i, s);
       return { records, skipped, ms: Date.now() - started };
     });
@@ -1037,7 +1057,7 @@ class LevelStore implements Store {
           value: enc(unsigned === undefined ? d : JSON.stringify({ digest: d, envelope: unsigned })),
         });
       }
-      await this.journalWrite(() => this.db.batch(ops as never, { sync: true }));
+      await this.journalWrite(() => writeBatch(this.db, ops, true));
     });
   }
 
