@@ -11,6 +11,8 @@ import path from 'node:path';
 import { serializeTransaction } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
+import { apiNodeOf, createApi } from '../../src/api/index.js';
+import { createContagionResponder } from '../../src/contagion/index.js';
 import {
   type AdapterHost,
   createAdapterHost,
@@ -201,7 +203,7 @@ describe('adapter host', () => {
     expect(host.status()[0]!.status).toBe('stopped');
   });
 
-  it('a reorg that removes a published event makes the host retract it once; the same transaction re-mined is a new event', async () => {
+  it('a reorg that removes a published event makes the host retract it once; the same transaction re-mined is a new event; the other node’s API and notices show it retracted', async () => {
     const [hosting, other] = net.nodes as [SfrNode, SfrNode];
     const got: Array<{ id: string; payload: Record<string, unknown> }> = [];
     const off = received(other, got);
@@ -212,6 +214,26 @@ describe('adapter host', () => {
       dataDir,
     });
     const cfg = chain.abi('MockPoolConfigurator');
+    // The other node as its operator sees it: its contagion responder and its HTTP API (issue 11 item 2).
+    const otherDir = await mkdtemp(path.join(os.tmpdir(), 'sfr-host-other-'));
+    const responder = await createContagionResponder({
+      node: other,
+      config: { identity: { keyFile: 'unused', protocol: 'compound-v3' }, exposure: {} },
+      dataDir: otherDir,
+    });
+    await responder.start();
+    const api = await createApi({
+      node: apiNodeOf(other, { protocol: 'compound-v3', version: '0.1.0' }),
+      token: 'adapter-host-test-token-0123456789',
+      version: '0.1.0',
+      notices: responder,
+    });
+    const url = await api.listen();
+    const notices = new AbortController();
+    let pushed = '';
+    const reading = fetch(`${url}/v1/notices`, { signal: notices.signal }).then(async (res) => {
+      for await (const chunk of res.body!) pushed += Buffer.from(chunk).toString('utf8');
+    });
     try {
       await host.start();
       // a scan end below the event's block: the common ancestor the reorg is found at
@@ -297,8 +319,41 @@ describe('adapter host', () => {
       expect(done[1]!.k).toBe(`retract:${event.id}`);
       expect(done[2]!.k).toBe(`${done[0]!.k}@${retraction.id}`);
       expect(got).toHaveLength(3);
+
+      // followed through at the other node: its API names the retraction, lists the event as
+      // retracted (and the re-mined one not), and its notice stream pushed event_retracted
+      const one = (await (await fetch(`${url}/v1/messages/${event.id}/retraction`)).json()) as {
+        messageId: string;
+      };
+      expect(one.messageId).toBe(retraction.id);
+      expect((await fetch(`${url}/v1/messages/${remined.id}/retraction`)).status).toBe(404);
+      const listed = async (q: string) =>
+        (
+          (await (await fetch(`${url}/v1/messages?${q}`)).json()) as { items: { messageId: string }[] }
+        ).items.map((i) => i.messageId);
+      expect(await listed('retracted=true')).toEqual([event.id]);
+      expect(await listed('retracted=false')).toEqual(expect.arrayContaining([remined.id, retraction.id]));
+      await waitFor(
+        () => pushed.includes('event: event_retracted'),
+        TIMEOUTS.event,
+        'the event_retracted notice at the other node',
+      );
+      const data = pushed
+        .split('\n\n')
+        .filter((b) => b.includes('event: event_retracted'))
+        .map((b) => JSON.parse(b.slice(b.indexOf('data: ') + 6).split('\n')[0]!) as Record<string, unknown>);
+      expect(data).toHaveLength(1);
+      expect(data[0]).toMatchObject({
+        event: { messageId: event.id },
+        retraction: { messageId: retraction.id, ancestorBlock: String(ancestor) },
+      });
     } finally {
       off();
+      notices.abort();
+      await reading.catch(() => undefined);
+      await api.close();
+      await responder.stop();
+      await rm(otherDir, { recursive: true, force: true });
       await host.stop();
       await chain.anvil.write(chain.configurator, cfg, 'setReserveFreeze', [WETH, false]);
       await rm(dataDir, { recursive: true, force: true });
