@@ -8,6 +8,7 @@ import { type RegisteredCodeOf, SfrError } from '@sfr/schemas';
 export const HarnessCode = {
   unsupportedOp: 'HARNESS_UNSUPPORTED_OP',
   badRequest: 'HARNESS_BAD_REQUEST',
+  internal: 'HARNESS_INTERNAL',
   timeout: 'HARNESS_TIMEOUT',
   crashed: 'HARNESS_CRASHED',
   badResponse: 'HARNESS_BAD_RESPONSE',

@@ -36,5 +36,5 @@ export {
   registeredCodeOf,
 } from './reasonCodes.js';
 export { commonSchemaId, type SchemaKind, schemaIdOf, schemaKinds } from './schemaKinds.js';
-export { SfrError, type SfrErrorOptions } from './sfrError.js';
+export { SfrError, type SfrErrorOptions, sfrMessage } from './sfrError.js';
 export { isSchemaKind, validate } from './validate.js';

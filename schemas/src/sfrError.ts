@@ -19,6 +19,14 @@ export function registeredCodeOf(error: unknown, fallback: RegisteredReasonCode)
   return isRegisteredReasonCode(code) ? code : fallback;
 }
 
+/**
+ * The message of an error whose first line is what a caller shows (a harness answer, a runner's
+ * reason): the summary, then `Code: <code>` and `Spec: spec/v1/<section>` lines for a reader of the log.
+ */
+export function sfrMessage(summary: string, code: RegisteredReasonCode, section: string): string {
+  return `${summary}\nCode: ${code}\nSpec: spec/v1/${section}`;
+}
+
 export interface SfrErrorOptions<D> {
   /** The spec section the error relates to, relative to spec/v1/ (e.g. `node.md#keys`). */
   readonly section: string;

@@ -60,6 +60,7 @@ describe('public API', () => {
         "registeredCodeOf",
         "schemaIdOf",
         "schemaKinds",
+        "sfrMessage",
         "validate",
       ]
     `);

@@ -181,11 +181,6 @@ export function isLogRangeError(error: unknown): boolean {
   return rangeErrorText.test(text);
 }
 
-class LogRangeTooWide extends Error {
-  constructor(readonly original: unknown) {
-    super('eth_getLogs range too wide');
-  }
-}
 /** A cursor keeps this many recent scan ends for finding a reorg's common ancestor. */
 const recentWindow = 64;
 
@@ -373,6 +368,8 @@ export function createChainAdapter<S extends Record<string, unknown>>(
       };
     }
 
+    // A range the provider refuses as too wide is a value (`tooWide`), not an error: withRetry sees a
+    // success and does not retry it, and the loop halves the range instead.
     const fetchLogs = (to: bigint) =>
       rpc(() =>
         client
@@ -387,22 +384,24 @@ export function createChainAdapter<S extends Record<string, unknown>>(
               },
             ],
           })
-          .catch((error: unknown) => {
-            throw isLogRangeError(error) ? new LogRangeTooWide(error) : error;
-          }),
+          .then(
+            (logs): { logs: typeof logs; tooWide?: undefined } => ({ logs }),
+            (error: unknown) => {
+              if (isLogRangeError(error)) return { logs: undefined, tooWide: error };
+              throw error;
+            },
+          ),
       );
-    let rawLogs: Awaited<ReturnType<typeof fetchLogs>> = [];
+    let rawLogs: NonNullable<Awaited<ReturnType<typeof fetchLogs>>['logs']> = [];
     while (emitters.size > 0) {
-      try {
-        rawLogs = await fetchLogs(toBlock);
+      const fetched = await fetchLogs(toBlock);
+      if (fetched.logs !== undefined) {
+        rawLogs = fetched.logs;
         break;
-      } catch (error) {
-        if (!(error instanceof LogRangeTooWide) || toBlock === fromBlock) {
-          throw error instanceof LogRangeTooWide ? error.original : error;
-        }
-        range = (toBlock - fromBlock + 1n) / 2n;
-        toBlock = fromBlock + range - 1n;
       }
+      if (toBlock === fromBlock) throw fetched.tooWide;
+      range = (toBlock - fromBlock + 1n) / 2n;
+      toBlock = fromBlock + range - 1n;
     }
     const endBlock = await getBlock(toBlock);
     const blocks = new Map<bigint, { hash: Hex; timestamp: number }>();

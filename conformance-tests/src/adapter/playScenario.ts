@@ -4,6 +4,7 @@
  * and reverts, and records what a placeholder may name (contract addresses, transaction hashes,
  * blocks, log indexes).
  */
+import { SfrError, sfrMessage } from '@sfr/schemas';
 import {
   type Abi,
   type AbiFunction,
@@ -16,6 +17,7 @@ import {
   parseAbiItem,
   type TransactionReceipt,
 } from 'viem';
+import { HarnessCode } from '../errors.js';
 import { isRecord } from '../vectors/loadVectors.js';
 import { type AnvilChain, anvilChainId, anvilSender } from './startAnvil.js';
 
@@ -50,7 +52,20 @@ export type ScenarioState = {
 };
 
 /** A scenario the runner could not play (a bad vector, a revert, anvil failing). */
-export class ScenarioError extends Error {}
+/**
+ * A scenario of an adapter-level vector that cannot be played on anvil (spec/v1/conformance.md#adapter-level):
+ * the vector file is at fault (HARNESS_INVALID_VECTOR_FILE); the runner reports the first line.
+ */
+export class ScenarioError extends SfrError<typeof HarnessCode.invalidVectorFile, undefined> {
+  override readonly name = 'ScenarioError';
+  constructor(summary: string) {
+    const section = 'conformance.md#adapter-level';
+    super(HarnessCode.invalidVectorFile, sfrMessage(summary, HarnessCode.invalidVectorFile, section), {
+      section,
+      details: undefined,
+    });
+  }
+}
 
 /** Gas of every scenario transaction: explicit, since an estimate in a same-timestamp block can fall short. */
 const scenarioGas = 3_000_000n;

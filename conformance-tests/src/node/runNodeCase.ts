@@ -5,6 +5,7 @@
  * saw with `expected`, and stops the node (`nodeStop`). A fresh node and fresh peers per case, so
  * one case's penalties or state never change another's outcome.
  */
+import { SfrError } from '@sfr/schemas';
 import { HarnessCode, type HarnessCodeValue } from '../errors.js';
 import type { HarnessProcess, HarnessResponse } from '../harness/harnessProcess.js';
 import { matchSubset, truncate } from '../runner/compareResult.js';
@@ -70,13 +71,18 @@ type NodeInput = {
   request?: { key: number; fromSeq: number; toSeq: number };
 };
 
-class CaseFailure extends Error {
+/**
+ * A node-level case that failed (spec/v1/conformance.md#node-level): its code, and as message the
+ * reason the runner reports as is; `actual` is what the node did instead.
+ */
+class CaseFailure extends SfrError<HarnessCodeValue, { readonly actual?: unknown }> {
+  override readonly name = 'CaseFailure';
   constructor(
-    readonly code: HarnessCodeValue,
+    code: HarnessCodeValue,
     message: string,
     readonly actual?: unknown,
   ) {
-    super(message);
+    super(code, message, { section: 'conformance.md#node-level', details: { actual } });
   }
 }
 

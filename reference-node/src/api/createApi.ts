@@ -15,7 +15,13 @@ import type {
   StatusResponse,
   SubmitResponse,
 } from '@sfr/schemas';
-import { isMessageType, MESSAGE_TYPES, type MessageId } from '@sfr/schemas';
+import {
+  isMessageType,
+  isRegisteredReasonCode,
+  MESSAGE_TYPES,
+  type MessageId,
+  registeredCodeOf,
+} from '@sfr/schemas';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isAlertVoid } from '../contagion/isAlertVoid.js';
 import { createDashboardHandlers, DASHBOARD_ROUTES } from '../dashboard/index.js';
@@ -407,7 +413,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       if (!canonical.ok) {
         throw new ApiProblem({
           status: 422,
-          code: canonical.code,
+          code: registeredCodeOf(canonical, 'ENVELOPE_INVALID_INPUT'),
           field: '/payload',
           detail: canonical.message,
         });
@@ -964,8 +970,6 @@ function createNoticeLog(source: NoticeSource): NoticeLog {
   };
 }
 
-const REASON_CODE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
-
 /**
  * Maps an error thrown by `node.publish` to a problem, keeping the node's reason code — the most
  * specific one: a refusal that wraps the pipeline's verdict (`details.code`) answers with that code.
@@ -973,8 +977,8 @@ const REASON_CODE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
 export function publishProblem(error: unknown, log?: Logger): ApiProblem {
   const outer = (error as { code?: unknown }).code;
   const inner = (error as { details?: { code?: unknown } }).details?.code;
-  const code = typeof inner === 'string' && REASON_CODE.test(inner) ? inner : outer;
-  if (typeof code === 'string' && REASON_CODE.test(code)) {
+  const code = isRegisteredReasonCode(inner) ? inner : outer;
+  if (isRegisteredReasonCode(code)) {
     const firstLine = String((error as Error).message ?? '')
       .split('\n')[0]!
       .slice(0, 300);
@@ -984,7 +988,7 @@ export function publishProblem(error: unknown, log?: Logger): ApiProblem {
     // A store refusal (a full disk, damage) is the node's trouble, not the message's: 503 from the first.
     const storeCode = (error as { details?: { storeCode?: unknown } }).details?.storeCode;
     if (code.startsWith('STORE_') || code === 'GOSSIP_STORE_UNAVAILABLE') {
-      const named = typeof storeCode === 'string' && REASON_CODE.test(storeCode) ? storeCode : code;
+      const named = isRegisteredReasonCode(storeCode) ? storeCode : code;
       return new ApiProblem({ status: 503, code: 'API_STORE_UNHEALTHY', detail: `${named}: ${firstLine}` });
     }
     return new ApiProblem({ status: 422, code, title: 'The node refused the message', detail: firstLine });

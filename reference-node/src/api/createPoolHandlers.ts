@@ -8,7 +8,7 @@ import type {
   SettleResponse,
   SubmitResponse,
 } from '@sfr/schemas';
-import { isMessageId, isPoolId } from '@sfr/schemas';
+import { isMessageId, isPoolId, isRegisteredReasonCode } from '@sfr/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Hex } from 'viem';
 import type { Logger } from '../logging/index.js';
@@ -128,7 +128,7 @@ export function poolProblem(error: unknown, log?: Logger): ApiProblem {
     });
   }
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(code))
+  if (isRegisteredReasonCode(code))
     return new ApiProblem({
       status: 422,
       code,

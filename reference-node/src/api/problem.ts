@@ -1,4 +1,10 @@
-import type { Problem, RegisteredCodeOf } from '@sfr/schemas';
+import {
+  type Problem,
+  type RegisteredCodeOf,
+  type RegisteredReasonCode,
+  SfrError,
+  sfrMessage,
+} from '@sfr/schemas';
 import type { FastifyReply } from 'fastify';
 
 /** Reason codes of the HTTP API, generated from schemas/v1/registry/reason-codes/API.json. */
@@ -30,7 +36,7 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export interface ProblemInit {
   readonly status: number;
-  readonly code: string;
+  readonly code: RegisteredReasonCode;
   readonly title?: string;
   readonly detail?: string;
   readonly pointer?: string;
@@ -54,17 +60,20 @@ export function buildProblem(p: ProblemInit): Problem {
   };
 }
 
-/** An error a route handler throws to answer with a problem; the error handler renders it. */
-export class ApiProblem extends Error {
+/**
+ * An error a route handler throws to answer with a problem; the error handler renders `problem` (its
+ * status, code and fields), so the error's own message is for logs only.
+ */
+export class ApiProblem extends SfrError<RegisteredReasonCode, Problem> {
   override readonly name = 'ApiProblem';
   readonly problem: Problem;
   constructor(init: ProblemInit) {
     const problem = buildProblem(init);
-    super(`${problem.code}: ${problem.title}`);
+    super(init.code, sfrMessage(`${problem.code}: ${problem.title}`, init.code, 'api.md#errors'), {
+      section: 'api.md#errors',
+      details: problem,
+    });
     this.problem = problem;
-  }
-  get code(): string {
-    return this.problem.code;
   }
 }
 

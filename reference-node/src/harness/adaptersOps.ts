@@ -11,15 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Adapter, AdapterError, type AdapterOutput, createFileCursorStore } from '@sfr/adapter-kit';
-
-export class AdapterOpError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { HarnessOpError } from './harnessOpError.js';
 
 /** The adapter packages of the reference implementation, by the name the harness ops use. */
 const adapterPackages: Record<string, string> = {
@@ -38,7 +30,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function bad(message: string): never {
-  throw new AdapterOpError('HARNESS_BAD_REQUEST', message);
+  throw new HarnessOpError('HARNESS_BAD_REQUEST', message);
 }
 
 type Factory = (config: Record<string, unknown>) => Adapter;
@@ -47,7 +39,7 @@ async function loadFactory(name: unknown): Promise<Factory> {
   if (typeof name !== 'string') bad('"adapter" must be a string');
   const pkg = Object.hasOwn(adapterPackages, name) ? adapterPackages[name] : undefined;
   if (pkg === undefined) {
-    throw new AdapterOpError(
+    throw new HarnessOpError(
       'HARNESS_UNSUPPORTED_OP',
       `no adapter ${JSON.stringify(name).slice(0, 80)} in this implementation`,
     );
@@ -60,7 +52,8 @@ function build(factory: Factory, config: Record<string, unknown>): Adapter {
   try {
     return factory(config);
   } catch (error) {
-    if (error instanceof AdapterError) throw new AdapterOpError(error.code, error.message);
+    if (error instanceof AdapterError)
+      throw new HarnessOpError(error.code, error.message, { section: error.section, cause: error });
     throw error;
   }
 }
@@ -89,12 +82,13 @@ export async function adapterScanOp(req: Record<string, unknown>): Promise<Recor
         return { outputs: outputs.map((o) => ({ type: o.type, key: o.key, payload: o.payload })) };
       }
     }
-    throw new AdapterOpError(
+    throw new HarnessOpError(
       'HARNESS_INTERNAL',
       `the adapter did not catch up within ${maxPollsPerScan} scans`,
     );
   } catch (error) {
-    if (error instanceof AdapterError) throw new AdapterOpError(error.code, error.message);
+    if (error instanceof AdapterError)
+      throw new HarnessOpError(error.code, error.message, { section: error.section, cause: error });
     throw error;
   } finally {
     await rm(dir, { recursive: true, force: true });

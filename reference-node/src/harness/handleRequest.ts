@@ -20,8 +20,9 @@ import { VaultError } from '../settlement/vaultError.js';
 import { createContractSignatures } from '../validation/contractSignatures.js';
 import { createValidationPipeline, type ValidationPipeline } from '../validation/pipeline.js';
 import { createMemoryReplayState } from '../validation/replayState.js';
-import { AdapterOpError, adapterScanOp, adapterVerifyEvidenceOp } from './adaptersOps.js';
-import { NodeOpError, startNodeOp, stopNodeOp } from './nodeOps.js';
+import { adapterScanOp, adapterVerifyEvidenceOp } from './adaptersOps.js';
+import { HarnessOpError } from './harnessOpError.js';
+import { startNodeOp, stopNodeOp } from './nodeOps.js';
 
 /**
  * The reference implementation's side of the conformance harness protocol
@@ -31,15 +32,6 @@ export type HarnessResponse =
   | { id: number | null; result: Record<string, unknown> }
   | { id: number | null; error: { code: string; message: string } };
 
-class HarnessError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const enc = new TextEncoder();
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -48,7 +40,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function need<T>(req: Record<string, unknown>, key: string, check: (v: unknown) => boolean, what: string): T {
   const v = req[key];
-  if (!check(v)) throw new HarnessError('HARNESS_BAD_REQUEST', `"${key}" must be ${what}`);
+  if (!check(v)) throw new HarnessOpError('HARNESS_BAD_REQUEST', `"${key}" must be ${what}`);
   return v as T;
 }
 
@@ -77,12 +69,12 @@ const isDomain = (v: unknown): v is EnvelopeDomain =>
 
 function readConfig(v: unknown): HarnessConfig {
   if (v === undefined) return {};
-  if (!isObject(v)) throw new HarnessError('HARNESS_BAD_REQUEST', '"config" must be an object');
+  if (!isObject(v)) throw new HarnessOpError('HARNESS_BAD_REQUEST', '"config" must be an object');
   const out: HarnessConfig = {};
   for (const key of ['skewMs', 'maxAgeMs', 'maxBytes', 'maxEntries'] as const) {
     if (v[key] !== undefined) {
       if (!isTime(v[key]))
-        throw new HarnessError('HARNESS_BAD_REQUEST', `"config.${key}" must be a non-negative integer`);
+        throw new HarnessOpError('HARNESS_BAD_REQUEST', `"config.${key}" must be a non-negative integer`);
       out[key] = v[key] as number;
     }
   }
@@ -91,13 +83,16 @@ function readConfig(v: unknown): HarnessConfig {
       !Array.isArray(v['contractMembers']) ||
       !v['contractMembers'].every((a) => isString(a) && ADDRESS.test(a))
     ) {
-      throw new HarnessError('HARNESS_BAD_REQUEST', '"config.contractMembers" must be an array of addresses');
+      throw new HarnessOpError(
+        'HARNESS_BAD_REQUEST',
+        '"config.contractMembers" must be an array of addresses',
+      );
     }
     out.contractMembers = v['contractMembers'] as string[];
   }
   if (v['expectedDomain'] !== undefined) {
     if (v['expectedDomain'] !== null && !isDomain(v['expectedDomain'])) {
-      throw new HarnessError(
+      throw new HarnessOpError(
         'HARNESS_BAD_REQUEST',
         '"config.expectedDomain" must be null or {chainId: integer ≥ 1, verifyingContract: address}',
       );
@@ -176,7 +171,7 @@ async function run(op: string, req: Record<string, unknown>): Promise<Record<str
       const results = [];
       for (const [i, step] of steps.entries()) {
         if (!isObject(step) || !isString(step['wire']) || !isTime(step['now'])) {
-          throw new HarnessError('HARNESS_BAD_REQUEST', `steps[${i}] must be {wire: string, now: integer}`);
+          throw new HarnessOpError('HARNESS_BAD_REQUEST', `steps[${i}] must be {wire: string, now: integer}`);
         }
         const wire = enc.encode(step['wire'] as string);
         results.push(
@@ -190,13 +185,13 @@ async function run(op: string, req: Record<string, unknown>): Promise<Record<str
     case 'decide': {
       // Pool level (spec/v1/pools.md#harness): the claims every node derives from these messages.
       const r = decidePoolOp(req);
-      if (!r.ok) throw new HarnessError(r.error.code, r.error.message);
+      if (!r.ok) throw new HarnessOpError(r.error.code, r.error.message, { section: 'pools.md#harness' });
       return r.result;
     }
     case 'valueLoss': {
       // Pool level (spec/v1/pools.md#harness): an attester's value of a loss from its feed's rounds.
       const r = valueLossOp(req);
-      if (!r.ok) throw new HarnessError(r.error.code, r.error.message);
+      if (!r.ok) throw new HarnessOpError(r.error.code, r.error.message, { section: 'pools.md#harness' });
       return r.result;
     }
     case 'settlementDigest':
@@ -216,7 +211,7 @@ async function run(op: string, req: Record<string, unknown>): Promise<Record<str
     case 'adapterVerifyEvidence':
       return adapterVerifyEvidenceOp(req);
     default:
-      throw new HarnessError(
+      throw new HarnessOpError(
         'HARNESS_UNSUPPORTED_OP',
         `op ${JSON.stringify(op).slice(0, 80)} is not implemented`,
       );
@@ -240,13 +235,7 @@ export async function handleRequest(line: string): Promise<HarnessResponse> {
   try {
     return { id, result: await run(req['op'], req) };
   } catch (error) {
-    if (
-      error instanceof HarnessError ||
-      error instanceof EnvelopeError ||
-      error instanceof NodeOpError ||
-      error instanceof AdapterOpError ||
-      error instanceof VaultError
-    ) {
+    if (error instanceof HarnessOpError || error instanceof EnvelopeError || error instanceof VaultError) {
       return { id, error: { code: error.code, message: error.message.split('\n')[0]! } };
     }
     return { id, error: { code: 'HARNESS_INTERNAL', message: String(error).slice(0, 200) } };

@@ -11,15 +11,7 @@ import { isAddress } from '@sfr/schemas';
 import type { Hex } from '../envelope/index.js';
 import { createNode, type SfrNode } from '../node/index.js';
 import { createContractSignatures } from '../validation/contractSignatures.js';
-
-export class NodeOpError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { HarnessOpError } from './harnessOpError.js';
 
 let running: { node: SfrNode; dir: string } | undefined;
 
@@ -28,7 +20,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function bad(message: string): never {
-  throw new NodeOpError('HARNESS_BAD_REQUEST', message);
+  throw new HarnessOpError('HARNESS_BAD_REQUEST', message);
 }
 
 /** `nodeStart {memberKey, members, contractMembers?, time?, maxMessageBytes?}` → `{peerId, multiaddrs}`. */
