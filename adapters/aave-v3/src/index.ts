@@ -16,7 +16,7 @@ import {
   logKey,
   parseAddress,
   parseAssets,
-  type RecoveryEventAmount,
+  type RecoveryAmount,
   type ScanContext,
   toCaip2,
 } from '@sfr/adapter-kit';
@@ -69,7 +69,7 @@ export function createAdapter(config: AaveV3AdapterConfig): Adapter {
       .map((l) => assetOf(l.args[arg]))
       .filter((a): a is Asset => a !== undefined)
       .slice(0, maxAssets);
-  const amount = (role: AmountRole, address: unknown, value: unknown): RecoveryEventAmount[] => {
+  const amount = (role: AmountRole, address: unknown, value: unknown): RecoveryAmount[] => {
     const asset = assetOf(address);
     return asset === undefined ? [] : [{ role, amount: { asset, value: String(value) } }];
   };

@@ -2,12 +2,13 @@ import {
   type Adapter,
   type AdapterOutput,
   type Address,
+  type AlertIndicator,
   type Asset,
   assertChainConfig,
   buildContagionAlert,
   buildRecoveryEvent,
   type ChainAdapterConfig,
-  type ContagionAlertPayload,
+  type ContagionAlert,
   createChainAdapter,
   type DecodedLog,
   type EvidenceRef,
@@ -18,6 +19,7 @@ import {
   parseObjectList,
   parsePositiveInteger,
   type RecommendedAction,
+  type RecoveryMechanism,
   type ScanContext,
   type Severity,
   type Subject,
@@ -60,6 +62,13 @@ interface ChainlinkState extends Record<string, unknown> {
 }
 
 const slug = /^[a-z0-9][a-z0-9-]{1,63}$/;
+
+/** The feed failures this adapter reports: the RecoveryEvent mechanism and the ContagionAlert indicator it raises. */
+const indicatorOf = {
+  stale: 'stale_oracle',
+  invalid_answer: 'invalid_oracle_answer',
+  deviation: 'oracle_deviation',
+} as const satisfies Partial<Record<RecoveryMechanism, AlertIndicator>>;
 const fn = (name: string) =>
   aggregatorAbi.find((i) => i.type === 'function' && i.name === name) as AbiFunction;
 const answerUpdated = aggregatorAbi.find((i) => i.type === 'event' && i.name === 'AnswerUpdated') as AbiEvent;
@@ -116,7 +125,7 @@ export function createAdapter(config: ChainlinkAdapterConfig): Adapter {
 
   function alert(
     key: string,
-    fields: Omit<ContagionAlertPayload, 'expiresAt'> & { evidence: EvidenceRef[] },
+    fields: Omit<ContagionAlert, 'expiresAt'> & { evidence: EvidenceRef[] },
   ): AdapterOutput {
     return buildContagionAlert(key, { ...fields, expiresAt: fields.observedAt + ttl });
   }
@@ -125,19 +134,14 @@ export function createAdapter(config: ChainlinkAdapterConfig): Adapter {
     ctx: ScanContext,
     f: (typeof feeds)[number],
     key: string,
-    mechanism: 'stale' | 'invalid_answer' | 'deviation',
+    mechanism: keyof typeof indicatorOf,
     severity: Severity,
     occurredAt: number,
     evidence: EvidenceRef[],
     metrics: Record<string, string | number>,
     summary: string,
   ): AdapterOutput[] {
-    const indicator =
-      mechanism === 'stale'
-        ? 'stale_oracle'
-        : mechanism === 'invalid_answer'
-          ? 'invalid_oracle_answer'
-          : 'oracle_deviation';
+    const indicator = indicatorOf[mechanism];
     const actions: RecommendedAction[] =
       mechanism === 'deviation'
         ? [{ action: 'monitor' }, { action: 'reduce_ltv' }]

@@ -16,7 +16,7 @@ import {
   parseAddress,
   parseAssets,
   parseObjectList,
-  type RecoveryEventAmount,
+  type RecoveryAmount,
   type ScanContext,
   toCaip2,
 } from '@sfr/adapter-kit';
@@ -132,7 +132,7 @@ export function createAdapter(config: GmxV2AdapterConfig): Adapter {
     const sizeDeltaUsd = d === undefined ? undefined : getItem<bigint>(d, 'uintItems', 'sizeDeltaUsd');
     const sizeDeltaInTokens =
       d === undefined ? undefined : getItem<bigint>(d, 'uintItems', 'sizeDeltaInTokens');
-    const amounts: RecoveryEventAmount[] =
+    const amounts: RecoveryAmount[] =
       market?.indexToken !== undefined && sizeDeltaInTokens !== undefined && sizeDeltaUsd !== undefined
         ? [
             {

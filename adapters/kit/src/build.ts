@@ -3,11 +3,11 @@ import type {
   AdapterOutput,
   Address,
   Asset,
-  ContagionAlertPayload,
+  ContagionAlert,
   EvidenceRef,
-  RecoveryEventAmount,
+  RecoveryAmount,
+  RecoveryEvent,
   RecoveryEventKind,
-  RecoveryEventPayload,
   RecoveryMechanism,
   Severity,
 } from './types.js';
@@ -22,7 +22,7 @@ export interface RecoveryEventInput {
   markets?: string[];
   assets?: Asset[];
   mechanism?: RecoveryMechanism;
-  amounts?: RecoveryEventAmount[];
+  amounts?: RecoveryAmount[];
   correlationId?: string;
   summary?: string;
 }
@@ -52,7 +52,7 @@ export function buildRecoveryEvent(ctx: ScanContext, input: RecoveryEventInput):
   const markets =
     input.markets === undefined ? [] : unique(input.markets.map(toLabel), (m) => m.toLowerCase());
   const assets = input.assets === undefined ? [] : unique(input.assets, (a) => a.address.toLowerCase());
-  const payload: RecoveryEventPayload = {
+  const payload: RecoveryEvent = {
     kind: input.kind,
     protocol: ctx.protocol,
     severity: input.severity,
@@ -74,7 +74,7 @@ export function buildRecoveryEvent(ctx: ScanContext, input: RecoveryEventInput):
 }
 
 /** Assembles a ContagionAlert output. */
-export function buildContagionAlert(key: string, payload: ContagionAlertPayload): AdapterOutput {
+export function buildContagionAlert(key: string, payload: ContagionAlert): AdapterOutput {
   return { type: 'ContagionAlert', key, payload };
 }
 

@@ -1,3 +1,4 @@
+import { isAddress } from '@sfr/schemas';
 import {
   type AbiEvent,
   type AbiFunction,
@@ -21,13 +22,13 @@ import type {
   AdapterOutput,
   Address,
   Asset,
-  CallEvidenceRef,
+  CallEvidence,
   EvidenceFacts,
   EvidenceRef,
   EvidenceVerification,
   ExposureProfile,
   Hex,
-  LogEvidenceRef,
+  LogEvidence,
   LossDerivation,
   PollResult,
   RecoveryEventKind,
@@ -60,12 +61,12 @@ export interface DecodedLog {
   args: Record<string, unknown>;
   /** block timestamp, unix ms */
   timestamp: number;
-  ref: LogEvidenceRef;
+  ref: LogEvidence;
 }
 
 export interface ViewRead<T = unknown> {
   value: T;
-  ref: CallEvidenceRef;
+  ref: CallEvidence;
 }
 
 /** What `map` and `probe` get to build outputs. */
@@ -140,7 +141,7 @@ export function toJsonValues(value: unknown): unknown {
 }
 
 /** Stable identity of an output derived from one log. */
-export function logKey(protocol: string, ref: LogEvidenceRef): string {
+export function logKey(protocol: string, ref: LogEvidence): string {
   return `${protocol}:${ref.chain}:${ref.txHash}:${ref.logIndex}`;
 }
 
@@ -149,7 +150,8 @@ export function toSubjects(profile: Omit<ExposureProfile, 'subjects'>): Subject[
   const subjects: Subject[] = [{ kind: 'protocol', protocol: profile.protocol }];
   for (const address of profile.contracts) subjects.push({ kind: 'contract', chain: profile.chain, address });
   for (const asset of profile.assets) {
-    if (asset.address !== 'native') {
+    // `address` is an Address or `native` (common.schema.json Asset); a native coin has no contract subject.
+    if (isAddress(asset.address)) {
       subjects.push({ kind: 'asset', chain: asset.chain, address: asset.address, name: asset.symbol });
     }
   }
@@ -288,7 +290,7 @@ export function createChainAdapter<S extends Record<string, unknown>>(
           functionName: abi.name,
           data: result,
         } as never) as T;
-        const ref: CallEvidenceRef = {
+        const ref: CallEvidence = {
           type: 'call',
           chain,
           blockNumber: Number(at.number),
@@ -432,7 +434,7 @@ export function createChainAdapter<S extends Record<string, unknown>>(
       }
       const decoded = decode({ address: raw.address, topics: raw.topics as Hex[], data: raw.data as Hex });
       if (decoded === undefined) continue;
-      const ref: LogEvidenceRef = {
+      const ref: LogEvidence = {
         type: 'log',
         chain,
         blockNumber: Number(blockNumber),

@@ -1,151 +1,53 @@
-// Payload shapes per proposal 0001 §2 and §5 (the schemas in @sfr/schemas are the authority;
-// payloads produced here are validated against them in the tests).
+// The payloads an adapter emits are the generated @sfr/schemas types (schemas/v1/*.schema.json are the
+// source of truth, `npm run generate` writes them); the kit re-exports them so adapters import one
+// package. Only the kit's own interface (outputs, polls, exposure, evidence facts) is declared here.
 
-import { REGISTERED_REASON_CODES, type RegisteredCodeOf } from '@sfr/schemas';
-import type { AmountRole, RecoveryMechanism } from '@sfr/schemas/types';
+import {
+  type Address,
+  type Amount,
+  type Asset,
+  type ContagionAlert,
+  type EvidenceRef,
+  type Hex,
+  REGISTERED_REASON_CODES,
+  type RecoveryEvent,
+  type RecoveryEventKind,
+  type RegisteredCodeOf,
+  type Subject,
+  type UsdValue,
+} from '@sfr/schemas';
 
-export type { AmountRole, RecoveryMechanism };
-export type Address = `0x${string}`;
-export type Hex = `0x${string}`;
-
-export type Severity = 'unknown' | 'info' | 'low' | 'medium' | 'high' | 'critical';
-
-export interface Asset {
-  chain: string;
-  address: Address | 'native';
-  symbol: string;
-  decimals: number;
-}
-
-export interface Amount {
-  asset: Asset;
-  value: string;
-}
-
-export interface LogEvidenceRef {
-  type: 'log';
-  chain: string;
-  blockNumber: number;
-  blockHash: Hex;
-  txHash: Hex;
-  logIndex: number;
-  emitter: Address;
-  topic0: Hex;
-  eventSignature?: string;
-  confirmations?: number;
-}
-
-export interface CallEvidenceRef {
-  type: 'call';
-  chain: string;
-  blockNumber: number;
-  blockHash: Hex;
-  to: Address;
-  data: Hex;
-  result: Hex;
-  signature?: string;
-}
-
-export type EvidenceRef = LogEvidenceRef | CallEvidenceRef;
-
-export type RecoveryEventKind =
-  | 'circuit_breaker_tripped'
-  | 'emergency_pause'
-  | 'resume'
-  | 'market_frozen'
-  | 'oracle_failure'
-  | 'insurance_fund_deployed'
-  | 'bad_debt_realized'
-  | 'loss_socialized'
-  | 'emergency_shutdown'
-  | 'exploit_suspected'
-  | 'governance_action';
-
-export interface RecoveryEventAmount {
-  role: AmountRole;
-  amount: Amount;
-  usdValue?: { value: string; decimals: number };
-}
-
-export interface RecoveryEventPayload {
-  kind: RecoveryEventKind;
-  protocol: string;
-  severity: Severity;
-  occurredAt: number;
-  detectedAt: number;
-  scope: { chain: string; contracts: Address[]; markets?: string[]; assets?: Asset[] };
-  mechanism?: RecoveryMechanism;
-  amounts?: RecoveryEventAmount[];
-  evidence: EvidenceRef[];
-  correlationId?: string;
-  relatesTo?: `0x${string}`[];
-  summary?: string;
-  extensions?: Record<string, Record<string, unknown>>;
-}
-
-export type SubjectKind = 'asset' | 'oracle_feed' | 'contract' | 'protocol' | 'bridge' | 'chain';
-
-export interface Subject {
-  kind: SubjectKind;
-  chain?: string;
-  address?: Address;
-  protocol?: string;
-  name?: string;
-}
-
-export type ContagionIndicator =
-  | 'depeg'
-  | 'stale_oracle'
-  | 'oracle_deviation'
-  | 'invalid_oracle_answer'
-  | 'sequencer_down'
-  | 'contract_exploit'
-  | 'bridge_exploit'
-  | 'insolvency'
-  | 'liquidity_crunch'
-  | 'governance_attack'
-  | 'other';
-
-export interface RecommendedAction {
-  action:
-    | 'monitor'
-    | 'pause_market'
-    | 'freeze_asset'
-    | 'disable_borrowing'
-    | 'reduce_ltv'
-    | 'raise_margin_requirements'
-    | 'switch_oracle'
-    | 'halt_bridge_transfers'
-    | 'reduce_exposure'
-    | 'close_positions'
-    | 'other';
-  target?: Subject;
-  note?: string;
-}
-
-export interface ContagionAlertPayload {
-  subject: Subject;
-  indicator: ContagionIndicator;
-  severity: Severity;
-  confidence: number;
-  observedAt: number;
-  expiresAt: number;
-  recommendedActions: RecommendedAction[];
-  sourceEvents?: `0x${string}`[];
-  evidence?: EvidenceRef[];
-  metrics?: Record<string, string | number>;
-  resolves?: `0x${string}`;
-  summary?: string;
-  extensions?: Record<string, Record<string, unknown>>;
-}
+export type {
+  ActionKind,
+  Address,
+  AlertIndicator,
+  Amount,
+  AmountRole,
+  Asset,
+  CallEvidence,
+  ContagionAlert,
+  EvidenceRef,
+  Hex,
+  LogEvidence,
+  RecommendedAction,
+  RecoveryAmount,
+  RecoveryEvent,
+  RecoveryEventKind,
+  RecoveryMechanism,
+  RecoveryScope,
+  Severity,
+  Subject,
+  SubjectKind,
+  UsdValue,
+} from '@sfr/schemas';
 
 /**
  * One thing an adapter emits. `key` is stable across restarts and re-scans (derived from the
  * evidence), so a host can de-duplicate at-least-once delivery.
  */
 export type AdapterOutput =
-  | { type: 'RecoveryEvent'; key: string; payload: RecoveryEventPayload }
-  | { type: 'ContagionAlert'; key: string; payload: ContagionAlertPayload };
+  | { type: 'RecoveryEvent'; key: string; payload: RecoveryEvent }
+  | { type: 'ContagionAlert'; key: string; payload: ContagionAlert };
 
 /** What the protocol behind an adapter depends on (spec/v1/adapters.md#exposure). */
 export interface ExposureProfile {
@@ -160,7 +62,7 @@ export interface ExposureProfile {
 }
 
 export interface EvidenceFacts {
-  type: 'log' | 'call';
+  type: EvidenceRef['type'];
   chain: string;
   blockNumber: number;
   blockHash: Hex;
@@ -213,7 +115,7 @@ export interface WatchOptions {
 export interface DerivedLoss {
   kind: RecoveryEventKind;
   /** null: the evidence proves the kind but no loss (a pause, a freeze). */
-  amount: { asset: Asset; value: string } | { usd: { value: string; decimals: number } } | null;
+  amount: Amount | { usd: UsdValue } | null;
   /** How it was read, for the attestation: e.g. `aave-v3 DeficitCreated.amountCreated`. */
   derivation: string;
 }

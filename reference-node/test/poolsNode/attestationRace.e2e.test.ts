@@ -4,7 +4,7 @@
  * reach an attester first. The attester waits for a missing cited event, re-judges the claim when the
  * event is accepted, and refuses `CLAIM_RECOVERY_EVENT_MISSING` only once the round is about to close.
  */
-import type { RecoveryEventPayload } from '@sfr/adapter-kit';
+import type { RecoveryEvent } from '@sfr/adapter-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { createMemorySigningJournal, messageIdOf, signEnvelope } from '../../src/envelope/index.js';
@@ -92,7 +92,7 @@ describe('attestation race: a claim before or after the RecoveryEvent it cites (
   });
 
   it('claim first: the attesters wait for the cited event, re-judge when it is accepted, and approve', async () => {
-    const payload: RecoveryEventPayload = await chain.deficit(400n * U);
+    const payload: RecoveryEvent = await chain.deficit(400n * U);
     // The claimant's RecoveryEvent, signed now but gossiped only after the claim has reached every
     // attester (at a seq far above the node's own, so the node's next signatures never collide).
     const node0 = pn.net.nodes[0]!;

@@ -7,7 +7,7 @@
 
 import path from 'node:path';
 import { createAdapter as createAaveAdapter } from '@sfr/adapter-aave-v3';
-import type { Adapter, RecoveryEventPayload } from '@sfr/adapter-kit';
+import type { Adapter, RecoveryEvent } from '@sfr/adapter-kit';
 import { createMemoryCursorStore } from '@sfr/adapter-kit';
 import {
   type AnvilInstance,
@@ -47,9 +47,9 @@ export interface Chain {
    * A liquidation on the Aave Pool mock leaving `deficit` USDC base units of bad debt: the
    * adapter's bad_debt_realized RecoveryEvent payload (its evidence the DeficitCreated log).
    */
-  deficit(deficit: bigint): Promise<RecoveryEventPayload>;
+  deficit(deficit: bigint): Promise<RecoveryEvent>;
   /** A pause of the watched contract, then an unpause: the pausable adapter's emergency_pause payload. */
-  pause(): Promise<RecoveryEventPayload>;
+  pause(): Promise<RecoveryEvent>;
   /** A real Paused log, confirmed. */
   realEvidence(): Promise<EvidenceRef>;
   /** A Paused log that was mined, then reorged away (anvil snapshot / revert and new blocks). */
@@ -76,12 +76,12 @@ export async function startChain(): Promise<Chain> {
         ...(startBlock === undefined ? {} : { startBlock }),
         cursorStore: createMemoryCursorStore(),
       });
-    const outputOf = async (a: Adapter, kind: string): Promise<RecoveryEventPayload> => {
+    const outputOf = async (a: Adapter, kind: string): Promise<RecoveryEvent> => {
       const found = (await drainAdapter(a)).find(
         (o) => o.type === 'RecoveryEvent' && o.payload.kind === kind,
       );
       if (found === undefined) throw new Error(`no ${kind} output`);
-      return found.payload as RecoveryEventPayload;
+      return found.payload as RecoveryEvent;
     };
     const adapter = () =>
       createAdapter({
@@ -230,7 +230,7 @@ export function claimFor(evidence: EvidenceRef, incidentId: string, amount: bigi
  * payload), cited with its evidence; the claimant declares and requests `amount` USDC base units.
  */
 export function lossClaimFor(
-  event: { id: Hex; payload: RecoveryEventPayload },
+  event: { id: Hex; payload: RecoveryEvent },
   incidentId: string,
   amount: bigint,
   now: number,

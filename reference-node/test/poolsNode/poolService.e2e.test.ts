@@ -1,4 +1,4 @@
-import type { RecoveryEventPayload } from '@sfr/adapter-kit';
+import type { RecoveryEvent } from '@sfr/adapter-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { canonicalize, createMemorySigningJournal, signEnvelope } from '../../src/envelope/index.js';
@@ -123,7 +123,7 @@ describe('pool service: 4 in-process nodes, anvil, the pausable and aave-v3 adap
     );
 
   /** Member i publishes its adapter's RecoveryEvent; resolves once every node's store holds it. */
-  const publishEvent = async (i: number, payload: RecoveryEventPayload) => {
+  const publishEvent = async (i: number, payload: RecoveryEvent) => {
     const r = await pn.net.nodes[i]!.publish('RecoveryEvent', payload as never);
     await waitFor(
       async () => {

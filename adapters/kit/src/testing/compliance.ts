@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChainAdapterConfig } from '../config.js';
 import { createFileCursorStore } from '../cursor.js';
 import { AdapterError } from '../errors.js';
-import type { Adapter, AdapterOutput, EvidenceRef, LogEvidenceRef } from '../types.js';
+import type { Adapter, AdapterOutput, EvidenceRef, LogEvidence } from '../types.js';
 import type { AnvilInstance } from './anvil.js';
 import { startRpcProxy } from './proxy.js';
 
@@ -42,9 +42,9 @@ function citesTx(output: AdapterOutput, hash: Hex): boolean {
   return evidence.some((e) => e.type === 'log' && e.txHash === hash);
 }
 
-function logRefOf(output: AdapterOutput, hash: Hex): LogEvidenceRef {
+function logRefOf(output: AdapterOutput, hash: Hex): LogEvidence {
   const ref = (output.payload.evidence ?? []).find(
-    (e): e is LogEvidenceRef => e.type === 'log' && e.txHash === hash,
+    (e): e is LogEvidence => e.type === 'log' && e.txHash === hash,
   );
   if (ref === undefined) throw new Error('output does not cite the transaction');
   return ref;
@@ -150,7 +150,7 @@ export function describeAdapterCompliance(name: string, setup: () => Promise<Com
       const hash = await f.triggerForeign();
       const receipt = await mined(f.anvil, hash);
       const log = receipt.logs[0]!;
-      const ref: LogEvidenceRef = {
+      const ref: LogEvidence = {
         type: 'log',
         chain: adapter.chain,
         blockNumber: Number(receipt.blockNumber),
