@@ -19,7 +19,12 @@ import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
 import { alertPayload, startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
 
 /** Wires whose keccak256 calls are counted, and the counts. */
-const hashed = vi.hoisted(() => ({ watch: undefined as Uint8Array | undefined, count: 0 }));
+const hashed = vi.hoisted(() => {
+  // The unit tier shares one module graph across files (isolate: false): drop the modules an earlier
+  // file loaded, so that this file's imports load the mocked backend below.
+  vi.resetModules();
+  return { watch: undefined as Uint8Array | undefined, count: 0 };
+});
 vi.mock('../../src/envelope/backend.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/envelope/backend.js')>();
   return {
