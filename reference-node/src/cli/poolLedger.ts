@@ -25,6 +25,8 @@ type OnChain = {
     settled: { amount: string; txHash: string } | null;
     paid: string;
     unpaid: string;
+    /** This node's turn at releasing what the rate limit held back (settlement.md#releasing-held-back-payouts). */
+    release?: { state: string; nextReleaseAt?: number; code?: string; args?: string[] };
   }[];
   differences: { claimId: string; member: string | null; field: string; decided: string; onChain: string }[];
   /** The charter epochs the vault holds (CharterRegistered). */
@@ -111,6 +113,15 @@ export function formatLedger(poolId: string, view: PoolJson): string {
           c.settled?.txHash ?? '-',
         ]);
       out.push(...table(claims));
+      for (const c of on.claims) {
+        const r = c.release;
+        if (c.unpaid === '0' || r === undefined) continue;
+        out.push(
+          r.state === 'refused'
+            ? `release   ${c.claimId} REFUSED: ${r.code}(${(r.args ?? []).join(', ')})`
+            : `release   ${c.claimId}: ${amount(c.unpaid)} held back, next release ${r.nextReleaseAt === undefined ? 'being read' : `at ${new Date(r.nextReleaseAt).toISOString()} (chain time)`}`,
+        );
+      }
     }
     for (const d of on.differences)
       out.push(

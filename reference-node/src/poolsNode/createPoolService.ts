@@ -79,6 +79,7 @@ import {
 import { PoolServiceError } from './poolServiceError.js';
 import { precheckClaim } from './precheckClaim.js';
 import { createCharterRegistrar, withTermsSignature } from './registerCharters.js';
+import { createPayoutReleaser } from './releasePayouts.js';
 import {
   approversOf,
   heldSignatures,
@@ -867,17 +868,24 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     settlement === undefined
       ? null
       : createCharterRegistrar({ me, settlement, now, ...(params.logger ? { logger: params.logger } : {}) });
+  /** Releases what the rate limit held back of a settled payout, in turns (settlement.md#releasing-held-back-payouts). */
+  const releaser =
+    settlement === undefined
+      ? null
+      : createPayoutReleaser({ me, now, ...(params.logger ? { logger: params.logger } : {}) });
   async function registerAdopted(): Promise<void> {
-    for (const e of pools.values())
+    for (const e of pools.values()) {
+      const view = viewPool(e.state, now());
       await registrar
-        ?.tick(
-          e.poolId,
-          viewPool(e.state, now()),
-          (id) => e.state.messages.get(id) ?? e.state.charterMessages.get(id),
-        )
+        ?.tick(e.poolId, view, (id) => e.state.messages.get(id) ?? e.state.charterMessages.get(id))
         .catch((err: unknown) =>
           log?.warn({ poolId: e.poolId, err: { message: (err as Error).message } }, 'charter not registered'),
         );
+      const v = view.charters.length === 0 ? null : (settlement?.vaultOf(e.poolId, view) ?? null);
+      const claims = (settlement?.onChainOf(e.poolId, view) as { claims?: OnChainClaim[] } | null)?.claims;
+      if (releaser !== null && v !== null && claims !== undefined)
+        await releaser.tick(e.poolId, view, v, claims);
+    }
   }
 
   /**
@@ -1204,7 +1212,12 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (onChain !== null && Array.isArray(onChain['claims']))
         onChain['claims'] = (onChain['claims'] as { claimId: string }[]).map((x) => {
           const mine = [...settles].find(([id]) => lower(id) === lower(x.claimId))?.[1];
-          return mine === undefined ? x : { ...x, submission: mine };
+          const release = releaser?.stateOf(x.claimId);
+          return {
+            ...x,
+            ...(mine === undefined ? {} : { submission: mine }),
+            ...(release === undefined ? {} : { release }),
+          };
         });
       if (onChain !== null && registrar !== null) onChain['registrations'] = registrar.statesOf(e.poolId);
       return { ...serializePoolView(view), founding, ...(onChain === null ? {} : { onChain }) };

@@ -34,7 +34,7 @@ export type VaultClaimState = {
   /** member (lower case) → what the settlement took from its escrow. */
   contributions: Map<string, bigint>;
   paid: bigint;
-  /** What the rate limit still holds back (the last PaidOut's `remaining`); 0 before any payout. */
+  /** What the rate limit still holds back: the settled amount, then each PaidOut's `remaining`; 0 before the settlement. */
   unpaid: bigint;
   voided: Address[];
 };
@@ -115,14 +115,18 @@ export function foldVaultLogs(logs: readonly VaultLogRecord[]): VaultPoolState {
         c.contributions.set(key, (c.contributions.get(key) ?? 0n) + BigInt(a['amount']!));
         break;
       }
-      case 'Settled':
-        claim(s, a['claimId']!).settled = {
+      case 'Settled': {
+        const c = claim(s, a['claimId']!);
+        c.settled = {
           amount: BigInt(a['amount']!),
           decidedAt: Number(a['decidedAt']),
           txHash: l.txHash,
           blockNumber: BigInt(l.blockNumber),
         };
+        // all of it is due until a PaidOut says otherwise: a settle the rate limit lets nothing out of emits none
+        c.unpaid = c.settled.amount;
         break;
+      }
       case 'PaidOut': {
         const c = claim(s, a['claimId']!);
         c.paid += BigInt(a['amount']!);

@@ -35,6 +35,9 @@ const urls: string[] = [];
 let dir: string;
 let tokenFile: string;
 const API_TOKEN = 'vault-ledger-token-0123456789';
+/** The charter's payout rate limit: at most RATE_MAX base units leave the vault per window of chain time. */
+const RATE_MAX = 15n * U;
+const RATE_WINDOW_MS = 60_000n;
 /** Node 0's member gives notice at founding: it may withdraw once this passes in chain time. */
 let leavingAt: number;
 
@@ -89,7 +92,11 @@ describe('the pool view beside the vault', () => {
         charterFor(
           net.keys.map((k) => k.address),
           Date.now(),
-          { settlement: { chain: 'eip155:31337', vault: chain.vault } },
+          {
+            settlement: { chain: 'eip155:31337', vault: chain.vault },
+            // 15 USDC a minute of chain time: the first two claims fit, the release case's does not
+            payoutRateLimit: { maxAmount: RATE_MAX.toString(), windowMs: Number(RATE_WINDOW_MS) },
+          },
         ),
       ).replaceAll(USDC.address, chain.token),
     ) as PoolCharter;
@@ -337,6 +344,103 @@ describe('the pool view beside the vault', () => {
     );
     // the settle requests sent nothing: the journals hold the settles sent before them, no more
     expect(settleTxs()).toEqual(journaledBefore);
+  });
+
+  it("a payout above the rate window's room is paid in two parts: one approver releases the rest at the next window", async () => {
+    // settlement.md#releasing-held-back-payouts: the approvers take turns to call release(poolId, claimId)
+    // from the next window's start (chain time), until nothing is due.
+    const claimant = net.keys[0]!.address;
+    const balance = () =>
+      readContract(chain.anvil.client, {
+        address: chain.token,
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [claimant],
+      });
+    // a fresh window: nothing paid out in it yet, so the settle pays exactly the window's room
+    await chain.advance(RATE_WINDOW_MS - ((await chain.nowMs()) % RATE_WINDOW_MS) + 1_000n);
+    const before = await balance();
+    const claim = JSON.parse(
+      JSON.stringify(
+        claimFor({ ...EVIDENCE, logIndex: 2 } as typeof EVIDENCE, 'incident-release', 20n * U, Date.now()),
+      ).replaceAll(USDC.address, chain.token),
+    );
+    const { messageId: claimId } = await services[0]!.fileClaim(claim);
+    await waitFor(
+      () => [1, 2].every((i) => services[i]!.getClaim(claimId)?.pendingVote != null),
+      TIMEOUTS.event,
+      'the claim waiting for a vote by hand at both attesters',
+    );
+    await services[1]!.vote(claimId, { verdict: 'approve' });
+    await services[2]!.vote(claimId, { verdict: 'approve' });
+    const onChainClaim = (i: number) =>
+      (
+        (services[i]!.poolJson(POOL_ID) as PoolJson).onChain!.claims as unknown as Record<string, unknown>[]
+      ).find((x) => (x['claimId'] as string).toLowerCase() === claimId.toLowerCase());
+    const release = (i: number) =>
+      onChainClaim(i)?.['release'] as { state: string; nextReleaseAt?: number } | undefined;
+    // settled: the window's 15 USDC paid, 5 USDC held back; both approvers wait for the next window
+    await waitFor(
+      async () => {
+        await services[1]!.syncVaults();
+        return onChainClaim(1)?.['unpaid'] === (5n * U).toString();
+      },
+      TIMEOUTS.scenario,
+      'the claim settled with 5 USDC held back',
+    );
+    expect(await balance()).toBe(before + RATE_MAX);
+    await waitFor(
+      () => [1, 2].every((i) => release(i)?.nextReleaseAt !== undefined),
+      TIMEOUTS.event,
+      'both approvers know when the next tranche is due',
+    ).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}: ${JSON.stringify([1, 2].map(release))}`);
+    });
+    const at = release(1)!.nextReleaseAt!;
+    expect(release(2)!.nextReleaseAt).toBe(at);
+    expect(BigInt(at) % RATE_WINDOW_MS).toBe(0n);
+    expect(formatLedger(POOL_ID, services[1]!.poolJson(POOL_ID) as PoolJson)).toContain(
+      `: 5 USDC held back, next release at ${new Date(at).toISOString()} (chain time)`,
+    );
+    // no waiting a minute: the chain's clock moves to the next window
+    const now = await chain.nowMs();
+    if (now < BigInt(at)) await chain.advance(BigInt(at) - now + 1_000n);
+    await waitFor(
+      async () => {
+        for (const i of [0, 1, 2]) await services[i]!.syncVaults();
+        return [0, 1, 2].every((i) => onChainClaim(i)?.['unpaid'] === '0');
+      },
+      TIMEOUTS.scenario,
+      'the rest released, seen by every node',
+    ).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}: ${JSON.stringify([1, 2].map(release))}`);
+    });
+    // paid in two parts, to the base unit: the claimant holds exactly the decided amount more
+    const decided = BigInt(
+      (services[0]!.getClaim(claimId)!.decision as unknown as { approvedAmount: string }).approvedAmount,
+    );
+    expect(decided).toBe(20n * U);
+    expect(await balance()).toBe(before + decided);
+    for (const i of [0, 1, 2])
+      expect(onChainClaim(i)).toMatchObject({ paid: decided.toString(), unpaid: '0' });
+    // exactly one release across the nodes' journals, mined, none reverted
+    const releases = services.flatMap((s) =>
+      s
+        .vaultOf(POOL_ID)!
+        .sender.transactions()
+        .filter((t) => t.functionName === 'release'),
+    );
+    // Rank 1 takes over only a challenge window after it saw the window open, so rank 0's release is
+    // normally mined first; two sends under way at the same moment can still meet on a loaded machine,
+    // and the later one reverts (gas spent, nothing paid twice): counted apart, not as a payment.
+    expect(releases.filter((t) => t.state === 'mined').map((t) => t.key)).toEqual([
+      `release:${POOL_ID}:${claimId}:1`,
+    ]);
+    await waitFor(
+      () => [1, 2].every((i) => release(i)?.state === 'done'),
+      TIMEOUTS.event,
+      'both approvers see nothing more due',
+    );
   });
 
   it('take-over: the rank-0 approver cannot send and is stopped; rank 1 settles after its delay, exactly once', async () => {
