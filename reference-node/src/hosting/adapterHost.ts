@@ -18,7 +18,9 @@ import {
   type ExposureProfile,
   type LossDerivation,
 } from '@sfr/adapter-kit';
+import type { Proposal } from '@sfr/schemas';
 import { retractedIdOf, retractionPayload } from '../envelope/index.js';
+import { isMultisigSigner, type MemberSigner } from '../keys/index.js';
 import type { Logger } from '../logging/index.js';
 import type { Store } from '../store/index.js';
 import { type OutputLog, openOutputLog, type PendingOutput, stableJson } from './outputLog.js';
@@ -33,7 +35,18 @@ export interface AdapterEntry {
 export interface HostedNode {
   readonly member: string;
   readonly store: Pick<Store, 'headSeq' | 'rangeBySeq' | 'getMessage'>;
-  publish(type: string, payload: Record<string, unknown>): Promise<{ messageId: string }>;
+  /**
+   * The node's publish path. On a multisig member's node (node.md#multisig-members) the message is
+   * held as a proposal first: `onProposal` is called then, and the promise settles only when the owners'
+   * signatures published it, or it expired.
+   */
+  publish(
+    type: string,
+    payload: Record<string, unknown>,
+    options?: { readonly onProposal?: (proposal: Proposal) => void },
+  ): Promise<{ messageId: string }>;
+  /** The member's signer: a multisig one answers the outcome of a proposal held across a restart. */
+  readonly signer?: MemberSigner;
 }
 
 export interface AdapterModule {
@@ -251,16 +264,78 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
     return undefined;
   }
 
+  /** Keys whose proposal this host follows (a multisig member's node), so it is followed once. */
+  const following = new Set<string>();
+
+  /**
+   * adapters.md#multisig-members: follows an output held as a proposal, outside the poll loop and the
+   * publish chain, until its owners' signatures publish it (done) or it expires unsigned (recorded
+   * refused and logged, never proposed again; GET /v1/proposals/{id} answers `expired`).
+   */
+  function follow(
+    entry: PendingOutput,
+    outcome: Promise<{ messageId: string }>,
+    onPublished?: () => void,
+  ): void {
+    following.add(entry.key);
+    const o = outputs!;
+    outcome
+      .then(
+        async (r) => {
+          if (outputs !== o) return; // the host stopped: a restart follows the proposal again
+          await o.markDone(entry.key, r.messageId);
+          onPublished?.();
+          log?.info(
+            { key: entry.key, type: entry.type, proposal: entry.proposal, messageId: r.messageId },
+            'adapter output published once its owners signed',
+          );
+        },
+        async (error: unknown) => {
+          if (outputs !== o) return;
+          const code = (error as { code?: unknown }).code;
+          const verdict = (error as { details?: { code?: unknown } }).details?.code;
+          if (
+            code === 'KEY_PROPOSAL_EXPIRED' ||
+            code === 'KEY_PROPOSAL_CLOSED' ||
+            code === 'GOSSIP_PUBLISH_REFUSED'
+          ) {
+            const recorded = typeof verdict === 'string' ? verdict : String(code);
+            await o.markRefused(entry.key, recorded);
+            log?.error(
+              { key: entry.key, type: entry.type, proposal: entry.proposal, code: recorded },
+              'the proposal of an adapter output was not published (expired unsigned or refused); it is not retried',
+            );
+          } else {
+            log?.warn(
+              { key: entry.key, proposal: entry.proposal, err: String(error) },
+              'adapter output proposal not settled',
+            );
+          }
+        },
+      )
+      .catch((error: unknown) =>
+        log?.warn({ key: entry.key, err: String(error) }, 'adapter output log not updated'),
+      )
+      .finally(() => following.delete(entry.key));
+  }
+
   /**
    * Publishes one output exactly once: pending (fsync'd) → node.publish → done. A key still pending
    * (a crash, or a publish that failed after storing) is first looked for among our own messages.
    * A payload the node refuses (GOSSIP_PUBLISH_REFUSED: a verdict on the payload) is recorded
-   * refused and not retried. Returns whether it published now.
+   * refused and not retried. On a multisig member's node the message is held as a proposal first: the
+   * host records it (`proposed`) and hands it to `follow`, so the loop keeps polling while the owners
+   * sign. Returns whether it published now; `onPublished` is called for one published later.
    */
-  const publishOnce = (type: string, key: string, payload: Record<string, unknown>) =>
+  const publishOnce = (
+    type: string,
+    key: string,
+    payload: Record<string, unknown>,
+    onPublished?: () => void,
+  ) =>
     serial(async () => {
       const o = outputs!;
-      if (o.has(key)) return false;
+      if (o.has(key) || following.has(key)) return false;
       let entry = o.pendingOf(key);
       if (entry !== undefined) {
         const found = await findPublished(entry);
@@ -269,14 +344,39 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
           log?.info({ key, messageId: found }, 'pending adapter output was already published');
           return false;
         }
+        const signer = params.node.signer;
+        if (entry.proposal !== undefined && signer !== undefined && isMultisigSigner(signer)) {
+          // Held as a proposal before a restart: follow it, never propose the output twice.
+          follow(entry, signer.outcome(entry.proposal), onPublished);
+          return false;
+        }
       } else {
         entry = { key, type, payload, after: params.node.store.headSeq(params.node.member) ?? 0 };
         await o.markPending(entry);
       }
-      let r: { messageId: string };
-      try {
-        r = await params.node.publish(entry.type, entry.payload);
-      } catch (error) {
+      let held: ((proposal: Proposal) => void) | undefined;
+      const proposed = new Promise<Proposal>((resolve) => {
+        held = resolve;
+      });
+      const publishing = params.node.publish(entry.type, entry.payload, { onProposal: (p) => held?.(p) });
+      const first = await Promise.race([
+        publishing.then(
+          (r) => ({ published: r }),
+          (error: unknown) => ({ error }),
+        ),
+        proposed.then((proposal) => ({ proposal })),
+      ]);
+      if ('proposal' in first) {
+        await o.markProposed(key, first.proposal.id);
+        log?.info(
+          { key, type: entry.type, proposal: first.proposal.id },
+          'adapter output proposed to the owners',
+        );
+        follow({ ...entry, proposal: first.proposal.id }, publishing, onPublished);
+        return false;
+      }
+      if ('error' in first) {
+        const error = first.error;
         const code = (error as { code?: unknown }).code;
         if (code !== 'GOSSIP_PUBLISH_REFUSED') throw error;
         const verdict = (error as { details?: { code?: unknown } }).details?.code;
@@ -284,8 +384,8 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
         log?.error({ key, code: verdict ?? code }, 'the node refused an adapter output; it is not retried');
         return false;
       }
-      await o.markDone(key, r.messageId);
-      log?.info({ key, type: entry.type, messageId: r.messageId }, 'adapter output published');
+      await o.markDone(key, first.published.messageId);
+      log?.info({ key, type: entry.type, messageId: first.published.messageId }, 'adapter output published');
       return true;
     });
 
@@ -385,7 +485,10 @@ export async function createAdapterHost(params: CreateAdapterHostParameters): Pr
     }
     for (const output of result.outputs as AdapterOutput[]) {
       const payload = JSON.parse(JSON.stringify(output.payload)) as Record<string, unknown>;
-      if (await publishOnce(output.type, liveKey(output.key), payload)) slot.published++;
+      const counted = () => {
+        slot.published++;
+      };
+      if (await publishOnce(output.type, liveKey(output.key), payload, counted)) counted();
     }
     // every output of the scan is durably stored (store append is fsync'd, key log fsync'd): commit
     await result.commit();

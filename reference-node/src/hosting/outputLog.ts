@@ -7,6 +7,11 @@
  * among the member's own messages signed after `after`: found → marked done (no duplicate);
  * not found → published again with the same payload (no miss).
  *
+ * On a multisig member's node an output is first held as a proposal its owners co-sign
+ * (node.md#multisig-members): the host appends `{k, s: 'proposed', id}` and keeps polling; the output
+ * stays pending, with its proposal id, until the proposal is published (`done`) or expires (`refused`),
+ * and a restart follows that proposal instead of proposing the output again.
+ *
  * For every RecoveryEvent recorded done it keeps the message id and the (chain, block) of each
  * evidence ref, so that a reorg can find the events whose evidence lies above its ancestor
  * (adapters.md#retracting-reorged-events) without reading the member's whole history.
@@ -20,6 +25,8 @@ export interface PendingOutput {
   readonly payload: Record<string, unknown>;
   /** The member's head seq just before publishing (0 when none). */
   readonly after: number;
+  /** The proposal holding it, on a multisig member's node (node.md#multisig-members). */
+  readonly proposal?: string;
 }
 
 /** A RecoveryEvent the host published: its key, message id and where its evidence lies. */
@@ -31,6 +38,7 @@ export interface PublishedEvent {
 
 type Line =
   | { k: string; s: 'pending'; t: string; p: Record<string, unknown>; after: number }
+  | { k: string; s: 'proposed'; id: string }
   | { k: string; s: 'done'; id: string }
   | { k: string; s: 'refused'; code: string };
 
@@ -40,8 +48,13 @@ export interface OutputLog {
   /** Outputs recorded pending but never marked done (a crash between publish and record). */
   pending(): PendingOutput[];
   markPending(entry: PendingOutput): Promise<void>;
+  /** A pending output is held as proposal `proposalId`, waiting for its owners' signatures. */
+  markProposed(key: string, proposalId: string): Promise<void>;
   markDone(key: string, messageId: string): Promise<void>;
-  /** The node refused to sign/accept this output (a permanent verdict on the payload): never retried. */
+  /**
+   * The node refused to sign/accept this output (a permanent verdict on the payload), or its proposal
+   * expired unsigned: never retried.
+   */
   markRefused(key: string, code: string): Promise<void>;
   pendingOf(key: string): PendingOutput | undefined;
   messageIdOf(key: string): string | undefined;
@@ -76,6 +89,9 @@ export async function openOutputLog(path: string): Promise<OutputLog> {
     }
     if (line.s === 'pending' && typeof line.k === 'string') {
       open_.set(line.k, { key: line.k, type: line.t, payload: line.p, after: line.after });
+    } else if (line.s === 'proposed' && typeof line.k === 'string') {
+      const entry = open_.get(line.k);
+      if (entry !== undefined) open_.set(line.k, { ...entry, proposal: line.id });
     } else if (line.s === 'done' && typeof line.k === 'string') {
       recordEvent(open_.get(line.k), line.id);
       open_.delete(line.k);
@@ -103,6 +119,12 @@ export async function openOutputLog(path: string): Promise<OutputLog> {
     async markPending(entry) {
       await append({ k: entry.key, s: 'pending', t: entry.type, p: entry.payload, after: entry.after });
       open_.set(entry.key, entry);
+    },
+    async markProposed(key, proposalId) {
+      const entry = open_.get(key);
+      if (entry === undefined) return;
+      await append({ k: key, s: 'proposed', id: proposalId });
+      open_.set(key, { ...entry, proposal: proposalId });
     },
     async markDone(key, messageId) {
       await append({ k: key, s: 'done', id: messageId });

@@ -8,7 +8,9 @@
  * verdicts are those of the `ingest` vectors (conformance-tests/vectors/v1/envelope/ingest).
  * A third node runs AS the Safe (node.md#multisig-members, `identity.contract`): what it publishes is a
  * proposal its owners co-sign with `sfr proposals sign`, published once the threshold is met; its pool
- * writes answer 202 with the proposal too, and an idempotency key names one proposal.
+ * writes answer 202 with the proposal too, and an idempotency key names one proposal. Its adapter host
+ * (the real pausable adapter on a PausableMock) keeps polling while an event's proposal waits for the
+ * owners (adapters.md#multisig-members).
  */
 
 import { execFile } from 'node:child_process';
@@ -17,7 +19,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { multiaddr } from '@multiformats/multiaddr';
-import { type AnvilInstance, startAnvil } from '@sfr/adapter-kit/testing';
+import {
+  type AnvilInstance,
+  type CompiledContract,
+  compileSolidityFiles,
+  startAnvil,
+} from '@sfr/adapter-kit/testing';
 import { toHex, keccak256 as viemKeccak } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -57,6 +64,8 @@ const rotatedTo = deriveTestKey('sfr-contract-member-rotated-to');
 
 let anvil: AnvilInstance;
 let safe: SafeWallet;
+/** A PausableMock the Safe's node watches with the pausable adapter (protocol `e2e-safe`, its own). */
+let pausable: { mock: CompiledContract; address: `0x${string}` };
 let net: ProcNetwork;
 let relay: SfrLibp2p | undefined;
 let router: ReturnType<typeof createGossipsubRouter>;
@@ -64,6 +73,12 @@ let router: ReturnType<typeof createGossipsubRouter>;
 beforeAll(async () => {
   anvil = await startAnvil();
   safe = await deploySafe(anvil, owners, 2n);
+  const mock = (
+    await compileSolidityFiles(path.resolve(import.meta.dirname, '../../../adapters/pausable/contracts'), [
+      'PausableMock.sol',
+    ])
+  ).PausableMock!;
+  pausable = { mock, address: await anvil.deploy(mock) };
   const chain = `eip155:${anvil.chainId}`;
   net = await createProcNetwork(3, {
     extraMembers: [{ member: safe.address, contract: { chain } }, rotating.address],
@@ -71,7 +86,21 @@ beforeAll(async () => {
     // Node 2 is the Safe's own node: no key, its owners co-sign what it proposes.
     configure: (node) =>
       node.index === 2
-        ? { identity: { keyFile: 'safe.json', member: safe.address, protocol: 'e2e-safe' } }
+        ? {
+            identity: { keyFile: 'safe.json', member: safe.address, protocol: 'e2e-safe' },
+            adapters: [
+              {
+                package: '@sfr/adapter-pausable',
+                config: {
+                  chainId: anvil.chainId,
+                  protocol: 'e2e-safe',
+                  contracts: [{ address: pausable.address, name: 'vault' }],
+                  confirmations: 1,
+                  pollIntervalMs: 200,
+                },
+              },
+            ],
+          }
         : {},
   });
   await writeFile(
@@ -431,4 +460,66 @@ it('the Safe’s node answers a pool write 202 with its proposal, accepted at an
   });
   const listed = (await api(safeNode, 'GET', '/v1/proposals')).json.proposals as { seq: number }[];
   expect(listed.filter((p) => p.seq > once.json.seq)).toEqual([]);
+});
+
+it('the Safe’s adapter host keeps polling while an event’s proposal waits for the owners; both publish once when signed', async () => {
+  // After the tests above: owners 0 and 2, threshold 2.
+  const safeNode = net.nodes[2]!;
+  const eventProposals = async () =>
+    ((await api(safeNode, 'GET', '/v1/proposals')).json.proposals as Json[]).filter(
+      (p) => p.envelope.type === 'RecoveryEvent',
+    );
+  const proposalOf = async (kind: string) =>
+    (await eventProposals()).find((p) => p.envelope.payload.kind === kind);
+  // The pause is mined, then one block on top (confirmations 1): the adapter sees it and the host proposes it.
+  await anvil.write(pausable.address, pausable.mock.abi, 'pause');
+  await anvil.mine(1);
+  await waitFor(
+    async () => (await proposalOf('emergency_pause')) !== undefined,
+    TIMEOUTS.event,
+    'pause proposed',
+    200,
+  );
+  const pause = (await proposalOf('emergency_pause'))!;
+  expect(pause).toMatchObject({ status: 'pending', signatures: [] });
+  // While the first waits for the owners, the host still polls: the unpause is seen and proposed too.
+  await anvil.write(pausable.address, pausable.mock.abi, 'unpause');
+  await anvil.mine(1);
+  await waitFor(
+    async () => (await proposalOf('resume')) !== undefined,
+    TIMEOUTS.event,
+    'resume proposed while the pause waits',
+    200,
+  );
+  const resume = (await proposalOf('resume'))!;
+  expect((await proposal(pause.id)).status).toBe('pending');
+
+  // The owners sign both (owner 0, then owner 2 while the threshold is not met: the tests above lowered
+  // it to 1): each is published once, and the other nodes accept it.
+  for (const p of [pause, resume]) {
+    for (const i of [0, 2]) {
+      if ((await proposal(p.id)).status !== 'pending') break;
+      const r = await cosign(p, i);
+      expect(r.status, `owner ${i} on ${p.envelope.payload.kind}: ${JSON.stringify(r.json)}`).toBeLessThan(
+        300,
+      );
+    }
+  }
+  await waitFor(
+    async () =>
+      (await proposal(pause.id)).status === 'published' && (await proposal(resume.id)).status === 'published',
+    TIMEOUTS.event,
+    'both proposals published',
+    200,
+  );
+  const ids = [(await proposal(pause.id)).messageId, (await proposal(resume.id)).messageId] as string[];
+  for (const id of ids)
+    await waitFor(() => stored(1, id), TIMEOUTS.event, `event ${id} stored at node 1`, 200);
+  // Exactly once: the host proposed each output one time, and further polls propose nothing new.
+  await anvil.mine(2);
+  const events = await eventProposals();
+  expect(events.map((p) => p.envelope.payload.kind).sort()).toEqual(['emergency_pause', 'resume']);
+  const held = (await api(net.nodes[1]!, 'GET', `/v1/messages?type=RecoveryEvent&issuer=${safe.address}`))
+    .json.items as { messageId: string }[];
+  expect(held.map((m) => m.messageId).sort()).toEqual([...ids].sort());
 });
