@@ -17,7 +17,6 @@ import {
   moveEscrow,
   type PoolService,
   PoolServiceError,
-  vaultNotFollowed,
   type WriteOptions,
 } from '../poolsNode/index.js';
 import { VaultError } from '../settlement/index.js';
@@ -37,7 +36,7 @@ export type PoolApi = Pick<
   | 'poolIds'
   | 'signCharter'
   | 'foundPool'
-  | 'vaultOf'
+  | 'vaultFor'
   | 'settleNow'
 >;
 
@@ -51,6 +50,7 @@ const NOT_FOUND = new Set(['POOL_NOT_FOUNDED', 'CLAIM_UNKNOWN']);
 const VAULT_STATUS: Record<string, number> = {
   POOL_WITHDRAWAL_LOCKED: 409,
   VAULT_NOT_FOLLOWED: 409,
+  VAULT_NO_SENDER: 409,
   VAULT_RPC_UNAVAILABLE: 503,
   VAULT_TX_PENDING: 503,
   VAULT_TX_REVERTED: 502,
@@ -68,8 +68,12 @@ const EXPECTED: Record<string, (args: readonly unknown[]) => string> = {
       : Number(reason) === 1
         ? `a retry at or after ${isoOf(until)} (chain time), when this member’s notice ends`
         : `a retry at or after ${isoOf(until)} (chain time), when the open claim’s hold ends, or once it settles`,
-  VAULT_NOT_FOLLOWED: () =>
-    'a pool whose charter settles at a vault on an eip155 chain this node has an RPC for, and a node with a sending account (settlement.md#sending)',
+  VAULT_NOT_FOLLOWED: ([missing]) =>
+    `${String(missing ?? 'a pool whose charter settles at a vault on an eip155 chain this node has an RPC for')} (settlement.md#following-the-vault)`,
+  VAULT_NO_SENDER: ([member]) =>
+    member === undefined
+      ? 'a node given a sending account: the member key of an EOA member, or identity.sender (settlement.md#sending)'
+      : `identity.sender in the node config: a key that pays for the vault transactions of the contract member ${String(member)} (settlement.md#sending)`,
   VAULT_TOO_EARLY: ([notBefore]) =>
     `a retry at or after ${isoOf(notBefore)} (chain time), when the claim’s challenge window has passed`,
   VAULT_QUORUM_NOT_MET: () =>
@@ -84,7 +88,11 @@ const EXPECTED: Record<string, (args: readonly unknown[]) => string> = {
 
 /** A vault error as a problem: its reason code and arguments, and when known what a retry needs. */
 function vaultProblem(error: VaultError, refused = 422): ApiProblem {
-  const shown = error.args.map((a) => (typeof a === 'bigint' ? a.toString() : String(a)));
+  // VAULT_NOT_FOLLOWED's one argument is what the node lacks: shown once, as `expected`.
+  const shown =
+    error.code === 'VAULT_NOT_FOLLOWED'
+      ? []
+      : error.args.map((a) => (typeof a === 'bigint' ? a.toString() : String(a)));
   const expected = EXPECTED[error.code]?.(error.args);
   return new ApiProblem({
     status: VAULT_STATUS[error.code] ?? refused,
@@ -185,8 +193,7 @@ export function createPoolHandlers(p: {
     const poolId = pathParam(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
     const body = parseBody<EscrowRequest>(req, 'EscrowRequest', p.bodyLimit);
     return run(async () => {
-      const vault = pools.vaultOf(poolId);
-      if (vault === null) throw vaultNotFollowed();
+      const vault = pools.vaultFor(poolId);
       const key = `api:${action}:${poolId}:${body.idempotencyKey ?? randomUUID()}`;
       return moveEscrow({ vault, poolId: poolId as Hex, action, amount: BigInt(body.amount), key });
     });
@@ -238,8 +245,7 @@ export function createPoolHandlers(p: {
             `the claim is not settled: ${r.code ?? 'a settle transaction is pending'}`,
             { section: 'settling-exactly-once', args: r.args ?? [] },
           );
-        const vault = pools.vaultOf(poolId);
-        if (vault === null) throw vaultNotFollowed();
+        const vault = pools.vaultFor(poolId);
         const decision = pools.getClaim(claimId)?.decision as { approvedAmount?: string } | null | undefined;
         const answer: SettleResponse = {
           poolId,

@@ -62,6 +62,7 @@ import {
 import {
   type CreatePoolSettlementParameters,
   createPoolSettlement,
+  notFollowedOf,
   type PoolVault,
   type SettlementChain,
   vaultNotFollowed,
@@ -248,11 +249,16 @@ export interface PoolService {
    */
   vaultOf(poolId: string): PoolVault | null;
   /**
+   * `vaultOf` for a request that moves money: throws `VAULT_NOT_FOLLOWED` (its argument: what the
+   * node lacks to follow the pool's vault) or `VAULT_NO_SENDER` (it follows it but cannot send).
+   */
+  vaultFor(poolId: string): PoolVault;
+  /**
    * Submits the claim's `settle` now (settlement.md#settling-exactly-once rule 5), whatever this
    * node's rank, with the approvers' signatures it holds: the entry point of `POST
    * /v1/pools/{poolId}/claims/{claimId}/settle`. Simulated first; a claim already settled on the
    * vault sends nothing and answers its settlement. Throws `CLAIM_UNKNOWN` (no such claim in the
-   * pool), `VAULT_NOT_FOLLOWED` (no vault on a chain this node reads, or no sending account) and
+   * pool), `VAULT_NOT_FOLLOWED` / `VAULT_NO_SENDER` (as `vaultFor`) and
    * `VAULT_NOT_SETTLEABLE` (not decided yet, or not approved above 0); a refusal of the vault is
    * the returned state's `code`.
    */
@@ -1229,7 +1235,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       const c = view.claims.find((x) => lower(x.claim.claimId) === lower(claimId));
       if (c === undefined || view.poolId === null)
         throw new PoolServiceError('CLAIM_UNKNOWN', `no admitted claim ${claimId} in pool ${e.poolId}`);
-      if (settlement?.vaultOf(e.poolId, view) == null || vaultDomainOf(c) === null) throw vaultNotFollowed();
+      if (settlement === undefined) throw notFollowedOf(view);
+      settlement.vaultFor(e.poolId, view);
+      if (vaultDomainOf(c) === null)
+        throw vaultNotFollowed('a claim filed under a charter that settles at a vault on an eip155 chain');
       const r = c.decision === null ? null : await submitSettlement(e, view.poolId, c, true);
       if (r === null)
         throw new VaultError(
@@ -1240,6 +1249,12 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
           { section: 'settling-exactly-once', args: c.decision === null ? [c.closesAt] : [] },
         );
       return r;
+    },
+    vaultFor(poolId) {
+      const e = entryOf(poolId);
+      const view = viewPool(e.state, now());
+      if (settlement === undefined) throw notFollowedOf(view);
+      return settlement.vaultFor(e.poolId, view);
     },
     vaultOf(poolId) {
       const e = entryOf(poolId);

@@ -25,12 +25,41 @@ import { foldVaultLogs, followVault, VaultError, type VaultFollower } from '../s
 import { createVaultSender, type VaultSender } from './createVaultSender.js';
 import { type VaultAsset, type VaultFollowStatus, vaultLedgerOf } from './vaultLedger.js';
 
-/** The refusal of a money-moving request in a pool this node moves no money in (settlement.md#escrow-from-the-node). */
-export const vaultNotFollowed = (): VaultError =>
+/**
+ * The refusal of a money-moving request in a pool whose vault this node does not follow
+ * (settlement.md#escrow-from-the-node): `missing`, its only argument, says what the node lacks
+ * (the API answers it as `expected`).
+ */
+export const vaultNotFollowed = (
+  missing = 'a pool whose charter settles at a vault on an eip155 chain this node has an RPC for (a chains[] entry)',
+): VaultError =>
+  new VaultError('VAULT_NOT_FOLLOWED', "This node does not follow this pool's vault.", {
+    section: 'escrow-from-the-node',
+    args: [missing],
+  });
+
+/** `VAULT_NOT_FOLLOWED` for a pool whose charter in force settles nowhere this node reads: what it lacks. */
+export function notFollowedOf(view: PoolView): VaultError {
+  const adopted = charterAt(view.charters, view.now) ?? view.charters.at(-1) ?? null;
+  if (adopted === null) return vaultNotFollowed('an adopted charter of the pool');
+  const { chain, vault } = adopted.charter.settlement;
+  return vaultNotFollowed(
+    eip155ChainId(chain) === null
+      ? `a charter that settles on an eip155 chain (it settles on ${chain})`
+      : ZERO.test(vault)
+        ? 'a charter that names a vault (its settlement.vault is the zero address)'
+        : `a chains[] entry with an RPC for ${chain}, where the pool's vault ${getAddress(vault)} is`,
+  );
+}
+
+/** The refusal of a money-moving request on a followed vault by a node that cannot send (settlement.md#sending). */
+export const vaultNoSender = (member: string | null): VaultError =>
   new VaultError(
-    'VAULT_NOT_FOLLOWED',
-    'This node moves no money in this pool: its charter settles on no chain this node has an RPC for, at no vault, or the node has no sending account.',
-    { section: 'escrow-from-the-node' },
+    'VAULT_NO_SENDER',
+    member === null
+      ? 'This node follows the vault but was given no sending account.'
+      : `This node follows the vault but has no account to send from: its member ${member} is a contract and identity.sender is not set.`,
+    { section: 'sending', args: member === null ? [] : [member] },
   );
 
 /** A settlement chain this node reads (a `chains[]` entry with its RPC URL resolved). */
@@ -83,6 +112,12 @@ export interface PoolSettlement {
   onChainOf(poolId: string, view: PoolView): Record<string, unknown> | null;
   /** The pool's vault and this node's sender on its chain; null when the pool settles nowhere this node reads, or it sends nothing. */
   vaultOf(poolId: string, view: PoolView): PoolVault | null;
+  /**
+   * `vaultOf` for a money-moving request: throws `VAULT_NOT_FOLLOWED` (args: what is missing) when the
+   * node does not follow the pool's vault (no chain or vault, no RPC, not read yet, its last read
+   * failed) and `VAULT_NO_SENDER` when it follows it without a sending account.
+   */
+  vaultFor(poolId: string, view: PoolView): PoolVault;
 }
 
 type Followed = {
@@ -208,6 +243,21 @@ export function createPoolSettlement(p: CreatePoolSettlementParameters): PoolSet
     return running;
   };
 
+  const vaultOf = (poolId: string, view: PoolView): PoolVault | null => {
+    const f = followerOf(poolId, view);
+    const rpc = f === null ? undefined : p.chains.find((c) => c.chain === f.status.chain);
+    const sender = rpc === undefined ? null : senderOf(rpc);
+    return f === null || sender === null
+      ? null
+      : {
+          chain: f.status.chain,
+          vault: getAddress(f.status.vault),
+          sender,
+          client: f.client,
+          asset: f.status.asset,
+        };
+  };
+
   return {
     start() {
       if (timer !== undefined) return;
@@ -234,19 +284,18 @@ export function createPoolSettlement(p: CreatePoolSettlementParameters): PoolSet
       if (f === null) return null;
       return vaultLedgerOf(view, foldVaultLogs(f.follower.logs()), f.status);
     },
-    vaultOf(poolId, view) {
+    vaultFor(poolId, view) {
       const f = followerOf(poolId, view);
-      const rpc = f === null ? undefined : p.chains.find((c) => c.chain === f.status.chain);
-      const sender = rpc === undefined ? null : senderOf(rpc);
-      return f === null || sender === null
-        ? null
-        : {
-            chain: f.status.chain,
-            vault: getAddress(f.status.vault),
-            sender,
-            client: f.client,
-            asset: f.status.asset,
-          };
+      if (f === null) throw notFollowedOf(view);
+      const where = `the vault ${f.status.vault} on ${f.status.chain}`;
+      if (f.status.error !== null)
+        throw vaultNotFollowed(`a read of ${where} that succeeds (the last failed: ${f.status.error.code})`);
+      if (f.follower.syncedTo() === null) throw vaultNotFollowed(`a first read of ${where} (retry shortly)`);
+      const v = vaultOf(poolId, view);
+      if (v === null) throw vaultNoSender(null);
+      if (v.sender.address === null) throw vaultNoSender(v.sender.member);
+      return v;
     },
+    vaultOf,
   };
 }

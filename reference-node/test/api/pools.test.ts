@@ -178,6 +178,15 @@ describe('pool HTTP API on two real nodes', () => {
       });
     }
     expect(await claimsOf0()).toEqual(before);
+    // settlement.md#escrow-from-the-node rule 1: the refusal says what the node lacks to follow the vault.
+    const notFollowed = await call(0, 'POST', `/v1/pools/${POOL_ID}/withdrawals`, { amount: '1' });
+    expect([notFollowed.status, notFollowed.body['code'], notFollowed.body['expected']]).toEqual([
+      409,
+      'VAULT_NOT_FOLLOWED',
+      expect.stringMatching(
+        /^a chains\[\] entry with an RPC for eip155:\d+, where the pool's vault 0x[0-9a-fA-F]{40} is/,
+      ),
+    ]);
   });
 
   it('describes every pool route in the served OpenAPI document', async () => {

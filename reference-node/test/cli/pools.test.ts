@@ -319,7 +319,9 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
     );
     expect(settle.code).toBe(1);
     expect(settle.stderr).toMatch(/^error VAULT_NOT_FOLLOWED: .* answered 409/);
-    expect(settle.stderr).toContain('expected a pool whose charter settles at a vault on an eip155 chain');
+    expect(settle.stderr).toMatch(
+      /; expected a chains\[\] entry with an RPC for eip155:\d+, where the pool's vault 0x/,
+    );
     const badId = await cli(
       'pool',
       'settle',

@@ -17,10 +17,16 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { readContract } from 'viem/actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import { type Api, apiNodeOf, createApi } from '../../src/api/index.js';
+import { type Api, apiNodeOf, createApi, poolProblem } from '../../src/api/index.js';
 import { formatLedger, type PoolJson } from '../../src/cli/poolLedger.js';
-import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
-import { testToken, toVaultCharter } from '../../src/settlement/index.js';
+import { createPoolSettlement } from '../../src/poolsNode/createPoolSettlement.js';
+import {
+  createPoolService,
+  type PoolService,
+  type PoolSettlement,
+  type SettlementChain,
+} from '../../src/poolsNode/index.js';
+import { testToken, toVaultCharter, type VaultError } from '../../src/settlement/index.js';
 import { cli } from '../cli/captureCli.js';
 import { startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
 import { fundEscrow, startVaultChain, type VaultChain } from '../settlement/fixtures.js';
@@ -163,6 +169,70 @@ describe('the pool view beside the vault', () => {
     expect(text).toMatch(/1000 USDC +1000 USDC +0 USDC\n/);
     expect(text).toContain(`vault     ${chain.vault} on eip155:31337, read to block`);
     expect(text).toContain('charters  epoch 0 registered on the vault');
+  });
+
+  it('a node that follows the vault but cannot send answers VAULT_NO_SENDER; one that does not follow it VAULT_NOT_FOLLOWED, saying what it lacks', async () => {
+    // settlement.md#escrow-from-the-node rule 1, on node 1's view of the registered pool.
+    const anvilChain = { chain: 'eip155:31337', rpcUrl: chain.anvil.rpcUrl, confirmations: 1 };
+    const made: PoolSettlement[] = [];
+    const make = (chains: SettlementChain[], sending?: { member: Hex; account: null }) => {
+      const s = createPoolSettlement({
+        chains,
+        dir: path.join(dir, `refusals-${made.length}`),
+        views: () => [{ poolId: POOL_ID, view: services[1]!.view(POOL_ID) }],
+        tickMs: TIMEOUTS.scenario,
+        ...(sending === undefined ? {} : { sending }),
+      });
+      made.push(s);
+      return s;
+    };
+    const refusal = (s: PoolSettlement) => {
+      try {
+        s.vaultFor(POOL_ID, services[1]!.view(POOL_ID));
+        return null;
+      } catch (error) {
+        const e = error as VaultError;
+        return { code: e.code, args: e.args, problem: poolProblem(e).problem };
+      }
+    };
+    const where = `the vault ${chain.vault} on eip155:31337`;
+    try {
+      expect(refusal(make([]))).toMatchObject({
+        code: 'VAULT_NOT_FOLLOWED',
+        problem: {
+          status: 409,
+          expected: `a chains[] entry with an RPC for eip155:31337, where the pool's vault ${chain.vault} is (settlement.md#following-the-vault)`,
+        },
+      });
+      const down = make([{ ...anvilChain, rpcUrl: 'http://127.0.0.1:1' }]);
+      await down.sync();
+      expect(refusal(down)).toMatchObject({
+        code: 'VAULT_NOT_FOLLOWED',
+        args: [`a read of ${where} that succeeds (the last failed: VAULT_RPC_UNAVAILABLE)`],
+      });
+      const noSender = make([anvilChain]);
+      expect(refusal(noSender)).toMatchObject({
+        code: 'VAULT_NOT_FOLLOWED',
+        args: [`a first read of ${where} (retry shortly)`],
+      });
+      await noSender.sync();
+      expect(refusal(noSender)).toMatchObject({
+        code: 'VAULT_NO_SENDER',
+        args: [],
+        problem: { status: 409, expected: expect.stringContaining('a sending account') },
+      });
+      const contract = make([anvilChain], { member: net.keys[1]!.address, account: null });
+      await contract.sync();
+      expect(refusal(contract)).toMatchObject({
+        code: 'VAULT_NO_SENDER',
+        args: [net.keys[1]!.address],
+        problem: { status: 409, expected: expect.stringContaining('identity.sender') },
+      });
+      // The nodes themselves follow it and send: nothing refused.
+      expect(services[1]!.vaultFor(POOL_ID).vault).toBe(chain.vault);
+    } finally {
+      await Promise.all(made.map((s) => s.stop()));
+    }
   });
 
   it('the claimant node opens its claim on the vault when it files it; every node sees it opened', async () => {
