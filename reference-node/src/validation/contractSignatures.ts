@@ -1,9 +1,12 @@
 /**
  * ERC-1271 members (spec/v1/envelope.md#erc-1271-members): which members are contracts, and whether a
  * contract accepts a signature over a digest, asked through `isValidSignature` on the chain the member
- * is registered on (the node's configured `chains[]` RPC). Definite answers are cached, bounded and for
- * a short time (a Safe's owners can change); a chain that cannot answer gives `undefined`, which the
- * pipeline turns into IGNORE `ENVELOPE_ERC1271_UNVERIFIABLE`.
+ * is registered on (the node's configured `chains[]` RPC). A "no" at the latest block is asked again at
+ * the block of the message's time: "yes" there is `not-valid-now` (the owners changed since; rule 24
+ * IGNOREs it, as the peer that relayed it may have checked it before), "no" there too is `invalid`
+ * (REJECT). Definite answers are cached, bounded and for a short time (a Safe's owners can change); a
+ * chain that cannot answer gives `undefined`, which the pipeline turns into IGNORE
+ * `ENVELOPE_ERC1271_UNVERIFIABLE`.
  */
 import type { Address, Hex } from '../envelope/index.js';
 
@@ -30,18 +33,33 @@ export type ContractReader = {
     abi: typeof IS_VALID_SIGNATURE_ABI;
     functionName: 'isValidSignature';
     args: readonly [Hex, Hex];
+    blockNumber?: bigint;
   }): Promise<unknown>;
+  getBlock(args?: { blockNumber: bigint }): Promise<{ number: bigint | null; timestamp: bigint }>;
 };
 
-/** Asks a chain whether `account` accepts `signature` over `digest`; throws when the chain cannot answer. */
-export type Erc1271Verifier = (account: Address, digest: Hex, signature: Hex) => Promise<boolean>;
+/**
+ * Asks a chain whether `account` accepts `signature` over `digest`, at the latest block or, with
+ * `atMs`, at the block of that time (the last block whose timestamp is at most `atMs`, in seconds;
+ * none: the contract did not exist, a "no"). Throws when the chain cannot answer.
+ */
+export type Erc1271Verifier = (
+  account: Address,
+  digest: Hex,
+  signature: Hex,
+  atMs?: number,
+) => Promise<boolean>;
 
 /**
  * An `Erc1271Verifier` that calls `isValidSignature` through a viem public client. A call that reverts
- * is a "no" (a Safe reverts on a bad signature); a transport error is thrown (cannot answer).
+ * is a "no" (a Safe reverts on a bad signature); a transport error is thrown (cannot answer), and so
+ * is a node that no longer holds the state of the block asked (not an archive node).
  */
 export function createErc1271Verifier(client: ContractReader): Erc1271Verifier {
-  return async (account, digest, signature) => {
+  return async (account, digest, signature, atMs) => {
+    const blockNumber =
+      atMs === undefined ? undefined : await blockAt(client, BigInt(Math.floor(atMs / 1000)));
+    if (blockNumber === null) return false;
     let result: unknown;
     try {
       result = await client.readContract({
@@ -49,6 +67,7 @@ export function createErc1271Verifier(client: ContractReader): Erc1271Verifier {
         abi: IS_VALID_SIGNATURE_ABI,
         functionName: 'isValidSignature',
         args: [digest, signature],
+        ...(blockNumber === undefined ? {} : { blockNumber }),
       });
     } catch (error) {
       if (isRevert(error)) return false;
@@ -56,6 +75,40 @@ export function createErc1271Verifier(client: ContractReader): Erc1271Verifier {
     }
     return typeof result === 'string' && result.toLowerCase() === ERC1271_MAGIC_VALUE;
   };
+}
+
+/**
+ * The number of the last block whose timestamp is at most `seconds`, or `null` when even the first is
+ * later. Steps back from the latest block by doubling strides, then bisects: a message inside the time
+ * window (minutes old) costs a few calls, whatever the chain's height.
+ */
+async function blockAt(client: ContractReader, seconds: bigint): Promise<bigint | null> {
+  const latest = await client.getBlock();
+  if (latest.number === null) throw new Error('the chain answered a pending block as the latest');
+  if (latest.timestamp <= seconds) return latest.number;
+  let later = latest.number; // a block whose timestamp is above `seconds`
+  let stride = 1n;
+  let earlier: bigint; // a block whose timestamp is at most `seconds`
+  for (;;) {
+    const n = later - stride;
+    if (n < 0n) {
+      if ((await client.getBlock({ blockNumber: 0n })).timestamp > seconds) return null;
+      earlier = 0n;
+      break;
+    }
+    if ((await client.getBlock({ blockNumber: n })).timestamp <= seconds) {
+      earlier = n;
+      break;
+    }
+    later = n;
+    stride *= 2n;
+  }
+  while (later - earlier > 1n) {
+    const mid = (earlier + later) / 2n;
+    if ((await client.getBlock({ blockNumber: mid })).timestamp <= seconds) earlier = mid;
+    else later = mid;
+  }
+  return earlier;
 }
 
 /** viem's error for a call the contract reverted (as opposed to an RPC or transport failure). */
@@ -66,11 +119,18 @@ function isRevert(error: unknown): boolean {
   return false;
 }
 
+/**
+ * A contract's answer for rules 23–24 (envelope.md#erc-1271-members): `valid` at the latest block;
+ * `not-valid-now`, refused at the latest block but accepted at the block of the message's time;
+ * `invalid`, refused at both; `undefined`, the chain could not answer one of the questions.
+ */
+export type Erc1271Answer = 'valid' | 'not-valid-now' | 'invalid' | undefined;
+
 export interface ContractSignatures {
   /** Whether `issuer` is a contract (ERC-1271) member. */
   isContract(issuer: string): boolean;
-  /** `true` valid, `false` refused by the contract, `undefined` cannot be checked here. Never throws. */
-  check(issuer: string, digest: Hex, signature: Hex): Promise<boolean | undefined>;
+  /** The contract's answer for a message issued at `issuedAt` (unix ms). Never throws. */
+  check(issuer: string, digest: Hex, signature: Hex, issuedAt: number): Promise<Erc1271Answer>;
 }
 
 /**
@@ -86,25 +146,29 @@ export function createContractSignatures(
   const ttl = options.cacheTtlMs ?? 60_000;
   const maxCached = options.maxCached ?? 10_000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { valid: boolean; until: number }>();
+  const cache = new Map<string, { answer: Erc1271Answer; until: number }>();
   return {
     isContract: (issuer) => byAddress.has(issuer.toLowerCase()),
-    async check(issuer, digest, signature) {
+    async check(issuer, digest, signature, issuedAt) {
       const verifier = byAddress.get(issuer.toLowerCase());
       if (verifier === undefined) return undefined;
-      const key = `${issuer.toLowerCase()}|${digest}|${signature}`;
+      const key = `${issuer.toLowerCase()}|${digest}|${signature}`; // the digest covers issuedAt
       const hit = cache.get(key);
-      if (hit !== undefined && hit.until >= now()) return hit.valid;
-      let valid: boolean;
+      if (hit !== undefined && hit.until >= now()) return hit.answer;
+      let answer: Erc1271Answer;
       try {
-        valid = await verifier(issuer as Address, digest, signature);
+        answer = (await verifier(issuer as Address, digest, signature))
+          ? 'valid'
+          : (await verifier(issuer as Address, digest, signature, issuedAt))
+            ? 'not-valid-now'
+            : 'invalid';
       } catch {
         return undefined;
       }
       cache.delete(key);
-      cache.set(key, { valid, until: now() + ttl });
+      cache.set(key, { answer, until: now() + ttl });
       while (cache.size > maxCached) cache.delete(cache.keys().next().value!);
-      return valid;
+      return answer;
     },
   };
 }

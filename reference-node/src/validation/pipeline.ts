@@ -33,7 +33,7 @@ import {
   SignerRegistry,
   verifyEquivocationEvidence,
 } from '../envelope/index.js';
-import type { ContractSignatures } from './contractSignatures.js';
+import type { ContractSignatures, Erc1271Answer } from './contractSignatures.js';
 import type { IssuerRateLimiter } from './issuerRateLimiter.js';
 import { ACCEPT, ignore, type Refusal, reject, type ValidationOutcome } from './outcome.js';
 import type { ForgottenSlot, HeldMessage, ReplayState } from './replayState.js';
@@ -198,18 +198,18 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     const digest = digestOf(envelope, wire);
     // 23. [IGNORE] A contract issuer's signature can be checked here. — ENVELOPE_ERC1271_UNVERIFIABLE
     const answer = contract
-      ? await deps.contracts?.check(envelope.issuer, bytesToHex(digest), envelope.signature)
-      : true;
+      ? await deps.contracts?.check(
+          envelope.issuer,
+          bytesToHex(digest),
+          envelope.signature,
+          envelope.issuedAt,
+        )
+      : 'valid';
     const verifiable = checkVerifiable(answer);
     if (verifiable) return refused(verifiable);
     // 24. [REJECT] The signature is the issuer's (its key at `seq`, or its contract's). — ENVELOPE_BAD_SIGNATURE
-    const signed = checkIssuerSignature(
-      envelope,
-      digest,
-      contract ? answer === true : undefined,
-      signers,
-      recover,
-    );
+    //     [IGNORE] A contract accepts it at the block of the message's time only. — ENVELOPE_ERC1271_NOT_VALID_NOW
+    const signed = checkIssuerSignature(envelope, digest, contract ? answer! : undefined, signers, recover);
     const signer = signed instanceof Promise ? await signed : signed;
     if (signer) return refused(signer);
     // 25. (node) [REJECT] The envelope and its payload are valid under their schema. — SCHEMA_*
@@ -393,23 +393,28 @@ export function checkInFlight(id: string, pending: string | undefined): Refusal 
 }
 
 /** @rule 23 a contract member's signature could be checked on its chain. */
-export function checkVerifiable(answer: boolean | undefined): Refusal | null {
+export function checkVerifiable(answer: Erc1271Answer): Refusal | null {
   return answer === undefined ? ignore('ENVELOPE_ERC1271_UNVERIFIABLE') : null;
 }
 
 /**
- * @rule 24 The signature is the issuer's: a contract member's `isValidSignature` answered the magic value
- * (`contractAnswer`), an EOA member's signature recovers to its key at `seq` (`contractAnswer` undefined).
+ * @rule 24 The signature is the issuer's: an EOA member's signature recovers to its key at `seq`
+ * (`contractAnswer` undefined); a contract member's `isValidSignature` answered the magic value at the
+ * latest block. Refused there but accepted at the block of the message's time, it is IGNOREd, not
+ * REJECTed: the peer that relayed it may have checked it before the owners changed, and a relay cannot
+ * know the receiver's block.
  */
 export function checkIssuerSignature(
   envelope: Envelope,
   digest: Uint8Array,
-  contractAnswer: boolean | undefined,
+  contractAnswer: Exclude<Erc1271Answer, undefined> | undefined,
   signers: SignerRegistry,
   recover: RecoverSignerFn,
 ): Refusal | null | Promise<Refusal | null> {
   if (contractAnswer === undefined) return checkSignerWith(envelope, digest, signers, recover);
-  return contractAnswer ? null : reject('ENVELOPE_BAD_SIGNATURE', { erc1271: true });
+  if (contractAnswer === 'not-valid-now')
+    return ignore('ENVELOPE_ERC1271_NOT_VALID_NOW', { issuedAt: envelope.issuedAt });
+  return contractAnswer === 'valid' ? null : reject('ENVELOPE_BAD_SIGNATURE', { erc1271: true });
 }
 
 /** @rule 26 an `EquivocationEvidence` payload proves, from its two envelopes alone, what it says. */

@@ -32,12 +32,13 @@ it('asks the chains[] RPC of the member’s chain, read from rpcUrlFile against 
           asked.push(url);
           return '0x1626ba7e';
         },
+        getBlock: async () => ({ number: 1n, timestamp: 1n }),
       }),
     },
   );
   expect(contracts!.isContract(SAFE.toLowerCase())).toBe(true);
   expect(contracts!.isContract(EOA)).toBe(false);
-  expect(await contracts!.check(SAFE, DIGEST, '0x')).toBe(true);
+  expect(await contracts!.check(SAFE, DIGEST, '0x', 0)).toBe('valid');
   expect(asked).toEqual(['http://rpc.base.example:8545']);
 });
 
@@ -47,7 +48,7 @@ it('keeps a member whose chain has no chains[] entry a contract member that cann
     dir,
   );
   expect(contracts!.isContract(SAFE)).toBe(true);
-  expect(await contracts!.check(SAFE, DIGEST, '0x')).toBeUndefined();
+  expect(await contracts!.check(SAFE, DIGEST, '0x', 0)).toBeUndefined();
 });
 
 it('refuses the start when the RPC URL file a contract member needs cannot be read', async () => {

@@ -167,14 +167,14 @@ async function refused(topic: string, wire: Uint8Array, code: string, what: stri
 
 const encode = (envelope: object) => new TextEncoder().encode(canonicalize(envelope));
 
-async function safeAlert(seq: number, signers: typeof owners): Promise<Uint8Array> {
+async function safeAlert(seq: number, signers: typeof owners, issuedAt = Date.now()): Promise<Uint8Array> {
   const unsigned: UnsignedEnvelope = {
     sfr: '1.0',
     type: 'ContagionAlert',
     issuer: safe.address,
     seq,
-    issuedAt: Date.now(),
-    payload: alertPayload(Date.now(), seq) as JsonObject,
+    issuedAt,
+    payload: alertPayload(issuedAt, seq) as JsonObject,
   };
   const digest = bytesToHex(typedEnvelopeDigest(unsigned, hashPayload(unsigned.payload)));
   return encode({ ...unsigned, signature: await safe.sign(digest, signers) });
@@ -214,28 +214,64 @@ function announcement(effectiveFromSeq: number): JsonObject {
   };
 }
 
+/** Node 0's gossip score of the test's relay peer (GET /v1/peers). */
+const relayScore = async (): Promise<number> =>
+  ((await api(net.nodes[0]!, 'GET', '/v1/peers')).json.peers as { peerId: string; score: number }[]).find(
+    (p) => p.peerId === relay!.peerId.toString(),
+  )!.score;
+
+/** The latest block's time, ms: a message dated from it is judged at that block (envelope.md#erc-1271-members). */
+const chainNow = async () => Number((await anvil.client.getBlock()).timestamp) * 1000;
+
 it('a 2-of-3 Safe member’s messages are accepted at the other node, and refused once its owners change', async () => {
   const first = await safeAlert(1, [owners[0]!, owners[1]!]);
   await acceptedAtTheOtherNode(ALERTS, first, 'Safe alert 1');
-  // Every node must have judged it before the owners change: the Safe's node, checking it after the
-  // removal, would find it unsigned and penalise the node that relayed it (a REJECT), and leave that
-  // node out of its mesh for the next test.
   await waitFor(
     () => stored(2, messageIdOf(first)),
     TIMEOUTS.event,
     'Safe alert 1 stored at the Safe’s node',
     200,
   );
-  // Owner 1 leaves (threshold stays 2): owners 0 and 1 no longer make a valid signature.
+  // Signed by owners 0 and 1 before the change, relayed to node 0 only after it (a late receiver).
+  const late = await safeAlert(10, [owners[0]!, owners[1]!], await chainNow());
+  // Owner 1 leaves (threshold stays 2), in a later second than `late`: owners 0 and 1 no longer make
+  // a valid signature.
+  await anvil.increaseTime(2);
   await safe.removeOwner(owners[1]!.address, 2n, [owners[0]!, owners[2]!]);
+  const removedAt = await chainNow();
+  // envelope.md rule 24: node 0 asks the Safe at the block of `late`'s time, where it was valid, and
+  // IGNOREs it ENVELOPE_ERC1271_NOT_VALID_NOW: not stored, and the relay that sent it keeps its score
+  // (a REJECT costs -100 at once).
+  const scoreBefore = await relayScore();
+  const code = 'ENVELOPE_ERC1271_NOT_VALID_NOW';
+  const ignoredBefore = await metricValue(net.nodes[0]!, 'sfr_validation_outcomes_total', {
+    outcome: 'ignore',
+    code,
+  });
+  await router.publish(ALERTS, late);
+  await waitFor(
+    async () =>
+      (await metricValue(net.nodes[0]!, 'sfr_validation_outcomes_total', { outcome: 'ignore', code })) >
+      ignoredBefore,
+    TIMEOUTS.event,
+    `the late Safe alert ignored ${code} at node 0`,
+    200,
+  );
+  expect(await stored(0, messageIdOf(late))).toBe(false);
+  expect(await relayScore()).toBeGreaterThan(scoreBefore - 50);
+  // Signed by the removed owner after the change (at or after the removal's block): REJECT.
   await refused(
     ALERTS,
-    await safeAlert(2, [owners[0]!, owners[1]!]),
+    await safeAlert(2, [owners[0]!, owners[1]!], Math.max(Date.now(), removedAt)),
     'ENVELOPE_BAD_SIGNATURE',
     'Safe alert signed by a removed owner',
   );
   // The remaining owners keep the member publishing.
-  await acceptedAtTheOtherNode(ALERTS, await safeAlert(3, [owners[0]!, owners[2]!]), 'Safe alert 3');
+  await acceptedAtTheOtherNode(
+    ALERTS,
+    await safeAlert(3, [owners[0]!, owners[2]!], Math.max(Date.now(), removedAt)),
+    'Safe alert 3',
+  );
 });
 
 it('a member rotates its key and keeps publishing; the old key and an invalid rotation are refused', async () => {

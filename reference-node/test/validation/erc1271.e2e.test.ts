@@ -34,6 +34,22 @@ contract OwnerWallet {
     return ecrecover(hash, v, r, s) == owner ? bytes4(0x1626ba7e) : bytes4(0xffffffff);
   }
 }
+// The same wallet whose owner changes, as a Safe's owners do.
+contract MovableWallet {
+  address public owner;
+  constructor(address o) { owner = o; }
+  function setOwner(address o) external { owner = o; }
+  function isValidSignature(bytes32 hash, bytes calldata sig) external view returns (bytes4) {
+    if (sig.length != 65) return 0xffffffff;
+    bytes32 r; bytes32 s; uint8 v;
+    assembly {
+      r := calldataload(sig.offset)
+      s := calldataload(add(sig.offset, 32))
+      v := byte(0, calldataload(add(sig.offset, 64)))
+    }
+    return ecrecover(hash, v, r, s) == owner ? bytes4(0x1626ba7e) : bytes4(0xffffffff);
+  }
+}
 `;
 
 const owner = deriveTestKey('sfr-test-key-2');
@@ -41,6 +57,7 @@ const stranger = deriveTestKey('sfr-test-key-3');
 const T = 1_767_225_600_000;
 let anvil: AnvilInstance;
 let wallet: `0x${string}`;
+let compiled: Awaited<ReturnType<typeof compileSolidity>>;
 
 const pausePayload = JSON.parse(
   readFileSync(
@@ -53,6 +70,7 @@ async function signAsWallet(
   signer: typeof owner,
   seq: number,
   payload: JsonObject = { note: 'from a Safe-like member' },
+  at: { issuer?: `0x${string}`; issuedAt?: number } = {},
 ): Promise<Envelope> {
   const { envelope } = await signEnvelope({
     privateKey: signer.privateKey,
@@ -61,9 +79,9 @@ async function signAsWallet(
     unsigned: {
       sfr: '1.0',
       type: 'RecoveryEvent',
-      issuer: wallet,
+      issuer: at.issuer ?? wallet,
       seq,
-      issuedAt: T,
+      issuedAt: at.issuedAt ?? T,
       payload,
     },
   });
@@ -72,7 +90,7 @@ async function signAsWallet(
 
 describe('ERC-1271 contract members (anvil)', () => {
   beforeAll(async () => {
-    const compiled = await compileSolidity({ 'OwnerWallet.sol': WALLET });
+    compiled = await compileSolidity({ 'OwnerWallet.sol': WALLET });
     anvil = await startAnvil();
     wallet = toChecksumAddress(await anvil.deploy(compiled['OwnerWallet']!, [owner.address]));
   }, TIMEOUTS.hook);
@@ -102,6 +120,47 @@ describe('ERC-1271 contract members (anvil)', () => {
       outcome: 'reject',
       code: 'ENVELOPE_BAD_SIGNATURE_ENCODING',
     });
+  });
+
+  it('ignores ENVELOPE_ERC1271_NOT_VALID_NOW what the contract accepted at the message’s time only; rejects what it never accepted', async () => {
+    // envelope.md#erc-1271-members, rule 24: a relay cannot know the receiver's block.
+    const movable = toChecksumAddress(await anvil.deploy(compiled['MovableWallet']!, [owner.address]));
+    const deployedAt = (await anvil.client.getBlock()).timestamp;
+    const contractsNow = () =>
+      createContractSignatures(new Map([[movable, createErc1271Verifier(anvil.client)]]));
+    const check = (e: Envelope) =>
+      createValidationPipeline({
+        limits: { maxMessageBytes: 262_144, skewMs: 10_000, maxAgeMs: 300_000 },
+        contracts: contractsNow(),
+      }).check(new TextEncoder().encode(canonicalize(e)), {
+        source: 'gossip',
+        from: 'test',
+        now: e.issuedAt,
+      });
+    const signedThen = await signAsWallet(owner, 1, undefined, {
+      issuer: movable,
+      issuedAt: Number(deployedAt) * 1000,
+    });
+    expect(await check(signedThen)).toMatchObject({ outcome: 'accept' });
+    // The owner changes in a later second than the message's.
+    await anvil.increaseTime(2);
+    await anvil.write(movable, compiled['MovableWallet']!.abi, 'setOwner', [stranger.address]);
+    const changedAt = Number((await anvil.client.getBlock()).timestamp) * 1000;
+    expect(changedAt).toBeGreaterThan(signedThen.issuedAt + 999);
+    // The old owner's signature, issued before the change: a relayer checked it then; IGNORE now.
+    expect(await check(signedThen)).toMatchObject({
+      outcome: 'ignore',
+      code: 'ENVELOPE_ERC1271_NOT_VALID_NOW',
+    });
+    // The old owner signing after the change: the contract never accepted it: REJECT.
+    const signedAfter = await signAsWallet(owner, 2, undefined, { issuer: movable, issuedAt: changedAt });
+    expect(await check(signedAfter)).toMatchObject({ outcome: 'reject', code: 'ENVELOPE_BAD_SIGNATURE' });
+    // A stranger's signature dated before it became the owner is valid now: accepted.
+    const stranger1 = await signAsWallet(stranger, 3, undefined, {
+      issuer: movable,
+      issuedAt: signedThen.issuedAt,
+    });
+    expect(await check(stranger1)).toMatchObject({ outcome: 'accept' });
   });
 
   it('accepts what the contract accepts, rejects what it refuses, ignores when no chain answers', async () => {
