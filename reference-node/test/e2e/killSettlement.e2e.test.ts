@@ -289,6 +289,8 @@ describe.runIf(ROUNDS > 0)('kill -9 during attestation and settlement', () => {
       const claims: string[] = [];
       const points = new Map<string, number>();
       let voteMs = 500;
+      /** Votes the victim signed again from its journal after a kill (issued before the kill). */
+      let resigned = 0;
       let lost = 0;
       for (let round = 0; round < ROUNDS; round++) {
         // The claimant files and opens the claim on the vault; both approvers hold it. Each round cites
@@ -339,6 +341,7 @@ describe.runIf(ROUNDS > 0)('kill -9 during attestation and settlement', () => {
         );
         await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 1.5 * voteMs)));
         await net.kill(V, 'SIGKILL');
+        const killedAt = Date.now();
         const answer = await voting;
         progress(round, `victim killed during its vote (answer ${answer?.status ?? 'none'})`);
         if (answer !== undefined && answer.status === 201) acked.push(answer.json.messageId);
@@ -353,7 +356,13 @@ describe.runIf(ROUNDS > 0)('kill -9 during attestation and settlement', () => {
         // 201, never ENVELOPE_SLOT_CONFLICT, which would strand the claim a vote short of quorum.
         if (answer?.status !== 201) {
           const again = await api(net.nodes[V]!, 'POST', `/v1/claims/${claimId}/votes`, approve);
-          progress(round, `vote cast again: ${again.status} ${again.json.code ?? ''}`);
+          // Issued before the kill: the journal's recorded vote, signed again as it was.
+          const fromJournal = again.status === 201 && (again.json.envelope?.issuedAt ?? killedAt) < killedAt;
+          if (fromJournal) resigned++;
+          progress(
+            round,
+            `vote cast again: ${again.status} ${again.json.code ?? ''}${fromJournal ? ' (the recorded vote re-signed)' : ''}`,
+          );
           if (again.status === 201) acked.push(again.json.messageId);
           // Its vote reached the others before the kill: held, or already counted in the decision.
           else
@@ -446,7 +455,7 @@ describe.runIf(ROUNDS > 0)('kill -9 during attestation and settlement', () => {
       const settledOnce = claims.filter((id) => settles.get(id.toLowerCase())?.ok === 1).length;
       const reverted = [...settles.values()].reduce((s, e) => s + e.reverted, 0);
       console.log(
-        `[kill-settlement] ${[...points].reduce((n, [p, k]) => (p.includes('not reached') ? n : n + k), 0)} kills (${[...points].map(([p, n]) => `${p} ${n}`).join(', ')}), ${acked.length} acknowledged, ${lost} lost, ${conflicting} conflicting, ${evidence} equivocation evidence, ${duplicates.length} duplicate votes/decisions, ${settledOnce}/${claims.length} claims settled once, ${reverted} later settles refused by the vault, journal ${journal.length} transactions ${journalIssues.length} issues, in ${Math.round((Date.now() - t0) / 1000)} s`,
+        `[kill-settlement] ${[...points].reduce((n, [p, k]) => (p.includes('not reached') ? n : n + k), 0)} kills (${[...points].map(([p, n]) => `${p} ${n}`).join(', ')}), ${acked.length} acknowledged, ${lost} lost, ${conflicting} conflicting, ${evidence} equivocation evidence, ${duplicates.length} duplicate votes/decisions, ${resigned} votes re-signed from the journal after a kill, ${settledOnce}/${claims.length} claims settled once, ${reverted} later settles refused by the vault, journal ${journal.length} transactions ${journalIssues.length} issues, in ${Math.round((Date.now() - t0) / 1000)} s`,
       );
       expect({ conflicting, evidence, duplicates, journalIssues, settledOnce }).toEqual({
         conflicting: 0,
