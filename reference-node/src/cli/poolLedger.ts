@@ -25,10 +25,21 @@ type OnChain = {
     settled: { amount: string; txHash: string } | null;
     paid: string;
     unpaid: string;
+    /** This node's settlement of the claim (settlement.md#settling-exactly-once rule 4). */
+    submission?: {
+      state: string;
+      rank?: number;
+      hash?: string;
+      byThisNode?: boolean;
+      code?: string;
+      args?: string[];
+    };
     /** This node's turn at releasing what the rate limit held back (settlement.md#releasing-held-back-payouts). */
     release?: { state: string; nextReleaseAt?: number; code?: string; args?: string[] };
   }[];
   differences: { claimId: string; member: string | null; field: string; decided: string; onChain: string }[];
+  /** This node's opens of the claims it filed (settlement.md#opening-a-claim rule 3). */
+  opens?: { claimId: string; state: string; hash?: string; code?: string }[];
   /** The charter epochs the vault holds (CharterRegistered). */
   epochs: { epoch: number; charterHash: string; effectiveAt: number }[];
   /** This node's part in registering them (settlement.md#registering-on-adoption). */
@@ -114,6 +125,18 @@ export function formatLedger(poolId: string, view: PoolJson): string {
         ]);
       out.push(...table(claims));
       for (const c of on.claims) {
+        const m = c.submission;
+        if (m === undefined) continue;
+        const rank = m.rank === undefined ? '' : ` (rank ${m.rank})`;
+        out.push(
+          m.state === 'settled'
+            ? `settle    ${c.claimId}: settled${m.hash === undefined ? '' : ` in ${m.hash}`}${m.byThisNode === true ? ' by this node' : ''}${rank}`
+            : m.state === 'refused'
+              ? `settle    ${c.claimId} REFUSED: ${m.code}(${(m.args ?? []).join(', ')})${rank}`
+              : `settle    ${c.claimId}: ${m.state}${rank}${m.code === undefined ? '' : ` on ${m.code}`}`,
+        );
+      }
+      for (const c of on.claims) {
         const r = c.release;
         if (c.unpaid === '0' || r === undefined) continue;
         out.push(
@@ -123,6 +146,12 @@ export function formatLedger(poolId: string, view: PoolJson): string {
         );
       }
     }
+    for (const o of on.opens ?? [])
+      out.push(
+        o.state === 'refused'
+          ? `open      ${o.claimId} REFUSED: ${o.code}`
+          : `open      ${o.claimId}: ${o.state}${o.hash === undefined ? '' : ` in ${o.hash}`}${o.code === undefined ? '' : ` (retrying on ${o.code})`}`,
+      );
     for (const d of on.differences)
       out.push(
         `DIFFERENCE ${d.claimId}${d.member === null ? '' : ` ${d.member}`} ${d.field}: decided ${amount(d.decided)}, on-chain ${amount(d.onChain)}`,

@@ -1115,7 +1115,31 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     void attempt();
   }
 
-  const summarize = (e: PoolEntry, c: ClaimView): ClaimSummary => ({
+  /** The claims the follower read on the pool's vault (undefined when the node follows none). */
+  const onChainClaimsOf = (e: PoolEntry, view: PoolView): readonly OnChainClaim[] | undefined =>
+    (settlement?.onChainOf(e.poolId, view) as { claims?: OnChainClaim[] } | null | undefined)?.claims;
+
+  /**
+   * This node's settle state of a claim with the follower's record merged in (settlement.md#settling-exactly-once
+   * rule 4): `settled` as soon as the follower read `Settled`, not a tick later when the turn looks again.
+   */
+  const settleStateOf = (
+    claimId: string,
+    onChainClaims: readonly OnChainClaim[] | undefined,
+  ): SettleState | undefined => {
+    const had = [...settles].find(([id]) => lower(id) === lower(claimId))?.[1];
+    if (had === undefined) return undefined;
+    return withOnChain(
+      had,
+      onChainClaims?.find((y) => lower(y.claimId) === lower(claimId)),
+    );
+  };
+
+  const summarize = (
+    e: PoolEntry,
+    c: ClaimView,
+    onChainClaims: readonly OnChainClaim[] | undefined,
+  ): ClaimSummary => ({
     poolId: e.poolId,
     ...serializeClaim(c),
     claimId: c.claim.claimId,
@@ -1128,7 +1152,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       a.messageId < b.messageId ? -1 : 1,
     ),
     ...(opens.has(c.claim.claimId) ? { vaultOpen: opens.get(c.claim.claimId) } : {}),
-    ...(settles.has(c.claim.claimId) ? { vaultSettle: settles.get(c.claim.claimId) } : {}),
+    ...(settles.has(c.claim.claimId) ? { vaultSettle: settleStateOf(c.claim.claimId, onChainClaims) } : {}),
   });
 
   const service: PoolService = {
@@ -1217,7 +1241,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       }));
       if (onChain !== null && Array.isArray(onChain['claims']))
         onChain['claims'] = (onChain['claims'] as { claimId: string }[]).map((x) => {
-          const mine = [...settles].find(([id]) => lower(id) === lower(x.claimId))?.[1];
+          const mine = settleStateOf(x.claimId, onChain['claims'] as OnChainClaim[]);
           const release = releaser?.stateOf(x.claimId);
           return {
             ...x,
@@ -1226,6 +1250,14 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
           };
         });
       if (onChain !== null && registrar !== null) onChain['registrations'] = registrar.statesOf(e.poolId);
+      // settlement.md#opening-a-claim rule 3: this node's opens of its own claims, the refused ones included
+      // (a claim whose open was refused is on no vault log, so the follower's claims cannot show it).
+      if (onChain !== null) {
+        const inPool = new Set(view.claims.map((c) => lower(c.claim.claimId)));
+        onChain['opens'] = [...opens]
+          .filter(([id]) => inPool.has(lower(id)))
+          .map(([claimId, o]) => ({ claimId, ...o }));
+      }
       return { ...serializePoolView(view), founding, ...(onChain === null ? {} : { onChain }) };
     },
     syncVaults: async () => settlement?.sync(),
@@ -1265,7 +1297,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       const t = now();
       for (const e of pools.values()) {
         if (filter.poolId !== undefined && e.poolId !== lower(filter.poolId)) continue;
-        for (const c of claimViews(e, t).claims) out.push(summarize(e, c));
+        const { view, claims } = claimViews(e, t);
+        if (claims.length === 0) continue;
+        const onChainClaims = onChainClaimsOf(e, view);
+        for (const c of claims) out.push(summarize(e, c, onChainClaims));
       }
       return out.sort(
         (a, b) => Number(a['filedAt']) - Number(b['filedAt']) || (a.claimId < b.claimId ? -1 : 1),
@@ -1274,8 +1309,9 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     getClaim(claimId) {
       const t = now();
       for (const e of pools.values()) {
-        const c = claimViews(e, t).claims.find((x) => x.claim.claimId === claimId);
-        if (c !== undefined) return summarize(e, c);
+        const { view, claims } = claimViews(e, t);
+        const c = claims.find((x) => x.claim.claimId === claimId);
+        if (c !== undefined) return summarize(e, c, onChainClaimsOf(e, view));
       }
       return undefined;
     },

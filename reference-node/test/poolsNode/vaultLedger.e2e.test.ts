@@ -90,6 +90,24 @@ afterAll(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
+/** Files a claim on the vault chain's token (the fixture's evidence at `logIndex`) and has members 1 and 2 approve it by hand. */
+async function fileApproved(logIndex: number, incident: string, amount: bigint): Promise<Hex> {
+  const claim = JSON.parse(
+    JSON.stringify(
+      claimFor({ ...EVIDENCE, logIndex } as typeof EVIDENCE, incident, amount, Date.now()),
+    ).replaceAll(USDC.address, chain.token),
+  );
+  const { messageId: claimId } = await services[0]!.fileClaim(claim);
+  await waitFor(
+    () => [1, 2].every((i) => services[i]!.getClaim(claimId)?.pendingVote != null),
+    TIMEOUTS.event,
+    `the claim ${incident} waiting for a vote by hand at both attesters`,
+  );
+  await services[1]!.vote(claimId, { verdict: 'approve' });
+  await services[2]!.vote(claimId, { verdict: 'approve' });
+  return claimId;
+}
+
 describe('the pool view beside the vault', () => {
   it("every node shows each member's on-chain escrow beside its commitment, in the token's units", async () => {
     // The pool asset is the test ERC-20 on anvil, the vault the deployed one.
@@ -362,6 +380,22 @@ describe('the pool view beside the vault', () => {
         );
       expect(((s.poolJson(POOL_ID) as PoolJson).onChain!['differences'] as unknown[]).length).toBe(0);
     }
+    // What each node shows of its own part, read at once after the follower's read (no tick between):
+    // both approvers' submissions settled in the one transaction, one of them by this node; the
+    // claimant's node its open of the claim (settlement.md#settling-exactly-once rule 4, #opening-a-claim rule 3).
+    const hash = settles[0]!.hash;
+    const texts = [1, 2].map((i) => {
+      const view = services[i]!.poolJson(POOL_ID) as PoolJson;
+      const mine = view.onChain!.claims.find((c) => c.claimId.toLowerCase() === claimId.toLowerCase())!;
+      expect(mine.submission).toMatchObject({ state: 'settled', hash });
+      expect(services[i]!.getClaim(claimId)?.['vaultSettle']).toMatchObject({ state: 'settled', hash });
+      return formatLedger(POOL_ID, view);
+    });
+    for (const text of texts) expect(text).toContain(`settle    ${claimId}: settled in ${hash}`);
+    expect(texts.filter((t) => t.includes(`settled in ${hash} by this node`))).toHaveLength(1);
+    expect(formatLedger(POOL_ID, services[0]!.poolJson(POOL_ID) as PoolJson)).toMatch(
+      new RegExp(`open {6}${claimId}: opened in 0x[0-9a-f]{64}`),
+    );
 
     // sfr pool settle once settled: each node answers the one settlement, and nothing more is sent.
     const settleTxs = () =>
@@ -430,19 +464,7 @@ describe('the pool view beside the vault', () => {
     // a fresh window: nothing paid out in it yet, so the settle pays exactly the window's room
     await chain.advance(RATE_WINDOW_MS - ((await chain.nowMs()) % RATE_WINDOW_MS) + 1_000n);
     const before = await balance();
-    const claim = JSON.parse(
-      JSON.stringify(
-        claimFor({ ...EVIDENCE, logIndex: 2 } as typeof EVIDENCE, 'incident-release', 20n * U, Date.now()),
-      ).replaceAll(USDC.address, chain.token),
-    );
-    const { messageId: claimId } = await services[0]!.fileClaim(claim);
-    await waitFor(
-      () => [1, 2].every((i) => services[i]!.getClaim(claimId)?.pendingVote != null),
-      TIMEOUTS.event,
-      'the claim waiting for a vote by hand at both attesters',
-    );
-    await services[1]!.vote(claimId, { verdict: 'approve' });
-    await services[2]!.vote(claimId, { verdict: 'approve' });
+    const claimId = await fileApproved(2, 'incident-release', 20n * U);
     const onChainClaim = (i: number) =>
       (
         (services[i]!.poolJson(POOL_ID) as PoolJson).onChain!.claims as unknown as Record<string, unknown>[]
@@ -529,19 +551,7 @@ describe('the pool view beside the vault', () => {
         args: [claimant],
       });
     const before = await balance();
-    const claim = JSON.parse(
-      JSON.stringify(
-        claimFor({ ...EVIDENCE, logIndex: 1 } as typeof EVIDENCE, 'incident-takeover', 5n * U, Date.now()),
-      ).replaceAll(USDC.address, chain.token),
-    );
-    const { messageId: claimId } = await services[0]!.fileClaim(claim);
-    await waitFor(
-      () => [1, 2].every((i) => services[i]!.getClaim(claimId)?.pendingVote != null),
-      TIMEOUTS.event,
-      'the second claim waiting for a vote by hand at both attesters',
-    );
-    await services[1]!.vote(claimId, { verdict: 'approve' });
-    await services[2]!.vote(claimId, { verdict: 'approve' });
+    const claimId = await fileApproved(1, 'incident-takeover', 5n * U);
     const key = `settle:${POOL_ID}:${claimId}:0`;
     const journaled = () =>
       services[r0]!.vaultOf(POOL_ID)!
