@@ -786,7 +786,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         | null
         | undefined;
       const x = onChain?.claims?.find((y) => lower(y.claimId) === lower(claimId));
-      const merged = withOnChain(settles.get(claimId), x);
+      const merged = withOnChain(settles.get(claimId), x, sentHereOf(e, viewPool(e.state, now())));
       if (merged?.state === 'settled') settles.set(claimId, merged);
       return merged?.state === 'settled' ? merged : undefined;
     };
@@ -799,7 +799,9 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     const sigs = await heldSignatures(e.state.messages.values(), c, domain, s);
     const rank = rankOf(sigs, me);
     if (!submitNow && (rank < 0 || now() < turnAt(settleTurns(c), rank))) {
-      if (rank >= 0 && had === undefined) settles.set(claimId, { state: 'waiting', rank });
+      // the rank grows as the other approvers' signatures arrive: the shown one follows it
+      if (rank >= 0 && (had === undefined || (had.state === 'waiting' && had.rank !== rank)))
+        settles.set(claimId, { ...had, state: 'waiting', rank });
       return settles.get(claimId) ?? null;
     }
     // The sender joins a send already under way for the key; the tick waits for its own turn.
@@ -1119,11 +1121,24 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   const onChainClaimsOf = (e: PoolEntry, view: PoolView): readonly OnChainClaim[] | undefined =>
     (settlement?.onChainOf(e.poolId, view) as { claims?: OnChainClaim[] } | null | undefined)?.claims;
 
+  /** Whether this node's sender for the pool's chain broadcast `hash` (any attempt in its journal). */
+  const sentHereOf =
+    (e: PoolEntry, view: PoolView) =>
+    (hash: Hex): boolean => {
+      const sender = settlement?.vaultOf(e.poolId, view)?.sender;
+      return (
+        sender?.transactions().some((t) => t.attempts.some((a) => lower(a.hash) === lower(hash))) ?? false
+      );
+    };
+
   /**
    * This node's settle state of a claim with the follower's record merged in (settlement.md#settling-exactly-once
-   * rule 4): `settled` as soon as the follower read `Settled`, not a tick later when the turn looks again.
+   * rule 4): `settled` as soon as the follower read `Settled`, not a tick later when the turn looks again;
+   * `byThisNode` from the sender's journal, so a settle of this node's read before its send returned is its own.
    */
   const settleStateOf = (
+    e: PoolEntry,
+    view: PoolView,
     claimId: string,
     onChainClaims: readonly OnChainClaim[] | undefined,
   ): SettleState | undefined => {
@@ -1132,11 +1147,13 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     return withOnChain(
       had,
       onChainClaims?.find((y) => lower(y.claimId) === lower(claimId)),
+      sentHereOf(e, view),
     );
   };
 
   const summarize = (
     e: PoolEntry,
+    view: PoolView,
     c: ClaimView,
     onChainClaims: readonly OnChainClaim[] | undefined,
   ): ClaimSummary => ({
@@ -1152,7 +1169,9 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       a.messageId < b.messageId ? -1 : 1,
     ),
     ...(opens.has(c.claim.claimId) ? { vaultOpen: opens.get(c.claim.claimId) } : {}),
-    ...(settles.has(c.claim.claimId) ? { vaultSettle: settleStateOf(c.claim.claimId, onChainClaims) } : {}),
+    ...(settles.has(c.claim.claimId)
+      ? { vaultSettle: settleStateOf(e, view, c.claim.claimId, onChainClaims) }
+      : {}),
   });
 
   const service: PoolService = {
@@ -1241,7 +1260,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       }));
       if (onChain !== null && Array.isArray(onChain['claims']))
         onChain['claims'] = (onChain['claims'] as { claimId: string }[]).map((x) => {
-          const mine = settleStateOf(x.claimId, onChain['claims'] as OnChainClaim[]);
+          const mine = settleStateOf(e, view, x.claimId, onChain['claims'] as OnChainClaim[]);
           const release = releaser?.stateOf(x.claimId);
           return {
             ...x,
@@ -1300,7 +1319,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         const { view, claims } = claimViews(e, t);
         if (claims.length === 0) continue;
         const onChainClaims = onChainClaimsOf(e, view);
-        for (const c of claims) out.push(summarize(e, c, onChainClaims));
+        for (const c of claims) out.push(summarize(e, view, c, onChainClaims));
       }
       return out.sort(
         (a, b) => Number(a['filedAt']) - Number(b['filedAt']) || (a.claimId < b.claimId ? -1 : 1),
@@ -1311,7 +1330,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       for (const e of pools.values()) {
         const { view, claims } = claimViews(e, t);
         const c = claims.find((x) => x.claim.claimId === claimId);
-        if (c !== undefined) return summarize(e, c, onChainClaimsOf(e, view));
+        if (c !== undefined) return summarize(e, view, c, onChainClaimsOf(e, view));
       }
       return undefined;
     },

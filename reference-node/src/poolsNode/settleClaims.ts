@@ -143,10 +143,15 @@ export type OnChainClaim = {
   unpaid: string;
 };
 
-/** The settlement the follower read for a claim, merged into this node's state of it; `had` when none was read. */
+/**
+ * The settlement the follower read for a claim, merged into this node's state of it; `had` when none was
+ * read. `sentHere` tells whether a transaction hash is one this node's sender broadcast (its journal): the
+ * follower can read `Settled` before this node's own send has returned, when `had` knows no hash yet.
+ */
 export function withOnChain(
   had: SettleState | undefined,
   x: OnChainClaim | undefined,
+  sentHere?: (hash: Hex) => boolean,
 ): SettleState | undefined {
   if (x?.settled == null) return had;
   return {
@@ -154,7 +159,7 @@ export function withOnChain(
     state: 'settled',
     hash: x.settled.txHash,
     blockNumber: x.settled.blockNumber,
-    byThisNode: had?.byThisNode === true && had.hash === x.settled.txHash,
+    byThisNode: sentHere?.(x.settled.txHash) ?? (had?.byThisNode === true && had.hash === x.settled.txHash),
     paid: x.paid,
     remaining: x.unpaid,
   };

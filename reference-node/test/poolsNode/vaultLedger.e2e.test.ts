@@ -516,18 +516,27 @@ describe('the pool view beside the vault', () => {
     for (const i of [0, 1, 2])
       expect(onChainClaim(i)).toMatchObject({ paid: decided.toString(), unpaid: '0' });
     // exactly one release across the nodes' journals, mined, none reverted
-    const releases = services.flatMap((s) =>
-      s
-        .vaultOf(POOL_ID)!
-        .sender.transactions()
-        .filter((t) => t.functionName === 'release'),
+    const releases = () =>
+      services.flatMap((s) =>
+        s
+          .vaultOf(POOL_ID)!
+          .sender.transactions()
+          .filter((t) => t.functionName === 'release'),
+      );
+    // the followers can read PaidOut before the sending node's own receipt poll records it mined
+    await waitFor(
+      () => releases().some((t) => t.state === 'mined'),
+      TIMEOUTS.event,
+      'the release recorded mined in its sender’s journal',
     );
     // Rank 1 takes over only a challenge window after it saw the window open, so rank 0's release is
     // normally mined first; two sends under way at the same moment can still meet on a loaded machine,
     // and the later one reverts (gas spent, nothing paid twice): counted apart, not as a payment.
-    expect(releases.filter((t) => t.state === 'mined').map((t) => t.key)).toEqual([
-      `release:${POOL_ID}:${claimId}:1`,
-    ]);
+    expect(
+      releases()
+        .filter((t) => t.state === 'mined')
+        .map((t) => t.key),
+    ).toEqual([`release:${POOL_ID}:${claimId}:1`]);
     await waitFor(
       () => [1, 2].every((i) => release(i)?.state === 'done'),
       TIMEOUTS.event,
@@ -591,13 +600,20 @@ describe('the pool view beside the vault', () => {
       byThisNode: true,
       paid: (5n * U).toString(),
     });
-    const mine = services[r1]!.vaultOf(POOL_ID)!
-      .sender.transactions()
-      .filter((t) => t.key === key);
-    expect(mine).toHaveLength(1);
-    expect(mine[0]!.state).toBe('mined');
+    // the follower can read Settled before rank 1's own send has seen its receipt
+    const mine = () =>
+      services[r1]!.vaultOf(POOL_ID)!
+        .sender.transactions()
+        .filter((t) => t.key === key);
+    await waitFor(
+      () => mine().some((t) => t.state === 'mined'),
+      TIMEOUTS.event,
+      "rank 1's settle recorded mined in its journal",
+    );
+    expect(mine()).toHaveLength(1);
+    expect(mine()[0]!.state).toBe('mined');
     // it waited for its turn: two challenge windows (1.5 s each in this charter) after the decision
-    expect(mine[0]!.attempts[0]!.sentAt).toBeGreaterThanOrEqual(decision.decidedAt + 2 * 1_500);
+    expect(mine()[0]!.attempts[0]!.sentAt).toBeGreaterThanOrEqual(decision.decidedAt + 2 * 1_500);
     expect(journaled()?.state ?? 'pending').toBe('pending'); // rank 0's never left the node
     // settlement.md#taking-turns rule 3: no settle of any node's journal reverted (none sent once settled)
     const reverted = services.flatMap((s) =>
@@ -624,7 +640,7 @@ describe('the pool view beside the vault', () => {
       const on = (services[i]!.poolJson(POOL_ID) as PoolJson).onChain!;
       const x = on.claims.find((y) => y.claimId.toLowerCase() === claimId.toLowerCase())!;
       expect(x).toMatchObject({
-        settled: { amount: decision.approvedAmount, txHash: mine[0]!.hash },
+        settled: { amount: decision.approvedAmount, txHash: mine()[0]!.hash },
         paid: decision.approvedAmount,
         unpaid: '0',
       });
