@@ -2,8 +2,9 @@
  * Issue 6 "Done when", end to end: five `sfr node start` processes on loopback, each hosting the
  * real pausable adapter against one anvil chain. A claim filed at one node collects attestations
  * from the others — each re-deriving the cited log from chain through its own adapter host — and
- * every node reaches the same ClaimDecision; claims citing fake or reorged evidence are rejected by
- * all. Everything goes through the HTTP API (token-protected mutations).
+ * every node reaches the same ClaimDecision; claims citing fake or reorged evidence, or a recovery
+ * event its issuer retracted, are rejected by all. Everything goes through the HTTP API
+ * (token-protected mutations).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,5 +168,75 @@ describe(`pools end to end: ${N} node processes, anvil, the pausable adapter hos
       }
       expect(views.filter((v) => v.myVote === 'reject').length).toBeGreaterThanOrEqual(2);
     }
+  });
+
+  it('a claim citing a recovery event its issuer retracted is refused by every other node (CLAIM_RECOVERY_EVENT_RETRACTED)', async () => {
+    // Node 3's pausable adapter published an emergency_pause for a Paused log of the tests above; its
+    // issuer retracts it (messages.md#retraction: what an adapter host publishes when a reorg removed
+    // the evidence), then files a claim citing it. Every attester refuses it at re-derivation step 3.
+    const n3 = net.nodes[3]!;
+    let event: { id: string; payload: Json } | undefined;
+    await waitFor(
+      async () => {
+        const page = (
+          await api(
+            n3,
+            'GET',
+            `/v1/messages?type=RecoveryEvent&issuer=${n3.key.address}&retracted=false&limit=100`,
+          )
+        ).json as Json;
+        // the oldest: the Paused log of the first test, still on the canonical chain (a later one may
+        // be the reorged log of the test above, which step 1 would refuse first)
+        for (const item of page.items as Json[]) {
+          const m = (await api(n3, 'GET', `/v1/messages/${item.messageId}`)).json as Json;
+          if (m.envelope.payload.kind !== 'emergency_pause' || m.envelope.payload.extensions !== undefined)
+            continue;
+          event = { id: item.messageId, payload: m.envelope.payload };
+          break;
+        }
+        return event !== undefined;
+      },
+      TIMEOUTS.event,
+      "node 3's emergency_pause event",
+      250,
+    );
+    const { id, payload } = event!;
+    const retraction = await api(n3, 'POST', '/v1/events', {
+      payload: {
+        ...payload,
+        severity: 'info',
+        detectedAt: Date.now(),
+        relatesTo: [id],
+        extensions: { 'sfr.retraction': { retracts: id, reasonCode: 'EVIDENCE_REORGED' } },
+      },
+    });
+    expect(retraction.status).toBe(201);
+    await waitFor(
+      async () => {
+        for (const n of net.nodes)
+          if ((await api(n, 'GET', `/v1/messages/${id}/retraction`)).status !== 200) return false;
+        return true;
+      },
+      TIMEOUTS.event,
+      'the retraction held at every node',
+      250,
+    );
+    const claim = {
+      ...claimFor(payload.evidence[0], 'e2e-retracted', 100n * U, Date.now()),
+      recoveryEvents: [id],
+      evidence: payload.evidence,
+    };
+    const filed = await api(n3, 'POST', `/v1/pools/${POOL_ID}/claims`, claim);
+    expect(filed.status).toBe(201);
+    const views = await decidedEverywhere((filed.json as Json).messageId);
+    expect(new Set(views.map((v) => JSON.stringify(v.decision))).size).toBe(1);
+    expect(views[0].decision).toMatchObject({ outcome: 'rejected', approvedAmount: '0' });
+    const reasons: unknown[] = [];
+    for (const attestation of views[0].decision.attestations as string[]) {
+      const m = await api(n3, 'GET', `/v1/messages/${attestation}`);
+      reasons.push((m.json as Json).envelope.payload.reasonCode);
+    }
+    expect(reasons.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(reasons)).toEqual(new Set(['CLAIM_RECOVERY_EVENT_RETRACTED']));
   });
 });
