@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { EscrowResponse, PoolCharter, SettleResponse } from '@sfr/schemas/types';
-import { erc20Abi, type Hex } from 'viem';
+import { type Address, erc20Abi, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { readContract } from 'viem/actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,15 @@ afterAll(async () => {
   await chain?.anvil.stop();
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
+
+/** An account's balance of the test ERC-20 on the vault chain, in base units. */
+const tokenBalance = (who: Address | Hex): Promise<bigint> =>
+  readContract(chain.anvil.client, {
+    address: chain.token,
+    abi: erc20Abi,
+    functionName: 'balanceOf',
+    args: [who],
+  });
 
 /** Files a claim on the vault chain's token (the fixture's evidence at `logIndex`) and has members 1 and 2 approve it by hand. */
 async function fileApproved(logIndex: number, incident: string, amount: bigint): Promise<Hex> {
@@ -294,13 +303,7 @@ describe('the pool view beside the vault', () => {
     const claimId = services[0]!.listClaims()[0]!.claimId as Hex;
     const claimant = net.keys[0]!.address;
     for (const k of net.keys) await chain.anvil.client.setBalance({ address: k.address, value: 10n ** 20n });
-    const balance = () =>
-      chain.anvil.client.readContract({
-        address: chain.token,
-        abi: erc20Abi,
-        functionName: 'balanceOf',
-        args: [claimant],
-      }) as Promise<bigint>;
+    const balance = () => tokenBalance(claimant);
     const before = await balance();
     const escrowOf = (s: PoolService) =>
       new Map(
@@ -454,13 +457,7 @@ describe('the pool view beside the vault', () => {
     // settlement.md#releasing-held-back-payouts: the approvers take turns to call release(poolId, claimId)
     // from the next window's start (chain time), until nothing is due.
     const claimant = net.keys[0]!.address;
-    const balance = () =>
-      readContract(chain.anvil.client, {
-        address: chain.token,
-        abi: erc20Abi,
-        functionName: 'balanceOf',
-        args: [claimant],
-      });
+    const balance = () => tokenBalance(claimant);
     // a fresh window: nothing paid out in it yet, so the settle pays exactly the window's room
     await chain.advance(RATE_WINDOW_MS - ((await chain.nowMs()) % RATE_WINDOW_MS) + 1_000n);
     const before = await balance();
@@ -552,13 +549,7 @@ describe('the pool view beside the vault', () => {
     ) as [number, number];
     // Rank 0's sending account has no ETH: its settle is signed and journaled but never reaches the chain.
     await chain.anvil.client.setBalance({ address: net.keys[r0]!.address, value: 0n });
-    const balance = () =>
-      readContract(chain.anvil.client, {
-        address: chain.token,
-        abi: erc20Abi,
-        functionName: 'balanceOf',
-        args: [claimant],
-      });
+    const balance = () => tokenBalance(claimant);
     const before = await balance();
     const claimId = await fileApproved(1, 'incident-takeover', 5n * U);
     const key = `settle:${POOL_ID}:${claimId}:0`;
@@ -663,13 +654,7 @@ describe('the pool view beside the vault', () => {
       }
       return out;
     };
-    const balance = () =>
-      readContract(chain.anvil.client, {
-        address: chain.token,
-        abi: erc20Abi,
-        functionName: 'balanceOf',
-        args: [me],
-      });
+    const balance = () => tokenBalance(me);
 
     // Node 0's member was paid by the settlement above: balances are read relative to this start.
     const start = await balance();
