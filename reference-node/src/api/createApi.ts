@@ -42,7 +42,7 @@ import { generateOpenApi } from './generateOpenApi.js';
 import { type IdempotencyStore, memoryIdempotencyStore } from './idempotencyStore.js';
 import { createIdempotentSubmitter } from './idempotentSubmit.js';
 import { KEY_ROUTES } from './keyRoutes.js';
-import { badParameter, HEX32, readQuery } from './params.js';
+import { badParameter, HEX32, intParam, readQuery } from './params.js';
 import { parseBody } from './parseBody.js';
 import { POOL_ROUTES } from './poolRoutes.js';
 import { ApiProblem, buildProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
@@ -174,18 +174,6 @@ function itemOf(m: StoredMessage & { readonly envelope?: unknown }): MessageList
     receivedAt: m.receivedAt,
     envelope: (m.envelope ?? JSON.parse(Buffer.from(m.wire).toString('utf8'))) as MessageListItem['envelope'],
   };
-}
-
-type Query = Record<string, unknown>;
-
-function intParam(q: Query, name: string, min: number, max: number): number | undefined {
-  const v = q[name];
-  if (v === undefined) return undefined;
-  const s = String(v);
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(s) || Number(s) < min || Number(s) > max) {
-    throw badParameter(name, `an integer ${min} … ${max}`);
-  }
-  return Number(s);
 }
 
 /**

@@ -12,6 +12,7 @@ import { isMessageId, isPoolId, isRegisteredReasonCode } from '@sfr/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Hex } from 'viem';
 import type { Logger } from '../logging/index.js';
+import { MAX_LEAVING_AT } from '../poolsNode/giveNotice.js';
 import {
   type EscrowAction,
   moveEscrow,
@@ -21,7 +22,7 @@ import {
 } from '../poolsNode/index.js';
 import { VaultError } from '../settlement/index.js';
 import { heldProposal, sendProposal } from './createProposalHandlers.js';
-import { badParameter, HEX32, pathParam, readQuery } from './params.js';
+import { badParameter, HEX32, intParam, pathParam, readQuery } from './params.js';
 import { parseBody } from './parseBody.js';
 import { ApiProblem } from './problem.js';
 
@@ -36,6 +37,7 @@ export type PoolApi = Pick<
   | 'poolIds'
   | 'signCharter'
   | 'foundPool'
+  | 'giveNotice'
   | 'vaultFor'
   | 'settleNow'
 >;
@@ -64,7 +66,7 @@ const EXPECTED: Record<string, (args: readonly unknown[]) => string> = {
   /** The bank-run guard's refusal `POOL_WITHDRAWAL_LOCKED(reason, until)`. */
   POOL_WITHDRAWAL_LOCKED: ([reason, until]) =>
     Number(reason) === 0
-      ? 'notice given first: an amendment that sets this member’s leavingAt (pools.md#leaving), then a retry once it has passed'
+      ? 'notice given first (sfr pool leave, POST /v1/pools/{poolId}/notice: pools.md#giving-notice), then a retry once its leavingAt has passed'
       : Number(reason) === 1
         ? `a retry at or after ${isoOf(until)} (chain time), when this member’s notice ends`
         : `a retry at or after ${isoOf(until)} (chain time), when the open claim’s hold ends, or once it settles`,
@@ -122,6 +124,8 @@ export function poolProblem(error: unknown, log?: Logger): ApiProblem {
       detail: 'this idempotency key was used with another body',
     });
   if (error instanceof PoolServiceError) {
+    // A refusal of a query parameter names it and what it expected (api.md#errors).
+    const { field, expected } = error.details as { field?: unknown; expected?: unknown };
     if (error.code.startsWith('STORE_'))
       return new ApiProblem({
         status: 503,
@@ -133,6 +137,8 @@ export function poolProblem(error: unknown, log?: Logger): ApiProblem {
       code: error.code,
       title: NOT_FOUND.has(error.code) ? 'Not found' : 'The pool rules refuse this',
       detail: error.message.slice(0, 300),
+      ...(typeof field === 'string' ? { field } : {}),
+      ...(typeof expected === 'string' ? { expected } : {}),
     });
   }
   const code = (error as { code?: unknown }).code;
@@ -229,6 +235,13 @@ export function createPoolHandlers(p: {
       readQuery(req, []);
       const charter = parseBody<PoolCharter>(req, 'PoolCharter', p.bodyLimit);
       return write(reply, 'PoolCharter', (options) => pools.foundPool(charter, options));
+    },
+    /** pools.md#giving-notice: the notice-only amendment, signed here; the others' nodes co-sign it. */
+    giveNotice: async (req, reply) => {
+      const q = readQuery(req, ['leavingAt']);
+      const poolId = pathParam(req, 'poolId', POOL_ID, 'a pool id: 0x and 64 lower-case hex digits');
+      const leavingAt = intParam(q, 'leavingAt', 0, MAX_LEAVING_AT);
+      return write(reply, 'PoolCharter', (options) => pools.giveNotice(poolId, leavingAt, options));
     },
     depositEscrow: (req) => escrow(req, 'deposit'),
     /** settlement.md#settling-exactly-once rule 5: the vault's refusal is a 409 with its code and when to retry. */

@@ -20,6 +20,22 @@ export function badParameter(field: string, expected: string, detail?: string): 
   });
 }
 
+/** The integer query parameter `name` (decimal, no sign) in `min` … `max`, or undefined when absent. */
+export function intParam(
+  q: Readonly<Record<string, unknown>>,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const v = q[name];
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(s) || Number(s) < min || Number(s) > max) {
+    throw badParameter(name, `an integer ${min} … ${max}`);
+  }
+  return Number(s);
+}
+
 /** The query, refused when it names a parameter outside `allowed` or repeats one. */
 export function readQuery(req: FastifyRequest, allowed: readonly string[]): Record<string, string> {
   const q = (req.query ?? {}) as Record<string, unknown>;

@@ -66,6 +66,28 @@ export const POOL_ROUTES: readonly RouteSpec[] = [
   },
   {
     method: 'POST',
+    url: '/v1/pools/:poolId/notice',
+    operationId: 'giveNotice',
+    summary: 'Give this node’s member’s notice: sign the notice-only amendment that sets its leavingAt',
+    description:
+      'No body. The node signs and publishes the last adopted charter with epoch + 1, `effectiveAt` = now + `windows.votingMs`, and only its member’s `leavingAt` set: `leavingAt` when given, else the earliest the notice period allows (pools.md#giving-notice). The other members’ nodes co-sign it by their `policy.coSignNotices` (on unless set false); once adopted, the members’ nodes register it on the vault, whose bank-run guard then lets the member withdraw from `leavingAt`. GET /v1/pools/:poolId shows it under `notices` with who signed it. A `leavingAt` before the notice period ends is 422 `POOL_NOTICE_TOO_SHORT` naming the field and the earliest allowed; nothing is signed.',
+    tag: 'pools',
+    auth: true,
+    parameters: [
+      POOL_ID,
+      {
+        name: 'leavingAt',
+        in: 'query',
+        description:
+          'When the membership ends, unix ms: at least now + votingMs + noticePeriodMs of the last adopted charter (the default), below 2^48.',
+        schema: { type: 'integer', minimum: 0, maximum: 281_474_976_710_655 },
+      },
+    ],
+    ok: { status: 201, description: 'Signed, stored and published.', schema: 'SubmitResponse' },
+    problems: [400, 401, 404, 422, 429, 503],
+  },
+  {
+    method: 'POST',
     url: '/v1/pools/:poolId/deposits',
     operationId: 'depositEscrow',
     summary: 'Deposit into this node’s member escrow in the pool’s vault',

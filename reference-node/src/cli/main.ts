@@ -248,7 +248,7 @@ export function buildProgram(out: { stdout: (s: string) => void; stderr: (s: str
   return program;
 }
 
-/** `sfr claim file`, `sfr claims`, `sfr vote`, `sfr pool found | deposit | withdraw | settle | ledger`, `sfr stress` (issue 6 items 5 and 7, issue 10 item 3). */
+/** `sfr claim file`, `sfr claims`, `sfr vote`, `sfr pool found | leave | deposit | withdraw | settle | ledger`, `sfr stress` (issue 6 items 5 and 7, issue 10 item 3). */
 function addPoolCommands(
   program: Command,
   out: { stdout: (s: string) => void; stderr: (s: string) => void },
@@ -363,6 +363,28 @@ function addPoolCommands(
           out.stdout(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatEscrow(r));
         },
       );
+  pool
+    .command('leave')
+    .description(
+      'give this node’s member’s notice: sign the amendment that sets its leavingAt (default the earliest the notice period allows) and wait until the other members’ nodes co-signed it and it is registered on the vault (pools.md#giving-notice); prints who co-signed and when withdrawal opens',
+    )
+    .argument('<poolId>', 'the pool')
+    .option('--at <time>', 'when the membership ends, an ISO 8601 time (default: the earliest allowed)')
+    .option('--wait <ms>', 'how long to wait for the co-signatures and the registration', '120000')
+    .addOption(apiOption())
+    .addOption(tokenOption())
+    .option('--json', 'print the report as JSON (amounts in base units)', false)
+    .exitOverride()
+    .action(
+      async (
+        poolId: string,
+        o: { at?: string; wait: string; api: string; tokenFile?: string; json: boolean },
+      ) => {
+        const { formatLeave, leavePool } = await import('./poolLeave.js');
+        const r = await leavePool({ ...o, poolId, waitMs: Number(o.wait) });
+        out.stdout(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatLeave(r));
+      },
+    );
   pool
     .command('settle')
     .description(

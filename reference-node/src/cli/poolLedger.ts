@@ -1,5 +1,6 @@
 import { formatUnits } from 'viem';
 import { CliError, EXIT_USAGE } from './cliError.js';
+import type { NoticeJson } from './poolLeave.js';
 import { callApi } from './poolsApi.js';
 
 const POOL_ID = /^0x[0-9a-f]{64}$/;
@@ -101,6 +102,13 @@ export function formatLedger(poolId: string, view: PoolJson): string {
     `capital   ${amount(l.capital)}   paid out ${amount(l.paidOut)}   forfeited deposits ${l.forfeitedDeposits}   claims ${view.claims?.length ?? 0}`,
     ...table(rows),
   ];
+  // pools.md#giving-notice: each member's notice, adopted or waiting for co-signatures.
+  for (const n of (view['notices'] ?? []) as NoticeJson[])
+    out.push(
+      n.member === null
+        ? `amendment epoch ${n.epoch} ${n.payloadHash}: signed by ${n.signers.join(', ')}, not a notice (${n.refused})`
+        : `notice    ${n.member} leaves at ${new Date(n.leavingAt ?? 0).toISOString()}: epoch ${n.epoch} ${n.adopted ? 'adopted' : 'waiting for co-signatures'}, signed by ${n.signers.join(', ')}${n.refused === null ? '' : ` (not co-signed here: ${n.refused})`}`,
+    );
   if (on !== undefined) {
     out.push(
       '',

@@ -88,6 +88,7 @@ export async function attachPools(p: AttachPoolsParameters): Promise<PoolService
     ...(p.config.policy?.coSignCharters === undefined
       ? {}
       : { coSignCharters: p.config.policy.coSignCharters }),
+    ...(p.config.policy?.coSignNotices === undefined ? {} : { coSignNotices: p.config.policy.coSignNotices }),
     ...(p.logger === undefined ? {} : { logger: p.logger }),
     ...(p.dataDir === undefined || chains.length === 0
       ? {}

@@ -68,6 +68,7 @@ import {
   vaultNotFollowed,
 } from './createPoolSettlement.js';
 import { type FoundingText, foundingOf, textToCoSign } from './foundingOf.js';
+import { buildNotice, noticesOf, noticeToCoSign } from './giveNotice.js';
 import {
   type CitedRecoveryEvent,
   DERIVATION_EXTENSION,
@@ -171,6 +172,11 @@ export interface CreatePoolServiceParameters {
    * node signs on its own (pools.md#founding). Without it a founding text waits for the operator.
    */
   readonly coSignCharters?: readonly string[];
+  /**
+   * `policy.coSignNotices` of the node config: co-sign other members' notice-only amendments on its own
+   * (pools.md#giving-notice). Default true; false leaves them to the operator.
+   */
+  readonly coSignNotices?: boolean;
   readonly logger?: Logger;
   readonly now?: () => number;
   readonly tickMs?: number;
@@ -274,6 +280,16 @@ export interface PoolService {
   foundPool(charter: PoolCharter, options?: WriteOptions): Promise<{ messageId: Hex; envelope: Envelope }>;
   /** Every founding text of a pool held here and who signed it (pools.md#founding); [] for a pool not held. */
   founding(poolId: string): FoundingText[];
+  /**
+   * Gives this member's notice (pools.md#giving-notice): signs the notice-only amendment of the last
+   * adopted epoch setting its `leavingAt` (default the earliest allowed); the other members' nodes
+   * co-sign it by their policy. Throws as `buildNotice`, signing nothing.
+   */
+  giveNotice(
+    poolId: string,
+    leavingAt?: number,
+    options?: WriteOptions,
+  ): Promise<{ messageId: Hex; envelope: Envelope }>;
   /** Checks a claim against the pool rules, then signs and publishes it. */
   fileClaim(claim: FundClaim, options?: WriteOptions): Promise<{ messageId: Hex; envelope: Envelope }>;
   /** A manual vote on a claim still attesting (a queued one, or any the member has not voted on). */
@@ -1006,9 +1022,28 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     }
   }
 
+  /** Co-signs the notice `noticeToCoSign` picks, unless `policy.coSignNotices` is false (pools.md#giving-notice). */
+  async function coSignNotice(poolId: string): Promise<void> {
+    const e = pools.get(poolId);
+    if (e === undefined || params.coSignNotices === false || busy.has(`notice:${poolId}`)) return;
+    const t = now();
+    const view = viewPool(e.state, t);
+    const n = noticeToCoSign(noticesOf(e.state.messages.values(), view), view, me, t);
+    if (n === null) return;
+    busy.add(`notice:${poolId}`);
+    try {
+      const r = await service.signCharter(n.charter);
+      log?.info({ poolId, epoch: n.epoch, member: n.member, messageId: r.messageId }, 'notice co-signed');
+    } finally {
+      busy.delete(`notice:${poolId}`);
+    }
+  }
+
   function react(poolId: string, m: PoolMessage): void {
     const type = m.envelope.type;
     if (type === 'PoolCharter' && namesMe(m.envelope)) enqueue(() => coSign(lower(poolId)));
+    if (type === 'PoolCharter' && (m.envelope.payload as { epoch?: unknown }).epoch !== 0)
+      enqueue(() => coSignNotice(lower(poolId)));
     if (type === 'FundClaim') enqueue(() => attest(poolId, m.messageId));
     else if (type === 'ClaimDecision') {
       const e = pools.get(lower(poolId));
@@ -1218,6 +1253,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       // Claims that arrived while the node was down, or before a restart finished attesting.
       for (const e of pools.values()) {
         const t = now();
+        enqueue(() => coSignNotice(e.poolId)); // a notice given while this node was down
         for (const c of claimViews(e, t).claims) {
           if (c.status === 'attesting') enqueue(() => attest(e.poolId, c.claim.claimId));
           for (const m of e.state.messages.values())
@@ -1277,7 +1313,9 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
           .filter(([id]) => inPool.has(lower(id)))
           .map(([claimId, o]) => ({ claimId, ...o }));
       }
-      return { ...serializePoolView(view), founding, ...(onChain === null ? {} : { onChain }) };
+      // pools.md#giving-notice: the next epoch's amendments read as notices, and the adopted notices.
+      const notices = noticesOf(e.state.messages.values(), view).map(({ charter: _c, ...n }) => n);
+      return { ...serializePoolView(view), founding, notices, ...(onChain === null ? {} : { onChain }) };
     },
     syncVaults: async () => settlement?.sync(),
     async settleNow(poolId, claimId) {
@@ -1374,6 +1412,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
           section: 'pools.md#charter-rules',
         });
       return service.signCharter(charter, options);
+    },
+    async giveNotice(poolId, leavingAt, options = {}) {
+      const e = entryOf(poolId);
+      return service.signCharter(buildNotice(viewPool(e.state, now()), me, now(), leavingAt), options);
     },
     founding: (poolId) => {
       const e = pools.get(lower(poolId));

@@ -19,35 +19,58 @@ export type FoundingText = {
   firstSignedAt: number;
 };
 
+/** One charter text of an epoch held here and its signatures: the first per signer, in canonical order. */
+export type HeldText = { payloadHash: Hex; charter: PoolCharter; signed: PoolMessage[] };
+
+/**
+ * The distinct charter texts of `poolId` at `epoch` among `messages` (the signer's own `sfr.settlement`
+ * extension stripped, pools.md#terminology), each with its first signature per signer in canonical
+ * order; the earliest signed text first (ties: lower payload hash).
+ */
+export function textsOf(messages: Iterable<PoolMessage>, poolId: string, epoch: number): HeldText[] {
+  const byHash = new Map<Hex, { charter: PoolCharter; signed: PoolMessage[] }>();
+  for (const m of messages) {
+    if (m.envelope.type !== 'PoolCharter') continue;
+    const charter = charterText(m.envelope.payload as unknown as PoolCharter);
+    if (charter.epoch !== epoch || addrKey(charter.poolId) !== addrKey(poolId)) continue;
+    const hash = charterTextHash(charter);
+    const t = byHash.get(hash) ?? { charter, signed: [] };
+    t.signed.push(m);
+    byHash.set(hash, t);
+  }
+  const out: HeldText[] = [];
+  for (const [payloadHash, t] of byHash) {
+    const seen = new Set<string>();
+    const signed: PoolMessage[] = [];
+    for (const m of [...t.signed].sort(byTimeThenId)) {
+      const k = addrKey(m.envelope.issuer);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      signed.push(m);
+    }
+    out.push({ payloadHash, charter: t.charter, signed });
+  }
+  const first = (t: HeldText) => t.signed[0]?.envelope.issuedAt ?? 0;
+  return out.sort((a, b) => first(a) - first(b) || (a.payloadHash < b.payloadHash ? -1 : 1));
+}
+
 /**
  * The founding texts of `poolId` among `messages`, the earliest signed first: each distinct epoch-0
  * text and, per member it lists, whether that member's signature of this text is held. Signatures by
  * non-members are not counted (pools.md#charter-envelopes rule 7).
  */
 export function foundingOf(messages: Iterable<PoolMessage>, poolId: string): FoundingText[] {
-  const byHash = new Map<Hex, { charter: PoolCharter; signed: PoolMessage[] }>();
-  for (const m of messages) {
-    if (m.envelope.type !== 'PoolCharter') continue;
-    const charter = charterText(m.envelope.payload as unknown as PoolCharter);
-    if (charter.epoch !== 0 || addrKey(charter.poolId) !== addrKey(poolId)) continue;
-    const hash = charterTextHash(charter);
-    const t = byHash.get(hash) ?? { charter, signed: [] };
-    t.signed.push(m);
-    byHash.set(hash, t);
-  }
   const texts: FoundingText[] = [];
-  for (const [payloadHash, t] of byHash) {
+  for (const t of textsOf(messages, poolId, 0)) {
     const listed = new Set(t.charter.members.map((m) => addrKey(m.member)));
     const first = new Map<string, PoolMessage>();
-    for (const m of [...t.signed].sort(byTimeThenId)) {
-      const k = addrKey(m.envelope.issuer);
-      if (listed.has(k) && !first.has(k)) first.set(k, m);
-    }
+    for (const m of t.signed)
+      if (listed.has(addrKey(m.envelope.issuer))) first.set(addrKey(m.envelope.issuer), m);
     const members = [...listed]
       .sort()
       .map((member) => ({ member, messageId: (first.get(member)?.messageId ?? null) as Hex | null }));
     texts.push({
-      payloadHash,
+      payloadHash: t.payloadHash,
       charter: t.charter,
       members,
       complete: members.every((m) => m.messageId !== null),

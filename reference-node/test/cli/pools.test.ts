@@ -347,4 +347,36 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
     expect(notHere.code).toBe(1);
     expect(notHere.stderr).toMatch(/^error CLAIM_UNKNOWN/);
   });
+
+  it('sfr pool leave: refuses a bad or too early time naming the field, then gives notice (pools.md#giving-notice)', async () => {
+    const flags = ['--api', t.urls[0]!, '--token-file', tokenFile];
+    const notTime = await cli('pool', 'leave', POOL_ID, '--at', 'tomorrow', ...flags);
+    expect(notTime.code).toBe(2);
+    expect(notTime.stderr).toMatch(/^error API_BAD_PARAMETER: --at must be an ISO 8601 time/);
+    const charter = t.services[0]!.view(POOL_ID).charters[0]!.charter;
+    const early = await cli('pool', 'leave', POOL_ID, '--at', new Date(Date.now()).toISOString(), ...flags);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(
+      /^error POOL_NOTICE_TOO_SHORT: .* answered 422: .*; field leavingAt; expected unix ms ≥ \d+ \(.*: now \+ votingMs \d+ \+ noticePeriodMs \d+\) and < 2\^48\n$/,
+    );
+    expect(t.services[0]!.view(POOL_ID).charters).toHaveLength(1); // nothing signed
+    // A quorum of one other member here (minMembers 1, weight 50 %): the leaver's own signature adopts it.
+    const before = Date.now();
+    const left = await cli('pool', 'leave', POOL_ID, ...flags, '--json');
+    expect(left.stderr).toBe('');
+    expect(left.code).toBe(0);
+    const r = JSON.parse(left.stdout) as {
+      epoch: number;
+      effectiveAt: number;
+      leavingAt: number;
+      adopted: boolean;
+    };
+    expect(r).toMatchObject({ epoch: 1, adopted: true, registered: null });
+    expect(r.effectiveAt).toBeGreaterThanOrEqual(before + charter.windows.votingMs);
+    expect(r.leavingAt).toBe(r.effectiveAt + charter.noticePeriodMs);
+    const ledger = await cli('pool', 'ledger', POOL_ID, '--api', t.urls[1]!);
+    expect(ledger.stdout).toContain(
+      `notice    ${t.net.keys[0]!.address.toLowerCase()} leaves at ${new Date(r.leavingAt).toISOString()}: epoch 1 adopted`,
+    );
+  });
 });

@@ -1790,6 +1790,10 @@ export interface PolicyConfig {
    */
   coSignCharters?: Address[];
   /**
+   * Co-sign on its own another member's notice-only amendment: the adopted charter with only that member's `leavingAt` set, at least the notice period after its `effectiveAt`, signed by that member (pools.md#giving-notice). Default `true`; `false` leaves every amendment to the operator (POST /v1/pools/:poolId/charter).
+   */
+  coSignNotices?: boolean;
+  /**
    * Pre-authorized protective actions (at most 16).
    *
    * @maxItems 16
