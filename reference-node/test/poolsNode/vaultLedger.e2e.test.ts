@@ -99,6 +99,21 @@ const tokenBalance = (who: Address | Hex): Promise<bigint> =>
     args: [who],
   });
 
+/**
+ * The `functionName` transactions mined in the journals of nodes `indices`, once at least one is: a
+ * follower can read the effect's log before the sending node's receipt poll records it mined.
+ */
+async function minedIn(indices: readonly number[], functionName: string) {
+  const mined = () =>
+    indices.flatMap((i) =>
+      services[i]!.vaultOf(POOL_ID)!
+        .sender.transactions()
+        .filter((t) => t.functionName === functionName && t.state === 'mined'),
+    );
+  await waitFor(() => mined().length > 0, TIMEOUTS.event, `a ${functionName} mined in a sender's journal`);
+  return mined();
+}
+
 /** Files a claim on the vault chain's token (the fixture's evidence at `logIndex`) and has members 1 and 2 approve it by hand. */
 async function fileApproved(logIndex: number, incident: string, amount: bigint): Promise<Hex> {
   const claim = JSON.parse(
@@ -162,13 +177,9 @@ describe('the pool view beside the vault', () => {
       expect(epochsOnChain(s)).toEqual([
         { epoch: 0, charterHash: adopted.payloadHash, effectiveAt: adopted.charter.effectiveAt },
       ]);
-    // exactly one registerCharter mined across the nodes' journals
-    const registrations = services.flatMap((s) =>
-      s
-        .vaultOf(POOL_ID)!
-        .sender.transactions()
-        .filter((t) => t.functionName === 'registerCharter' && t.state === 'mined'),
-    );
+    // exactly one registerCharter mined across the nodes' journals (the follower can read
+    // CharterRegistered before the sending node's receipt poll records it mined: wait for the journal)
+    const registrations = await minedIn([0, 1, 2], 'registerCharter');
     expect(registrations).toHaveLength(1);
     await fundEscrow(chain, toVaultCharter(adopted.charter, adopted.payloadHash));
     const views: PoolJson[] = [];
@@ -352,11 +363,7 @@ describe('the pool view beside the vault', () => {
     // transaction pending (settlement.md#taking-turns rule 3); only two sends under way at the same
     // moment can still meet, and the later one reverts VAULT_CLAIM_SETTLED (gas spent, nothing paid
     // twice): counted apart, not as a payment.
-    const mined = [1, 2].flatMap((i) =>
-      services[i]!.vaultOf(POOL_ID)!
-        .sender.transactions()
-        .filter((t) => t.functionName === 'settle' && t.state === 'mined'),
-    );
+    const mined = await minedIn([1, 2], 'settle');
     const settles: typeof mined = [];
     for (const t of mined)
       if ((await chain.anvil.client.getTransactionReceipt({ hash: t.hash as Hex })).status === 'success')
