@@ -49,7 +49,7 @@ export const levelDefinitions: readonly LevelDefinition[] = [
   {
     level: 'settlement',
     runner: 'settlement',
-    handlers: ['settlementDigest', 'settlementOf', 'settlementSplit'],
+    handlers: ['settlementDigest', 'settlementOf', 'settlementSplit', 'settlementTurns'],
     harness: true,
   },
 ];

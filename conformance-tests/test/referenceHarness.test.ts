@@ -9,7 +9,7 @@ import { repoDir } from './helpers.js';
 const harness = path.join(repoDir, 'reference-node/dist/harness/main.js');
 
 describe('runner against the reference harness', () => {
-  it('passes every schema and envelope vector', async () => {
+  it('passes every schema, envelope and settlement vector', async () => {
     expect(
       existsSync(harness),
       `${harness} is missing: build the reference node first (npx tsc -b reference-node)`,
@@ -19,7 +19,7 @@ describe('runner against the reference harness', () => {
     const report = await runConformance({
       argv: [process.execPath, harness],
       vectors,
-      levels: ['schema', 'envelope'],
+      levels: ['schema', 'envelope', 'settlement'],
       timeoutMs: 10_000,
     });
     const notPassed = report.cases
@@ -27,10 +27,11 @@ describe('runner against the reference harness', () => {
       .map((c) => `${c.file}: ${c.description}: ${c.code}: ${c.reason}`);
     expect(notPassed).toEqual([]);
     const counts = Object.fromEntries(report.levels.map((l) => [l.level, l.status]));
-    expect({ schema: counts['schema'], envelope: counts['envelope'] }).toEqual({
-      schema: 'passed',
-      envelope: 'passed',
-    });
+    expect({
+      schema: counts['schema'],
+      envelope: counts['envelope'],
+      settlement: counts['settlement'],
+    }).toEqual({ schema: 'passed', envelope: 'passed', settlement: 'passed' });
     expect(report.spawns).toBe(1);
   });
 });

@@ -445,10 +445,13 @@ function buildFiles(): Map<string, unknown> {
     ),
   ];
 
+  const turns = turnCases();
+
   for (const [op, cases] of [
     ['settlementDigest', digest],
     ['settlementOf', of],
     ['settlementSplit', splits],
+    ['settlementTurns', turns],
   ] as const) {
     for (const k of cases) {
       const actual = runSettlementOp(op, k.input);
@@ -475,7 +478,87 @@ function buildFiles(): Map<string, unknown> {
     file('settlementDigest', 'typedData', digest),
     file('settlementOf', 'fromDecision', of),
     file('settlementSplit', 'contributions', splits),
+    file('settlementTurns', 'takingTurns', turns),
   ]);
+}
+
+/**
+ * settlementTurns (settlement.md#taking-turns): five addresses written out in EIP-55, named in their
+ * ascending lower-case order P < Q < R < S < V. Given in mixed case, R as `0xc50d…` and S as `0xCFB0…`
+ * order the other way by code unit (`C` < `c`): only the lower-case order is the spec's.
+ */
+const P = '0x5BD3791AC1e156Be1e2Db99B902fB6334C175ddB';
+const Q = '0x6ffC5B9bb1745207d52cc6cB36eaD4851210ac7c';
+const R = '0xC50dD51705614B32C084f8cD7bbE96213DCC66c3';
+const S = '0xcFB0583C5b5030990Be62f7ed49179140AAc92DC';
+const V = '0xe96eaF7703Ff79A78E550D410a435D04D94B46c5';
+const upper = (a: string) => `0x${a.slice(2).toUpperCase()}`;
+const ADOPTED_AT = 1_765_000_000_000;
+const DECIDED_AT = 1_765_100_000_000;
+const DUE_SEEN_AT = 1_765_200_000_000;
+
+function turnCases(): Case[] {
+  for (const a of [P, Q, R, S, V]) if (getAddress(a) !== a) throw new Error(`${a} is not written in EIP-55`);
+  const turn = (
+    description: string,
+    input: { effect: string; held: string[]; me: string; start: number; challengeMs: number },
+    expected: { candidates: string[]; rank: number | null; actAt: number | null },
+  ): Case => ({ description, section: 'settlement.md#taking-turns', input, expected });
+  // Held as a node may hold them: out of order, lower, upper and EIP-55 case.
+  const mixed = [upper(S), Q.toLowerCase(), R.toLowerCase(), P];
+  const withRepeat = [R, Q.toLowerCase(), P, Q];
+  return [
+    turn(
+      'register an epoch: candidates held out of order and in mixed case are ranked by lower-case address; rank 0 acts at adoptedAt',
+      { effect: 'register', held: mixed, me: P.toLowerCase(), start: ADOPTED_AT, challengeMs: 3_600_000 },
+      { candidates: [P, Q, R, S], rank: 0, actAt: 1_765_000_000_000 },
+    ),
+    turn(
+      'register an epoch: rank 3 (0xcfb0… after 0xc50d…, whatever the case) takes over at adoptedAt + challengeMs × 3',
+      { effect: 'register', held: mixed, me: upper(S), start: ADOPTED_AT, challengeMs: 3_600_000 },
+      { candidates: [P, Q, R, S], rank: 3, actAt: 1_765_010_800_000 },
+    ),
+    turn(
+      'register an epoch: rank 1 takes over one challenge window after adoptedAt',
+      { effect: 'register', held: mixed, me: Q, start: ADOPTED_AT, challengeMs: 3_600_000 },
+      { candidates: [P, Q, R, S], rank: 1, actAt: 1_765_003_600_000 },
+    ),
+    turn(
+      'settle a claim: the same signer held twice (in two cases) is one candidate; rank 0 acts at decidedAt',
+      { effect: 'settle', held: withRepeat, me: P, start: DECIDED_AT, challengeMs: 600_000 },
+      { candidates: [P, Q, R], rank: 0, actAt: 1_765_100_000_000 },
+    ),
+    turn(
+      'settle a claim: rank 1 takes over at decidedAt + challengeMs × (1 + 1), rank 0 having a window of its own',
+      { effect: 'settle', held: withRepeat, me: Q.toLowerCase(), start: DECIDED_AT, challengeMs: 600_000 },
+      { candidates: [P, Q, R], rank: 1, actAt: 1_765_101_200_000 },
+    ),
+    turn(
+      'settle a claim: rank 2 (not 3: the repeated signer counts once) takes over at decidedAt + challengeMs × (1 + 2)',
+      { effect: 'settle', held: withRepeat, me: R, start: DECIDED_AT, challengeMs: 600_000 },
+      { candidates: [P, Q, R], rank: 2, actAt: 1_765_101_800_000 },
+    ),
+    turn(
+      'settle a claim: a node that is no candidate takes no turn',
+      { effect: 'settle', held: withRepeat, me: V, start: DECIDED_AT, challengeMs: 600_000 },
+      { candidates: [P, Q, R], rank: null, actAt: null },
+    ),
+    turn(
+      'release a held-back payout: rank 0 acts when it saw chain time reach nextReleaseAt',
+      { effect: 'release', held: [V, S, Q], me: Q, start: DUE_SEEN_AT, challengeMs: 60_000 },
+      { candidates: [Q, S, V], rank: 0, actAt: 1_765_200_000_000 },
+    ),
+    turn(
+      'release a held-back payout: rank 2 takes over challengeMs × 2 after it saw that (the origin is the start)',
+      { effect: 'release', held: [V, S, Q], me: V.toLowerCase(), start: DUE_SEEN_AT, challengeMs: 60_000 },
+      { candidates: [Q, S, V], rank: 2, actAt: 1_765_200_120_000 },
+    ),
+    turn(
+      'release a held-back payout: a node that is no candidate takes no turn',
+      { effect: 'release', held: [V, S, Q], me: P, start: DUE_SEEN_AT, challengeMs: 60_000 },
+      { candidates: [Q, S, V], rank: null, actAt: null },
+    ),
+  ];
 }
 
 export function generateSettlementVectors({ check }: { check: boolean }): number {

@@ -197,8 +197,9 @@ async function run(op: string, req: Record<string, unknown>): Promise<Record<str
     case 'settlementDigest':
     case 'settlementOf':
     case 'settlementSplit':
+    case 'settlementTurns':
       // Settlement level (spec/v1/settlement.md#vectors): typed-data digests, settlements from decisions,
-      // splits. Loaded on first use, so the other levels do not pay for it at start.
+      // splits, turns. Loaded on first use, so the other levels do not pay for it at start.
       return (await import('../settlement/settlementOp.js')).runSettlementOp(op, req);
     case 'nodeStart':
       // Node level (spec/v1/conformance.md#node-level): a real node the runner joins as gossip peers.

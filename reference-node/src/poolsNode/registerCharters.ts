@@ -20,7 +20,7 @@ import {
   vaultTypedData,
 } from '../settlement/index.js';
 import type { PoolSettlement, PoolVault } from './createPoolSettlement.js';
-import { beforeTurn, epochOnChain, rankOf, rankSigners, type Turns, turnAt } from './turns.js';
+import { beforeTurn, epochOnChain, rankOf, rankSigners, type Turns, turnAt, turnsOf } from './turns.js';
 
 /** What this node knows of one adopted epoch's registration on the vault (shown in the pool view). */
 export type RegisterState = {
@@ -118,11 +118,8 @@ async function termsSignatureOf(
  * An adopted epoch's registration turns (settlement.md#taking-turns): rank 0 as soon as the epoch is
  * adopted, rank r ≥ 1 at `adoptedAt + challengeMs × r` (the adopted text's `challengeMs`).
  */
-export const registerTurns = (adopted: AdoptedCharter): Turns => ({
-  start: adopted.adoptedAt,
-  takeOverFrom: adopted.adoptedAt,
-  stepMs: adopted.charter.windows.challengeMs,
-});
+export const registerTurns = (adopted: AdoptedCharter): Turns =>
+  turnsOf('register', adopted.adoptedAt, adopted.charter.windows.challengeMs);
 
 /** Refusals that mean another node registered the epoch first: nothing to do, not an error. */
 export const REGISTER_DONE = new Set(['VAULT_POOL_EXISTS', 'VAULT_CHARTER_BAD_EPOCH']);

@@ -11,7 +11,7 @@ import type { ClaimView, PoolView } from '../pools/index.js';
 import { sfrVault, toVaultError } from '../settlement/index.js';
 import type { PoolVault } from './createPoolSettlement.js';
 import { approversOf, type OnChainClaim, paidBy } from './settleClaims.js';
-import { beforeTurn, claimOnChain, rankOf, type Turns, turnAt } from './turns.js';
+import { beforeTurn, claimOnChain, rankOf, rankSigners, turnAt, turnsOf } from './turns.js';
 
 /** What this node knows of a claim's held-back payout (the pool view's `onChain.claims[].release`). */
 export type ReleaseState = {
@@ -85,11 +85,8 @@ export function createPayoutReleaser(p: { me: string; now: () => number; logger?
   async function release(poolId: string, c: ClaimView, vault: PoolVault): Promise<void> {
     const claimId = c.claim.claimId;
     const id = lower(claimId);
-    const ranked = approversOf(c).sort();
-    const rank = rankOf(
-      ranked.map((signer) => ({ signer })),
-      p.me,
-    );
+    const ranked = rankSigners(approversOf(c).map((signer) => ({ signer })));
+    const rank = rankOf(ranked, p.me);
     if (rank < 0) return;
     const { charter } = c.claim.snapshot;
     let had = states.get(id);
@@ -115,18 +112,13 @@ export function createPayoutReleaser(p: { me: string; now: () => number; logger?
       had = { ...had, dueSeenAt: p.now() };
       states.set(id, had);
     }
-    const turns: Turns = {
-      start: had.dueSeenAt!,
-      takeOverFrom: had.dueSeenAt!,
-      stepMs: charter.windows.challengeMs,
-    };
-    if (p.now() < turnAt(turns, rank)) return;
+    if (p.now() < turnAt(turnsOf('release', had.dueSeenAt!, charter.windows.challengeMs), rank)) return;
     // settlement.md#taking-turns rule 3: this window's tranche released already, or a release under way
     const unpaidBefore = BigInt(had.unpaid ?? '0');
     const before = await beforeTurn(
       vault.client,
       async () => (await claimOnChain(vault.client, vault.vault, poolId, claimId)).unpaid < unpaidBefore,
-      ranked.filter((_, i) => i !== rank),
+      ranked.filter((_, i) => i !== rank).map((s) => s.signer),
     );
     if (before === 'seen') {
       states.set(id, { ...had, nextReleaseAt: undefined, dueSeenAt: undefined }); // the next window is read again

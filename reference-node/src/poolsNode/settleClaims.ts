@@ -26,7 +26,7 @@ import {
   vaultTypedData,
 } from '../settlement/index.js';
 import { vaultDomainOfCharter } from './registerCharters.js';
-import { rankSigners, type Turns } from './turns.js';
+import { rankSigners, type Turns, turnsOf } from './turns.js';
 
 /** The extension namespace a member's settlement signature travels in, on its `ClaimDecision`. */
 export { SETTLEMENT_EXTENSION };
@@ -117,14 +117,8 @@ export async function heldSignatures(
  * A decided claim's settle turns (settlement.md#taking-turns): rank 0 as soon as the decision stands,
  * rank r ≥ 1 at `decidedAt + challengeMs + challengeMs × r` (the snapshot's `challengeMs`).
  */
-export const settleTurns = (c: ClaimView): Turns => {
-  const challengeMs = c.claim.snapshot.charter.windows.challengeMs;
-  return {
-    start: c.decision!.decidedAt,
-    takeOverFrom: c.decision!.decidedAt + challengeMs,
-    stepMs: challengeMs,
-  };
-};
+export const settleTurns = (c: ClaimView): Turns =>
+  turnsOf('settle', c.decision!.decidedAt, c.claim.snapshot.charter.windows.challengeMs);
 
 /** Refusals that mean "not yet" (retried each tick), not a refusal to record as final. */
 export const SETTLE_WAITS = new Set([

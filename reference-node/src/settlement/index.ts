@@ -31,6 +31,15 @@ export { runSettlementOp, SETTLEMENT_OPS } from './settlementOp.js';
 export { signForVault } from './signForVault.js';
 export { toVaultCharter } from './toVaultCharter.js';
 export {
+  rankOf,
+  rankSigners,
+  TURN_EFFECTS,
+  type TurnEffect,
+  type Turns,
+  turnAt,
+  turnsOf,
+} from './turnOrder.js';
+export {
   CHARTER_ENCODE_TYPE,
   CHARTER_TYPES,
   SETTLEMENT_ENCODE_TYPE,

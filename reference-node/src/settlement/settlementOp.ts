@@ -12,13 +12,19 @@ import {
 import { splitProRata } from '../pools/index.js';
 import { buildSettlement } from './buildSettlement.js';
 import { settlementFromJson, settlementToJson } from './settlementJson.js';
+import { rankOf, rankSigners, TURN_EFFECTS, type TurnEffect, turnAt, turnsOf } from './turnOrder.js';
 import { CHARTER_ENCODE_TYPE, SETTLEMENT_ENCODE_TYPE } from './typedDataTypes.js';
 import type { VaultDomain } from './types.js';
 import { VaultError } from './vaultError.js';
 import { vaultTypedData } from './vaultTypedData.js';
 
 /** The harness ops of the settlement level (conformance.md#ops, settlement.md#vectors). */
-export const SETTLEMENT_OPS = ['settlementDigest', 'settlementOf', 'settlementSplit'] as const;
+export const SETTLEMENT_OPS = [
+  'settlementDigest',
+  'settlementOf',
+  'settlementSplit',
+  'settlementTurns',
+] as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -30,13 +36,13 @@ function bad(field: string, expected: string): never {
   });
 }
 
+const isAddress = (v: unknown): v is string => typeof v === 'string' && /^0x[0-9a-fA-F]{40}$/.test(v);
+
 function domainOf(v: unknown): VaultDomain {
   if (!isObject(v)) bad('domain', 'an object {chainId, verifyingContract}');
   if (!Number.isSafeInteger(v['chainId']) || (v['chainId'] as number) < 1)
     bad('domain.chainId', 'a positive integer');
-  if (typeof v['verifyingContract'] !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(v['verifyingContract'])) {
-    bad('domain.verifyingContract', 'an address');
-  }
+  if (!isAddress(v['verifyingContract'])) bad('domain.verifyingContract', 'an address');
   return { chainId: v['chainId'] as number, vault: getAddress(v['verifyingContract'] as string) };
 }
 
@@ -53,7 +59,9 @@ function parse<K extends 'settlement' | 'charter'>(kind: K, v: unknown) {
  * - `settlementDigest {domain, settlement | charter}` → `{typeHash, structHash, domainSeparator, digest}`;
  * - `settlementOf {decision, claim: {issuer, issuedAt}, snapshot: {epoch, payloadHash, charter}}` →
  *   `{settleable: true, settlement}` or `{settleable: false, code}`;
- * - `settlementSplit {amount, parts: [{member, remaining}]}` → `{contributions: [{member, amount}]}`.
+ * - `settlementSplit {amount, parts: [{member, remaining}]}` → `{contributions: [{member, amount}]}`;
+ * - `settlementTurns {effect, held, me, start, challengeMs}` → `{candidates, rank, actAt}` (rank and
+ *   actAt null when `me` is no candidate).
  * Malformed input throws `VAULT_INPUT_INVALID`.
  */
 export function runSettlementOp(
@@ -143,6 +151,28 @@ export function runSettlementOp(
           amount: c.amount.toString(),
         })),
       };
+    }
+    case 'settlementTurns': {
+      const effect = (TURN_EFFECTS as readonly unknown[]).includes(req['effect'])
+        ? (req['effect'] as TurnEffect)
+        : bad('effect', `one of ${TURN_EFFECTS.join(', ')}`);
+      const held = Array.isArray(req['held']) ? req['held'] : bad('held', 'an array of addresses');
+      const ranked = rankSigners(
+        held.map((a, i) => ({
+          signer: isAddress(a) ? getAddress(a.toLowerCase()) : bad(`held[${i}]`, 'an address'),
+        })),
+      );
+      const me = isAddress(req['me']) ? req['me'] : bad('me', 'an address');
+      const time = (field: 'start' | 'challengeMs') =>
+        Number.isSafeInteger(req[field]) && (req[field] as number) >= 0
+          ? (req[field] as number)
+          : bad(field, 'a non-negative integer (ms)');
+      const turns = turnsOf(effect, time('start'), time('challengeMs'));
+      const rank = rankOf(ranked, me);
+      const actAt = rank < 0 ? null : turnAt(turns, rank);
+      if (actAt !== null && !Number.isSafeInteger(actAt))
+        bad('start', 'small enough that the turn falls within the safe integers');
+      return { candidates: ranked.map((s) => s.signer), rank: rank < 0 ? null : rank, actAt };
     }
   }
 }

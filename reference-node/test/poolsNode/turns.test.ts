@@ -1,11 +1,12 @@
 /**
  * settlement.md#taking-turns: the candidates are ranked by lower-case address whatever the order or
  * case they were held in, one rank per signer; rank 0 acts at the start, rank r ≥ 1 at the take-over
- * origin + stepMs × r. Expected values are written out from the spec's table.
+ * origin + stepMs × r (turnsOf: the table's origin per effect). Expected values are written out from
+ * the spec's table; the conformance vectors settlement/settlementTurns check the same through the harness op.
  */
 import type { Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { rankOf, rankSigners, turnAt } from '../../src/poolsNode/turns.js';
+import { rankOf, rankSigners, turnAt, turnsOf } from '../../src/poolsNode/turns.js';
 
 const sig = (signer: string, n: number) => ({
   signer: signer as Hex,
@@ -27,12 +28,17 @@ describe('taking turns', () => {
     expect(rankOf(ranked, '0x00000000000000000000000000000000000000ff')).toBe(-1);
   });
 
-  it('rank 0 at the start, rank r at the take-over origin + stepMs × r', () => {
+  it('rank 0 at the start, rank r at the take-over origin + stepMs × r, the origin by the table', () => {
     // registration: start = take-over origin = adoptedAt
-    const register = { start: 1_000_000, takeOverFrom: 1_000_000, stepMs: 1_500 };
+    const register = turnsOf('register', 1_000_000, 1_500);
+    expect(register).toEqual({ start: 1_000_000, takeOverFrom: 1_000_000, stepMs: 1_500 });
     expect([0, 1, 2].map((r) => turnAt(register, r))).toEqual([1_000_000, 1_001_500, 1_003_000]);
     // settlement: start = decidedAt, take-over origin = decidedAt + challengeMs
-    const settle = { start: 2_000_000, takeOverFrom: 2_001_500, stepMs: 1_500 };
+    const settle = turnsOf('settle', 2_000_000, 1_500);
+    expect(settle).toEqual({ start: 2_000_000, takeOverFrom: 2_001_500, stepMs: 1_500 });
     expect([0, 1, 2].map((r) => turnAt(settle, r))).toEqual([2_000_000, 2_003_000, 2_004_500]);
+    // release: start = take-over origin = when the node saw chain time reach nextReleaseAt
+    const release = turnsOf('release', 3_000_000, 1_500);
+    expect([0, 1, 2].map((r) => turnAt(release, r))).toEqual([3_000_000, 3_001_500, 3_003_000]);
   });
 });

@@ -32,6 +32,29 @@ describe('malformed input is VAULT_INPUT_INVALID, naming the field', () => {
       Spec: spec/v1/settlement.md#vectors]
     `);
   });
+  it('a turn of an effect the table does not have, or a held entry that is no address', () => {
+    const turn = {
+      effect: 'settle',
+      held: [`0x${'11'.repeat(20)}`],
+      me: `0x${'11'.repeat(20)}`,
+      start: 1,
+      challengeMs: 1,
+    };
+    expect(() => runSettlementOp('settlementTurns', { ...turn, effect: 'withdraw' })).toThrow(
+      '"effect" must be one of register, settle, release.',
+    );
+    expect(() => runSettlementOp('settlementTurns', { ...turn, held: [...turn.held, '0x12'] })).toThrow(
+      '"held[1]" must be an address.',
+    );
+    expect(() =>
+      runSettlementOp('settlementTurns', { ...turn, me: `0x${'22'.repeat(20)}`, start: -1 }),
+    ).toThrow('"start" must be a non-negative integer (ms).');
+    expect(runSettlementOp('settlementTurns', turn)).toEqual({
+      candidates: ['0x1111111111111111111111111111111111111111'],
+      rank: 0,
+      actAt: 1,
+    });
+  });
   it('a settlement with an amount as a number', () => {
     expect(() =>
       runSettlementOp('settlementDigest', {
