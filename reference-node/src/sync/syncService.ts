@@ -447,13 +447,29 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     const key = peer.toString();
     const existing = sessions.get(key);
     if (existing !== undefined) return existing;
-    const p = runSession(peer).finally(() => {
-      sessions.delete(key);
-      // A nudge that came during the session may announce what its status did not list yet.
-      if (renudged.delete(key) && running) void syncWithPeer(peer);
-    });
+    const p = runSession(peer)
+      .then((r) => {
+        if (r.accepted > 0) passOn(peer);
+        return r;
+      })
+      .finally(() => {
+        sessions.delete(key);
+        // A nudge that came during the session may announce what its status did not list yet.
+        if (renudged.delete(key) && running) void syncWithPeer(peer);
+      });
     sessions.set(key, p);
     return p;
+  }
+
+  /**
+   * [p2p.md#catch-up] A session that stored messages nudges every other connected peer: what a node
+   * fetched by sync is not relayed by gossip, so without it a healed partition reached the nodes with
+   * no link across the cut only through periodic rounds (one peer every 30 s each).
+   */
+  function passOn(from: PeerId): void {
+    if (!running) return;
+    for (const other of libp2p.getPeers())
+      if (!other.equals(from)) void request(other, SYNC_NUDGE_PROTOCOL, undefined, maxFrame).catch(() => {});
   }
 
   const onConnect = (evt: CustomEvent<PeerId>): void => {

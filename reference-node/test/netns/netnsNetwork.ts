@@ -42,6 +42,13 @@ export interface NetnsNetwork {
   stop(): Promise<void>;
 }
 
+/**
+ * Each honest node bootstraps to the 8 before it in ring order (all others below 9 nodes): between
+ * gossipsub's D (6) and D_hi (12), so meshes form from bootstrap links alone, each node reaches every
+ * other within two hops, and after a partition heals the redial loop restores the cut links.
+ */
+const BOOTSTRAP_PEERS = 8;
+
 export async function startNetnsNetwork(opts: NetnsNetworkOptions): Promise<NetnsNetwork> {
   const hosts = createHostNetwork(opts.n + (opts.extraHosts ?? 0));
   let proxy: LinkProxy | undefined;
@@ -68,6 +75,7 @@ export async function startNetnsNetwork(opts: NetnsNetworkOptions): Promise<Netn
       // Production gossip settings: no `scoring` override, so IP-colocation scoring is on (weight −35,
       // threshold 3 peers per address). The 64 KiB message limit as processNetwork states it.
       configure: () => ({ gossip: { maxMessageBytes: 65_536 } }),
+      bootstrapPeers: BOOTSTRAP_PEERS,
     });
     for (const node of net.nodes) await proxy.expose(node.index, node.p2pPort);
     const order = net.nodes.map((n) => n.index);
@@ -75,26 +83,39 @@ export async function startNetnsNetwork(opts: NetnsNetworkOptions): Promise<Netn
     for (let i = 0; i < order.length; i += k)
       await Promise.all(order.slice(i, i + k).map((j) => net!.start(j)));
     const minPeers = Math.min(2, opts.n - 1);
+    // Each node's [connected peers, mesh peers on the alert topic] at the last look (null: no answer).
+    let last: ([number, number] | null)[] = [];
     await waitFor(
       async () => {
         const s = await Promise.all(
           net!.nodes.map((n) => api(n, 'GET', '/v1/status').catch(() => undefined)),
         );
+        last = s.map((x) =>
+          x?.status === 200
+            ? [
+                x.json.peers.connected as number,
+                (x.json.topics as { topic: string; meshPeers: number }[]).find((t) => t.topic === ALERT_TOPIC)
+                  ?.meshPeers ?? 0,
+              ]
+            : null,
+        );
         // Connected is not enough: an alert published before the contagion topic's mesh formed reaches
         // the peers outside it only through sync (every 30 s), which is what CI run 17 measured.
-        return s.every(
-          (x) =>
-            x?.status === 200 &&
-            x.json.peers.connected >= minPeers &&
-            (x.json.topics as { topic: string; meshPeers: number }[]).some(
-              (t) => t.topic === ALERT_TOPIC && t.meshPeers >= minPeers,
-            ),
-        );
+        return last.every((x) => x !== null && x[0] >= minPeers && x[1] >= minPeers);
       },
       TIMEOUTS.mesh,
       `every node connected to ${minPeers}+ peers and meshed with them on ${ALERT_TOPIC}`,
       250,
-    );
+    ).catch((e: unknown) => {
+      const behind = last.flatMap((x, i) =>
+        x === null
+          ? [`node ${i}: no status`]
+          : x[0] < minPeers || x[1] < minPeers
+            ? [`node ${i}: ${x[0]} connected, ${x[1]} meshed`]
+            : [],
+      );
+      throw new Error(`${(e as Error).message}; ${behind.join('; ')}`);
+    });
     return { hosts, proxy, net, nodes: net.nodes, stop };
   } catch (err) {
     await stop();

@@ -1,7 +1,8 @@
 /**
  * Catch-up sync between real nodes on loopback TCP: a node cut off while the others publish catches up
  * after the partition heals — nothing missing, nothing duplicated — even though the partition outlasted
- * gossipsub's message cache.
+ * gossipsub's message cache; and a node with no link across the cut gets the other side's messages
+ * from a neighbour that caught up, which nudges it (p2p.md#catch-up), with no periodic round.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
@@ -75,5 +76,64 @@ describe('partition → catch-up via sync', () => {
       expect(mine.map((m) => m.id)).toEqual(theirs.map((m) => m.id));
     }
     expect((await d.store.stats()).messages).toBe((await a.store.stats()).messages);
+  });
+});
+
+describe('partition → a node with no link across the cut catches up when its neighbour nudges it', () => {
+  let net: TestNetwork;
+  beforeAll(async () => {
+    // a, a2 | b, c: c never connects to a or a2, so only b links it to the other side. No periodic
+    // sync rounds in these nodes (fixtures: sync.intervalMs 0): only connects and nudges start sessions.
+    net = await startNetwork({ n: 4, degree: 3 });
+    await waitForMesh(net.nodes, ALERTS);
+  }, TIMEOUTS.hook);
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it("c gets a's messages from b once b caught up from a after the heal", async () => {
+    const [a, a2, b, c] = net.nodes as [
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+    ];
+    const cut = async (x: typeof a, y: typeof a): Promise<void> => {
+      x.denylist.deny(y.peerId, 600_000);
+      y.denylist.deny(x.peerId, 600_000);
+      await x.libp2p.hangUp(y.libp2p.peerId);
+    };
+    for (const x of [a, a2]) await cut(c, x);
+    for (const x of [a, a2]) await cut(b, x);
+    await waitFor(
+      () => c.connectedPeers().length === 1 && b.connectedPeers().length === 1,
+      TIMEOUTS.event,
+      'b and c connected only to each other',
+    );
+    const accepted = new Map<string, string[]>();
+    c.onAccepted((m) => accepted.set(m.id, [...(accepted.get(m.id) ?? []), m.source]));
+    const ids: string[] = [];
+    for (let k = 0; k < 6; k++)
+      ids.push((await a.publish('ContagionAlert', alertPayload(Date.now(), k))).messageId);
+    await waitFor(
+      async () => (await Promise.all(ids.map((id) => a2.store.getMessage(id)))).every((m) => m !== undefined),
+      TIMEOUTS.event,
+      "a2 has a's messages",
+    );
+    // Outlast gossipsub's message cache, so gossip alone cannot repair the partition.
+    await new Promise((r) => setTimeout(r, (MCACHE_LENGTH + 1) * HEARTBEAT_INTERVAL_MS));
+    for (const id of ids) expect(await c.store.getMessage(id)).toBeUndefined();
+
+    // Heal b's side only: b redials a and a2 and syncs on connect; c's links do not change.
+    for (const x of [a, a2]) {
+      b.denylist.allow(x.peerId);
+      x.denylist.allow(b.peerId);
+    }
+    await waitFor(
+      async () => (await Promise.all(ids.map((id) => c.store.getMessage(id)))).every((m) => m !== undefined),
+      TIMEOUTS.event,
+      "c has a's messages through b's nudge",
+    );
+    for (const id of ids) expect(accepted.get(id)).toEqual(['sync']);
   });
 });
