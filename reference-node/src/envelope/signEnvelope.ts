@@ -29,7 +29,7 @@ export type SignEnvelopeReturnType = { envelope: Envelope; wire: Uint8Array; mes
 
 /** The journal slots an envelope occupies: (issuer, seq), plus (claimId, round) for an attestation. */
 export function slotsOf(unsigned: UnsignedEnvelope): SigningSlot[] {
-  const slots: SigningSlot[] = [];
+  const slots: SigningSlot[] = [{ kind: 'seq', issuer: unsigned.issuer, seq: unsigned.seq }];
   if (unsigned.type === 'ClaimAttestation') {
     const { claimId, round } = unsigned.payload as { claimId?: unknown; round?: unknown };
     if (typeof claimId !== 'string' || !Number.isSafeInteger(round)) {
@@ -41,9 +41,10 @@ export function slotsOf(unsigned: UnsignedEnvelope): SigningSlot[] {
         },
       );
     }
+    // After the seq slot (envelope.md#persist-then-sign): a crash between the two records must burn
+    // the seq, never leave a recorded vote whose seq the restarted node passes and can then not re-sign.
     slots.push({ kind: 'attestation', claimId: claimId as Hex, round: round as number });
   }
-  slots.push({ kind: 'seq', issuer: unsigned.issuer, seq: unsigned.seq });
   return slots;
 }
 

@@ -4,6 +4,7 @@ import {
   type Address,
   addressOfPrivateKey,
   canonicalize,
+  EnvelopeError,
   type Hex,
   type SignEnvelopeReturnType,
   type SigningJournal,
@@ -78,6 +79,8 @@ export function createSignNext(member: Address, signOne: () => SignOne): MemberS
       const again = await recordedVote(store, fresh);
       // The recorded vote keeps its own seq: the one just handed out is not used up.
       if (again !== undefined) spare = seq;
+      if (again === 'changed')
+        throw new EnvelopeError('ENVELOPE_SLOT_CONFLICT', CHANGED_VOTE, { section: 'persist-then-sign' });
       let journaled = false;
       const journal: SigningJournal = {
         async reserve(slot, digest, unsigned) {
@@ -98,15 +101,19 @@ export function createSignNext(member: Address, signOne: () => SignOne): MemberS
   };
 }
 
+const CHANGED_VOTE =
+  'Refusing to sign: this slot was already signed with a different digest (another vote on the claim and round).';
+
 /**
  * The vote the journal recorded for `unsigned`'s attestation slot, when it carries the same payload:
  * signed again as recorded, it has the recorded digest, which the slot accepts. Another payload (a
- * changed vote) is left to the journal, which refuses it (`ENVELOPE_SLOT_CONFLICT`).
+ * changed vote) is `'changed'`: refused (`ENVELOPE_SLOT_CONFLICT`) before any slot is recorded, so the
+ * refusal uses no sequence number (the seq slot is recorded first, envelope.md#persist-then-sign).
  */
 async function recordedVote(
   store: SigningStore,
   unsigned: UnsignedEnvelope,
-): Promise<UnsignedEnvelope | undefined> {
+): Promise<UnsignedEnvelope | 'changed' | undefined> {
   if (store.recorded === undefined) return undefined;
   const slot = slotsOf(unsigned).find((s) => s.kind === 'attestation');
   if (slot === undefined) return undefined;
@@ -115,7 +122,7 @@ async function recordedVote(
   const same =
     recorded.issuer.toLowerCase() === unsigned.issuer.toLowerCase() &&
     canonicalize(recorded.payload) === canonicalize(unsigned.payload);
-  return same ? recorded : undefined;
+  return same ? recorded : 'changed';
 }
 
 /** A signer holding the key in this process (plaintext key file or decrypted keystore). */

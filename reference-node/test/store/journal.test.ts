@@ -91,3 +91,46 @@ it('a restarted signer re-signs the recorded vote exactly, never a new one (enve
     restarted.signNext(store, (seq) => vote(seq, 1_767_225_660_000, 'reject')),
   ).rejects.toMatchObject({ code: 'ENVELOPE_SLOT_CONFLICT' });
 });
+
+it('a vote whose signer was killed between its two slot records is signed again after restart, its seq a gap (envelope.md#persist-then-sign)', async () => {
+  const claimId = `0x${'ee'.repeat(32)}` as Hex;
+  const vote = (seq: number, issuedAt: number, verdict: string): UnsignedEnvelope => ({
+    sfr: '1.0',
+    type: 'ClaimAttestation',
+    issuer: key.address,
+    seq,
+    issuedAt,
+    scope: { poolId: `0x${'dd'.repeat(32)}` as Hex, epoch: 0 },
+    payload: { claimId, round: 0, verdict },
+  });
+  store = await openStore(dir);
+  const open = store;
+  // The process dies right after the first slot record: the second reserve never happens.
+  const dying = {
+    reserveSeq: (issuer: string, atLeast?: number) => open.reserveSeq(issuer, atLeast),
+    recorded: (slot: Parameters<NonNullable<Store['recorded']>>[0]) => open.recorded(slot),
+    records: 0,
+    async reserve(...args: Parameters<Store['reserve']>) {
+      if (this.records++ === 1) throw new Error('killed between the slot records');
+      return open.reserve(...args);
+    },
+  };
+  const signer = createLocalSigner({ member: key.address, privateKey: key.privateKey });
+  await expect(signer.signNext(dying, (seq) => vote(seq, 1_767_225_600_000, 'approve'))).rejects.toThrow(
+    'killed between the slot records',
+  );
+  await store.close();
+
+  store = await openStore(dir);
+  const restarted = createLocalSigner({ member: key.address, privateKey: key.privateKey });
+  // On start the node signs something else first (its NodeAnnouncement), past the dead vote's seq.
+  const first = await restarted.signNext(store, (seq) => unsigned(seq, 'announce'));
+  const again = await restarted.signNext(store, (seq) => vote(seq, 1_767_225_660_000, 'approve'));
+  expect(again.envelope.seq).toBe(first.envelope.seq + 1);
+  // A changed vote is refused before anything is recorded: the next message takes the next seq.
+  await expect(
+    restarted.signNext(store, (seq) => vote(seq, 1_767_225_660_000, 'reject')),
+  ).rejects.toMatchObject({ code: 'ENVELOPE_SLOT_CONFLICT' });
+  const after = await restarted.signNext(store, (seq) => unsigned(seq, 'after'));
+  expect(after.envelope.seq).toBe(again.envelope.seq + 1);
+});
