@@ -320,6 +320,7 @@ export async function startNodeFromConfig(p: NodeStartParameters): Promise<Runni
     baseDir: loaded.baseDir,
     dataDir,
     sending: { member: signer.member, account: sendingAccount },
+    ...(contractMembers === undefined ? {} : { contracts: contractMembers }),
     ...(adapters === undefined
       ? {}
       : {

@@ -74,7 +74,9 @@ export async function contractMembersFromConfig(
   };
   const members = new Map<string, Erc1271Verifier | undefined>();
   for (const m of contracts) members.set(m.member, await verifierOf(m.contract!.chain));
-  return createContractSignatures(members);
+  return createContractSignatures(members, {
+    chains: new Map(contracts.map((m) => [m.member, m.contract!.chain])),
+  });
 }
 
 /**

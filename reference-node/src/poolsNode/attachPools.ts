@@ -14,6 +14,7 @@ import { chainRpcUrl } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import type { SfrNode } from '../node/index.js';
 import type { MessageInput } from '../pools/index.js';
+import type { ContractSignatures } from '../validation/contractSignatures.js';
 import type { EvidenceVerdict } from './chooseVerdict.js';
 import { createFeedRoundsReader } from './createFeedRoundsReader.js';
 import { createPoolService, type DeriveLoss, type PoolService } from './createPoolService.js';
@@ -34,6 +35,8 @@ export interface AttachPoolsParameters {
   readonly logger?: Logger;
   /** Who sends vault transactions (settlement.md#sending): `sendingAccountOf`'s answer. Absent: nothing is sent. */
   readonly sending?: { readonly member: Address; readonly account: LocalAccount | null };
+  /** The node's contract (ERC-1271) members: their vault signatures count through their contracts. */
+  readonly contracts?: ContractSignatures;
 }
 
 /** Reads a charter file: one signed PoolCharter envelope, or an array of them. */
@@ -102,6 +105,7 @@ export async function attachPools(p: AttachPoolsParameters): Promise<PoolService
                 : [{ poolId: pool.poolId, chain: pool.vault.chain, fromBlock: BigInt(pool.vault.fromBlock) }],
             ),
             ...(p.sending === undefined ? {} : { sending: p.sending }),
+            ...(p.contracts === undefined ? {} : { contracts: p.contracts }),
           },
         }),
   });

@@ -50,6 +50,7 @@ import {
 } from '../pools/index.js';
 import { VaultError } from '../settlement/index.js';
 import type { Store } from '../store/index.js';
+import type { ContractSignatures } from '../validation/contractSignatures.js';
 import type { OwnProtocolVerdict, ValidationOutcome, WireEnvelope } from '../validation/index.js';
 import {
   type AutoAttestPolicy,
@@ -192,6 +193,11 @@ export interface CreatePoolServiceParameters {
     readonly sending?: NonNullable<CreatePoolSettlementParameters['sending']>;
     /** `pools[].vault` of the node config: where each pool's vault follower first reads (default block 0). */
     readonly fromBlocks?: NonNullable<CreatePoolSettlementParameters['fromBlocks']>;
+    /**
+     * The node's contract (ERC-1271) members (node.md#contract-members): their vault signatures count
+     * when their contract accepts them (settlement.md#counting-vault-signatures).
+     */
+    readonly contracts?: ContractSignatures;
   };
 }
 
@@ -812,7 +818,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     const payload = buildClaimDecision(poolId, c);
     const s = payload === null ? null : settlementOf(c, payload);
     if (payload === null || s === null) return null;
-    const sigs = await heldSignatures(e.state.messages.values(), c, domain, s);
+    const sigs = await heldSignatures(e.state.messages.values(), c, domain, s, {
+      contracts: params.settlement?.contracts,
+      chain: c.claim.snapshot.charter.settlement.chain,
+    });
     const rank = rankOf(sigs, me);
     if (!submitNow && (rank < 0 || now() < turnAt(settleTurns(c), rank))) {
       // the rank grows as the other approvers' signatures arrive: the shown one follows it
@@ -891,7 +900,13 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   const registrar =
     settlement === undefined
       ? null
-      : createCharterRegistrar({ me, settlement, now, ...(params.logger ? { logger: params.logger } : {}) });
+      : createCharterRegistrar({
+          me,
+          settlement,
+          contracts: params.settlement?.contracts,
+          now,
+          ...(params.logger ? { logger: params.logger } : {}),
+        });
   /** Releases what the rate limit held back of a settled payout, in turns (settlement.md#releasing-held-back-payouts). */
   const releaser =
     settlement === undefined

@@ -6,7 +6,7 @@
  * (settlement.md#taking-turns, turns.ts). The pool service drives the registrar from its tick, as it does settlements.
  */
 import type { PoolCharter } from '@sfr/schemas/types';
-import { getAddress, type Hex, type LocalAccount, recoverTypedDataAddress } from 'viem';
+import { getAddress, type Hex, type LocalAccount } from 'viem';
 import type { Logger } from '../logging/index.js';
 import { eip155ChainId } from '../pools/amounts.js';
 import { charterText, SETTLEMENT_EXTENSION } from '../pools/charterText.js';
@@ -19,8 +19,10 @@ import {
   type VaultSignature,
   vaultTypedData,
 } from '../settlement/index.js';
+import type { ContractSignatures } from '../validation/contractSignatures.js';
 import type { PoolSettlement, PoolVault } from './createPoolSettlement.js';
 import { beforeTurn, epochOnChain, rankOf, rankSigners, type Turns, turnAt, turnsOf } from './turns.js';
+import { countedSignature, isContractSigner, type VaultSignatureContext } from './vaultSignatures.js';
 
 /** What this node knows of one adopted epoch's registration on the vault (shown in the pool view). */
 export type RegisterState = {
@@ -74,9 +76,10 @@ export async function withTermsSignature(
 }
 
 /**
- * The signatures of the adopted text's terms its envelopes carry, each verified to recover to the
- * envelope's issuer: one per signer (the first valid one), ascending address. `memo` keeps each
- * envelope's verdict (an envelope's text is fixed, so its verdict is too).
+ * The signatures of the adopted text's terms its envelopes carry that count
+ * (settlement.md#counting-vault-signatures): one per signer (the first that counts), ascending address.
+ * `memo` keeps each EOA envelope's verdict (an envelope's text is fixed, so its verdict is too); a
+ * contract member's is asked again (its owners can change; `ContractSignatures` caches it briefly).
  */
 export async function heldTermsSignatures(
   messages: ReadonlyMap<Hex, PoolMessage>,
@@ -84,35 +87,28 @@ export async function heldTermsSignatures(
   domain: VaultDomain,
   terms: VaultCharter,
   memo: Map<Hex, VaultSignature | null>,
+  ctx: VaultSignatureContext = { chain: adopted.charter.settlement.chain },
 ): Promise<VaultSignature[]> {
   const typed = vaultTypedData(domain, { charter: terms });
   const out: VaultSignature[] = [];
   for (const id of adopted.ids) {
-    if (!memo.has(id)) memo.set(id, await termsSignatureOf(messages.get(id), typed));
-    const s = memo.get(id) ?? null;
+    const m = messages.get(id);
+    if (m === undefined) continue;
+    let s = memo.get(id);
+    if (s === undefined) {
+      s = await countedSignature(m.envelope.issuer, settlementSignatureOf(m.envelope.payload), typed, ctx);
+      if (!isContractSigner(m.envelope.issuer, ctx)) memo.set(id, s);
+    }
     if (s !== null) out.push(s);
   }
   return rankSigners(out);
 }
 
-async function termsSignatureOf(
-  m: PoolMessage | undefined,
-  typed: ReturnType<typeof vaultTypedData>,
-): Promise<VaultSignature | null> {
-  const ext = (m?.envelope.payload as { extensions?: Record<string, { signature?: unknown }> } | undefined)
-    ?.extensions?.[SETTLEMENT_EXTENSION];
-  const signature = ext?.signature;
-  if (m === undefined || typeof signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(signature))
-    return null;
-  try {
-    const recovered = await recoverTypedDataAddress({ ...typed, signature: signature as Hex } as never);
-    return lower(recovered) === lower(m.envelope.issuer)
-      ? { signer: getAddress(m.envelope.issuer), signature: signature as Hex }
-      : null;
-  } catch {
-    return null; // not a signature of these terms: ignored
-  }
-}
+/** The signature a pool message's `sfr.settlement` extension carries (unchecked), if any. */
+export const settlementSignatureOf = (payload: unknown): unknown =>
+  (payload as { extensions?: Record<string, { signature?: unknown } | undefined> } | undefined)?.extensions?.[
+    SETTLEMENT_EXTENSION
+  ]?.signature;
 
 /**
  * An adopted epoch's registration turns (settlement.md#taking-turns): rank 0 as soon as the epoch is
@@ -146,6 +142,8 @@ export type CreateCharterRegistrarParameters = {
   /** This node's member (lower case). */
   me: string;
   settlement: PoolSettlement;
+  /** The node's contract (ERC-1271) members: their terms signatures count through their contracts. */
+  contracts?: ContractSignatures | undefined;
   now: () => number;
   logger?: Logger;
 };
@@ -180,7 +178,10 @@ export function createCharterRegistrar(p: CreateCharterRegistrarParameters): Cha
       const m = messageOf(id);
       if (m !== undefined) held.set(id, m);
     }
-    const sigs = await heldTermsSignatures(held, adopted, domain, terms, memo);
+    const sigs = await heldTermsSignatures(held, adopted, domain, terms, memo, {
+      contracts: p.contracts,
+      chain: adopted.charter.settlement.chain,
+    });
     const rank = rankOf(sigs, p.me);
     const had = states.get(poolId)?.get(adopted.epoch);
     if (rank < 0) return;

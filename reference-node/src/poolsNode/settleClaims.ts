@@ -6,14 +6,7 @@
  * Pure helpers here; the pool service drives them from its tick.
  */
 import type { ClaimDecision } from '@sfr/schemas/types';
-import {
-  getAddress,
-  type Hex,
-  type LocalAccount,
-  parseEventLogs,
-  recoverTypedDataAddress,
-  type TransactionReceipt,
-} from 'viem';
+import { type Hex, type LocalAccount, parseEventLogs, type TransactionReceipt } from 'viem';
 import { SETTLEMENT_EXTENSION } from '../pools/charterText.js';
 import type { ClaimView, PoolMessage } from '../pools/index.js';
 import {
@@ -25,8 +18,9 @@ import {
   type VaultSignature,
   vaultTypedData,
 } from '../settlement/index.js';
-import { vaultDomainOfCharter } from './registerCharters.js';
+import { settlementSignatureOf, vaultDomainOfCharter } from './registerCharters.js';
 import { rankSigners, type Turns, turnsOf } from './turns.js';
+import { countedSignature, type VaultSignatureContext } from './vaultSignatures.js';
 
 /** The extension namespace a member's settlement signature travels in, on its `ClaimDecision`. */
 export { SETTLEMENT_EXTENSION };
@@ -76,15 +70,16 @@ export async function signSettlement(
 }
 
 /**
- * The approvers' signatures the held decisions carry, verified against the settlement: one per
- * approver (the first valid one), ascending address. A signature by anyone else, or over another
- * digest, is ignored.
+ * The approvers' signatures the held decisions carry that count against the settlement
+ * (settlement.md#counting-vault-signatures): one per approver (the first that counts), ascending
+ * address. A signature by anyone else, or over another digest, is ignored.
  */
 export async function heldSignatures(
   messages: Iterable<PoolMessage>,
   c: ClaimView,
   domain: VaultDomain,
   settlement: VaultSettlement,
+  ctx: VaultSignatureContext = { chain: c.claim.snapshot.charter.settlement.chain },
 ): Promise<VaultSignature[]> {
   const approvers = new Set(approversOf(c));
   const typed = vaultTypedData(domain, { settlement });
@@ -92,23 +87,13 @@ export async function heldSignatures(
   const seen = new Set<string>();
   for (const m of messages) {
     if (m.envelope.type !== 'ClaimDecision') continue;
-    const p = m.envelope.payload as {
-      claimId?: unknown;
-      extensions?: Record<string, { signature?: unknown }>;
-    };
     const signer = lower(m.envelope.issuer);
+    const p = m.envelope.payload as { claimId?: unknown };
     if (p.claimId !== c.claim.claimId || !approvers.has(signer) || seen.has(signer)) continue;
-    const signature = p.extensions?.[SETTLEMENT_EXTENSION]?.signature;
-    if (typeof signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(signature)) continue;
-    try {
-      const recovered = await recoverTypedDataAddress({ ...typed, signature: signature as Hex } as never);
-      if (lower(recovered) === signer) {
-        seen.add(signer);
-        out.push({ signer: getAddress(signer), signature: signature as Hex });
-      }
-    } catch {
-      // not a signature of this settlement: ignored
-    }
+    const counted = await countedSignature(signer, settlementSignatureOf(p), typed, ctx);
+    if (counted === null) continue;
+    seen.add(signer);
+    out.push(counted);
   }
   return rankSigners(out);
 }

@@ -129,6 +129,8 @@ export type Erc1271Answer = 'valid' | 'not-valid-now' | 'invalid' | undefined;
 export interface ContractSignatures {
   /** Whether `issuer` is a contract (ERC-1271) member. */
   isContract(issuer: string): boolean;
+  /** The chain (CAIP-2) a contract member is registered on, when known. */
+  chainOf(issuer: string): string | undefined;
   /** The contract's answer for a message issued at `issuedAt` (unix ms). Never throws. */
   check(issuer: string, digest: Hex, signature: Hex, issuedAt: number): Promise<Erc1271Answer>;
 }
@@ -139,9 +141,16 @@ export interface ContractSignatures {
  */
 export function createContractSignatures(
   members: ReadonlyMap<string, Erc1271Verifier | undefined>,
-  options: { cacheTtlMs?: number; maxCached?: number; now?: () => number } = {},
+  options: {
+    cacheTtlMs?: number;
+    maxCached?: number;
+    now?: () => number;
+    /** Each contract member's chain (CAIP-2, address any case): `chainOf`'s answers. */
+    chains?: ReadonlyMap<string, string>;
+  } = {},
 ): ContractSignatures {
   const byAddress = new Map([...members].map(([a, v]) => [a.toLowerCase(), v]));
+  const chainByAddress = new Map([...(options.chains ?? [])].map(([a, c]) => [a.toLowerCase(), c]));
   // [sfr] 60 s: long enough to absorb a burst of relays of one message, short next to an owner change.
   const ttl = options.cacheTtlMs ?? 60_000;
   const maxCached = options.maxCached ?? 10_000;
@@ -149,6 +158,7 @@ export function createContractSignatures(
   const cache = new Map<string, { answer: Erc1271Answer; until: number }>();
   return {
     isContract: (issuer) => byAddress.has(issuer.toLowerCase()),
+    chainOf: (issuer) => chainByAddress.get(issuer.toLowerCase()),
     async check(issuer, digest, signature, issuedAt) {
       const verifier = byAddress.get(issuer.toLowerCase());
       if (verifier === undefined) return undefined;

@@ -6,6 +6,7 @@
 import { type Address, erc20Abi, type Hex, keccak256, type LocalAccount, toHex } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SECP256K1_N } from '../../src/envelope/index.js';
+import { countedSignature } from '../../src/poolsNode/vaultSignatures.js';
 import {
   openClaim,
   proveEquivocation,
@@ -20,9 +21,15 @@ import {
   type VaultEvent,
   type VaultSettlement,
   type VaultSignature,
+  vaultTypedData,
   watchVaultEvents,
   withdraw,
 } from '../../src/settlement/index.js';
+import {
+  type ContractReader,
+  createContractSignatures,
+  createErc1271Verifier,
+} from '../../src/validation/contractSignatures.js';
 import {
   charterTerms,
   foundPool,
@@ -593,6 +600,23 @@ describe('a Safe member (ERC-1271 through CompatibilityFallbackHandler)', () => 
       code: 'VAULT_QUORUM_NOT_MET',
       args: [10n, 30n, 1n],
     });
+    // A node counts what the vault counts (settlement.md#counting-vault-signatures): the Safe's blobs
+    // through the same ERC-1271 question at the latest block, asked by its ContractSignatures.
+    const chainId = `eip155:${chain.domain.chainId}`;
+    const counted = (signature: Hex, message: Parameters<typeof vaultTypedData>[1]) =>
+      countedSignature(safe.address, signature, vaultTypedData(chain.domain, message), {
+        contracts: createContractSignatures(
+          new Map([[safe.address, createErc1271Verifier(chain.anvil.client as unknown as ContractReader)]]),
+          { chains: new Map([[safe.address, chainId]]) },
+        ),
+        chain: chainId,
+      });
+    expect(await counted(safeCharterSig, { charter: terms })).toEqual({
+      signer: safe.address,
+      signature: safeCharterSig,
+    });
+    expect(await counted(safeSig.signature, { settlement: s })).toEqual(safeSig);
+    expect(await counted(safeCharterSig, { settlement: s })).toBeNull(); // another digest
     const snap = await chain.anvil.snapshot();
     await settleAs(s, [safeSig, ...(await signAll(chain, s, [m[1]!]))]);
     await chain.anvil.revert(snap);
@@ -601,5 +625,6 @@ describe('a Safe member (ERC-1271 through CompatibilityFallbackHandler)', () => 
       code: 'VAULT_BAD_SIGNATURE',
       args: [safe.address],
     });
+    expect(await counted(safeSig.signature, { settlement: s })).toBeNull(); // revoked: the node agrees
   });
 });
