@@ -10,7 +10,9 @@
  * proposal its owners co-sign with `sfr proposals sign`, published once the threshold is met; its pool
  * writes answer 202 with the proposal too, and an idempotency key names one proposal. Its adapter host
  * (the real pausable adapter on a PausableMock) keeps polling while an event's proposal waits for the
- * owners (adapters.md#multisig-members).
+ * owners (adapters.md#multisig-members). With no `identity.sender`, the Safe's node moves no money on a
+ * vault it follows: deposits, withdrawals and settlements answer 409 `VAULT_NO_SENDER` saying what to
+ * configure, and `sfr pool deposit` prints it (settlement.md#sending, #escrow-from-the-node).
  */
 
 import { execFile } from 'node:child_process';
@@ -25,7 +27,7 @@ import {
   compileSolidityFiles,
   startAnvil,
 } from '@sfr/adapter-kit/testing';
-import { toHex, keccak256 as viemKeccak } from 'viem';
+import { type Hex, toHex, keccak256 as viemKeccak } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
@@ -48,8 +50,11 @@ import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2p
 import { PeerDenylist } from '../../src/network/denylist.js';
 import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
 import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
+import { deployVault, testToken, type VaultClient } from '../../src/settlement/index.js';
 import { alertPayload } from '../node/fixtures.js';
 import { charterPayload, POOL_ID } from '../pools/fixtures.js';
+import { charterFor, claimFor, U, USDC } from '../poolsNode/poolHarness.js';
+import { EVIDENCE } from '../poolsNode/twoNodePool.js';
 import { deploySafe, type SafeWallet } from '../settlement/safe.js';
 import { api, createProcNetwork, type Json, metricValue, type ProcNetwork } from './processNetwork.js';
 
@@ -82,7 +87,8 @@ beforeAll(async () => {
   const chain = `eip155:${anvil.chainId}`;
   net = await createProcNetwork(3, {
     extraMembers: [{ member: safe.address, contract: { chain } }, rotating.address],
-    chains: [{ chain, rpcUrl: anvil.rpcUrl }],
+    // confirmations 1: the vault of the last test is followed up to the latest block but one
+    chains: [{ chain, rpcUrl: anvil.rpcUrl, confirmations: 1 }],
     // Node 2 is the Safe's own node: no key, its owners co-sign what it proposes.
     configure: (node) =>
       node.index === 2
@@ -558,4 +564,93 @@ it('the Safe’s adapter host keeps polling while an event’s proposal waits fo
   const held = (await api(net.nodes[1]!, 'GET', `/v1/messages?type=RecoveryEvent&issuer=${safe.address}`))
     .json.items as { messageId: string }[];
   expect(held.map((m) => m.messageId).sort()).toEqual([...ids].sort());
+});
+
+it('the Safe’s node, with no identity.sender, moves no money on a vault it follows: 409 VAULT_NO_SENDER saying what to configure, printed by `sfr pool deposit`', async () => {
+  // settlement.md#sending: a contract member's node without identity.sender sends nothing. A pool of
+  // node 1 and the Safe settled at a real vault on anvil (a real ERC-20 its unit asset), founded by
+  // the Safe (owner 0 co-signs; after the tests above its threshold is 1, or owner 2 completes it) and
+  // signed by node 1: adopted at the Safe's node, which follows the vault but has no account to send from.
+  const safeNode = net.nodes[2]!;
+  const chain = `eip155:${anvil.chainId}`;
+  const vault = await deployVault({ client: anvil.client as unknown as VaultClient });
+  const token = await anvil.deploy(testToken, ['USD Coin (test)', 'USDC', 6]);
+  const poolId = `0x${'5e'.repeat(32)}` as Hex;
+  const onVault = <T>(v: T): T => JSON.parse(JSON.stringify(v).replaceAll(USDC.address, token));
+  const charter = onVault(
+    charterFor([net.nodes[1]!.key.address, safe.address], Date.now(), {
+      poolId,
+      quorum: { weightBps: 5000, minMembers: 1 },
+      settlement: { chain, vault },
+    }),
+  );
+  const founded = await api(safeNode, 'POST', `/v1/pools/${poolId}/charter`, charter);
+  expect(founded.status, JSON.stringify(founded.json)).toBe(202);
+  let text = founded.json;
+  for (const i of [0, 2]) if (text.status === 'pending') text = (await cosign(text, i)).json;
+  expect(text.status).toBe('published');
+  await waitFor(() => stored(1, text.messageId), TIMEOUTS.event, 'the Safe’s charter at node 1', 200);
+  const signed = await api(net.nodes[1]!, 'POST', `/v1/pools/${poolId}/charter`, charter);
+  expect(signed.status, JSON.stringify(signed.json)).toBe(201);
+  const view = async () => (await api(safeNode, 'GET', `/v1/pools/${poolId}`)).json;
+  await waitFor(
+    async () => {
+      const v = await view();
+      return v.onChain?.syncedToBlock != null && v.onChain.asset !== null;
+    },
+    TIMEOUTS.event,
+    'the pool adopted at the Safe’s node and its vault read',
+    200,
+  );
+  const { onChain } = await view();
+  expect(onChain).toMatchObject({ asset: { symbol: 'USDC', decimals: 6 }, error: null });
+  expect(String(onChain.vault).toLowerCase()).toBe(vault.toLowerCase());
+
+  const expected = `identity.sender in the node config: a key that pays for the vault transactions of the contract member ${safe.address} (settlement.md#sending)`;
+  const noSender = { status: 409, json: { code: 'VAULT_NO_SENDER', expected } };
+  for (const route of ['deposits', 'withdrawals'])
+    expect(await api(safeNode, 'POST', `/v1/pools/${poolId}/${route}`, { amount: '5000000' })).toMatchObject(
+      noSender,
+    );
+  // The Safe files a claim (its owners co-sign it; its evidence need not hold: it is never settled):
+  // its operator's settle request is refused the same way.
+  let filed = (
+    await api(
+      safeNode,
+      'POST',
+      `/v1/pools/${poolId}/claims`,
+      onVault({ ...claimFor(EVIDENCE, 'incident-no-sender', 5n * U, Date.now()), poolId }),
+    )
+  ).json;
+  for (const i of [0, 2]) if (filed.status === 'pending') filed = (await cosign(filed, i)).json;
+  expect(filed.status, JSON.stringify(filed)).toBe('published');
+  const claimId = filed.messageId as string;
+  expect(await api(safeNode, 'POST', `/v1/pools/${poolId}/claims/${claimId}/settle`, {})).toMatchObject(
+    noSender,
+  );
+
+  // The operator's CLI prints the code and what to configure; nothing was sent from any account.
+  const { SFR_TEST_TIMEOUT_SCALE: _scale, ...env } = process.env;
+  const deposit = await promisify(execFile)(
+    process.execPath,
+    [
+      CLI,
+      'pool',
+      'deposit',
+      poolId,
+      '5',
+      '--api',
+      safeNode.apiUrl,
+      '--token-file',
+      path.join(safeNode.dir, 'http.token'),
+    ],
+    { env, timeout: TIMEOUTS.event },
+  ).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+  );
+  expect(deposit.code).toBe(1);
+  expect(deposit.stderr).toContain('VAULT_NO_SENDER');
+  expect(deposit.stderr).toContain(`; expected ${expected}`);
+  expect(((await view()).onChain.members as Json[]).map((m) => m.deposited)).toEqual(['0', '0']);
 });

@@ -73,8 +73,8 @@ export async function createProcNetwork(
       | string
       | { readonly member: string; readonly contract?: { readonly chain: string } }
     )[];
-    /** The nodes' `chains[]` (contract members are checked through them). */
-    readonly chains?: { readonly chain: string; readonly rpcUrl: string }[];
+    /** The nodes' `chains[]` (contract members are checked through them; vaults are followed on them). */
+    readonly chains?: { readonly chain: string; readonly rpcUrl: string; readonly confirmations?: number }[];
     /** Envelope time window of every node (config `time`). */
     readonly time?: { readonly skewMs: number; readonly maxAgeMs: number };
     /**
