@@ -5,8 +5,10 @@
  * journals) and every member deposits, each node's pool view shows the same on-chain escrow beside
  * the charter commitments, with the token's own symbol and decimals. Node 0's operator then moves its
  * member's escrow with `sfr pool deposit | withdraw` (settlement.md#escrow-from-the-node): the node's
- * sending account approves and deposits, every node's view follows, the bank-run guard refuses a
- * withdrawal before the member's notice ends and says when to retry, and it passes after.
+ * sending account approves and deposits, every node's view follows; the bank-run guard refuses a
+ * withdrawal before any notice, the member gives notice with `sfr pool leave` (pools.md#giving-notice:
+ * the other running node co-signs the notice-only amendment, the nodes register it on the vault), the
+ * guard refuses a withdrawal before its leavingAt and says when to retry, and pays the whole escrow after.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import { readContract } from 'viem/actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { type Api, apiNodeOf, createApi, poolProblem } from '../../src/api/index.js';
+import type { LeaveReport } from '../../src/cli/poolLeave.js';
 import { formatLedger, type PoolJson } from '../../src/cli/poolLedger.js';
 import { createPoolSettlement } from '../../src/poolsNode/createPoolSettlement.js';
 import {
@@ -44,8 +47,6 @@ const API_TOKEN = 'vault-ledger-token-0123456789';
 /** The charter's payout rate limit: at most RATE_MAX base units leave the vault per window of chain time. */
 const RATE_MAX = 15n * U;
 const RATE_WINDOW_MS = 60_000n;
-/** Node 0's member gives notice at founding: it may withdraw once this passes in chain time. */
-let leavingAt: number;
 
 beforeAll(async () => {
   chain = await startVaultChain();
@@ -148,8 +149,6 @@ describe('the pool view beside the vault', () => {
         ),
       ).replaceAll(USDC.address, chain.token),
     ) as PoolCharter;
-    leavingAt = Date.now() + 3_600_000;
-    charter.members[0]!.leavingAt = leavingAt;
     // The sending accounts pay the registration's gas.
     for (const k of net.keys) await chain.anvil.client.setBalance({ address: k.address, value: 10n ** 20n });
     for (const s of services) await s.signCharter(charter);
@@ -646,7 +645,7 @@ describe('the pool view beside the vault', () => {
     }
   });
 
-  it("moves node 0's escrow with sfr pool deposit | withdraw; the bank-run guard says when to retry", async () => {
+  it("moves node 0's escrow with sfr pool deposit | withdraw; gives notice with sfr pool leave; the bank-run guard says when to retry", async () => {
     const me = net.keys[0]!.address;
     const account = privateKeyToAccount(net.keys[0]!.privateKey);
     await chain.as(account); // gas for the node's sending account
@@ -714,7 +713,57 @@ describe('the pool view beside the vault', () => {
     expect(short.stderr).toContain('VAULT_BALANCE_INSUFFICIENT');
     expect(await balance()).toBe(start - 250n * U - U / 2n);
 
-    // The bank-run guard: node 0's member gave notice until leavingAt; before it, refused with when to retry.
+    // The bank-run guard: no notice given yet, refused with what to do first.
+    const noNotice = await cli('pool', 'withdraw', POOL_ID, '250.5', ...flags);
+    expect(noNotice.code).toBe(1);
+    expect(noNotice.stderr).toContain('error POOL_WITHDRAWAL_LOCKED');
+    expect(noNotice.stderr).toContain('expected notice given first (sfr pool leave');
+
+    // pools.md#giving-notice: one command; the other running member's node co-signs the notice-only
+    // amendment (node r0 was stopped by the take-over case), and the signers' nodes register it.
+    const leaveStarted = Date.now();
+    const left = await cli('pool', 'leave', POOL_ID, ...flags, '--wait', String(TIMEOUTS.scenario), '--json');
+    expect(left.stderr).toBe('');
+    expect(left.code).toBe(0);
+    const notice = JSON.parse(left.stdout) as LeaveReport;
+    const charter0 = services[0]!.view(POOL_ID).charters[0]!.charter;
+    expect(notice).toMatchObject({
+      poolId: POOL_ID,
+      member: me.toLowerCase(),
+      epoch: 1,
+      adopted: true,
+      registered: true,
+      withdrawal: { escrow: (1250n * U + U / 2n).toString(), asset: { symbol: 'USDC', decimals: 6 } },
+    });
+    expect(notice.leavingAt).toBe(notice.effectiveAt + charter0.noticePeriodMs);
+    expect(notice.effectiveAt).toBeGreaterThanOrEqual(leaveStarted + charter0.windows.votingMs);
+    expect(notice.coSigners.length).toBeGreaterThanOrEqual(1);
+    expect(notice.coSigners).not.toContain(me.toLowerCase());
+    const leavingAt = notice.leavingAt;
+    // every running node adopted epoch 1 with the member's leavingAt, and follows it on the vault
+    const nodeOf = (member: string) =>
+      services[net.keys.findIndex((k) => k.address.toLowerCase() === member)]!;
+    for (const s of [services[0]!, ...notice.coSigners.map(nodeOf)]) {
+      await waitFor(
+        async () => {
+          await s.syncVaults();
+          return s.view(POOL_ID).charters.length === 2 && epochsOnChain(s).some((x) => x.epoch === 1);
+        },
+        TIMEOUTS.event,
+        'the notice adopted and registered, seen by the node',
+      );
+      const member0 = s
+        .view(POOL_ID)
+        .charters[1]!.charter.members.find((m) => m.member.toLowerCase() === me.toLowerCase());
+      expect(member0?.leavingAt).toBe(leavingAt);
+    }
+    const text = formatLedger(POOL_ID, services[0]!.poolJson(POOL_ID) as PoolJson);
+    expect(text).toContain(
+      `notice    ${me.toLowerCase()} leaves at ${new Date(leavingAt).toISOString()}: epoch 1 adopted`,
+    );
+    expect(text).toContain('charters  epoch 0, 1 registered on the vault');
+
+    // Before leavingAt (chain time): refused with when to retry.
     const early = await cli('pool', 'withdraw', POOL_ID, '250.5', ...flags);
     expect(early.code).toBe(1);
     expect(early.stderr).toContain('error POOL_WITHDRAWAL_LOCKED');
@@ -722,11 +771,12 @@ describe('the pool view beside the vault', () => {
       `expected a retry at or after ${new Date(leavingAt).toISOString()} (chain time)`,
     );
     await chain.advance(BigInt(leavingAt) - (await chain.nowMs()) + 1_000n);
-    const late = await cli('pool', 'withdraw', POOL_ID, '250.5', ...flags);
+    // After it: the whole escrow is paid out, to the base unit.
+    const late = await cli('pool', 'withdraw', POOL_ID, '1250.5', ...flags);
     expect(late.stderr).toBe('');
     expect(late.code).toBe(0);
-    expect(late.stdout).toContain(`withdrew 250.5 USDC from the escrow of ${r.member} in pool ${POOL_ID}`);
-    expect(await escrowEverywhere()).toEqual(Array(3).fill((1000n * U).toString()));
-    expect(await balance()).toBe(start);
+    expect(late.stdout).toContain(`withdrew 1250.5 USDC from the escrow of ${r.member} in pool ${POOL_ID}`);
+    expect(await escrowEverywhere()).toEqual(Array(3).fill('0'));
+    expect(await balance()).toBe(start + 1000n * U);
   });
 });
