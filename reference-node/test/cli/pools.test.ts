@@ -374,6 +374,12 @@ describe('sfr claim file / claims / vote / pool ledger against two real nodes', 
     expect(r).toMatchObject({ epoch: 1, adopted: true, registered: null });
     expect(r.effectiveAt).toBeGreaterThanOrEqual(before + charter.windows.votingMs);
     expect(r.leavingAt).toBe(r.effectiveAt + charter.noticePeriodMs);
+    // the leaver's node answered once it adopted the notice; node 1 holds it once gossip brings it
+    await waitFor(
+      () => t.services[1]!.view(POOL_ID).charters.length === 2,
+      TIMEOUTS.event,
+      'the notice adopted at node 1',
+    );
     const ledger = await cli('pool', 'ledger', POOL_ID, '--api', t.urls[1]!);
     expect(ledger.stdout).toContain(
       `notice    ${t.net.keys[0]!.address.toLowerCase()} leaves at ${new Date(r.leavingAt).toISOString()}: epoch 1 adopted`,
