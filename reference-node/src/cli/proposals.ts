@@ -7,9 +7,12 @@
  */
 import path from 'node:path';
 import type { Proposal, ProposalListResponse } from '@sfr/schemas';
+import { type Hex, hashTypedData } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { bytesToHex, prepareEnvelope, type UnsignedEnvelope } from '../envelope/index.js';
 import { loadKeyFile, readPassphrase, safeMessageHash } from '../keys/index.js';
+import { SETTLEMENT_EXTENSION } from '../pools/charterText.js';
+import { typedDataFromJson } from '../settlement/vaultTypedData.js';
 import { CliError } from './cliError.js';
 import { callApi, readApiToken } from './poolsApi.js';
 
@@ -33,9 +36,47 @@ export function formatProposals(items: readonly Proposal[]): string {
               ? `refused ${p.code}`
               : 'expired';
       const by = p.signatures.map((s) => s.owner).join(', ');
-      return `${p.id}  seq ${p.seq}  ${e.type}  ${state}${by === '' ? '' : `  signed by ${by}`}\n  safeMessageHash ${p.safeMessageHash}\n`;
+      // node.md#multisig-members rule 11: which step a two-step proposal is at, and what it signs.
+      const step =
+        p.vault === undefined
+          ? ''
+          : p.vault.signature === undefined
+            ? `\n  step 1 of 2: the vault's ${String((p.vault.typedData as { primaryType?: unknown }).primaryType)} ${p.vault.key} (digest ${p.vault.digest})`
+            : `\n  step 2 of 2: the envelope carrying the Safe's signature of ${p.vault.key}`;
+      return `${p.id}  seq ${p.seq}  ${e.type}  ${state}${by === '' ? '' : `  signed by ${by}`}${step}\n  safeMessageHash ${p.safeMessageHash}\n`;
     })
     .join('');
+}
+
+/**
+ * The Safe message hash an owner signs now, recomputed from the proposal: of its envelope's digest, or
+ * in a two-step proposal's first step of its vault typed data's digest (node.md#multisig-members rule
+ * 11), whose second step's envelope must carry the Safe's signature of that digest.
+ */
+export function safeHashToSign(proposal: Proposal): Hex {
+  const bad = (why: string) => new CliError('API_BAD_RESPONSE', `proposal ${proposal.id}: ${why}`);
+  const chainId = /^eip155:(\d+)$/.exec(proposal.chain)?.[1];
+  if (chainId === undefined) throw bad('its chain is not an eip155 chain');
+  const { unsigned, digest } = prepareEnvelope(proposal.envelope as unknown as UnsignedEnvelope);
+  const vault = proposal.vault;
+  if (vault !== undefined && hashTypedData(typedDataFromJson(vault.typedData)) !== vault.digest)
+    throw bad('its vault digest is not the digest of its typed data');
+  if (vault !== undefined && vault.digest !== proposal.id) throw bad('its id is not its vault digest');
+  if (vault === undefined && bytesToHex(digest) !== proposal.id)
+    throw bad('its id is not the digest of its envelope');
+  const firstStep = vault !== undefined && vault.signature === undefined;
+  const carried = (unsigned.payload as { extensions?: Record<string, { signature?: unknown }> }).extensions?.[
+    SETTLEMENT_EXTENSION
+  ]?.signature;
+  if (vault?.signature !== undefined && carried !== vault.signature)
+    throw bad("its envelope does not carry the Safe's signature of its vault digest");
+  const hash = safeMessageHash({
+    chainId: BigInt(chainId),
+    safe: unsigned.issuer,
+    digest: firstStep ? vault.digest : bytesToHex(digest),
+  });
+  if (hash !== proposal.safeMessageHash) throw bad("its safeMessageHash is not the Safe's hash of it");
+  return hash;
 }
 
 /** Signs proposal `id` with the owner key in `key` and posts the signature; answers the proposal after it. */
@@ -57,21 +98,8 @@ export async function signProposal(o: {
       'KEY_PROPOSAL_UNKNOWN',
       `${o.api} holds no proposal ${o.id} (sfr proposals lists them)`,
     );
-  // What the owner signs is derived here, from the envelope the node shows, never taken on trust.
-  const { unsigned, digest } = prepareEnvelope(proposal.envelope as unknown as UnsignedEnvelope);
-  const chainId = /^eip155:(\d+)$/.exec(proposal.chain)?.[1];
-  if (bytesToHex(digest) !== proposal.id || chainId === undefined)
-    throw new CliError('API_BAD_RESPONSE', `proposal ${o.id}: its id is not the digest of its envelope`);
-  const hash = safeMessageHash({
-    chainId: BigInt(chainId),
-    safe: unsigned.issuer,
-    digest: bytesToHex(digest),
-  });
-  if (hash !== proposal.safeMessageHash)
-    throw new CliError(
-      'API_BAD_RESPONSE',
-      `proposal ${o.id}: its safeMessageHash is not the Safe's hash of it`,
-    );
+  // What the owner signs is derived here, from what the node shows, never taken on trust.
+  const hash = safeHashToSign(proposal);
   const file = path.resolve(o.key);
   const key = await loadKeyFile(file, () =>
     readPassphrase({

@@ -40,6 +40,7 @@ export {
   type MultisigSigner,
   type SafeOwners,
   type SafeReader,
+  type VaultStep,
 } from './multisigSigner.js';
 export { readPrivateFile, writePrivateFile } from './privateFile.js';
 export { type PassphraseSource, readPassphrase } from './readPassphrase.js';

@@ -11,6 +11,7 @@ import type { MessageId, Proposal } from '@sfr/schemas';
 import {
   type Address,
   bytesToHex,
+  EnvelopeError,
   type Hex,
   hexToBytes,
   prepareEnvelope,
@@ -21,12 +22,25 @@ import {
   toChecksumAddress,
   type UnsignedEnvelope,
 } from '../envelope/index.js';
+import { SETTLEMENT_EXTENSION } from '../pools/charterText.js';
 import { KeyError } from './keyError.js';
 import type { MemberSigner, SigningStore } from './memberSigner.js';
 import { buildSafeSignature, checkOwnerSignature, safeMessageHash } from './safeSignature.js';
 
 /** The Safe's owners and threshold, as its chain reports them now. */
 export type SafeOwners = { readonly owners: readonly Address[]; readonly threshold: number };
+
+/**
+ * The first step of a two-step proposal (node.md#multisig-members rule 11): the member's vault signature
+ * its payload carries in `sfr.settlement`, of `digest` (the EIP-712 digest of `typedData`).
+ */
+export type VaultStep = {
+  /** What the signature is for (`settlement:<poolId>:<claimId>:<round>`, `charter:<poolId>:<epoch>:<hash>`). */
+  readonly key: string;
+  /** The typed data as JSON (integers as decimal strings), shown to the owners. */
+  readonly typedData: Record<string, unknown>;
+  readonly digest: Hex;
+};
 
 /** Hands a co-signed envelope to the node's publish path; resolves with its result (the message id at least). */
 export type DeliverSigned = (signed: SignEnvelopeReturnType) => Promise<{ readonly messageId: MessageId }>;
@@ -35,16 +49,28 @@ export interface MultisigSigner extends MemberSigner {
   readonly kind: 'multisig';
   /** The contract's chain (CAIP-2). */
   readonly chain: string;
-  /** Reserves the next seq, journals the envelope's digest and holds it as a pending proposal. */
-  propose(store: SigningStore, build: (seq: number) => UnsignedEnvelope, atLeast?: number): Promise<Proposal>;
+  /**
+   * Reserves the next seq, journals the envelope's digest and holds it as a pending proposal. With
+   * `vault`, a two-step proposal whose id is the vault digest: proposing it again answers the one held
+   * (never a second ask), and another digest for a key already proposed is `ENVELOPE_SLOT_CONFLICT`.
+   */
+  propose(
+    store: SigningStore,
+    build: (seq: number) => UnsignedEnvelope,
+    atLeast?: number,
+    vault?: VaultStep,
+  ): Promise<Proposal>;
   /** Settles with what `deliver` returned when the proposal is published; rejects when refused or expired. */
   outcome(id: string): Promise<{ readonly messageId: MessageId }>;
   /** Adds one owner's signature (`KEY_PROPOSAL_*` refusals); publishes once the threshold is met. */
   addSignature(id: string, signature: string): Promise<Proposal>;
   list(): Proposal[];
   get(id: string): Proposal | undefined;
-  /** Connects the node's publish path; proposals a restart left at their threshold are published. */
-  attach(deliver: DeliverSigned): void;
+  /**
+   * Connects the node's publish path and its signing journal; proposals a restart left at their
+   * threshold are published (or, in a first step, issued).
+   */
+  attach(deliver: DeliverSigned, store?: SigningStore): void;
   close(): void;
 }
 
@@ -77,6 +103,7 @@ export async function createMultisigSigner(p: CreateMultisigSignerParameters): P
   >();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   let deliver: DeliverSigned | undefined;
+  let journal: SigningStore | undefined;
 
   for (const name of (await readdir(p.dir)).filter((n) => /^0x[0-9a-f]{64}\.json$/.test(n))) {
     const proposal = JSON.parse(await readFile(path.join(p.dir, name), 'utf8')) as Proposal;
@@ -148,10 +175,14 @@ export async function createMultisigSigner(p: CreateMultisigSignerParameters): P
     proposal.signatures = proposal.signatures.filter((s) => owners.has(s.owner.toLowerCase()));
     proposal.threshold = safe.threshold;
     if (proposal.signatures.length < safe.threshold || deliver === undefined) return;
+    if (proposal.vault !== undefined && proposal.vault.signature === undefined) {
+      await issueSecondStep(proposal, safe);
+      return;
+    }
     const blob = buildSafeSignature({
       chainId: p.chainId,
       safe: member,
-      digest: proposal.id as Hex,
+      digest: bytesToHex(prepareEnvelope(proposal.envelope as unknown as UnsignedEnvelope).digest),
       owners: safe.owners,
       threshold: safe.threshold,
       signatures: proposal.signatures.map((s) => s.signature as Hex),
@@ -183,6 +214,59 @@ export async function createMultisigSigner(p: CreateMultisigSignerParameters): P
     settle(proposal.id, result);
   };
 
+  /**
+   * node.md#multisig-members rule 11: the first step's signatures met the threshold. The Safe's signature
+   * of the vault digest goes into the payload's `sfr.settlement`, the envelope is issued now (its
+   * reserved seq, `issuedAt` the current time, its slots journaled with its digest before any owner
+   * sees it) and the owners are asked for the envelope's Safe message hash.
+   */
+  const issueSecondStep = async (proposal: Proposal, safe: SafeOwners): Promise<void> => {
+    const vault = proposal.vault!;
+    if (journal === undefined) return; // attached without a journal: issued once one is
+    const signature = buildSafeSignature({
+      chainId: p.chainId,
+      safe: member,
+      digest: vault.digest as Hex,
+      owners: safe.owners,
+      threshold: safe.threshold,
+      signatures: proposal.signatures.map((s) => s.signature as Hex),
+    });
+    const draft = proposal.envelope as unknown as UnsignedEnvelope;
+    const payload = draft.payload as Record<string, unknown> & { extensions?: Record<string, unknown> };
+    const issuedAt = now();
+    const issue = async (seq: number) => {
+      const prepared = prepareEnvelope({
+        ...draft,
+        seq,
+        issuedAt,
+        payload: {
+          ...payload,
+          extensions: { ...payload.extensions, [SETTLEMENT_EXTENSION]: { signature } },
+        } as UnsignedEnvelope['payload'],
+      });
+      for (const slot of slotsOf(prepared.unsigned))
+        await journal!.reserve(slot, bytesToHex(prepared.digest));
+      return prepared;
+    };
+    // The first step's seq, unless the node journaled a later one meanwhile (the journal refuses a
+    // lower seq): then a fresh one, and the first stays a gap (envelope.md#seq).
+    const { unsigned, digest } = await issue(draft.seq).catch(async (error: unknown) => {
+      if ((error as { code?: string }).code !== 'ENVELOPE_SEQ_NOT_MONOTONIC') throw error;
+      return issue(await journal!.reserveSeq(member, draft.seq));
+    });
+    const envelopeDigest = bytesToHex(digest);
+    proposal.seq = unsigned.seq;
+    proposal.vault = { ...vault, signatures: proposal.signatures, signature };
+    proposal.signatures = [];
+    proposal.envelope = unsigned as unknown as Proposal['envelope'];
+    proposal.issuedAt = unsigned.issuedAt;
+    proposal.expiresAt = unsigned.issuedAt + p.maxAgeMs;
+    proposal.safeMessageHash = safeMessageHash({ chainId: p.chainId, safe: member, digest: envelopeDigest });
+    await persist(proposal);
+    clearTimeout(timers.get(proposal.id));
+    scheduleExpiry(proposal);
+  };
+
   const readOwners = async (): Promise<SafeOwners> => {
     try {
       return await p.readOwners();
@@ -196,6 +280,33 @@ export async function createMultisigSigner(p: CreateMultisigSignerParameters): P
         },
       );
     }
+  };
+
+  /**
+   * The two-step proposal already made for `vault` (its digest, whatever its status, also one only on
+   * disk), or undefined; a proposal of another digest under the same key refuses it.
+   */
+  const heldVaultProposal = async (vault: VaultStep): Promise<Proposal | undefined> => {
+    const id = vault.digest.toLowerCase();
+    const held =
+      proposals.get(id) ??
+      (await readFile(path.join(p.dir, `${id}.json`), 'utf8').then(
+        (text) => JSON.parse(text) as Proposal,
+        () => undefined,
+      ));
+    if (held !== undefined) return held;
+    for (const other of proposals.values())
+      if (other.vault?.key === vault.key)
+        throw new EnvelopeError(
+          'ENVELOPE_SLOT_CONFLICT',
+          'Refusing to propose: this vault signature was already proposed with a different digest.',
+          {
+            details: `key ${vault.key}`,
+            section: 'persist-then-sign',
+            meta: { existing: other.id, digest: id },
+          },
+        );
+    return undefined;
   };
 
   const signer: MultisigSigner = {
@@ -217,8 +328,40 @@ export async function createMultisigSigner(p: CreateMultisigSignerParameters): P
       });
     },
 
-    propose: (store, build, atLeast = 0) =>
+    propose: (store, build, atLeast = 0, vault) =>
       exclusive(async () => {
+        journal = store;
+        if (vault !== undefined) {
+          const held = await heldVaultProposal(vault);
+          if (held !== undefined) return held;
+          const seq = await store.reserveSeq(member, atLeast);
+          const draft = build(seq);
+          const id = vault.digest.toLowerCase() as Hex;
+          const hash = safeMessageHash({ chainId: p.chainId, safe: member, digest: id });
+          const proposal: Proposal = {
+            id,
+            chain: `eip155:${p.chainId}`,
+            safeMessageHash: hash,
+            status: 'pending',
+            seq: draft.seq,
+            issuedAt: draft.issuedAt,
+            expiresAt: draft.issuedAt + p.maxAgeMs,
+            threshold: (await readOwners().catch(() => undefined))?.threshold ?? 1,
+            signatures: [],
+            envelope: draft as unknown as Proposal['envelope'],
+            vault: {
+              key: vault.key,
+              typedData: vault.typedData,
+              digest: id,
+              safeMessageHash: hash,
+              signatures: [],
+            },
+          };
+          await persist(proposal);
+          proposals.set(id, proposal);
+          scheduleExpiry(proposal);
+          return proposal;
+        }
         const seq = await store.reserveSeq(member, atLeast);
         const { unsigned, digest } = prepareEnvelope(build(seq));
         const id = bytesToHex(digest);
@@ -307,8 +450,9 @@ export async function createMultisigSigner(p: CreateMultisigSignerParameters): P
     list: () => [...proposals.values()].sort((a, b) => a.seq - b.seq),
     get: (id) => proposals.get(id.toLowerCase()),
 
-    attach(d) {
+    attach(d, store) {
       deliver = d;
+      journal = store ?? journal;
       for (const proposal of proposals.values()) {
         if (proposal.status !== 'pending') continue;
         if (now() > proposal.expiresAt) {

@@ -27,7 +27,13 @@ import {
   sharedRecoverPool,
   type UnsignedEnvelope,
 } from '../envelope/index.js';
-import { checkKeyCurrent, createLocalSigner, isMultisigSigner, type MemberSigner } from '../keys/index.js';
+import {
+  checkKeyCurrent,
+  createLocalSigner,
+  isMultisigSigner,
+  type MemberSigner,
+  type VaultStep,
+} from '../keys/index.js';
 import type { Logger } from '../logging/index.js';
 import { type Metrics, recordPeerScores } from '../metrics/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../network/createLibp2pNode.js';
@@ -161,6 +167,12 @@ export interface PublishOptions {
    * proposal, before `publish` settles (when the owners' signatures published it, or it expired).
    */
   readonly onProposal?: (proposal: Proposal) => void;
+  /**
+   * A multisig member's node: the payload is to carry the member's vault signature of this digest in
+   * `sfr.settlement`, obtained from its owners first (a two-step proposal, node.md#multisig-members
+   * rule 11). Ignored by a node that signs with a key (it signs the vault struct itself).
+   */
+  readonly vault?: VaultStep;
 }
 
 /** The pool rules' verdict on one pool message (pools.md#gossip-admission); the pool service provides them. */
@@ -612,7 +624,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       recipients,
     };
   };
-  if (isMultisigSigner(signer)) signer.attach(deliver);
+  if (isMultisigSigner(signer)) signer.attach(deliver, store);
 
   const node: SfrNode = {
     get peerId() {
@@ -731,7 +743,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       });
       if (isMultisigSigner(signer)) {
         // node.md#multisig-members: held until the owners co-sign; `deliver` publishes it then.
-        const proposal = await signer.propose(store, build, ownHead.nextSeqAtLeast());
+        const proposal = await signer.propose(store, build, ownHead.nextSeqAtLeast(), options.vault);
         options.onProposal?.(proposal);
         // What `deliver` returned for it (the signer hands on the result of the node's publish path).
         return (await signer.outcome(proposal.id)) as PublishResult;

@@ -81,7 +81,7 @@ import {
 } from './judgeLoss.js';
 import { PoolServiceError } from './poolServiceError.js';
 import { precheckClaim } from './precheckClaim.js';
-import { createCharterRegistrar, withTermsSignature } from './registerCharters.js';
+import { createCharterRegistrar, termsVaultStep, withTermsSignature } from './registerCharters.js';
 import { createPayoutReleaser } from './releasePayouts.js';
 import {
   approversOf,
@@ -97,6 +97,7 @@ import {
   withOnChain,
 } from './settleClaims.js';
 import { beforeTurn, claimOnChain, rankOf, turnAt } from './turns.js';
+import { vaultStepOf } from './vaultSignatures.js';
 
 /** [sfr] How often closed rounds are looked for (decisions are due at `closesAt`). */
 export const DEFAULT_TICK_MS = 1_000;
@@ -742,6 +743,14 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     lower(params.settlement.sending.account.address) === lower(params.settlement.sending.member)
       ? params.settlement.sending.account
       : null;
+  /**
+   * A contract member's node (node.md#multisig-members rule 11): its owners sign the vault structs, each
+   * through a two-step proposal, since the node holds no key.
+   */
+  const vaultThroughOwners = vaultSigner === null && params.settlement?.contracts?.isContract(me) === true;
+  /** Whether its owners sign for a vault on `chain`: only their contract's own chain can count it. */
+  const ownersSignOn = (chain: string): boolean =>
+    vaultThroughOwners && params.settlement?.contracts?.chainOf(me) === chain;
 
   /**
    * An approving member's node publishes the decision it recomputed with its settlement signature in
@@ -750,7 +759,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
    * restart gives the same bytes, never a second settlement.
    */
   async function publishSignedDecision(e: PoolEntry, poolId: Hex, c: ClaimView): Promise<void> {
-    if (vaultSigner === null || !approversOf(c).includes(me)) return;
+    const settlesOn = c.claim.snapshot.charter.settlement.chain;
+    if ((vaultSigner === null && !ownersSignOn(settlesOn)) || !approversOf(c).includes(me)) return;
     const domain = vaultDomainOf(c);
     const key = `signed:${c.claim.claimId}`;
     if (domain === null || busy.has(key)) return;
@@ -765,6 +775,30 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     const settlementStruct = payload === null ? null : settlementOf(c, payload);
     if (payload === null || settlementStruct === null) return;
     busy.add(key);
+    if (vaultSigner === null) {
+      // Its owners sign the settlement, then the decision carrying it, at their pace: not awaited here,
+      // and asked once per process (`busy` keeps the key; after a restart the held proposal answers).
+      const vault = vaultStepOf(`settlement:${e.poolId}:${c.claim.claimId}:${c.round}`, domain, {
+        settlement: settlementStruct,
+      });
+      void publish('ClaimDecision', payload, {
+        scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
+        domain: expectedDomainOf(c.claim.snapshot.charter),
+        vault,
+      }).then(
+        (r) =>
+          log?.info(
+            { claimId: c.claim.claimId, messageId: r.messageId },
+            'decision published with the Safe settlement signature',
+          ),
+        (err: unknown) =>
+          log?.warn(
+            { claimId: c.claim.claimId, err: { message: (err as Error).message } },
+            'Safe settlement signature not published',
+          ),
+      );
+      return;
+    }
     try {
       const extensions = await signSettlement(vaultSigner, domain, settlementStruct);
       const r = await publish(
@@ -976,6 +1010,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
             (m.envelope.payload as { claimId?: unknown }).claimId === c.claim.claimId,
         );
         if (published || busy.has(`decision:${c.claim.claimId}`)) continue;
+        // A contract member's owners are asked for one decision: the signed one, when it approved.
+        if (busy.has(`signed:${c.claim.claimId}`)) continue;
         const ranked = c.claim.snapshot.charter.members.map((x) => lower(x.member)).sort();
         const rank = ranked.indexOf(me);
         if (rank < 0 || t < c.decision.decidedAt + rank * stagger) continue;
@@ -1391,8 +1427,13 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       addPool(charter.poolId); // joined first, so the accepted event folds the charter into its state
       // settlement.md#registering-on-adoption: the member's signature of the vault terms travels with it.
       const signed = await withTermsSignature(vaultSigner, charter, charterTextHash(charter));
+      // A contract member's owners sign the terms first (node.md#multisig-members rule 11).
+      const vault = ownersSignOn(charter.settlement.chain)
+        ? termsVaultStep(signed, charterTextHash(charter))
+        : undefined;
       const r = await publish('PoolCharter', signed, {
         ...options,
+        ...(vault === undefined ? {} : { vault }),
         scope: { poolId: charter.poolId, epoch: charter.epoch },
         domain: expectedDomainOf(charter),
       });

@@ -7,6 +7,7 @@
  */
 import type { PoolCharter } from '@sfr/schemas/types';
 import { getAddress, type Hex, type LocalAccount } from 'viem';
+import type { VaultStep } from '../keys/index.js';
 import type { Logger } from '../logging/index.js';
 import { eip155ChainId } from '../pools/amounts.js';
 import { charterText, SETTLEMENT_EXTENSION } from '../pools/charterText.js';
@@ -22,7 +23,12 @@ import {
 import type { ContractSignatures } from '../validation/contractSignatures.js';
 import type { PoolSettlement, PoolVault } from './createPoolSettlement.js';
 import { beforeTurn, epochOnChain, rankOf, rankSigners, type Turns, turnAt, turnsOf } from './turns.js';
-import { countedSignature, isContractSigner, type VaultSignatureContext } from './vaultSignatures.js';
+import {
+  countedSignature,
+  isContractSigner,
+  type VaultSignatureContext,
+  vaultStepOf,
+} from './vaultSignatures.js';
 
 /** What this node knows of one adopted epoch's registration on the vault (shown in the pool view). */
 export type RegisterState = {
@@ -73,6 +79,20 @@ export async function withTermsSignature(
   if (domain === null || terms === null || account === null) return text;
   const { signature } = await signForVault(account, domain, { charter: terms });
   return { ...text, extensions: { ...text.extensions, [SETTLEMENT_EXTENSION]: { signature } } };
+}
+
+/**
+ * A contract member's first step for a charter text (node.md#multisig-members rule 11): its owners sign
+ * the text's vault terms; undefined when the text settles on no vault.
+ */
+export function termsVaultStep(charter: PoolCharter, payloadHash: Hex): VaultStep | undefined {
+  const text = charterText(charter);
+  const domain = vaultDomainOfCharter(text);
+  const terms = domain === null ? null : vaultTermsOf(text, payloadHash);
+  if (domain === null || terms === null) return undefined;
+  return vaultStepOf(`charter:${lower(text.poolId)}:${text.epoch}:${payloadHash}`, domain, {
+    charter: terms,
+  });
 }
 
 /**

@@ -7,7 +7,13 @@
  * the same RPC and cache as envelope rule 24) — exactly what the vault's `_isValid` checks.
  */
 import { getAddress, type Hex, hashTypedData, recoverTypedDataAddress, type TypedDataDefinition } from 'viem';
-import type { VaultSignature } from '../settlement/index.js';
+import type { VaultStep } from '../keys/index.js';
+import {
+  typedDataToJson,
+  type VaultDomain,
+  type VaultSignature,
+  vaultTypedData,
+} from '../settlement/index.js';
 import type { ContractSignatures } from '../validation/contractSignatures.js';
 
 /** What the rule needs beside the signature: the node's contract members, and the vault's chain (CAIP-2). */
@@ -57,4 +63,17 @@ export async function countedSignature(
   } catch {
     return null; // not a signature of this typed data: ignored
   }
+}
+
+/**
+ * The first step of a contract member's two-step proposal (node.md#multisig-members rule 11): the vault
+ * struct its owners sign before the envelope that carries their signature exists.
+ */
+export function vaultStepOf(
+  key: string,
+  domain: VaultDomain,
+  message: Parameters<typeof vaultTypedData>[1],
+): VaultStep {
+  const typed = vaultTypedData(domain, message);
+  return { key, typedData: typedDataToJson(typed), digest: hashTypedData(typed) };
 }

@@ -48,7 +48,7 @@ export {
 } from './typedDataTypes.js';
 export type * from './types.js';
 export { toVaultError, type VaultCode, VaultError } from './vaultError.js';
-export { vaultTypedData } from './vaultTypedData.js';
+export { typedDataFromJson, typedDataToJson, vaultTypedData } from './vaultTypedData.js';
 export { type VaultEvent, watchVaultEvents } from './watchVaultEvents.js';
 export { withdraw } from './withdraw.js';
 export { type VaultClient, type WriteVaultParameters, writeVault } from './writeVault.js';

@@ -2210,7 +2210,7 @@ export interface RotateKeyRequest {
  */
 export interface Proposal {
   /**
-   * The envelope digest `d` (envelope.md#typed-data): what the contract is asked to accept.
+   * The envelope digest `d` (envelope.md#typed-data): what the contract is asked to accept; for a two-step proposal, `vault.digest` throughout (node.md#multisig-members rule 11).
    */
   id: Bytes32;
   /**
@@ -2218,7 +2218,7 @@ export interface Proposal {
    */
   chain: ChainId;
   /**
-   * The Safe's message hash of `d` (node.md#multisig-members step 1): what each owner signs.
+   * What each owner signs now: the Safe's message hash of `d` (node.md#multisig-members step 1); in a two-step proposal's first step, `vault.safeMessageHash`.
    */
   safeMessageHash: Bytes32;
   /**
@@ -2226,11 +2226,11 @@ export interface Proposal {
    */
   status: 'pending' | 'published' | 'refused' | 'expired';
   /**
-   * The sequence number reserved for the envelope.
+   * The sequence number reserved for the envelope (reserved when the proposal is made, also for a two-step proposal).
    */
   seq: Count;
   /**
-   * The envelope's `issuedAt`.
+   * The envelope's `issuedAt`; a two-step proposal's envelope is issued again when its first step completes.
    */
   issuedAt: UnixMs;
   /**
@@ -2242,15 +2242,46 @@ export interface Proposal {
    */
   threshold: number;
   /**
-   * The owners' signatures so far (at most 256), in the order received; signatures of addresses no longer owners are dropped when the owners are read again.
+   * The owners' signatures of `safeMessageHash` so far (at most 256), in the order received; signatures of addresses no longer owners are dropped when the owners are read again. A two-step proposal moves its first step's into `vault.signatures`.
    *
    * @maxItems 256
    */
   signatures: OwnerSignature[];
   /**
-   * The envelope without its signature (`sfr`, `type`, `issuer`, `seq`, `issuedAt`, `scope`?, `domain`?, `payload`), for the owners to read before they sign.
+   * The envelope without its signature (`sfr`, `type`, `issuer`, `seq`, `issuedAt`, `scope`?, `domain`?, `payload`), for the owners to read before they sign; in a two-step proposal's first step, without the `sfr.settlement` extension its payload will carry.
    */
   envelope: {};
+  /**
+   * A two-step proposal (node.md#multisig-members rule 11): the member's vault signature (settlement.md#counting-vault-signatures) that the envelope's payload carries in `sfr.settlement`, so it exists before the envelope digest. First step: the owners sign `vault.safeMessageHash` (`safeMessageHash` is the same); at the threshold the node assembles the Safe's signature of `vault.digest` into `vault.signature`, puts it in the payload, issues the envelope and `safeMessageHash` becomes the envelope's (second step).
+   */
+  vault?: {
+    /**
+     * What the vault signature is for: `settlement:<poolId>:<claimId>:<round>` or `charter:<poolId>:<epoch>:<charterHash>`. A node never proposes two digests for one key.
+     */
+    key: string;
+    /**
+     * The EIP-712 typed data whose digest is `digest` (`domain`, `types`, `primaryType`, `message`; integers as decimal strings), for the owners to read and recompute.
+     */
+    typedData: {};
+    /**
+     * The struct's EIP-712 digest under the vault's domain (settlement.md#typed-data).
+     */
+    digest: Bytes32;
+    /**
+     * The Safe's message hash of `digest`: what each owner signs in the first step.
+     */
+    safeMessageHash: Bytes32;
+    /**
+     * The owners' signatures of the first step, once it completed.
+     *
+     * @maxItems 256
+     */
+    signatures: OwnerSignature[];
+    /**
+     * The Safe's signature of `digest` (the first step's signatures assembled, node.md#multisig-members step 3), once the first step completed: the value of the payload's `sfr.settlement.signature`.
+     */
+    signature?: `0x${string}`;
+  };
   /**
    * The published message's id (`published` only).
    */
