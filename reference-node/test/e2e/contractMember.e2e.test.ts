@@ -27,7 +27,8 @@ import {
   compileSolidityFiles,
   startAnvil,
 } from '@sfr/adapter-kit/testing';
-import { type Hex, toHex, keccak256 as viemKeccak } from 'viem';
+import type { PoolCharter } from '@sfr/schemas/types';
+import { erc20Abi, type Hex, toHex, keccak256 as viemKeccak } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
@@ -50,13 +51,28 @@ import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2p
 import { PeerDenylist } from '../../src/network/denylist.js';
 import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
 import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
-import { deployVault, testToken, type VaultClient } from '../../src/settlement/index.js';
+import {
+  deployVault,
+  readBalances,
+  testToken,
+  toVaultCharter,
+  type VaultClient,
+} from '../../src/settlement/index.js';
 import { alertPayload } from '../node/fixtures.js';
 import { charterPayload, POOL_ID } from '../pools/fixtures.js';
 import { charterFor, claimFor, U, USDC } from '../poolsNode/poolHarness.js';
 import { EVIDENCE } from '../poolsNode/twoNodePool.js';
+import { fundEscrow, type VaultChain } from '../settlement/fixtures.js';
 import { deploySafe, type SafeWallet } from '../settlement/safe.js';
-import { api, createProcNetwork, type Json, metricValue, type ProcNetwork } from './processNetwork.js';
+import {
+  api,
+  createProcNetwork,
+  type Json,
+  metricValue,
+  type ProcNetwork,
+  type ProcNode,
+  waitForTopicMesh,
+} from './processNetwork.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 const ANNOUNCEMENTS = stringifyTopic({ kind: 'announcements' });
@@ -87,7 +103,7 @@ beforeAll(async () => {
   const chain = `eip155:${anvil.chainId}`;
   net = await createProcNetwork(3, {
     extraMembers: [{ member: safe.address, contract: { chain } }, rotating.address],
-    // confirmations 1: the vault of the last test is followed up to the latest block but one
+    // One confirmation: the vault followers of the Safe-member pool (last test) read each block at once.
     chains: [{ chain, rpcUrl: anvil.rpcUrl, confirmations: 1 }],
     // Node 2 is the Safe's own node: no key, its owners co-sign what it proposes.
     configure: (node) =>
@@ -586,8 +602,13 @@ it('the Safe’s node, with no identity.sender, moves no money on a vault it fol
   );
   const founded = await api(safeNode, 'POST', `/v1/pools/${poolId}/charter`, charter);
   expect(founded.status, JSON.stringify(founded.json)).toBe(202);
+  // The vault is on the Safe's chain: a two-step proposal, the terms then the charter (node.md#proposals rule 11).
   let text = founded.json;
-  for (const i of [0, 2]) if (text.status === 'pending') text = (await cosign(text, i)).json;
+  for (const i of [0, 2, 0, 2])
+    if (text.status === 'pending') {
+      const r = await cosign(text, i);
+      if (r.status === 200) text = r.json;
+    }
   expect(text.status).toBe('published');
   await waitFor(() => stored(1, text.messageId), TIMEOUTS.event, 'the Safe’s charter at node 1', 200);
   const signed = await api(net.nodes[1]!, 'POST', `/v1/pools/${poolId}/charter`, charter);
@@ -653,4 +674,171 @@ it('the Safe’s node, with no identity.sender, moves no money on a vault it fol
   expect(deposit.stderr).toContain('VAULT_NO_SENDER');
   expect(deposit.stderr).toContain(`; expected ${expected}`);
   expect(((await view()).onChain.members as Json[]).map((m) => m.deposited)).toEqual(['0', '0']);
+});
+
+it('a pool with the Safe as a member is founded through the nodes and settles a claim it approved with its signature counted on chain (settlement.md#counting-vault-signatures, node.md#proposals rule 11)', async () => {
+  // After the tests above the Safe is owner 0 alone (threshold 1): owners 1 and 2 come back, 2 of 3.
+  await safe.addOwner(owners[1]!.address, 1n, [owners[0]!]);
+  await safe.addOwner(owners[2]!.address, 2n, [owners[0]!]);
+  const vaultChain = {
+    anvil,
+    vault: await deployVault({ client: anvil.client as unknown as VaultClient }),
+    token: await anvil.deploy(testToken, ['USD Coin (test)', 'USDC', 6]),
+  } as VaultChain;
+  const chainId = `eip155:${anvil.chainId}`;
+  const poolId = `0x${'5a'.repeat(32)}` as Hex;
+  const [n0, n1, safeNode] = net.nodes as [ProcNode, ProcNode, ProcNode];
+  // The EOA members' nodes pay gas from their own keys; the Safe's node sends nothing.
+  for (const n of [n0, n1])
+    await anvil.client.setBalance({ address: n.key.address as Hex, value: 10n ** 20n });
+  const charter = JSON.parse(
+    JSON.stringify(
+      charterFor([n0.key.address, n1.key.address, safe.address] as Hex[], Date.now(), {
+        poolId,
+        // Without the Safe's weight the quorum cannot be met: its signature must count on chain.
+        quorum: { weightBps: 6000, minMembers: 2 },
+        windows: { votingMs: 60_000, challengeMs: 2_000, cooldownMs: 0 },
+        settlement: { chain: chainId, vault: vaultChain.vault },
+      }),
+    ).replaceAll(USDC.address, vaultChain.token),
+  ) as PoolCharter;
+  const poolView = async (n: ProcNode) => (await api(n, 'GET', `/v1/pools/${poolId}`)).json as Json;
+  const safeProposals = async () => (await api(safeNode, 'GET', '/v1/proposals')).json.proposals as Json[];
+  /** Owners 0 and 1 sign a two-step proposal's current step, then the next; answers it published. */
+  const coSignBothSteps = async (id: string): Promise<Json> => {
+    for (const step of [1, 2]) {
+      const p = await proposal(id);
+      expect(p.vault.signature === undefined ? 1 : 2, JSON.stringify(p)).toBe(step);
+      for (const i of [0, 1]) {
+        const r = await cosign(await proposal(id), i);
+        expect(r.status, JSON.stringify(r.json)).toBe(200);
+      }
+    }
+    const done = await proposal(id);
+    expect(done.status, JSON.stringify(done)).toBe('published');
+    return done;
+  };
+
+  // 1. Founded through the nodes: the EOAs sign at once; the Safe's node proposes in two steps.
+  for (const n of [n0, n1])
+    expect((await api(n, 'POST', `/v1/pools/${poolId}/charter`, charter)).status).toBe(201);
+  const asked = await api(safeNode, 'POST', `/v1/pools/${poolId}/charter`, charter);
+  expect(asked.status, JSON.stringify(asked.json)).toBe(202);
+  expect(asked.json.vault).toMatchObject({ key: expect.stringMatching(new RegExp(`^charter:${poolId}:0:`)) });
+  expect(asked.json.vault.typedData.primaryType).toBe('Charter');
+  // `sfr proposals sign` recomputes the terms' digest from the typed data and signs step 1.
+  const cliSigned = await ownerSigns(asked.json.id, 2);
+  expect(cliSigned.code, cliSigned.stderr).toBe(0);
+  expect((await proposal(asked.json.id)).signatures).toHaveLength(1);
+  const charterDone = await (async () => {
+    const r = await cosign(await proposal(asked.json.id), 0); // the threshold: step 2 asked
+    expect(r.json.vault.signature, JSON.stringify(r.json)).toMatch(/^0x/);
+    for (const i of [0, 1]) expect((await cosign(await proposal(asked.json.id), i)).status).toBe(200);
+    return proposal(asked.json.id);
+  })();
+  expect(charterDone.status).toBe('published');
+  expect(charterDone.envelope.payload.extensions['sfr.settlement'].signature).toBe(
+    charterDone.vault.signature,
+  );
+  // Registered by an EOA node with the Safe's signature among the three (epoch 0 needs every member).
+  for (const n of net.nodes)
+    await waitFor(
+      async () => (await poolView(n)).onChain?.epochs?.length === 1,
+      TIMEOUTS.scenario,
+      `epoch 0 on the vault, seen by node ${n.index}`,
+      250,
+    );
+  const payloadHash = (await poolView(n0)).founding[0].payloadHash as Hex;
+  expect((await poolView(n0)).onChain.epochs[0].charterHash).toBe(payloadHash);
+  await fundEscrow(vaultChain, toVaultCharter(charter, payloadHash));
+  await waitForTopicMesh(net, `/sfr/1/pool/${poolId.slice(2)}`, TIMEOUTS.mesh);
+
+  // 2. Node 0 files a claim; node 1 and the Safe approve it by hand (the Safe's vote is a proposal).
+  const filed = await api(
+    n0,
+    'POST',
+    `/v1/pools/${poolId}/claims`,
+    JSON.parse(
+      JSON.stringify({ ...claimFor(EVIDENCE, 'safe-pool-1', U, Date.now()), poolId }).replaceAll(
+        USDC.address,
+        vaultChain.token,
+      ),
+    ),
+  );
+  expect(filed.status, JSON.stringify(filed.json)).toBe(201);
+  const claimId = filed.json.messageId as string;
+  for (const n of [n1, safeNode])
+    await waitFor(
+      async () => (await api(n, 'GET', `/v1/claims/${claimId}`)).json.status === 'attesting',
+      TIMEOUTS.event,
+      `the claim attesting at node ${n.index}`,
+      250,
+    );
+  const approve = {
+    poolId,
+    claimId,
+    round: 0,
+    verdict: 'approve',
+    approvedAmount: U.toString(),
+    evidenceChecks: [],
+  };
+  expect((await api(n1, 'POST', `/v1/claims/${claimId}/votes`, approve)).status).toBe(201);
+  const vote = await api(safeNode, 'POST', `/v1/claims/${claimId}/votes`, approve);
+  expect(vote.status, JSON.stringify(vote.json)).toBe(202);
+  for (const i of [0, 1]) expect((await cosign(vote.json, i)).status).toBe(200);
+  const paidBefore = (await anvil.client.readContract({
+    address: vaultChain.token,
+    abi: erc20Abi,
+    functionName: 'balanceOf',
+    args: [n0.key.address as Hex],
+  })) as bigint;
+
+  // 3. Decided: the Safe's node asks its owners for the settlement, then for the decision carrying it.
+  const key = `settlement:${poolId}:${claimId}:0`;
+  let settleProposal: Json | undefined;
+  await waitFor(
+    async () => {
+      settleProposal = (await safeProposals()).find((p) => p.vault?.key === key);
+      return settleProposal !== undefined;
+    },
+    TIMEOUTS.scenario,
+    "the Safe's settlement proposal",
+    250,
+  );
+  expect(settleProposal!.vault.typedData.primaryType).toBe('Settlement');
+  expect(settleProposal!.vault.typedData.message.amount).toBe(U.toString());
+  await coSignBothSteps(settleProposal!.id);
+  // One ask per round: no second settlement proposal appears while the nodes go on ticking.
+  expect((await safeProposals()).filter((p) => p.vault?.key === key)).toHaveLength(1);
+
+  // 4. Settled with the Safe's signature counted: the quorum needs it, and the claimant is paid exactly.
+  for (const n of net.nodes)
+    await waitFor(
+      async () =>
+        ((await poolView(n)).onChain?.claims ?? []).some(
+          (c: Json) => c.claimId.toLowerCase() === claimId.toLowerCase() && c.settled !== null,
+        ),
+      TIMEOUTS.scenario,
+      `the settlement followed by node ${n.index}`,
+      250,
+    );
+  const decision = (await api(n1, 'GET', `/v1/claims/${claimId}`)).json.decision as Json;
+  expect(decision).toMatchObject({ outcome: 'approved', approvedAmount: U.toString() });
+  const paidAfter = (await anvil.client.readContract({
+    address: vaultChain.token,
+    abi: erc20Abi,
+    functionName: 'balanceOf',
+    args: [n0.key.address as Hex],
+  })) as bigint;
+  expect(paidAfter - paidBefore).toBe(BigInt(decision.approvedAmount));
+  const escrows = await readBalances({
+    client: anvil.client,
+    vault: vaultChain.vault,
+    poolId,
+    members: [safe.address],
+  });
+  const safeShare = (decision.contributions as { member: string; amount: string }[]).find(
+    (c) => c.member.toLowerCase() === safe.address.toLowerCase(),
+  )!;
+  expect(escrows[0]!.escrow).toBe(1000n * U - BigInt(safeShare.amount));
 });

@@ -30,6 +30,8 @@ export type SafeWallet = {
   sign(digest: Hex, owners: readonly LocalAccount[]): Promise<Hex>;
   /** Executes `removeOwner(owner)` signed by `signers`, keeping `threshold`. */
   removeOwner(owner: Address, threshold: bigint, signers: readonly LocalAccount[]): Promise<void>;
+  /** Executes `addOwnerWithThreshold(owner, threshold)` signed by `signers`. */
+  addOwner(owner: Address, threshold: bigint, signers: readonly LocalAccount[]): Promise<void>;
 };
 
 async function ownerSignatures(hash: Hex, owners: readonly LocalAccount[]): Promise<Hex> {
@@ -66,7 +68,7 @@ export async function deploySafe(anvil: AnvilInstance, owners: readonly LocalAcc
   const read = (functionName: string, args: readonly unknown[] = []) =>
     anvil.client.readContract({ address, abi: safeArt.abi, functionName, args } as never);
 
-  return {
+  const wallet = {
     address,
     async sign(digest, signers) {
       const messageHash = (await anvil.client.readContract({
@@ -81,18 +83,23 @@ export async function deploySafe(anvil: AnvilInstance, owners: readonly LocalAcc
       const list = (await read('getOwners')) as Address[];
       const i = list.findIndex((o) => o.toLowerCase() === owner.toLowerCase());
       const prev = i <= 0 ? SENTINEL : (list[i - 1] as Address);
-      const data = encodeFunctionData({
-        abi: safeArt.abi,
-        functionName: 'removeOwner',
-        args: [prev, owner, newThreshold],
-      });
-      const nonce = (await read('nonce')) as bigint;
-      const tx = [address, 0n, data, 0, 0n, 0n, 0n, zeroAddress, zeroAddress] as const;
-      const txHash = (await read('getTransactionHash', [...tx, nonce])) as Hex;
-      await anvil.write(address, safeArt.abi, 'execTransaction', [
-        ...tx,
-        await ownerSignatures(txHash, signers),
-      ]);
+      await exec('removeOwner', [prev, owner, newThreshold], signers);
+    },
+    async addOwner(owner, newThreshold, signers) {
+      await exec('addOwnerWithThreshold', [owner, newThreshold], signers);
     },
   } satisfies SafeWallet;
+  return wallet;
+
+  /** Executes one of the Safe's own owner-management calls, signed by `signers`. */
+  async function exec(functionName: string, args: readonly unknown[], signers: readonly LocalAccount[]) {
+    const data = encodeFunctionData({ abi: safeArt.abi, functionName, args });
+    const nonce = (await read('nonce')) as bigint;
+    const tx = [address, 0n, data, 0, 0n, 0n, 0n, zeroAddress, zeroAddress] as const;
+    const txHash = (await read('getTransactionHash', [...tx, nonce])) as Hex;
+    await anvil.write(address, safeArt.abi, 'execTransaction', [
+      ...tx,
+      await ownerSignatures(txHash, signers),
+    ]);
+  }
 }
