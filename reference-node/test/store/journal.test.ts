@@ -27,6 +27,19 @@ const unsigned = (seq: number, summary: string): UnsignedEnvelope => ({
   payload: { kind: 'emergency_pause', summary },
 });
 
+/** Round 0 votes of `key` on `claimId`, built at a seq and time. */
+const voteOn =
+  (claimId: Hex) =>
+  (seq: number, issuedAt: number, verdict: string): UnsignedEnvelope => ({
+    sfr: '1.0',
+    type: 'ClaimAttestation',
+    issuer: key.address,
+    seq,
+    issuedAt,
+    scope: { poolId: `0x${'dd'.repeat(32)}` as Hex, epoch: 0 },
+    payload: { claimId, round: 0, verdict },
+  });
+
 it('is a durable SigningJournal: signs, refuses a second digest for a slot and a lower seq, across reopen', async () => {
   store = await openStore(dir);
   const seq = await store.reserveSeq(key.address);
@@ -63,15 +76,7 @@ it('is a durable SigningJournal: signs, refuses a second digest for a slot and a
 it('a restarted signer re-signs the recorded vote exactly, never a new one (envelope.md#persist-then-sign)', async () => {
   const claimId = `0x${'cc'.repeat(32)}` as Hex;
   const signer = createLocalSigner({ member: key.address, privateKey: key.privateKey });
-  const vote = (seq: number, issuedAt: number, verdict: string): UnsignedEnvelope => ({
-    sfr: '1.0',
-    type: 'ClaimAttestation',
-    issuer: key.address,
-    seq,
-    issuedAt,
-    scope: { poolId: `0x${'dd'.repeat(32)}` as Hex, epoch: 0 },
-    payload: { claimId, round: 0, verdict },
-  });
+  const vote = voteOn(claimId);
   store = await openStore(dir);
   // Killed after the journal recorded the vote's slots, before the vote was stored or sent.
   const first = await signer.signNext(store, (seq) => vote(seq, 1_767_225_600_000, 'approve'));
@@ -94,15 +99,7 @@ it('a restarted signer re-signs the recorded vote exactly, never a new one (enve
 
 it('a vote whose signer was killed between its two slot records is signed again after restart, its seq a gap (envelope.md#persist-then-sign)', async () => {
   const claimId = `0x${'ee'.repeat(32)}` as Hex;
-  const vote = (seq: number, issuedAt: number, verdict: string): UnsignedEnvelope => ({
-    sfr: '1.0',
-    type: 'ClaimAttestation',
-    issuer: key.address,
-    seq,
-    issuedAt,
-    scope: { poolId: `0x${'dd'.repeat(32)}` as Hex, epoch: 0 },
-    payload: { claimId, round: 0, verdict },
-  });
+  const vote = voteOn(claimId);
   store = await openStore(dir);
   const open = store;
   // The process dies right after the first slot record: the second reserve never happens.

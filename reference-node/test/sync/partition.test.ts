@@ -12,24 +12,26 @@ import { alertPayload, startNetwork, type TestNetwork, waitFor, waitForMesh } fr
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 
-describe('partition → catch-up via sync', () => {
+type Node = TestNetwork['nodes'][number];
+
+/** Four in-process nodes for the enclosing describe block, a full mesh (each bootstraps to every earlier one). */
+function fourNodes(): () => [Node, Node, Node, Node] {
   let net: TestNetwork;
   beforeAll(async () => {
-    // A full mesh of 4: every node bootstraps to every earlier one.
     net = await startNetwork({ n: 4, degree: 3 });
     await waitForMesh(net.nodes, ALERTS);
   }, TIMEOUTS.hook);
   afterAll(async () => {
     await net?.stop();
   });
+  return () => net.nodes as [Node, Node, Node, Node];
+}
+
+describe('partition → catch-up via sync', () => {
+  const nodes = fourNodes();
 
   it('the cut-off node ends with every message exactly once, fetched by sync', async () => {
-    const [a, b, c, d] = net.nodes as [
-      (typeof net.nodes)[0],
-      (typeof net.nodes)[0],
-      (typeof net.nodes)[0],
-      (typeof net.nodes)[0],
-    ];
+    const [a, b, c, d] = nodes();
     const accepted = new Map<string, string[]>();
     d.onAccepted((m) => accepted.set(m.id, [...(accepted.get(m.id) ?? []), m.source]));
 
@@ -80,25 +82,13 @@ describe('partition → catch-up via sync', () => {
 });
 
 describe('partition → a node with no link across the cut catches up when its neighbour nudges it', () => {
-  let net: TestNetwork;
-  beforeAll(async () => {
-    // a, a2 | b, c: c never connects to a or a2, so only b links it to the other side. No periodic
-    // sync rounds in these nodes (fixtures: sync.intervalMs 0): only connects and nudges start sessions.
-    net = await startNetwork({ n: 4, degree: 3 });
-    await waitForMesh(net.nodes, ALERTS);
-  }, TIMEOUTS.hook);
-  afterAll(async () => {
-    await net?.stop();
-  });
+  // a, a2 | b, c: c never connects to a or a2, so only b links it to the other side. No periodic
+  // sync rounds in these nodes (fixtures: sync.intervalMs 0): only connects and nudges start sessions.
+  const nodes = fourNodes();
 
   it("c gets a's messages from b once b caught up from a after the heal", async () => {
-    const [a, a2, b, c] = net.nodes as [
-      (typeof net.nodes)[0],
-      (typeof net.nodes)[0],
-      (typeof net.nodes)[0],
-      (typeof net.nodes)[0],
-    ];
-    const cut = async (x: typeof a, y: typeof a): Promise<void> => {
+    const [a, a2, b, c] = nodes();
+    const cut = async (x: Node, y: Node): Promise<void> => {
       x.denylist.deny(y.peerId, 600_000);
       y.denylist.deny(x.peerId, 600_000);
       await x.libp2p.hangUp(y.libp2p.peerId);
