@@ -649,7 +649,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   }
 
   /** Judges a published decision: `verifyClaimDecision` from the decision alone, then against our own. */
-  function judgeDecision(e: PoolEntry, m: PoolMessage): void {
+  function judgeDecision(e: PoolEntry, m: PoolMessage, view: PoolView = viewPool(e.state, now())): void {
     const d = m.envelope.payload as unknown as ClaimDecision;
     const map = decisionChecks.get(d.claimId) ?? new Map<string, DecisionCheck>();
     decisionChecks.set(d.claimId, map);
@@ -663,7 +663,6 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (outcome === 'reject')
         log?.warn({ messageId: m.messageId, claimId: d.claimId, code }, 'decision refused');
     };
-    const view = viewPool(e.state, now());
     const claim = view.claims.find((c) => c.claim.claimId === d.claimId);
     if (claim === undefined) {
       record('reject', 'CLAIM_UNKNOWN');
@@ -1305,11 +1304,13 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       for (const e of pools.values()) {
         const t = now();
         enqueue(() => coSignNotice(e.poolId)); // a notice given while this node was down
-        for (const c of claimViews(e, t).claims) {
+        for (const c of claimViews(e, t).claims)
           if (c.status === 'attesting') enqueue(() => attest(e.poolId, c.claim.claimId));
-          for (const m of e.state.messages.values())
-            if (m.envelope.type === 'ClaimDecision') judgeDecision(e, m);
-        }
+        // Each held decision judged once against one view of the pool (it was judged once per claim,
+        // each time deriving the pool again: claims × decisions derivations, 45 s for 200 messages).
+        const view = viewPool(e.state, t);
+        for (const m of e.state.messages.values())
+          if (m.envelope.type === 'ClaimDecision') judgeDecision(e, m, view);
       }
       timer = setInterval(
         () =>
