@@ -1304,11 +1304,11 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       for (const e of pools.values()) {
         const t = now();
         enqueue(() => coSignNotice(e.poolId)); // a notice given while this node was down
-        for (const c of claimViews(e, t).claims)
+        const { view, claims } = claimViews(e, t);
+        for (const c of claims)
           if (c.status === 'attesting') enqueue(() => attest(e.poolId, c.claim.claimId));
-        // Each held decision judged once against one view of the pool (it was judged once per claim,
+        // Each held decision judged once against that one view of the pool (it was judged once per claim,
         // each time deriving the pool again: claims × decisions derivations, 45 s for 200 messages).
-        const view = viewPool(e.state, t);
         for (const m of e.state.messages.values())
           if (m.envelope.type === 'ClaimDecision') judgeDecision(e, m, view);
       }

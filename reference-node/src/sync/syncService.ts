@@ -466,10 +466,14 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
    * fetched by sync is not relayed by gossip, so without it a healed partition reached the nodes with
    * no link across the cut only through periodic rounds (one peer every 30 s each).
    */
+  /** p2p.md#sync-protocols: tells `peer` this node holds messages it may lack. */
+  async function nudge(peer: PeerId): Promise<void> {
+    await request(peer, SYNC_NUDGE_PROTOCOL, undefined, maxFrame);
+  }
+
   function passOn(from: PeerId): void {
     if (!running) return;
-    for (const other of libp2p.getPeers())
-      if (!other.equals(from)) void request(other, SYNC_NUDGE_PROTOCOL, undefined, maxFrame).catch(() => {});
+    for (const other of libp2p.getPeers()) if (!other.equals(from)) void nudge(other).catch(() => {});
   }
 
   const onConnect = (evt: CustomEvent<PeerId>): void => {
@@ -543,9 +547,7 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     requestStatus,
     requestRange,
     requestIds,
-    async nudge(peer) {
-      await request(peer, SYNC_NUDGE_PROTOCOL, undefined, maxFrame);
-    },
+    nudge,
   };
 }
 
