@@ -22,18 +22,37 @@ const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
  * kernel handed out (port 0) is free only until the next outgoing connection of any process on the
  * machine takes it as its local port, which on a busy shared host happened in 2 of 4 runs between
  * choosing the port and the node binding it (CONFIG_ADDRESS_IN_USE).
+ *
+ * A port is checked free here and bound later by a child process, so two test files running at once
+ * must never choose from the same ports: each vitest worker (`VITEST_POOL_ID`, 1..workers) draws from
+ * its own slice of the range (two files each starting five nodes collided in 2 of the last 3 CI runs),
+ * and a port handed out once in this process is not handed out again (a killed node restarts on its
+ * ports; another network of the same file must not take them meanwhile).
  */
-const PORTS = { from: 20_000, count: 12_000 } as const;
+const PORTS = { from: 20_000, count: 12_000, slices: 8 } as const;
+const handedOut = new Set<number>();
+
+function workerSlice(): { readonly from: number; readonly count: number } {
+  const pool = Number(process.env.VITEST_POOL_ID ?? '1');
+  const index = (Number.isInteger(pool) && pool >= 1 ? pool - 1 : 0) % PORTS.slices;
+  const count = PORTS.count / PORTS.slices;
+  return { from: PORTS.from + index * count, count };
+}
 
 export async function freePort(): Promise<number> {
+  const slice = workerSlice();
   for (;;) {
-    const port = PORTS.from + Math.floor(Math.random() * PORTS.count);
+    const port = slice.from + Math.floor(Math.random() * slice.count);
+    if (handedOut.has(port)) continue;
     const free = await new Promise<boolean>((resolve) => {
       const srv = createServer();
       srv.once('error', () => resolve(false));
       srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-    if (free) return port;
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
   }
 }
 
