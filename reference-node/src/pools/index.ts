@@ -38,7 +38,7 @@ export {
 } from './derivePoolState.js';
 export { evidenceKey } from './evidenceKey.js';
 export { type DecidePoolOpResult, decidePoolOp } from './harnessOp.js';
-export { readPoolMessage } from './readPoolMessage.js';
+export { readPoolMessage, readStoredPoolMessage } from './readPoolMessage.js';
 export { scheduleTranches } from './scheduleTranches.js';
 export { serializeClaim, serializePoolView } from './serializePoolView.js';
 export { eligibleWeights, tallyRound, weightedMedian } from './tallyRound.js';

@@ -5,6 +5,7 @@ import {
   type Envelope,
   type Hex,
   messageIdOf,
+  precheckEnvelope,
   verifyEnvelope,
 } from '../envelope/index.js';
 import type { PoolRefusal } from './codes.js';
@@ -26,6 +27,30 @@ export function readPoolMessage(
     return { ok: false, refusal: { messageId: idOrNull(value), outcome: r.outcome, code: r.code } };
   }
   return { ok: true, message: { envelope: r.envelope, messageId: r.messageId } };
+}
+
+/**
+ * A pool message read back from the node's own store (pools.md#founding rule 3). The node stored it
+ * only after the whole of envelope.md#verification accepted it, rule 24 included: a contract member's
+ * signature asked of its contract (ERC-1271), a rotated key's by the node's key registry. This module
+ * holds neither, so the signature is not checked again here (`readPoolMessage` would read every such
+ * message as `ENVELOPE_BAD_SIGNATURE` and the pool rebuilt from the store would lack it); the bytes are
+ * decoded and their structure checked. Never throws.
+ */
+export function readStoredPoolMessage(
+  wire: Uint8Array,
+): { ok: true; message: PoolMessage } | { ok: false; refusal: PoolRefusal } {
+  try {
+    const r = precheckEnvelope(wire, { now: 0, skipTimeChecks: true });
+    if (r.outcome !== 'accept')
+      return { ok: false, refusal: { messageId: idOrNull(wire), outcome: r.outcome, code: r.code } };
+    return { ok: true, message: { envelope: r.envelope, messageId: messageIdOf(r.wire) } };
+  } catch {
+    return {
+      ok: false,
+      refusal: { messageId: idOrNull(wire), outcome: 'ignore', code: 'ENVELOPE_INTERNAL' },
+    };
+  }
 }
 
 function idOrNull(value: Uint8Array | Envelope): MessageId | null {

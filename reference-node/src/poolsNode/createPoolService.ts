@@ -42,7 +42,7 @@ import {
   type PoolMessage,
   type PoolState,
   type PoolView,
-  readPoolMessage,
+  readStoredPoolMessage,
   serializeClaim,
   serializePoolView,
   verifyClaimDecision,
@@ -1109,7 +1109,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       const r = await params.node.store.queryMessages({ type: 'PoolCharter', after, limit: REBUILD_PAGE });
       if (!r.ok) throw new PoolServiceError(r.code, r.detail);
       for (const s of r.messages) {
-        const read = readPoolMessage(s.wire);
+        const read = readStoredPoolMessage(s.wire);
         if (read.ok && namesMe(read.message.envelope))
           out.add(lowerHex((read.message.envelope.payload as unknown as PoolCharter).poolId));
       }
@@ -1126,11 +1126,11 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       const r = await params.node.store.queryMessages({ poolId: e.poolId, after, limit: REBUILD_PAGE });
       if (!r.ok) throw new PoolServiceError(r.code, r.detail);
       for (const s of r.messages) {
-        const read = readPoolMessage(s.wire);
+        const read = readStoredPoolMessage(s.wire);
         if (read.ok) {
           e.state = applyPoolMessage(e.state, read.message);
           n++;
-        }
+        } else log?.warn({ id: s.id, code: read.refusal.code }, 'stored pool message unreadable: left out');
       }
       if (r.nextCursor === null) break;
       after = r.nextCursor;
@@ -1145,7 +1145,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       });
       if (!r.ok) throw new PoolServiceError(r.code, r.detail);
       for (const s of r.messages) {
-        const read = readPoolMessage(s.wire);
+        const read = readStoredPoolMessage(s.wire);
         if (read.ok && lower(evidencePool(read.message.envelope) ?? '') === e.poolId) {
           e.state = applyPoolMessage(e.state, read.message);
           n++;

@@ -623,6 +623,17 @@ it('the Safe’s node, with no identity.sender, moves no money on a vault it fol
     'the pool adopted at the Safe’s node and its vault read',
     200,
   );
+  // Founded first by the Safe, then signed by node 1: node 1 adopts it too, holding the Safe's copy it
+  // took part on (pools.md#founding rule 3; it rebuilt the pool without it and showed it POOL_NOT_FOUNDED).
+  await waitFor(
+    async () => {
+      const v = (await api(net.nodes[1]!, 'GET', `/v1/pools/${poolId}`)).json;
+      return v.epochs?.length === 1 && v.founding[0].complete === true && v.refused.length === 0;
+    },
+    TIMEOUTS.event,
+    'the pool adopted at node 1 with the Safe’s signature',
+    200,
+  );
   const { onChain } = await view();
   expect(onChain).toMatchObject({ asset: { symbol: 'USDC', decimals: 6 }, error: null });
   expect(String(onChain.vault).toLowerCase()).toBe(vault.toLowerCase());
