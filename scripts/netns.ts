@@ -18,7 +18,7 @@ import '../reference-node/src/polyfill.js';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { netnsAvailable } from '../reference-node/test/netns/hostNetwork.js';
-import { SPAM_MEMBER, startNetnsNetwork } from '../reference-node/test/netns/netnsNetwork.js';
+import { spamMembers, startNetnsNetwork } from '../reference-node/test/netns/netnsNetwork.js';
 import { peerAddresses, runLatency, runPartition, runSybil } from '../reference-node/test/netns/scenarios.js';
 
 const { values } = parseArgs({
@@ -64,7 +64,7 @@ const nw = await startNetnsNetwork({
   latencyMs: [min!, max!],
   lossRate: Number(values.loss),
   seed: Number(values.seed),
-  extraMembers: [SPAM_MEMBER],
+  extraMembers: spamMembers(sybils),
 });
 const stopAll = async (): Promise<void> => {
   await nw.stop();
@@ -93,7 +93,9 @@ try {
     }
     if (s === 'sybil') {
       const f = await runSybil(nw, { sybils, perHost, messages, gapMs: 100 });
-      console.log(`[netns] sybil ${JSON.stringify(f)}`);
+      const { perSybil, ...totals } = f;
+      console.log(`[netns] sybil ${JSON.stringify(totals)}`);
+      for (const r of perSybil) console.log(`[netns] sybil ${r.index} ${JSON.stringify(r)}`);
       if (f.attack.delivered !== f.attack.expected)
         misses.push(`sybil: honest delivered ${f.attack.delivered}/${f.attack.expected}`);
       if (f.p99Ratio > 2)
@@ -101,7 +103,9 @@ try {
           `sybil: honest p99 ${f.attack.p99} ms = ${f.p99Ratio.toFixed(2)} × baseline ${f.baseline.p99} ms (target ≤ 2)`,
         );
       if (f.cutMaxMs === undefined || f.cutMaxMs > 2_000)
-        misses.push(`sybil: cut off in ${f.cutMaxMs ?? `never (${f.notCut} not cut)`} ms (target ≤ 2 000)`);
+        misses.push(
+          `sybil: cut off in ${f.cutMaxMs ?? `never (${f.notCut} not cut, ${f.neverSent} of them sent nothing)`} ms (target ≤ 2 000)`,
+        );
     }
   }
 } finally {

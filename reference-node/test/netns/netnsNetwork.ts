@@ -246,18 +246,25 @@ export interface Sybil {
 
 const SYBIL = fileURLToPath(new URL('./sybil.ts', import.meta.url));
 
-/** The member key a compromised member's sybil signs valid spam with. */
-export const SPAM_MEMBER_SEED = 'sfr-netns-compromised-member';
-export const SPAM_MEMBER = deriveTestKey(SPAM_MEMBER_SEED).address;
+/** The member key sybil `i` signs its valid spam with: every sybil a compromised member of its own. */
+export function spamMemberSeed(i: number): string {
+  return `sfr-netns-compromised-member-${i}`;
+}
+/** The addresses of the first `count` sybils' member keys (to configure as members of the network). */
+export function spamMembers(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => deriveTestKey(spamMemberSeed(i)).address);
+}
 
 /**
  * Starts `count` sybil processes on the extra hosts (`perHost` on each, so they share an address as an
- * attacker's machines do), each dialling every honest node; resolves once each has said `ready`.
+ * attacker's machines do), each dialling every honest node and holding the member key
+ * `spamMemberSeed(i)` (the network must have `spamMembers(count)` among its members); resolves once
+ * each has said `ready`.
  */
 export async function startSybils(
   nw: NetnsNetwork,
   count: number,
-  opts: Omit<SybilOptions, 'index' | 'targets'> & { readonly perHost: number },
+  opts: Omit<SybilOptions, 'index' | 'targets' | 'spamMemberSeed'> & { readonly perHost: number },
 ): Promise<Sybil[]> {
   const targets = nw.nodes.map((n) => n.multiaddr);
   const sybils: Sybil[] = [];
@@ -269,8 +276,8 @@ export async function startSybils(
       targets,
       invalidPerTick: opts.invalidPerTick,
       replayPerTick: opts.replayPerTick,
-      spamPerTick: i === 0 ? opts.spamPerTick : 0,
-      ...(i === 0 && opts.spamMemberSeed !== undefined ? { spamMemberSeed: opts.spamMemberSeed } : {}),
+      spamPerTick: opts.spamPerTick,
+      spamMemberSeed: spamMemberSeed(i),
     };
     const [cmd, ...args] = [
       ...host.exec,

@@ -18,8 +18,8 @@ import {
   type NetnsNetwork,
   type Published,
   publishSeries,
-  SPAM_MEMBER,
-  SPAM_MEMBER_SEED,
+  type SybilEvent,
+  spamMembers,
   startSybils,
   stopSybils,
   waitDelivered,
@@ -156,6 +156,43 @@ export async function runPartition(
   };
 }
 
+/** What one sybil did and how it was cut off. */
+export interface SybilReport {
+  readonly index: number;
+  /** Honest nodes it was connected to when told to flood. */
+  readonly peersAtGo: number;
+  /** ms from `go` to its first batch that reached an honest node; undefined: it never sent anything. */
+  readonly firstSentMs: number | undefined;
+  /** (message, honest peer) deliveries it handed to the transport, by kind. */
+  readonly sent: { readonly invalid: number; readonly replay: number; readonly spam: number };
+  /**
+   * ms from its first sent batch until the last honest node dropped it: each honest node's drop is when
+   * that node logged it below the graylist threshold (disconnected and denied), or, for a node that
+   * logged nothing, when the sybil saw that connection close. Undefined when it sent nothing (it never
+   * flooded, so it was not "cut off") or when an honest node kept its connection.
+   */
+  readonly cutMs: number | undefined;
+  /** Each honest node's drop, ms from its first sent batch, sorted. */
+  readonly cutPerPeerMs: readonly number[];
+  /** Honest nodes that graylisted it (the others closed without a denial), and their logged scores. */
+  readonly denied: number;
+  readonly deniedScores: readonly number[];
+  /** ms from its first sent batch until the sybil saw its last honest connection close (link delay included). */
+  readonly closedSeenMs: number | undefined;
+  /** Why `cutMs` is undefined, when it is. */
+  readonly notCut?: string;
+}
+
+/** An honest node's log line saying it graylisted a peer. */
+interface Denial {
+  /** The honest node's peer id. */
+  readonly by: string;
+  /** The peer it denied. */
+  readonly peer: string;
+  readonly at: number;
+  readonly score: number;
+}
+
 export interface SybilFigures {
   readonly honest: number;
   readonly sybils: number;
@@ -164,25 +201,70 @@ export interface SybilFigures {
   readonly attack: Delivery;
   /** attack p99 / baseline p99. */
   readonly p99Ratio: number;
-  /** Per sybil: ms from its first flood message until no honest node kept a connection with it. */
-  readonly cutMs: readonly (number | undefined)[];
+  readonly perSybil: readonly SybilReport[];
+  /** The slowest sybil's cutMs; undefined if any sybil was not cut off (or never flooded). */
   readonly cutMaxMs: number | undefined;
-  /** Per sybil: ms from its first flood message until each honest node closed its connection, sorted. */
-  readonly cutPerPeerMs: readonly (readonly number[])[];
-  /** Sybils still connected to an honest node at the end, and what each of them reported. */
+  /** Sybils not cut off, those among them that never sent anything included. */
   readonly notCut: number;
-  readonly notCutEvents: readonly string[];
+  readonly neverSent: number;
   readonly sent: { readonly invalid: number; readonly replay: number; readonly spam: number };
-  /** The compromised member's valid spam alerts the first honest node stored. */
+  /** The compromised members' valid spam alerts the first honest node stored (all sybils together). */
   readonly spamStored: number;
   readonly load: string;
+}
+
+/** One sybil's report from the events it printed and the honest nodes' denials. */
+function sybilReport(index: number, events: readonly SybilEvent[], denials: readonly Denial[]): SybilReport {
+  const find = (name: string): SybilEvent | undefined => events.find((e) => e.event === name);
+  const flooding = find('flooding');
+  const first = find('firstSent');
+  const end = find('allCut');
+  const firstSentMs = first === undefined ? undefined : (first['ms'] as number);
+  const sent = {
+    invalid: (end?.['invalid'] as number | undefined) ?? 0,
+    replay: (end?.['replay'] as number | undefined) ?? 0,
+    spam: (end?.['spam'] as number | undefined) ?? 0,
+  };
+  const firstAt = ((flooding?.['t0'] as number | undefined) ?? 0) + (firstSentMs ?? 0);
+  const peerId = find('ready')?.['peerId'];
+  const deniedBy = new Map<string, Denial>();
+  for (const d of denials)
+    if (d.peer === peerId && (deniedBy.get(d.by)?.at ?? Number.POSITIVE_INFINITY) > d.at)
+      deniedBy.set(d.by, d);
+  // Each honest node's drop: its denial, else the close the sybil saw.
+  const drops = new Map<string, number>();
+  for (const d of deniedBy.values()) drops.set(d.by, d.at - firstAt);
+  let closedSeenMs: number | undefined;
+  for (const e of events.filter((x) => x.event === 'cut')) {
+    const ms = (e['ms'] as number) - (firstSentMs ?? 0);
+    closedSeenMs = Math.max(closedSeenMs ?? 0, ms);
+    if (!drops.has(e['peer'] as string)) drops.set(e['peer'] as string, ms);
+  }
+  const cutPerPeerMs = [...drops.values()].sort((a, b) => a - b);
+  let notCut: string | undefined;
+  if (flooding === undefined) notCut = 'never told to flood';
+  else if (firstSentMs === undefined) notCut = `sent nothing (peers at go ${flooding['peers']})`;
+  else if (end === undefined) notCut = 'still flooding at the end';
+  else if ((end['stillConnected'] as number) > 0) notCut = `${end['stillConnected']} honest peers kept it`;
+  return {
+    index,
+    peersAtGo: (flooding?.['peers'] as number | undefined) ?? 0,
+    firstSentMs,
+    sent,
+    cutMs: notCut === undefined ? cutPerPeerMs.at(-1) : undefined,
+    cutPerPeerMs,
+    denied: deniedBy.size,
+    deniedScores: [...deniedBy.values()].map((d) => Math.round(d.score)),
+    closedSeenMs,
+    ...(notCut === undefined ? {} : { notCut }),
+  };
 }
 
 /**
  * `sybils` sybil processes on extra hosts (`perHost` each) connect to every honest node; the honest
  * workload (`messages` alerts, `gapMs` apart) runs once without attack, then again while every sybil
  * floods. The network must have been started with `extraHosts` ≥ sybils / perHost and with
- * `SPAM_MEMBER` among its members.
+ * `spamMembers(sybils)` among its members.
  */
 export async function runSybil(
   nw: NetnsNetwork,
@@ -202,7 +284,6 @@ export async function runSybil(
     invalidPerTick: opts.invalidPerTick ?? 4,
     replayPerTick: opts.replayPerTick ?? 4,
     spamPerTick: opts.spamPerTick ?? 1,
-    spamMemberSeed: SPAM_MEMBER_SEED,
   });
   try {
     // Same workload without, then with the attack; the sybils are connected (idle) during both.
@@ -219,24 +300,34 @@ export async function runSybil(
     ).catch(() => {});
     await waitDelivered(nw, attacked, TIMEOUTS.event).catch(() => {});
     const attack = await measureDelivery(nw, attacked);
-    const cutMs = sybils.map((s) => {
-      const e = s.events.find((x) => x.event === 'allCut');
-      return e === undefined || (e['stillConnected'] as number) > 0 ? undefined : (e['ms'] as number);
-    });
-    const sent = { invalid: 0, replay: 0, spam: 0 };
-    for (const s of sybils) {
-      const e = s.events.find((x) => x.event === 'allCut');
-      if (e === undefined) continue;
-      sent.invalid += e['invalid'] as number;
-      sent.replay += e['replay'] as number;
-      sent.spam += e['spam'] as number;
-    }
-    const held = await api(
-      nw.nodes[0]!,
-      'GET',
-      `/v1/messages?type=ContagionAlert&issuer=${SPAM_MEMBER}&limit=1000`,
+    const denials: Denial[] = nw.nodes.flatMap((n) =>
+      n.logs.flatMap((line) => {
+        if (!line.includes('below graylist threshold')) return [];
+        try {
+          const j = JSON.parse(line) as { peer: string; score: number; time: number };
+          return [{ by: n.peerId, peer: j.peer, at: j.time, score: j.score }];
+        } catch {
+          return [];
+        }
+      }),
     );
-    const defined = cutMs.filter((x): x is number => x !== undefined);
+    const perSybil = sybils.map((s) => sybilReport(s.index, s.events, denials));
+    const sent = { invalid: 0, replay: 0, spam: 0 };
+    for (const r of perSybil) {
+      sent.invalid += r.sent.invalid;
+      sent.replay += r.sent.replay;
+      sent.spam += r.sent.spam;
+    }
+    let spamStored = 0;
+    for (const member of spamMembers(sybils.length)) {
+      const held = await api(
+        nw.nodes[0]!,
+        'GET',
+        `/v1/messages?type=ContagionAlert&issuer=${member}&limit=1000`,
+      );
+      spamStored += (held.json.items as unknown[]).length;
+    }
+    const defined = perSybil.flatMap((r) => (r.cutMs === undefined ? [] : [r.cutMs]));
     return {
       honest: nw.nodes.length,
       sybils: sybils.length,
@@ -244,20 +335,12 @@ export async function runSybil(
       baseline,
       attack,
       p99Ratio: attack.p99 / Math.max(1, baseline.p99),
-      cutMs,
-      cutMaxMs: defined.length === cutMs.length ? Math.max(...defined) : undefined,
-      cutPerPeerMs: sybils.map((s) =>
-        s.events
-          .filter((e) => e.event === 'cut')
-          .map((e) => e['ms'] as number)
-          .sort((a, b) => a - b),
-      ),
-      notCut: cutMs.length - defined.length,
-      notCutEvents: sybils
-        .filter((_, i) => cutMs[i] === undefined)
-        .map((s) => s.events.map((e) => JSON.stringify(e)).join(' ')),
+      perSybil,
+      cutMaxMs: defined.length === perSybil.length ? Math.max(...defined) : undefined,
+      notCut: perSybil.length - defined.length,
+      neverSent: perSybil.filter((r) => r.firstSentMs === undefined).length,
       sent,
-      spamStored: (held.json.items as unknown[]).length,
+      spamStored,
       load: load(),
     };
   } finally {

@@ -2,11 +2,20 @@
  * One sybil peer, a process of its own (run with `node --import tsx sybil.ts '<json>'`, inside its host's
  * namespace). It joins the alerts topic of the honest nodes it is given, and on `go` (a line on stdin)
  * floods them, every 10 ms: `invalidPerTick` alerts validly signed by a NON-member (REJECT
- * GOSSIP_NOT_MEMBER), `replayPerTick` replays of honest alerts it has seen (valid, duplicates), and, when
- * it holds a member key (`spamMemberSeed`, a compromised member), `spamPerTick` fresh valid alerts.
+ * GOSSIP_NOT_MEMBER), `replayPerTick` replays of honest alerts it has seen (valid, duplicates), and
+ * `spamPerTick` valid alerts signed with its own compromised member key (`spamMemberSeed`, its own seq
+ * range), beyond that issuer's budget. Everything is signed before `ready`: signing is not what the
+ * attack is measured by. Each tick's batch goes to every connected honest node as ONE gossipsub RPC,
+ * written straight to the peer's stream: an attacker keeps no seen cache (through `publish`, gossipsub
+ * drops every duplicate, so the invalid alerts and replays went out once and then never), and one
+ * frame per peer per tick keeps the sybil's own CPU from setting the flood's pace (15 sybils share
+ * the machine's cores with the nodes they attack).
  *
- * It prints one JSON line per event: `ready`, `connected` {peers}, `flooding` {t0}, `cut` {peer, ms}
- * (an honest node closed the connection, ms after t0), `allCut` {ms}, and `done` with its counts.
+ * It prints one JSON line per event: `ready` {peers, peerId}, `flooding` {t0, peers}, `firstSent` {ms} (the
+ * first batch that reached at least one honest node), `cut` {peer, ms, sent} (an honest node closed
+ * the connection, ms after t0, with how many messages it had been sent until then), `allCut` {ms,
+ * stillConnected, counts}, and `done` with its counts. `sent` counts (message, honest peer) deliveries
+ * handed to the transport, not publish calls.
  */
 // The built node (dist), so that tsx only transpiles this file: a sybil starts in about a second.
 import '../../dist/polyfill.js';
@@ -30,13 +39,15 @@ export interface SybilOptions {
   readonly invalidPerTick: number;
   readonly replayPerTick: number;
   readonly spamPerTick: number;
-  /** Seed of a member key it holds (deriveTestKey), for valid spam. */
+  /** Seed of the member key it holds (deriveTestKey), for valid spam; each sybil its own. */
   readonly spamMemberSeed?: string;
 }
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 /** The flood's cadence: one batch per 10 ms tick. */
 const TICK_MS = 10;
+/** Distinct invalid and spam alerts signed up front, each sent again and again. */
+const PRESIGNED = 256;
 
 /** A valid alert payload (as test/node/fixtures.ts's alertPayload, which loads the node's sources). */
 function alertPayload(now: number, n: number): Record<string, unknown> {
@@ -69,6 +80,10 @@ async function main(): Promise<void> {
     gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
   });
   await node.start();
+  /** The router's own RPC writer (gossipsub 17.x `sendRpc`): false when the peer has no open stream. */
+  const pubsub = node.services.pubsub as unknown as {
+    sendRpc(id: string, rpc: { subscriptions: []; messages: { topic: string; data: Uint8Array }[] }): boolean;
+  };
   const router = createGossipsubRouter(node.services.pubsub);
   router.subscribe(ALERTS);
   const seen: Uint8Array[] = [];
@@ -77,18 +92,17 @@ async function main(): Promise<void> {
   });
   const targets = opts.targets.map((t) => multiaddr(t));
   const targetIds = new Set(opts.targets.map((t) => t.slice(t.lastIndexOf('/p2p/') + 5)));
-  const connectedTargets = (): string[] =>
-    node.getConnections().flatMap((c) => {
-      const id = c.remotePeer.toString();
-      return targetIds.has(id) ? [id] : [];
-    });
-  await Promise.allSettled(targets.map((t) => node.dial(t)));
-  say('ready', { peers: connectedTargets().length });
+  const connectedTargets = (): string[] => [
+    ...new Set(
+      node.getConnections().flatMap((c) => {
+        const id = c.remotePeer.toString();
+        return targetIds.has(id) && c.status === 'open' ? [id] : [];
+      }),
+    ),
+  ];
 
-  // Pre-signed outsider alerts: signing is not what the attack is measured by.
-  const outsider = deriveTestKey(`sfr-netns-sybil-outsider-${opts.index}`);
   const journal = createMemorySigningJournal();
-  const sign = async (key: typeof outsider, seq: number): Promise<Uint8Array> => {
+  const sign = async (key: ReturnType<typeof deriveTestKey>, seq: number): Promise<Uint8Array> => {
     const now = Date.now();
     const unsigned: UnsignedEnvelope = {
       sfr: '1.0',
@@ -100,40 +114,55 @@ async function main(): Promise<void> {
     };
     return (await signEnvelope({ privateKey: key.privateKey, unsigned, guard: journal })).wire;
   };
+  const outsider = deriveTestKey(`sfr-netns-sybil-outsider-${opts.index}`);
   const invalid: Uint8Array[] = [];
-  for (let s = 0; s < 200; s++) invalid.push(await sign(outsider, s));
-  const member = opts.spamMemberSeed === undefined ? undefined : deriveTestKey(opts.spamMemberSeed);
+  for (let s = 0; s < PRESIGNED; s++) invalid.push(await sign(outsider, s));
+  const spam: Uint8Array[] = [];
+  if (opts.spamMemberSeed !== undefined && opts.spamPerTick > 0) {
+    const member = deriveTestKey(opts.spamMemberSeed);
+    for (let s = 0; s < PRESIGNED; s++) spam.push(await sign(member, s));
+  }
+  await Promise.allSettled(targets.map((t) => node.dial(t)));
+  say('ready', { peers: connectedTargets().length, peerId: node.peerId.toString() });
 
   const lines = createInterface({ input: process.stdin });
   let stop = false;
   const counts = { invalid: 0, replay: 0, spam: 0 };
+  let sentTotal = 0;
   let floodT0 = 0;
+  let firstSentAt = 0;
   const cut = new Map<string, number>();
   node.addEventListener('connection:close', (e) => {
     const id = e.detail.remotePeer.toString();
     if (floodT0 === 0 || !targetIds.has(id) || cut.has(id) || connectedTargets().includes(id)) return;
     cut.set(id, Date.now() - floodT0);
-    say('cut', { peer: id, ms: Date.now() - floodT0 });
+    say('cut', { peer: id, ms: Date.now() - floodT0, sent: sentTotal });
   });
-  let spamSeq = 0;
   const flood = async (): Promise<void> => {
     floodT0 = Date.now();
     say('flooding', { t0: floodT0, peers: connectedTargets().length });
     let i = 0;
-    while (!stop && connectedTargets().length > 0) {
-      const batch: Uint8Array[] = [];
-      for (let k = 0; k < opts.invalidPerTick; k++) batch.push(invalid[i++ % invalid.length]!);
-      counts.invalid += opts.invalidPerTick;
-      for (let k = 0; k < opts.replayPerTick && seen.length > 0; k++) {
-        batch.push(seen[(i + k) % seen.length]!);
-        counts.replay++;
+    let s = 0;
+    for (;;) {
+      const peers = connectedTargets();
+      if (stop || peers.length === 0) break;
+      const batch: { kind: keyof typeof counts; data: Uint8Array }[] = [];
+      for (let k = 0; k < opts.invalidPerTick; k++)
+        batch.push({ kind: 'invalid', data: invalid[i++ % invalid.length]! });
+      for (let k = 0; k < opts.replayPerTick && seen.length > 0; k++)
+        batch.push({ kind: 'replay', data: seen[(i + k) % seen.length]! });
+      for (let k = 0; k < opts.spamPerTick && spam.length > 0; k++)
+        batch.push({ kind: 'spam', data: spam[s++ % spam.length]! });
+      const messages = batch.map((b) => ({ topic: ALERTS, data: b.data }));
+      let reached = 0;
+      // A fresh RPC per peer: gossipsub piggybacks that peer's pending control messages on it.
+      for (const id of peers) if (pubsub.sendRpc(id, { subscriptions: [], messages })) reached++;
+      for (const b of batch) counts[b.kind] += reached;
+      sentTotal += reached * batch.length;
+      if (firstSentAt === 0 && reached > 0) {
+        firstSentAt = Date.now();
+        say('firstSent', { ms: firstSentAt - floodT0 });
       }
-      if (member !== undefined)
-        for (let k = 0; k < opts.spamPerTick; k++) {
-          batch.push(await sign(member, spamSeq++));
-          counts.spam++;
-        }
-      await Promise.allSettled(batch.map((w) => router.publish(ALERTS, w)));
       await new Promise((r) => setTimeout(r, TICK_MS));
     }
     const still = connectedTargets();
