@@ -13,14 +13,15 @@ import path from 'node:path';
 import type { PoolCharter } from '@sfr/schemas/types';
 import { getAddress } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Envelope, type Hex, type MemberKey, sealEnvelope } from '../../src/envelope/index.js';
-import { createPoolService, type PoolService, type PoolServiceNode } from '../../src/poolsNode/index.js';
+import { type Envelope, type Hex, sealEnvelope } from '../../src/envelope/index.js';
+import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { charterPayload, members, POOL_ID, PoolSigner, T0, VAULT } from '../pools/fixtures.js';
+import { charterPayload, members, POOL_ID, T0, VAULT } from '../pools/fixtures.js';
+import { nodeOf } from './storeNode.js';
 
 /** A contract member: its envelope signature is a blob only its contract can judge (ERC-1271). */
 const SAFE = getAddress(`0x${'5afe'.repeat(10)}`);
-const [eoa] = members([{ weight: 10, commit: 1000n }]) as [{ key: MemberKey }];
+const eoa = members([{ weight: 10, commit: 1000n }])[0]!;
 const text: PoolCharter = (() => {
   const c = charterPayload(
     members([
@@ -33,7 +34,6 @@ const text: PoolCharter = (() => {
   );
   return { ...c, members: [c.members[0]!, { ...c.members[1]!, member: SAFE }] };
 })();
-const utf8 = new TextEncoder();
 
 /** The Safe's signed copy of `text` as its node publishes it (its owners' blob, and its terms signature). */
 function safeCharter(issuedAt: number): { wire: Uint8Array; envelope: Envelope; id: Hex } {
@@ -52,27 +52,6 @@ function safeCharter(issuedAt: number): { wire: Uint8Array; envelope: Envelope; 
     blob,
   );
   return { wire: sealed.wire, envelope: sealed.envelope, id: sealed.messageId };
-}
-
-/** The part of a node the pool service uses, over a real store: publishing signs with the EOA's key and appends. */
-function nodeOf(store: Store, key: MemberKey, now: () => number): PoolServiceNode {
-  const signer = new PoolSigner();
-  return {
-    member: key.address,
-    store,
-    joinPool() {},
-    onAccepted: (listener) =>
-      store.onAppend((m) => listener({ id: m.id, envelope: m.envelope, source: m.source ?? 'local' })),
-    judgeOwnProtocol: () => 'unknown',
-    async publish(type, payload, options = {}) {
-      const s = await signer.sign(key, type, payload, now(), options.scope?.epoch ?? 0, {
-        poolId: (options.scope?.poolId ?? POOL_ID) as Hex,
-        domain: (options.domain ?? null) as { chainId: number; verifyingContract: Hex } | null,
-      });
-      await store.append({ wire: utf8.encode(s.wire), envelope: s.envelope, via: 'local', source: 'local' });
-      return { messageId: s.id, envelope: s.envelope };
-    },
-  };
 }
 
 const dirs: string[] = [];
