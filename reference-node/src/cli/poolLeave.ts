@@ -23,6 +23,7 @@ export type LeaveReport = {
   member: string;
   /** The notice-only amendment this node signed. */
   messageId: string;
+  /** The notice's epoch: a later one than signed when it was superseded and given again (pools.md#giving-notice step 7). */
   epoch: number;
   effectiveAt: number;
   leavingAt: number;
@@ -46,19 +47,24 @@ export function leaveReportOf(poolId: string, sent: SubmitResponse, view: PoolJs
     payload: { epoch: number; effectiveAt: number; members: { member: string; leavingAt?: number }[] };
   };
   const member = env.issuer.toLowerCase();
-  const epoch = env.payload.epoch;
-  const leavingAt =
+  const signedEpoch = env.payload.epoch;
+  const signedLeavingAt =
     env.payload.members.find((m) => m.member.toLowerCase() === member)?.leavingAt ?? env.payload.effectiveAt;
-  const notice = ((view['notices'] ?? []) as NoticeJson[]).find(
-    (n) => n.epoch === epoch && n.member === member && n.leavingAt === leavingAt,
-  );
+  const notices = (view['notices'] ?? []) as NoticeJson[];
+  // pools.md#giving-notice step 7: superseded by another member's notice of its epoch, the node gives it
+  // again under that one; the report follows the member's latest notice then.
+  const notice =
+    notices.find((n) => n.epoch === signedEpoch && n.member === member && n.leavingAt === signedLeavingAt) ??
+    notices.filter((n) => n.epoch > signedEpoch && n.member === member && n.refused === null).at(-1);
+  const epoch = notice?.epoch ?? signedEpoch;
+  const leavingAt = notice?.leavingAt ?? signedLeavingAt;
   const on = view.onChain;
   return {
     poolId,
     member,
     messageId: sent.messageId,
     epoch,
-    effectiveAt: env.payload.effectiveAt,
+    effectiveAt: notice?.effectiveAt ?? env.payload.effectiveAt,
     leavingAt,
     coSigners: (notice?.signers ?? []).filter((s) => s !== member),
     adopted: notice?.adopted === true,

@@ -69,7 +69,7 @@ import {
   vaultNotFollowed,
 } from './createPoolSettlement.js';
 import { type FoundingText, foundingOf, textToCoSign } from './foundingOf.js';
-import { buildNotice, noticesOf, noticeToCoSign } from './giveNotice.js';
+import { buildNotice, noticesOf, noticeToCoSign, noticeToGiveAgain } from './giveNotice.js';
 import {
   type CitedRecoveryEvent,
   DERIVATION_EXTENSION,
@@ -1089,11 +1089,32 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     }
   }
 
+  /**
+   * Gives this member's notice again under the last adopted epoch when another text superseded it
+   * (pools.md#giving-notice step 7: two members gave notice at once), once per epoch.
+   */
+  async function giveNoticeAgain(poolId: string): Promise<void> {
+    const e = pools.get(poolId);
+    if (e === undefined || busy.has(`renotice:${poolId}`)) return;
+    const t = now();
+    const text = noticeToGiveAgain(e.state.messages.values(), viewPool(e.state, t), me, t);
+    if (text === null) return;
+    busy.add(`renotice:${poolId}`);
+    try {
+      const r = await service.signCharter(text);
+      log?.info({ poolId, epoch: text.epoch, messageId: r.messageId }, 'superseded notice given again');
+    } finally {
+      busy.delete(`renotice:${poolId}`);
+    }
+  }
+
   function react(poolId: string, m: PoolMessage): void {
     const type = m.envelope.type;
     if (type === 'PoolCharter' && namesMe(m.envelope)) enqueue(() => coSign(lower(poolId)));
-    if (type === 'PoolCharter' && (m.envelope.payload as { epoch?: unknown }).epoch !== 0)
+    if (type === 'PoolCharter' && (m.envelope.payload as { epoch?: unknown }).epoch !== 0) {
       enqueue(() => coSignNotice(lower(poolId)));
+      enqueue(() => giveNoticeAgain(lower(poolId)));
+    }
     if (type === 'FundClaim') enqueue(() => attest(poolId, m.messageId));
     else if (type === 'ClaimDecision') {
       const e = pools.get(lower(poolId));
@@ -1304,6 +1325,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       for (const e of pools.values()) {
         const t = now();
         enqueue(() => coSignNotice(e.poolId)); // a notice given while this node was down
+        enqueue(() => giveNoticeAgain(e.poolId)); // its own notice superseded while it was down
         const { view, claims } = claimViews(e, t);
         for (const c of claims)
           if (c.status === 'attesting') enqueue(() => attest(e.poolId, c.claim.claimId));

@@ -3,7 +3,8 @@
  * adopted text of the last epoch with only its own `leavingAt` set, which the other members' nodes
  * co-sign on their own (`policy.coSignNotices`, on unless set false) because it changes nothing but a
  * right the charter already grants. The pool service calls these pure functions: `buildNotice` for
- * `POST /v1/pools/{poolId}/notice`, `noticesOf` for the pool view, `noticeToCoSign` from its tick.
+ * `POST /v1/pools/{poolId}/notice`, `noticesOf` for the pool view, `noticeToCoSign` and
+ * `noticeToGiveAgain` (a notice superseded by another member's, given at the same time) from its tick.
  */
 import type { PoolCharter } from '@sfr/schemas/types';
 import { canonicalize, type Hex } from '../envelope/index.js';
@@ -179,3 +180,41 @@ export function noticeToCoSign(
   if (next.some((n) => n.signers.includes(addrKey(me)))) return null;
   return next.find((n) => n.refused === null && now < n.effectiveAt) ?? null;
 }
+
+/**
+ * The notice `me` gives again on its own now (pools.md#giving-notice step 7), or null: when a notice
+ * `me` signed for itself was superseded (another text of its epoch adopted, e.g. another member's
+ * notice given at the same time), no adopted epoch since sets `me`'s `leavingAt`, and `me` has signed
+ * no text of the next epoch yet, `buildNotice` under the last adopted epoch with the superseded
+ * notice's `leavingAt`, or the earliest allowed now when that is later. Throws as `buildNotice`.
+ */
+export function noticeToGiveAgain(
+  messages: Iterable<PoolMessage>,
+  view: PoolView,
+  me: string,
+  now: number,
+): PoolCharter | null {
+  const last = view.charters[view.charters.length - 1];
+  if (view.poolId === null || last === undefined) return null;
+  const mine = addrKey(me);
+  const leavingOf = (c: AdoptedCharter) => c.charter.members.find((m) => addrKey(m.member) === mine);
+  if (leavingOf(last) === undefined) return null;
+  const all = [...messages].filter((m) => m.envelope.type === 'PoolCharter');
+  if (textsOf(all, view.poolId, last.epoch + 1).some((t) => t.signed.some((m) => signedBy(m, mine))))
+    return null; // one signature per epoch: its notice, given again, waits there (or it signed another)
+  // From the last adopted epoch back, until an adopted one sets its leavingAt (its notice is in force).
+  for (let e = last.epoch; e >= 1; e--) {
+    const adopted = view.charters[e]!;
+    if (leavingOf(adopted)?.leavingAt !== undefined) return null;
+    for (const t of textsOf(all, view.poolId, e)) {
+      if (t.payloadHash === adopted.payloadHash || !t.signed.some((m) => signedBy(m, mine))) continue;
+      const read = readNotice(view.charters[e - 1]!, t.charter);
+      if (!read.ok || read.member !== mine) continue;
+      const earliest = now + last.charter.windows.votingMs + last.charter.noticePeriodMs;
+      return buildNotice(view, me, now, Math.max(read.leavingAt, earliest));
+    }
+  }
+  return null;
+}
+
+const signedBy = (m: PoolMessage, member: string): boolean => addrKey(m.envelope.issuer) === member;

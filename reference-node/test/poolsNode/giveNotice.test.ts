@@ -7,7 +7,13 @@
 import type { PoolCharter } from '@sfr/schemas/types';
 import { describe, expect, it } from 'vitest';
 import { createPoolState, type PoolView, viewPool } from '../../src/pools/index.js';
-import { buildNotice, noticesOf, noticeToCoSign, readNotice } from '../../src/poolsNode/giveNotice.js';
+import {
+  buildNotice,
+  noticesOf,
+  noticeToCoSign,
+  noticeToGiveAgain,
+  readNotice,
+} from '../../src/poolsNode/giveNotice.js';
 import { charterPayload, HOUR, members, PoolSigner, type Signed, T0, wires } from '../pools/fixtures.js';
 
 const ms = members([
@@ -161,5 +167,55 @@ describe('giving notice (pools.md#giving-notice)', () => {
     const n2 = noticesOf(held([...signed, other]), w);
     expect(n2).toMatchObject([{ member: null, refused: 'POOL_NOTICE_CHANGES_MORE' }]);
     expect(noticeToCoSign(n2, w, c, T0 + 3)).toBeNull();
+  });
+
+  it('two members giving notice at once: the one superseded is given again under the adopted one, and both leave', async () => {
+    const { s, signed, view } = await founded();
+    // a and b give notice at the same time: two texts of epoch 1; c co-signs the earliest, a's.
+    const byA = await s.sign(ms[0]!.key, 'PoolCharter', buildNotice(view, a, T0), T0, 1);
+    const noticeB = buildNotice(view, b, T0, T0 + 30 * 24 * HOUR);
+    const byB = await s.sign(ms[1]!.key, 'PoolCharter', noticeB, T0 + 1, 1);
+    const both = [...signed, byA, byB];
+    const v0 = messagesOf(both);
+    expect(noticeToCoSign(noticesOf(held(both), v0), v0, c, T0 + 2)?.member).toBe(a);
+    // nothing to give again while neither is adopted
+    expect(noticeToGiveAgain(held(both), v0, b, T0 + 2)).toBeNull();
+    const byC = await s.sign(ms[2]!.key, 'PoolCharter', buildNotice(view, a, T0), T0 + 2, 1);
+    const adoptedA = [...both, byC];
+    const v1 = messagesOf(adoptedA);
+    expect(v1.charters).toHaveLength(2);
+    expect(v1.refused).toContainEqual(
+      expect.objectContaining({ messageId: byB.id, code: 'POOL_AMENDMENT_SUPERSEDED' }),
+    );
+    // b's node gives b's notice again under epoch 1, keeping the leavingAt b asked for; a and c give nothing.
+    const t = T0 + 3;
+    const again = noticeToGiveAgain(held(adoptedA), v1, b, t)!;
+    expect(again).toEqual(buildNotice(v1, b, t, T0 + 30 * 24 * HOUR));
+    expect(again.epoch).toBe(2);
+    expect(again.previousCharter).toBe(v1.charters[1]!.ids[0]);
+    expect(noticeToGiveAgain(held(adoptedA), v1, a, t)).toBeNull(); // its notice is in force
+    expect(noticeToGiveAgain(held(adoptedA), v1, c, t)).toBeNull(); // gave none
+    // A leavingAt the notice period no longer allows becomes the earliest allowed now.
+    const late = T0 + 25 * 24 * HOUR;
+    expect(noticeToGiveAgain(held(adoptedA), v1, b, late)!.members[1]!.leavingAt).toBe(
+      late + VOTING + NOTICE,
+    );
+    // Given again (once per epoch), the others co-sign it by step 5, and both notices are adopted.
+    const byB2 = await s.sign(ms[1]!.key, 'PoolCharter', again, t, 2);
+    const given = [...adoptedA, byB2];
+    const v2 = messagesOf(given);
+    expect(noticeToGiveAgain(held(given), v2, b, t + 1)).toBeNull();
+    const n2 = noticesOf(held(given), v2).filter((n) => n.epoch === 2);
+    expect(n2).toMatchObject([{ member: b, signers: [b], refused: null, adopted: false }]);
+    expect(noticeToCoSign(n2, v2, a, t + 1)?.payloadHash).toBe(n2[0]!.payloadHash);
+    const byA2 = await s.sign(ms[0]!.key, 'PoolCharter', again, t + 1, 2);
+    const v3 = messagesOf([...given, byA2]);
+    expect(v3.charters).toHaveLength(3);
+    expect(v3.charters[2]!.charter.members.map((m) => m.leavingAt)).toEqual([
+      T0 + VOTING + NOTICE,
+      T0 + 30 * 24 * HOUR,
+      undefined,
+    ]);
+    expect(noticeToGiveAgain(held([...given, byA2]), v3, b, t + 2)).toBeNull();
   });
 });
