@@ -9,6 +9,7 @@ import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from 
 import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
 import { PeerDenylist } from '../../src/network/denylist.js';
 import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
+import { IDONTWANT_MIN_DATA_BYTES } from '../../src/network/gossip/scoringParams.js';
 import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
 import {
   alertPayload,
@@ -128,6 +129,59 @@ describe('flooding peer', () => {
       `[flood] attacker denied ${deniedAfterMs} ms after its first message, having sent ${sent}; its score at the victim ${Math.round(score)}; honest delivery ${honest.length}/${honest.length} at each of ${net.nodes.length} nodes`,
     );
     expect(score).toBeLessThan(-16_000);
-    expect(sent).toBeGreaterThan(13);
+    expect(sent).toBeGreaterThan(7);
+  });
+
+  it('a peer is denied at its 7th REJECT, counted one message at a time (p2p.md#graylisting)', async () => {
+    // A fresh attacker and a victim that has never seen it; one invalid message, then its verdict, then
+    // the next: the denial must come from the count of REJECTs, not from a burst being read at once.
+    const victim = net.nodes[1]!;
+    const slow = await createLibp2pNode({
+      denylist: new PeerDenylist(),
+      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
+    });
+    await slow.start();
+    try {
+      const router = createGossipsubRouter(slow.services.pubsub);
+      router.subscribe(ALERTS);
+      await slow.dial(victim.libp2p.getMultiaddrs()[0]!);
+      const id = slow.peerId.toString();
+      await waitFor(() => victim.router.getSubscribers(ALERTS).includes(id), TIMEOUTS.event, 'subscribed');
+      const outsider = testKeys(1, 'sfr-e1-outsider-slow')[0]!;
+      const journal = createMemorySigningJournal();
+      let rejects = 0;
+      for (let seq = 0; seq < 20 && !victim.denylist.isDenied(id); seq++) {
+        const now = Date.now();
+        const unsigned: UnsignedEnvelope = {
+          sfr: '1.0',
+          type: 'ContagionAlert',
+          issuer: outsider.address,
+          seq,
+          issuedAt: now,
+          payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
+        };
+        const wire = (await signEnvelope({ privateKey: outsider.privateKey, unsigned, guard: journal })).wire;
+        const before = victim.router.getScore(id);
+        await router.publish(ALERTS, wire);
+        await waitFor(
+          () => victim.denylist.isDenied(id) || victim.router.getScore(id) < before - 100,
+          TIMEOUTS.event,
+          `verdict on invalid message ${seq}`,
+        );
+        rejects++;
+      }
+      console.log(
+        `[flood] one at a time: denied at REJECT ${rejects}, score ${Math.round(victim.router.getScore(id))}`,
+      );
+      expect(victim.denylist.isDenied(id)).toBe(true);
+      expect(rejects).toBe(7);
+      // gossipsub sends IDONTWANT before validating, to every mesh peer: not for messages of this size.
+      const opts = (victim.libp2p.services.pubsub as unknown as { opts: { idontwantMinDataSize: number } })
+        .opts;
+      expect(opts.idontwantMinDataSize).toBe(IDONTWANT_MIN_DATA_BYTES);
+      expect(IDONTWANT_MIN_DATA_BYTES).toBeGreaterThan(4 * 1024);
+    } finally {
+      await slow.stop();
+    }
   });
 });

@@ -18,6 +18,7 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   GOSSIP_PROTOCOLS,
   HEARTBEAT_INTERVAL_MS,
+  IDONTWANT_MIN_DATA_BYTES,
   MCACHE_GOSSIP,
   MCACHE_LENGTH,
   MESH,
@@ -69,6 +70,7 @@ export function createGossipsubService(
     // Above the application maximum, so that oversize messages reach the pipeline's size rule (REJECT).
     maxInboundDataLength: transportFrameLimit(maxBytes),
     decodeRpcLimits: DECODE_RPC_LIMITS,
+    idontwantMinDataSize: IDONTWANT_MIN_DATA_BYTES,
     scoreParams: createScoreParams(options.topics, options.score),
     scoreThresholds: SCORE_THRESHOLDS,
     directPeers: (options.directPeers ?? []).map((p) => ({ id: p.id, addrs: [...p.addrs] })),

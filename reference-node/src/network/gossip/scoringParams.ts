@@ -32,6 +32,15 @@ export const MESH = { D: 6, Dlo: 4, Dhi: 12, Dlazy: 6, Dout: 2, Dscore: 4 } as c
 export const HEARTBEAT_INTERVAL_MS = 1_000;
 
 /**
+ * Smallest message (data bytes) for which the router sends IDONTWANT to its mesh peers.
+ * [gossipsub-v1.2] default 512 bytes. [sfr] 16 KiB: gossipsub sends IDONTWANT on a message's first
+ * arrival, BEFORE validation, to every mesh peer, so below this size each distinct message a flooding
+ * peer sends (invalid ones included) costs the receiver D writes, while it saves a duplicate of ~1 KiB
+ * (an alert or a vote). Only large messages (decisions carrying many attestations) still use it.
+ */
+export const IDONTWANT_MIN_DATA_BYTES = 16 * 1024;
+
+/**
  * Message cache windows (heartbeats) kept for IWANT, and windows advertised in IHAVE.
  * [gossipsub-v1.1] defaults 5 / 3. Gossip alone cannot repair a partition longer than ~5 s; sync does.
  */
@@ -101,12 +110,15 @@ export const DENYLIST_MAX_ENTRIES = 4096;
 
 /**
  * P4 — invalid message deliveries, the penalty that matters for SFR.
- * Contribution = topicWeight × weight × counter². [sfr] weight −100 with topicWeight 1: one REJECT costs
- * −100 (visible at once in metrics), 13 REJECTs cross the graylist threshold (−16 900 < −16 000), so a
- * flooding peer is cut off within its first ~dozen bad messages. Decay 0.997 per second ≈ 4 minute half-life
- * [lodestar uses a similar slow decay for invalid deliveries].
+ * Contribution = topicWeight × weight × counter². [sfr] weight −400 with topicWeight 1: one REJECT costs
+ * −400 (visible at once in metrics), 7 REJECTs cross the graylist threshold (−19 600 < −16 000; 6 give
+ * −14 400), so a flooding peer is cut off by its first few bad messages, before the flood has built a
+ * backlog at the receiver. An honest peer never relays a message it REJECTs, so only a peer whose
+ * rules differ from ours (a bug, another version, another member list) can be cut off this way, and
+ * it would be at 13 as well. Decay 0.997 per second ≈ 4 minute half-life [lodestar uses a similar
+ * slow decay for invalid deliveries].
  */
-const INVALID_WEIGHT = -100;
+const INVALID_WEIGHT = -400;
 const INVALID_DECAY = 0.997;
 
 /**
