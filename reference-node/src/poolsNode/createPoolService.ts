@@ -26,10 +26,8 @@ import {
 import type { Logger } from '../logging/index.js';
 import type { PublishOptions } from '../node/index.js';
 import {
-  type AdoptedCharter,
   admitPoolMessage,
   applyPoolMessage,
-  buildClaimDecision,
   type ClaimView,
   charterAt,
   charterTextHash,
@@ -79,25 +77,14 @@ import {
   judgeLoss,
   missingEventRefusableAt,
 } from './judgeLoss.js';
+import { createClaimOpener } from './openClaims.js';
 import { PoolServiceError } from './poolServiceError.js';
 import { precheckClaim } from './precheckClaim.js';
+import { createDecisionPublisher } from './publishDecisions.js';
 import { createCharterRegistrar, termsVaultStep, withTermsSignature } from './registerCharters.js';
 import { createPayoutReleaser } from './releasePayouts.js';
-import {
-  approversOf,
-  heldSignatures,
-  type OnChainClaim,
-  paidBy,
-  SETTLE_WAITS,
-  type SettleState,
-  settlementOf,
-  settleTurns,
-  signSettlement,
-  vaultDomainOf,
-  withOnChain,
-} from './settleClaims.js';
-import { beforeTurn, claimOnChain, rankOf, turnAt } from './turns.js';
-import { vaultStepOf } from './vaultSignatures.js';
+import { type OnChainClaim, type SettleState, vaultDomainOf } from './settleClaims.js';
+import { createClaimSettler } from './submitSettlements.js';
 
 /** [sfr] How often closed rounds are looked for (decisions are due at `closesAt`). */
 export const DEFAULT_TICK_MS = 1_000;
@@ -734,8 +721,6 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     }
   }
 
-  /** claimId → this node's view of the claim's settlement (settlement.md#settling-exactly-once). */
-  const settles = new Map<string, SettleState>();
   /** The member's own key, when it can sign for the vault (an EOA member whose node holds its key). */
   const vaultSigner =
     params.settlement?.sending?.account != null &&
@@ -750,184 +735,20 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   /** Whether its owners sign for a vault on `chain`: only their contract's own chain can count it. */
   const ownersSignOn = (chain: string): boolean =>
     vaultThroughOwners && params.settlement?.contracts?.chainOf(me) === chain;
-
-  /**
-   * An approving member's node publishes the decision it recomputed with its settlement signature in
-   * the `sfr.settlement` extension, once (settlement.md#settling-exactly-once step 1): the signature
-   * is deterministic (RFC 6979) over a digest the pinned decision fixes, so signing again after a
-   * restart gives the same bytes, never a second settlement.
-   */
-  async function publishSignedDecision(e: PoolEntry, poolId: Hex, c: ClaimView): Promise<void> {
-    const settlesOn = c.claim.snapshot.charter.settlement.chain;
-    if ((vaultSigner === null && !ownersSignOn(settlesOn)) || !approversOf(c).includes(me)) return;
-    const domain = vaultDomainOf(c);
-    const key = `signed:${c.claim.claimId}`;
-    if (domain === null || busy.has(key)) return;
-    const mine = [...e.state.messages.values()].some(
-      (m) =>
-        m.envelope.type === 'ClaimDecision' &&
-        lower(m.envelope.issuer) === me &&
-        (m.envelope.payload as { claimId?: unknown }).claimId === c.claim.claimId,
-    );
-    if (mine) return;
-    const payload = buildClaimDecision(poolId, c);
-    const settlementStruct = payload === null ? null : settlementOf(c, payload);
-    if (payload === null || settlementStruct === null) return;
-    busy.add(key);
-    if (vaultSigner === null) {
-      // Its owners sign the settlement, then the decision carrying it, at their pace: not awaited here,
-      // and asked once per process (`busy` keeps the key; after a restart the held proposal answers).
-      const vault = vaultStepOf(`settlement:${e.poolId}:${c.claim.claimId}:${c.round}`, domain, {
-        settlement: settlementStruct,
-      });
-      void publish('ClaimDecision', payload, {
-        scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
-        domain: expectedDomainOf(c.claim.snapshot.charter),
-        vault,
-      }).then(
-        (r) =>
-          log?.info(
-            { claimId: c.claim.claimId, messageId: r.messageId },
-            'decision published with the Safe settlement signature',
-          ),
-        (err: unknown) =>
-          log?.warn(
-            { claimId: c.claim.claimId, err: { message: (err as Error).message } },
-            'Safe settlement signature not published',
-          ),
-      );
-      return;
-    }
-    try {
-      const extensions = await signSettlement(vaultSigner, domain, settlementStruct);
-      const r = await publish(
-        'ClaimDecision',
-        { ...payload, extensions },
-        {
-          scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
-          domain: expectedDomainOf(c.claim.snapshot.charter),
-        },
-      );
-      log?.info(
-        { claimId: c.claim.claimId, messageId: r.messageId },
-        'decision published with the settlement signature',
-      );
-    } finally {
-      busy.delete(key);
-    }
-  }
-
-  /**
-   * Submits `settle` when this node's turn has come (or at once when `now` asks: the API's "submit
-   * now"), simulating first; `Settled` seen or `VAULT_CLAIM_SETTLED` in simulation ends it with
-   * nothing sent (settlement.md#settling-exactly-once steps 2-4).
-   */
-  async function submitSettlement(
-    e: PoolEntry,
-    poolId: Hex,
-    c: ClaimView,
-    submitNow: boolean,
-  ): Promise<SettleState | null> {
-    const claimId = c.claim.claimId;
-    const v = settlement?.vaultOf(e.poolId, viewPool(e.state, now()));
-    const domain = vaultDomainOf(c);
-    if (v === undefined || v === null || domain === null) return null;
-    const had = settles.get(claimId);
-    if ((had?.state === 'settled' || had?.state === 'sent') && !submitNow) return had;
-    // Settled on the vault (by this node or another): the follower's record answers, nothing is sent.
-    const seen = (): SettleState | undefined => {
-      const onChain = settlement?.onChainOf(e.poolId, viewPool(e.state, now())) as
-        | { claims?: OnChainClaim[] }
-        | null
-        | undefined;
-      const x = onChain?.claims?.find((y) => lower(y.claimId) === lower(claimId));
-      const merged = withOnChain(settles.get(claimId), x, sentHereOf(e, viewPool(e.state, now())));
-      if (merged?.state === 'settled') settles.set(claimId, merged);
-      return merged?.state === 'settled' ? merged : undefined;
-    };
-    const settled = seen();
-    if (settled !== undefined) return settled;
-    if (had?.state === 'settled') return had;
-    const payload = buildClaimDecision(poolId, c);
-    const s = payload === null ? null : settlementOf(c, payload);
-    if (payload === null || s === null) return null;
-    const sigs = await heldSignatures(e.state.messages.values(), c, domain, s, {
-      contracts: params.settlement?.contracts,
-      chain: c.claim.snapshot.charter.settlement.chain,
-    });
-    const rank = rankOf(sigs, me);
-    if (!submitNow && (rank < 0 || now() < turnAt(settleTurns(c), rank))) {
-      // the rank grows as the other approvers' signatures arrive: the shown one follows it
-      if (rank >= 0 && (had === undefined || (had.state === 'waiting' && had.rank !== rank)))
-        settles.set(claimId, { ...had, state: 'waiting', rank });
-      return settles.get(claimId) ?? null;
-    }
-    // The sender joins a send already under way for the key; the tick waits for its own turn.
-    const key = `settle:${claimId}`;
-    const mine = !busy.has(key);
-    if (!mine && !submitNow) return settles.get(claimId) ?? null;
-    if (mine) busy.add(key);
-    try {
-      // settlement.md#taking-turns rule 3: settled already at the latest block, or another approver's
-      // transaction under way: nothing is sent this turn (a settle sent now would revert, gas spent).
-      if (!submitNow) {
-        const others = sigs.filter((_, i) => i !== rank).map((x) => x.signer);
-        const before = await beforeTurn(
-          v.client,
-          async () => (await claimOnChain(v.client, v.vault, e.poolId, claimId)).settled,
-          others,
-        );
-        if (before === 'seen') {
-          await settlement?.sync();
-          const won = seen() ?? { state: 'settled', rank };
-          settles.set(claimId, won);
-          return won;
-        }
-        if (before === 'pending') {
-          const wait: SettleState = { state: 'waiting', code: 'VAULT_TX_PENDING', args: [], rank };
-          settles.set(claimId, wait);
-          return wait;
-        }
-      }
-      const receipt = await v.sender.send({
-        key: `settle:${e.poolId}:${claimId}:${c.round}`,
-        to: v.vault,
-        functionName: 'settle',
-        args: [s, sigs],
-        simulateAt: 'pending', // the vault judges the challenge window on the next block's time
-      });
-      const done: SettleState = {
-        state: 'settled',
-        hash: receipt.transactionHash,
-        blockNumber: receipt.blockNumber.toString(),
-        byThisNode: true,
-        ...paidBy(receipt, claimId),
-        rank,
-      };
-      settles.set(claimId, done);
-      log?.info({ claimId, hash: receipt.transactionHash, rank }, 'claim settled on the vault');
-      return done;
-    } catch (error) {
-      const err = error as { code?: string; args?: readonly unknown[] };
-      const code = err.code ?? 'VAULT_RPC_UNAVAILABLE';
-      const args = (err.args ?? []).map((a) => String(a));
-      if (code === 'VAULT_CLAIM_SETTLED') {
-        // another node won: not an error; its transaction is shown once the follower reads it
-        await settlement?.sync();
-        const won = seen();
-        if (won !== undefined) return won;
-      }
-      const next: SettleState =
-        code === 'VAULT_CLAIM_SETTLED'
-          ? { state: 'settled', rank }
-          : { state: SETTLE_WAITS.has(code) ? 'waiting' : 'refused', code, args, rank };
-      settles.set(claimId, next);
-      if (next.state === 'refused') log?.warn({ claimId, code, args }, 'the vault refused the settlement');
-      return next;
-    } finally {
-      if (mine) busy.delete(key);
-    }
-  }
+  /** Submits `settle` in turns (settlement.md#settling-exactly-once). */
+  const settler = createClaimSettler({ me, now, settlement, contracts: params.settlement?.contracts, log });
+  /** Publishes the decisions of decided claims, the signed one first, and takes the `settle` turns. */
+  const decisions = createDecisionPublisher({
+    me,
+    stagger,
+    publish,
+    settler,
+    vaultSigner,
+    ownersSignOn,
+    log,
+  });
+  /** Opens the claims this node files on the vault (settlement.md#opening-a-claim). */
+  const opener = createClaimOpener({ now, tickMs, settlement, running: () => running, log });
 
   /** Registers each adopted epoch on the vault when this node's turn comes (settlement.md#registering-on-adoption). */
   const registrar =
@@ -991,44 +812,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
           }
         if (c.decision === null) continue;
         queued.delete(c.claim.claimId);
-        await publishSignedDecision(e, view.poolId, c).catch((err: unknown) =>
-          log?.warn(
-            { claimId: c.claim.claimId, err: { message: (err as Error).message } },
-            'settlement signature not published',
-          ),
-        );
-        await submitSettlement(e, view.poolId, c, false).catch((err: unknown) =>
-          log?.warn(
-            { claimId: c.claim.claimId, err: { message: (err as Error).message } },
-            'settle not sent',
-          ),
-        );
-        const published = [...e.state.messages.values()].some(
-          (m) =>
-            m.envelope.type === 'ClaimDecision' &&
-            (m.envelope.payload as { claimId?: unknown }).claimId === c.claim.claimId,
-        );
-        if (published || busy.has(`decision:${c.claim.claimId}`)) continue;
-        // A contract member's owners are asked for one decision: the signed one, when it approved.
-        if (busy.has(`signed:${c.claim.claimId}`)) continue;
-        const ranked = c.claim.snapshot.charter.members.map((x) => lower(x.member)).sort();
-        const rank = ranked.indexOf(me);
-        if (rank < 0 || t < c.decision.decidedAt + rank * stagger) continue;
-        const payload = buildClaimDecision(view.poolId, c);
-        if (payload === null) continue;
-        busy.add(`decision:${c.claim.claimId}`);
-        try {
-          const r = await publish('ClaimDecision', payload, {
-            scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
-            domain: expectedDomainOf(c.claim.snapshot.charter),
-          });
-          log?.info(
-            { claimId: c.claim.claimId, outcome: payload.outcome, messageId: r.messageId },
-            'decision published',
-          );
-        } finally {
-          busy.delete(`decision:${c.claim.claimId}`);
-        }
+        await decisions.onDecided(e, view.poolId, c, t);
       }
     }
   }
@@ -1178,84 +962,9 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     return n;
   }
 
-  /** claimId → the claim's `openClaim` on the vault (settlement.md#opening-a-claim), for the claims this node filed. */
-  const opens = new Map<string, { state: 'opened' | 'pending' | 'refused'; hash?: Hex; code?: string }>();
-
-  /**
-   * The claimant's node opens its claim on the vault once the claim is signed and stored
-   * (settlement.md#opening-a-claim), simulated against the pending block (the next block's time is
-   * the one the call will see: the latest block can be older than `filedAt`). A refusal is recorded
-   * on the claim by its code; `VAULT_TOO_EARLY` (the chain's clock behind the node's), an RPC that
-   * does not answer and a transaction still pending are retried, one attempt at a time, every tick
-   * until the vault's hold would have ended.
-   */
-  function openOnChain(e: PoolEntry, claimId: Hex, snapshot: AdoptedCharter, filedAt: number): void {
-    const v = settlement?.vaultOf(e.poolId, viewPool(e.state, now()));
-    if (v === undefined || v === null) return;
-    const w = snapshot.charter.windows;
-    const holdEnds = filedAt + w.votingMs + (2 * snapshot.charter.members.length + 1) * w.challengeMs;
-    const attempt = async (): Promise<void> => {
-      try {
-        const receipt = await v.sender.send({
-          key: `openClaim:${e.poolId}:${claimId}`,
-          to: v.vault,
-          functionName: 'openClaim',
-          args: [e.poolId, claimId, BigInt(snapshot.epoch), BigInt(filedAt)],
-          asMember: true,
-          simulateAt: 'pending',
-        });
-        opens.set(claimId, { state: 'opened', hash: receipt.transactionHash });
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? 'VAULT_RPC_UNAVAILABLE';
-        const again =
-          code === 'VAULT_RPC_UNAVAILABLE' || code === 'VAULT_TX_PENDING' || code === 'VAULT_TOO_EARLY';
-        opens.set(claimId, { state: again ? 'pending' : 'refused', code });
-        log?.warn(
-          { poolId: e.poolId, claimId, code },
-          again ? 'claim not opened on the vault yet: retrying' : 'the vault refused to open the claim',
-        );
-        if (!again || !running || now() > holdEnds) return;
-        await new Promise<void>((resolve) => setTimeout(resolve, tickMs).unref?.());
-        if (running) return attempt();
-      }
-    };
-    opens.set(claimId, { state: 'pending' });
-    void attempt();
-  }
-
   /** The claims the follower read on the pool's vault (undefined when the node follows none). */
   const onChainClaimsOf = (e: PoolEntry, view: PoolView): readonly OnChainClaim[] | undefined =>
     (settlement?.onChainOf(e.poolId, view) as { claims?: OnChainClaim[] } | null | undefined)?.claims;
-
-  /** Whether this node's sender for the pool's chain broadcast `hash` (any attempt in its journal). */
-  const sentHereOf =
-    (e: PoolEntry, view: PoolView) =>
-    (hash: Hex): boolean => {
-      const sender = settlement?.vaultOf(e.poolId, view)?.sender;
-      return (
-        sender?.transactions().some((t) => t.attempts.some((a) => lower(a.hash) === lower(hash))) ?? false
-      );
-    };
-
-  /**
-   * This node's settle state of a claim with the follower's record merged in (settlement.md#settling-exactly-once
-   * rule 4): `settled` as soon as the follower read `Settled`, not a tick later when the turn looks again;
-   * `byThisNode` from the sender's journal, so a settle of this node's read before its send returned is its own.
-   */
-  const settleStateOf = (
-    e: PoolEntry,
-    view: PoolView,
-    claimId: string,
-    onChainClaims: readonly OnChainClaim[] | undefined,
-  ): SettleState | undefined => {
-    const had = [...settles].find(([id]) => lower(id) === lower(claimId))?.[1];
-    if (had === undefined) return undefined;
-    return withOnChain(
-      had,
-      onChainClaims?.find((y) => lower(y.claimId) === lower(claimId)),
-      sentHereOf(e, view),
-    );
-  };
 
   const summarize = (
     e: PoolEntry,
@@ -1274,9 +983,9 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     publishedDecisions: [...(decisionChecks.get(c.claim.claimId)?.values() ?? [])].sort((a, b) =>
       a.messageId < b.messageId ? -1 : 1,
     ),
-    ...(opens.has(c.claim.claimId) ? { vaultOpen: opens.get(c.claim.claimId) } : {}),
-    ...(settles.has(c.claim.claimId)
-      ? { vaultSettle: settleStateOf(e, view, c.claim.claimId, onChainClaims) }
+    ...(opener.opens.has(c.claim.claimId) ? { vaultOpen: opener.opens.get(c.claim.claimId) } : {}),
+    ...(settler.has(c.claim.claimId)
+      ? { vaultSettle: settler.stateOf(e, view, c.claim.claimId, onChainClaims) }
       : {}),
   });
 
@@ -1370,7 +1079,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       }));
       if (onChain !== null && Array.isArray(onChain['claims']))
         onChain['claims'] = (onChain['claims'] as { claimId: string }[]).map((x) => {
-          const mine = settleStateOf(e, view, x.claimId, onChain['claims'] as OnChainClaim[]);
+          const mine = settler.stateOf(e, view, x.claimId, onChain['claims'] as OnChainClaim[]);
           const release = releaser?.stateOf(x.claimId);
           return {
             ...x,
@@ -1383,7 +1092,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       // (a claim whose open was refused is on no vault log, so the follower's claims cannot show it).
       if (onChain !== null) {
         const inPool = new Set(view.claims.map((c) => lower(c.claim.claimId)));
-        onChain['opens'] = [...opens]
+        onChain['opens'] = [...opener.opens]
           .filter(([id]) => inPool.has(lower(id)))
           .map(([claimId, o]) => ({ claimId, ...o }));
       }
@@ -1402,7 +1111,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       settlement.vaultFor(e.poolId, view);
       if (vaultDomainOf(c) === null)
         throw vaultNotFollowed('a claim filed under a charter that settles at a vault on an eip155 chain');
-      const r = c.decision === null ? null : await submitSettlement(e, view.poolId, c, true);
+      const r = c.decision === null ? null : await settler.submit(e, view.poolId, c, true);
       if (r === null)
         throw new VaultError(
           'VAULT_NOT_SETTLEABLE',
@@ -1520,7 +1229,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         scope: { poolId: e.poolId, epoch: at.adopted.epoch },
         domain: at.domain,
       });
-      openOnChain(e, r.messageId, at.adopted, r.envelope.issuedAt);
+      opener.open(e, r.messageId, at.adopted, r.envelope.issuedAt);
       return r;
     },
     async vote(claimId, v, options = {}) {
