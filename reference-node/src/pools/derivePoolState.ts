@@ -287,7 +287,7 @@ export function viewPool(state: PoolState, now: number): PoolView {
     now,
   };
   for (const d of decisions) {
-    const r = checkPublishedDecision(view, d);
+    const r = checkPublishedDecision(view, d, all);
     if (r) refused.push(poolRefusal(d, r));
   }
   refused.sort((a, b) =>
@@ -414,13 +414,15 @@ function ledgerView(
 function checkPublishedDecision(
   view: PoolView,
   d: PoolMessage,
+  /** The held messages: an embedded attestation that is one of them verifies as held (a Safe's included). */
+  held: ReadonlyMap<Hex, PoolMessage>,
 ): ClaimCode | 'ENVELOPE_DOMAIN_MISMATCH' | null {
   const p = d.envelope.payload as unknown as ClaimDecision;
   const claim = view.claims.find((c) => c.claim.claimId === p.claimId);
   if (!claim) return 'CLAIM_UNKNOWN';
   if (!domainMatches(d, claim.claim.snapshot.charter)) return 'ENVELOPE_DOMAIN_MISMATCH';
   if (claim.decision === null) return 'CLAIM_DECISION_NOT_CLOSED';
-  const embedded = checkEmbeddedAttestations(p, claim.claim);
+  const embedded = checkEmbeddedAttestations(p, claim.claim, held);
   if (!embedded.ok) return 'CLAIM_DECISION_BAD_ATTESTATION';
   const mine = buildClaimDecision(view.poolId as Hex, claim);
   const { extensions: _, ...theirs } = p as unknown as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { ClaimAttestation, ClaimDecision, FundClaim, PoolCharter } from '@sfr/schemas/types';
-import { type Hex, hashPayload } from '../envelope/index.js';
+import { canonicalize, type Hex, hashPayload, messageIdOf } from '../envelope/index.js';
 import { addrKey, parseUint256, uint, unitCommitment, valueClaim } from './amounts.js';
 import type { ClaimCode } from './codes.js';
 import { computePayout, contributorsOf, EMPTY_LEDGER, type PoolLedger } from './computePayout.js';
@@ -12,6 +12,12 @@ export type VerifyClaimDecisionParameters = {
   charter: PoolCharter;
   /** The claim's `FundClaim` envelope (its message id is the claim id). */
   claim: MessageInput;
+  /**
+   * The pool messages the verifier holds, accepted by its envelope verification (a contract member's
+   * signature judged by its contract): an embedded envelope, or the claim, that is one of them (same
+   * message id) verifies without its signature checked again (pools.md#verifying-a-decision).
+   */
+  held?: ReadonlyMap<Hex, PoolMessage>;
   /**
    * The pool's ledger before this decision. With it the amounts are recomputed exactly; without
    * it they are checked against the bounds any ledger allows (pools.md#verifying-a-decision).
@@ -39,7 +45,7 @@ export function verifyClaimDecision(
   params: VerifyClaimDecisionParameters,
 ): VerifyClaimDecisionReturnType {
   try {
-    const read = readPoolMessage(params.claim);
+    const read = readHeld(params.claim, params.held);
     if (!read.ok) return no(read.refusal.code, 'the claim envelope does not verify');
     const claimMsg = read.message;
     if (claimMsg.envelope.type !== 'FundClaim')
@@ -67,7 +73,7 @@ export function verifyClaimDecision(
       requestedAmount: uint(payload.requestedAmount),
       valuation: valued.ok ? valued.value : null,
     };
-    const embedded = checkEmbeddedAttestations(decision, claim);
+    const embedded = checkEmbeddedAttestations(decision, claim, params.held);
     if (!embedded.ok) return no('CLAIM_DECISION_BAD_ATTESTATION', embedded.reason);
     const round = embedded.round;
     if (round.outcome !== decision.outcome)
@@ -144,13 +150,15 @@ export function verifyClaimDecision(
 export function checkEmbeddedAttestations(
   decision: Pick<ClaimDecision, 'attestations' | 'claimId' | 'round'>,
   claim: AdmittedClaim,
+  /** The pool messages the verifier holds (see `VerifyClaimDecisionParameters.held`). */
+  held?: ReadonlyMap<Hex, PoolMessage>,
 ): { ok: true; round: RoundResult } | { ok: false; reason: string } {
   const atts: PoolMessage[] = [];
   const members = new Set<string>();
   let previousId = '';
   const list: unknown[] = Array.isArray(decision.attestations) ? decision.attestations : [];
   for (const [i, e] of list.entries()) {
-    const r = readEmbedded(e);
+    const r = readHeld(e, held);
     if (!r.ok) return { ok: false, reason: `attestation ${i} does not verify (${r.refusal.code})` };
     if (r.message.envelope.type !== 'ClaimAttestation')
       return { ok: false, reason: `attestation ${i} is not a ClaimAttestation` };
@@ -189,4 +197,37 @@ function readEmbedded(e: unknown): ReturnType<typeof readPoolMessage> {
   const r = readPoolMessage(e as never);
   embeddedMemo.set(e, r);
   return r;
+}
+
+const utf8 = new TextEncoder();
+/** The message id of an embedded envelope object, once per object. */
+const idMemo = new WeakMap<object, Hex | null>();
+function embeddedIdOf(e: object): Hex | null {
+  let id = idMemo.get(e);
+  if (id === undefined) {
+    try {
+      id = messageIdOf(utf8.encode(canonicalize(e))) as Hex;
+    } catch {
+      id = null;
+    }
+    idMemo.set(e, id);
+  }
+  return id;
+}
+
+/**
+ * An embedded envelope (or the claim) as a pool message: the held message of the same id when the
+ * verifier holds one (its envelope verification accepted it, rule 24 included: a contract member's
+ * signature cannot be judged again without its chain), else read and verified as `readEmbedded`.
+ */
+function readHeld(
+  e: unknown,
+  held: ReadonlyMap<Hex, PoolMessage> | undefined,
+): ReturnType<typeof readPoolMessage> {
+  if (held !== undefined && typeof e === 'object' && e !== null && !(e instanceof Uint8Array)) {
+    const id = embeddedIdOf(e);
+    const m = id === null ? undefined : held.get(id);
+    if (m !== undefined) return { ok: true, message: m };
+  }
+  return readEmbedded(e);
 }

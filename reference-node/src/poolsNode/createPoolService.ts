@@ -658,6 +658,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     const v = verifyClaimDecision(d, {
       charter: claim.claim.snapshot.charter,
       claim: claim.claim.message.envelope,
+      held: e.state.messages, // a contract member's attestation verifies as the message held here
     });
     const refusal = view.refused.find((r) => r.messageId === m.messageId);
     if (v.outcome === 'reject') record('reject', v.code);

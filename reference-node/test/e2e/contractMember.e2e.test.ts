@@ -833,6 +833,16 @@ it('a pool with the Safe as a member is founded through the nodes and settles a 
       `the settlement followed by node ${n.index}`,
       250,
     );
+  // Every node accepts the published decisions, though they embed the Safe's vote (pools.md#verifying-a-decision:
+  // it verifies as the attestation each node holds; refused CLAIM_DECISION_BAD_ATTESTATION before).
+  for (const n of net.nodes) {
+    const published = (await api(n, 'GET', `/v1/claims/${claimId}`)).json.publishedDecisions as Json[];
+    expect(published.length, `decisions at node ${n.index}`).toBeGreaterThan(0);
+    expect(
+      published.filter((d) => d.outcome !== 'accept'),
+      `decisions refused at node ${n.index}`,
+    ).toEqual([]);
+  }
   const decision = (await api(n1, 'GET', `/v1/claims/${claimId}`)).json.decision as Json;
   expect(decision).toMatchObject({ outcome: 'approved', approvedAmount: U.toString() });
   const paidAfter = (await anvil.client.readContract({
