@@ -46,6 +46,13 @@ export const FRAME_STATUS = 0x02;
 export const SYNC_SESSION_MAX_REQUESTS = 1024;
 export const SYNC_SESSION_MAX_MS = 60_000;
 /**
+ * [sfr] Range requests of one session in flight at once, each for a different issuer
+ * (spec/v1/p2p.md#catch-up): 3, below the responder's 4 inbound streams per protocol and connection
+ * (`MAX_INBOUND_STREAMS`), so a stream still closing at the responder never makes a fourth. One at a
+ * time, a session after a partition took one round trip (100–400 ms here) per issuer behind.
+ */
+export const SYNC_SESSION_CONCURRENCY = 3;
+/**
  * [sfr] Consecutive full pages of one issuer that store nothing new before the session ends with
  * SYNC_NO_PROGRESS. The requester skips seqs it already holds before asking, so an honest full page
  * stores at least its first message unless the responder lacks it too; two in a row is a peer serving

@@ -27,6 +27,7 @@ import {
   SYNC_MAX_BARREN_PAGES,
   SYNC_NUDGE_PROTOCOL,
   SYNC_RANGE_PROTOCOL,
+  SYNC_SESSION_CONCURRENCY,
   SYNC_SESSION_MAX_MS,
   SYNC_SESSION_MAX_REQUESTS,
 } from './protocols.js';
@@ -62,6 +63,8 @@ export interface SyncReport {
   readonly refused: number;
   /** Set when the session ended early. */
   readonly error?: SyncCode;
+  /** With `error`: what failed (the error's message and its cause's name), for the log. */
+  readonly errorDetail?: string;
 }
 
 export interface SyncServiceOptions {
@@ -267,9 +270,12 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
       return frames;
     } catch (err) {
       if (err instanceof SyncError) throw err;
-      throw new SyncError(signal.aborted ? 'SYNC_TIMEOUT' : 'SYNC_BAD_RESPONSE', `${protocol} failed`, {
-        cause: err,
-      });
+      const code = signal.aborted
+        ? 'SYNC_TIMEOUT'
+        : lostTransport(err)
+          ? 'SYNC_PEER_UNREACHABLE'
+          : 'SYNC_BAD_RESPONSE';
+      throw new SyncError(code, `${protocol} failed`, { cause: err });
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
@@ -351,6 +357,16 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     let accepted = 0;
     let duplicates = 0;
     let refused = 0;
+    let detail: string | undefined;
+    const failed = (err: unknown): SyncCode => {
+      const cause = (err as { cause?: unknown })?.cause;
+      detail =
+        `${(err as Error)?.message ?? String(err)}${cause instanceof Error ? ` (${cause.name}: ${cause.message})` : ''}`.slice(
+          0,
+          300,
+        );
+      return err instanceof SyncError ? err.code : 'SYNC_INTERNAL_ERROR';
+    };
     const report = (error?: SyncCode): SyncReport => {
       const r: SyncReport = {
         peer: peerStr,
@@ -359,6 +375,7 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
         duplicates,
         refused,
         ...(error ? { error } : {}),
+        ...(error && detail !== undefined ? { errorDetail: detail } : {}),
       };
       if (error !== undefined && OFFENCES.has(error)) {
         if (strikes.strike(peerStr)) opts.onOffender?.(peer, error);
@@ -372,74 +389,95 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     if (strikes.isBackedOff(peerStr)) return report('SYNC_PEER_BACKED_OFF');
     const deadline = Date.now() + SYNC_SESSION_MAX_MS;
     let requests = 0;
+    /** How the session ends once a worker ended it: undefined while it runs, null for a clean stop. */
+    let ended: SyncCode | null | undefined;
+    const end = (code: SyncCode | null): void => {
+      ended ??= code;
+    };
+
+    /** Fetches `issuer` from this peer up to `remoteHead`, page by page; stops when the session ended. */
+    const fetchIssuer = async (issuer: string, remoteHead: number, marks: Map<string, number>) => {
+      let from = Math.max(await localPrefix(issuer), marks.get(issuer) ?? -1) + 1;
+      let barren = 0;
+      for (;;) {
+        from = await firstMissing(issuer, from, remoteHead);
+        if (from > remoteHead || !running || ended !== undefined) return;
+        // [p2p.md#sync-sessions] Bounded in requests and time; what is left resumes next round.
+        if (requests >= SYNC_SESSION_MAX_REQUESTS || Date.now() > deadline) return end(null);
+        requests++;
+        const page = await requestRange(peer, issuer, from, remoteHead);
+        if (ended !== undefined) return;
+        let last = from - 1;
+        let stored = 0;
+        for (const wire of page) {
+          // [p2p.md#sync-sessions] Every message is the requested issuer's, within the requested range,
+          // in strictly ascending seq; anything else is a broken or hostile responder.
+          const header = decodeJsonSafe(wire) as { issuer?: unknown; seq?: unknown } | undefined;
+          const seq = header?.seq;
+          if (
+            typeof header?.issuer !== 'string' ||
+            header.issuer.toLowerCase() !== issuer ||
+            typeof seq !== 'number' ||
+            !Number.isSafeInteger(seq) ||
+            seq <= last ||
+            seq > remoteHead
+          ) {
+            detail = `message ${String(seq)} of ${String(header?.issuer)} outside ${issuer} ${last + 1}..${remoteHead}`;
+            return end('SYNC_BAD_RESPONSE');
+          }
+          last = seq;
+          fetched++;
+          const result = await runValidation(pipeline, wire, { source: 'sync', from: peerStr }, opts.metrics);
+          if (result.outcome === 'accept') {
+            accepted++;
+            stored++;
+            opts.onAccepted?.(result);
+          } else if (result.code === 'ENVELOPE_DUPLICATE') {
+            duplicates++;
+          } else if (result.outcome === 'reject') {
+            refused++;
+            detail = result.code;
+            return end('SYNC_PEER_SERVED_INVALID');
+          } else {
+            refused++;
+          }
+        }
+        if (page.length < MAX_RANGE_PAGE) {
+          marks.set(issuer, remoteHead);
+          return;
+        }
+        // [p2p.md#sync-sessions] A full page that stores nothing new is barren; too many in a row end
+        // the session as an offence (a responder advertising a head it cannot advance towards).
+        barren = stored === 0 ? barren + 1 : 0;
+        if (barren >= SYNC_MAX_BARREN_PAGES) return end('SYNC_NO_PROGRESS');
+        marks.set(issuer, last);
+        from = last + 1;
+      }
+    };
+
     try {
       const heads = await requestStatus(peer);
       const marks = watermarkOf(peerStr);
-      for (const [issuer, remoteHead] of heads) {
-        if (!running) break;
-        if (!membership.isMember(issuer)) continue;
-        let from = Math.max(await localPrefix(issuer), marks.get(issuer) ?? -1) + 1;
-        let barren = 0;
-        for (;;) {
-          from = await firstMissing(issuer, from, remoteHead);
-          if (from > remoteHead || !running) break;
-          // [p2p.md#sync-sessions] Bounded in requests and time; what is left resumes next round.
-          if (requests >= SYNC_SESSION_MAX_REQUESTS || Date.now() > deadline) return report();
-          requests++;
-          const page = await requestRange(peer, issuer, from, remoteHead);
-          let last = from - 1;
-          let stored = 0;
-          for (const wire of page) {
-            // [p2p.md#sync-sessions] Every message is the requested issuer's, within the requested range,
-            // in strictly ascending seq; anything else is a broken or hostile responder.
-            const header = decodeJsonSafe(wire) as { issuer?: unknown; seq?: unknown } | undefined;
-            const seq = header?.seq;
-            if (
-              typeof header?.issuer !== 'string' ||
-              header.issuer.toLowerCase() !== issuer ||
-              typeof seq !== 'number' ||
-              !Number.isSafeInteger(seq) ||
-              seq <= last ||
-              seq > remoteHead
-            ) {
-              return report('SYNC_BAD_RESPONSE');
-            }
-            last = seq;
-            fetched++;
-            const result = await runValidation(
-              pipeline,
-              wire,
-              { source: 'sync', from: peerStr },
-              opts.metrics,
-            );
-            if (result.outcome === 'accept') {
-              accepted++;
-              stored++;
-              opts.onAccepted?.(result);
-            } else if (result.code === 'ENVELOPE_DUPLICATE') {
-              duplicates++;
-            } else if (result.outcome === 'reject') {
-              refused++;
-              return report('SYNC_PEER_SERVED_INVALID');
-            } else {
-              refused++;
-            }
+      const behind = [...heads].filter(([issuer]) => membership.isMember(issuer));
+      // [p2p.md#catch-up] Several issuers at once (bounded): one round trip per issuer behind, one after
+      // another, made a catch-up after a partition as slow as the link times the issuers.
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (running && ended === undefined && next < behind.length) {
+          const [issuer, remoteHead] = behind[next++]!;
+          try {
+            await fetchIssuer(issuer, remoteHead, marks);
+          } catch (err) {
+            end(failed(err));
           }
-          if (page.length < MAX_RANGE_PAGE) {
-            marks.set(issuer, remoteHead);
-            break;
-          }
-          // [p2p.md#sync-sessions] A full page that stores nothing new is barren; too many in a row end
-          // the session as an offence (a responder advertising a head it cannot advance towards).
-          barren = stored === 0 ? barren + 1 : 0;
-          if (barren >= SYNC_MAX_BARREN_PAGES) return report('SYNC_NO_PROGRESS');
-          marks.set(issuer, last);
-          from = last + 1;
         }
-      }
-      return report();
+      };
+      await Promise.all(
+        Array.from({ length: Math.min(SYNC_SESSION_CONCURRENCY, behind.length) }, () => worker()),
+      );
+      return report(ended ?? undefined);
     } catch (err) {
-      return report(err instanceof SyncError ? err.code : 'SYNC_INTERNAL_ERROR');
+      return report(failed(err));
     }
   }
 
@@ -549,6 +587,30 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     requestIds,
     nudge,
   };
+}
+
+/**
+ * libp2p errors that say the stream or its connection went away (reset, aborted, closed), not that the
+ * peer answered badly: a partition, a peer restarting or a responder at its stream bound. They are
+ * SYNC_PEER_UNREACHABLE, no offence (p2p.md#sync-sessions); as SYNC_BAD_RESPONSE, each connection an
+ * honest peer lost in the middle of a request was a strike and a 60 s back-off, which after a healed
+ * partition kept nodes from catching up from the very peers that held what they missed.
+ */
+const TRANSPORT_ERRORS: ReadonlySet<string> = new Set([
+  'StreamResetError',
+  'StreamAbortedError',
+  'StreamStateError',
+  'ConnectionClosedError',
+  'ConnectionClosingError',
+  'MuxerClosedError',
+  'TooManyInboundProtocolStreamsError',
+  'TooManyOutboundProtocolStreamsError',
+]);
+
+function lostTransport(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++)
+    if (TRANSPORT_ERRORS.has(e.name)) return true;
+  return false;
 }
 
 function decodeJsonSafe(bytes: Uint8Array): unknown {

@@ -13,6 +13,7 @@ import os from 'node:os';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import { api } from '../e2e/processNetwork.js';
 import {
+  alertsAt,
   type Delivery,
   measureDelivery,
   type NetnsNetwork,
@@ -77,10 +78,31 @@ export interface PartitionFigures {
   readonly messages: number;
   /** Alerts of its own side each side held before the heal (pairs held / expected). */
   readonly withinSidesBeforeHeal: string;
-  /** From the heal until every alert was at every node, ms; undefined if not within TIMEOUTS.scenario. */
+  /**
+   * From the heal until every alert was at every node, ms, by the nodes' own acceptance times (each
+   * store's receivedAt); undefined if not all within TIMEOUTS.scenario.
+   */
   readonly healMs: number | undefined;
+  /**
+   * When the harness saw it, polling every node's store over HTTP: later than `healMs` by the polling
+   * itself, which on a loaded machine took up to 12 s with 16 nodes (a 23.8 s heal read as 36.1 s).
+   */
+  readonly healSeenMs: number | undefined;
   readonly delivered: number;
   readonly expected: number;
+  /**
+   * The nodes' catch-up sessions from the heal until every alert was everywhere (their 'sync session'
+   * log lines: those that fetched something or ended in error): how many, messages stored, errors by code.
+   */
+  readonly syncAfterHeal: {
+    readonly sessions: number;
+    readonly accepted: number;
+    readonly errors: Readonly<Record<string, number>>;
+    /** Up to 5 distinct offences' details (errorDetail of SYNC_BAD_RESPONSE and the like). */
+    readonly offences: readonly string[];
+  };
+  /** When each node held every alert, ms after the heal: p50, p90, max. */
+  readonly nodeDoneMs: readonly number[];
   readonly load: string;
 }
 
@@ -136,13 +158,54 @@ export async function runPartition(
   if (rest > 0) await new Promise((r) => setTimeout(r, rest));
   const healedAt = Date.now();
   nw.proxy.partition(undefined);
-  let healMs: number | undefined;
+  let healSeenMs: number | undefined;
   try {
-    healMs = (await waitDelivered(nw, published, TIMEOUTS.scenario)) - healedAt;
+    healSeenMs = (await waitDelivered(nw, published, TIMEOUTS.scenario)) - healedAt;
   } catch {
-    healMs = undefined;
+    healSeenMs = undefined;
   }
   const after = await measureDelivery(nw, published);
+  const until = healedAt + (healSeenMs ?? TIMEOUTS.scenario);
+  const syncAfterHeal = {
+    sessions: 0,
+    accepted: 0,
+    errors: {} as Record<string, number>,
+    offences: [] as string[],
+  };
+  const doneAt: number[] = [];
+  for (const node of nw.nodes) {
+    for (const line of node.logs) {
+      if (!line.includes('"msg":"sync session"')) continue;
+      try {
+        const j = JSON.parse(line) as {
+          time: number;
+          accepted: number;
+          error?: string;
+          errorDetail?: string;
+        };
+        if (j.time < healedAt || j.time > until) continue;
+        syncAfterHeal.sessions++;
+        syncAfterHeal.accepted += j.accepted;
+        if (j.error !== undefined) syncAfterHeal.errors[j.error] = (syncAfterHeal.errors[j.error] ?? 0) + 1;
+        const offence = `${j.error}: ${j.errorDetail}`;
+        if (
+          ['SYNC_BAD_RESPONSE', 'SYNC_PEER_SERVED_INVALID', 'SYNC_NO_PROGRESS'].includes(j.error ?? '') &&
+          syncAfterHeal.offences.length < 5 &&
+          !syncAfterHeal.offences.includes(offence)
+        )
+          syncAfterHeal.offences.push(offence);
+      } catch {
+        // not a JSON line
+      }
+    }
+    // The node's last acceptance of one of the published alerts (its store's receivedAt).
+    const held = await alertsAt(node);
+    const times = published.flatMap((p) => (p.origin === node.index ? [] : [held.get(p.id) ?? until]));
+    doneAt.push(Math.max(healedAt, ...times) - healedAt);
+  }
+  doneAt.sort((a, b) => a - b);
+  const q = (f: number): number => doneAt[Math.min(doneAt.length - 1, Math.ceil(f * doneAt.length) - 1)]!;
+  const healMs = after.delivered === after.expected ? doneAt.at(-1) : undefined;
   return {
     nodes: n,
     minority: minority.length,
@@ -150,8 +213,11 @@ export async function runPartition(
     messages: published.length,
     withinSidesBeforeHeal: `${held}/${expected}`,
     healMs,
+    healSeenMs,
     delivered: after.delivered,
     expected: after.expected,
+    syncAfterHeal,
+    nodeDoneMs: [q(0.5), q(0.9), q(1)],
     load: load(),
   };
 }

@@ -1,0 +1,129 @@
+/**
+ * Catch-up sessions after a partition (issue 13, heal in 40.8 s at 30 nodes, target 30 s):
+ * - a session fetches several issuers' ranges at once, never more than `SYNC_SESSION_CONCURRENCY`
+ *   (spec/v1/p2p.md#catch-up): one range per round trip made a session last the link's round trip times
+ *   the issuers behind;
+ * - a request whose stream or connection goes away is SYNC_PEER_UNREACHABLE, not an offence
+ *   (p2p.md#sync-sessions): as SYNC_BAD_RESPONSE it struck and backed off honest peers for 60 s.
+ */
+import type { Stream } from '@libp2p/interface';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
+import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
+import { createLibp2pNode } from '../../src/network/createLibp2pNode.js';
+import { PeerDenylist } from '../../src/network/denylist.js';
+import { fixedTopicStrings } from '../../src/network/topics.js';
+import { encodeJson, writeKindFrame } from '../../src/sync/framing.js';
+import {
+  FRAME_STATUS,
+  STATUS_PROTOCOL,
+  SYNC_RANGE_PROTOCOL,
+  SYNC_SESSION_CONCURRENCY,
+} from '../../src/sync/protocols.js';
+import { alertPayload, startNetwork, type TestNetwork, testKeys } from '../node/fixtures.js';
+
+const ISSUERS = 7;
+const PER_ISSUER = 3;
+/** Each range request waits this long at the responder, so that requests in flight overlap. */
+const SERVE_DELAY_MS = 80;
+
+describe('catch-up sessions', () => {
+  let net: TestNetwork;
+  const issuers = testKeys(ISSUERS, 'sfr-netns13-sync-issuers');
+
+  beforeAll(async () => {
+    net = await startNetwork({
+      n: 2,
+      extraMembers: issuers.map((k) => k.address),
+      degree: 0,
+      overrides: () => ({ sync: { intervalMs: 0, connectDelayMs: 600_000 } }),
+    });
+    const b = net.nodes[1]!;
+    const journal = createMemorySigningJournal();
+    const now = Date.now();
+    for (const key of issuers)
+      for (let seq = 0; seq < PER_ISSUER; seq++) {
+        const unsigned: UnsignedEnvelope = {
+          sfr: '1.0',
+          type: 'ContagionAlert',
+          issuer: key.address,
+          seq,
+          issuedAt: now,
+          payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
+        };
+        const signed = await signEnvelope({ privateKey: key.privateKey, unsigned, guard: journal });
+        const r = await b.pipeline.ingest(signed.wire, { source: 'local', from: 'local' });
+        if (r.outcome !== 'accept') throw new Error(`fixture refused: ${r.code}`);
+      }
+  }, TIMEOUTS.hook);
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it(`requests up to ${SYNC_SESSION_CONCURRENCY} issuers' ranges at once and stores every message once`, async () => {
+    const [a, b] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]];
+    // The responder's store answers range requests late and counts how many are in flight at once.
+    let inFlight = 0;
+    let most = 0;
+    let served = 0;
+    const rangeBySeq = b.store.rangeBySeq.bind(b.store);
+    b.store.rangeBySeq = async (...args: Parameters<typeof rangeBySeq>) => {
+      inFlight++;
+      served++;
+      most = Math.max(most, inFlight);
+      try {
+        await new Promise((r) => setTimeout(r, SERVE_DELAY_MS));
+        return await rangeBySeq(...args);
+      } finally {
+        inFlight--;
+      }
+    };
+    await a.libp2p.dial(b.libp2p.getMultiaddrs()[0]!);
+    const t0 = Date.now();
+    const report = await a.sync.syncWithPeer(b.libp2p.peerId);
+    const ms = Date.now() - t0;
+    console.log(`[sync] ${ISSUERS} issuers: ${served} range requests, at most ${most} at once, ${ms} ms`);
+    expect(report.error).toBeUndefined();
+    expect(report).toMatchObject({ fetched: ISSUERS * PER_ISSUER, accepted: ISSUERS * PER_ISSUER });
+    expect(served).toBe(ISSUERS);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(SYNC_SESSION_CONCURRENCY);
+    for (const key of issuers)
+      expect((await a.store.rangeBySeq(key.address.toLowerCase(), 0, PER_ISSUER)).length).toBe(PER_ISSUER);
+  });
+
+  it('a peer whose range streams are reset is unreachable for the session, not an offender', async () => {
+    const a = net.nodes[0]!;
+    // A peer that lists a head it lacks locally and resets every range stream (as a connection lost
+    // in a partition does mid-request).
+    const peer = await createLibp2pNode({
+      denylist: new PeerDenylist(),
+      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
+    });
+    await peer.start();
+    try {
+      await peer.handle(STATUS_PROTOCOL, async (stream: Stream) => {
+        await writeKindFrame(
+          stream,
+          FRAME_STATUS,
+          encodeJson({ heads: [{ issuer: issuers[0]!.address, seq: 50 }] }),
+        );
+        await stream.close();
+      });
+      let resets = 0;
+      await peer.handle(SYNC_RANGE_PROTOCOL, (stream: Stream) => {
+        resets++;
+        stream.abort(new Error('connection lost'));
+      });
+      await a.libp2p.dial(peer.getMultiaddrs()[0]!);
+      const first = await a.sync.syncWithPeer(peer.peerId);
+      expect(first.error).toBe('SYNC_PEER_UNREACHABLE');
+      // No strike: the next session runs (it is not SYNC_PEER_BACKED_OFF) and asks again.
+      const second = await a.sync.syncWithPeer(peer.peerId);
+      expect(second.error).toBe('SYNC_PEER_UNREACHABLE');
+      expect(resets).toBe(2);
+    } finally {
+      await peer.stop();
+    }
+  });
+});
