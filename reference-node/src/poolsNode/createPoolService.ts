@@ -95,6 +95,8 @@ export const DEFAULT_TICK_MS = 1_000;
 export const DEFAULT_DECISION_STAGGER_MS = 750;
 /** Page size when rebuilding from the store (the store's MAX_PAGE). */
 const REBUILD_PAGE = 1000;
+/** The longest delay setTimeout takes (2^31 − 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** Re-derives one evidence reference from chain (an adapter's or the adapter host's `verifyEvidence`). */
 export type VerifyEvidence = (ref: EvidenceRef) => Promise<EvidenceVerdict>;
@@ -325,9 +327,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   const derivations = new Map<string, JudgeLossReturnType>();
   /**
    * claimId → the cited RecoveryEvent ids its store lacked when this node judged the claim: it waits
-   * for them (re-judging when one is accepted) until the round is about to close (pools.md#re-derivation).
+   * for them (re-judging when one is accepted) until the round is about to close (pools.md#re-derivation),
+   * `refusableAt` as the claim's round stood when it was last judged.
    */
-  const awaiting = new Map<string, { poolId: string; missing: Set<string> }>();
+  const awaiting = new Map<string, { poolId: string; missing: Set<string>; refusableAt: number }>();
   /** claimId → the published decisions, judged. */
   const decisionChecks = new Map<string, Map<string, DecisionCheck>>();
   /** Claims being attested / decisions being published right now (no double work). */
@@ -336,6 +339,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   const gossiped = new Set<string>();
   let work: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setInterval> | undefined;
+  /** Wakes the service at the earliest `refusableAt` of the awaiting claims (`scheduleWake`). */
+  let wake: ReturnType<typeof setTimeout> | undefined;
   let unsubscribe: (() => void) | undefined;
   let running = false;
   const settlement =
@@ -617,7 +622,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
               { claimId, missing: [...missing], refusableAt },
               'claim waits for its cited recovery events',
             );
-          awaiting.set(claimId, { poolId: e.poolId, missing });
+          awaiting.set(claimId, { poolId: e.poolId, missing, refusableAt });
+          scheduleWake();
           return;
         }
       }
@@ -714,12 +720,33 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         awaiting.delete(claimId);
         continue;
       }
-      const due =
-        acceptedId === undefined
-          ? t >= missingEventRefusableAt(c.closesAt, c.claim.snapshot.charter.windows.challengeMs)
-          : w.missing.has(acceptedId);
+      // The close may have moved since the claim was judged (a vote turned the standing outcome).
+      w.refusableAt = missingEventRefusableAt(c.closesAt, c.claim.snapshot.charter.windows.challengeMs);
+      const due = acceptedId === undefined ? t >= w.refusableAt : w.missing.has(acceptedId);
       if (due) await attest(w.poolId, claimId);
     }
+    scheduleWake();
+  }
+
+  /**
+   * pools.md#re-derivation step 2: the node refuses a claim for a missing cited event at `refusableAt`
+   * itself, not at its next tick. The window (half a challenge window) can be narrower than the tick:
+   * one tick fell before it and the next after the close, so the attester never voted and the claim
+   * expired instead of being rejected. One timer, at the earliest `refusableAt` of the awaiting claims.
+   */
+  function scheduleWake(): void {
+    if (wake !== undefined) clearTimeout(wake);
+    wake = undefined;
+    if (!running || awaiting.size === 0) return;
+    let at = Number.POSITIVE_INFINITY;
+    for (const w of awaiting.values()) at = Math.min(at, w.refusableAt);
+    // setTimeout takes at most 2^31 − 1 ms (a longer delay fires at once); the wake re-arms itself.
+    const delay = Math.min(Math.max(0, at - now()), MAX_TIMER_MS);
+    wake = setTimeout(() => {
+      wake = undefined;
+      enqueue(() => rejudgeAwaiting());
+    }, delay);
+    wake.unref?.();
   }
 
   /** The member's own key, when it can sign for the vault (an EOA member whose node holds its key). */
@@ -1061,6 +1088,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (!running) return;
       running = false;
       if (timer !== undefined) clearInterval(timer);
+      if (wake !== undefined) clearTimeout(wake);
+      wake = undefined;
       unsubscribe?.();
       await settlement?.stop(); // ends the senders' waits, so the queue and a registration pass finish
       await work;

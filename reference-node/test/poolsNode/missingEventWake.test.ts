@@ -1,0 +1,101 @@
+/**
+ * pools.md#re-derivation step 2 on the pool service: a claim citing a RecoveryEvent the attester's store
+ * lacks is refused `CLAIM_RECOVERY_EVENT_MISSING` at `closesAt − ⌊challengeMs / 2⌋`, by a timer the
+ * service sets for that instant, whatever its periodic tick. Before, only the tick re-judged waiting
+ * claims: with a window narrower than the tick (challengeMs 1 500 against a 1 s tick in
+ * poolService.e2e) one tick could fall before the window and the next after the close, so the attester
+ * never voted and the claim expired instead of being rejected. Here the tick is ten minutes: the
+ * refusal comes from the wake alone, before the round closes.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { ClaimAttestation } from '@sfr/schemas/types';
+import { afterEach, expect, it } from 'vitest';
+import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
+import type { Envelope } from '../../src/envelope/index.js';
+import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
+import { missingEventRefusableAt } from '../../src/poolsNode/judgeLoss.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { charterPayload, HOUR, members, POOL_ID, PoolSigner, type Signed } from '../pools/fixtures.js';
+import { nodeOf } from './storeNode.js';
+
+const ms = members([
+  { weight: 10, commit: 10_000_000_000n },
+  { weight: 10, commit: 10_000_000_000n },
+  { weight: 10, commit: 10_000_000_000n },
+]);
+const [, b] = ms.map((m) => m.key.address.toLowerCase()) as [string, string, string];
+const utf8 = new TextEncoder();
+
+let store: Store | undefined;
+let service: PoolService | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await service?.stop();
+  await store?.close();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+it('a claim citing a missing recovery event is refused at closesAt − challengeMs / 2, not at the next tick', async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sfr-missing-event-'));
+  store = await openStore(dir, { sync: false });
+  const s = new PoolSigner();
+  const start = Date.now();
+  // A round of 3 s whose refusal window (1 s) is far narrower than the service's tick.
+  const text = charterPayload(ms, {
+    effectiveAt: start - 2 * HOUR,
+    windows: { votingMs: 3_000, challengeMs: 2_000, cooldownMs: 0 },
+  });
+  const append = async (x: Signed) =>
+    expect(
+      (await store!.append({ wire: utf8.encode(x.wire), envelope: x.envelope, via: 'gossip' })).status,
+    ).toBe('appended');
+  for (const [i, m] of ms.entries())
+    await append(await s.sign(m.key, 'PoolCharter', text, start - HOUR + i, 0));
+  // This node runs as member b, attests automatically, and re-derives every loss.
+  service = createPoolService({
+    node: nodeOf(store, ms[1]!.key, Date.now, s),
+    pools: [{ poolId: POOL_ID }],
+    policy: { enabled: true },
+    deriveLoss: async () => ({
+      ok: true,
+      losses: [
+        { kind: 'bad_debt_realized', amount: { usd: { value: '1000', decimals: 0 } }, derivation: 'test' },
+      ],
+    }),
+    tickMs: 600_000,
+  });
+  await service.start();
+  expect(service.view(POOL_ID).charters).toHaveLength(1);
+
+  // a files a claim citing a RecoveryEvent (0xe1…e1) nobody ever published.
+  const claim = await s.claim(ms[0]!.key, Date.now());
+  await append(claim);
+  await service.idle();
+  const c = service.view(POOL_ID).claims.find((x) => x.claim.claimId === claim.id)!;
+  expect(c.status).toBe('attesting');
+  const refusableAt = missingEventRefusableAt(c.closesAt, 2_000);
+  expect(service.getClaim(claim.id)?.awaitingEvents).toEqual([`0x${'e1'.repeat(32)}`]);
+  expect(await votesOf(store, b)).toEqual([]);
+
+  // b's node refuses it on its own once the window opens: before the round closes.
+  await waitFor(async () => (await votesOf(store!, b)).length > 0, TIMEOUTS.event, "b's refusal");
+  const [vote] = await votesOf(store, b);
+  const p = vote!.payload as unknown as ClaimAttestation;
+  expect(p).toMatchObject({
+    claimId: claim.id,
+    verdict: 'reject',
+    reasonCode: 'CLAIM_RECOVERY_EVENT_MISSING',
+  });
+  expect(vote!.issuedAt).toBeGreaterThanOrEqual(refusableAt);
+  expect(vote!.issuedAt).toBeLessThanOrEqual(c.closesAt);
+  expect(service.getClaim(claim.id)?.awaitingEvents).toEqual([]);
+});
+
+/** The ClaimAttestation envelopes `issuer` signed, from the store. */
+async function votesOf(st: Store, issuer: string): Promise<Envelope[]> {
+  const r = await st.queryMessages({ type: 'ClaimAttestation', issuer, limit: 100 });
+  if (!r.ok) throw new Error(r.detail);
+  return r.messages.map((m) => JSON.parse(new TextDecoder().decode(m.wire)) as Envelope);
+}
