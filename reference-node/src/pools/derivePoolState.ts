@@ -42,11 +42,30 @@ function add(state: PoolState, input: MessageInput, asCharter: boolean): PoolSta
   return { ...state, messages: new Map(state.messages).set(id, r.message) };
 }
 
-/** A pool state holding only the charter envelopes that define the pool (its founding signatures and any amendments). */
+/**
+ * A pool state holding only the charter envelopes that define the pool (its founding signatures and any
+ * amendments). Each signature is checked by ecrecover: a contract (ERC-1271) member's reads
+ * `ENVELOPE_BAD_SIGNATURE_ENCODING`; a node verifies such envelopes through its contract members and
+ * passes them to `createVerifiedPoolState`.
+ */
 export function createPoolState(charterMessages: readonly MessageInput[]): PoolState {
   let state: PoolState = { charterMessages: new Map(), messages: new Map(), unreadable: [] };
   for (const m of charterMessages) state = add(state, m, true);
   return state;
+}
+
+/**
+ * `createPoolState` of charter envelopes whose signatures the caller verified (a node's
+ * `verifyCharterMessages`, a contract member's through its contract), with the refusals of those that
+ * did not verify.
+ */
+export function createVerifiedPoolState(
+  charterMessages: readonly PoolMessage[],
+  refused: readonly PoolRefusal[] = [],
+): PoolState {
+  const charters = new Map<Hex, PoolMessage>();
+  for (const m of charterMessages) if (!charters.has(m.messageId)) charters.set(m.messageId, m);
+  return { charterMessages: charters, messages: new Map(), unreadable: [...refused] };
 }
 
 /**

@@ -32,6 +32,7 @@ export {
   applyMessage,
   applyPoolMessage,
   createPoolState,
+  createVerifiedPoolState,
   derivePoolState,
   type PoolState,
   viewPool,

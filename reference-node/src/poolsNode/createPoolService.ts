@@ -33,6 +33,7 @@ import {
   charterTextHash,
   checkCharter,
   createPoolState,
+  createVerifiedPoolState,
   expectedDomainOf,
   type FeedRound,
   feedKey,
@@ -85,6 +86,7 @@ import { createCharterRegistrar, termsVaultStep, withTermsSignature } from './re
 import { createPayoutReleaser } from './releasePayouts.js';
 import { type OnChainClaim, type SettleState, vaultDomainOf } from './settleClaims.js';
 import { createClaimSettler } from './submitSettlements.js';
+import { type VerifyCharterMessagesReturnType, verifyCharterMessages } from './verifyCharterMessages.js';
 
 /** [sfr] How often closed rounds are looked for (decisions are due at `closesAt`). */
 export const DEFAULT_TICK_MS = 1_000;
@@ -141,9 +143,17 @@ export interface CreatePoolServiceParameters {
   /** `pools` of the node config: the pools this node takes part in. */
   readonly pools: readonly {
     readonly poolId: PoolId;
-    /** Signed charter envelopes known out of band (e.g. read from `charterFile`), used until gossip brings them. */
+    /**
+     * Signed charter envelopes known out of band (e.g. read from `charterFile`), used until gossip brings
+     * them; a contract member's verified through `contracts` (`verifyCharterMessages`).
+     */
     readonly charterMessages?: readonly MessageInput[];
   }[];
+  /**
+   * The node's contract (ERC-1271) members (node.md#contract-members): a contract member's signature of
+   * an out-of-band charter envelope is asked of its contract. Default `settlement.contracts`.
+   */
+  readonly contracts?: ContractSignatures;
   /** Without it, every claim is queued for a manual vote. */
   readonly verifyEvidence?: VerifyEvidence;
   /**
@@ -362,11 +372,15 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     return e;
   };
 
-  const addPool = (poolId: PoolId, charterMessages: readonly MessageInput[] = []): PoolEntry => {
+  /** Joins a pool, with the out-of-band charter envelopes `verifyCharterMessages` read. */
+  const addPool = (poolId: PoolId, charters?: VerifyCharterMessagesReturnType): PoolEntry => {
     const key = lowerHex(poolId);
     let e = pools.get(key);
     if (e === undefined) {
-      e = { poolId: key, state: createPoolState(charterMessages) };
+      e = {
+        poolId: key,
+        state: createVerifiedPoolState(charters?.messages ?? [], charters?.refused ?? []),
+      };
       pools.set(key, e);
       params.node.joinPool(key);
     }
@@ -1021,7 +1035,19 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     async start() {
       if (running) return;
       running = true;
-      for (const p of params.pools) addPool(p.poolId, p.charterMessages ?? []);
+      for (const p of params.pools) {
+        // Out of band, these never passed the node's verification: rules 22-24 here, contracts included.
+        const charters = await verifyCharterMessages(
+          p.charterMessages ?? [],
+          params.contracts ?? params.settlement?.contracts,
+        );
+        for (const r of charters.refused)
+          log?.warn(
+            { poolId: p.poolId, messageId: r.messageId, code: r.code },
+            'charter file envelope left out',
+          );
+        addPool(p.poolId, charters);
+      }
       // pools.md#founding: the pools whose founding text in the store lists this member.
       for (const poolId of await foundingPoolsInStore()) addPool(poolId);
       // pools.md#gossip-admission: the node judges each pool message against the pool as held here.

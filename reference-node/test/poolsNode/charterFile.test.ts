@@ -1,0 +1,106 @@
+/**
+ * A charter file given out of band (`pools[].charterFile`) holding a contract (Safe) member's signed
+ * copy: the node asks the Safe's contract (ERC-1271) about its signature, as envelope.md#verification
+ * rule 24 does for a received envelope. Before, the pool service built the pool state from the file
+ * with `createPoolState`, which checks every signature by ecrecover: the Safe's copy (its owners' blob)
+ * read ENVELOPE_BAD_SIGNATURE_ENCODING and was dropped, and the pool stayed unfounded until gossip
+ * brought the copy (the same defect 9bece83 fixed for the store and a84a290 for decisions).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { PoolCharter } from '@sfr/schemas/types';
+import { getAddress } from 'viem';
+import { afterEach, expect, it } from 'vitest';
+import { type Hex, sealEnvelope } from '../../src/envelope/index.js';
+import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import type { ContractSignatures } from '../../src/validation/contractSignatures.js';
+import { charterPayload, members, POOL_ID, PoolSigner, T0, VAULT } from '../pools/fixtures.js';
+import { nodeOf } from './storeNode.js';
+
+const SAFE = getAddress(`0x${'5afe'.repeat(10)}`);
+const BLOB = `0x${'ab'.repeat(130)}` as Hex; // two owners' 65-byte signatures: not one ECDSA signature
+const eoa = members([{ weight: 10, commit: 1000n }])[0]!;
+const text: PoolCharter = (() => {
+  const c = charterPayload(
+    members([
+      { weight: 10, commit: 1000n },
+      { weight: 10, commit: 1000n },
+    ]),
+    { quorum: { weightBps: 5000, minMembers: 1 } },
+  );
+  return { ...c, members: [c.members[0]!, { ...c.members[1]!, member: SAFE }] };
+})();
+
+/** The Safe's signed copy of `text`, as its node published it. */
+function safeCharter(issuedAt: number): { wire: string; id: Hex } {
+  const sealed = sealEnvelope(
+    {
+      sfr: '1.0',
+      type: 'PoolCharter',
+      issuer: SAFE,
+      seq: 1,
+      issuedAt,
+      scope: { poolId: POOL_ID, epoch: 0 },
+      domain: { chainId: 8453, verifyingContract: VAULT as Hex },
+      payload: JSON.parse(JSON.stringify(text)),
+    },
+    BLOB,
+  );
+  return { wire: new TextDecoder().decode(sealed.wire), id: sealed.messageId };
+}
+
+/** The node's contract members: the Safe, whose contract answers `answer` for its owners' blob. */
+const safeContract = (answer: 'valid' | 'invalid'): ContractSignatures => ({
+  isContract: (a) => a.toLowerCase() === SAFE.toLowerCase(),
+  chainOf: () => 'eip155:8453',
+  check: async (_issuer, _digest, signature) => (signature === BLOB ? answer : 'invalid'),
+});
+
+let store: Store | undefined;
+let service: PoolService | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await service?.stop();
+  await store?.close();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+/** A service of the EOA member given the charter file [Safe's copy, EOA's copy] and `contracts`. */
+async function startWithCharterFile(contracts: ContractSignatures) {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sfr-charter-file-'));
+  store = await openStore(dir, { sync: false });
+  const t = T0 - 60_000;
+  const safe = safeCharter(t);
+  const mine = await new PoolSigner().sign(eoa.key, 'PoolCharter', text, t + 1, 0);
+  service = createPoolService({
+    node: nodeOf(store, eoa.key, () => t + 2),
+    // As attachPools reads a charter file: each envelope as its (canonical) JSON text.
+    pools: [{ poolId: POOL_ID, charterMessages: [safe.wire, mine.wire] }],
+    contracts,
+    now: () => t + 2,
+    tickMs: 60_000,
+  });
+  await service.start();
+  return { safe, mine, service };
+}
+
+it("a Safe member's copy in a charter file counts once its contract accepts the signature: the pool is founded", async () => {
+  const { safe, mine, service: s } = await startWithCharterFile(safeContract('valid'));
+  const view = s.view(POOL_ID);
+  expect(view.refused).toEqual([]);
+  expect(view.charters).toHaveLength(1);
+  expect(view.charters[0]!.ids).toEqual([safe.id, mine.id].sort());
+});
+
+it('a copy its contract refuses is left out, ENVELOPE_BAD_SIGNATURE, and the pool is not founded on it', async () => {
+  const { safe, service: s } = await startWithCharterFile(safeContract('invalid'));
+  const view = s.view(POOL_ID);
+  expect(view.charters).toEqual([]);
+  expect(view.refused).toContainEqual({
+    messageId: safe.id,
+    outcome: 'reject',
+    code: 'ENVELOPE_BAD_SIGNATURE',
+  });
+});
