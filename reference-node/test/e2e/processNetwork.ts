@@ -261,7 +261,29 @@ export async function createProcNetwork(
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export type Json = any;
 
+/**
+ * One API request as a test client. A GET that meets a connection reset is sent once more: the
+ * client reuses keep-alive connections, and one the node is closing as idle (`http.timeouts.keepAliveMs`)
+ * while the request leaves is reset (the keep-alive race every HTTP/1.1 client has; on a loaded machine
+ * the client's own idle timer runs late). kill:200's settlement half failed once this way, polling a
+ * claim at a victim 8 s after its restart (`fetch failed`, `read ECONNRESET`). A write is never sent twice.
+ */
 export async function api(
+  node: ProcNode,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: Json }> {
+  try {
+    return await request(node, method, url, body);
+  } catch (e) {
+    const code = (e as { cause?: { code?: string } }).cause?.code;
+    if (method !== 'GET' || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw e;
+    return await request(node, method, url, body);
+  }
+}
+
+async function request(
   node: ProcNode,
   method: string,
   url: string,
