@@ -16,13 +16,7 @@ import type {
   PoolCharter,
   PoolId,
 } from '@sfr/schemas/types';
-import {
-  buildEquivocationEvidence,
-  type Envelope,
-  type Hex,
-  lowerHex,
-  retractedIdOf,
-} from '../envelope/index.js';
+import { buildEquivocationEvidence, type Envelope, type Hex, lowerHex } from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
 import type { PublishOptions } from '../node/index.js';
 import {
@@ -36,7 +30,6 @@ import {
   createVerifiedPoolState,
   expectedDomainOf,
   type FeedRound,
-  feedKey,
   type MessageInput,
   type PoolMessage,
   type PoolState,
@@ -51,14 +44,8 @@ import { VaultError } from '../settlement/index.js';
 import type { Store } from '../store/index.js';
 import type { ContractSignatures } from '../validation/contractSignatures.js';
 import type { OwnProtocolVerdict, ValidationOutcome, WireEnvelope } from '../validation/index.js';
-import {
-  type AutoAttestPolicy,
-  chooseVerdict,
-  type EvidenceCheck,
-  type EvidenceVerdict,
-  evidenceCheckOf,
-  type QueueReason,
-} from './chooseVerdict.js';
+import { createClaimAttester } from './attestClaims.js';
+import type { AutoAttestPolicy, EvidenceCheck, EvidenceVerdict, QueueReason } from './chooseVerdict.js';
 import {
   type CreatePoolSettlementParameters,
   createPoolSettlement,
@@ -69,15 +56,7 @@ import {
 } from './createPoolSettlement.js';
 import { type FoundingText, foundingOf, textToCoSign } from './foundingOf.js';
 import { buildNotice, noticesOf, noticeToCoSign, noticeToGiveAgain } from './giveNotice.js';
-import {
-  type CitedRecoveryEvent,
-  DERIVATION_EXTENSION,
-  type DerivedLoss,
-  feedsToRead,
-  type JudgeLossReturnType,
-  judgeLoss,
-  missingEventRefusableAt,
-} from './judgeLoss.js';
+import type { DerivedLoss } from './judgeLoss.js';
 import { createClaimOpener } from './openClaims.js';
 import { PoolServiceError } from './poolServiceError.js';
 import { precheckClaim } from './precheckClaim.js';
@@ -97,8 +76,6 @@ export const DEFAULT_TICK_MS = 1_000;
 export const DEFAULT_DECISION_STAGGER_MS = 750;
 /** Page size when rebuilding from the store (the store's MAX_PAGE). */
 const REBUILD_PAGE = 1000;
-/** The longest delay setTimeout takes (2^31 − 1 ms). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** Re-derives one evidence reference from chain (an adapter's or the adapter host's `verifyEvidence`). */
 export type VerifyEvidence = (ref: EvidenceRef) => Promise<EvidenceVerdict>;
@@ -333,14 +310,6 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   const queued = new Map<string, QueueReason>();
   /** claimId → the evidence checks this node made. */
   const checks = new Map<string, EvidenceCheck[]>();
-  /** claimId → this node's re-derivation of the claim's loss. */
-  const derivations = new Map<string, JudgeLossReturnType>();
-  /**
-   * claimId → the cited RecoveryEvent ids its store lacked when this node judged the claim: it waits
-   * for them (re-judging when one is accepted) until the round is about to close (pools.md#re-derivation),
-   * `refusableAt` as the claim's round stood when it was last judged.
-   */
-  const awaiting = new Map<string, { poolId: string; missing: Set<string>; refusableAt: number }>();
   /** claimId → the published decisions, judged. */
   const decisionChecks = new Map<string, Map<string, DecisionCheck>>();
   /** Claims being attested / decisions being published right now (no double work). */
@@ -349,8 +318,6 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
   const gossiped = new Set<string>();
   let work: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setInterval> | undefined;
-  /** Wakes the service at the earliest `refusableAt` of the awaiting claims (`scheduleWake`). */
-  let wake: ReturnType<typeof setTimeout> | undefined;
   let unsubscribe: (() => void) | undefined;
   let running = false;
   const settlement =
@@ -455,205 +422,22 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     return adopted === null ? null : { adopted, domain: expectedDomainOf(adopted.charter) };
   };
 
-  /**
-   * Re-derives each cited reference: its check, and what it proves (null when this node cannot
-   * derive losses, or a reference did not verify).
-   */
-  async function checkEvidence(
-    claim: FundClaim,
-  ): Promise<{ checks: EvidenceCheck[]; derived: DerivedLoss[][] | null } | null> {
-    const derive = params.deriveLoss;
-    const verify = params.verifyEvidence;
-    if (verify === undefined && derive === undefined) return null;
-    const out: EvidenceCheck[] = [];
-    const derived: DerivedLoss[][] = [];
-    for (const [i, ref] of claim.evidence.entries()) {
-      let v: EvidenceVerdict;
-      try {
-        if (derive !== undefined) {
-          const d = await derive(ref);
-          if (d.ok) derived.push(d.losses);
-          v = d.ok ? { ok: true } : d;
-        } else v = await (verify as VerifyEvidence)(ref);
-      } catch (err) {
-        log?.warn({ err: { message: (err as Error).message }, index: i }, 'evidence check threw');
-        v = { ok: false, code: 'EVIDENCE_RPC_UNAVAILABLE' };
-      }
-      out.push(evidenceCheckOf(i, v));
-    }
-    return { checks: out, derived: derive !== undefined && derived.length === out.length ? derived : null };
-  }
-
-  /**
-   * The rounds of every feed the claim's derived losses are valued by (pools.md#feed-rounds), or
-   * null when this node cannot read one (no reader, RPC down): then it cannot value the loss.
-   */
-  async function readRounds(
-    charter: PoolCharter,
-    claim: FundClaim,
-    derived: readonly (readonly DerivedLoss[])[],
-  ): Promise<Map<string, FeedRound[]> | null> {
-    const out = new Map<string, FeedRound[]>();
-    for (const feed of feedsToRead(charter, claim, derived)) {
-      const read = params.readFeedRounds;
-      const r =
-        read === undefined
-          ? null
-          : await read(feed, {
-              from: claim.incidentWindow.from,
-              lookbackMs: charter.valuation.lookbackMs,
-            }).catch((err: unknown) => ({
-              ok: false as const,
-              code: String((err as Error).message).slice(0, 200),
-            }));
-      if (r === null || !r.ok) {
-        log?.warn({ feed: feed.feed, chain: feed.chain, code: r?.code }, 'feed rounds unreadable');
-        return null;
-      }
-      out.set(feedKey(feed), r.rounds);
-    }
-    return out;
-  }
-
-  /** The claim's cited RecoveryEvents as this node's store holds them (pools.md#re-derivation). */
-  async function citedEvents(claim: FundClaim): Promise<CitedRecoveryEvent[]> {
-    const out: CitedRecoveryEvent[] = [];
-    for (const id of claim.recoveryEvents) {
-      const stored = await params.node.store.getMessage(id.toLowerCase());
-      const env =
-        stored === undefined
-          ? undefined
-          : (JSON.parse(new TextDecoder().decode(stored.wire)) as {
-              type?: string;
-              issuer?: string;
-              seq?: number;
-              payload?: { kind?: string; protocol?: unknown; evidence?: EvidenceRef[] };
-            });
-      out.push(
-        env?.type === 'RecoveryEvent' && typeof env.issuer === 'string' && typeof env.seq === 'number'
-          ? {
-              issuer: env.issuer,
-              kind: String(env.payload?.kind),
-              evidence: env.payload?.evidence ?? [],
-              // Judged now, on the announcements held now, whatever order they and the event arrived in.
-              ownProtocol: params.node.judgeOwnProtocol({
-                issuer: env.issuer,
-                seq: env.seq,
-                protocol: env.payload?.protocol,
-              }),
-              retracted:
-                retractedIdOf(env.payload) !== undefined ||
-                (await params.node.store.retractedBy(id.toLowerCase(), env.issuer)) !== undefined,
-            }
-          : null,
-      );
-    }
-    return out;
-  }
-
-  async function publishAttestation(
-    e: PoolEntry,
-    c: ClaimView,
-    verdict: ClaimAttestation['verdict'],
-    extra: { approvedAmount?: bigint; reasonCode?: string; note?: string },
-    options: WriteOptions = {},
-  ) {
-    const derived = derivations.get(c.claim.claimId);
-    const valuation = derived?.ok === true ? derived.value : c.claim.valuation;
-    const payload: ClaimAttestation = {
-      poolId: e.poolId,
-      claimId: c.claim.claimId,
-      round: 0,
-      verdict,
-      ...(verdict === 'approve'
-        ? { approvedAmount: (extra.approvedAmount ?? c.claim.requestedAmount).toString() }
-        : {}),
-      ...(verdict === 'reject' && extra.reasonCode !== undefined ? { reasonCode: extra.reasonCode } : {}),
-      evidenceChecks: checks.get(c.claim.claimId) ?? [],
-      ...(valuation === null ? {} : { valuation: valuation.toString() }),
-      ...(extra.note === undefined ? {} : { note: extra.note }),
-      ...(derived?.ok === true
-        ? { extensions: { [DERIVATION_EXTENSION]: { losses: derived.derivation } } }
-        : {}),
-    };
-    const r = await publish('ClaimAttestation', payload, {
-      ...options,
-      scope: { poolId: e.poolId, epoch: c.claim.snapshot.epoch },
-      domain: expectedDomainOf(c.claim.snapshot.charter),
-    });
-    queued.delete(c.claim.claimId);
-    // A manual vote ends the wait for cited events too: the member has voted.
-    awaiting.delete(c.claim.claimId);
-    log?.info({ claimId: c.claim.claimId, verdict, messageId: r.messageId }, 'attested');
-    return r;
-  }
-
-  /** Automatic attestation of one claim (persist-then-sign through the publisher). */
-  async function attest(poolId: string, claimId: string): Promise<void> {
-    const e = pools.get(lower(poolId));
-    if (e === undefined || busy.has(claimId)) return;
-    busy.add(claimId);
-    try {
-      const t = now();
-      const c = claimViews(e, t).claims.find((x) => x.claim.claimId === claimId);
-      if (c === undefined || c.status !== 'attesting' || !isEligible(c, t)) return;
-      if (myVoteOn(e, claimId) !== null || queued.has(claimId)) return;
-      const found = await checkEvidence(c.claim.payload);
-      if (found !== null) checks.set(claimId, found.checks);
-      const cited = await citedEvents(c.claim.payload);
-      const feedRounds =
-        found?.derived == null
-          ? null
-          : await readRounds(c.claim.snapshot.charter, c.claim.payload, found.derived);
-      const loss =
-        found?.derived == null || feedRounds === null
-          ? null
-          : judgeLoss({
-              charter: c.claim.snapshot.charter,
-              claim: c.claim.payload,
-              claimant: c.claim.claimant,
-              derived: found.derived,
-              recoveryEvents: cited,
-              feedRounds,
-            });
-      if (loss !== null) derivations.set(claimId, loss);
-      const choice = chooseVerdict({
-        policy: params.policy,
-        checks: found?.checks ?? null,
-        requestedAmount: c.claim.requestedAmount,
-        loss,
-      });
-      // pools.md#re-derivation step 2: a cited event may still be on its way (another topic); refuse
-      // for it only when the round is about to close, and re-judge when it is accepted meanwhile.
-      if (choice.action === 'reject' && choice.reasonCode === 'CLAIM_RECOVERY_EVENT_MISSING') {
-        const refusableAt = missingEventRefusableAt(c.closesAt, c.claim.snapshot.charter.windows.challengeMs);
-        if (t < refusableAt) {
-          const missing = new Set(
-            c.claim.payload.recoveryEvents.filter((_, i) => cited[i] === null).map((id) => lower(id)),
-          );
-          if (!awaiting.has(claimId))
-            log?.info(
-              { claimId, missing: [...missing], refusableAt },
-              'claim waits for its cited recovery events',
-            );
-          awaiting.set(claimId, { poolId: e.poolId, missing, refusableAt });
-          scheduleWake();
-          return;
-        }
-      }
-      awaiting.delete(claimId);
-      if (choice.action === 'queue') {
-        queued.set(claimId, choice.reason);
-        log?.info({ claimId, reason: choice.reason }, 'claim queued for a manual vote');
-        return;
-      }
-      if (choice.action === 'approve')
-        await publishAttestation(e, c, 'approve', { approvedAmount: choice.approvedAmount });
-      else await publishAttestation(e, c, 'reject', { reasonCode: choice.reasonCode });
-    } finally {
-      busy.delete(claimId);
-    }
-  }
+  /** Attests the claims received, and waits for their cited events (pools.md#re-derivation). */
+  const attester = createClaimAttester({
+    params,
+    now,
+    pools,
+    claimViews,
+    isEligible,
+    myVoteOn,
+    publish,
+    enqueue,
+    running: () => running,
+    busy,
+    queued,
+    checks,
+    log,
+  });
 
   /** Judges a published decision: `verifyClaimDecision` from the decision alone, then against our own. */
   function judgeDecision(e: PoolEntry, m: PoolMessage, view: PoolView = viewPool(e.state, now())): void {
@@ -718,49 +502,6 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         busy.delete(key);
       }
     }
-  }
-
-  /**
-   * Re-judges the claims waiting for cited RecoveryEvents: those citing `acceptedId` (an event just
-   * accepted), or, without it, those whose round is about to close (then refused if still missing).
-   */
-  async function rejudgeAwaiting(acceptedId?: string): Promise<void> {
-    const t = now();
-    for (const [claimId, w] of [...awaiting]) {
-      const e = pools.get(w.poolId);
-      const c =
-        e === undefined ? undefined : claimViews(e, t).claims.find((x) => x.claim.claimId === claimId);
-      if (c === undefined || c.status !== 'attesting') {
-        awaiting.delete(claimId);
-        continue;
-      }
-      // The close may have moved since the claim was judged (a vote turned the standing outcome).
-      w.refusableAt = missingEventRefusableAt(c.closesAt, c.claim.snapshot.charter.windows.challengeMs);
-      const due = acceptedId === undefined ? t >= w.refusableAt : w.missing.has(acceptedId);
-      if (due) await attest(w.poolId, claimId);
-    }
-    scheduleWake();
-  }
-
-  /**
-   * pools.md#re-derivation step 2: the node refuses a claim for a missing cited event at `refusableAt`
-   * itself, not at its next tick. The window (half a challenge window) can be narrower than the tick:
-   * one tick fell before it and the next after the close, so the attester never voted and the claim
-   * expired instead of being rejected. One timer, at the earliest `refusableAt` of the awaiting claims.
-   */
-  function scheduleWake(): void {
-    if (wake !== undefined) clearTimeout(wake);
-    wake = undefined;
-    if (!running || awaiting.size === 0) return;
-    let at = Number.POSITIVE_INFINITY;
-    for (const w of awaiting.values()) at = Math.min(at, w.refusableAt);
-    // setTimeout takes at most 2^31 − 1 ms (a longer delay fires at once); the wake re-arms itself.
-    const delay = Math.min(Math.max(0, at - now()), MAX_TIMER_MS);
-    wake = setTimeout(() => {
-      wake = undefined;
-      enqueue(() => rejudgeAwaiting());
-    }, delay);
-    wake.unref?.();
   }
 
   /** The member's own key, when it can sign for the vault (an EOA member whose node holds its key). */
@@ -941,7 +682,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       enqueue(() => coSignNotice(lower(poolId)));
       enqueue(() => giveNoticeAgain(lower(poolId)));
     }
-    if (type === 'FundClaim') enqueue(() => attest(poolId, m.messageId));
+    if (type === 'FundClaim') enqueue(() => attester.attest(poolId, m.messageId));
     else if (type === 'ClaimDecision') {
       const e = pools.get(lower(poolId));
       if (e !== undefined) judgeDecision(e, m);
@@ -1021,7 +762,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     myVote: myVoteOn(e, c.claim.claimId),
     pendingVote: c.status === 'attesting' ? (queued.get(c.claim.claimId) ?? null) : null,
     evidenceChecks: checks.get(c.claim.claimId) ?? null,
-    awaitingEvents: [...(awaiting.get(c.claim.claimId)?.missing ?? [])],
+    awaitingEvents: attester.awaitingOf(c.claim.claimId),
     publishedDecisions: [...(decisionChecks.get(c.claim.claimId)?.values() ?? [])].sort((a, b) =>
       a.messageId < b.messageId ? -1 : 1,
     ),
@@ -1062,7 +803,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       const stopFeed = params.node.onAccepted((a) => {
         const env = a.envelope as Envelope;
         // Queued behind any attestation in flight, so a claim it marks as waiting is seen here.
-        if (env.type === 'RecoveryEvent') enqueue(() => rejudgeAwaiting(lower(a.id)));
+        if (env.type === 'RecoveryEvent') enqueue(() => attester.rejudgeAwaiting(lower(a.id)));
         const poolId = env.scope?.poolId ?? evidencePool(env);
         if (poolId !== undefined && !pools.has(lower(poolId)) && namesMe(env)) {
           enqueue(() => takePart(poolId));
@@ -1091,7 +832,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         enqueue(() => giveNoticeAgain(e.poolId)); // its own notice superseded while it was down
         const { view, claims } = claimViews(e, t);
         for (const c of claims)
-          if (c.status === 'attesting') enqueue(() => attest(e.poolId, c.claim.claimId));
+          if (c.status === 'attesting') enqueue(() => attester.attest(e.poolId, c.claim.claimId));
         // Each held decision judged once against that one view of the pool (it was judged once per claim,
         // each time deriving the pool again: claims × decisions derivations, 45 s for 200 messages).
         for (const m of e.state.messages.values())
@@ -1100,7 +841,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       timer = setInterval(
         () =>
           enqueue(async () => {
-            await rejudgeAwaiting();
+            await attester.rejudgeAwaiting();
             await publishDecisions();
             registerInBackground();
           }),
@@ -1114,8 +855,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (!running) return;
       running = false;
       if (timer !== undefined) clearInterval(timer);
-      if (wake !== undefined) clearTimeout(wake);
-      wake = undefined;
+      attester.stop();
       unsubscribe?.();
       await settlement?.stop(); // ends the senders' waits, so the queue and a registration pass finish
       await work;
@@ -1332,7 +1072,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         );
       busy.add(claimId);
       try {
-        return await publishAttestation(
+        return await attester.publishAttestation(
           e,
           c,
           v.verdict,
