@@ -197,3 +197,20 @@ describe('bounded maps', () => {
     expect(m.bindPeer('p4', '0x0000000000000000000000000000000000000009')).toBe(false);
   });
 });
+
+describe('libp2p node', () => {
+  it('pings each connection every 30 s, not libp2p’s 10 s (idle CPU, issue 13)', async () => {
+    const { createLibp2pNode, CONNECTION_PING_INTERVAL_MS } = await import(
+      '../../src/network/createLibp2pNode.js'
+    );
+    const { fixedTopicStrings } = await import('../../src/network/topics.js');
+    const node = await createLibp2pNode({
+      denylist: new PeerDenylist(),
+      gossip: { topics: fixedTopicStrings(), score: { ipColocationWeight: 0 } },
+    });
+    const monitor = (node as unknown as { components: { connectionMonitor?: { pingIntervalMs: number } } })
+      .components.connectionMonitor;
+    expect(CONNECTION_PING_INTERVAL_MS).toBe(30_000);
+    expect(monitor?.pingIntervalMs).toBe(CONNECTION_PING_INTERVAL_MS);
+  });
+});
