@@ -93,8 +93,6 @@ export async function attachPools(p: AttachPoolsParameters): Promise<PoolService
       : { coSignCharters: p.config.policy.coSignCharters }),
     ...(p.config.policy?.coSignNotices === undefined ? {} : { coSignNotices: p.config.policy.coSignNotices }),
     ...(p.logger === undefined ? {} : { logger: p.logger }),
-    // A contract member's signature in a charter file is asked of its contract (verifyCharterMessages).
-    ...(p.contracts === undefined ? {} : { contracts: p.contracts }),
     ...(p.dataDir === undefined || chains.length === 0
       ? {}
       : {

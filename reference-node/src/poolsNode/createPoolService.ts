@@ -44,6 +44,7 @@ import { VaultError } from '../settlement/index.js';
 import type { Store } from '../store/index.js';
 import type { ContractSignatures } from '../validation/contractSignatures.js';
 import type { OwnProtocolVerdict, ValidationOutcome, WireEnvelope } from '../validation/index.js';
+import type { ValidationPipeline } from '../validation/pipeline.js';
 import { createClaimAttester } from './attestClaims.js';
 import type { AutoAttestPolicy, EvidenceCheck, EvidenceVerdict, QueueReason } from './chooseVerdict.js';
 import {
@@ -103,6 +104,12 @@ export interface PoolServiceNode {
   ): () => void;
   /** Registers the pool rules the node's type rules apply before a pool message is stored or relayed. */
   usePoolRules?(rules: (envelope: WireEnvelope, id: string, poolId: string) => ValidationOutcome): () => void;
+  /**
+   * The node's validation pipeline: an envelope given out of band (a charter file) passes its stateless
+   * rules (envelope.md#verification: contract members' signatures asked of their contracts, rotated
+   * keys) before it counts. Without it such an envelope's signature is checked by ecrecover alone.
+   */
+  readonly pipeline?: Pick<ValidationPipeline, 'check'>;
   /** A RecoveryEvent's own-protocol verdict on the announcements held now (messages.md#recoveryevent). */
   judgeOwnProtocol(event: { issuer: string; seq: number; protocol: unknown }): OwnProtocolVerdict;
   /** The node's one publish path; what it accepts reaches `onAccepted` before it resolves. */
@@ -122,15 +129,10 @@ export interface CreatePoolServiceParameters {
     readonly poolId: PoolId;
     /**
      * Signed charter envelopes known out of band (e.g. read from `charterFile`), used until gossip brings
-     * them; a contract member's verified through `contracts` (`verifyCharterMessages`).
+     * them; each passes the node's pipeline first (`verifyCharterMessages`).
      */
     readonly charterMessages?: readonly MessageInput[];
   }[];
-  /**
-   * The node's contract (ERC-1271) members (node.md#contract-members): a contract member's signature of
-   * an out-of-band charter envelope is asked of its contract. Default `settlement.contracts`.
-   */
-  readonly contracts?: ContractSignatures;
   /** Without it, every claim is queued for a manual vote. */
   readonly verifyEvidence?: VerifyEvidence;
   /**
@@ -777,11 +779,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (running) return;
       running = true;
       for (const p of params.pools) {
-        // Out of band, these never passed the node's verification: rules 22-24 here, contracts included.
-        const charters = await verifyCharterMessages(
-          p.charterMessages ?? [],
-          params.contracts ?? params.settlement?.contracts,
-        );
+        // Out of band, these never passed the node's verification: its pipeline checks them now.
+        const charters = await verifyCharterMessages(p.charterMessages ?? [], params.node.pipeline);
         for (const r of charters.refused)
           log?.warn(
             { poolId: p.poolId, messageId: r.messageId, code: r.code },

@@ -1,7 +1,7 @@
 /**
  * A charter file given out of band (`pools[].charterFile`) holding a contract (Safe) member's signed
- * copy: the node asks the Safe's contract (ERC-1271) about its signature, as envelope.md#verification
- * rule 24 does for a received envelope. Before, the pool service built the pool state from the file
+ * copy: the node's own validation pipeline checks it as it checks a received envelope, so the Safe's
+ * contract (ERC-1271) is asked about its signature (envelope.md#verification rule 24). Before, the pool service built the pool state from the file
  * with `createPoolState`, which checks every signature by ecrecover: the Safe's copy (its owners' blob)
  * read ENVELOPE_BAD_SIGNATURE_ENCODING and was dropped, and the pool stayed unfounded until gossip
  * brought the copy (the same defect 9bece83 fixed for the store and a84a290 for decisions).
@@ -12,10 +12,11 @@ import path from 'node:path';
 import type { PoolCharter } from '@sfr/schemas/types';
 import { getAddress } from 'viem';
 import { afterEach, expect, it } from 'vitest';
-import { type Hex, sealEnvelope } from '../../src/envelope/index.js';
+import { checkEnvelopeSchema, type Hex, sealEnvelope } from '../../src/envelope/index.js';
 import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import type { ContractSignatures } from '../../src/validation/contractSignatures.js';
+import { createValidationPipeline } from '../../src/validation/pipeline.js';
 import { charterPayload, members, POOL_ID, PoolSigner, T0, VAULT } from '../pools/fixtures.js';
 import { nodeOf } from './storeNode.js';
 
@@ -67,7 +68,10 @@ afterEach(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
-/** A service of the EOA member given the charter file [Safe's copy, EOA's copy] and `contracts`. */
+/**
+ * A service of the EOA member given the charter file [Safe's copy, EOA's copy], on a node whose pipeline
+ * knows the Safe as a contract member (`contracts`), as `sfr node start` builds it.
+ */
 async function startWithCharterFile(contracts: ContractSignatures) {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sfr-charter-file-'));
   store = await openStore(dir, { sync: false });
@@ -75,10 +79,19 @@ async function startWithCharterFile(contracts: ContractSignatures) {
   const safe = safeCharter(t);
   const mine = await new PoolSigner().sign(eoa.key, 'PoolCharter', text, t + 1, 0);
   service = createPoolService({
-    node: nodeOf(store, eoa.key, () => t + 2),
+    node: nodeOf(
+      store,
+      eoa.key,
+      () => t + 2,
+      undefined,
+      createValidationPipeline({
+        limits: { maxMessageBytes: 65_536, skewMs: 30_000, maxAgeMs: 600_000 },
+        contracts,
+        checkSchema: checkEnvelopeSchema,
+      }),
+    ),
     // As attachPools reads a charter file: each envelope as its (canonical) JSON text.
     pools: [{ poolId: POOL_ID, charterMessages: [safe.wire, mine.wire] }],
-    contracts,
     now: () => t + 2,
     tickMs: 60_000,
   });

@@ -15,8 +15,10 @@ export function nodeOf(
   key: MemberKey,
   now: () => number,
   signer: PoolSigner = new PoolSigner(),
+  pipeline?: PoolServiceNode['pipeline'],
 ): PoolServiceNode {
   return {
+    ...(pipeline === undefined ? {} : { pipeline }),
     member: key.address,
     store,
     joinPool() {},
