@@ -20,6 +20,7 @@ import {
   SYNC_RANGE_PROTOCOL,
   SYNC_SESSION_CONCURRENCY,
 } from '../../src/sync/protocols.js';
+import { requestFailure } from '../../src/sync/syncService.js';
 import { alertPayload, startNetwork, type TestNetwork, testKeys } from '../node/fixtures.js';
 
 const ISSUERS = 7;
@@ -125,5 +126,17 @@ describe('catch-up sessions', () => {
     } finally {
       await peer.stop();
     }
+  });
+
+  it("a request failure is the peer's bad response only when it is not a deadline or a lost stream", () => {
+    const cause = (e: Error) => new Error('/sfr/1/sync/range/1.0.0 failed', { cause: e });
+    const reset = Object.assign(new Error('reset'), { name: 'StreamResetError' });
+    // A deadline inside libp2p (its own timeout signal, not the request's): read as an offence at load 32.
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    expect(requestFailure(cause(timeout), false)).toBe('SYNC_TIMEOUT');
+    expect(requestFailure(timeout, false)).toBe('SYNC_TIMEOUT');
+    expect(requestFailure(new Error('x'), true)).toBe('SYNC_TIMEOUT');
+    expect(requestFailure(cause(reset), false)).toBe('SYNC_PEER_UNREACHABLE');
+    expect(requestFailure(new Error('garbage'), false)).toBe('SYNC_BAD_RESPONSE');
   });
 });
