@@ -5,7 +5,8 @@
  * (reference-node/test/netns).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,14 +24,22 @@ const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
  * machine takes it as its local port, which on a busy shared host happened in 2 of 4 runs between
  * choosing the port and the node binding it (CONFIG_ADDRESS_IN_USE).
  *
- * A port is checked free here and bound later by a child process, so two test files running at once
- * must never choose from the same ports: each vitest worker (`VITEST_POOL_ID`, 1..workers) draws from
- * its own slice of the range (two files each starting five nodes collided in 2 of the last 3 CI runs),
- * and a port handed out once in this process is not handed out again (a killed node restarts on its
- * ports; another network of the same file must not take them meanwhile).
+ * A port is checked free here and bound later by a child process, and a node killed on purpose leaves
+ * its ports unbound until its restart, so a port is handed out to one process on the machine at a time:
+ * it is claimed first by a file in `PORT_CLAIMS` made with O_EXCL and naming this process, then checked
+ * free. Another process never takes a port claimed by a live process, whatever vitest run, worker or
+ * script it belongs to; a dead holder's claim is taken over. Worker slices (`VITEST_POOL_ID`) alone
+ * were per vitest run: every run's first worker, and every script run outside vitest, drew from the
+ * same 1 500 ports, so the lead's kill:200 run (restarting its victim on its ports) and a file run
+ * under the e2e lock drew from one slice at once. The slices stay, so that workers seldom meet on a claim.
+ * A port is not handed out again while its holder lives (a killed node restarts on its ports; another
+ * network of the same process must not take them meanwhile); the network's stop, or the process's
+ * exit, gives its claims back.
  */
 const PORTS = { from: 20_000, count: 12_000, slices: 8 } as const;
+export const PORT_CLAIMS = path.join(os.tmpdir(), 'sfr-test-ports');
 const handedOut = new Set<number>();
+let releaseOnExit = false;
 
 function workerSlice(): { readonly from: number; readonly count: number } {
   const pool = Number(process.env.VITEST_POOL_ID ?? '1');
@@ -39,20 +48,64 @@ function workerSlice(): { readonly from: number; readonly count: number } {
   return { from: PORTS.from + index * count, count };
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Claims `port` for this process machine-wide; false when a live process (this one included) holds it. */
+async function claimPort(port: number): Promise<boolean> {
+  const file = path.join(PORT_CLAIMS, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    // An empty claim is one being written: held.
+    const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(holder) || holder <= 0 || holder === process.pid || alive(holder)) return false;
+    await unlink(file).catch(() => undefined);
+  }
+  return false;
+}
+
+/** Gives back this process's claims on `ports` (all it holds when omitted). */
+function releasePorts(ports: Iterable<number> = [...handedOut]): void {
+  for (const port of ports) {
+    if (!handedOut.delete(port)) continue;
+    const file = path.join(PORT_CLAIMS, String(port));
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 export async function freePort(): Promise<number> {
   const slice = workerSlice();
+  await mkdir(PORT_CLAIMS, { recursive: true });
+  if (!releaseOnExit) {
+    releaseOnExit = true;
+    process.once('exit', () => releasePorts());
+  }
   for (;;) {
     const port = slice.from + Math.floor(Math.random() * slice.count);
-    if (handedOut.has(port)) continue;
+    if (handedOut.has(port) || !(await claimPort(port))) continue;
+    handedOut.add(port);
     const free = await new Promise<boolean>((resolve) => {
       const srv = createServer();
       srv.once('error', () => resolve(false));
       srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-    if (free) {
-      handedOut.add(port);
-      return port;
-    }
+    if (free) return port;
+    releasePorts([port]);
   }
 }
 
@@ -121,6 +174,7 @@ export async function createProcNetwork(
 ): Promise<ProcNetwork> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'sfr-e1-e2e-'));
   const nodes: ProcNode[] = [];
+  const ports: number[] = [];
   for (let i = 0; i < n; i++) {
     const dir = path.join(root, `node${i}`);
     await mkdir(path.join(dir, 'data'), { recursive: true, mode: 0o700 });
@@ -130,6 +184,7 @@ export async function createProcNetwork(
     await writeFile(path.join(dir, 'data', 'peer.key'), privateKeyToProtobuf(peerKey), { mode: 0o600 });
     const peerId = peerIdFromPrivateKey(peerKey).toString();
     const [p2p, http, metrics] = [await freePort(), await freePort(), await freePort()];
+    ports.push(p2p, http, metrics);
     const place = opts.placement?.(i) ?? { host: '127.0.0.1' };
     const host = place.host;
     const token = `e2e-token-${i}-${'x'.repeat(24)}`;
@@ -252,6 +307,7 @@ export async function createProcNetwork(
     kill,
     async stop() {
       await Promise.allSettled(nodes.map((_, i) => kill(i, 'SIGTERM')));
+      releasePorts(ports);
       await rm(root, { recursive: true, force: true });
     },
   };

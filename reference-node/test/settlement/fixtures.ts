@@ -15,6 +15,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { splitProRata } from '../../src/pools/index.js';
 import {
   deployVault,
@@ -52,7 +53,9 @@ export type VaultChain = {
 };
 
 export async function startVaultChain(): Promise<VaultChain> {
-  const anvil = await startAnvil();
+  // startAnvil's own bound is 10 s, a bare number: anvil's first line can come later than that on two
+  // cores shared with a dozen node processes.
+  const anvil = await startAnvil({ timeoutMs: TIMEOUTS.start });
   const client = anvil.client as unknown as VaultClient;
   const vault = await deployVault({ client });
   const token = await anvil.deploy(testToken, ['USD Coin (test)', 'USDC', 6]);
