@@ -17,6 +17,15 @@ let holder: ChildProcess;
 const written: string[] = [];
 const savedPool = process.env.VITEST_POOL_ID;
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = createServer();
@@ -51,12 +60,12 @@ describe('freePort across processes', () => {
         left = port;
         continue;
       }
-      try {
-        await writeFile(file, String(holder.pid), { flag: 'wx' });
-        written.push(file);
-      } catch {
-        // held by some live process already: as good for this test
-      }
+      // A claim left by a process that has died (an earlier run on this machine) would be taken over:
+      // it becomes the holder's. One a live process holds is as good for this test.
+      const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(owner) && owner > 0 && alive(owner)) continue;
+      await writeFile(file, String(holder.pid));
+      written.push(file);
     }
     expect(left).toBeDefined();
     expect(await freePort()).toBe(left);
