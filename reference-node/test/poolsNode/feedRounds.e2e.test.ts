@@ -36,7 +36,7 @@ const chainlinkDir = path.join(
 );
 
 beforeAll(async () => {
-  anvil = await startAnvil();
+  anvil = await startAnvil({ timeoutMs: TIMEOUTS.start });
   const built = await compileSolidityFiles(chainlinkDir, ['MockAggregator.sol', 'MockFeedProxy.sol']);
   const abi = built.MockAggregator!.abi as Abi;
   W = Number((await anvil.client.getBlock()).timestamp) + 1_000;

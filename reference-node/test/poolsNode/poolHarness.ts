@@ -19,6 +19,7 @@ import {
 import { createAdapter } from '@sfr/adapter-pausable';
 import type { EvidenceRef, FundClaim, PoolCharter, PoolId } from '@sfr/schemas/types';
 import type { Address, Hex } from 'viem';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { type AutoAttestPolicy, createPoolService, type PoolService } from '../../src/poolsNode/index.js';
 import { startNetwork, type TestNetwork } from '../node/fixtures.js';
 
@@ -58,7 +59,8 @@ export interface Chain {
 }
 
 export async function startChain(): Promise<Chain> {
-  const anvil = await startAnvil();
+  // not startAnvil's own 10 s default: anvil's first line can come later on two busy cores (as startVaultChain)
+  const anvil = await startAnvil({ timeoutMs: TIMEOUTS.start });
   try {
     const mock = (await compileSolidityFiles(CONTRACTS, ['PausableMock.sol'])).PausableMock!;
     const watched = await anvil.deploy(mock);
