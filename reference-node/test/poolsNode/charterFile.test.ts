@@ -6,19 +6,14 @@
  * read ENVELOPE_BAD_SIGNATURE_ENCODING and was dropped, and the pool stayed unfounded until gossip
  * brought the copy (the same defect 9bece83 fixed for the store and a84a290 for decisions).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { PoolCharter } from '@sfr/schemas/types';
 import { getAddress } from 'viem';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { checkEnvelopeSchema, type Hex, sealEnvelope } from '../../src/envelope/index.js';
-import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
 import type { ContractSignatures } from '../../src/validation/contractSignatures.js';
 import { createValidationPipeline } from '../../src/validation/pipeline.js';
 import { charterPayload, members, POOL_ID, PoolSigner, T0, VAULT } from '../pools/fixtures.js';
-import { nodeOf } from './storeNode.js';
+import { storeNodes } from './storeNode.js';
 
 const SAFE = getAddress(`0x${'5afe'.repeat(10)}`);
 const BLOB = `0x${'ab'.repeat(130)}` as Hex; // two owners' 65-byte signatures: not one ECDSA signature
@@ -59,43 +54,29 @@ const safeContract = (answer: 'valid' | 'invalid'): ContractSignatures => ({
   check: async (_issuer, _digest, signature) => (signature === BLOB ? answer : 'invalid'),
 });
 
-let store: Store | undefined;
-let service: PoolService | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await service?.stop();
-  await store?.close();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-});
+const nodes = storeNodes();
 
 /**
  * A service of the EOA member given the charter file [Safe's copy, EOA's copy], on a node whose pipeline
  * knows the Safe as a contract member (`contracts`), as `sfr node start` builds it.
  */
 async function startWithCharterFile(contracts: ContractSignatures) {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sfr-charter-file-'));
-  store = await openStore(dir, { sync: false });
+  const store = await nodes.store('sfr-charter-file-');
   const t = T0 - 60_000;
   const safe = safeCharter(t);
   const mine = await new PoolSigner().sign(eoa.key, 'PoolCharter', text, t + 1, 0);
-  service = createPoolService({
-    node: nodeOf(
-      store,
-      eoa.key,
-      () => t + 2,
-      undefined,
-      createValidationPipeline({
-        limits: { maxMessageBytes: 65_536, skewMs: 30_000, maxAgeMs: 600_000 },
-        contracts,
-        checkSchema: checkEnvelopeSchema,
-      }),
-    ),
+  const service = await nodes.service(store, {
+    key: eoa.key,
+    pipeline: createValidationPipeline({
+      limits: { maxMessageBytes: 65_536, skewMs: 30_000, maxAgeMs: 600_000 },
+      contracts,
+      checkSchema: checkEnvelopeSchema,
+    }),
     // As attachPools reads a charter file: each envelope as its (canonical) JSON text.
     pools: [{ poolId: POOL_ID, charterMessages: [safe.wire, mine.wire] }],
     now: () => t + 2,
     tickMs: 60_000,
   });
-  await service.start();
   return { safe, mine, service };
 }
 

@@ -7,18 +7,14 @@
  * never voted and the claim expired instead of being rejected. Here the tick is ten minutes: the
  * refusal comes from the wake alone, before the round closes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { ClaimAttestation } from '@sfr/schemas/types';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import type { Envelope } from '../../src/envelope/index.js';
-import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
 import { missingEventRefusableAt } from '../../src/poolsNode/judgeLoss.js';
-import { openStore, type Store } from '../../src/store/index.js';
-import { charterPayload, HOUR, members, POOL_ID, PoolSigner, type Signed } from '../pools/fixtures.js';
-import { nodeOf } from './storeNode.js';
+import type { Store } from '../../src/store/index.js';
+import { charterPayload, HOUR, members, POOL_ID, PoolSigner } from '../pools/fixtures.js';
+import { storeNodes } from './storeNode.js';
 
 const ms = members([
   { weight: 10, commit: 10_000_000_000n },
@@ -26,20 +22,10 @@ const ms = members([
   { weight: 10, commit: 10_000_000_000n },
 ]);
 const [, b] = ms.map((m) => m.key.address.toLowerCase()) as [string, string, string];
-const utf8 = new TextEncoder();
-
-let store: Store | undefined;
-let service: PoolService | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await service?.stop();
-  await store?.close();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-});
+const nodes = storeNodes();
 
 it('a claim citing a missing recovery event is refused at closesAt − challengeMs / 2, not at the next tick', async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sfr-missing-event-'));
-  store = await openStore(dir, { sync: false });
+  const store = await nodes.store('sfr-missing-event-');
   const s = new PoolSigner();
   const start = Date.now();
   // A round of 3 s whose refusal window (1 s) is far narrower than the service's tick.
@@ -47,15 +33,12 @@ it('a claim citing a missing recovery event is refused at closesAt − challenge
     effectiveAt: start - 2 * HOUR,
     windows: { votingMs: 3_000, challengeMs: 2_000, cooldownMs: 0 },
   });
-  const append = async (x: Signed) =>
-    expect(
-      (await store!.append({ wire: utf8.encode(x.wire), envelope: x.envelope, via: 'gossip' })).status,
-    ).toBe('appended');
   for (const [i, m] of ms.entries())
-    await append(await s.sign(m.key, 'PoolCharter', text, start - HOUR + i, 0));
+    await nodes.append(store, await s.sign(m.key, 'PoolCharter', text, start - HOUR + i, 0));
   // This node runs as member b, attests automatically, and re-derives every loss.
-  service = createPoolService({
-    node: nodeOf(store, ms[1]!.key, Date.now, s),
+  const service = await nodes.service(store, {
+    key: ms[1]!.key,
+    signer: s,
     pools: [{ poolId: POOL_ID }],
     policy: { enabled: true },
     deriveLoss: async () => ({
@@ -66,12 +49,11 @@ it('a claim citing a missing recovery event is refused at closesAt − challenge
     }),
     tickMs: 600_000,
   });
-  await service.start();
   expect(service.view(POOL_ID).charters).toHaveLength(1);
 
   // a files a claim citing a RecoveryEvent (0xe1…e1) nobody ever published.
   const claim = await s.claim(ms[0]!.key, Date.now());
-  await append(claim);
+  await nodes.append(store, claim);
   await service.idle();
   const c = service.view(POOL_ID).claims.find((x) => x.claim.claimId === claim.id)!;
   expect(c.status).toBe('attesting');
@@ -80,7 +62,7 @@ it('a claim citing a missing recovery event is refused at closesAt − challenge
   expect(await votesOf(store, b)).toEqual([]);
 
   // b's node refuses it on its own once the window opens: before the round closes.
-  await waitFor(async () => (await votesOf(store!, b)).length > 0, TIMEOUTS.event, "b's refusal");
+  await waitFor(async () => (await votesOf(store, b)).length > 0, TIMEOUTS.event, "b's refusal");
   const [vote] = await votesOf(store, b);
   const p = vote!.payload as unknown as ClaimAttestation;
   expect(p).toMatchObject({

@@ -5,19 +5,15 @@
  * `leavingAt` it asked for, so both members leave without their operators asking twice (before, the
  * second had to run `sfr pool leave` again).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { PoolCharter, SubmitResponse } from '@sfr/schemas/types';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { leaveReportOf } from '../../src/cli/poolLeave.js';
 import type { PoolJson } from '../../src/cli/poolLedger.js';
 import type { Envelope } from '../../src/envelope/index.js';
 import { buildNotice } from '../../src/poolsNode/giveNotice.js';
-import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
-import { charterPayload, HOUR, members, POOL_ID, PoolSigner, type Signed, T0 } from '../pools/fixtures.js';
-import { nodeOf } from './storeNode.js';
+import type { Store } from '../../src/store/index.js';
+import { charterPayload, HOUR, members, POOL_ID, PoolSigner, T0 } from '../pools/fixtures.js';
+import { storeNodes } from './storeNode.js';
 
 const ms = members([
   { weight: 10, commit: 1000n },
@@ -28,35 +24,17 @@ const [a, b] = ms.map((m) => m.key.address.toLowerCase()) as [string, string, st
 const text = charterPayload(ms, { effectiveAt: T0 - 2 * HOUR });
 const VOTING = 24 * HOUR;
 const NOTICE = 7 * 24 * HOUR;
-const utf8 = new TextEncoder();
-
-let store: Store | undefined;
-let service: PoolService | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await service?.stop();
-  await store?.close();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-});
+const nodes = storeNodes();
 
 it("two members give notice at once: b's node gives its superseded notice again under a's, and both are adopted", async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sfr-notices-'));
-  store = await openStore(dir, { sync: false });
+  const store = await nodes.store('sfr-notices-');
   const s = new PoolSigner();
   const t = { now: T0 - HOUR };
-  const append = async (x: Signed) =>
-    expect(
-      (await store!.append({ wire: utf8.encode(x.wire), envelope: x.envelope, via: 'gossip' })).status,
-    ).toBe('appended');
-  for (const [i, m] of ms.entries()) await append(await s.sign(m.key, 'PoolCharter', text, t.now + i, 0));
+  for (const [i, m] of ms.entries())
+    await nodes.append(store, await s.sign(m.key, 'PoolCharter', text, t.now + i, 0));
   // This node runs as member b; its configuration names the pool.
-  service = createPoolService({
-    node: nodeOf(store, ms[1]!.key, () => t.now, s),
-    pools: [{ poolId: POOL_ID }],
-    now: () => t.now,
-    tickMs: 60_000,
-  });
-  await service.start();
+  const asB = { key: ms[1]!.key, signer: s, pools: [{ poolId: POOL_ID }], now: () => t.now, tickMs: 60_000 };
+  let service = await nodes.service(store, asB);
   const founded = service.view(POOL_ID);
   expect(founded.charters).toHaveLength(1);
 
@@ -67,11 +45,11 @@ it("two members give notice at once: b's node gives its superseded notice again 
   t.now = T0 + 1;
   const leavingAt = T0 + 30 * 24 * HOUR;
   const mine = await service.giveNotice(POOL_ID, leavingAt);
-  await append(byA);
+  await nodes.append(store, byA);
   await service.idle();
   // c co-signs the earliest, a's: epoch 1 is a's notice, b's is superseded.
   t.now = T0 + 2;
-  await append(await s.sign(ms[2]!.key, 'PoolCharter', noticeA, T0 + 2, 1));
+  await nodes.append(store, await s.sign(ms[2]!.key, 'PoolCharter', noticeA, T0 + 2, 1));
   await service.idle();
   const v1 = service.view(POOL_ID);
   expect(v1.charters.map((c) => c.charter.members.map((m) => m.leavingAt))).toEqual([
@@ -93,7 +71,7 @@ it("two members give notice at once: b's node gives its superseded notice again 
 
   // a and c co-sign it as any notice (step 5): both members now leave.
   t.now = T0 + 3;
-  await append(await s.sign(ms[0]!.key, 'PoolCharter', payload, T0 + 3, 2));
+  await nodes.append(store, await s.sign(ms[0]!.key, 'PoolCharter', payload, T0 + 3, 2));
   await service.idle();
   const v2 = service.view(POOL_ID);
   expect(v2.charters.map((c) => c.charter.members.map((m) => m.leavingAt))[2]).toEqual([
@@ -118,13 +96,7 @@ it("two members give notice at once: b's node gives its superseded notice again 
   });
   // Restarted, the node gives nothing again either.
   await service.stop();
-  service = createPoolService({
-    node: nodeOf(store, ms[1]!.key, () => t.now, s),
-    pools: [{ poolId: POOL_ID }],
-    now: () => t.now,
-    tickMs: 60_000,
-  });
-  await service.start();
+  service = await nodes.service(store, asB);
   await service.idle();
   expect((await ownCharters(store, b, 2)).length + (await ownCharters(store, b, 3)).length).toBe(1);
 });

@@ -7,17 +7,14 @@
  * was never adopted at an EOA node that signed it afterwards (it took part in the pool on the Safe's
  * text and rebuilt it without that text), and every node restarted lost the Safe's messages.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { PoolCharter } from '@sfr/schemas/types';
 import { getAddress } from 'viem';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Envelope, type Hex, sealEnvelope } from '../../src/envelope/index.js';
-import { createPoolService, type PoolService } from '../../src/poolsNode/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import type { PoolService } from '../../src/poolsNode/index.js';
+import type { Store } from '../../src/store/index.js';
 import { charterPayload, members, POOL_ID, T0, VAULT } from '../pools/fixtures.js';
-import { nodeOf } from './storeNode.js';
+import { storeNodes } from './storeNode.js';
 
 /** A contract member: its envelope signature is a blob only its contract can judge (ERC-1271). */
 const SAFE = getAddress(`0x${'5afe'.repeat(10)}`);
@@ -54,33 +51,15 @@ function safeCharter(issuedAt: number): { wire: Uint8Array; envelope: Envelope; 
   return { wire: sealed.wire, envelope: sealed.envelope, id: sealed.messageId };
 }
 
-const dirs: string[] = [];
-const services: PoolService[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  for (const s of services.splice(0)) await s.stop();
-  for (const s of stores.splice(0)) await s.close();
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+const nodes = storeNodes();
 
 /** A pool service started on `store` (its configuration names no pool). */
-async function serviceOn(store: Store, t: { now: number }): Promise<PoolService> {
-  const service = createPoolService({
-    node: nodeOf(store, eoa.key, () => t.now),
-    pools: [],
-    now: () => t.now,
-    tickMs: 60_000,
-  });
-  services.push(service);
-  await service.start();
-  return service;
+function serviceOn(store: Store, t: { now: number }): Promise<PoolService> {
+  return nodes.service(store, { key: eoa.key, pools: [], now: () => t.now, tickMs: 60_000 });
 }
 
 async function started(t: { now: number }) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sfr-stored-pool-'));
-  dirs.push(dir);
-  const store = await openStore(dir, { sync: false });
-  stores.push(store);
+  const store = await nodes.store('sfr-stored-pool-');
   return { store, service: await serviceOn(store, t) };
 }
 
