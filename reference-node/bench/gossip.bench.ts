@@ -9,7 +9,8 @@
  * Every section prints its ratio to its same-run baseline and records its figures: `npm run bench -- --json
  * gossip` prints them as one JSON document. The picture (latency CDF per N and ingest rate over time, SFR
  * solid beside raw gossipsub dashed) is written to `BENCH_SVG` (default `.cache/bench/gossip.svg`).
- * `BENCH_ONLY=pipeline,ingest` and `BENCH_SIZES=10,30` pick sections and network sizes. The dissemination
+ * `BENCH_ONLY=pipeline,ingest` and `BENCH_SIZES=10,30` pick sections and network sizes (`BENCH_ONLY=stages`:
+ * only the pipeline's per-stage CPU table, which the pipeline section also prints). The dissemination
  * section runs all nodes in this process and, with `BENCH_PROCESSES=k` (default in full mode: a process per
  * node, as free memory allows), in k worker processes pinned to cores with `taskset`; `BENCH_IN_PROCESS=0`
  * skips the in-process layout. `BENCH_CPU_PROFILE=<dir>` writes a CPU profile of each ingest run (the
@@ -25,7 +26,10 @@ import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
+  checkDecodedEnvelope,
   checkEnvelopeSchema,
+  checkIssuedAt,
+  checkSignatureEncoding,
   createMemorySigningJournal,
   createRecoverPool,
   deriveTestKey,
@@ -35,10 +39,13 @@ import {
   getSecpBackend,
   hexToBytes,
   type MemberKey,
+  messageIdOf,
   type RecoverSignerFn,
   signEnvelope,
+  tryCanonicalize,
   type UnsignedEnvelope,
 } from '../src/envelope/index.js';
+import { addressOfPublicKey } from '../src/envelope/recoverSigner.js';
 import { createLibp2pNode, type SfrLibp2p } from '../src/network/createLibp2pNode.js';
 import { PeerDenylist } from '../src/network/denylist.js';
 import { createGossipsubRouter } from '../src/network/gossip/gossipsubRouter.js';
@@ -242,7 +249,149 @@ async function benchPipeline(): Promise<void> {
     loadavg: os.loadavg(),
   });
   await benchPipelinePool(wires, recoverOnly);
+  await benchPipelineStages(await presign(keys, 10_000, Date.now()));
   await benchSpentIssuer(keys, now);
+}
+
+/**
+ * Where one message's CPU goes in `pipeline.check` (issue 12: the pipeline must cost ≤ 1.25 bare ecrecover
+ * per message for the pool to reach 0.8× ecrecover per core). Each stage of the stateless rules runs alone
+ * over the same pre-signed alerts beside a bare native ecrecover of the same signatures and the whole
+ * `pipeline.check`, in CPU µs per message (process.cpuUsage, honest on a busy machine). The stages are
+ * interleaved, a pass of every message each, over `rounds` rounds in rotating order, so that a change of
+ * load meets every stage alike; each figure is also given per bare ecrecover of the same run.
+ */
+async function benchPipelineStages(wires: Uint8Array[], rounds = FULL ? 8 : 4): Promise<void> {
+  const n = wires.length;
+  const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const texts = wires.map((w) => strict.decode(w));
+  const values = texts.map((t) => JSON.parse(t) as Envelope);
+  const digests = values.map((e, i) => digestOf(e, wires[i]));
+  const sigs = values.map((e) => hexToBytes(e.signature)!);
+  const secp = getSecpBackend();
+  const pubs = sigs.map((s, i) => secp.recover(digests[i]!, s.subarray(0, 64), s[64]! - 27)!);
+  const members = [...new Set(values.map((e) => e.issuer))];
+  const membership = new Membership(members);
+  const pipeline = createValidationPipeline({
+    membership,
+    checkSchema: checkEnvelopeSchema,
+    typeRules: createTypeRules(),
+    limits: { maxMessageBytes: 65_536, skewMs: 10_000, maxAgeMs: 300_000 },
+  });
+  const typeRules = createTypeRules();
+  const ctx = { source: 'gossip' as const, topic: ALERTS, from: 'bench' };
+  const now = Date.now();
+  let sink = 0;
+  type Stage = {
+    name: string;
+    part: boolean;
+    sync?: (i: number) => unknown;
+    async?: (i: number) => Promise<unknown>;
+  };
+  const stages: Stage[] = [
+    {
+      name: 'bare native ecrecover',
+      part: false,
+      sync: (i) => secp.recover(digests[i]!, sigs[i]!.subarray(0, 64), sigs[i]![64]! - 27),
+    },
+    {
+      name: 'whole pipeline.check (awaited one at a time)',
+      part: false,
+      async: (i) => pipeline.check(wires[i]!, ctx),
+    },
+    { name: 'rule 2: strict UTF-8 decode', part: true, sync: (i) => strict.decode(wires[i]!) },
+    { name: 'rule 2: JSON.parse', part: true, sync: (i) => JSON.parse(texts[i]!) },
+    {
+      name: 'rule 3: canonical form (canonicalize, compare)',
+      part: true,
+      sync: (i) => {
+        const c = tryCanonicalize(values[i]);
+        return c.ok && c.value === texts[i];
+      },
+    },
+    { name: 'message id (keccak of the wire, hex)', part: true, sync: (i) => messageIdOf(wires[i]!) },
+    { name: 'rules 4-10 (shape, EIP-55)', part: true, sync: (i) => checkDecodedEnvelope(values[i]) },
+    {
+      name: 'rules 15-19 (time, member)',
+      part: true,
+      sync: (i) =>
+        checkIssuedAt(values[i]!.issuedAt, now, 10_000, { maxAgeMs: 300_000 }) ??
+        membership.isMember(values[i]!.issuer),
+    },
+    {
+      name: 'rule 22: signature encoding (hex, range)',
+      part: true,
+      sync: (i) => checkSignatureEncoding(values[i]!, false),
+    },
+    {
+      name: 'EIP-712 digest (payload keccak from the wire, struct, digest)',
+      part: true,
+      sync: (i) => digestOf(values[i]!, wires[i]),
+    },
+    {
+      name: 'rule 24: bare native ecrecover (in the pipeline)',
+      part: true,
+      sync: (i) => secp.recover(digests[i]!, sigs[i]!.subarray(0, 64), sigs[i]![64]! - 27),
+    },
+    {
+      name: 'rule 24: address of the recovered key (keccak, hex)',
+      part: true,
+      sync: (i) => addressOfPublicKey(pubs[i]!),
+    },
+    {
+      name: 'rule 25: schema (checkJsonValue, ajv)',
+      part: true,
+      sync: (i) => checkEnvelopeSchema(values[i]!),
+    },
+    { name: 'rules 32-33: type rules (no held state)', part: true, sync: (i) => typeRules(values[i]!, 'x') },
+  ];
+  const micros = new Map<string, number>(stages.map((s) => [s.name, 0]));
+  const pass = async (s: Stage): Promise<number> => {
+    const c0 = process.cpuUsage();
+    if (s.sync !== undefined) for (let i = 0; i < n; i++) sink ^= s.sync(i) === null ? 1 : 0;
+    else for (let i = 0; i < n; i++) await s.async!(i);
+    const c = process.cpuUsage(c0);
+    return c.user + c.system;
+  };
+  for (const s of stages) await pass(s); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < stages.length; k++) {
+      const s = stages[(k + r) % stages.length]!;
+      micros.set(s.name, micros.get(s.name)! + (await pass(s)));
+    }
+  }
+  const per = (name: string) => micros.get(name)! / (rounds * n);
+  const ecrecover = per('bare native ecrecover');
+  const whole = per('whole pipeline.check (awaited one at a time)');
+  const parts = stages.filter((s) => s.part).reduce((sum, s) => sum + per(s.name), 0);
+  const figures: Record<string, number> = {};
+  console.log(
+    `\n### where a message's CPU goes in pipeline.check (${n} alerts of ${wires[0]!.length} bytes, ${rounds} interleaved rounds)`,
+  );
+  console.log('| stage | CPU µs/msg | × bare ecrecover |\n| --- | ---: | ---: |');
+  for (const s of stages) {
+    figures[s.name] = per(s.name);
+    console.log(
+      `| ${s.part ? '' : '**'}${s.name}${s.part ? '' : '**'} | ${fmt(per(s.name), 2)} | ${fmt(per(s.name) / ecrecover, 3)} |`,
+    );
+  }
+  const rest = whole - parts;
+  console.log(
+    `| the rest (pipeline glue: async steps, closures, verdict objects) | ${fmt(rest, 2)} | ${fmt(rest / ecrecover, 3)} |`,
+  );
+  console.log(
+    `non-ecrecover CPU per message: ${fmt(whole - ecrecover, 2)} µs = ${fmt((whole - ecrecover) / ecrecover, 3)} ecrecover (target ≤ 0.25 for 0.8× ecrecover per core); load average ${loadavg()}${sink === -1 ? '' : ''}`,
+  );
+  record('pipelineStages', {
+    cpuMicrosPerMessage: figures,
+    rest,
+    ecrecover,
+    whole,
+    nonRecoverPerRecover: (whole - ecrecover) / ecrecover,
+    rounds,
+    messages: n,
+    loadavg: os.loadavg(),
+  });
 }
 
 /**
@@ -1238,6 +1387,10 @@ async function main(): Promise<never> {
     `mode: ${FULL ? 'full' : 'quick'} (BENCH_FULL=1 for N=100, more messages and a process per node); load average ${loadavg()}`,
   );
   if (ONLY.has('pipeline')) await benchPipeline();
+  else if (ONLY.has('stages')) {
+    const keys = Array.from({ length: 8 }, (_, i) => deriveTestKey(`sfr-bench-${i}`));
+    await benchPipelineStages(await presign(keys, 10_000, Date.now()));
+  }
   if (ONLY.has('ingest')) await benchIngest();
   if (ONLY.has('dissemination')) await benchDissemination();
   if (ONLY.has('rss')) await benchRss();
