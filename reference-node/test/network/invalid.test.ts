@@ -37,7 +37,8 @@ const TIME = { skewMs: 1_000, maxAgeMs: 8_000 };
 
 describe('invalid messages from a peer', () => {
   let net: TestNetwork;
-  let attacker: SfrLibp2p;
+  /** Two attackers, three kinds each: four REJECTs from one peer graylist it (p2p.md#graylisting). */
+  const attackers: SfrLibp2p[] = [];
   /** Every gossip message id each node's router received, with the time it arrived. */
   const arrivals: Array<Map<string, number[]>> = [];
 
@@ -54,37 +55,42 @@ describe('invalid messages from a peer', () => {
         seen.set(evt.detail.msgId, list);
       });
     });
-    // The attacker runs the router without validation (it sends anything) and forgets ids quickly.
-    attacker = await createLibp2pNode({
-      denylist: new PeerDenylist(),
-      gossip: {
-        topics: fixedTopicStrings(),
-        asyncValidation: false,
-        seenTtlMs: 500,
-        score: { ipColocationWeight: 0 },
-      },
-    });
-    await attacker.start();
+    // The attackers run the router without validation (they send anything) and forget ids quickly.
+    for (let a = 0; a < 2; a++) {
+      const attacker = await createLibp2pNode({
+        denylist: new PeerDenylist(),
+        gossip: {
+          topics: fixedTopicStrings(),
+          asyncValidation: false,
+          seenTtlMs: 500,
+          score: { ipColocationWeight: 0 },
+        },
+      });
+      await attacker.start();
+      attackers.push(attacker);
+    }
   }, TIMEOUTS.hook);
   afterAll(async () => {
-    await attacker?.stop();
+    for (const a of attackers) await a.stop();
     await net?.stop();
   });
 
   it('each kind is REJECTed at the first hop, lowers the sender score there, and reaches no other node', async () => {
     const victim = net.nodes[0]!;
     const refused: Array<{ code: string; outcome: string }> = [];
-    const attackerId = attacker.peerId.toString();
-    const router = createGossipsubRouter(attacker.services.pubsub);
-    router.subscribe(ALERTS);
-    await attacker.dial(victim.libp2p.getMultiaddrs()[0]!);
-    await waitFor(
-      () =>
-        victim.router.getSubscribers(ALERTS).includes(attackerId) &&
-        router.getSubscribers(ALERTS).includes(victim.libp2p.peerId.toString()),
-      TIMEOUTS.event,
-      'attacker and victim subscribed to each other',
-    );
+    const attackerIds = attackers.map((a) => a.peerId.toString());
+    const routers = attackers.map((a) => createGossipsubRouter(a.services.pubsub));
+    for (const [a, attacker] of attackers.entries()) {
+      routers[a]!.subscribe(ALERTS);
+      await attacker.dial(victim.libp2p.getMultiaddrs()[0]!);
+      await waitFor(
+        () =>
+          victim.router.getSubscribers(ALERTS).includes(attackerIds[a]!) &&
+          routers[a]!.getSubscribers(ALERTS).includes(victim.libp2p.peerId.toString()),
+        TIMEOUTS.event,
+        `attacker ${a} and victim subscribed to each other`,
+      );
+    }
 
     // A message every node accepted, to replay later: the victim's own. (Gossipsub scores only the first
     // verdict per message id for 2 minutes after a peer delivered it; the victim published this one, so it
@@ -161,12 +167,16 @@ describe('invalid messages from a peer', () => {
     ];
 
     const ids: string[] = [];
-    let before = victim.router.getScore(attackerId);
-    for (const [code, make] of cases) {
+    const scores = attackerIds.map((a) => victim.router.getScore(a));
+    for (const [k, [code, make]] of cases.entries()) {
+      // Kinds 1-3 from the first attacker, 4-6 from the second: three REJECTs each, below the graylist.
+      const a = k < 3 ? 0 : 1;
+      const attackerId = attackerIds[a]!;
+      const before = scores[a]!;
       const wire = await make();
       const id = messageIdOf(wire);
       ids.push(id);
-      await router.publish(ALERTS, wire);
+      await routers[a]!.publish(ALERTS, wire);
       await waitFor(
         () => victim.router.getScore(attackerId) < before - 50,
         TIMEOUTS.event,
@@ -174,12 +184,14 @@ describe('invalid messages from a peer', () => {
       );
       const after = victim.router.getScore(attackerId);
       refused.push({ code, outcome: after < before ? 'lowered' : 'unchanged' });
-      before = after;
+      scores[a] = after;
       // The victim stored nothing new, and its pipeline remembers the verdict by id (not time codes).
       if (code !== 'ENVELOPE_EXPIRED') expect(await victim.store.getMessage(id)).toBeUndefined();
     }
     expect(refused.map((r) => r.outcome)).toEqual(cases.map(() => 'lowered'));
-    expect(before).toBeLessThan(-500);
+    for (const score of scores) expect(score).toBeLessThan(-500);
+    // Neither was cut off by its three.
+    for (const id of attackerIds) expect(victim.denylist.isDenied(id)).toBe(false);
 
     // Nothing was relayed: give gossip a few heartbeats, then no other node ever received the invalid ids,
     // and the replay did not arrive again anywhere but at the victim.

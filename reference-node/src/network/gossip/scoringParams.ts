@@ -103,22 +103,27 @@ export const SCORE_THRESHOLDS: PeerScoreThresholds = {
 
 /** [sfr] How long a graylisted peer is denied (dial and inbound) after being disconnected: 10 minutes. */
 export const GRAYLIST_DENY_MS = 10 * 60_000;
-/** [sfr] How often peer scores are compared with the graylist threshold, ms (one heartbeat). */
+/**
+ * [sfr] How often every connected peer's score is compared with the graylist threshold, ms (one
+ * heartbeat): the backstop; a peer is also judged as soon as it is penalised (graylistEnforcer).
+ */
 export const GRAYLIST_CHECK_INTERVAL_MS = HEARTBEAT_INTERVAL_MS;
 /** [sfr] Denylist capacity: the oldest entry is evicted first beyond this many peers. */
 export const DENYLIST_MAX_ENTRIES = 4096;
 
 /**
  * P4 — invalid message deliveries, the penalty that matters for SFR.
- * Contribution = topicWeight × weight × counter². [sfr] weight −400 with topicWeight 1: one REJECT costs
- * −400 (visible at once in metrics), 7 REJECTs cross the graylist threshold (−19 600 < −16 000; 6 give
- * −14 400), so a flooding peer is cut off by its first few bad messages, before the flood has built a
- * backlog at the receiver. An honest peer never relays a message it REJECTs, so only a peer whose
- * rules differ from ours (a bug, another version, another member list) can be cut off this way, and
- * it would be at 13 as well. Decay 0.997 per second ≈ 4 minute half-life [lodestar uses a similar
- * slow decay for invalid deliveries].
+ * Contribution = topicWeight × weight × counter². [sfr] weight −1 100 with topicWeight 1: one REJECT
+ * costs −1 100 (visible at once in metrics), 4 REJECTs cross the graylist threshold (−17 600 < −16 000;
+ * 3 give −9 900), so a flooding peer is cut off by the REJECTs of its first RPC (a batch of 4 invalid
+ * messages), before the flood has built a backlog at the receiver. The margin of 1 600 below the
+ * threshold covers the positive credit a peer can bank on other topics (P1 + P2, at most ~110 a topic).
+ * An honest peer never relays a message it REJECTs, so only a peer whose rules differ from ours (a bug,
+ * another version, another member list) can be cut off this way, and it would be at its next few
+ * messages as well. Decay 0.997 per second ≈ 4 minute half-life [lodestar uses a similar slow decay for
+ * invalid deliveries].
  */
-const INVALID_WEIGHT = -400;
+const INVALID_WEIGHT = -1_100;
 const INVALID_DECAY = 0.997;
 
 /**
@@ -175,7 +180,7 @@ export interface ScoreOverrides {
  * The peer score parameters for a set of topic strings.
  * - P5 app-specific: [sfr] weight 1; SFR does not feed an application score (0) in v1.
  * - P7 behaviour (broken promises, graft floods): [lodestar] weight −15.92, threshold 6, decay 0.986/s.
- * - topicScoreCap: [sfr] 50, so positive topic credit never offsets more than half a REJECT.
+ * - topicScoreCap: [sfr] 50, so a peer's positive topic credit in all stays under a twentieth of a REJECT.
  * - decayInterval 1 s (= heartbeat), decayToZero 0.01 [gossipsub-v1.1 recommendation].
  * - retainScore: [sfr] keep a disconnected peer's score 15 min (> GRAYLIST_DENY_MS), so a graylisted peer
  *   that reconnects after its denial still carries its history.
