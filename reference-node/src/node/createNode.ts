@@ -400,7 +400,10 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
         return m === undefined ? undefined : { id: m.id, wire: m.wire };
       },
       isPruned: (issuer, seq) => store.isPruned(issuer, seq),
-      headSeq: (issuer) => store.headSeq(issuer),
+      // An issuer the store holds nothing of has every slot empty (seq ≥ 0): no read per message of a
+      // member's first messages while they wait for their group commit (issue 12).
+      headSeq: (issuer) =>
+        store.headSeq(issuer) ?? (store.holdsNothingOf?.(issuer) === true ? -1 : undefined),
       getMessage: (id) => store.getMessage(id),
       appendRefusal: () => appendRefusalOf(store),
       async append(wire, info) {

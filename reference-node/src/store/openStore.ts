@@ -195,6 +195,8 @@ class LevelStore implements Store {
   private extraIssues = 0;
   private nextCursor = 1;
   private readonly headMap = new Map<string, number>();
+  /** Whether `headMap` lists every issuer the log holds (after open, except while a rebuild redoes it). */
+  private headsKnown = false;
   private queue: Pending[] = [];
   private draining = false;
   private lock: Promise<unknown> = Promise.resolve();
@@ -345,6 +347,7 @@ class LevelStore implements Store {
       await this.rebuildDerived();
     }
     await this.loadHeads();
+    this.headsKnown = true;
     if (this.healthyLogOnly()) await this.holdStoredAnnouncements();
   }
 
@@ -695,9 +698,12 @@ class LevelStore implements Store {
   }
 
   async rebuildDerived(): Promise<RebuildResult> {
+    // From the call on: the heads are cleared and recomputed by the rebuild, which may wait its turn.
+    this.headsKnown = false;
     return this.exclusive(async () => {
       const started = Date.now();
       await this.db.del(DERIVED_VERSION_KEY, { sync: true });
+      this.headsKnown = false; // again: an earlier rebuild that ended meanwhile set it
       for (const [gte, lt] of REBUILT_RANGES) await this.db.clear({ gte, lt });
       this.headMap.clear();
       this.issues = this.issues.filter((i) => i.code !== 'STORE_INDEX_INCONSISTENT');
@@ -745,6 +751,7 @@ class LevelStore implements Store {
       ops.push({ type: 'put', key: DERIVED_VERSION_KEY, value: enc(DERIVED_VERSION) });
       await writeBatch(this.db, ops, true);
       for (const [i, s] of heads) this.headMap.set(i, s);
+      this.headsKnown = true;
       return { records, skipped, ms: Date.now() - started };
     });
   }
@@ -925,6 +932,10 @@ class LevelStore implements Store {
 
   headSeq(issuer: string): number | undefined {
     return this.headMap.get(issuer.toLowerCase());
+  }
+
+  holdsNothingOf(issuer: string): boolean {
+    return this.headsKnown && !this.headMap.has(issuer.toLowerCase());
   }
 
   async stats(): Promise<StoreStats> {

@@ -180,6 +180,12 @@ export interface Store extends SigningJournal {
   retractedBy(eventId: string, issuer: string): Promise<string | undefined>;
   heads(): ReadonlyMap<string, number>;
   headSeq(issuer: string): number | undefined;
+  /**
+   * True when the store certainly holds no message of `issuer` (lower-cased here): its heads, read from
+   * memory, list every issuer the log holds, and not this one. False when it holds one, or cannot tell
+   * (a rebuild of the derived state is running). Lets a caller skip a read for a new issuer.
+   */
+  holdsNothingOf?(issuer: string): boolean;
   stats(): Promise<StoreStats>;
   health(): StoreHealth;
   isHealthy(): boolean;
