@@ -335,7 +335,15 @@ export function createClaimAttester(p: {
       // The close may have moved since the claim was judged (a vote turned the standing outcome).
       w.refusableAt = missingEventRefusableAt(c.closesAt, c.claim.snapshot.charter.windows.challengeMs);
       const due = acceptedId === undefined ? t >= w.refusableAt : w.missing.has(acceptedId);
-      if (due) await attest(w.poolId, claimId);
+      if (!due) continue;
+      await attest(w.poolId, claimId);
+      // Judged at or after refusableAt and still waiting: attest returned early (this member has voted
+      // or is voting by hand, or may not vote). Nothing is left to wait for, and kept, the entry's past
+      // refusableAt would re-arm the wake at 0 ms until the round closed.
+      if (t >= w.refusableAt && awaiting.get(claimId) === w) {
+        awaiting.delete(claimId);
+        log?.info({ claimId }, 'claim no longer waits for its cited recovery events: not attested here');
+      }
     }
     scheduleWake();
   }

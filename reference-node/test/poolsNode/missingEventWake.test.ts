@@ -24,18 +24,21 @@ const ms = members([
 const [, b] = ms.map((m) => m.key.address.toLowerCase()) as [string, string, string];
 const nodes = storeNodes();
 
-it('a claim citing a missing recovery event is refused at closesAt − challengeMs / 2, not at the next tick', async () => {
+/**
+ * A store holding a founded pool of three, and member b's pool service (it attests automatically,
+ * re-derives every loss, ticks every ten minutes, dates everything by `now`); then a's claim citing a
+ * RecoveryEvent (0xe1…e1) nobody ever published, waiting at b's node for that event.
+ */
+async function awaitingClaim(
+  windows: { votingMs: number; challengeMs: number },
+  now: () => number = Date.now,
+) {
   const store = await nodes.store('sfr-missing-event-');
   const s = new PoolSigner();
   const start = Date.now();
-  // A round of 3 s whose refusal window (1 s) is far narrower than the service's tick.
-  const text = charterPayload(ms, {
-    effectiveAt: start - 2 * HOUR,
-    windows: { votingMs: 3_000, challengeMs: 2_000, cooldownMs: 0 },
-  });
+  const text = charterPayload(ms, { effectiveAt: start - 2 * HOUR, windows: { ...windows, cooldownMs: 0 } });
   for (const [i, m] of ms.entries())
     await nodes.append(store, await s.sign(m.key, 'PoolCharter', text, start - HOUR + i, 0));
-  // This node runs as member b, attests automatically, and re-derives every loss.
   const service = await nodes.service(store, {
     key: ms[1]!.key,
     signer: s,
@@ -47,18 +50,32 @@ it('a claim citing a missing recovery event is refused at closesAt − challenge
         { kind: 'bad_debt_realized', amount: { usd: { value: '1000', decimals: 0 } }, derivation: 'test' },
       ],
     }),
+    now,
     tickMs: 600_000,
   });
   expect(service.view(POOL_ID).charters).toHaveLength(1);
-
-  // a files a claim citing a RecoveryEvent (0xe1…e1) nobody ever published.
   const claim = await s.claim(ms[0]!.key, Date.now());
   await nodes.append(store, claim);
   await service.idle();
   const c = service.view(POOL_ID).claims.find((x) => x.claim.claimId === claim.id)!;
   expect(c.status).toBe('attesting');
-  const refusableAt = missingEventRefusableAt(c.closesAt, 2_000);
   expect(service.getClaim(claim.id)?.awaitingEvents).toEqual([`0x${'e1'.repeat(32)}`]);
+  return {
+    store,
+    s,
+    service,
+    claim,
+    c,
+    refusableAt: missingEventRefusableAt(c.closesAt, windows.challengeMs),
+  };
+}
+
+it('a claim citing a missing recovery event is refused at closesAt − challengeMs / 2, not at the next tick', async () => {
+  // A round of 3 s whose refusal window (1 s) is far narrower than the service's tick.
+  const { store, service, claim, c, refusableAt } = await awaitingClaim({
+    votingMs: 3_000,
+    challengeMs: 2_000,
+  });
   expect(await votesOf(store, b)).toEqual([]);
 
   // b's node refuses it on its own once the window opens: before the round closes.
@@ -73,6 +90,36 @@ it('a claim citing a missing recovery event is refused at closesAt − challenge
   expect(vote!.issuedAt).toBeGreaterThanOrEqual(refusableAt);
   expect(vote!.issuedAt).toBeLessThanOrEqual(c.closesAt);
   expect(service.getClaim(claim.id)?.awaitingEvents).toEqual([]);
+});
+
+it('a waiting claim the wake finds this member has voted on is let go, not re-judged in a loop until the close', async () => {
+  // Counts the re-judgements of the waiting claims: each starts by reading the clock.
+  let rejudged = 0;
+  const now = () => {
+    if (new Error().stack?.includes('rejudgeAwaiting')) rejudged += 1;
+    return Date.now();
+  };
+  const { store, s, service, claim } = await awaitingClaim({ votingMs: 6_000, challengeMs: 4_000 }, now);
+  // b's own vote comes from elsewhere (the member's other node, a message submitted by hand) while its
+  // node waits for the cited event: from now on attest returns early, the member having voted.
+  await nodes.append(store, await s.attest(ms[1]!.key, claim.id, Date.now(), 'reject'), 'sync');
+  await service.idle();
+  expect(service.getClaim(claim.id)).toMatchObject({
+    myVote: 'reject',
+    awaitingEvents: [`0x${'e1'.repeat(32)}`],
+  });
+  expect(rejudged).toBe(0);
+
+  // The wake at refusableAt re-judges it (attest returns early) and lets it go. Before, the entry stayed,
+  // its refusableAt past, so the wake re-armed at 0 ms and re-judged it again until the round closed.
+  await waitFor(
+    () => service.getClaim(claim.id)?.awaitingEvents.length === 0,
+    TIMEOUTS.event,
+    'the wait to end',
+  );
+  expect(rejudged).toBeGreaterThanOrEqual(1);
+  expect(rejudged).toBeLessThanOrEqual(3); // a timer may fire a millisecond early: one more turn
+  expect(await votesOf(store, b)).toHaveLength(1);
 });
 
 /** The ClaimAttestation envelopes `issuer` signed, from the store. */
