@@ -81,7 +81,7 @@ try {
     if (s === 'latency') {
       const f = await runLatency(nw, { messages, gapMs: 100 });
       console.log(`[netns] latency ${JSON.stringify(f)}`);
-      console.log(`[netns] link proxy ${JSON.stringify(nw.proxy.stats)}`);
+      console.log(`[netns] link proxy ${JSON.stringify(await nw.proxy.readStats())}`);
       if (f.delivered !== f.expected) misses.push(`latency: delivered ${f.delivered}/${f.expected}`);
     }
     if (s === 'partition') {

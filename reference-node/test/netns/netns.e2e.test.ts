@@ -39,7 +39,7 @@ describe.skipIf(!available)('multi-host network in namespaces', () => {
     console.log(`[netns] peer addresses per node ${addrs.perNode.join(' ')}, ${addrs.distinct} distinct`);
     expect(addrs.distinct).toBeGreaterThanOrEqual(N);
     const f = await runLatency(nw, { messages: 2 * N, gapMs: 100 });
-    console.log(`[netns] latency: ${JSON.stringify(f)} ${JSON.stringify(nw.proxy.stats)}`);
+    console.log(`[netns] latency: ${JSON.stringify(f)} ${JSON.stringify(await nw.proxy.readStats())}`);
     expect(f.delivered).toBe(f.expected);
     // A 50–200 ms link sits between the origin and every other node.
     expect(f.p50).toBeGreaterThanOrEqual(50);

@@ -13,7 +13,7 @@ import { stringifyTopic } from '../../src/network/topics.js';
 import { api, createProcNetwork, type ProcNetwork, type ProcNode } from '../e2e/processNetwork.js';
 import { alertPayload } from '../node/fixtures.js';
 import { createHostNetwork, type HostNetwork } from './hostNetwork.js';
-import { createLinkProxy, type LinkProxy, linkLatency, seededRandom } from './linkProxy.js';
+import { createLinkProxy, type LinkProxy, linkLatency } from './linkProxy.js';
 import type { SybilOptions } from './sybil.js';
 
 /** The topic the scenarios' alerts travel on. */
@@ -63,7 +63,7 @@ export async function startNetnsNetwork(opts: NetnsNetworkOptions): Promise<Netn
     proxy = createLinkProxy(hosts, {
       latencyMs: linkLatency(min, max, opts.seed ?? 1),
       lossRate: opts.lossRate ?? 0,
-      random: seededRandom(opts.seed ?? 1),
+      seed: opts.seed ?? 1,
     });
     net = await createProcNetwork(opts.n, {
       extraMembers: [...(opts.extraMembers ?? [])],

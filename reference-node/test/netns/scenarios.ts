@@ -118,7 +118,7 @@ export async function runPartition(
   const minority = nw.nodes.slice(0, Math.max(1, Math.floor(n / 3))).map((x) => x.index);
   const majority = nw.nodes.filter((x) => !minority.includes(x.index)).map((x) => x.index);
   const t0 = Date.now();
-  nw.proxy.partition([minority, majority]);
+  await nw.proxy.partition([minority, majority]);
   // Alerts on both sides, spread over the first half of the partition.
   const gapMs = Math.floor(opts.partitionMs / 2 / Math.max(1, opts.messages));
   const published: Published[] = await publishSeries(
@@ -157,7 +157,7 @@ export async function runPartition(
   const rest = opts.partitionMs - (Date.now() - t0);
   if (rest > 0) await new Promise((r) => setTimeout(r, rest));
   const healedAt = Date.now();
-  nw.proxy.partition(undefined);
+  await nw.proxy.partition(undefined);
   let healSeenMs: number | undefined;
   try {
     healSeenMs = (await waitDelivered(nw, published, TIMEOUTS.scenario)) - healedAt;
