@@ -49,8 +49,13 @@ export function activeAlertSortKey(expiresAt: number | undefined, id: string): s
   return activeAlertKey(`${exp.toString(16).padStart(16, '0')}:${id}`);
 }
 
+/** The head writes of one batch: one per issuer, its highest seq (`DeriveEffects.head` of its records). */
+export function headOps(heads: ReadonlyMap<string, number>, ops: BatchOp[]): void {
+  for (const [issuer, seq] of heads) ops.push({ type: 'put', key: headKey(issuer), value: enc(String(seq)) });
+}
+
 /**
- * The index and derived-state writes for one log record. Derived state today: per-issuer head seq,
+ * The index and derived-state writes for one log record, but its head (see `headOps`). Derived state today: per-issuer head seq,
  * the set of active (unresolved) contagion alerts and the retracted recovery events. A ContagionAlert that carries `resolves`
  * is a resolution notice: it removes the alert it resolves, only when both have one issuer
  * (messages.md#contagionalert rule 4), and is not itself listed as active.
@@ -70,11 +75,10 @@ export async function deriveRecord(
   ops.push({ type: 'put', key: indexKey('i', h.issuer, cursor), value: EMPTY });
   if (h.poolId !== undefined) ops.push({ type: 'put', key: indexKey('p', h.poolId, cursor), value: EMPTY });
 
+  // The head is written by the caller, once per issuer per batch (`headOps`): in a flood one member's
+  // messages share a batch, and only the batch's last head of each issuer would survive anyway.
   const head = reader.head(h.issuer);
-  if (head === undefined || h.seq > head) {
-    ops.push({ type: 'put', key: headKey(h.issuer), value: enc(String(h.seq)) });
-    effects.head = { issuer: h.issuer, seq: h.seq };
-  }
+  if (head === undefined || h.seq > head) effects.head = { issuer: h.issuer, seq: h.seq };
 
   if (h.type === 'ContagionAlert') {
     if (h.resolves !== undefined) {

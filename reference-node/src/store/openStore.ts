@@ -7,6 +7,7 @@ import {
   type DeriveReader,
   deriveRecord,
   enc,
+  headOps,
   resolutionSlot,
   retractionSlot,
 } from './deriveRecord.js';
@@ -512,12 +513,15 @@ class LevelStore implements Store {
         detail: 'id must be lower-case 0x hex of 32 bytes',
       });
     }
-    const header: RecordHeader = {
-      id: parameters.id ?? computeMessageId(wire),
-      ...parsed.header,
-      receivedAt: parameters.receivedAt ?? Date.now(),
-      ...(parameters.source === undefined ? {} : { source: parameters.source }),
-    };
+    // Object.assign, not object spread, on this per-message path: spreading these headers (built with
+    // optional members) cost ~10 µs each in V8, Object.assign ~0.3 µs (issue 12). Same members, same order.
+    const header: RecordHeader = Object.assign(
+      { id: parameters.id ?? computeMessageId(wire) },
+      parsed.header,
+      parameters.source === undefined
+        ? { receivedAt: parameters.receivedAt ?? Date.now() }
+        : { receivedAt: parameters.receivedAt ?? Date.now(), source: parameters.source },
+    );
     return new Promise<AppendResult>((resolve) => {
       const envelope = (parameters.envelope ?? (parsed as { envelope?: unknown }).envelope) as Readonly<
         Record<string, unknown>
@@ -563,16 +567,28 @@ class LevelStore implements Store {
       const alertSlots = group
         .filter((p) => p.header.type === 'ContagionAlert' && p.header.resolves === undefined)
         .map((p) => resolutionSlot(p.header.id, p.header.issuer));
-      const found = await this.db.getMany([
-        ...group.map((p) => idKey(p.header.id)),
-        ...group.map((p) => seqKey(p.header.issuer, p.header.seq)),
-        ...alertSlots.map((slot) => resolvedKey(slot)),
-      ]);
-      const known = found.slice(0, group.length);
-      const seqs = found.slice(group.length, 2 * group.length);
+      // A message above its issuer's stored head, or of an issuer the store holds nothing of, is neither
+      // stored (its id hashes bytes that name that seq) nor in conflict: its id and seq are not read.
+      const lookups: string[] = [];
+      const read: boolean[] = [];
+      for (const p of group) {
+        const head = this.headMap.get(p.header.issuer);
+        const mayBeHeld = head === undefined ? !this.headsKnown : p.header.seq <= head;
+        read.push(mayBeHeld);
+        if (mayBeHeld) lookups.push(idKey(p.header.id), seqKey(p.header.issuer, p.header.seq));
+      }
+      const pairs = lookups.length;
+      for (const slot of alertSlots) lookups.push(resolvedKey(slot));
+      const found = lookups.length === 0 ? [] : await this.db.getMany(lookups);
+      const known: Array<Uint8Array | undefined> = [];
+      const seqs: Array<Uint8Array | undefined> = [];
+      for (let k = 0, at = 0; k < group.length; k++) {
+        known.push(read[k] ? found[at++] : undefined);
+        seqs.push(read[k] ? found[at++] : undefined);
+      }
       const storedResolutions = new Map(
         alertSlots.map((slot, k) => {
-          const v = found[2 * group.length + k];
+          const v = found[pairs + k];
           return [slot, v === undefined ? undefined : dec(v)] as const;
         }),
       );
@@ -611,8 +627,15 @@ class LevelStore implements Store {
           const payload = (envelope as { payload?: Record<string, unknown> }).payload ?? {};
           this.holdAnnouncement({ ...h, cursor }, payload, ops);
         }
-        appended.push({ ...h, cursor, wire, envelope, ...(via === undefined ? {} : { via }) });
+        appended.push(
+          Object.assign(
+            {},
+            h,
+            via === undefined ? { cursor, wire, envelope } : { cursor, wire, envelope, via },
+          ),
+        );
       }
+      headOps(heads, ops);
       if (ops.length > 0) await writeBatch(this.db, ops, this.sync);
     } catch (cause) {
       const code = this.writeFailed(cause);
@@ -748,6 +771,7 @@ class LevelStore implements Store {
       } finally {
         await it.close();
       }
+      headOps(heads, ops);
       ops.push({ type: 'put', key: DERIVED_VERSION_KEY, value: enc(DERIVED_VERSION) });
       await writeBatch(this.db, ops, true);
       for (const [i, s] of heads) this.headMap.set(i, s);

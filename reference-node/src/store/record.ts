@@ -70,8 +70,10 @@ export function computeMessageId(wire: Uint8Array): MessageId {
   return `0x${bytesToHex(keccak256(wire))}`;
 }
 
+type ParsedHeader = Omit<RecordHeader, 'id' | 'receivedAt' | 'source'>;
+
 export type ParseHeaderResult =
-  | { readonly ok: true; readonly header: Omit<RecordHeader, 'id' | 'receivedAt' | 'source'> }
+  | { readonly ok: true; readonly header: ParsedHeader }
   | { readonly ok: false; readonly detail: string };
 
 /**
@@ -125,17 +127,16 @@ export function readEnvelopeHeader(env: unknown): ParseHeaderResult {
     if (isMessageId(pl['resolves'])) resolves = pl['resolves'];
   }
   const retracts = e['type'] === 'RecoveryEvent' ? retractedIdOf(payload) : undefined;
-  return {
-    ok: true,
-    header: {
-      type: e['type'],
-      issuer: lowerHex(e['issuer']),
-      seq,
-      issuedAt,
-      ...(poolId === undefined ? {} : { poolId }),
-      ...(expiresAt === undefined ? {} : { expiresAt }),
-      ...(resolves === undefined ? {} : { resolves }),
-      ...(retracts === undefined ? {} : { retracts }),
-    },
+  // Optional members set one by one, not by conditional spreads (this runs once per appended message).
+  const header: { -readonly [K in keyof ParsedHeader]: ParsedHeader[K] } = {
+    type: e['type'],
+    issuer: lowerHex(e['issuer']),
+    seq,
+    issuedAt,
   };
+  if (poolId !== undefined) header.poolId = poolId;
+  if (expiresAt !== undefined) header.expiresAt = expiresAt;
+  if (resolves !== undefined) header.resolves = resolves;
+  if (retracts !== undefined) header.retracts = retracts;
+  return { ok: true, header };
 }

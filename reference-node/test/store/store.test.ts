@@ -69,6 +69,31 @@ describe('append', () => {
     expect(store.lastCursor).toBe(1);
   });
 
+  it("keeps each issuer's highest seq as its head when one group holds many of its messages, across a reopen", async () => {
+    store = await openStore(dir);
+    const seqsA = [3, 9, 1, 7, 0];
+    const all = [
+      ...seqsA.map((seq) => makeWire({ seq })),
+      ...[2, 0, 4].map((seq) => makeWire({ seq, issuer: ISSUER_B })),
+    ];
+    const results = await Promise.all(all.map((wire) => store!.append({ wire })));
+    expect(results.map((r) => r.status)).toEqual(all.map(() => 'appended'));
+    expect([store.headSeq(ISSUER_A), store.headSeq(ISSUER_B)]).toEqual([9, 4]);
+    // A message at a held seq of a stored issuer is still caught once that issuer has a head (read path).
+    const again = await Promise.all([
+      store.append({ wire: makeWire({ seq: 7 }) }),
+      store.append({ wire: makeWire({ seq: 7, issuedAt: 2 }) }),
+      store.append({ wire: makeWire({ seq: 10 }) }),
+    ]);
+    expect(again.map((r) => r.status)).toEqual(['duplicate', 'conflict', 'appended']);
+    await store.close();
+    store = await openStore(dir);
+    expect([store.headSeq(ISSUER_A), store.headSeq(ISSUER_B)]).toEqual([10, 4]);
+    expect(store.health().healthy).toBe(true);
+    await store.rebuildDerived();
+    expect([store.headSeq(ISSUER_A), store.headSeq(ISSUER_B)]).toEqual([10, 4]);
+  });
+
   it('group-commits concurrent appends, deduplicating within one batch', async () => {
     store = await openStore(dir);
     const wires = Array.from({ length: 50 }, (_, i) => makeWire({ seq: i }));
