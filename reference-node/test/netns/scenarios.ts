@@ -247,6 +247,13 @@ export interface SybilReport {
   readonly closedSeenMs: number | undefined;
   /** Why `cutMs` is undefined, when it is. */
   readonly notCut?: string;
+  /** Its dials that failed after every attempt, by reason (sybil.ts). */
+  readonly dialFailures?: Readonly<Record<string, number>>;
+  /**
+   * Every honest node refused it at connect (no connection after every attempt): it never delivered a
+   * byte of its flood, so it counts as cut off at 0 ms.
+   */
+  readonly refusedAtConnect?: true;
 }
 
 /** An honest node's log line saying it graylisted a peer. */
@@ -272,6 +279,8 @@ export interface SybilFigures {
   readonly cutMaxMs: number | undefined;
   /** Sybils not cut off, those among them that never sent anything included. */
   readonly notCut: number;
+  /** Sybils every honest node refused at connect (counted as cut at 0 ms, and among `neverSent`). */
+  readonly refusedAtConnect: number;
   readonly neverSent: number;
   readonly sent: { readonly invalid: number; readonly replay: number; readonly spam: number };
   /** The compromised members' valid spam alerts the first honest node stored (all sybils together). */
@@ -307,8 +316,13 @@ function sybilReport(index: number, events: readonly SybilEvent[], denials: read
     if (!drops.has(e['peer'] as string)) drops.set(e['peer'] as string, ms);
   }
   const cutPerPeerMs = [...drops.values()].sort((a, b) => a - b);
+  const ready = find('ready');
+  const dialFailures = ready?.['dialFailures'] as Record<string, number> | undefined;
+  const refusedAtConnect =
+    ready?.['peers'] === 0 && firstSentMs === undefined && Object.keys(dialFailures ?? {}).length > 0;
   let notCut: string | undefined;
-  if (flooding === undefined) notCut = 'never told to flood';
+  if (refusedAtConnect) notCut = undefined;
+  else if (flooding === undefined) notCut = 'never told to flood';
   else if (firstSentMs === undefined) notCut = `sent nothing (peers at go ${flooding['peers']})`;
   else if (end === undefined) notCut = 'still flooding at the end';
   else if ((end['stillConnected'] as number) > 0) notCut = `${end['stillConnected']} honest peers kept it`;
@@ -317,12 +331,14 @@ function sybilReport(index: number, events: readonly SybilEvent[], denials: read
     peersAtGo: (flooding?.['peers'] as number | undefined) ?? 0,
     firstSentMs,
     sent,
-    cutMs: notCut === undefined ? cutPerPeerMs.at(-1) : undefined,
+    cutMs: refusedAtConnect ? 0 : notCut === undefined ? cutPerPeerMs.at(-1) : undefined,
     cutPerPeerMs,
     denied: deniedBy.size,
     deniedScores: [...deniedBy.values()].map((d) => Math.round(d.score)),
     closedSeenMs,
     ...(notCut === undefined ? {} : { notCut }),
+    ...(dialFailures !== undefined && Object.keys(dialFailures).length > 0 ? { dialFailures } : {}),
+    ...(refusedAtConnect ? { refusedAtConnect: true as const } : {}),
   };
 }
 
@@ -404,6 +420,7 @@ export async function runSybil(
       perSybil,
       cutMaxMs: defined.length === perSybil.length ? Math.max(...defined) : undefined,
       notCut: perSybil.length - defined.length,
+      refusedAtConnect: perSybil.filter((r) => r.refusedAtConnect === true).length,
       neverSent: perSybil.filter((r) => r.firstSentMs === undefined).length,
       sent,
       spamStored,
