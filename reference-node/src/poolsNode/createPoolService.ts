@@ -24,8 +24,6 @@ import {
   applyPoolMessage,
   type ClaimView,
   charterAt,
-  charterTextHash,
-  checkCharter,
   createPoolState,
   createVerifiedPoolState,
   expectedDomainOf,
@@ -35,8 +33,6 @@ import {
   type PoolState,
   type PoolView,
   readStoredPoolMessage,
-  serializeClaim,
-  serializePoolView,
   verifyClaimDecision,
   viewPool,
 } from '../pools/index.js';
@@ -55,16 +51,18 @@ import {
   type SettlementChain,
   vaultNotFollowed,
 } from './createPoolSettlement.js';
-import { type FoundingText, foundingOf, textToCoSign } from './foundingOf.js';
-import { buildNotice, noticesOf, noticeToCoSign, noticeToGiveAgain } from './giveNotice.js';
+import type { FoundingText } from './foundingOf.js';
+import { buildNotice } from './giveNotice.js';
 import type { DerivedLoss } from './judgeLoss.js';
 import { createClaimOpener } from './openClaims.js';
 import { PoolServiceError } from './poolServiceError.js';
+import { createPoolViews } from './poolViews.js';
 import { precheckClaim } from './precheckClaim.js';
 import { createDecisionPublisher } from './publishDecisions.js';
-import { createCharterRegistrar, termsVaultStep, withTermsSignature } from './registerCharters.js';
+import { createCharterRegistrar } from './registerCharters.js';
 import { createPayoutReleaser } from './releasePayouts.js';
 import { type OnChainClaim, type SettleState, vaultDomainOf } from './settleClaims.js';
+import { createCharterSigner } from './signCharters.js';
 import { createClaimSettler } from './submitSettlements.js';
 import { type VerifyCharterMessagesReturnType, verifyCharterMessages } from './verifyCharterMessages.js';
 
@@ -602,87 +600,44 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     }
   }
 
-  /** Whether a founding charter text lists this node's member. */
-  const namesMe = (env: Envelope): boolean => {
-    const c = env.payload as unknown as PoolCharter;
-    return env.type === 'PoolCharter' && c.epoch === 0 && c.members.some((x) => lower(x.member) === me);
-  };
-
-  /**
-   * pools.md#founding: a node takes part in every pool whose founding text it holds lists its member,
-   * config or not: it joins the topic, derives the pool from its store, and co-signs by its policy.
-   */
-  async function takePart(poolId: PoolId): Promise<void> {
-    const key = lowerHex(poolId);
-    if (!pools.has(key)) {
-      const e = addPool(key);
-      const n = await rebuild(e);
-      log?.info({ poolId: key, messages: n }, 'pool joined: a founding charter names this member');
-    }
-    await coSign(key);
-  }
-
-  /** Signs the founding text `policy.coSignCharters` asks for, once (pools.md#founding). */
-  async function coSign(poolId: string): Promise<void> {
-    const e = pools.get(poolId);
-    if (e === undefined || params.coSignCharters === undefined || busy.has(`found:${poolId}`)) return;
-    if (viewPool(e.state, now()).charters.length > 0) return;
-    const text = textToCoSign(foundingOf(e.state.messages.values(), poolId), me, params.coSignCharters);
-    if (text === null) return;
-    busy.add(`found:${poolId}`);
-    try {
-      const r = await service.signCharter(text.charter);
-      log?.info(
-        { poolId, payloadHash: text.payloadHash, messageId: r.messageId },
-        'founding charter co-signed',
-      );
-    } finally {
-      busy.delete(`found:${poolId}`);
-    }
-  }
-
-  /** Co-signs the notice `noticeToCoSign` picks, unless `policy.coSignNotices` is false (pools.md#giving-notice). */
-  async function coSignNotice(poolId: string): Promise<void> {
-    const e = pools.get(poolId);
-    if (e === undefined || params.coSignNotices === false || busy.has(`notice:${poolId}`)) return;
-    const t = now();
-    const view = viewPool(e.state, t);
-    const n = noticeToCoSign(noticesOf(e.state.messages.values(), view), view, me, t);
-    if (n === null) return;
-    busy.add(`notice:${poolId}`);
-    try {
-      const r = await service.signCharter(n.charter);
-      log?.info({ poolId, epoch: n.epoch, member: n.member, messageId: r.messageId }, 'notice co-signed');
-    } finally {
-      busy.delete(`notice:${poolId}`);
-    }
-  }
-
-  /**
-   * Gives this member's notice again under the last adopted epoch when another text superseded it
-   * (pools.md#giving-notice step 7: two members gave notice at once), once per epoch.
-   */
-  async function giveNoticeAgain(poolId: string): Promise<void> {
-    const e = pools.get(poolId);
-    if (e === undefined || busy.has(`renotice:${poolId}`)) return;
-    const t = now();
-    const text = noticeToGiveAgain(e.state.messages.values(), viewPool(e.state, t), me, t);
-    if (text === null) return;
-    busy.add(`renotice:${poolId}`);
-    try {
-      const r = await service.signCharter(text);
-      log?.info({ poolId, epoch: text.epoch, messageId: r.messageId }, 'superseded notice given again');
-    } finally {
-      busy.delete(`renotice:${poolId}`);
-    }
-  }
+  /** Founding and co-signing (pools.md#founding, #giving-notice). */
+  const charters = createCharterSigner({
+    params,
+    me,
+    now,
+    pools,
+    addPool,
+    rebuild,
+    publish,
+    vaultSigner,
+    ownersSignOn,
+    busy,
+    log,
+  });
+  /** What the API and the CLI read. */
+  const views = createPoolViews({
+    now,
+    pools,
+    entryOf,
+    claimViews,
+    myVoteOn,
+    queued,
+    checks,
+    decisionChecks,
+    attester,
+    settlement,
+    settler,
+    opener,
+    registrar,
+    releaser,
+  });
 
   function react(poolId: string, m: PoolMessage): void {
     const type = m.envelope.type;
-    if (type === 'PoolCharter' && namesMe(m.envelope)) enqueue(() => coSign(lower(poolId)));
+    if (type === 'PoolCharter' && charters.namesMe(m.envelope)) enqueue(() => charters.coSign(lower(poolId)));
     if (type === 'PoolCharter' && (m.envelope.payload as { epoch?: unknown }).epoch !== 0) {
-      enqueue(() => coSignNotice(lower(poolId)));
-      enqueue(() => giveNoticeAgain(lower(poolId)));
+      enqueue(() => charters.coSignNotice(lower(poolId)));
+      enqueue(() => charters.giveNoticeAgain(lower(poolId)));
     }
     if (type === 'FundClaim') enqueue(() => attester.attest(poolId, m.messageId));
     else if (type === 'ClaimDecision') {
@@ -700,7 +655,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       if (!r.ok) throw new PoolServiceError(r.code, r.detail);
       for (const s of r.messages) {
         const read = readStoredPoolMessage(s.wire);
-        if (read.ok && namesMe(read.message.envelope))
+        if (read.ok && charters.namesMe(read.message.envelope))
           out.add(lowerHex((read.message.envelope.payload as unknown as PoolCharter).poolId));
       }
       if (r.nextCursor === null) break;
@@ -747,33 +702,6 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     return n;
   }
 
-  /** The claims the follower read on the pool's vault (undefined when the node follows none). */
-  const onChainClaimsOf = (e: PoolEntry, view: PoolView): readonly OnChainClaim[] | undefined =>
-    (settlement?.onChainOf(e.poolId, view) as { claims?: OnChainClaim[] } | null | undefined)?.claims;
-
-  const summarize = (
-    e: PoolEntry,
-    view: PoolView,
-    c: ClaimView,
-    onChainClaims: readonly OnChainClaim[] | undefined,
-  ): ClaimSummary => ({
-    poolId: e.poolId,
-    ...serializeClaim(c),
-    claimId: c.claim.claimId,
-    status: c.status,
-    myVote: myVoteOn(e, c.claim.claimId),
-    pendingVote: c.status === 'attesting' ? (queued.get(c.claim.claimId) ?? null) : null,
-    evidenceChecks: checks.get(c.claim.claimId) ?? null,
-    awaitingEvents: attester.awaitingOf(c.claim.claimId),
-    publishedDecisions: [...(decisionChecks.get(c.claim.claimId)?.values() ?? [])].sort((a, b) =>
-      a.messageId < b.messageId ? -1 : 1,
-    ),
-    ...(opener.opens.has(c.claim.claimId) ? { vaultOpen: opener.opens.get(c.claim.claimId) } : {}),
-    ...(settler.has(c.claim.claimId)
-      ? { vaultSettle: settler.stateOf(e, view, c.claim.claimId, onChainClaims) }
-      : {}),
-  });
-
   const service: PoolService = {
     async start() {
       if (running) return;
@@ -804,8 +732,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
         // Queued behind any attestation in flight, so a claim it marks as waiting is seen here.
         if (env.type === 'RecoveryEvent') enqueue(() => attester.rejudgeAwaiting(lower(a.id)));
         const poolId = env.scope?.poolId ?? evidencePool(env);
-        if (poolId !== undefined && !pools.has(lower(poolId)) && namesMe(env)) {
-          enqueue(() => takePart(poolId));
+        if (poolId !== undefined && !pools.has(lower(poolId)) && charters.namesMe(env)) {
+          enqueue(() => charters.takePart(poolId));
           return;
         }
         if (
@@ -827,8 +755,8 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       // Claims that arrived while the node was down, or before a restart finished attesting.
       for (const e of pools.values()) {
         const t = now();
-        enqueue(() => coSignNotice(e.poolId)); // a notice given while this node was down
-        enqueue(() => giveNoticeAgain(e.poolId)); // its own notice superseded while it was down
+        enqueue(() => charters.coSignNotice(e.poolId)); // a notice given while this node was down
+        enqueue(() => charters.giveNoticeAgain(e.poolId)); // its own notice superseded while it was down
         const { view, claims } = claimViews(e, t);
         for (const c of claims)
           if (c.status === 'attesting') enqueue(() => attester.attest(e.poolId, c.claim.claimId));
@@ -862,39 +790,7 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
     },
     poolIds: () => [...pools.keys()],
     view: (poolId, t) => viewPool(entryOf(poolId).state, t ?? now()),
-    poolJson(poolId) {
-      const e = entryOf(poolId);
-      const view = viewPool(e.state, now());
-      const onChain = settlement?.onChainOf(e.poolId, view) ?? null;
-      // pools.md#founding: every founding text held and each member's signature of it.
-      const founding = foundingOf(e.state.messages.values(), e.poolId).map((t) => ({
-        payloadHash: t.payloadHash,
-        complete: t.complete,
-        members: t.members,
-      }));
-      if (onChain !== null && Array.isArray(onChain['claims']))
-        onChain['claims'] = (onChain['claims'] as { claimId: string }[]).map((x) => {
-          const mine = settler.stateOf(e, view, x.claimId, onChain['claims'] as OnChainClaim[]);
-          const release = releaser?.stateOf(x.claimId);
-          return {
-            ...x,
-            ...(mine === undefined ? {} : { submission: mine }),
-            ...(release === undefined ? {} : { release }),
-          };
-        });
-      if (onChain !== null && registrar !== null) onChain['registrations'] = registrar.statesOf(e.poolId);
-      // settlement.md#opening-a-claim rule 3: this node's opens of its own claims, the refused ones included
-      // (a claim whose open was refused is on no vault log, so the follower's claims cannot show it).
-      if (onChain !== null) {
-        const inPool = new Set(view.claims.map((c) => lower(c.claim.claimId)));
-        onChain['opens'] = [...opener.opens]
-          .filter(([id]) => inPool.has(lower(id)))
-          .map(([claimId, o]) => ({ claimId, ...o }));
-      }
-      // pools.md#giving-notice: the next epoch's amendments read as notices, and the adopted notices.
-      const notices = noticesOf(e.state.messages.values(), view).map(({ charter: _c, ...n }) => n);
-      return { ...serializePoolView(view), founding, notices, ...(onChain === null ? {} : { onChain }) };
-    },
+    poolJson: (poolId) => views.poolJson(poolId),
     syncVaults: async () => settlement?.sync(),
     async settleNow(poolId, claimId) {
       const e = entryOf(poolId);
@@ -927,83 +823,15 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       const e = entryOf(poolId);
       return settlement?.vaultOf(e.poolId, viewPool(e.state, now())) ?? null;
     },
-    listClaims(filter = {}) {
-      const out: ClaimSummary[] = [];
-      const t = now();
-      for (const e of pools.values()) {
-        if (filter.poolId !== undefined && e.poolId !== lower(filter.poolId)) continue;
-        const { view, claims } = claimViews(e, t);
-        if (claims.length === 0) continue;
-        const onChainClaims = onChainClaimsOf(e, view);
-        for (const c of claims) out.push(summarize(e, view, c, onChainClaims));
-      }
-      return out.sort(
-        (a, b) => Number(a['filedAt']) - Number(b['filedAt']) || (a.claimId < b.claimId ? -1 : 1),
-      );
-    },
-    getClaim(claimId) {
-      const t = now();
-      for (const e of pools.values()) {
-        const { view, claims } = claimViews(e, t);
-        const c = claims.find((x) => x.claim.claimId === claimId);
-        if (c !== undefined) return summarize(e, view, c, onChainClaimsOf(e, view));
-      }
-      return undefined;
-    },
-    async signCharter(charter, options = {}) {
-      addPool(charter.poolId); // joined first, so the accepted event folds the charter into its state
-      // settlement.md#registering-on-adoption: the member's signature of the vault terms travels with it.
-      const signed = await withTermsSignature(vaultSigner, charter, charterTextHash(charter));
-      // A contract member's owners sign the terms first (node.md#multisig-members rule 11).
-      const vault = ownersSignOn(charter.settlement.chain)
-        ? termsVaultStep(signed, charterTextHash(charter))
-        : undefined;
-      const r = await publish('PoolCharter', signed, {
-        ...options,
-        ...(vault === undefined ? {} : { vault }),
-        scope: { poolId: charter.poolId, epoch: charter.epoch },
-        domain: expectedDomainOf(charter),
-      });
-      // pools.md#founding: members not on the pool's topic yet learn of the text by catching up from us.
-      params.node.nudgePeers?.();
-      return r;
-    },
-    async foundPool(charter, options = {}) {
-      if (charter.epoch !== 0)
-        throw new PoolServiceError('POOL_INPUT_INVALID', 'a founding charter has epoch 0', {
-          details: { field: '/epoch', expected: 0 },
-          section: 'pools.md#founding',
-        });
-      const held = pools.get(lower(charter.poolId));
-      if (held !== undefined && viewPool(held.state, now()).charters.length > 0)
-        throw new PoolServiceError('POOL_AMENDMENT_SUPERSEDED', 'this pool is founded already: amend it', {
-          details: { poolId: charter.poolId },
-          section: 'pools.md#founding',
-        });
-      if (!charter.members.some((m) => lower(m.member) === me))
-        throw new PoolServiceError(
-          'POOL_SIGNER_NOT_MEMBER',
-          `the charter does not list this node's member ${me}`,
-          {
-            details: { member: me },
-            section: 'pools.md#charter-envelopes',
-          },
-        );
-      const bad = checkCharter(charter);
-      if (bad !== null)
-        throw new PoolServiceError(bad, `the charter breaks a charter rule: ${bad}`, {
-          section: 'pools.md#charter-rules',
-        });
-      return service.signCharter(charter, options);
-    },
+    listClaims: (filter) => views.listClaims(filter),
+    getClaim: (claimId) => views.getClaim(claimId),
+    signCharter: (charter, options) => charters.signCharter(charter, options),
+    foundPool: (charter, options) => charters.foundPool(charter, options),
     async giveNotice(poolId, leavingAt, options = {}) {
       const e = entryOf(poolId);
       return service.signCharter(buildNotice(viewPool(e.state, now()), me, now(), leavingAt), options);
     },
-    founding: (poolId) => {
-      const e = pools.get(lower(poolId));
-      return e === undefined ? [] : foundingOf(e.state.messages.values(), e.poolId);
-    },
+    founding: (poolId) => views.founding(poolId),
     async fileClaim(claim, options = {}) {
       const e = entryOf(claim.poolId);
       const t = now();
