@@ -14,6 +14,7 @@ export {
   checkType,
   checkVersionString,
   MAX_SIGNATURE_BYTES,
+  signatureBytes,
 } from './checkEnvelopeShape.js';
 export { ENVELOPE_CODES, type EnvelopeCode } from './codes.js';
 export { DEFAULT_MAX_ENVELOPE_BYTES, type DecodedEnvelope, decodeEnvelope } from './decodeEnvelope.js';

@@ -158,15 +158,16 @@ export type RecoverSignerFn = (
 
 /**
  * `checkSigner` with the recovery done by `recover` (e.g. on a worker pool); the same verdict. Answers
- * synchronously when `recover` does (no extra turn of the event loop at light load).
+ * synchronously when `recover` does (no extra turn of the event loop at light load). `sig`: the signature's
+ * bytes when the caller already read them.
  */
 export function checkSignerWith(
   envelope: Envelope,
   digest: Uint8Array,
   signers: SignerResolver | undefined,
   recover: RecoverSignerFn,
+  sig: Uint8Array | null = signatureBytes(envelope.signature),
 ): Refusal | null | Promise<Refusal | null> {
-  const sig = signatureBytes(envelope.signature);
   const recovered = sig === null ? null : recover(digest, sig);
   return recovered instanceof Promise
     ? recovered.then((r) => checkRecoveredSigner(envelope, r, signers))

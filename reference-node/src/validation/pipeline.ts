@@ -31,6 +31,7 @@ import {
   readKeyRotation,
   recoverSigner,
   SignerRegistry,
+  signatureBytes,
   verifyEquivocationEvidence,
 } from '../envelope/index.js';
 import type { ContractSignatures, Erc1271Answer } from './contractSignatures.js';
@@ -109,6 +110,11 @@ export interface ValidationPipeline {
 
 type Refused = Refusal & { readonly id?: string };
 
+/** A refusal with the message id it concerns (one function, not a closure per message). */
+function refused(r: Refusal, id: string): Refused {
+  return { ...r, id };
+}
+
 /** The `durable` of a message recorded where nothing is written (no state, a memory state). */
 const NOTHING_TO_WAIT: Promise<Refusal | null> = Promise.resolve(null);
 
@@ -135,26 +141,25 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     if (decoded.outcome !== 'accept') return decoded;
     // The router's id when it hashed these bytes already (one keccak per wire), else ours.
     const id = ctx.messageId ?? messageIdOf(wire);
-    const refused = (r: Refusal): Refused => ({ ...r, id });
     // 4.–10. version string, MAJOR, MINOR, members, type, scope, address form (checkDecodedEnvelope).
     const shape = checkDecodedEnvelope(decoded.value);
-    if (shape) return refused(shape);
+    if (shape) return refused(shape, id);
     const envelope = decoded.value as Envelope;
     // 11.–13. (gossip) [REJECT] unknown topic / [IGNORE] other MAJOR / [REJECT] wrong topic.
     const topic = checkTopic(envelope, ctx.topic, deps.topics);
-    if (topic) return refused(topic);
+    if (topic) return refused(topic, id);
     // 14. [REJECT] A pool-scoped message carries the vault domain the receiver expects. — ENVELOPE_DOMAIN_MISMATCH
     const domain = checkDomain(envelope, deps.expectedDomain?.(envelope));
-    if (domain) return refused(domain);
+    if (domain) return refused(domain, id);
     // 15.–18. [REJECT] far future / [IGNORE] from future / [REJECT] expired / [IGNORE] too old
     //         (the past side is not applied to catch-up sync).
     const time = checkIssuedAt(envelope.issuedAt, now, limits.skewMs, {
       maxAgeMs: ctx.source === 'sync' ? undefined : limits.maxAgeMs,
     });
-    if (time) return refused(time);
+    if (time) return refused(time, id);
     // 19. (node) [REJECT] `issuer` is a member of the network. — GOSSIP_NOT_MEMBER
     const member = checkMember(envelope, deps.membership);
-    if (member) return refused(member);
+    if (member) return refused(member, id);
     const issuer = envelope.issuer.toLowerCase();
     // The slot's in-flight entry is read and reserved before the first await, so that two copies
     // arriving together cannot both pass rules 20–21 (rule 21 uses what was in flight on arrival).
@@ -166,15 +171,15 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
       // 20. (state) [IGNORE] The message id is not one already accepted or refused as equivocation. — ENVELOPE_DUPLICATE
       const held = state === undefined ? undefined : await state.slotAt(issuer, envelope.seq, now);
       const seen = checkSeen(id, held, state, now);
-      if (seen) return refused(seen);
+      if (seen) return refused(seen, id);
       // 21. (node) [IGNORE] No other message for this slot is being validated now. — GOSSIP_SLOT_IN_FLIGHT
       const busy = checkInFlight(id, pending);
-      if (busy) return refused(busy);
+      if (busy) return refused(busy, id);
       // 21.1 (node)(gossip) [IGNORE] The issuer's budget on the topic is not spent (rule 34 looked at
       //      ahead, no token taken): a spent issuer costs no signature check. — GOSSIP_ISSUER_RATE_LIMITED
       const spent =
         state === undefined ? null : checkIssuerBudget(envelope, ctx, now, deps.issuerLimit, 'peek');
-      if (spent) return refused(spent);
+      if (spent) return refused(spent, id);
       return await runSigned(envelope, wire, id, ctx, now, state, held);
     } finally {
       if (reserved) inFlight.delete(slot);
@@ -190,11 +195,12 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     state: ReplayState | undefined,
     held: HeldMessage | undefined,
   ): Promise<AdmitResult> {
-    const refused = (r: Refusal): Refused => ({ ...r, id });
     const contract = deps.contracts?.isContract(envelope.issuer) === true;
     // 22. [REJECT] The signature is canonically encoded. — ENVELOPE_BAD_SIGNATURE_ENCODING
-    const encoding = checkSignatureEncoding(envelope, contract);
-    if (encoding) return refused(encoding);
+    //     (its bytes read once, for rule 24 too)
+    const sig = signatureBytes(envelope.signature);
+    const encoding = checkSignatureEncoding(envelope, contract, sig);
+    if (encoding) return refused(encoding, id);
     const digest = digestOf(envelope, wire);
     // 23. [IGNORE] A contract issuer's signature can be checked here. — ENVELOPE_ERC1271_UNVERIFIABLE
     const answer = contract
@@ -206,45 +212,52 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
         )
       : 'valid';
     const verifiable = checkVerifiable(answer);
-    if (verifiable) return refused(verifiable);
+    if (verifiable) return refused(verifiable, id);
     // 24. [REJECT] The signature is the issuer's (its key at `seq`, or its contract's). — ENVELOPE_BAD_SIGNATURE
     //     [IGNORE] A contract accepts it at the block of the message's time only. — ENVELOPE_ERC1271_NOT_VALID_NOW
-    const signed = checkIssuerSignature(envelope, digest, contract ? answer! : undefined, signers, recover);
+    const signed = checkIssuerSignature(
+      envelope,
+      digest,
+      contract ? answer! : undefined,
+      signers,
+      recover,
+      sig,
+    );
     const signer = signed instanceof Promise ? await signed : signed;
-    if (signer) return refused(signer);
+    if (signer) return refused(signer, id);
     // 25. (node) [REJECT] The envelope and its payload are valid under their schema. — SCHEMA_*
     const schema = deps.checkSchema?.(envelope) ?? null;
-    if (schema) return refused(schema);
+    if (schema) return refused(schema, id);
     // 26. [REJECT] An `EquivocationEvidence` payload proves an equivocation. — ENVELOPE_EVIDENCE_INVALID
     const evidence = checkEvidence(envelope, signers, deps.contracts);
-    if (evidence) return refused(evidence);
+    if (evidence) return refused(evidence, id);
     // 27. [REJECT] A `keyRotation` names an address, effective above the announcement's seq. — ENVELOPE_BAD_ROTATION
     const rotation = readKeyRotation(envelope);
-    if (rotation !== null && 'outcome' in rotation) return refused(rotation);
+    if (rotation !== null && 'outcome' in rotation) return refused(rotation, id);
     if (state === undefined) return { outcome: 'accept', id, envelope, wire, durable: NOTHING_TO_WAIT };
 
     // 28. (state) [IGNORE] The slot does not hold the same signed content. — ENVELOPE_DUPLICATE
     const sameContent = checkSlotDuplicate(held, digest);
-    if (sameContent) return refused(sameContent);
+    if (sameContent) return refused(sameContent, id);
     // 29. (state) [IGNORE] Neither the slot nor the attestation slot holds a conflicting message. — ENVELOPE_EQUIVOCATION
     const conflict = await conflictOf(envelope, held, state, now);
     if (conflict !== undefined) {
       state.recordEquivocation(id, now);
       deps.onEquivocation?.({ id: conflict.id }, { id, envelope, wire });
-      return refused(ignore('ENVELOPE_EQUIVOCATION', { first: conflict.id, second: id }));
+      return refused(ignore('ENVELOPE_EQUIVOCATION', { first: conflict.id, second: id }), id);
     }
     // 30. (state) [IGNORE] The state did not drop the issuer's slot at `seq`. — ENVELOPE_SEQ_STALE
     const stale = checkStaleSeq(envelope, state.forgotten(envelope.issuer, envelope.seq));
-    if (stale) return refused(stale);
+    if (stale) return refused(stale, id);
     // 31. (state) [REJECT] A rotation takes effect after the member's previous one. — ENVELOPE_BAD_ROTATION
     const order = rotation === null ? null : signers.checkOrder(envelope.issuer, rotation);
-    if (order) return refused(order);
+    if (order) return refused(order, id);
     // 32.–33. (node) the per-type gossip rules (NodeAnnouncement member, pool, alert and event rules).
     const typed = (await deps.typeRules?.(envelope, id)) ?? ACCEPT;
-    if (typed.outcome !== 'accept') return refused(typed);
+    if (typed.outcome !== 'accept') return refused(typed, id);
     // 34. (node)(gossip) [IGNORE] The issuer's budget on the topic has a token. — GOSSIP_ISSUER_RATE_LIMITED
     const budget = checkIssuerBudget(envelope, ctx, now, deps.issuerLimit);
-    if (budget) return refused(budget);
+    if (budget) return refused(budget, id);
     // 35. (node) [IGNORE] The store takes the message (it is open and undamaged). — GOSSIP_STORE_UNAVAILABLE
     const recorded = await record(
       state,
@@ -252,7 +265,7 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
       now,
       rotation,
     );
-    if ('outcome' in recorded) return refused(recorded);
+    if ('outcome' in recorded) return refused(recorded, id);
     return { outcome: 'accept', id, envelope, wire, durable: recorded.durable };
   }
 
@@ -410,8 +423,9 @@ export function checkIssuerSignature(
   contractAnswer: Exclude<Erc1271Answer, undefined> | undefined,
   signers: SignerRegistry,
   recover: RecoverSignerFn,
+  sig?: Uint8Array | null,
 ): Refusal | null | Promise<Refusal | null> {
-  if (contractAnswer === undefined) return checkSignerWith(envelope, digest, signers, recover);
+  if (contractAnswer === undefined) return checkSignerWith(envelope, digest, signers, recover, sig);
   if (contractAnswer === 'not-valid-now')
     return ignore('ENVELOPE_ERC1271_NOT_VALID_NOW', { issuedAt: envelope.issuedAt });
   return contractAnswer === 'valid' ? null : reject('ENVELOPE_BAD_SIGNATURE', { erc1271: true });

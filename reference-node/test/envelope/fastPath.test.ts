@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkSigner,
   createMemorySigningJournal,
+  decodeEnvelope,
   deriveTestKey,
   digestOf,
   type Envelope,
@@ -16,6 +17,7 @@ import {
   signatureEncodingError,
   signEnvelope,
   toChecksumAddress,
+  tryCanonicalize,
   typedEnvelopeDigest,
   type UnsignedEnvelope,
 } from '../../src/envelope/index.js';
@@ -103,5 +105,64 @@ describe('verification fast path', () => {
     expect(first).toBe(KEY.address);
     expect(toChecksumAddress(lower)).toBe(first);
     expect(toChecksumAddress(KEY.address.toUpperCase().replace('0X', '0x'))).toBe(first);
+  });
+
+  it('decides rule 3 on the JSON.stringify path exactly as re-canonicalizing does', () => {
+    // The plain definition: parse, canonicalize (MALFORMED when it cannot), compare with the text.
+    const plain = (text: string) => {
+      const c = tryCanonicalize(JSON.parse(text));
+      if (!c.ok) return 'ENVELOPE_MALFORMED';
+      return c.value === text ? 'accept' : 'ENVELOPE_NOT_CANONICAL';
+    };
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const texts = [
+      '{"a":1,"b":[true,false,null],"c":{"d":"e"}}',
+      '{"b":1,"a":2}',
+      '{"a":1,"a":1}',
+      '{"10":1,"9":2}',
+      '{"9":2,"10":1}',
+      '{"1":1,"a":2}',
+      '{"a":2,"1":1}',
+      '{"":0,"A":1,"a":2,"é":3,"😀":4,"ﬀ":5}',
+      '{"ﬀ":5,"😀":4}',
+      '{"__proto__":1,"a":2}',
+      '{"a":-0}',
+      '{"a":0}',
+      '{"a":1e999}',
+      '{"a":1.0}',
+      '{"a":1e2}',
+      '{"a":100}',
+      '{"a":1e21}',
+      '{"a":0.000001}',
+      '{"a":1e-7}',
+      '{"a":"\\u00e9"}',
+      '{"a":"é"}',
+      '{"a":"\\ud800"}',
+      '{"\\ud800":1}',
+      '{"a":"\\ud83d\\ude00"}',
+      '{"a":"\\u001f"}',
+      '{"a":"\\u000a"}',
+      '{"a":"\\n\\t\\"\\\\"}',
+      '{"a":"\\/"}',
+      '{"a":"\u2028"}',
+      '{ "a":1}',
+      '[1,2]',
+      '"x"',
+      '7',
+      deep(64),
+      deep(65),
+      `{"a":${deep(63)}}`,
+      `{"a":${deep(64)}}`,
+    ];
+    for (const text of texts) {
+      const got = decodeEnvelope(new TextEncoder().encode(text));
+      expect([text, got.outcome === 'accept' ? 'accept' : got.code]).toEqual([text, plain(text)]);
+      if (got.outcome !== 'accept' && got.code === 'ENVELOPE_MALFORMED') {
+        expect(got.meta).toEqual({
+          pointer: '',
+          reason: (tryCanonicalize(JSON.parse(text)) as { message: string }).message,
+        });
+      }
+    }
   });
 });
