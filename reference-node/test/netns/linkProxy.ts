@@ -150,6 +150,8 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
       waiting,
       exited: new Promise((r) => child.once('exit', () => r())),
     };
+    // A send to a process that has just exited fails; its 'exit' below settles what waited on it.
+    child.on('error', () => {});
     child.on('message', (m: WorkerReport) => {
       if (m.type === 'ready') resolveReady();
       else {
@@ -207,6 +209,9 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
       proc.child.send(
         { type: 'conn', src, dst: host, port, delayMs: opts.latencyMs(src, host) } satisfies WorkerMessage,
         inbound,
+        (err) => {
+          if (err !== null) inbound.destroy();
+        },
       );
     });
     servers.push(server);
