@@ -45,9 +45,26 @@ export function signatureEncodingError(sig: Uint8Array): string | null {
   return null;
 }
 
+/**
+ * Addresses of the public keys recovered lately, by the key's 64 bytes as a latin1 string: a node
+ * hears the same few members again and again, and the string and the lookup cost a fraction of the
+ * keccak and hex they save (issue 12). Bounded: emptied when full, so forged signatures (a fresh key
+ * each) cost one string each and cannot grow it.
+ */
+const ADDRESS_CACHE_LIMIT = 4096;
+const addressCache = new Map<string, Address>();
+
 /** Ethereum address (lower-case) of a 65-byte uncompressed public key. */
 export function addressOfPublicKey(publicKey: Uint8Array): Address {
-  return bytesToHex(keccak256(publicKey.subarray(1)).subarray(12));
+  const point = publicKey.subarray(1);
+  const key = Buffer.from(point.buffer, point.byteOffset, point.byteLength).toString('latin1');
+  let address = addressCache.get(key);
+  if (address === undefined) {
+    address = bytesToHex(keccak256(point).subarray(12));
+    if (addressCache.size >= ADDRESS_CACHE_LIMIT) addressCache.clear();
+    addressCache.set(key, address);
+  }
+  return address;
 }
 
 /**

@@ -5,14 +5,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  bytesToHex,
   checkSigner,
   createMemorySigningJournal,
   decodeEnvelope,
   deriveTestKey,
   digestOf,
   type Envelope,
+  getSecpBackend,
   type Hex,
   hashPayload,
+  hexToBytes,
+  keccak256,
   SECP256K1_N,
   signatureEncodingError,
   signEnvelope,
@@ -22,6 +26,7 @@ import {
   type UnsignedEnvelope,
 } from '../../src/envelope/index.js';
 import { payloadRangeOf } from '../../src/envelope/payloadHashFromWire.js';
+import { addressOfPublicKey } from '../../src/envelope/recoverSigner.js';
 
 const KEY = deriveTestKey('sfr-e3-fastpath');
 const T = 1_767_225_600_000;
@@ -164,5 +169,18 @@ describe('verification fast path', () => {
         });
       }
     }
+  });
+
+  it('gives the computed address of a recovered key from the address cache, also past its bound', () => {
+    const computed = (pub: Uint8Array) => bytesToHex(keccak256(pub.subarray(1)).subarray(12));
+    const pubs = Array.from({ length: 4_100 }, (_, i) =>
+      getSecpBackend().publicKey(keccak256(new TextEncoder().encode(`sfr-address-cache-${i}`))),
+    );
+    for (const pub of [...pubs, ...pubs.slice(0, 8), ...pubs.slice(-8)]) {
+      expect(addressOfPublicKey(pub)).toBe(computed(pub));
+    }
+    expect(addressOfPublicKey(getSecpBackend().publicKey(hexToBytes(KEY.privateKey)!))).toBe(
+      KEY.address.toLowerCase(),
+    );
   });
 });
