@@ -11,9 +11,10 @@ import type { Address } from './types.js';
  * `recover(digest, sig)`:
  * - at light load (the pool idle, fewer than `inlineBelow` checks asked in this event-loop turn) the
  *   answer is computed inline, synchronously: no thread hop for a message that arrives alone;
- * - otherwise the request joins the queue, flushed at the end of the turn (or at `maxBatch`) in one batch
- *   per worker (the queue shared out evenly, each batch to the least-busy worker), in one transferred
- *   buffer each way.
+ * - otherwise the request joins the queue, flushed at the end of the turn (or at `maxBatch`) to the
+ *   workers that have no batch outstanding, one batch each (the queue shared out evenly), in one
+ *   transferred buffer each way; while every worker is busy the queue grows, and a worker that answers
+ *   takes what waited, so batches grow with the burst.
  * Workers run only the native libsecp256k1 recovery (the slow part: ~55 µs of a ~85 µs pipeline run);
  * the keccak of the public key, the comparison with the expected key and the verdict stay on the event
  * loop, so the pipeline's order and verdicts are the inline ones. Workers are started on the first
@@ -117,6 +118,7 @@ export function createRecoverPool(options: RecoverPoolOptions = {}): RecoverPool
       const key = keys.subarray(i * ANSWER_BYTES, (i + 1) * ANSWER_BYTES);
       p.resolve(key[0] === 4 ? addressOfPublicKey(key) : null);
     });
+    if (queue.length > 0) flush(); // this worker is free: it takes what waited
   };
 
   // A worker that dies answers its batches inline: a fault of ours never changes a verdict.
@@ -128,6 +130,10 @@ export function createRecoverPool(options: RecoverPoolOptions = {}): RecoverPool
     }
     if (slots?.length === 0) slots = undefined;
     if (outstanding === 0) for (const s of slots ?? []) s.worker.unref();
+    if (queue.length > 0 && !flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush); // what waited for a worker goes to the others (or inline once closed)
+    }
   };
 
   const start = (): Slot[] =>
@@ -141,33 +147,41 @@ export function createRecoverPool(options: RecoverPoolOptions = {}): RecoverPool
       return slot;
     });
 
+  const send = (slot: Slot, batch: Pending[]): void => {
+    const buffer = new Uint8Array(batch.length * REQUEST_BYTES);
+    batch.forEach((p, i) => {
+      const at = i * REQUEST_BYTES;
+      buffer.set(p.digest, at);
+      buffer.set(p.sig.subarray(0, 64), at + 32);
+      buffer[at + 96] = p.sig[64]! - 27;
+    });
+    if (outstanding === 0) for (const s of slots ?? []) s.worker.ref();
+    outstanding += batch.length;
+    counts.pooled += batch.length;
+    counts.batches++;
+    slot.sent.push(batch);
+    slot.worker.postMessage(buffer.buffer, [buffer.buffer]);
+  };
+
   const flush = (): void => {
     flushScheduled = false;
-    // The burst is shared out over the workers: sent whole to one worker (64 checks in flight, one batch of
-    // 64), the other workers and the event loop idled until it came back, and the pool ran at 0.8-0.9× of
-    // inline recovery on 2 cores.
-    const size = Math.min(maxBatch, Math.ceil(queue.length / threads));
-    while (queue.length > 0) {
-      const batch = queue.splice(0, size);
-      if (!usable()) {
-        for (const p of batch) p.resolve(inline(p.digest, p.sig));
-        continue;
-      }
-      slots ??= start();
-      const slot = slots.reduce((a, b) => (b.sent.length < a.sent.length ? b : a));
-      const buffer = new Uint8Array(batch.length * REQUEST_BYTES);
-      batch.forEach((p, i) => {
-        const at = i * REQUEST_BYTES;
-        buffer.set(p.digest, at);
-        buffer.set(p.sig.subarray(0, 64), at + 32);
-        buffer[at + 96] = p.sig[64]! - 27;
-      });
-      if (outstanding === 0) for (const s of slots) s.worker.ref();
-      outstanding += batch.length;
-      counts.pooled += batch.length;
-      counts.batches++;
-      slot.sent.push(batch);
-      slot.worker.postMessage(buffer.buffer, [buffer.buffer]);
+    if (queue.length === 0) return;
+    if (!usable()) {
+      for (const p of queue.splice(0)) p.resolve(inline(p.digest, p.sig));
+      return;
+    }
+    slots ??= start();
+    // Only a worker with no batch outstanding takes one: the queue waits for the next free worker and
+    // grows meanwhile, so batches grow with the burst. Sending to busy workers too made many small
+    // batches (about 10 requests each with 64 checks in flight), and each batch costs a wake-up and a
+    // message each way on both threads: ~10 µs of CPU per request in all (issue 12). The burst is
+    // shared out over the free workers, each batch at most maxBatch.
+    const free = slots.filter((s) => s.sent.length === 0);
+    if (free.length === 0) return; // an answer flushes again
+    const size = Math.min(maxBatch, Math.ceil(queue.length / free.length));
+    for (const slot of free) {
+      if (queue.length === 0) break;
+      send(slot, queue.splice(0, size));
     }
   };
 
