@@ -27,6 +27,7 @@ function cases(count: number) {
     sig[64] = recid + 27;
     if (i % 5 === 3) digest[0]! ^= 1; // another digest: recovers some other key
     if (i % 7 === 5) sig.fill(0xff, 0, 32); // r ≥ p: no point, no key
+    if (i % 11 === 7) sig[64] = i % 2 === 0 ? 0 : 31; // v out of 27/28: recovery id 229 or 4, no key
     return { digest, sig, expected: recoverSigner(digest, sig), signer: key.address.toLowerCase() };
   });
 }
