@@ -3,7 +3,12 @@
  * (`NodeAnnouncement` through the node's one publish path) at once, again whenever its addresses
  * change, and re-signs the announcement with a `heartbeat` every interval; it tracks every member's
  * heartbeats, marks members silent and back, pushes `member_silent` / `member_back` notices, logs
- * each transition and keeps the liveness gauges. The node's `stop()` stops it first.
+ * each transition and serves the liveness gauges. The node's `stop()` stops it first.
+ *
+ * Idle cost (issue 13: 45 node processes on 2 cores): silence is checked by one timer armed for the
+ * earliest live member's bound, none while no member is live, instead of every second; the gauges are
+ * sampled when scraped (`setMetricSources`), not reset and re-set for every member each second and on
+ * each heartbeat.
  *
  *   const liveness = await attachLiveness({ node, protocol: 'aave-v3', capabilities, notify });
  *   liveness.view(); // MemberListResponse
@@ -11,7 +16,7 @@
 import type { Address, MemberListResponse, NodeAnnouncement } from '@sfr/schemas';
 import { toChecksumAddress } from '../envelope/index.js';
 import type { Logger } from '../logging/index.js';
-import type { Metrics } from '../metrics/index.js';
+import { type Metrics, setMetricSources } from '../metrics/index.js';
 import { announcementOf, type SfrNode } from '../node/index.js';
 import { createLivenessTracker, type LivenessTransition } from './livenessTracker.js';
 
@@ -19,9 +24,8 @@ import { createLivenessTracker, type LivenessTransition } from './livenessTracke
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
 /** [sfr] Default intervals missed before silence (liveness.missedHeartbeats): 2, so ≤ 3 intervals. */
 export const DEFAULT_MISSED_HEARTBEATS = 2;
-/** [sfr] Silence is checked 4 times per interval, at most every second: detection lags ≤ ¼ interval. */
-const CHECKS_PER_INTERVAL = 4;
-const MAX_CHECK_EVERY_MS = 1_000;
+/** setTimeout's largest delay (2^31 − 1 ms); a later bound is re-armed when this one fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A notice for the node's webhooks and notice stream (the contagion responder's `push`). */
 export interface LivenessNotice {
@@ -72,6 +76,7 @@ export async function attachLiveness(p: AttachLivenessParameters): Promise<Liven
   const intervalMs = p.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const missedHeartbeats = p.missedHeartbeats ?? DEFAULT_MISSED_HEARTBEATS;
   const startedAt = now();
+  let stopped = false;
   const tracker = createLivenessTracker({
     self: node.member,
     members: node.membership.members,
@@ -170,23 +175,26 @@ export async function attachLiveness(p: AttachLivenessParameters): Promise<Liven
     );
   };
 
-  const refreshGauges = (): void => {
-    if (metrics === undefined) return;
-    const counts = { live: 0, silent: 0, unknown: 0 };
-    metrics.livenessMemberLive.reset();
-    metrics.livenessLastHeartbeat.reset();
-    for (const m of tracker.view(now())) {
-      counts[m.status]++;
-      metrics.livenessMemberLive.set({ member: m.member }, m.status === 'live' ? 1 : 0);
-      if (m.lastHeartbeatAt !== undefined)
-        metrics.livenessLastHeartbeat.set({ member: m.member }, m.lastHeartbeatAt / 1000);
-    }
-    for (const [status, n] of Object.entries(counts)) metrics.livenessMembers.set({ status }, n);
-  };
+  // node.md#liveness rule 6: the gauges, sampled at each scrape.
+  if (metrics !== undefined) setMetricSources(metrics, { liveness: () => tracker.view(now()) });
 
+  // One timer, armed for the earliest live member's bound; a member cannot turn silent before it.
+  let checkTimer: ReturnType<typeof setTimeout> | undefined;
+  let checkAt: number | undefined;
+  const arm = (): void => {
+    const next = tracker.nextCheckAt();
+    if (next === checkAt) return;
+    if (checkTimer !== undefined) clearTimeout(checkTimer);
+    checkTimer = undefined;
+    checkAt = next;
+    if (next === undefined || stopped) return;
+    checkTimer = setTimeout(check, Math.min(MAX_TIMER_MS, Math.max(0, next - now())));
+  };
   const check = (): void => {
+    checkTimer = undefined;
+    checkAt = undefined;
     for (const t of tracker.check(now())) pushTransition(t);
-    refreshGauges();
+    arm();
   };
 
   const unsubscribe = node.onAccepted((m) => {
@@ -202,10 +210,9 @@ export async function attachLiveness(p: AttachLivenessParameters): Promise<Liven
       now(),
     );
     if (back !== null) pushTransition(back);
-    refreshGauges();
+    arm();
   });
 
-  let stopped = false;
   let inFlight: Promise<void> | undefined;
   let announcedAddresses = '';
   const publishAnnouncement = async (): Promise<void> => {
@@ -247,11 +254,7 @@ export async function attachLiveness(p: AttachLivenessParameters): Promise<Liven
   node.libp2p?.addEventListener('self:peer:update', onSelfUpdate);
 
   const heartbeatTimer = setInterval(() => void announce(), intervalMs);
-  const checkTimer = setInterval(
-    check,
-    Math.max(1, Math.min(MAX_CHECK_EVERY_MS, Math.floor(intervalMs / CHECKS_PER_INTERVAL))),
-  );
-  refreshGauges();
+  arm();
   void announce();
 
   const liveness: Liveness = {
@@ -262,14 +265,15 @@ export async function attachLiveness(p: AttachLivenessParameters): Promise<Liven
     }),
     membersChanged() {
       tracker.setMembers(node.membership.members, now());
-      refreshGauges();
+      arm();
     },
     announce,
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(heartbeatTimer);
-      clearInterval(checkTimer);
+      if (checkTimer !== undefined) clearTimeout(checkTimer);
+      checkTimer = undefined;
       unsubscribe();
       node.libp2p?.removeEventListener('self:peer:update', onSelfUpdate);
       while (pending.size > 0) await Promise.allSettled([...pending]);

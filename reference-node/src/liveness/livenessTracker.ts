@@ -56,6 +56,8 @@ export interface LivenessTracker {
   observe(h: LivenessHeartbeat, now: number): LivenessTransition | null;
   /** Marks silent every live member whose bound has passed; returns those transitions. */
   check(now: number): LivenessTransition[];
+  /** When the next live member's bound passes (the next `check` that can mark one silent); undefined when none is live. */
+  nextCheckAt(): number | undefined;
   /** Replaces the member list (a reload): new members start `unknown`, removed ones are forgotten. */
   setMembers(members: Iterable<Address>, now: number): void;
   /** Every member's liveness, own member first, then by address. */
@@ -145,6 +147,15 @@ export function createLivenessTracker(p: CreateLivenessTrackerParameters): Liven
         out.push(transition('silent', member, e, now));
       }
       return out;
+    },
+    nextCheckAt() {
+      let next: number | undefined;
+      for (const e of entries.values()) {
+        if (e.status !== 'live') continue;
+        const d = deadline(e);
+        if (next === undefined || d < next) next = d;
+      }
+      return next;
     },
     setMembers(members, now) {
       const keep = new Set([...members, self].map(lowerHex));

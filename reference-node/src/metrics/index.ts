@@ -292,10 +292,30 @@ export interface PoolSample {
   readonly paidOut: bigint;
 }
 
-/** Parts of the node sampled at each scrape, registered once they exist (`setMetricSources`). */
+/** One member's liveness as the metrics read it (liveness/attachLiveness). */
+export interface LivenessSample {
+  readonly member: string;
+  readonly status: 'live' | 'silent' | 'unknown';
+  readonly lastHeartbeatAt?: number;
+}
+
+/** The network's state sampled at each scrape (node/createNode). */
+export interface NetworkSample {
+  /** Gossipsub score of each connected peer. */
+  readonly peerScores: readonly number[];
+  /** Messages waiting for validation, by topic. */
+  readonly queueLengths: Readonly<Record<string, number>>;
+}
+
+/**
+ * Parts of the node sampled at each scrape, registered once they exist (`setMetricSources`). Sampling
+ * on scrape, not on a timer: an idle node does no metrics work between scrapes (issue 13).
+ */
 export interface MetricSources {
   readonly adapters?: () => readonly AdapterSample[];
   readonly pools?: () => readonly PoolSample[];
+  readonly liveness?: () => readonly LivenessSample[];
+  readonly network?: () => NetworkSample;
 }
 
 const sourcesOf = new WeakMap<Metrics, MetricSources>();
@@ -345,9 +365,27 @@ function samplePools(metrics: Metrics, pools: readonly PoolSample[]): void {
   }
 }
 
+function sampleLiveness(metrics: Metrics, members: readonly LivenessSample[]): void {
+  const counts = { live: 0, silent: 0, unknown: 0 };
+  metrics.livenessMemberLive.reset();
+  metrics.livenessLastHeartbeat.reset();
+  for (const m of members) {
+    counts[m.status]++;
+    metrics.livenessMemberLive.set({ member: m.member }, m.status === 'live' ? 1 : 0);
+    if (m.lastHeartbeatAt !== undefined)
+      metrics.livenessLastHeartbeat.set({ member: m.member }, m.lastHeartbeatAt / 1000);
+  }
+  for (const [status, n] of Object.entries(counts)) metrics.livenessMembers.set({ status }, n);
+}
+
+function sampleNetwork(metrics: Metrics, network: NetworkSample): void {
+  recordPeerScores(metrics, network.peerScores);
+  for (const [topic, n] of Object.entries(network.queueLengths)) metrics.queueLength.set({ topic }, n);
+}
+
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** Replaces the peer-score sample (called by the network on its scoring interval). */
+/** Replaces the peer-score sample (at each scrape, from the network's `setMetricSources` entry). */
 export function recordPeerScores(metrics: Metrics, scores: readonly number[]): void {
   metrics.peerScores.reset();
   for (const s of scores) if (Number.isFinite(s)) metrics.peerScores.observe(s);
@@ -355,14 +393,16 @@ export function recordPeerScores(metrics: Metrics, scores: readonly number[]): v
 }
 
 /**
- * Refreshes the gauges sampled on demand (store size and health, adapters and pools registered by
- * `setMetricSources`), then renders the registry: the
+ * Refreshes the gauges sampled on demand (store size and health; adapters, pools, liveness and the
+ * network registered by `setMetricSources`), then renders the registry: the
  * API's `/metrics` and the separate metrics port both serve through it, so both are fresh.
  */
 export async function collectMetrics(metrics: Metrics, store: Store): Promise<string> {
   const sources = sourcesOf.get(metrics);
   if (sources?.adapters !== undefined) sampleAdapters(metrics, sources.adapters());
   if (sources?.pools !== undefined) samplePools(metrics, sources.pools());
+  if (sources?.liveness !== undefined) sampleLiveness(metrics, sources.liveness());
+  if (sources?.network !== undefined) sampleNetwork(metrics, sources.network());
   const stats = await store.stats();
   metrics.storeMessages.set(stats.messages);
   metrics.storeSize.set(stats.approximateBytes);

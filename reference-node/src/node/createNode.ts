@@ -35,7 +35,7 @@ import {
   type VaultStep,
 } from '../keys/index.js';
 import type { Logger } from '../logging/index.js';
-import { type Metrics, recordPeerScores } from '../metrics/index.js';
+import { type Metrics, setMetricSources } from '../metrics/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../network/createLibp2pNode.js';
 import { PeerDenylist } from '../network/denylist.js';
 import { type GossipIngress, startGossipIngress } from '../network/gossip/gossipIngress.js';
@@ -569,10 +569,18 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
 
   let started = false;
   let redialTimer: ReturnType<typeof setInterval> | undefined;
-  let metricsTimer: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * Peer ids (strings) with an open connection. From the connections, not `libp2p.getPeers()`, which
+   * rebuilds every PeerId from its string (a multihash decode and key unmarshal per peer) only for the
+   * callers here to turn it back into the string: in idle profiles that was most of each redial pass.
+   */
+  const connectedPeerIds = (): string[] => [
+    ...new Set(libp2p.getConnections().map((c) => c.remotePeer.toString())),
+  ];
 
   const redial = (): void => {
-    const connected = new Set(libp2p.getPeers().map((p) => p.toString()));
+    const connected = new Set(connectedPeerIds());
     for (const target of [...bootstrap, ...direct]) {
       if (connected.has(target.peerId) || denylist.isDenied(target.peerId)) continue;
       libp2p.dial(target.ma, { signal: AbortSignal.timeout(5_000) }).catch((err: unknown) => {
@@ -598,6 +606,15 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       );
     }
   };
+
+  // Peer scores and queue lengths are sampled when scraped (metrics/collectMetrics), not every 5 s.
+  if (metrics !== undefined)
+    setMetricSources(metrics, {
+      network: () => ({
+        peerScores: started ? connectedPeerIds().map((p) => router.getScore(p)) : [],
+        queueLengths: ingress?.queueLengths() ?? {},
+      }),
+    });
 
   /** The second half of the one publish path: the node's own validation, the store, then gossip. */
   const deliver = async (signed: SignEnvelopeReturnType): Promise<PublishResult> => {
@@ -674,16 +691,6 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       started = true;
       redial();
       redialTimer = setInterval(redial, params.redialIntervalMs ?? REDIAL_INTERVAL_MS);
-      if (metrics !== undefined) {
-        metricsTimer = setInterval(() => {
-          recordPeerScores(
-            metrics,
-            libp2p.getPeers().map((p) => router.getScore(p.toString())),
-          );
-          for (const [topic, n] of Object.entries(ingress?.queueLengths() ?? {}))
-            metrics.queueLength.set({ topic }, n);
-        }, 5_000);
-      }
       log?.info(
         { peerId: node.peerId, member, addrs: node.multiaddrs(), topics: topics.length },
         'node network started',
@@ -698,7 +705,6 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       started = false;
       if (isMultisigSigner(signer)) signer.close();
       if (redialTimer !== undefined) clearInterval(redialTimer);
-      if (metricsTimer !== undefined) clearInterval(metricsTimer);
       graylist.stop();
       ingress?.stop();
       await sync.stop();
@@ -768,7 +774,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       if (!topics.includes(t)) topics.push(t);
       if (started) router.subscribe(t);
     },
-    connectedPeers: () => libp2p.getPeers().map((p) => p.toString()),
+    connectedPeers: connectedPeerIds,
     nudgePeers() {
       for (const peer of libp2p.getPeers())
         sync
