@@ -298,7 +298,9 @@ async function benchPipelineStages(wires: Uint8Array[], rounds = FULL ? 8 : 4): 
   // The same pipeline with rule 24's recovery answered from a table (the signer of each signature): the
   // non-ecrecover work measured whole, and what running it beside ecrecover adds to ecrecover (caches).
   const signerOf = new Map<string, string>();
-  values.forEach((e, i) => signerOf.set(Buffer.from(sigs[i]!).toString('latin1'), e.issuer.toLowerCase()));
+  for (let i = 0; i < values.length; i++) {
+    signerOf.set(Buffer.from(sigs[i]!).toString('latin1'), values[i]!.issuer.toLowerCase());
+  }
   const stubbed = createValidationPipeline({
     membership,
     checkSchema: checkEnvelopeSchema,
