@@ -116,4 +116,13 @@ describe('link proxy (processes per source host)', () => {
     expect(stats.refused).toBe(1);
     expect(stats.connections).toBe(3);
   });
+
+  it('close resets the links still open and returns (runs last)', async () => {
+    const s = await dial(net, 0, 1, port);
+    await roundTrip(s, 'open');
+    s.on('error', () => {});
+    const closed = new Promise<void>((r) => s.once('close', () => r()));
+    await proxy.close();
+    await closed;
+  });
 });

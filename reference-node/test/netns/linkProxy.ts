@@ -239,7 +239,7 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
       return sum();
     },
     async close() {
-      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      // The processes first: they reset every open link and exit.
       for (const p of procs) {
         if (p.child.connected) p.child.send({ type: 'close' } satisfies WorkerMessage);
         else p.child.kill('SIGKILL');
@@ -249,6 +249,10 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
       }, 5_000);
       await Promise.all(procs.map((p) => p.exited));
       clearTimeout(timer);
+      // Stop listening. Not awaited: a server that handed its sockets to other processes emits 'close'
+      // only once those processes report them closed, which exited processes never do (the listening
+      // socket itself is closed at once).
+      for (const s of servers) s.close();
     },
   };
 }
