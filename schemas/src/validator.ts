@@ -1,50 +1,34 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import { isInt256InRange, isUint256InRange } from './bigIntBounds.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { createAjv } from './createAjv.js';
 import type { RegisteredCodeOf } from './generated/v1/reasonCodes.js';
+import { validators as precompiled } from './generated/v1/validators.js';
 import { escapePointerToken, type ValidationIssue } from './issue.js';
-import { readSchemaDocuments } from './schemaFiles.js';
 
 /**
- * One ajv instance for the process, built on first use: every schema document is added (cheap), and each
- * kind is compiled the first time it is validated, then cached by ajv. Nothing here depends on the input,
- * and no option (coerceTypes, useDefaults, removeAdditional) lets ajv modify the validated value.
+ * One ajv instance for the process, built on first use, for a schema `$id` the generated validators
+ * do not hold (none, while they are current: `npm run check:generated` fails otherwise).
  */
 let ajvInstance: Ajv2020 | undefined;
 
 export function getAjv(): Ajv2020 {
-  if (ajvInstance !== undefined) return ajvInstance;
-  // Every schema document is added from disk below; ajv never fetches anything (no loadSchema).
-  const ajv = new Ajv2020({
-    strict: true,
-    // `required` inside `if`/`then` names properties declared by the enclosing object schema, which
-    // ajv's strictRequired does not look at; every other strict check stays on.
-    strictRequired: false,
-    allErrors: false,
-    // Alert metric values are `integer | string` (an Int256 decimal); no other union types are used.
-    allowUnionTypes: true,
-    discriminator: true,
-    validateFormats: true,
-  });
-  addFormats.default(ajv);
-  // `tsType` is an annotation for json-schema-to-typescript (schemas/scripts/generate-types.ts).
-  ajv.addKeyword({ keyword: 'tsType', schemaType: 'string' });
-  // The 2^256 bounds that a pattern cannot express (proposal 0001 §2).
-  ajv.addFormat('uint256', { type: 'string', validate: isUint256InRange });
-  ajv.addFormat('int256', { type: 'string', validate: isInt256InRange });
-  for (const { document } of readSchemaDocuments()) ajv.addSchema(document as object);
-  ajvInstance = ajv;
-  return ajv;
+  ajvInstance ??= createAjv();
+  return ajvInstance;
 }
 
 const compiled = new Map<string, ValidateFunction>();
 
-/** The compiled validator of a schema `$id`, compiled once and cached; undefined if no such schema. */
+/**
+ * The validator of a schema `$id`, cached; undefined if no such schema. Each one comes precompiled
+ * (generated/v1/validators.ts, ajv's standalone code of the same schemas and options): compiling them
+ * at run time cost a node about 0.7 s of CPU at every start (the NodeConfig schema, then the
+ * envelope's at the first message), 45 nodes starting on 2 cores (issue 13). ajv compiles only an
+ * `$id` the generated module lacks.
+ */
 export function getValidateFunction(id: string): ValidateFunction | undefined {
   const cached = compiled.get(id);
   if (cached !== undefined) return cached;
-  const fn = getAjv().getSchema(id);
+  const fn = (precompiled[id] as ValidateFunction | undefined) ?? getAjv().getSchema(id);
   if (fn !== undefined) compiled.set(id, fn);
   return fn;
 }
