@@ -63,6 +63,11 @@ export interface ClaimAttester {
   rejudgeAwaiting(acceptedId?: string): Promise<void>;
   /** The cited RecoveryEvent ids the claim waits for here (empty when it waits for none). */
   awaitingOf(claimId: string): string[];
+  /**
+   * Resolves once this node's automatic judgement of the claim in flight (if any) has ended: it may
+   * have voted, queued the claim for a manual vote or found nothing to do (pools.md#attesting).
+   */
+  judgementOf(claimId: string): Promise<void>;
   /** Clears the wake at `refusableAt` (the service stops). */
   stop(): void;
 }
@@ -115,6 +120,8 @@ export function createClaimAttester(p: {
    * `refusableAt` as the claim's round stood when it was last judged.
    */
   const awaiting = new Map<string, { poolId: string; missing: Set<string>; refusableAt: number }>();
+  /** claimId → the automatic judgement of the claim running now (`attest`), for a manual vote to wait on. */
+  const judging = new Map<string, Promise<void>>();
   /** Wakes the service at the earliest `refusableAt` of the awaiting claims (`scheduleWake`). */
   let wake: ReturnType<typeof setTimeout> | undefined;
 
@@ -256,66 +263,72 @@ export function createClaimAttester(p: {
     const e = pools.get(lower(poolId));
     if (e === undefined || busy.has(claimId)) return;
     busy.add(claimId);
-    try {
-      const t = now();
-      const c = claimViews(e, t).claims.find((x) => x.claim.claimId === claimId);
-      if (c === undefined || c.status !== 'attesting' || !isEligible(c, t)) return;
-      if (myVoteOn(e, claimId) !== null || queued.has(claimId)) return;
-      const found = await checkEvidence(c.claim.payload);
-      if (found !== null) checks.set(claimId, found.checks);
-      const cited = await citedEvents(c.claim.payload);
-      const feedRounds =
-        found?.derived == null
-          ? null
-          : await readRounds(c.claim.snapshot.charter, c.claim.payload, found.derived);
-      const loss =
-        found?.derived == null || feedRounds === null
-          ? null
-          : judgeLoss({
-              charter: c.claim.snapshot.charter,
-              claim: c.claim.payload,
-              claimant: c.claim.claimant,
-              derived: found.derived,
-              recoveryEvents: cited,
-              feedRounds,
-            });
-      if (loss !== null) derivations.set(claimId, loss);
-      const choice = chooseVerdict({
-        policy: params.policy,
-        checks: found?.checks ?? null,
-        requestedAmount: c.claim.requestedAmount,
-        loss,
-      });
-      // pools.md#re-derivation step 2: a cited event may still be on its way (another topic); refuse
-      // for it only when the round is about to close, and re-judge when it is accepted meanwhile.
-      if (choice.action === 'reject' && choice.reasonCode === 'CLAIM_RECOVERY_EVENT_MISSING') {
-        const refusableAt = missingEventRefusableAt(c.closesAt, c.claim.snapshot.charter.windows.challengeMs);
-        if (t < refusableAt) {
-          const missing = new Set(
-            c.claim.payload.recoveryEvents.filter((_, i) => cited[i] === null).map((id) => lower(id)),
+    const run = judge(e, claimId).finally(() => {
+      busy.delete(claimId);
+      judging.delete(claimId);
+    });
+    judging.set(claimId, run);
+    return run;
+  }
+
+  /** One automatic judgement of a claim, under `busy` (see `attest`). */
+  async function judge(e: PoolEntry, claimId: string): Promise<void> {
+    const t = now();
+    const c = claimViews(e, t).claims.find((x) => x.claim.claimId === claimId);
+    if (c === undefined || c.status !== 'attesting' || !isEligible(c, t)) return;
+    if (myVoteOn(e, claimId) !== null || queued.has(claimId)) return;
+    const found = await checkEvidence(c.claim.payload);
+    if (found !== null) checks.set(claimId, found.checks);
+    const cited = await citedEvents(c.claim.payload);
+    const feedRounds =
+      found?.derived == null
+        ? null
+        : await readRounds(c.claim.snapshot.charter, c.claim.payload, found.derived);
+    const loss =
+      found?.derived == null || feedRounds === null
+        ? null
+        : judgeLoss({
+            charter: c.claim.snapshot.charter,
+            claim: c.claim.payload,
+            claimant: c.claim.claimant,
+            derived: found.derived,
+            recoveryEvents: cited,
+            feedRounds,
+          });
+    if (loss !== null) derivations.set(claimId, loss);
+    const choice = chooseVerdict({
+      policy: params.policy,
+      checks: found?.checks ?? null,
+      requestedAmount: c.claim.requestedAmount,
+      loss,
+    });
+    // pools.md#re-derivation step 2: a cited event may still be on its way (another topic); refuse
+    // for it only when the round is about to close, and re-judge when it is accepted meanwhile.
+    if (choice.action === 'reject' && choice.reasonCode === 'CLAIM_RECOVERY_EVENT_MISSING') {
+      const refusableAt = missingEventRefusableAt(c.closesAt, c.claim.snapshot.charter.windows.challengeMs);
+      if (t < refusableAt) {
+        const missing = new Set(
+          c.claim.payload.recoveryEvents.filter((_, i) => cited[i] === null).map((id) => lower(id)),
+        );
+        if (!awaiting.has(claimId))
+          log?.info(
+            { claimId, missing: [...missing], refusableAt },
+            'claim waits for its cited recovery events',
           );
-          if (!awaiting.has(claimId))
-            log?.info(
-              { claimId, missing: [...missing], refusableAt },
-              'claim waits for its cited recovery events',
-            );
-          awaiting.set(claimId, { poolId: e.poolId, missing, refusableAt });
-          scheduleWake();
-          return;
-        }
-      }
-      awaiting.delete(claimId);
-      if (choice.action === 'queue') {
-        queued.set(claimId, choice.reason);
-        log?.info({ claimId, reason: choice.reason }, 'claim queued for a manual vote');
+        awaiting.set(claimId, { poolId: e.poolId, missing, refusableAt });
+        scheduleWake();
         return;
       }
-      if (choice.action === 'approve')
-        await publishAttestation(e, c, 'approve', { approvedAmount: choice.approvedAmount });
-      else await publishAttestation(e, c, 'reject', { reasonCode: choice.reasonCode });
-    } finally {
-      busy.delete(claimId);
     }
+    awaiting.delete(claimId);
+    if (choice.action === 'queue') {
+      queued.set(claimId, choice.reason);
+      log?.info({ claimId, reason: choice.reason }, 'claim queued for a manual vote');
+      return;
+    }
+    if (choice.action === 'approve')
+      await publishAttestation(e, c, 'approve', { approvedAmount: choice.approvedAmount });
+    else await publishAttestation(e, c, 'reject', { reasonCode: choice.reasonCode });
   }
 
   /**
@@ -374,6 +387,10 @@ export function createClaimAttester(p: {
     publishAttestation,
     rejudgeAwaiting,
     awaitingOf: (claimId) => [...(awaiting.get(claimId)?.missing ?? [])],
+    judgementOf: async (claimId) => {
+      // Its failure is the automatic path's to report (the work queue logs it), not the vote's.
+      await judging.get(claimId)?.catch(() => undefined);
+    },
     stop() {
       if (wake !== undefined) clearTimeout(wake);
       wake = undefined;

@@ -856,6 +856,10 @@ export function createPoolService(params: CreatePoolServiceParameters): PoolServ
       return r;
     },
     async vote(claimId, v, options = {}) {
+      // pools.md#attesting: a vote by hand that meets this node's automatic judgement of the claim in
+      // flight (evidence read from chain, slow under load) waits for it, then is answered as any vote:
+      // CLAIM_DUPLICATE_VOTE only if the judgement voted. From here to `busy.add` nothing awaits.
+      await attester.judgementOf(claimId);
       let found: { e: PoolEntry; c: ClaimView } | undefined;
       const t = now();
       for (const e of pools.values()) {
