@@ -2,6 +2,17 @@ import { getSchema } from '@sfr/schemas';
 
 type Json = Record<string, unknown>;
 
+/**
+ * Each schema document, read once: `getSchema` hands out a fresh deep copy per call, and walking the
+ * NodeConfig's settings (`schemaDefaults`: every setting's path, each `$ref` followed) asked for one
+ * per setting and per reference, about 50 ms of CPU at every node start (issue 13). Only read here.
+ */
+const documents = new Map<string, Json | undefined>();
+function documentOf(kind: string): Json | undefined {
+  if (!documents.has(kind)) documents.set(kind, getSchema(kind));
+  return documents.get(kind);
+}
+
 /** The schema kinds whose `$id` a `$ref` may name (https://sfr.dev/schemas/v1/<Kind>.schema.json). */
 function documentOfRef(ref: string, current: Json): { doc: Json; pointer: string } | undefined {
   const hash = ref.indexOf('#');
@@ -10,7 +21,7 @@ function documentOfRef(ref: string, current: Json): { doc: Json; pointer: string
   if (base === '') return { doc: current, pointer };
   const m = /\/v1\/([A-Za-z0-9]+)\.schema\.json$/.exec(base);
   if (m === null) return undefined;
-  const doc = getSchema(m[1] === 'common' ? 'common' : m[1]!);
+  const doc = documentOf(m[1] === 'common' ? 'common' : m[1]!);
   return doc === undefined ? undefined : { doc, pointer };
 }
 
@@ -49,10 +60,11 @@ export interface SettingSchema {
 
 /**
  * The schema of the setting at `path` (property names from the root) in the `kind` schema, or
- * undefined if no such property is declared. Used to type env and flag values.
+ * undefined if no such property is declared. Used to type env and flag values. The schema is the
+ * cached document's own: read it, do not change it.
  */
 export function settingSchema(kind: string, path: readonly string[]): SettingSchema | undefined {
-  const root = getSchema(kind);
+  const root = documentOf(kind);
   if (root === undefined) return undefined;
   let cur = deref(root, root);
   for (const key of path) {
