@@ -32,6 +32,9 @@ export default defineConfig({
           // vi.hoisted, as network/parseOnce.test.ts); a file that switches a process-wide setting
           // (crypto backend, env) puts it back in a finally or afterAll.
           isolate: false,
+          // The schemas' generated validators (ajv standalone code, ~1 MB of plain JS) are loaded by Node
+          // itself, not transformed by Vite on every run: nothing mocks them.
+          server: { deps: { external: [/\/schemas\/dist\/generated\//] } },
           testTimeout: TIMEOUTS.unitTest,
           sequence: { groupOrder: 0 },
         },

@@ -99,7 +99,7 @@ it('a waiting claim the wake finds this member has voted on is let go, not re-ju
     if (new Error().stack?.includes('rejudgeAwaiting')) rejudged += 1;
     return Date.now();
   };
-  const { store, s, service, claim } = await awaitingClaim({ votingMs: 6_000, challengeMs: 4_000 }, now);
+  const { store, s, service, claim } = await awaitingClaim({ votingMs: 3_000, challengeMs: 2_000 }, now);
   // b's own vote comes from elsewhere (the member's other node, a message submitted by hand) while its
   // node waits for the cited event: from now on attest returns early, the member having voted.
   await nodes.append(store, await s.attest(ms[1]!.key, claim.id, Date.now(), 'reject'), 'sync');
