@@ -4,9 +4,11 @@
  * that; its peers hold those messages and catch-up sync brings them back after the restart.
  *
  * Topology: P → R → Q. R is a node process (the one killed); P and Q are real nodes in this process that
- * reach each other only through R. P floods alerts of a member without a node; Q records which messages
- * came to it from R. R is killed with SIGKILL mid-flood; its store, opened after the kill, lacks some of
- * the messages Q received from it (relayed, not yet durable); after R restarts it holds them again.
+ * reach each other only through R. P stores a burst of alerts of a member without a node and gossips it;
+ * Q records which messages came to it from R. R is killed with SIGKILL the moment Q receives the burst's
+ * first message from it, while R is still validating, relaying and appending the rest; its store, opened
+ * after the kill, lacks some of the messages Q received from it (relayed, not yet durable); after R
+ * restarts it holds them again.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,10 +28,10 @@ import { alertPayload } from '../node/fixtures.js';
 import { api, createProcNetwork, type ProcNetwork } from './processNetwork.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
-/** Kill rounds tried until one loses a relayed message (each round almost always does under a flood). */
+/** Kill rounds tried until one loses a relayed message. */
 const MAX_ROUNDS = 4;
-/** Messages Q must have received from R in a round before R is killed (the flood is under way). */
-const RELAYED_BEFORE_KILL = 150;
+/** Alerts P stores and then gossips back to back in a round: a burst R relays faster than it appends. */
+const BURST = 100;
 /** One author floods: the issuer budgets (p2p.md#issuer-budgets, default 100 then 2/s) are lifted. */
 const UNBUDGETED = 1_048_576;
 
@@ -85,6 +87,18 @@ describe('kill -9 of a node that relays on validation', () => {
     q.onAccepted((m) => {
       if (m.from === r.peerId) fromR.add(m.id);
     });
+    // Q's gossip layer hands over each new alert from R on receipt, before Q validates it.
+    const idOfWire = new Map<string, string>();
+    const receivedFromR = new Set<string>();
+    let onReceiptFromR: (() => void) | undefined;
+    q.libp2p.services.pubsub.addEventListener('gossipsub:message', (evt) => {
+      if (evt.detail.msg.topic !== ALERTS || evt.detail.propagationSource.toString() !== r.peerId) return;
+      const id = idOfWire.get(Buffer.from(evt.detail.msg.data).toString('base64'));
+      if (id !== undefined) receivedFromR.add(id);
+      const first = onReceiptFromR;
+      onReceiptFromR = undefined;
+      first?.();
+    });
     let seq = 0;
     const sign = async (): Promise<Uint8Array> => {
       const now = Date.now();
@@ -118,23 +132,33 @@ describe('kill -9 of a node that relays on validation', () => {
 
     const lost: string[] = [];
     for (let round = 0; round < MAX_ROUNDS && lost.length === 0; round++) {
-      const relayedAtStart = fromR.size;
-      let flooding = true;
-      const flood = (async () => {
-        while (flooding) {
-          const batch = await Promise.all(Array.from({ length: 20 }, sign));
-          for (const w of batch) await publish(w);
-          await new Promise((res) => setImmediate(res));
-        }
-      })();
-      await waitFor(
-        () => fromR.size >= relayedAtStart + RELAYED_BEFORE_KILL,
-        TIMEOUTS.scenario,
-        `${RELAYED_BEFORE_KILL} alerts relayed by R`,
+      // P stores the burst in one group commit (the publish path: validate, store, then gossip); signing
+      // and storing come before the first publication, so R receives it back to back. Paced one alert
+      // at a time by P's own fsync and signing, as before 2026-12-07, R kept up with its appends and a
+      // fast disk left it nothing relayed-not-written at the kill in four rounds.
+      const burst = await Promise.all(Array.from({ length: BURST }, sign));
+      const verdicts = await Promise.all(
+        burst.map((w) => p.pipeline.ingest(w, { source: 'local', from: 'local' })),
       );
-      await net.kill(0, 'SIGKILL');
-      flooding = false;
-      await flood;
+      burst.forEach((w, k) => {
+        const v = verdicts[k]!;
+        expect(v.outcome).toBe('accept');
+        idOfWire.set(Buffer.from(w).toString('base64'), v.id!);
+      });
+      let killed: Promise<void> | undefined;
+      onReceiptFromR = () => {
+        killed = net.kill(0, 'SIGKILL');
+      };
+      // Publications after the kill find no peer to send to; P holds them all the same.
+      for (const w of burst) await p.router.publish(ALERTS, w).catch(() => undefined);
+      await waitFor(() => killed !== undefined, TIMEOUTS.scenario, 'Q to receive the burst from R');
+      await killed;
+      // Everything that reached Q from R before the kill is validated and accepted there.
+      await waitFor(
+        () => [...receivedFromR].every((id) => fromR.has(id)),
+        TIMEOUTS.event,
+        `Q to accept the ${receivedFromR.size} alerts of the burst it received from R`,
+      );
       // R's store as the crash left it (the process is gone, so its lock is free).
       const store = await openStore(path.join(r.dir, 'data', 'store'));
       const held = new Set<string>();
