@@ -193,9 +193,16 @@ describe('invalid messages from a peer', () => {
     // Neither was cut off by its three.
     for (const id of attackerIds) expect(victim.denylist.isDenied(id)).toBe(false);
 
-    // Nothing was relayed: give gossip a few heartbeats, then no other node ever received the invalid ids,
-    // and the replay did not arrive again anywhere but at the victim.
-    await new Promise((r) => setTimeout(r, 2_500));
+    // Nothing was relayed: an alert the victim publishes now reaches the other nodes after anything it
+    // relayed before (one ordered stream per link, and only the victim received the invalid ids), and
+    // once it has, no other node ever received the invalid ids, and the replay did not arrive again
+    // anywhere but at the victim.
+    const marker = await victim.publish('ContagionAlert', alertPayload(Date.now(), 8));
+    await waitFor(
+      () => [1, 2].every((i) => arrivals[i]!.has(marker.messageId)),
+      TIMEOUTS.event,
+      "the victim's next alert at the other nodes",
+    );
     const replayAt = arrivals[0]!.get(honest.messageId)?.at(-1) ?? 0;
     expect(replayAt).toBeGreaterThan(honest.envelope.issuedAt + TIME.maxAgeMs + 2 * TIME.skewMs);
     for (const i of [1, 2]) {

@@ -106,3 +106,34 @@ export async function waitForMesh(
     `mesh on ${topic}`,
   );
 }
+
+/**
+ * Resolves once every node has run `count` gossipsub heartbeats from now. Each heartbeat shifts the
+ * message cache one window, so `MCACHE_GOSSIP` of them after a node last stored a message, the node
+ * no longer advertises it in IHAVE gossip: a peer that missed it can then get it only by sync.
+ */
+export async function waitForHeartbeats(
+  nodes: readonly SfrNode[],
+  count: number,
+  timeoutMs: number = TIMEOUTS.event,
+): Promise<void> {
+  const beats = nodes.map(() => 0);
+  const listeners = nodes.map((n, k) => {
+    const listener = (): void => {
+      beats[k]!++;
+    };
+    n.libp2p.services.pubsub.addEventListener('gossipsub:heartbeat', listener);
+    return listener;
+  });
+  try {
+    await waitFor(
+      () => beats.every((b) => b >= count),
+      timeoutMs,
+      `${count} gossipsub heartbeats at every node`,
+    );
+  } finally {
+    for (const [k, n] of nodes.entries()) {
+      n.libp2p.services.pubsub.removeEventListener('gossipsub:heartbeat', listeners[k]!);
+    }
+  }
+}

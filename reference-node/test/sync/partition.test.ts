@@ -1,14 +1,21 @@
 /**
  * Catch-up sync between real nodes on loopback TCP: a node cut off while the others publish catches up
  * after the partition heals — nothing missing, nothing duplicated — even though the partition outlasted
- * gossipsub's message cache; and a node with no link across the cut gets the other side's messages
+ * gossipsub's gossip windows (no IHAVE names the messages any more); and a node with no link across the cut gets the other side's messages
  * from a neighbour that caught up, which nudges it (p2p.md#catch-up), with no periodic round.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import { HEARTBEAT_INTERVAL_MS, MCACHE_LENGTH } from '../../src/network/gossip/scoringParams.js';
+import { MCACHE_GOSSIP } from '../../src/network/gossip/scoringParams.js';
 import { stringifyTopic } from '../../src/network/topics.js';
-import { alertPayload, startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
+import {
+  alertPayload,
+  startNetwork,
+  type TestNetwork,
+  waitFor,
+  waitForHeartbeats,
+  waitForMesh,
+} from '../node/fixtures.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 
@@ -50,13 +57,16 @@ describe('partition → catch-up via sync', () => {
       ids.push((await publisher.publish('ContagionAlert', alertPayload(Date.now(), k))).messageId);
     }
     await waitFor(
-      async () => (await Promise.all(ids.map((id) => c.store.getMessage(id)))).every((m) => m !== undefined),
+      async () =>
+        (await Promise.all(others.flatMap((o) => ids.map((id) => o.store.getMessage(id))))).every(
+          (m) => m !== undefined,
+        ),
       TIMEOUTS.event,
       'the connected side has everything',
     );
     for (const id of ids) expect(await d.store.getMessage(id)).toBeUndefined();
-    // Outlast gossipsub's message cache, so gossip alone cannot repair the partition.
-    await new Promise((r) => setTimeout(r, (MCACHE_LENGTH + 1) * HEARTBEAT_INTERVAL_MS));
+    // Outlast gossipsub's gossip windows, so gossip alone cannot repair the partition.
+    await waitForHeartbeats(others, MCACHE_GOSSIP);
 
     // Heal: lift the denials; the redial loop reconnects and sync runs on connect.
     for (const o of others) {
@@ -110,8 +120,8 @@ describe('partition → a node with no link across the cut catches up when its n
       TIMEOUTS.event,
       "a2 has a's messages",
     );
-    // Outlast gossipsub's message cache, so gossip alone cannot repair the partition.
-    await new Promise((r) => setTimeout(r, (MCACHE_LENGTH + 1) * HEARTBEAT_INTERVAL_MS));
+    // Outlast gossipsub's gossip windows, so gossip alone cannot repair the partition.
+    await waitForHeartbeats([a, a2], MCACHE_GOSSIP);
     for (const id of ids) expect(await c.store.getMessage(id)).toBeUndefined();
 
     // Heal b's side only: b redials a and a2 and syncs on connect; c's links do not change.
