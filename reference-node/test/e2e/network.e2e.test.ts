@@ -7,17 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import {
-  canonicalize,
-  createMemorySigningJournal,
-  type MemberKey,
-  signEnvelope,
-  type UnsignedEnvelope,
-} from '../../src/envelope/index.js';
-import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
-import { PeerDenylist } from '../../src/network/denylist.js';
-import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
-import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
+import { canonicalize, type MemberKey, messageIdOf } from '../../src/envelope/index.js';
+import { stringifyTopic } from '../../src/network/topics.js';
+import { type Attacker, invalidKinds, startAttacker } from '../network/invalidKinds.js';
 import { alertPayload, testKeys, waitFor } from '../node/fixtures.js';
 import { api, createProcNetwork, metricValue, type ProcNetwork } from './processNetwork.js';
 
@@ -36,7 +28,7 @@ async function everywhere(net: ProcNetwork, id: string, nodes = net.nodes): Prom
 describe('5 node processes on loopback', () => {
   let net: ProcNetwork;
   /** Two attackers, three kinds each: four REJECTs from one peer graylist it (p2p.md#graylisting). */
-  const attackers: SfrLibp2p[] = [];
+  const attackers: Attacker[] = [];
 
   beforeAll(async () => {
     net = await createProcNetwork(N, { time: TIME });
@@ -53,7 +45,7 @@ describe('5 node processes on loopback', () => {
     );
   }, TIMEOUTS.hook);
   afterAll(async () => {
-    for (const a of attackers) await a.stop();
+    for (const a of attackers) await a.libp2p.stop();
     await net?.stop();
   }, TIMEOUTS.hook);
 
@@ -69,25 +61,16 @@ describe('5 node processes on loopback', () => {
   it('each kind of invalid message from a peer is REJECTed at the first hop, lowers its score there, and reaches no other node', async () => {
     const victim = net.nodes[0]!;
     const { multiaddr } = await import('@multiformats/multiaddr');
-    const routers = [];
     for (let a = 0; a < 2; a++) {
-      const attacker = await createLibp2pNode({
-        denylist: new PeerDenylist(),
-        gossip: {
-          topics: fixedTopicStrings(),
-          asyncValidation: false,
-          seenTtlMs: 500,
-          score: { ipColocationWeight: 0 },
-        },
-      });
-      await attacker.start();
+      const attacker = await startAttacker();
       attackers.push(attacker);
-      const router = createGossipsubRouter(attacker.services.pubsub);
-      router.subscribe(ALERTS);
-      routers.push(router);
-      await attacker.dial(multiaddr(victim.multiaddr));
+      await attacker.libp2p.dial(multiaddr(victim.multiaddr));
+      await waitFor(
+        () => attacker.router.getSubscribers(ALERTS).includes(victim.peerId),
+        TIMEOUTS.event,
+        `the victim's subscription at attacker ${a}`,
+      );
     }
-    await new Promise((r) => setTimeout(r, 1500)); // subscriptions exchanged
 
     // The message to replay: the victim's own alert, accepted everywhere. (Gossipsub scores only the first
     // verdict per id for 2 min after a peer delivered it to us; the victim published this one itself.)
@@ -102,67 +85,19 @@ describe('5 node processes on loopback', () => {
     const stored = await api(victim, 'GET', `/v1/messages/${accepted.json.messageId}`);
     const enc = new TextEncoder();
     const replay = enc.encode(canonicalize(stored.json.envelope));
-    const { messageIdOf } = await import('../../src/envelope/index.js');
     expect(messageIdOf(replay)).toBe(accepted.json.messageId);
 
-    const member = net.nodes[1]!.key; // a real member key: only the tampered field makes each message invalid
-    const outsider = testKeys(1, 'sfr-e1-e2e-outsider')[0] as MemberKey;
-    const journal = createMemorySigningJournal();
-    const sign = async (key: MemberKey, over: Partial<UnsignedEnvelope>) => {
-      const now = Date.now();
-      return (
-        await signEnvelope({
-          privateKey: key.privateKey,
-          guard: journal,
-          unsigned: {
-            sfr: '1.0',
-            type: 'ContagionAlert',
-            issuer: key.address,
-            seq: 1_000_000,
-            issuedAt: now,
-            payload: alertPayload(now) as UnsignedEnvelope['payload'],
-            ...over,
-          },
-        })
-      ).wire;
-    };
-    const good = JSON.parse(new TextDecoder().decode(await sign(member, { seq: 1_000_001 })));
-    const schemaPayload = alertPayload(Date.now(), 2) as Record<string, unknown>;
-    delete schemaPayload['subject'];
-    const cases: Array<[string, () => Promise<Uint8Array>]> = [
-      [
-        'ENVELOPE_BAD_SIGNATURE',
-        async () =>
-          enc.encode(canonicalize({ ...good, payload: alertPayload(Date.now(), 1), seq: 1_000_002 })),
-      ],
-      [
-        'SCHEMA_REQUIRED',
-        () => sign(member, { seq: 1_000_003, payload: schemaPayload as UnsignedEnvelope['payload'] }),
-      ],
-      ['ENVELOPE_FAR_FUTURE', () => sign(member, { seq: 1_000_004, issuedAt: Date.now() + 3_600_000 })],
-      ['GOSSIP_NOT_MEMBER', () => sign(outsider, { seq: 1 })],
-      [
-        'ENVELOPE_TOO_LARGE',
-        () =>
-          sign(member, {
-            seq: 1_000_005,
-            payload: {
-              ...alertPayload(Date.now(), 3),
-              summary: 'x'.repeat(70_000),
-            } as UnsignedEnvelope['payload'],
-          }),
-      ],
-      [
-        'ENVELOPE_EXPIRED',
-        async () => {
-          // Re-injected once older than maxAge + 2·skew, after the victim's gossip seen-cache forgot it.
-          const issuedAt = stored.json.envelope.issuedAt as number;
-          const wait = issuedAt + TIME.maxAgeMs + 2 * TIME.skewMs + 1_500 - Date.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          return replay;
-        },
-      ],
-    ];
+    const cases = await invalidKinds({
+      member: net.nodes[1]!.key as MemberKey,
+      outsider: testKeys(1, 'sfr-e1-e2e-outsider')[0] as MemberKey,
+      expiredReplay: async () => {
+        // Re-injected once older than maxAge + 2·skew, after the victim's gossip seen-cache forgot it.
+        const issuedAt = stored.json.envelope.issuedAt as number;
+        const wait = issuedAt + TIME.maxAgeMs + 2 * TIME.skewMs + 1_500 - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        return replay;
+      },
+    });
     const score = async (attackerId: string): Promise<number> => {
       const peers = await api(victim, 'GET', '/v1/peers');
       const mine = (peers.json.peers as Array<{ peerId: string; score: number }>).find(
@@ -174,11 +109,11 @@ describe('5 node processes on loopback', () => {
     for (const [i, [code, make]] of cases.entries()) {
       // Kinds 1-3 from the first attacker, 4-6 from the second: three REJECTs each, below the graylist.
       const a = i < 3 ? 0 : 1;
-      const attackerId = attackers[a]!.peerId.toString();
+      const attackerId = attackers[a]!.libp2p.peerId.toString();
       const before = await score(attackerId);
       const wire = await make();
       ids.push(messageIdOf(wire));
-      await routers[a]!.publish(ALERTS, wire);
+      await attackers[a]!.router.publish(ALERTS, wire);
       // Refused at the first hop with this code, as a REJECT ...
       await waitFor(
         async () =>
@@ -195,7 +130,7 @@ describe('5 node processes on loopback', () => {
         200,
       );
     }
-    for (const a of attackers) expect(await score(a.peerId.toString())).toBeLessThan(0);
+    for (const a of attackers) expect(await score(a.libp2p.peerId.toString())).toBeLessThan(0);
 
     // Never stored anywhere (the replay is only at its first copy), and no other node ever judged them.
     await new Promise((r) => setTimeout(r, 2000));

@@ -2,24 +2,13 @@
  * Issue 4: each of the six kinds of invalid message (bad signature, schema violation, replay outside the
  * window, far-future timestamp, non-member issuer, oversize) injected by a peer is REJECTed at the first
  * hop, lowers that peer's gossipsub score there, and never reaches another node (spec/v1/p2p.md#validation).
- * Real in-process nodes on loopback TCP with short time windows (skew 500 ms, max age 2 s) so that a
- * replay can outlive the gossip seen-cache within the test.
+ * Real in-process nodes on loopback TCP with short time windows (skew 1 s, max age 8 s) so that a replay
+ * can outlive the gossip seen-cache within the test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import {
-  canonicalize,
-  createMemorySigningJournal,
-  type MemberKey,
-  messageIdOf,
-  signEnvelope,
-  type UnsignedEnvelope,
-} from '../../src/envelope/index.js';
-import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
-import { PeerDenylist } from '../../src/network/denylist.js';
-import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/network/gossip/scoringParams.js';
-import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
+import { type MemberKey, messageIdOf } from '../../src/envelope/index.js';
+import { stringifyTopic } from '../../src/network/topics.js';
 import type { SfrNode } from '../../src/node/index.js';
 import {
   alertPayload,
@@ -29,6 +18,7 @@ import {
   waitFor,
   waitForMesh,
 } from '../node/fixtures.js';
+import { type Attacker, invalidKinds, startAttacker } from './invalidKinds.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 // Short enough that the expired replay below comes after seconds, long enough that the honest alert
@@ -38,7 +28,7 @@ const TIME = { skewMs: 1_000, maxAgeMs: 8_000 };
 describe('invalid messages from a peer', () => {
   let net: TestNetwork;
   /** Two attackers, three kinds each: four REJECTs from one peer graylist it (p2p.md#graylisting). */
-  const attackers: SfrLibp2p[] = [];
+  const attackers: Attacker[] = [];
   /** Every gossip message id each node's router received, with the time it arrived. */
   const arrivals: Array<Map<string, number[]>> = [];
 
@@ -55,38 +45,23 @@ describe('invalid messages from a peer', () => {
         seen.set(evt.detail.msgId, list);
       });
     });
-    // The attackers run the router without validation (they send anything) and forget ids quickly.
-    for (let a = 0; a < 2; a++) {
-      const attacker = await createLibp2pNode({
-        denylist: new PeerDenylist(),
-        gossip: {
-          topics: fixedTopicStrings(),
-          asyncValidation: false,
-          seenTtlMs: 500,
-          score: { ipColocationWeight: 0 },
-        },
-      });
-      await attacker.start();
-      attackers.push(attacker);
-    }
+    for (let a = 0; a < 2; a++) attackers.push(await startAttacker());
   }, TIMEOUTS.hook);
   afterAll(async () => {
-    for (const a of attackers) await a.stop();
+    for (const a of attackers) await a.libp2p.stop();
     await net?.stop();
   });
 
   it('each kind is REJECTed at the first hop, lowers the sender score there, and reaches no other node', async () => {
     const victim = net.nodes[0]!;
     const refused: Array<{ code: string; outcome: string }> = [];
-    const attackerIds = attackers.map((a) => a.peerId.toString());
-    const routers = attackers.map((a) => createGossipsubRouter(a.services.pubsub));
+    const attackerIds = attackers.map((a) => a.libp2p.peerId.toString());
     for (const [a, attacker] of attackers.entries()) {
-      routers[a]!.subscribe(ALERTS);
-      await attacker.dial(victim.libp2p.getMultiaddrs()[0]!);
+      await attacker.libp2p.dial(victim.libp2p.getMultiaddrs()[0]!);
       await waitFor(
         () =>
           victim.router.getSubscribers(ALERTS).includes(attackerIds[a]!) &&
-          routers[a]!.getSubscribers(ALERTS).includes(victim.libp2p.peerId.toString()),
+          attacker.router.getSubscribers(ALERTS).includes(victim.libp2p.peerId.toString()),
         TIMEOUTS.event,
         `attacker ${a} and victim subscribed to each other`,
       );
@@ -106,65 +81,15 @@ describe('invalid messages from a peer', () => {
       'honest alert at the far end',
     );
 
-    const member = net.keys[1] as MemberKey;
-    const outsider = testKeys(1, 'sfr-e3-outsider')[0] as MemberKey;
-    const journal = createMemorySigningJournal();
-    const sign = async (key: MemberKey, over: Partial<UnsignedEnvelope>) => {
-      const now = Date.now();
-      return (
-        await signEnvelope({
-          privateKey: key.privateKey,
-          guard: journal,
-          unsigned: {
-            sfr: '1.0',
-            type: 'ContagionAlert',
-            issuer: key.address,
-            seq: 1_000_000,
-            issuedAt: now,
-            payload: alertPayload(now) as UnsignedEnvelope['payload'],
-            ...over,
-          },
-        })
-      ).wire;
-    };
-    const enc = new TextEncoder();
-    const good = JSON.parse(new TextDecoder().decode(await sign(member, { seq: 1_000_001 })));
-    const schemaPayload = alertPayload(Date.now(), 2);
-    delete schemaPayload['subject'];
-    const cases: Array<[string, () => Promise<Uint8Array>]> = [
-      [
-        'ENVELOPE_BAD_SIGNATURE',
-        async () =>
-          enc.encode(canonicalize({ ...good, payload: alertPayload(Date.now(), 1), seq: 1_000_002 })),
-      ],
-      [
-        'SCHEMA_REQUIRED',
-        () => sign(member, { seq: 1_000_003, payload: schemaPayload as UnsignedEnvelope['payload'] }),
-      ],
-      ['ENVELOPE_FAR_FUTURE', () => sign(member, { seq: 1_000_004, issuedAt: Date.now() + 3_600_000 })],
-      ['GOSSIP_NOT_MEMBER', () => sign(outsider, { seq: 1 })],
-      [
-        'ENVELOPE_TOO_LARGE',
-        () =>
-          sign(member, {
-            seq: 1_000_005,
-            payload: {
-              ...alertPayload(Date.now(), 3),
-              summary: 'x'.repeat(DEFAULT_MAX_MESSAGE_BYTES),
-            } as UnsignedEnvelope['payload'],
-          }),
-      ],
-      [
-        'ENVELOPE_EXPIRED',
-        async () => {
-          // The honest message, re-injected once it is older than maxAge + 2·skew and the victim's gossip
-          // seen-cache (maxAge + 2·skew after first sight) forgot it.
-          const wait = honestSeenBy + TIME.maxAgeMs + 2 * TIME.skewMs + 1_500 - Date.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          return honest.wire;
-        },
-      ],
-    ];
+    const cases = await invalidKinds({
+      member: net.keys[1] as MemberKey,
+      outsider: testKeys(1, 'sfr-e3-outsider')[0] as MemberKey,
+      expiredReplay: async () => {
+        const wait = honestSeenBy + TIME.maxAgeMs + 2 * TIME.skewMs + 1_500 - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        return honest.wire;
+      },
+    });
 
     const ids: string[] = [];
     const scores = attackerIds.map((a) => victim.router.getScore(a));
@@ -176,7 +101,7 @@ describe('invalid messages from a peer', () => {
       const wire = await make();
       const id = messageIdOf(wire);
       ids.push(id);
-      await routers[a]!.publish(ALERTS, wire);
+      await attackers[a]!.router.publish(ALERTS, wire);
       await waitFor(
         () => victim.router.getScore(attackerId) < before - 50,
         TIMEOUTS.event,
