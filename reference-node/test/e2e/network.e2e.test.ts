@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { canonicalize, type MemberKey, messageIdOf } from '../../src/envelope/index.js';
 import { stringifyTopic } from '../../src/network/topics.js';
-import { type Attacker, invalidKinds, startAttacker } from '../network/invalidKinds.js';
+import { type Attacker, startAttacker } from '../network/attacker.js';
+import { INVALID_KINDS_ATTACKER, invalidKinds } from '../network/invalidKinds.js';
 import { alertPayload, testKeys, waitFor } from '../node/fixtures.js';
 import { api, createProcNetwork, metricValue, type ProcNetwork } from './processNetwork.js';
 
@@ -62,7 +63,7 @@ describe('5 node processes on loopback', () => {
     const victim = net.nodes[0]!;
     const { multiaddr } = await import('@multiformats/multiaddr');
     for (let a = 0; a < 2; a++) {
-      const attacker = await startAttacker();
+      const attacker = await startAttacker(INVALID_KINDS_ATTACKER);
       attackers.push(attacker);
       await attacker.libp2p.dial(multiaddr(victim.multiaddr));
       await waitFor(

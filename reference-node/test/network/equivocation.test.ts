@@ -16,12 +16,10 @@ import {
   type UnsignedEnvelope,
   verifyEquivocationEvidence,
 } from '../../src/envelope/index.js';
-import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
-import { PeerDenylist } from '../../src/network/denylist.js';
-import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
-import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
+import { stringifyTopic } from '../../src/network/topics.js';
 import type { AcceptedMessage } from '../../src/node/index.js';
 import { alertPayload, startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
+import { type Attacker, connectAttacker, startAttacker } from './attacker.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 const EVIDENCE = stringifyTopic({ kind: 'evidence' });
@@ -30,7 +28,7 @@ const OFFENDER = deriveTestKey('sfr-e3-equivocator');
 
 describe('equivocation between real nodes', () => {
   let net: TestNetwork;
-  let attacker: SfrLibp2p;
+  let attacker: Attacker;
   const accepted: AcceptedMessage[][] = [];
 
   beforeAll(async () => {
@@ -41,33 +39,18 @@ describe('equivocation between real nodes', () => {
       accepted[i] = [];
       n.onAccepted((m) => accepted[i]!.push(m));
     });
-    attacker = await createLibp2pNode({
-      denylist: new PeerDenylist(),
-      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
-    });
-    await attacker.start();
+    attacker = await startAttacker({ topics: [ALERTS, EVIDENCE] });
   }, TIMEOUTS.hook);
   afterAll(async () => {
-    await attacker?.stop();
+    await attacker?.libp2p.stop();
     await net?.stop();
   });
 
   it('the detecting node publishes evidence that every node accepts; false evidence is REJECTed', async () => {
     const victim = net.nodes[0]!;
-    const attackerId = attacker.peerId.toString();
-    const router = createGossipsubRouter(attacker.services.pubsub);
-    router.subscribe(ALERTS);
-    router.subscribe(EVIDENCE);
-    await attacker.dial(victim.libp2p.getMultiaddrs()[0]!);
-    await waitFor(
-      () =>
-        victim.router.getSubscribers(ALERTS).includes(attackerId) &&
-        victim.router.getSubscribers(EVIDENCE).includes(attackerId) &&
-        router.getSubscribers(ALERTS).includes(victim.libp2p.peerId.toString()) &&
-        router.getSubscribers(EVIDENCE).includes(victim.libp2p.peerId.toString()),
-      TIMEOUTS.event,
-      'attacker and victim subscribed to each other',
-    );
+    const attackerId = attacker.libp2p.peerId.toString();
+    const { router } = attacker;
+    await connectAttacker(attacker, victim);
 
     // Two different alerts for one slot. Separate journals: the offender's own signer would refuse.
     const now = Date.now();

@@ -6,11 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
-import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
-import { PeerDenylist } from '../../src/network/denylist.js';
-import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
 import { IDONTWANT_MIN_DATA_BYTES } from '../../src/network/gossip/scoringParams.js';
-import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
+import { stringifyTopic } from '../../src/network/topics.js';
+import type { SfrNode } from '../../src/node/index.js';
 import {
   alertPayload,
   startNetwork,
@@ -19,55 +17,69 @@ import {
   waitFor,
   waitForMesh,
 } from '../node/fixtures.js';
+import { type Attacker, connectAttacker, startAttacker } from './attacker.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 
+/**
+ * A signer of alerts by a key of no member, each valid but for that (REJECT GOSSIP_NOT_MEMBER, cheap to
+ * detect), issued at `now` or when signed.
+ */
+function outsiderAlerts(seed: string): (seq: number, now?: number) => Promise<Uint8Array> {
+  const outsider = testKeys(1, seed)[0]!;
+  const journal = createMemorySigningJournal();
+  return async (seq, now = Date.now()) => {
+    const unsigned: UnsignedEnvelope = {
+      sfr: '1.0',
+      type: 'ContagionAlert',
+      issuer: outsider.address,
+      seq,
+      issuedAt: now,
+      payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
+    };
+    return (await signEnvelope({ privateKey: outsider.privateKey, unsigned, guard: journal })).wire;
+  };
+}
+
+/** A fresh attacker the victim has never seen, connected to it for `run` and stopped after. */
+async function withFreshAttacker(
+  victim: SfrNode,
+  run: (attacker: Attacker, id: string) => Promise<void>,
+): Promise<void> {
+  const attacker = await startAttacker();
+  try {
+    await connectAttacker(attacker, victim);
+    await run(attacker, attacker.libp2p.peerId.toString());
+  } finally {
+    await attacker.libp2p.stop();
+  }
+}
+
 describe('flooding peer', () => {
   let net: TestNetwork;
-  let attacker: SfrLibp2p;
+  let attacker: Attacker;
 
   beforeAll(async () => {
     net = await startNetwork({ n: 4, degree: 3, overrides: () => ({ graylist: { intervalMs: 600_000 } }) });
     await waitForMesh(net.nodes, ALERTS);
     // The attacker runs the same router configuration, without validation (it relays anything).
-    attacker = await createLibp2pNode({
-      denylist: new PeerDenylist(),
-      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
-    });
-    await attacker.start();
+    attacker = await startAttacker();
   }, TIMEOUTS.hook);
   afterAll(async () => {
-    await attacker?.stop();
+    await attacker?.libp2p.stop();
     await net?.stop();
   });
 
   it('is disconnected and denied within seconds; honest messages still reach every node', async () => {
     const victim = net.nodes[0]!;
-    const router = createGossipsubRouter(attacker.services.pubsub);
-    router.subscribe(ALERTS);
-    await attacker.dial(victim.libp2p.getMultiaddrs()[0]!);
-    await waitFor(
-      () => victim.router.getSubscribers(ALERTS).includes(attacker.peerId.toString()),
-      TIMEOUTS.event,
-      'attacker subscribed',
-    );
+    const { libp2p, router } = attacker;
+    await connectAttacker(attacker, victim);
 
     // Pre-sign the flood: valid signatures by a NON-member (REJECT GOSSIP_NOT_MEMBER, cheap to detect).
-    const outsider = testKeys(1, 'sfr-e1-outsider')[0]!;
-    const journal = createMemorySigningJournal();
+    const sign = outsiderAlerts('sfr-e1-outsider');
     const flood: Uint8Array[] = [];
     const now = Date.now();
-    for (let seq = 0; seq < 400; seq++) {
-      const unsigned: UnsignedEnvelope = {
-        sfr: '1.0',
-        type: 'ContagionAlert',
-        issuer: outsider.address,
-        seq,
-        issuedAt: now,
-        payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
-      };
-      flood.push((await signEnvelope({ privateKey: outsider.privateKey, unsigned, guard: journal })).wire);
-    }
+    for (let seq = 0; seq < 400; seq++) flood.push(await sign(seq, now));
 
     const received = net.nodes.map(() => new Set<string>());
     net.nodes.forEach((n, i) => {
@@ -78,7 +90,7 @@ describe('flooding peer', () => {
     let sent = 0;
     const flooding = (async () => {
       for (const wire of flood) {
-        if (attacker.getConnections(victim.libp2p.peerId).length === 0) break;
+        if (libp2p.getConnections(victim.libp2p.peerId).length === 0) break;
         await router.publish(ALERTS, wire).catch(() => {});
         sent++;
         if (sent % 20 === 0) await new Promise((r) => setTimeout(r, 10));
@@ -92,13 +104,13 @@ describe('flooding peer', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     await waitFor(
-      () => victim.denylist.isDenied(attacker.peerId.toString()),
+      () => victim.denylist.isDenied(libp2p.peerId.toString()),
       TIMEOUTS.event,
       'attacker denied',
     );
     const deniedAfterMs = Date.now() - t0;
     await waitFor(
-      () => victim.libp2p.getConnections(attacker.peerId).length === 0,
+      () => victim.libp2p.getConnections(libp2p.peerId).length === 0,
       TIMEOUTS.event,
       'attacker disconnected',
     );
@@ -112,19 +124,18 @@ describe('flooding peer', () => {
     );
     // No flood message was accepted or relayed anywhere.
     for (const n of net.nodes) expect((await n.store.stats()).messages).toBe(honest.length);
-    // The victim refuses the attacker's re-dial.
     // The victim's gater refuses the attacker's re-dial: whatever the dialler sees first, no connection
     // survives on either side.
-    await attacker
+    await libp2p
       .dial(victim.libp2p.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(5_000) })
       .catch(() => {});
     await waitFor(
-      () => attacker.getConnections(victim.libp2p.peerId).length === 0,
+      () => libp2p.getConnections(victim.libp2p.peerId).length === 0,
       TIMEOUTS.event,
       'redial closed',
     );
-    expect(victim.libp2p.getConnections(attacker.peerId).length).toBe(0);
-    const score = victim.router.getScore(attacker.peerId.toString());
+    expect(victim.libp2p.getConnections(libp2p.peerId).length).toBe(0);
+    const score = victim.router.getScore(libp2p.peerId.toString());
     console.log(
       `[flood] attacker denied ${deniedAfterMs} ms after its first message, having sent ${sent}; its score at the victim ${Math.round(score)}; honest delivery ${honest.length}/${honest.length} at each of ${net.nodes.length} nodes`,
     );
@@ -136,33 +147,13 @@ describe('flooding peer', () => {
     // A fresh attacker and a victim that has never seen it; one invalid message, then its verdict, then
     // the next: the denial must come from the count of REJECTs, not from a burst being read at once.
     const victim = net.nodes[1]!;
-    const slow = await createLibp2pNode({
-      denylist: new PeerDenylist(),
-      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
-    });
-    await slow.start();
-    try {
-      const router = createGossipsubRouter(slow.services.pubsub);
-      router.subscribe(ALERTS);
-      await slow.dial(victim.libp2p.getMultiaddrs()[0]!);
-      const id = slow.peerId.toString();
-      await waitFor(() => victim.router.getSubscribers(ALERTS).includes(id), TIMEOUTS.event, 'subscribed');
-      const outsider = testKeys(1, 'sfr-e1-outsider-slow')[0]!;
-      const journal = createMemorySigningJournal();
+    await withFreshAttacker(victim, async (slow, id) => {
+      const sign = outsiderAlerts('sfr-e1-outsider-slow');
       let rejects = 0;
       for (let seq = 0; seq < 20 && !victim.denylist.isDenied(id); seq++) {
-        const now = Date.now();
-        const unsigned: UnsignedEnvelope = {
-          sfr: '1.0',
-          type: 'ContagionAlert',
-          issuer: outsider.address,
-          seq,
-          issuedAt: now,
-          payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
-        };
-        const wire = (await signEnvelope({ privateKey: outsider.privateKey, unsigned, guard: journal })).wire;
+        const wire = await sign(seq);
         const before = victim.router.getScore(id);
-        await router.publish(ALERTS, wire);
+        await slow.router.publish(ALERTS, wire);
         await waitFor(
           () => victim.denylist.isDenied(id) || victim.router.getScore(id) < before - 100,
           TIMEOUTS.event,
@@ -180,44 +171,19 @@ describe('flooding peer', () => {
         .opts;
       expect(opts.idontwantMinDataSize).toBe(IDONTWANT_MIN_DATA_BYTES);
       expect(IDONTWANT_MIN_DATA_BYTES).toBeGreaterThan(4 * 1024);
-    } finally {
-      await slow.stop();
-    }
+    });
   });
 
   it('a peer is cut off by the REJECTs of its first RPC, not at a heartbeat (p2p.md#graylisting)', async () => {
     // One RPC carrying 4 invalid alerts, written straight to the stream as the netns sybils do; the
     // victim's periodic pass is 10 minutes away, so only judging the peer on its penalties can cut it.
     const victim = net.nodes[2]!;
-    const sybil = await createLibp2pNode({
-      denylist: new PeerDenylist(),
-      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
-    });
-    await sybil.start();
-    try {
-      const router = createGossipsubRouter(sybil.services.pubsub);
-      router.subscribe(ALERTS);
-      await sybil.dial(victim.libp2p.getMultiaddrs()[0]!);
-      const id = sybil.peerId.toString();
+    await withFreshAttacker(victim, async (sybil, id) => {
       const victimId = victim.libp2p.peerId.toString();
-      await waitFor(() => victim.router.getSubscribers(ALERTS).includes(id), TIMEOUTS.event, 'subscribed');
-      const outsider = testKeys(1, 'sfr-e1-outsider-rpc')[0]!;
-      const journal = createMemorySigningJournal();
+      const sign = outsiderAlerts('sfr-e1-outsider-rpc');
       const messages: { topic: string; data: Uint8Array }[] = [];
-      for (let seq = 0; seq < 4; seq++) {
-        const now = Date.now();
-        const unsigned: UnsignedEnvelope = {
-          sfr: '1.0',
-          type: 'ContagionAlert',
-          issuer: outsider.address,
-          seq,
-          issuedAt: now,
-          payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
-        };
-        const wire = (await signEnvelope({ privateKey: outsider.privateKey, unsigned, guard: journal })).wire;
-        messages.push({ topic: ALERTS, data: wire });
-      }
-      const pubsub = sybil.services.pubsub as unknown as {
+      for (let seq = 0; seq < 4; seq++) messages.push({ topic: ALERTS, data: await sign(seq) });
+      const pubsub = sybil.libp2p.services.pubsub as unknown as {
         sendRpc(id: string, rpc: { subscriptions: []; messages: typeof messages }): boolean;
       };
       const t0 = Date.now();
@@ -225,7 +191,7 @@ describe('flooding peer', () => {
       await waitFor(() => victim.denylist.isDenied(id), TIMEOUTS.event, 'denied after one RPC');
       const deniedMs = Date.now() - t0;
       await waitFor(
-        () => victim.libp2p.getConnections(sybil.peerId).length === 0,
+        () => victim.libp2p.getConnections(sybil.libp2p.peerId).length === 0,
         TIMEOUTS.event,
         'disconnected after one RPC',
       );
@@ -234,8 +200,6 @@ describe('flooding peer', () => {
         `[flood] one RPC of 4 invalid alerts: denied in ${deniedMs} ms, score ${Math.round(score)}`,
       );
       expect(score).toBeLessThan(-16_000);
-    } finally {
-      await sybil.stop();
-    }
+    });
   });
 });

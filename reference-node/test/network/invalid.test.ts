@@ -18,7 +18,8 @@ import {
   waitFor,
   waitForMesh,
 } from '../node/fixtures.js';
-import { type Attacker, invalidKinds, startAttacker } from './invalidKinds.js';
+import { type Attacker, connectAttacker, startAttacker } from './attacker.js';
+import { INVALID_KINDS_ATTACKER, invalidKinds } from './invalidKinds.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 // Short enough that the expired replay below comes after seconds, long enough that the honest alert
@@ -45,7 +46,7 @@ describe('invalid messages from a peer', () => {
         seen.set(evt.detail.msgId, list);
       });
     });
-    for (let a = 0; a < 2; a++) attackers.push(await startAttacker());
+    for (let a = 0; a < 2; a++) attackers.push(await startAttacker(INVALID_KINDS_ATTACKER));
   }, TIMEOUTS.hook);
   afterAll(async () => {
     for (const a of attackers) await a.libp2p.stop();
@@ -56,16 +57,7 @@ describe('invalid messages from a peer', () => {
     const victim = net.nodes[0]!;
     const refused: Array<{ code: string; outcome: string }> = [];
     const attackerIds = attackers.map((a) => a.libp2p.peerId.toString());
-    for (const [a, attacker] of attackers.entries()) {
-      await attacker.libp2p.dial(victim.libp2p.getMultiaddrs()[0]!);
-      await waitFor(
-        () =>
-          victim.router.getSubscribers(ALERTS).includes(attackerIds[a]!) &&
-          attacker.router.getSubscribers(ALERTS).includes(victim.libp2p.peerId.toString()),
-        TIMEOUTS.event,
-        `attacker ${a} and victim subscribed to each other`,
-      );
-    }
+    for (const [a, attacker] of attackers.entries()) await connectAttacker(attacker, victim, `attacker ${a}`);
 
     // A message every node accepted, to replay later: the victim's own. (Gossipsub scores only the first
     // verdict per message id for 2 minutes after a peer delivered it; the victim published this one, so it

@@ -1,8 +1,8 @@
 /**
  * The six kinds of invalid message a peer can inject (bad signature, schema violation, far-future
- * timestamp, non-member issuer, oversize, replay outside the window: p2p.md#validation), and the
- * attacker that injects them: a router that validates nothing, sends anything and forgets ids quickly.
- * Shared by the in-process test (network/invalid.test.ts) and the process one (e2e/network.e2e.test.ts).
+ * timestamp, non-member issuer, oversize, replay outside the window: p2p.md#validation), and what the
+ * attacker injecting them (attacker.ts) needs: to forget ids quickly. Shared by the in-process test
+ * (network/invalid.test.ts) and the process one (e2e/network.e2e.test.ts).
  */
 import {
   canonicalize,
@@ -11,37 +11,15 @@ import {
   signEnvelope,
   type UnsignedEnvelope,
 } from '../../src/envelope/index.js';
-import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
-import { PeerDenylist } from '../../src/network/denylist.js';
-import type { GossipRouter } from '../../src/network/gossip/gossipRouter.js';
-import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/network/gossip/scoringParams.js';
-import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
 import { alertPayload } from '../node/fixtures.js';
+import type { AttackerOptions } from './attacker.js';
 
-const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
-
-export interface Attacker {
-  readonly libp2p: SfrLibp2p;
-  readonly router: GossipRouter;
-}
-
-/** A started attacker subscribed to the alerts topic (it still has to dial its victim). */
-export async function startAttacker(): Promise<Attacker> {
-  const libp2p = await createLibp2pNode({
-    denylist: new PeerDenylist(),
-    gossip: {
-      topics: fixedTopicStrings(),
-      asyncValidation: false,
-      seenTtlMs: 500,
-      score: { ipColocationWeight: 0 },
-    },
-  });
-  await libp2p.start();
-  const router = createGossipsubRouter(libp2p.services.pubsub);
-  router.subscribe(ALERTS);
-  return { libp2p, router };
-}
+/**
+ * What an attacker injecting these kinds needs (startAttacker): a seen-cache short enough that it can
+ * publish the expired replay, a message it has itself received from the victim, again.
+ */
+export const INVALID_KINDS_ATTACKER: AttackerOptions = { seenTtlMs: 500 };
 
 export interface InvalidKindsOptions {
   /** A member's key: only the tampered field makes each of its messages invalid. */

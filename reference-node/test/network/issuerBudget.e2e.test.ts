@@ -9,10 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
-import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
-import { PeerDenylist } from '../../src/network/denylist.js';
-import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
-import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
+import { stringifyTopic } from '../../src/network/topics.js';
 import { ISSUER_BURST, ISSUER_PER_SECOND } from '../../src/validation/index.js';
 import {
   alertPayload,
@@ -22,6 +19,7 @@ import {
   waitFor,
   waitForMesh,
 } from '../node/fixtures.js';
+import { type Attacker, connectAttacker, startAttacker } from './attacker.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 /** The attack of issue 13 finding 4: 5 000 valid alerts in 5 s, in batches of 50 every 50 ms. */
@@ -32,32 +30,22 @@ const BATCH_EVERY_MS = 50;
 describe('a member flooding valid alerts', () => {
   const spammer = testKeys(1, 'sfr-e1-spammer')[0]!;
   let net: TestNetwork;
-  let attacker: SfrLibp2p;
+  let attacker: Attacker;
 
   beforeAll(async () => {
     net = await startNetwork({ n: 4, degree: 3, extraMembers: [spammer.address] });
     await waitForMesh(net.nodes, ALERTS);
-    attacker = await createLibp2pNode({
-      denylist: new PeerDenylist(),
-      gossip: { topics: fixedTopicStrings(), asyncValidation: false, score: { ipColocationWeight: 0 } },
-    });
-    await attacker.start();
+    attacker = await startAttacker();
   }, TIMEOUTS.hook);
   afterAll(async () => {
-    await attacker?.stop();
+    await attacker?.libp2p.stop();
     await net?.stop();
   });
 
   it('gets at most its budget stored anywhere; honest alerts still reach every node', async () => {
     const victim = net.nodes[0]!;
-    const router = createGossipsubRouter(attacker.services.pubsub);
-    router.subscribe(ALERTS);
-    await attacker.dial(victim.libp2p.getMultiaddrs()[0]!);
-    await waitFor(
-      () => victim.router.getSubscribers(ALERTS).includes(attacker.peerId.toString()),
-      TIMEOUTS.event,
-      'attacker subscribed',
-    );
+    const { libp2p, router } = attacker;
+    await connectAttacker(attacker, victim);
 
     // Valid alerts signed by a member, each at its own seq: every rule but the budget accepts them.
     const journal = createMemorySigningJournal();
@@ -83,7 +71,7 @@ describe('a member flooding valid alerts', () => {
     const t0 = Date.now();
     let sent = 0;
     const flooding = (async () => {
-      for (let k = 0; k < FLOOD && attacker.getConnections(victim.libp2p.peerId).length > 0; k += BATCH) {
+      for (let k = 0; k < FLOOD && libp2p.getConnections(victim.libp2p.peerId).length > 0; k += BATCH) {
         for (const wire of flood.slice(k, k + BATCH)) {
           await router.publish(ALERTS, wire).catch(() => {});
           sent++;
@@ -111,7 +99,7 @@ describe('a member flooding valid alerts', () => {
       'honest delivery',
     );
     await waitFor(
-      () => victim.denylist.isDenied(attacker.peerId.toString()),
+      () => victim.denylist.isDenied(libp2p.peerId.toString()),
       TIMEOUTS.event,
       'flooding peer denied',
     );
