@@ -55,6 +55,10 @@ export const activeAlertKey = (id: string): string => `d:a:${id}`;
 export const ACTIVE_ALERT_START = 'd:a:';
 export const ACTIVE_ALERT_END = 'd:a;';
 export const resolvedKey = (id: string): string => `d:r:${id}`;
+/** Range of every resolution slot's key (`resolvedKey`), and the issuer a slot's key ends with. */
+export const RESOLVED_START = 'd:r:';
+export const RESOLVED_END = 'd:r;';
+export const issuerOfResolvedKey = (key: string): string => key.slice(key.lastIndexOf(':') + 1);
 export const retractedKey = (slot: string): string => `d:x:${slot}`;
 export const journalNextKey = (issuer: string): string => `j:n:${issuer}`;
 export const journalHighKey = (issuer: string): string => `j:h:${issuer}`;

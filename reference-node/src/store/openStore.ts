@@ -31,6 +31,7 @@ import {
   idKey,
   indexKey,
   indexPrefix,
+  issuerOfResolvedKey,
   journalAttestationSlotKey,
   journalHighKey,
   journalNextKey,
@@ -46,6 +47,8 @@ import {
   prunedCursorKey,
   prunedSeqKey,
   REBUILT_RANGES,
+  RESOLVED_END,
+  RESOLVED_START,
   resolvedKey,
   retractedKey,
   seqKey,
@@ -198,6 +201,12 @@ class LevelStore implements Store {
   private readonly headMap = new Map<string, number>();
   /** Whether `headMap` lists every issuer the log holds (after open, except while a rebuild redoes it). */
   private headsKnown = false;
+  /**
+   * Issuers with a stored resolution slot (an all-clear of theirs is held), read at open and kept by
+   * every commit; undefined while unknown (before open, during a rebuild). An alert of any other issuer
+   * has an empty slot, so its group commit reads none (issue 12).
+   */
+  private resolvers: Set<string> | undefined;
   private queue: Pending[] = [];
   private draining = false;
   private lock: Promise<unknown> = Promise.resolve();
@@ -349,6 +358,7 @@ class LevelStore implements Store {
     }
     await this.loadHeads();
     this.headsKnown = true;
+    await this.loadResolvers();
     if (this.healthyLogOnly()) await this.holdStoredAnnouncements();
   }
 
@@ -559,14 +569,21 @@ class LevelStore implements Store {
     const batchHeaders = new Map<number, RecordHeader>();
     const batchResolved = new Map<string, string>();
     const heads = new Map<string, number>();
+    const resolvers: string[] = [];
     let next = this.nextCursor;
     try {
       // One read for every lookup of the whole group: ids, then (issuer, seq) keys, then the resolution
       // slot of each alert (whether its all-clear came first: deriveRecord asks for every alert, and one
       // read per alert was the commit's largest cost in a profile of an alert flood).
-      const alertSlots = group
-        .filter((p) => p.header.type === 'ContagionAlert' && p.header.resolves === undefined)
-        .map((p) => resolutionSlot(p.header.id, p.header.issuer));
+      // An issuer with no all-clear held has every resolution slot empty (this.resolvers): not read.
+      const alertSlots: string[] = [];
+      const emptySlots: string[] = [];
+      for (const p of group) {
+        if (p.header.type !== 'ContagionAlert' || p.header.resolves !== undefined) continue;
+        const slot = resolutionSlot(p.header.id, p.header.issuer);
+        if (this.resolvers === undefined || this.resolvers.has(p.header.issuer)) alertSlots.push(slot);
+        else emptySlots.push(slot);
+      }
       // A message above its issuer's stored head, or of an issuer the store holds nothing of, is neither
       // stored (its id hashes bytes that name that seq) nor in conflict: its id and seq are not read.
       const lookups: string[] = [];
@@ -586,12 +603,12 @@ class LevelStore implements Store {
         known.push(read[k] ? found[at++] : undefined);
         seqs.push(read[k] ? found[at++] : undefined);
       }
-      const storedResolutions = new Map(
-        alertSlots.map((slot, k) => {
-          const v = found[pairs + k];
-          return [slot, v === undefined ? undefined : dec(v)] as const;
-        }),
-      );
+      const storedResolutions = new Map<string, string | undefined>();
+      for (let k = 0; k < alertSlots.length; k++) {
+        const v = found[pairs + k];
+        storedResolutions.set(alertSlots[k]!, v === undefined ? undefined : dec(v));
+      }
+      for (const slot of emptySlots) storedResolutions.set(slot, undefined);
       const reader = this.readerWith(batchIds, batchHeaders, batchResolved, heads, storedResolutions);
       for (let k = 0; k < group.length; k++) {
         const { header: h, wire, envelope, via } = group[k]!;
@@ -620,7 +637,10 @@ class LevelStore implements Store {
         batchSeqs.set(sk, h.id);
         batchHeaders.set(cursor, h);
         if (fx.head) heads.set(fx.head.issuer, fx.head.seq);
-        if (fx.resolved) batchResolved.set(fx.resolved.alertId, fx.resolved.by);
+        if (fx.resolved) {
+          batchResolved.set(fx.resolved.alertId, fx.resolved.by);
+          resolvers.push(h.issuer);
+        }
         if (fx.retracted) batchResolved.set(retractedKey(fx.retracted.slot), fx.retracted.by);
         results.push({ status: 'appended', id: h.id, cursor });
         if (h.type === 'NodeAnnouncement') {
@@ -653,6 +673,7 @@ class LevelStore implements Store {
     }
     this.nextCursor = next;
     for (const [issuer, seq] of heads) this.headMap.set(issuer, seq);
+    for (const issuer of resolvers) this.resolvers?.add(issuer);
     this.appendedTotal += appended.length;
     for (let k = 0; k < group.length; k++) group[k]!.resolve(results[k]!);
     for (const m of appended) {
@@ -727,6 +748,7 @@ class LevelStore implements Store {
       const started = Date.now();
       await this.db.del(DERIVED_VERSION_KEY, { sync: true });
       this.headsKnown = false; // again: an earlier rebuild that ended meanwhile set it
+      this.resolvers = undefined;
       for (const [gte, lt] of REBUILT_RANGES) await this.db.clear({ gte, lt });
       this.headMap.clear();
       this.issues = this.issues.filter((i) => i.code !== 'STORE_INDEX_INCONSISTENT');
@@ -776,8 +798,17 @@ class LevelStore implements Store {
       await writeBatch(this.db, ops, true);
       for (const [i, s] of heads) this.headMap.set(i, s);
       this.headsKnown = true;
+      await this.loadResolvers();
       return { records, skipped, ms: Date.now() - started };
     });
+  }
+
+  private async loadResolvers(): Promise<void> {
+    const resolvers = new Set<string>();
+    for await (const key of this.db.keys({ gte: RESOLVED_START, lt: RESOLVED_END })) {
+      resolvers.add(issuerOfResolvedKey(key));
+    }
+    this.resolvers = resolvers;
   }
 
   private async loadHeads(): Promise<void> {
@@ -1196,6 +1227,7 @@ class LevelStore implements Store {
       await this.checkLog(this.verifyTail);
       this.headMap.clear();
       await this.loadHeads();
+      await this.loadResolvers();
       await this.holdStoredAnnouncements();
       await this.db.put(PROBE_KEY, enc(String(Date.now())), { sync: true });
       await this.db.del(PROBE_KEY, { sync: true });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMetrics } from '../../src/metrics/index.js';
 import { computeMessageId, openStore, type Store } from '../../src/store/index.js';
 import { ISSUER_A, ISSUER_B, makeAlert, makeWire } from './fixtures.js';
@@ -258,6 +258,44 @@ describe('derived state', () => {
     // The issuer's own all-clear ends it.
     await store.append({ wire: makeAlert({ seq: 3, expiresAt: now + 100, resolves: computeMessageId(a1) }) });
     expect(await ids()).toEqual([2]);
+  });
+  it('reads no resolution slot for alerts of an issuer with no all-clear held, and still honours one held before its alert', async () => {
+    store = await openStore(dir);
+    const now = 10_000;
+    const alert = (seq: number, issuer = ISSUER_A) => makeAlert({ seq, issuer, expiresAt: now + 1000 });
+    const allClear = (seq: number, of: Uint8Array, issuer = ISSUER_B) =>
+      makeAlert({ seq, issuer, expiresAt: now + 100, resolves: computeMessageId(of) });
+    const active = async () => (await store!.activeAlerts({ now })).map((m) => `${m.issuer}:${m.seq}`).sort();
+    const appendAll = async (wires: Uint8Array[]) => {
+      const r = await Promise.all(wires.map((wire) => store!.append({ wire })));
+      expect(r.map((x) => x.status)).toEqual(wires.map(() => 'appended'));
+    };
+    // Heads known for both issuers; ISSUER_B's all-clears name its alerts at seqs 5, 6 and 7 before they come.
+    const [b5, b6, b7] = [alert(5, ISSUER_B), alert(6, ISSUER_B), alert(7, ISSUER_B)];
+    await appendAll([alert(0), allClear(1, b5), allClear(2, b6), allClear(3, b7)]);
+    const getMany = vi.spyOn(ClassicLevel.prototype, 'getMany');
+    try {
+      // ISSUER_A holds no all-clear and its alerts are above its head: the group reads nothing.
+      await appendAll([alert(1), alert(2), alert(3)]);
+      expect(getMany).not.toHaveBeenCalled();
+      // ISSUER_B holds all-clears: its alert's slot is read, and the all-clear held before it ends it.
+      await appendAll([b5]);
+      expect(getMany).toHaveBeenCalledTimes(1);
+      // A first all-clear of ISSUER_A in the same group as the alert it names, before it: still resolved.
+      const a9 = alert(9);
+      await appendAll([allClear(8, a9, ISSUER_A), a9]);
+    } finally {
+      getMany.mockRestore();
+    }
+    const expected = [0, 1, 2, 3].map((seq) => `${ISSUER_A.toLowerCase()}:${seq}`);
+    expect(await active()).toEqual(expected);
+    // Known from the disk after a reopen, and again after a rebuild.
+    await store.close();
+    store = await openStore(dir);
+    await appendAll([b6]);
+    await store.rebuildDerived();
+    await appendAll([b7]);
+    expect(await active()).toEqual(expected);
   });
 });
 
