@@ -4,6 +4,7 @@
  * load, batched on the workers under a burst, inline again once closed.
  */
 import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createRecoverPool,
@@ -66,5 +67,39 @@ describe.skipIf(!getCryptoBackend().available.native)('createRecoverPool', () =>
     const answers = await Promise.all(burst.map((c) => pool.recover(c.digest, c.sig)));
     expect(answers).toEqual(burst.map((c) => c.expected));
     expect(pool.stats().threads).toBe(0);
+  });
+});
+
+describe.skipIf(!getCryptoBackend().available.native)('createRecoverPool, a worker dies', () => {
+  it("answers the dead worker's batch inline and the rest on the others, each the inline answer", async () => {
+    // The pool's workers, seen as the pool subscribes to their 'exit' event.
+    const workers: Worker[] = [];
+    const on = Worker.prototype.on;
+    Worker.prototype.on = function (
+      this: Worker,
+      event: string | symbol,
+      listener: (...args: never[]) => void,
+    ) {
+      if (event === 'exit' && !workers.includes(this)) workers.push(this);
+      return on.call(this, event, listener);
+    } as typeof on;
+    const pool = createRecoverPool({ threads: 2, inlineBelow: 1, maxBatch: 16 });
+    try {
+      const burst = cases(200);
+      const pending = burst.map((c) => pool.recover(c.digest, c.sig));
+      await new Promise((resolve) => setImmediate(resolve)); // the first batches are out
+      expect(workers.length).toBe(2);
+      await workers[0]!.terminate();
+      expect(await Promise.all(pending)).toEqual(burst.map((c) => c.expected));
+      expect(pool.stats().threads).toBe(1);
+      expect(pool.stats().inline).toBeGreaterThan(1); // the lone first request, then the dead worker's batch
+      const again = cases(50);
+      expect(await Promise.all(again.map((c) => pool.recover(c.digest, c.sig)))).toEqual(
+        again.map((c) => c.expected),
+      );
+    } finally {
+      Worker.prototype.on = on;
+      await pool.close();
+    }
   });
 });
