@@ -21,6 +21,10 @@ import type { Address } from './types.js';
  * by `Atomics.waitAsync`, or sooner by looking at each `recover` while batches are out, which costs no
  * wake-up at all while the loop is busy. No postMessage, structured clone or 'message' event per batch:
  * those cost ~75 µs of CPU a batch in all threads (issue 12; 55 µs with shared memory).
+ * Tried and left out: a second batch queued on a busy worker (two regions each, the worker going on
+ * without sleeping) made smaller batches and woke the loop more often: 86.3 against 80.7 µs of CPU a
+ * message with one batch per worker, same run (worker sleeps 41 against 47, loop wake-ups 43 against 31
+ * per 1 000 messages). With 2 cores and 3 threads a worker waiting for the loop leaves its core to it.
  * Workers run only the native libsecp256k1 recovery (the slow part: ~55 µs of a ~85 µs pipeline run);
  * the keccak of the public key, the comparison with the expected key and the verdict stay on the event
  * loop, so the pipeline's order and verdicts are the inline ones. Workers are started on the first
