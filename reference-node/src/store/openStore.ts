@@ -124,6 +124,8 @@ function attestationRecord(value: string): { digest: string; envelope?: Unsigned
 
 interface Pending {
   readonly header: RecordHeader;
+  /** The log record (header and a copy of the wire), encoded when queued; `wire` is its tail. */
+  readonly record: Uint8Array;
   readonly wire: Uint8Array;
   readonly envelope: Readonly<Record<string, unknown>>;
   readonly via: AppendParameters['via'];
@@ -536,7 +538,11 @@ class LevelStore implements Store {
       const envelope = (parameters.envelope ?? (parsed as { envelope?: unknown }).envelope) as Readonly<
         Record<string, unknown>
       >;
-      this.queue.push({ header, wire: wire.slice(), envelope, via: parameters.via, resolve });
+      // The record holds the one copy of the caller's bytes (taken now, so a later change of theirs does
+      // not reach the log); the append event hands out that copy's tail, not a second copy (issue 12).
+      const record = encodeRecord(header, wire);
+      const stored = record.subarray(record.length - wire.length);
+      this.queue.push({ header, record, wire: stored, envelope, via: parameters.via, resolve });
       if (!this.draining) {
         this.draining = true;
         void this.exclusive(() => this.drain());
@@ -611,7 +617,7 @@ class LevelStore implements Store {
       for (const slot of emptySlots) storedResolutions.set(slot, undefined);
       const reader = this.readerWith(batchIds, batchHeaders, batchResolved, heads, storedResolutions);
       for (let k = 0; k < group.length; k++) {
-        const { header: h, wire, envelope, via } = group[k]!;
+        const { header: h, record, wire, envelope, via } = group[k]!;
         const dupCursor = batchIds.get(h.id) ?? (known[k] === undefined ? undefined : Number(dec(known[k]!)));
         if (dupCursor !== undefined) {
           results.push({ status: 'duplicate', id: h.id, cursor: dupCursor });
@@ -631,7 +637,7 @@ class LevelStore implements Store {
           continue;
         }
         const cursor = next++;
-        ops.push({ type: 'put', key: logKey(cursor), value: encodeRecord(h, wire) });
+        ops.push({ type: 'put', key: logKey(cursor), value: record });
         const fx = await deriveRecord(cursor, h, reader, ops);
         batchIds.set(h.id, cursor);
         batchSeqs.set(sk, h.id);

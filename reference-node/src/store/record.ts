@@ -35,13 +35,21 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeRecord(header: RecordHeader, wire: Uint8Array): Uint8Array {
-  const h = encoder.encode(JSON.stringify(header));
-  const out = new Uint8Array(PREFIX + h.length + wire.length);
-  const view = new DataView(out.buffer);
+  const json = JSON.stringify(header);
+  // A header is ASCII but for an exotic source or type: its JSON is then encoded straight into the record
+  // (one allocation per record, issue 12); otherwise through a buffer of its own.
+  let out = new Uint8Array(PREFIX + json.length + wire.length);
+  let length = json.length;
+  if (encoder.encodeInto(json, out.subarray(PREFIX, PREFIX + length)).read !== json.length) {
+    const h = encoder.encode(json);
+    length = h.length;
+    out = new Uint8Array(PREFIX + length + wire.length);
+    out.set(h, PREFIX);
+  }
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out[4] = RECORD_VERSION;
-  view.setUint32(5, h.length);
-  out.set(h, PREFIX);
-  out.set(wire, PREFIX + h.length);
+  view.setUint32(5, length);
+  out.set(wire, PREFIX + length);
   view.setUint32(0, crc32(out.subarray(4)));
   return out;
 }

@@ -94,6 +94,31 @@ describe('append', () => {
     expect([store.headSeq(ISSUER_A), store.headSeq(ISSUER_B)]).toEqual([10, 4]);
   });
 
+  it("keeps the caller's bytes as they were at append, and a header that is not ASCII, in the log and the append event", async () => {
+    store = await openStore(dir);
+    const seen: Array<{ wire: string; source: string | undefined }> = [];
+    store.onAppend((m) => seen.push({ wire: Buffer.from(m.wire).toString('hex'), source: m.source }));
+    const wires = [makeWire({ seq: 0 }), makeWire({ seq: 1 })];
+    const before = wires.map((w) => Buffer.from(w).toString('hex'));
+    const sources = ['12D3KooWpeer', 'pééř ✓'];
+    const pending = wires.map((wire, k) => store!.append({ wire, source: sources[k] }));
+    for (const w of wires) w.fill(0x20); // changed before the group commits
+    const results = await Promise.all(pending);
+    expect(results.map((r) => r.status)).toEqual(['appended', 'appended']);
+    expect(seen).toEqual(before.map((wire, k) => ({ wire, source: sources[k] })));
+    for (const reopened of [false, true]) {
+      if (reopened) {
+        await store.close();
+        store = await openStore(dir);
+      }
+      for (let k = 0; k < wires.length; k++) {
+        const m = await store.getBySeq(ISSUER_A, k);
+        expect([Buffer.from(m!.wire).toString('hex'), m!.source]).toEqual([before[k], sources[k]]);
+      }
+    }
+    expect(store.health().healthy).toBe(true);
+  });
+
   it('group-commits concurrent appends, deduplicating within one batch', async () => {
     store = await openStore(dir);
     const wires = Array.from({ length: 50 }, (_, i) => makeWire({ seq: i }));
