@@ -62,7 +62,7 @@ function roundTrip(s: Socket, line: string): Promise<number> {
   });
 }
 
-describe('link proxy (processes per source host)', () => {
+describe('link proxy (processes by source host)', () => {
   const net = loopbackHosts();
   let proxy: LinkProxy;
   let echo: Server;
@@ -79,7 +79,13 @@ describe('link proxy (processes per source host)', () => {
     // A free port at the host's address; the proxy listens on the same port at its public address.
     await new Promise<void>((r) => echo.listen(0, net.hosts[1]!.addr, () => r()));
     port = (echo.address() as { port: number }).port;
-    proxy = createLinkProxy(net, { latencyMs: () => DELAY_MS, seed: 13 });
+    // Host 2's links in a process of their own: the counters are the two processes' sums.
+    proxy = createLinkProxy(net, {
+      latencyMs: () => DELAY_MS,
+      seed: 13,
+      processes: 2,
+      processOf: (host) => (host === 2 ? 1 : 0),
+    });
     await proxy.expose(1, port);
   }, TIMEOUTS.hook);
   afterAll(async () => {

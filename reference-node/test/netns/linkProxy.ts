@@ -2,12 +2,13 @@
  * Link emulation in user space (the kernel here has no netem): TCP proxies in the root namespace
  * forward every connection between hosts of a `HostNetwork`. A host's processes announce its public
  * address (10.S.1.j); the harness listens there, learns the dialling host from the source address, and
- * hands the accepted socket to the proxy PROCESS of the dialling host (linkProxyWorker.ts, one per
- * source host), which connects to the destination's real address FROM the dialling host's source alias
- * (10.S.2.j), so each peer host keeps one distinct address as its peers see it. The links' bytes are
- * never carried on the harness's event loop, and each source host's links have an event loop of their
- * own: a sybil host's flood does not delay an honest host's frames inside the proxy (with one proxy
- * process, the 45-peer run's honest p99 under attack was 5.6 × its baseline).
+ * hands the accepted socket to the proxy PROCESS that carries the dialling host's links
+ * (linkProxyWorker.ts; `processOf`), which connects to the destination's real address FROM the dialling
+ * host's source alias (10.S.2.j), so each peer host keeps one distinct address as its peers see it. The
+ * links' bytes are never carried on the harness's event loop, and hosts in different processes do not
+ * share one: a sybil host's flood does not delay an honest host's frames inside the proxy (with one
+ * proxy, the 45-peer run's honest p99 under attack was 5.6 × its baseline). Few processes, not one per
+ * host: 33 of them (one per host, 3edf0f3) doubled the machine's load and tripled the 30-node heal.
  *
  * On each link (an unordered pair of hosts) it applies:
  * - latency: every chunk is delivered `latencyMs(a, b)` after it was read, in order, in both directions;
@@ -27,8 +28,12 @@ export interface LinkProxyOptions {
   readonly latencyMs: (a: number, b: number) => number;
   /** Probability that a chunk is lost once (delayed by a retransmission timeout). */
   readonly lossRate?: number;
-  /** Seed of the losses (each proxy process draws from `seed` and its host index). */
+  /** Seed of the losses (each proxy process draws from `seed` and its process index). */
   readonly seed?: number;
+  /** The proxy process that carries the links host `host` dials, in [0, processes); default 0. */
+  readonly processOf?: (host: number) => number;
+  /** Proxy processes; default 1. */
+  readonly processes?: number;
 }
 
 export interface LinkStats {
@@ -131,7 +136,8 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
     readonly exited: Promise<void>;
   }
   const hosts = net.hosts.map((h) => ({ addr: h.addr, sourceAddr: h.sourceAddr }));
-  const procs: Proc[] = net.hosts.map((_, host) => {
+  const processOf = opts.processOf ?? (() => 0);
+  const procs: Proc[] = Array.from({ length: opts.processes ?? 1 }, (_, index) => {
     const child = fork(WORKER, [], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -164,11 +170,11 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
       }
     });
     child.once('exit', (code, signal) => {
-      rejectReady(new Error(`link proxy process of host ${host} exited (${code ?? signal})`));
+      rejectReady(new Error(`link proxy process ${index} exited (${code ?? signal})`));
       for (const w of waiting.values()) w();
       waiting.clear();
     });
-    child.send({ type: 'init', hosts, lossRate, seed: seed * 1_000 + host } satisfies WorkerMessage);
+    child.send({ type: 'init', hosts, lossRate, seed: seed * 1_000 + index } satisfies WorkerMessage);
     return proc;
   });
   // Not awaited here: a process that fails to start fails `expose`.
@@ -199,7 +205,7 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
     const dst = net.hosts[host]!;
     const server = createServer({ pauseOnConnect: true }, (inbound) => {
       const src = net.hostOf(inbound.remoteAddress ?? '');
-      const proc = src === undefined ? undefined : procs[src];
+      const proc = src === undefined ? undefined : procs[processOf(src)];
       if (src === undefined || proc === undefined || !reachable(src, host) || !proc.child.connected) {
         refused++;
         inbound.resetAndDestroy();

@@ -1,10 +1,10 @@
 /**
  * One process of the link proxy (linkProxy.ts), run with `node --import tsx linkProxyWorker.ts` and an IPC
  * channel. The harness accepts each connection at a host's public address and hands the socket here,
- * to the process of the host that dialled; this process connects to the destination, from the dialling
- * host's source alias, and carries both directions with the link's latency and losses. So the links
- * of different source hosts (a sybil host's flood, each honest host's traffic) run on different event
- * loops, and an honest frame never waits behind a flood frame in one process.
+ * to the process that carries the dialling host's links; this process connects to the destination, from
+ * the dialling host's source alias, and carries both directions with the link's latency and losses. The
+ * netns harness gives the sybil hosts' links a process of their own, so an honest frame never waits
+ * behind a flood frame in one process.
  *
  * Messages from the harness: `init`, `conn` (with the inbound socket), `partition`, `stats?`, `close`.
  * To the harness: `ready`, `stats` (after each change, at most every 200 ms, and when asked), `closed`.

@@ -60,10 +60,15 @@ export async function startNetnsNetwork(opts: NetnsNetworkOptions): Promise<Netn
   };
   try {
     const [min, max] = opts.latencyMs;
+    // The honest hosts' links in two proxy processes (one a core), the extra (sybil) hosts' in a third:
+    // a flood never shares an event loop with honest frames, and the proxy adds three processes to the
+    // machine, not one per host.
     proxy = createLinkProxy(hosts, {
       latencyMs: linkLatency(min, max, opts.seed ?? 1),
       lossRate: opts.lossRate ?? 0,
       seed: opts.seed ?? 1,
+      processes: (opts.extraHosts ?? 0) > 0 ? 3 : 2,
+      processOf: (host) => (host < opts.n ? host % 2 : 2),
     });
     net = await createProcNetwork(opts.n, {
       extraMembers: [...(opts.extraMembers ?? [])],
