@@ -15,6 +15,7 @@ import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2p
 import { PeerDenylist } from '../../src/network/denylist.js';
 import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
 import { WRAPPED_GOSSIPSUB_METHODS } from '../../src/network/gossip/peerConduct.js';
+import { SCORE_THRESHOLDS } from '../../src/network/gossip/scoringParams.js';
 import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
 import type { SfrNode } from '../../src/node/index.js';
 import {
@@ -201,6 +202,50 @@ describe('conduct penalties', () => {
     });
     console.log(`[conduct] IHAVE spam: denied after ${r.rounds * 5} IHAVE RPCs, ${r.ms} ms`);
     await honestStillDelivered(3);
+  });
+
+  it('IHAVE spam from a peer the router already ignores (score below the gossip threshold), a few RPCs a heartbeat', async () => {
+    // Gossipsub drops the IHAVEs of a peer below gossipThreshold unread and stops counting them, so a
+    // flood paced at a few excess RPCs per heartbeat once stalled there, never cut off (a stress run of
+    // the case above, where a busy machine slowed the attacker: 'timed out ... waiting for attacker denied').
+    await honestStillDelivered(31);
+    const held = (await victim.store.readFrom(0, 16)).messages.map((m) => hexToBytes(m.id as `0x${string}`));
+    const a = await connectAttacker();
+    const attackerId = a.node.peerId.toString();
+    // Three undecodable frames (penalty 24): below the gossip threshold (-4 000), above the graylist (-16 000).
+    for (let i = 0; i < 3; i++)
+      a.pubsub.streamsOutbound.get(a.victimId)?.push(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+    await waitFor(
+      () => victim.router.getScore(attackerId) < SCORE_THRESHOLDS.gossipThreshold,
+      TIMEOUTS.event,
+      'attacker below the gossip threshold',
+    );
+    expect(victim.denylist.isDenied(attackerId)).toBe(false);
+    const heartbeat = (): Promise<void> =>
+      new Promise((r) =>
+        victim.libp2p.services.pubsub.addEventListener('gossipsub:heartbeat', () => r(), { once: true }),
+      );
+    // Fifteen IHAVE RPCs a heartbeat: five over the limit, about three heartbeats to the graylist.
+    const r = await attackUntilDenied(a, async () => {
+      for (let i = 0; i < 15; i++) {
+        a.pubsub.sendRpc(a.victimId, {
+          subscriptions: [],
+          messages: [],
+          control: {
+            ihave: [{ topicID: ALERTS, messageIDs: held }],
+            iwant: [],
+            graft: [],
+            prune: [],
+            idontwant: [],
+          },
+        });
+      }
+      await heartbeat();
+    });
+    console.log(
+      `[conduct] IHAVE spam below the gossip threshold: denied after ${r.rounds} heartbeats, ${r.ms} ms`,
+    );
+    await honestStillDelivered(32);
   });
 
   it('a flood of messages the node IGNOREs (issued 15 s in the future)', async () => {

@@ -7,7 +7,9 @@
  *   them in its message cache (an honest router only forwards a topic to its subscribers; a topic the
  *   node left within `unknownTopicGraceMs` is dropped without penalty);
  * - frames that do not decode (or exceed the decode limits) and frames over the transport limit;
- * - IHAVE / IWANT control messages beyond gossipsub's per-heartbeat limits;
+ * - IHAVE / IWANT control messages beyond gossipsub's per-heartbeat limits, counted here: gossipsub stops
+ *   counting a peer's once its score is below the gossip threshold (it drops them unread), which let a
+ *   flood of a few excess RPCs per heartbeat stall just under that threshold and never be cut off;
  * - IGNORE verdicts the node's validation gives a peer's messages beyond a per-peer budget, except the
  *   codes that describe the receiver's state rather than the message (`RECEIVER_SIDE_IGNORES`).
  *
@@ -92,8 +94,6 @@ interface ConductInternals {
   handlePeerReadStreamError(err: unknown, peerId: PeerId): void;
   /** The topics this node subscribes to. */
   readonly subscriptions: Set<string>;
-  readonly peerhave: Map<string, number>;
-  readonly iwantCounts: Map<string, number>;
   readonly score: { addPenalty(id: string, penalty: number, label: string): void };
 }
 
@@ -129,6 +129,9 @@ export function installPeerConduct(service: GossipSub, opts: PeerConductOptions 
   }
   const now = opts.now ?? Date.now;
   const leftAt = new Map<string, number>();
+  /** IHAVE and IWANT RPCs per peer since the last heartbeat, whatever gossipsub did with them. */
+  const control = new Map<string, { ihave: number; iwant: number }>();
+  service.addEventListener('gossipsub:heartbeat', () => control.clear());
   const buckets = new Map<string, { tokens: number; at: number }>();
 
   const penalise = (peerId: string, reason: ConductReason, amount: number): void => {
@@ -167,18 +170,16 @@ export function installPeerConduct(service: GossipSub, opts: PeerConductOptions 
       if (unknown > 0) penalise(id, 'unknown_topic', unknown * CONDUCT.unknownTopicPenalty);
     }
     await handleReceivedRpc(from, handled);
-    // gossipsub counts IHAVE / IWANT per heartbeat and ignores the excess; the excess is charged here.
-    if (
-      (rpc.control?.ihave?.length ?? 0) > 0 &&
-      (internals.peerhave.get(id) ?? 0) > MAX_IHAVE_PER_HEARTBEAT
-    ) {
-      penalise(id, 'ihave_flood', CONDUCT.controlFloodPenalty);
-    }
-    if (
-      (rpc.control?.iwant?.length ?? 0) > 0 &&
-      (internals.iwantCounts.get(id) ?? 0) > MAX_IWANT_PER_HEARTBEAT
-    ) {
-      penalise(id, 'iwant_flood', CONDUCT.controlFloodPenalty);
+    // gossipsub ignores IHAVE / IWANT beyond its per-heartbeat limits; each excess RPC is charged here.
+    const ihave = (rpc.control?.ihave?.length ?? 0) > 0;
+    const iwant = (rpc.control?.iwant?.length ?? 0) > 0;
+    if (ihave || iwant) {
+      const counts = control.get(id) ?? { ihave: 0, iwant: 0 };
+      control.set(id, counts);
+      if (ihave && ++counts.ihave > MAX_IHAVE_PER_HEARTBEAT)
+        penalise(id, 'ihave_flood', CONDUCT.controlFloodPenalty);
+      if (iwant && ++counts.iwant > MAX_IWANT_PER_HEARTBEAT)
+        penalise(id, 'iwant_flood', CONDUCT.controlFloodPenalty);
     }
   };
 
