@@ -78,7 +78,8 @@ describe.skipIf(!getCryptoBackend().available.native)('createRecoverPool, a work
     Worker.prototype.on = function (
       this: Worker,
       event: string | symbol,
-      listener: (...args: never[]) => void,
+      // biome-ignore lint/suspicious/noExplicitAny: the overloads of Worker#on take listeners of any arguments
+      listener: (...args: any[]) => void,
     ) {
       if (event === 'exit' && !workers.includes(this)) workers.push(this);
       return on.call(this, event, listener);

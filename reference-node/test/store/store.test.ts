@@ -101,7 +101,7 @@ describe('append', () => {
     const wires = [makeWire({ seq: 0 }), makeWire({ seq: 1 })];
     const before = wires.map((w) => Buffer.from(w).toString('hex'));
     const sources = ['12D3KooWpeer', 'pééř ✓'];
-    const pending = wires.map((wire, k) => store!.append({ wire, source: sources[k] }));
+    const pending = wires.map((wire, k) => store!.append({ wire, source: sources[k]! }));
     for (const w of wires) w.fill(0x20); // changed before the group commits
     const results = await Promise.all(pending);
     expect(results.map((r) => r.status)).toEqual(['appended', 'appended']);
