@@ -28,6 +28,8 @@ import {
 } from '../node/fixtures.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
+/** A frame whose bytes are no protobuf RPC: the victim's decoder refuses it (conduct: undecodable). */
+const UNDECODABLE_FRAME = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]);
 
 /** What the attacker uses of its own gossipsub beyond the public interface. */
 interface AttackerInternals {
@@ -123,6 +125,28 @@ describe('conduct penalties', () => {
     return { rounds, ms: Date.now() - t0 };
   }
 
+  /** Ids the victim holds: advertised in IHAVE, they make it ask for nothing (no broken promises). */
+  async function heldIds(): Promise<Uint8Array[]> {
+    return (await victim.store.readFrom(0, 16)).messages.map((m) => hexToBytes(m.id as `0x${string}`));
+  }
+
+  /** `count` RPCs from the attacker, each one IHAVE of `held`. */
+  function sendIhaves(
+    a: { pubsub: AttackerInternals; victimId: string },
+    held: Uint8Array[],
+    count: number,
+  ): void {
+    const control = {
+      ihave: [{ topicID: ALERTS, messageIDs: held }],
+      iwant: [],
+      graft: [],
+      prune: [],
+      idontwant: [],
+    };
+    for (let i = 0; i < count; i++)
+      a.pubsub.sendRpc(a.victimId, { subscriptions: [], messages: [], control });
+  }
+
   async function honestStillDelivered(k: number): Promise<void> {
     const { messageId } = await net.nodes[1]!.publish('ContagionAlert', alertPayload(Date.now(), 1000 + k));
     await waitFor(
@@ -154,8 +178,7 @@ describe('conduct penalties', () => {
     let n = 0;
     const r = await attackUntilDenied(a, () => {
       n++;
-      if (n % 2 === 0)
-        a.pubsub.streamsOutbound.get(a.victimId)?.push(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+      if (n % 2 === 0) a.pubsub.streamsOutbound.get(a.victimId)?.push(UNDECODABLE_FRAME);
       else {
         // 300 messages: over the 256 of DECODE_RPC_LIMITS, refused by the decoder.
         const messages = Array.from({ length: 300 }, (_, i) => ({
@@ -182,23 +205,11 @@ describe('conduct penalties', () => {
     // Advertising ids the victim already holds: it asks for nothing, so gossipsub's broken-promise
     // penalty never applies and only the per-heartbeat limit can tell the spam.
     await honestStillDelivered(30);
-    const held = (await victim.store.readFrom(0, 16)).messages.map((m) => hexToBytes(m.id as `0x${string}`));
+    const held = await heldIds();
     expect(held.length).toBeGreaterThan(0);
     const a = await connectAttacker();
     const r = await attackUntilDenied(a, () => {
-      for (let i = 0; i < 5; i++) {
-        a.pubsub.sendRpc(a.victimId, {
-          subscriptions: [],
-          messages: [],
-          control: {
-            ihave: [{ topicID: ALERTS, messageIDs: held }],
-            iwant: [],
-            graft: [],
-            prune: [],
-            idontwant: [],
-          },
-        });
-      }
+      sendIhaves(a, held, 5);
     });
     console.log(`[conduct] IHAVE spam: denied after ${r.rounds * 5} IHAVE RPCs, ${r.ms} ms`);
     await honestStillDelivered(3);
@@ -209,12 +220,11 @@ describe('conduct penalties', () => {
     // flood paced at a few excess RPCs per heartbeat once stalled there, never cut off (a stress run of
     // the case above, where a busy machine slowed the attacker: 'timed out ... waiting for attacker denied').
     await honestStillDelivered(31);
-    const held = (await victim.store.readFrom(0, 16)).messages.map((m) => hexToBytes(m.id as `0x${string}`));
+    const held = await heldIds();
     const a = await connectAttacker();
     const attackerId = a.node.peerId.toString();
     // Three undecodable frames (penalty 24): below the gossip threshold (-4 000), above the graylist (-16 000).
-    for (let i = 0; i < 3; i++)
-      a.pubsub.streamsOutbound.get(a.victimId)?.push(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+    for (let i = 0; i < 3; i++) a.pubsub.streamsOutbound.get(a.victimId)?.push(UNDECODABLE_FRAME);
     await waitFor(
       () => victim.router.getScore(attackerId) < SCORE_THRESHOLDS.gossipThreshold,
       TIMEOUTS.event,
@@ -227,19 +237,7 @@ describe('conduct penalties', () => {
       );
     // Fifteen IHAVE RPCs a heartbeat: five over the limit, about three heartbeats to the graylist.
     const r = await attackUntilDenied(a, async () => {
-      for (let i = 0; i < 15; i++) {
-        a.pubsub.sendRpc(a.victimId, {
-          subscriptions: [],
-          messages: [],
-          control: {
-            ihave: [{ topicID: ALERTS, messageIDs: held }],
-            iwant: [],
-            graft: [],
-            prune: [],
-            idontwant: [],
-          },
-        });
-      }
+      sendIhaves(a, held, 15);
       await heartbeat();
     });
     console.log(
