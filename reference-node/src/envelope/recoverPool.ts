@@ -172,7 +172,9 @@ export function createRecoverPool(options: RecoverPoolOptions = {}): RecoverPool
     slot.batch = undefined;
     outstanding -= batch.length;
     if (outstanding === 0) for (const s of slots ?? []) s.worker.unref();
-    const keys = slot.bytes.slice(answersAt, answersAt + batch.length * ANSWER_BYTES);
+    // Read in place: the worker writes here again only after the next send, and every key is read
+    // (hashed to its address) before this function returns.
+    const keys = slot.bytes.subarray(answersAt, answersAt + batch.length * ANSWER_BYTES);
     batch.forEach((p, i) => {
       const key = keys.subarray(i * ANSWER_BYTES, (i + 1) * ANSWER_BYTES);
       p.resolve(key[0] === 4 ? addressOfPublicKey(key) : null);
