@@ -11,11 +11,14 @@
 //   --messages M       alerts per phase (default 2 × honest nodes)
 //   --sybils-per-host K  sybil processes sharing one address (default 5)
 //   --seed S           link delays and losses (default 13)
+//   --logs DIR         write each honest node's last log lines to DIR/node-<i>.log at the end
 //
 // Targets (issue 13): delivery 100 %; every alert everywhere within 30 s of the heal; under attack honest
 // delivery 100 %, honest p99 ≤ 2 × the no-attack run, every sybil cut off within 2 s.
 import '../reference-node/src/polyfill.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { netnsAvailable } from '../reference-node/test/netns/hostNetwork.js';
 import { spamMembers, startNetnsNetwork } from '../reference-node/test/netns/netnsNetwork.js';
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     messages: { type: 'string' },
     'sybils-per-host': { type: 'string', default: '5' },
     seed: { type: 'string', default: '13' },
+    logs: { type: 'string' },
   },
 });
 
@@ -67,6 +71,11 @@ const nw = await startNetnsNetwork({
   extraMembers: spamMembers(sybils),
 });
 const stopAll = async (): Promise<void> => {
+  if (values.logs !== undefined) {
+    mkdirSync(values.logs, { recursive: true });
+    for (const node of nw.nodes)
+      writeFileSync(path.join(values.logs, `node-${node.index}.log`), `${node.logs.join('\n')}\n`);
+  }
   await nw.stop();
 };
 process.once('SIGINT', () => {
