@@ -6,11 +6,41 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
-import { type Address, deriveTestKey, type MemberKey } from '../../src/envelope/index.js';
+import {
+  type Address,
+  createMemorySigningJournal,
+  deriveTestKey,
+  type MemberKey,
+  type SignEnvelopeReturnType,
+  type SigningJournal,
+  signEnvelope,
+  type UnsignedEnvelope,
+} from '../../src/envelope/index.js';
 import { type CreateNodeParameters, createNode, type SfrNode } from '../../src/node/index.js';
 
 export function testKeys(n: number, prefix = 'sfr-e1-member'): MemberKey[] {
   return Array.from({ length: n }, (_, i) => deriveTestKey(`${prefix}-${i}`));
+}
+
+/**
+ * `key`'s ContagionAlert at `seq`, issued `now`, signed (`guard`: the journal that refuses a seq signed
+ * twice; a fresh one by default).
+ */
+export function signedAlert(
+  key: MemberKey,
+  seq: number,
+  now: number,
+  guard: SigningJournal = createMemorySigningJournal(),
+): Promise<SignEnvelopeReturnType> {
+  const unsigned: UnsignedEnvelope = {
+    sfr: '1.0',
+    type: 'ContagionAlert',
+    issuer: key.address,
+    seq,
+    issuedAt: now,
+    payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
+  };
+  return signEnvelope({ privateKey: key.privateKey, unsigned, guard });
 }
 
 /** A ContagionAlert payload that passes the v1 schema. */

@@ -9,7 +9,6 @@ import type { Stream } from '@libp2p/interface';
 import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
 import { PeerDenylist } from '../../src/network/denylist.js';
 import { fixedTopicStrings } from '../../src/network/topics.js';
@@ -24,7 +23,7 @@ import {
 } from '../../src/sync/protocols.js';
 import { createSyncService } from '../../src/sync/syncService.js';
 import { SyncStrikes } from '../../src/sync/syncStrikes.js';
-import { alertPayload, startNetwork, type TestNetwork, testKeys } from '../node/fixtures.js';
+import { signedAlert, startNetwork, type TestNetwork, testKeys } from '../node/fixtures.js';
 
 const HUGE_HEAD = 1_000_000_000;
 const member = testKeys(1, 'sfr-e1-sync-adversary-member')[0]!;
@@ -46,18 +45,7 @@ describe('a hostile sync responder', () => {
     });
     const node = net.nodes[0]!;
     const now = Date.now();
-    const signed = await signEnvelope({
-      privateKey: member.privateKey,
-      guard: createMemorySigningJournal(),
-      unsigned: {
-        sfr: '1.0',
-        type: 'ContagionAlert',
-        issuer: member.address,
-        seq: 0,
-        issuedAt: now,
-        payload: alertPayload(now, 0) as UnsignedEnvelope['payload'],
-      },
-    });
+    const signed = await signedAlert(member, 0, now);
     const r = await node.pipeline.ingest(signed.wire, { source: 'local', from: 'local' });
     if (r.outcome !== 'accept') throw new Error(`fixture refused: ${r.code}`);
     held = signed.wire;

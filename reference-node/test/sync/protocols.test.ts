@@ -6,7 +6,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import * as lp from 'it-length-prefixed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
+import { createMemorySigningJournal } from '../../src/envelope/index.js';
 import {
   MAX_RANGE_PAGE,
   MAX_REQUEST_BYTES,
@@ -16,7 +16,7 @@ import {
 } from '../../src/sync/protocols.js';
 import { PeerRateLimiter } from '../../src/sync/rateLimiter.js';
 import { SyncError } from '../../src/sync/syncCodes.js';
-import { alertPayload, startNetwork, type TestNetwork, testKeys } from '../node/fixtures.js';
+import { signedAlert, startNetwork, type TestNetwork, testKeys } from '../node/fixtures.js';
 
 const N_MESSAGES = MAX_RANGE_PAGE + 44;
 
@@ -42,15 +42,7 @@ describe('sync protocols', () => {
     const journal = createMemorySigningJournal();
     const now = Date.now();
     for (let seq = 0; seq < N_MESSAGES; seq++) {
-      const unsigned: UnsignedEnvelope = {
-        sfr: '1.0',
-        type: 'ContagionAlert',
-        issuer: issuer.address,
-        seq,
-        issuedAt: now,
-        payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
-      };
-      const signed = await signEnvelope({ privateKey: issuer.privateKey, unsigned, guard: journal });
+      const signed = await signedAlert(issuer, seq, now, journal);
       const r = await b.pipeline.ingest(signed.wire, { source: 'local', from: 'local' });
       if (r.outcome !== 'accept') throw new Error(`fixture refused: ${r.code}`);
       ids.push(signed.messageId);

@@ -11,7 +11,7 @@
 import type { Stream } from '@libp2p/interface';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
+import { createMemorySigningJournal } from '../../src/envelope/index.js';
 import { createLibp2pNode } from '../../src/network/createLibp2pNode.js';
 import { PeerDenylist } from '../../src/network/denylist.js';
 import { fixedTopicStrings } from '../../src/network/topics.js';
@@ -23,7 +23,7 @@ import {
   SYNC_SESSION_CONCURRENCY,
 } from '../../src/sync/protocols.js';
 import { requestFailure } from '../../src/sync/syncService.js';
-import { alertPayload, startNetwork, type TestNetwork, testKeys } from '../node/fixtures.js';
+import { signedAlert, startNetwork, type TestNetwork, testKeys } from '../node/fixtures.js';
 
 const ISSUERS = 7;
 const PER_ISSUER = 3;
@@ -44,15 +44,7 @@ async function startHolders(n: number): Promise<TestNetwork> {
   const now = Date.now();
   for (const key of issuers)
     for (let seq = 0; seq < PER_ISSUER; seq++) {
-      const unsigned: UnsignedEnvelope = {
-        sfr: '1.0',
-        type: 'ContagionAlert',
-        issuer: key.address,
-        seq,
-        issuedAt: now,
-        payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
-      };
-      const signed = await signEnvelope({ privateKey: key.privateKey, unsigned, guard: journal });
+      const signed = await signedAlert(key, seq, now, journal);
       for (const holder of net.nodes.slice(1)) {
         const r = await holder.pipeline.ingest(signed.wire, { source: 'local', from: 'local' });
         if (r.outcome !== 'accept') throw new Error(`fixture refused: ${r.code}`);
