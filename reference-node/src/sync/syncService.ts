@@ -478,10 +478,15 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
       const worker = async (): Promise<void> => {
         for (let job = take(); job !== undefined && running && ended === undefined; job = take()) {
           const [issuer, remoteHead] = job;
-          const other = issuerFetches.get(issuer);
-          if (other !== undefined) {
+          // Another session may take the issuer again between that fetch's end and this wake-up.
+          const waitUntil = Date.now() + timeoutMs;
+          for (
+            let other = issuerFetches.get(issuer);
+            other !== undefined && Date.now() < waitUntil;
+            other = issuerFetches.get(issuer)
+          ) {
             let timer: ReturnType<typeof setTimeout> | undefined;
-            await Promise.race([other, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+            await Promise.race([other, new Promise((r) => (timer = setTimeout(r, waitUntil - Date.now())))]);
             clearTimeout(timer);
             if (!running || ended !== undefined) return;
           }
