@@ -10,7 +10,7 @@
  */
 import type { Stream } from '@libp2p/interface';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
+import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import { createMemorySigningJournal } from '../../src/envelope/index.js';
 import { createLibp2pNode } from '../../src/network/createLibp2pNode.js';
 import { PeerDenylist } from '../../src/network/denylist.js';
@@ -32,8 +32,11 @@ const SERVE_DELAY_MS = 80;
 
 const issuers = testKeys(ISSUERS, 'sfr-netns13-sync-issuers');
 
-/** `n` nodes with no links and no sync of their own accord; nodes 1 … n−1 hold every issuer's alerts. */
-async function startHolders(n: number): Promise<TestNetwork> {
+/**
+ * `n` nodes with no links and no sync of their own accord; nodes 1 … n−1 hold every issuer's alerts,
+ * node 1 only its first `firstHolderSeqs`.
+ */
+async function startHolders(n: number, firstHolderSeqs = PER_ISSUER): Promise<TestNetwork> {
   const net = await startNetwork({
     n,
     extraMembers: issuers.map((k) => k.address),
@@ -45,7 +48,7 @@ async function startHolders(n: number): Promise<TestNetwork> {
   for (const key of issuers)
     for (let seq = 0; seq < PER_ISSUER; seq++) {
       const signed = await signedAlert(key, seq, now, journal);
-      for (const holder of net.nodes.slice(1)) {
+      for (const holder of net.nodes.slice(seq < firstHolderSeqs ? 1 : 2)) {
         const r = await holder.pipeline.ingest(signed.wire, { source: 'local', from: 'local' });
         if (r.outcome !== 'accept') throw new Error(`fixture refused: ${r.code}`);
       }
@@ -53,20 +56,22 @@ async function startHolders(n: number): Promise<TestNetwork> {
   return net;
 }
 
-/** Delays `node`'s range answers by SERVE_DELAY_MS and counts them (and how many overlap). */
-function slowRanges(node: TestNetwork['nodes'][number]): { served: number; most: number } {
-  const counts = { served: 0, most: 0 };
-  let inFlight = 0;
+/** Delays `node`'s range answers by `delayMs` and counts them (and how many overlap). */
+function slowRanges(
+  node: TestNetwork['nodes'][number],
+  delayMs = SERVE_DELAY_MS,
+): { served: number; most: number; inFlight: number } {
+  const counts = { served: 0, most: 0, inFlight: 0 };
   const rangeBySeq = node.store.rangeBySeq.bind(node.store);
   node.store.rangeBySeq = async (...args: Parameters<typeof rangeBySeq>) => {
-    inFlight++;
+    counts.inFlight++;
     counts.served++;
-    counts.most = Math.max(counts.most, inFlight);
+    counts.most = Math.max(counts.most, counts.inFlight);
     try {
-      await new Promise((r) => setTimeout(r, SERVE_DELAY_MS));
+      await new Promise((r) => setTimeout(r, delayMs));
       return await rangeBySeq(...args);
     } finally {
-      inFlight--;
+      counts.inFlight--;
     }
   };
   return counts;
@@ -176,6 +181,49 @@ describe('catch-up sessions with several peers at once', () => {
     expect(served.reduce((n, x) => n + x, 0)).toBe(ISSUERS);
     // Every peer served: the issuers were spread over the sessions, not all left to one.
     for (const x of served) expect(x).toBeGreaterThan(0);
+    for (const key of issuers)
+      expect((await a.store.rangeBySeq(key.address.toLowerCase(), 0, PER_ISSUER)).length).toBe(PER_ISSUER);
+  });
+});
+
+describe('catch-up sessions waiting on a fetch that ends short', () => {
+  let net: TestNetwork;
+
+  beforeAll(async () => {
+    net = await startHolders(4, PER_ISSUER - 1);
+  }, TIMEOUTS.hook);
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it('two sessions waiting for the same issuer: one fetches what the first peer lacked, the other waits again', async () => {
+    const [a, b, c, d] = net.nodes as [
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+      (typeof net.nodes)[0],
+    ];
+    // b holds every issuer's first two alerts and answers slowly; c and d hold all three and answer fast.
+    const atB = slowRanges(b, 1_000);
+    const atC = slowRanges(c);
+    const atD = slowRanges(d);
+    for (const h of [b, c, d]) await a.libp2p.dial(h.libp2p.getMultiaddrs()[0]!);
+    const fromB = a.sync.syncWithPeer(b.libp2p.peerId);
+    // b's session holds three issuers; c's and d's sessions fetch the other four, then both wait on b's.
+    await waitFor(() => atB.inFlight === 3, TIMEOUTS.event, "b's session fetching three issuers");
+    const reports = await Promise.all([
+      fromB,
+      a.sync.syncWithPeer(c.libp2p.peerId),
+      a.sync.syncWithPeer(d.libp2p.peerId),
+    ]);
+    console.log(
+      `[sync] a short fetch and two waiters: ranges served ${[atB, atC, atD].map((x) => x.served).join(' + ')}, fetched ${reports.map((r) => r.fetched).join(' + ')}`,
+    );
+    for (const r of reports) expect(r.error).toBeUndefined();
+    // b served two alerts of its three issuers; the third alert of each came from c or d, once.
+    expect(reports[0]!.fetched).toBe(3 * (PER_ISSUER - 1));
+    expect(reports.reduce((n, r) => n + r.fetched, 0)).toBe(ISSUERS * PER_ISSUER);
+    expect(reports.reduce((n, r) => n + r.duplicates, 0)).toBe(0);
     for (const key of issuers)
       expect((await a.store.rangeBySeq(key.address.toLowerCase(), 0, PER_ISSUER)).length).toBe(PER_ISSUER);
   });
