@@ -356,6 +356,29 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     return seq;
   }
 
+  /**
+   * Claims `issuer` for the caller's fetch once no other session fetches it, waiting at most until
+   * `deadline` (then it fetches beside the other, unclaimed); returns the release to call after the
+   * fetch. The check and the claim are one synchronous step: a waiter woken with others claims before
+   * they look, and they wait again.
+   */
+  async function claimIssuer(issuer: string, deadline: number): Promise<() => void> {
+    for (let other = issuerFetches.get(issuer); other !== undefined; other = issuerFetches.get(issuer)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || !running) return () => {};
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([other, new Promise((r) => (timer = setTimeout(r, left)))]);
+      clearTimeout(timer);
+    }
+    let settle = (): void => {};
+    const done = new Promise<void>((r) => (settle = r));
+    issuerFetches.set(issuer, done);
+    return () => {
+      issuerFetches.delete(issuer);
+      settle();
+    };
+  }
+
   async function runSession(peer: PeerId): Promise<SyncReport> {
     const peerStr = peer.toString();
     const startedAt = Date.now();
@@ -478,27 +501,10 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
       const worker = async (): Promise<void> => {
         for (let job = take(); job !== undefined && running && ended === undefined; job = take()) {
           const [issuer, remoteHead] = job;
-          // Another session may take the issuer again between that fetch's end and this wake-up.
-          const waitUntil = Date.now() + timeoutMs;
-          for (
-            let other = issuerFetches.get(issuer);
-            other !== undefined && Date.now() < waitUntil;
-            other = issuerFetches.get(issuer)
-          ) {
-            let timer: ReturnType<typeof setTimeout> | undefined;
-            await Promise.race([other, new Promise((r) => (timer = setTimeout(r, waitUntil - Date.now())))]);
-            clearTimeout(timer);
-            if (!running || ended !== undefined) return;
-          }
-          let release = (): void => {};
-          if (!issuerFetches.has(issuer)) {
-            const done = new Promise<void>((r) => (release = r));
-            issuerFetches.set(issuer, done);
-            const settle = release;
-            release = () => {
-              if (issuerFetches.get(issuer) === done) issuerFetches.delete(issuer);
-              settle();
-            };
+          const release = await claimIssuer(issuer, Date.now() + timeoutMs);
+          if (!running || ended !== undefined) {
+            release();
+            return;
           }
           try {
             await fetchIssuer(issuer, remoteHead, marks);
