@@ -488,7 +488,16 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     try {
       const heads = await requestStatus(peer);
       const marks = watermarkOf(peerStr);
-      const behind = [...heads].filter(([issuer]) => membership.isMember(issuer));
+      // [p2p.md#catch-up] Only the member issuers whose remote head is above what this node holds (its
+      // contiguous prefix) and what this peer already served: a session that queued every issuer the
+      // peer lists waited, after a heal, on other sessions' fetches of issuers it lacked nothing of.
+      const behind: Array<[string, number]> = [];
+      for (const [issuer, remoteHead] of heads)
+        if (
+          membership.isMember(issuer) &&
+          remoteHead > Math.max(await localPrefix(issuer), marks.get(issuer) ?? -1)
+        )
+          behind.push([issuer, remoteHead]);
       // [p2p.md#catch-up] Several issuers at once (bounded): one round trip per issuer behind, one after
       // another, made a catch-up after a partition as slow as the link times the issuers. An issuer
       // another session is fetching comes last, once that fetch ended (or after one request timeout,

@@ -77,6 +77,28 @@ function slowRanges(
   return counts;
 }
 
+/** Holds `node`'s range answers until `release()` and counts them. */
+function heldRanges(node: TestNetwork['nodes'][number]): {
+  readonly counts: { served: number; inFlight: number };
+  release(): void;
+} {
+  const counts = { served: 0, inFlight: 0 };
+  let release = (): void => {};
+  const gate = new Promise<void>((r) => (release = r));
+  const rangeBySeq = node.store.rangeBySeq.bind(node.store);
+  node.store.rangeBySeq = async (...args: Parameters<typeof rangeBySeq>) => {
+    counts.served++;
+    counts.inFlight++;
+    try {
+      await gate;
+      return await rangeBySeq(...args);
+    } finally {
+      counts.inFlight--;
+    }
+  };
+  return { counts, release };
+}
+
 describe('catch-up sessions', () => {
   let net: TestNetwork;
 
@@ -224,6 +246,49 @@ describe('catch-up sessions waiting on a fetch that ends short', () => {
     expect(reports[0]!.fetched).toBe(3 * (PER_ISSUER - 1));
     expect(reports.reduce((n, r) => n + r.fetched, 0)).toBe(ISSUERS * PER_ISSUER);
     expect(reports.reduce((n, r) => n + r.duplicates, 0)).toBe(0);
+    for (const key of issuers)
+      expect((await a.store.rangeBySeq(key.address.toLowerCase(), 0, PER_ISSUER)).length).toBe(PER_ISSUER);
+  });
+});
+
+describe('catch-up sessions with a peer that has nothing new', () => {
+  let net: TestNetwork;
+
+  beforeAll(async () => {
+    net = await startHolders(3, PER_ISSUER - 1);
+  }, TIMEOUTS.hook);
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it('does not wait on the fetches of issuers it lacks nothing of', async () => {
+    const [a, b, c] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0], (typeof net.nodes)[0]];
+    for (const h of [b, c]) await a.libp2p.dial(h.libp2p.getMultiaddrs()[0]!);
+    // a first takes what b holds (every issuer's first two alerts): b has nothing more for a.
+    const first = await a.sync.syncWithPeer(b.libp2p.peerId);
+    expect(first).toMatchObject({
+      fetched: ISSUERS * (PER_ISSUER - 1),
+      accepted: ISSUERS * (PER_ISSUER - 1),
+    });
+    // c's session fetches the third alerts, three issuers at a time, and c holds its answers.
+    const atC = heldRanges(c);
+    const fromC = a.sync.syncWithPeer(c.libp2p.peerId);
+    await waitFor(
+      () => atC.counts.inFlight === SYNC_SESSION_CONCURRENCY,
+      TIMEOUTS.event,
+      "c's session fetching",
+    );
+    // b lists every issuer at a head a holds. Before: its session queued all seven and waited on c's
+    // fetches of three of them, one request timeout, while c's answers were held until it ended; c's
+    // requests then timed out ('SYNC_TIMEOUT').
+    const again = await a.sync.syncWithPeer(b.libp2p.peerId);
+    atC.release();
+    const fromCReport = await fromC;
+    console.log(`[sync] a peer with nothing new beside a held fetch: ${again.durationMs} ms`);
+    expect(again).toMatchObject({ fetched: 0 });
+    expect(again.error).toBeUndefined();
+    expect(fromCReport.error).toBeUndefined();
+    expect(fromCReport.fetched).toBe(ISSUERS);
     for (const key of issuers)
       expect((await a.store.rangeBySeq(key.address.toLowerCase(), 0, PER_ISSUER)).length).toBe(PER_ISSUER);
   });
