@@ -4,7 +4,7 @@
  * never REJECT: a bug of ours must never penalise an honest peer.
  */
 import { topicLabel as labelOfTopic } from '../metrics/index.js';
-import type { ValidationPipeline } from './pipeline.js';
+import type { Screened, ValidationPipeline } from './pipeline.js';
 import type { AdmitResult, IngestContext, IngestResult } from './types.js';
 
 /** A gossipsub verdict: deliver and relay, drop, or drop and penalise the sender. */
@@ -44,8 +44,9 @@ export function runAdmission(
   wire: Uint8Array,
   ctx: IngestContext,
   metrics?: ValidationMetrics,
+  screened?: Screened,
 ): Promise<AdmitResult> {
-  return measured(() => pipeline.admit(wire, ctx), ctx, metrics);
+  return measured(() => pipeline.admit(wire, ctx, screened), ctx, metrics);
 }
 
 async function measured<R extends IngestResult>(

@@ -8,7 +8,9 @@
  * `checkSchema` or `typeRules` the (node) and (gossip) rules are (the harness). A message that passes
  * every rule is recorded in the state before the pipeline answers ACCEPT. `admit` answers then, with
  * the durable append still running (the gossip path: the router relays on validation, p2p.md#validation);
- * `ingest` answers once the message is durable too (the local publish, sync, the harness).
+ * `ingest` answers once the message is durable too (the local publish, sync, the harness). `screen` runs
+ * rules 1–19 alone, synchronously: the gossip path applies them on arrival (p2p.md#queues) and hands
+ * what it answered to `admit`, which goes on from rule 20.
  */
 import type { MessageId } from '@sfr/schemas';
 import {
@@ -98,10 +100,17 @@ export interface ValidationPipeline {
   /** Runs every rule; on accept the message is recorded and durably stored before it answers. Never throws. */
   ingest(wire: Uint8Array, ctx: IngestContext): Promise<IngestResult>;
   /**
-   * Runs every rule; on accept the message is recorded in the replay state and the answer comes before
-   * its durable append, whose outcome `durable` gives (relay on validation). Never throws.
+   * Rules 1–19, synchronously: what needs neither the replay state nor a signature. The gossip path
+   * screens each message as it arrives (p2p.md#queues), so that a REJECT reaches the router at once
+   * and only decoded envelopes wait in the queue. Never throws.
    */
-  admit(wire: Uint8Array, ctx: IngestContext): Promise<AdmitResult>;
+  screen(wire: Uint8Array, ctx: IngestContext): Screened | Refused;
+  /**
+   * Runs every rule (from rule 20 when given what `screen` answered for these bytes and context); on
+   * accept the message is recorded in the replay state and the answer comes before its durable append,
+   * whose outcome `durable` gives (relay on validation). Never throws.
+   */
+  admit(wire: Uint8Array, ctx: IngestContext, screened?: Screened): Promise<AdmitResult>;
   /** The rules that need no replay state, without recording anything (the harness `verify`, benchmarks). */
   check(wire: Uint8Array, ctx: IngestContext): Promise<ValidationOutcome>;
   /** The signer registry the pipeline resolves keys through (fed by the rotations it accepts). */
@@ -109,6 +118,15 @@ export interface ValidationPipeline {
 }
 
 type Refused = Refusal & { readonly id?: string };
+
+/** A message that passed rules 1–19 (`ValidationPipeline.screen`): its envelope, id and receiver clock. */
+export interface Screened {
+  readonly outcome: 'screened';
+  readonly envelope: Envelope;
+  readonly id: MessageId;
+  /** The clock rules 15–18 used; the later rules use it too. */
+  readonly now: number;
+}
 
 /** A refusal with the message id it concerns (one function, not a closure per message). */
 function refused(r: Refusal, id: string): Refused {
@@ -126,11 +144,8 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
   /** (issuer:seq) slots being validated right now → message id; bounded by the queues feeding the pipeline. */
   const inFlight = new Map<string, string>();
 
-  async function run(
-    wire: Uint8Array,
-    ctx: IngestContext,
-    state: ReplayState | undefined,
-  ): Promise<AdmitResult> {
+  /** Rules 1–19, the ones that read nothing the node holds and never wait: synchronous. */
+  function screen(wire: Uint8Array, ctx: IngestContext): Screened | Refused {
     const now = ctx.now ?? nowOf();
     // 1. [REJECT] The wire bytes are at most `maxBytes` long. — ENVELOPE_TOO_LARGE
     const size = checkSize(wire, limits.maxMessageBytes);
@@ -160,6 +175,18 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
     // 19. (node) [REJECT] `issuer` is a member of the network. — GOSSIP_NOT_MEMBER
     const member = checkMember(envelope, deps.membership);
     if (member) return refused(member, id);
+    return { outcome: 'screened', envelope, id, now };
+  }
+
+  async function run(
+    wire: Uint8Array,
+    ctx: IngestContext,
+    state: ReplayState | undefined,
+    given?: Screened,
+  ): Promise<AdmitResult> {
+    const screened = given ?? screen(wire, ctx);
+    if (screened.outcome !== 'screened') return screened;
+    const { envelope, id, now } = screened;
     const issuer = envelope.issuer.toLowerCase();
     // The slot's in-flight entry is read and reserved before the first await, so that two copies
     // arriving together cannot both pass rules 20–21 (rule 21 uses what was in flight on arrival).
@@ -315,22 +342,36 @@ export function createValidationPipeline(deps: PipelineDependencies): Validation
       : undefined;
   }
 
+  /** A bug of ours never penalizes an honest peer (envelope.md#verification). */
+  const internal = (err: unknown): Refusal => ({
+    outcome: 'ignore',
+    code: 'ENVELOPE_INTERNAL',
+    meta: { error: String(err) },
+  });
+
   async function guarded(
     wire: Uint8Array,
     ctx: IngestContext,
     state: ReplayState | undefined,
+    screened?: Screened,
   ): Promise<AdmitResult> {
     try {
-      return await run(wire, ctx, state);
+      return await run(wire, ctx, state, screened);
     } catch (err) {
-      // A bug of ours never penalizes an honest peer (envelope.md#verification).
-      return { outcome: 'ignore', code: 'ENVELOPE_INTERNAL', meta: { error: String(err) } };
+      return internal(err);
     }
   }
 
   return {
     signers,
-    admit: (wire, ctx) => guarded(wire, ctx, deps.state),
+    screen(wire, ctx) {
+      try {
+        return screen(wire, ctx);
+      } catch (err) {
+        return internal(err);
+      }
+    },
+    admit: (wire, ctx, screened) => guarded(wire, ctx, deps.state, screened),
     async ingest(wire, ctx) {
       const r = await guarded(wire, ctx, deps.state);
       if (r.outcome !== 'accept') return r;

@@ -202,4 +202,36 @@ describe('flooding peer', () => {
       expect(score).toBeLessThan(-16_000);
     });
   });
+
+  it('refuses a non-member message as it arrives, before the queue (p2p.md#queues)', async () => {
+    // Rules 1–19 run on arrival: the victim's queue holds everything past them (its workers all wait
+    // here), and the sybil is still cut off by its first RPC. Before, its invalid alerts waited in the
+    // queue behind the workers like any message, and no verdict came until they were free.
+    const victim = net.nodes[3]!;
+    const admit = victim.pipeline.admit;
+    let admitted = 0;
+    let release = (): void => {};
+    const gate = new Promise<void>((r) => (release = r));
+    victim.pipeline.admit = async (...args: Parameters<typeof admit>) => {
+      admitted++;
+      await gate;
+      return admit(...args);
+    };
+    try {
+      await withFreshAttacker(victim, async (sybil, id) => {
+        const sign = outsiderAlerts('sfr-e1-outsider-screen');
+        const messages: { topic: string; data: Uint8Array }[] = [];
+        for (let seq = 0; seq < 4; seq++) messages.push({ topic: ALERTS, data: await sign(seq) });
+        const pubsub = sybil.libp2p.services.pubsub as unknown as {
+          sendRpc(id: string, rpc: { subscriptions: []; messages: typeof messages }): boolean;
+        };
+        expect(pubsub.sendRpc(victim.libp2p.peerId.toString(), { subscriptions: [], messages })).toBe(true);
+        await waitFor(() => victim.denylist.isDenied(id), TIMEOUTS.event, 'denied with its queue held');
+        expect(admitted).toBe(0);
+      });
+    } finally {
+      release();
+      victim.pipeline.admit = admit;
+    }
+  });
 });

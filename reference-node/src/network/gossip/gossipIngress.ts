@@ -1,12 +1,13 @@
 /**
- * Inbound gossip path: router → per-topic bounded queue (served round-robin by the issuer a message
- * names) → validation pipeline → verdict back to the router, as soon as the message is valid and recorded
- * (relay on validation, p2p.md#validation); its durable append follows off the relay path. Queue-level
- * refusals (full, stale, stopping) are IGNORE and go through the same metric.
+ * Inbound gossip path: router → rules 1–19 on arrival (`pipeline.screen`, synchronous: a refusal is
+ * answered at once) → per-topic bounded queue of decoded envelopes (served round-robin by issuer) → the
+ * rest of the validation pipeline → verdict back to the router, as soon as the message is valid and
+ * recorded (relay on validation, p2p.md#validation); its durable append follows off the relay path.
+ * Queue-level refusals (full, stale, stopping) are IGNORE and go through the same metric.
  */
 
 import { runAdmission, topicLabel, type ValidationMetrics } from '../../validation/gossipAdapter.js';
-import type { ValidationPipeline } from '../../validation/pipeline.js';
+import type { Screened, ValidationPipeline } from '../../validation/pipeline.js';
 import type { IngestAccepted } from '../../validation/types.js';
 import type { GossipRouter, InboundGossipMessage } from './gossipRouter.js';
 import { TOPIC_QUEUE_CAPACITY, TOPIC_QUEUE_CONCURRENCY, TOPIC_QUEUE_MAX_WAIT_MS } from './scoringParams.js';
@@ -41,8 +42,14 @@ export interface GossipIngress {
   stop(): void;
 }
 
+/** A message that passed rules 1–19 on arrival, waiting in its topic's queue for the rest. */
+interface Queued {
+  readonly m: InboundGossipMessage;
+  readonly screened: Screened;
+}
+
 export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
-  const queues = new Map<string, TopicQueue<InboundGossipMessage>>();
+  const queues = new Map<string, TopicQueue<Queued>>();
   // [sfr] 4 fixed topics + pools; 256 topics at 1024 × 64 KiB worst case is bounded by queue capacity anyway.
   const maxTopics = opts.maxTopics ?? 256;
   let stopped = false;
@@ -53,13 +60,14 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
     opts.onRefused?.(code, outcome, m);
   };
 
-  const work = async (m: InboundGossipMessage): Promise<void> => {
+  const work = async ({ m, screened }: Queued): Promise<void> => {
     const result = await runAdmission(
       opts.pipeline,
       m.data,
       // msgId is the router's own keccak of m.data (gossipsub's msgIdFn), not a peer's claim.
       { source: 'gossip', topic: m.topic, from: m.from, messageId: m.msgId },
       opts.metrics,
+      screened,
     );
     opts.router.reportVerdict(
       m.msgId,
@@ -75,18 +83,18 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
     } else opts.onRefused?.(result.code, result.outcome, m);
   };
 
-  const queueFor = (topic: string): TopicQueue<InboundGossipMessage> | undefined => {
+  const queueFor = (topic: string): TopicQueue<Queued> | undefined => {
     let q = queues.get(topic);
     if (q === undefined) {
       if (queues.size >= maxTopics) return undefined;
-      q = new TopicQueue<InboundGossipMessage>({
+      q = new TopicQueue<Queued>({
         capacity: opts.queueCapacity ?? TOPIC_QUEUE_CAPACITY,
         maxWaitMs: opts.queueMaxWaitMs ?? TOPIC_QUEUE_MAX_WAIT_MS,
         concurrency: opts.queueConcurrency ?? TOPIC_QUEUE_CONCURRENCY,
         worker: work,
-        keyOf: (m) => issuerNamedIn(m.data),
-        onEvicted: (m) => answer(m, 'ignore', 'GOSSIP_QUEUE_FULL'),
-        onStale: (m) => answer(m, 'ignore', 'GOSSIP_QUEUE_STALE'),
+        keyOf: (x) => x.screened.envelope.issuer.toLowerCase(),
+        onEvicted: (x) => answer(x.m, 'ignore', 'GOSSIP_QUEUE_FULL'),
+        onStale: (x) => answer(x.m, 'ignore', 'GOSSIP_QUEUE_STALE'),
       });
       queues.set(topic, q);
     }
@@ -95,11 +103,20 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
 
   opts.router.onMessage((m) => {
     if (stopped) return answer(m, 'ignore', 'GOSSIP_NODE_STOPPING');
+    // p2p.md#queues: rules 1–19 as the message arrives; a refusal is answered in the same turn (a
+    // flooding peer's REJECTs reach its score before its next RPC is read), and what waits is decoded.
+    const screened = opts.pipeline.screen(m.data, {
+      source: 'gossip',
+      topic: m.topic,
+      from: m.from,
+      messageId: m.msgId,
+    });
+    if (screened.outcome !== 'screened') return answer(m, screened.outcome, screened.code);
     const q = queueFor(m.topic);
-    if (q === undefined || !q.offer(m)) answer(m, 'ignore', 'GOSSIP_QUEUE_FULL');
+    if (q === undefined || !q.offer({ m, screened })) answer(m, 'ignore', 'GOSSIP_QUEUE_FULL');
   });
 
-  const byLabel = (f: (q: TopicQueue<InboundGossipMessage>) => number): Record<string, number> => {
+  const byLabel = (f: (q: TopicQueue<Queued>) => number): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const [topic, q] of queues) {
       const label = topicLabel(topic);
@@ -116,27 +133,8 @@ export function startGossipIngress(opts: GossipIngressOptions): GossipIngress {
     },
     stop() {
       stopped = true;
-      for (const q of queues.values()) for (const m of q.stop()) answer(m, 'ignore', 'GOSSIP_NODE_STOPPING');
+      for (const q of queues.values())
+        for (const x of q.stop()) answer(x.m, 'ignore', 'GOSSIP_NODE_STOPPING');
     },
   };
-}
-
-const ISSUER_MEMBER = Buffer.from('"issuer":"');
-/**
- * [sfr] Where `issuer` can start in canonical bytes: only `domain` (two numbers and an address) and
- * `issuedAt` sort before it, well under 512 bytes.
- */
-const ISSUER_SCAN_BYTES = 512;
-
-/**
- * The issuer an envelope's bytes name, lower-case, or '' (p2p.md#queues): the first `"issuer":"` member,
- * which in canonical JSON is the envelope's own. Read before any validation and trusted for nothing but
- * the queue's turn order: a message naming another issuer is judged by the rule list like any other.
- */
-export function issuerNamedIn(data: Uint8Array): string {
-  const bytes = Buffer.from(data.buffer, data.byteOffset, Math.min(data.byteLength, ISSUER_SCAN_BYTES));
-  const at = bytes.indexOf(ISSUER_MEMBER);
-  if (at < 0) return '';
-  const start = at + ISSUER_MEMBER.length;
-  return bytes.toString('latin1', start, Math.min(start + 42, bytes.length)).toLowerCase();
 }
