@@ -561,9 +561,12 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     protectedPeers,
     ...(params.graylist?.denyMs === undefined ? {} : { denyMs: params.graylist.denyMs }),
     ...(params.graylist?.intervalMs === undefined ? {} : { intervalMs: params.graylist.intervalMs }),
-    onDenied: (peerId, score) => {
+    onDenied: (peerId, score, offendingMs) => {
       metrics?.peersDenied.inc({ code: 'GOSSIP_GRAYLISTED' });
-      log?.warn({ peer: peerId, score }, 'peer below graylist threshold: disconnected and denied');
+      log?.warn(
+        { peer: peerId, score, offendingMs },
+        'peer below graylist threshold: disconnected and denied',
+      );
     },
   });
 

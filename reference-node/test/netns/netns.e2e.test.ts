@@ -60,5 +60,7 @@ describe.skipIf(!available)('multi-host network in namespaces', () => {
     expect(f.neverSent).toBe(0);
     expect(f.notCut).toBe(0);
     for (const r of f.perSybil) expect(r.sent.invalid + r.sent.spam).toBeGreaterThan(0);
+    // Each denial says how long the node took from its first penalty of the sybil (its logged offendingMs).
+    expect(f.reactionMs).toBeDefined();
   });
 });

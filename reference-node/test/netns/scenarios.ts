@@ -240,6 +240,11 @@ export interface SybilReport {
   readonly cutMs: number | undefined;
   /** Each honest node's drop, ms from its first sent batch, sorted. */
   readonly cutPerPeerMs: readonly number[];
+  /**
+   * Each denying node's reaction, sorted: ms from the first penalty it gave this sybil (its first
+   * invalid message read and refused) to the denial, as the node logged it (`offendingMs`).
+   */
+  readonly reactionPerPeerMs: readonly number[];
   /** Honest nodes that graylisted it (the others closed without a denial), and their logged scores. */
   readonly denied: number;
   readonly deniedScores: readonly number[];
@@ -264,6 +269,8 @@ interface Denial {
   readonly peer: string;
   readonly at: number;
   readonly score: number;
+  /** ms from the node's first penalty of the peer to the denial (undefined: denied by the periodic pass). */
+  readonly offendingMs: number | undefined;
 }
 
 export interface SybilFigures {
@@ -277,6 +284,8 @@ export interface SybilFigures {
   readonly perSybil: readonly SybilReport[];
   /** The slowest sybil's cutMs; undefined if any sybil was not cut off (or never flooded). */
   readonly cutMaxMs: number | undefined;
+  /** Every (sybil, denying node) reaction, first penalty to denial: p50, p90, max (ms). */
+  readonly reactionMs: readonly [number, number, number] | undefined;
   /** Sybils not cut off, those among them that never sent anything included. */
   readonly notCut: number;
   /** Sybils every honest node refused at connect (counted as cut at 0 ms, and among `neverSent`). */
@@ -333,6 +342,9 @@ function sybilReport(index: number, events: readonly SybilEvent[], denials: read
     sent,
     cutMs: refusedAtConnect ? 0 : notCut === undefined ? cutPerPeerMs.at(-1) : undefined,
     cutPerPeerMs,
+    reactionPerPeerMs: [...deniedBy.values()]
+      .flatMap((d) => (d.offendingMs === undefined ? [] : [d.offendingMs]))
+      .sort((a, b) => a - b),
     denied: deniedBy.size,
     deniedScores: [...deniedBy.values()].map((d) => Math.round(d.score)),
     closedSeenMs,
@@ -386,8 +398,8 @@ export async function runSybil(
       n.logs.flatMap((line) => {
         if (!line.includes('below graylist threshold')) return [];
         try {
-          const j = JSON.parse(line) as { peer: string; score: number; time: number };
-          return [{ by: n.peerId, peer: j.peer, at: j.time, score: j.score }];
+          const j = JSON.parse(line) as { peer: string; score: number; time: number; offendingMs?: number };
+          return [{ by: n.peerId, peer: j.peer, at: j.time, score: j.score, offendingMs: j.offendingMs }];
         } catch {
           return [];
         }
@@ -410,6 +422,9 @@ export async function runSybil(
       spamStored += (held.json.items as unknown[]).length;
     }
     const defined = perSybil.flatMap((r) => (r.cutMs === undefined ? [] : [r.cutMs]));
+    const reactions = perSybil.flatMap((r) => r.reactionPerPeerMs).sort((a, b) => a - b);
+    const at = (f: number): number =>
+      reactions[Math.min(reactions.length - 1, Math.ceil(f * reactions.length) - 1)]!;
     return {
       honest: nw.nodes.length,
       sybils: sybils.length,
@@ -419,6 +434,7 @@ export async function runSybil(
       p99Ratio: attack.p99 / Math.max(1, baseline.p99),
       perSybil,
       cutMaxMs: defined.length === perSybil.length ? Math.max(...defined) : undefined,
+      reactionMs: reactions.length === 0 ? undefined : [at(0.5), at(0.9), at(1)],
       notCut: perSybil.length - defined.length,
       refusedAtConnect: perSybil.filter((r) => r.refusedAtConnect === true).length,
       neverSent: perSybil.filter((r) => r.firstSentMs === undefined).length,
