@@ -42,7 +42,7 @@ export function createGraylistEnforcer(opts: GraylistEnforcerOptions): GraylistE
   const denyMs = opts.denyMs ?? GRAYLIST_DENY_MS;
   let timer: ReturnType<typeof setInterval> | undefined;
   let unlisten: (() => void) | undefined;
-  /** Peers penalised since the last turn of the event loop, judged together on the next one. */
+  /** Peers penalised since the last judgement, judged together in the next one. */
   const penalised = new Set<string>();
   /** When each peer was first penalised (since its last denial), for `onDenied`'s `offendingMs`. */
   const firstPenalty = new Map<string, number>();
