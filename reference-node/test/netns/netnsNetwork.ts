@@ -170,7 +170,8 @@ export interface Delivery {
   readonly max: number;
 }
 
-function quantile(sorted: readonly number[], q: number): number {
+/** The `q` quantile (nearest rank) of ascending `sorted`; NaN when it is empty. */
+export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }

@@ -19,6 +19,7 @@ import {
   type NetnsNetwork,
   type Published,
   publishSeries,
+  quantile,
   type SybilEvent,
   spamMembers,
   startSybils,
@@ -204,7 +205,6 @@ export async function runPartition(
     doneAt.push(Math.max(healedAt, ...times) - healedAt);
   }
   doneAt.sort((a, b) => a - b);
-  const q = (f: number): number => doneAt[Math.min(doneAt.length - 1, Math.ceil(f * doneAt.length) - 1)]!;
   const healMs = after.delivered === after.expected ? doneAt.at(-1) : undefined;
   return {
     nodes: n,
@@ -217,7 +217,7 @@ export async function runPartition(
     delivered: after.delivered,
     expected: after.expected,
     syncAfterHeal,
-    nodeDoneMs: [q(0.5), q(0.9), q(1)],
+    nodeDoneMs: [quantile(doneAt, 0.5), quantile(doneAt, 0.9), quantile(doneAt, 1)],
     load: load(),
   };
 }
@@ -423,8 +423,6 @@ export async function runSybil(
     }
     const defined = perSybil.flatMap((r) => (r.cutMs === undefined ? [] : [r.cutMs]));
     const reactions = perSybil.flatMap((r) => r.reactionPerPeerMs).sort((a, b) => a - b);
-    const at = (f: number): number =>
-      reactions[Math.min(reactions.length - 1, Math.ceil(f * reactions.length) - 1)]!;
     return {
       honest: nw.nodes.length,
       sybils: sybils.length,
@@ -434,7 +432,10 @@ export async function runSybil(
       p99Ratio: attack.p99 / Math.max(1, baseline.p99),
       perSybil,
       cutMaxMs: defined.length === perSybil.length ? Math.max(...defined) : undefined,
-      reactionMs: reactions.length === 0 ? undefined : [at(0.5), at(0.9), at(1)],
+      reactionMs:
+        reactions.length === 0
+          ? undefined
+          : [quantile(reactions, 0.5), quantile(reactions, 0.9), quantile(reactions, 1)],
       notCut: perSybil.length - defined.length,
       refusedAtConnect: perSybil.filter((r) => r.refusedAtConnect === true).length,
       neverSent: perSybil.filter((r) => r.firstSentMs === undefined).length,
