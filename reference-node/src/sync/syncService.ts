@@ -427,6 +427,7 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
 
     /** Fetches `issuer` from this peer up to `remoteHead`, page by page; stops when the session ended. */
     const fetchIssuer = async (issuer: string, remoteHead: number, marks: Map<string, number>) => {
+      if (!running || ended !== undefined) return;
       let from = Math.max(await localPrefix(issuer), marks.get(issuer) ?? -1) + 1;
       let barren = 0;
       for (;;) {
@@ -502,19 +503,15 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
       // another, made a catch-up after a partition as slow as the link times the issuers. An issuer
       // another session is fetching comes last, once that fetch ended (or after one request timeout,
       // so a slow responder elsewhere delays this one by at most that): what it stored is then skipped.
-      const pending = [...behind];
       const take = (): [string, number] | undefined => {
-        const free = pending.findIndex(([issuer]) => !issuerFetches.has(issuer));
-        return pending.splice(free === -1 ? 0 : free, 1)[0];
+        const free = behind.findIndex(([issuer]) => !issuerFetches.has(issuer));
+        return behind.splice(free === -1 ? 0 : free, 1)[0];
       };
+      const workers = Math.min(SYNC_SESSION_CONCURRENCY, behind.length);
       const worker = async (): Promise<void> => {
         for (let job = take(); job !== undefined && running && ended === undefined; job = take()) {
           const [issuer, remoteHead] = job;
           const release = await claimIssuer(issuer, Date.now() + timeoutMs);
-          if (!running || ended !== undefined) {
-            release();
-            return;
-          }
           try {
             await fetchIssuer(issuer, remoteHead, marks);
           } catch (err) {
@@ -524,9 +521,7 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
           }
         }
       };
-      await Promise.all(
-        Array.from({ length: Math.min(SYNC_SESSION_CONCURRENCY, behind.length) }, () => worker()),
-      );
+      await Promise.all(Array.from({ length: workers }, () => worker()));
       return report(ended ?? undefined);
     } catch (err) {
       return report(failed(err));
