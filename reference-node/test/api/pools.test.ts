@@ -67,10 +67,14 @@ describe('pool HTTP API on two real nodes', () => {
     );
     expect(filed.status).toBe(201);
     const claimId = filed.body['messageId'] as string;
+    // The claim lists as attesting once admitted; the member's judgement that queues it for a manual
+    // vote follows in the background, so the list is read once that judgement is in.
     await waitFor(
       async () =>
-        (await call(1, 'GET', `/v1/claims?pool=${POOL_ID}&status=attesting`)).body['items']?.length === 1,
+        (await call(1, 'GET', `/v1/claims?pool=${POOL_ID}&status=attesting`)).body['items']?.[0]
+          ?.pendingVote != null,
       TIMEOUTS.event,
+      'the claim queued for a manual vote at node 1',
     );
     const listed = (await call(1, 'GET', '/v1/claims')).body['items'] as Record<string, unknown>[];
     expect(listed).toHaveLength(1);
