@@ -225,7 +225,13 @@ export async function runPartition(
 /** What one sybil did and how it was cut off. */
 export interface SybilReport {
   readonly index: number;
-  /** Honest nodes it was connected to when told to flood. */
+  /** Honest nodes it was connected to once its dials were done (`ready`). */
+  readonly peersAtReady: number;
+  /**
+   * Honest nodes it was connected to when told to flood. Below `peersAtReady` when connections closed in
+   * between, with no denial logged (45-peer runs of 2026-12-07: from 0 to at least 16 of a sybil's 27–30,
+   * while the honest baseline ran).
+   */
   readonly peersAtGo: number;
   /** ms from `go` to its first batch that reached an honest node; undefined: it never sent anything. */
   readonly firstSentMs: number | undefined;
@@ -337,6 +343,7 @@ function sybilReport(index: number, events: readonly SybilEvent[], denials: read
   else if ((end['stillConnected'] as number) > 0) notCut = `${end['stillConnected']} honest peers kept it`;
   return {
     index,
+    peersAtReady: (ready?.['peers'] as number | undefined) ?? 0,
     peersAtGo: (flooding?.['peers'] as number | undefined) ?? 0,
     firstSentMs,
     sent,
