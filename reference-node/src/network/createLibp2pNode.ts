@@ -24,6 +24,18 @@ import { createGossipsubService, type GossipsubServiceOptions } from './gossip/g
  */
 export const CONNECTION_PING_INTERVAL_MS = 30_000;
 
+/**
+ * [sfr] How long libp2p's connection monitor waits for a ping's answer before it aborts the connection,
+ * ms: 20 s, where libp2p adapts it between 5 s and 60 s. A busy peer is not a dead one: a ping is a new
+ * stream (multistream negotiation both ways) and an echo. While the 30 honest nodes of the 45-peer
+ * namespace run started on 2 cores (before any sybil ran), answers took longer than 5 s and the nodes
+ * aborted 164 connections to each other on ping timeouts, each then redialled and caught up again.
+ * Fixed and below the interval: libp2p's ping allows one outbound stream per connection, so a ping sent
+ * while the last one still waits fails at once (TooManyOutboundProtocolStreamsError) and aborts the
+ * connection too. A dead connection is still found within interval + timeout (50 s).
+ */
+export const CONNECTION_PING_TIMEOUT_MS = 20_000;
+
 export type SfrLibp2p = Libp2p<{ identify: Identify; ping: Ping; pubsub: GossipSub }>;
 
 export interface CreateLibp2pNodeParameters {
@@ -39,6 +51,11 @@ export interface CreateLibp2pNodeParameters {
    * libp2p 3's default is 300 too.
    */
   readonly maxConnections?: number;
+  /**
+   * How often each connection is pinged (default `CONNECTION_PING_INTERVAL_MS`; tests shorten it). A ping
+   * still unanswered at the next interval fails that one (see `CONNECTION_PING_TIMEOUT_MS`).
+   */
+  readonly pingIntervalMs?: number;
 }
 
 export async function createLibp2pNode(params: CreateLibp2pNodeParameters): Promise<SfrLibp2p> {
@@ -53,7 +70,10 @@ export async function createLibp2pNode(params: CreateLibp2pNodeParameters): Prom
     streamMuxers: [yamux()],
     connectionGater: createDenylistGater(params.denylist),
     connectionManager: { maxConnections: params.maxConnections ?? 300 },
-    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
+    connectionMonitor: {
+      pingInterval: params.pingIntervalMs ?? CONNECTION_PING_INTERVAL_MS,
+      pingTimeout: { minTimeout: CONNECTION_PING_TIMEOUT_MS, maxTimeout: CONNECTION_PING_TIMEOUT_MS },
+    },
     services: {
       identify: identify(),
       ping: ping(),
