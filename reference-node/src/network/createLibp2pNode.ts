@@ -19,8 +19,8 @@ import { createGossipsubService, type GossipsubServiceOptions } from './gossip/g
  * [sfr] How often libp2p's connection monitor pings each connection, ms: 30 s instead of libp2p's 10 s.
  * Each ping is a new stream from each end (multistream negotiation, noise and yamux frames); in an idle
  * network that traffic was the largest part of a node's CPU (12 idle nodes on loopback, 8 bootstrap
- * peers each: 3.66 % of a core per node at 10 s, 2.82 % at 30 s). A dead connection is still found
- * within about one catch-up round (30 s, p2p.md#catch-up).
+ * peers each: 3.66 % of a core per node at 10 s, 2.82 % at 30 s). A dead connection is found within
+ * this interval and `CONNECTION_PING_TIMEOUT_MS` (50 s).
  */
 export const CONNECTION_PING_INTERVAL_MS = 30_000;
 
@@ -32,7 +32,7 @@ export const CONNECTION_PING_INTERVAL_MS = 30_000;
  * aborted 164 connections to each other on ping timeouts, each then redialled and caught up again.
  * Fixed and below the interval: libp2p's ping allows one outbound stream per connection, so a ping sent
  * while the last one still waits fails at once (TooManyOutboundProtocolStreamsError) and aborts the
- * connection too. A dead connection is still found within interval + timeout (50 s).
+ * connection too.
  */
 export const CONNECTION_PING_TIMEOUT_MS = 20_000;
 

@@ -229,8 +229,8 @@ export interface SybilReport {
   readonly peersAtReady: number;
   /**
    * Honest nodes it was connected to when told to flood. Below `peersAtReady` when connections closed in
-   * between, with no denial logged (45-peer runs of 2026-12-07: from 0 to at least 16 of a sybil's 27–30,
-   * while the honest baseline ran).
+   * between with no denial: before b4f372c, libp2p's 5 s ping timeout closed up to 16 of a sybil's 27–30
+   * in the 45-peer run while the honest baseline ran; in the run after it, none.
    */
   readonly peersAtGo: number;
   /** ms from `go` to its first batch that reached an honest node; undefined: it never sent anything. */

@@ -199,8 +199,8 @@ describe('bounded maps', () => {
 });
 
 describe('libp2p node', () => {
-  it('pings each connection every 30 s, not libp2p’s 10 s (idle CPU, issue 13)', async () => {
-    const { createLibp2pNode, CONNECTION_PING_INTERVAL_MS } = await import(
+  it('pings each connection every 30 s, not libp2p’s 10 s (idle CPU, issue 13), and waits 20 s for the answer whatever the past answers took', async () => {
+    const { createLibp2pNode, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_TIMEOUT_MS } = await import(
       '../../src/network/createLibp2pNode.js'
     );
     const { fixedTopicStrings } = await import('../../src/network/topics.js');
@@ -208,9 +208,24 @@ describe('libp2p node', () => {
       denylist: new PeerDenylist(),
       gossip: { topics: fixedTopicStrings(), score: { ipColocationWeight: 0 } },
     });
-    const monitor = (node as unknown as { components: { connectionMonitor?: { pingIntervalMs: number } } })
-      .components.connectionMonitor;
+    const monitor = (
+      node as unknown as {
+        components: {
+          connectionMonitor?: {
+            pingIntervalMs: number;
+            timeout: { minTimeout: number; maxTimeout: number };
+          };
+        };
+      }
+    ).components.connectionMonitor;
     expect(CONNECTION_PING_INTERVAL_MS).toBe(30_000);
     expect(monitor?.pingIntervalMs).toBe(CONNECTION_PING_INTERVAL_MS);
+    // Fixed below the interval: a timeout adapted above it would let a second ping start while the first
+    // waits, which libp2p fails at once (one outbound ping stream per connection), aborting the connection.
+    expect(CONNECTION_PING_TIMEOUT_MS).toBeLessThan(CONNECTION_PING_INTERVAL_MS);
+    expect(monitor?.timeout).toMatchObject({
+      minTimeout: CONNECTION_PING_TIMEOUT_MS,
+      maxTimeout: CONNECTION_PING_TIMEOUT_MS,
+    });
   });
 });
