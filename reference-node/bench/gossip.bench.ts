@@ -4,6 +4,8 @@
  * 2. single-node ingest of validated (and fsync-stored) messages/s — baseline: raw gossipsub, same path;
  * 3. dissemination latency p50/p99 (per delivery and to ALL nodes) and receptions per node per message,
  *    for N in-process nodes — baseline: raw gossipsub without application validation, same topology;
+ *    (2 and 3 time a node's steady state: each receiver or network first carries as many other messages,
+ *    unmeasured, so that neither side is timed while V8 compiles its message path);
  * 4. RSS per node: separate processes (modules only; 1 node; 10 nodes), settled after GC.
  * Quick mode (default): N = 10, 30, 60, 20 messages each. BENCH_FULL=1 adds N = 100 and more messages.
  * Every section prints its ratio to its same-run baseline and records its figures: `npm run bench -- --json
@@ -72,6 +74,13 @@ const loadavg = () =>
 /** `BENCH_SIZES=10,30` picks the network sizes (default: 10, 30, 60; full mode adds 100). */
 const SIZES = process.env['BENCH_SIZES']?.split(',').map(Number) ?? (FULL ? [10, 30, 60, 100] : [10, 30, 60]);
 const MESSAGES = FULL ? 50 : 20;
+/**
+ * Messages each dissemination network carries before the measured ones, unmeasured: the latencies asked
+ * of a node are its steady ones. Without them the first two messages of every SFR run were its slowest
+ * (N = 10 in-process, to all nodes: 331 and 189 ms, then 33–78 ms; raw 27 and 38, then 11–37), V8 compiling
+ * the validation path and the signature workers starting, and with 20 messages they were the p99.
+ */
+const WARM_MESSAGES = MESSAGES;
 const DEGREE = 4;
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 
@@ -1001,7 +1010,14 @@ async function disseminate(net: Net, n: number, wires: Uint8Array[], publisherOf
 async function benchIngest(): Promise<void> {
   const keys = Array.from({ length: 8 }, (_, i) => deriveTestKey(`sfr-bench-ingest-${i}`));
   const K = FULL ? 3000 : 1000;
-  const wires = await presign(keys, K, Date.now());
+  // Each receiver first takes WARM other alerts, unmeasured: the rate asked of a node is its steady one,
+  // not V8's compiling of its code. Without it, a third of the measured CPU of either receiver was the
+  // optimizing compiler (perf, 2026-12-07: 31 % SFR, 35 % raw), each message path compiled while timed.
+  const WARM = K;
+  // The same issuers' earlier seqs warm up, their later ones are measured: the order a node meets them in.
+  const signed = await presign(keys, WARM + K, Date.now());
+  const warmWires = signed.slice(0, WARM);
+  const wires = signed.slice(WARM);
   const dirs: string[] = [];
   const newSender = async () => {
     const x = await createLibp2pNode({
@@ -1014,12 +1030,15 @@ async function benchIngest(): Promise<void> {
   };
   // A fresh sender per receiver: a sender's seen-cache would drop a second publish of the same bytes.
   let sender = await newSender();
-  const blast = async (onDone: () => number) => {
+  /** Publishes `list`, waits for it to arrive; `arrived()` counts this receiver's deliveries so far. */
+  const blast = async (list: Uint8Array[], arrived: () => number) => {
+    const before = arrived();
+    const onDone = () => arrived() - before;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const loop0 = threadCpuMicros();
-    for (let i = 0; i < wires.length; i++) {
-      await sender.services.pubsub.publish(ALERTS, wires[i]!).catch(() => {});
+    for (let i = 0; i < list.length; i++) {
+      await sender.services.pubsub.publish(ALERTS, list[i]!).catch(() => {});
       if (i % 50 === 49) await sleep(1);
     }
     // Wait until all arrived, or nothing more arrived for 3 s (queue drops never arrive); the rate counts
@@ -1029,7 +1048,7 @@ async function benchIngest(): Promise<void> {
     let lastAt = performance.now();
     let cpu = process.cpuUsage(cpu0);
     let loop = threadCpuMicros();
-    while (Date.now() < end && onDone() < wires.length && performance.now() - lastAt < 3_000) {
+    while (Date.now() < end && onDone() < list.length && performance.now() - lastAt < 3_000) {
       await sleep(10);
       if (onDone() !== last) {
         last = onDone();
@@ -1061,7 +1080,9 @@ async function benchIngest(): Promise<void> {
   });
   await sender.dial(raw.getMultiaddrs()[0]!);
   await sleep(2500);
-  const rawResult = await profiled('ingest-raw', () => blast(() => rawGot));
+  const rawWarm = await blast(warmWires, () => rawGot);
+  rawAt.length = 0;
+  const rawResult = await profiled('ingest-raw', () => blast(wires, () => rawGot));
   await sender.stop();
   await raw.stop();
   sender = await newSender();
@@ -1087,7 +1108,13 @@ async function benchIngest(): Promise<void> {
   });
   await sender.dial(node.libp2p.getMultiaddrs()[0]!);
   await sleep(2500);
-  const sfrResult = await profiled('ingest-sfr', () => blast(() => sfrGot));
+  const sfrWarm = await blast(warmWires, () => sfrGot);
+  sfrAt.length = 0;
+  const sfrResult = await profiled('ingest-sfr', () => blast(wires, () => sfrGot));
+  console.log(
+    'POOLSTATS',
+    JSON.stringify((await import('../src/envelope/index.js')).sharedRecoverPool().stats()),
+  );
   const drops = Object.values(node.ingress.queueDrops()).reduce((a, b) => a + b, 0);
   await node.stop();
   await sender.stop();
@@ -1107,9 +1134,18 @@ async function benchIngest(): Promise<void> {
   console.log(
     `CPU per message on the event loop (both nodes' JavaScript, no worker or libuv thread): SFR ${fmt(sfrResult.loopCpuPerMessage, 1)} µs, raw ${fmt(rawResult.loopCpuPerMessage, 1)} µs (${fmt(sfrResult.loopCpuPerMessage / rawResult.loopCpuPerMessage, 2)}×; the SFR receiver's extra: ${fmt(sfrResult.loopCpuPerMessage - rawResult.loopCpuPerMessage, 1)} µs)`,
   );
+  console.log(
+    `before these, each receiver took ${WARM} other alerts to warm up (not in the ratio): SFR ${fmt(sfrWarm.rate)} msgs/s (${sfrWarm.got}/${WARM}), raw ${fmt(rawWarm.rate)} msgs/s (${rawWarm.got}/${WARM}), ${fmt(sfrWarm.rate / rawWarm.rate, 3)}×`,
+  );
   console.log(`SFR queue drops (GOSSIP_QUEUE_FULL): ${drops}; load average ${loadavg()}`);
   record('ingest', {
     messages: K,
+    warmUp: {
+      messages: WARM,
+      sfrRate: sfrWarm.rate,
+      rawRate: rawWarm.rate,
+      ratio: sfrWarm.rate / rawWarm.rate,
+    },
     sfr: {
       rate: sfrResult.rate,
       delivered: sfrResult.got,
@@ -1154,7 +1190,7 @@ function layoutsFor(n: number): Array<{ name: string; processes: number }> {
 async function benchDissemination(): Promise<void> {
   const pin = await pinner();
   console.log(
-    `\n### dissemination (${MESSAGES} messages, one every 100 ms, random publishers, degree ${DEGREE})`,
+    `\n### dissemination (${MESSAGES} messages, one every 100 ms, random publishers, degree ${DEGREE}; each network carried ${WARM_MESSAGES} others first, unmeasured)`,
   );
   console.log(
     `worker processes ${pin === null ? 'NOT pinned (taskset unavailable): they float over every core' : `pinned with taskset, worker c to core c mod ${os.availableParallelism()}`}; latencies from one wall clock shared by the processes`,
@@ -1180,9 +1216,13 @@ async function benchDissemination(): Promise<void> {
         await waitMesh(net, n, 60_000);
         // Signed now, not before the nodes started: at N = 60 under load, start-up and meshing took
         // longer than maxAgeMs, and the publishers refused their own messages as ENVELOPE_EXPIRED.
-        const wires = await presign(memberKeys(n), MESSAGES, Date.now());
+        const signed = await presign(memberKeys(n), WARM_MESSAGES + MESSAGES, Date.now());
+        step('warming up');
+        await disseminate(net, n, signed.slice(0, WARM_MESSAGES), publisherOf);
         step('publishing');
-        const r = await disseminate(net, n, wires, publisherOf);
+        const r = await disseminate(net, n, signed.slice(WARM_MESSAGES), (k) =>
+          publisherOf(WARM_MESSAGES + k),
+        );
         step('stopping');
         await Promise.race([net.stop(), sleep(30_000)]);
         for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -1222,7 +1262,7 @@ async function benchDissemination(): Promise<void> {
       else pictures.latency.push({ n, layout: layout.name, sfr: sfr.per, raw: raw.per });
     }
   }
-  record('dissemination', { messages: MESSAGES, degree: DEGREE, rows });
+  record('dissemination', { messages: MESSAGES, warmUpMessages: WARM_MESSAGES, degree: DEGREE, rows });
   console.log(`load average ${loadavg()}`);
 }
 
