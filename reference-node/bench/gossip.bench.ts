@@ -1203,6 +1203,8 @@ async function benchDissemination(): Promise<void> {
     const publisherOf = (k: number) => k % n; // wire k was signed by member k % n
     for (const layout of layoutsFor(n)) {
       const byKind: Partial<Record<'raw' | 'sfr', Awaited<ReturnType<typeof disseminate>>>> = {};
+      /** In-process: this process's CPU (every thread) while the measured messages spread, per message per node. */
+      const cpuPerNodeMessage: Partial<Record<'raw' | 'sfr', number>> = {};
       for (const kind of ['raw', 'sfr'] as const) {
         const dirs: string[] = [];
         const step = (what: string) =>
@@ -1220,9 +1222,12 @@ async function benchDissemination(): Promise<void> {
         step('warming up');
         await disseminate(net, n, signed.slice(0, WARM_MESSAGES), publisherOf);
         step('publishing');
+        const cpu0 = process.cpuUsage();
         const r = await disseminate(net, n, signed.slice(WARM_MESSAGES), (k) =>
           publisherOf(WARM_MESSAGES + k),
         );
+        const cpu = process.cpuUsage(cpu0);
+        cpuPerNodeMessage[kind] = (cpu.user + cpu.system) / (MESSAGES * n);
         step('stopping');
         await Promise.race([net.stop(), sleep(30_000)]);
         for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -1253,11 +1258,17 @@ async function benchDissemination(): Promise<void> {
         baseline: { name: 'raw gossipsub', ...figures(raw) },
         ratio,
         target: { p99: 1.5, toAllP99: 1.5, delivered: 1, met },
+        ...(layout.processes === 1 ? { cpuMicrosPerNodeMessage: cpuPerNodeMessage } : {}),
         loadavg: os.loadavg(),
       });
       console.log(
         `| ${n} | ${layout.name} | ratio SFR / raw | ${ratioText(sfr.p50, raw.p50)} | ${ratioText(sfr.p99, raw.p99)} | ${ratioText(sfr.all50, raw.all50)} | ${ratioText(sfr.all99, raw.all99)} | target: p99 and to-all p99 ≤ 1.5×, 100 % delivered: ${met ? 'met' : 'NOT met'} | |`,
       );
+      // All N nodes share this process's cores: a message's latency follows what it costs all of them.
+      if (layout.processes === 1)
+        console.log(
+          `| ${n} | ${layout.name} | CPU µs per message per node (this process, every thread, heartbeats included) | SFR ${fmt(cpuPerNodeMessage.sfr ?? Number.NaN, 0)} | raw ${fmt(cpuPerNodeMessage.raw ?? Number.NaN, 0)} | ${ratioText(cpuPerNodeMessage.sfr ?? Number.NaN, cpuPerNodeMessage.raw ?? Number.NaN)} | | | |`,
+        );
       if (layout.processes === 1) pictures.latency.push({ n, sfr: sfr.per, raw: raw.per });
       else pictures.latency.push({ n, layout: layout.name, sfr: sfr.per, raw: raw.per });
     }
