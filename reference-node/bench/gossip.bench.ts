@@ -76,9 +76,10 @@ const SIZES = process.env['BENCH_SIZES']?.split(',').map(Number) ?? (FULL ? [10,
 const MESSAGES = FULL ? 50 : 20;
 /**
  * Messages each dissemination network carries before the measured ones, unmeasured: the latencies asked
- * of a node are its steady ones. Without them the first two messages of every SFR run were its slowest
- * (N = 10 in-process, to all nodes: 331 and 189 ms, then 33–78 ms; raw 27 and 38, then 11–37), V8 compiling
- * the validation path and the signature workers starting, and with 20 messages they were the p99.
+ * of a node are its steady ones. Without them the first two messages were the slowest of both SFR runs
+ * looked at (N = 10 in-process beside stress-ng, to all nodes: 331 and 189 ms, then 33–259 ms; 401 and
+ * 218 ms, then 35–112 ms; raw 27 and 38, then 11–37), and with 20 messages they were the p99. The likely
+ * cause, V8 compiling the message path (as the ingest run's profile showed), was not profiled here.
  */
 const WARM_MESSAGES = MESSAGES;
 const DEGREE = 4;
@@ -1011,8 +1012,9 @@ async function benchIngest(): Promise<void> {
   const keys = Array.from({ length: 8 }, (_, i) => deriveTestKey(`sfr-bench-ingest-${i}`));
   const K = FULL ? 3000 : 1000;
   // Each receiver first takes WARM other alerts, unmeasured: the rate asked of a node is its steady one,
-  // not V8's compiling of its code. Without it, a third of the measured CPU of either receiver was the
-  // optimizing compiler (perf, 2026-12-07: 31 % SFR, 35 % raw), each message path compiled while timed.
+  // not V8's compiling of its code. Without it, about a third of the process's CPU (sender and receiver,
+  // every thread) in the timed window was the optimizing compiler: perf, full mode beside stress-ng,
+  // 2026-12-07: 31 % with the SFR receiver, 35 % with raw gossipsub's.
   const WARM = K;
   // The same issuers' earlier seqs warm up, their later ones are measured: the order a node meets them in.
   const signed = await presign(keys, WARM + K, Date.now());
@@ -1108,10 +1110,13 @@ async function benchIngest(): Promise<void> {
   });
   await sender.dial(node.libp2p.getMultiaddrs()[0]!);
   await sleep(2500);
+  const queueDrops = () => Object.values(node.ingress.queueDrops()).reduce((a, b) => a + b, 0);
   const sfrWarm = await blast(warmWires, () => sfrGot);
   sfrAt.length = 0;
+  const warmDrops = queueDrops();
   const sfrResult = await profiled('ingest-sfr', () => blast(wires, () => sfrGot));
-  const drops = Object.values(node.ingress.queueDrops()).reduce((a, b) => a + b, 0);
+  // The timed run's drops, not the warm-up's (a full-mode warm-up delivered 2 404 of its 3 000).
+  const drops = queueDrops() - warmDrops;
   await node.stop();
   await sender.stop();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -1173,13 +1178,15 @@ async function benchIngest(): Promise<void> {
  * process per node (k = N, bounded by free memory at ~250 MB a process). Each layout runs raw gossipsub
  * and the SFR node alike, so each ratio compares like with like.
  */
-function layoutsFor(n: number): Array<{ name: string; processes: number }> {
-  const out: Array<{ name: string; processes: number }> = [];
-  if (process.env['BENCH_IN_PROCESS'] !== '0') out.push({ name: 'in-process', processes: 1 });
+function layoutsFor(n: number): Array<{ name: string; processes: number; inProcess: boolean }> {
+  const out: Array<{ name: string; processes: number; inProcess: boolean }> = [];
+  // `inProcess`, not `processes === 1`: BENCH_PROCESSES=1 asks for one worker process, not this one.
+  if (process.env['BENCH_IN_PROCESS'] !== '0')
+    out.push({ name: 'in-process', processes: 1, inProcess: true });
   const asked = process.env['BENCH_PROCESSES'];
   const byMemory = Math.max(2, Math.floor((os.freemem() * 0.6) / (250 * 2 ** 20)));
   const k = asked !== undefined ? Number(asked) : FULL ? Math.min(n, byMemory) : 0;
-  if (k > 0) out.push({ name: `${Math.min(k, n)} processes`, processes: Math.min(k, n) });
+  if (k > 0) out.push({ name: `${Math.min(k, n)} processes`, processes: Math.min(k, n), inProcess: false });
   return out;
 }
 
@@ -1206,10 +1213,9 @@ async function benchDissemination(): Promise<void> {
         const step = (what: string) =>
           console.error(`[bench +${elapsed()} s] N=${n} ${layout.name} ${kind}: ${what}`);
         step('starting nodes');
-        const net =
-          layout.processes === 1
-            ? await inProcessNet(kind, n, dirs)
-            : await multiProcessNet(kind, n, layout.processes, pin);
+        const net = layout.inProcess
+          ? await inProcessNet(kind, n, dirs)
+          : await multiProcessNet(kind, n, layout.processes, pin);
         step('waiting for meshes');
         await waitMesh(net, n, 60_000);
         // Signed now, not before the nodes started: at N = 60 under load, start-up and meshing took
@@ -1223,7 +1229,8 @@ async function benchDissemination(): Promise<void> {
           publisherOf(WARM_MESSAGES + k),
         );
         const cpu = process.cpuUsage(cpu0);
-        cpuPerNodeMessage[kind] = (cpu.user + cpu.system) / (MESSAGES * n);
+        // Only where the nodes run in this process: elsewhere it would be the coordinator's CPU.
+        if (layout.inProcess) cpuPerNodeMessage[kind] = (cpu.user + cpu.system) / (MESSAGES * n);
         step('stopping');
         await Promise.race([net.stop(), sleep(30_000)]);
         for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -1249,23 +1256,23 @@ async function benchDissemination(): Promise<void> {
         n,
         mode: layout.name,
         processes: layout.processes,
-        pinned: layout.processes > 1 && pin !== null,
+        pinned: !layout.inProcess && pin !== null,
         sfr: figures(sfr),
         baseline: { name: 'raw gossipsub', ...figures(raw) },
         ratio,
         target: { p99: 1.5, toAllP99: 1.5, delivered: 1, met },
-        ...(layout.processes === 1 ? { cpuMicrosPerNodeMessage: cpuPerNodeMessage } : {}),
+        ...(layout.inProcess ? { cpuMicrosPerNodeMessage: cpuPerNodeMessage } : {}),
         loadavg: os.loadavg(),
       });
       console.log(
         `| ${n} | ${layout.name} | ratio SFR / raw | ${ratioText(sfr.p50, raw.p50)} | ${ratioText(sfr.p99, raw.p99)} | ${ratioText(sfr.all50, raw.all50)} | ${ratioText(sfr.all99, raw.all99)} | target: p99 and to-all p99 ≤ 1.5×, 100 % delivered: ${met ? 'met' : 'NOT met'} | |`,
       );
       // All N nodes share this process's cores: what a message costs all of them is CPU its latency waits on.
-      if (layout.processes === 1)
+      if (layout.inProcess)
         console.log(
           `| ${n} | ${layout.name} | CPU per message per node: SFR ${fmt(cpuPerNodeMessage.sfr ?? Number.NaN, 0)} µs, raw ${fmt(cpuPerNodeMessage.raw ?? Number.NaN, 0)} µs, ${ratioText(cpuPerNodeMessage.sfr ?? Number.NaN, cpuPerNodeMessage.raw ?? Number.NaN)} (this process, every thread, heartbeats included) | | | | | | |`,
         );
-      if (layout.processes === 1) pictures.latency.push({ n, sfr: sfr.per, raw: raw.per });
+      if (layout.inProcess) pictures.latency.push({ n, sfr: sfr.per, raw: raw.per });
       else pictures.latency.push({ n, layout: layout.name, sfr: sfr.per, raw: raw.per });
     }
   }
