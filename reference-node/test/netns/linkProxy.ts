@@ -20,6 +20,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { HostNetwork } from './hostNetwork.js';
 
@@ -34,6 +35,8 @@ export interface LinkProxyOptions {
   readonly processOf?: (host: number) => number;
   /** Proxy processes; default 1. */
   readonly processes?: number;
+  /** The proxy processes' nice value (`os.setPriority`; below 0 needs root); default: inherited. */
+  readonly nice?: number;
 }
 
 export interface LinkStats {
@@ -43,6 +46,12 @@ export interface LinkStats {
   bytes: number;
   chunks: number;
   lost: number;
+  /**
+   * The proxy's own lag: chunks it delivered 100 ms or more after their due time (its event loop busy
+   * or starved of CPU), and the largest such lag, ms. A lag is on top of the link's delay.
+   */
+  lateChunks: number;
+  lateMaxMs: number;
 }
 
 export interface LinkProxy {
@@ -50,8 +59,10 @@ export interface LinkProxy {
   expose(host: number, port: number): Promise<void>;
   /** Splits the hosts into groups that cannot reach each other; `undefined` heals. */
   partition(groups: readonly (readonly number[])[] | undefined): Promise<void>;
-  /** The counters summed over the proxy processes, as they are now. */
+  /** The counters summed over the proxy processes (`lateMaxMs`: the largest), as they are now. */
   readStats(): Promise<LinkStats>;
+  /** Each proxy process's counters, as they are now (index: `processOf`'s). */
+  readStatsPerProcess(): Promise<LinkStats[]>;
   close(): Promise<void>;
 }
 
@@ -113,7 +124,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const zero = (): LinkStats => ({ connections: 0, refused: 0, reset: 0, bytes: 0, chunks: 0, lost: 0 });
+const zero = (): LinkStats => ({
+  connections: 0,
+  refused: 0,
+  reset: 0,
+  bytes: 0,
+  chunks: 0,
+  lost: 0,
+  lateChunks: 0,
+  lateMaxMs: 0,
+});
 
 export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkProxy {
   const lossRate = opts.lossRate ?? 0;
@@ -142,6 +162,13 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    if (opts.nice !== undefined && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, opts.nice);
+      } catch {
+        // Not permitted (raising priority needs root): the proxy runs at the default priority.
+      }
+    }
     const waiting = new Map<number, () => void>();
     let resolveReady!: () => void;
     let rejectReady!: (e: Error) => void;
@@ -196,7 +223,9 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
   const sum = (): LinkStats => {
     const total = zero();
     total.refused = refused;
-    for (const p of procs) for (const k of Object.keys(total) as (keyof LinkStats)[]) total[k] += p.stats[k];
+    for (const p of procs)
+      for (const k of Object.keys(total) as (keyof LinkStats)[])
+        total[k] = k === 'lateMaxMs' ? Math.max(total[k], p.stats[k]) : total[k] + p.stats[k];
     return total;
   };
 
@@ -243,6 +272,10 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
     async readStats() {
       await ask((id) => ({ type: 'stats?', id }));
       return sum();
+    },
+    async readStatsPerProcess() {
+      await ask((id) => ({ type: 'stats?', id }));
+      return procs.map((p) => ({ ...p.stats }));
     },
     async close() {
       // The processes first: they reset every open link and exit.

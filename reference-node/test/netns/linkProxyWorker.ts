@@ -19,10 +19,21 @@ const RTO_MIN_MS = 200;
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
 /** Stats go to the harness at most this often. */
 const STATS_EVERY_MS = 200;
+/** A chunk delivered this long after its due time counts as late (`LinkStats.lateChunks`). */
+const LATE_MS = 100;
 
 let init: WorkerInit | undefined;
 let random: () => number = Math.random;
-const stats: LinkStats = { connections: 0, refused: 0, reset: 0, bytes: 0, chunks: 0, lost: 0 };
+const stats: LinkStats = {
+  connections: 0,
+  refused: 0,
+  reset: 0,
+  bytes: 0,
+  chunks: 0,
+  lost: 0,
+  lateChunks: 0,
+  lateMaxMs: 0,
+};
 const open = new Set<{ a: number; b: number; sockets: [Socket, Socket] }>();
 let groupOf: Map<number, number> | undefined;
 const reachable = (a: number, b: number): boolean =>
@@ -57,6 +68,11 @@ function forward(from: Socket, to: Socket, delayMs: number, lossRate: number): v
     while (queue.length > 0 && queue[0]!.due <= now) {
       const item = queue.shift()!;
       if (item.chunk !== undefined) {
+        const late = now - item.due;
+        if (late >= LATE_MS) {
+          stats.lateChunks++;
+          if (late > stats.lateMaxMs) stats.lateMaxMs = late;
+        }
         queued -= item.chunk.length;
         if (!to.destroyed) to.write(item.chunk);
       } else if (item.end === 'end') to.end();

@@ -5,6 +5,7 @@
  * at its production default. Extra hosts can carry other processes (sybils, see `startSybils`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
@@ -62,13 +63,18 @@ export async function startNetnsNetwork(opts: NetnsNetworkOptions): Promise<Netn
     const [min, max] = opts.latencyMs;
     // The honest hosts' links in two proxy processes (one a core), the extra (sybil) hosts' in a third:
     // a flood never shares an event loop with honest frames, and the proxy adds three processes to the
-    // machine, not one per host.
+    // machine, not one per host. They stand for the wires and switches, which on a real network have
+    // their own hardware: at nice −10 they come before the nodes. At the default priority the sybils'
+    // proxy process fell up to 4.2 s behind the links' delays while they flooded (3 068 chunks ≥ 100 ms
+    // late, 45-peer run, 2026-12-08; the honest ones ≤ 0.23 s), which delayed every flood batch by as
+    // much; at −10, none late in five runs.
     proxy = createLinkProxy(hosts, {
       latencyMs: linkLatency(min, max, opts.seed ?? 1),
       lossRate: opts.lossRate ?? 0,
       seed: opts.seed ?? 1,
       processes: (opts.extraHosts ?? 0) > 0 ? 3 : 2,
       processOf: (host) => (host < opts.n ? host % 2 : 2),
+      nice: -10,
     });
     net = await createProcNetwork(opts.n, {
       extraMembers: [...(opts.extraMembers ?? [])],
@@ -267,6 +273,16 @@ export function spamMembers(count: number): string[] {
  * `spamMemberSeed(i)` (the network must have `spamMembers(count)` among its members); resolves once
  * each has said `ready`.
  */
+/**
+ * The sybils' nice value. On a real network an attacker floods from its own machines; here 15 sybils
+ * share 2 cores with the 30 nodes they attack. At the default priority the busy sybils took the nodes'
+ * share of the cores (load 36-39 while they flooded), and a node read a sybil's first batch 1-3 s after
+ * it left the sybil (45-peer run, 2026-12-08: `cutFromWireMs` p50 1.18 s, max 3.17 s). At nice 10 the
+ * flood's own CPU comes after the nodes' (the next run: p50 0.20 s, max 1.19 s); a sybil's batches then
+ * leave it later, which `cutMs` counts and `cutFromWireMs` does not.
+ */
+const SYBIL_NICE = 10;
+
 export async function startSybils(
   nw: NetnsNetwork,
   count: number,
@@ -294,6 +310,8 @@ export async function startSybils(
       JSON.stringify(options),
     ];
     const proc = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // `ip netns exec` execs the sybil in this pid. Below the honest nodes: see SYBIL_NICE.
+    if (proc.pid !== undefined) os.setPriority(proc.pid, SYBIL_NICE);
     const events: SybilEvent[] = [];
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       try {

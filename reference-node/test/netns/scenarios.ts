@@ -247,6 +247,12 @@ export interface SybilReport {
   /** Each honest node's drop, ms from its first sent batch, sorted. */
   readonly cutPerPeerMs: readonly number[];
   /**
+   * Each denying node's denial, ms from when this sybil's first batch for that node left the sybil's
+   * process (its socket's first flood write, sybil.ts `firstWrittenMs`), sorted: the link and the node,
+   * without the sybil's own lag in getting its batch out (its starved event loop, `loopDelayMs`).
+   */
+  readonly cutFromWirePerPeerMs: readonly number[];
+  /**
    * Each denying node's reaction, sorted: ms from the first penalty it gave this sybil (its first
    * invalid message read and refused) to the denial, as the node logged it (`offendingMs`).
    */
@@ -254,6 +260,8 @@ export interface SybilReport {
   /** Honest nodes that graylisted it (the others closed without a denial), and their logged scores. */
   readonly denied: number;
   readonly deniedScores: readonly number[];
+  /** Its own event loop's delay while it flooded, ms (p50, p99, max): how late its batches left. */
+  readonly loopDelayMs?: { readonly p50: number; readonly p99: number; readonly max: number };
   /** ms from its first sent batch until the sybil saw its last honest connection close (link delay included). */
   readonly closedSeenMs: number | undefined;
   /** Why `cutMs` is undefined, when it is. */
@@ -290,6 +298,11 @@ export interface SybilFigures {
   readonly perSybil: readonly SybilReport[];
   /** The slowest sybil's cutMs; undefined if any sybil was not cut off (or never flooded). */
   readonly cutMaxMs: number | undefined;
+  /**
+   * Every (sybil, denying node) pair's cut from its first flood bytes on the wire (`cutFromWirePerPeerMs`):
+   * p50, p90, max, and how many pairs it covers (a denial with no flood write seen is left out).
+   */
+  readonly cutFromWireMs: readonly [number, number, number, number] | undefined;
   /** Every (sybil, denying node) reaction, first penalty to denial: p50, p90, max (ms). */
   readonly reactionMs: readonly [number, number, number] | undefined;
   /** Sybils not cut off, those among them that never sent anything included. */
@@ -300,6 +313,17 @@ export interface SybilFigures {
   readonly sent: { readonly invalid: number; readonly replay: number; readonly spam: number };
   /** The compromised members' valid spam alerts the first honest node stored (all sybils together). */
   readonly spamStored: number;
+  /**
+   * Each link-proxy process's own lag (LinkStats), the sybil hosts' links in the last: chunks it
+   * delivered ≥ 100 ms late during the attack, and its largest lag by the end and before `go`. A late
+   * chunk reached its node that much later than the link's delay says: part of a sybil's `cutMs` when
+   * it carried the sybil's first batch.
+   */
+  readonly proxyLag: readonly {
+    readonly lateChunks: number;
+    readonly lateMaxMs: number;
+    readonly lateMaxMsBefore: number;
+  }[];
   readonly load: string;
 }
 
@@ -331,6 +355,11 @@ function sybilReport(index: number, events: readonly SybilEvent[], denials: read
     if (!drops.has(e['peer'] as string)) drops.set(e['peer'] as string, ms);
   }
   const cutPerPeerMs = [...drops.values()].sort((a, b) => a - b);
+  const written = (end?.['firstWrittenMs'] ?? {}) as Record<string, number>;
+  const t0 = (flooding?.['t0'] as number | undefined) ?? 0;
+  const cutFromWirePerPeerMs = [...deniedBy.values()]
+    .flatMap((d) => (written[d.by] === undefined ? [] : [d.at - (t0 + written[d.by]!)]))
+    .sort((a, b) => a - b);
   const ready = find('ready');
   const dialFailures = ready?.['dialFailures'] as Record<string, number> | undefined;
   const refusedAtConnect =
@@ -349,12 +378,16 @@ function sybilReport(index: number, events: readonly SybilEvent[], denials: read
     sent,
     cutMs: refusedAtConnect ? 0 : notCut === undefined ? cutPerPeerMs.at(-1) : undefined,
     cutPerPeerMs,
+    cutFromWirePerPeerMs,
     reactionPerPeerMs: [...deniedBy.values()]
       .flatMap((d) => (d.offendingMs === undefined ? [] : [d.offendingMs]))
       .sort((a, b) => a - b),
     denied: deniedBy.size,
     deniedScores: [...deniedBy.values()].map((d) => Math.round(d.score)),
     closedSeenMs,
+    ...(end?.['loopDelayMs'] === undefined
+      ? {}
+      : { loopDelayMs: end['loopDelayMs'] as { p50: number; p99: number; max: number } }),
     ...(notCut === undefined ? {} : { notCut }),
     ...(dialFailures !== undefined && Object.keys(dialFailures).length > 0 ? { dialFailures } : {}),
     ...(refusedAtConnect ? { refusedAtConnect: true as const } : {}),
@@ -391,6 +424,7 @@ export async function runSybil(
     const base = await publishSeries(nw, origins, opts.messages, opts.gapMs, 20_000);
     await waitDelivered(nw, base, TIMEOUTS.event).catch(() => {});
     const baseline = await measureDelivery(nw, base);
+    const proxyBefore = await nw.proxy.readStatsPerProcess();
     for (const s of sybils) s.send('go');
     const attacked = await publishSeries(nw, origins, opts.messages, opts.gapMs, 30_000);
     await waitFor(
@@ -401,6 +435,7 @@ export async function runSybil(
     ).catch(() => {});
     await waitDelivered(nw, attacked, TIMEOUTS.event).catch(() => {});
     const attack = await measureDelivery(nw, attacked);
+    const proxyAfter = await nw.proxy.readStatsPerProcess();
     const denials: Denial[] = nw.nodes.flatMap((n) =>
       n.logs.flatMap((line) => {
         if (!line.includes('below graylist threshold')) return [];
@@ -430,6 +465,7 @@ export async function runSybil(
     }
     const defined = perSybil.flatMap((r) => (r.cutMs === undefined ? [] : [r.cutMs]));
     const reactions = perSybil.flatMap((r) => r.reactionPerPeerMs).sort((a, b) => a - b);
+    const fromWire = perSybil.flatMap((r) => r.cutFromWirePerPeerMs).sort((a, b) => a - b);
     return {
       honest: nw.nodes.length,
       sybils: sybils.length,
@@ -439,6 +475,10 @@ export async function runSybil(
       p99Ratio: attack.p99 / Math.max(1, baseline.p99),
       perSybil,
       cutMaxMs: defined.length === perSybil.length ? Math.max(...defined) : undefined,
+      cutFromWireMs:
+        fromWire.length === 0
+          ? undefined
+          : [quantile(fromWire, 0.5), quantile(fromWire, 0.9), quantile(fromWire, 1), fromWire.length],
       reactionMs:
         reactions.length === 0
           ? undefined
@@ -448,6 +488,11 @@ export async function runSybil(
       neverSent: perSybil.filter((r) => r.firstSentMs === undefined).length,
       sent,
       spamStored,
+      proxyLag: proxyAfter.map((a, i) => ({
+        lateChunks: a.lateChunks - (proxyBefore[i]?.lateChunks ?? 0),
+        lateMaxMs: a.lateMaxMs,
+        lateMaxMsBefore: proxyBefore[i]?.lateMaxMs ?? 0,
+      })),
       load: load(),
     };
   } finally {

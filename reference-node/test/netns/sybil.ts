@@ -14,11 +14,14 @@
  * It prints one JSON line per event: `ready` {peers, peerId, dialFailures (by reason)}, `flooding` {t0, peers}, `firstSent` {ms} (the
  * first batch that reached at least one honest node), `cut` {peer, ms, sent} (an honest node closed
  * the connection, ms after t0, with how many messages it had been sent until then), `allCut` {ms,
- * stillConnected, counts}, and `done` with its counts. `sent` counts (message, honest peer) deliveries
+ * stillConnected, counts, loopDelayMs (its event loop's delay while flooding: p50, p99, max), firstWrittenMs (by
+ * honest peer: when its first batch's bytes left this process, ms after t0)}, and `done` with its counts. `sent` counts (message, honest peer) deliveries
  * handed to the transport, not publish calls.
  */
 // The built node (dist), so that tsx only transpiles this file: a sybil starts in about a second.
 import '../../dist/polyfill.js';
+import { Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { multiaddr } from '@multiformats/multiaddr';
 import {
@@ -46,6 +49,8 @@ export interface SybilOptions {
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 /** The flood's cadence: one batch per 10 ms tick. */
 const TICK_MS = 10;
+/** A socket write this large after `go` carries a flood batch (4 + 4 + 1 alerts of ~0.7 KB; see watchFirstWrites). */
+const FLOOD_WRITE_BYTES = 4096;
 /** Distinct invalid and spam alerts signed up front, each sent again and again. */
 const PRESIGNED = 256;
 /** Honest nodes dialled at once by one sybil, and attempts per node before it counts as refused. */
@@ -160,6 +165,10 @@ async function main(): Promise<void> {
   let sentTotal = 0;
   let floodT0 = 0;
   let firstSentAt = 0;
+  let firstSaid = false;
+  // How late its own event loop ran while it flooded: a starved sybil's batches leave late (the 45-peer
+  // run has 15 of them beside 30 nodes on 2 cores), which its cutMs counts against the nodes.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   const cut = new Map<string, number>();
   node.addEventListener('connection:close', (e) => {
     const id = e.detail.remotePeer.toString();
@@ -167,8 +176,36 @@ async function main(): Promise<void> {
     cut.set(id, Date.now() - floodT0);
     say('cut', { peer: id, ms: Date.now() - floodT0, sent: sentTotal });
   });
+  /**
+   * When each honest connection's first flood bytes left this process (its TCP socket's first write of
+   * at least FLOOD_WRITE_BYTES after `go`, ms after t0), by peer id. A batch handed to `sendRpc` is
+   * written when the sybil's event loop gets to that stream: at load 36 its loop ran 0.2-0.6 s late
+   * (p50), so the last peers of a batch got its bytes seconds after the first. Gossipsub's own control
+   * frames and single relayed alerts are smaller than a batch.
+   */
+  const firstWritten = new Map<string, number>();
+  const watchFirstWrites = (t0: number): void => {
+    const peerOf = new Map<string, string>();
+    for (const c of node.getConnections()) {
+      const parts = c.remoteAddr.getComponents();
+      const host = parts.find((p) => p.name === 'ip4')?.value;
+      const port = parts.find((p) => p.name === 'tcp')?.value;
+      peerOf.set(`${host}:${port}`, c.remotePeer.toString());
+    }
+    const write = Socket.prototype.write;
+    Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
+      const data = args[0] as { byteLength?: number } | undefined;
+      if ((data?.byteLength ?? 0) >= FLOOD_WRITE_BYTES) {
+        const peer = peerOf.get(`${this.remoteAddress}:${this.remotePort}`);
+        if (peer !== undefined && !firstWritten.has(peer)) firstWritten.set(peer, Date.now() - t0);
+      }
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    } as typeof Socket.prototype.write;
+  };
   const flood = async (): Promise<void> => {
     floodT0 = Date.now();
+    loopDelay.enable();
+    watchFirstWrites(floodT0);
     say('flooding', { t0: floodT0, peers: connectedTargets().length });
     let i = 0;
     let s = 0;
@@ -184,18 +221,35 @@ async function main(): Promise<void> {
         batch.push({ kind: 'spam', data: spam[s++ % spam.length]! });
       const messages = batch.map((b) => ({ topic: ALERTS, data: b.data }));
       let reached = 0;
-      // A fresh RPC per peer: gossipsub piggybacks that peer's pending control messages on it.
-      for (const id of peers) if (pubsub.sendRpc(id, { subscriptions: [], messages })) reached++;
+      // A fresh RPC per peer: gossipsub piggybacks that peer's pending control messages on it. The first
+      // batch's time is taken at its first peer: a starved sybil took up to 200 ms over the 30 sends,
+      // and nodes denied it before the loop ended.
+      for (const id of peers)
+        if (pubsub.sendRpc(id, { subscriptions: [], messages })) {
+          if (firstSentAt === 0) firstSentAt = Date.now();
+          reached++;
+        }
       for (const b of batch) counts[b.kind] += reached;
       sentTotal += reached * batch.length;
-      if (firstSentAt === 0 && reached > 0) {
-        firstSentAt = Date.now();
+      if (firstSentAt !== 0 && !firstSaid) {
+        firstSaid = true;
         say('firstSent', { ms: firstSentAt - floodT0 });
       }
       await new Promise((r) => setTimeout(r, TICK_MS));
     }
     const still = connectedTargets();
-    say('allCut', { ms: Date.now() - floodT0, stillConnected: still.length, ...counts });
+    loopDelay.disable();
+    say('allCut', {
+      firstWrittenMs: Object.fromEntries(firstWritten),
+      ms: Date.now() - floodT0,
+      stillConnected: still.length,
+      ...counts,
+      loopDelayMs: {
+        p50: loopDelay.percentile(50) / 1e6,
+        p99: loopDelay.percentile(99) / 1e6,
+        max: loopDelay.max / 1e6,
+      },
+    });
   };
   let flooding: Promise<void> | undefined;
   for await (const line of lines) {
