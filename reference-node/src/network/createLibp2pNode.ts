@@ -46,6 +46,8 @@ export interface CreateLibp2pNodeParameters {
   readonly announce?: readonly string[];
   readonly gossip: GossipsubServiceOptions;
   readonly denylist: PeerDenylist;
+  /** Peers never refused for their address (explicit member peers, p2p.md#address-denial). */
+  readonly protectedPeers?: ReadonlySet<string>;
   /**
    * Connection limit. [sfr] 300: a network of up to ~100 members fully meshed at most plus sync clients;
    * libp2p 3's default is 300 too.
@@ -68,7 +70,7 @@ export async function createLibp2pNode(params: CreateLibp2pNodeParameters): Prom
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: createDenylistGater(params.denylist),
+    connectionGater: createDenylistGater(params.denylist, (id) => params.protectedPeers?.has(id) === true),
     connectionManager: { maxConnections: params.maxConnections ?? 300 },
     connectionMonitor: {
       pingInterval: params.pingIntervalMs ?? CONNECTION_PING_INTERVAL_MS,

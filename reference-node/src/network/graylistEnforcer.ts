@@ -7,7 +7,7 @@
  * judged together, before the event loop reads anything else), and every peer each interval.
  */
 import type { Libp2p } from '@libp2p/interface';
-import type { PeerDenylist } from './denylist.js';
+import { ipOf, type PeerDenylist } from './denylist.js';
 import type { GossipRouter } from './gossip/gossipRouter.js';
 import { GRAYLIST_CHECK_INTERVAL_MS, GRAYLIST_DENY_MS, SCORE_THRESHOLDS } from './gossip/scoringParams.js';
 
@@ -25,6 +25,11 @@ export interface GraylistEnforcerOptions {
    * (undefined when it saw none: the periodic pass found the score low).
    */
   readonly onDenied?: (peerId: string, score: number, offendingMs: number | undefined) => void;
+  /**
+   * An address was denied with this peer's denial (p2p.md#address-denial), and `aborted` other peers'
+   * connections there were aborted.
+   */
+  readonly onAddressDenied?: (address: string, peerId: string, aborted: number) => void;
 }
 
 /** [sfr] Peers whose first penalty is remembered (for `offendingMs`); the oldest is forgotten first. */
@@ -73,7 +78,8 @@ export function createGraylistEnforcer(opts: GraylistEnforcerOptions): GraylistE
       if (opts.protectedPeers?.has(id) === true || (!again && opts.denylist.isDenied(id))) continue;
       const score = opts.router.getScore(id);
       if (score < threshold) {
-        opts.denylist.deny(id, denyMs);
+        const address = ipOf(list[0]!.remoteAddr);
+        const addressDenied = opts.denylist.deny(id, denyMs, address);
         denied.push(id);
         const first = firstPenalty.get(id);
         firstPenalty.delete(id);
@@ -81,9 +87,25 @@ export function createGraylistEnforcer(opts: GraylistEnforcerOptions): GraylistE
         // Aborted, not closed: a graceful close waits (up to libp2p's 1 s close timeout) for the
         // flooding peer to end its streams, and meanwhile its frames are still read.
         for (const c of list) c.abort(new Error('peer graylisted'));
+        if (addressDenied && address !== undefined) {
+          const aborted = abortAt(address);
+          opts.onAddressDenied?.(address, id, aborted);
+        }
       }
     }
     return denied;
+  }
+
+  /** Aborts the connections of every unprotected peer at a denied address; returns how many peers. */
+  function abortAt(address: string): number {
+    const peers = new Set<string>();
+    for (const c of opts.libp2p.getConnections()) {
+      const id = c.remotePeer.toString();
+      if (opts.protectedPeers?.has(id) === true || ipOf(c.remoteAddr) !== address) continue;
+      peers.add(id);
+      c.abort(new Error('address denied'));
+    }
+    return peers.size;
   }
 
   async function check(): Promise<string[]> {

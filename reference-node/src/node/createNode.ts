@@ -37,13 +37,15 @@ import {
 import type { Logger } from '../logging/index.js';
 import { type Metrics, setMetricSources } from '../metrics/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../network/createLibp2pNode.js';
-import { PeerDenylist } from '../network/denylist.js';
+import { ipOf, PeerDenylist } from '../network/denylist.js';
 import { type GossipIngress, startGossipIngress } from '../network/gossip/gossipIngress.js';
 import type { GossipRouter } from '../network/gossip/gossipRouter.js';
 import { createGossipsubRouter } from '../network/gossip/gossipsubRouter.js';
 import {
+  ADDRESS_DENY_PEERS,
   DEFAULT_MAX_MESSAGE_BYTES,
   GRAYLIST_DENY_MS,
+  IP_COLOCATION_WEIGHT,
   type ScoreOverrides,
   seenTtlFor,
 } from '../network/gossip/scoringParams.js';
@@ -302,7 +304,18 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     }
   };
   let memberAddrs = (params.memberAddresses ?? []).map(parseMemberAddr);
-  const denylist = new PeerDenylist();
+  // p2p.md#address-denial: where P6 is on, an address is denied with the peers denied there.
+  const p6Off = (params.gossip?.score?.ipColocationWeight ?? IP_COLOCATION_WEIGHT) === 0;
+  const denylist = new PeerDenylist(
+    p6Off
+      ? {}
+      : {
+          addressPolicy: {
+            threshold: ADDRESS_DENY_PEERS,
+            exempt: new Set(params.gossip?.score?.ipColocationWhitelist ?? []),
+          },
+        },
+  );
   const topics = [
     ...fixedTopicStrings(),
     ...(params.pools ?? []).map((p) => stringifyTopic({ kind: 'pool', poolId: p })),
@@ -313,6 +326,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     ...(params.listen === undefined ? {} : { listen: params.listen }),
     ...(params.announce === undefined ? {} : { announce: params.announce }),
     denylist,
+    protectedPeers: new Set(direct.map((d) => d.peerId)),
     gossip: {
       topics,
       maxMessageBytes,
@@ -535,7 +549,12 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     },
     // p2p.md#sync-sessions: the third sync offence disconnects and denies the peer like the graylist.
     onOffender: (peer, code) => {
-      denylist.deny(peer.toString(), GRAYLIST_DENY_MS);
+      const conn = libp2p.getConnections(peer)[0];
+      denylist.deny(
+        peer.toString(),
+        GRAYLIST_DENY_MS,
+        conn === undefined ? undefined : ipOf(conn.remoteAddr),
+      );
       log?.warn({ peer: peer.toString(), code }, 'sync peer denied after repeated offences');
       void libp2p.hangUp(peer).catch(() => {});
     },
@@ -566,6 +585,13 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
       log?.warn(
         { peer: peerId, score, offendingMs },
         'peer below graylist threshold: disconnected and denied',
+      );
+    },
+    onAddressDenied: (address, peerId, aborted) => {
+      metrics?.peersDenied.inc({ code: 'GOSSIP_ADDRESS_DENIED' });
+      log?.warn(
+        { address, peer: peerId, threshold: ADDRESS_DENY_PEERS, aborted },
+        'address denied: too many peers denied there',
       );
     },
   });

@@ -1,5 +1,8 @@
+import type { MultiaddrConnection } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr } from '@multiformats/multiaddr';
 import { describe, expect, it } from 'vitest';
-import { PeerDenylist } from '../../src/network/denylist.js';
+import { createDenylistGater, PeerDenylist } from '../../src/network/denylist.js';
 import { TopicQueue } from '../../src/network/gossip/topicQueue.js';
 import { parseTopic, stringifyTopic, topicForEnvelope } from '../../src/network/topics.js';
 import { PeerRateLimiter } from '../../src/sync/rateLimiter.js';
@@ -173,6 +176,49 @@ describe('bounded maps', () => {
     expect([d.isDenied('b'), d.isDenied('c')]).toEqual([true, false]);
     d.allow('b');
     expect(d.isDenied('b')).toBe(false);
+  });
+
+  it('PeerDenylist denies an address once `threshold` peers denied there are still denied (p2p.md#address-denial)', () => {
+    let t = 0;
+    const d = new PeerDenylist({
+      now: () => t,
+      addressPolicy: { threshold: 3, exempt: new Set(['10.0.0.9']) },
+    });
+    expect(d.deny('a', 100, '10.0.0.1')).toBe(false);
+    expect(d.deny('b', 300, '10.0.0.1')).toBe(false);
+    // Another address, and a peer with no address known, do not count.
+    expect(d.deny('x', 500, '10.0.0.2')).toBe(false);
+    expect(d.deny('y', 500)).toBe(false);
+    expect(d.deny('c', 200, '10.0.0.1')).toBe(true);
+    expect(d.isAddressDenied('10.0.0.1')).toBe(true);
+    expect(d.isAddressDenied('10.0.0.2')).toBe(false);
+    // Until the latest of the three denials ends.
+    t = 299;
+    expect(d.isAddressDenied('10.0.0.1')).toBe(true);
+    t = 300;
+    expect(d.isAddressDenied('10.0.0.1')).toBe(false);
+    // Peers whose denials ended no longer count: a, b, c are over at t = 300.
+    expect(d.deny('e', 100, '10.0.0.1')).toBe(false);
+    // An exempt address (P6's whitelist) is never denied; without a policy no address ever is.
+    for (const id of ['p', 'q', 'r', 's']) d.deny(id, 100, '10.0.0.9');
+    expect(d.isAddressDenied('10.0.0.9')).toBe(false);
+    const plain = new PeerDenylist();
+    for (const id of ['p', 'q', 'r', 's', 't', 'u']) expect(plain.deny(id, 100, '10.0.0.1')).toBe(false);
+    expect(plain.isAddressDenied('10.0.0.1')).toBe(false);
+  });
+
+  it('the gater refuses a new peer at a denied address once it is known, unless protected', async () => {
+    const d = new PeerDenylist({ addressPolicy: { threshold: 1 } });
+    d.deny('12D3KooWBZTQJfwfWPpLhRgLVN4RKM6LBgtXVxrgBKbvyH3KxBTP', 60_000, '10.0.0.1');
+    const member = '12D3KooWDurP12frFepj1gRizR2bP9jqf8ovSJVMrimizJxsiFDx';
+    const fresh = '12D3KooWD2kVXoAUSPV3vjwLu47pWJK3ZGDRkewFnVUev5XhrS19';
+    const gater = createDenylistGater(d, (id) => id === member);
+    const at = (ip: string) => ({ remoteAddr: multiaddr(`/ip4/${ip}/tcp/4001`) }) as MultiaddrConnection;
+    expect(await gater.denyInboundEncryptedConnection!(peerIdFromString(fresh), at('10.0.0.1'))).toBe(true);
+    expect(await gater.denyOutboundEncryptedConnection!(peerIdFromString(fresh), at('10.0.0.1'))).toBe(true);
+    expect(await gater.denyInboundUpgradedConnection!(peerIdFromString(fresh), at('10.0.0.1'))).toBe(true);
+    expect(await gater.denyInboundEncryptedConnection!(peerIdFromString(fresh), at('10.0.0.2'))).toBe(false);
+    expect(await gater.denyInboundEncryptedConnection!(peerIdFromString(member), at('10.0.0.1'))).toBe(false);
   });
 
   it('PeerRateLimiter refills at its rate and tracks a bounded number of peers', () => {

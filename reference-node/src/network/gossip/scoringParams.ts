@@ -108,6 +108,12 @@ export const GRAYLIST_DENY_MS = 10 * 60_000;
  * heartbeat): the backstop; a peer is also judged as soon as it is penalised (graylistEnforcer).
  */
 export const GRAYLIST_CHECK_INTERVAL_MS = HEARTBEAT_INTERVAL_MS;
+/**
+ * [lighthouse] An IP address is denied once this many distinct peers denied there are still denied
+ * (p2p.md#address-denial; Lighthouse bans an IP at 5 banned peers): new peer ids cost nothing, addresses
+ * do. Applied only where P6 is on; P6's whitelist exempts an address.
+ */
+export const ADDRESS_DENY_PEERS = 5;
 /** [sfr] Denylist capacity: the oldest entry is evicted first beyond this many peers. */
 export const DENYLIST_MAX_ENTRIES = 4096;
 
