@@ -7,10 +7,11 @@
  *   const problems = await checkNodeConfig({ config, baseDir });
  *   for (const p of problems) console.error(`${p.code} ${p.field}: ${p.message}`);
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { NodeConfig } from '@sfr/schemas';
+import { readSecretFile, secretFileExpectation } from '../keys/privateFile.js';
 import { CliError } from './cliError.js';
 
 /** One thing wrong with a config: a registered reason code, the setting (JSON pointer), what to do. */
@@ -58,30 +59,22 @@ export async function checkDataDir(dataDir: string): Promise<void> {
 
 /**
  * Reads the API token file. The token grants signing as the member, so the file is held to the
- * key file's rule: a regular file (a FIFO would hang start-up) readable and writable by its owner
- * only (issue 13 finding 7).
+ * key file's rule (readSecretFile): a regular file (a FIFO would hang start-up) readable and
+ * writable by its owner only (issue 13 finding 7).
  */
 export async function readToken(file: string): Promise<string> {
-  let text: string;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) {
-      throw new CliError('CONFIG_KEY_UNREADABLE', `http token file ${file} is not a regular file`);
-    }
-    if ((info.mode & 0o077) !== 0) {
-      throw new CliError(
-        'CONFIG_KEY_UNREADABLE',
-        `http token file ${file} has mode ${(info.mode & 0o777).toString(8)}; expected 600 (chmod 600 ${file})`,
-      );
-    }
-    text = (await readFile(file, 'utf8')).trim();
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(
-      'CONFIG_KEY_UNREADABLE',
-      `cannot read http.tokenFile ${file} (${(error as NodeJS.ErrnoException).code})`,
-    );
-  }
+  const text = (
+    await readSecretFile(file, (why) =>
+      why.reason === 'unreadable'
+        ? new CliError('CONFIG_KEY_UNREADABLE', `cannot read http.tokenFile ${file} (${why.errno})`)
+        : new CliError(
+            'CONFIG_KEY_UNREADABLE',
+            `http token file ${file} ${secretFileExpectation(file, why)}`,
+          ),
+    )
+  )
+    .toString('utf8')
+    .trim();
   if (text.length < 16 || /\s/.test(text)) {
     throw new CliError(
       'CONFIG_KEY_UNREADABLE',

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { writeSecretAtomically } from '../keys/privateFile.js';
+import { stat } from 'node:fs/promises';
+import { readSecretFile, secretFileExpectation, writeSecretAtomically } from '../keys/privateFile.js';
 import { getSecpBackend, keccak256 } from './backend.js';
 import { EnvelopeError } from './errors.js';
 import { bytesToHex, hexToBytes, utf8 } from './hex.js';
@@ -103,20 +103,31 @@ export async function saveMemberKey(
 
 /**
  * Read a member key file. Refuses a file readable or writable by group or others
- * (`ENVELOPE_KEY_FILE_INSECURE`), an unreadable one (`ENVELOPE_KEY_FILE_INVALID`) and a key
- * whose address does not match (`ENVELOPE_KEY_INVALID`).
+ * (`ENVELOPE_KEY_FILE_INSECURE`), one that is not a regular file (a FIFO would block the read) or
+ * cannot be read or parsed (`ENVELOPE_KEY_FILE_INVALID`), and a key whose address does not match
+ * (`ENVELOPE_KEY_INVALID`).
  */
 export async function loadMemberKey(file: string): Promise<MemberKey> {
-  const info = await stat(file);
-  if ((info.mode & 0o077) !== 0) {
-    throw new EnvelopeError('ENVELOPE_KEY_FILE_INSECURE', 'Key file permissions are too open.', {
-      details: `${file} has mode ${(info.mode & 0o777).toString(8)}; expected 600 (chmod 600 ${file})`,
+  const bytes = await readSecretFile(file, (why) => {
+    if (why.reason === 'open-to-others')
+      return new EnvelopeError('ENVELOPE_KEY_FILE_INSECURE', 'Key file permissions are too open.', {
+        details: `${file} ${secretFileExpectation(file, why)}`,
+        section: 'keys',
+      });
+    if (why.reason === 'not-regular')
+      return new EnvelopeError('ENVELOPE_KEY_FILE_INVALID', 'Key file is not a regular file.', {
+        details: `${file} ${secretFileExpectation(file, why)}`,
+        section: 'keys',
+      });
+    return new EnvelopeError('ENVELOPE_KEY_FILE_INVALID', 'Key file cannot be read.', {
+      details: `${file} (${why.errno})`,
       section: 'keys',
+      cause: why.cause,
     });
-  }
+  });
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch (cause) {
     throw new EnvelopeError('ENVELOPE_KEY_FILE_INVALID', 'Key file is not JSON.', {
       details: file,

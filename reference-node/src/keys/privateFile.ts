@@ -1,30 +1,108 @@
+import type { Stats } from 'node:fs';
 import { closeSync, constants, fsyncSync, openSync } from 'node:fs';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { KeyError } from './keyError.js';
 
+/** Why `readSecretFile` refused a file before returning its content. */
+export type SecretFileRefusal =
+  /** It could not be opened or read; `errno` is the system's code (ENOENT, EACCES …). */
+  | { readonly reason: 'unreadable'; readonly errno: string; readonly cause: unknown }
+  /** It is not a regular file; `kind` says what it is ("a FIFO", "a directory" …). */
+  | { readonly reason: 'not-regular'; readonly kind: string }
+  /** Group or others may read or write it; `mode` is its permission bits. */
+  | { readonly reason: 'open-to-others'; readonly mode: number };
+
+/** What a file that is not a regular file is, for an error message. */
+function kindOf(info: Stats): string {
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isDirectory()) return 'a directory';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  return 'a special file';
+}
+
 /**
- * Reads a file that holds a secret (keystore, passphrase), refusing it when group or others may
- * read or write it — the same rule as plaintext member keys (envelope.md#keys). `what` names the
- * file in errors; the content never appears in one.
+ * The content of a file holding a secret (member key, keystore, passphrase, API token, peer key),
+ * read only when it is a regular file readable and writable by its owner only (node.md#keys,
+ * node.md#configuration rule 6). Anything else is refused at once with `refuse(why)`, the caller's
+ * coded error: a FIFO, a socket, a device or a directory would block the read (a FIFO until some
+ * process writes to it: start-up hung, issue 13 finding 7) or return no key.
+ *
+ * One open, then checks on that open file (fstat), then the read: no window in which the path is
+ * swapped between the check and the read. O_NONBLOCK keeps the open itself from waiting for a
+ * FIFO's writer (a socket fails it with ENXIO); it does not change how a regular file reads.
+ * Symbolic links are followed (mounted secrets are often links); the file they name is checked.
+ */
+export async function readSecretFile(
+  file: string,
+  refuse: (why: SecretFileRefusal) => Error,
+): Promise<Buffer> {
+  const unreadable = (cause: unknown) =>
+    refuse({ reason: 'unreadable', errno: (cause as NodeJS.ErrnoException).code ?? 'error', cause });
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENXIO') {
+      const info = await stat(file).catch(() => undefined);
+      if (info !== undefined && !info.isFile()) throw refuse({ reason: 'not-regular', kind: kindOf(info) });
+    }
+    throw unreadable(cause);
+  }
+  try {
+    let info: Stats;
+    try {
+      info = await handle.stat();
+    } catch (cause) {
+      throw unreadable(cause);
+    }
+    if (!info.isFile()) throw refuse({ reason: 'not-regular', kind: kindOf(info) });
+    if ((info.mode & 0o077) !== 0) throw refuse({ reason: 'open-to-others', mode: info.mode & 0o777 });
+    try {
+      return await handle.readFile();
+    } catch (cause) {
+      throw unreadable(cause);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The end of a refusal message, after the file's name, saying what was expected: `is not a regular
+ * file (a FIFO); expected a regular file of mode 600` or `has mode 644; expected 600 (chmod 600
+ * <file>)`. (An unreadable file is named with the system's code by the caller.)
+ */
+export function secretFileExpectation(
+  file: string,
+  why: Exclude<SecretFileRefusal, { reason: 'unreadable' }>,
+): string {
+  return why.reason === 'not-regular'
+    ? `is not a regular file (${why.kind}); expected a regular file of mode 600`
+    : `has mode ${why.mode.toString(8)}; expected 600 (chmod 600 ${file})`;
+}
+
+/**
+ * Reads a file that holds a secret (key file, keystore, passphrase), refusing it when it is not a
+ * regular file (`KEY_FILE_INVALID`) or when group or others may read or write it
+ * (`KEY_FILE_INSECURE`) — the same rule as plaintext member keys (envelope.md#keys). `what` names
+ * the file in errors; the content never appears in one.
  */
 export async function readPrivateFile(file: string, what: string): Promise<string> {
-  let mode: number;
-  try {
-    mode = (await stat(file)).mode;
-  } catch (cause) {
-    throw new KeyError(
-      'KEY_FILE_INVALID',
-      `cannot read the ${what} ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
-      { cause },
-    );
-  }
-  if ((mode & 0o077) !== 0) {
-    throw new KeyError('KEY_FILE_INSECURE', `the ${what} ${file} is open to other users`, {
-      details: `mode ${(mode & 0o777).toString(8)}; expected 600 (chmod 600 ${file})`,
+  const bytes = await readSecretFile(file, (why) => {
+    if (why.reason === 'unreadable')
+      return new KeyError('KEY_FILE_INVALID', `cannot read the ${what} ${file} (${why.errno})`, {
+        cause: why.cause,
+      });
+    if (why.reason === 'not-regular')
+      return new KeyError('KEY_FILE_INVALID', `the ${what} ${file} ${secretFileExpectation(file, why)}`);
+    return new KeyError('KEY_FILE_INSECURE', `the ${what} ${file} is open to other users`, {
+      details: `mode ${why.mode.toString(8)}; expected 600 (chmod 600 ${file})`,
     });
-  }
-  return readFile(file, 'utf8');
+  });
+  return bytes.toString('utf8');
 }
 
 /**

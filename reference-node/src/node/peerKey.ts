@@ -4,20 +4,30 @@
  * its signing key; the binding is a signed NodeAnnouncement.
  */
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
+import { readSecretFile, secretFileExpectation } from '../keys/privateFile.js';
 import { NodeError } from './nodeError.js';
 
+/**
+ * The peer key of `dataDir`, created when there is none. Refuses one open to others
+ * (`GOSSIP_PEER_KEY_INSECURE`) and one that is not a regular file (a FIFO would block the read) or
+ * not a libp2p private key (`GOSSIP_PEER_KEY_INVALID`).
+ */
 export async function loadOrCreatePeerKey(dataDir: string): Promise<PrivateKey> {
   const file = path.join(dataDir, 'peer.key');
   try {
-    const info = await stat(file);
-    if ((info.mode & 0o077) !== 0) {
-      throw new NodeError('GOSSIP_PEER_KEY_INSECURE', `peer key file ${file} must have mode 600`);
-    }
-    return privateKeyFromProtobuf(await readFile(file));
+    const bytes = await readSecretFile(file, (why) =>
+      why.reason === 'unreadable'
+        ? (why.cause as Error)
+        : new NodeError(
+            why.reason === 'open-to-others' ? 'GOSSIP_PEER_KEY_INSECURE' : 'GOSSIP_PEER_KEY_INVALID',
+            `peer key file ${file} ${secretFileExpectation(file, why)}`,
+          ),
+    );
+    return privateKeyFromProtobuf(bytes);
   } catch (err) {
     if (err instanceof NodeError) throw err;
     if ((err as { code?: string }).code !== 'ENOENT') {
