@@ -2,15 +2,20 @@
  * The API token grants signing as the member, so its file is held to the key file's rule (issue 13
  * finding 7): refused when open to others or not a regular file (a FIFO hung start-up), before the
  * node starts; a generated token with no valid content is replaced by a file of mode 0600; a data
- * directory others can write to is refused.
+ * directory others can write to is refused. The member key file, keystore and passphrase file are
+ * refused as quickly when they are not regular files.
  */
 import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
 import { startNodeFromConfig } from '../../src/cli/nodeStart.js';
-import { deriveTestKey, saveMemberKey } from '../../src/envelope/index.js';
+import { deriveTestKey, loadMemberKey, saveMemberKey } from '../../src/envelope/index.js';
+import { writeKeyFile } from '../../src/keys/index.js';
 
 let dir: string;
 const key = deriveTestKey('sfr-secret-files');
@@ -23,12 +28,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function writeConfig(name: string, http: Record<string, unknown>, dataDir = 'data'): Promise<string> {
+async function writeConfig(
+  name: string,
+  http: Record<string, unknown>,
+  dataDir = 'data',
+  identity: Record<string, unknown> = { keyFile: 'member.key.json' },
+): Promise<string> {
   const file = path.join(dir, name);
   await writeFile(
     file,
     JSON.stringify({
-      identity: { keyFile: 'member.key.json', protocol: 'aave-v3' },
+      identity: { protocol: 'aave-v3', ...identity },
       dataDir,
       network: { listen: ['/ip4/127.0.0.1/tcp/0'] },
       http: { host: '127.0.0.1', port: 0, ...http },
@@ -51,14 +61,140 @@ it('refuses a token file readable or writable by others, naming the mode and the
   }
 });
 
-it('refuses a FIFO as token file instead of hanging', async () => {
-  const fifo = path.join(dir, 'fifo.token');
-  execFileSync('mkfifo', ['-m', '600', fifo]);
-  const config = await writeConfig('fifo.json', { tokenFile: 'fifo.token' });
-  await expect(startNodeFromConfig({ config })).rejects.toMatchObject({
-    code: 'CONFIG_KEY_UNREADABLE',
-    message: `http token file ${fifo} is not a regular file`,
+/** `promise`, or a rejection saying what it waited for once `ms` (a TIMEOUTS bound) have passed. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A FIFO of mode 0600 at `name` in the test folder. */
+function makeFifo(name: string): string {
+  const fifo = path.join(dir, name);
+  execFileSync('mkfifo', ['-m', '600', fifo]);
+  return fifo;
+}
+
+/**
+ * Lets go of a reader left blocked on `fifo` (a node without the check): opening the write end and
+ * closing it gives that reader end-of-file, so a failing test fails instead of holding a libuv
+ * thread. With no reader the open fails (ENXIO), as it should.
+ */
+function releaseFifo(fifo: string): void {
+  try {
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch {
+    // no reader: nothing to release
+  }
+}
+
+it('refuses a FIFO as token file instead of hanging', async () => {
+  const fifo = makeFifo('fifo.token');
+  const config = await writeConfig('fifo.json', { tokenFile: 'fifo.token' });
+  try {
+    await expect(
+      within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a FIFO token file'),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_KEY_UNREADABLE',
+      message: `http token file ${fifo} is not a regular file (a FIFO); expected a regular file of mode 600`,
+    });
+  } finally {
+    releaseFifo(fifo);
+  }
+});
+
+it('refuses a FIFO as member key file instead of hanging (issue 13 finding 7)', async () => {
+  const fifo = makeFifo('fifo.key.json');
+  const config = await writeConfig('fifo-key.json', {}, 'data', { keyFile: 'fifo.key.json' });
+  try {
+    await expect(
+      within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a FIFO key file'),
+    ).rejects.toMatchObject({
+      code: 'KEY_FILE_INVALID',
+      message: `the key file ${fifo} is not a regular file (a FIFO); expected a regular file of mode 600`,
+    });
+    // The plaintext key loader (envelope domain) refuses it as quickly, with its own code.
+    await expect(
+      within(loadMemberKey(fifo), TIMEOUTS.start, 'loadMemberKey to refuse a FIFO'),
+    ).rejects.toMatchObject({ code: 'ENVELOPE_KEY_FILE_INVALID' });
+  } finally {
+    releaseFifo(fifo);
+  }
+});
+
+it('refuses a directory as member key file, saying what it is', async () => {
+  const folder = path.join(dir, 'folder.key.json');
+  await mkdir(folder, { mode: 0o700 });
+  const config = await writeConfig('folder-key.json', {}, 'data', { keyFile: 'folder.key.json' });
+  await expect(
+    within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a directory key file'),
+  ).rejects.toMatchObject({
+    code: 'KEY_FILE_INVALID',
+    message: `the key file ${folder} is not a regular file (a directory); expected a regular file of mode 600`,
+  });
+});
+
+it('refuses a socket as token file (its open fails), saying what it is', async () => {
+  const socket = path.join(dir, 'socket.token');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  try {
+    const config = await writeConfig('socket.json', { tokenFile: 'socket.token' });
+    await expect(
+      within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a socket token file'),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_KEY_UNREADABLE',
+      message: `http token file ${socket} is not a regular file (a socket); expected a regular file of mode 600`,
+    });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+it('refuses a FIFO as keystore passphrase file instead of hanging', async () => {
+  await writeKeyFile(path.join(dir, 'ks.json'), key, {
+    form: 'keystore',
+    passphrase: 'pass-of-the-keystore',
+    strength: 'light',
+  });
+  const fifo = makeFifo('fifo.pass');
+  const config = await writeConfig('fifo-pass.json', {}, 'data', {
+    keyFile: 'ks.json',
+    passwordFile: 'fifo.pass',
+  });
+  try {
+    await expect(
+      within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a FIFO passphrase file'),
+    ).rejects.toMatchObject({
+      code: 'KEY_FILE_INVALID',
+      message: `the passphrase file ${fifo} is not a regular file (a FIFO); expected a regular file of mode 600`,
+    });
+  } finally {
+    releaseFifo(fifo);
+  }
+});
+
+it('refuses a FIFO as the libp2p peer key instead of hanging', async () => {
+  const dataDir = path.join(dir, 'peer-fifo');
+  await mkdir(dataDir, { mode: 0o700 });
+  const fifo = makeFifo('peer-fifo/peer.key');
+  const config = await writeConfig('peer-fifo.json', {}, 'peer-fifo');
+  try {
+    await expect(
+      within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a FIFO peer key'),
+    ).rejects.toMatchObject({
+      code: 'GOSSIP_PEER_KEY_INVALID',
+      message: expect.stringContaining(`peer key file ${fifo} is not a regular file (a FIFO)`),
+    });
+  } finally {
+    releaseFifo(fifo);
+  }
 });
 
 it('replaces an invalid generated token with a new file of mode 0600', async () => {
