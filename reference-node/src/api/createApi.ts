@@ -674,14 +674,22 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
       metrics?.sseClients.set(openStreams.size);
       res.end();
     };
+    // A slow reader is cut off, not ended (api.md#limits rule 3): `res.end()` only queues the last
+    // chunk behind what the client is not taking, and the keep-alive connection stayed open with all
+    // of it buffered (≈ 120 s measured). A reset frees the node's buffer and the kernel's at once.
+    const disconnect = (): void => {
+      close();
+      if (res.socket === null) res.destroy();
+      else res.socket.resetAndDestroy();
+    };
     // A client that takes nothing for `stallMs` while frames wait (write buffer above the socket's
-    // high-water mark) is closed: it holds memory and a slot, and can resume with Last-Event-ID.
+    // high-water mark) is disconnected: it holds memory and a slot, and can resume with Last-Event-ID.
     let stall: NodeJS.Timeout | undefined;
     const watchStall = (): void => {
       if (closed || stall !== undefined || !res.writableNeedDrain) return;
       stall = setTimeout(() => {
         log?.info({ stalledMs: streamLimits.stallMs }, 'stream client stopped reading; disconnected');
-        close();
+        disconnect();
       }, streamLimits.stallMs);
       stall.unref();
     };
@@ -713,7 +721,7 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
         write(frame);
         if (res.writableLength > STREAM_MAX_BUFFERED_BYTES) {
           log?.info({ lastEventId }, 'stream client too slow; disconnected (it can resume)');
-          close();
+          disconnect();
         }
       },
       onClose(cleanup) {

@@ -26,6 +26,7 @@ export {
   type NoticeSource,
   type PublishableType,
   publishProblem,
+  STREAM_MAX_BUFFERED_BYTES,
 } from './createApi.js';
 export { createPoolHandlers, type PoolApi, poolProblem } from './createPoolHandlers.js';
 export { decodeCursor, encodeCursor } from './cursor.js';

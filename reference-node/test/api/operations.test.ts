@@ -1,31 +1,38 @@
 /**
  * What operators expect of the API (issue 11 item 5, issue 13 finding 5): health and readiness,
  * budgets per route and client with probes exempt and the token apart, optional auth for reads,
- * 405 with Allow, 409 for a reused idempotency key, stream slots per client, connection limits.
+ * 405 with Allow, 409 for a reused idempotency key, stream slots per client, slow stream readers cut
+ * off, connection limits.
  */
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validate } from '@sfr/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import {
   type Api,
   type ApiNode,
   type CreateApiParameters,
   createApi,
   openIdempotencyStore,
+  STREAM_MAX_BUFFERED_BYTES,
 } from '../../src/api/index.js';
+import { makeWire } from '../store/fixtures.js';
 import { example, startApiNode, TOKEN } from './startApiNode.js';
 
 let api: Api | undefined;
 let cleanup: (() => Promise<void>) | undefined;
+/** The node `start` serves (its store, to fill quickly). */
+let local: Awaited<ReturnType<typeof startApiNode>> | undefined;
 
 async function start(
   options: Partial<CreateApiParameters> = {},
   healthChecks?: ApiNode['healthChecks'],
 ): Promise<string> {
-  const local = await startApiNode();
+  local = await startApiNode();
   cleanup = local.cleanup;
   api = await createApi({
     node: healthChecks === undefined ? local.node : { ...local.node, healthChecks },
@@ -41,6 +48,7 @@ afterEach(async () => {
   await cleanup?.();
   api = undefined;
   cleanup = undefined;
+  local = undefined;
 });
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -259,6 +267,190 @@ describe('streams', () => {
       expect((await open(auth)).status).toBe(503);
     } finally {
       for (const ac of controllers) ac.abort();
+    }
+  });
+});
+
+describe('slow readers (api.md#limits rule 3)', () => {
+  /** Messages stored or appended, each padded: ≈ 13.5 MB of SSE, far above what two sockets buffer. */
+  const COUNT = 3_000;
+  const PADDING = 'x'.repeat(4_000);
+  const STALL_MS = 1_000;
+
+  /** Appends envelope-shaped messages `from` … `to - 1` straight to the node's store (it checks no signature). */
+  async function fill(from = 0, to = COUNT): Promise<void> {
+    for (let at = from; at < to; at += 250) {
+      const wires = Array.from({ length: Math.min(250, to - at) }, (_, i) =>
+        makeWire({
+          seq: at + i,
+          payload: { kind: 'emergency_pause', protocol: 'aave-v3', severity: 'high', summary: PADDING },
+        }),
+      );
+      const results = await Promise.all(wires.map((wire) => local!.store.append({ wire })));
+      expect(results.filter((r) => r.status !== 'appended')).toEqual([]);
+    }
+  }
+
+  /** Reads an SSE response until the event with id `lastId` has arrived: the bytes read and the first id. */
+  async function readUntil(res: Response, lastId: number): Promise<{ bytes: number; firstId: number }> {
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const marker = `id: ${lastId}\n`;
+    let tail = '';
+    let bytes = 0;
+    let firstId: number | undefined;
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before event ${lastId}`);
+        bytes += value.byteLength;
+        tail = (tail + decoder.decode(value, { stream: true })).slice(-65_536);
+        const first = firstId === undefined ? /^id: (\d+)\n/m.exec(tail) : null;
+        if (first !== null) firstId = Number(first[1]);
+        if (tail.includes(marker)) return { bytes, firstId: firstId ?? Number.NaN };
+      }
+    } finally {
+      await reader.cancel();
+    }
+  }
+
+  /**
+   * Opens `/v1/stream` on a raw connection that reads nothing once `ready` holds of what it has read, and
+   * finds the server's side of it: `held.writableLength` is what the node buffers for the client above the
+   * kernel's socket buffers, sampled into `peakBuffered()` until the node lets go (`closedAt`).
+   */
+  async function openStalled(url: URL, ready: (read: string) => boolean = () => true) {
+    const accepted = new Map<number, Socket>();
+    const onConnection = (s: Socket): void => {
+      accepted.set(s.remotePort!, s);
+    };
+    api!.app.server.on('connection', onConnection);
+    const client = connect(Number(url.port), url.hostname);
+    client.on('error', () => {}); // the node resets the connection
+    let read = '';
+    const onData = (d: Buffer): void => {
+      read += d.toString('latin1');
+      if (ready(read)) client.pause();
+    };
+    await once(client, 'connect');
+    if (ready(read)) client.pause();
+    else client.on('data', onData);
+    client.write(`GET /v1/stream HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    const sentAt = performance.now();
+    await waitFor(() => accepted.has(client.localPort!), TIMEOUTS.event, 'the server side of the connection');
+    api!.app.server.off('connection', onConnection);
+    await waitFor(() => ready(read), TIMEOUTS.event, 'the client to have read what it reads');
+    client.off('data', onData);
+    const held = accepted.get(client.localPort!)!;
+    // 'close' only: `once` would reject on an 'error' the reset may raise first.
+    const closedAt = new Promise<number>((resolve) => held.once('close', () => resolve(performance.now())));
+    let peak = 0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, held.writableLength);
+    }, 5);
+    void closedAt.then(() => clearInterval(sampler));
+    return {
+      client,
+      held,
+      sentAt,
+      closedAt,
+      peakBuffered: () => Math.max(peak, held.writableLength),
+      /** Reads the rest of what reached the client, to its end: everything it was sent it never read. */
+      async drain(): Promise<string> {
+        let rest = read;
+        client.on('data', (d: Buffer) => {
+          rest += d.toString('latin1');
+        });
+        const gone = once(client, 'close');
+        client.resume();
+        await gone;
+        return rest;
+      },
+    };
+  }
+
+  /** `p`, or a rejection naming `what` once `ms` have passed. */
+  async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+    let giveUp: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        p,
+        new Promise<never>((_, reject) => {
+          giveUp = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(giveUp);
+    }
+  }
+
+  it('disconnects a replay client that stops reading after stallMs, buffering little meanwhile; others read on', async () => {
+    const url = new URL(await start({ streams: { stallMs: STALL_MS } }, () => []));
+    await fill();
+    // A client that asks for the whole replay and never reads a byte of it.
+    const stalled = await openStalled(url);
+    try {
+      await waitFor(
+        () => stalled.held.writableNeedDrain || stalled.held.destroyed,
+        TIMEOUTS.event,
+        'the replay to fill the socket',
+      );
+
+      // Meanwhile the node answers others: /health, and a client that reads the whole replay.
+      expect((await fetch(`${url.origin}/health`)).status).toBe(200);
+      const good = await fetch(`${url.origin}/v1/stream`);
+      expect(good.status).toBe(200);
+      const replay = await readUntil(good, COUNT);
+      expect(replay.firstId).toBe(1);
+
+      const bound = STALL_MS + TIMEOUTS.event;
+      const closeMs =
+        (await within(
+          stalled.closedAt,
+          bound - (performance.now() - stalled.sentAt),
+          'the node to close the stalled connection',
+        )) - stalled.sentAt;
+      expect(closeMs).toBeGreaterThanOrEqual(STALL_MS);
+      expect(closeMs).toBeLessThanOrEqual(bound);
+      // The node never held the replay for it: its buffer stayed under the live bound, and is released.
+      expect(stalled.peakBuffered()).toBeLessThan(STREAM_MAX_BUFFERED_BYTES);
+      expect([stalled.held.destroyed, stalled.held.writableLength]).toEqual([true, 0]);
+
+      // What reached the client before the reset is a small part of the replay …
+      const text = await stalled.drain();
+      expect(text).toMatch(/^HTTP\/1\.1 200/);
+      expect(text.length).toBeLessThan(replay.bytes / 4);
+      // … and it resumes after the last whole event it took (rules 6 and 7).
+      const lastId = Number(
+        [...text.matchAll(/^id: (\d+)\nevent: message\ndata: .*\n\n/gm)].at(-1)?.[1] ?? 0,
+      );
+      expect(lastId).toBeLessThan(COUNT);
+      const resumed = await fetch(`${url.origin}/v1/stream`, {
+        headers: { 'last-event-id': String(lastId) },
+      });
+      expect((await readUntil(resumed, lastId + 1)).firstId).toBe(lastId + 1);
+    } finally {
+      stalled.client.destroy();
+    }
+  });
+
+  it('disconnects a live client more than 1 MiB behind at once, without waiting for stallMs', async () => {
+    // The stall timer far off, so only the buffer bound can close the connection.
+    const url = new URL(await start({ streams: { stallMs: 600_000 } }, () => []));
+    // Live once the (empty) replay is done: the client has read the headers and the `retry:` line.
+    const behind = await openStalled(url, (read) => read.includes('retry: 2000\n\n'));
+    try {
+      // Messages arrive a few at a time while it reads nothing: the kernel's buffers fill, then the node's.
+      // (Not all at once: a burst written in one tick is buffered by the node before the kernel takes any.)
+      for (let at = 0; at < COUNT && !behind.held.destroyed; at += 10) await fill(at, at + 10);
+      await within(behind.closedAt, TIMEOUTS.event, 'the node to close the connection of a client behind');
+      // Bounded by 1 MiB and the frame that crossed it.
+      expect(behind.peakBuffered()).toBeLessThan(STREAM_MAX_BUFFERED_BYTES + 8_192);
+      expect([behind.held.destroyed, behind.held.writableLength]).toEqual([true, 0]);
+      expect((await fetch(`${url.origin}/health`)).status).toBe(200);
+      expect((await behind.drain()).length).toBeLessThan(COUNT * PADDING.length);
+    } finally {
+      behind.client.destroy();
     }
   });
 });
