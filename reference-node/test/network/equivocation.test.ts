@@ -129,6 +129,47 @@ describe('equivocation between real nodes', () => {
       expect(accepted[i]!.filter((m) => m.envelope.type === 'EquivocationEvidence').length).toBe(1);
     }
 
+    // Schema-invalid conflicting alerts for the same slot, validly signed (issue 13 finding 4: each made
+    // the victim reserve a sequence number for evidence that then failed its own schema check). They are
+    // REJECTed at rule 25, before rule 29 looks for a conflict: no evidence, no sequence number used. From
+    // a fresh attacker: three REJECTs leave it connected, and the first attacker's score untouched.
+    const bad = await startAttacker({ topics: [ALERTS, EVIDENCE] });
+    try {
+      await connectAttacker(bad, victim, 'schema-invalid attacker');
+      const headBefore = victim.store.heads().get(victim.member) ?? -1;
+      const badId = bad.libp2p.peerId.toString();
+      for (let n = 30; n < 33; n++) {
+        const invalid = await signEnvelope({
+          privateKey: OFFENDER.privateKey,
+          guard: createMemorySigningJournal(),
+          unsigned: {
+            sfr: '1.0',
+            type: 'ContagionAlert',
+            issuer: OFFENDER.address,
+            seq: 5,
+            issuedAt: now,
+            payload: { ...alertPayload(now, n), severity: 'apocalyptic' } as UnsignedEnvelope['payload'],
+          },
+        });
+        // One at a time, each after the last one's verdict: sent together, the 2nd and 3rd find the slot
+        // in flight (rule 21, IGNORE) and never reach rule 25.
+        const before = victim.router.getScore(badId);
+        await bad.router.publish(ALERTS, invalid.wire);
+        await waitFor(
+          () => victim.router.getScore(badId) < before - 1_000,
+          TIMEOUTS.event,
+          `schema-invalid alert ${n} REJECTed`,
+        );
+      }
+      const after = await victim.publish('ContagionAlert', alertPayload(Date.now(), 98));
+      expect(after.seq).toBe(headBefore + 1);
+      for (const i of [0, 1, 2]) {
+        expect(accepted[i]!.filter((m) => m.envelope.type === 'EquivocationEvidence').length).toBe(1);
+      }
+    } finally {
+      await bad.libp2p.stop();
+    }
+
     // False evidence, signed by a member: two envelopes that do not conflict (different seqs).
     const c = await alert(3);
     const other = await alert(3, 6);
