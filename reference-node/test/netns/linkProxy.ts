@@ -124,7 +124,8 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const zero = (): LinkStats => ({
+/** Counters at zero (each proxy process starts from these). */
+export const zeroStats = (): LinkStats => ({
   connections: 0,
   refused: 0,
   reset: 0,
@@ -179,7 +180,7 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
     const proc: Proc = {
       child,
       ready,
-      stats: zero(),
+      stats: zeroStats(),
       waiting,
       exited: new Promise((r) => child.once('exit', () => r())),
     };
@@ -221,7 +222,7 @@ export function createLinkProxy(net: HostNetwork, opts: LinkProxyOptions): LinkP
     ).then(() => {});
 
   const sum = (): LinkStats => {
-    const total = zero();
+    const total = zeroStats();
     total.refused = refused;
     for (const p of procs)
       for (const k of Object.keys(total) as (keyof LinkStats)[])

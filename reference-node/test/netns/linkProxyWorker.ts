@@ -11,7 +11,7 @@
  */
 import { type Socket, connect as tcpConnect } from 'node:net';
 import type { LinkStats, WorkerInit, WorkerMessage, WorkerReport } from './linkProxy.js';
-import { seededRandom } from './linkProxy.js';
+import { seededRandom, zeroStats } from './linkProxy.js';
 
 /** Linux's minimum retransmission timeout (TCP_RTO_MIN, 200 ms). */
 const RTO_MIN_MS = 200;
@@ -24,16 +24,7 @@ const LATE_MS = 100;
 
 let init: WorkerInit | undefined;
 let random: () => number = Math.random;
-const stats: LinkStats = {
-  connections: 0,
-  refused: 0,
-  reset: 0,
-  bytes: 0,
-  chunks: 0,
-  lost: 0,
-  lateChunks: 0,
-  lateMaxMs: 0,
-};
+const stats: LinkStats = zeroStats();
 const open = new Set<{ a: number; b: number; sockets: [Socket, Socket] }>();
 let groupOf: Map<number, number> | undefined;
 const reachable = (a: number, b: number): boolean =>

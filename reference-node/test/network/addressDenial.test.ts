@@ -7,36 +7,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
 import { ADDRESS_DENY_PEERS } from '../../src/network/gossip/scoringParams.js';
 import { stringifyTopic } from '../../src/network/topics.js';
 import type { SfrNode } from '../../src/node/index.js';
-import { alertPayload, startNetwork, type TestNetwork, testKeys, waitFor } from '../node/fixtures.js';
-import { type Attacker, connectAttacker, startAttacker } from './attacker.js';
+import { startNetwork, type TestNetwork, waitFor } from '../node/fixtures.js';
+import { type Attacker, connectAttacker, outsiderAlerts, startAttacker } from './attacker.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 
 /** One RPC of 4 alerts signed by a non-member: REJECT GOSSIP_NOT_MEMBER each, a denial at once. */
 async function invalidBatch(seed: string): Promise<{ topic: string; data: Uint8Array }[]> {
-  const outsider = testKeys(1, seed)[0]!;
-  const journal = createMemorySigningJournal();
-  const messages: { topic: string; data: Uint8Array }[] = [];
+  const sign = outsiderAlerts(seed);
   const now = Date.now();
-  for (let seq = 0; seq < 4; seq++) {
-    const unsigned: UnsignedEnvelope = {
-      sfr: '1.0',
-      type: 'ContagionAlert',
-      issuer: outsider.address,
-      seq,
-      issuedAt: now,
-      payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
-    };
-    messages.push({
-      topic: ALERTS,
-      data: (await signEnvelope({ privateKey: outsider.privateKey, unsigned, guard: journal })).wire,
-    });
-  }
-  return messages;
+  const batch: { topic: string; data: Uint8Array }[] = [];
+  for (let seq = 0; seq < 4; seq++) batch.push({ topic: ALERTS, data: await sign(seq, now) });
+  return batch;
 }
 
 function sendRpc(a: Attacker, to: SfrNode, messages: { topic: string; data: Uint8Array }[]): boolean {

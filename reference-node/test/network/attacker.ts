@@ -2,15 +2,18 @@
  * The attacker of the network tests: a libp2p node running the SFR gossipsub router without validation,
  * so it sends whatever it is given and relays anything (judging is the victim's job, p2p.md#validation),
  * and the step that connects it to an in-process victim. Used by flood, issuerBudget.e2e, equivocation
- * and invalid (in-process victims) and e2e/network.e2e (a process victim: it dials and waits on its own).
+ * and invalid (in-process victims) and e2e/network.e2e (a process victim: it dials and waits on its own),
+ * and the signer of the invalid alerts most of them send.
  */
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
+import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
 import { PeerDenylist } from '../../src/network/denylist.js';
 import type { GossipRouter } from '../../src/network/gossip/gossipRouter.js';
 import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
 import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
 import type { SfrNode } from '../../src/node/index.js';
+import { alertPayload, testKeys } from '../node/fixtures.js';
 
 export interface Attacker {
   readonly libp2p: SfrLibp2p;
@@ -69,4 +72,24 @@ export async function connectAttacker(
     TIMEOUTS.event,
     `${label} and victim subscribed to each other`,
   );
+}
+
+/**
+ * A signer of alerts by a key of no member, each valid but for that (REJECT GOSSIP_NOT_MEMBER, cheap to
+ * detect), issued at `now` or when signed.
+ */
+export function outsiderAlerts(seed: string): (seq: number, now?: number) => Promise<Uint8Array> {
+  const outsider = testKeys(1, seed)[0]!;
+  const journal = createMemorySigningJournal();
+  return async (seq, now = Date.now()) => {
+    const unsigned: UnsignedEnvelope = {
+      sfr: '1.0',
+      type: 'ContagionAlert',
+      issuer: outsider.address,
+      seq,
+      issuedAt: now,
+      payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
+    };
+    return (await signEnvelope({ privateKey: outsider.privateKey, unsigned, guard: journal })).wire;
+  };
 }

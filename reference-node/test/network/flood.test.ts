@@ -5,41 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
 import { IDONTWANT_MIN_DATA_BYTES } from '../../src/network/gossip/scoringParams.js';
 import { stringifyTopic } from '../../src/network/topics.js';
 import type { SfrNode } from '../../src/node/index.js';
-import {
-  alertPayload,
-  startNetwork,
-  type TestNetwork,
-  testKeys,
-  waitFor,
-  waitForMesh,
-} from '../node/fixtures.js';
-import { type Attacker, connectAttacker, startAttacker } from './attacker.js';
+import { alertPayload, startNetwork, type TestNetwork, waitFor, waitForMesh } from '../node/fixtures.js';
+import { type Attacker, connectAttacker, outsiderAlerts, startAttacker } from './attacker.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
-
-/**
- * A signer of alerts by a key of no member, each valid but for that (REJECT GOSSIP_NOT_MEMBER, cheap to
- * detect), issued at `now` or when signed.
- */
-function outsiderAlerts(seed: string): (seq: number, now?: number) => Promise<Uint8Array> {
-  const outsider = testKeys(1, seed)[0]!;
-  const journal = createMemorySigningJournal();
-  return async (seq, now = Date.now()) => {
-    const unsigned: UnsignedEnvelope = {
-      sfr: '1.0',
-      type: 'ContagionAlert',
-      issuer: outsider.address,
-      seq,
-      issuedAt: now,
-      payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
-    };
-    return (await signEnvelope({ privateKey: outsider.privateKey, unsigned, guard: journal })).wire;
-  };
-}
 
 /** A fresh attacker the victim has never seen, connected to it for `run` and stopped after. */
 async function withFreshAttacker(
