@@ -29,6 +29,7 @@ import { tryCanonicalize } from '../envelope/canonicalize.js';
 import type { Logger } from '../logging/index.js';
 import { collectMetrics, type Metrics, statusClass } from '../metrics/index.js';
 import type { Store, StoredMessage } from '../store/index.js';
+import { clientAddressOf } from './clientAddress.js';
 import { createKeyHandlers, type KeyApi } from './createKeyHandlers.js';
 import { createPoolHandlers, type PoolApi } from './createPoolHandlers.js';
 import {
@@ -331,8 +332,9 @@ export async function createApi(parameters: CreateApiParameters): Promise<Api> {
     }
     return known;
   };
-  /** The rate-limit and stream-slot client: the token holder, or the remote address. */
-  const clientOf = (req: FastifyRequest): string => (isAuthenticated(req) ? 'token' : `ip:${req.ip}`);
+  /** The rate-limit and stream-slot client: the token holder, or the remote address (loopback is one). */
+  const clientOf = (req: FastifyRequest): string =>
+    isAuthenticated(req) ? 'token' : `ip:${clientAddressOf(req.ip)}`;
 
   const authenticate = async (req: FastifyRequest): Promise<void> => {
     if (!isAuthenticated(req)) {

@@ -6,6 +6,7 @@
  */
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type ClientRequest, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -267,6 +268,31 @@ describe('streams', () => {
       expect((await open(auth)).status).toBe(503);
     } finally {
       for (const ac of controllers) ac.abort();
+    }
+  });
+
+  it('all of loopback is one client: other 127.x source addresses get no further slots (issue 13 finding 5)', async () => {
+    // Any local process can send from 127.0.0.2, 127.0.0.3, …: before, each was a client of its own, and
+    // from 8 of them one process held all 64 anonymous slots.
+    const url = new URL(await start({ streams: { max: 8, perClient: 2, authenticated: 1 } }));
+    const requests: ClientRequest[] = [];
+    const openFrom = (localAddress: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          { host: url.hostname, port: url.port, path: '/v1/stream', localAddress },
+          (res) => resolve(res.statusCode ?? 0),
+        );
+        req.on('error', reject);
+        req.end();
+        requests.push(req);
+      });
+    try {
+      expect(await openFrom('127.0.0.2')).toBe(200);
+      expect(await openFrom('127.0.0.3')).toBe(200);
+      expect(await openFrom('127.0.0.4')).toBe(503);
+      expect(await openFrom('127.0.0.1')).toBe(503);
+    } finally {
+      for (const r of requests) r.destroy();
     }
   });
 });

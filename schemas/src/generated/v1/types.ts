@@ -1474,7 +1474,7 @@ export interface HttpStreamsConfig {
    */
   max?: number;
   /**
-   * Open streams one client address may hold without the bearer token. Default 8.
+   * Open streams one client may hold without the bearer token: an address, all of loopback being one and an IPv6 address counting by its /64 (api.md#limits). Default 8.
    */
   perClient?: number;
   /**
