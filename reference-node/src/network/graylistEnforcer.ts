@@ -40,6 +40,11 @@ export interface GraylistEnforcer {
   stop(): void;
   /** One pass over connected peers (exposed for tests). Returns the peers denied in this pass. */
   check(): Promise<string[]>;
+  /**
+   * Denies and disconnects `peerId` for an offence another rule counted (p2p.md#sync-sessions: the
+   * third sync offence), as a graylisted peer is, its address included; `why` goes with the abort.
+   */
+  deny(peerId: string, why: string): void;
 }
 
 export function createGraylistEnforcer(opts: GraylistEnforcerOptions): GraylistEnforcer {
@@ -78,22 +83,30 @@ export function createGraylistEnforcer(opts: GraylistEnforcerOptions): GraylistE
       if (opts.protectedPeers?.has(id) === true || (!again && opts.denylist.isDenied(id))) continue;
       const score = opts.router.getScore(id);
       if (score < threshold) {
-        const address = ipOf(list[0]!.remoteAddr);
-        const addressDenied = opts.denylist.deny(id, denyMs, address);
         denied.push(id);
         const first = firstPenalty.get(id);
         firstPenalty.delete(id);
         opts.onDenied?.(id, score, first === undefined ? undefined : Date.now() - first);
-        // Aborted, not closed: a graceful close waits (up to libp2p's 1 s close timeout) for the
-        // flooding peer to end its streams, and meanwhile its frames are still read.
-        for (const c of list) c.abort(new Error('peer graylisted'));
-        if (addressDenied && address !== undefined) {
-          const aborted = abortAt(address);
-          opts.onAddressDenied?.(address, id, aborted);
-        }
+        cutOff(id, list, 'peer graylisted');
       }
     }
     return denied;
+  }
+
+  /**
+   * Denies `id` for `denyMs` with the address of its connections `list` and aborts them; when that
+   * denial denies the address (p2p.md#address-denial), aborts the other peers there too. Aborted, not
+   * closed: a graceful close waits (up to libp2p's 1 s close timeout) for the flooding peer to end its
+   * streams, and meanwhile its frames are still read.
+   */
+  function cutOff(id: string, list: ReturnType<typeof opts.libp2p.getConnections>, why: string): void {
+    const address = list[0] === undefined ? undefined : ipOf(list[0].remoteAddr);
+    const addressDenied = opts.denylist.deny(id, denyMs, address);
+    for (const c of list) c.abort(new Error(why));
+    if (addressDenied && address !== undefined) {
+      const aborted = abortAt(address);
+      opts.onAddressDenied?.(address, id, aborted);
+    }
   }
 
   /** Aborts the connections of every unprotected peer at a denied address; returns how many peers. */
@@ -147,5 +160,12 @@ export function createGraylistEnforcer(opts: GraylistEnforcerOptions): GraylistE
       firstPenalty.clear();
     },
     check,
+    deny(peerId, why) {
+      cutOff(
+        peerId,
+        opts.libp2p.getConnections().filter((c) => c.remotePeer.toString() === peerId),
+        why,
+      );
+    },
   };
 }

@@ -37,14 +37,13 @@ import {
 import type { Logger } from '../logging/index.js';
 import { type Metrics, setMetricSources } from '../metrics/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../network/createLibp2pNode.js';
-import { ipOf, PeerDenylist } from '../network/denylist.js';
+import { PeerDenylist } from '../network/denylist.js';
 import { type GossipIngress, startGossipIngress } from '../network/gossip/gossipIngress.js';
 import type { GossipRouter } from '../network/gossip/gossipRouter.js';
 import { createGossipsubRouter } from '../network/gossip/gossipsubRouter.js';
 import {
   ADDRESS_DENY_PEERS,
   DEFAULT_MAX_MESSAGE_BYTES,
-  GRAYLIST_DENY_MS,
   IP_COLOCATION_WEIGHT,
   type ScoreOverrides,
   seenTtlFor,
@@ -304,6 +303,8 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     }
   };
   let memberAddrs = (params.memberAddresses ?? []).map(parseMemberAddr);
+  /** Explicit member peers: never denied, never refused for their address. */
+  const protectedPeers = new Set(direct.map((d) => d.peerId));
   // p2p.md#address-denial: where P6 is on, an address is denied with the peers denied there.
   const p6Off = (params.gossip?.score?.ipColocationWeight ?? IP_COLOCATION_WEIGHT) === 0;
   const denylist = new PeerDenylist(
@@ -326,7 +327,7 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     ...(params.listen === undefined ? {} : { listen: params.listen }),
     ...(params.announce === undefined ? {} : { announce: params.announce }),
     denylist,
-    protectedPeers: new Set(direct.map((d) => d.peerId)),
+    protectedPeers,
     gossip: {
       topics,
       maxMessageBytes,
@@ -549,14 +550,8 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     },
     // p2p.md#sync-sessions: the third sync offence disconnects and denies the peer like the graylist.
     onOffender: (peer, code) => {
-      const conn = libp2p.getConnections(peer)[0];
-      denylist.deny(
-        peer.toString(),
-        GRAYLIST_DENY_MS,
-        conn === undefined ? undefined : ipOf(conn.remoteAddr),
-      );
       log?.warn({ peer: peer.toString(), code }, 'sync peer denied after repeated offences');
-      void libp2p.hangUp(peer).catch(() => {});
+      graylist.deny(peer.toString(), 'sync offender');
     },
     metrics: {
       recordOutcome: (topic, outcome, code) => {
@@ -572,7 +567,6 @@ export async function createNode(params: CreateNodeParameters): Promise<SfrNode>
     },
   });
 
-  const protectedPeers = new Set(direct.map((d) => d.peerId));
   const graylist = createGraylistEnforcer({
     libp2p,
     router,

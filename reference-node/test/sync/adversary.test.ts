@@ -8,7 +8,7 @@
 import type { Stream } from '@libp2p/interface';
 import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
+import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
 import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
 import { PeerDenylist } from '../../src/network/denylist.js';
 import { fixedTopicStrings } from '../../src/network/topics.js';
@@ -133,5 +133,16 @@ describe('a hostile sync responder', () => {
       await service.stop();
     }
     expect(node.store.heads().get(member.address.toLowerCase())).toBe(0);
+    // What the node itself does with an offender (createNode's onOffender): the graylist enforcer
+    // denies it with its address (p2p.md#address-denial) and aborts its connections.
+    const id = attacker.peerId.toString();
+    expect(node.libp2p.getConnections(attacker.peerId).length).toBeGreaterThan(0);
+    node.graylist.deny(id, 'sync offender');
+    expect(node.denylist.isDenied(id)).toBe(true);
+    await waitFor(
+      () => node.libp2p.getConnections(attacker.peerId).length === 0,
+      TIMEOUTS.event,
+      'the offender disconnected',
+    );
   });
 });
