@@ -41,7 +41,8 @@ export class PeerDenylist {
 
   /**
    * Denies `peerId` until now + `ms`. With the `address` it was connected from and an address policy,
-   * the address is denied too once `threshold` peers denied there are still denied; returns true then.
+   * the address is denied too once `threshold` peers denied there are still denied; returns true when
+   * this denial is the one that denied it (a further peer there only extends the address's denial).
    */
   deny(peerId: string, ms: number, address?: string): boolean {
     const until = this.#now() + ms;
@@ -80,6 +81,7 @@ export class PeerDenylist {
       latest = Math.max(latest, d.until);
     }
     if (peers < policy.threshold) return false;
+    const already = this.isAddressDenied(address);
     this.#addresses.delete(address);
     this.#addresses.set(address, latest);
     // Bounded like the peers (an address needs `threshold` of them): the oldest denial goes first.
@@ -87,7 +89,7 @@ export class PeerDenylist {
       if (this.#addresses.size <= this.#maxEntries) break;
       this.#addresses.delete(a);
     }
-    return true;
+    return !already;
   }
 
   /** Lifts a denial early (operator action, tests). */

@@ -191,13 +191,15 @@ describe('bounded maps', () => {
     expect(d.deny('y', 500)).toBe(false);
     expect(d.deny('c', 200, '10.0.0.1')).toBe(true);
     expect(d.isAddressDenied('10.0.0.1')).toBe(true);
+    // A further peer there is denied, and extends nothing but the address's end: not a new denial.
+    expect(d.deny('d', 250, '10.0.0.1')).toBe(false);
     expect(d.isAddressDenied('10.0.0.2')).toBe(false);
-    // Until the latest of the three denials ends.
+    // Until the latest of the denials there ends.
     t = 299;
     expect(d.isAddressDenied('10.0.0.1')).toBe(true);
     t = 300;
     expect(d.isAddressDenied('10.0.0.1')).toBe(false);
-    // Peers whose denials ended no longer count: a, b, c are over at t = 300.
+    // Peers whose denials ended no longer count: a, b, c, d are over at t = 300.
     expect(d.deny('e', 100, '10.0.0.1')).toBe(false);
     // An exempt address (P6's whitelist) is never denied; without a policy no address ever is.
     for (const id of ['p', 'q', 'r', 's']) d.deny(id, 100, '10.0.0.9');
