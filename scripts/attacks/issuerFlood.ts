@@ -11,17 +11,12 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
-import {
-  createMemorySigningJournal,
-  deriveTestKey,
-  signEnvelope,
-  type UnsignedEnvelope,
-} from '../../reference-node/src/envelope/index.js';
+import { deriveTestKey } from '../../reference-node/src/envelope/index.js';
 import { stringifyTopic } from '../../reference-node/src/network/topics.js';
 import { ISSUER_BURST, ISSUER_PER_SECOND } from '../../reference-node/src/validation/index.js';
 import { api, type ProcNetwork, waitForTopicMesh } from '../../reference-node/test/e2e/processNetwork.js';
 import { alertsAt, quantile } from '../../reference-node/test/netns/netnsNetwork.js';
-import { startAttacker } from '../../reference-node/test/network/attacker.js';
+import { alertSigner, startAttacker } from '../../reference-node/test/network/attacker.js';
 import { alertPayload } from '../../reference-node/test/node/fixtures.js';
 import { TIMEOUTS, waitFor } from '../testTimeouts.js';
 import { type AttackOptions, crashCheck, type Figures, sleep, startVictims, storedOf } from './common.js';
@@ -106,20 +101,10 @@ export async function issuerFlood(opts: AttackOptions): Promise<Figures> {
     const baseline = await delivery(net, (await publishHonest(net, 0)).published);
 
     // The flood, signed up front (signing is not what the attack is measured by).
-    const journal = createMemorySigningJournal();
+    const sign = alertSigner(member);
     const flood: Uint8Array[] = [];
     const signedAt = Date.now();
-    for (let seq = 0; seq < BEFORE.flood; seq++) {
-      const unsigned: UnsignedEnvelope = {
-        sfr: '1.0',
-        type: 'ContagionAlert',
-        issuer: member.address,
-        seq,
-        issuedAt: signedAt,
-        payload: alertPayload(signedAt, seq) as UnsignedEnvelope['payload'],
-      };
-      flood.push((await signEnvelope({ privateKey: member.privateKey, unsigned, guard: journal })).wire);
-    }
+    for (let seq = 0; seq < BEFORE.flood; seq++) flood.push(await sign(seq, signedAt));
     const pubsub = attacker.libp2p.services.pubsub as unknown as {
       sendRpc(id: string, rpc: unknown): boolean;
       readonly streamsOutbound: Map<string, unknown>;

@@ -6,7 +6,12 @@
  * and the signer of the invalid alerts most of them send.
  */
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
-import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
+import {
+  createMemorySigningJournal,
+  type MemberKey,
+  signEnvelope,
+  type UnsignedEnvelope,
+} from '../../src/envelope/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
 import { PeerDenylist } from '../../src/network/denylist.js';
 import type { GossipRouter } from '../../src/network/gossip/gossipRouter.js';
@@ -75,21 +80,30 @@ export async function connectAttacker(
 }
 
 /**
- * A signer of alerts by a key of no member, each valid but for that (REJECT GOSSIP_NOT_MEMBER, cheap to
- * detect), issued at `now` or when signed.
+ * A signer of valid alerts by `key` (a member's, for a flood of valid messages, or no member's), each at
+ * the seq it is given and issued at `now` or when signed.
  */
-export function outsiderAlerts(seed: string): (seq: number, now?: number) => Promise<Uint8Array> {
-  const outsider = testKeys(1, seed)[0]!;
+export function alertSigner(
+  key: Pick<MemberKey, 'address' | 'privateKey'>,
+): (seq: number, now?: number) => Promise<Uint8Array> {
   const journal = createMemorySigningJournal();
   return async (seq, now = Date.now()) => {
     const unsigned: UnsignedEnvelope = {
       sfr: '1.0',
       type: 'ContagionAlert',
-      issuer: outsider.address,
+      issuer: key.address,
       seq,
       issuedAt: now,
       payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
     };
-    return (await signEnvelope({ privateKey: outsider.privateKey, unsigned, guard: journal })).wire;
+    return (await signEnvelope({ privateKey: key.privateKey, unsigned, guard: journal })).wire;
   };
+}
+
+/**
+ * A signer of alerts by a key of no member, each valid but for that (REJECT GOSSIP_NOT_MEMBER, cheap to
+ * detect), issued at `now` or when signed.
+ */
+export function outsiderAlerts(seed: string): (seq: number, now?: number) => Promise<Uint8Array> {
+  return alertSigner(testKeys(1, seed)[0]!);
 }

@@ -8,7 +8,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUTS } from '../../../scripts/testTimeouts.js';
-import { createMemorySigningJournal, signEnvelope, type UnsignedEnvelope } from '../../src/envelope/index.js';
 import { stringifyTopic } from '../../src/network/topics.js';
 import { ISSUER_BURST, ISSUER_PER_SECOND } from '../../src/validation/index.js';
 import {
@@ -19,7 +18,7 @@ import {
   waitFor,
   waitForMesh,
 } from '../node/fixtures.js';
-import { type Attacker, connectAttacker, startAttacker } from './attacker.js';
+import { type Attacker, alertSigner, connectAttacker, startAttacker } from './attacker.js';
 
 const ALERTS = stringifyTopic({ kind: 'contagion_alerts' });
 /** The attack of issue 13 finding 4: 5 000 valid alerts in 5 s, in batches of 50 every 50 ms. */
@@ -48,20 +47,10 @@ describe('a member flooding valid alerts', () => {
     await connectAttacker(attacker, victim);
 
     // Valid alerts signed by a member, each at its own seq: every rule but the budget accepts them.
-    const journal = createMemorySigningJournal();
+    const sign = alertSigner(spammer);
     const flood: Uint8Array[] = [];
     const signedAt = Date.now();
-    for (let seq = 0; seq < FLOOD; seq++) {
-      const unsigned: UnsignedEnvelope = {
-        sfr: '1.0',
-        type: 'ContagionAlert',
-        issuer: spammer.address,
-        seq,
-        issuedAt: signedAt,
-        payload: alertPayload(signedAt, seq) as UnsignedEnvelope['payload'],
-      };
-      flood.push((await signEnvelope({ privateKey: spammer.privateKey, unsigned, guard: journal })).wire);
-    }
+    for (let seq = 0; seq < FLOOD; seq++) flood.push(await sign(seq, signedAt));
 
     const arrivals = net.nodes.map(() => new Map<string, number>());
     net.nodes.forEach((n, i) => {
