@@ -94,28 +94,41 @@ function releaseFifo(fifo: string): void {
   }
 }
 
-it('refuses a FIFO as token file instead of hanging', async () => {
-  const fifo = makeFifo('fifo.token');
-  const config = await writeConfig('fifo.json', { tokenFile: 'fifo.token' });
+/** Start-up from `config` is refused within TIMEOUTS.start as `expected` (code, message); `what` it refuses. */
+async function expectStartRefused(
+  config: string,
+  what: string,
+  expected: Record<string, unknown>,
+): Promise<void> {
+  await expect(
+    within(startNodeFromConfig({ config }), TIMEOUTS.start, `start-up to refuse ${what}`),
+  ).rejects.toMatchObject(expected);
+}
+
+/** Runs `check` with a FIFO at `name`, releasing any reader left blocked on it afterwards. */
+async function withFifo(name: string, check: (fifo: string) => Promise<void>): Promise<void> {
+  const fifo = makeFifo(name);
   try {
-    await expect(
-      within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a FIFO token file'),
-    ).rejects.toMatchObject({
-      code: 'CONFIG_KEY_UNREADABLE',
-      message: `http token file ${fifo} is not a regular file (a FIFO); expected a regular file of mode 600`,
-    });
+    await check(fifo);
   } finally {
     releaseFifo(fifo);
   }
+}
+
+it('refuses a FIFO as token file instead of hanging', async () => {
+  const config = await writeConfig('fifo.json', { tokenFile: 'fifo.token' });
+  await withFifo('fifo.token', (fifo) =>
+    expectStartRefused(config, 'a FIFO token file', {
+      code: 'CONFIG_KEY_UNREADABLE',
+      message: `http token file ${fifo} is not a regular file (a FIFO); expected a regular file of mode 600`,
+    }),
+  );
 });
 
 it('refuses a FIFO as member key file instead of hanging (issue 13 finding 7)', async () => {
-  const fifo = makeFifo('fifo.key.json');
   const config = await writeConfig('fifo-key.json', {}, 'data', { keyFile: 'fifo.key.json' });
-  try {
-    await expect(
-      within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a FIFO key file'),
-    ).rejects.toMatchObject({
+  await withFifo('fifo.key.json', async (fifo) => {
+    await expectStartRefused(config, 'a FIFO key file', {
       code: 'KEY_FILE_INVALID',
       message: `the key file ${fifo} is not a regular file (a FIFO); expected a regular file of mode 600`,
     });
@@ -123,18 +136,14 @@ it('refuses a FIFO as member key file instead of hanging (issue 13 finding 7)', 
     await expect(
       within(loadMemberKey(fifo), TIMEOUTS.start, 'loadMemberKey to refuse a FIFO'),
     ).rejects.toMatchObject({ code: 'ENVELOPE_KEY_FILE_INVALID' });
-  } finally {
-    releaseFifo(fifo);
-  }
+  });
 });
 
 it('refuses a directory as member key file, saying what it is', async () => {
   const folder = path.join(dir, 'folder.key.json');
   await mkdir(folder, { mode: 0o700 });
   const config = await writeConfig('folder-key.json', {}, 'data', { keyFile: 'folder.key.json' });
-  await expect(
-    within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a directory key file'),
-  ).rejects.toMatchObject({
+  await expectStartRefused(config, 'a directory key file', {
     code: 'KEY_FILE_INVALID',
     message: `the key file ${folder} is not a regular file (a directory); expected a regular file of mode 600`,
   });
@@ -146,9 +155,7 @@ it('refuses a socket as token file (its open fails), saying what it is', async (
   await new Promise<void>((resolve) => server.listen(socket, resolve));
   try {
     const config = await writeConfig('socket.json', { tokenFile: 'socket.token' });
-    await expect(
-      within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a socket token file'),
-    ).rejects.toMatchObject({
+    await expectStartRefused(config, 'a socket token file', {
       code: 'CONFIG_KEY_UNREADABLE',
       message: `http token file ${socket} is not a regular file (a socket); expected a regular file of mode 600`,
     });
@@ -163,38 +170,28 @@ it('refuses a FIFO as keystore passphrase file instead of hanging', async () => 
     passphrase: 'pass-of-the-keystore',
     strength: 'light',
   });
-  const fifo = makeFifo('fifo.pass');
   const config = await writeConfig('fifo-pass.json', {}, 'data', {
     keyFile: 'ks.json',
     passwordFile: 'fifo.pass',
   });
-  try {
-    await expect(
-      within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a FIFO passphrase file'),
-    ).rejects.toMatchObject({
+  await withFifo('fifo.pass', (fifo) =>
+    expectStartRefused(config, 'a FIFO passphrase file', {
       code: 'KEY_FILE_INVALID',
       message: `the passphrase file ${fifo} is not a regular file (a FIFO); expected a regular file of mode 600`,
-    });
-  } finally {
-    releaseFifo(fifo);
-  }
+    }),
+  );
 });
 
 it('refuses a FIFO as the libp2p peer key instead of hanging', async () => {
   const dataDir = path.join(dir, 'peer-fifo');
   await mkdir(dataDir, { mode: 0o700 });
-  const fifo = makeFifo('peer-fifo/peer.key');
   const config = await writeConfig('peer-fifo.json', {}, 'peer-fifo');
-  try {
-    await expect(
-      within(startNodeFromConfig({ config }), TIMEOUTS.start, 'start-up to refuse a FIFO peer key'),
-    ).rejects.toMatchObject({
+  await withFifo('peer-fifo/peer.key', (fifo) =>
+    expectStartRefused(config, 'a FIFO peer key', {
       code: 'GOSSIP_PEER_KEY_INVALID',
       message: expect.stringContaining(`peer key file ${fifo} is not a regular file (a FIFO)`),
-    });
-  } finally {
-    releaseFifo(fifo);
-  }
+    }),
+  );
 });
 
 it('replaces an invalid generated token with a new file of mode 0600', async () => {
