@@ -6,19 +6,14 @@
  * and the signer of the invalid alerts most of them send.
  */
 import { TIMEOUTS, waitFor } from '../../../scripts/testTimeouts.js';
-import {
-  createMemorySigningJournal,
-  type MemberKey,
-  signEnvelope,
-  type UnsignedEnvelope,
-} from '../../src/envelope/index.js';
+import { createMemorySigningJournal, type MemberKey } from '../../src/envelope/index.js';
 import { createLibp2pNode, type SfrLibp2p } from '../../src/network/createLibp2pNode.js';
 import { PeerDenylist } from '../../src/network/denylist.js';
 import type { GossipRouter } from '../../src/network/gossip/gossipRouter.js';
 import { createGossipsubRouter } from '../../src/network/gossip/gossipsubRouter.js';
 import { fixedTopicStrings, stringifyTopic } from '../../src/network/topics.js';
 import type { SfrNode } from '../../src/node/index.js';
-import { alertPayload, testKeys } from '../node/fixtures.js';
+import { signedAlert, testKeys } from '../node/fixtures.js';
 
 export interface Attacker {
   readonly libp2p: SfrLibp2p;
@@ -83,21 +78,9 @@ export async function connectAttacker(
  * A signer of valid alerts by `key` (a member's, for a flood of valid messages, or no member's), each at
  * the seq it is given and issued at `now` or when signed.
  */
-export function alertSigner(
-  key: Pick<MemberKey, 'address' | 'privateKey'>,
-): (seq: number, now?: number) => Promise<Uint8Array> {
+export function alertSigner(key: MemberKey): (seq: number, now?: number) => Promise<Uint8Array> {
   const journal = createMemorySigningJournal();
-  return async (seq, now = Date.now()) => {
-    const unsigned: UnsignedEnvelope = {
-      sfr: '1.0',
-      type: 'ContagionAlert',
-      issuer: key.address,
-      seq,
-      issuedAt: now,
-      payload: alertPayload(now, seq) as UnsignedEnvelope['payload'],
-    };
-    return (await signEnvelope({ privateKey: key.privateKey, unsigned, guard: journal })).wire;
-  };
+  return async (seq, now = Date.now()) => (await signedAlert(key, seq, now, journal)).wire;
 }
 
 /**
